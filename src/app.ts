@@ -1,0 +1,94 @@
+// buildApp: the one composition root. The server (main.ts) and every test build the service here, from
+// explicit dependencies; nothing in here reads the environment or listens.
+import formbody from '@fastify/formbody'
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify'
+// Route schemas carry OpenAPI tags and summaries (@fastify/swagger's schema extensions).
+import type {} from '@fastify/swagger'
+import type { Config } from './config.js'
+import type { Keyring } from './keys/keyring.js'
+import { OAuthError } from './oauth/errors.js'
+import { registerOpsRoutes } from './routes/ops.js'
+import { registerWellKnownRoutes } from './routes/well-known.js'
+import type { Store } from './store/index.js'
+
+export interface AppDeps {
+  config: Readonly<Config>
+  store: Store
+  keyring: Keyring
+  /** Milliseconds since the epoch; injected by tests that move time. */
+  now?: () => number
+  /** A pino logger or logger options; default: JSON logs at config.logLevel. */
+  logger?: FastifyBaseLogger | boolean
+}
+
+/** What route modules receive: the dependencies, with the clock resolved. */
+export interface RouteDeps extends Required<Pick<AppDeps, 'config' | 'store' | 'keyring' | 'now'>> {}
+
+// Secrets never reach the logs: Fastify logs no headers or bodies by default, and these paths are
+// censored should a handler log a request or reply object.
+const REDACT = [
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+  'req.headers.cookie',
+  'req.body.password',
+  'req.body.client_secret',
+  'req.body.refresh_token',
+  'req.body.token',
+  'req.body.subject_token',
+  'res.headers["set-cookie"]',
+]
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config } = deps
+  const routeDeps: RouteDeps = { config, store: deps.store, keyring: deps.keyring, now: deps.now ?? Date.now }
+  const app = Fastify({
+    logger:
+      deps.logger === undefined || deps.logger === true
+        ? { level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' } }
+        : deps.logger === false
+          ? false
+          : undefined,
+    ...(typeof deps.logger === 'object' ? { loggerInstance: deps.logger } : {}),
+    bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy,
+    requestIdHeader: 'x-request-id',
+    requestIdLogLabel: 'requestId',
+    disableRequestLogging: false,
+    return503OnClosing: true,
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+  })
+
+  await app.register(formbody, { bodyLimit: config.bodyLimit })
+
+  app.setErrorHandler((err: FastifyError | OAuthError, request, reply) => {
+    if (err instanceof OAuthError) {
+      return reply.code(err.statusCode).headers(err.headers).send(err.toJSON())
+    }
+    if (err.validation) {
+      const where = err.validationContext ?? 'request'
+      const first = err.validation[0]
+      const field = first?.instancePath ? first.instancePath.replace(/^\//, '').replace(/\//g, '.') : (first?.params as { missingProperty?: string })?.missingProperty
+      const description = `${where}${field ? `.${field}` : ''} ${first?.message ?? 'is invalid'}`
+      return reply.code(400).send(new OAuthError('invalid_request', description, 400, {}, [{ field: field ?? where, message: first?.message ?? 'is invalid' }]).toJSON())
+    }
+    const status = typeof err.statusCode === 'number' ? err.statusCode : 500
+    if (status >= 400 && status < 500) {
+      // Fastify's own 4xx: unsupported media type, body too large, malformed body…
+      const description =
+        status === 413 ? `the request body is larger than ${config.bodyLimit} bytes` : status === 415 ? 'unsupported content type' : 'the request is malformed'
+      return reply.code(status).send({ error: 'invalid_request', error_description: description })
+    }
+    request.log.error({ err }, 'unhandled error')
+    return reply.code(500).send({ error: 'server_error', error_description: 'the server could not handle the request' })
+  })
+
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: 'not_found', error_description: `no route ${request.method} ${request.url.split('?')[0]}` }),
+  )
+
+  // Routes, top to bottom.
+  registerOpsRoutes(app, routeDeps)
+  registerWellKnownRoutes(app, routeDeps)
+
+  return app
+}

@@ -1,0 +1,196 @@
+// The only reader of process.env: every setting is read and validated here, once, into a frozen Config.
+// A bad value throws a ConfigError whose one-line message names the variable and what is wrong with it.
+import { existsSync, readFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
+import { resolve } from 'node:path'
+import { parseEnv } from 'node:util'
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+
+export interface Config {
+  databaseUrl: string
+  databaseProvider: 'sqlite' | 'postgresql'
+  host: string
+  port: number
+  issuer: string
+  logLevel: LogLevel
+  trustProxy: boolean
+  bodyLimit: number
+  /** Seconds. */
+  accessTokenTtl: number
+  refreshTokenTtl: number
+  refreshTokenReuseGrace: number
+  defaultAudience: string
+  /** Audiences (RFC 8707 resources) a token may be issued for; always contains defaultAudience. */
+  audiences: readonly string[]
+  /** Advertised as scopes_supported when set. */
+  scopes: readonly string[]
+  bcryptCost: number
+  passwordWorkers: number
+  loginMaxFailuresPerUser: number
+  loginMaxFailuresPerIp: number
+  loginFailureWindow: number
+  loginLockout: number
+  keysDir: string
+  /** 32 bytes, from KEYS_MASTER_KEY; undefined means the embedded default file under keysDir. */
+  keysMasterKey: Buffer | undefined
+  signingKeySize: 2048 | 3072 | 4096
+  signingKeyRotationInterval: number
+  jwksMaxAge: number
+  clockSkew: number
+  keyringRefreshInterval: number
+  accessKeyCacheTtl: number
+  accessKeyLastUsedInterval: number
+  serviceDocumentation: string
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+type Env = Readonly<Record<string, string | undefined>>
+
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 }
+
+function fail(name: string, problem: string, value?: string): never {
+  throw new ConfigError(`${name}: ${problem}${value === undefined ? '' : ` (got ${JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value)})`}`)
+}
+
+function createReader(env: Env) {
+  const raw = (name: string): string | undefined => {
+    const value = env[name]
+    return value === undefined || value.trim() === '' ? undefined : value.trim()
+  }
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const value = raw(name)
+    if (value === undefined) return fallback
+    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) fail(name, `must be an integer from ${min} to ${max}`, value)
+    return Number(value)
+  }
+  /** Seconds: a plain number, or a number with s, m, h or d (e.g. 900, 15m, 30d). */
+  const duration = (name: string, fallback: number, min: number, max = 10 * 365 * 86400): number => {
+    const value = raw(name)
+    if (value === undefined) return fallback
+    const match = /^(\d+)([smhd]?)$/.exec(value)
+    const seconds = match ? Number(match[1]) * DURATION_UNITS[match[2] || 's']! : NaN
+    if (!match || seconds < min || seconds > max) fail(name, `must be a duration from ${min}s to ${max}s, in seconds or with a unit (900, 15m, 12h, 30d)`, value)
+    return seconds
+  }
+  const boolean = (name: string, fallback: boolean): boolean => {
+    const value = raw(name)
+    if (value === undefined) return fallback
+    if (/^(1|true|yes|on)$/i.test(value)) return true
+    if (/^(0|false|no|off)$/i.test(value)) return false
+    return fail(name, 'must be true or false', value)
+  }
+  const url = (name: string, fallback: string): string => {
+    const value = raw(name) ?? fallback
+    let parsed: URL
+    try {
+      parsed = new URL(value)
+    } catch {
+      return fail(name, 'must be an absolute http(s) URL', value)
+    }
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') fail(name, 'must be an absolute http(s) URL', value)
+    if (parsed.search || parsed.hash) fail(name, 'must not have a query or fragment (RFC 8414 §2)', value)
+    return value.replace(/\/+$/, '')
+  }
+  const list = (name: string): string[] => (raw(name) ?? '').split(/[\s,]+/).filter(Boolean)
+  return { raw, integer, duration, boolean, url, list }
+}
+
+function parseDatabaseUrl(value: string): { databaseUrl: string; databaseProvider: Config['databaseProvider'] } {
+  if (/^postgres(ql)?:\/\//.test(value)) {
+    try {
+      new URL(value)
+    } catch {
+      fail('DATABASE_URL', 'is not a valid PostgreSQL URL', value)
+    }
+    return { databaseUrl: value, databaseProvider: 'postgresql' }
+  }
+  if (value.startsWith('file:')) {
+    const path = value.slice('file:'.length)
+    if (path === '' || path.endsWith('/')) fail('DATABASE_URL', 'must name a SQLite file, e.g. file:./data/portcullis.db', value)
+    return { databaseUrl: value, databaseProvider: 'sqlite' }
+  }
+  return fail('DATABASE_URL', 'must start with file: (SQLite) or postgres:// / postgresql:// (PostgreSQL)', value)
+}
+
+function parseMasterKey(value: string | undefined): Buffer | undefined {
+  if (value === undefined) return undefined
+  const key = Buffer.from(value, 'base64')
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(value) || key.length !== 32) fail('KEYS_MASTER_KEY', 'must be 32 bytes in base64 (openssl rand -base64 32)')
+  return key
+}
+
+function parseLogLevel(value: string | undefined): LogLevel {
+  const levels: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
+  if (value === undefined) return 'info'
+  if (!levels.includes(value as LogLevel)) fail('LOG_LEVEL', `must be one of ${levels.join(', ')}`, value)
+  return value as LogLevel
+}
+
+/**
+ * Reads and validates the configuration. Values come from `env`, then from the `.env` file in `cwd`
+ * (variables already set win), then the defaults.
+ *
+ * @example
+ * const config = loadConfig()            // process.env and ./.env
+ * const config = loadConfig({ PORT: '0' }, { envFile: false })
+ */
+export function loadConfig(env: Env = process.env, options: { envFile?: string | false } = {}): Readonly<Config> {
+  const envFile = options.envFile === undefined ? resolve('.env') : options.envFile
+  const merged: Env = envFile && existsSync(envFile) ? { ...readEnvFile(envFile), ...env } : env
+  const read = createReader(merged)
+
+  const port = read.integer('PORT', 3000, 0, 65535)
+  const issuer = read.url('ISSUER', `http://localhost:${port}`)
+  const defaultAudience = read.raw('DEFAULT_AUDIENCE') ?? issuer
+  const signingKeySize = read.integer('SIGNING_KEY_SIZE', 2048, 2048, 4096)
+  if (![2048, 3072, 4096].includes(signingKeySize)) fail('SIGNING_KEY_SIZE', 'must be 2048, 3072 or 4096', String(signingKeySize))
+  const accessTokenTtl = read.duration('ACCESS_TOKEN_TTL', 900, 30, 86400)
+  const refreshTokenTtl = read.duration('REFRESH_TOKEN_TTL', 30 * 86400, 60)
+  const jwksMaxAge = read.duration('JWKS_MAX_AGE', 300, 0, 86400)
+  const signingKeyRotationInterval = read.duration('SIGNING_KEY_ROTATION_INTERVAL', 30 * 86400, 3600)
+  if (signingKeyRotationInterval <= 2 * jwksMaxAge + accessTokenTtl) {
+    fail('SIGNING_KEY_ROTATION_INTERVAL', `must be longer than 2 × JWKS_MAX_AGE + ACCESS_TOKEN_TTL (${2 * jwksMaxAge + accessTokenTtl}s)`, String(signingKeyRotationInterval))
+  }
+
+  const config: Config = {
+    ...parseDatabaseUrl(read.raw('DATABASE_URL') ?? 'file:./data/portcullis.db'),
+    host: read.raw('HOST') ?? '127.0.0.1',
+    port,
+    issuer,
+    logLevel: parseLogLevel(read.raw('LOG_LEVEL')),
+    trustProxy: read.boolean('TRUST_PROXY', false),
+    bodyLimit: read.integer('BODY_LIMIT', 64 * 1024, 1024, 10 * 1024 * 1024),
+    accessTokenTtl,
+    refreshTokenTtl,
+    refreshTokenReuseGrace: read.duration('REFRESH_TOKEN_REUSE_GRACE', 10, 0, 300),
+    defaultAudience,
+    audiences: [...new Set([defaultAudience, ...read.list('AUDIENCES')])],
+    scopes: read.list('SCOPES'),
+    bcryptCost: read.integer('BCRYPT_COST', 10, 4, 15),
+    passwordWorkers: read.integer('PASSWORD_WORKERS', availableParallelism(), 1, 64),
+    loginMaxFailuresPerUser: read.integer('LOGIN_MAX_FAILURES_PER_USER', 5, 1, 1000),
+    loginMaxFailuresPerIp: read.integer('LOGIN_MAX_FAILURES_PER_IP', 50, 1, 100000),
+    loginFailureWindow: read.duration('LOGIN_FAILURE_WINDOW', 900, 1, 86400),
+    loginLockout: read.duration('LOGIN_LOCKOUT', 900, 1, 86400),
+    keysDir: resolve(read.raw('KEYS_DIR') ?? 'keys'),
+    keysMasterKey: parseMasterKey(read.raw('KEYS_MASTER_KEY')),
+    signingKeySize: signingKeySize as Config['signingKeySize'],
+    signingKeyRotationInterval,
+    jwksMaxAge,
+    clockSkew: read.duration('CLOCK_SKEW', 60, 0, 600),
+    keyringRefreshInterval: read.duration('KEYRING_REFRESH_INTERVAL', 30, 1, 3600),
+    accessKeyCacheTtl: read.duration('ACCESS_KEY_CACHE_TTL', 5, 0, 300),
+    accessKeyLastUsedInterval: read.duration('ACCESS_KEY_LAST_USED_INTERVAL', 60, 1, 86400),
+    serviceDocumentation: read.url('SERVICE_DOCUMENTATION', `${issuer}/docs`),
+  }
+  return Object.freeze(config)
+}
+
+// Node's own parser (the one behind `node --env-file`), without writing to process.env.
+function readEnvFile(path: string): Env {
+  return parseEnv(readFileSync(path, 'utf8'))
+}

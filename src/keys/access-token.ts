@@ -1,0 +1,77 @@
+// RS256 JWT access tokens in the RFC 9068 profile: header typ "at+jwt" with the signing key's kid;
+// claims iss, sub, aud, exp, iat, jti, client_id, scope.
+import { randomUUID } from 'node:crypto'
+import { SignJWT, jwtVerify, decodeProtectedHeader, type JWTPayload } from 'jose'
+import type { Keyring } from './keyring.js'
+
+export interface AccessTokenClaims {
+  sub: string
+  aud: string | string[]
+  clientId: string
+  scope: string
+  /** Extra claims, e.g. `username` or `act`; never a secret. */
+  extra?: Record<string, unknown>
+}
+
+export interface IssuedAccessToken {
+  token: string
+  jti: string
+  expiresIn: number
+  expiresAt: number
+}
+
+export async function signAccessToken(
+  keyring: Keyring,
+  options: { issuer: string; ttl: number; now?: number },
+  claims: AccessTokenClaims,
+): Promise<IssuedAccessToken> {
+  const key = keyring.signingKey()
+  const iat = Math.floor((options.now ?? Date.now()) / 1000)
+  const jti = randomUUID()
+  const token = await new SignJWT({ ...claims.extra, client_id: claims.clientId, scope: claims.scope })
+    .setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', kid: key.kid })
+    .setIssuer(options.issuer)
+    .setSubject(claims.sub)
+    .setAudience(claims.aud)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + options.ttl)
+    .setJti(jti)
+    .sign(key.privateKey)
+  return { token, jti, expiresIn: options.ttl, expiresAt: iat + options.ttl }
+}
+
+export interface VerifiedAccessToken extends JWTPayload {
+  sub: string
+  jti: string
+  exp: number
+  iat: number
+  client_id: string
+  scope: string
+}
+
+/**
+ * Verifies one of our own access tokens (signature by a published key, iss, typ, exp).
+ * Returns undefined for anything that is not a valid, unexpired token of ours.
+ */
+export async function verifyAccessToken(
+  keyring: Keyring,
+  token: string,
+  options: { issuer: string; clockSkew: number; now?: number },
+): Promise<VerifiedAccessToken | undefined> {
+  try {
+    const { kid } = decodeProtectedHeader(token)
+    const key = kid ? keyring.verificationKey(kid) : undefined
+    if (!key) return undefined
+    const { payload } = await jwtVerify(token, key, {
+      issuer: options.issuer,
+      typ: 'at+jwt',
+      algorithms: ['RS256'],
+      clockTolerance: options.clockSkew,
+      ...(options.now === undefined ? {} : { currentDate: new Date(options.now) }),
+    })
+    if (typeof payload.sub !== 'string' || typeof payload.jti !== 'string' || typeof payload.exp !== 'number' || typeof payload.client_id !== 'string') return undefined
+    return payload as VerifiedAccessToken
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,111 @@
+import type { PrismaClient } from './database.js'
+import { translate } from './errors.js'
+import { fromList, toList, toPage, type Page, type PageOptions } from './lists.js'
+
+export interface Client {
+  clientId: string
+  name: string
+  /** SHA-256 of the secret (security/secrets.ts); null for a public client. */
+  secretHash: string | null
+  previousSecretHash: string | null
+  previousSecretExpiresAt: Date | null
+  isPublic: boolean
+  grantTypes: string[]
+  scopes: string[]
+  audiences: string[]
+  createdAt: Date
+  updatedAt: Date
+}
+
+type ClientRow = Omit<Client, 'grantTypes' | 'scopes' | 'audiences'> & { grantTypes: string; scopes: string; audiences: string }
+
+const toClient = (row: ClientRow): Client => ({
+  ...row,
+  grantTypes: toList(row.grantTypes),
+  scopes: toList(row.scopes),
+  audiences: toList(row.audiences),
+})
+
+export interface NewClient {
+  clientId: string
+  name: string
+  secretHash: string | null
+  grantTypes: readonly string[]
+  scopes: readonly string[]
+  audiences?: readonly string[]
+}
+
+export function createClientStore(prisma: PrismaClient) {
+  return {
+    async create(input: NewClient): Promise<Client> {
+      const row = await translate(`client ${input.clientId}`, () =>
+        prisma.client.create({
+          data: {
+            clientId: input.clientId,
+            name: input.name,
+            secretHash: input.secretHash,
+            isPublic: input.secretHash === null,
+            grantTypes: fromList(input.grantTypes),
+            scopes: fromList(input.scopes),
+            audiences: fromList(input.audiences ?? []),
+          },
+        }),
+      )
+      return toClient(row)
+    },
+
+    async findById(clientId: string): Promise<Client | undefined> {
+      const row = await prisma.client.findUnique({ where: { clientId } })
+      return row ? toClient(row) : undefined
+    },
+
+    async list(options: PageOptions): Promise<Page<Client>> {
+      const rows = await prisma.client.findMany({
+        where: options.after ? { clientId: { gt: options.after } } : {},
+        orderBy: { clientId: 'asc' },
+        take: options.limit + 1,
+      })
+      return toPage(rows, options.limit, toClient, (row) => row.clientId)
+    },
+
+    async update(clientId: string, changes: { name?: string; grantTypes?: readonly string[]; scopes?: readonly string[]; audiences?: readonly string[] }): Promise<Client> {
+      const row = await translate('client', () =>
+        prisma.client.update({
+          where: { clientId },
+          data: {
+            ...(changes.name === undefined ? {} : { name: changes.name }),
+            ...(changes.grantTypes ? { grantTypes: fromList(changes.grantTypes) } : {}),
+            ...(changes.scopes ? { scopes: fromList(changes.scopes) } : {}),
+            ...(changes.audiences ? { audiences: fromList(changes.audiences) } : {}),
+          },
+        }),
+      )
+      return toClient(row)
+    },
+
+    /** Replaces the secret hash; the old one stays valid until `previousValidUntil` (null: not at all). */
+    async rotateSecret(clientId: string, secretHash: string, previousValidUntil: Date | null): Promise<Client> {
+      return translate('client', () =>
+        prisma.$transaction(async (tx) => {
+          const current = await tx.client.findUniqueOrThrow({ where: { clientId } })
+          const row = await tx.client.update({
+            where: { clientId },
+            data: {
+              secretHash,
+              previousSecretHash: previousValidUntil ? current.secretHash : null,
+              previousSecretExpiresAt: previousValidUntil,
+            },
+          })
+          return toClient(row)
+        }),
+      )
+    },
+
+    /** Deletes the client; its refresh-token families go with it (cascade). */
+    async delete(clientId: string): Promise<void> {
+      await translate('client', () => prisma.client.delete({ where: { clientId } }))
+    },
+  }
+}
+
+export type ClientStore = ReturnType<typeof createClientStore>

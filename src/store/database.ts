@@ -1,0 +1,66 @@
+// The only place a PrismaClient is created. The provider follows DATABASE_URL: SQLite through
+// better-sqlite3 (the embedded default) or PostgreSQL through node-postgres. The two generated clients
+// come from one set of models and have the same API; the store is typed against the SQLite one.
+import { mkdirSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
+import { PrismaPg } from '@prisma/adapter-pg'
+import pg from 'pg'
+import { PrismaClient as SqliteClient } from './generated/sqlite/client.js'
+import { PrismaClient as PostgresClient } from './generated/postgres/client.js'
+import { applyMigrations } from './migrate.js'
+import type { Provider } from './schema-engine.js'
+
+export type PrismaClient = InstanceType<typeof SqliteClient>
+
+export interface Database {
+  readonly provider: Provider
+  readonly prisma: PrismaClient
+  /** Migrations applied when the database was opened with `migrate: true`. */
+  readonly migrationsApplied: readonly string[]
+  close(): Promise<void>
+}
+
+export function sqliteFilePath(url: string): string {
+  return resolve(url.replace(/^file:/, '').replace(/\?.*$/, ''))
+}
+
+/**
+ * Opens the database of DATABASE_URL; with `migrate`, first applies pending migrations.
+ *
+ * @example
+ * const db = await openDatabase('file:./data/portcullis.db', { migrate: true })
+ */
+export async function openDatabase(url: string, options: { migrate?: boolean } = {}): Promise<Database> {
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    const prisma = new PostgresClient({ adapter: new PrismaPg({ connectionString: url, connectionTimeoutMillis: 5000 }) }) as unknown as PrismaClient
+    // The schema engine keeps a connection checked out (its migration lock) and never returns it, so the
+    // pool's clients are tracked and closed by hand once the migration is done.
+    const migrationAdapter = () => {
+      const pool = new pg.Pool({ connectionString: url, connectionTimeoutMillis: 5000 })
+      const clients: pg.PoolClient[] = []
+      pool.on('connect', (client) => clients.push(client))
+      return {
+        factory: new PrismaPg(pool),
+        release: async () => {
+          await Promise.all(clients.map((client) => client.end().catch(() => undefined)))
+          await pool.end().catch(() => undefined)
+        },
+      }
+    }
+    const { applied } = options.migrate ? await applyMigrations('postgresql', migrationAdapter()) : { applied: [] }
+    return { provider: 'postgresql', prisma, migrationsApplied: applied, close: () => prisma.$disconnect() }
+  }
+  const file = sqliteFilePath(url)
+  mkdirSync(dirname(file), { recursive: true })
+  const { applied } = options.migrate
+    ? await applyMigrations('sqlite', { factory: new PrismaBetterSqlite3({ url: file, timeout: 5000 }), release: async () => undefined })
+    : { applied: [] }
+  const prisma = new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: file, timeout: 5000 }) })
+  // WAL makes writes ~5× cheaper and lets readers run beside the writer; NORMAL sync is durable in WAL mode
+  // except for the last transactions on power loss, the usual trade for an embedded server.
+  await prisma.$queryRawUnsafe('PRAGMA journal_mode = WAL')
+  await prisma.$executeRawUnsafe('PRAGMA synchronous = NORMAL')
+  await prisma.$executeRawUnsafe('PRAGMA foreign_keys = ON')
+  return { provider: 'sqlite', prisma, migrationsApplied: applied, close: () => prisma.$disconnect() }
+}

@@ -1,0 +1,30 @@
+// The store: every database access of the service goes through these functions, built over the one
+// PrismaClient of a Database. Nothing outside src/store imports Prisma.
+import { createClientStore } from './clients.js'
+import type { Database } from './database.js'
+import { createUserStore } from './users.js'
+
+export function createStore(db: Database) {
+  const { prisma } = db
+  return {
+    provider: db.provider,
+    users: createUserStore(prisma),
+    clients: createClientStore(prisma),
+    /** True when the database answers a trivial query (readiness). */
+    async ping(): Promise<boolean> {
+      try {
+        await prisma.$queryRawUnsafe('SELECT 1')
+        return true
+      } catch {
+        return false
+      }
+    },
+    close: () => db.close(),
+  }
+}
+
+export type Store = ReturnType<typeof createStore>
+export type { Database } from './database.js'
+export { openDatabase } from './database.js'
+export { StoreError } from './errors.js'
+export type { Page } from './lists.js'

@@ -1,0 +1,90 @@
+import type { PrismaClient } from './database.js'
+import { StoreError, translate } from './errors.js'
+import { newId } from './ids.js'
+import { fromList, toList, toPage, type Page, type PageOptions } from './lists.js'
+
+export interface User {
+  id: string
+  username: string
+  passwordHash: string
+  scopes: string[]
+  disabled: boolean
+  createdAt: Date
+  updatedAt: Date
+}
+
+type UserRow = Omit<User, 'scopes'> & { scopes: string }
+
+const toUser = (row: UserRow): User => ({ ...row, scopes: toList(row.scopes) })
+
+export function createUserStore(prisma: PrismaClient) {
+  return {
+    async create(input: { username: string; passwordHash: string; scopes: readonly string[] }): Promise<User> {
+      const row = await translate(`user ${JSON.stringify(input.username)}`, () =>
+        prisma.user.create({ data: { id: newId(), username: input.username, passwordHash: input.passwordHash, scopes: fromList(input.scopes) } }),
+      )
+      return toUser(row)
+    },
+
+    async findById(id: string): Promise<User | undefined> {
+      const row = await prisma.user.findUnique({ where: { id } })
+      return row ? toUser(row) : undefined
+    },
+
+    async findByUsername(username: string): Promise<User | undefined> {
+      const row = await prisma.user.findUnique({ where: { username } })
+      return row ? toUser(row) : undefined
+    },
+
+    /** By id, or by username when no user has that id (the CLI accepts either). */
+    async findByIdOrUsername(idOrUsername: string): Promise<User | undefined> {
+      const row = await prisma.user.findFirst({ where: { OR: [{ id: idOrUsername }, { username: idOrUsername }] } })
+      return row ? toUser(row) : undefined
+    },
+
+    async list(options: PageOptions): Promise<Page<User>> {
+      const rows = await prisma.user.findMany({
+        where: options.after ? { id: { gt: options.after } } : {},
+        orderBy: { id: 'asc' },
+        take: options.limit + 1,
+      })
+      return toPage(rows, options.limit, toUser, (row) => row.id)
+    },
+
+    async update(id: string, changes: { scopes?: readonly string[]; passwordHash?: string; disabled?: boolean }, now = new Date()): Promise<User> {
+      return translate('user', () =>
+        prisma.$transaction(async (tx) => {
+          const row = await tx.user.update({
+            where: { id },
+            data: {
+              ...(changes.scopes ? { scopes: fromList(changes.scopes) } : {}),
+              ...(changes.passwordHash ? { passwordHash: changes.passwordHash } : {}),
+              ...(changes.disabled === undefined ? {} : { disabled: changes.disabled }),
+            },
+          })
+          // A disabled user's logins end now, not when their refresh tokens expire.
+          if (changes.disabled === true) await tx.refreshFamily.updateMany({ where: { userId: id, revokedAt: null }, data: { revokedAt: now, revokedReason: 'user_disabled' } })
+          return toUser(row)
+        }),
+      )
+    },
+
+    /** Re-hash after a login at another bcrypt cost; only if the hash is still the one that was checked. */
+    async replacePasswordHash(id: string, oldHash: string, newHash: string): Promise<void> {
+      await prisma.user.updateMany({ where: { id, passwordHash: oldHash }, data: { passwordHash: newHash } })
+    },
+
+    /** Deletes the user; their refresh-token families and access keys go with them (cascade). */
+    async delete(id: string): Promise<void> {
+      await translate('user', () => prisma.user.delete({ where: { id } }))
+    },
+
+    async requireById(id: string): Promise<User> {
+      const user = await this.findById(id)
+      if (!user) throw new StoreError('not_found', 'user not found')
+      return user
+    },
+  }
+}
+
+export type UserStore = ReturnType<typeof createUserStore>
