@@ -6,6 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import type {} from '@fastify/swagger'
 import type { Config } from './config.js'
 import type { Keyring } from './keys/keyring.js'
+import { createMetrics, type Metrics } from './metrics.js'
 import { OAuthError } from './oauth/errors.js'
 import { registerOpsRoutes } from './routes/ops.js'
 import { registerWellKnownRoutes } from './routes/well-known.js'
@@ -21,8 +22,10 @@ export interface AppDeps {
   logger?: FastifyBaseLogger | boolean
 }
 
-/** What route modules receive: the dependencies, with the clock resolved. */
-export interface RouteDeps extends Required<Pick<AppDeps, 'config' | 'store' | 'keyring' | 'now'>> {}
+/** What route modules receive: the dependencies, with the clock resolved, and this app's metrics. */
+export interface RouteDeps extends Required<Pick<AppDeps, 'config' | 'store' | 'keyring' | 'now'>> {
+  metrics: Metrics
+}
 
 // Secrets never reach the logs: Fastify logs no headers or bodies by default, and these paths are
 // censored should a handler log a request or reply object.
@@ -40,7 +43,7 @@ const REDACT = [
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps
-  const routeDeps: RouteDeps = { config, store: deps.store, keyring: deps.keyring, now: deps.now ?? Date.now }
+  const routeDeps: RouteDeps = { config, store: deps.store, keyring: deps.keyring, now: deps.now ?? Date.now, metrics: createMetrics() }
   const app = Fastify({
     logger:
       deps.logger === undefined || deps.logger === true

@@ -1,5 +1,6 @@
 // The store: every database access of the service goes through these functions, built over the one
 // PrismaClient of a Database. Nothing outside src/store imports Prisma.
+import { createAuditStore } from './audit.js'
 import { createClientStore } from './clients.js'
 import type { Database } from './database.js'
 import { createUserStore } from './users.js'
@@ -10,6 +11,7 @@ export function createStore(db: Database) {
     provider: db.provider,
     users: createUserStore(prisma),
     clients: createClientStore(prisma),
+    audit: createAuditStore(prisma),
     /** True when the database answers a trivial query (readiness). */
     async ping(): Promise<boolean> {
       try {

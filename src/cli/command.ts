@@ -1,0 +1,39 @@
+// The contract of a CLI command: src/cli/main.ts lists them and dispatches on the first words.
+import type { ParseArgsConfig } from 'node:util'
+import type { Config } from '../config.js'
+import type { Store } from '../store/index.js'
+
+export interface CliIo {
+  /** Standard input, whole (for --password-stdin). */
+  readStdin(): Promise<string>
+  /** Human-readable output (ignored with --json). */
+  print(text: string): void
+  /** Warnings go to stderr, also with --json. */
+  warn(text: string): void
+}
+
+export interface CliContext {
+  config: Readonly<Config>
+  /** Opens the migrated store on first use; closed by main.ts. */
+  store(): Promise<Store>
+  json: boolean
+  io: CliIo
+}
+
+export interface Command {
+  /** The words that select it, e.g. `clients create`. */
+  name: string
+  summary: string
+  /** Arguments after the name, for the help text, e.g. `--name N --grant-types LIST [--public]`. */
+  usage: string
+  options: NonNullable<ParseArgsConfig['options']>
+  /**
+   * Returns the machine-readable result (printed as JSON with --json); prints its human-readable form
+   * through io.print otherwise. Throws CliError for a user mistake (exit 1 with its message).
+   */
+  run(ctx: CliContext, args: { values: Record<string, string | boolean | undefined>; positionals: string[] }): Promise<unknown>
+}
+
+export class CliError extends Error {
+  override name = 'CliError'
+}
