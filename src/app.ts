@@ -16,6 +16,8 @@ export interface AppDeps {
   config: Readonly<Config>
   store: Store
   keyring: Keyring
+  /** 32 bytes; server-side keys (e.g. the refresh-token successor HMAC) are derived from it with HKDF. */
+  masterKey: Buffer
   /** Milliseconds since the epoch; injected by tests that move time. */
   now?: () => number
   /** A pino logger or logger options; default: JSON logs at config.logLevel. */
@@ -23,7 +25,7 @@ export interface AppDeps {
 }
 
 /** What route modules receive: the dependencies, with the clock resolved, and this app's metrics. */
-export interface RouteDeps extends Required<Pick<AppDeps, 'config' | 'store' | 'keyring' | 'now'>> {
+export interface RouteDeps extends Required<Pick<AppDeps, 'config' | 'store' | 'keyring' | 'masterKey' | 'now'>> {
   metrics: Metrics
 }
 
@@ -43,7 +45,7 @@ const REDACT = [
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps
-  const routeDeps: RouteDeps = { config, store: deps.store, keyring: deps.keyring, now: deps.now ?? Date.now, metrics: createMetrics() }
+  const routeDeps: RouteDeps = { config, store: deps.store, keyring: deps.keyring, masterKey: deps.masterKey, now: deps.now ?? Date.now, metrics: createMetrics() }
   const app = Fastify({
     logger:
       deps.logger === undefined || deps.logger === true

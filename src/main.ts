@@ -1,4 +1,5 @@
 // The server: config → database → migrations → keys → buildApp → listen; a graceful close on signals.
+import { randomBytes } from 'node:crypto'
 import { buildApp } from './app.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import { createEphemeralKeyring } from './keys/keyring.js'
@@ -8,7 +9,9 @@ async function start(config: Readonly<Config>): Promise<void> {
   const db = await openDatabase(config.databaseUrl, { migrate: true })
   const store = createStore(db)
   const keyring = await createEphemeralKeyring({ modulusLength: config.signingKeySize, maxAge: config.jwksMaxAge })
-  const app = await buildApp({ config, store, keyring })
+  // PLACEHOLDER until the signing-keys work lands: the master key comes from KEYS_MASTER_KEY or keys/master.key.
+  const masterKey = config.keysMasterKey ?? randomBytes(32)
+  const app = await buildApp({ config, store, keyring, masterKey })
 
   let closing = false
   const close = async (signal: string) => {

@@ -74,7 +74,7 @@ export async function build(
   const { db, store, databaseUrl } = await createTestStore(t, options.provider)
   const config = testConfig({ DATABASE_URL: databaseUrl, KEYS_DIR: tempDir(t), ...options.env })
   const keyring = options.keyring ?? (await createEphemeralKeyring({ maxAge: config.jwksMaxAge }))
-  const app = await buildApp({ config, store, keyring, logger: false, ...(options.now ? { now: options.now } : {}), ...options.deps })
+  const app = await buildApp({ config, store, keyring, masterKey: randomBytes(32), logger: false, ...(options.now ? { now: options.now } : {}), ...options.deps })
   t.teardown(async () => {
     await app.close()
     keyring.close()
