@@ -1,0 +1,44 @@
+// Argument helpers shared by the command modules: lists, positionals, passwords from standard input.
+import { MAX_PASSWORD_BYTES } from '../security/passwords.js'
+import { CliError, type CliIo } from './command.js'
+
+/** The positionals a command takes, by name; a missing or extra one is a clear error. */
+export function expectPositionals(positionals: readonly string[], names: readonly string[]): string[] {
+  if (positionals.length < names.length) throw new CliError(`missing ${names[positionals.length]}`)
+  if (positionals.length > names.length) throw new CliError(`unexpected argument "${positionals[names.length]}"`)
+  return [...positionals]
+}
+
+export function requireString(values: Record<string, string | boolean | undefined>, name: string): string {
+  const value = values[name]
+  if (typeof value !== 'string' || value.trim() === '') throw new CliError(`--${name} is required`)
+  return value.trim()
+}
+
+/** A space-separated list (scopes and audiences use OAuth's own format, RFC 6749 §3.3). */
+export function spaceList(value: string | boolean | undefined): string[] {
+  return typeof value === 'string' ? [...new Set(value.split(/\s+/).filter(Boolean))] : []
+}
+
+// RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
+const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/
+
+export function scopeList(value: string | boolean | undefined): string[] {
+  const scopes = spaceList(value)
+  const bad = scopes.find((scope) => !SCOPE_TOKEN.test(scope))
+  if (bad !== undefined) throw new CliError(`--scopes: ${JSON.stringify(bad)} is not a valid scope (printable ASCII without space, " or \\, RFC 6749 §3.3)`)
+  return scopes
+}
+
+/**
+ * Reads a password piped on standard input (never on the command line, where `ps` and shell history
+ * would see it). One trailing newline is dropped, as `echo` and here-strings add it.
+ */
+export async function readPassword(io: CliIo, values: Record<string, string | boolean | undefined>): Promise<string> {
+  if (values['password-stdin'] !== true) throw new CliError('--password-stdin is required: pipe the password on standard input (never on the command line)')
+  const password = (await io.readStdin()).replace(/\r?\n$/, '')
+  if (password === '') throw new CliError('the password on standard input is empty')
+  if (password.length < 8) throw new CliError('the password must have at least 8 characters')
+  if (Buffer.byteLength(password) > MAX_PASSWORD_BYTES) throw new CliError(`the password is longer than ${MAX_PASSWORD_BYTES} bytes (bcrypt's limit)`)
+  return password
+}

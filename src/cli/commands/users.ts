@@ -1,0 +1,111 @@
+// `portcullis users create|list|disable|enable|set-password`: the resource owners of the password grant.
+// Passwords come only from standard input and are stored as bcrypt hashes (BCRYPT_COST).
+import { hashPassword } from '../../security/passwords.js'
+import type { Store } from '../../store/index.js'
+import type { User } from '../../store/users.js'
+import { expectPositionals, readPassword, requireString, scopeList } from '../args.js'
+import { CliError, type CliContext, type Command } from '../command.js'
+import { dateText, listText, table } from '../format.js'
+import { collectPages } from '../pages.js'
+
+/** A user as lists show it: never the password hash. */
+function userView(user: User) {
+  return { id: user.id, username: user.username, scopes: user.scopes, disabled: user.disabled, created_at: user.createdAt.toISOString() }
+}
+
+function validUsername(username: string): string {
+  if (username.length > 200) throw new CliError('--username must have at most 200 characters')
+  if (/[\p{Cc}\p{Cf}]/u.test(username)) throw new CliError('--username must not contain control characters')
+  return username
+}
+
+/** The user named by id or username (the id wins), or a clear error. */
+async function findUser(ctx: CliContext, idOrUsername: string): Promise<{ store: Store; user: User }> {
+  const store = await ctx.store()
+  const user = await store.users.findByIdOrUsername(idOrUsername)
+  if (!user) throw new CliError(`no user with id or username "${idOrUsername}"`)
+  return { store, user }
+}
+
+const create: Command = {
+  name: 'users create',
+  summary: 'Create a user; the password is read from standard input',
+  usage: '--username NAME --password-stdin [--scopes "a b"]',
+  options: { username: { type: 'string' }, 'password-stdin': { type: 'boolean' }, scopes: { type: 'string' } },
+  async run(ctx, { values, positionals }) {
+    expectPositionals(positionals, [])
+    const username = validUsername(requireString(values, 'username'))
+    const scopes = scopeList(values.scopes)
+    const unadvertised = ctx.config.scopes.length ? scopes.filter((scope) => !ctx.config.scopes.includes(scope)) : []
+    if (unadvertised.length) ctx.io.warn(`scopes not listed in SCOPES: ${unadvertised.join(' ')}`)
+    const password = await readPassword(ctx.io, values)
+    const store = await ctx.store()
+    const user = await store.users.create({ username, passwordHash: await hashPassword(password, ctx.config.bcryptCost), scopes })
+    ctx.io.print(`user "${user.username}" created with id ${user.id}`)
+    return { id: user.id, username: user.username }
+  },
+}
+
+const list: Command = {
+  name: 'users list',
+  summary: 'List users (password hashes are never shown)',
+  usage: '',
+  options: {},
+  async run(ctx, { positionals }) {
+    expectPositionals(positionals, [])
+    const store = await ctx.store()
+    const users = (await collectPages((options) => store.users.list(options))).map(userView)
+    ctx.io.print(
+      table(
+        ['ID', 'USERNAME', 'SCOPES', 'STATE', 'CREATED'],
+        users.map((user) => [user.id, user.username, listText(user.scopes), user.disabled ? 'disabled' : 'active', dateText(new Date(user.created_at))]),
+      ),
+    )
+    return users
+  },
+}
+
+const disable: Command = {
+  name: 'users disable',
+  summary: 'Disable a user: no new logins, and their refresh tokens are revoked now',
+  usage: 'ID|USERNAME',
+  options: {},
+  async run(ctx, { positionals }) {
+    const [idOrUsername] = expectPositionals(positionals, ['ID or USERNAME'])
+    const { store, user } = await findUser(ctx, idOrUsername!)
+    await store.users.update(user.id, { disabled: true })
+    ctx.io.print(`user "${user.username}" (${user.id}) disabled; their refresh tokens are revoked`)
+    return { id: user.id, username: user.username, disabled: true }
+  },
+}
+
+const enable: Command = {
+  name: 'users enable',
+  summary: 'Enable a disabled user again (revoked refresh tokens stay revoked)',
+  usage: 'ID|USERNAME',
+  options: {},
+  async run(ctx, { positionals }) {
+    const [idOrUsername] = expectPositionals(positionals, ['ID or USERNAME'])
+    const { store, user } = await findUser(ctx, idOrUsername!)
+    await store.users.update(user.id, { disabled: false })
+    ctx.io.print(`user "${user.username}" (${user.id}) enabled`)
+    return { id: user.id, username: user.username, disabled: false }
+  },
+}
+
+const setPassword: Command = {
+  name: 'users set-password',
+  summary: "Replace a user's password with one read from standard input",
+  usage: 'ID|USERNAME --password-stdin',
+  options: { 'password-stdin': { type: 'boolean' } },
+  async run(ctx, { values, positionals }) {
+    const [idOrUsername] = expectPositionals(positionals, ['ID or USERNAME'])
+    const password = await readPassword(ctx.io, values)
+    const { store, user } = await findUser(ctx, idOrUsername!)
+    await store.users.update(user.id, { passwordHash: await hashPassword(password, ctx.config.bcryptCost) })
+    ctx.io.print(`password of user "${user.username}" (${user.id}) replaced`)
+    return { id: user.id, username: user.username }
+  },
+}
+
+export const userCommands: readonly Command[] = [create, list, disable, enable, setPassword]

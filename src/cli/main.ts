@@ -1,0 +1,147 @@
+// The `portcullis` command-line tool (bin/portcullis.js runs the compiled form of this file).
+// Dispatch: the leading words select a command from `commands`; util.parseArgs reads its options.
+// Every command takes --json and --help. Exit code 0 on success, 1 with one line on stderr otherwise:
+// operators see what was wrong, never a stack trace.
+import { parseArgs } from 'node:util'
+import { ConfigError, loadConfig, type Config } from '../config.js'
+import { createStore, openDatabase, StoreError, type Store } from '../store/index.js'
+import { CliError, type CliContext, type CliIo, type Command } from './command.js'
+import { clientCommands } from './commands/clients.js'
+import { migrateCommand } from './commands/migrate.js'
+import { userCommands } from './commands/users.js'
+
+/** Every command, in the order `portcullis --help` lists them. A new command module adds its commands here. */
+const commands: readonly Command[] = [
+  migrateCommand,
+  ...clientCommands,
+  ...userCommands,
+]
+
+const GLOBAL_OPTIONS = {
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const
+
+const processIo: CliIo = {
+  async readStdin() {
+    if (process.stdin.isTTY) process.stderr.write('reading from standard input; end with Ctrl-D\n')
+    const chunks: Buffer[] = []
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+    return Buffer.concat(chunks).toString('utf8')
+  },
+  print: (text) => void process.stdout.write(`${text}\n`),
+  warn: (text) => void process.stderr.write(`portcullis: warning: ${text}\n`),
+}
+
+function helpText(): string {
+  const width = Math.max(...commands.map((command) => command.name.length))
+  return [
+    'Usage: portcullis <command> [options] [--json]',
+    '',
+    'Commands:',
+    ...commands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
+    '',
+    'Every command takes --json (machine-readable output) and --help (its options).',
+    'Configuration comes from the environment and ./.env, as for the server (DATABASE_URL, BCRYPT_COST…).',
+  ].join('\n')
+}
+
+function commandHelp(command: Command): string {
+  return [`Usage: portcullis ${command.name}${command.usage ? ` ${command.usage}` : ''} [--json]`, '', command.summary].join('\n')
+}
+
+/** The command named by the longest run of leading words, and the arguments after its name. */
+function selectCommand(argv: readonly string[]): { command: Command; rest: string[] } | { words: string[] } {
+  const leadingFlags = argv.findIndex((arg) => !arg.startsWith('-'))
+  const start = leadingFlags === -1 ? argv.length : leadingFlags
+  const words: string[] = []
+  for (let i = start; i < argv.length && !argv[i]!.startsWith('-'); i++) words.push(argv[i]!)
+  const matches = commands
+    .filter((command) => {
+      const name = command.name.split(' ')
+      return name.length <= words.length && name.every((word, i) => words[i] === word)
+    })
+    .sort((a, b) => b.name.length - a.name.length)
+  const command = matches[0]
+  if (!command) return { words }
+  const nameLength = command.name.split(' ').length
+  return { command, rest: [...argv.slice(0, start), ...argv.slice(start + nameLength)] }
+}
+
+function unknownCommand(words: string[]): CliError {
+  if (words.length === 0) return new CliError('missing command (see portcullis --help)')
+  const group = commands.filter((command) => command.name.startsWith(`${words[0]} `))
+  if (group.length > 0 && words.length === 1) {
+    return new CliError(`${words[0]} needs a subcommand: ${group.map((command) => command.name.slice(words[0]!.length + 1)).join(', ')} (see portcullis --help)`)
+  }
+  return new CliError(`unknown command "${words.join(' ')}" (see portcullis --help)`)
+}
+
+function parseCommandArgs(command: Command, rest: string[]) {
+  try {
+    return parseArgs({ args: rest, options: { ...command.options, ...GLOBAL_OPTIONS }, allowPositionals: true, strict: true })
+  } catch (err) {
+    // parseArgs explains in several sentences; the first one names the problem.
+    const first = err instanceof Error ? err.message.split(/\.\s/)[0]!.replace(/\.$/, '') : String(err)
+    throw new CliError(`${first.charAt(0).toLowerCase()}${first.slice(1)} (see portcullis ${command.name} --help)`)
+  }
+}
+
+/** One line for the operator: our own errors as they are, anything else by its first line. */
+function describe(err: unknown): string {
+  if (err instanceof ConfigError) return `configuration error: ${err.message}`
+  if (err instanceof CliError || err instanceof StoreError) return err.message
+  const message = err instanceof Error ? err.message : String(err)
+  return message.trim().split('\n')[0] || 'unexpected error'
+}
+
+async function openStore(config: Readonly<Config>): Promise<Store> {
+  try {
+    return createStore(await openDatabase(config.databaseUrl, { migrate: true }))
+  } catch (err) {
+    throw new CliError(`cannot open the ${config.databaseProvider === 'sqlite' ? 'SQLite' : 'PostgreSQL'} database: ${describe(err)}`)
+  }
+}
+
+async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  if (argv.length === 0 || (argv.every((arg) => arg.startsWith('-')) && argv.some((arg) => arg === '--help' || arg === '-h'))) {
+    if (argv.length === 0) {
+      process.stderr.write(`${helpText()}\n`)
+      return 1
+    }
+    io.print(helpText())
+    return 0
+  }
+  const selected = selectCommand(argv)
+  if (!('command' in selected)) throw unknownCommand(selected.words)
+  const { command, rest } = selected
+  const { values, positionals } = parseCommandArgs(command, rest)
+  if (values.help) {
+    io.print(commandHelp(command))
+    return 0
+  }
+
+  const json = values.json === true
+  let store: Store | undefined
+  const config = loadConfig()
+  const ctx: CliContext = {
+    config,
+    json,
+    io: json ? { ...io, print: () => undefined } : io,
+    store: async () => (store ??= await openStore(config)),
+  }
+  try {
+    const result = await command.run(ctx, { values: values as Record<string, string | boolean | undefined>, positionals })
+    if (json) io.print(JSON.stringify(result, null, 2))
+    return 0
+  } finally {
+    await store?.close()
+  }
+}
+
+try {
+  process.exitCode = await run(process.argv.slice(2), processIo)
+} catch (err) {
+  process.stderr.write(`portcullis: ${describe(err)}\n`)
+  process.exitCode = 1
+}
