@@ -3,6 +3,7 @@
 import { createAuditStore } from './audit.js'
 import { createClientStore } from './clients.js'
 import type { Database } from './database.js'
+import { createRevokedTokenStore } from './revoked-tokens.js'
 import { createUserStore } from './users.js'
 
 export function createStore(db: Database) {
@@ -12,6 +13,7 @@ export function createStore(db: Database) {
     users: createUserStore(prisma),
     clients: createClientStore(prisma),
     audit: createAuditStore(prisma),
+    revokedTokens: createRevokedTokenStore(prisma),
     /** True when the database answers a trivial query (readiness). */
     async ping(): Promise<boolean> {
       try {

@@ -1,0 +1,94 @@
+// Authorization server metadata (RFC 8414), also served at the OpenID Connect discovery address because
+// client libraries look there first. Every URL derives from ISSUER (§2: the issuer is the base of the
+// well-known address and must equal the document's `issuer`). The document never changes while the
+// process runs, so it is serialized once.
+import type { FastifyInstance, FastifyReply } from 'fastify'
+import type { RouteDeps } from '../app.js'
+import type { Config } from '../config.js'
+
+export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange'
+const GRANT_TYPES = ['password', 'refresh_token', 'client_credentials', TOKEN_EXCHANGE_GRANT]
+
+/** Client authentication at the token and revocation endpoints (RFC 6749 §2.3.1; `none` for public clients). */
+const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none']
+/** Introspection is for confidential clients (and Bearer tokens with the `introspect` scope, which RFC 8414 has no name for). */
+const INTROSPECTION_AUTH_METHODS = ['client_secret_basic', 'client_secret_post']
+
+export interface ServerMetadata {
+  issuer: string
+  token_endpoint: string
+  jwks_uri: string
+  revocation_endpoint: string
+  introspection_endpoint: string
+  grant_types_supported: string[]
+  response_types_supported: string[]
+  token_endpoint_auth_methods_supported: string[]
+  revocation_endpoint_auth_methods_supported: string[]
+  introspection_endpoint_auth_methods_supported: string[]
+  scopes_supported?: string[]
+  service_documentation: string
+}
+
+export function serverMetadata(config: Readonly<Config>, grantTypes: readonly string[]): ServerMetadata {
+  const url = (path: string) => `${config.issuer}${path}`
+  return {
+    issuer: config.issuer,
+    token_endpoint: url('/oauth/token'),
+    jwks_uri: url('/.well-known/jwks.json'),
+    revocation_endpoint: url('/oauth/revoke'),
+    introspection_endpoint: url('/oauth/introspect'),
+    grant_types_supported: [...grantTypes],
+    // No authorization endpoint: no response type (RFC 8414 §2 makes the member required, so it is empty).
+    response_types_supported: [],
+    token_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+    revocation_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+    introspection_endpoint_auth_methods_supported: INTROSPECTION_AUTH_METHODS,
+    ...(config.scopes.length > 0 ? { scopes_supported: [...config.scopes] } : {}),
+    service_documentation: config.serviceDocumentation,
+  }
+}
+
+const stringList = { type: 'array', items: { type: 'string' } } as const
+const metadataSchema = {
+  $id: 'ServerMetadata',
+  description: 'Authorization server metadata (RFC 8414 §2)',
+  type: 'object',
+  properties: {
+    issuer: { type: 'string', format: 'uri' },
+    token_endpoint: { type: 'string', format: 'uri' },
+    jwks_uri: { type: 'string', format: 'uri' },
+    revocation_endpoint: { type: 'string', format: 'uri' },
+    introspection_endpoint: { type: 'string', format: 'uri' },
+    grant_types_supported: stringList,
+    response_types_supported: stringList,
+    token_endpoint_auth_methods_supported: stringList,
+    revocation_endpoint_auth_methods_supported: stringList,
+    introspection_endpoint_auth_methods_supported: stringList,
+    scopes_supported: stringList,
+    service_documentation: { type: 'string', format: 'uri' },
+  },
+  required: [
+    'issuer',
+    'token_endpoint',
+    'jwks_uri',
+    'revocation_endpoint',
+    'introspection_endpoint',
+    'grant_types_supported',
+    'response_types_supported',
+    'token_endpoint_auth_methods_supported',
+    'revocation_endpoint_auth_methods_supported',
+    'introspection_endpoint_auth_methods_supported',
+    'service_documentation',
+  ],
+} as const
+
+export function registerDiscoveryRoutes(app: FastifyInstance, { config }: RouteDeps): void {
+  const body = JSON.stringify(serverMetadata(config, GRANT_TYPES))
+  app.addSchema(metadataSchema)
+  const schema = (summary: string) => ({ tags: ['discovery'], summary, response: { 200: { description: 'The metadata', $ref: 'ServerMetadata#' } } })
+  const send = async (_request: unknown, reply: FastifyReply) =>
+    reply.header('cache-control', 'public, max-age=3600').type('application/json; charset=utf-8').send(body)
+
+  app.get('/.well-known/oauth-authorization-server', { schema: schema('Authorization server metadata (RFC 8414)') }, send)
+  app.get('/.well-known/openid-configuration', { schema: schema('The same metadata, at the address OpenID Connect clients look up') }, send)
+}
