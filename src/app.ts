@@ -8,6 +8,8 @@ import type { Config } from './config.js'
 import type { Keyring } from './keys/keyring.js'
 import { createMetrics, type Metrics } from './metrics.js'
 import { OAuthError } from './oauth/errors.js'
+import { registerDiscoveryRoutes } from './routes/discovery.js'
+import { registerDocsRoutes } from './routes/docs.js'
 import { registerOpsRoutes } from './routes/ops.js'
 import { registerWellKnownRoutes } from './routes/well-known.js'
 import type { Store } from './store/index.js'
@@ -91,9 +93,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.code(404).send({ error: 'not_found', error_description: `no route ${request.method} ${request.url.split('?')[0]}` }),
   )
 
-  // Routes, top to bottom.
+  // Routes, top to bottom. The OpenAPI generator first: it records the routes registered after it.
+  await registerDocsRoutes(app, routeDeps)
   registerOpsRoutes(app, routeDeps)
   registerWellKnownRoutes(app, routeDeps)
+  registerDiscoveryRoutes(app, routeDeps)
 
   return app
 }
