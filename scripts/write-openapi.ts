@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { buildApp } from '../src/app.ts'
 import { loadConfig } from '../src/config.ts'
-import { createEphemeralKeyring } from '../src/keys/keyring.ts'
+import { createKeyring } from '../src/keys/keyring.ts'
 import { createStore, openDatabase } from '../src/store/index.ts'
 
 export const OPENAPI_PATH = resolve(import.meta.dirname, '..', 'openapi.yaml')
@@ -20,8 +20,9 @@ export async function renderOpenApi(): Promise<string> {
   try {
     const config = loadConfig({ DATABASE_URL: `file:${join(dir, 'openapi.db')}`, KEYS_DIR: dir, LOG_LEVEL: 'silent' }, { envFile: false })
     const store = createStore(await openDatabase(config.databaseUrl, { migrate: true }))
-    const keyring = await createEphemeralKeyring({ maxAge: config.jwksMaxAge })
-    const app = await buildApp({ config, store, keyring, masterKey: randomBytes(32), logger: false })
+    const masterKey = randomBytes(32)
+    const keyring = await createKeyring({ config, store, masterKey, autoRefresh: false })
+    const app = await buildApp({ config, store, keyring, masterKey, logger: false })
     try {
       await app.ready()
       return app.swagger({ yaml: true })

@@ -1,17 +1,21 @@
 // The server: config → database → migrations → keys → buildApp → listen; a graceful close on signals.
-import { randomBytes } from 'node:crypto'
 import { buildApp } from './app.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
-import { createEphemeralKeyring } from './keys/keyring.js'
+import { createDeferredLogger, createKeyring } from './keys/keyring.js'
+import { loadMasterKey } from './keys/master-key.js'
 import { createStore, openDatabase } from './store/index.js'
 
 async function start(config: Readonly<Config>): Promise<void> {
   const db = await openDatabase(config.databaseUrl, { migrate: true })
   const store = createStore(db)
-  const keyring = await createEphemeralKeyring({ modulusLength: config.signingKeySize, maxAge: config.jwksMaxAge })
-  // PLACEHOLDER until the signing-keys work lands: the master key comes from KEYS_MASTER_KEY or keys/master.key.
-  const masterKey = config.keysMasterKey ?? randomBytes(32)
+  // A missing or wrong master key for existing keys stops here (MasterKeyError), before any key is made.
+  const master = await loadMasterKey(config, store)
+  const keyringLog = createDeferredLogger()
+  const keyring = await createKeyring({ config, store, masterKey: master.key, masterKeySource: master.source, log: keyringLog })
+  const masterKey = master.key
   const app = await buildApp({ config, store, keyring, masterKey })
+  keyringLog.attach(app.log)
+  if (master.created) app.log.warn({ path: master.source }, 'generated the master key: back it up together with the database')
 
   let closing = false
   const close = async (signal: string) => {

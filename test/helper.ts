@@ -8,7 +8,7 @@ import pg from 'pg'
 import type { FastifyInstance } from 'fastify'
 import { buildApp, type AppDeps } from '../src/app.ts'
 import { loadConfig, type Config } from '../src/config.ts'
-import { createEphemeralKeyring, type Keyring } from '../src/keys/keyring.ts'
+import { createKeyring, type Keyring } from '../src/keys/keyring.ts'
 import { createStore, openDatabase, type Database, type Store } from '../src/store/index.ts'
 import type { Provider } from '../src/store/schema-engine.ts'
 
@@ -73,8 +73,9 @@ export async function build(
 ): Promise<TestContext> {
   const { db, store, databaseUrl } = await createTestStore(t, options.provider)
   const config = testConfig({ DATABASE_URL: databaseUrl, KEYS_DIR: tempDir(t), ...options.env })
-  const keyring = options.keyring ?? (await createEphemeralKeyring({ maxAge: config.jwksMaxAge }))
-  const app = await buildApp({ config, store, keyring, masterKey: randomBytes(32), logger: false, ...(options.now ? { now: options.now } : {}), ...options.deps })
+  const masterKey = randomBytes(32)
+  const keyring = options.keyring ?? (await createKeyring({ config, store, masterKey, ...(options.now ? { now: options.now } : {}) }))
+  const app = await buildApp({ config, store, keyring, masterKey, logger: false, ...(options.now ? { now: options.now } : {}), ...options.deps })
   t.teardown(async () => {
     await app.close()
     keyring.close()

@@ -1,10 +1,17 @@
-// The signing keys the service holds in memory: the one that signs, the ones that verify, and the
-// JWKS document published for resource servers.
-//
-// PLACEHOLDER until the signing-keys work lands: one RSA key generated in memory at start. The
-// interface is the one the token endpoint, introspection and the JWKS route use.
-import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto'
-import { calculateJwkThumbprint, exportJWK, type JWK } from 'jose'
+// The signing keys one instance holds in memory, kept in step with the store: the key that signs, the
+// keys that verify, and the JWKS document (RFC 7517) published for resource servers. States come from the
+// stored timestamps and the clock (lifecycle.ts), so instances agree without talking to each other; each
+// re-reads the rows every KEYRING_REFRESH_INTERVAL and right after its own changes, and drives the
+// scheduled rotation itself. Private keys are decrypted once per key-set change, never per request.
+import { createHash, type KeyObject } from 'node:crypto'
+import type { Config } from '../config.js'
+import type { Store } from '../store/index.js'
+import type { SigningKeyRecord } from '../store/signing-keys.js'
+import { decryptPrivateKey } from './encryption.js'
+import { createKeyManager, type KeyManager } from './key-manager.js'
+import { activeKey, isPublished, keyState, nextTransition } from './lifecycle.js'
+import { verifyMasterKey } from './master-key.js'
+import { importPrivateKey, importPublicKey } from './rsa-key.js'
 
 export interface SigningKeyHandle {
   kid: string
@@ -18,6 +25,8 @@ export interface JwksDocument {
   etag: string
   /** Seconds a consumer may cache it. */
   maxAge: number
+  /** content-type, cache-control and etag, ready to send. */
+  headers: Readonly<Record<string, string>>
 }
 
 export interface Keyring {
@@ -26,22 +35,198 @@ export interface Keyring {
   /** The public key of a published (next, active or retired) key, for verifying our own tokens. */
   verificationKey(kid: string): KeyObject | undefined
   jwks(): JwksDocument
-  /** Re-reads the key set from the store now (other instances may have rotated). */
+  /** Re-reads the key set from the store now (other instances may have rotated) and rotates if due. */
   refresh(): Promise<void>
   close(): void
+  /** List, rotate and revoke (CLI, admin API); the keyring re-reads after each change. */
+  manager: KeyManager
 }
 
-export async function createEphemeralKeyring(options: { modulusLength?: number; maxAge?: number } = {}): Promise<Keyring> {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: options.modulusLength ?? 2048 })
-  const jwk: JWK = await exportJWK(publicKey)
-  const kid = await calculateJwkThumbprint(jwk)
-  const body = JSON.stringify({ keys: [{ kty: jwk.kty, n: jwk.n, e: jwk.e, kid, alg: 'RS256', use: 'sig' }] })
-  const doc: JwksDocument = { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`, maxAge: options.maxAge ?? 300 }
+/** pino's signature (a Fastify logger fits). */
+export interface KeyringLogger {
+  info(details: object, message: string): void
+  error(details: object, message: string): void
+}
+
+export interface KeyringOptions {
+  config: Readonly<Config>
+  store: Pick<Store, 'signingKeys' | 'audit'>
+  masterKey: Buffer
+  /** For messages: `KEYS_MASTER_KEY` or the key file's path. */
+  masterKeySource?: string
+  /** Milliseconds since the epoch. */
+  now?: () => number
+  log?: KeyringLogger
+  /** Re-read on a timer (default true; tests that drive the clock call refresh() themselves). */
+  autoRefresh?: boolean
+}
+
+interface Material {
+  publicKey: KeyObject
+  privateKey: KeyObject | undefined
+}
+
+interface View {
+  from: number
+  until: number
+  signing: SigningKeyHandle | undefined
+  verifying: Map<string, KeyObject>
+  jwks: JwksDocument
+}
+
+const silent: KeyringLogger = { info: () => undefined, error: () => undefined }
+
+/**
+ * Opens the keyring over the store: checks the master key against the stored keys (MasterKeyError if it
+ * does not open them), creates the first key on an empty store, and starts the refresh timer.
+ *
+ * @example
+ * const keyring = await createKeyring({ config, store, masterKey: key, log: app.log })
+ * const { kid, privateKey } = keyring.signingKey()
+ */
+export async function createKeyring(options: KeyringOptions): Promise<Keyring> {
+  const { config, store } = options
+  const now = options.now ?? Date.now
+  const log = options.log ?? silent
+  const masterKeySource = options.masterKeySource ?? 'the master key'
+  const materials = new Map<string, Material>()
+  let records: SigningKeyRecord[] = []
+  let fingerprint = ''
+  let view: View | undefined
+  let lastJwks: JwksDocument | undefined
+  let readsStarted = 0
+  let readApplied = 0
+  let closed = false
+
+  function material(record: SigningKeyRecord, at: number): Material {
+    const known = materials.get(record.kid) ?? { publicKey: importPublicKey(record.publicJwk), privateKey: undefined }
+    const state = keyState(record, at)
+    if (state !== 'next' && state !== 'active') return { ...known, privateKey: undefined }
+    if (known.privateKey || !record.privateKeyEncrypted) return known
+    try {
+      return { ...known, privateKey: importPrivateKey(decryptPrivateKey(options.masterKey, record.kid, record.privateKeyEncrypted), record.publicJwk) }
+    } catch (err) {
+      log.error({ kid: record.kid, reason: (err as Error).message }, 'signing key cannot be used: its private key does not open')
+      return known
+    }
+  }
+
+  function install(rows: SigningKeyRecord[]): void {
+    const at = now()
+    const print = rows.map((row) => [row.kid, row.activatesAt.getTime(), row.retiresAt?.getTime(), row.removesAt?.getTime(), row.revokedAt?.getTime(), Boolean(row.privateKeyEncrypted)].join()).join(';')
+    if (print === fingerprint) return
+    const live = rows.filter((row) => isPublished(keyState(row, at)))
+    const kept = new Map(live.map((row) => [row.kid, material(row, at)]))
+    materials.clear()
+    for (const [kid, held] of kept) materials.set(kid, held)
+    const added = live.filter((row) => !records.some((old) => old.kid === row.kid)).map((row) => row.kid)
+    if (fingerprint !== '' && added.length > 0) log.info({ added }, 'signing keys changed')
+    records = live
+    fingerprint = print
+    view = undefined
+  }
+
+  async function load(): Promise<void> {
+    const ticket = ++readsStarted
+    const rows = await store.signingKeys.list()
+    // A read that started later saw a state at least as new: never let an older read overwrite it.
+    if (ticket < readApplied) return
+    readApplied = ticket
+    install(rows)
+  }
+
+  function computeView(at: number): View {
+    const published = records.filter((record) => isPublished(keyState(record, at))).sort((a, b) => b.generation - a.generation)
+    const active = activeKey(published, at)
+    const privateKey = active && materials.get(active.kid)?.privateKey
+    const body = JSON.stringify({ keys: published.map(({ kid, publicJwk }) => ({ kty: 'RSA', n: publicJwk.n, e: publicJwk.e, kid, alg: 'RS256', use: 'sig' })) })
+    if (lastJwks?.body !== body) {
+      const etag = `"${createHash('sha256').update(body).digest('base64url')}"`
+      const cacheControl = `public, max-age=${config.jwksMaxAge}`
+      lastJwks = { body, etag, maxAge: config.jwksMaxAge, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': cacheControl, etag } }
+    }
+    // The transition that ended the previous view: a clock moved backwards (tests) recomputes too.
+    const from = Math.max(0, ...records.flatMap((record) => [record.activatesAt, record.retiresAt, record.removesAt].map((date) => date?.getTime() ?? 0)).filter((time) => time <= at))
+    return {
+      from,
+      until: nextTransition(records, at),
+      signing: active && privateKey ? { kid: active.kid, alg: 'RS256', privateKey } : undefined,
+      verifying: new Map(published.map((record) => [record.kid, materials.get(record.kid)!.publicKey])),
+      jwks: lastJwks,
+    }
+  }
+
+  function current(): View {
+    const at = now()
+    if (!view || at >= view.until || at < view.from) view = computeView(at)
+    return view
+  }
+
+  const manager = createKeyManager({ config, store, masterKey: { key: options.masterKey, source: masterKeySource }, now, onChange: load })
+
+  async function maintain(): Promise<void> {
+    const first = await manager.activateIfNone()
+    if (first) log.info({ kid: first.kid }, 'no key was signing (empty store?): made a new signing key active')
+    const rotation = await manager.rotateIfDue()
+    if (rotation?.changed) log.info({ kid: rotation.key.kid, activatesAt: rotation.key.activatesAt.toISOString() }, 'scheduled rotation: new signing key published')
+    await manager.recordTransitions()
+  }
+
+  let queue: Promise<void> = Promise.resolve()
+  function refresh(): Promise<void> {
+    const run = queue.then(async () => {
+      await load()
+      await maintain()
+    })
+    queue = run.catch(() => undefined)
+    return run
+  }
+
+  const rows = await store.signingKeys.list()
+  verifyMasterKey(options.masterKey, masterKeySource, rows)
+  install(rows)
+  await refresh()
+
+  const timer =
+    options.autoRefresh === false
+      ? undefined
+      : setInterval(() => {
+          refresh().catch((err: unknown) => {
+            if (!closed) log.error({ reason: err instanceof Error ? err.message : String(err) }, 'keyring refresh failed; keeping the keys held')
+          })
+        }, config.keyringRefreshInterval * 1000)
+  timer?.unref()
+
   return {
-    signingKey: () => ({ kid, alg: 'RS256', privateKey }),
-    verificationKey: (wanted) => (wanted === kid ? publicKey : undefined),
-    jwks: () => doc,
-    refresh: async () => undefined,
-    close: () => undefined,
+    signingKey() {
+      const signing = current().signing
+      if (!signing) {
+        const active = activeKey(records, now())
+        throw new Error(active ? `signing key ${active.kid} cannot sign: its private key did not open with ${masterKeySource}` : 'no signing key is active')
+      }
+      return signing
+    },
+    verificationKey: (kid) => current().verifying.get(kid),
+    jwks: () => current().jwks,
+    refresh,
+    close() {
+      closed = true
+      if (timer) clearInterval(timer)
+    },
+    manager,
+  }
+}
+
+/** A logger that holds messages until the real one exists (the keyring starts before the app and its logger). */
+export function createDeferredLogger(): KeyringLogger & { attach(target: KeyringLogger): void } {
+  let target: KeyringLogger | undefined
+  const held: Array<['info' | 'error', object, string]> = []
+  return {
+    info: (details, message) => (target ? target.info(details, message) : void held.push(['info', details, message])),
+    error: (details, message) => (target ? target.error(details, message) : void held.push(['error', details, message])),
+    attach(logger) {
+      target = logger
+      for (const [level, details, message] of held.splice(0)) logger[level](details, message)
+    },
   }
 }

@@ -4,6 +4,7 @@ import { createAuditStore } from './audit.js'
 import { createClientStore } from './clients.js'
 import type { Database } from './database.js'
 import { createRevokedTokenStore } from './revoked-tokens.js'
+import { createSigningKeyStore } from './signing-keys.js'
 import { createUserStore } from './users.js'
 
 export function createStore(db: Database) {
@@ -13,6 +14,7 @@ export function createStore(db: Database) {
     users: createUserStore(prisma),
     clients: createClientStore(prisma),
     audit: createAuditStore(prisma),
+    signingKeys: createSigningKeyStore(prisma),
     revokedTokens: createRevokedTokenStore(prisma),
     /** True when the database answers a trivial query (readiness). */
     async ping(): Promise<boolean> {
