@@ -8,8 +8,10 @@ import type { Config } from './config.js'
 import type { Keyring } from './keys/keyring.js'
 import { createMetrics, type Metrics } from './metrics.js'
 import { OAuthError } from './oauth/errors.js'
+import { createPasswordHasher, type PasswordHasher } from './security/password-hasher.js'
 import { registerDiscoveryRoutes } from './routes/discovery.js'
 import { registerDocsRoutes } from './routes/docs.js'
+import { registerOAuthRoutes } from './routes/oauth.js'
 import { registerOpsRoutes } from './routes/ops.js'
 import { registerWellKnownRoutes } from './routes/well-known.js'
 import type { Store } from './store/index.js'
@@ -24,11 +26,15 @@ export interface AppDeps {
   now?: () => number
   /** A pino logger or logger options; default: JSON logs at config.logLevel. */
   logger?: FastifyBaseLogger | boolean
+  /** The bcrypt worker pool; default: a pool of config.passwordWorkers threads, closed with the app. */
+  passwords?: PasswordHasher
 }
 
 /** What route modules receive: the dependencies, with the clock resolved, and this app's metrics. */
 export interface RouteDeps extends Required<Pick<AppDeps, 'config' | 'store' | 'keyring' | 'masterKey' | 'now'>> {
   metrics: Metrics
+  /** bcrypt compare/hash off the main thread (security/password-hasher.ts). */
+  passwords: PasswordHasher
 }
 
 // Secrets never reach the logs: Fastify logs no headers or bodies by default, and these paths are
@@ -47,7 +53,8 @@ const REDACT = [
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps
-  const routeDeps: RouteDeps = { config, store: deps.store, keyring: deps.keyring, masterKey: deps.masterKey, now: deps.now ?? Date.now, metrics: createMetrics() }
+  const passwords = deps.passwords ?? createPasswordHasher({ workers: config.passwordWorkers, cost: config.bcryptCost })
+  const routeDeps: RouteDeps = { config, store: deps.store, keyring: deps.keyring, masterKey: deps.masterKey, now: deps.now ?? Date.now, metrics: createMetrics(), passwords }
   const app = Fastify({
     logger:
       deps.logger === undefined || deps.logger === true
@@ -66,6 +73,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   })
 
   await app.register(formbody, { bodyLimit: config.bodyLimit })
+  if (!deps.passwords) app.addHook('onClose', () => passwords.close())
 
   app.setErrorHandler((err: FastifyError | OAuthError, request, reply) => {
     if (err instanceof OAuthError) {
@@ -98,6 +106,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerOpsRoutes(app, routeDeps)
   registerWellKnownRoutes(app, routeDeps)
   registerDiscoveryRoutes(app, routeDeps)
+  registerOAuthRoutes(app, routeDeps)
 
   return app
 }

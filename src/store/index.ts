@@ -3,6 +3,8 @@
 import { createAuditStore } from './audit.js'
 import { createClientStore } from './clients.js'
 import type { Database } from './database.js'
+import { createLoginThrottleStore } from './login-throttle.js'
+import { createRefreshTokenStore } from './refresh-tokens.js'
 import { createRevokedTokenStore } from './revoked-tokens.js'
 import { createSigningKeyStore } from './signing-keys.js'
 import { createUserStore } from './users.js'
@@ -14,6 +16,8 @@ export function createStore(db: Database) {
     users: createUserStore(prisma),
     clients: createClientStore(prisma),
     audit: createAuditStore(prisma),
+    refreshTokens: createRefreshTokenStore(prisma),
+    loginThrottle: createLoginThrottleStore(prisma),
     signingKeys: createSigningKeyStore(prisma),
     revokedTokens: createRevokedTokenStore(prisma),
     /** True when the database answers a trivial query (readiness). */

@@ -1,0 +1,113 @@
+// Client authentication at the token, revocation and introspection endpoints (RFC 6749 §2.3.1):
+// client_secret_basic, client_secret_post, or `none` for a public client (client_id only).
+//
+// Client secrets are generated with 256 bits of entropy, so they are stored as SHA-256 and compared in
+// constant time; bcrypt would only slow every token request down (see security/secrets.ts).
+import type { FastifyRequest } from 'fastify'
+import type { RouteDeps } from '../app.js'
+import { constantTimeEqual, sha256 } from '../security/secrets.js'
+import type { Client } from '../store/clients.js'
+import { invalidClient, invalidRequest } from './errors.js'
+
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none'
+
+export interface AuthenticatedClient {
+  client: Client
+  method: ClientAuthMethod
+}
+
+interface Credentials {
+  clientId: string
+  /** Undefined when no secret was presented (an empty secret counts as none). */
+  secret: string | undefined
+  basic: boolean
+}
+
+const FAILED = 'client authentication failed'
+// Compared against when the client is unknown, so an unknown id costs what a wrong secret costs.
+const UNKNOWN_CLIENT_HASH = sha256('portcullis: no such client')
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/
+const BASIC = /^basic[ ]+([A-Za-z0-9+/]+={0,2})[ ]*$/i
+
+/** RFC 6749 §2.3.1: the id and secret are form-urlencoded before they are joined and base64-encoded. */
+function formDecode(value: string): string {
+  try {
+    return decodeURIComponent(value.replace(/\+/g, ' '))
+  } catch {
+    throw invalidClient('the HTTP Basic credentials are not correctly form-urlencoded', true)
+  }
+}
+
+function readBasic(header: string): Credentials {
+  const match = BASIC.exec(header)
+  if (!match) throw invalidClient('the Authorization header must use the Basic scheme with base64 credentials', true)
+  const decoded = Buffer.from(match[1]!, 'base64')
+  if (decoded.toString('base64').replace(/=+$/, '') !== match[1]!.replace(/=+$/, '')) throw invalidClient('the HTTP Basic credentials are not valid base64', true)
+  const text = decoded.toString('utf8')
+  const colon = text.indexOf(':')
+  if (colon === -1) throw invalidClient('the HTTP Basic credentials must be client_id:client_secret', true)
+  const clientId = formDecode(text.slice(0, colon))
+  const secret = formDecode(text.slice(colon + 1))
+  return { clientId, secret: secret === '' ? undefined : secret, basic: true }
+}
+
+function bodyString(body: Record<string, unknown>, name: string): string | undefined {
+  const value = body[name]
+  if (value === undefined || value === '') return undefined
+  if (Array.isArray(value)) throw invalidRequest(`parameter ${name} is repeated`)
+  if (typeof value !== 'string') throw invalidRequest(`parameter ${name} must be a string`)
+  return value
+}
+
+/** Which credentials the request carries; more than one method is invalid_request (RFC 6749 §2.3). */
+function readCredentials(request: FastifyRequest, body: Record<string, unknown>): Credentials {
+  const header = request.headers.authorization
+  const clientId = bodyString(body, 'client_id')
+  const secret = bodyString(body, 'client_secret')
+  if (header !== undefined && header !== '') {
+    const basic = readBasic(header)
+    if (secret !== undefined) throw invalidRequest('use one client authentication method: HTTP Basic or client_secret in the body, not both')
+    if (clientId !== undefined && clientId !== basic.clientId) throw invalidRequest('client_id in the body differs from the HTTP Basic client')
+    return basic
+  }
+  if (clientId === undefined) throw invalidClient(secret === undefined ? 'client authentication is required' : 'client_secret was sent without client_id')
+  return { clientId, secret, basic: false }
+}
+
+function secretMatches(client: Client, secret: string, now: number): boolean {
+  const presented = sha256(secret)
+  const current = client.secretHash !== null && constantTimeEqual(presented, client.secretHash)
+  // Both are always compared, so the time taken does not say which secret matched.
+  const previous =
+    client.previousSecretHash !== null &&
+    client.previousSecretExpiresAt !== null &&
+    constantTimeEqual(presented, client.previousSecretHash) &&
+    client.previousSecretExpiresAt.getTime() > now
+  return current || previous
+}
+
+/**
+ * Authenticates the client of a token, revocation or introspection request (RFC 6749 §2.3.1).
+ * Throws invalid_client (401, with `WWW-Authenticate: Basic` when Basic was tried) for an unknown client or
+ * a wrong secret, and invalid_request when more than one method is used.
+ *
+ * @example
+ * const { client, method } = await authenticateClient(request, deps, params)
+ */
+export async function authenticateClient(request: FastifyRequest, deps: RouteDeps, body: Record<string, unknown>): Promise<AuthenticatedClient> {
+  const credentials = readCredentials(request, body)
+  const { clientId, secret, basic } = credentials
+  if (clientId === '' || clientId.length > 255 || CONTROL_CHARACTERS.test(clientId)) throw invalidClient(FAILED, basic)
+  const client = await deps.store.clients.findById(clientId)
+  if (!client) {
+    constantTimeEqual(sha256(secret ?? ''), UNKNOWN_CLIENT_HASH)
+    throw invalidClient(FAILED, basic)
+  }
+  if (client.isPublic) {
+    if (secret !== undefined) throw invalidClient('a public client has no secret; send client_id only', basic)
+    return { client, method: 'none' }
+  }
+  if (secret === undefined) throw invalidClient('this client must authenticate with its secret', basic)
+  if (!secretMatches(client, secret, deps.now())) throw invalidClient(FAILED, basic)
+  return { client, method: basic ? 'client_secret_basic' : 'client_secret_post' }
+}

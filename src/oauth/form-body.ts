@@ -1,0 +1,53 @@
+// A strict application/x-www-form-urlencoded parser for the OAuth endpoints (RFC 6749 §3.2, Appendix B).
+// The general-purpose parser keeps malformed percent-escapes as literal text; an authorization server must
+// refuse them instead, so that "%zz" can never be mistaken for a credential. Repeated keys become arrays:
+// readParameters() turns them into invalid_request.
+import { invalidRequest } from './errors.js'
+
+export type FormBody = Record<string, string | string[]>
+
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/
+
+function decodeComponent(value: string): string {
+  try {
+    return decodeURIComponent(value.replace(/\+/g, ' '))
+  } catch {
+    throw invalidRequest('the form body has malformed percent-encoding or is not UTF-8')
+  }
+}
+
+/**
+ * Parses a form body strictly: malformed percent-encoding, invalid UTF-8 and control characters are refused.
+ *
+ * @example
+ * parseFormBody('grant_type=client_credentials&scope=read+write') // { grant_type: 'client_credentials', scope: 'read write' }
+ */
+export function parseFormBody(text: string): FormBody {
+  const body: FormBody = Object.create(null) as FormBody
+  for (const pair of text.split('&')) {
+    if (pair === '') continue
+    const separator = pair.indexOf('=')
+    const key = decodeComponent(separator === -1 ? pair : pair.slice(0, separator))
+    const value = separator === -1 ? '' : decodeComponent(pair.slice(separator + 1))
+    if (CONTROL_CHARACTERS.test(key) || CONTROL_CHARACTERS.test(value)) throw invalidRequest('the form body contains control characters')
+    const previous = body[key]
+    body[key] = previous === undefined ? value : [...(Array.isArray(previous) ? previous : [previous]), value]
+  }
+  return body
+}
+
+/**
+ * The parameters of an OAuth request as single strings (RFC 6749 §3.2): a repeated parameter is
+ * invalid_request, and a parameter sent without a value is treated as omitted.
+ */
+export function readParameters(body: unknown): Record<string, string> {
+  if (body === undefined || body === null) return {}
+  if (typeof body !== 'object') throw invalidRequest('the request body must be application/x-www-form-urlencoded')
+  const params: Record<string, string> = Object.create(null) as Record<string, string>
+  for (const [key, value] of Object.entries(body)) {
+    if (Array.isArray(value)) throw invalidRequest(`parameter ${JSON.stringify(key.slice(0, 64))} is repeated`)
+    if (typeof value !== 'string') throw invalidRequest(`parameter ${JSON.stringify(key.slice(0, 64))} must be a string`)
+    if (value !== '') params[key] = value
+  }
+  return params
+}

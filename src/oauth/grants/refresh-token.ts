@@ -1,0 +1,92 @@
+// refresh_token (RFC 6749 §6) with rotation and replay detection (RFC 9700 §4.14).
+//
+// Every use marks the presented token used and issues its successor in the same family. The successor is
+// HMAC-SHA256(server key, parent hash): deterministic, so every request presenting the same just-used token
+// within REFRESH_TOKEN_REUSE_GRACE gets the same successor (two tabs, a retry after a timeout), and nothing
+// secret is stored. Later, a used token is a replay: the whole family is revoked.
+import { createHmac, hkdfSync } from 'node:crypto'
+import { sha256 } from '../../security/secrets.js'
+import type { RefreshTokenRecord } from '../../store/refresh-tokens.js'
+import type { Client } from '../../store/clients.js'
+import { invalidGrant, invalidTarget } from '../errors.js'
+import { grantScope, intersectScopes } from '../scope.js'
+import type { Grant, GrantRequest } from './index.js'
+
+// A request that lost the race for a token (it arrived while the winner's transaction was in flight) is
+// not a replay: without a grace window it gets invalid_grant, but the family survives. Only a use this much
+// later than the first one revokes the family.
+const CONCURRENT_USE_TOLERANCE_MS = 1000
+
+/** The successor key, derived once per app from the master key (HKDF-SHA256, RFC 5869). */
+export function deriveRefreshSuccessorKey(masterKey: Buffer): Buffer {
+  return Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'portcullis/refresh-token-successor/v1', 32))
+}
+
+const successorOf = (key: Buffer, parentHash: string): string => createHmac('sha256', key).update(parentHash).digest('base64url')
+
+/** Everything that makes a token unusable, checked before anything is written. */
+function checkUsable(record: RefreshTokenRecord | undefined, client: Client, now: number): asserts record is RefreshTokenRecord {
+  if (!record) throw invalidGrant('the refresh token is invalid')
+  const { token, family, user } = record
+  if (family.clientId !== client.clientId) throw invalidGrant('the refresh token was issued to another client')
+  if (family.revokedAt || token.revokedAt) throw invalidGrant('the refresh token has been revoked')
+  if (family.absoluteExpiresAt.getTime() <= now || token.expiresAt.getTime() <= now) throw invalidGrant('the refresh token has expired')
+  if (user.disabled) throw invalidGrant('this user is disabled')
+}
+
+/** The access token's scope: the request may narrow the original grant, never widen it (RFC 6749 §6). */
+function narrowScope(request: GrantRequest, record: RefreshTokenRecord): string[] {
+  const granted = grantScope(request.scope, record.family.scope, 'this refresh token')
+  // Scopes taken from the client or the user since the login are not granted any more.
+  return intersectScopes(granted, request.client.scopes, record.user.scopes)
+}
+
+function keepAudience(request: GrantRequest, record: RefreshTokenRecord): string {
+  if (request.resource !== undefined && request.resource !== record.family.audience) throw invalidTarget('the refresh token was not granted this resource')
+  return record.family.audience
+}
+
+async function rotateOrDetectReplay(request: GrantRequest, record: RefreshTokenRecord, successor: string): Promise<void> {
+  const { deps, now } = request
+  const { token, family } = record
+  const grace = deps.config.refreshTokenReuseGrace * 1000
+  if (token.usedAt === null) {
+    const rotation = { parentId: token.id, familyId: family.id, successorHash: sha256(successor), scope: family.scope, expiresAt: family.absoluteExpiresAt }
+    if ((await deps.store.refreshTokens.rotate(rotation, new Date(deps.now()))) === 'rotated') return
+    // A concurrent request rotated it first; with a grace window, its successor (the same one) is ours too.
+    if (grace > 0) return
+    throw invalidGrant('the refresh token has just been used by another request')
+  }
+  const sinceUse = now - token.usedAt.getTime()
+  if (grace > 0 && sinceUse <= grace) return
+  if (sinceUse < CONCURRENT_USE_TOLERANCE_MS) throw invalidGrant('the refresh token has just been used by another request')
+  if (await deps.store.refreshTokens.revokeFamily(family.id, 'replay_detected', new Date(now))) {
+    await deps.store.audit.record(
+      {
+        type: 'refresh_token.replay_detected',
+        actor: `client:${request.client.clientId}`,
+        subject: `user:${record.user.id}`,
+        ip: request.ip,
+        details: { familyId: family.id, tokenId: token.id, usedAt: token.usedAt.toISOString() },
+      },
+      new Date(now),
+    )
+  }
+  throw invalidGrant('the refresh token was already used; every token of this login has been revoked')
+}
+
+export const refreshTokenGrant: Grant = {
+  grantType: 'refresh_token',
+  parameters: { required: ['refresh_token'], optional: [] },
+  async handler(request) {
+    const { client, deps, params, now } = request
+    const parentHash = sha256(params.refresh_token!)
+    const record = await deps.store.refreshTokens.findByHash(parentHash)
+    checkUsable(record, client, now)
+    const scope = narrowScope(request, record)
+    const audience = keepAudience(request, record)
+    const successor = successorOf(deps.refreshSuccessorKey, parentHash)
+    await rotateOrDetectReplay(request, record, successor)
+    return { subject: record.user.id, scope, audience, refreshToken: successor }
+  },
+}

@@ -1,0 +1,105 @@
+// The token endpoint's action (RFC 6749 §3.2, §4, §5): a list of named steps, in the order the RFC
+// checks them. Each step either returns what the next needs or throws an OAuthError.
+import type { FastifyRequest } from 'fastify'
+import { signAccessToken } from '../keys/access-token.js'
+import type { Client } from '../store/clients.js'
+import { authenticateClient } from './client-auth.js'
+import { invalidRequest, invalidTarget, unauthorizedClient, unsupportedGrantType } from './errors.js'
+import { readParameters } from './form-body.js'
+import type { Grant, GrantRequest, GrantResult, TokenDeps } from './grants/index.js'
+import { parseScope } from './scope.js'
+import { tokenResponse, type TokenResponse } from './token-response.js'
+
+/** RFC 8707 §2: several resources may be asked for at once, but a token here has one audience. */
+function oneResourceOnly(body: unknown): void {
+  if (typeof body === 'object' && body !== null && Array.isArray((body as Record<string, unknown>).resource)) {
+    throw invalidTarget('one resource per token request: each access token here has a single audience')
+  }
+}
+
+function supportedGrantType(params: Record<string, string>, grants: ReadonlyMap<string, Grant>): Grant {
+  const grantType = params.grant_type
+  if (grantType === undefined) throw invalidRequest('grant_type is required')
+  const grant = grants.get(grantType)
+  if (!grant) throw unsupportedGrantType(`grant_type ${JSON.stringify(grantType.slice(0, 64))} is not supported`)
+  return grant
+}
+
+function clientMayUseGrant(client: Client, grant: Grant): void {
+  if (!client.grantTypes.includes(grant.grantType)) throw unauthorizedClient(`this client may not use the ${grant.grantType} grant`)
+}
+
+function requiredParameters(grant: Grant, params: Record<string, string>): Record<string, string> {
+  const missing = grant.parameters.required.filter((name) => params[name] === undefined)
+  if (missing.length > 0) throw invalidRequest(`${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} required for the ${grant.grantType} grant`)
+  const own: Record<string, string> = {}
+  for (const name of [...grant.parameters.required, ...grant.parameters.optional]) {
+    if (params[name] !== undefined) own[name] = params[name]
+  }
+  return own
+}
+
+/**
+ * RFC 8707: `resource` selects one of the registered audiences (config.audiences), within the client's own
+ * list when it has one. Without it: the default audience, or the client's first when its list excludes it.
+ */
+function resolveAudience(resource: string | undefined, client: Client, deps: TokenDeps): { resource: string | undefined; audience: string } {
+  const { audiences, defaultAudience } = deps.config
+  const allowedForClient = (audience: string) => client.audiences.length === 0 || client.audiences.includes(audience)
+  if (resource === undefined) return { resource, audience: allowedForClient(defaultAudience) ? defaultAudience : client.audiences[0]! }
+  if (!audiences.includes(resource)) throw invalidTarget(`resource ${JSON.stringify(resource.slice(0, 128))} is not a registered audience`)
+  if (!allowedForClient(resource)) throw invalidTarget(`this client may not request tokens for ${JSON.stringify(resource.slice(0, 128))}`)
+  return { resource, audience: resource }
+}
+
+function issueAccessToken(deps: TokenDeps, client: Client, result: GrantResult, now: number) {
+  return signAccessToken(
+    deps.keyring,
+    { issuer: deps.config.issuer, ttl: deps.config.accessTokenTtl, now },
+    { sub: result.subject, aud: result.audience, clientId: client.clientId, scope: result.scope.join(' '), ...(result.claims ? { extra: result.claims } : {}) },
+  )
+}
+
+/** Labels of `portcullis_token_requests_total`, filled in as the steps learn them; bounded: only known
+ * grant types and authenticated client ids. */
+export interface TokenRequestLabels {
+  grant_type: string
+  client_id: string
+}
+
+/**
+ * The parameters of a token request (RFC 6749 §3.2): single strings, empty ones omitted. The route runs
+ * this before schema validation, so a repeated parameter is reported as such.
+ */
+export function tokenParameters(body: unknown): Record<string, string> {
+  oneResourceOnly(body)
+  return readParameters(body)
+}
+
+/**
+ * Handles one token request whose body went through tokenParameters().
+ *
+ * @example
+ * app.post('/oauth/token', options, (request) => handleTokenRequest(request, deps, GRANTS, labels))
+ */
+export async function handleTokenRequest(
+  request: FastifyRequest,
+  deps: TokenDeps,
+  grants: ReadonlyMap<string, Grant>,
+  labels: TokenRequestLabels = { grant_type: 'unknown', client_id: 'unknown' },
+): Promise<TokenResponse> {
+  const now = deps.now()
+  const params = tokenParameters(request.body)
+  const grant = supportedGrantType(params, grants)
+  labels.grant_type = grant.grantType
+  const { client, method } = await authenticateClient(request, deps, params)
+  labels.client_id = client.clientId
+  clientMayUseGrant(client, grant)
+  const grantParams = requiredParameters(grant, params)
+  const scope = parseScope(params.scope)
+  const { resource, audience } = resolveAudience(params.resource, client, deps)
+  const grantRequest: GrantRequest = { client, authMethod: method, params: grantParams, scope, resource, audience, now, ip: request.ip, deps }
+  const result = await grant.handler(grantRequest)
+  const accessToken = await issueAccessToken(deps, client, result, now)
+  return tokenResponse(accessToken, result)
+}

@@ -1,0 +1,43 @@
+// The successful token response (RFC 6749 §5.1): JSON, never cached.
+import type { IssuedAccessToken } from '../keys/access-token.js'
+import type { GrantResult } from './grants/index.js'
+import { formatScope } from './scope.js'
+
+export interface TokenResponse {
+  access_token: string
+  token_type: 'Bearer'
+  expires_in: number
+  /** Always sent, so the client never has to guess what it was granted. */
+  scope: string
+  refresh_token?: string
+  /** RFC 8693 §2.2.1, for grants that say which kind of token they issued. */
+  issued_token_type?: string
+}
+
+/** RFC 6749 §5.1: responses carrying tokens (and the errors beside them) must not be stored by caches. */
+export const NO_STORE_HEADERS = { 'cache-control': 'no-store', pragma: 'no-cache' } as const
+
+/** The response allow-list: any member not listed here is dropped on serialisation. */
+export const tokenResponseSchema = {
+  type: 'object',
+  properties: {
+    access_token: { type: 'string', description: 'An RS256 JWT (RFC 9068), typ at+jwt' },
+    token_type: { type: 'string', enum: ['Bearer'] },
+    expires_in: { type: 'integer', description: 'Seconds until the access token expires' },
+    scope: { type: 'string', description: 'The granted scope, space-separated' },
+    refresh_token: { type: 'string', description: 'Issued by the password and refresh_token grants; rotated on every use' },
+    issued_token_type: { type: 'string' },
+  },
+  required: ['access_token', 'token_type', 'expires_in', 'scope'],
+} as const
+
+export function tokenResponse(accessToken: IssuedAccessToken, result: GrantResult): TokenResponse {
+  return {
+    ...result.response,
+    access_token: accessToken.token,
+    token_type: 'Bearer',
+    expires_in: accessToken.expiresIn,
+    scope: formatScope(result.scope),
+    ...(result.refreshToken === undefined ? {} : { refresh_token: result.refreshToken }),
+  }
+}

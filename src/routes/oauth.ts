@@ -1,0 +1,104 @@
+// The OAuth 2.0 token endpoint (RFC 6749 §3.2). Its body is parsed by the strict form parser, in a plugin
+// scope of its own so the other routes keep the general parsers.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { RouteDeps } from '../app.js'
+import { invalidRequest, OAuthError } from '../oauth/errors.js'
+import { parseFormBody } from '../oauth/form-body.js'
+import { deriveRefreshSuccessorKey } from '../oauth/grants/refresh-token.js'
+import { GRANTS, type TokenDeps } from '../oauth/grants/index.js'
+import { handleTokenRequest, tokenParameters, type TokenRequestLabels } from '../oauth/token-endpoint.js'
+import { NO_STORE_HEADERS, tokenResponseSchema } from '../oauth/token-response.js'
+
+const FORM = 'application/x-www-form-urlencoded'
+
+const errorSchema = {
+  type: 'object',
+  properties: {
+    error: { type: 'string' },
+    error_description: { type: 'string' },
+    details: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
+  },
+  required: ['error'],
+} as const
+
+const text = (description: string, maxLength: number) => ({ type: 'string', maxLength, description }) as const
+
+const tokenRequestSchema = {
+  type: 'object',
+  properties: {
+    grant_type: text('password, refresh_token or client_credentials', 256),
+    client_id: text('For client_secret_post, or alone for a public client', 255),
+    client_secret: text('For client_secret_post (HTTP Basic is preferred)', 512),
+    scope: text('Space-separated; within what the client (and user) may have', 4096),
+    resource: text('RFC 8707: one of the registered audiences', 2048),
+    username: text('password grant', 1024),
+    password: text('password grant', 1024),
+    refresh_token: text('refresh_token grant', 512),
+  },
+} as const
+
+/**
+ * A form body only (RFC 6749 §3.2), checked before the body is read. Missing → 400; another type or a
+ * charset other than UTF-8 → 415.
+ */
+export async function requireFormBody(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  // RFC 6749 §5.1: never cached, errors included; set first so that every answer carries it.
+  reply.headers(NO_STORE_HEADERS)
+  const header = request.headers['content-type']
+  if (header === undefined || header.trim() === '') throw invalidRequest(`the request body must be ${FORM}`)
+  const [type, ...parameters] = header.split(';').map((part) => part.trim().toLowerCase())
+  const charset = parameters.find((parameter) => parameter.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '')
+  if (type !== FORM || (charset !== undefined && charset !== 'utf-8')) {
+    throw new OAuthError('invalid_request', `the request body must be ${FORM} (UTF-8)`, 415)
+  }
+}
+
+/** RFC 6749 §3.2: repeated parameters are refused before the schema sees them; empty ones count as omitted. */
+async function singleParameters(request: FastifyRequest): Promise<void> {
+  request.body = tokenParameters(request.body)
+}
+
+export function registerOAuthRoutes(app: FastifyInstance, deps: RouteDeps): void {
+  const tokenDeps: TokenDeps = { ...deps, refreshSuccessorKey: deriveRefreshSuccessorKey(deps.masterKey) }
+  // Every outcome is counted, including requests refused before the handler runs (media type, body, schema).
+  const labels = new WeakMap<FastifyRequest, TokenRequestLabels>()
+  const labelsOf = (request: FastifyRequest) => labels.get(request) ?? { grant_type: 'unknown', client_id: 'unknown' }
+  const countFailure = async (request: FastifyRequest, _reply: FastifyReply, error: Error & { statusCode?: number }) => {
+    const outcome = error instanceof OAuthError ? error.error : (error.statusCode ?? 500) < 500 ? 'invalid_request' : 'server_error'
+    deps.metrics.tokenRequests.inc({ ...labelsOf(request), outcome })
+  }
+
+  app.register(async (scope) => {
+    scope.removeContentTypeParser(FORM)
+    scope.addContentTypeParser(FORM, { parseAs: 'string', bodyLimit: deps.config.bodyLimit }, (_request, body, done) => {
+      try {
+        done(null, parseFormBody(body as string))
+      } catch (err) {
+        done(err as Error, undefined)
+      }
+    })
+
+    scope.post(
+      '/oauth/token',
+      {
+        schema: {
+          tags: ['oauth'],
+          summary: 'Token endpoint: password, refresh_token and client_credentials grants (RFC 6749)',
+          consumes: [FORM],
+          body: tokenRequestSchema,
+          response: { 200: tokenResponseSchema, '4xx': errorSchema, '5xx': errorSchema },
+        },
+        onRequest: requireFormBody,
+        preValidation: singleParameters,
+        onError: countFailure,
+      },
+      async (request) => {
+        const requestLabels = { grant_type: 'unknown', client_id: 'unknown' }
+        labels.set(request, requestLabels)
+        const response = await handleTokenRequest(request, tokenDeps, GRANTS, requestLabels)
+        deps.metrics.tokenRequests.inc({ ...requestLabels, outcome: 'issued' })
+        return response
+      },
+    )
+  })
+}

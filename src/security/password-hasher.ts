@@ -1,0 +1,52 @@
+// bcrypt off the main thread: a piscina pool of `workers` threads runs every compare and hash, so password
+// logins use every core while the other endpoints keep answering. One pool per app (buildApp creates it
+// and closes it in an onClose hook).
+import { extname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Piscina } from 'piscina'
+import { randomSecret } from './secrets.js'
+import type { PasswordTask } from './password-worker.js'
+
+export interface PasswordHasher {
+  /** The configured bcrypt cost that hash() uses. */
+  readonly cost: number
+  /** True when `password` matches the bcrypt `hash`. */
+  verify(password: string, hash: string): Promise<boolean>
+  /** A bcrypt hash of `password` at the configured cost. */
+  hash(password: string): Promise<string>
+  /**
+   * A hash of a random password at the configured cost, made once per pool. Comparing against it when a
+   * username is unknown makes that answer cost the same as a wrong password.
+   */
+  dummyHash(): Promise<string>
+  close(): Promise<void>
+}
+
+// The worker sits beside this module: password-worker.ts under tsx (src/), password-worker.js once compiled (dist/).
+const WORKER_FILE = new URL(`./password-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url)
+
+/**
+ * @example
+ * const hasher = createPasswordHasher({ workers: config.passwordWorkers, cost: config.bcryptCost })
+ * await hasher.verify('correct horse', user.passwordHash)
+ */
+export function createPasswordHasher(options: { workers: number; cost: number }): PasswordHasher {
+  const pool = new Piscina<PasswordTask, boolean | string>({
+    filename: WORKER_FILE.href,
+    minThreads: 1,
+    maxThreads: options.workers,
+    idleTimeout: 60_000,
+  })
+  let dummy: Promise<string> | undefined
+  const hash = async (password: string) => (await pool.run({ op: 'hash', password, cost: options.cost })) as string
+  return {
+    cost: options.cost,
+    verify: async (password, storedHash) => (await pool.run({ op: 'compare', password, hash: storedHash })) === true,
+    hash,
+    dummyHash: () => (dummy ??= hash(randomSecret())),
+    close: () => pool.destroy(),
+  }
+}
+
+/** Where the worker module is loaded from (tests check it follows the running module: .ts or .js). */
+export const passwordWorkerFile = (): string => fileURLToPath(WORKER_FILE)
