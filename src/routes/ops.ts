@@ -1,26 +1,61 @@
-// Liveness and readiness for orchestrators.
+// Operations: liveness and readiness for orchestrators, Prometheus metrics, and the request metrics
+// (count and latency by route pattern and status) recorded for every response.
 import type { FastifyInstance } from 'fastify'
 import type { RouteDeps } from '../app.js'
 
-export function registerOpsRoutes(app: FastifyInstance, { store }: RouteDeps): void {
-  app.get(
-    '/healthz',
-    { schema: { tags: ['operations'], summary: 'The process is alive', response: { 200: { type: 'object', properties: { status: { type: 'string' } }, required: ['status'] } } } },
-    async () => ({ status: 'ok' }),
-  )
+/** Probes time out at 1 s by default (Kubernetes), so an unreachable database must answer 503 before that. */
+export const READINESS_TIMEOUT_MS = 800
+
+const statusSchema = { type: 'object', properties: { status: { type: 'string' } }, required: ['status'] } as const
+
+async function databaseReady(ping: () => Promise<boolean>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), READINESS_TIMEOUT_MS)
+  })
+  try {
+    return await Promise.race([ping().catch(() => false), timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+export function registerOpsRoutes(app: FastifyInstance, { store, metrics }: RouteDeps): void {
+  // The request id of the logs, for the caller to quote (theirs when they sent a sane X-Request-Id).
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+  })
+
+  // Labelled by route pattern, never by raw URL, so the number of series stays bounded.
+  app.addHook('onResponse', async (request, reply) => {
+    const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) }
+    metrics.httpRequests.inc(labels)
+    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000)
+  })
+
+  app.get('/healthz', { schema: { tags: ['operations'], summary: 'The process is alive', response: { 200: statusSchema } } }, async () => ({ status: 'ok' }))
 
   app.get(
     '/readyz',
     {
       schema: {
         tags: ['operations'],
-        summary: 'The database is reachable',
-        response: {
-          200: { type: 'object', properties: { status: { type: 'string' } }, required: ['status'] },
-          503: { type: 'object', properties: { status: { type: 'string' } }, required: ['status'] },
-        },
+        summary: 'The database is reachable (503 otherwise, within a second)',
+        response: { 200: statusSchema, 503: statusSchema },
       },
     },
-    async (_request, reply) => ((await store.ping()) ? { status: 'ready' } : reply.code(503).send({ status: 'unavailable' })),
+    async (_request, reply) => ((await databaseReady(() => store.ping())) ? { status: 'ready' } : reply.code(503).send({ status: 'unavailable' })),
+  )
+
+  app.get(
+    '/metrics',
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'Prometheus metrics: requests by route and status, token outcomes, process metrics',
+        response: { 200: { type: 'string', description: 'Prometheus text exposition format' } },
+      },
+    },
+    async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
   )
 }

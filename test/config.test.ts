@@ -1,0 +1,175 @@
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import t from 'tap'
+import { ConfigError, loadConfig } from '../src/config.ts'
+import { tempDir } from './helper.ts'
+
+const load = (env: Record<string, string>) => loadConfig(env, { envFile: false })
+
+t.test('with nothing set, the embedded defaults', async (t) => {
+  const config = load({})
+  t.match(config, {
+    databaseUrl: 'file:./data/portcullis.db',
+    databaseProvider: 'sqlite',
+    host: '127.0.0.1',
+    port: 3000,
+    issuer: 'http://localhost:3000',
+    logLevel: 'info',
+    trustProxy: false,
+    bodyLimit: 65536,
+    accessTokenTtl: 900,
+    refreshTokenTtl: 30 * 86400,
+    refreshTokenReuseGrace: 10,
+    defaultAudience: 'http://localhost:3000',
+    audiences: ['http://localhost:3000'],
+    scopes: [],
+    bcryptCost: 10,
+    loginMaxFailuresPerUser: 5,
+    loginMaxFailuresPerIp: 50,
+    loginFailureWindow: 900,
+    loginLockout: 900,
+    keysMasterKey: undefined,
+    signingKeySize: 2048,
+    signingKeyRotationInterval: 30 * 86400,
+    jwksMaxAge: 300,
+    clockSkew: 60,
+    keyringRefreshInterval: 30,
+    accessKeyCacheTtl: 5,
+    accessKeyLastUsedInterval: 60,
+    serviceDocumentation: 'http://localhost:3000/docs',
+  })
+  t.ok(config.passwordWorkers >= 1)
+  t.match(config.keysDir, /\/keys$/)
+  t.ok(Object.isFrozen(config), 'the config cannot be changed after validation')
+})
+
+t.test('values are parsed: durations with units, lists, booleans, URLs', async (t) => {
+  const config = load({
+    PORT: '8080',
+    ACCESS_TOKEN_TTL: '15m',
+    REFRESH_TOKEN_TTL: '7d',
+    LOGIN_LOCKOUT: '1h',
+    TRUST_PROXY: 'yes',
+    ISSUER: 'https://auth.example.com/',
+    AUDIENCES: 'https://api.example.com, https://billing.example.com',
+    SCOPES: 'read write  admin',
+    DATABASE_URL: 'postgresql://user:pw@db:5432/portcullis',
+    KEYS_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
+  })
+  t.match(config, {
+    port: 8080,
+    accessTokenTtl: 900,
+    refreshTokenTtl: 7 * 86400,
+    loginLockout: 3600,
+    trustProxy: true,
+    issuer: 'https://auth.example.com',
+    defaultAudience: 'https://auth.example.com',
+    audiences: ['https://auth.example.com', 'https://api.example.com', 'https://billing.example.com'],
+    scopes: ['read', 'write', 'admin'],
+    databaseProvider: 'postgresql',
+    serviceDocumentation: 'https://auth.example.com/docs',
+  })
+  t.same(config.keysMasterKey, Buffer.alloc(32, 7))
+})
+
+t.test('ISSUER defaults to localhost on the configured PORT', async (t) => {
+  t.equal(load({ PORT: '4100' }).issuer, 'http://localhost:4100')
+})
+
+t.test('an empty value means the default', async (t) => {
+  t.equal(load({ PORT: '', LOG_LEVEL: '  ' }).port, 3000)
+})
+
+const badValues: [name: string, value: string, message: string][] = [
+  ['PORT', 'abc', 'PORT: must be an integer from 0 to 65535 (got "abc")'],
+  ['PORT', '70000', 'PORT: must be an integer from 0 to 65535 (got "70000")'],
+  ['PORT', '-1', 'PORT: must be an integer from 0 to 65535 (got "-1")'],
+  ['PORT', '80.5', 'PORT: must be an integer from 0 to 65535 (got "80.5")'],
+  ['ISSUER', 'not a url', 'ISSUER: must be an absolute http(s) URL (got "not a url")'],
+  ['ISSUER', 'ftp://auth.example.com', 'ISSUER: must be an absolute http(s) URL (got "ftp://auth.example.com")'],
+  ['ISSUER', 'https://auth.example.com/?tenant=1', 'ISSUER: must not have a query or fragment (RFC 8414 §2) (got "https://auth.example.com/?tenant=1")'],
+  ['ISSUER', 'https://auth.example.com/#x', 'ISSUER: must not have a query or fragment (RFC 8414 §2) (got "https://auth.example.com/#x")'],
+  ['DATABASE_URL', 'mysql://db/portcullis', 'DATABASE_URL: must start with file: (SQLite) or postgres:// / postgresql:// (PostgreSQL) (got "mysql://db/portcullis")'],
+  ['DATABASE_URL', 'file:', 'DATABASE_URL: must name a SQLite file, e.g. file:./data/portcullis.db (got "file:")'],
+  ['DATABASE_URL', 'file:./data/', 'DATABASE_URL: must name a SQLite file, e.g. file:./data/portcullis.db (got "file:./data/")'],
+  ['DATABASE_URL', 'postgres://[bad', 'DATABASE_URL: is not a valid PostgreSQL URL (got "postgres://[bad")'],
+  ['LOG_LEVEL', 'verbose', 'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent (got "verbose")'],
+  ['TRUST_PROXY', 'maybe', 'TRUST_PROXY: must be true or false (got "maybe")'],
+  ['BODY_LIMIT', '10', 'BODY_LIMIT: must be an integer from 1024 to 10485760 (got "10")'],
+  ['ACCESS_TOKEN_TTL', '10', 'ACCESS_TOKEN_TTL: must be a duration from 30s to 86400s, in seconds or with a unit (900, 15m, 12h, 30d) (got "10")'],
+  ['ACCESS_TOKEN_TTL', '2d', 'ACCESS_TOKEN_TTL: must be a duration from 30s to 86400s, in seconds or with a unit (900, 15m, 12h, 30d) (got "2d")'],
+  ['ACCESS_TOKEN_TTL', '15 minutes', 'ACCESS_TOKEN_TTL: must be a duration from 30s to 86400s, in seconds or with a unit (900, 15m, 12h, 30d) (got "15 minutes")'],
+  ['REFRESH_TOKEN_TTL', '30s', 'REFRESH_TOKEN_TTL: must be a duration from 60s to 315360000s, in seconds or with a unit (900, 15m, 12h, 30d) (got "30s")'],
+  ['REFRESH_TOKEN_REUSE_GRACE', '1h', 'REFRESH_TOKEN_REUSE_GRACE: must be a duration from 0s to 300s, in seconds or with a unit (900, 15m, 12h, 30d) (got "1h")'],
+  ['BCRYPT_COST', '3', 'BCRYPT_COST: must be an integer from 4 to 15 (got "3")'],
+  ['BCRYPT_COST', '16', 'BCRYPT_COST: must be an integer from 4 to 15 (got "16")'],
+  ['PASSWORD_WORKERS', '0', 'PASSWORD_WORKERS: must be an integer from 1 to 64 (got "0")'],
+  ['LOGIN_MAX_FAILURES_PER_USER', '0', 'LOGIN_MAX_FAILURES_PER_USER: must be an integer from 1 to 1000 (got "0")'],
+  ['LOGIN_MAX_FAILURES_PER_IP', 'many', 'LOGIN_MAX_FAILURES_PER_IP: must be an integer from 1 to 100000 (got "many")'],
+  ['LOGIN_FAILURE_WINDOW', '0', 'LOGIN_FAILURE_WINDOW: must be a duration from 1s to 86400s, in seconds or with a unit (900, 15m, 12h, 30d) (got "0")'],
+  ['LOGIN_LOCKOUT', '2d', 'LOGIN_LOCKOUT: must be a duration from 1s to 86400s, in seconds or with a unit (900, 15m, 12h, 30d) (got "2d")'],
+  ['KEYS_MASTER_KEY', 'c2hvcnQ=', 'KEYS_MASTER_KEY: must be 32 bytes in base64 (openssl rand -base64 32)'],
+  ['KEYS_MASTER_KEY', `${'A'.repeat(43)}!`, 'KEYS_MASTER_KEY: must be 32 bytes in base64 (openssl rand -base64 32)'],
+  ['SIGNING_KEY_SIZE', '1024', 'SIGNING_KEY_SIZE: must be an integer from 2048 to 4096 (got "1024")'],
+  ['SIGNING_KEY_SIZE', '3000', 'SIGNING_KEY_SIZE: must be 2048, 3072 or 4096 (got "3000")'],
+  ['SIGNING_KEY_ROTATION_INTERVAL', '30m', 'SIGNING_KEY_ROTATION_INTERVAL: must be a duration from 3600s to 315360000s, in seconds or with a unit (900, 15m, 12h, 30d) (got "30m")'],
+  ['JWKS_MAX_AGE', '2d', 'JWKS_MAX_AGE: must be a duration from 0s to 86400s, in seconds or with a unit (900, 15m, 12h, 30d) (got "2d")'],
+  ['CLOCK_SKEW', '1h', 'CLOCK_SKEW: must be a duration from 0s to 600s, in seconds or with a unit (900, 15m, 12h, 30d) (got "1h")'],
+  ['KEYRING_REFRESH_INTERVAL', '0', 'KEYRING_REFRESH_INTERVAL: must be a duration from 1s to 3600s, in seconds or with a unit (900, 15m, 12h, 30d) (got "0")'],
+  ['ACCESS_KEY_CACHE_TTL', '1h', 'ACCESS_KEY_CACHE_TTL: must be a duration from 0s to 300s, in seconds or with a unit (900, 15m, 12h, 30d) (got "1h")'],
+  ['ACCESS_KEY_LAST_USED_INTERVAL', '0', 'ACCESS_KEY_LAST_USED_INTERVAL: must be a duration from 1s to 86400s, in seconds or with a unit (900, 15m, 12h, 30d) (got "0")'],
+  ['SERVICE_DOCUMENTATION', 'docs', 'SERVICE_DOCUMENTATION: must be an absolute http(s) URL (got "docs")'],
+]
+
+for (const [name, value, message] of badValues) {
+  t.test(`${name}=${JSON.stringify(value)} is refused with one line naming it`, async (t) => {
+    t.throws(() => load({ [name]: value }), new ConfigError(message))
+    t.notMatch(message, '\n')
+  })
+}
+
+t.test('keys must outlive the tokens and cached JWKS they verify', async (t) => {
+  t.throws(
+    () => load({ SIGNING_KEY_ROTATION_INTERVAL: '2h', JWKS_MAX_AGE: '1h', ACCESS_TOKEN_TTL: '1h' }),
+    new ConfigError('SIGNING_KEY_ROTATION_INTERVAL: must be longer than 2 × JWKS_MAX_AGE + ACCESS_TOKEN_TTL (10800s) (got "7200")'),
+  )
+  t.equal(load({ SIGNING_KEY_ROTATION_INTERVAL: '4h', JWKS_MAX_AGE: '1h', ACCESS_TOKEN_TTL: '1h' }).signingKeyRotationInterval, 14400)
+})
+
+t.test('a long bad value is shortened in the message', async (t) => {
+  t.throws(() => load({ PORT: '9'.repeat(100) }), { message: `PORT: must be an integer from 0 to 65535 (got "${'9'.repeat(60)}…")` })
+})
+
+t.test('the master key never appears in its error', async (t) => {
+  const secretish = Buffer.alloc(31, 1).toString('base64')
+  const err = t.throws(() => load({ KEYS_MASTER_KEY: secretish })) as Error
+  t.equal(err.message, 'KEYS_MASTER_KEY: must be 32 bytes in base64 (openssl rand -base64 32)')
+  t.notMatch(err.message, secretish)
+})
+
+t.test('a .env file is read, and the environment wins over it', async (t) => {
+  const dir = tempDir(t)
+  const envFile = join(dir, '.env')
+  writeFileSync(envFile, '# comment\nPORT=4000\nLOG_LEVEL=debug\nSCOPES="read write"\nexport ACCESS_TOKEN_TTL=5m\n')
+  const fromFile = loadConfig({}, { envFile })
+  t.match(fromFile, { port: 4000, logLevel: 'debug', scopes: ['read', 'write'], accessTokenTtl: 300 })
+  const overridden = loadConfig({ PORT: '4001' }, { envFile })
+  t.match(overridden, { port: 4001, logLevel: 'debug', issuer: 'http://localhost:4001' })
+})
+
+t.test('a bad value in the .env file is reported like one in the environment', async (t) => {
+  const envFile = join(tempDir(t), '.env')
+  writeFileSync(envFile, 'BCRYPT_COST=99\n')
+  t.throws(() => loadConfig({}, { envFile }), new ConfigError('BCRYPT_COST: must be an integer from 4 to 15 (got "99")'))
+})
+
+t.test('by default the .env of the working directory is read; a missing one is fine', async (t) => {
+  const dir = tempDir(t)
+  const cwd = process.cwd()
+  t.teardown(() => process.chdir(cwd))
+  process.chdir(dir)
+  t.equal(loadConfig({}).port, 3000)
+  writeFileSync(join(dir, '.env'), 'PORT=4200\n')
+  t.equal(loadConfig({}).port, 4200)
+  t.equal(loadConfig({}, { envFile: false }).port, 3000, 'envFile: false ignores it')
+})

@@ -1,0 +1,91 @@
+import t from 'tap'
+import { READINESS_TIMEOUT_MS } from '../src/routes/ops.ts'
+import { createStore, openDatabase } from '../src/store/index.ts'
+import { build, createTestStore, providers } from './helper.ts'
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+t.test('healthz answers ok with a request id', async (t) => {
+  const { app } = await build(t)
+  const res = await app.inject('/healthz')
+  t.equal(res.statusCode, 200)
+  t.same(res.json(), { status: 'ok' })
+  t.match(res.headers['x-request-id'], UUID)
+})
+
+t.test("a caller's sane X-Request-Id is kept, anything else replaced", async (t) => {
+  const { app } = await build(t)
+  t.equal((await app.inject({ url: '/healthz', headers: { 'x-request-id': 'trace-42.a:b' } })).headers['x-request-id'], 'trace-42.a:b')
+  t.match((await app.inject({ url: '/healthz', headers: { 'x-request-id': 'has space' } })).headers['x-request-id'], UUID)
+  t.match((await app.inject({ url: '/healthz', headers: { 'x-request-id': 'x'.repeat(129) } })).headers['x-request-id'], UUID)
+})
+
+for (const provider of providers) {
+  t.test(`readyz is 200 when the ${provider} database answers`, async (t) => {
+    const { app } = await build(t, { provider })
+    const res = await app.inject('/readyz')
+    t.equal(res.statusCode, 200)
+    t.same(res.json(), { status: 'ready' })
+  })
+}
+
+t.test('readyz is 503 when the database refuses connections', async (t) => {
+  const { store: working } = await createTestStore(t)
+  const db = await openDatabase('postgresql://postgres@127.0.0.1:1/portcullis')
+  const store = { ...working, ping: createStore(db).ping }
+  t.teardown(() => db.close())
+  const { app } = await build(t, { deps: { store } })
+  const res = await app.inject('/readyz')
+  t.equal(res.statusCode, 503)
+  t.same(res.json(), { status: 'unavailable' })
+})
+
+t.test('readyz is 503 within the probe timeout when the database hangs', async (t) => {
+  const { app, store } = await build(t)
+  const hanging = { ...store, ping: () => new Promise<boolean>(() => undefined) }
+  const { app: stuck } = await build(t, { deps: { store: hanging } })
+  const started = Date.now()
+  const res = await stuck.inject('/readyz')
+  const elapsed = Date.now() - started
+  t.equal(res.statusCode, 503)
+  t.same(res.json(), { status: 'unavailable' })
+  t.ok(elapsed >= READINESS_TIMEOUT_MS - 50 && elapsed < 1000, `answered in ${elapsed} ms`)
+  t.equal((await app.inject('/readyz')).statusCode, 200, 'the healthy app is unaffected')
+})
+
+t.test('readyz is 503 when the ping throws', async (t) => {
+  const { store } = await build(t)
+  const { app } = await build(t, { deps: { store: { ...store, ping: () => Promise.reject(new Error('boom')) } } })
+  t.equal((await app.inject('/readyz')).statusCode, 503)
+})
+
+t.test('metrics expose request counts and latency by route pattern and status', async (t) => {
+  const { app } = await build(t)
+  await app.inject('/healthz')
+  await app.inject('/healthz')
+  await app.inject('/no/such/path?secret=1')
+  await app.inject({ method: 'POST', url: '/healthz' })
+  const res = await app.inject('/metrics')
+  t.equal(res.statusCode, 200)
+  t.match(res.headers['content-type'], /^text\/plain; version=0\.0\.4/)
+  const body = res.body
+  t.match(body, '# TYPE portcullis_http_requests_total counter')
+  t.match(body, 'portcullis_http_requests_total{method="GET",route="/healthz",status="200"} 2')
+  t.match(body, 'portcullis_http_requests_total{method="GET",route="unmatched",status="404"} 1')
+  t.match(body, 'portcullis_http_requests_total{method="POST",route="unmatched",status="404"} 1')
+  t.notMatch(body, '/no/such/path', 'raw URLs never become labels')
+  t.match(body, '# TYPE portcullis_http_request_duration_seconds histogram')
+  t.match(body, 'portcullis_http_request_duration_seconds_bucket{le="+Inf",method="GET",route="/healthz",status="200"} 2')
+  t.match(body, /portcullis_http_request_duration_seconds_sum\{method="GET",route="\/healthz",status="200"\} \d/)
+  t.match(body, '# TYPE portcullis_token_requests_total counter')
+  t.match(body, /process_cpu_user_seconds_total \d/, 'process metrics')
+  t.match(body, /nodejs_eventloop_lag_seconds \d/)
+})
+
+t.test('two apps in one process count separately', async (t) => {
+  const { app: first } = await build(t)
+  const { app: second } = await build(t)
+  await first.inject('/healthz')
+  t.match((await first.inject('/metrics')).body, 'route="/healthz",status="200"} 1')
+  t.notMatch((await second.inject('/metrics')).body, 'route="/healthz"')
+})
