@@ -6,6 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import type {} from '@fastify/swagger'
 import type { Config } from './config.js'
 import type { Keyring } from './keys/keyring.js'
+import { loggerOptions, requestId } from './logging.js'
 import { createMetrics, type Metrics } from './metrics.js'
 import { OAuthError } from './oauth/errors.js'
 import { createPasswordHasher, type PasswordHasher } from './security/password-hasher.js'
@@ -37,19 +38,6 @@ export interface RouteDeps extends Required<Pick<AppDeps, 'config' | 'store' | '
   passwords: PasswordHasher
 }
 
-// Secrets never reach the logs: Fastify logs no headers or bodies by default, and these paths are
-// censored should a handler log a request or reply object.
-const REDACT = [
-  'req.headers.authorization',
-  'req.headers["x-api-key"]',
-  'req.headers.cookie',
-  'req.body.password',
-  'req.body.client_secret',
-  'req.body.refresh_token',
-  'req.body.token',
-  'req.body.subject_token',
-  'res.headers["set-cookie"]',
-]
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps
@@ -58,14 +46,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger:
       deps.logger === undefined || deps.logger === true
-        ? { level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' } }
+        ? loggerOptions(config.logLevel)
         : deps.logger === false
           ? false
           : undefined,
     ...(typeof deps.logger === 'object' ? { loggerInstance: deps.logger } : {}),
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
-    requestIdHeader: 'x-request-id',
+    genReqId: requestId,
     requestIdLogLabel: 'requestId',
     disableRequestLogging: false,
     return503OnClosing: true,
