@@ -1,0 +1,110 @@
+// `portcullis signing-keys list|rotate|revoke`: the RS256 signing keys (src/keys/). Running servers notice
+// a change within KEYRING_REFRESH_INTERVAL. Only public facts are shown: never a private member.
+import { createKeyManager, type SigningKeyInfo } from '../../keys/key-manager.js'
+import { loadMasterKey } from '../../keys/master-key.js'
+import { expectPositionals } from '../args.js'
+import type { CliContext, Command } from '../command.js'
+import { dateText, table } from '../format.js'
+
+function keyView(key: SigningKeyInfo) {
+  return {
+    kid: key.kid,
+    state: key.state,
+    alg: key.alg,
+    modulus_length: key.modulusLength,
+    generation: key.generation,
+    created_at: key.createdAt.toISOString(),
+    activates_at: key.activatesAt.toISOString(),
+    retires_at: key.retiresAt?.toISOString() ?? null,
+    removes_at: key.removesAt?.toISOString() ?? null,
+    revoked_at: key.revokedAt?.toISOString() ?? null,
+  }
+}
+
+const optionalDate = (date: Date | null): string => (date ? dateText(date) : '-')
+
+async function manager(ctx: CliContext) {
+  const store = await ctx.store()
+  return createKeyManager({ config: ctx.config, store, masterKey: () => loadMasterKey(ctx.config, store) })
+}
+
+const noticed = (ctx: CliContext) => `running servers pick this up within ${ctx.config.keyringRefreshInterval}s`
+
+const list: Command = {
+  name: 'signing-keys list',
+  summary: 'List the signing keys and their states (next, active, retired, removed, revoked)',
+  usage: '',
+  options: {},
+  async run(ctx, { positionals }) {
+    expectPositionals(positionals, [])
+    const keys = await (await manager(ctx)).list()
+    ctx.io.print(
+      table(
+        ['KID', 'STATE', 'BITS', 'CREATED', 'ACTIVATES', 'RETIRES', 'REMOVES'],
+        keys.map((key) => [
+          key.kid,
+          key.state,
+          String(key.modulusLength),
+          dateText(key.createdAt),
+          dateText(key.activatesAt),
+          optionalDate(key.retiresAt),
+          key.revokedAt ? `${dateText(key.revokedAt)} (revoked)` : optionalDate(key.removesAt),
+        ]),
+      ),
+    )
+    return keys.map(keyView)
+  },
+}
+
+const rotate: Command = {
+  name: 'signing-keys rotate',
+  summary: 'Start a rotation: a new key, published now, signing after the pre-publication delay (--now: at once)',
+  usage: '[--now]',
+  options: { now: { type: 'boolean' } },
+  async run(ctx, { values, positionals }) {
+    expectPositionals(positionals, [])
+    const immediate = values.now === true
+    const result = await (await manager(ctx)).rotate({ immediate, actor: 'cli' })
+    const { key, previous } = result
+    if (!result.changed) {
+      ctx.io.print(`a rotation is already under way: ${key.kid} signs from ${dateText(key.activatesAt)} (use --now to switch at once)`)
+    } else if (!previous) {
+      ctx.io.print(`${key.kid} created: there was no key, so it signs from now on`)
+    } else if (immediate) {
+      ctx.io.print(
+        [
+          `${key.kid} signs from now on`,
+          `${previous.kid} is retired: it stays in the JWKS until ${optionalDate(previous.removesAt)} so its tokens still verify`,
+          noticed(ctx),
+        ].join('\n'),
+      )
+    } else {
+      ctx.io.print(
+        [
+          `${key.kid} is published now and signs from ${dateText(key.activatesAt)}`,
+          `${previous.kid} signs until then, and stays in the JWKS until ${optionalDate(previous.removesAt)}`,
+        ].join('\n'),
+      )
+    }
+    if (result.cacheWarning) ctx.io.warn(result.cacheWarning)
+    return { changed: result.changed, immediate, key: keyView(key), previous: previous ? keyView(previous) : null, warning: result.cacheWarning }
+  },
+}
+
+const revoke: Command = {
+  name: 'signing-keys revoke',
+  summary: 'Revoke a key: out of the JWKS at once and never used again; if it was signing, another key takes over',
+  usage: 'KID',
+  options: {},
+  async run(ctx, { positionals }) {
+    const [kid] = expectPositionals(positionals, ['KID'])
+    const { key, successor } = await (await manager(ctx)).revoke(kid!, { actor: 'cli' })
+    ctx.io.print(
+      [`${key.kid} is revoked and removed from the JWKS`, ...(successor ? [`${successor.kid} signs from now on`] : []), noticed(ctx)].join('\n'),
+    )
+    ctx.io.warn(`tokens signed by ${key.kid} no longer verify here; resource servers may still accept them until their cached JWKS expires (max-age ${ctx.config.jwksMaxAge}s)`)
+    return { key: keyView(key), successor: successor ? keyView(successor) : null }
+  },
+}
+
+export const signingKeyCommands: readonly Command[] = [list, rotate, revoke]
