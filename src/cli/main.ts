@@ -8,6 +8,7 @@ import { createStore, openDatabase, StoreError, type Store } from '../store/inde
 import { CliError, type CliContext, type CliIo, type Command } from './command.js'
 import { clientCommands } from './commands/clients.js'
 import { migrateCommand } from './commands/migrate.js'
+import { signingKeyCommands } from './commands/signing-keys.js'
 import { userCommands } from './commands/users.js'
 
 /** Every command, in the order `portcullis --help` lists them. A new command module adds its commands here. */
@@ -15,6 +16,7 @@ const commands: readonly Command[] = [
   migrateCommand,
   ...clientCommands,
   ...userCommands,
+  ...signingKeyCommands,
 ]
 
 const GLOBAL_OPTIONS = {
