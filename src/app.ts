@@ -9,9 +9,13 @@ import type { Keyring } from './keys/keyring.js'
 import { loggerOptions, requestId } from './logging.js'
 import { createMetrics, type Metrics } from './metrics.js'
 import { OAuthError } from './oauth/errors.js'
+import { createAccessKeyVerifier, type AccessKeyVerifier } from './security/access-keys.js'
+import { createBearerAuthenticator, type BearerAuthenticator } from './security/bearer.js'
 import { createPasswordHasher, type PasswordHasher } from './security/password-hasher.js'
+import { registerAdminRoutes } from './routes/admin/index.js'
 import { registerDiscoveryRoutes } from './routes/discovery.js'
 import { registerDocsRoutes } from './routes/docs.js'
+import { registerMeRoutes } from './routes/me.js'
 import { registerOAuthRoutes } from './routes/oauth.js'
 import { registerOpsRoutes } from './routes/ops.js'
 import { registerWellKnownRoutes } from './routes/well-known.js'
@@ -34,6 +38,10 @@ export interface AppDeps {
 /** What route modules receive: the dependencies, with the clock resolved, and this app's metrics. */
 export interface RouteDeps extends Required<Pick<AppDeps, 'config' | 'store' | 'keyring' | 'masterKey' | 'now'>> {
   metrics: Metrics
+  /** This app's access-key verifier (its cache is per app; see security/access-keys.ts). */
+  accessKeys: AccessKeyVerifier
+  /** Authenticates `Authorization: Bearer` / `X-API-Key` callers; `bearer.requireScope('admin')`. */
+  bearer: BearerAuthenticator
   /** bcrypt compare/hash off the main thread (security/password-hasher.ts). */
   passwords: PasswordHasher
 }
@@ -41,8 +49,11 @@ export interface RouteDeps extends Required<Pick<AppDeps, 'config' | 'store' | '
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps
+  const now = deps.now ?? Date.now
   const passwords = deps.passwords ?? createPasswordHasher({ workers: config.passwordWorkers, cost: config.bcryptCost })
-  const routeDeps: RouteDeps = { config, store: deps.store, keyring: deps.keyring, masterKey: deps.masterKey, now: deps.now ?? Date.now, metrics: createMetrics(), passwords }
+  const accessKeys = createAccessKeyVerifier({ store: deps.store, config, now })
+  const bearer = createBearerAuthenticator({ config, keyring: deps.keyring, accessKeys, now, isRevoked: (jti) => deps.store.revokedTokens.isRevoked(jti) })
+  const routeDeps: RouteDeps = { config, store: deps.store, keyring: deps.keyring, masterKey: deps.masterKey, now, metrics: createMetrics(), accessKeys, bearer, passwords }
   const app = Fastify({
     logger:
       deps.logger === undefined || deps.logger === true
@@ -61,6 +72,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   })
 
   await app.register(formbody, { bodyLimit: config.bodyLimit })
+  app.addHook('onClose', () => accessKeys.close())
   if (!deps.passwords) app.addHook('onClose', () => passwords.close())
 
   app.setErrorHandler((err: FastifyError | OAuthError, request, reply) => {
@@ -72,7 +84,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const first = err.validation[0]
       const field = first?.instancePath ? first.instancePath.replace(/^\//, '').replace(/\//g, '.') : (first?.params as { missingProperty?: string })?.missingProperty
       const description = `${where}${field ? `.${field}` : ''} ${first?.message ?? 'is invalid'}`
-      return reply.code(400).send(new OAuthError('invalid_request', description, 400, {}, [{ field: field ?? where, message: first?.message ?? 'is invalid' }]).toJSON())
+      // Every failure when the route validates with allErrors (the admin API), each naming its field.
+      const details = err.validation.map((issue) => {
+        const params = issue.params as { missingProperty?: string; additionalProperty?: string }
+        const path = [issue.instancePath.replace(/^\//, '').replace(/\//g, '.'), params.missingProperty ?? params.additionalProperty].filter(Boolean).join('.')
+        return { field: path || where, message: issue.message ?? 'is invalid' }
+      })
+      const summary = details.length > 1 ? details.map((detail) => `${where}.${detail.field} ${detail.message}`).join('; ') : description
+      return reply.code(400).send(new OAuthError('invalid_request', summary, 400, {}, details).toJSON())
     }
     const status = typeof err.statusCode === 'number' ? err.statusCode : 500
     if (status >= 400 && status < 500) {
@@ -95,6 +114,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerWellKnownRoutes(app, routeDeps)
   registerDiscoveryRoutes(app, routeDeps)
   registerOAuthRoutes(app, routeDeps)
+  registerAdminRoutes(app, routeDeps)
+  registerMeRoutes(app, routeDeps)
 
   return app
 }

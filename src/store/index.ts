@@ -1,5 +1,6 @@
 // The store: every database access of the service goes through these functions, built over the one
 // PrismaClient of a Database. Nothing outside src/store imports Prisma.
+import { createAccessKeyStore } from './access-keys.js'
 import { createAuditStore } from './audit.js'
 import { createClientStore } from './clients.js'
 import type { Database } from './database.js'
@@ -20,6 +21,7 @@ export function createStore(db: Database) {
     loginThrottle: createLoginThrottleStore(prisma),
     signingKeys: createSigningKeyStore(prisma),
     revokedTokens: createRevokedTokenStore(prisma),
+    accessKeys: createAccessKeyStore(prisma),
     /** True when the database answers a trivial query (readiness). */
     async ping(): Promise<boolean> {
       try {

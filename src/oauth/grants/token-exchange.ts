@@ -1,0 +1,67 @@
+// RFC 8693 token exchange: an access key (the subject token) is exchanged for a short-lived RFC 9068 access
+// token, so resource servers verify key holders locally with the JWKS like every other caller.
+//
+// subject_token_type urn:portcullis:params:oauth:token-type:access_key (ours: RFC 8693 §3 lets a server
+// define its own token type URIs). The token's `sub` is the key's owner, or `access_key:<id>` for a service
+// key; its scope is the key's, or a narrower `scope`. Revoking the key does not recall tokens already
+// exchanged: they expire after ACCESS_TOKEN_TTL.
+import type { Grant } from './index.js'
+import { invalidRequest, invalidTarget } from '../errors.js'
+import { grantScope } from '../scope.js'
+
+export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange'
+export const ACCESS_KEY_TOKEN_TYPE = 'urn:portcullis:params:oauth:token-type:access_key'
+export const ACCESS_TOKEN_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token'
+const JWT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt'
+
+export const tokenExchangeGrant: Grant = {
+  grantType: TOKEN_EXCHANGE_GRANT,
+  parameters: {
+    required: ['subject_token', 'subject_token_type'],
+    optional: ['audience', 'requested_token_type', 'actor_token', 'actor_token_type'],
+  },
+
+  async handler({ client, params, scope, resource, audience, deps }) {
+    // RFC 8693 §2.2.2: a subject token of an unsupported type, or that is invalid, is invalid_request.
+    if (params.subject_token_type !== ACCESS_KEY_TOKEN_TYPE) throw invalidRequest(`subject_token_type must be ${ACCESS_KEY_TOKEN_TYPE}`)
+    const requested = params.requested_token_type
+    if (requested !== undefined && requested !== ACCESS_TOKEN_TOKEN_TYPE && requested !== JWT_TOKEN_TYPE) {
+      throw invalidRequest(`requested_token_type must be ${ACCESS_TOKEN_TOKEN_TYPE}`)
+    }
+    // Delegation (§1.1) would need a policy for who may act for whom; an access key is used by whoever holds it.
+    if (params.actor_token !== undefined || params.actor_token_type !== undefined) throw invalidRequest('actor_token is not supported')
+
+    const key = await deps.accessKeys.verify(params.subject_token!)
+    if (!key.ok) throw invalidRequest('subject_token is not a valid access key (unknown, expired or revoked)')
+
+    const target = selectAudience(params.audience, resource, audience, deps.config.audiences, client.audiences)
+    const granted = grantScope(scope, key.scopes, 'this access key')
+
+    return {
+      subject: key.sub,
+      scope: granted,
+      audience: target,
+      claims: { access_key_id: key.key.id, ...(key.owner ? { username: key.owner.username } : {}) },
+      response: { issued_token_type: ACCESS_TOKEN_TOKEN_TYPE },
+    }
+  },
+}
+
+/**
+ * `audience` (RFC 8693 §2.1) names the target like `resource` does (RFC 8707); both must be registered
+ * audiences this client may use, and agree when both are sent.
+ */
+function selectAudience(
+  requested: string | undefined,
+  resource: string | undefined,
+  fallback: string,
+  registered: readonly string[],
+  clientAudiences: readonly string[],
+): string {
+  if (requested === undefined) return fallback
+  if (!registered.includes(requested) || (clientAudiences.length > 0 && !clientAudiences.includes(requested))) {
+    throw invalidTarget(`the audience ${JSON.stringify(requested.slice(0, 200))} is not registered for this client`)
+  }
+  if (resource !== undefined && resource !== requested) throw invalidTarget('audience and resource name different targets')
+  return requested
+}

@@ -1,0 +1,31 @@
+// The admin API under /admin/v1: every route needs a Bearer JWT or an access key holding scope `admin`
+// (401 without a valid credential, 403 insufficient_scope without the scope), validates every field at once,
+// and records what it changes in the audit log.
+import type { FastifyInstance } from 'fastify'
+import type { RouteDeps } from '../../app.js'
+import { registerAdminAccessKeyRoutes } from './access-keys.js'
+import { registerAdminAuditRoutes } from './audit.js'
+import { registerAdminClientRoutes } from './clients.js'
+import { createAdminValidatorCompiler } from './schemas.js'
+import { registerAdminUserRoutes } from './users.js'
+
+export const ADMIN_SCOPE = 'admin'
+
+export function registerAdminRoutes(app: FastifyInstance, deps: RouteDeps): void {
+  void app.register(
+    async (admin) => {
+      admin.setValidatorCompiler(createAdminValidatorCompiler())
+      admin.addHook('onRequest', deps.bearer.requireScope(ADMIN_SCOPE))
+      admin.addHook('onSend', async (_request, reply, payload) => {
+        // Admin answers are about credentials and accounts: never cached by anyone.
+        reply.header('cache-control', 'no-store')
+        return payload
+      })
+      registerAdminClientRoutes(admin, deps)
+      registerAdminUserRoutes(admin, deps)
+      registerAdminAccessKeyRoutes(admin, deps)
+      registerAdminAuditRoutes(admin, deps)
+    },
+    { prefix: '/admin/v1' },
+  )
+}

@@ -1,0 +1,66 @@
+// Schema fragments shared by the admin API and /v1/me. Response schemas are allow-lists: a field that is not
+// listed is not serialised, so a hash or a secret cannot reach a response by accident.
+import { Ajv } from 'ajv'
+import type { FastifySchemaCompiler } from 'fastify'
+
+export const DEFAULT_PAGE_SIZE = 50
+export const MAX_PAGE_SIZE = 200
+
+/** Either credential (security schemes of openapi.yaml). */
+export const SECURITY: { [scheme: string]: string[] }[] = [{ bearer: [] }, { apiKey: [] }]
+
+export const nullableString = { type: ['string', 'null'] } as const
+export const nullableDateTime = { type: ['string', 'null'], format: 'date-time' } as const
+export const dateTime = { type: 'string', format: 'date-time' } as const
+
+// RFC 6749 §3.3 scope-token.
+export const scopeToken = { type: 'string', minLength: 1, maxLength: 200, pattern: '^[\\x21\\x23-\\x5b\\x5d-\\x7e]+$' } as const
+export const scopeArray = { type: 'array', items: scopeToken, maxItems: 100, uniqueItems: true } as const
+export const stringArray = { type: 'array', items: { type: 'string' } } as const
+export const name = { type: 'string', minLength: 1, maxLength: 200, pattern: '^[^\\u0000-\\u001f\\u007f]*$' } as const
+
+export const errorBody = {
+  type: 'object',
+  properties: {
+    error: { type: 'string' },
+    error_description: { type: 'string' },
+    details: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } }, required: ['field', 'message'] } },
+  },
+  required: ['error', 'error_description'],
+} as const
+
+/** The error responses every authenticated route can give. */
+export const errors = { 400: errorBody, 401: errorBody, 403: errorBody } as const
+export const errorsWithNotFound = { ...errors, 404: errorBody } as const
+
+export const pageQuery = {
+  after: { type: 'string', minLength: 1, maxLength: 200, description: 'The next_cursor of the previous page' },
+  limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE },
+} as const
+
+export interface PageQuery {
+  after?: string
+  limit: number
+}
+
+export function pageOf(item: object) {
+  return {
+    type: 'object',
+    properties: { items: { type: 'array', items: item }, next_cursor: { ...nullableString, description: 'Pass as `after` for the next page; null on the last' } },
+    required: ['items', 'next_cursor'],
+  } as const
+}
+
+export const idParams = (key: string) => ({ type: 'object', properties: { [key]: { type: 'string', minLength: 1, maxLength: 200 } }, required: [key], additionalProperties: false }) as const
+
+/**
+ * A validator compiler that reports every bad field at once (the error handler turns them into `details`),
+ * coerces query strings and path parameters to their declared types, and never coerces JSON bodies.
+ * Used only behind authentication: an anonymous caller never reaches validation.
+ */
+export function createAdminValidatorCompiler(): FastifySchemaCompiler<object> {
+  const options = { allErrors: true, useDefaults: true, removeAdditional: false, strict: false, validateFormats: false } as const
+  const bodies = new Ajv({ ...options, coerceTypes: false })
+  const strings = new Ajv({ ...options, coerceTypes: true })
+  return ({ schema, httpPart }) => (httpPart === 'body' ? bodies : strings).compile(schema) as ReturnType<FastifySchemaCompiler<object>>
+}

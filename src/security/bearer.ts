@@ -1,0 +1,129 @@
+// Who is calling: a Bearer JWT of ours (RFC 6750 §2.1, RFC 9068) or an access key, presented as
+// `Authorization: Bearer <JWT or key>` or `X-API-Key: <key>`. Routes protect themselves with
+// requireScope(), which answers 401 with `WWW-Authenticate: Bearer` for a missing or bad credential and
+// 403 `insufficient_scope` (RFC 6750 §3.1) for a good one without the scope.
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { Config } from '../config.js'
+import { verifyAccessToken } from '../keys/access-token.js'
+import type { Keyring } from '../keys/keyring.js'
+import { insufficientScope, invalidRequest, invalidToken, missingToken } from '../oauth/errors.js'
+import { looksLikeAccessKey, type AccessKeyVerifier } from './access-keys.js'
+
+export interface Principal {
+  kind: 'jwt' | 'access_key'
+  /** A user id, `access_key:<id>` for a service key, or the client's own sub for client_credentials. */
+  sub: string
+  scopes: string[]
+  /** The client a JWT was issued to. */
+  clientId?: string
+  /** The access key presented. */
+  keyId?: string
+  /** The owner of a user-owned access key. */
+  userId?: string
+  /** The presented JWT's id and expiry (seconds). */
+  jti?: string
+  exp?: number
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by requireScope() once the caller is authenticated. */
+    principal?: Principal
+  }
+}
+
+export interface BearerAuthenticator {
+  /**
+   * The caller of a request. Throws a 401 OAuthError when no credential is presented or it is not valid,
+   * 400 when two are presented (RFC 6750 §2: one method per request).
+   */
+  authenticate(request: FastifyRequest): Promise<Principal>
+  /** The principal behind one presented credential (a JWT or an access key), or undefined. */
+  verify(credential: string): Promise<Principal | undefined>
+  /**
+   * A preHandler/onRequest hook: authenticates, then requires at least one of `scopes`.
+   *
+   * @example
+   * app.get('/admin/v1/users', { onRequest: bearer.requireScope('admin') }, handler)
+   * app.post('/oauth/introspect', { onRequest: bearer.requireScope('introspect', 'admin') }, handler)
+   */
+  requireScope(...scopes: string[]): (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+}
+
+export interface BearerDeps {
+  config: Pick<Config, 'issuer' | 'clockSkew' | 'defaultAudience'>
+  keyring: Keyring
+  accessKeys: AccessKeyVerifier
+  now: () => number
+  /** True when the JWT with this jti was revoked (RFC 7009). */
+  isRevoked: (jti: string) => Promise<boolean>
+}
+
+const BEARER = /^Bearer[ \t]+([^ \t].*?)[ \t]*$/i
+const MAX_CREDENTIAL_LENGTH = 8192
+
+function presentedCredential(request: FastifyRequest): { value: string; via: 'authorization' | 'x-api-key' } | undefined {
+  const authorization = request.headers.authorization
+  const apiKey = request.headers['x-api-key']
+  const bearer = typeof authorization === 'string' ? BEARER.exec(authorization)?.[1] : undefined
+  if (Array.isArray(apiKey)) throw invalidRequest('X-API-Key must be sent once')
+  if (bearer !== undefined && apiKey !== undefined) throw invalidRequest('send one credential: Authorization: Bearer or X-API-Key, not both')
+  if (bearer !== undefined) return { value: bearer, via: 'authorization' }
+  if (apiKey !== undefined && apiKey.trim() !== '') return { value: apiKey.trim(), via: 'x-api-key' }
+  return undefined
+}
+
+/** Built once per app (buildApp); holds no state of its own. */
+export function createBearerAuthenticator(deps: BearerDeps): BearerAuthenticator {
+  const { config } = deps
+  // The admin API and introspection are served by the issuer: a token for another resource server is not for us.
+  const audiences = new Set([config.issuer, config.defaultAudience])
+
+  async function verifyJwt(token: string): Promise<Principal | undefined> {
+    const claims = await verifyAccessToken(deps.keyring, token, { issuer: config.issuer, clockSkew: config.clockSkew, now: deps.now() })
+    if (!claims) return undefined
+    const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud]
+    if (!aud.some((value) => typeof value === 'string' && audiences.has(value))) return undefined
+    if (await deps.isRevoked(claims.jti)) return undefined
+    return {
+      kind: 'jwt',
+      sub: claims.sub,
+      scopes: typeof claims.scope === 'string' ? claims.scope.split(' ').filter(Boolean) : [],
+      clientId: claims.client_id,
+      jti: claims.jti,
+      exp: claims.exp,
+    }
+  }
+
+  async function verifyKey(key: string): Promise<Principal | undefined> {
+    const result = await deps.accessKeys.verify(key)
+    if (!result.ok) return undefined
+    return { kind: 'access_key', sub: result.sub, scopes: result.scopes, keyId: result.key.id, ...(result.owner ? { userId: result.owner.id } : {}) }
+  }
+
+  async function verify(credential: string): Promise<Principal | undefined> {
+    if (credential.length > MAX_CREDENTIAL_LENGTH) return undefined
+    return looksLikeAccessKey(credential) ? verifyKey(credential) : verifyJwt(credential)
+  }
+
+  async function authenticate(request: FastifyRequest): Promise<Principal> {
+    const presented = presentedCredential(request)
+    if (!presented) throw missingToken()
+    // X-API-Key carries access keys only.
+    const principal = presented.via === 'x-api-key' && !looksLikeAccessKey(presented.value) ? undefined : await verify(presented.value)
+    if (!principal) throw invalidToken('the access token or access key is invalid, expired or revoked')
+    return principal
+  }
+
+  return {
+    authenticate,
+    verify,
+    requireScope(...scopes) {
+      return async (request) => {
+        const principal = request.principal ?? (await authenticate(request))
+        request.principal = principal
+        if (scopes.length > 0 && !scopes.some((scope) => principal.scopes.includes(scope))) throw insufficientScope(scopes.join(' '))
+      }
+    },
+  }
+}

@@ -1,0 +1,164 @@
+// Access keys: long-lived, scoped credentials for scripts and services. Only the SHA-256 of the secret
+// part is stored; the key itself exists only in the one response that created it.
+import type { PrismaClient } from './database.js'
+import { StoreError, translate } from './errors.js'
+import { fromList, toList, toPage, type Page, type PageOptions } from './lists.js'
+
+export interface AccessKey {
+  /** Public id, the middle part of `pcl_<id>_<secret>`. */
+  id: string
+  prefix: string
+  name: string
+  /** The owner; null for a service key. */
+  userId: string | null
+  scopes: string[]
+  expiresAt: Date | null
+  lastUsedAt: Date | null
+  revokedAt: Date | null
+  createdAt: Date
+}
+
+/** What verification needs: the key, its secret hash and its owner's state, in one query. */
+export interface AccessKeyForVerification {
+  key: AccessKey
+  secretHash: string
+  owner: { id: string; username: string; scopes: string[]; disabled: boolean } | null
+}
+
+export interface NewAccessKey {
+  id: string
+  prefix: string
+  secretHash: string
+  name: string
+  userId?: string | null
+  scopes: readonly string[]
+  expiresAt?: Date | null
+}
+
+interface AccessKeyRow {
+  id: string
+  prefix: string
+  secretHash: string
+  name: string
+  userId: string | null
+  scopes: string
+  expiresAt: Date | null
+  lastUsedAt: Date | null
+  revokedAt: Date | null
+  createdAt: Date
+}
+
+// The hash never leaves the store except through findForVerification.
+const toAccessKey = (row: AccessKeyRow): AccessKey => ({
+  id: row.id,
+  prefix: row.prefix,
+  name: row.name,
+  userId: row.userId,
+  scopes: toList(row.scopes),
+  expiresAt: row.expiresAt,
+  lastUsedAt: row.lastUsedAt,
+  revokedAt: row.revokedAt,
+  createdAt: row.createdAt,
+})
+
+export function createAccessKeyStore(prisma: PrismaClient) {
+  return {
+    async create(input: NewAccessKey, now = new Date()): Promise<AccessKey> {
+      const row = await translate(`access key ${input.id}`, async () => {
+        try {
+          return await prisma.accessKey.create({
+            data: {
+              id: input.id,
+              prefix: input.prefix,
+              secretHash: input.secretHash,
+              name: input.name,
+              userId: input.userId ?? null,
+              scopes: fromList(input.scopes),
+              expiresAt: input.expiresAt ?? null,
+              createdAt: now,
+            },
+          })
+        } catch (err) {
+          // A foreign-key failure means the owner vanished between the caller's check and this insert.
+          if (typeof err === 'object' && err !== null && 'code' in err && err.code === 'P2003') throw new StoreError('not_found', 'user not found')
+          throw err
+        }
+      })
+      return toAccessKey(row)
+    },
+
+    async findById(id: string): Promise<AccessKey | undefined> {
+      const row = await prisma.accessKey.findUnique({ where: { id } })
+      return row ? toAccessKey(row) : undefined
+    },
+
+    /** The key with its secret hash and owner, for verifying a presented key. */
+    async findForVerification(id: string): Promise<AccessKeyForVerification | undefined> {
+      const row = await prisma.accessKey.findUnique({
+        where: { id },
+        include: { user: { select: { id: true, username: true, scopes: true, disabled: true } } },
+      })
+      if (!row) return undefined
+      return {
+        key: toAccessKey(row),
+        secretHash: row.secretHash,
+        owner: row.user ? { id: row.user.id, username: row.user.username, scopes: toList(row.user.scopes), disabled: row.user.disabled } : null,
+      }
+    },
+
+    /**
+     * In creation order (ids sort by creation time). `userId` filters by owner; null lists service keys.
+     * Revoked keys are included unless `active` is set.
+     */
+    async list(options: PageOptions & { userId?: string | null | undefined; active?: boolean | undefined; now?: Date }): Promise<Page<AccessKey>> {
+      const now = options.now ?? new Date()
+      const rows = await prisma.accessKey.findMany({
+        where: {
+          ...(options.userId === undefined ? {} : { userId: options.userId }),
+          ...(options.after ? { id: { gt: options.after } } : {}),
+          ...(options.active ? { revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] } : {}),
+        },
+        orderBy: { id: 'asc' },
+        take: options.limit + 1,
+      })
+      return toPage(rows, options.limit, toAccessKey, (row) => row.id)
+    },
+
+    /**
+     * Revokes the key (idempotent: an already revoked key keeps its first revocation time).
+     * `userId` restricts the revocation to that owner's keys; another owner's key is not_found.
+     */
+    async revoke(id: string, options: { userId?: string; now?: Date } = {}): Promise<{ accessKey: AccessKey; changed: boolean }> {
+      const now = options.now ?? new Date()
+      return translate('access key', () =>
+        prisma.$transaction(async (tx) => {
+          const current = await tx.accessKey.findUnique({ where: { id } })
+          if (!current || (options.userId !== undefined && current.userId !== options.userId)) throw new StoreError('not_found', 'access key not found')
+          if (current.revokedAt) return { accessKey: toAccessKey(current), changed: false }
+          return { accessKey: toAccessKey(await tx.accessKey.update({ where: { id }, data: { revokedAt: now } })), changed: true }
+        }),
+      )
+    },
+
+    /**
+     * Records use, in one write per distinct time: keys used within the same flush share its timestamp.
+     * Never moves last_used_at backwards (several instances flush independently).
+     */
+    async touchLastUsed(uses: ReadonlyMap<string, Date>): Promise<number> {
+      const byTime = new Map<number, string[]>()
+      for (const [id, at] of uses) byTime.set(at.getTime(), [...(byTime.get(at.getTime()) ?? []), id])
+      let updated = 0
+      for (const [time, ids] of byTime) {
+        const at = new Date(time)
+        const result = await prisma.accessKey.updateMany({
+          where: { id: { in: ids }, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: at } }] },
+          data: { lastUsedAt: at },
+        })
+        updated += result.count
+      }
+      return updated
+    },
+  }
+}
+
+export type AccessKeyStore = ReturnType<typeof createAccessKeyStore>
