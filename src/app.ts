@@ -6,7 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import type {} from '@fastify/swagger'
 import type { Config } from './config.js'
 import type { Keyring } from './keys/keyring.js'
-import { loggerOptions, requestId } from './logging.js'
+import { createLogController, loggerOptions, requestId } from './logging.js'
 import { createMetrics, type Metrics } from './metrics.js'
 import { OAuthError } from './oauth/errors.js'
 import { createAccessKeyVerifier, type AccessKeyVerifier } from './security/access-keys.js'
@@ -65,8 +65,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
     genReqId: requestId,
-    requestIdLogLabel: 'requestId',
-    disableRequestLogging: false,
+    logController: createLogController(),
     return503OnClosing: true,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   })

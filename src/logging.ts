@@ -2,7 +2,7 @@
 // default; these paths are censored should anything log a request or reply object, and the logged URL
 // loses its query values, where clients sometimes put credentials despite RFC 6749 §2.3.1.
 import { randomUUID } from 'node:crypto'
-import type { FastifyRequest } from 'fastify'
+import { LogController, type FastifyRequest } from 'fastify'
 import type { LogLevel } from './config.js'
 
 const REDACT = [
@@ -51,4 +51,15 @@ export function loggerOptions(level: LogLevel) {
 export function requestId(request: { headers: Record<string, string | string[] | undefined> }): string {
   const given = request.headers['x-request-id']
   return typeof given === 'string' && /^[\w.:/+=-]{1,128}$/.test(given) ? given : randomUUID()
+}
+
+// Probes and scrapes arrive every few seconds; logging each would drown the requests that matter.
+const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics'])
+
+/** Request logs labelled `requestId`, without the probe and scrape noise. */
+export function createLogController(): LogController {
+  return new LogController({
+    requestIdLogLabel: 'requestId',
+    disableRequestLogging: (request: { url?: string }) => QUIET_PATHS.has((request.url ?? '').split('?')[0]!),
+  })
 }

@@ -47,7 +47,7 @@ try {
   await start(loadConfig())
 } catch (err) {
   // One line, no stack: the operator needs to know which setting or resource is wrong.
-  const message = err instanceof ConfigError ? `configuration error: ${err.message}` : `cannot start: ${err instanceof Error ? err.message : String(err)}`
+  const message = err instanceof ConfigError ? `configuration error: ${err.message}` : `cannot start: ${(err instanceof Error ? err.message : String(err)).trim().split('\n')[0]}`
   process.stderr.write(`portcullis: ${message}\n`)
   process.exit(1)
 }
