@@ -1,0 +1,92 @@
+// Turning medians into verdicts: the targets of the issue evaluated per row, a table for people and
+// bench/results/latest.json for machines.
+import type { Summary } from './rounds.ts'
+import type { Target } from '../scenarios/types.ts'
+
+/** A measurement with more errors than this share of its requests is not a valid result. */
+export const MAX_ERROR_RATE = 0.001
+
+export interface Verdict {
+  description: string
+  measured: string
+  pass: boolean
+}
+
+export interface ScenarioResult {
+  name: string
+  summary: string
+  status: 'measured' | 'skipped' | 'failed'
+  reason?: string
+  contenders: Summary[]
+  verdicts: Verdict[]
+  notes: string[]
+}
+
+export function evaluate(scenario: string, contenders: readonly Summary[], targets: readonly Target[]): Verdict[] {
+  const subject = contenders.find((contender) => contender.role === 'subject')
+  if (!subject) return []
+  const errorRate = subject.requests ? subject.errors / subject.requests : 0
+  const clean = errorRate <= MAX_ERROR_RATE
+  const errorNote = clean ? '' : ` (${(errorRate * 100).toFixed(2)} % errors)`
+  return targets.map((target) => {
+    if (target.kind === 'ratio') {
+      const reference = contenders.find((contender) => contender.name === target.of)
+      const ratio = reference ? subject.rps / reference.rps : NaN
+      return {
+        description: `${scenario} ≥ ${target.min} × ${target.of}`,
+        measured: `${ratio.toFixed(2)} ×${errorNote}`,
+        pass: clean && ratio >= target.min,
+      }
+    }
+    const value = subject.extra[target.metric] ?? NaN
+    return { description: `${scenario}: ${target.label} < ${target.max} ${target.unit}`, measured: `${value.toFixed(1)} ${target.unit}${errorNote}`, pass: clean && value < target.max }
+  })
+}
+
+const number = (value: number, digits = 0) =>
+  Number.isFinite(value) ? value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '—'
+
+// autocannon records latencies in whole milliseconds: 0 means under one.
+const latency = (ms: number) => (ms === 0 ? '<1' : number(ms, ms < 10 ? 1 : 0))
+
+function pad(cells: string[], widths: number[], right: boolean[]): string {
+  return cells.map((cell, i) => (right[i] ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd()
+}
+
+function table(header: string[], rows: string[][], right: boolean[]): string {
+  const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => row[i]!.length)))
+  return [pad(header, widths, right), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.map((row) => pad(row, widths, right))].join('\n')
+}
+
+/** The measurements, one row per contender, with the subject's ratio to each reference. */
+export function measurementTable(results: readonly ScenarioResult[]): string {
+  const rows: string[][] = []
+  for (const result of results) {
+    if (result.status !== 'measured') {
+      rows.push([result.name, '—', '', '', '', '', `${result.status}: ${result.reason ?? ''}`.slice(0, 90)])
+      continue
+    }
+    const subject = result.contenders.find((contender) => contender.role === 'subject')
+    result.contenders.forEach((contender, i) => {
+      const ratio = contender.role === 'reference' && subject ? `${(subject.rps / contender.rps).toFixed(2)} ×` : ''
+      rows.push([
+        i === 0 ? result.name : '',
+        contender.name,
+        number(contender.rps, contender.rps < 100 ? 1 : 0),
+        latency(contender.p50),
+        latency(contender.p99),
+        number(contender.errors),
+        ratio ? `portcullis = ${ratio} this` : '',
+      ])
+    })
+  }
+  return table(['scenario', 'server', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'ratio'], rows, [false, false, true, true, true, true, false])
+}
+
+export function verdictTable(verdicts: readonly Verdict[]): string {
+  return table(
+    ['target', 'measured', 'result'],
+    verdicts.map((verdict) => [verdict.description, verdict.measured, verdict.pass ? 'PASS' : 'FAIL']),
+    [false, true, false],
+  )
+}

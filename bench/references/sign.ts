@@ -1,0 +1,36 @@
+// Reference "sign": a bare Fastify route that parses the same form body as a token request and signs
+// the same RS256 JWT access token (RFC 9068 header and claims) with jose and a key of the same size,
+// without any store or client authentication: the token ceiling of this machine.
+import { generateKeyPairSync, randomUUID } from 'node:crypto'
+import formbody from '@fastify/formbody'
+import Fastify from 'fastify'
+import { SignJWT } from 'jose'
+import { referenceArgs } from './args.ts'
+
+const { port, values } = referenceArgs({ 'key-size': { type: 'string' } })
+const { privateKey } = generateKeyPairSync('rsa', { modulusLength: Number(values['key-size'] ?? 2048) })
+const kid = randomUUID()
+const issuer = 'http://127.0.0.1'
+const app = Fastify({ logger: false })
+await app.register(formbody)
+app.post('/token', async (request, reply) => {
+  const body = request.body as Record<string, string> | undefined
+  if (typeof body?.grant_type !== 'string') return reply.code(400).send({ error: 'invalid_request' })
+  const scope = body.scope ?? 'read'
+  const iat = Math.floor(Date.now() / 1000)
+  const token = await new SignJWT({ client_id: 'reference', scope })
+    .setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', kid })
+    .setIssuer(issuer)
+    .setSubject('client:reference')
+    .setAudience(issuer)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + 900)
+    .setJti(randomUUID())
+    .sign(privateKey)
+  return reply
+    .header('cache-control', 'no-store')
+    .header('pragma', 'no-cache')
+    .send({ access_token: token, token_type: 'Bearer', expires_in: 900, scope })
+})
+app.get('/ready', async () => ({ status: 'ready' }))
+await app.listen({ host: '127.0.0.1', port })

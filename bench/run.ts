@@ -1,0 +1,340 @@
+// `npm run bench`: Portcullis measured side by side with its ceilings and its peer, in one run.
+//
+//   npm run bench                        full run (~10 min): every scenario, 3 alternating rounds of 8 s
+//   npm run bench -- --quick             smoke run (~1 min): 1 round of 2 s
+//   npm run bench -- --db postgres       on a fresh database of the local PostgreSQL (127.0.0.1:5432)
+//   npm run bench -- --scenario jwks     one scenario (repeat the flag, or separate names by commas)
+//
+// Progress goes to stderr; the tables to stdout; everything to bench/results/latest.json.
+import { writeFileSync, mkdirSync } from 'node:fs'
+import { arch, cpus, loadavg, release, totalmem } from 'node:os'
+import { dirname, join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { createEnvironment, createFixtures, mintTokens, type DbKind, type Environment, type Fixtures } from './fixtures.ts'
+import { benchScript, prepareBuild, repoRoot, type Build } from './lib/build.ts'
+import { basicAuth, median } from './lib/load.ts'
+import { freePort, startServer, type ServerProcess } from './lib/processes.ts'
+import { evaluate, measurementTable, verdictTable, type ScenarioResult, type Verdict } from './lib/report.ts'
+import { runRounds } from './lib/rounds.ts'
+import { scenarios } from './scenarios/index.ts'
+import { SkipScenario, tokenQueue, type BenchContext, type Pools, type References, type Settings } from './scenarios/types.ts'
+
+const USAGE = `usage: npm run bench -- [--quick] [--db sqlite|postgres] [--scenario NAME]… [--server dist|tsx]
+       [--connections N] [--duration S] [--rounds N] [--warmup S] [--bcrypt-cost N] [--output FILE]
+scenarios: ${scenarios.map((scenario) => scenario.name).join(', ')}`
+
+/** Every issued token names this issuer, whichever port the process that issued it listened on. */
+const ISSUER = 'http://portcullis.bench'
+const COLD_START_TARGET_MS = 1500
+const PEAK_RSS_TARGET_BYTES = 200 * 1024 * 1024
+
+interface Options extends Settings {
+  db: DbKind
+  server: 'dist' | 'tsx'
+  scenarioNames: string[]
+  output: string
+}
+
+function parseOptions(argv: string[]): Options {
+  const { values } = parseWith(() => parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      db: { type: 'string', default: 'sqlite' },
+      scenario: { type: 'string', multiple: true },
+      server: { type: 'string', default: 'dist' },
+      connections: { type: 'string' },
+      duration: { type: 'string' },
+      rounds: { type: 'string' },
+      warmup: { type: 'string' },
+      'bcrypt-cost': { type: 'string', default: '10' },
+      output: { type: 'string', default: join(repoRoot, 'bench/results/latest.json') },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  }))
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`)
+    process.exit(0)
+  }
+  const positive = (name: string, value: string | undefined, fallback: number, integer = false): number => {
+    if (value === undefined) return fallback
+    const parsed = Number(value)
+    if (!Number.isFinite(parsed) || parsed <= 0 || (integer && !Number.isInteger(parsed))) throw new UsageError(`--${name} must be a positive ${integer ? 'integer' : 'number'} (got ${value})`)
+    return parsed
+  }
+  const db = values.db === 'postgresql' ? 'postgres' : values.db
+  if (db !== 'sqlite' && db !== 'postgres') throw new UsageError(`--db must be sqlite or postgres (got ${values.db})`)
+  if (values.server !== 'dist' && values.server !== 'tsx') throw new UsageError(`--server must be dist or tsx (got ${values.server})`)
+  const scenarioNames = (values.scenario ?? []).flatMap((value) => value.split(',')).map((name) => name.trim()).filter(Boolean)
+  const unknown = scenarioNames.filter((name) => !scenarios.some((scenario) => scenario.name === name))
+  if (unknown.length) throw new UsageError(`unknown scenario ${unknown.join(', ')} (known: ${scenarios.map((scenario) => scenario.name).join(', ')})`)
+  const quick = values.quick!
+  return {
+    quick,
+    db,
+    server: values.server,
+    scenarioNames,
+    output: values.output!,
+    // 2 cores: a server saturates them with about ten connections; more only queue (and the load generator
+    // needs its share of the same cores). 20 keeps both busy without measuring a queue.
+    connections: positive('connections', values.connections, 20, true),
+    duration: positive('duration', values.duration, quick ? 2 : 8),
+    rounds: positive('rounds', values.rounds, quick ? 1 : 3, true),
+    warmup: values.warmup === '0' ? 0 : positive('warmup', values.warmup, quick ? 0.5 : 2),
+    bcryptCost: positive('bcrypt-cost', values['bcrypt-cost'], 10, true),
+  }
+}
+
+class UsageError extends Error {}
+
+/** parseArgs' own errors (unknown option, missing value) are usage errors too. */
+function parseWith<T>(parse: () => T): T {
+  try {
+    return parse()
+  } catch (err) {
+    throw new UsageError((err as Error).message)
+  }
+}
+
+const log = (line: string) => process.stderr.write(`${line}\n`)
+
+function serverEnv(environment: Environment, port: number, extra: Record<string, string> = {}): Record<string, string> {
+  return { ...environment.env, PORT: String(port), ISSUER, ACCESS_TOKEN_TTL: '3600', ...extra }
+}
+
+async function startPortcullis(build: Build, environment: Environment, name: string, extra: Record<string, string> = {}): Promise<ServerProcess> {
+  const port = await freePort()
+  const { command, args } = build.node('main')
+  // cwd is the run's temp dir, so no .env file of the checkout leaks into the measured configuration.
+  return startServer({ name, command, args, port, env: serverEnv(environment, port, extra), cwd: environment.dir, readyPath: '/readyz' })
+}
+
+/** Process start → /readyz 200 on an empty SQLite database (migrations and the first signing key included), then a restart on it. */
+async function measureColdStart(build: Build, runs: number): Promise<{ emptyMs: number[]; restartMs: number[] }> {
+  const emptyMs: number[] = []
+  const restartMs: number[] = []
+  for (let run = 0; run < runs; run++) {
+    const environment = await createEnvironment('sqlite', { bcryptCost: 4 })
+    try {
+      const first = await startPortcullis(build, environment, 'portcullis (cold start)')
+      emptyMs.push(first.startMs)
+      await first.stop()
+      const second = await startPortcullis(build, environment, 'portcullis (restart)')
+      restartMs.push(second.startMs)
+      await second.stop()
+    } finally {
+      await environment.remove()
+    }
+  }
+  return { emptyMs, restartMs }
+}
+
+/** Token pools minted by a separate server process on the same database, with bcrypt at cost 4 for speed. */
+async function mintPools(build: Build, environment: Environment, fixtures: Fixtures, needs: Set<keyof Pools>, quick: boolean): Promise<{ pools: Pools; notes: string[] }> {
+  const notes: string[] = []
+  const pools: Pools = { refreshTokens: tokenQueue([]), accessTokens: tokenQueue([]) }
+  if (needs.size === 0) return { pools, notes }
+  const minter = await startPortcullis(build, environment, 'portcullis (pool minter)', { BCRYPT_COST: '4' })
+  try {
+    if (needs.has('refreshTokens')) {
+      const count = quick ? 400 : 3000
+      const started = performance.now()
+      try {
+        const tokens = await mintTokens(minter.url, {
+          count,
+          authorization: fixtures.app.authorization,
+          fields: { grant_type: 'password', username: fixtures.poolUser.username, password: fixtures.poolUser.password, scope: 'read' },
+          pick: 'refresh_token',
+        })
+        pools.refreshTokens = tokenQueue(tokens)
+        log(`  minted ${tokens.length} refresh tokens in ${((performance.now() - started) / 1000).toFixed(1)} s`)
+      } catch (err) {
+        notes.push(`refresh pool: ${(err as Error).message}`)
+      }
+    }
+    if (needs.has('accessTokens')) {
+      const count = quick ? 6000 : 30000
+      const started = performance.now()
+      try {
+        const tokens = await mintTokens(minter.url, {
+          count,
+          authorization: fixtures.service.authorization,
+          fields: { grant_type: 'client_credentials', scope: 'read' },
+          pick: 'access_token',
+        })
+        pools.accessTokens = tokenQueue(tokens)
+        log(`  minted ${tokens.length} access tokens in ${((performance.now() - started) / 1000).toFixed(1)} s`)
+      } catch (err) {
+        notes.push(`access-token pool: ${(err as Error).message}`)
+      }
+    }
+  } finally {
+    await minter.stop()
+  }
+  return { pools, notes }
+}
+
+async function startReferences(jwksBody: string, workDir: string, keySize: number): Promise<References> {
+  const bodyFile = join(workDir, 'jwks-body.json')
+  writeFileSync(bodyFile, jwksBody)
+  const oidcClient = { id: 'bench-client', secret: 'bench-secret-0123456789-0123456789-0123456789' }
+  const start = async (name: string, script: string, args: string[] = []) => {
+    const port = await freePort()
+    const { command, args: lead } = benchScript(`references/${script}`, ['--port', String(port), ...args])
+    return startServer({ name, command, args: lead, port, cwd: repoRoot, readyPath: script === 'oidc-provider.ts' ? '/jwks' : '/ready' })
+  }
+  const [hello, sign, form, jwksRef, oidc] = await Promise.all([
+    start('hello', 'hello.ts'),
+    start('sign', 'sign.ts', ['--key-size', String(keySize)]),
+    start('form', 'form.ts'),
+    start('jwks-body', 'jwks-body.ts', ['--body-file', bodyFile]),
+    start('oidc-provider', 'oidc-provider.ts', ['--key-size', String(keySize), '--client-id', oidcClient.id, '--client-secret', oidcClient.secret]),
+  ])
+  return { hello, sign, form, jwksBody: jwksRef, oidc: { ...oidc, authorization: basicAuth(oidcClient.id, oidcClient.secret) } }
+}
+
+/** The signing key size Portcullis uses, read from the length of the modulus it publishes. */
+function modulusBits(jwksBody: string): number {
+  const modulus = /"n":"([^"]+)"/.exec(jwksBody)?.[1]
+  return modulus ? Math.round((modulus.length * 6) / 1024) * 1024 : 2048
+}
+
+function machine() {
+  const processors = cpus()
+  return {
+    cpu: processors[0]?.model ?? 'unknown',
+    cores: processors.length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    os: `${process.platform} ${release()} ${arch()}`,
+    loadAverageAtStart: loadavg().map((value) => Number(value.toFixed(2))),
+  }
+}
+
+async function main(): Promise<number> {
+  const options = parseOptions(process.argv.slice(2))
+  const selected = options.scenarioNames.length ? scenarios.filter((scenario) => options.scenarioNames.includes(scenario.name)) : scenarios
+  const startedAt = new Date()
+  const host = machine()
+  log(`portcullis bench: ${options.quick ? 'quick' : 'full'} run on ${options.db}, ${host.cores} × ${host.cpu}, load average ${host.loadAverageAtStart.join(' ')}`)
+
+  const stopping: Array<() => Promise<void>> = []
+  const results: ScenarioResult[] = []
+  const runNotes: string[] = []
+  let coldStart: { emptyMs: number[]; restartMs: number[] } | undefined
+  let peakRss: number | undefined
+  let benchServerStartMs: number | undefined
+  let keySize = 2048
+  const build = prepareBuild(options.server)
+  try {
+    log(`compiled the server (${build.mode}); measuring cold start…`)
+    coldStart = await measureColdStart(build, options.quick ? 1 : 3)
+    log(`  cold start ${coldStart.emptyMs.map((ms) => ms.toFixed(0)).join(', ')} ms (empty database), restart ${coldStart.restartMs.map((ms) => ms.toFixed(0)).join(', ')} ms`)
+
+    const environment = await createEnvironment(options.db, { bcryptCost: options.bcryptCost })
+    stopping.push(() => environment.remove())
+    let fixtures: Fixtures | undefined
+    let pools: Pools = { refreshTokens: tokenQueue([]), accessTokens: tokenQueue([]) }
+    if (selected.some((scenario) => scenario.fixtures !== false)) {
+      log(`fixtures on ${options.db === 'postgres' ? environment.databaseUrl : 'a fresh SQLite file'}…`)
+      fixtures = await createFixtures(build, environment, environment.dir)
+      for (const missing of fixtures.missing) runNotes.push(`fixture missing: ${missing}`)
+      const needs = new Set(selected.flatMap((scenario) => Object.keys(scenario.pools ?? {}) as Array<keyof Pools>))
+      const minted = await mintPools(build, environment, fixtures, needs, options.quick)
+      pools = minted.pools
+      runNotes.push(...minted.notes)
+    }
+
+    const portcullis = await startPortcullis(build, environment, 'portcullis')
+    stopping.unshift(() => portcullis.stop())
+    benchServerStartMs = portcullis.startMs
+    const jwksBody = await (await fetch(`${portcullis.url}/.well-known/jwks.json`)).text()
+    keySize = modulusBits(jwksBody)
+    const refs = await startReferences(jwksBody, environment.dir, keySize)
+    for (const ref of Object.values(refs)) stopping.unshift(() => ref.stop())
+    log(`servers ready (portcullis ${portcullis.url}, pid ${portcullis.pid}); ${options.connections} connections, ${options.rounds} × ${options.duration} s after ${options.warmup} s warm-up`)
+
+    const ctx: BenchContext = {
+      portcullis,
+      refs,
+      get fixtures(): Fixtures {
+        if (!fixtures) throw new Error('fixtures were not created: the scenario must not declare `fixtures: false`')
+        return fixtures
+      },
+      pools,
+      settings: options,
+      log,
+    }
+    for (const scenario of selected) {
+      log(`${scenario.name}: ${scenario.summary}`)
+      try {
+        const plan = await scenario.plan(ctx)
+        const contenders = await runRounds(plan.contenders, { warmup: options.warmup, duration: options.duration, rounds: options.rounds, log })
+        const verdicts = evaluate(scenario.name, contenders, plan.targets)
+        results.push({ name: scenario.name, summary: scenario.summary, status: 'measured', contenders, verdicts, notes: plan.notes?.() ?? [] })
+      } catch (err) {
+        const skipped = err instanceof SkipScenario
+        log(`  ${skipped ? 'skipped' : 'FAILED'}: ${(err as Error).message}`)
+        results.push({ name: scenario.name, summary: scenario.summary, status: skipped ? 'skipped' : 'failed', reason: (err as Error).message, contenders: [], verdicts: [], notes: [] })
+      }
+    }
+    peakRss = portcullis.peakRss()
+  } finally {
+    for (const stop of stopping) await stop().catch(() => undefined)
+    build.remove()
+  }
+
+  const checks: Verdict[] = []
+  if (peakRss !== undefined) checks.push({ description: 'peak RSS of the server under load < 200 MB', measured: `${(peakRss / 2 ** 20).toFixed(0)} MB`, pass: peakRss < PEAK_RSS_TARGET_BYTES })
+  if (coldStart) {
+    const ms = median(coldStart.emptyMs)
+    checks.push({ description: 'cold start to ready (SQLite, empty database) < 1.5 s', measured: `${ms.toFixed(0)} ms`, pass: ms < COLD_START_TARGET_MS })
+  }
+  const verdicts = [...results.flatMap((result) => result.verdicts), ...checks]
+  const finishedAt = new Date()
+  const report = {
+    version: 1,
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    machine: { ...host, loadAverageAtEnd: loadavg().map((value) => Number(value.toFixed(2))) },
+    settings: {
+      quick: options.quick,
+      db: options.db,
+      server: options.server,
+      connections: options.connections,
+      warmupSeconds: options.warmup,
+      durationSeconds: options.duration,
+      rounds: options.rounds,
+      bcryptCost: options.bcryptCost,
+      signingKeySize: keySize,
+    },
+    coldStart: coldStart && { emptyDatabaseMs: coldStart.emptyMs, restartMs: coldStart.restartMs, medianMs: median(coldStart.emptyMs), benchServerStartMs },
+    peakRssBytes: peakRss ?? null,
+    scenarios: results.map(({ contenders, ...result }) => ({
+      ...result,
+      contenders: contenders.map((contender) => ({ ...contender, rounds: contender.rounds.map(({ statusCodes, ...round }) => ({ ...round, statusCodes })) })),
+    })),
+    checks,
+    notes: [...runNotes, ...results.flatMap((result) => result.notes)],
+    passed: verdicts.length > 0 && verdicts.every((verdict) => verdict.pass),
+  }
+  mkdirSync(dirname(options.output), { recursive: true })
+  writeFileSync(options.output, `${JSON.stringify(report, null, 2)}\n`)
+
+  process.stdout.write(`\n${measurementTable(results)}\n\n${verdictTable(verdicts)}\n`)
+  process.stdout.write(
+    `\nbcrypt cost ${options.bcryptCost}; ${options.db}; server ${options.server}; ${options.connections} connections; medians of ${options.rounds} round(s) of ${options.duration} s; ` +
+      `${host.cores} × ${host.cpu}; load average ${host.loadAverageAtStart.join(' ')} → ${report.machine.loadAverageAtEnd.join(' ')}\n`,
+  )
+  for (const note of report.notes) process.stdout.write(`note: ${note}\n`)
+  process.stdout.write(`results: ${options.output}\n`)
+  return 0
+}
+
+try {
+  process.exitCode = await main()
+} catch (err) {
+  process.stderr.write(`bench: ${err instanceof UsageError ? `${err.message}\n${USAGE}` : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`)
+  process.exitCode = err instanceof UsageError ? 2 : 1
+}

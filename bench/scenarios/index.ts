@@ -1,0 +1,9 @@
+// Every scenario, in the order a full run measures them (cheap and read-only first, the bcrypt storms last).
+import { introspectAccessKey, introspectJwt, revoke } from './introspection.ts'
+import { jwks } from './jwks.ts'
+import { mixed } from './mixed.ts'
+import { password } from './password.ts'
+import { clientCredentials, refreshToken, tokenExchange } from './token.ts'
+import type { Scenario } from './types.ts'
+
+export const scenarios: readonly Scenario[] = [jwks, clientCredentials, tokenExchange, introspectJwt, introspectAccessKey, refreshToken, revoke, password, mixed]

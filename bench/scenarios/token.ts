@@ -1,0 +1,96 @@
+// The token endpoint's cheap grants, each against the signing ceiling (**sign**: the same form body
+// parsed and the same RS256 JWT signed, without store or client authentication).
+import { form, type RequestSpec } from '../lib/load.ts'
+import { expectOk, httpContender, SkipScenario, type BenchContext, type Scenario } from './types.ts'
+
+const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange'
+const ACCESS_KEY_TYPE = 'urn:portcullis:params:oauth:token-type:access_key'
+
+/** The sign reference receives the very request Portcullis receives, at its own path. */
+function signContender(ctx: BenchContext, request: RequestSpec) {
+  return httpContender('sign', 'reference', ctx.refs.sign.url, { ...request, path: '/token', onResponse: undefined }, ctx.settings.connections)
+}
+
+export const clientCredentials: Scenario = {
+  name: 'client_credentials',
+  summary: 'POST /oauth/token grant_type=client_credentials, client_secret_basic (RFC 6749 §4.4)',
+  async plan(ctx) {
+    const request: RequestSpec = {
+      method: 'POST',
+      path: '/oauth/token',
+      headers: { authorization: ctx.fixtures.service.authorization },
+      body: form({ grant_type: 'client_credentials', scope: 'read' }),
+    }
+    await expectOk(ctx.portcullis.url, request)
+    const oidcRequest: RequestSpec = { ...request, path: '/token', headers: { authorization: ctx.refs.oidc.authorization } }
+    await expectOk(ctx.refs.oidc.url, oidcRequest)
+    return {
+      contenders: [
+        httpContender('portcullis', 'subject', ctx.portcullis.url, request, ctx.settings.connections),
+        signContender(ctx, request),
+        httpContender('oidc-provider', 'reference', ctx.refs.oidc.url, oidcRequest, ctx.settings.connections),
+      ],
+      targets: [
+        { kind: 'ratio', of: 'sign', min: 0.85 },
+        { kind: 'ratio', of: 'oidc-provider', min: 1.5 },
+      ],
+    }
+  },
+}
+
+export const refreshToken: Scenario = {
+  name: 'refresh_token',
+  summary: 'POST /oauth/token grant_type=refresh_token: every request rotates a distinct, unused refresh token (RFC 6749 §6, RFC 9700 §4.14)',
+  pools: { refreshTokens: true },
+  async plan(ctx) {
+    const queue = ctx.pools.refreshTokens
+    if (queue.stats().minted === 0) throw new SkipScenario('no refresh-token pool (the password grant did not mint any)')
+    const headers = { authorization: ctx.fixtures.app.authorization }
+    const request: RequestSpec = {
+      method: 'POST',
+      path: '/oauth/token',
+      headers,
+      nextBody: () => form({ grant_type: 'refresh_token', refresh_token: queue.take() }),
+      // The successor is a fresh, unused token of the same family: it goes to the back of the queue, so
+      // the pool never runs dry and no token is ever presented twice.
+      onResponse: (status, body) => {
+        if (status === 200) queue.recycle((JSON.parse(body) as { refresh_token: string }).refresh_token)
+      },
+    }
+    const before = queue.stats()
+    const probeBody = form({ grant_type: 'refresh_token', refresh_token: queue.take() })
+    queue.recycle((JSON.parse(await expectOk(ctx.portcullis.url, request, probeBody)) as { refresh_token: string }).refresh_token)
+    const signRequest: RequestSpec = { method: 'POST', path: '/token', headers, body: probeBody }
+    return {
+      contenders: [
+        httpContender('portcullis', 'subject', ctx.portcullis.url, request, ctx.settings.connections),
+        httpContender('sign', 'reference', ctx.refs.sign.url, signRequest, ctx.settings.connections),
+      ],
+      targets: [{ kind: 'ratio', of: 'sign', min: 0.5 }],
+      notes: () => {
+        const stats = queue.since(before)
+        return [`refresh pool: ${stats.minted} minted, ${stats.taken} presented, ${stats.recycled} successors recycled, ${stats.repeats} presented twice`]
+      },
+    }
+  },
+}
+
+export const tokenExchange: Scenario = {
+  name: 'token-exchange',
+  summary: 'POST /oauth/token grant_type=token-exchange of an access key for a JWT (RFC 8693)',
+  async plan(ctx) {
+    const { exchanger, accessKey } = ctx.fixtures
+    if (!exchanger || !accessKey) throw new SkipScenario(`fixtures missing: ${ctx.fixtures.missing.join('; ') || 'token-exchange client or access key'}`)
+    const request: RequestSpec = {
+      method: 'POST',
+      path: '/oauth/token',
+      headers: { authorization: exchanger.authorization },
+      body: form({ grant_type: TOKEN_EXCHANGE, subject_token: accessKey, subject_token_type: ACCESS_KEY_TYPE }),
+    }
+    await expectOk(ctx.portcullis.url, request)
+    return {
+      contenders: [httpContender('portcullis', 'subject', ctx.portcullis.url, request, ctx.settings.connections), signContender(ctx, request)],
+      targets: [{ kind: 'ratio', of: 'sign', min: 0.85 }],
+    }
+  },
+}

@@ -1,0 +1,113 @@
+// What a scenario is: a set of contenders measured side by side (Portcullis and its references) and
+// the targets of the issue evaluated on their medians.
+import type { Fixtures } from '../fixtures.ts'
+import { FORM, load, type RequestSpec } from '../lib/load.ts'
+import type { ServerProcess } from '../lib/processes.ts'
+import type { Contender } from '../lib/rounds.ts'
+
+export interface References {
+  hello: ServerProcess
+  sign: ServerProcess
+  form: ServerProcess
+  jwksBody: ServerProcess
+  oidc: ServerProcess & { authorization: string }
+}
+
+export interface Pools {
+  /** Unused refresh tokens of distinct families (password grants of the pool user), shared by every scenario that rotates. */
+  refreshTokens: TokenQueue
+  /** Access tokens of the service client (client_credentials), for revocation. */
+  accessTokens: TokenQueue
+}
+
+export interface Settings {
+  quick: boolean
+  /** Connections of the throughput scenarios. */
+  connections: number
+  bcryptCost: number
+  warmup: number
+  duration: number
+  rounds: number
+}
+
+export interface BenchContext {
+  portcullis: ServerProcess
+  refs: References
+  fixtures: Fixtures
+  pools: Pools
+  settings: Settings
+  log(line: string): void
+}
+
+/** A target of the issue: a ratio of the subject's req/s to a reference's, or a ceiling on an extra figure. */
+export type Target =
+  | { kind: 'ratio'; of: string; min: number }
+  | { kind: 'max'; metric: string; max: number; unit: string; label: string }
+
+export interface Plan {
+  contenders: Contender[]
+  targets: Target[]
+  /** Figures or caveats known only after the run (pool exhaustion, achieved rates). */
+  notes?(): string[]
+}
+
+export interface Scenario {
+  name: string
+  summary: string
+  /** False when the scenario needs no clients, users or keys (the run then creates none). */
+  fixtures?: false
+  /** Token pools to mint before the measured server starts. */
+  pools?: Partial<Record<keyof Pools, true>>
+  plan(ctx: BenchContext): Promise<Plan>
+}
+
+/** Thrown by a plan when its endpoint or fixture is not there (yet); the table shows the reason. */
+export class SkipScenario extends Error {
+  override name = 'SkipScenario'
+}
+
+export function httpContender(name: string, role: Contender['role'], baseUrl: string, request: RequestSpec, connections: number): Contender {
+  return { name, role, run: (duration) => load({ baseUrl, request, connections, duration }) }
+}
+
+/** Sends one request as the benchmark will; a non-2xx answer skips the scenario with the answer as the reason. */
+export async function expectOk(baseUrl: string, request: RequestSpec, body?: string): Promise<string> {
+  const response = await fetch(baseUrl + request.path, {
+    method: request.method,
+    headers: { ...request.headers, ...(request.method === 'POST' ? { 'content-type': FORM } : {}) },
+    ...(request.method === 'POST' ? { body: body ?? request.body ?? '' } : {}),
+  })
+  const text = await response.text()
+  if (response.status === 404 && text.includes('no route')) throw new SkipScenario(`${request.method} ${request.path} does not exist yet`)
+  if (!response.ok) throw new SkipScenario(`${request.method} ${request.path} answered ${response.status} ${text.slice(0, 200)}`)
+  return text
+}
+
+export type TokenQueue = ReturnType<typeof tokenQueue>
+
+/** A FIFO of single-use tokens; `recycle` appends tokens handed back (e.g. rotated successors). */
+export function tokenQueue(initial: readonly string[]) {
+  const queue = [...initial]
+  let head = 0
+  let taken = 0
+  let recycled = 0
+  let repeats = 0
+  return {
+    /** The next unused token; when none is left, the oldest used ones again (counted in `repeats`). */
+    take(): string {
+      taken++
+      if (head < queue.length) return queue[head++]!
+      repeats++
+      return queue[(taken - 1) % queue.length]!
+    },
+    recycle(token: string): void {
+      recycled++
+      queue.push(token)
+    },
+    stats: () => ({ minted: initial.length, taken, recycled, repeats }),
+    /** The stats since `before` (another stats() result). */
+    since(before: { taken: number; recycled: number; repeats: number }) {
+      return { minted: initial.length, taken: taken - before.taken, recycled: recycled - before.recycled, repeats: repeats - before.repeats }
+    },
+  }
+}
