@@ -15,9 +15,11 @@ import { createPasswordHasher, type PasswordHasher } from './security/password-h
 import { registerAdminRoutes } from './routes/admin/index.js'
 import { registerDiscoveryRoutes } from './routes/discovery.js'
 import { registerDocsRoutes } from './routes/docs.js'
+import { registerIntrospectionRoutes } from './routes/introspection.js'
 import { registerMeRoutes } from './routes/me.js'
 import { registerOAuthRoutes } from './routes/oauth.js'
 import { registerOpsRoutes } from './routes/ops.js'
+import { registerRevocationRoutes } from './routes/revocation.js'
 import { registerWellKnownRoutes } from './routes/well-known.js'
 import type { Store } from './store/index.js'
 
@@ -113,6 +115,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerWellKnownRoutes(app, routeDeps)
   registerDiscoveryRoutes(app, routeDeps)
   registerOAuthRoutes(app, routeDeps)
+  registerRevocationRoutes(app, routeDeps)
+  registerIntrospectionRoutes(app, routeDeps)
   registerAdminRoutes(app, routeDeps)
   registerMeRoutes(app, routeDeps)
 

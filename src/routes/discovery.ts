@@ -5,9 +5,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { RouteDeps } from '../app.js'
 import type { Config } from '../config.js'
+import { GRANTS } from '../oauth/grants/index.js'
 
-export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange'
-const GRANT_TYPES = ['password', 'refresh_token', 'client_credentials', TOKEN_EXCHANGE_GRANT]
 
 /** Client authentication at the token and revocation endpoints (RFC 6749 §2.3.1; `none` for public clients). */
 const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none']
@@ -83,7 +82,7 @@ const metadataSchema = {
 } as const
 
 export function registerDiscoveryRoutes(app: FastifyInstance, { config }: RouteDeps): void {
-  const body = JSON.stringify(serverMetadata(config, GRANT_TYPES))
+  const body = JSON.stringify(serverMetadata(config, [...GRANTS.keys()]))
   app.addSchema(metadataSchema)
   const schema = (summary: string) => ({ tags: ['discovery'], summary, response: { 200: { description: 'The metadata', $ref: 'ServerMetadata#' } } })
   const send = async (_request: unknown, reply: FastifyReply) =>
@@ -91,4 +90,12 @@ export function registerDiscoveryRoutes(app: FastifyInstance, { config }: RouteD
 
   app.get('/.well-known/oauth-authorization-server', { schema: schema('Authorization server metadata (RFC 8414)') }, send)
   app.get('/.well-known/openid-configuration', { schema: schema('The same metadata, at the address OpenID Connect clients look up') }, send)
+
+  // An issuer with a path (https://example.com/auth, behind a proxy) is looked up at
+  // /.well-known/oauth-authorization-server/auth (RFC 8414 §3.1), which a proxy forwarding the
+  // whole host may pass on as is. Depends on the configuration, so it stays out of the committed document.
+  const issuerPath = new URL(config.issuer).pathname.replace(/\/+$/, '')
+  if (issuerPath !== '') {
+    app.get(`/.well-known/oauth-authorization-server${issuerPath}`, { schema: { ...schema('Authorization server metadata at the path-inserted address (RFC 8414 §3.1)'), hide: true } }, send)
+  }
 }

@@ -1,0 +1,96 @@
+// Token revocation, RFC 7009: `POST /oauth/revoke`. The client authenticates as at the token endpoint
+// (§2.1); the answer is 200 with an empty body whether the token was valid, unknown, already revoked,
+// expired or another client's (§2.2), so the endpoint reveals nothing about tokens the caller does not own.
+//
+// - A refresh token ends its whole family: every token of that grant (§2.1 "SHOULD also invalidate").
+// - A JWT access token cannot be unsigned: its jti is recorded as revoked until it expires, and the
+//   introspection endpoint and our own Bearer checks refuse it. Resource servers that verify it locally
+//   with the JWKS accept it until its exp (a few minutes), as §2 allows.
+// - An access key is revoked by whoever presents the whole key: knowing it is already the power to use it,
+//   and being able to kill a leaked key at once matters more than who sends it.
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { RouteDeps } from '../app.js'
+import { verifyAccessToken } from '../keys/access-token.js'
+import { authenticateClient } from '../oauth/client-auth.js'
+import { parseAccessKey } from '../security/access-keys.js'
+import { sha256 } from '../security/secrets.js'
+import type { Client } from '../store/clients.js'
+import { errorResponse } from './docs.js'
+import { acceptFormOnly, clientCredentialProperties, tokenKind } from './oauth-endpoint.js'
+
+interface RevocationBody {
+  token: string
+  token_type_hint?: string
+  client_id?: string
+  client_secret?: string
+}
+
+const schema = {
+  tags: ['oauth'],
+  summary: 'Revoke a token (RFC 7009)',
+  description:
+    'Revokes a refresh token (and every token of its grant), a JWT access token (until it expires; resource servers verifying it ' +
+    'locally accept it until then) or an access key. Answers 200 with an empty body for valid, unknown, revoked and expired tokens, ' +
+    "and for another client's tokens, which are left untouched.",
+  security: [{ clientBasic: [] }, {}],
+  body: {
+    type: 'object',
+    required: ['token'],
+    properties: {
+      token: { type: 'string', minLength: 1, description: 'The token to revoke' },
+      token_type_hint: { type: 'string', description: 'refresh_token or access_token; optional, and any other value is ignored' },
+      ...clientCredentialProperties,
+    },
+  },
+  response: {
+    200: { description: 'Revoked, or nothing to revoke (the answer is the same)', type: 'null' },
+    400: errorResponse('invalid_request: a missing or repeated parameter, or more than one client authentication method'),
+    401: errorResponse('invalid_client: client authentication failed'),
+    413: errorResponse('The body is larger than the limit'),
+    415: errorResponse('The body is not application/x-www-form-urlencoded'),
+  },
+} as const
+
+export function registerRevocationRoutes(app: FastifyInstance, deps: RouteDeps): void {
+  const { config, store, keyring, accessKeys } = deps
+
+  async function revokeRefreshToken(token: string, client: Client): Promise<void> {
+    const record = await store.refreshTokens.findByHash(sha256(token))
+    if (!record || record.family.clientId !== client.clientId) return
+    await store.refreshTokens.revokeFamily(record.family.id, 'revoked', new Date(deps.now()))
+  }
+
+  async function revokeAccessToken(token: string, client: Client): Promise<void> {
+    const claims = await verifyAccessToken(keyring, token, { issuer: config.issuer, clockSkew: config.clockSkew, now: deps.now() })
+    if (!claims || claims.client_id !== client.clientId) return
+    // Kept as long as the token can still pass a check that allows for clock skew.
+    await store.revokedTokens.revoke(claims.jti, new Date((claims.exp + config.clockSkew) * 1000), new Date(deps.now()))
+  }
+
+  async function revokeAccessKey(token: string, request: FastifyRequest, client: Client): Promise<void> {
+    const parsed = parseAccessKey(token)
+    if (!parsed) return
+    const verified = await accessKeys.verify(token)
+    // Revoked, expired or of a disabled owner: already unusable. Unknown or wrong secret: not the caller's to revoke.
+    if (!verified.ok) return
+    await store.accessKeys.revoke(verified.key.id, { now: new Date(deps.now()) })
+    accessKeys.invalidate(verified.key.id)
+    await store.audit.record(
+      { type: 'access_key.revoked', actor: `client:${client.clientId}`, subject: verified.key.id, ip: request.ip, details: { via: 'oauth_revoke' } },
+      new Date(deps.now()),
+    )
+  }
+
+  app.register(async (scope) => {
+    acceptFormOnly(scope, config.bodyLimit)
+    scope.post<{ Body: RevocationBody }>('/oauth/revoke', { schema }, async (request, reply) => {
+      const { client } = await authenticateClient(request, deps, request.body as unknown as Record<string, unknown>)
+      const { token } = request.body
+      const kind = tokenKind(token)
+      if (kind === 'refresh_token') await revokeRefreshToken(token, client)
+      else if (kind === 'jwt') await revokeAccessToken(token, client)
+      else if (kind === 'access_key') await revokeAccessKey(token, request, client)
+      return reply.code(200).header('cache-control', 'no-store').send()
+    })
+  })
+}
