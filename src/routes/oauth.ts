@@ -13,11 +13,8 @@ const FORM = 'application/x-www-form-urlencoded'
 
 const errorSchema = {
   type: 'object',
-  properties: {
-    error: { type: 'string' },
-    error_description: { type: 'string' },
-    details: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
-  },
+  // RFC 6749 §5.2's shape exactly: the per-field details of the admin API are dropped here.
+  properties: { error: { type: 'string' }, error_description: { type: 'string' } },
   required: ['error'],
 } as const
 
