@@ -54,6 +54,8 @@ export interface TestContext {
   db: Database
   config: Readonly<Config>
   keyring: Keyring
+  /** The master key the keyring seals signing keys under. */
+  masterKey: Buffer
   databaseUrl: string
 }
 
@@ -80,5 +82,5 @@ export async function build(
     await app.close()
     keyring.close()
   })
-  return { app, store, db, config, keyring, databaseUrl }
+  return { app, store, db, config, keyring, masterKey, databaseUrl }
 }

@@ -127,11 +127,18 @@ export function createKeyManager(options: KeyManagerOptions) {
   /** Plans against fresh rows and applies; on a conflict, re-reads and plans again. */
   async function change(planFor: (keys: SigningKeyRecord[], at: number) => KeyPlan | RevocationProblem | undefined): Promise<Applied | RevocationProblem | undefined> {
     let material: GeneratedKey | undefined
+    // Set once a change was planned: should a later read find nothing to do, someone else made the change.
+    let raced = false
     for (let attempt = 0; attempt < MAX_ATTEMPTS; ) {
       const before = await store.signingKeys.list()
       const at = now()
       const plan = planFor(before, at)
-      if (plan === undefined || typeof plan === 'string') return plan
+      if (plan === undefined || typeof plan === 'string') {
+        // Another writer's change made ours unnecessary: it is still a change to re-read.
+        if (raced) await options.onChange?.()
+        return plan
+      }
+      raced = true
       let insert: NewSigningKey | undefined
       if (plan.insert) {
         if (!material) {
@@ -196,9 +203,10 @@ export function createKeyManager(options: KeyManagerOptions) {
     await auditNewKey(applied, actor)
     if (plan.retired) await audit('signing_key.rotated', actor, kid, { previous: plan.retired, immediate, activatesAt: (plan.insert?.activatesAt ?? new Date(at)).toISOString() }, at)
     const key = info(after, kid, at)!
+    // A key published for max-age plus one refresh interval is in every cache that honours max-age.
     const publishedFor = at - key.createdAt.getTime()
     const cacheWarning =
-      immediate && plan.retired && publishedFor < timing.prePublication
+      immediate && plan.retired && publishedFor < (config.jwksMaxAge + config.keyringRefreshInterval) * 1000
         ? `${kid} signs from now on: resource servers that fetched the JWKS in the last ${config.jwksMaxAge}s do not know it yet and may reject its tokens until they fetch it again`
         : null
     return { changed: true, immediate, key, previous: info(after, plan.retired, at), cacheWarning }
