@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util'
 import { ConfigError, loadConfig, type Config } from '../config.js'
 import { createStore, openDatabase, StoreError, type Store } from '../store/index.js'
 import { CliError, type CliContext, type CliIo, type Command } from './command.js'
+import { accessKeyCommands } from './commands/access-keys.js'
 import { clientCommands } from './commands/clients.js'
 import { migrateCommand } from './commands/migrate.js'
 import { signingKeyCommands } from './commands/signing-keys.js'
@@ -17,6 +18,7 @@ const commands: readonly Command[] = [
   ...clientCommands,
   ...userCommands,
   ...signingKeyCommands,
+  ...accessKeyCommands,
 ]
 
 const GLOBAL_OPTIONS = {

@@ -7,6 +7,7 @@ import { registerAdminAccessKeyRoutes } from './access-keys.js'
 import { registerAdminAuditRoutes } from './audit.js'
 import { registerAdminClientRoutes } from './clients.js'
 import { createAdminValidatorCompiler } from './schemas.js'
+import { registerAdminSigningKeyRoutes } from './signing-keys.js'
 import { registerAdminUserRoutes } from './users.js'
 
 export const ADMIN_SCOPE = 'admin'
@@ -24,6 +25,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: RouteDeps): void
       registerAdminClientRoutes(admin, deps)
       registerAdminUserRoutes(admin, deps)
       registerAdminAccessKeyRoutes(admin, deps)
+      registerAdminSigningKeyRoutes(admin, deps)
       registerAdminAuditRoutes(admin, deps)
     },
     { prefix: '/admin/v1' },

@@ -1,0 +1,119 @@
+// `portcullis access-keys create|list|revoke`: scoped keys for scripts and services. The key is printed
+// once, at creation; only the hash of its secret is stored. Running servers stop accepting a revoked key
+// within ACCESS_KEY_CACHE_TTL seconds.
+import { accessKeyProblems, issueAccessKey, revokeAccessKey } from '../../security/access-key-lifecycle.js'
+import type { AccessKey } from '../../store/access-keys.js'
+import { StoreError } from '../../store/index.js'
+import { expectPositionals, requireString, scopeList } from '../args.js'
+import { CliError, type CliContext, type Command } from '../command.js'
+import { dateText, listText, table } from '../format.js'
+import { collectPages } from '../pages.js'
+
+/** A key as lists show it: never the key, its secret or its hash. */
+function keyView(key: AccessKey, now: number) {
+  return {
+    id: key.id,
+    name: key.name,
+    user_id: key.userId,
+    scopes: key.scopes,
+    status: key.revokedAt ? 'revoked' : key.expiresAt && key.expiresAt.getTime() <= now ? 'expired' : 'active',
+    expires_at: key.expiresAt?.toISOString() ?? null,
+    last_used_at: key.lastUsedAt?.toISOString() ?? null,
+    revoked_at: key.revokedAt?.toISOString() ?? null,
+    created_at: key.createdAt.toISOString(),
+  }
+}
+
+function parseExpiresIn(value: string | boolean | undefined): number | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'string' || !/^\d+$/.test(value)) throw new CliError('--expires-in must be a whole number of seconds')
+  return Number(value)
+}
+
+async function findOwner(ctx: CliContext, username: string | boolean | undefined) {
+  if (username === undefined) return null
+  if (typeof username !== 'string' || username.trim() === '') throw new CliError('--user needs a username or user id')
+  const user = await (await ctx.store()).users.findByIdOrUsername(username.trim())
+  if (!user) throw new CliError(`no user with id or username "${username.trim()}"`)
+  return user
+}
+
+const create: Command = {
+  name: 'access-keys create',
+  summary: 'Create an access key (for --user, within that user’s scopes); prints the key once',
+  usage: '--name NAME --scopes "a b" [--user USERNAME] [--expires-in SECONDS]',
+  options: { name: { type: 'string' }, scopes: { type: 'string' }, user: { type: 'string' }, 'expires-in': { type: 'string' } },
+  async run(ctx, { values, positionals }) {
+    expectPositionals(positionals, [])
+    const name = requireString(values, 'name')
+    if (name.length > 200) throw new CliError('--name must have at most 200 characters')
+    const scopes = scopeList(values.scopes)
+    if (scopes.length === 0) throw new CliError('--scopes is required: a key without scopes can do nothing')
+    const expiresIn = parseExpiresIn(values['expires-in'])
+    const owner = await findOwner(ctx, values.user)
+    const request = { name, scopes, owner, expiresIn }
+    const problem = accessKeyProblems(request)[0]
+    if (problem) throw new CliError(`${problem.field === 'user_id' ? '--user' : `--${problem.field.replace('_', '-')}`}: ${problem.message}`)
+    const now = Date.now()
+    const { accessKey, key } = await issueAccessKey(await ctx.store(), request, { actor: 'cli' }, now)
+    ctx.io.print(
+      [
+        `access key "${accessKey.name}" created (${owner ? `for user "${owner.username}"` : 'service key'})`,
+        `  id:  ${accessKey.id}`,
+        `  key: ${key}`,
+        'The key is shown only this once: store it now.',
+      ].join('\n'),
+    )
+    return { ...keyView(accessKey, now), key }
+  },
+}
+
+const list: Command = {
+  name: 'access-keys list',
+  summary: 'List access keys (keys and secrets are never shown)',
+  usage: '[--user USERNAME]',
+  options: { user: { type: 'string' } },
+  async run(ctx, { values, positionals }) {
+    expectPositionals(positionals, [])
+    const owner = await findOwner(ctx, values.user)
+    const store = await ctx.store()
+    const now = Date.now()
+    const keys = (await collectPages((options) => store.accessKeys.list({ ...options, ...(owner ? { userId: owner.id } : {}) }))).map((key) => keyView(key, now))
+    ctx.io.print(
+      table(
+        ['ID', 'NAME', 'OWNER', 'SCOPES', 'STATUS', 'EXPIRES', 'LAST USED'],
+        keys.map((key) => [
+          key.id,
+          key.name,
+          key.user_id ?? '(service)',
+          listText(key.scopes),
+          key.status,
+          key.expires_at ? dateText(new Date(key.expires_at)) : '-',
+          key.last_used_at ? dateText(new Date(key.last_used_at)) : '-',
+        ]),
+      ),
+    )
+    return keys
+  },
+}
+
+const revoke: Command = {
+  name: 'access-keys revoke',
+  summary: 'Revoke an access key (running servers refuse it within ACCESS_KEY_CACHE_TTL seconds)',
+  usage: 'ID',
+  options: {},
+  async run(ctx, { positionals }) {
+    const [id] = expectPositionals(positionals, ['ID'])
+    const now = Date.now()
+    try {
+      const key = await revokeAccessKey(await ctx.store(), id!, { actor: 'cli' }, now)
+      ctx.io.print(`access key ${key.id} ("${key.name}") is revoked; running servers refuse it within ${ctx.config.accessKeyCacheTtl}s`)
+      return keyView(key, now)
+    } catch (err) {
+      if (err instanceof StoreError && err.code === 'not_found') throw new CliError(`no access key with id "${id}"`)
+      throw err
+    }
+  },
+}
+
+export const accessKeyCommands: readonly Command[] = [create, list, revoke]

@@ -1,0 +1,133 @@
+// /admin/v1/signing-keys: list, rotate, revoke, with the CLI's semantics (keys/key-manager.ts). Only public
+// facts are shown, never a private member. Other instances notice a change within KEYRING_REFRESH_INTERVAL.
+import type { FastifyInstance } from 'fastify'
+import type { RouteDeps } from '../../app.js'
+import { SigningKeyError, type SigningKeyInfo } from '../../keys/key-manager.js'
+import { conflict, notFound } from '../../oauth/errors.js'
+import { errorBody, errors, errorsWithNotFound, idParams, nullableDateTime, pageOf, pageQuery, SECURITY, dateTime, nullableString, type PageQuery } from './schemas.js'
+import { actorOf } from './views.js'
+
+const TAGS = ['admin: signing keys']
+
+const signingKeySchema = {
+  type: 'object',
+  properties: {
+    kid: { type: 'string' },
+    state: { type: 'string', enum: ['next', 'active', 'retired', 'removed', 'revoked'] },
+    alg: { type: 'string' },
+    modulus_length: { type: 'integer' },
+    generation: { type: 'integer' },
+    created_at: dateTime,
+    activates_at: dateTime,
+    retires_at: nullableDateTime,
+    removes_at: nullableDateTime,
+    revoked_at: nullableDateTime,
+  },
+  required: ['kid', 'state', 'alg', 'modulus_length', 'generation', 'created_at', 'activates_at', 'retires_at', 'removes_at', 'revoked_at'],
+} as const
+
+const nullableKey = { anyOf: [signingKeySchema, { type: 'null' }] } as const
+
+function keyView(key: SigningKeyInfo) {
+  return {
+    kid: key.kid,
+    state: key.state,
+    alg: key.alg,
+    modulus_length: key.modulusLength,
+    generation: key.generation,
+    created_at: key.createdAt.toISOString(),
+    activates_at: key.activatesAt.toISOString(),
+    retires_at: key.retiresAt?.toISOString() ?? null,
+    removes_at: key.removesAt?.toISOString() ?? null,
+    revoked_at: key.revokedAt?.toISOString() ?? null,
+  }
+}
+
+export function registerAdminSigningKeyRoutes(app: FastifyInstance, deps: RouteDeps): void {
+  const manager = () => deps.keyring.manager
+
+  app.get<{ Querystring: PageQuery }>(
+    '/signing-keys',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'List the signing keys, newest first, with their states',
+        security: SECURITY,
+        querystring: { type: 'object', properties: pageQuery, additionalProperties: false },
+        response: { 200: pageOf(signingKeySchema), ...errors },
+      },
+    },
+    async (request) => {
+      const { after, limit } = request.query
+      const keys = await manager().list()
+      // A handful of keys: paged in memory, the cursor being the last kid shown.
+      const start = after === undefined ? 0 : keys.findIndex((key) => key.kid === after) + 1
+      const items = start === 0 && after !== undefined ? [] : keys.slice(start, start + limit)
+      return { items: items.map(keyView), next_cursor: start + limit < keys.length && items.length > 0 ? items[items.length - 1]!.kid : null }
+    },
+  )
+
+  app.post<{ Body: { immediate?: boolean } | undefined }>(
+    '/signing-keys/rotate',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Start a rotation: a new key, published now, signing after the pre-publication delay (immediate: at once)',
+        security: SECURITY,
+        body: { type: ['object', 'null'], properties: { immediate: { type: 'boolean', default: false } }, additionalProperties: false },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              changed: { type: 'boolean', description: 'false when a rotation was already under way: key is the pending key' },
+              immediate: { type: 'boolean' },
+              key: signingKeySchema,
+              previous: nullableKey,
+              warning: { ...nullableString, description: 'Set when consumers with a cached JWKS may reject tokens of the new key for a while' },
+            },
+            required: ['changed', 'immediate', 'key', 'previous', 'warning'],
+          },
+          ...errors,
+          409: errorBody,
+        },
+      },
+    },
+    async (request) => {
+      const result = await manager()
+        .rotate({ immediate: request.body?.immediate === true, actor: actorOf(request.principal) ?? 'system' })
+        .catch(translate)
+      return { changed: result.changed, immediate: result.immediate, key: keyView(result.key), previous: result.previous ? keyView(result.previous) : null, warning: result.cacheWarning }
+    },
+  )
+
+  app.post<{ Params: { kid: string } }>(
+    '/signing-keys/:kid/revoke',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Revoke a key: out of the JWKS at once; if it was signing, another key takes over',
+        security: SECURITY,
+        params: idParams('kid'),
+        response: {
+          200: { type: 'object', properties: { key: signingKeySchema, successor: nullableKey }, required: ['key', 'successor'] },
+          ...errorsWithNotFound,
+          409: errorBody,
+        },
+      },
+    },
+    async (request) => {
+      const { key, successor } = await manager()
+        .revoke(request.params.kid, { actor: actorOf(request.principal) ?? 'system' })
+        .catch(translate)
+      return { key: keyView(key), successor: successor ? keyView(successor) : null }
+    },
+  )
+}
+
+function translate(err: unknown): never {
+  if (err instanceof SigningKeyError) {
+    if (err.code === 'not_found') throw notFound('no signing key has this kid')
+    throw conflict(err.message)
+  }
+  throw err
+}

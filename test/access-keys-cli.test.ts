@@ -1,0 +1,79 @@
+// `portcullis access-keys create|list|revoke` end to end: the real entry point in a child process.
+import { spawn } from 'node:child_process'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import t from 'tap'
+import { createAccessKeyVerifier } from '../src/security/access-keys.ts'
+import { createStore, openDatabase } from '../src/store/index.ts'
+import { createDatabaseUrl, providers, tempDir, testConfig } from './helper.ts'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const tsx = import.meta.resolve('tsx')
+
+for (const provider of providers) {
+  t.test(`access-keys commands on ${provider}`, async (t) => {
+    const url = await createDatabaseUrl(t, provider)
+    const cwd = tempDir(t)
+    const cli = (args: string[]) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+        const child = spawn(process.execPath, ['--import', tsx, join(root, 'src/cli/main.ts'), ...args], { cwd, env: { PATH: process.env.PATH ?? '', DATABASE_URL: url, BCRYPT_COST: '4' } })
+        let stdout = ''
+        let stderr = ''
+        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+        child.on('error', reject)
+        child.on('close', (code) => resolve({ code, stdout, stderr }))
+        child.stdin.end()
+      })
+    const fails = (result: { code: number | null; stdout: string; stderr: string }, line: string) => t.same(result, { code: 1, stdout: '', stderr: `portcullis: ${line}\n` })
+
+    t.equal((await cli(['migrate'])).code, 0)
+    const store = createStore(await openDatabase(url))
+    t.teardown(() => store.close())
+    const ivy = await store.users.create({ username: 'ivy', passwordHash: 'x', scopes: ['read', 'write'] })
+    const verifier = createAccessKeyVerifier({ store, config: testConfig({ ACCESS_KEY_CACHE_TTL: '0' }), now: Date.now })
+    t.teardown(() => verifier.close())
+
+    t.test('create --json prints the id and the key once; the key verifies', async (t) => {
+      const result = await cli(['access-keys', 'create', '--name', 'backup', '--scopes', 'read write', '--user', 'ivy', '--expires-in', '3600', '--json'])
+      t.equal(result.code, 0, result.stderr)
+      const created = JSON.parse(result.stdout)
+      t.match(created, { id: /^[0-9a-z]{9}[0-9A-Za-z]{7}$/, key: /^pcl_/, name: 'backup', user_id: ivy.id, scopes: ['read', 'write'], status: 'active' })
+      t.equal(Date.parse(created.expires_at) - Date.parse(created.created_at), 3600_000)
+      t.match(await verifier.verify(created.key), { ok: true, sub: ivy.id, scopes: ['read', 'write'] })
+      const audit = await store.audit.list({ limit: 10, type: 'access_key.created' })
+      t.match(audit.items[0], { actor: 'cli', subject: created.id })
+
+      const listed = await cli(['access-keys', 'list', '--json'])
+      t.equal(listed.code, 0)
+      t.notOk(listed.stdout.includes(created.key.split('_')[2]), 'the list never shows the secret')
+      t.match(JSON.parse(listed.stdout), [{ id: created.id, name: 'backup', status: 'active' }])
+      const text = await cli(['access-keys', 'list'])
+      t.match(text.stdout, /^ID\s+NAME\s+OWNER\s+SCOPES\s+STATUS/)
+      t.notOk(text.stdout.includes(created.key.split('_')[2]))
+
+      const revoked = await cli(['access-keys', 'revoke', created.id])
+      t.equal(revoked.code, 0, revoked.stderr)
+      t.match(revoked.stdout, `access key ${created.id} ("backup") is revoked`)
+      t.match(await verifier.verify(created.key), { ok: false, reason: 'revoked' })
+      t.equal(JSON.parse((await cli(['access-keys', 'list', '--json'])).stdout)[0].status, 'revoked')
+    })
+
+    t.test('a service key has no owner and prints human-readable output', async (t) => {
+      const result = await cli(['access-keys', 'create', '--name', 'ci', '--scopes', 'deploy'])
+      t.equal(result.code, 0, result.stderr)
+      t.match(result.stdout, /access key "ci" created \(service key\)\n {2}id: {2}\S+\n {2}key: pcl_\S+\nThe key is shown only this once/)
+    })
+
+    t.test('mistakes are one line and exit 1', async (t) => {
+      fails(await cli(['access-keys', 'create', '--scopes', 'read']), '--name is required')
+      fails(await cli(['access-keys', 'create', '--name', 'x']), '--scopes is required: a key without scopes can do nothing')
+      fails(await cli(['access-keys', 'create', '--name', 'x', '--scopes', 'read admin', '--user', 'ivy']), '--scopes: the user does not hold "admin"')
+      fails(await cli(['access-keys', 'create', '--name', 'x', '--scopes', 'read', '--user', 'nobody']), 'no user with id or username "nobody"')
+      fails(await cli(['access-keys', 'create', '--name', 'x', '--scopes', 'read', '--expires-in', 'soon']), '--expires-in must be a whole number of seconds')
+      fails(await cli(['access-keys', 'create', '--name', 'x', '--scopes', 'read', '--expires-in', '0']), '--expires-in: must be a whole number of seconds from 1 to 315360000')
+      fails(await cli(['access-keys', 'revoke', 'nope']), 'no access key with id "nope"')
+      fails(await cli(['access-keys', 'revoke']), 'missing ID')
+    })
+  })
+}
