@@ -92,6 +92,15 @@ for (const provider of providers) {
 
 // Introspecting a live PostgreSQL database through the WebAssembly engine and node-postgres fails on
 // pg_catalog's "char" columns, so the live check runs on SQLite; both providers get the snapshot check.
+t.test('an up-to-date SQLite database opens while a running server holds it', async (t) => {
+  const url = await createDatabaseUrl(t, 'sqlite')
+  const server = await open(t, url)
+  await server.prisma.user.create({ data: { id: 'u1', username: 'held', passwordHash: 'x' } })
+  const cli = await open(t, url)
+  t.same(cli.migrationsApplied, [])
+  t.equal(await cli.prisma.user.count(), 1)
+})
+
 t.test('the migrations build exactly prisma/models.prisma on a live SQLite database', async (t) => {
   const url = await createDatabaseUrl(t, 'sqlite')
   await (await open(t, url)).close()

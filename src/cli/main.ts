@@ -8,7 +8,7 @@ import { createStore, openDatabase, StoreError, type Store } from '../store/inde
 import { CliError, type CliContext, type CliIo, type Command } from './command.js'
 import { accessKeyCommands } from './commands/access-keys.js'
 import { clientCommands } from './commands/clients.js'
-import { migrateCommand } from './commands/migrate.js'
+import { databaseProblem, migrateCommand } from './commands/migrate.js'
 import { signingKeyCommands } from './commands/signing-keys.js'
 import { userCommands } from './commands/users.js'
 
@@ -103,7 +103,7 @@ async function openStore(config: Readonly<Config>): Promise<Store> {
   try {
     return createStore(await openDatabase(config.databaseUrl, { migrate: true }))
   } catch (err) {
-    throw new CliError(`cannot open the ${config.databaseProvider === 'sqlite' ? 'SQLite' : 'PostgreSQL'} database: ${describe(err)}`)
+    throw databaseProblem(config.databaseProvider, 'open', err)
   }
 }
 

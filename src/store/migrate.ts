@@ -9,12 +9,33 @@ export interface MigrationResult {
   applied: string[]
 }
 
+/** The migrations recorded as applied; none when the database is new (no _prisma_migrations yet). */
+async function appliedMigrationNames(factory: SqlMigrationAwareDriverAdapterFactory): Promise<Set<string>> {
+  const connection = await factory.connect()
+  try {
+    const result = await connection.queryRaw({
+      sql: 'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
+      args: [],
+      argTypes: [],
+    })
+    return new Set(result.rows.map((row) => String(row[0])))
+  } catch {
+    return new Set()
+  } finally {
+    await connection.dispose()
+  }
+}
+
 export async function applyMigrations(
   provider: Provider,
   adapter: { factory: SqlMigrationAwareDriverAdapterFactory; release(): Promise<void> },
 ): Promise<MigrationResult> {
   const migrationsList = await readMigrations(provider)
   try {
+    // The engine takes an exclusive lock to apply, which SQLite refuses while the server holds the file
+    // open: checking first lets the CLI run beside a running server, and spares every start the engine.
+    const done = await appliedMigrationNames(adapter.factory)
+    if (migrationsList.migrationDirectories.every((migration) => done.has(migration.path))) return { applied: [] }
     const output = await withSchemaEngine(provider, adapter.factory, (engine) => engine.applyMigrations({ migrationsList, filters: noFilters } as never))
     return { applied: (output as { appliedMigrationNames: string[] }).appliedMigrationNames }
   } finally {

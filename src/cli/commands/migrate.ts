@@ -4,6 +4,16 @@ import { openDatabase } from '../../store/index.js'
 import { expectPositionals } from '../args.js'
 import { CliError, type Command } from '../command.js'
 
+/** One line about a database that cannot be opened or migrated. */
+export function databaseProblem(provider: 'sqlite' | 'postgresql', doing: string, err: unknown): CliError {
+  const message = (err instanceof Error ? err.message : String(err)).trim().split('\n')[0]!
+  // SQLite refuses the migration lock while another process (a running server) holds the file.
+  if (provider === 'sqlite' && /SocketTimeout|database is locked|SQLITE_BUSY/i.test(message)) {
+    return new CliError(`cannot ${doing} the SQLite database: it is busy (stop the server to apply new migrations)`)
+  }
+  return new CliError(`cannot ${doing} the ${provider === 'sqlite' ? 'SQLite' : 'PostgreSQL'} database: ${message}`)
+}
+
 export const migrateCommand: Command = {
   name: 'migrate',
   summary: 'Apply pending database migrations (the server also applies them at start)',
@@ -16,8 +26,7 @@ export const migrateCommand: Command = {
     try {
       db = await openDatabase(config.databaseUrl, { migrate: true })
     } catch (err) {
-      const message = err instanceof Error ? err.message.trim().split('\n')[0] : String(err)
-      throw new CliError(`cannot migrate the ${config.databaseProvider === 'sqlite' ? 'SQLite' : 'PostgreSQL'} database: ${message}`)
+      throw databaseProblem(config.databaseProvider, 'migrate', err)
     }
     const applied = [...db.migrationsApplied]
     await db.close()
