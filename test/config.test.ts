@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { ConfigError, loadConfig } from '../src/config.ts'
@@ -172,4 +172,16 @@ t.test('by default the .env of the working directory is read; a missing one is f
   writeFileSync(join(dir, '.env'), 'PORT=4200\n')
   t.equal(loadConfig({}).port, 4200)
   t.equal(loadConfig({}, { envFile: false }).port, 3000, 'envFile: false ignores it')
+})
+
+t.test('every variable is documented in the README table and .env.example', async (t) => {
+  const read = (path: string) => readFileSync(new URL(path, import.meta.url), 'utf8')
+  const variables = [...read('../src/config.ts').matchAll(/read\.\w+\('([A-Z_]+)'/g)].map((match) => match[1]!)
+  t.ok(variables.length >= 29)
+  const readme = read('../README.md')
+  const example = read('../.env.example')
+  for (const name of variables) {
+    t.match(readme, `\n| \`${name}\` |`, `README: ${name}`)
+    t.match(example, new RegExp(`^# ${name}=`, 'm'), `.env.example: ${name}`)
+  }
 })
