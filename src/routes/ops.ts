@@ -53,7 +53,7 @@ export function registerOpsRoutes(app: FastifyInstance, { store, metrics }: Rout
       schema: {
         tags: ['operations'],
         summary: 'Prometheus metrics: requests by route and status, token outcomes, process metrics',
-        response: { 200: { type: 'string', description: 'Prometheus text exposition format' } },
+        response: { 200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } },
       },
     },
     async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
