@@ -1,6 +1,8 @@
 // Fixtures for the signing-key tests: a clock tests move by hand, a resource server that caches the JWKS
 // for max-age, and a second instance of the service on the same database.
+import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { fileURLToPath } from 'node:url'
 import type { FastifyInstance } from 'fastify'
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose'
 import { buildApp } from '../src/app.ts'
@@ -71,4 +73,55 @@ export async function secondInstance(
     await store.close()
   })
   return { app, store, keyring }
+}
+
+const TSX = import.meta.resolve('tsx')
+export const SERVER = fileURLToPath(new URL('../src/main.ts', import.meta.url))
+export const CLI = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url))
+
+/** Only what the child needs: the test process's own environment (TEST_DATABASE_URL…) stays out. */
+const childEnv = (env: Record<string, string>) => ({ PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', BCRYPT_COST: '4', ...env })
+
+export interface Exited {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+/** Runs a TypeScript entry point to completion. */
+export function runNode(entry: string, args: string[], options: { cwd: string; env: Record<string, string> }): Promise<Exited> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', TSX, entry, ...args], { cwd: options.cwd, env: childEnv(options.env) })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk))
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk))
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code, stdout, stderr }))
+  })
+}
+
+export interface RunningServer {
+  url: string
+  /** SIGTERM, then the exit code and everything it wrote. */
+  stop(): Promise<Exited>
+}
+
+/** Starts the real server (src/main.ts); resolves once it listens, or with its exit if it stops first. */
+export function startServer(t: Test, options: { cwd: string; env: Record<string, string> }): Promise<RunningServer | Exited> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', TSX, SERVER], { cwd: options.cwd, env: childEnv({ HOST: '127.0.0.1', PORT: '0', ...options.env }) })
+    let stdout = ''
+    let stderr = ''
+    const exited = new Promise<Exited>((done) => child.on('close', (code) => done({ code, stdout, stderr })))
+    t.teardown(() => void child.kill('SIGKILL'))
+    child.on('error', reject)
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk))
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk
+      const listening = /"msg":"Server listening at (http:\/\/127\.0\.0\.1:\d+)"/.exec(stdout)
+      if (listening) resolve({ url: listening[1]!, stop: () => (child.kill('SIGTERM'), exited) })
+    })
+    void exited.then(resolve)
+  })
 }
