@@ -77,18 +77,20 @@ export function tokenParameters(body: unknown): Record<string, string> {
 }
 
 /**
- * Handles one token request whose body went through tokenParameters().
+ * Handles one token request whose body went through tokenParameters(). `now` is when the request arrived
+ * (default: now); `labels` are filled in for the caller's metrics.
  *
  * @example
- * app.post('/oauth/token', options, (request) => handleTokenRequest(request, deps, GRANTS, labels))
+ * app.post('/oauth/token', options, (request) => handleTokenRequest(request, deps, GRANTS, { now: receivedAt, labels }))
  */
 export async function handleTokenRequest(
   request: FastifyRequest,
   deps: TokenDeps,
   grants: ReadonlyMap<string, Grant>,
-  labels: TokenRequestLabels = { grant_type: 'unknown', client_id: 'unknown' },
+  options: { now?: number; labels?: TokenRequestLabels } = {},
 ): Promise<TokenResponse> {
-  const now = deps.now()
+  const now = options.now ?? deps.now()
+  const labels = options.labels ?? { grant_type: 'unknown', client_id: 'unknown' }
   const params = tokenParameters(request.body)
   const grant = supportedGrantType(params, grants)
   labels.grant_type = grant.grantType

@@ -57,12 +57,16 @@ async function singleParameters(request: FastifyRequest): Promise<void> {
 
 export function registerOAuthRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const tokenDeps: TokenDeps = { ...deps, refreshSuccessorKey: deriveRefreshSuccessorKey(deps.masterKey) }
-  // Every outcome is counted, including requests refused before the handler runs (media type, body, schema).
-  const labels = new WeakMap<FastifyRequest, TokenRequestLabels>()
-  const labelsOf = (request: FastifyRequest) => labels.get(request) ?? { grant_type: 'unknown', client_id: 'unknown' }
+  // Per request: when it arrived (before its body is read: under load, handlers start well after arrival,
+  // and refresh-token replay detection asks whether a request arrived after a token was used), and the
+  // metric labels, so that every outcome is counted, even refusals before the handler (media type, body, schema).
+  const tracked = new WeakMap<FastifyRequest, { receivedAt: number; labels: TokenRequestLabels }>()
+  const track = async (request: FastifyRequest) => {
+    tracked.set(request, { receivedAt: deps.now(), labels: { grant_type: 'unknown', client_id: 'unknown' } })
+  }
   const countFailure = async (request: FastifyRequest, _reply: FastifyReply, error: Error & { statusCode?: number }) => {
     const outcome = error instanceof OAuthError ? error.error : (error.statusCode ?? 500) < 500 ? 'invalid_request' : 'server_error'
-    deps.metrics.tokenRequests.inc({ ...labelsOf(request), outcome })
+    deps.metrics.tokenRequests.inc({ ...(tracked.get(request)?.labels ?? { grant_type: 'unknown', client_id: 'unknown' }), outcome })
   }
 
   app.register(async (scope) => {
@@ -85,15 +89,14 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: RouteDeps): void
           body: tokenRequestSchema,
           response: { 200: tokenResponseSchema, '4xx': errorSchema, '5xx': errorSchema },
         },
-        onRequest: requireFormBody,
+        onRequest: [track, requireFormBody],
         preValidation: singleParameters,
         onError: countFailure,
       },
       async (request) => {
-        const requestLabels = { grant_type: 'unknown', client_id: 'unknown' }
-        labels.set(request, requestLabels)
-        const response = await handleTokenRequest(request, tokenDeps, GRANTS, requestLabels)
-        deps.metrics.tokenRequests.inc({ ...requestLabels, outcome: 'issued' })
+        const { receivedAt, labels } = tracked.get(request)!
+        const response = await handleTokenRequest(request, tokenDeps, GRANTS, { now: receivedAt, labels })
+        deps.metrics.tokenRequests.inc({ ...labels, outcome: 'issued' })
         return response
       },
     )

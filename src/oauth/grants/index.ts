@@ -40,7 +40,7 @@ export interface GrantRequest {
   resource: string | undefined
   /** The audience to use when the grant has no reason to pick another: `resource`, or the client's default. */
   audience: string
-  /** When the request began, in milliseconds. */
+  /** When the request arrived, in milliseconds: the time of everything it issues. */
   now: number
   ip: string
   deps: TokenDeps

@@ -12,9 +12,10 @@ import { invalidGrant, invalidTarget } from '../errors.js'
 import { grantScope, intersectScopes } from '../scope.js'
 import type { Grant, GrantRequest } from './index.js'
 
-// A request that lost the race for a token (it arrived while the winner's transaction was in flight) is
-// not a replay: without a grace window it gets invalid_grant, but the family survives. Only a use this much
-// later than the first one revokes the family.
+// A replay is a presentation that arrived after the token had been used. A request that arrived before (it
+// was in flight beside the winner) is not one: without a grace window it gets invalid_grant, and the family
+// survives. The tolerance covers a request arriving between the winner's mark and its commit; either way
+// such a request gets no token, and any later presentation still revokes the family.
 const CONCURRENT_USE_TOLERANCE_MS = 1000
 
 /** The successor key, derived once per app from the master key (HKDF-SHA256, RFC 5869). */
