@@ -67,7 +67,7 @@ t.test('admin API authentication', async (t) => {
   })
 
   t.test('a JWT or an access key without scope admin: 403 insufficient_scope', async (t) => {
-    for (const headers of [{ authorization: `Bearer ${readToken}` }, { 'x-api-key': readKey }]) {
+    for (const headers of [{ authorization: `Bearer ${readToken}` }, { 'x-api-key': readKey as string }] as Record<string, string>[]) {
       for (const [method, url] of ADMIN_ROUTES) {
         const response = await inject(method, url, headers)
         t.equal(response.statusCode, 403, `${method} ${url}`)
