@@ -87,6 +87,13 @@ for (const provider of providers) {
       })
     })
 
+    t.test('the hint is only a hint: a wrong or unknown one still finds the token', async (t) => {
+      const tokens = await login()
+      t.equal((await introspect(app, { token: tokens.access_token, token_type_hint: 'refresh_token' }, { authorization: service.auth })).json().active, true)
+      t.equal((await introspect(app, { token: tokens.refresh_token!, token_type_hint: 'access_token' }, { authorization: service.auth })).json().active, true)
+      t.equal((await introspect(app, { token: tokens.refresh_token!, token_type_hint: 'urn:example:unknown' }, { authorization: service.auth })).json().active, true)
+    })
+
     t.test('a client_credentials token has the client as its subject and no username', async (t) => {
       const { access_token: jwt } = await token({ grant_type: 'client_credentials', scope: 'read' }, machine.auth)
       const body = (await introspect(app, { token: jwt }, { authorization: machine.auth })).json()

@@ -131,6 +131,14 @@ for (const provider of providers) {
       t.equal(await active(tokens.refresh_token), true, 'nothing was revoked by the refused requests')
     })
 
+    t.test('client credentials in the URL are not accepted (RFC 6749 §2.3.1)', async (t) => {
+      const tokens = await login()
+      const response = await app.inject({ method: 'POST', url: `/oauth/revoke?client_id=service&client_secret=${encodeURIComponent(SECRET)}`, headers: FORM, payload: form({ token: tokens.refresh_token }) })
+      t.equal(response.statusCode, 401)
+      t.same(response.json(), { error: 'invalid_client', error_description: 'client authentication is required' })
+      t.equal(await active(tokens.refresh_token), true)
+    })
+
     t.test('malformed requests are 4xx JSON errors', async (t) => {
       const missing = await revoke(app, {}, { authorization: service.auth })
       t.equal(missing.statusCode, 400)
