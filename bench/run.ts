@@ -8,7 +8,7 @@
 // Progress goes to stderr; the tables to stdout; everything to bench/results/latest.json.
 import { writeFileSync, mkdirSync } from 'node:fs'
 import { arch, cpus, loadavg, release, totalmem } from 'node:os'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { createEnvironment, createFixtures, mintTokens, type DbKind, type Environment, type Fixtures } from './fixtures.ts'
 import { benchScript, prepareBuild, repoRoot, type Build } from './lib/build.ts'
@@ -16,6 +16,7 @@ import { basicAuth, median } from './lib/load.ts'
 import { freePort, startServer, type ServerProcess } from './lib/processes.ts'
 import { evaluate, measurementTable, verdictTable, type ScenarioResult, type Verdict } from './lib/report.ts'
 import { runRounds } from './lib/rounds.ts'
+import { summariseProfiles } from './lib/profile.ts'
 import { scenarios } from './scenarios/index.ts'
 import { SkipScenario, tokenQueue, type BenchContext, type Pools, type References, type Settings } from './scenarios/types.ts'
 
@@ -33,6 +34,8 @@ interface Options extends Settings {
   server: 'dist' | 'tsx'
   scenarioNames: string[]
   output: string
+  /** A directory for a V8 CPU profile of the measured server (node --cpu-prof), summarised at the end. */
+  profile: string | undefined
 }
 
 function parseOptions(argv: string[]): Options {
@@ -49,6 +52,7 @@ function parseOptions(argv: string[]): Options {
       warmup: { type: 'string' },
       'bcrypt-cost': { type: 'string', default: '10' },
       output: { type: 'string', default: join(repoRoot, 'bench/results/latest.json') },
+      profile: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -76,6 +80,7 @@ function parseOptions(argv: string[]): Options {
     server: values.server,
     scenarioNames,
     output: values.output!,
+    profile: values.profile,
     // 2 cores: a server saturates them with about ten connections; more only queue (and the load generator
     // needs its share of the same cores). 20 keeps both busy without measuring a queue.
     connections: positive('connections', values.connections, 20, true),
@@ -103,11 +108,11 @@ function serverEnv(environment: Environment, port: number, extra: Record<string,
   return { ...environment.env, PORT: String(port), ISSUER, ACCESS_TOKEN_TTL: '3600', ...extra }
 }
 
-async function startPortcullis(build: Build, environment: Environment, name: string, extra: Record<string, string> = {}): Promise<ServerProcess> {
+async function startPortcullis(build: Build, environment: Environment, name: string, extra: Record<string, string> = {}, nodeFlags: string[] = []): Promise<ServerProcess> {
   const port = await freePort()
   const { command, args } = build.node('main')
   // cwd is the run's temp dir, so no .env file of the checkout leaks into the measured configuration.
-  return startServer({ name, command, args, port, env: serverEnv(environment, port, extra), cwd: environment.dir, readyPath: '/readyz' })
+  return startServer({ name, command, args: [...nodeFlags, ...args], port, env: serverEnv(environment, port, extra), cwd: environment.dir, readyPath: '/readyz' })
 }
 
 /** Process start → /readyz 200 on an empty SQLite database (migrations and the first signing key included), then a restart on it. */
@@ -175,14 +180,15 @@ async function mintPools(build: Build, environment: Environment, fixtures: Fixtu
   return { pools, notes }
 }
 
-async function startReferences(jwksBody: string, workDir: string, keySize: number): Promise<References> {
+async function startReferences(jwksBody: string, workDir: string, keySize: number, profileDir: string | undefined): Promise<References> {
   const bodyFile = join(workDir, 'jwks-body.json')
   writeFileSync(bodyFile, jwksBody)
   const oidcClient = { id: 'bench-client', secret: 'bench-secret-0123456789-0123456789-0123456789' }
   const start = async (name: string, script: string, args: string[] = []) => {
     const port = await freePort()
     const { command, args: lead } = benchScript(`references/${script}`, ['--port', String(port), ...args])
-    return startServer({ name, command, args: lead, port, cwd: repoRoot, readyPath: script === 'oidc-provider.ts' ? '/jwks' : '/ready' })
+    const flags = profileDir ? ['--cpu-prof', '--cpu-prof-dir', join(profileDir, name)] : []
+    return startServer({ name, command, args: [...flags, ...lead], port, cwd: repoRoot, readyPath: script === 'oidc-provider.ts' ? '/jwks' : '/ready' })
   }
   const [hello, sign, form, jwksRef, oidc] = await Promise.all([
     start('hello', 'hello.ts'),
@@ -246,12 +252,13 @@ async function main(): Promise<number> {
       runNotes.push(...minted.notes)
     }
 
-    const portcullis = await startPortcullis(build, environment, 'portcullis')
+    const profileFlags = options.profile ? ['--cpu-prof', '--cpu-prof-dir', join(resolve(options.profile), 'portcullis')] : []
+    const portcullis = await startPortcullis(build, environment, 'portcullis', {}, profileFlags)
     stopping.unshift(() => portcullis.stop())
     benchServerStartMs = portcullis.startMs
     const jwksBody = await (await fetch(`${portcullis.url}/.well-known/jwks.json`)).text()
     keySize = modulusBits(jwksBody)
-    const refs = await startReferences(jwksBody, environment.dir, keySize)
+    const refs = await startReferences(jwksBody, environment.dir, keySize, options.profile && resolve(options.profile))
     for (const ref of Object.values(refs)) stopping.unshift(() => ref.stop())
     log(`servers ready (portcullis ${portcullis.url}, pid ${portcullis.pid}); ${options.connections} connections, ${options.rounds} × ${options.duration} s after ${options.warmup} s warm-up`)
 
@@ -272,7 +279,7 @@ async function main(): Promise<number> {
         const plan = await scenario.plan(ctx)
         const contenders = await runRounds(plan.contenders, { warmup: options.warmup, duration: options.duration, rounds: options.rounds, log })
         const verdicts = evaluate(scenario.name, contenders, plan.targets)
-        results.push({ name: scenario.name, summary: scenario.summary, status: 'measured', contenders, verdicts, notes: plan.notes?.() ?? [] })
+        results.push({ name: scenario.name, summary: scenario.summary, status: 'measured', contenders, verdicts, notes: plan.notes?.(contenders) ?? [] })
       } catch (err) {
         const skipped = err instanceof SkipScenario
         log(`  ${skipped ? 'skipped' : 'FAILED'}: ${(err as Error).message}`)
@@ -328,6 +335,7 @@ async function main(): Promise<number> {
       `${host.cores} × ${host.cpu}; load average ${host.loadAverageAtStart.join(' ')} → ${report.machine.loadAverageAtEnd.join(' ')}\n`,
   )
   for (const note of report.notes) process.stdout.write(`note: ${note}\n`)
+  if (options.profile) process.stdout.write(`\n${summariseProfiles(join(resolve(options.profile), 'portcullis'))}\n(the references' profiles are beside it, one folder each)\n`)
   process.stdout.write(`results: ${options.output}\n`)
   return 0
 }

@@ -15,6 +15,8 @@ export interface ServerProcess {
   startMs: number
   /** Peak resident set size of the process so far (VmHWM), in bytes; undefined off Linux. */
   peakRss(): number | undefined
+  /** CPU time the process (all its threads) has used so far, in seconds; undefined off Linux. */
+  cpuSeconds(): number | undefined
   stop(): Promise<void>
 }
 
@@ -103,6 +105,7 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
     pid: child.pid!,
     startMs,
     peakRss: () => readPeakRss(child.pid!),
+    cpuSeconds: () => readCpuSeconds(child.pid!),
     async stop() {
       if (exitCode !== 'running') return
       child.kill('SIGTERM')
@@ -110,6 +113,20 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
       await exited
       clearTimeout(timer)
     },
+  }
+}
+
+// Linux reports utime and stime in clock ticks of USER_HZ, which is 100 on every mainstream kernel.
+const CLOCK_TICKS_PER_SECOND = 100
+
+function readCpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // The command name (field 2) may contain spaces; the fields after its closing parenthesis do not.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND
+  } catch {
+    return undefined
   }
 }
 

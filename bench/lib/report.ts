@@ -63,7 +63,7 @@ export function measurementTable(results: readonly ScenarioResult[]): string {
   const rows: string[][] = []
   for (const result of results) {
     if (result.status !== 'measured') {
-      rows.push([result.name, '—', '', '', '', '', `${result.status}: ${result.reason ?? ''}`.slice(0, 90)])
+      rows.push([result.name, '—', '', '', '', '', '', `${result.status}: ${result.reason ?? ''}`.slice(0, 90)])
       continue
     }
     const subject = result.contenders.find((contender) => contender.role === 'subject')
@@ -75,12 +75,13 @@ export function measurementTable(results: readonly ScenarioResult[]): string {
         number(contender.rps, contender.rps < 100 ? 1 : 0),
         latency(contender.p50),
         latency(contender.p99),
+        contender.cpuUsPerRequest === undefined ? '' : number(contender.cpuUsPerRequest),
         number(contender.errors),
         ratio ? `portcullis = ${ratio} this` : '',
       ])
     })
   }
-  return table(['scenario', 'server', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'ratio'], rows, [false, false, true, true, true, true, false])
+  return table(['scenario', 'server', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'errors', 'ratio'], rows, [false, false, true, true, true, true, true, false])
 }
 
 export function verdictTable(verdicts: readonly Verdict[]): string {

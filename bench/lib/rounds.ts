@@ -16,6 +16,8 @@ export interface Summary {
   rps: number
   p50: number
   p99: number
+  /** Median CPU µs of the server per successful request; undefined where not measured. */
+  cpuUsPerRequest: number | undefined
   requests: number
   errors: number
   extra: Record<string, number>
@@ -54,6 +56,7 @@ function summarise(contender: Contender, rounds: Measurement[]): Summary {
     rps: median(rounds.map((round) => round.rps)),
     p50: median(rounds.map((round) => round.p50)),
     p99: median(rounds.map((round) => round.p99)),
+    cpuUsPerRequest: rounds.every((round) => round.cpuUsPerRequest !== undefined) ? median(rounds.map((round) => round.cpuUsPerRequest!)) : undefined,
     requests: rounds.reduce((sum, round) => sum + round.requests, 0),
     errors: rounds.reduce((sum, round) => sum + round.errors, 0),
     extra: Object.fromEntries(extraKeys.map((key) => [key, median(rounds.map((round) => round.extra?.[key] ?? NaN).filter((value) => !Number.isNaN(value)))])),

@@ -7,3 +7,10 @@ export function referenceArgs(extra: Record<string, { type: 'string' }> = {}): {
   if (!Number.isInteger(port) || port <= 0) throw new Error('--port N is required')
   return { port, values: values as Record<string, string | undefined> }
 }
+
+/** Exits normally on SIGTERM/SIGINT (so `node --cpu-prof` writes its profile) after `close`. */
+export function exitOnSignal(close: () => Promise<unknown> | void): void {
+  const exit = () => void Promise.resolve(close()).finally(() => process.exit(0))
+  process.once('SIGTERM', exit)
+  process.once('SIGINT', exit)
+}

@@ -2,7 +2,7 @@
 // revocation requests (with @fastify/formbody) and returns a static JSON: the form-parsing ceiling.
 import formbody from '@fastify/formbody'
 import Fastify from 'fastify'
-import { referenceArgs } from './args.ts'
+import { exitOnSignal, referenceArgs } from './args.ts'
 
 const { port } = referenceArgs()
 const app = Fastify({ logger: false })
@@ -15,3 +15,4 @@ app.post('/form', async (request, reply) => {
 })
 app.get('/ready', async () => ({ status: 'ready' }))
 await app.listen({ host: '127.0.0.1', port })
+exitOnSignal(() => app.close())

@@ -4,7 +4,7 @@
 // indicators (accessTokenFormat 'jwt'), and an RSA key of the same size as ours.
 import { generateKeyPairSync } from 'node:crypto'
 import Provider from 'oidc-provider'
-import { referenceArgs } from './args.ts'
+import { exitOnSignal, referenceArgs } from './args.ts'
 
 const { port, values } = referenceArgs({ 'key-size': { type: 'string' }, 'client-id': { type: 'string' }, 'client-secret': { type: 'string' } })
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: Number(values['key-size'] ?? 2048) })
@@ -37,4 +37,5 @@ const provider = new Provider(issuer, {
     },
   },
 })
-provider.listen(port, '127.0.0.1')
+const server = provider.listen(port, '127.0.0.1')
+exitOnSignal(() => new Promise((resolve) => server.close(resolve)))

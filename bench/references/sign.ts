@@ -5,7 +5,7 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto'
 import formbody from '@fastify/formbody'
 import Fastify from 'fastify'
 import { SignJWT } from 'jose'
-import { referenceArgs } from './args.ts'
+import { exitOnSignal, referenceArgs } from './args.ts'
 
 const { port, values } = referenceArgs({ 'key-size': { type: 'string' } })
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: Number(values['key-size'] ?? 2048) })
@@ -34,3 +34,4 @@ app.post('/token', async (request, reply) => {
 })
 app.get('/ready', async () => ({ status: 'ready' }))
 await app.listen({ host: '127.0.0.1', port })
+exitOnSignal(() => app.close())

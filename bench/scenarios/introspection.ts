@@ -4,7 +4,7 @@ import { form, type RequestSpec } from '../lib/load.ts'
 import { expectOk, httpContender, SkipScenario, type BenchContext, type Plan, type Scenario } from './types.ts'
 
 function formContender(ctx: BenchContext, request: RequestSpec) {
-  return httpContender('form', 'reference', ctx.refs.form.url, { ...request, path: '/form' }, ctx.settings.connections)
+  return httpContender('form', 'reference', ctx.refs.form, { ...request, path: '/form' }, ctx.settings.connections)
 }
 
 async function introspectionPlan(ctx: BenchContext, token: string): Promise<Plan> {
@@ -18,7 +18,7 @@ async function introspectionPlan(ctx: BenchContext, token: string): Promise<Plan
   // An inactive answer is the cheap path: measuring it would flatter the endpoint.
   if ((JSON.parse(answer) as { active?: boolean }).active !== true) throw new SkipScenario(`the benchmark token introspects as inactive: ${answer.slice(0, 200)}`)
   return {
-    contenders: [httpContender('portcullis', 'subject', ctx.portcullis.url, request, ctx.settings.connections), formContender(ctx, request)],
+    contenders: [httpContender('portcullis', 'subject', ctx.portcullis, request, ctx.settings.connections), formContender(ctx, request)],
     targets: [{ kind: 'ratio', of: 'form', min: 0.4 }],
   }
 }
@@ -64,8 +64,8 @@ export const revoke: Scenario = {
     await expectOk(ctx.portcullis.url, request, probeBody)
     return {
       contenders: [
-        httpContender('portcullis', 'subject', ctx.portcullis.url, request, ctx.settings.connections),
-        httpContender('form', 'reference', ctx.refs.form.url, { method: 'POST', path: '/form', headers, body: probeBody }, ctx.settings.connections),
+        httpContender('portcullis', 'subject', ctx.portcullis, request, ctx.settings.connections),
+        httpContender('form', 'reference', ctx.refs.form, { method: 'POST', path: '/form', headers, body: probeBody }, ctx.settings.connections),
       ],
       targets: [],
       notes: () => {

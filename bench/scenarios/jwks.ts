@@ -13,10 +13,10 @@ export const jwks: Scenario = {
     const connections = ctx.settings.connections
     return {
       contenders: [
-        httpContender('portcullis', 'subject', ctx.portcullis.url, request, connections),
-        httpContender('jwks-body', 'reference', ctx.refs.jwksBody.url, { method: 'GET', path: '/jwks' }, connections),
-        httpContender('oidc-provider', 'reference', ctx.refs.oidc.url, { method: 'GET', path: '/jwks' }, connections),
-        httpContender('hello', 'reference', ctx.refs.hello.url, { method: 'GET', path: '/hello' }, connections),
+        httpContender('portcullis', 'subject', ctx.portcullis, request, connections),
+        httpContender('jwks-body', 'reference', ctx.refs.jwksBody, { method: 'GET', path: '/jwks' }, connections),
+        httpContender('oidc-provider', 'reference', ctx.refs.oidc, { method: 'GET', path: '/jwks' }, connections),
+        httpContender('hello', 'reference', ctx.refs.hello, { method: 'GET', path: '/hello' }, connections),
       ],
       targets: [
         { kind: 'ratio', of: 'jwks-body', min: 0.9 },

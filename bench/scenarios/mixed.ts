@@ -7,7 +7,7 @@
 import { form, load, type Measurement, type RequestSpec } from '../lib/load.ts'
 import type { Contender } from '../lib/rounds.ts'
 import { bcryptBaseline, PASSWORD_CONNECTIONS, passwordRequest } from './password.ts'
-import { expectOk, SkipScenario, type Scenario } from './types.ts'
+import { expectOk, SkipScenario, withCpu, type Scenario } from './types.ts'
 
 const SHARES = { cheap: 0.8, refresh: 0.15, password: 0.05 }
 
@@ -53,7 +53,7 @@ export const mixed: Scenario = {
     const everything: Contender = {
       name: 'portcullis',
       role: 'subject',
-      async run(duration) {
+      run: (duration) => withCpu(ctx.portcullis, async () => {
         const [cheap, rotations, logins] = await Promise.all([
           loadCheap(url, [{ method: 'GET', path: '/.well-known/jwks.json' }, introspection], 8, duration, rates.cheap),
           load({ baseUrl: url, request: refresh, connections: 4, duration, rate: rates.refresh }),
@@ -64,6 +64,7 @@ export const mixed: Scenario = {
           p50: cheap.p50,
           p99: cheap.p99,
           requests: cheap.requests + rotations.requests + logins.requests,
+          seconds: duration,
           errors: cheap.errors + rotations.errors + logins.errors,
           statusCodes: {},
           extra: {
@@ -75,15 +76,18 @@ export const mixed: Scenario = {
             passwordP99: logins.p99,
           },
         }
-      },
+      }),
     }
     return {
       contenders: [everything],
       targets: [],
-      notes: () => {
+      notes: ([measured]) => {
         const stats = queue.since(before)
+        const got = (key: string) => (measured?.extra[key] ?? NaN).toFixed(key.endsWith('Rps') ? 1 : 0)
         return [
-          `mixed: offered ${rates.cheap}/s cheap + ${rates.refresh}/s refresh + ${rates.password}/s password (bcryptjs ×1 = ${bcryptPerSecond.toFixed(1)}/s); p50/p99 columns are the cheap calls'`,
+          `mixed: offered ${rates.cheap}/s cheap + ${rates.refresh}/s refresh + ${rates.password}/s password (bcryptjs ×1 = ${bcryptPerSecond.toFixed(1)}/s); ` +
+            `served ${got('cheapRps')}/s cheap (p99 ${got('cheapP99')} ms), ${got('refreshRps')}/s refresh (p99 ${got('refreshP99')} ms), ${got('passwordRps')}/s password (p99 ${got('passwordP99')} ms); ` +
+            `the table's p50/p99 are the cheap calls'`,
           `mixed refresh pool: ${stats.taken} presented, ${stats.recycled} successors recycled, ${stats.repeats} presented twice`,
         ]
       },

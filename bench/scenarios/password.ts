@@ -5,7 +5,7 @@ import { benchScript } from '../lib/build.ts'
 import { form, load, type Measurement, type RequestSpec } from '../lib/load.ts'
 import { runCommand } from '../lib/processes.ts'
 import type { Contender } from '../lib/rounds.ts'
-import { expectOk, type BenchContext, type Scenario } from './types.ts'
+import { expectOk, withCpu, type BenchContext, type Scenario } from './types.ts'
 
 /** Password logins in flight at once: a few per bcrypt worker, so the pool never idles. */
 export const PASSWORD_CONNECTIONS = 8
@@ -40,13 +40,15 @@ export const password: Scenario = {
     const storm: Contender = {
       name: 'portcullis',
       role: 'subject',
-      async run(duration) {
-        const [logins, probe] = await Promise.all([
-          load({ baseUrl: ctx.portcullis.url, request, connections: PASSWORD_CONNECTIONS, duration }),
-          load({ baseUrl: ctx.portcullis.url, request: jwksProbe, connections: JWKS_PROBE_CONNECTIONS, duration, rate: JWKS_PROBE_RATE }),
-        ])
-        return { ...logins, extra: { jwksP50: probe.p50, jwksP99: probe.p99, jwksErrors: probe.errors } }
-      },
+      // CPU per login includes the JWKS probe's small share (and the bcrypt worker threads).
+      run: (duration) =>
+        withCpu(ctx.portcullis, async () => {
+          const [logins, probe] = await Promise.all([
+            load({ baseUrl: ctx.portcullis.url, request, connections: PASSWORD_CONNECTIONS, duration }),
+            load({ baseUrl: ctx.portcullis.url, request: jwksProbe, connections: JWKS_PROBE_CONNECTIONS, duration, rate: JWKS_PROBE_RATE }),
+          ])
+          return { ...logins, extra: { jwksP50: probe.p50, jwksP99: probe.p99, jwksErrors: probe.errors } }
+        }),
     }
     const baseline: Contender = { name: 'bcryptjs ×1', role: 'reference', run: (duration) => bcryptBaseline(ctx.settings.bcryptCost, duration) }
     return {

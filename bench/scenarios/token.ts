@@ -8,7 +8,7 @@ const ACCESS_KEY_TYPE = 'urn:portcullis:params:oauth:token-type:access_key'
 
 /** The sign reference receives the very request Portcullis receives, at its own path. */
 function signContender(ctx: BenchContext, request: RequestSpec) {
-  return httpContender('sign', 'reference', ctx.refs.sign.url, { ...request, path: '/token', onResponse: undefined }, ctx.settings.connections)
+  return httpContender('sign', 'reference', ctx.refs.sign, { ...request, path: '/token', onResponse: undefined }, ctx.settings.connections)
 }
 
 export const clientCredentials: Scenario = {
@@ -26,9 +26,9 @@ export const clientCredentials: Scenario = {
     await expectOk(ctx.refs.oidc.url, oidcRequest)
     return {
       contenders: [
-        httpContender('portcullis', 'subject', ctx.portcullis.url, request, ctx.settings.connections),
+        httpContender('portcullis', 'subject', ctx.portcullis, request, ctx.settings.connections),
         signContender(ctx, request),
-        httpContender('oidc-provider', 'reference', ctx.refs.oidc.url, oidcRequest, ctx.settings.connections),
+        httpContender('oidc-provider', 'reference', ctx.refs.oidc, oidcRequest, ctx.settings.connections),
       ],
       targets: [
         { kind: 'ratio', of: 'sign', min: 0.85 },
@@ -63,8 +63,8 @@ export const refreshToken: Scenario = {
     const signRequest: RequestSpec = { method: 'POST', path: '/token', headers, body: probeBody }
     return {
       contenders: [
-        httpContender('portcullis', 'subject', ctx.portcullis.url, request, ctx.settings.connections),
-        httpContender('sign', 'reference', ctx.refs.sign.url, signRequest, ctx.settings.connections),
+        httpContender('portcullis', 'subject', ctx.portcullis, request, ctx.settings.connections),
+        httpContender('sign', 'reference', ctx.refs.sign, signRequest, ctx.settings.connections),
       ],
       targets: [{ kind: 'ratio', of: 'sign', min: 0.5 }],
       notes: () => {
@@ -89,7 +89,7 @@ export const tokenExchange: Scenario = {
     }
     await expectOk(ctx.portcullis.url, request)
     return {
-      contenders: [httpContender('portcullis', 'subject', ctx.portcullis.url, request, ctx.settings.connections), signContender(ctx, request)],
+      contenders: [httpContender('portcullis', 'subject', ctx.portcullis, request, ctx.settings.connections), signContender(ctx, request)],
       targets: [{ kind: 'ratio', of: 'sign', min: 0.85 }],
     }
   },

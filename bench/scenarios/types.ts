@@ -1,9 +1,9 @@
 // What a scenario is: a set of contenders measured side by side (Portcullis and its references) and
 // the targets of the issue evaluated on their medians.
 import type { Fixtures } from '../fixtures.ts'
-import { FORM, load, type RequestSpec } from '../lib/load.ts'
+import { FORM, load, type Measurement, type RequestSpec } from '../lib/load.ts'
 import type { ServerProcess } from '../lib/processes.ts'
-import type { Contender } from '../lib/rounds.ts'
+import type { Contender, Summary } from '../lib/rounds.ts'
 
 export interface References {
   hello: ServerProcess
@@ -48,7 +48,7 @@ export interface Plan {
   contenders: Contender[]
   targets: Target[]
   /** Figures or caveats known only after the run (pool exhaustion, achieved rates). */
-  notes?(): string[]
+  notes?(contenders: readonly Summary[]): string[]
 }
 
 export interface Scenario {
@@ -66,8 +66,17 @@ export class SkipScenario extends Error {
   override name = 'SkipScenario'
 }
 
-export function httpContender(name: string, role: Contender['role'], baseUrl: string, request: RequestSpec, connections: number): Contender {
-  return { name, role, run: (duration) => load({ baseUrl, request, connections, duration }) }
+export function httpContender(name: string, role: Contender['role'], server: ServerProcess, request: RequestSpec, connections: number): Contender {
+  return { name, role, run: (duration) => withCpu(server, () => load({ baseUrl: server.url, request, connections, duration })) }
+}
+
+/** Runs a measurement and adds the server's CPU time per successful request to it. */
+export async function withCpu(server: ServerProcess, measure: () => Promise<Measurement>): Promise<Measurement> {
+  const before = server.cpuSeconds()
+  const result = await measure()
+  const after = server.cpuSeconds()
+  const ok = result.rps * (result.seconds ?? 0)
+  return before === undefined || after === undefined || ok === 0 ? result : { ...result, cpuUsPerRequest: ((after - before) * 1e6) / ok }
 }
 
 /** Sends one request as the benchmark will; a non-2xx answer skips the scenario with the answer as the reason. */
