@@ -23,7 +23,7 @@ const text = (description: string, maxLength: number) => ({ type: 'string', maxL
 const tokenRequestSchema = {
   type: 'object',
   properties: {
-    grant_type: text('password, refresh_token or client_credentials', 256),
+    grant_type: text('password, refresh_token, client_credentials or urn:ietf:params:oauth:grant-type:token-exchange', 256),
     client_id: text('For client_secret_post, or alone for a public client', 255),
     client_secret: text('For client_secret_post (HTTP Basic is preferred)', 512),
     scope: text('Space-separated; within what the client (and user) may have', 4096),
@@ -31,6 +31,10 @@ const tokenRequestSchema = {
     username: text('password grant', 1024),
     password: text('password grant', 1024),
     refresh_token: text('refresh_token grant', 512),
+    subject_token: text('token exchange (RFC 8693): the access key', 8192),
+    subject_token_type: text('token exchange: urn:portcullis:params:oauth:token-type:access_key', 256),
+    audience: text('token exchange: a registered audience (like resource)', 2048),
+    requested_token_type: text('token exchange: urn:ietf:params:oauth:token-type:access_token (the default)', 256),
   },
 } as const
 
