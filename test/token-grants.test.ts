@@ -2,7 +2,7 @@
 // served JWKS, scope, audience, rotation, replay, lifetimes and the end of a family.
 import t from 'tap'
 import { decodeJwt } from 'jose'
-import { build } from './helper.ts'
+import { build, providers } from './helper.ts'
 import { basic, form, seed, SECRET, tokenRequest, verifyWithServedJwks } from './token-fixtures.ts'
 import { hashPassword, bcryptCost } from '../src/security/passwords.ts'
 import { sha256 } from '../src/security/secrets.ts'
@@ -158,143 +158,145 @@ t.test('password', async (t) => {
   })
 })
 
-t.test('refresh_token', async (t) => {
-  let clock = Date.now()
-  const { app, store, config, db } = await build(t, { now: () => clock, env: { REFRESH_TOKEN_TTL: '300', REFRESH_TOKEN_REUSE_GRACE: '10' } })
-  const { service, alice } = await seed(store)
-  const login = async (client: { auth?: string; clientId?: string } = service, extra: Record<string, string> = {}) => {
-    const headers: Record<string, string> = client.auth ? { authorization: client.auth } : {}
-    const params = { grant_type: 'password', username: alice.username, password: alice.password, ...(client.auth ? {} : { client_id: client.clientId! }), ...extra }
-    const res = await tokenRequest(app, params, headers)
-    t.equal(res.statusCode, 200, 'login')
-    return res.json() as { access_token: string; refresh_token: string; scope: string }
-  }
-  const refresh = (refreshToken: string, extra: Record<string, string> = {}, headers: Record<string, string> = { authorization: service.auth }) =>
-    tokenRequest(app, { grant_type: 'refresh_token', refresh_token: refreshToken, ...extra }, headers)
-
-  t.test('each use rotates: a new access token and a new refresh token', async (t) => {
-    const first = await login()
-    const res = await refresh(first.refresh_token)
-    t.equal(res.statusCode, 200)
-    const body = res.json()
-    t.same(Object.keys(body).sort(), ['access_token', 'expires_in', 'refresh_token', 'scope', 'token_type'])
-    t.not(body.refresh_token, first.refresh_token)
-    t.equal(body.scope, 'read write')
-    const { payload } = await verifyWithServedJwks(app, body.access_token, { issuer: ISSUER, audience: config.defaultAudience, now: clock })
-    t.match(payload, { sub: alice.id, client_id: 'service', scope: 'read write' })
-    const next = await refresh(body.refresh_token)
-    t.equal(next.statusCode, 200, 'the successor works')
-  })
-
-  t.test('within the grace window a retry gets the same successor', async (t) => {
-    const first = await login()
-    const a = await refresh(first.refresh_token)
-    clock += 5_000
-    const b = await refresh(first.refresh_token)
-    t.equal(b.statusCode, 200)
-    t.equal(b.json().refresh_token, a.json().refresh_token)
-    t.not(b.json().access_token, a.json().access_token, 'a fresh access token each time')
-  })
-
-  t.test('a replay after the grace window revokes the whole family', async (t) => {
-    const first = await login()
-    const second = (await refresh(first.refresh_token)).json().refresh_token as string
-    const third = (await refresh(second)).json().refresh_token as string
-    clock += 11_000
-    const replay = await refresh(first.refresh_token)
-    t.equal(replay.statusCode, 400)
-    t.same(replay.json(), { error: 'invalid_grant', error_description: 'the refresh token was already used; every token of this login has been revoked' })
-    const current = await refresh(third)
-    t.same(current.json(), { error: 'invalid_grant', error_description: 'the refresh token has been revoked' }, 'the newest token is dead too')
-    const events = await store.audit.list({ limit: 10, type: 'refresh_token.replay_detected' })
-    t.equal(events.items.length, 1)
-    t.match(events.items[0], { actor: 'client:service', subject: `user:${alice.id}`, details: { usedAt: String } })
-    const again = await refresh(first.refresh_token)
-    t.equal(again.statusCode, 400)
-    t.equal((await store.audit.list({ limit: 10, type: 'refresh_token.replay_detected' })).items.length, 1, 'recorded once per family')
-  })
-
-  t.test('scope may narrow the access token, never widen it; the refresh token keeps the original', async (t) => {
-    const first = await login()
-    const narrowed = await refresh(first.refresh_token, { scope: 'read' })
-    t.equal(narrowed.statusCode, 200)
-    t.equal(narrowed.json().scope, 'read')
-    t.equal(decodeJwt(narrowed.json().access_token).scope, 'read')
-    const widened = await refresh(narrowed.json().refresh_token, { scope: 'read admin' })
-    t.same(widened.json(), { error: 'invalid_scope', error_description: 'this refresh token may not have the scope "admin"' })
-    const full = await refresh(narrowed.json().refresh_token)
-    t.equal(full.json().scope, 'read write', 'the successor carries the original grant')
-  })
-
-  t.test('a scope taken from the user since the login is not granted any more', async (t) => {
-    const dave = await store.users.create({ username: 'dave', passwordHash: await hashPassword('dave password', 4), scopes: ['read', 'write'] })
-    const res = await tokenRequest(app, { grant_type: 'password', username: 'dave', password: 'dave password' }, { authorization: service.auth })
-    await store.users.update(dave.id, { scopes: ['read'] })
-    const refreshed = await refresh(res.json().refresh_token)
-    t.equal(refreshed.json().scope, 'read')
-  })
-
-  t.test('another client presenting the token gets invalid_grant and changes nothing', async (t) => {
-    const first = await login({ clientId: 'spa' })
-    const stolen = await refresh(first.refresh_token)
-    t.equal(stolen.statusCode, 400)
-    t.same(stolen.json(), { error: 'invalid_grant', error_description: 'the refresh token was issued to another client' })
-    const own = await refresh(first.refresh_token, { client_id: 'spa' }, {})
-    t.equal(own.statusCode, 200, 'the rightful client can still use it')
-  })
-
-  t.test('a resource other than the login one is invalid_target', async (t) => {
-    const first = await login()
-    const res = await refresh(first.refresh_token, { resource: 'https://elsewhere.example.com' })
-    t.equal(res.json().error, 'invalid_target')
-  })
-
-  t.test('the family has an absolute lifetime that rotation never extends', async (t) => {
-    const start = clock
-    let token = (await login()).refresh_token
-    for (const at of [100_000, 200_000, 299_000]) {
-      clock = start + at
-      const res = await refresh(token)
-      t.equal(res.statusCode, 200, `still valid ${at / 1000}s after the login`)
-      token = res.json().refresh_token
+for (const provider of providers) {
+  t.test(`refresh_token on ${provider}`, async (t) => {
+    let clock = Date.now()
+    const { app, store, config, db } = await build(t, { provider, now: () => clock, env: { REFRESH_TOKEN_TTL: '300', REFRESH_TOKEN_REUSE_GRACE: '10' } })
+    const { service, alice } = await seed(store)
+    const login = async (client: { auth?: string; clientId?: string } = service, extra: Record<string, string> = {}) => {
+      const headers: Record<string, string> = client.auth ? { authorization: client.auth } : {}
+      const params = { grant_type: 'password', username: alice.username, password: alice.password, ...(client.auth ? {} : { client_id: client.clientId! }), ...extra }
+      const res = await tokenRequest(app, params, headers)
+      t.equal(res.statusCode, 200, 'login')
+      return res.json() as { access_token: string; refresh_token: string; scope: string }
     }
-    clock = start + 300_000
-    const res = await refresh(token)
-    t.same(res.json(), { error: 'invalid_grant', error_description: 'the refresh token has expired' })
-  })
+    const refresh = (refreshToken: string, extra: Record<string, string> = {}, headers: Record<string, string> = { authorization: service.auth }) =>
+      tokenRequest(app, { grant_type: 'refresh_token', refresh_token: refreshToken, ...extra }, headers)
 
-  t.test('disabling the user ends the family', async (t) => {
-    const erin = await store.users.create({ username: 'erin', passwordHash: await hashPassword('erin password', 4), scopes: ['read'] })
-    const res = await tokenRequest(app, { grant_type: 'password', username: 'erin', password: 'erin password' }, { authorization: service.auth })
-    await store.users.update(erin.id, { disabled: true })
-    const refreshed = await refresh(res.json().refresh_token)
-    t.same(refreshed.json(), { error: 'invalid_grant', error_description: 'the refresh token has been revoked' })
-  })
+    t.test('each use rotates: a new access token and a new refresh token', async (t) => {
+      const first = await login()
+      const res = await refresh(first.refresh_token)
+      t.equal(res.statusCode, 200)
+      const body = res.json()
+      t.same(Object.keys(body).sort(), ['access_token', 'expires_in', 'refresh_token', 'scope', 'token_type'])
+      t.not(body.refresh_token, first.refresh_token)
+      t.equal(body.scope, 'read write')
+      const { payload } = await verifyWithServedJwks(app, body.access_token, { issuer: ISSUER, audience: config.defaultAudience, now: clock })
+      t.match(payload, { sub: alice.id, client_id: 'service', scope: 'read write' })
+      const next = await refresh(body.refresh_token)
+      t.equal(next.statusCode, 200, 'the successor works')
+    })
 
-  t.test('deleting the user ends the family', async (t) => {
-    const frank = await store.users.create({ username: 'frank', passwordHash: await hashPassword('frank password', 4), scopes: ['read'] })
-    const res = await tokenRequest(app, { grant_type: 'password', username: 'frank', password: 'frank password' }, { authorization: service.auth })
-    await store.users.delete(frank.id)
-    t.same((await refresh(res.json().refresh_token)).json(), { error: 'invalid_grant', error_description: 'the refresh token is invalid' })
-  })
+    t.test('within the grace window a retry gets the same successor', async (t) => {
+      const first = await login()
+      const a = await refresh(first.refresh_token)
+      clock += 5_000
+      const b = await refresh(first.refresh_token)
+      t.equal(b.statusCode, 200)
+      t.equal(b.json().refresh_token, a.json().refresh_token)
+      t.not(b.json().access_token, a.json().access_token, 'a fresh access token each time')
+    })
 
-  t.test('deleting the client ends its families, even if its id is registered again', async (t) => {
-    await store.clients.create({ clientId: 'short-lived', name: 'Short-lived', secretHash: sha256(SECRET), grantTypes: ['password', 'refresh_token'], scopes: ['read'] })
-    const auth = basic('short-lived', SECRET)
-    const res = await tokenRequest(app, { grant_type: 'password', username: alice.username, password: alice.password }, { authorization: auth })
-    await store.clients.delete('short-lived')
-    await store.clients.create({ clientId: 'short-lived', name: 'Again', secretHash: sha256(SECRET), grantTypes: ['password', 'refresh_token'], scopes: ['read'] })
-    t.same((await refresh(res.json().refresh_token, {}, { authorization: auth })).json(), { error: 'invalid_grant', error_description: 'the refresh token is invalid' })
-  })
+    t.test('a replay after the grace window revokes the whole family', async (t) => {
+      const first = await login()
+      const second = (await refresh(first.refresh_token)).json().refresh_token as string
+      const third = (await refresh(second)).json().refresh_token as string
+      clock += 11_000
+      const replay = await refresh(first.refresh_token)
+      t.equal(replay.statusCode, 400)
+      t.same(replay.json(), { error: 'invalid_grant', error_description: 'the refresh token was already used; every token of this login has been revoked' })
+      const current = await refresh(third)
+      t.same(current.json(), { error: 'invalid_grant', error_description: 'the refresh token has been revoked' }, 'the newest token is dead too')
+      const events = await store.audit.list({ limit: 10, type: 'refresh_token.replay_detected' })
+      t.equal(events.items.length, 1)
+      t.match(events.items[0], { actor: 'client:service', subject: `user:${alice.id}`, details: { usedAt: String } })
+      const again = await refresh(first.refresh_token)
+      t.equal(again.statusCode, 400)
+      t.equal((await store.audit.list({ limit: 10, type: 'refresh_token.replay_detected' })).items.length, 1, 'recorded once per family')
+    })
 
-  t.test('refresh tokens are stored only as hashes', async (t) => {
-    const first = await login()
-    const rows = await db.prisma.refreshToken.findMany({ where: { tokenHash: sha256(first.refresh_token) } })
-    t.equal(rows.length, 1)
-    const anyPlain = await db.prisma.refreshToken.count({ where: { tokenHash: first.refresh_token } })
-    t.equal(anyPlain, 0)
+    t.test('scope may narrow the access token, never widen it; the refresh token keeps the original', async (t) => {
+      const first = await login()
+      const narrowed = await refresh(first.refresh_token, { scope: 'read' })
+      t.equal(narrowed.statusCode, 200)
+      t.equal(narrowed.json().scope, 'read')
+      t.equal(decodeJwt(narrowed.json().access_token).scope, 'read')
+      const widened = await refresh(narrowed.json().refresh_token, { scope: 'read admin' })
+      t.same(widened.json(), { error: 'invalid_scope', error_description: 'this refresh token may not have the scope "admin"' })
+      const full = await refresh(narrowed.json().refresh_token)
+      t.equal(full.json().scope, 'read write', 'the successor carries the original grant')
+    })
+
+    t.test('a scope taken from the user since the login is not granted any more', async (t) => {
+      const dave = await store.users.create({ username: 'dave', passwordHash: await hashPassword('dave password', 4), scopes: ['read', 'write'] })
+      const res = await tokenRequest(app, { grant_type: 'password', username: 'dave', password: 'dave password' }, { authorization: service.auth })
+      await store.users.update(dave.id, { scopes: ['read'] })
+      const refreshed = await refresh(res.json().refresh_token)
+      t.equal(refreshed.json().scope, 'read')
+    })
+
+    t.test('another client presenting the token gets invalid_grant and changes nothing', async (t) => {
+      const first = await login({ clientId: 'spa' })
+      const stolen = await refresh(first.refresh_token)
+      t.equal(stolen.statusCode, 400)
+      t.same(stolen.json(), { error: 'invalid_grant', error_description: 'the refresh token was issued to another client' })
+      const own = await refresh(first.refresh_token, { client_id: 'spa' }, {})
+      t.equal(own.statusCode, 200, 'the rightful client can still use it')
+    })
+
+    t.test('a resource other than the login one is invalid_target', async (t) => {
+      const first = await login()
+      const res = await refresh(first.refresh_token, { resource: 'https://elsewhere.example.com' })
+      t.equal(res.json().error, 'invalid_target')
+    })
+
+    t.test('the family has an absolute lifetime that rotation never extends', async (t) => {
+      const start = clock
+      let token = (await login()).refresh_token
+      for (const at of [100_000, 200_000, 299_000]) {
+        clock = start + at
+        const res = await refresh(token)
+        t.equal(res.statusCode, 200, `still valid ${at / 1000}s after the login`)
+        token = res.json().refresh_token
+      }
+      clock = start + 300_000
+      const res = await refresh(token)
+      t.same(res.json(), { error: 'invalid_grant', error_description: 'the refresh token has expired' })
+    })
+
+    t.test('disabling the user ends the family', async (t) => {
+      const erin = await store.users.create({ username: 'erin', passwordHash: await hashPassword('erin password', 4), scopes: ['read'] })
+      const res = await tokenRequest(app, { grant_type: 'password', username: 'erin', password: 'erin password' }, { authorization: service.auth })
+      await store.users.update(erin.id, { disabled: true })
+      const refreshed = await refresh(res.json().refresh_token)
+      t.same(refreshed.json(), { error: 'invalid_grant', error_description: 'the refresh token has been revoked' })
+    })
+
+    t.test('deleting the user ends the family', async (t) => {
+      const frank = await store.users.create({ username: 'frank', passwordHash: await hashPassword('frank password', 4), scopes: ['read'] })
+      const res = await tokenRequest(app, { grant_type: 'password', username: 'frank', password: 'frank password' }, { authorization: service.auth })
+      await store.users.delete(frank.id)
+      t.same((await refresh(res.json().refresh_token)).json(), { error: 'invalid_grant', error_description: 'the refresh token is invalid' })
+    })
+
+    t.test('deleting the client ends its families, even if its id is registered again', async (t) => {
+      await store.clients.create({ clientId: 'short-lived', name: 'Short-lived', secretHash: sha256(SECRET), grantTypes: ['password', 'refresh_token'], scopes: ['read'] })
+      const auth = basic('short-lived', SECRET)
+      const res = await tokenRequest(app, { grant_type: 'password', username: alice.username, password: alice.password }, { authorization: auth })
+      await store.clients.delete('short-lived')
+      await store.clients.create({ clientId: 'short-lived', name: 'Again', secretHash: sha256(SECRET), grantTypes: ['password', 'refresh_token'], scopes: ['read'] })
+      t.same((await refresh(res.json().refresh_token, {}, { authorization: auth })).json(), { error: 'invalid_grant', error_description: 'the refresh token is invalid' })
+    })
+
+    t.test('refresh tokens are stored only as hashes', async (t) => {
+      const first = await login()
+      const rows = await db.prisma.refreshToken.findMany({ where: { tokenHash: sha256(first.refresh_token) } })
+      t.equal(rows.length, 1)
+      const anyPlain = await db.prisma.refreshToken.count({ where: { tokenHash: first.refresh_token } })
+      t.equal(anyPlain, 0)
+    })
   })
-})
+}
 
 t.test('client secret rotation keeps the previous secret until its deadline', async (t) => {
   let clock = Date.now()
