@@ -9,7 +9,8 @@
 // scripts/create-migration.ts with the WebAssembly schema engine instead (src/store/schema-engine.ts).
 // Plain JavaScript because it runs at `npm ci` (postinstall), before anything is compiled.
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -39,12 +40,28 @@ function writeSchemas() {
   for (const provider of providers) {
     const dir = join(root, 'prisma', folderOf(provider))
     mkdirSync(dir, { recursive: true })
-    writeFileSync(join(dir, 'schema.prisma'), schemaText(provider))
+    const path = join(dir, 'schema.prisma')
+    // Unchanged files keep their modification time, so nothing downstream looks stale.
+    if (!existsSync(path) || readFileSync(path, 'utf8') !== schemaText(provider)) writeFileSync(path, schemaText(provider))
   }
+}
+
+// What the generated clients depend on. `npx portcullis` in the checkout installs the project into npm's
+// cache and so runs postinstall again: regenerating identical clients would make dist/ look stale and
+// recompile it, so generation is skipped when this stamp has not changed.
+function generatorStamp() {
+  const version = (name) => JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')).version
+  return createHash('sha256')
+    .update(JSON.stringify([providers.map(schemaText), version('prisma'), version('@prisma/client')]))
+    .digest('hex')
 }
 
 function generate() {
   writeSchemas()
+  const stampPath = join(root, 'src/store/generated/.stamp')
+  const stamp = generatorStamp()
+  const generated = providers.every((provider) => existsSync(join(root, 'src/store/generated', folderOf(provider), 'client.ts')))
+  if (generated && existsSync(stampPath) && readFileSync(stampPath, 'utf8') === stamp) return
   const prismaBin = join(root, 'node_modules/prisma/build/index.js')
   for (const provider of providers) {
     execFileSync(process.execPath, [prismaBin, 'generate', '--schema', `prisma/${folderOf(provider)}/schema.prisma`], {
@@ -53,6 +70,7 @@ function generate() {
       env: { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: process.execPath, PRISMA_HIDE_UPDATE_MESSAGE: '1', CHECKPOINT_DISABLE: '1' },
     })
   }
+  writeFileSync(stampPath, stamp)
 }
 
 const [command] = process.argv.slice(2)
