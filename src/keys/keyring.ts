@@ -9,7 +9,7 @@ import type { Store } from '../store/index.js'
 import type { SigningKeyRecord } from '../store/signing-keys.js'
 import { decryptPrivateKey } from './encryption.js'
 import { createKeyManager, type KeyManager } from './key-manager.js'
-import { activeKey, isPublished, keyState, nextTransition } from './lifecycle.js'
+import { activeKey, isPublished, isRotationDue, keyState, keyTiming, nextTransition, planStateRecords } from './lifecycle.js'
 import { verifyMasterKey } from './master-key.js'
 import { importPrivateKey, importPublicKey } from './rsa-key.js'
 
@@ -89,6 +89,7 @@ export async function createKeyring(options: KeyringOptions): Promise<Keyring> {
   const now = options.now ?? Date.now
   const log = options.log ?? silent
   const masterKeySource = options.masterKeySource ?? 'the master key'
+  const timing = keyTiming(config)
   const materials = new Map<string, Material>()
   let records: SigningKeyRecord[] = []
   let fingerprint = ''
@@ -126,13 +127,14 @@ export async function createKeyring(options: KeyringOptions): Promise<Keyring> {
     view = undefined
   }
 
-  async function load(): Promise<void> {
+  async function load(): Promise<SigningKeyRecord[]> {
     const ticket = ++readsStarted
     const rows = await store.signingKeys.list()
     // A read that started later saw a state at least as new: never let an older read overwrite it.
-    if (ticket < readApplied) return
+    if (ticket < readApplied) return rows
     readApplied = ticket
     install(rows)
+    return rows
   }
 
   function computeView(at: number): View {
@@ -162,21 +164,26 @@ export async function createKeyring(options: KeyringOptions): Promise<Keyring> {
     return view
   }
 
-  const manager = createKeyManager({ config, store, masterKey: { key: options.masterKey, source: masterKeySource }, now, onChange: load })
+  const manager = createKeyManager({ config, store, masterKey: { key: options.masterKey, source: masterKeySource }, now, onChange: async () => void (await load()) })
 
-  async function maintain(): Promise<void> {
-    const first = await manager.activateIfNone()
-    if (first) log.info({ kid: first.kid }, 'no key was signing (empty store?): made a new signing key active')
-    const rotation = await manager.rotateIfDue()
-    if (rotation?.changed) log.info({ kid: rotation.key.kid, activatesAt: rotation.key.activatesAt.toISOString() }, 'scheduled rotation: new signing key published')
-    await manager.recordTransitions()
+  // Decided on the rows just read, so a quiet tick costs one query; the manager re-reads before it writes.
+  async function maintain(rows: SigningKeyRecord[]): Promise<void> {
+    const at = now()
+    if (!activeKey(rows, at)) {
+      const first = await manager.activateIfNone()
+      if (first) log.info({ kid: first.kid }, 'no key was signing (empty store?): made a new signing key active')
+    }
+    if (isRotationDue(rows, at, timing)) {
+      const rotation = await manager.rotateIfDue()
+      if (rotation?.changed) log.info({ kid: rotation.key.kid, activatesAt: rotation.key.activatesAt.toISOString() }, 'scheduled rotation: new signing key published')
+    }
+    if (planStateRecords(rows, at).length > 0) await manager.recordTransitions()
   }
 
   let queue: Promise<void> = Promise.resolve()
   function refresh(): Promise<void> {
     const run = queue.then(async () => {
-      await load()
-      await maintain()
+      await maintain(await load())
     })
     queue = run.catch(() => undefined)
     return run
