@@ -60,3 +60,34 @@ for (const provider of providers) {
     })
   })
 }
+
+t.test('the refresh timer: one query when nothing changed, failures logged while the held keys keep signing, stopped by close()', async (t) => {
+  const { store, databaseUrl } = await createTestStore(t)
+  const config = testConfig({ DATABASE_URL: databaseUrl, KEYRING_REFRESH_INTERVAL: '1' })
+  const logged: string[] = []
+  const keyring = await createKeyring({ config, store, masterKey: Buffer.alloc(32, 3), log: { info: () => undefined, error: (details, message) => void logged.push(`${message} ${JSON.stringify(details)}`) } })
+  t.teardown(() => keyring.close())
+  const kid = keyring.signingKey().kid
+  const list = store.signingKeys.list
+  let reads = 0
+  store.signingKeys.list = async () => {
+    reads++
+    return list()
+  }
+  await keyring.refresh()
+  t.equal(reads, 1, 'a quiet refresh is one read')
+
+  store.signingKeys.list = async () => {
+    reads++
+    throw new Error('connection refused')
+  }
+  await new Promise((resolve) => setTimeout(resolve, 1300))
+  t.ok(reads >= 2, 'the timer fired')
+  t.same(logged[0], 'keyring refresh failed; keeping the keys held {"reason":"connection refused"}')
+  t.equal(keyring.signingKey().kid, kid)
+
+  keyring.close()
+  const after = reads
+  await new Promise((resolve) => setTimeout(resolve, 1300))
+  t.equal(reads, after, 'no refresh after close()')
+})
