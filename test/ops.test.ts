@@ -49,7 +49,8 @@ t.test('readyz is 503 within the probe timeout when the database hangs', async (
   const elapsed = Date.now() - started
   t.equal(res.statusCode, 503)
   t.same(res.json(), { status: 'unavailable' })
-  t.ok(elapsed >= READINESS_TIMEOUT_MS - 50 && elapsed < 1000, `answered in ${elapsed} ms`)
+  // At the timeout, not after the hang; the upper bound leaves room for a loaded test machine.
+  t.ok(elapsed >= READINESS_TIMEOUT_MS - 50 && elapsed < READINESS_TIMEOUT_MS + 2000, `answered in ${elapsed} ms`)
   t.equal((await app.inject('/readyz')).statusCode, 200, 'the healthy app is unaffected')
 })
 
