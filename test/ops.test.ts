@@ -49,8 +49,10 @@ t.test('readyz is 503 within the probe timeout when the database hangs', async (
   const elapsed = Date.now() - started
   t.equal(res.statusCode, 503)
   t.same(res.json(), { status: 'unavailable' })
-  // At the timeout, not after the hang; the upper bound leaves room for a loaded test machine.
-  t.ok(elapsed >= READINESS_TIMEOUT_MS - 50 && elapsed < READINESS_TIMEOUT_MS + 2000, `answered in ${elapsed} ms`)
+  // Through the timeout, not after the hang (which never ends). The upper bound is loose because on a
+  // loaded test machine other apps in this process (key generation) can hold the event loop for seconds.
+  t.ok(elapsed >= READINESS_TIMEOUT_MS - 50, `answered in ${elapsed} ms, at the timeout`)
+  t.ok(elapsed < READINESS_TIMEOUT_MS + 10_000)
   t.equal((await app.inject('/readyz')).statusCode, 200, 'the healthy app is unaffected')
 })
 
