@@ -108,14 +108,19 @@ export function createRefreshTokenStore(prisma: PrismaClient) {
      * and unrevoked. 'already_used' means another request used it first (or it was revoked meanwhile).
      */
     async rotate(input: { parentId: string; familyId: string; successorHash: string; scope: readonly string[]; expiresAt: Date }, now = new Date()): Promise<'rotated' | 'already_used'> {
-      return prisma.$transaction(async (tx) => {
-        const marked = await tx.refreshToken.updateMany({ where: { id: input.parentId, usedAt: null, revokedAt: null }, data: { usedAt: now } })
-        if (marked.count !== 1) return 'already_used'
-        await tx.refreshToken.create({
-          data: { id: newId(now.getTime()), tokenHash: input.successorHash, familyId: input.familyId, parentId: input.parentId, scope: fromList(input.scope), expiresAt: input.expiresAt, createdAt: now },
-        })
-        return 'rotated'
-      })
+      return prisma.$transaction(
+        async (tx) => {
+          const marked = await tx.refreshToken.updateMany({ where: { id: input.parentId, usedAt: null, revokedAt: null }, data: { usedAt: now } })
+          if (marked.count !== 1) return 'already_used'
+          await tx.refreshToken.create({
+            data: { id: newId(now.getTime()), tokenHash: input.successorHash, familyId: input.familyId, parentId: input.parentId, scope: fromList(input.scope), expiresAt: input.expiresAt, createdAt: now },
+          })
+          return 'rotated'
+        },
+        // A burst of parallel uses of one token queues here (SQLite runs one transaction at a time): waiting
+        // is right, failing after Prisma's default 2 s would turn a busy moment into server errors.
+        { maxWait: 15_000, timeout: 15_000 },
+      )
     },
 
     /** Ends a family: none of its tokens is accepted any more. False when it was already revoked or is unknown. */
