@@ -8,6 +8,7 @@ import type { Config } from './config.js'
 import type { Keyring } from './keys/keyring.js'
 import { createLogController, loggerOptions, requestId } from './logging.js'
 import { createMetrics, type Metrics } from './metrics.js'
+import { createClientCache, type ClientCache } from './oauth/client-cache.js'
 import { OAuthError } from './oauth/errors.js'
 import { createAccessKeyVerifier, type AccessKeyVerifier } from './security/access-keys.js'
 import { createBearerAuthenticator, type BearerAuthenticator } from './security/bearer.js'
@@ -46,6 +47,8 @@ export interface RouteDeps extends Required<Pick<AppDeps, 'config' | 'store' | '
   bearer: BearerAuthenticator
   /** bcrypt compare/hash off the main thread (security/password-hasher.ts). */
   passwords: PasswordHasher
+  /** This app's cache of client rows for client authentication (oauth/client-cache.ts). */
+  clients: ClientCache
 }
 
 
@@ -55,7 +58,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const passwords = deps.passwords ?? createPasswordHasher({ workers: config.passwordWorkers, cost: config.bcryptCost })
   const accessKeys = createAccessKeyVerifier({ store: deps.store, config, now })
   const bearer = createBearerAuthenticator({ config, keyring: deps.keyring, accessKeys, now, isRevoked: (jti) => deps.store.revokedTokens.isRevoked(jti) })
-  const routeDeps: RouteDeps = { config, store: deps.store, keyring: deps.keyring, masterKey: deps.masterKey, now, metrics: createMetrics(), accessKeys, bearer, passwords }
+  const clients = createClientCache({ store: deps.store, ttlSeconds: config.clientCacheTtl, now })
+  const routeDeps: RouteDeps = { config, store: deps.store, keyring: deps.keyring, masterKey: deps.masterKey, now, metrics: createMetrics(), accessKeys, bearer, passwords, clients }
   const app = Fastify({
     logger:
       deps.logger === undefined || deps.logger === true

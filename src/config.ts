@@ -41,6 +41,8 @@ export interface Config {
   keyringRefreshInterval: number
   accessKeyCacheTtl: number
   accessKeyLastUsedInterval: number
+  /** Seconds a client row is cached for client authentication; 0 disables. */
+  clientCacheTtl: number
   serviceDocumentation: string
 }
 
@@ -185,6 +187,7 @@ export function loadConfig(env: Env = process.env, options: { envFile?: string |
     keyringRefreshInterval: read.duration('KEYRING_REFRESH_INTERVAL', 30, 1, 3600),
     accessKeyCacheTtl: read.duration('ACCESS_KEY_CACHE_TTL', 5, 0, 300),
     accessKeyLastUsedInterval: read.duration('ACCESS_KEY_LAST_USED_INTERVAL', 60, 1, 86400),
+    clientCacheTtl: read.duration('CLIENT_CACHE_TTL', 5, 0, 300),
     serviceDocumentation: read.url('SERVICE_DOCUMENTATION', `${issuer}/docs`),
   }
   return Object.freeze(config)

@@ -98,7 +98,7 @@ export async function authenticateClient(request: FastifyRequest, deps: RouteDep
   const credentials = readCredentials(request, body)
   const { clientId, secret, basic } = credentials
   if (clientId === '' || clientId.length > 255 || CONTROL_CHARACTERS.test(clientId)) throw invalidClient(FAILED, basic)
-  const client = await deps.store.clients.findById(clientId)
+  const client = await deps.clients.find(clientId)
   if (!client) {
     constantTimeEqual(sha256(secret ?? ''), UNKNOWN_CLIENT_HASH)
     throw invalidClient(FAILED, basic)

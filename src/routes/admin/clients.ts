@@ -36,7 +36,7 @@ function notFoundClient(err: unknown): never {
 }
 
 export function registerAdminClientRoutes(app: FastifyInstance, deps: RouteDeps): void {
-  const { store, config, now } = deps
+  const { store, config, now, clients } = deps
 
   /** Per-field problems with grant types and audiences (the schema checks their shape). */
   function problems(body: { grant_types?: readonly string[] | undefined; audiences?: readonly string[] | undefined }, isPublic: boolean): ErrorDetail[] {
@@ -139,6 +139,7 @@ export function registerAdminClientRoutes(app: FastifyInstance, deps: RouteDeps)
       const client = await store.clients
         .update(current.clientId, { name: body.name, grantTypes: body.grant_types, scopes: body.scopes, audiences: body.audiences })
         .catch(notFoundClient)
+      clients.invalidate(client.clientId)
       await audit(deps, request, 'client.updated', client.clientId, { changed: Object.keys(body) })
       return clientView(client, now())
     },
@@ -168,6 +169,7 @@ export function registerAdminClientRoutes(app: FastifyInstance, deps: RouteDeps)
       const at = now()
       const secret = randomSecret()
       const client = await store.clients.rotateSecret(current.clientId, sha256(secret), grace > 0 ? new Date(at + grace * 1000) : null).catch(notFoundClient)
+      clients.invalidate(client.clientId)
       await audit(deps, request, 'client.secret_rotated', client.clientId, { previous_secret_grace_seconds: grace })
       return { ...clientView(client, at), client_secret: secret }
     },
@@ -186,6 +188,7 @@ export function registerAdminClientRoutes(app: FastifyInstance, deps: RouteDeps)
     },
     async (request, reply) => {
       await store.clients.delete(request.params.clientId).catch(notFoundClient)
+      clients.invalidate(request.params.clientId)
       await audit(deps, request, 'client.deleted', request.params.clientId)
       return reply.code(204).send()
     },
