@@ -13,6 +13,7 @@ import { OAuthError } from './oauth/errors.js'
 import { createAccessKeyVerifier, type AccessKeyVerifier } from './security/access-keys.js'
 import { createBearerAuthenticator, type BearerAuthenticator } from './security/bearer.js'
 import { createPasswordHasher, type PasswordHasher } from './security/password-hasher.js'
+import { createRevocationList, type RevocationList } from './security/revocation-list.js'
 import { registerAdminRoutes } from './routes/admin/index.js'
 import { registerDiscoveryRoutes } from './routes/discovery.js'
 import { registerDocsRoutes } from './routes/docs.js'
@@ -49,6 +50,8 @@ export interface RouteDeps extends Required<Pick<AppDeps, 'config' | 'store' | '
   passwords: PasswordHasher
   /** This app's cache of client rows for client authentication (oauth/client-cache.ts). */
   clients: ClientCache
+  /** This app's in-memory list of revoked JWT ids (security/revocation-list.ts). */
+  revocations: RevocationList
 }
 
 
@@ -57,10 +60,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const now = deps.now ?? Date.now
   const passwords = deps.passwords ?? createPasswordHasher({ workers: config.passwordWorkers, cost: config.bcryptCost })
   const accessKeys = createAccessKeyVerifier({ store: deps.store, config, now })
-  const bearer = createBearerAuthenticator({ config, keyring: deps.keyring, accessKeys, now, isRevoked: (jti) => deps.store.revokedTokens.isRevoked(jti) })
+  let app: FastifyInstance | undefined
+  const revocations = await createRevocationList({
+    store: deps.store,
+    now,
+    syncIntervalSeconds: config.revocationSyncInterval,
+    onError: (err) => app?.log.warn({ err }, 'could not read the revoked tokens; the revocation list is unchanged'),
+  })
+  const bearer = createBearerAuthenticator({ config, keyring: deps.keyring, accessKeys, now, isRevoked: (jti) => revocations.isRevoked(jti) })
   const clients = createClientCache({ store: deps.store, ttlSeconds: config.clientCacheTtl, now })
-  const routeDeps: RouteDeps = { config, store: deps.store, keyring: deps.keyring, masterKey: deps.masterKey, now, metrics: createMetrics(), accessKeys, bearer, passwords, clients }
-  const app = Fastify({
+  const routeDeps: RouteDeps = { config, store: deps.store, keyring: deps.keyring, masterKey: deps.masterKey, now, metrics: createMetrics(), accessKeys, bearer, passwords, clients, revocations }
+  app = Fastify({
     logger:
       deps.logger === undefined || deps.logger === true
         ? loggerOptions(config.logLevel)
@@ -78,6 +88,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(formbody, { bodyLimit: config.bodyLimit })
   app.addHook('onClose', () => accessKeys.close())
+  app.addHook('onClose', () => revocations.close())
   if (!deps.passwords) app.addHook('onClose', () => passwords.close())
 
   app.setErrorHandler((err: FastifyError | OAuthError, request, reply) => {

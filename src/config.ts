@@ -43,6 +43,8 @@ export interface Config {
   accessKeyLastUsedInterval: number
   /** Seconds a client row is cached for client authentication; 0 disables. */
   clientCacheTtl: number
+  /** Seconds between reads of the revocations recorded by other instances. */
+  revocationSyncInterval: number
   serviceDocumentation: string
 }
 
@@ -188,6 +190,7 @@ export function loadConfig(env: Env = process.env, options: { envFile?: string |
     accessKeyCacheTtl: read.duration('ACCESS_KEY_CACHE_TTL', 5, 0, 300),
     accessKeyLastUsedInterval: read.duration('ACCESS_KEY_LAST_USED_INTERVAL', 60, 1, 86400),
     clientCacheTtl: read.duration('CLIENT_CACHE_TTL', 5, 0, 300),
+    revocationSyncInterval: read.duration('REVOCATION_SYNC_INTERVAL', 5, 1, 300),
     serviceDocumentation: read.url('SERVICE_DOCUMENTATION', `${issuer}/docs`),
   }
   return Object.freeze(config)

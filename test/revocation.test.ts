@@ -1,6 +1,7 @@
 // Token revocation (RFC 7009) at POST /oauth/revoke, and the revoked-JWT store under it, on every provider.
 import t from 'tap'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import { buildApp } from '../src/app.ts'
 import { generateAccessKey } from '../src/security/access-keys.ts'
 import { sha256 } from '../src/security/secrets.ts'
 import { build, createTestStore, providers } from './helper.ts'
@@ -71,6 +72,35 @@ for (const provider of providers) {
       t.equal(row.expiresAt.getTime(), (claims.exp + config.clockSkew) * 1000, 'kept while a clock-skewed check could still accept it')
       t.match(observable(await revoke(app, { token }, { authorization: service.auth })), EMPTY_200, 'revoking again is the same 200')
       t.equal(await db.prisma.revokedToken.count({ where: { jti: claims.jti } }), 1)
+    })
+
+    t.test('a JWT revoked through another instance is refused here within REVOCATION_SYNC_INTERVAL', async (t) => {
+      const ctx = await build(t, { provider, env: { REVOCATION_SYNC_INTERVAL: '1' } })
+      const { service } = await seed(ctx.store)
+      const other = await buildApp({ config: ctx.config, store: ctx.store, keyring: ctx.keyring, masterKey: ctx.masterKey, logger: false })
+      t.teardown(() => other.close())
+      const { access_token: token } = (await tokenRequest(ctx.app, { grant_type: 'client_credentials', scope: 'admin' }, { authorization: service.auth })).json()
+      const activeOn = async (app: FastifyInstance) => (await introspect(app, token, service.auth)).json().active as boolean
+      const bearerOn = async (app: FastifyInstance) => (await app.inject({ method: 'GET', url: '/admin/v1/audit?limit=1', headers: { authorization: `Bearer ${token}` } })).statusCode
+      t.equal(await activeOn(other), true)
+      t.equal(await bearerOn(other), 200)
+
+      t.match(observable(await revoke(ctx.app, { token }, { authorization: service.auth })), EMPTY_200)
+      const revokedAt = Date.now()
+      t.equal(await activeOn(ctx.app), false, 'inactive at once on the instance that revoked it')
+      t.equal(await bearerOn(ctx.app), 401)
+      let refusedAfter: number | undefined
+      while (refusedAfter === undefined && Date.now() - revokedAt < 5000) {
+        if (!(await activeOn(other))) refusedAfter = Date.now() - revokedAt
+        else await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      // The bound is the interval plus one query; the slack is for a loaded test machine.
+      t.ok(refusedAfter !== undefined && refusedAfter <= 1000 + 500, `inactive on the other instance after ${refusedAfter} ms (bound 1000 ms)`)
+      t.equal(await bearerOn(other), 401, 'and refused as a Bearer token there')
+
+      const third = await buildApp({ config: ctx.config, store: ctx.store, keyring: ctx.keyring, masterKey: ctx.masterKey, logger: false })
+      t.teardown(() => third.close())
+      t.equal(await activeOn(third), false, 'an instance started after the revocation reads it at start')
     })
 
     t.test('the hint is only a hint: a wrong or unknown one still finds the token', async (t) => {
@@ -209,6 +239,23 @@ for (const provider of providers) {
       t.equal(await store.revokedTokens.isRevoked('jti-1'), false, 'jti-1 expired an hour after `now`: purged too')
       t.equal(await store.revokedTokens.purgeExpired(new Date(nextHour.getTime() + 7200_000)), 2, 'jti-3 and jti-4, once expired')
       t.equal(await db.prisma.revokedToken.count(), 0)
+    })
+
+    t.test('lists the unexpired revocations, all of them or those recorded since a time', async (t) => {
+      const at = new Date(now.getTime() + 10 * 3600_000)
+      await store.revokedTokens.revoke('early', new Date(at.getTime() + 3600_000), new Date(at.getTime() - 60_000))
+      await store.revokedTokens.revoke('recent', new Date(at.getTime() + 3600_000), at)
+      await store.revokedTokens.revoke('ending', new Date(at.getTime() + 1000), at)
+      const jtis = (rows: { jti: string }[]) => rows.map((row) => row.jti).sort()
+      const byJti = (x: { jti: string }, y: { jti: string }) => x.jti.localeCompare(y.jti)
+      t.same((await store.revokedTokens.listActive(at)).sort(byJti), [
+        { jti: 'early', expiresAt: new Date(at.getTime() + 3600_000) },
+        { jti: 'ending', expiresAt: new Date(at.getTime() + 1000) },
+        { jti: 'recent', expiresAt: new Date(at.getTime() + 3600_000) },
+      ], 'each with its expiry')
+      t.same(jtis(await store.revokedTokens.listRecordedSince(new Date(at.getTime() - 1000), at)), ['ending', 'recent'], 'recorded at or after the time')
+      t.same(jtis(await store.revokedTokens.listRecordedSince(new Date(at.getTime() - 1000), new Date(at.getTime() + 1000))), ['recent'], 'expired ones left out')
+      t.same(jtis(await store.revokedTokens.listActive(new Date(at.getTime() + 3600_000))), [], 'none once every token has expired')
     })
   })
 }

@@ -6,8 +6,8 @@
 // An inactive answer is `{"active": false}` and nothing else (§2.2), for every reason a token can be
 // inactive, including "issued to someone else", so the answer reveals nothing the caller may not know.
 //
-// A JWT costs its signature check and one primary-key lookup (the revoked-jti list); a refresh token one
-// lookup by hash; an access key the verifier's cache (security/access-keys.ts).
+// A JWT costs its signature check and no query (the revoked jtis are in memory: security/revocation-list.ts);
+// a refresh token one lookup by hash; an access key the verifier's cache (security/access-keys.ts).
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { RouteDeps } from '../app.js'
 import { verifyAccessToken } from '../keys/access-token.js'
@@ -104,7 +104,7 @@ const unauthenticated = () =>
   )
 
 export function registerIntrospectionRoutes(app: FastifyInstance, deps: RouteDeps): void {
-  const { config, store, keyring, accessKeys, bearer } = deps
+  const { config, store, keyring, accessKeys, bearer, revocations } = deps
 
   async function identifyCaller(request: FastifyRequest, body: IntrospectionBody): Promise<Caller> {
     const authorization = request.headers.authorization
@@ -128,7 +128,7 @@ export function registerIntrospectionRoutes(app: FastifyInstance, deps: RouteDep
   async function introspectJwt(token: string, caller: Caller): Promise<Introspection> {
     const claims = await verifyAccessToken(keyring, token, { issuer: config.issuer, clockSkew: config.clockSkew, now: deps.now() })
     if (!claims || !mayView(caller, claims.client_id)) return INACTIVE
-    if (await store.revokedTokens.isRevoked(claims.jti)) return INACTIVE
+    if (revocations.isRevoked(claims.jti)) return INACTIVE
     return {
       active: true,
       scope: claims.scope,

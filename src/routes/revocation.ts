@@ -4,8 +4,9 @@
 //
 // - A refresh token ends its whole family: every token of that grant (§2.1 "SHOULD also invalidate").
 // - A JWT access token cannot be unsigned: its jti is recorded as revoked until it expires, and the
-//   introspection endpoint and our own Bearer checks refuse it. Resource servers that verify it locally
-//   with the JWKS accept it until its exp (a few minutes), as §2 allows.
+//   introspection endpoint and our own Bearer checks refuse it (at once here, within REVOCATION_SYNC_INTERVAL
+//   on the other instances). Resource servers that verify it locally with the JWKS accept it until its exp
+//   (a few minutes), as §2 allows.
 // - An access key is revoked by whoever presents the whole key: knowing it is already the power to use it,
 //   and being able to kill a leaked key at once matters more than who sends it.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
@@ -64,7 +65,10 @@ export function registerRevocationRoutes(app: FastifyInstance, deps: RouteDeps):
     const claims = await verifyAccessToken(keyring, token, { issuer: config.issuer, clockSkew: config.clockSkew, now: deps.now() })
     if (!claims || claims.client_id !== client.clientId) return
     // Kept as long as the token can still pass a check that allows for clock skew.
-    await store.revokedTokens.revoke(claims.jti, new Date((claims.exp + config.clockSkew) * 1000), new Date(deps.now()))
+    const expiresAt = new Date((claims.exp + config.clockSkew) * 1000)
+    await store.revokedTokens.revoke(claims.jti, expiresAt, new Date(deps.now()))
+    // At once here; the other instances read it within REVOCATION_SYNC_INTERVAL (security/revocation-list.ts).
+    deps.revocations.add(claims.jti, expiresAt)
   }
 
   async function revokeAccessKey(token: string, request: FastifyRequest, client: Client): Promise<void> {

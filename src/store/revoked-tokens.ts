@@ -1,11 +1,18 @@
 // Revoked JWT access tokens (RFC 7009 §2.1): a JWT cannot be unsaid, so its `jti` is remembered until the
-// token would have expired anyway, and introspection answers inactive for it. One primary-key lookup per
-// check; expired rows are purged now and then by the writes, never on the read path.
+// token would have expired anyway, and introspection answers inactive for it. Each app instance keeps the
+// unexpired jtis in memory (security/revocation-list.ts): it reads them all at start, then the rows recorded
+// since its last read, every REVOCATION_SYNC_INTERVAL. Expired rows are purged now and then by the writes,
+// never on the read path.
 import type { PrismaClient } from './database.js'
 import { isUniqueViolation } from './errors.js'
 
 /** How often (at most) a revocation also deletes the rows whose tokens have expired. */
 const PURGE_INTERVAL_MS = 60 * 60 * 1000
+
+export interface RevokedJti {
+  jti: string
+  expiresAt: Date
+}
 
 export function createRevokedTokenStore(prisma: PrismaClient) {
   let lastPurge = 0
@@ -24,7 +31,8 @@ export function createRevokedTokenStore(prisma: PrismaClient) {
     async revoke(jti: string, expiresAt: Date, now = new Date()): Promise<void> {
       if (expiresAt.getTime() > now.getTime()) {
         try {
-          await prisma.revokedToken.upsert({ where: { jti }, create: { jti, expiresAt }, update: {} })
+          // createdAt from the caller's clock: the other instances read the rows recorded since their last sync.
+          await prisma.revokedToken.upsert({ where: { jti }, create: { jti, expiresAt, createdAt: now }, update: {} })
         } catch (err) {
           // Two instances inserting the same jti at once: the other one won, which is the same outcome.
           if (!isUniqueViolation(err)) throw err
@@ -37,6 +45,16 @@ export function createRevokedTokenStore(prisma: PrismaClient) {
     async isRevoked(jti: string): Promise<boolean> {
       const row = await prisma.revokedToken.findUnique({ where: { jti }, select: { jti: true } })
       return row !== null
+    },
+
+    /** Every jti whose token has not expired at `now`, with when it expires. */
+    async listActive(now: Date): Promise<RevokedJti[]> {
+      return prisma.revokedToken.findMany({ where: { expiresAt: { gt: now } }, select: { jti: true, expiresAt: true } })
+    },
+
+    /** The jtis recorded at or after `since` whose tokens have not expired at `now`. */
+    async listRecordedSince(since: Date, now: Date): Promise<RevokedJti[]> {
+      return prisma.revokedToken.findMany({ where: { createdAt: { gte: since }, expiresAt: { gt: now } }, select: { jti: true, expiresAt: true } })
     },
 
     /** Deletes the rows of tokens that have expired; returns how many. */

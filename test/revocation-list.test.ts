@@ -1,0 +1,144 @@
+// The in-memory list of revoked JWT ids of one app instance, over a store double: what it reads at start and
+// on each sync, when entries leave it, and what a failed read or close() does. Through the front door and on
+// a real database: test/revocation.test.ts.
+import t from 'tap'
+import { createRevocationList, SYNC_OVERLAP_MS } from '../src/security/revocation-list.ts'
+import type { RevokedJti } from '../src/store/revoked-tokens.ts'
+
+const START = Date.parse('2030-01-01T00:00:00Z')
+
+/** Waits (real time) until `condition` holds, for at most `ms`; a loaded machine runs timers late. */
+async function until(condition: () => boolean, ms = 5_000): Promise<boolean> {
+  const deadline = Date.now() + ms
+  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+  return condition()
+}
+
+function fakeStore(rows: (RevokedJti & { createdAt: Date })[]) {
+  const reads: { since?: Date; now: Date }[] = []
+  let failure: Error | undefined
+  const active = (now: Date) => rows.filter((row) => row.expiresAt > now).map(({ jti, expiresAt }) => ({ jti, expiresAt }))
+  return {
+    reads,
+    rows,
+    fail(err: Error | undefined) {
+      failure = err
+    },
+    revokedTokens: {
+      async listActive(now: Date) {
+        reads.push({ now })
+        return active(now)
+      },
+      async listRecordedSince(since: Date, now: Date) {
+        reads.push({ since, now })
+        if (failure) throw failure
+        return active(now).filter((row) => rows.find((r) => r.jti === row.jti)!.createdAt >= since)
+      },
+    },
+  }
+}
+
+t.test('reads every unexpired revocation at start', async (t) => {
+  const store = fakeStore([
+    { jti: 'live', expiresAt: new Date(START + 60_000), createdAt: new Date(START - 600_000) },
+    { jti: 'expired', expiresAt: new Date(START - 1), createdAt: new Date(START - 600_000) },
+  ])
+  const list = await createRevocationList({ store, now: () => START, syncIntervalSeconds: 60 })
+  t.teardown(() => list.close())
+  t.equal(list.isRevoked('live'), true)
+  t.equal(list.isRevoked('expired'), false)
+  t.equal(list.isRevoked('never-revoked'), false)
+  t.equal(list.size(), 1)
+  t.same(store.reads, [{ now: new Date(START) }])
+})
+
+t.test('a sync reads the rows recorded since the previous read, less the overlap, and adds them', async (t) => {
+  let clock = START
+  const store = fakeStore([])
+  const list = await createRevocationList({ store, now: () => clock, syncIntervalSeconds: 60 })
+  t.teardown(() => list.close())
+  clock += 2_000
+  store.rows.push({ jti: 'elsewhere', expiresAt: new Date(clock + 60_000), createdAt: new Date(clock - 1) })
+  await list.sync()
+  t.same(store.reads[1], { since: new Date(START - SYNC_OVERLAP_MS), now: new Date(clock) })
+  t.equal(list.isRevoked('elsewhere'), true)
+  const syncedAt = clock
+  clock += 2_000
+  await list.sync()
+  t.same(store.reads[2], { since: new Date(syncedAt - SYNC_OVERLAP_MS), now: new Date(clock) })
+  t.equal(list.size(), 1, 'a row read twice is held once')
+})
+
+t.test('concurrent syncs share one read', async (t) => {
+  const store = fakeStore([])
+  const list = await createRevocationList({ store, now: () => START, syncIntervalSeconds: 60 })
+  t.teardown(() => list.close())
+  await Promise.all([list.sync(), list.sync(), list.sync()])
+  t.equal(store.reads.length, 2, 'the start, then one sync')
+})
+
+t.test('an entry stops counting when its token expires, and leaves the list at the next sync', async (t) => {
+  let clock = START
+  const list = await createRevocationList({ store: fakeStore([]), now: () => clock, syncIntervalSeconds: 60 })
+  t.teardown(() => list.close())
+  list.add('local', new Date(clock + 1_000))
+  list.add('already-expired', new Date(clock))
+  t.equal(list.isRevoked('local'), true, 'added by this instance: at once')
+  t.equal(list.isRevoked('already-expired'), false)
+  t.equal(list.size(), 1, 'an expired token is not added')
+  clock += 1_000
+  t.equal(list.isRevoked('local'), false, 'the token has expired: no longer needed')
+  await list.sync()
+  t.equal(list.size(), 0, 'dropped from memory')
+})
+
+t.test('the timer syncs every syncIntervalSeconds, reports a failed read and keeps the list as it was', async (t) => {
+  let clock = START
+  const store = fakeStore([])
+  const errors: unknown[] = []
+  const list = await createRevocationList({ store, now: () => clock, syncIntervalSeconds: 1, onError: (err) => errors.push(err) })
+  t.teardown(() => list.close())
+  list.add('kept', new Date(START + 3_600_000))
+  store.fail(new Error('database down'))
+  const startedAt = Date.now()
+  t.ok(await until(() => errors.length > 0), 'a timed read')
+  t.ok(Date.now() - startedAt >= 950, 'not before the interval')
+  t.equal(store.reads.length, 2, 'the start, then one timed read')
+  t.match(errors, [{ message: 'database down' }])
+  t.equal(list.isRevoked('kept'), true)
+
+  store.fail(undefined)
+  clock += 1_000
+  store.rows.push({ jti: 'later', expiresAt: new Date(clock + 60_000), createdAt: new Date(clock) })
+  t.ok(await until(() => list.isRevoked('later')), 'the next timed read catches up, from where the last good read left off')
+  t.same(store.reads.at(-1)?.since, new Date(START - SYNC_OVERLAP_MS))
+})
+
+t.test('close() stops the timer and waits for a read in progress; a read failing after close is not reported', async (t) => {
+  const store = fakeStore([])
+  const errors: unknown[] = []
+  const noop = () => undefined
+  let release: () => void = noop
+  const list = await createRevocationList({ store, now: () => START, syncIntervalSeconds: 1, onError: (err) => errors.push(err) })
+  const listRecordedSince = store.revokedTokens.listRecordedSince
+  store.revokedTokens.listRecordedSince = async (since, now) => {
+    await new Promise<void>((resolve) => {
+      release = resolve
+    })
+    await listRecordedSince(since, now)
+    throw new Error('store closed')
+  }
+  await until(() => release !== noop)
+  let closed = false
+  const closing = list.close().then(() => {
+    closed = true
+  })
+  await new Promise((resolve) => setTimeout(resolve, 20))
+  t.equal(closed, false, 'waits for the read in progress')
+  release()
+  await closing
+  const reads = store.reads.length
+  await new Promise((resolve) => setTimeout(resolve, 1_200))
+  t.equal(store.reads.length, reads, 'no read after close')
+  t.same(errors, [])
+})
