@@ -2,8 +2,13 @@
 // instance sees the same counts. A key is e.g. `user:<hash of the username>` or `ip:<address>`.
 // Within `window` seconds of its first failure, a key that reaches `maxFailures` is locked for `lockout`
 // seconds; a failure after the window (or after the lock) starts a new window.
+//
+// Every login reads the counters, so this is one small SQL query; a failure is one atomic upsert that
+// counts, restarts an expired window and locks, whoever else counts at the same moment (identical SQL on
+// SQLite, where the adapter stores DateTime as fixed-width ISO text that compares in time order, and on
+// PostgreSQL). A success writes only when its username had a counter.
 import type { PrismaClient } from './database.js'
-import { isUniqueViolation } from './errors.js'
+import { Prisma } from './generated/sqlite/client.js'
 
 export interface ThrottlePolicy {
   maxFailures: number
@@ -27,20 +32,12 @@ export interface FailureResult {
 }
 
 export function createLoginThrottleStore(prisma: PrismaClient) {
-  const increment = async (key: string, now: Date) => {
-    try {
-      return await prisma.loginThrottle.upsert({ where: { key }, create: { key, failures: 1, windowStart: now }, update: { failures: { increment: 1 } } })
-    } catch (err) {
-      // Two instances counting the first failure of a key at once: the loser increments the winner's row.
-      if (!isUniqueViolation(err)) throw err
-      return prisma.loginThrottle.update({ where: { key }, data: { failures: { increment: 1 } } })
-    }
-  }
-
   return {
     /** One query: is any of the keys locked at `now`, and which keys have counters. */
     async check(keys: readonly string[], now = new Date()): Promise<ThrottleState> {
-      const rows = await prisma.loginThrottle.findMany({ where: { key: { in: [...keys] } } })
+      if (keys.length === 0) return { lockedUntil: undefined, counted: [] }
+      const rows = await prisma.$queryRaw<{ key: string; lockedUntil: Date | null }[]>`
+        SELECT "key", "lockedUntil" FROM "LoginThrottle" WHERE "key" IN (${Prisma.join([...keys])})`
       const locks = rows.map((row) => row.lockedUntil).filter((until): until is Date => until !== null && until > now)
       return {
         lockedUntil: locks.length ? new Date(Math.max(...locks.map((until) => until.getTime()))) : undefined,
@@ -50,24 +47,33 @@ export function createLoginThrottleStore(prisma: PrismaClient) {
 
     /** Counts one failure for `key` (atomically: concurrent failures are all counted); may lock it. */
     async recordFailure(key: string, policy: ThrottlePolicy, now = new Date()): Promise<FailureResult> {
-      let row = await increment(key, now)
-      const windowOver = row.windowStart.getTime() + policy.window * 1000 <= now.getTime()
-      const lockOver = row.lockedUntil !== null && row.lockedUntil <= now
-      if (row.failures > 1 && (windowOver || lockOver)) {
-        row = await prisma.loginThrottle.update({ where: { key }, data: { failures: 1, windowStart: now, lockedUntil: null } })
-      }
-      const locked = row.lockedUntil !== null && row.lockedUntil > now
-      if (row.failures >= policy.maxFailures && !locked) {
-        const lockedUntil = new Date(now.getTime() + policy.lockout * 1000)
-        await prisma.loginThrottle.update({ where: { key }, data: { lockedUntil } })
-        return { failures: row.failures, lockedUntil }
-      }
-      return { failures: row.failures, lockedUntil: undefined }
+      const windowStartedBefore = new Date(now.getTime() - policy.window * 1000)
+      const lockUntil = new Date(now.getTime() + policy.lockout * 1000)
+      // On conflict the expressions read the row as it was: a window that is over, or a lock that has
+      // ended, starts a new window at this failure; reaching the limit locks a key not already locked.
+      const [row] = await prisma.$queryRaw<{ failures: number | bigint; lockedUntil: Date | null }[]>`
+        INSERT INTO "LoginThrottle" ("key", "failures", "windowStart", "lockedUntil", "updatedAt")
+        VALUES (${key}, 1, ${now}, ${policy.maxFailures <= 1 ? lockUntil : null}, ${now})
+        ON CONFLICT ("key") DO UPDATE SET
+          "failures" = CASE WHEN "LoginThrottle"."windowStart" <= ${windowStartedBefore} OR "LoginThrottle"."lockedUntil" <= ${now}
+            THEN 1 ELSE "LoginThrottle"."failures" + 1 END,
+          "windowStart" = CASE WHEN "LoginThrottle"."windowStart" <= ${windowStartedBefore} OR "LoginThrottle"."lockedUntil" <= ${now}
+            THEN ${now} ELSE "LoginThrottle"."windowStart" END,
+          "lockedUntil" = CASE
+            WHEN "LoginThrottle"."windowStart" <= ${windowStartedBefore} OR "LoginThrottle"."lockedUntil" <= ${now}
+              THEN ${policy.maxFailures <= 1 ? lockUntil : null}
+            WHEN "LoginThrottle"."lockedUntil" IS NULL AND "LoginThrottle"."failures" + 1 >= ${policy.maxFailures} THEN ${lockUntil}
+            ELSE "LoginThrottle"."lockedUntil" END,
+          "updatedAt" = ${now}
+        RETURNING "failures", "lockedUntil"`
+      const failures = Number(row!.failures)
+      // This failure locked the key when the lock is the one it computed (an existing lock ends earlier).
+      return { failures, lockedUntil: row!.lockedUntil?.getTime() === lockUntil.getTime() ? lockUntil : undefined }
     },
 
     /** Forgets the failures of `key` (after a successful login). */
     async reset(key: string): Promise<void> {
-      await prisma.loginThrottle.deleteMany({ where: { key } })
+      await prisma.$executeRaw`DELETE FROM "LoginThrottle" WHERE "key" = ${key}`
     },
   }
 }
