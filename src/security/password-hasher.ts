@@ -31,11 +31,13 @@ const WORKER_FILE = new URL(`./password-worker${extname(fileURLToPath(import.met
  * await hasher.verify('correct horse', user.passwordHash)
  */
 export function createPasswordHasher(options: { workers: number; cost: number }): PasswordHasher {
+  // Threads start with the first login and end after 30 s without one: a worker costs 16–28 MB of memory,
+  // which a server that sees few password logins should not hold. Under load the pool grows to `workers`.
   const pool = new Piscina<PasswordTask, boolean | string>({
     filename: WORKER_FILE.href,
-    minThreads: 1,
+    minThreads: 0,
     maxThreads: options.workers,
-    idleTimeout: 60_000,
+    idleTimeout: 30_000,
   })
   let dummy: Promise<string> | undefined
   const hash = async (password: string) => (await pool.run({ op: 'hash', password, cost: options.cost })) as string
