@@ -22,15 +22,32 @@ async function databaseReady(ping: () => Promise<boolean>): Promise<boolean> {
 
 export function registerOpsRoutes(app: FastifyInstance, { store, metrics }: RouteDeps): void {
   // The request id of the logs, for the caller to quote (theirs when they sent a sane X-Request-Id).
-  app.addHook('onRequest', async (request, reply) => {
+  // Both hooks run for every request, so they are synchronous (no promise per request).
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
+    done()
   })
 
-  // Labelled by route pattern, never by raw URL, so the number of series stays bounded.
-  app.addHook('onResponse', async (request, reply) => {
-    const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) }
-    metrics.httpRequests.inc(labels)
-    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000)
+  // Labelled by route pattern, never by raw URL, so the number of series stays bounded. The labelled
+  // children are resolved once per method, route and status, not per response.
+  const recorders = new Map<string, { count: () => void; observe: (seconds: number) => void }>()
+  function recorder(method: string, route: string, status: number) {
+    const key = `${status} ${method} ${route}`
+    let found = recorders.get(key)
+    if (!found) {
+      const labels = { method, route, status: String(status) }
+      const counter = metrics.httpRequests.labels(labels)
+      const histogram = metrics.httpDuration.labels(labels)
+      found = { count: () => counter.inc(), observe: (seconds) => histogram.observe(seconds) }
+      recorders.set(key, found)
+    }
+    return found
+  }
+  app.addHook('onResponse', (request, reply, done) => {
+    const found = recorder(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode)
+    found.count()
+    found.observe(reply.elapsedTime / 1000)
+    done()
   })
 
   app.get('/healthz', { schema: { tags: ['operations'], summary: 'The process is alive', response: { 200: statusSchema } } }, async () => ({ status: 'ok' }))
