@@ -11,6 +11,7 @@ import { createMetrics, type Metrics } from './metrics.js'
 import { createClientCache, type ClientCache } from './oauth/client-cache.js'
 import { OAuthError } from './oauth/errors.js'
 import { createAccessKeyVerifier, type AccessKeyVerifier } from './security/access-keys.js'
+import { createAccessTokenVerifier, type AccessTokenVerifier } from './security/access-token-verifier.js'
 import { createBearerAuthenticator, type BearerAuthenticator } from './security/bearer.js'
 import { createPasswordHasher, type PasswordHasher } from './security/password-hasher.js'
 import { createRevocationList, type RevocationList } from './security/revocation-list.js'
@@ -52,6 +53,8 @@ export interface RouteDeps extends Required<Pick<AppDeps, 'config' | 'store' | '
   clients: ClientCache
   /** This app's in-memory list of revoked JWT ids (security/revocation-list.ts). */
   revocations: RevocationList
+  /** Verifies our JWT access tokens, remembering valid signatures (security/access-token-verifier.ts). */
+  accessTokens: AccessTokenVerifier
 }
 
 
@@ -67,9 +70,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     syncIntervalSeconds: config.revocationSyncInterval,
     onError: (err) => app?.log.warn({ err }, 'could not read the revoked tokens; the revocation list is unchanged'),
   })
-  const bearer = createBearerAuthenticator({ config, keyring: deps.keyring, accessKeys, now, isRevoked: (jti) => revocations.isRevoked(jti) })
+  const accessTokens = createAccessTokenVerifier({ keyring: deps.keyring, config, now })
+  const bearer = createBearerAuthenticator({ config, accessTokens, accessKeys, isRevoked: (jti) => revocations.isRevoked(jti) })
   const clients = createClientCache({ store: deps.store, ttlSeconds: config.clientCacheTtl, now })
-  const routeDeps: RouteDeps = { config, store: deps.store, keyring: deps.keyring, masterKey: deps.masterKey, now, metrics: createMetrics(), accessKeys, bearer, passwords, clients, revocations }
+  const routeDeps: RouteDeps = { config, store: deps.store, keyring: deps.keyring, masterKey: deps.masterKey, now, metrics: createMetrics(), accessKeys, bearer, passwords, clients, revocations, accessTokens }
   app = Fastify({
     logger:
       deps.logger === undefined || deps.logger === true

@@ -6,11 +6,11 @@
 // An inactive answer is `{"active": false}` and nothing else (§2.2), for every reason a token can be
 // inactive, including "issued to someone else", so the answer reveals nothing the caller may not know.
 //
-// A JWT costs its signature check and no query (the revoked jtis are in memory: security/revocation-list.ts);
-// a refresh token one lookup by hash; an access key the verifier's cache (security/access-keys.ts).
+// A JWT costs its signature check (once per token: security/access-token-verifier.ts) and no query (the
+// revoked jtis are in memory: security/revocation-list.ts); a refresh token one lookup by hash; an access
+// key the verifier's cache (security/access-keys.ts).
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { RouteDeps } from '../app.js'
-import { verifyAccessToken } from '../keys/access-token.js'
 import { authenticateClient } from '../oauth/client-auth.js'
 import { insufficientScope, invalidClient, invalidRequest, OAuthError } from '../oauth/errors.js'
 import { sha256 } from '../security/secrets.js'
@@ -104,7 +104,7 @@ const unauthenticated = () =>
   )
 
 export function registerIntrospectionRoutes(app: FastifyInstance, deps: RouteDeps): void {
-  const { config, store, keyring, accessKeys, bearer, revocations } = deps
+  const { config, store, accessKeys, accessTokens, bearer, revocations } = deps
 
   async function identifyCaller(request: FastifyRequest, body: IntrospectionBody): Promise<Caller> {
     const authorization = request.headers.authorization
@@ -126,7 +126,7 @@ export function registerIntrospectionRoutes(app: FastifyInstance, deps: RouteDep
   const mayView = (caller: Caller, clientId: string | undefined) => caller.kind === 'bearer' || caller.seesAll || (clientId !== undefined && clientId === caller.clientId)
 
   async function introspectJwt(token: string, caller: Caller): Promise<Introspection> {
-    const claims = await verifyAccessToken(keyring, token, { issuer: config.issuer, clockSkew: config.clockSkew, now: deps.now() })
+    const claims = await accessTokens.verify(token)
     if (!claims || !mayView(caller, claims.client_id)) return INACTIVE
     if (revocations.isRevoked(claims.jti)) return INACTIVE
     return {

@@ -11,7 +11,6 @@
 //   and being able to kill a leaked key at once matters more than who sends it.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { RouteDeps } from '../app.js'
-import { verifyAccessToken } from '../keys/access-token.js'
 import { authenticateClient } from '../oauth/client-auth.js'
 import { parseAccessKey } from '../security/access-keys.js'
 import { sha256 } from '../security/secrets.js'
@@ -53,7 +52,7 @@ const schema = {
 } as const
 
 export function registerRevocationRoutes(app: FastifyInstance, deps: RouteDeps): void {
-  const { config, store, keyring, accessKeys } = deps
+  const { config, store, accessKeys } = deps
 
   async function revokeRefreshToken(token: string, client: Client): Promise<void> {
     const record = await store.refreshTokens.findByHash(sha256(token))
@@ -62,7 +61,7 @@ export function registerRevocationRoutes(app: FastifyInstance, deps: RouteDeps):
   }
 
   async function revokeAccessToken(token: string, client: Client): Promise<void> {
-    const claims = await verifyAccessToken(keyring, token, { issuer: config.issuer, clockSkew: config.clockSkew, now: deps.now() })
+    const claims = await deps.accessTokens.verify(token)
     if (!claims || claims.client_id !== client.clientId) return
     // Kept as long as the token can still pass a check that allows for clock skew.
     const expiresAt = new Date((claims.exp + config.clockSkew) * 1000)

@@ -4,8 +4,7 @@
 // 403 `insufficient_scope` (RFC 6750 §3.1) for a good one without the scope.
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../config.js'
-import { verifyAccessToken } from '../keys/access-token.js'
-import type { Keyring } from '../keys/keyring.js'
+import type { AccessTokenVerifier } from './access-token-verifier.js'
 import { insufficientScope, invalidRequest, invalidToken, missingToken } from '../oauth/errors.js'
 import { looksLikeAccessKey, type AccessKeyVerifier } from './access-keys.js'
 
@@ -51,10 +50,9 @@ export interface BearerAuthenticator {
 }
 
 export interface BearerDeps {
-  config: Pick<Config, 'issuer' | 'clockSkew' | 'defaultAudience'>
-  keyring: Keyring
+  config: Pick<Config, 'issuer' | 'defaultAudience'>
+  accessTokens: AccessTokenVerifier
   accessKeys: AccessKeyVerifier
-  now: () => number
   /** True when the JWT with this jti was revoked (RFC 7009); answered from memory (security/revocation-list.ts). */
   isRevoked: (jti: string) => boolean
 }
@@ -80,7 +78,7 @@ export function createBearerAuthenticator(deps: BearerDeps): BearerAuthenticator
   const audiences = new Set([config.issuer, config.defaultAudience])
 
   async function verifyJwt(token: string): Promise<Principal | undefined> {
-    const claims = await verifyAccessToken(deps.keyring, token, { issuer: config.issuer, clockSkew: config.clockSkew, now: deps.now() })
+    const claims = await deps.accessTokens.verify(token)
     if (!claims) return undefined
     const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud]
     if (!aud.some((value) => typeof value === 'string' && audiences.has(value))) return undefined

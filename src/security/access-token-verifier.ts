@@ -1,0 +1,76 @@
+// Verification of our own JWT access tokens for introspection, revocation and Bearer authentication, with
+// the outcome of the signature check remembered per app instance: a resource server or gateway introspects
+// the same token again and again, and an RSA verification costs more than the rest of the request.
+//
+// What is remembered is only "this exact token string carries a valid signature of key <kid>, and these
+// claims". Everything that can change is checked again on every request: that the key is still published
+// (a revoked or removed signing key ends its tokens at once; keyring.verificationKey() is asked every time),
+// and the token's times (exp, nbf) against the clock. Revocation is checked by the callers, also per request.
+// Only valid tokens are remembered (nobody but the holder of a signing key can make one), at most
+// MAX_ENTRIES of them, the oldest dropped first.
+import type { KeyObject } from 'node:crypto'
+import { decodeProtectedHeader } from 'jose'
+import type { Config } from '../config.js'
+import { verifyAccessToken, type VerifiedAccessToken } from '../keys/access-token.js'
+import type { Keyring } from '../keys/keyring.js'
+
+const MAX_ENTRIES = 5_000
+
+export interface AccessTokenVerifier {
+  /** The claims of a valid, unexpired access token of ours (signature, iss, typ, exp, nbf), or undefined. */
+  verify(token: string): Promise<VerifiedAccessToken | undefined>
+}
+
+interface Entry {
+  kid: string
+  key: KeyObject
+  claims: VerifiedAccessToken
+}
+
+/** The key a token names in its header (the one its signature is checked with), if published. */
+function namedKey(keyring: Keyring, token: string): { kid: string; key: KeyObject } | undefined {
+  try {
+    const { kid } = decodeProtectedHeader(token)
+    const key = typeof kid === 'string' ? keyring.verificationKey(kid) : undefined
+    return key && typeof kid === 'string' ? { kid, key } : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * One verifier per app instance (created in buildApp), never a module singleton.
+ *
+ * @example
+ * const tokens = createAccessTokenVerifier({ keyring, config, now: Date.now })
+ * const claims = await tokens.verify(token)
+ */
+export function createAccessTokenVerifier(deps: { keyring: Keyring; config: Pick<Config, 'issuer' | 'clockSkew'>; now: () => number; maxEntries?: number }): AccessTokenVerifier {
+  const { keyring, config, now } = deps
+  const maxEntries = deps.maxEntries ?? MAX_ENTRIES
+  const entries = new Map<string, Entry>()
+
+  /** RFC 7519 §4.1.4 and §4.1.5, with the clock-skew allowance jose applies. */
+  function timely(claims: VerifiedAccessToken, at: number): boolean {
+    const seconds = Math.floor(at / 1000)
+    return claims.exp > seconds - config.clockSkew && (typeof claims.nbf !== 'number' || claims.nbf <= seconds + config.clockSkew)
+  }
+
+  return {
+    async verify(token) {
+      const at = now()
+      const cached = entries.get(token)
+      if (cached) {
+        if (keyring.verificationKey(cached.kid) === cached.key) return timely(cached.claims, at) ? cached.claims : undefined
+        entries.delete(token)
+      }
+      const named = namedKey(keyring, token)
+      if (!named) return undefined
+      const claims = await verifyAccessToken(keyring, token, { issuer: config.issuer, clockSkew: config.clockSkew, now: at })
+      if (!claims) return undefined
+      if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!)
+      entries.set(token, { ...named, claims: Object.freeze(claims) })
+      return claims
+    },
+  }
+}
