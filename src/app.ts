@@ -6,7 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import type {} from '@fastify/swagger'
 import type { Config } from './config.js'
 import type { Keyring } from './keys/keyring.js'
-import { createLogController, loggerOptions, requestId } from './logging.js'
+import { childLogger, createLogController, createRequestIds, loggerOptions } from './logging.js'
 import { createMetrics, type Metrics } from './metrics.js'
 import { createClientCache, type ClientCache } from './oauth/client-cache.js'
 import { OAuthError } from './oauth/errors.js'
@@ -84,7 +84,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...(typeof deps.logger === 'object' ? { loggerInstance: deps.logger } : {}),
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
-    genReqId: requestId,
+    genReqId: createRequestIds(),
+    childLoggerFactory: childLogger,
     logController: createLogController(),
     return503OnClosing: true,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
