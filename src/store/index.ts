@@ -17,7 +17,7 @@ export function createStore(db: Database) {
     users: createUserStore(prisma),
     clients: createClientStore(prisma),
     audit: createAuditStore(prisma),
-    refreshTokens: createRefreshTokenStore(prisma),
+    refreshTokens: createRefreshTokenStore(prisma, db.sqlite),
     loginThrottle: createLoginThrottleStore(prisma),
     signingKeys: createSigningKeyStore(prisma),
     revokedTokens: createRevokedTokenStore(prisma),

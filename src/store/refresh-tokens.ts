@@ -8,10 +8,14 @@
 // This is the token endpoint's hottest write path, so it is hand-written SQL: one read (token, family and
 // user joined) and one batch transaction, instead of model queries and an interactive transaction, which
 // cost ~10 × more on SQLite. Identifiers are quoted (PostgreSQL folds unquoted ones to lower case); Date
-// parameters are written by the adapter exactly as Prisma's own writes store them.
+// parameters are written by the adapter exactly as Prisma's own writes store them. On SQLite the same
+// statements run on the direct connection (refresh-tokens-sqlite.ts), falling back to Prisma when busy.
+import type BetterSqlite3 from 'better-sqlite3'
 import type { PrismaClient } from './database.js'
+import { Prisma } from './generated/sqlite/client.js'
 import { newId } from './ids.js'
 import { fromList, toList } from './lists.js'
+import { createSqliteRefreshStatements, RECORD_SELECT } from './refresh-tokens-sqlite.js'
 
 export interface RefreshFamily {
   id: string
@@ -46,7 +50,7 @@ export interface RefreshTokenRecord {
 }
 
 /** One row of findByHash's join: the token's columns, then the family's and the user's, prefixed. */
-interface RecordRow {
+export interface RecordRow {
   id: string
   tokenHash: string
   familyId: string
@@ -98,7 +102,8 @@ const toRecord = (row: RecordRow): RefreshTokenRecord => ({
 
 export type RevokeReason = 'replay_detected' | 'revoked' | 'user_disabled' | 'client_deleted' | (string & {})
 
-export function createRefreshTokenStore(prisma: PrismaClient) {
+export function createRefreshTokenStore(prisma: PrismaClient, sqlite?: () => BetterSqlite3.Database) {
+  const direct = sqlite && createSqliteRefreshStatements(sqlite)
   return {
     /** A new family (a login) with its first token, in one write. */
     async createFamily(
@@ -141,15 +146,9 @@ export function createRefreshTokenStore(prisma: PrismaClient) {
 
     /** The token with this hash, with its family and user, in any state; undefined when there is none. */
     async findByHash(tokenHash: string): Promise<RefreshTokenRecord | undefined> {
-      const [row] = await prisma.$queryRaw<RecordRow[]>`
-        SELECT t."id", t."tokenHash", t."familyId", t."parentId", t."scope", t."expiresAt", t."usedAt", t."revokedAt", t."createdAt",
-          f."clientId" AS "familyClientId", f."userId" AS "familyUserId", f."scope" AS "familyScope", f."audience" AS "familyAudience",
-          f."absoluteExpiresAt" AS "familyAbsoluteExpiresAt", f."revokedAt" AS "familyRevokedAt", f."revokedReason" AS "familyRevokedReason",
-          f."createdAt" AS "familyCreatedAt", u."username" AS "userUsername", u."disabled" AS "userDisabled", u."scopes" AS "userScopes"
-        FROM "RefreshToken" AS t
-        JOIN "RefreshFamily" AS f ON f."id" = t."familyId"
-        JOIN "User" AS u ON u."id" = f."userId"
-        WHERE t."tokenHash" = ${tokenHash}`
+      const fast = direct?.find(tokenHash)
+      if (direct && fast !== 'busy') return fast && toRecord(fast)
+      const [row] = await prisma.$queryRaw<RecordRow[]>(Prisma.sql`${Prisma.raw(RECORD_SELECT)} WHERE t."tokenHash" = ${tokenHash}`)
       return row && toRecord(row)
     },
 
@@ -159,11 +158,14 @@ export function createRefreshTokenStore(prisma: PrismaClient) {
      * request added the same successor, so the idempotent insert adds nothing.
      */
     async rotate(input: { parentId: string; familyId: string; successorHash: string; scope: readonly string[]; expiresAt: Date }, now = new Date()): Promise<'rotated' | 'already_used'> {
+      const row = { ...input, successorId: newId(now.getTime()), scope: fromList(input.scope), now }
+      const fast = direct?.rotate(row)
+      if (fast && fast !== 'busy') return fast
       const [marked] = await prisma.$transaction([
-        prisma.$executeRaw`UPDATE "RefreshToken" SET "usedAt" = ${now} WHERE "id" = ${input.parentId} AND "usedAt" IS NULL AND "revokedAt" IS NULL`,
+        prisma.$executeRaw`UPDATE "RefreshToken" SET "usedAt" = ${now} WHERE "id" = ${row.parentId} AND "usedAt" IS NULL AND "revokedAt" IS NULL`,
         prisma.$executeRaw`
           INSERT INTO "RefreshToken" ("id", "tokenHash", "familyId", "parentId", "scope", "expiresAt", "createdAt")
-          VALUES (${newId(now.getTime())}, ${input.successorHash}, ${input.familyId}, ${input.parentId}, ${fromList(input.scope)}, ${input.expiresAt}, ${now})
+          VALUES (${row.successorId}, ${row.successorHash}, ${row.familyId}, ${row.parentId}, ${row.scope}, ${row.expiresAt}, ${now})
           ON CONFLICT ("tokenHash") DO NOTHING`,
       ])
       return marked === 1 ? 'rotated' : 'already_used'

@@ -1,0 +1,92 @@
+// The refresh-token read and rotation on the embedded SQLite database's direct connection (database.ts):
+// the same SQL as the Prisma path in refresh-tokens.ts, prepared once. Rotation is one synchronous
+// BEGIN IMMEDIATE transaction, so it holds the write lock for microseconds and never across an await.
+// 'busy' means Prisma's own connection is inside a write transaction; the caller then goes through Prisma,
+// which queues behind it.
+import type BetterSqlite3 from 'better-sqlite3'
+import type { RecordRow } from './refresh-tokens.js'
+
+export const RECORD_SELECT = `
+  SELECT t."id", t."tokenHash", t."familyId", t."parentId", t."scope", t."expiresAt", t."usedAt", t."revokedAt", t."createdAt",
+    f."clientId" AS "familyClientId", f."userId" AS "familyUserId", f."scope" AS "familyScope", f."audience" AS "familyAudience",
+    f."absoluteExpiresAt" AS "familyAbsoluteExpiresAt", f."revokedAt" AS "familyRevokedAt", f."revokedReason" AS "familyRevokedReason",
+    f."createdAt" AS "familyCreatedAt", u."username" AS "userUsername", u."disabled" AS "userDisabled", u."scopes" AS "userScopes"
+  FROM "RefreshToken" AS t
+  JOIN "RefreshFamily" AS f ON f."id" = t."familyId"
+  JOIN "User" AS u ON u."id" = f."userId"`
+
+export interface RotationRow {
+  parentId: string
+  successorId: string
+  successorHash: string
+  familyId: string
+  scope: string
+  expiresAt: Date
+  now: Date
+}
+
+type Stored = string | number | null
+
+// Prisma's SQLite adapter stores DateTime as ISO 8601 text with a "+00:00" offset; a column default
+// (CURRENT_TIMESTAMP) would be "YYYY-MM-DD HH:MM:SS" in UTC.
+const toText = (date: Date): string => date.toISOString().replace('Z', '+00:00')
+const toDate = (value: Stored): Date => (typeof value === 'number' ? new Date(value) : new Date(/[Zz]|[+-]\d\d:\d\d$/.test(value!) ? value! : `${value!.replace(' ', 'T')}Z`))
+const toDateOrNull = (value: Stored): Date | null => (value === null ? null : toDate(value))
+
+const isBusy = (err: unknown): boolean =>
+  typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(err.code)
+
+/** The statements, prepared on first use; 'busy' while the connection cannot be opened or locked. */
+export function createSqliteRefreshStatements(connect: () => BetterSqlite3.Database) {
+  let statements: ReturnType<typeof prepare> | undefined
+  const ready = () => (statements ??= prepare(connect()))
+  return {
+    find(tokenHash: string): RecordRow | undefined | 'busy' {
+      let row: Record<keyof RecordRow, Stored> | undefined
+      try {
+        row = ready().find.get(tokenHash)
+      } catch (err) {
+        if (isBusy(err)) return 'busy'
+        throw err
+      }
+      if (!row) return undefined
+      return {
+        ...(row as unknown as RecordRow),
+        expiresAt: toDate(row.expiresAt),
+        usedAt: toDateOrNull(row.usedAt),
+        revokedAt: toDateOrNull(row.revokedAt),
+        createdAt: toDate(row.createdAt),
+        familyAbsoluteExpiresAt: toDate(row.familyAbsoluteExpiresAt),
+        familyRevokedAt: toDateOrNull(row.familyRevokedAt),
+        familyCreatedAt: toDate(row.familyCreatedAt),
+        userDisabled: Boolean(row.userDisabled),
+      }
+    },
+
+    rotate(row: RotationRow): 'rotated' | 'already_used' | 'busy' {
+      try {
+        return ready().rotate.immediate(row) === 1 ? 'rotated' : 'already_used'
+      } catch (err) {
+        if (isBusy(err)) return 'busy'
+        throw err
+      }
+    },
+  }
+}
+
+function prepare(db: BetterSqlite3.Database) {
+  const find = db.prepare<[string], Record<keyof RecordRow, Stored>>(`${RECORD_SELECT} WHERE t."tokenHash" = ?`)
+  const mark = db.prepare<[string, string]>(`UPDATE "RefreshToken" SET "usedAt" = ? WHERE "id" = ? AND "usedAt" IS NULL AND "revokedAt" IS NULL`)
+  const insertSuccessor = db.prepare<[string, string, string, string, string, string, string]>(
+    `INSERT INTO "RefreshToken" ("id", "tokenHash", "familyId", "parentId", "scope", "expiresAt", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT ("tokenHash") DO NOTHING`,
+  )
+  const rotate = db.transaction((row: RotationRow): number => {
+    const now = toText(row.now)
+    const { changes } = mark.run(now, row.parentId)
+    insertSuccessor.run(row.successorId, row.successorHash, row.familyId, row.parentId, row.scope, toText(row.expiresAt), now)
+    return changes
+  })
+
+  return { find, rotate }
+}

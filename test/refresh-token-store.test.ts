@@ -1,0 +1,74 @@
+// The refresh-token store's hand-written SQL: what it reads is what Prisma's model reads (dates, booleans,
+// lists), on both providers; on SQLite, a rotation that meets Prisma's connection inside a write
+// transaction waits for it instead of failing or writing beside it.
+import t from 'tap'
+import { build, providers } from './helper.ts'
+import { seed, tokenRequest } from './token-fixtures.ts'
+import { sha256 } from '../src/security/secrets.ts'
+
+for (const provider of providers) {
+  t.test(`a token read by hash matches the rows Prisma reads (${provider})`, async (t) => {
+    const { app, store, db } = await build(t, { provider })
+    const { service, alice } = await seed(store)
+    const auth = { authorization: service.auth }
+    const login = await tokenRequest(app, { grant_type: 'password', username: alice.username, password: alice.password, scope: 'read write' }, auth)
+    const parent = login.json().refresh_token as string
+    const rotated = await tokenRequest(app, { grant_type: 'refresh_token', refresh_token: parent }, auth)
+    t.equal(rotated.statusCode, 200)
+
+    for (const token of [parent, rotated.json().refresh_token as string]) {
+      const record = await store.refreshTokens.findByHash(sha256(token))
+      const row = await db.prisma.refreshToken.findUniqueOrThrow({ where: { tokenHash: sha256(token) }, include: { family: { include: { user: true } } } })
+      const { family, ...tokenRow } = row
+      const { user, ...familyRow } = family
+      t.same(record, {
+        token: { ...tokenRow, scope: ['read', 'write'] },
+        family: { ...familyRow, scope: ['read', 'write'] },
+        user: { id: user.id, username: 'alice', disabled: false, scopes: ['read', 'write'] },
+      })
+      t.ok(record!.token.expiresAt instanceof Date && record!.family.createdAt instanceof Date, 'dates are Dates')
+    }
+    const parentRecord = await store.refreshTokens.findByHash(sha256(parent))
+    t.ok(parentRecord!.token.usedAt instanceof Date, 'the rotated parent is marked used')
+    t.equal(await store.refreshTokens.findByHash(sha256('no such token')), undefined, 'an unknown hash is undefined')
+
+    await store.users.update(alice.id, { disabled: true })
+    const disabled = await store.refreshTokens.findByHash(sha256(parent))
+    t.equal(disabled!.user.disabled, true, 'a disabled user reads as disabled')
+    t.equal(disabled!.family.revokedReason, 'user_disabled')
+  })
+}
+
+t.test('on SQLite a rotation during a Prisma write transaction waits for it, then rotates once', async (t) => {
+  const { app, store, db } = await build(t)
+  const { service, alice } = await seed(store)
+  const auth = { authorization: service.auth }
+  const parent = (await tokenRequest(app, { grant_type: 'password', username: alice.username, password: alice.password }, auth)).json().refresh_token as string
+
+  const order: string[] = []
+  let entered!: () => void
+  const inside = new Promise<void>((resolve) => (entered = resolve))
+  const transaction = db.prisma
+    .$transaction(async (tx) => {
+      await tx.user.update({ where: { id: alice.id }, data: { scopes: 'read write' } })
+      entered()
+      await new Promise((resolve) => setTimeout(resolve, 300))
+    })
+    .then(() => order.push('transaction'))
+  await inside
+  const refreshes = Promise.all([1, 2].map(() => tokenRequest(app, { grant_type: 'refresh_token', refresh_token: parent }, auth))).then((responses) => {
+    order.push('refreshes')
+    return responses
+  })
+  const [, responses] = await Promise.all([transaction, refreshes])
+  t.same(order, ['transaction', 'refreshes'], 'the refreshes answered after the transaction committed')
+  t.same(
+    responses.map((res) => res.statusCode),
+    [200, 200],
+    'both succeed (grace window)',
+  )
+  t.equal(new Set(responses.map((res) => res.json().refresh_token)).size, 1, 'one successor')
+  t.equal(await db.prisma.refreshToken.count(), 2, 'the parent and one successor')
+  const next = await tokenRequest(app, { grant_type: 'refresh_token', refresh_token: responses[0]!.json().refresh_token }, auth)
+  t.equal(next.statusCode, 200, 'the successor works')
+})
