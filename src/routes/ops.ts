@@ -2,6 +2,7 @@
 // (count and latency by route pattern and status) recorded for every response.
 import type { FastifyInstance } from 'fastify'
 import type { RouteDeps } from '../app.js'
+import { recordRequest } from '../metrics.js'
 
 /** Probes time out at 1 s by default (Kubernetes), so an unreachable database must answer 503 before that. */
 export const READINESS_TIMEOUT_MS = 800
@@ -28,25 +29,9 @@ export function registerOpsRoutes(app: FastifyInstance, { store, metrics }: Rout
     done()
   })
 
-  // Labelled by route pattern, never by raw URL, so the number of series stays bounded. The labelled
-  // children are resolved once per method, route and status, not per response.
-  const recorders = new Map<string, { count: () => void; observe: (seconds: number) => void }>()
-  function recorder(method: string, route: string, status: number) {
-    const key = `${status} ${method} ${route}`
-    let found = recorders.get(key)
-    if (!found) {
-      const labels = { method, route, status: String(status) }
-      const counter = metrics.httpRequests.labels(labels)
-      const histogram = metrics.httpDuration.labels(labels)
-      found = { count: () => counter.inc(), observe: (seconds) => histogram.observe(seconds) }
-      recorders.set(key, found)
-    }
-    return found
-  }
+  // Plain numbers per method, route pattern and status (see recordRequest), read once per response.
   app.addHook('onResponse', (request, reply, done) => {
-    const found = recorder(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode)
-    found.count()
-    found.observe(reply.elapsedTime / 1000)
+    recordRequest(metrics.requestSeries(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode), reply.elapsedTime / 1000)
     done()
   })
 
