@@ -85,6 +85,7 @@ export function createMetrics(options: { processMetrics?: boolean } = {}) {
   // Labelled by route pattern, never by raw URL, so the number of series stays bounded.
   const series: RequestSeries[] = []
   const seriesByKey = new Map<string, RequestSeries>()
+  const tokenCounts = new Map<string, { labels: { grant_type: string; client_id: string; outcome: string }; count: number }>()
   return {
     registry,
     httpRequests: new Counter({
@@ -115,7 +116,21 @@ export function createMetrics(options: { processMetrics?: boolean } = {}) {
       help: 'Token endpoint requests by grant type, client and outcome',
       labelNames: ['grant_type', 'client_id', 'outcome'] as const,
       registers: [registry],
+      collect() {
+        this.reset()
+        for (const { labels, count } of tokenCounts.values()) if (count > 0) this.inc(labels, count)
+      },
     }),
+    /**
+     * Counts one token endpoint outcome, as plain numbers exported at scrape time (like the request series).
+     * As many entries as prom-client would keep series: client_id is only ever a registered client or 'unknown'.
+     */
+    countTokenRequest(grantType: string, clientId: string, outcome: string): void {
+      const key = `${grantType} ${clientId} ${outcome}`
+      const found = tokenCounts.get(key)
+      if (found === undefined) tokenCounts.set(key, { labels: { grant_type: grantType, client_id: clientId, outcome }, count: 1 })
+      else found.count += 1
+    },
   }
 }
 

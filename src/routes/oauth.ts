@@ -42,21 +42,29 @@ const tokenRequestSchema = {
  * A form body only (RFC 6749 §3.2), checked before the body is read. Missing → 400; another type or a
  * charset other than UTF-8 → 415.
  */
-export async function requireFormBody(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+export function requireFormBody(request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void): void {
   // RFC 6749 §5.1: never cached, errors included; set first so that every answer carries it.
   reply.headers(NO_STORE_HEADERS)
+  // Synchronous, like the other per-request hooks here: it does no I/O, and an async hook costs a promise.
   const header = request.headers['content-type']
-  if (header === undefined || header.trim() === '') throw invalidRequest(`the request body must be ${FORM}`)
+  if (header === FORM) return done()
+  if (header === undefined || header.trim() === '') return done(invalidRequest(`the request body must be ${FORM}`))
   const [type, ...parameters] = header.split(';').map((part) => part.trim().toLowerCase())
   const charset = parameters.find((parameter) => parameter.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '')
   if (type !== FORM || (charset !== undefined && charset !== 'utf-8')) {
-    throw new OAuthError('invalid_request', `the request body must be ${FORM} (UTF-8)`, 415)
+    return done(new OAuthError('invalid_request', `the request body must be ${FORM} (UTF-8)`, 415))
   }
+  done()
 }
 
 /** RFC 6749 §3.2: repeated parameters are refused before the schema sees them; empty ones count as omitted. */
-async function singleParameters(request: FastifyRequest): Promise<void> {
-  request.body = tokenParameters(request.body)
+function singleParameters(request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void): void {
+  try {
+    request.body = tokenParameters(request.body)
+  } catch (error) {
+    return done(error as Error)
+  }
+  done()
 }
 
 export function registerOAuthRoutes(app: FastifyInstance, deps: RouteDeps): void {
@@ -65,12 +73,15 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: RouteDeps): void
   // and refresh-token replay detection asks whether a request arrived after a token was used), and the
   // metric labels, so that every outcome is counted, even refusals before the handler (media type, body, schema).
   const tracked = new WeakMap<FastifyRequest, { receivedAt: number; labels: TokenRequestLabels }>()
-  const track = async (request: FastifyRequest) => {
+  const track = (request: FastifyRequest, _reply: FastifyReply, done: () => void) => {
     tracked.set(request, { receivedAt: deps.now(), labels: { grant_type: 'unknown', client_id: 'unknown' } })
+    done()
   }
-  const countFailure = async (request: FastifyRequest, _reply: FastifyReply, error: Error & { statusCode?: number }) => {
+  const countFailure = (request: FastifyRequest, _reply: FastifyReply, error: Error & { statusCode?: number }, done: () => void) => {
     const outcome = error instanceof OAuthError ? error.error : (error.statusCode ?? 500) < 500 ? 'invalid_request' : 'server_error'
-    deps.metrics.tokenRequests.inc({ ...(tracked.get(request)?.labels ?? { grant_type: 'unknown', client_id: 'unknown' }), outcome })
+    const labels = tracked.get(request)?.labels
+    deps.metrics.countTokenRequest(labels?.grant_type ?? 'unknown', labels?.client_id ?? 'unknown', outcome)
+    done()
   }
 
   app.register(async (scope) => {
@@ -100,7 +111,7 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: RouteDeps): void
       async (request) => {
         const { receivedAt, labels } = tracked.get(request)!
         const response = await handleTokenRequest(request, tokenDeps, GRANTS, { now: receivedAt, labels })
-        deps.metrics.tokenRequests.inc({ ...labels, outcome: 'issued' })
+        deps.metrics.countTokenRequest(labels.grant_type, labels.client_id, 'issued')
         return response
       },
     )
