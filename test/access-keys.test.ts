@@ -173,9 +173,11 @@ for (const provider of providers) {
       await new Promise((resolve) => setTimeout(resolve, 1200))
       const touch = ctx.store.accessKeys.touchLastUsed
       const writes: number[] = []
-      ctx.store.accessKeys.touchLastUsed = (uses) => {
+      // Counted once the write has landed, so a read right after waitForWrites sees it.
+      ctx.store.accessKeys.touchLastUsed = async (uses) => {
+        const updated = await touch(uses)
         writes.push(uses.size)
-        return touch(uses)
+        return updated
       }
       t.teardown(() => {
         ctx.store.accessKeys.touchLastUsed = touch

@@ -46,7 +46,9 @@ export function createPasswordHasher(options: { workers: number; cost: number })
     verify: async (password, storedHash) => (await pool.run({ op: 'compare', password, hash: storedHash })) === true,
     hash,
     dummyHash: () => (dummy ??= hash(randomSecret())),
-    close: () => pool.destroy(),
+    // close(), not destroy(): Fastify runs onClose hooks while the server is still draining, and the logins
+    // in flight must finish rather than fail with a terminated worker.
+    close: () => pool.close(),
   }
 }
 
