@@ -84,7 +84,9 @@ export function createMetrics(options: { processMetrics?: boolean } = {}) {
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry })
   // Labelled by route pattern, never by raw URL, so the number of series stays bounded.
   const series: RequestSeries[] = []
-  const seriesByKey = new Map<string, RequestSeries>()
+  // Route pattern → method → status: the strings come from Fastify's route table and the HTTP parser's method
+  // list, so no key is built per request.
+  const seriesByRoute = new Map<string, Map<string, Map<number, RequestSeries>>>()
   const tokenCounts = new Map<string, { labels: { grant_type: string; client_id: string; outcome: string }; count: number }>()
   return {
     registry,
@@ -101,11 +103,14 @@ export function createMetrics(options: { processMetrics?: boolean } = {}) {
     httpDuration: new RequestDurationHistogram(registry, series),
     /** The series of one method, route pattern and status, created on first use. */
     requestSeries(method: string, route: string, status: number): RequestSeries {
-      const key = `${status} ${method} ${route}`
-      let found = seriesByKey.get(key)
+      let byMethod = seriesByRoute.get(route)
+      if (byMethod === undefined) seriesByRoute.set(route, (byMethod = new Map()))
+      let byStatus = byMethod.get(method)
+      if (byStatus === undefined) byMethod.set(method, (byStatus = new Map()))
+      let found = byStatus.get(status)
       if (found === undefined) {
         found = { labels: { method, route, status: String(status) }, count: 0, sum: 0, buckets: new Float64Array(DURATION_BUCKETS.length + 1) }
-        seriesByKey.set(key, found)
+        byStatus.set(status, found)
         series.push(found)
       }
       return found
