@@ -9,7 +9,7 @@ import type { Keyring } from './keys/keyring.js'
 import { childLogger, createLogController, createRequestIds, loggerOptions } from './logging.js'
 import { createMetrics, type Metrics } from './metrics.js'
 import { createClientCache, type ClientCache } from './oauth/client-cache.js'
-import { OAuthError } from './oauth/errors.js'
+import { OAuthError, rfcDescription } from './oauth/errors.js'
 import { createAccessKeyVerifier, type AccessKeyVerifier } from './security/access-keys.js'
 import { createAccessTokenVerifier, type AccessTokenVerifier } from './security/access-token-verifier.js'
 import { createBearerAuthenticator, type BearerAuthenticator } from './security/bearer.js'
@@ -126,7 +126,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   })
 
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ error: 'not_found', error_description: `no route ${request.method} ${request.url.split('?')[0]}` }),
+    reply.code(404).send({ error: 'not_found', error_description: rfcDescription(`no route ${request.method} ${request.url.split('?')[0]}`) }),
   )
 
   // Routes, top to bottom. The OpenAPI generator first: it records the routes registered after it.

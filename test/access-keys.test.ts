@@ -233,7 +233,7 @@ for (const provider of providers) {
       t.equal(response.statusCode, 400)
       t.same(response.json(), {
         error: 'invalid_request',
-        error_description: 'scopes: the user does not hold "admin"',
+        error_description: "scopes: the user does not hold 'admin'",
         details: [{ field: 'scopes', message: 'the user does not hold "admin"' }],
       })
       t.equal(await ctx.db.prisma.accessKey.count({ where: { userId: user.id } }), 0)

@@ -72,7 +72,7 @@ t.test('admin API authentication', async (t) => {
         const response = await inject(method, url, headers)
         t.equal(response.statusCode, 403, `${method} ${url}`)
         t.equal(response.headers['www-authenticate'], 'Bearer realm="portcullis", error="insufficient_scope", scope="admin"')
-        t.same(response.json(), { error: 'insufficient_scope', error_description: 'this request needs the scope "admin"' })
+        t.same(response.json(), { error: 'insufficient_scope', error_description: "this request needs the scope 'admin'" })
       }
     }
   })
@@ -81,7 +81,7 @@ t.test('admin API authentication', async (t) => {
     for (const [method, url] of ME_ROUTES) {
       const response = await inject(method, url, await adminHeaders(ctx))
       t.equal(response.statusCode, 403, `${method} ${url}`)
-      t.same(response.json(), { error: 'insufficient_scope', error_description: 'this request needs the scope "keys:write"' })
+      t.same(response.json(), { error: 'insufficient_scope', error_description: "this request needs the scope 'keys:write'" })
     }
   })
 

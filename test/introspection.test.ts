@@ -245,7 +245,7 @@ for (const provider of providers) {
       const reader = (await token({ grant_type: 'client_credentials', scope: 'read' }, machine.auth)).access_token
       const forbidden = await introspect(app, { token: target }, { authorization: `Bearer ${reader}` })
       t.equal(forbidden.statusCode, 403)
-      t.same(forbidden.json(), { error: 'insufficient_scope', error_description: 'this request needs the scope "introspect"' })
+      t.same(forbidden.json(), { error: 'insufficient_scope', error_description: "this request needs the scope 'introspect'" })
       t.equal(forbidden.headers['www-authenticate'], 'Bearer realm="portcullis", error="insufficient_scope", scope="introspect"')
 
       await app.inject({ method: 'POST', url: '/oauth/revoke', headers: { ...FORM, authorization: gateway.auth }, payload: form({ token: introspector }) })

@@ -14,8 +14,8 @@ t.test('token endpoint errors', async (t) => {
     // invalid_request
     { name: 'no grant_type', params: { scope: 'read' }, headers: auth, status: 400, body: { error: 'invalid_request', error_description: 'grant_type is required' } },
     { name: 'an empty grant_type counts as omitted', params: 'grant_type=&scope=read', headers: auth, status: 400, body: { error: 'invalid_request', error_description: 'grant_type is required' } },
-    { name: 'a repeated parameter', params: 'grant_type=client_credentials&scope=read&scope=write', headers: auth, status: 400, body: { error: 'invalid_request', error_description: 'parameter "scope" is repeated' } },
-    { name: 'a repeated grant_type', params: 'grant_type=client_credentials&grant_type=password', headers: auth, status: 400, body: { error: 'invalid_request', error_description: 'parameter "grant_type" is repeated' } },
+    { name: 'a repeated parameter', params: 'grant_type=client_credentials&scope=read&scope=write', headers: auth, status: 400, body: { error: 'invalid_request', error_description: "parameter 'scope' is repeated" } },
+    { name: 'a repeated grant_type', params: 'grant_type=client_credentials&grant_type=password', headers: auth, status: 400, body: { error: 'invalid_request', error_description: "parameter 'grant_type' is repeated" } },
     { name: 'a missing grant parameter', params: { grant_type: 'password', username: 'alice' }, headers: auth, status: 400, body: { error: 'invalid_request', error_description: 'password is required for the password grant' } },
     { name: 'missing grant parameters', params: { grant_type: 'password' }, headers: auth, status: 400, body: { error: 'invalid_request', error_description: 'username and password are required for the password grant' } },
     { name: 'no refresh_token', params: { grant_type: 'refresh_token' }, headers: auth, status: 400, body: { error: 'invalid_request', error_description: 'refresh_token is required for the refresh_token grant' } },
@@ -48,13 +48,13 @@ t.test('token endpoint errors', async (t) => {
     { name: 'a grant the client is not registered for', params: { grant_type: 'password', username: 'alice', password: 'x' }, headers: { authorization: basic('machine', `${SECRET}-machine`) }, status: 400, body: { error: 'unauthorized_client', error_description: 'this client may not use the password grant' } },
     { name: 'a public client asking client_credentials', params: { grant_type: 'client_credentials', client_id: 'spa' }, status: 400, body: { error: 'unauthorized_client', error_description: 'this client may not use the client_credentials grant' } },
     // unsupported_grant_type
-    { name: 'an unknown grant type', params: { grant_type: 'implicit' }, headers: auth, status: 400, body: { error: 'unsupported_grant_type', error_description: 'grant_type "implicit" is not supported' } },
-    { name: 'authorization_code, which this server does not offer', params: { grant_type: 'authorization_code', code: 'x' }, headers: auth, status: 400, body: { error: 'unsupported_grant_type', error_description: 'grant_type "authorization_code" is not supported' } },
+    { name: 'an unknown grant type', params: { grant_type: 'implicit' }, headers: auth, status: 400, body: { error: 'unsupported_grant_type', error_description: "grant_type 'implicit' is not supported" } },
+    { name: 'authorization_code, which this server does not offer', params: { grant_type: 'authorization_code', code: 'x' }, headers: auth, status: 400, body: { error: 'unsupported_grant_type', error_description: "grant_type 'authorization_code' is not supported" } },
     // invalid_scope
-    { name: 'a malformed scope', params: { grant_type: 'client_credentials', scope: 'read "write"' }, headers: auth, status: 400, body: { error: 'invalid_scope', error_description: 'scope "\\"write\\"" is malformed (RFC 6749 §3.3)' } },
-    { name: 'a scope beyond the client', params: { grant_type: 'client_credentials', scope: 'root' }, headers: auth, status: 400, body: { error: 'invalid_scope', error_description: 'this client may not have the scope "root"' } },
+    { name: 'a malformed scope', params: { grant_type: 'client_credentials', scope: 'read "write"' }, headers: auth, status: 400, body: { error: 'invalid_scope', error_description: "scope ''write'' is malformed (RFC 6749 section 3.3)" } },
+    { name: 'a scope beyond the client', params: { grant_type: 'client_credentials', scope: 'root' }, headers: auth, status: 400, body: { error: 'invalid_scope', error_description: "this client may not have the scope 'root'" } },
     // invalid_target
-    { name: 'an unregistered resource', params: { grant_type: 'client_credentials', resource: 'https://nowhere.example' }, headers: auth, status: 400, body: { error: 'invalid_target', error_description: 'resource "https://nowhere.example" is not a registered audience' } },
+    { name: 'an unregistered resource', params: { grant_type: 'client_credentials', resource: 'https://nowhere.example' }, headers: auth, status: 400, body: { error: 'invalid_target', error_description: "resource 'https://nowhere.example' is not a registered audience" } },
     { name: 'several resources', params: `grant_type=client_credentials&resource=${encodeURIComponent(config.defaultAudience)}&resource=x`, headers: auth, status: 400, body: { error: 'invalid_target', error_description: 'one resource per token request: each access token here has a single audience' } },
   ]
 
@@ -128,7 +128,7 @@ t.test('token endpoint errors', async (t) => {
 t.test('unsupported_grant_type is decided before the client is authenticated', async (t) => {
   const { app } = await build(t)
   const res = await tokenRequest(app, { grant_type: 'urn:example:unknown' })
-  t.same(res.json(), { error: 'unsupported_grant_type', error_description: 'grant_type "urn:example:unknown" is not supported' })
+  t.same(res.json(), { error: 'unsupported_grant_type', error_description: "grant_type 'urn:example:unknown' is not supported" })
 })
 
 t.test('the form body is sent as-is by standard clients', async (t) => {

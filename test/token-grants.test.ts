@@ -61,7 +61,7 @@ t.test('client_credentials', async (t) => {
   t.test('a scope beyond the client is invalid_scope', async (t) => {
     const res = await tokenRequest(app, { grant_type: 'client_credentials', scope: 'read delete' }, { authorization: service.auth })
     t.equal(res.statusCode, 400)
-    t.same(res.json(), { error: 'invalid_scope', error_description: 'this client may not have the scope "delete"' })
+    t.same(res.json(), { error: 'invalid_scope', error_description: "this client may not have the scope 'delete'" })
   })
 
   t.test('resource selects a registered audience (RFC 8707)', async (t) => {
@@ -74,7 +74,7 @@ t.test('client_credentials', async (t) => {
   t.test('an unknown resource is invalid_target', async (t) => {
     const res = await tokenRequest(app, { grant_type: 'client_credentials', resource: 'https://evil.example.com' }, { authorization: service.auth })
     t.equal(res.statusCode, 400)
-    t.same(res.json(), { error: 'invalid_target', error_description: 'resource "https://evil.example.com" is not a registered audience' })
+    t.same(res.json(), { error: 'invalid_target', error_description: "resource 'https://evil.example.com' is not a registered audience" })
   })
 
   t.test("a client's own audience list limits resource and sets its default", async (t) => {
@@ -83,7 +83,7 @@ t.test('client_credentials', async (t) => {
     const byDefault = await tokenRequest(app, { grant_type: 'client_credentials' }, { authorization: auth })
     t.equal(decodeJwt(byDefault.json().access_token).aud, API)
     const other = await tokenRequest(app, { grant_type: 'client_credentials', resource: 'https://other.example.com' }, { authorization: auth })
-    t.same(other.json(), { error: 'invalid_target', error_description: 'this client may not request tokens for "https://other.example.com"' })
+    t.same(other.json(), { error: 'invalid_target', error_description: "this client may not request tokens for 'https://other.example.com'" })
   })
 
   t.test('a public client may not use it, even when registered for it', async (t) => {
@@ -129,7 +129,7 @@ t.test('password', async (t) => {
 
   t.test('a scope the user lacks is invalid_scope', async (t) => {
     const res = await tokenRequest(app, { grant_type: 'password', username: alice.username, password: alice.password, scope: 'read admin' }, { authorization: service.auth })
-    t.same(res.json(), { error: 'invalid_scope', error_description: 'this user may not have the scope "admin"' })
+    t.same(res.json(), { error: 'invalid_scope', error_description: "this user may not have the scope 'admin'" })
   })
 
   t.test('a client without the refresh_token grant gets no refresh token', async (t) => {
@@ -222,7 +222,7 @@ for (const provider of providers) {
       t.equal(narrowed.json().scope, 'read')
       t.equal(decodeJwt(narrowed.json().access_token).scope, 'read')
       const widened = await refresh(narrowed.json().refresh_token, { scope: 'read admin' })
-      t.same(widened.json(), { error: 'invalid_scope', error_description: 'this refresh token may not have the scope "admin"' })
+      t.same(widened.json(), { error: 'invalid_scope', error_description: "this refresh token may not have the scope 'admin'" })
       const full = await refresh(narrowed.json().refresh_token)
       t.equal(full.json().scope, 'read write', 'the successor carries the original grant')
     })

@@ -7,17 +7,27 @@ export interface ErrorDetail {
   message: string
 }
 
+/**
+ * RFC 6749 §5.2: error_description is printable ASCII without `"` and `\` (%x20-21 / %x23-5B / %x5D-7E).
+ * Descriptions quote the offending value for people; this keeps them within what strict clients accept.
+ */
+export function rfcDescription(text: string): string {
+  return text.replace(/"/g, "'").replace(/\\/g, '').replace(/§/g, 'section ').replace(/[^\x20-\x7e]/g, '?')
+}
+
 export class OAuthError extends Error {
   override name = 'OAuthError'
+  readonly description: string
   constructor(
     /** The RFC error code, e.g. `invalid_grant`. */
     readonly error: string,
-    readonly description: string,
+    description: string,
     readonly statusCode = 400,
     readonly headers: Readonly<Record<string, string>> = {},
     readonly details?: readonly ErrorDetail[],
   ) {
     super(description)
+    this.description = rfcDescription(description)
   }
 
   toJSON(): { error: string; error_description: string; details?: readonly ErrorDetail[] } {

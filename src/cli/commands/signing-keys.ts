@@ -1,25 +1,11 @@
 // `portcullis signing-keys list|rotate|revoke`: the RS256 signing keys (src/keys/). Running servers notice
 // a change within KEYRING_REFRESH_INTERVAL. Only public facts are shown: never a private member.
-import { createKeyManager, type SigningKeyInfo } from '../../keys/key-manager.js'
+import { createKeyManager } from '../../keys/key-manager.js'
 import { loadMasterKey } from '../../keys/master-key.js'
+import { signingKeyView } from '../../routes/admin/views.js'
 import { expectPositionals } from '../args.js'
 import type { CliContext, Command } from '../command.js'
 import { dateText, table } from '../format.js'
-
-function keyView(key: SigningKeyInfo) {
-  return {
-    kid: key.kid,
-    state: key.state,
-    alg: key.alg,
-    modulus_length: key.modulusLength,
-    generation: key.generation,
-    created_at: key.createdAt.toISOString(),
-    activates_at: key.activatesAt.toISOString(),
-    retires_at: key.retiresAt?.toISOString() ?? null,
-    removes_at: key.removesAt?.toISOString() ?? null,
-    revoked_at: key.revokedAt?.toISOString() ?? null,
-  }
-}
 
 const optionalDate = (date: Date | null): string => (date ? dateText(date) : '-')
 
@@ -52,7 +38,7 @@ const list: Command = {
         ]),
       ),
     )
-    return keys.map(keyView)
+    return keys.map(signingKeyView)
   },
 }
 
@@ -87,7 +73,7 @@ const rotate: Command = {
       )
     }
     if (result.cacheWarning) ctx.io.warn(result.cacheWarning)
-    return { changed: result.changed, immediate, key: keyView(key), previous: previous ? keyView(previous) : null, warning: result.cacheWarning }
+    return { changed: result.changed, immediate, key: signingKeyView(key), previous: previous ? signingKeyView(previous) : null, warning: result.cacheWarning }
   },
 }
 
@@ -103,7 +89,7 @@ const revoke: Command = {
       [`${key.kid} is revoked and removed from the JWKS`, ...(successor ? [`${successor.kid} signs from now on`] : []), noticed(ctx)].join('\n'),
     )
     ctx.io.warn(`tokens signed by ${key.kid} no longer verify here; resource servers may still accept them until their cached JWKS expires (max-age ${ctx.config.jwksMaxAge}s)`)
-    return { key: keyView(key), successor: successor ? keyView(successor) : null }
+    return { key: signingKeyView(key), successor: successor ? signingKeyView(successor) : null }
   },
 }
 

@@ -2,10 +2,10 @@
 // facts are shown, never a private member. Other instances notice a change within KEYRING_REFRESH_INTERVAL.
 import type { FastifyInstance } from 'fastify'
 import type { RouteDeps } from '../../app.js'
-import { SigningKeyError, type SigningKeyInfo } from '../../keys/key-manager.js'
+import { SigningKeyError } from '../../keys/key-manager.js'
 import { conflict, notFound } from '../../oauth/errors.js'
 import { errorBody, errors, errorsWithNotFound, idParams, nullableDateTime, pageOf, pageQuery, SECURITY, dateTime, nullableString, type PageQuery } from './schemas.js'
-import { actorOf } from './views.js'
+import { actorOf, signingKeyView } from './views.js'
 
 const TAGS = ['admin: signing keys']
 
@@ -28,21 +28,6 @@ const signingKeySchema = {
 
 const nullableKey = { anyOf: [signingKeySchema, { type: 'null' }] } as const
 
-function keyView(key: SigningKeyInfo) {
-  return {
-    kid: key.kid,
-    state: key.state,
-    alg: key.alg,
-    modulus_length: key.modulusLength,
-    generation: key.generation,
-    created_at: key.createdAt.toISOString(),
-    activates_at: key.activatesAt.toISOString(),
-    retires_at: key.retiresAt?.toISOString() ?? null,
-    removes_at: key.removesAt?.toISOString() ?? null,
-    revoked_at: key.revokedAt?.toISOString() ?? null,
-  }
-}
-
 export function registerAdminSigningKeyRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const manager = () => deps.keyring.manager
 
@@ -63,7 +48,7 @@ export function registerAdminSigningKeyRoutes(app: FastifyInstance, deps: RouteD
       // A handful of keys: paged in memory, the cursor being the last kid shown.
       const start = after === undefined ? 0 : keys.findIndex((key) => key.kid === after) + 1
       const items = start === 0 && after !== undefined ? [] : keys.slice(start, start + limit)
-      return { items: items.map(keyView), next_cursor: start + limit < keys.length && items.length > 0 ? items[items.length - 1]!.kid : null }
+      return { items: items.map(signingKeyView), next_cursor: start + limit < keys.length && items.length > 0 ? items[items.length - 1]!.kid : null }
     },
   )
 
@@ -96,7 +81,7 @@ export function registerAdminSigningKeyRoutes(app: FastifyInstance, deps: RouteD
       const result = await manager()
         .rotate({ immediate: request.body?.immediate === true, actor: actorOf(request.principal) ?? 'system' })
         .catch(translate)
-      return { changed: result.changed, immediate: result.immediate, key: keyView(result.key), previous: result.previous ? keyView(result.previous) : null, warning: result.cacheWarning }
+      return { changed: result.changed, immediate: result.immediate, key: signingKeyView(result.key), previous: result.previous ? signingKeyView(result.previous) : null, warning: result.cacheWarning }
     },
   )
 
@@ -119,7 +104,7 @@ export function registerAdminSigningKeyRoutes(app: FastifyInstance, deps: RouteD
       const { key, successor } = await manager()
         .revoke(request.params.kid, { actor: actorOf(request.principal) ?? 'system' })
         .catch(translate)
-      return { key: keyView(key), successor: successor ? keyView(successor) : null }
+      return { key: signingKeyView(key), successor: successor ? signingKeyView(successor) : null }
     },
   )
 }

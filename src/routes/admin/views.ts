@@ -7,6 +7,7 @@ import type { AccessKey } from '../../store/access-keys.js'
 import type { AuditType } from '../../store/audit.js'
 import type { Client } from '../../store/clients.js'
 import type { User } from '../../store/users.js'
+import type { SigningKeyInfo } from '../../keys/key-manager.js'
 import { dateTime, nullableDateTime, nullableString, stringArray } from './schemas.js'
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null)
@@ -120,4 +121,20 @@ export async function audit(
 ): Promise<void> {
   const by = auditContext(request)
   await deps.store.audit.record({ type, actor: by.actor, subject, ip: by.ip, details: { ...by.details, ...details } }, new Date(deps.now()))
+}
+
+/** A signing key as the admin API and the CLI show it: public facts only, never a private member. */
+export function signingKeyView(key: SigningKeyInfo) {
+  return {
+    kid: key.kid,
+    state: key.state,
+    alg: key.alg,
+    modulus_length: key.modulusLength,
+    generation: key.generation,
+    created_at: key.createdAt.toISOString(),
+    activates_at: key.activatesAt.toISOString(),
+    retires_at: key.retiresAt?.toISOString() ?? null,
+    removes_at: key.removesAt?.toISOString() ?? null,
+    revoked_at: key.revokedAt?.toISOString() ?? null,
+  }
 }
