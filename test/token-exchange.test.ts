@@ -65,7 +65,7 @@ for (const provider of providers) {
       const { key } = await makeKey({ scopes: ['read'] })
       const response = await exchange(key, { scope: 'read admin' })
       t.equal(response.statusCode, 400)
-      t.same(response.json(), refused('invalid_scope', 'this access key may not have the scope "admin"'))
+      t.same(response.json(), refused('invalid_scope', "this access key may not have the scope 'admin'"))
     })
 
     t.test("the owner's lost scopes are not exchanged", async (t) => {
@@ -75,15 +75,15 @@ for (const provider of providers) {
       // The cache may hold the old owner for ACCESS_KEY_CACHE_TTL seconds.
       clock += config.accessKeyCacheTtl * 1000
       t.equal((await exchange(key)).json().scope, 'read')
-      t.same((await exchange(key, { scope: 'write' })).json(), refused('invalid_scope', 'this access key may not have the scope "write"'))
+      t.same((await exchange(key, { scope: 'write' })).json(), refused('invalid_scope', "this access key may not have the scope 'write'"))
     })
 
     t.test('an unregistered audience, or one the client may not use, is invalid_target', async (t) => {
       const { key } = await makeKey()
       const unknown = await exchange(key, { audience: 'https://evil.example' })
       t.equal(unknown.statusCode, 400)
-      t.same(unknown.json(), refused('invalid_target', 'the audience "https://evil.example" is not registered for this client'))
-      t.same((await exchange(key, { audience: 'https://other.example' })).json(), refused('invalid_target', 'the audience "https://other.example" is not registered for this client'))
+      t.same(unknown.json(), refused('invalid_target', "the audience 'https://evil.example' is not registered for this client"))
+      t.same((await exchange(key, { audience: 'https://other.example' })).json(), refused('invalid_target', "the audience 'https://other.example' is not registered for this client"))
       t.same((await exchange(key, { audience: API, resource: config.defaultAudience })).json(), refused('invalid_target', 'audience and resource name different targets'))
     })
 
