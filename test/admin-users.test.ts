@@ -47,6 +47,16 @@ for (const provider of providers) {
       t.equal((await admin.put(`/admin/v1/users/${user.id}/password`, { password: 'short' })).statusCode, 400)
     })
 
+    t.test('a new password ends the refresh-token families made with the old one', async (t) => {
+      const user = await newUser('pat')
+      await ctx.store.clients.create({ clientId: `c-${user.id}`, name: 'c', secretHash: null, grantTypes: ['password'], scopes: [] })
+      await ctx.db.prisma.refreshFamily.create({ data: { id: `f-${user.id}`, clientId: `c-${user.id}`, userId: user.id, scope: '', absoluteExpiresAt: new Date(Date.now() + 86400_000) } })
+      t.equal((await admin.patch(`/admin/v1/users/${user.id}`, { scopes: ['read', 'write'] })).statusCode, 200)
+      t.match(await ctx.db.prisma.refreshFamily.findUnique({ where: { id: `f-${user.id}` } }), { revokedAt: null }, 'a scope change alone keeps them')
+      t.equal((await admin.put(`/admin/v1/users/${user.id}/password`, { password: 'another long password' })).statusCode, 204)
+      t.match(await ctx.db.prisma.refreshFamily.findUnique({ where: { id: `f-${user.id}` } }), { revokedReason: 'password_changed' })
+    })
+
     t.test('disable ends refresh-token families and keys; enable lets the user in again', async (t) => {
       const user = await newUser('max', ['admin'])
       await ctx.store.clients.create({ clientId: `c-${user.id}`, name: 'c', secretHash: null, grantTypes: ['password'], scopes: [] })

@@ -62,8 +62,10 @@ export function createUserStore(prisma: PrismaClient) {
               ...(changes.disabled === undefined ? {} : { disabled: changes.disabled }),
             },
           })
-          // A disabled user's logins end now, not when their refresh tokens expire.
-          if (changes.disabled === true) await tx.refreshFamily.updateMany({ where: { userId: id, revokedAt: null }, data: { revokedAt: now, revokedReason: 'user_disabled' } })
+          // A disabled user's logins end now, not when their refresh tokens expire; so do the logins made
+          // with a password that has just been replaced (it may have been stolen).
+          const reason = changes.disabled === true ? 'user_disabled' : changes.passwordHash ? 'password_changed' : undefined
+          if (reason) await tx.refreshFamily.updateMany({ where: { userId: id, revokedAt: null }, data: { revokedAt: now, revokedReason: reason } })
           return toUser(row)
         }),
       )
