@@ -8,7 +8,7 @@ import { accessKeyProblems, issueAccessKey, revokeAccessKey } from '../security/
 import { StoreError } from '../store/index.js'
 import type { User } from '../store/users.js'
 import { newAccessKeyBody } from './admin/access-keys.js'
-import { createAdminValidatorCompiler, errorsWithNotFound, errors, idParams, pageOf, pageQuery, SECURITY, type PageQuery } from './admin/schemas.js'
+import { errorsWithNotFound, registerScopedRoutes, errors, idParams, pageOf, pageQuery, SECURITY, type PageQuery } from './admin/schemas.js'
 import { accessKeySchema, accessKeyView, auditContext, createdAccessKeySchema } from './admin/views.js'
 
 export const KEYS_WRITE_SCOPE = 'keys:write'
@@ -25,82 +25,72 @@ export function registerMeRoutes(app: FastifyInstance, deps: RouteDeps): void {
     return user
   }
 
-  void app.register(
-    async (me) => {
-      me.setValidatorCompiler(createAdminValidatorCompiler())
-      me.addHook('onRequest', deps.bearer.requireScope(KEYS_WRITE_SCOPE))
-      me.addHook('onSend', async (_request, reply, payload) => {
-        reply.header('cache-control', 'no-store')
-        return payload
-      })
+  registerScopedRoutes(app, deps, { prefix: '/v1/me', scope: KEYS_WRITE_SCOPE }, (me) => {
+    me.post<{ Body: { name: string; scopes: string[]; expires_in?: number } }>(
+      '/access-keys',
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'Create an access key of my own (the key is returned only in this response)',
+          security: SECURITY,
+          body: newAccessKeyBody,
+          response: { 201: createdAccessKeySchema, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const owner = await currentUser(request)
+        const keyRequest = { name: request.body.name, scopes: request.body.scopes, owner, expiresIn: request.body.expires_in, ceiling: request.principal!.scopes }
+        const problems = accessKeyProblems(keyRequest)
+        if (problems.length > 0) throw validationFailed(problems)
+        const at = now()
+        const { accessKey, key } = await issueAccessKey(store, keyRequest, auditContext(request), at)
+        return reply.code(201).send({ ...accessKeyView(accessKey, at), key })
+      },
+    )
 
-      me.post<{ Body: { name: string; scopes: string[]; expires_in?: number } }>(
-        '/access-keys',
-        {
-          schema: {
-            tags: TAGS,
-            summary: 'Create an access key of my own (the key is returned only in this response)',
-            security: SECURITY,
-            body: newAccessKeyBody,
-            response: { 201: createdAccessKeySchema, ...errors },
-          },
+    me.get<{ Querystring: PageQuery & { active?: boolean } }>(
+      '/access-keys',
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'List my access keys (never a key)',
+          security: SECURITY,
+          querystring: { type: 'object', properties: { ...pageQuery, active: { type: 'boolean' } }, additionalProperties: false },
+          response: { 200: pageOf(accessKeySchema), ...errors },
         },
-        async (request, reply) => {
-          const owner = await currentUser(request)
-          const keyRequest = { name: request.body.name, scopes: request.body.scopes, owner, expiresIn: request.body.expires_in, ceiling: request.principal!.scopes }
-          const problems = accessKeyProblems(keyRequest)
-          if (problems.length > 0) throw validationFailed(problems)
-          const at = now()
-          const { accessKey, key } = await issueAccessKey(store, keyRequest, auditContext(request), at)
-          return reply.code(201).send({ ...accessKeyView(accessKey, at), key })
-        },
-      )
+      },
+      async (request) => {
+        const user = await currentUser(request)
+        const at = now()
+        const page = await store.accessKeys.list({ after: request.query.after, limit: request.query.limit, userId: user.id, active: request.query.active, now: new Date(at) })
+        return { items: page.items.map((key) => accessKeyView(key, at)), next_cursor: page.nextCursor }
+      },
+    )
 
-      me.get<{ Querystring: PageQuery & { active?: boolean } }>(
-        '/access-keys',
-        {
-          schema: {
-            tags: TAGS,
-            summary: 'List my access keys (never a key)',
-            security: SECURITY,
-            querystring: { type: 'object', properties: { ...pageQuery, active: { type: 'boolean' } }, additionalProperties: false },
-            response: { 200: pageOf(accessKeySchema), ...errors },
-          },
+    me.post<{ Params: { id: string } }>(
+      '/access-keys/:id/revoke',
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'Revoke one of my access keys',
+          security: SECURITY,
+          params: idParams('id'),
+          response: { 200: accessKeySchema, ...errorsWithNotFound },
         },
-        async (request) => {
-          const user = await currentUser(request)
-          const at = now()
-          const page = await store.accessKeys.list({ after: request.query.after, limit: request.query.limit, userId: user.id, active: request.query.active, now: new Date(at) })
-          return { items: page.items.map((key) => accessKeyView(key, at)), next_cursor: page.nextCursor }
-        },
-      )
-
-      me.post<{ Params: { id: string } }>(
-        '/access-keys/:id/revoke',
-        {
-          schema: {
-            tags: TAGS,
-            summary: 'Revoke one of my access keys',
-            security: SECURITY,
-            params: idParams('id'),
-            response: { 200: accessKeySchema, ...errorsWithNotFound },
-          },
-        },
-        async (request) => {
-          const user = await currentUser(request)
-          const at = now()
-          try {
-            const key = await revokeAccessKey(store, request.params.id, { ...auditContext(request), userId: user.id }, at)
-            deps.accessKeys.invalidate(key.id)
-            return accessKeyView(key, at)
-          } catch (err) {
-            // Another user's key is as unknown as a key that does not exist.
-            if (err instanceof StoreError && err.code === 'not_found') throw notFound('you have no access key with this id')
-            throw err
-          }
-        },
-      )
-    },
-    { prefix: '/v1/me' },
-  )
+      },
+      async (request) => {
+        const user = await currentUser(request)
+        const at = now()
+        try {
+          const key = await revokeAccessKey(store, request.params.id, { ...auditContext(request), userId: user.id }, at)
+          deps.accessKeys.invalidate(key.id)
+          return accessKeyView(key, at)
+        } catch (err) {
+          // Another user's key is as unknown as a key that does not exist.
+          if (err instanceof StoreError && err.code === 'not_found') throw notFound('you have no access key with this id')
+          throw err
+        }
+      },
+    )
+  })
 }

@@ -6,28 +6,18 @@ import type { RouteDeps } from '../../app.js'
 import { registerAdminAccessKeyRoutes } from './access-keys.js'
 import { registerAdminAuditRoutes } from './audit.js'
 import { registerAdminClientRoutes } from './clients.js'
-import { createAdminValidatorCompiler } from './schemas.js'
+import { registerScopedRoutes } from './schemas.js'
 import { registerAdminSigningKeyRoutes } from './signing-keys.js'
 import { registerAdminUserRoutes } from './users.js'
 
 export const ADMIN_SCOPE = 'admin'
 
 export function registerAdminRoutes(app: FastifyInstance, deps: RouteDeps): void {
-  void app.register(
-    async (admin) => {
-      admin.setValidatorCompiler(createAdminValidatorCompiler())
-      admin.addHook('onRequest', deps.bearer.requireScope(ADMIN_SCOPE))
-      admin.addHook('onSend', async (_request, reply, payload) => {
-        // Admin answers are about credentials and accounts: never cached by anyone.
-        reply.header('cache-control', 'no-store')
-        return payload
-      })
-      registerAdminClientRoutes(admin, deps)
-      registerAdminUserRoutes(admin, deps)
-      registerAdminAccessKeyRoutes(admin, deps)
-      registerAdminSigningKeyRoutes(admin, deps)
-      registerAdminAuditRoutes(admin, deps)
-    },
-    { prefix: '/admin/v1' },
-  )
+  registerScopedRoutes(app, deps, { prefix: '/admin/v1', scope: ADMIN_SCOPE }, (admin) => {
+    registerAdminClientRoutes(admin, deps)
+    registerAdminUserRoutes(admin, deps)
+    registerAdminAccessKeyRoutes(admin, deps)
+    registerAdminSigningKeyRoutes(admin, deps)
+    registerAdminAuditRoutes(admin, deps)
+  })
 }

@@ -1,7 +1,8 @@
 // Schema fragments shared by the admin API and /v1/me. Response schemas are allow-lists: a field that is not
 // listed is not serialised, so a hash or a secret cannot reach a response by accident.
 import { Ajv } from 'ajv'
-import type { FastifySchemaCompiler } from 'fastify'
+import type { FastifyInstance, FastifySchemaCompiler } from 'fastify'
+import type { RouteDeps } from '../../app.js'
 
 export const DEFAULT_PAGE_SIZE = 50
 export const MAX_PAGE_SIZE = 200
@@ -63,4 +64,29 @@ export function createAdminValidatorCompiler(): FastifySchemaCompiler<object> {
   const bodies = new Ajv({ ...options, coerceTypes: false })
   const strings = new Ajv({ ...options, coerceTypes: true })
   return ({ schema, httpPart }) => (httpPart === 'body' ? bodies : strings).compile(schema) as ReturnType<FastifySchemaCompiler<object>>
+}
+
+/**
+ * Registers a group of routes under `prefix` that all need `scope` (401/403 per RFC 6750 §3.1), validate
+ * every field at once, and are never cached: the admin API and /v1/me share this.
+ */
+export function registerScopedRoutes(
+  app: FastifyInstance,
+  deps: Pick<RouteDeps, 'bearer'>,
+  options: { prefix: string; scope: string },
+  routes: (scoped: FastifyInstance) => void,
+): void {
+  void app.register(
+    async (scoped) => {
+      scoped.setValidatorCompiler(createAdminValidatorCompiler())
+      scoped.addHook('onRequest', deps.bearer.requireScope(options.scope))
+      // Answers about credentials and accounts: never cached by anyone.
+      scoped.addHook('onSend', async (_request, reply, payload) => {
+        reply.header('cache-control', 'no-store')
+        return payload
+      })
+      routes(scoped)
+    },
+    { prefix: options.prefix },
+  )
 }
