@@ -1,31 +1,15 @@
 // `portcullis access-keys create|list|revoke` end to end: the real entry point in a child process.
-import { spawn } from 'node:child_process'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { createAccessKeyVerifier } from '../src/security/access-keys.ts'
 import { createStore, openDatabase } from '../src/store/index.ts'
 import { createDatabaseUrl, providers, tempDir, testConfig } from './helper.ts'
-
-const root = fileURLToPath(new URL('..', import.meta.url))
-const tsx = import.meta.resolve('tsx')
+import { failure, runCli } from './run-cli.ts'
 
 for (const provider of providers) {
   t.test(`access-keys commands on ${provider}`, async (t) => {
     const url = await createDatabaseUrl(t, provider)
     const cwd = tempDir(t)
-    const cli = (args: string[]) =>
-      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-        const child = spawn(process.execPath, ['--import', tsx, join(root, 'src/cli/main.ts'), ...args], { cwd, env: { PATH: process.env.PATH ?? '', DATABASE_URL: url, BCRYPT_COST: '4' } })
-        let stdout = ''
-        let stderr = ''
-        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-        child.on('error', reject)
-        child.on('close', (code) => resolve({ code, stdout, stderr }))
-        child.stdin.end()
-      })
-    const fails = (t: { same(found: unknown, wanted: unknown): unknown }, result: { code: number | null; stdout: string; stderr: string }, line: string) => t.same(result, { code: 1, stdout: '', stderr: `portcullis: ${line}\n` })
+    const cli = (args: string[]) => runCli(args, { cwd, env: { DATABASE_URL: url } })
 
     const store = createStore(await openDatabase(url, { migrate: true }))
     t.teardown(() => store.close())
@@ -65,11 +49,11 @@ for (const provider of providers) {
 
     // Output and argument mistakes do not depend on the database: checked once, on SQLite (each run spawns a process).
     if (provider === 'sqlite') t.test('mistakes are one line and exit 1', async (t) => {
-      fails(t, await cli(['access-keys', 'create', '--scopes', 'read']), '--name is required')
-      fails(t, await cli(['access-keys', 'create', '--name', 'x', '--scopes', 'read admin', '--user', 'ivy']), '--scopes: the user does not hold "admin"')
-      fails(t, await cli(['access-keys', 'create', '--name', 'x', '--scopes', 'read', '--user', 'nobody']), 'no user with id or username "nobody"')
-      fails(t, await cli(['access-keys', 'create', '--name', 'x', '--scopes', 'read', '--expires-in', '0']), '--expires-in: must be a whole number of seconds from 1 to 315360000')
-      fails(t, await cli(['access-keys', 'revoke', 'nope']), 'no access key with id "nope"')
+      t.same(await cli(['access-keys', 'create', '--scopes', 'read']), failure('--name is required'))
+      t.same(await cli(['access-keys', 'create', '--name', 'x', '--scopes', 'read admin', '--user', 'ivy']), failure('--scopes: the user does not hold "admin"'))
+      t.same(await cli(['access-keys', 'create', '--name', 'x', '--scopes', 'read', '--user', 'nobody']), failure('no user with id or username "nobody"'))
+      t.same(await cli(['access-keys', 'create', '--name', 'x', '--scopes', 'read', '--expires-in', '0']), failure('--expires-in: must be a whole number of seconds from 1 to 315360000'))
+      t.same(await cli(['access-keys', 'revoke', 'nope']), failure('no access key with id "nope"'))
     })
   })
 }

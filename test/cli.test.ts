@@ -1,47 +1,22 @@
 // The `portcullis` CLI end to end: the real entry point in a child process, on a temporary database.
-import { spawn } from 'node:child_process'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import bcrypt from 'bcryptjs'
 import t from 'tap'
 import { sha256 } from '../src/security/secrets.ts'
 import { createStore, openDatabase, type Store } from '../src/store/index.ts'
 import { createDatabaseUrl, providers, tempDir, type Test } from './helper.ts'
+import { failure, runCli, type CliResult } from './run-cli.ts'
 
 // About 40 processes, each loading TypeScript through tsx: more than tap's default timeout on a loaded machine.
 t.setTimeout(600_000)
 
-const root = fileURLToPath(new URL('..', import.meta.url))
-const tsx = import.meta.resolve('tsx')
 const GRANTS = 'password, refresh_token, client_credentials, urn:ietf:params:oauth:grant-type:token-exchange'
-
-interface Result {
-  code: number | null
-  stdout: string
-  stderr: string
-}
 
 /** Runs `portcullis ...args` with its own working directory and environment (no .env of the checkout). */
 function createCli(t: Test, env: Record<string, string>) {
   const cwd = tempDir(t)
   return (args: string[], options: { stdin?: string; env?: Record<string, string> } = {}) =>
-    new Promise<Result>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', tsx, join(root, 'src/cli/main.ts'), ...args], {
-        cwd,
-        env: { PATH: process.env.PATH ?? '', BCRYPT_COST: '4', ISSUER: 'https://auth.example.com', AUDIENCES: 'https://api.example.com', ...env, ...options.env },
-      })
-      let stdout = ''
-      let stderr = ''
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-      child.on('error', reject)
-      child.on('close', (code) => resolve({ code, stdout, stderr }))
-      child.stdin.end(options.stdin ?? '')
-    })
+    runCli(args, { cwd, stdin: options.stdin ?? '', env: { ISSUER: 'https://auth.example.com', AUDIENCES: 'https://api.example.com', ...env, ...options.env } })
 }
-
-/** A failure: exit code 1, nothing on stdout, and exactly this one line on stderr. */
-const failure = (line: string): Result => ({ code: 1, stdout: '', stderr: `portcullis: ${line}\n` })
 
 async function openStore(t: Test, url: string): Promise<Store> {
   const store = createStore(await openDatabase(url))
@@ -170,7 +145,7 @@ t.test('mistakes exit 1 with one clear line', async (t) => {
     [['clients'], 'clients needs a subcommand: create, list, delete (see portcullis --help)'],
     [['users', 'list'], 'configuration error: BCRYPT_COST: must be an integer from 4 to 15 (got "99")'],
   ]
-  const results: Result[] = []
+  const results: CliResult[] = []
   // Three at a time: the machine running the tests has other work to do.
   for (let i = 0; i < cases.length; i += 3) {
     const batch = cases.slice(i, i + 3).map(([args, , stdin], j) =>

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto'
 import t from 'tap'
 import { createStore, openDatabase } from '../src/store/index.ts'
 import { createDatabaseUrl, tempDir } from './helper.ts'
-import { CLI, runNode } from './signing-keys-fixtures.ts'
+import { runCli } from './run-cli.ts'
 
 const KEY_FIELDS = ['activates_at', 'alg', 'created_at', 'generation', 'kid', 'modulus_length', 'removes_at', 'retires_at', 'revoked_at', 'state']
 
@@ -13,7 +13,7 @@ t.test('signing-keys commands', async (t) => {
   const url = await createDatabaseUrl(t, 'sqlite')
   const cwd = tempDir(t)
   const env = { DATABASE_URL: url, KEYS_MASTER_KEY: randomBytes(32).toString('base64') }
-  const cli = (args: string[], extra: Record<string, string> = {}) => runNode(CLI, args, { cwd, env: { ...env, ...extra } })
+  const cli = (args: string[], extra: Record<string, string> = {}) => runCli(args, { cwd, env: { LOG_LEVEL: 'info', ...env, ...extra } })
   const store = createStore(await openDatabase(url, { migrate: true }))
   t.teardown(() => store.close())
 

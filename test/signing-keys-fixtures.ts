@@ -77,8 +77,6 @@ export async function secondInstance(
 
 const TSX = import.meta.resolve('tsx')
 export const SERVER = fileURLToPath(new URL('../src/main.ts', import.meta.url))
-export const CLI = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url))
-
 /** Only what the child needs: the test process's own environment (TEST_DATABASE_URL…) stays out. */
 const childEnv = (env: Record<string, string>) => ({ PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', BCRYPT_COST: '4', ...env })
 
@@ -86,19 +84,6 @@ export interface Exited {
   code: number | null
   stdout: string
   stderr: string
-}
-
-/** Runs a TypeScript entry point to completion. */
-export function runNode(entry: string, args: string[], options: { cwd: string; env: Record<string, string> }): Promise<Exited> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, entry, ...args], { cwd: options.cwd, env: childEnv(options.env) })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk))
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-  })
 }
 
 export interface RunningServer {
