@@ -40,6 +40,8 @@ export interface Measurement {
    * moves when other programs compete for the cores, so it shows a structural cost on a noisy machine.
    */
   cpuUsPerRequest?: number
+  /** The main thread's share of it: the event loop's work, without signing on libuv's pool or bcrypt workers. */
+  mainCpuUsPerRequest?: number
   /** Scenario-specific extra figures (e.g. the JWKS p99 during a password storm). */
   extra?: Record<string, number>
 }

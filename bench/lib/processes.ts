@@ -17,6 +17,8 @@ export interface ServerProcess {
   peakRss(): number | undefined
   /** CPU time the process (all its threads) has used so far, in seconds; undefined off Linux. */
   cpuSeconds(): number | undefined
+  /** CPU time of the main thread alone (the event loop; not libuv's pool, workers or GC helpers), in seconds. */
+  mainThreadCpuSeconds(): number | undefined
   stop(): Promise<void>
 }
 
@@ -105,7 +107,8 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
     pid: child.pid!,
     startMs,
     peakRss: () => readPeakRss(child.pid!),
-    cpuSeconds: () => readCpuSeconds(child.pid!),
+    cpuSeconds: () => readCpuSeconds(`/proc/${child.pid!}/stat`),
+    mainThreadCpuSeconds: () => readCpuSeconds(`/proc/${child.pid!}/task/${child.pid!}/stat`),
     async stop() {
       if (exitCode !== 'running') return
       child.kill('SIGTERM')
@@ -119,9 +122,10 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
 // Linux reports utime and stime in clock ticks of USER_HZ, which is 100 on every mainstream kernel.
 const CLOCK_TICKS_PER_SECOND = 100
 
-function readCpuSeconds(pid: number): number | undefined {
+/** utime + stime of a process (`/proc/PID/stat`) or of one of its threads (`/proc/PID/task/TID/stat`). */
+function readCpuSeconds(statFile: string): number | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const stat = readFileSync(statFile, 'utf8')
     // The command name (field 2) may contain spaces; the fields after its closing parenthesis do not.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
     return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND

@@ -63,7 +63,7 @@ export function measurementTable(results: readonly ScenarioResult[]): string {
   const rows: string[][] = []
   for (const result of results) {
     if (result.status !== 'measured') {
-      rows.push([result.name, '—', '', '', '', '', '', `${result.status}: ${result.reason ?? ''}`.slice(0, 90)])
+      rows.push([result.name, '—', '', '', '', '', '', '', `${result.status}: ${result.reason ?? ''}`.slice(0, 90)])
       continue
     }
     const subject = result.contenders.find((contender) => contender.role === 'subject')
@@ -76,12 +76,13 @@ export function measurementTable(results: readonly ScenarioResult[]): string {
         latency(contender.p50),
         latency(contender.p99),
         contender.cpuUsPerRequest === undefined ? '' : number(contender.cpuUsPerRequest),
+        contender.mainCpuUsPerRequest === undefined ? '' : number(contender.mainCpuUsPerRequest),
         number(contender.errors),
         ratio ? `portcullis = ${ratio} this` : '',
       ])
     })
   }
-  return table(['scenario', 'server', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'errors', 'ratio'], rows, [false, false, true, true, true, true, true, false])
+  return table(['scenario', 'server', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'main µs/req', 'errors', 'ratio'], rows, [false, false, true, true, true, true, true, true, false])
 }
 
 export function verdictTable(verdicts: readonly Verdict[]): string {

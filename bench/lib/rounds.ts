@@ -18,6 +18,8 @@ export interface Summary {
   p99: number
   /** Median CPU µs of the server per successful request; undefined where not measured. */
   cpuUsPerRequest: number | undefined
+  /** Median CPU µs of the server's main thread per successful request. */
+  mainCpuUsPerRequest: number | undefined
   requests: number
   errors: number
   extra: Record<string, number>
@@ -57,6 +59,7 @@ function summarise(contender: Contender, rounds: Measurement[]): Summary {
     p50: median(rounds.map((round) => round.p50)),
     p99: median(rounds.map((round) => round.p99)),
     cpuUsPerRequest: rounds.every((round) => round.cpuUsPerRequest !== undefined) ? median(rounds.map((round) => round.cpuUsPerRequest!)) : undefined,
+    mainCpuUsPerRequest: rounds.every((round) => round.mainCpuUsPerRequest !== undefined) ? median(rounds.map((round) => round.mainCpuUsPerRequest!)) : undefined,
     requests: rounds.reduce((sum, round) => sum + round.requests, 0),
     errors: rounds.reduce((sum, round) => sum + round.errors, 0),
     extra: Object.fromEntries(extraKeys.map((key) => [key, median(rounds.map((round) => round.extra?.[key] ?? NaN).filter((value) => !Number.isNaN(value)))])),

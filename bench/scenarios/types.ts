@@ -73,10 +73,17 @@ export function httpContender(name: string, role: Contender['role'], server: Ser
 /** Runs a measurement and adds the server's CPU time per successful request to it. */
 export async function withCpu(server: ServerProcess, measure: () => Promise<Measurement>): Promise<Measurement> {
   const before = server.cpuSeconds()
+  const mainBefore = server.mainThreadCpuSeconds()
   const result = await measure()
   const after = server.cpuSeconds()
+  const mainAfter = server.mainThreadCpuSeconds()
   const ok = result.rps * (result.seconds ?? 0)
-  return before === undefined || after === undefined || ok === 0 ? result : { ...result, cpuUsPerRequest: ((after - before) * 1e6) / ok }
+  if (before === undefined || after === undefined || ok === 0) return result
+  return {
+    ...result,
+    cpuUsPerRequest: ((after - before) * 1e6) / ok,
+    ...(mainBefore === undefined || mainAfter === undefined ? {} : { mainCpuUsPerRequest: ((mainAfter - mainBefore) * 1e6) / ok }),
+  }
 }
 
 /** Sends one request as the benchmark will; a non-2xx answer skips the scenario with the answer as the reason. */

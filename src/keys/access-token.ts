@@ -1,8 +1,10 @@
 // RS256 JWT access tokens in the RFC 9068 profile: header typ "at+jwt" with the signing key's kid;
 // claims iss, sub, aud, exp, iat, jti, client_id, scope.
 import { randomUUID } from 'node:crypto'
-import { SignJWT, jwtVerify, decodeProtectedHeader, type JWTPayload } from 'jose'
+import { CompactSign, jwtVerify, decodeProtectedHeader, type JWTPayload } from 'jose'
 import type { Keyring } from './keyring.js'
+
+const ENCODER = new TextEncoder()
 
 export interface AccessTokenClaims {
   sub: string
@@ -27,17 +29,14 @@ export async function signAccessToken(
 ): Promise<IssuedAccessToken> {
   const key = keyring.signingKey()
   const iat = Math.floor((options.now ?? Date.now()) / 1000)
+  const exp = iat + options.ttl
   const jti = randomUUID()
-  const token = await new SignJWT({ ...claims.extra, client_id: claims.clientId, scope: claims.scope })
-    .setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', kid: key.kid })
-    .setIssuer(options.issuer)
-    .setSubject(claims.sub)
-    .setAudience(claims.aud)
-    .setIssuedAt(iat)
-    .setExpirationTime(iat + options.ttl)
-    .setJti(jti)
-    .sign(key.privateKey)
-  return { token, jti, expiresIn: options.ttl, expiresAt: iat + options.ttl }
+  // The claims set is built here, whole, and signed as a compact JWS: jose's SignJWT would copy it with
+  // structuredClone and check each claim again, on every token. The standard claims come last, so an extra
+  // claim can never replace one of them.
+  const payload = { ...claims.extra, client_id: claims.clientId, scope: claims.scope, iss: options.issuer, sub: claims.sub, aud: claims.aud, iat, exp, jti }
+  const token = await new CompactSign(ENCODER.encode(JSON.stringify(payload))).setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', kid: key.kid }).sign(key.privateKey)
+  return { token, jti, expiresIn: options.ttl, expiresAt: exp }
 }
 
 export interface VerifiedAccessToken extends JWTPayload {

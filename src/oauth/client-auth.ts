@@ -31,6 +31,7 @@ const BASIC = /^basic[ ]+([A-Za-z0-9+/]+={0,2})[ ]*$/i
 
 /** RFC 6749 §2.3.1: the id and secret are form-urlencoded before they are joined and base64-encoded. */
 function formDecode(value: string): string {
+  if (!value.includes('%')) return value.includes('+') ? value.replace(/\+/g, ' ') : value
   try {
     return decodeURIComponent(value.replace(/\+/g, ' '))
   } catch {

@@ -8,7 +8,9 @@ export type FormBody = Record<string, string | string[]>
 
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/
 
+/** Percent-decodes one key or value; the common case, neither `%` nor `+`, is returned as it is. */
 function decodeComponent(value: string): string {
+  if (!value.includes('%')) return value.includes('+') ? value.replace(/\+/g, ' ') : value
   try {
     return decodeURIComponent(value.replace(/\+/g, ' '))
   } catch {
@@ -24,12 +26,15 @@ function decodeComponent(value: string): string {
  */
 export function parseFormBody(text: string): FormBody {
   const body: FormBody = Object.create(null) as FormBody
+  // Control characters sent as they are show in the whole text; escaped ones only after decoding (below).
+  if (CONTROL_CHARACTERS.test(text)) throw invalidRequest('the form body contains control characters')
+  const escaped = text.includes('%')
   for (const pair of text.split('&')) {
     if (pair === '') continue
     const separator = pair.indexOf('=')
     const key = decodeComponent(separator === -1 ? pair : pair.slice(0, separator))
     const value = separator === -1 ? '' : decodeComponent(pair.slice(separator + 1))
-    if (CONTROL_CHARACTERS.test(key) || CONTROL_CHARACTERS.test(value)) throw invalidRequest('the form body contains control characters')
+    if (escaped && (CONTROL_CHARACTERS.test(key) || CONTROL_CHARACTERS.test(value))) throw invalidRequest('the form body contains control characters')
     const previous = body[key]
     body[key] = previous === undefined ? value : [...(Array.isArray(previous) ? previous : [previous]), value]
   }
@@ -44,7 +49,9 @@ export function readParameters(body: unknown): Record<string, string> {
   if (body === undefined || body === null) return {}
   if (typeof body !== 'object') throw invalidRequest('the request body must be application/x-www-form-urlencoded')
   const params: Record<string, string> = Object.create(null) as Record<string, string>
-  for (const [key, value] of Object.entries(body)) {
+  const fields = body as Record<string, unknown>
+  for (const key of Object.keys(fields)) {
+    const value = fields[key]
     if (Array.isArray(value)) throw invalidRequest(`parameter ${JSON.stringify(key.slice(0, 64))} is repeated`)
     if (typeof value !== 'string') throw invalidRequest(`parameter ${JSON.stringify(key.slice(0, 64))} must be a string`)
     if (value !== '') params[key] = value

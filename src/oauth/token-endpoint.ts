@@ -56,7 +56,7 @@ function issueAccessToken(deps: TokenDeps, client: Client, result: GrantResult, 
   return signAccessToken(
     deps.keyring,
     { issuer: deps.config.issuer, ttl: deps.config.accessTokenTtl, now },
-    { sub: result.subject, aud: result.audience, clientId: client.clientId, scope: result.scope.join(' '), ...(result.claims ? { extra: result.claims } : {}) },
+    { sub: result.subject, aud: result.audience, clientId: client.clientId, scope: result.scope.join(' '), extra: result.claims },
   )
 }
 
@@ -77,8 +77,8 @@ export function tokenParameters(body: unknown): Record<string, string> {
 }
 
 /**
- * Handles one token request whose body went through tokenParameters(). `now` is when the request arrived
- * (default: now); `labels` are filled in for the caller's metrics.
+ * Handles one token request. `now` is when the request arrived (default: now); `labels` are filled in for
+ * the caller's metrics; `params` is the body already read by tokenParameters() (default: read here).
  *
  * @example
  * app.post('/oauth/token', options, (request) => handleTokenRequest(request, deps, GRANTS, { now: receivedAt, labels }))
@@ -87,11 +87,11 @@ export async function handleTokenRequest(
   request: FastifyRequest,
   deps: TokenDeps,
   grants: ReadonlyMap<string, Grant>,
-  options: { now?: number; labels?: TokenRequestLabels } = {},
+  options: { now?: number; labels?: TokenRequestLabels; params?: Record<string, string> } = {},
 ): Promise<TokenResponse> {
   const now = options.now ?? deps.now()
   const labels = options.labels ?? { grant_type: 'unknown', client_id: 'unknown' }
-  const params = tokenParameters(request.body)
+  const params = options.params ?? tokenParameters(request.body)
   const grant = supportedGrantType(params, grants)
   labels.grant_type = grant.grantType
   const { client, method } = await authenticateClient(request, deps, params)

@@ -11,6 +11,13 @@ import { NO_STORE_HEADERS, tokenResponseSchema } from '../oauth/token-response.j
 
 const FORM = 'application/x-www-form-urlencoded'
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Token endpoint only: when the request arrived (before its body was read), and its metric labels. */
+    tokenRequest: { receivedAt: number; labels: TokenRequestLabels } | null
+  }
+}
+
 const errorSchema = {
   type: 'object',
   // RFC 6749 §5.2's shape exactly: the per-field details of the admin API are dropped here.
@@ -72,19 +79,20 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: RouteDeps): void
   // Per request: when it arrived (before its body is read: under load, handlers start well after arrival,
   // and refresh-token replay detection asks whether a request arrived after a token was used), and the
   // metric labels, so that every outcome is counted, even refusals before the handler (media type, body, schema).
-  const tracked = new WeakMap<FastifyRequest, { receivedAt: number; labels: TokenRequestLabels }>()
   const track = (request: FastifyRequest, _reply: FastifyReply, done: () => void) => {
-    tracked.set(request, { receivedAt: deps.now(), labels: { grant_type: 'unknown', client_id: 'unknown' } })
+    request.tokenRequest = { receivedAt: deps.now(), labels: { grant_type: 'unknown', client_id: 'unknown' } }
     done()
   }
   const countFailure = (request: FastifyRequest, _reply: FastifyReply, error: Error & { statusCode?: number }, done: () => void) => {
     const outcome = error instanceof OAuthError ? error.error : (error.statusCode ?? 500) < 500 ? 'invalid_request' : 'server_error'
-    const labels = tracked.get(request)?.labels
+    const labels = request.tokenRequest?.labels
     deps.metrics.countTokenRequest(labels?.grant_type ?? 'unknown', labels?.client_id ?? 'unknown', outcome)
     done()
   }
 
   app.register(async (scope) => {
+    // A request property declared up front (Fastify's decorateRequest) keeps every request object one shape.
+    scope.decorateRequest('tokenRequest', null)
     scope.removeContentTypeParser(FORM)
     scope.addContentTypeParser(FORM, { parseAs: 'string', bodyLimit: deps.config.bodyLimit }, (_request, body, done) => {
       try {
@@ -109,8 +117,9 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: RouteDeps): void
         onError: countFailure,
       },
       async (request) => {
-        const { receivedAt, labels } = tracked.get(request)!
-        const response = await handleTokenRequest(request, tokenDeps, GRANTS, { now: receivedAt, labels })
+        const { receivedAt, labels } = request.tokenRequest!
+        // The body is what singleParameters made of it: single strings, checked by the schema.
+        const response = await handleTokenRequest(request, tokenDeps, GRANTS, { now: receivedAt, labels, params: request.body as Record<string, string> })
         deps.metrics.countTokenRequest(labels.grant_type, labels.client_id, 'issued')
         return response
       },

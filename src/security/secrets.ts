@@ -1,22 +1,30 @@
 // Secrets we generate (client secrets, refresh tokens, access keys) carry 256 bits of entropy, so a
 // single SHA-256 is enough to store them: nobody can guess the preimage, and a lookup by hash stays one
 // indexed query. bcrypt is only for passwords that people choose (see password-hasher.ts).
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto'
 
 /** 32 random bytes, base64url (43 characters). */
 export function randomSecret(bytes = 32): string {
   return randomBytes(bytes).toString('base64url')
 }
 
+/** SHA-256, base64url (43 characters). One-shot: it runs on every authenticated request. */
 export function sha256(value: string): string {
-  return createHash('sha256').update(value).digest('base64url')
+  return hash('sha256', value, 'base64url')
 }
 
-/** Compares two strings in time independent of where they differ. */
+/**
+ * Compares two strings in time independent of where they differ. Only their lengths can show in the timing,
+ * and what is compared here are digests of a fixed length (sha256() above).
+ */
 export function constantTimeEqual(a: string, b: string): boolean {
-  const left = createHash('sha256').update(a).digest()
-  const right = createHash('sha256').update(b).digest()
-  return timingSafeEqual(left, right) && a.length === b.length
+  const left = Buffer.from(a)
+  const right = Buffer.from(b)
+  if (left.length !== right.length) {
+    timingSafeEqual(left, left)
+    return false
+  }
+  return timingSafeEqual(left, right)
 }
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
