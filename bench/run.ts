@@ -253,6 +253,8 @@ async function main(): Promise<number> {
     }
 
     const profileFlags = options.profile ? ['--cpu-prof', '--cpu-prof-dir', join(resolve(options.profile), 'portcullis')] : []
+    // Diagnostics only (e.g. --perf-basic-prof for `perf record -p PID`): extra node flags of the measured server.
+    profileFlags.push(...(process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(' ').filter(Boolean))
     const portcullis = await startPortcullis(build, environment, 'portcullis', {}, profileFlags)
     stopping.unshift(() => portcullis.stop())
     benchServerStartMs = portcullis.startMs
@@ -260,7 +262,9 @@ async function main(): Promise<number> {
     keySize = modulusBits(jwksBody)
     const refs = await startReferences(jwksBody, environment.dir, keySize, options.profile && resolve(options.profile))
     for (const ref of Object.values(refs)) stopping.unshift(() => ref.stop())
-    log(`servers ready (portcullis ${portcullis.url}, pid ${portcullis.pid}); ${options.connections} connections, ${options.rounds} × ${options.duration} s after ${options.warmup} s warm-up`)
+    const mb = (bytes: number | undefined) => (bytes === undefined ? '?' : `${(bytes / 2 ** 20).toFixed(0)} MB`)
+    const memory = () => `RSS ${mb(portcullis.rss())}, peak ${mb(portcullis.peakRss())}`
+    log(`servers ready (portcullis ${portcullis.url}, pid ${portcullis.pid}, ${memory()}); ${options.connections} connections, ${options.rounds} × ${options.duration} s after ${options.warmup} s warm-up`)
 
     const ctx: BenchContext = {
       portcullis,
@@ -285,6 +289,7 @@ async function main(): Promise<number> {
         log(`  ${skipped ? 'skipped' : 'FAILED'}: ${(err as Error).message}`)
         results.push({ name: scenario.name, summary: scenario.summary, status: skipped ? 'skipped' : 'failed', reason: (err as Error).message, contenders: [], verdicts: [], notes: [] })
       }
+      log(`  portcullis after ${scenario.name}: ${memory()}`)
     }
     peakRss = portcullis.peakRss()
   } finally {

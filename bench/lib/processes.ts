@@ -15,6 +15,8 @@ export interface ServerProcess {
   startMs: number
   /** Peak resident set size of the process so far (VmHWM), in bytes; undefined off Linux. */
   peakRss(): number | undefined
+  /** Resident set size now (VmRSS), in bytes; undefined off Linux. */
+  rss(): number | undefined
   /** CPU time the process (all its threads) has used so far, in seconds; undefined off Linux. */
   cpuSeconds(): number | undefined
   /** CPU time of the main thread alone (the event loop; not libuv's pool, workers or GC helpers), in seconds. */
@@ -106,7 +108,8 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
     port: options.port,
     pid: child.pid!,
     startMs,
-    peakRss: () => readPeakRss(child.pid!),
+    peakRss: () => readStatusBytes(child.pid!, 'VmHWM'),
+    rss: () => readStatusBytes(child.pid!, 'VmRSS'),
     cpuSeconds: () => readCpuSeconds(`/proc/${child.pid!}/stat`),
     mainThreadCpuSeconds: () => readCpuSeconds(`/proc/${child.pid!}/task/${child.pid!}/stat`),
     async stop() {
@@ -134,9 +137,10 @@ function readCpuSeconds(statFile: string): number | undefined {
   }
 }
 
-function readPeakRss(pid: number): number | undefined {
+/** A memory figure of /proc/PID/status (VmHWM: peak RSS, VmRSS: RSS now). */
+function readStatusBytes(pid: number, field: 'VmHWM' | 'VmRSS'): number | undefined {
   try {
-    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
     return match ? Number(match[1]) * 1024 : undefined
   } catch {
     return undefined
