@@ -105,7 +105,9 @@ function parseWith<T>(parse: () => T): T {
 const log = (line: string) => process.stderr.write(`${line}\n`)
 
 function serverEnv(environment: Environment, port: number, extra: Record<string, string> = {}): Record<string, string> {
-  return { ...environment.env, PORT: String(port), ISSUER, ACCESS_TOKEN_TTL: '3600', ...extra }
+  // BENCH_SERVER_ENV="NAME=value …": diagnostics only, e.g. to try an allocator setting on the measured server.
+  const diagnostic = Object.fromEntries((process.env.BENCH_SERVER_ENV ?? '').split(' ').filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]))
+  return { ...environment.env, PORT: String(port), ISSUER, ACCESS_TOKEN_TTL: '3600', ...extra, ...diagnostic }
 }
 
 async function startPortcullis(build: Build, environment: Environment, name: string, extra: Record<string, string> = {}, nodeFlags: string[] = []): Promise<ServerProcess> {

@@ -31,6 +31,7 @@ generator client {
   moduleFormat        = "esm"
   importFileExtension = "js"
   runtime             = "nodejs"
+  compilerBuild       = "small"
 }
 
 ${models}`

@@ -1,4 +1,4 @@
-// buildApp: the one composition root. The server (main.ts) and every test build the service here, from
+// buildApp: the one composition root. The server (server.ts) and every test build the service here, from
 // explicit dependencies; nothing in here reads the environment or listens.
 import formbody from '@fastify/formbody'
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify'

@@ -38,6 +38,8 @@ export function createPasswordHasher(options: { workers: number; cost: number })
     minThreads: 0,
     maxThreads: options.workers,
     idleTimeout: 30_000,
+    // bcryptjs keeps almost nothing on the heap: a small young generation keeps each thread near its baseline.
+    resourceLimits: { maxYoungGenerationSizeMb: 4 },
   })
   let dummy: Promise<string> | undefined
   const hash = async (password: string) => (await pool.run({ op: 'hash', password, cost: options.cost })) as string

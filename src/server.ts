@@ -1,0 +1,53 @@
+// The server: config → database → migrations → keys → buildApp → listen; a graceful close on signals. Started by main.ts.
+import { buildApp } from './app.js'
+import { ConfigError, loadConfig, type Config } from './config.js'
+import { createDeferredLogger, createKeyring } from './keys/keyring.js'
+import { loadMasterKey } from './keys/master-key.js'
+import { createStore, openDatabase } from './store/index.js'
+
+async function start(config: Readonly<Config>): Promise<void> {
+  const db = await openDatabase(config.databaseUrl, { migrate: true })
+  const store = createStore(db)
+  // A missing or wrong master key for existing keys stops here (MasterKeyError), before any key is made.
+  const master = await loadMasterKey(config, store)
+  const keyringLog = createDeferredLogger()
+  const keyring = await createKeyring({ config, store, masterKey: master.key, masterKeySource: master.source, log: keyringLog })
+  const masterKey = master.key
+  const app = await buildApp({ config, store, keyring, masterKey })
+  keyringLog.attach(app.log)
+  if (master.created) app.log.warn({ path: master.source }, 'generated the master key: back it up together with the database')
+
+  let closing = false
+  const close = async (signal: string) => {
+    if (closing) return
+    closing = true
+    app.log.info({ signal }, 'shutting down: no new connections, finishing requests in flight')
+    const forced = setTimeout(() => {
+      app.log.error('requests still in flight after 10 s; exiting')
+      process.exit(1)
+    }, 10_000)
+    forced.unref()
+    try {
+      await app.close() // stops listening, waits for in-flight requests, runs onClose hooks
+      keyring.close()
+      await store.close()
+      process.exit(0)
+    } catch (err) {
+      app.log.error({ err }, 'error during shutdown')
+      process.exit(1)
+    }
+  }
+  process.once('SIGTERM', () => void close('SIGTERM'))
+  process.once('SIGINT', () => void close('SIGINT'))
+
+  await app.listen({ host: config.host, port: config.port })
+}
+
+try {
+  await start(loadConfig())
+} catch (err) {
+  // One line, no stack: the operator needs to know which setting or resource is wrong.
+  const message = err instanceof ConfigError ? `configuration error: ${err.message}` : `cannot start: ${(err instanceof Error ? err.message : String(err)).trim().split('\n')[0]}`
+  process.stderr.write(`portcullis: ${message}\n`)
+  process.exit(1)
+}
