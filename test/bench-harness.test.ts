@@ -52,6 +52,7 @@ t.test('a quick run of the jwks scenario measures Portcullis beside its referenc
     t.equal(contender.rounds.length, 1)
     t.equal(contender.p99 >= contender.p50, true)
     t.equal(contender.cpuUsPerRequest > 0, true, `${contender.name}: CPU per request read from /proc`)
+    t.equal(contender.mainCpuUsPerRequest > 0 && contender.mainCpuUsPerRequest <= contender.cpuUsPerRequest, true, `${contender.name}: the main thread's share of it`)
   }
   t.same(
     jwks.verdicts.map((verdict: { description: string; pass: unknown }) => [verdict.description, typeof verdict.pass]),
@@ -66,7 +67,7 @@ t.test('a quick run of the jwks scenario measures Portcullis beside its referenc
   )
   t.equal(report.passed, [...jwks.verdicts, ...report.checks].every((verdict: { pass: boolean }) => verdict.pass))
 
-  t.match(run.stdout, /^scenario\s+server\s+req\/s\s+p50 ms\s+p99 ms\s+CPU µs\/req\s+errors\s+ratio$/m, 'prints the measurement table')
+  t.match(run.stdout, /^scenario\s+server\s+req\/s\s+p50 ms\s+p99 ms\s+CPU µs\/req\s+main µs\/req\s+errors\s+ratio$/m, 'prints the measurement table')
   t.match(run.stdout, /^jwks\s+portcullis\s+[\d,]+/m)
   t.match(run.stdout, /^target\s+measured\s+result$/m, 'prints the verdict table')
   t.match(run.stdout, /jwks ≥ 0\.9 × jwks-body\s+\d+\.\d\d ×\s+(PASS|FAIL)/)
