@@ -7,10 +7,10 @@ const FOOTPRINT_FLAGS = [
   // Prisma's query compiler (WebAssembly) stays on V8's baseline tier: its query plans are cached, so the
   // optimising tier would only cost compile work at start and ~10 MB of code.
   '--liftoff-only',
-  // The old generation grows by 20 % of what survived the last full collection, where V8 would otherwise let
+  // The old generation grows by 10 % of what survived the last full collection, where V8 would otherwise let
   // it grow up to 4×: under load the heap stays close to what the server really holds, for a few more
   // (short) collections.
-  '--heap-growing-percent=20',
+  '--heap-growing-percent=10',
 ]
 
 const given = `${process.env.NODE_OPTIONS ?? ''} ${process.execArgv.join(' ')}`
