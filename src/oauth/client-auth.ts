@@ -8,6 +8,7 @@ import type { RouteDeps } from '../app.js'
 import { constantTimeEqual, sha256 } from '../security/secrets.js'
 import type { Client } from '../store/clients.js'
 import { invalidClient, invalidRequest } from './errors.js'
+import { formDecode } from './form-body.js'
 
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none'
 
@@ -29,15 +30,8 @@ const UNKNOWN_CLIENT_HASH = sha256('portcullis: no such client')
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/
 const BASIC = /^basic[ ]+([A-Za-z0-9+/]+={0,2})[ ]*$/i
 
-/** RFC 6749 §2.3.1: the id and secret are form-urlencoded before they are joined and base64-encoded. */
-function formDecode(value: string): string {
-  if (!value.includes('%')) return value.includes('+') ? value.replace(/\+/g, ' ') : value
-  try {
-    return decodeURIComponent(value.replace(/\+/g, ' '))
-  } catch {
-    throw invalidClient('the HTTP Basic credentials are not correctly form-urlencoded', true)
-  }
-}
+/** RFC 6749 §2.3.1 form-urlencodes the id and secret before joining them: a bad escape is invalid_client. */
+const malformedBasic = () => invalidClient('the HTTP Basic credentials are not correctly form-urlencoded', true)
 
 function readBasic(header: string): Credentials {
   const match = BASIC.exec(header)
@@ -47,8 +41,8 @@ function readBasic(header: string): Credentials {
   const text = decoded.toString('utf8')
   const colon = text.indexOf(':')
   if (colon === -1) throw invalidClient('the HTTP Basic credentials must be client_id:client_secret', true)
-  const clientId = formDecode(text.slice(0, colon))
-  const secret = formDecode(text.slice(colon + 1))
+  const clientId = formDecode(text.slice(0, colon), malformedBasic)
+  const secret = formDecode(text.slice(colon + 1), malformedBasic)
   return { clientId, secret: secret === '' ? undefined : secret, basic: true }
 }
 

@@ -8,15 +8,21 @@ export type FormBody = Record<string, string | string[]>
 
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/
 
-/** Percent-decodes one key or value; the common case, neither `%` nor `+`, is returned as it is. */
-function decodeComponent(value: string): string {
+/**
+ * Decodes one application/x-www-form-urlencoded component (`+` is a space); `malformed` makes the error for
+ * bad percent-encoding. The common case, neither `%` nor `+`, is returned as it is.
+ */
+export function formDecode(value: string, malformed: () => Error): string {
   if (!value.includes('%')) return value.includes('+') ? value.replace(/\+/g, ' ') : value
   try {
     return decodeURIComponent(value.replace(/\+/g, ' '))
   } catch {
-    throw invalidRequest('the form body has malformed percent-encoding or is not UTF-8')
+    throw malformed()
   }
 }
+
+const malformedBody = () => invalidRequest('the form body has malformed percent-encoding or is not UTF-8')
+const decodeComponent = (value: string) => formDecode(value, malformedBody)
 
 /**
  * Parses a form body strictly: malformed percent-encoding, invalid UTF-8 and control characters are refused.
