@@ -40,6 +40,13 @@ export function sqliteFilePath(url: string): string {
  * @example
  * const db = await openDatabase('file:./data/portcullis.db', { migrate: true })
  */
+/**
+ * SQLite's page cache per connection, in KiB when negative: 4 MiB. better-sqlite3 builds SQLite with 16 MiB,
+ * which the server's two connections fill as the tables grow; the rows we read are few and hot, and the
+ * operating system caches the file anyway.
+ */
+const SQLITE_CACHE_SIZE = -4096
+
 export async function openDatabase(url: string, options: { migrate?: boolean } = {}): Promise<Database> {
   if (/^postgres(ql)?:\/\//.test(url)) {
     const prisma = new PostgresClient({ adapter: new PrismaPg({ connectionString: url, connectionTimeoutMillis: 5000 }) }) as unknown as PrismaClient
@@ -71,6 +78,7 @@ export async function openDatabase(url: string, options: { migrate?: boolean } =
   await prisma.$queryRawUnsafe('PRAGMA journal_mode = WAL')
   await prisma.$executeRawUnsafe('PRAGMA synchronous = NORMAL')
   await prisma.$executeRawUnsafe('PRAGMA foreign_keys = ON')
+  await prisma.$executeRawUnsafe(`PRAGMA cache_size = ${SQLITE_CACHE_SIZE}`)
   let direct: BetterSqlite3.Database | undefined
   const sqlite = () => {
     if (direct) return direct
@@ -78,6 +86,7 @@ export async function openDatabase(url: string, options: { migrate?: boolean } =
     try {
       opened.pragma('synchronous = NORMAL')
       opened.pragma('foreign_keys = ON')
+      opened.pragma(`cache_size = ${SQLITE_CACHE_SIZE}`)
     } catch (err) {
       opened.close()
       throw err
