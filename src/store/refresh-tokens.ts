@@ -102,8 +102,23 @@ const toRecord = (row: RecordRow): RefreshTokenRecord => ({
 
 export type RevokeReason = 'replay_detected' | 'revoked' | 'user_disabled' | 'client_deleted' | (string & {})
 
+/** How often (at most) a new family also deletes the families past their absolute expiry. */
+const PURGE_INTERVAL_MS = 60 * 60 * 1000
+
 export function createRefreshTokenStore(prisma: PrismaClient, sqlite?: () => BetterSqlite3.Database) {
   const direct = sqlite && createSqliteRefreshStatements(sqlite)
+  let lastPurge = 0
+
+  /**
+   * Deletes the families whose absolute expiry has passed, with their tokens (the foreign key cascades): no
+   * token of theirs can be used any more, and a presented one is refused as unknown, as it was as expired.
+   */
+  async function purgeExpired(now = new Date()): Promise<number> {
+    lastPurge = now.getTime()
+    const { count } = await prisma.refreshFamily.deleteMany({ where: { absoluteExpiresAt: { lt: now } } })
+    return count
+  }
+
   return {
     /** A new family (a login) with its first token, in one write. */
     async createFamily(
@@ -141,8 +156,12 @@ export function createRefreshTokenStore(prisma: PrismaClient, sqlite?: () => Bet
           INSERT INTO "RefreshToken" ("id", "tokenHash", "familyId", "scope", "expiresAt", "createdAt")
           VALUES (${token.id}, ${token.tokenHash}, ${family.id}, ${scope}, ${token.expiresAt}, ${now})`,
       ])
+      // Now and then, never on the read path: old families would otherwise stay for ever.
+      if (now.getTime() - lastPurge >= PURGE_INTERVAL_MS) await purgeExpired(now)
       return { family, token }
     },
+
+    purgeExpired,
 
     /** The token with this hash, with its family and user, in any state; undefined when there is none. */
     async findByHash(tokenHash: string): Promise<RefreshTokenRecord | undefined> {
