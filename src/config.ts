@@ -19,6 +19,8 @@ export interface Config {
   /** Seconds. */
   accessTokenTtl: number
   refreshTokenTtl: number
+  /** Seconds a refresh token stays usable unless it is used (RFC 9700 §4.14.2); each rotation starts it again. */
+  refreshTokenIdleTtl: number
   refreshTokenReuseGrace: number
   defaultAudience: string
   /** Audiences (RFC 8707 resources) a token may be issued for; always contains defaultAudience. */
@@ -170,6 +172,7 @@ export function loadConfig(env: Env = process.env, options: { envFile?: string |
     bodyLimit: read.integer('BODY_LIMIT', 64 * 1024, 1024, 10 * 1024 * 1024),
     accessTokenTtl,
     refreshTokenTtl,
+    refreshTokenIdleTtl: read.duration('REFRESH_TOKEN_IDLE_TTL', 14 * 86400, 60),
     refreshTokenReuseGrace: read.duration('REFRESH_TOKEN_REUSE_GRACE', 10, 0, 300),
     defaultAudience,
     audiences: [...new Set([defaultAudience, ...read.list('AUDIENCES')])],

@@ -19,6 +19,7 @@ t.test('with nothing set, the embedded defaults', async (t) => {
     bodyLimit: 65536,
     accessTokenTtl: 900,
     refreshTokenTtl: 30 * 86400,
+    refreshTokenIdleTtl: 14 * 86400,
     refreshTokenReuseGrace: 10,
     defaultAudience: 'http://localhost:3000',
     audiences: ['http://localhost:3000'],

@@ -118,7 +118,7 @@ for (const provider of providers) {
         client_id: 'service',
         username: 'alice',
         token_type: 'refresh_token',
-        exp: Math.floor(row!.family.absoluteExpiresAt.getTime() / 1000),
+        exp: Math.floor(row!.token.expiresAt.getTime() / 1000), // its idle expiry, before the family's absolute one
         iat: Math.floor(row!.token.createdAt.getTime() / 1000),
         sub: alice.id,
         aud: config.defaultAudience,

@@ -264,6 +264,35 @@ for (const provider of providers) {
       t.same(res.json(), { error: 'invalid_grant', error_description: 'the refresh token has expired' })
     })
 
+    t.test('a refresh token left unused past REFRESH_TOKEN_IDLE_TTL expires; each rotation starts it again (RFC 9700 §4.14.2)', async (t) => {
+      let idleClock = clock
+      const idle = await build(t, { provider, now: () => idleClock, env: { REFRESH_TOKEN_TTL: '3600', REFRESH_TOKEN_IDLE_TTL: '120' } })
+      const fixtures = await seed(idle.store)
+      const loginIdle = async () =>
+        (await tokenRequest(idle.app, { grant_type: 'password', username: fixtures.alice.username, password: fixtures.alice.password }, { authorization: fixtures.service.auth })).json()
+          .refresh_token as string
+      const refreshIdle = (token: string) => tokenRequest(idle.app, { grant_type: 'refresh_token', refresh_token: token }, { authorization: fixtures.service.auth })
+      const start = idleClock
+
+      let token = await loginIdle()
+      for (const at of [100_000, 219_000, 338_000]) {
+        idleClock = start + at
+        const res = await refreshIdle(token)
+        t.equal(res.statusCode, 200, `used within 120 s of its issue (${at / 1000}s after the login)`)
+        token = res.json().refresh_token
+      }
+      idleClock = start + 338_000 + 120_000
+      t.same((await refreshIdle(token)).json(), { error: 'invalid_grant', error_description: 'the refresh token has expired' }, 'idle for 120 s')
+
+      idleClock = start
+      const unused = await loginIdle()
+      const stored = await idle.store.refreshTokens.findByHash(sha256(unused))
+      t.equal(stored?.token.expiresAt.getTime(), start + 120_000, 'stored with its idle expiry')
+      t.equal(stored?.family.absoluteExpiresAt.getTime(), start + 3600_000, 'the login keeps its absolute expiry')
+      idleClock = start + 120_000
+      t.same((await refreshIdle(unused)).json(), { error: 'invalid_grant', error_description: 'the refresh token has expired' }, "a login's first token too")
+    })
+
     t.test('disabling the user ends the family', async (t) => {
       const erin = await store.users.create({ username: 'erin', passwordHash: await hashPassword('erin password', 4), scopes: ['read'] })
       const res = await tokenRequest(app, { grant_type: 'password', username: 'erin', password: 'erin password' }, { authorization: service.auth })

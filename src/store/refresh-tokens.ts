@@ -122,7 +122,7 @@ export function createRefreshTokenStore(prisma: PrismaClient, sqlite?: () => Bet
   return {
     /** A new family (a login) with its first token, in one write. */
     async createFamily(
-      input: { clientId: string; userId: string; scope: readonly string[]; audience: string; absoluteExpiresAt: Date; tokenHash: string },
+      input: { clientId: string; userId: string; scope: readonly string[]; audience: string; absoluteExpiresAt: Date; tokenHash: string; tokenExpiresAt?: Date },
       now = new Date(),
     ): Promise<{ family: RefreshFamily; token: RefreshToken }> {
       const scope = fromList(input.scope)
@@ -143,7 +143,8 @@ export function createRefreshTokenStore(prisma: PrismaClient, sqlite?: () => Bet
         familyId: family.id,
         parentId: null,
         scope: toList(scope),
-        expiresAt: input.absoluteExpiresAt,
+        // The token's own expiry (its idle lifetime), never later than the family's.
+        expiresAt: new Date(Math.min((input.tokenExpiresAt ?? input.absoluteExpiresAt).getTime(), input.absoluteExpiresAt.getTime())),
         usedAt: null,
         revokedAt: null,
         createdAt: now,

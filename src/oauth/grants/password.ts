@@ -79,7 +79,7 @@ async function startFamily(request: GrantRequest, user: User, scope: readonly st
   if (!client.grantTypes.includes('refresh_token')) return undefined
   const refreshToken = randomSecret()
   await deps.store.refreshTokens.createFamily(
-    { clientId: client.clientId, userId: user.id, scope, audience, absoluteExpiresAt: new Date(now + deps.config.refreshTokenTtl * 1000), tokenHash: sha256(refreshToken) },
+    { clientId: client.clientId, userId: user.id, scope, audience, absoluteExpiresAt: new Date(now + deps.config.refreshTokenTtl * 1000), tokenExpiresAt: new Date(now + deps.config.refreshTokenIdleTtl * 1000), tokenHash: sha256(refreshToken) },
     new Date(now),
   )
   return refreshToken

@@ -52,7 +52,9 @@ async function rotateOrDetectReplay(request: GrantRequest, record: RefreshTokenR
   const { token, family } = record
   const grace = deps.config.refreshTokenReuseGrace * 1000
   if (token.usedAt === null) {
-    const rotation = { parentId: token.id, familyId: family.id, successorHash: sha256(successor), scope: family.scope, expiresAt: family.absoluteExpiresAt }
+    // The successor's idle lifetime starts now (RFC 9700 §4.14.2), within the login's absolute one.
+    const expiresAt = new Date(Math.min(now + deps.config.refreshTokenIdleTtl * 1000, family.absoluteExpiresAt.getTime()))
+    const rotation = { parentId: token.id, familyId: family.id, successorHash: sha256(successor), scope: family.scope, expiresAt }
     if ((await deps.store.refreshTokens.rotate(rotation, new Date(deps.now()))) === 'rotated') return
     // A concurrent request rotated it first; with a grace window, its successor (the same one) is ours too.
     if (grace > 0) return
