@@ -71,7 +71,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     onError: (err) => app?.log.warn({ err }, 'could not read the revoked tokens; the revocation list is unchanged'),
   })
   const accessTokens = createAccessTokenVerifier({ keyring: deps.keyring, config, now })
-  const bearer = createBearerAuthenticator({ config, accessTokens, accessKeys, isRevoked: (jti) => revocations.isRevoked(jti) })
+  const bearer = createBearerAuthenticator({ config, accessTokens, accessKeys, isRevoked: (claims) => revocations.revokes(claims) })
   const clients = createClientCache({ store: deps.store, ttlSeconds: config.clientCacheTtl, now })
   const routeDeps: RouteDeps = { config, store: deps.store, keyring: deps.keyring, masterKey: deps.masterKey, now, metrics: createMetrics(), accessKeys, bearer, passwords, clients, revocations, accessTokens }
   app = Fastify({

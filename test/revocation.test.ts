@@ -53,6 +53,22 @@ for (const provider of providers) {
       t.ok(family.revokedAt)
     })
 
+    t.test("revoking a refresh token also ends the grant's access tokens, and no other login's (RFC 7009 §2.1)", async (t) => {
+      const first = await login()
+      const refreshed = (await refresh(first.refresh_token)).json() as { access_token: string; refresh_token: string }
+      const other = await login()
+      const sid = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).sid as string
+      t.equal(sid(first.access_token), sid(refreshed.access_token), 'the access tokens of one login carry its grant as sid')
+      t.not(sid(first.access_token), sid(other.access_token))
+      t.equal(await active(first.access_token), true)
+      t.match(observable(await revoke(app, { token: refreshed.refresh_token }, { authorization: service.auth })), EMPTY_200)
+      t.equal(await active(first.access_token), false, "the login's first access token")
+      t.equal(await active(refreshed.access_token), false, 'and the one from the rotation')
+      t.equal(await active(other.access_token), true, 'another login of the same user and client is untouched')
+      const row = await db.prisma.revokedToken.findUniqueOrThrow({ where: { jti: `grant:${sid(first.access_token)}` } })
+      t.equal(row.expiresAt.getTime(), clock + (config.accessTokenTtl + config.clockSkew) * 1000, 'kept until every access token of the grant has expired')
+    })
+
     t.test('presenting an already rotated refresh token also ends its grant', async (t) => {
       const first = await login()
       const rotated = (await refresh(first.refresh_token)).json().refresh_token as string

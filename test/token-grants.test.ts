@@ -207,6 +207,8 @@ for (const provider of providers) {
       t.same(replay.json(), { error: 'invalid_grant', error_description: 'the refresh token was already used; every token of this login has been revoked' })
       const current = await refresh(third)
       t.same(current.json(), { error: 'invalid_grant', error_description: 'the refresh token has been revoked' }, 'the newest token is dead too')
+      const sid = decodeJwt(first.access_token).sid as string
+      t.equal(await store.revokedTokens.isRevoked(`grant:${sid}`), true, "the login's access tokens are revoked with it")
       const events = await store.audit.list({ limit: 10, type: 'refresh_token.replay_detected' })
       t.equal(events.items.length, 1)
       t.match(events.items[0], { actor: 'client:service', subject: `user:${alice.id}`, details: { usedAt: String } })

@@ -128,7 +128,7 @@ export function registerIntrospectionRoutes(app: FastifyInstance, deps: RouteDep
   async function introspectJwt(token: string, caller: Caller): Promise<Introspection> {
     const claims = await accessTokens.verify(token)
     if (!claims || !mayView(caller, claims.client_id)) return INACTIVE
-    if (revocations.isRevoked(claims.jti)) return INACTIVE
+    if (revocations.revokes(claims)) return INACTIVE
     return {
       active: true,
       scope: claims.scope,

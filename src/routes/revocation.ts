@@ -2,7 +2,8 @@
 // (§2.1); the answer is 200 with an empty body whether the token was valid, unknown, already revoked,
 // expired or another client's (§2.2), so the endpoint reveals nothing about tokens the caller does not own.
 //
-// - A refresh token ends its whole family: every token of that grant (§2.1 "SHOULD also invalidate").
+// - A refresh token ends its whole family: every refresh token of that grant, and the access tokens issued
+//   from it, which carry the family as `sid` (§2.1 "SHOULD also invalidate"; refused like a revoked JWT).
 // - A JWT access token cannot be unsigned: its jti is recorded as revoked until it expires, and the
 //   introspection endpoint and our own Bearer checks refuse it (at once here, within REVOCATION_SYNC_INTERVAL
 //   on the other instances). Resource servers that verify it locally with the JWKS accept it until its exp
@@ -13,6 +14,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { RouteDeps } from '../app.js'
 import { authenticateClient } from '../oauth/client-auth.js'
 import { parseAccessKey } from '../security/access-keys.js'
+import { revokeGrantAccessTokens } from '../security/revocation-list.js'
 import { sha256 } from '../security/secrets.js'
 import type { Client } from '../store/clients.js'
 import { errorResponse } from './docs.js'
@@ -57,7 +59,10 @@ export function registerRevocationRoutes(app: FastifyInstance, deps: RouteDeps):
   async function revokeRefreshToken(token: string, client: Client): Promise<void> {
     const record = await store.refreshTokens.findByHash(sha256(token))
     if (!record || record.family.clientId !== client.clientId) return
-    await store.refreshTokens.revokeFamily(record.family.id, 'revoked', new Date(deps.now()))
+    const now = deps.now()
+    await store.refreshTokens.revokeFamily(record.family.id, 'revoked', new Date(now))
+    // §2.1: the access tokens of the same grant go too (they carry the family as `sid`).
+    await revokeGrantAccessTokens(deps, record.family.id, now)
   }
 
   async function revokeAccessToken(token: string, client: Client): Promise<void> {

@@ -53,8 +53,8 @@ export interface BearerDeps {
   config: Pick<Config, 'issuer' | 'defaultAudience'>
   accessTokens: AccessTokenVerifier
   accessKeys: AccessKeyVerifier
-  /** True when the JWT with this jti was revoked (RFC 7009); answered from memory (security/revocation-list.ts). */
-  isRevoked: (jti: string) => boolean
+  /** True when the JWT was revoked (RFC 7009), by its jti or with its grant; answered from memory (security/revocation-list.ts). */
+  isRevoked: (claims: { jti: string; sid?: unknown }) => boolean
 }
 
 const BEARER = /^Bearer[ \t]+([^ \t].*?)[ \t]*$/i
@@ -82,7 +82,7 @@ export function createBearerAuthenticator(deps: BearerDeps): BearerAuthenticator
     if (!claims) return undefined
     const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud]
     if (!aud.some((value) => typeof value === 'string' && audiences.has(value))) return undefined
-    if (deps.isRevoked(claims.jti)) return undefined
+    if (deps.isRevoked(claims)) return undefined
     return {
       kind: 'jwt',
       sub: claims.sub,

@@ -11,6 +11,7 @@
 //
 // The list is as large as the number of revoked tokens that have not expired yet: revocation is by the client
 // the token was issued to, and each entry lives at most ACCESS_TOKEN_TTL + CLOCK_SKEW.
+import type { Config } from '../config.js'
 import type { RevokedJti, RevokedTokenStore } from '../store/revoked-tokens.js'
 
 export const SYNC_OVERLAP_MS = 5_000
@@ -18,6 +19,8 @@ export const SYNC_OVERLAP_MS = 5_000
 export interface RevocationList {
   /** True when the JWT with this jti was revoked (and has not expired yet). */
   isRevoked(jti: string): boolean
+  /** True when the token was revoked, by its jti or with the grant (`sid`) it was issued from. */
+  revokes(claims: { jti: string; sid?: unknown }): boolean
   /** Records a revocation made by this instance (already written to the database). */
   add(jti: string, expiresAt: Date): void
   /** Reads the revocations recorded since the last read; the timer calls it. */
@@ -75,14 +78,20 @@ export async function createRevocationList(deps: {
 
   addAll(await store.revokedTokens.listActive(new Date(now())))
 
+  function isRevoked(jti: string): boolean {
+    const expiresAt = revoked.get(jti)
+    return expiresAt !== undefined && expiresAt > now()
+  }
+
   const timer = setInterval(() => {
     sync().catch((err: unknown) => closed || deps.onError?.(err))
   }, deps.syncIntervalSeconds * 1000).unref()
 
   return {
-    isRevoked(jti) {
-      const expiresAt = revoked.get(jti)
-      return expiresAt !== undefined && expiresAt > now()
+    isRevoked,
+
+    revokes(claims) {
+      return isRevoked(claims.jti) || (typeof claims.sid === 'string' && isRevoked(grantRevocationId(claims.sid)))
     },
 
     add(jti, expiresAt) {
@@ -99,4 +108,26 @@ export async function createRevocationList(deps: {
       await syncing?.catch(() => undefined)
     },
   }
+}
+
+/**
+ * The revocation entry of a whole grant (a refresh-token family): access tokens issued by the password and
+ * refresh_token grants carry the family's id as `sid`. A jti is a UUID, so the two never collide.
+ */
+export const grantRevocationId = (familyId: string) => `grant:${familyId}`
+
+/**
+ * Revokes every access token issued from the grant `familyId` (RFC 7009 §2.1: revoking a refresh token
+ * SHOULD invalidate the access tokens of the same grant). Each of them expires within ACCESS_TOKEN_TTL of
+ * now, so the entry is kept that long, plus the clock-skew allowance.
+ */
+export async function revokeGrantAccessTokens(
+  deps: { store: { revokedTokens: Pick<RevokedTokenStore, 'revoke'> }; revocations: Pick<RevocationList, 'add'>; config: Pick<Config, 'accessTokenTtl' | 'clockSkew'> },
+  familyId: string,
+  now: number,
+): Promise<void> {
+  const id = grantRevocationId(familyId)
+  const expiresAt = new Date(now + (deps.config.accessTokenTtl + deps.config.clockSkew) * 1000)
+  await deps.store.revokedTokens.revoke(id, expiresAt, new Date(now))
+  deps.revocations.add(id, expiresAt)
 }

@@ -73,16 +73,17 @@ async function upgradeHash(deps: TokenDeps, user: User, password: string): Promi
   }
 }
 
-async function startFamily(request: GrantRequest, user: User, scope: readonly string[]): Promise<string | undefined> {
+/** The login's refresh-token family, when the client may refresh: its first token, and its id (`sid`). */
+async function startFamily(request: GrantRequest, user: User, scope: readonly string[]): Promise<{ refreshToken: string; familyId: string } | undefined> {
   const { client, deps, now, audience } = request
   // A refresh token is only useful to a client that may use the refresh_token grant.
   if (!client.grantTypes.includes('refresh_token')) return undefined
   const refreshToken = randomSecret()
-  await deps.store.refreshTokens.createFamily(
+  const { family } = await deps.store.refreshTokens.createFamily(
     { clientId: client.clientId, userId: user.id, scope, audience, absoluteExpiresAt: new Date(now + deps.config.refreshTokenTtl * 1000), tokenExpiresAt: new Date(now + deps.config.refreshTokenIdleTtl * 1000), tokenHash: sha256(refreshToken) },
     new Date(now),
   )
-  return refreshToken
+  return { refreshToken, familyId: family.id }
 }
 
 export const passwordGrant: Grant = {
@@ -98,7 +99,7 @@ export const passwordGrant: Grant = {
     const scope = grantScope(request.scope, allowed, 'this user')
     if (counted.includes(keys.user)) await deps.store.loginThrottle.reset(keys.user)
     await upgradeHash(deps, user, params.password!)
-    const refreshToken = await startFamily(request, user, scope)
-    return { subject: user.id, scope, audience: request.audience, ...(refreshToken ? { refreshToken } : {}) }
+    const family = await startFamily(request, user, scope)
+    return { subject: user.id, scope, audience: request.audience, ...(family ? { refreshToken: family.refreshToken, claims: { sid: family.familyId } } : {}) }
   },
 }

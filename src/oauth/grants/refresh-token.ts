@@ -6,6 +6,7 @@
 // secret is stored. Later, a used token is a replay: the whole family is revoked.
 import { createHmac, hkdfSync } from 'node:crypto'
 import { sha256 } from '../../security/secrets.js'
+import { revokeGrantAccessTokens } from '../../security/revocation-list.js'
 import type { RefreshTokenRecord } from '../../store/refresh-tokens.js'
 import type { Client } from '../../store/clients.js'
 import { invalidGrant, invalidTarget } from '../errors.js'
@@ -64,6 +65,8 @@ async function rotateOrDetectReplay(request: GrantRequest, record: RefreshTokenR
   if (grace > 0 && sinceUse <= grace) return
   if (sinceUse < CONCURRENT_USE_TOLERANCE_MS) throw invalidGrant('the refresh token has just been used by another request')
   if (await deps.store.refreshTokens.revokeFamily(family.id, 'replay_detected', new Date(now))) {
+    // A replay means one of the tokens leaked: the access tokens issued from this login go as well.
+    await revokeGrantAccessTokens(deps, family.id, now)
     await deps.store.audit.record(
       {
         type: 'refresh_token.replay_detected',
@@ -90,6 +93,6 @@ export const refreshTokenGrant: Grant = {
     const audience = keepAudience(request, record)
     const successor = successorOf(deps.refreshSuccessorKey, parentHash)
     await rotateOrDetectReplay(request, record, successor)
-    return { subject: record.user.id, scope, audience, refreshToken: successor }
+    return { subject: record.user.id, scope, audience, refreshToken: successor, claims: { sid: record.family.id } }
   },
 }
