@@ -61,9 +61,10 @@ export interface RouteDeps extends Required<Pick<AppDeps, 'config' | 'store' | '
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps
   const now = deps.now ?? Date.now
-  const passwords = deps.passwords ?? createPasswordHasher({ workers: config.passwordWorkers, cost: config.bcryptCost })
-  const accessKeys = createAccessKeyVerifier({ store: deps.store, config, now })
   let app: FastifyInstance | undefined
+  const passwords =
+    deps.passwords ?? createPasswordHasher({ workers: config.passwordWorkers, cost: config.bcryptCost, onError: (err) => app?.log.error({ err }, 'a password worker failed; the pool replaces it') })
+  const accessKeys = createAccessKeyVerifier({ store: deps.store, config, now })
   const revocations = await createRevocationList({
     store: deps.store,
     now,

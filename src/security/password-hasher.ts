@@ -30,7 +30,7 @@ const WORKER_FILE = new URL(`./password-worker${extname(fileURLToPath(import.met
  * const hasher = createPasswordHasher({ workers: config.passwordWorkers, cost: config.bcryptCost })
  * await hasher.verify('correct horse', user.passwordHash)
  */
-export function createPasswordHasher(options: { workers: number; cost: number }): PasswordHasher {
+export function createPasswordHasher(options: { workers: number; cost: number; onError?: (err: unknown) => void }): PasswordHasher {
   // Threads start with the first login and end after 30 s without one: a worker costs 16–28 MB of memory,
   // which a server that sees few password logins should not hold. Under load the pool grows to `workers`.
   const pool = new Piscina<PasswordTask, boolean | string>({
@@ -38,10 +38,14 @@ export function createPasswordHasher(options: { workers: number; cost: number })
     minThreads: 0,
     maxThreads: options.workers,
     idleTimeout: 30_000,
-    // bcryptjs keeps almost nothing on the heap: small generations keep each thread near its baseline
-    // (measured: 2 threads cost 27 MB with V8's defaults, 21 MB with these).
-    resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 32 },
+    // bcryptjs keeps almost nothing on the heap: a small young generation keeps each thread near its baseline
+    // (measured: 2 threads cost 27 MB with V8's defaults, 22 MB with this). No cap on the old generation: a
+    // thread compiling its module under tsx (the tests) needs more than bcrypt does.
+    resourceLimits: { maxYoungGenerationSizeMb: 1 },
   })
+  // A thread that dies outside a task (e.g. out of memory) is replaced by the pool; unheard, the event would
+  // end the process.
+  pool.on('error', (err: unknown) => options.onError?.(err))
   let dummy: Promise<string> | undefined
   const hash = async (password: string) => (await pool.run({ op: 'hash', password, cost: options.cost })) as string
   return {
