@@ -9,6 +9,7 @@
 // PostgreSQL). A success writes only when its username had a counter.
 import type { PrismaClient } from './database.js'
 import { Prisma } from './generated/sqlite/client.js'
+import { createPurgeSchedule } from './purge-schedule.js'
 
 export interface ThrottlePolicy {
   maxFailures: number
@@ -31,18 +32,15 @@ export interface FailureResult {
   lockedUntil: Date | undefined
 }
 
-/** How often (at most) a failure also deletes the counters that no longer count. */
-const PURGE_INTERVAL_MS = 60 * 60 * 1000
-
 export function createLoginThrottleStore(prisma: PrismaClient) {
-  let lastPurge = 0
+  const purges = createPurgeSchedule()
 
   /**
    * Deletes the counters whose window is over and that hold no lock in force: the next failure of such a key
    * would start again at 1, exactly as with no row. Without it, every address that ever failed keeps a row.
    */
   async function purgeStale(windowSeconds: number, now = new Date()): Promise<number> {
-    lastPurge = now.getTime()
+    purges.done(now)
     const windowStartedBefore = new Date(now.getTime() - windowSeconds * 1000)
     return prisma.$executeRaw`
       DELETE FROM "LoginThrottle" WHERE "windowStart" <= ${windowStartedBefore} AND ("lockedUntil" IS NULL OR "lockedUntil" <= ${now})`
@@ -84,7 +82,7 @@ export function createLoginThrottleStore(prisma: PrismaClient) {
             ELSE "LoginThrottle"."lockedUntil" END,
           "updatedAt" = ${now}
         RETURNING "failures", "lockedUntil"`
-      if (now.getTime() - lastPurge >= PURGE_INTERVAL_MS) await purgeStale(policy.window, now)
+      if (purges.due(now)) await purgeStale(policy.window, now)
       const failures = Number(row!.failures)
       // This failure locked the key when the lock is the one it computed (an existing lock ends earlier).
       return { failures, lockedUntil: row!.lockedUntil?.getTime() === lockUntil.getTime() ? lockUntil : undefined }

@@ -16,6 +16,7 @@ import { Prisma } from './generated/sqlite/client.js'
 import { newId } from './ids.js'
 import { fromList, toList } from './lists.js'
 import { createSqliteRefreshStatements, RECORD_SELECT } from './refresh-tokens-sqlite.js'
+import { createPurgeSchedule } from './purge-schedule.js'
 
 export interface RefreshFamily {
   id: string
@@ -102,19 +103,16 @@ const toRecord = (row: RecordRow): RefreshTokenRecord => ({
 
 export type RevokeReason = 'replay_detected' | 'revoked' | 'user_disabled' | 'client_deleted' | (string & {})
 
-/** How often (at most) a new family also deletes the families past their absolute expiry. */
-const PURGE_INTERVAL_MS = 60 * 60 * 1000
-
 export function createRefreshTokenStore(prisma: PrismaClient, sqlite?: () => BetterSqlite3.Database) {
   const direct = sqlite && createSqliteRefreshStatements(sqlite)
-  let lastPurge = 0
+  const purges = createPurgeSchedule()
 
   /**
    * Deletes the families whose absolute expiry has passed, with their tokens (the foreign key cascades): no
    * token of theirs can be used any more, and a presented one is refused as unknown, as it was as expired.
    */
   async function purgeExpired(now = new Date()): Promise<number> {
-    lastPurge = now.getTime()
+    purges.done(now)
     const { count } = await prisma.refreshFamily.deleteMany({ where: { absoluteExpiresAt: { lt: now } } })
     return count
   }
@@ -158,7 +156,7 @@ export function createRefreshTokenStore(prisma: PrismaClient, sqlite?: () => Bet
           VALUES (${token.id}, ${token.tokenHash}, ${family.id}, ${scope}, ${token.expiresAt}, ${now})`,
       ])
       // Now and then, never on the read path: old families would otherwise stay for ever.
-      if (now.getTime() - lastPurge >= PURGE_INTERVAL_MS) await purgeExpired(now)
+      if (purges.due(now)) await purgeExpired(now)
       return { family, token }
     },
 

@@ -5,9 +5,7 @@
 // never on the read path.
 import type { PrismaClient } from './database.js'
 import { isUniqueViolation } from './errors.js'
-
-/** How often (at most) a revocation also deletes the rows whose tokens have expired. */
-const PURGE_INTERVAL_MS = 60 * 60 * 1000
+import { createPurgeSchedule } from './purge-schedule.js'
 
 export interface RevokedJti {
   jti: string
@@ -15,10 +13,10 @@ export interface RevokedJti {
 }
 
 export function createRevokedTokenStore(prisma: PrismaClient) {
-  let lastPurge = 0
+  const purges = createPurgeSchedule()
 
   async function purgeExpired(now = new Date()): Promise<number> {
-    lastPurge = now.getTime()
+    purges.done(now)
     const { count } = await prisma.revokedToken.deleteMany({ where: { expiresAt: { lt: now } } })
     return count
   }
@@ -38,7 +36,7 @@ export function createRevokedTokenStore(prisma: PrismaClient) {
           if (!isUniqueViolation(err)) throw err
         }
       }
-      if (now.getTime() - lastPurge >= PURGE_INTERVAL_MS) await purgeExpired(now)
+      if (purges.due(now)) await purgeExpired(now)
     },
 
     /** True when `jti` was revoked (one lookup by primary key). */
