@@ -35,8 +35,6 @@ export function tokenResponse(accessToken: IssuedAccessToken, result: GrantResul
   // Built member by member: this runs once per token, and spreading into a literal is the slow path.
   const response: TokenResponse = { access_token: accessToken.token, token_type: 'Bearer', expires_in: accessToken.expiresIn, scope: formatScope(result.scope) }
   if (result.refreshToken !== undefined) response.refresh_token = result.refreshToken
-  if (result.response !== undefined) {
-    for (const name of Object.keys(result.response)) if (!(name in response)) (response as unknown as Record<string, string>)[name] = result.response[name]!
-  }
+  if (result.issuedTokenType !== undefined) response.issued_token_type = result.issuedTokenType
   return response
 }

@@ -37,7 +37,7 @@ export interface RevocationList {
  *
  * @example
  * const revocations = await createRevocationList({ store, now: Date.now, syncIntervalSeconds: 5 })
- * if (revocations.isRevoked(claims.jti)) return INACTIVE
+ * if (revocations.revokes(claims)) return INACTIVE
  */
 export async function createRevocationList(deps: {
   store: { revokedTokens: Pick<RevokedTokenStore, 'listActive' | 'listRecordedSince'> }

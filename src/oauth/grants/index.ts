@@ -55,8 +55,8 @@ export interface GrantResult {
   refreshToken?: string
   /** Extra access-token claims (e.g. `act` for token exchange); never a secret. */
   claims?: Record<string, unknown>
-  /** Extra response members (e.g. `issued_token_type`); they must be listed in the route's response schema. */
-  response?: Record<string, string>
+  /** RFC 8693 §2.2.1: the kind of token issued, for grants that say it (token exchange). */
+  issuedTokenType?: string
 }
 
 const entry = (grant: Grant): [string, Grant] => [grant.grantType, grant]

@@ -42,7 +42,7 @@ export const tokenExchangeGrant: Grant = {
       scope: granted,
       audience: target,
       claims: { access_key_id: key.key.id, ...(key.owner ? { username: key.owner.username } : {}) },
-      response: { issued_token_type: ACCESS_TOKEN_TOKEN_TYPE },
+      issuedTokenType: ACCESS_TOKEN_TOKEN_TYPE,
     }
   },
 }
