@@ -84,7 +84,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           : undefined,
     ...(typeof deps.logger === 'object' ? { loggerInstance: deps.logger } : {}),
     bodyLimit: config.bodyLimit,
-    trustProxy: config.trustProxy,
+    trustProxy: config.trustProxy === false ? false : [...config.trustProxy],
     genReqId: createRequestIds(),
     childLoggerFactory: childLogger,
     logController: createLogController(),

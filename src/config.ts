@@ -1,6 +1,7 @@
 // The only reader of process.env: every setting is read and validated here, once, into a frozen Config.
 // A bad value throws a ConfigError whose one-line message names the variable and what is wrong with it.
 import { existsSync, readFileSync } from 'node:fs'
+import { isIP } from 'node:net'
 import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
 import { parseEnv } from 'node:util'
@@ -14,7 +15,8 @@ export interface Config {
   port: number
   issuer: string
   logLevel: LogLevel
-  trustProxy: boolean
+  /** Whose X-Forwarded-For to believe (Fastify's trustProxy): nobody, or the proxies at these IPs/CIDRs. */
+  trustProxy: false | readonly string[]
   bodyLimit: number
   /** Seconds. */
   accessTokenTtl: number
@@ -47,6 +49,14 @@ export interface Config {
   clientCacheTtl: number
   /** Seconds between reads of the revocations recorded by other instances. */
   revocationSyncInterval: number
+  /** Token requests per client IP per rateLimitWindow; 0 disables. */
+  rateLimitPerIp: number
+  /** Token requests per authenticated confidential client per rateLimitWindow; 0 disables. */
+  rateLimitPerClient: number
+  /** Seconds. */
+  rateLimitWindow: number
+  /** redis:// or rediss://: the rate-limit counters are shared there; undefined keeps them in memory per instance. */
+  redisUrl: string | undefined
   serviceDocumentation: string
 }
 
@@ -129,6 +139,46 @@ function parseMasterKey(value: string | undefined): Buffer | undefined {
   return key
 }
 
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal']
+
+/**
+ * TRUST_PROXY: X-Forwarded-For is believed only from the proxies named here, so a client cannot choose its own
+ * address (and with it escape the per-IP limits and login throttling). `true` (believe any sender) and a hop
+ * count (which cannot check who sent the header; Fastify 5 ignores it) are refused.
+ */
+function parseTrustProxy(value: string | undefined): Config['trustProxy'] {
+  if (value === undefined || /^(0|false|no|off)$/i.test(value)) return false
+  const instead = 'give the addresses of your proxies instead, comma-separated IPs or CIDRs (e.g. 10.0.0.5, 10.0.0.0/8)'
+  if (/^(1|true|yes|on)$/i.test(value)) fail('TRUST_PROXY', `true would let any client set its own IP through X-Forwarded-For; ${instead}`, value)
+  if (/^\d+$/.test(value)) fail('TRUST_PROXY', `a hop count cannot check who sent X-Forwarded-For; ${instead}`, value)
+  const entries = value.split(/[\s,]+/).filter(Boolean)
+  for (const entry of entries) {
+    if (PROXY_NAMES.includes(entry.toLowerCase())) continue
+    const [address, prefix, ...rest] = entry.split('/')
+    const version = isIP(address!)
+    const prefixOk = prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (version === 6 ? 128 : 32))
+    if (version === 0 || !prefixOk || rest.length > 0) {
+      fail('TRUST_PROXY', 'must be false or the proxy addresses: comma-separated IPs or CIDRs (or loopback, linklocal, uniquelocal)', value)
+    }
+  }
+  return entries.map((entry) => (PROXY_NAMES.includes(entry.toLowerCase()) ? entry.toLowerCase() : entry))
+}
+
+function parseRedisUrl(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined
+  // The value is not echoed: it may carry a password.
+  let parsed: URL | undefined
+  try {
+    parsed = new URL(value)
+  } catch {
+    parsed = undefined
+  }
+  if (!parsed || (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') || parsed.hostname === '') {
+    fail('REDIS_URL', 'must be a redis://host:port or rediss://host:port URL')
+  }
+  return value
+}
+
 function parseLogLevel(value: string | undefined): LogLevel {
   const levels: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
   if (value === undefined) return 'info'
@@ -168,7 +218,7 @@ export function loadConfig(env: Env = process.env, options: { envFile?: string |
     port,
     issuer,
     logLevel: parseLogLevel(read.raw('LOG_LEVEL')),
-    trustProxy: read.boolean('TRUST_PROXY', false),
+    trustProxy: parseTrustProxy(read.raw('TRUST_PROXY')),
     bodyLimit: read.integer('BODY_LIMIT', 64 * 1024, 1024, 10 * 1024 * 1024),
     accessTokenTtl,
     refreshTokenTtl,
@@ -194,6 +244,10 @@ export function loadConfig(env: Env = process.env, options: { envFile?: string |
     accessKeyLastUsedInterval: read.duration('ACCESS_KEY_LAST_USED_INTERVAL', 60, 1, 86400),
     clientCacheTtl: read.duration('CLIENT_CACHE_TTL', 5, 0, 300),
     revocationSyncInterval: read.duration('REVOCATION_SYNC_INTERVAL', 5, 1, 300),
+    rateLimitPerIp: read.integer('RATE_LIMIT_PER_IP', 600, 0, 1_000_000),
+    rateLimitPerClient: read.integer('RATE_LIMIT_PER_CLIENT', 300, 0, 1_000_000),
+    rateLimitWindow: read.duration('RATE_LIMIT_WINDOW', 60, 1, 86400),
+    redisUrl: parseRedisUrl(read.raw('REDIS_URL')),
     serviceDocumentation: read.url('SERVICE_DOCUMENTATION', `${issuer}/docs`),
   }
   return Object.freeze(config)

@@ -38,6 +38,10 @@ t.test('with nothing set, the embedded defaults', async (t) => {
     accessKeyCacheTtl: 5,
     accessKeyLastUsedInterval: 60,
     serviceDocumentation: 'http://localhost:3000/docs',
+    rateLimitPerIp: 600,
+    rateLimitPerClient: 300,
+    rateLimitWindow: 60,
+    redisUrl: undefined,
   })
   t.ok(config.passwordWorkers >= 1)
   t.match(config.keysDir, /\/keys$/)
@@ -50,7 +54,10 @@ t.test('values are parsed: durations with units, lists, booleans, URLs', async (
     ACCESS_TOKEN_TTL: '15m',
     REFRESH_TOKEN_TTL: '7d',
     LOGIN_LOCKOUT: '1h',
-    TRUST_PROXY: 'yes',
+    TRUST_PROXY: '10.0.0.5, 10.1.0.0/16,fd00::/8 loopback',
+    RATE_LIMIT_WINDOW: '5m',
+    RATE_LIMIT_PER_IP: '0',
+    REDIS_URL: 'rediss://:secret@cache.internal:6380/2',
     ISSUER: 'https://auth.example.com/',
     AUDIENCES: 'https://api.example.com, https://billing.example.com',
     SCOPES: 'read write  admin',
@@ -62,7 +69,10 @@ t.test('values are parsed: durations with units, lists, booleans, URLs', async (
     accessTokenTtl: 900,
     refreshTokenTtl: 7 * 86400,
     loginLockout: 3600,
-    trustProxy: true,
+    trustProxy: ['10.0.0.5', '10.1.0.0/16', 'fd00::/8', 'loopback'],
+    rateLimitWindow: 300,
+    rateLimitPerIp: 0,
+    redisUrl: 'rediss://:secret@cache.internal:6380/2',
     issuer: 'https://auth.example.com',
     defaultAudience: 'https://auth.example.com',
     audiences: ['https://auth.example.com', 'https://api.example.com', 'https://billing.example.com'],
@@ -95,7 +105,14 @@ const badValues: [name: string, value: string, message: string][] = [
   ['DATABASE_URL', 'file:./data/', 'DATABASE_URL: must name a SQLite file, e.g. file:./data/portcullis.db (got "file:./data/")'],
   ['DATABASE_URL', 'postgres://[bad', 'DATABASE_URL: is not a valid PostgreSQL URL (got "postgres://[bad")'],
   ['LOG_LEVEL', 'verbose', 'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent (got "verbose")'],
-  ['TRUST_PROXY', 'maybe', 'TRUST_PROXY: must be true or false (got "maybe")'],
+  ['TRUST_PROXY', 'maybe', 'TRUST_PROXY: must be false or the proxy addresses: comma-separated IPs or CIDRs (or loopback, linklocal, uniquelocal) (got "maybe")'],
+  ['TRUST_PROXY', '10.0.0.0/33', 'TRUST_PROXY: must be false or the proxy addresses: comma-separated IPs or CIDRs (or loopback, linklocal, uniquelocal) (got "10.0.0.0/33")'],
+  ['TRUST_PROXY', 'true', 'TRUST_PROXY: true would let any client set its own IP through X-Forwarded-For; give the addresses of your proxies instead, comma-separated IPs or CIDRs (e.g. 10.0.0.5, 10.0.0.0/8) (got "true")'],
+  ['TRUST_PROXY', '2', 'TRUST_PROXY: a hop count cannot check who sent X-Forwarded-For; give the addresses of your proxies instead, comma-separated IPs or CIDRs (e.g. 10.0.0.5, 10.0.0.0/8) (got "2")'],
+  ['RATE_LIMIT_PER_IP', '-1', 'RATE_LIMIT_PER_IP: must be an integer from 0 to 1000000 (got "-1")'],
+  ['RATE_LIMIT_PER_CLIENT', 'lots', 'RATE_LIMIT_PER_CLIENT: must be an integer from 0 to 1000000 (got "lots")'],
+  ['RATE_LIMIT_WINDOW', '0', 'RATE_LIMIT_WINDOW: must be a duration from 1s to 86400s, in seconds or with a unit (900, 15m, 12h, 30d) (got "0")'],
+  ['REDIS_URL', 'http://cache:6379', 'REDIS_URL: must be a redis://host:port or rediss://host:port URL'],
   ['BODY_LIMIT', '10', 'BODY_LIMIT: must be an integer from 1024 to 10485760 (got "10")'],
   ['ACCESS_TOKEN_TTL', '10', 'ACCESS_TOKEN_TTL: must be a duration from 30s to 86400s, in seconds or with a unit (900, 15m, 12h, 30d) (got "10")'],
   ['ACCESS_TOKEN_TTL', '2d', 'ACCESS_TOKEN_TTL: must be a duration from 30s to 86400s, in seconds or with a unit (900, 15m, 12h, 30d) (got "2d")'],
@@ -146,6 +163,12 @@ t.test('the master key never appears in its error', async (t) => {
   const err = t.throws(() => load({ KEYS_MASTER_KEY: secretish })) as Error
   t.equal(err.message, 'KEYS_MASTER_KEY: must be 32 bytes in base64 (openssl rand -base64 32)')
   t.notMatch(err.message, secretish)
+})
+
+t.test('a bad REDIS_URL is reported without its value, which may hold a password', async (t) => {
+  const err = t.throws(() => load({ REDIS_URL: 'redis//:hunter2@cache:6379' })) as Error
+  t.equal(err.message, 'REDIS_URL: must be a redis://host:port or rediss://host:port URL')
+  t.notMatch(err.message, 'hunter2')
 })
 
 t.test('a .env file is read, and the environment wins over it', async (t) => {

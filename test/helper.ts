@@ -45,7 +45,11 @@ export async function createDatabaseUrl(t: Test, provider: Provider = 'sqlite'):
 }
 
 export function testConfig(env: Record<string, string> = {}): Readonly<Config> {
-  return loadConfig({ LOG_LEVEL: 'silent', BCRYPT_COST: '4', PASSWORD_WORKERS: '1', ISSUER: 'http://portcullis.test', ...env }, { envFile: false })
+  // The token-endpoint rate limits are off unless a test turns them on (test/rate-limit.test.ts).
+  return loadConfig(
+    { LOG_LEVEL: 'silent', BCRYPT_COST: '4', PASSWORD_WORKERS: '1', ISSUER: 'http://portcullis.test', RATE_LIMIT_PER_IP: '0', RATE_LIMIT_PER_CLIENT: '0', ...env },
+    { envFile: false },
+  )
 }
 
 export interface TestContext {

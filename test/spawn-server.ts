@@ -32,6 +32,8 @@ export function spawnServer(t: Test, env: Record<string, string> = {}): ServerPr
       LOG_LEVEL: 'info',
       BCRYPT_COST: '4',
       PASSWORD_WORKERS: '1',
+      RATE_LIMIT_PER_IP: '0',
+      RATE_LIMIT_PER_CLIENT: '0',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

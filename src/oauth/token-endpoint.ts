@@ -3,7 +3,7 @@
 import type { FastifyRequest } from 'fastify'
 import { signAccessToken } from '../keys/access-token.js'
 import type { Client } from '../store/clients.js'
-import { authenticateClient } from './client-auth.js'
+import { authenticateClient, type AuthenticatedClient } from './client-auth.js'
 import { invalidRequest, invalidTarget, unauthorizedClient, unsupportedGrantType } from './errors.js'
 import { readParameters } from './form-body.js'
 import type { Grant, GrantRequest, GrantResult, TokenDeps } from './grants/index.js'
@@ -87,15 +87,23 @@ export async function handleTokenRequest(
   request: FastifyRequest,
   deps: TokenDeps,
   grants: ReadonlyMap<string, Grant>,
-  options: { now?: number; labels?: TokenRequestLabels; params?: Record<string, string> } = {},
+  options: {
+    now?: number
+    labels?: TokenRequestLabels
+    params?: Record<string, string>
+    /** Counts the authenticated client's request, throwing too_many_requests past its limit (oauth/rate-limits.ts). */
+    clientRateLimit?: ((request: FastifyRequest, authenticated: AuthenticatedClient) => Promise<void>) | undefined
+  } = {},
 ): Promise<TokenResponse> {
   const now = options.now ?? deps.now()
   const labels = options.labels ?? { grant_type: 'unknown', client_id: 'unknown' }
   const params = options.params ?? tokenParameters(request.body)
   const grant = supportedGrantType(params, grants)
   labels.grant_type = grant.grantType
-  const { client, method } = await authenticateClient(request, deps, params)
+  const authenticated = await authenticateClient(request, deps, params)
+  const { client, method } = authenticated
   labels.client_id = client.clientId
+  if (options.clientRateLimit) await options.clientRateLimit(request, authenticated)
   clientMayUseGrant(client, grant)
   const grantParams = requiredParameters(grant, params)
   const scope = parseScope(params.scope)

@@ -6,6 +6,7 @@ import { invalidRequest, OAuthError } from '../oauth/errors.js'
 import { parseFormBody } from '../oauth/form-body.js'
 import { deriveRefreshSuccessorKey } from '../oauth/grants/refresh-token.js'
 import { GRANTS, type TokenDeps } from '../oauth/grants/index.js'
+import { registerTokenRateLimits } from '../oauth/rate-limits.js'
 import { handleTokenRequest, tokenParameters, type TokenRequestLabels } from '../oauth/token-endpoint.js'
 import { NO_STORE_HEADERS, tokenResponseSchema } from '../oauth/token-response.js'
 
@@ -23,6 +24,12 @@ const errorSchema = {
   // RFC 6749 §5.2's shape exactly: the per-field details of the admin API are dropped here.
   properties: { error: { type: 'string' }, error_description: { type: 'string' } },
   required: ['error'],
+} as const
+
+const tooManyRequestsSchema = {
+  ...errorSchema,
+  description: 'too_many_requests: over the limit of token requests per client IP (RATE_LIMIT_PER_IP) or per authenticated client (RATE_LIMIT_PER_CLIENT)',
+  headers: { 'Retry-After': { type: 'integer', description: 'Seconds until the window ends and requests are counted again' } },
 } as const
 
 const text = (description: string, maxLength: number) => ({ type: 'string', maxLength, description }) as const
@@ -93,6 +100,7 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: RouteDeps): void
   app.register(async (scope) => {
     // A request property declared up front (Fastify's decorateRequest) keeps every request object one shape.
     scope.decorateRequest('tokenRequest', null)
+    const limits = await registerTokenRateLimits(scope, deps.config)
     scope.removeContentTypeParser(FORM)
     scope.addContentTypeParser(FORM, { parseAs: 'string', bodyLimit: deps.config.bodyLimit }, (_request, body, done) => {
       try {
@@ -110,16 +118,22 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: RouteDeps): void
           summary: 'Token endpoint: password, refresh_token and client_credentials grants (RFC 6749)',
           consumes: [FORM],
           body: tokenRequestSchema,
-          response: { 200: tokenResponseSchema, '4xx': errorSchema, '5xx': errorSchema },
+          response: { 200: tokenResponseSchema, 429: tooManyRequestsSchema, '4xx': errorSchema, '5xx': errorSchema },
         },
-        onRequest: [track, requireFormBody],
+        // The per-IP limit counts every request, before its body is read.
+        onRequest: limits.perIp ? [track, limits.perIp, requireFormBody] : [track, requireFormBody],
         preValidation: singleParameters,
         onError: countFailure,
       },
       async (request) => {
         const { receivedAt, labels } = request.tokenRequest!
         // The body is what singleParameters made of it: single strings, checked by the schema.
-        const response = await handleTokenRequest(request, tokenDeps, GRANTS, { now: receivedAt, labels, params: request.body as Record<string, string> })
+        const response = await handleTokenRequest(request, tokenDeps, GRANTS, {
+          now: receivedAt,
+          labels,
+          params: request.body as Record<string, string>,
+          clientRateLimit: limits.perClient,
+        })
         deps.metrics.countTokenRequest(labels.grant_type, labels.client_id, 'issued')
         return response
       },

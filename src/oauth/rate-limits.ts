@@ -1,0 +1,140 @@
+// Rate limits of the token endpoint (RFC 6749 §2.3.1 and §4.3.2 ask that it be protected against brute
+// force; a flood of valid requests is a cost to bound as well). Two fixed-window counters, kept by
+// @fastify/rate-limit's store:
+// - per client IP, on every request, before its body is read: what one address may cost the server;
+// - per client, counted only once a confidential client has authenticated with its secret, so a stranger
+//   sending a victim's client_id spends his own address's quota, never the victim's. A public client has no
+//   secret: anyone can name it, so it is limited per IP only (else one stranger could lock out all its users).
+// The counters live in Redis when REDIS_URL is set (one quota across every instance), else in this
+// instance's memory. When Redis fails, the limits fail open with a warning in the log: a limiter outage must
+// not become a token outage. Bounded timeouts and no offline queue mean a dead Redis costs no waiting.
+//
+// Both checks go through fastify.createRateLimit() rather than route config: it returns the verdict
+// instead of answering, so both limits answer with the one OAuth error shape, the per-client check can run
+// in the middle of the token action (after client authentication, before the grant does any work), and a
+// store error is seen here, to be logged, instead of being swallowed by skipOnError.
+import rateLimit, { normalizeIP } from '@fastify/rate-limit'
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { Redis } from 'ioredis'
+import type { Config } from '../config.js'
+import type { AuthenticatedClient } from './client-auth.js'
+import { tooManyRequests } from './errors.js'
+import { NO_STORE_HEADERS } from './token-response.js'
+
+export interface TokenRateLimits {
+  /** An onRequest hook counting the request against its client IP; undefined when RATE_LIMIT_PER_IP is 0. */
+  perIp: ((request: FastifyRequest, reply: FastifyReply) => Promise<void>) | undefined
+  /** Counts a request of an authenticated client; undefined when RATE_LIMIT_PER_CLIENT is 0. */
+  perClient: ((request: FastifyRequest, authenticated: AuthenticatedClient) => Promise<void>) | undefined
+}
+
+type Limiter = ReturnType<FastifyInstance['createRateLimit']>
+
+/** Bounds on every Redis call: the limiter must answer within a fraction of a second, or step aside. */
+const REDIS_OPTIONS = {
+  connectTimeout: 2000,
+  commandTimeout: 500,
+  maxRetriesPerRequest: 1,
+  // A command while disconnected fails at once (and the request goes through) instead of queueing.
+  enableOfflineQueue: false,
+  // Keep reconnecting, at most every 5 s.
+  retryStrategy: (times: number) => Math.min(times * 200, 5000),
+} as const
+
+/** Warns once when the store starts failing and says when it answers again, instead of a line per request. */
+function storeHealth(log: FastifyBaseLogger) {
+  let failing = false
+  return {
+    failed(err: unknown) {
+      if (failing) return
+      failing = true
+      log.warn({ err }, 'the rate-limit store (Redis) is unavailable: token requests are not rate-limited until it answers')
+    },
+    ok() {
+      if (!failing) return
+      failing = false
+      log.info('the rate-limit store (Redis) answers again: token requests are rate-limited')
+    },
+  }
+}
+
+async function connectRedis(url: string, health: ReturnType<typeof storeHealth>): Promise<Redis> {
+  const redis = new Redis(url, REDIS_OPTIONS)
+  redis.on('error', (err) => health.failed(err))
+  redis.on('ready', () => health.ok())
+  // Start with the counters shared when Redis is there; when it is not, start anyway (bounded wait).
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer)
+      redis.off('ready', done)
+      redis.off('error', done)
+      resolve()
+    }
+    const timer = setTimeout(done, REDIS_OPTIONS.connectTimeout)
+    redis.once('ready', done)
+    redis.once('error', done)
+  })
+  return redis
+}
+
+/**
+ * Registers the limits in `scope` (the token endpoint's plugin) and returns the two checks; the Redis
+ * connection, if any, is closed with the app.
+ *
+ * @example
+ * const limits = await registerTokenRateLimits(scope, deps.config)
+ * scope.post('/oauth/token', { onRequest: [limits.perIp] }, …)
+ */
+export async function registerTokenRateLimits(scope: FastifyInstance, config: Readonly<Config>): Promise<TokenRateLimits> {
+  const { rateLimitPerIp, rateLimitPerClient } = config
+  if (rateLimitPerIp === 0 && rateLimitPerClient === 0) return { perIp: undefined, perClient: undefined }
+  const health = storeHealth(scope.log)
+  const redis = config.redisUrl === undefined ? undefined : await connectRedis(config.redisUrl, health)
+  if (redis) scope.addHook('onClose', async () => redis.disconnect())
+  await scope.register(rateLimit, {
+    global: false,
+    // The issuer keeps deployments that share one Redis (staging and production) apart.
+    ...(redis ? { redis, nameSpace: `portcullis:rate-limit:${config.issuer}:` } : {}),
+  })
+  const timeWindow = config.rateLimitWindow * 1000
+
+  /** Seconds to wait when the request is over the limit; undefined when it may go on (or the store failed). */
+  const overLimit = async (limiter: Limiter, request: FastifyRequest): Promise<number | undefined> => {
+    let verdict: Awaited<ReturnType<Limiter>>
+    try {
+      verdict = await limiter(request)
+    } catch (err) {
+      health.failed(err)
+      return undefined
+    }
+    health.ok()
+    return !verdict.isAllowed && verdict.isExceeded ? verdict.ttlInSeconds : undefined
+  }
+
+  let perIp: TokenRateLimits['perIp']
+  if (rateLimitPerIp > 0) {
+    const limiter = scope.createRateLimit({ max: rateLimitPerIp, timeWindow, keyGenerator: (request) => `ip:${normalizeIP(request.ip)}` })
+    perIp = async (request, reply) => {
+      const wait = await overLimit(limiter, request)
+      if (wait === undefined) return
+      // RFC 6749 §5.1: no answer of the token endpoint is cached; this one comes before the hook that says so.
+      reply.headers(NO_STORE_HEADERS)
+      throw tooManyRequests(`too many token requests from this address: at most ${rateLimitPerIp} per ${config.rateLimitWindow} s`, wait)
+    }
+  }
+
+  let perClient: TokenRateLimits['perClient']
+  if (rateLimitPerClient > 0) {
+    // createRateLimit keys by the request alone; the client id it needs is handed over here.
+    const clientIds = new WeakMap<FastifyRequest, string>()
+    const limiter = scope.createRateLimit({ max: rateLimitPerClient, timeWindow, keyGenerator: (request) => `client:${clientIds.get(request)}` })
+    perClient = async (request, { client, method }) => {
+      if (method === 'none') return
+      clientIds.set(request, client.clientId)
+      const wait = await overLimit(limiter, request)
+      if (wait === undefined) return
+      throw tooManyRequests(`too many token requests for this client: at most ${rateLimitPerClient} per ${config.rateLimitWindow} s`, wait)
+    }
+  }
+  return { perIp, perClient }
+}
