@@ -47,6 +47,12 @@ export interface Config {
   clientCacheTtl: number
   /** Seconds between reads of the revocations recorded by other instances. */
   revocationSyncInterval: number
+  /** Seconds between the janitor's sweeps of dead token rows (± 10 %); 0 disables. */
+  janitorInterval: number
+  /** Rows the janitor deletes per statement at most. */
+  janitorBatchSize: number
+  /** Seconds an expired or revoked refresh family or access key is kept before the janitor deletes it. */
+  janitorRetention: number
   serviceDocumentation: string
 }
 
@@ -194,6 +200,9 @@ export function loadConfig(env: Env = process.env, options: { envFile?: string |
     accessKeyLastUsedInterval: read.duration('ACCESS_KEY_LAST_USED_INTERVAL', 60, 1, 86400),
     clientCacheTtl: read.duration('CLIENT_CACHE_TTL', 5, 0, 300),
     revocationSyncInterval: read.duration('REVOCATION_SYNC_INTERVAL', 5, 1, 300),
+    janitorInterval: read.duration('JANITOR_INTERVAL', 3600, 0, 7 * 86400),
+    janitorBatchSize: read.integer('JANITOR_BATCH_SIZE', 1000, 1, 100000),
+    janitorRetention: read.duration('JANITOR_RETENTION', 7 * 86400, 0),
     serviceDocumentation: read.url('SERVICE_DOCUMENTATION', `${issuer}/docs`),
   }
   return Object.freeze(config)

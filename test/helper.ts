@@ -44,8 +44,9 @@ export async function createDatabaseUrl(t: Test, provider: Provider = 'sqlite'):
   return url.toString()
 }
 
+// No janitor unless a test asks for one: a sweep at a random moment would delete the expired rows a test made.
 export function testConfig(env: Record<string, string> = {}): Readonly<Config> {
-  return loadConfig({ LOG_LEVEL: 'silent', BCRYPT_COST: '4', PASSWORD_WORKERS: '1', ISSUER: 'http://portcullis.test', ...env }, { envFile: false })
+  return loadConfig({ LOG_LEVEL: 'silent', BCRYPT_COST: '4', PASSWORD_WORKERS: '1', ISSUER: 'http://portcullis.test', JANITOR_INTERVAL: '0', ...env }, { envFile: false })
 }
 
 export interface TestContext {
