@@ -6,6 +6,7 @@ import t from 'tap'
 import { createJanitorSchedule, sweepSummary } from '../src/janitor-schedule.ts'
 import { generateAccessKey } from '../src/security/access-keys.ts'
 import { sha256 } from '../src/security/secrets.ts'
+import { Prisma } from '../src/store/generated/sqlite/client.ts'
 import { createStore, openDatabase, type Database, type Store } from '../src/store/index.ts'
 import { JANITOR_TABLES, type JanitorPolicy, type JanitorTable, type SweepResult } from '../src/store/janitor.ts'
 import { build, createTestStore, providers, tempDir, type Test } from './helper.ts'
@@ -25,69 +26,45 @@ function deadCounts(scale: number) {
   return { families, tokens: 3 * families, revokedJtis: 30_000 * scale, accessKeys: 15_000 * scale, throttles: 15_000 * scale }
 }
 
-/** createMany in chunks (each a bounded number of parameters on either provider). */
-async function insertChunked<T>(rows: T[], insert: (chunk: T[]) => Promise<unknown>, chunk = 2000): Promise<void> {
-  for (let i = 0; i < rows.length; i += chunk) await insert(rows.slice(i, i + chunk))
-}
-
 /**
- * Dead rows straight through the generated client (bulk fixtures; everything else goes through the store):
- * half the families past their absolute expiry, half revoked, both longer than the retention ago; each
- * with three tokens, two of them used. Families belong to `owner` and client `service`.
+ * Dead rows in bulk, straight through SQL (one INSERT … SELECT over a generated series per table; everything
+ * else goes through the store): half the families past their absolute expiry, half revoked, both longer than
+ * the retention ago, each with three tokens, two of them used. Families belong to `owner` and client `service`.
  */
 async function seedDead(db: Database, owner: string, now: number, scale: number, prefix = 'dead') {
   const { prisma } = db
   const counts = deadCounts(scale)
-  const longAgo = new Date(now - RETENTION_MS - DAY)
-  const families = Array.from({ length: counts.families }, (_, i) => ({
-    id: `${prefix}-family-${i}`,
-    clientId: 'service',
-    userId: owner,
-    scope: 'read',
-    audience: 'http://portcullis.test',
-    absoluteExpiresAt: i % 2 ? longAgo : new Date(now + 20 * DAY),
-    revokedAt: i % 2 ? null : longAgo,
-    revokedReason: i % 2 ? null : 'revoked',
-    createdAt: new Date(now - 40 * DAY),
-  }))
-  await insertChunked(families, (data) => prisma.refreshFamily.createMany({ data }))
-  const tokens = families.flatMap((family, i) =>
-    [0, 1, 2].map((n) => ({
-      id: `${prefix}-token-${i}-${n}`,
-      tokenHash: sha256(`${prefix}-token-${i}-${n}`),
-      familyId: family.id,
-      parentId: n ? `${prefix}-token-${i}-${n - 1}` : null,
-      scope: 'read',
-      expiresAt: longAgo,
-      usedAt: n < 2 ? longAgo : null,
-      createdAt: new Date(now - 40 * DAY),
-    })),
-  )
-  await insertChunked(tokens, (data) => prisma.refreshToken.createMany({ data }))
-  const jtis = Array.from({ length: counts.revokedJtis }, (_, i) => ({ jti: `${prefix}-jti-${i}`, expiresAt: new Date(now - 1000 - i), createdAt: new Date(now - DAY) }))
-  await insertChunked(jtis, (data) => prisma.revokedToken.createMany({ data }))
-  const keys = Array.from({ length: counts.accessKeys }, (_, i) => ({
-    id: `${prefix}-key-${i}`,
-    prefix: 'pcl',
-    secretHash: sha256(`${prefix}-key-${i}`),
-    name: 'old',
-    scopes: 'read',
-    expiresAt: i % 2 ? longAgo : null,
-    revokedAt: i % 2 ? null : longAgo,
-    createdAt: new Date(now - 40 * DAY),
-    updatedAt: longAgo,
-  }))
-  await insertChunked(keys, (data) => prisma.accessKey.createMany({ data }))
-  const windowOver = new Date(now - WINDOW_SECONDS * 1000 - 1000)
-  const throttles = Array.from({ length: counts.throttles }, (_, i) => ({
-    key: `ip:${prefix}-${i}`,
-    failures: 3,
-    windowStart: windowOver,
-    // Every third one was locked, and its lock has ended.
-    lockedUntil: i % 3 ? null : new Date(now - 1000),
-    updatedAt: windowOver,
-  }))
-  await insertChunked(throttles, (data) => prisma.loginThrottle.createMany({ data }))
+  // PostgreSQL does not infer a parameter's type from the column an INSERT … SELECT writes it to.
+  const at = (date: Date) => (db.provider === 'postgresql' ? Prisma.sql`CAST(${date} AS timestamp(3))` : Prisma.sql`${date}`)
+  const id = (kind: string) => Prisma.raw(`'${prefix}-${kind}-'`)
+  const series = (n: number) => Prisma.sql`WITH RECURSIVE g(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM g WHERE i < ${n - 1})`
+  const longAgo = at(new Date(now - RETENTION_MS - DAY))
+  const created = at(new Date(now - 40 * DAY))
+  const windowOver = at(new Date(now - WINDOW_SECONDS * 1000 - 1000))
+  await prisma.$executeRaw`${series(counts.families)}
+    INSERT INTO "RefreshFamily" ("id", "clientId", "userId", "scope", "audience", "absoluteExpiresAt", "revokedAt", "revokedReason", "createdAt")
+    SELECT ${id('family')} || i, 'service', ${owner}, 'read', 'http://portcullis.test',
+      CASE WHEN i % 2 = 1 THEN ${longAgo} ELSE ${at(new Date(now + 20 * DAY))} END,
+      CASE WHEN i % 2 = 1 THEN NULL ELSE ${longAgo} END,
+      CASE WHEN i % 2 = 1 THEN NULL ELSE 'revoked' END, ${created}
+    FROM g`
+  await prisma.$executeRaw`${series(counts.tokens)}
+    INSERT INTO "RefreshToken" ("id", "tokenHash", "familyId", "scope", "expiresAt", "usedAt", "createdAt")
+    SELECT ${id('token')} || i, ${id('hash')} || i, ${id('family')} || (i / 3), 'read', ${longAgo},
+      CASE WHEN i % 3 < 2 THEN ${longAgo} ELSE NULL END, ${created}
+    FROM g`
+  await prisma.$executeRaw`${series(counts.revokedJtis)}
+    INSERT INTO "RevokedToken" ("jti", "expiresAt", "createdAt") SELECT ${id('jti')} || i, ${at(new Date(now - 1000))}, ${at(new Date(now - DAY))} FROM g`
+  await prisma.$executeRaw`${series(counts.accessKeys)}
+    INSERT INTO "AccessKey" ("id", "prefix", "secretHash", "name", "scopes", "expiresAt", "revokedAt", "createdAt", "updatedAt")
+    SELECT ${id('key')} || i, 'pcl', ${id('secret')} || i, 'old', 'read',
+      CASE WHEN i % 2 = 1 THEN ${longAgo} ELSE NULL END, CASE WHEN i % 2 = 1 THEN NULL ELSE ${longAgo} END, ${created}, ${longAgo}
+    FROM g`
+  // Every third counter was locked, and its lock has ended.
+  await prisma.$executeRaw`${series(counts.throttles)}
+    INSERT INTO "LoginThrottle" ("key", "failures", "windowStart", "lockedUntil", "updatedAt")
+    SELECT ${id('ip')} || i, 3, ${windowOver}, CASE WHEN i % 3 = 0 THEN ${at(new Date(now - 1000))} ELSE NULL END, ${windowOver}
+    FROM g`
   return counts
 }
 
