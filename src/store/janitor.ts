@@ -15,7 +15,8 @@
 //   key would start again at 1, exactly as with no row.
 // The audit log is not swept: it is the record of who did what, and how long it is kept is the operator's call.
 //
-// The outer WHERE repeats each condition: on PostgreSQL a row changed by a concurrent write (a login failure
+// Each selection goes through an index (SQLite, which has no statistics to plan by, scans the tokens for a join
+// but searches them by family for `familyId IN (…)`). The outer WHERE repeats each condition: on PostgreSQL a row changed by a concurrent write (a login failure
 // restarting its window) is checked again as it now is before it is deleted.
 import pg from 'pg'
 import type { Database } from './database.js'
@@ -67,8 +68,9 @@ export function createJanitorStore(db: Pick<Database, 'prisma' | 'provider' | 'u
       case 'RefreshToken':
         return prisma.$executeRaw`
           DELETE FROM "RefreshToken" WHERE "id" IN (
-            SELECT t."id" FROM "RefreshToken" t JOIN "RefreshFamily" f ON f."id" = t."familyId"
-            WHERE f."absoluteExpiresAt" < ${cutoff} OR f."revokedAt" < ${cutoff} LIMIT ${limit})`
+            SELECT "id" FROM "RefreshToken" WHERE "familyId" IN (
+              SELECT "id" FROM "RefreshFamily" WHERE "absoluteExpiresAt" < ${cutoff} OR "revokedAt" < ${cutoff})
+            LIMIT ${limit})`
       case 'RefreshFamily':
         return prisma.$executeRaw`
           DELETE FROM "RefreshFamily" WHERE "id" IN (
