@@ -5,6 +5,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 // Route schemas carry OpenAPI tags and summaries (@fastify/swagger's schema extensions).
 import type {} from '@fastify/swagger'
 import type { Config } from './config.js'
+import { createJanitorSchedule } from './janitor-schedule.js'
 import type { Keyring } from './keys/keyring.js'
 import { childLogger, createLogController, createRequestIds, loggerOptions } from './logging.js'
 import { createMetrics, type Metrics } from './metrics.js'
@@ -95,6 +96,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(formbody, { bodyLimit: config.bodyLimit })
   app.addHook('onClose', () => accessKeys.close())
   app.addHook('onClose', () => revocations.close())
+  const janitor = createJanitorSchedule({ store: deps.store, config, now, log: app.log, metrics: routeDeps.metrics })
+  app.addHook('onClose', () => janitor.close())
   if (!deps.passwords) app.addHook('onClose', () => passwords.close())
 
   app.setErrorHandler((err: FastifyError | OAuthError, request, reply) => {

@@ -136,6 +136,13 @@ export function createMetrics(options: { processMetrics?: boolean } = {}) {
       if (found === undefined) tokenCounts.set(key, { labels: { grant_type: grantType, client_id: clientId, outcome }, count: 1 })
       else found.count += 1
     },
+    /** Rows the janitor deleted, by table (janitor-schedule.ts); a few increments per batch, once an hour. */
+    janitorDeletedRows: new Counter({
+      name: 'portcullis_janitor_deleted_rows_total',
+      help: 'Dead rows deleted by the janitor, by table',
+      labelNames: ['table'] as const,
+      registers: [registry],
+    }),
   }
 }
 

@@ -37,6 +37,9 @@ t.test('with nothing set, the embedded defaults', async (t) => {
     keyringRefreshInterval: 30,
     accessKeyCacheTtl: 5,
     accessKeyLastUsedInterval: 60,
+    janitorInterval: 3600,
+    janitorBatchSize: 1000,
+    janitorRetention: 7 * 86400,
     serviceDocumentation: 'http://localhost:3000/docs',
     rateLimitPerIp: 600,
     rateLimitPerClient: 300,
@@ -136,6 +139,9 @@ const badValues: [name: string, value: string, message: string][] = [
   ['KEYRING_REFRESH_INTERVAL', '0', 'KEYRING_REFRESH_INTERVAL: must be a duration from 1s to 3600s, in seconds or with a unit (900, 15m, 12h, 30d) (got "0")'],
   ['ACCESS_KEY_CACHE_TTL', '1h', 'ACCESS_KEY_CACHE_TTL: must be a duration from 0s to 300s, in seconds or with a unit (900, 15m, 12h, 30d) (got "1h")'],
   ['ACCESS_KEY_LAST_USED_INTERVAL', '0', 'ACCESS_KEY_LAST_USED_INTERVAL: must be a duration from 1s to 86400s, in seconds or with a unit (900, 15m, 12h, 30d) (got "0")'],
+  ['JANITOR_INTERVAL', '30d', 'JANITOR_INTERVAL: must be a duration from 0s to 604800s, in seconds or with a unit (900, 15m, 12h, 30d) (got "30d")'],
+  ['JANITOR_BATCH_SIZE', '0', 'JANITOR_BATCH_SIZE: must be an integer from 1 to 100000 (got "0")'],
+  ['JANITOR_RETENTION', '-1', 'JANITOR_RETENTION: must be a duration from 0s to 315360000s, in seconds or with a unit (900, 15m, 12h, 30d) (got "-1")'],
   ['SERVICE_DOCUMENTATION', 'docs', 'SERVICE_DOCUMENTATION: must be an absolute http(s) URL (got "docs")'],
 ]
 

@@ -44,10 +44,11 @@ export async function createDatabaseUrl(t: Test, provider: Provider = 'sqlite'):
   return url.toString()
 }
 
+// No janitor unless a test asks for one: a sweep at a random moment would delete the expired rows a test made.
 export function testConfig(env: Record<string, string> = {}): Readonly<Config> {
   // The token-endpoint rate limits are off unless a test turns them on (test/rate-limit.test.ts).
   return loadConfig(
-    { LOG_LEVEL: 'silent', BCRYPT_COST: '4', PASSWORD_WORKERS: '1', ISSUER: 'http://portcullis.test', RATE_LIMIT_PER_IP: '0', RATE_LIMIT_PER_CLIENT: '0', ...env },
+    { LOG_LEVEL: 'silent', BCRYPT_COST: '4', PASSWORD_WORKERS: '1', ISSUER: 'http://portcullis.test', RATE_LIMIT_PER_IP: '0', RATE_LIMIT_PER_CLIENT: '0', JANITOR_INTERVAL: '0', ...env },
     { envFile: false },
   )
 }

@@ -242,21 +242,6 @@ for (const provider of providers) {
       t.equal(await store.revokedTokens.isRevoked('jti-expired'), false)
     })
 
-    t.test('purges expired rows now and then, not on every revocation', async (t) => {
-      await db.prisma.revokedToken.create({ data: { jti: 'old-1', expiresAt: new Date(now.getTime() + 60_000) } })
-      // The first revocation above purged (nothing); the next purge is due an hour after it.
-      const later = new Date(now.getTime() + 120_000)
-      await store.revokedTokens.revoke('jti-3', new Date(later.getTime() + 3600_000), later)
-      t.equal(await store.revokedTokens.isRevoked('old-1'), true, 'expired but not yet purged')
-      const nextHour = new Date(now.getTime() + 3600_000 + 1000)
-      await store.revokedTokens.revoke('jti-4', new Date(nextHour.getTime() + 3600_000), nextHour)
-      t.equal(await store.revokedTokens.isRevoked('old-1'), false, 'purged')
-      t.equal(await store.revokedTokens.isRevoked('jti-3'), true, 'unexpired rows stay')
-      t.equal(await store.revokedTokens.isRevoked('jti-1'), false, 'jti-1 expired an hour after `now`: purged too')
-      t.equal(await store.revokedTokens.purgeExpired(new Date(nextHour.getTime() + 7200_000)), 2, 'jti-3 and jti-4, once expired')
-      t.equal(await db.prisma.revokedToken.count(), 0)
-    })
-
     t.test('lists the unexpired revocations, all of them or those recorded since a time', async (t) => {
       const at = new Date(now.getTime() + 10 * 3600_000)
       await store.revokedTokens.revoke('early', new Date(at.getTime() + 3600_000), new Date(at.getTime() - 60_000))

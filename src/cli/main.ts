@@ -8,6 +8,7 @@ import { createStore, openDatabase, StoreError, type Store } from '../store/inde
 import { CliError, type CliContext, type CliIo, type Command } from './command.js'
 import { accessKeyCommands } from './commands/access-keys.js'
 import { clientCommands } from './commands/clients.js'
+import { janitorCommand } from './commands/janitor.js'
 import { databaseProblem, migrateCommand } from './commands/migrate.js'
 import { signingKeyCommands } from './commands/signing-keys.js'
 import { userCommands } from './commands/users.js'
@@ -19,6 +20,7 @@ const commands: readonly Command[] = [
   ...userCommands,
   ...signingKeyCommands,
   ...accessKeyCommands,
+  janitorCommand,
 ]
 
 const GLOBAL_OPTIONS = {

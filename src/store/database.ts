@@ -17,6 +17,8 @@ export type PrismaClient = InstanceType<typeof SqliteClient>
 export interface Database {
   readonly provider: Provider
   readonly prisma: PrismaClient
+  /** The DATABASE_URL it was opened with (the janitor's PostgreSQL lock takes a connection of its own). */
+  readonly url: string
   /** Migrations applied when the database was opened with `migrate: true`. */
   readonly migrationsApplied: readonly string[]
   /**
@@ -65,7 +67,7 @@ export async function openDatabase(url: string, options: { migrate?: boolean } =
       }
     }
     const { applied } = options.migrate ? await applyMigrations('postgresql', migrationAdapter()) : { applied: [] }
-    return { provider: 'postgresql', prisma, migrationsApplied: applied, close: () => prisma.$disconnect() }
+    return { provider: 'postgresql', prisma, url, migrationsApplied: applied, close: () => prisma.$disconnect() }
   }
   const file = sqliteFilePath(url)
   mkdirSync(dirname(file), { recursive: true })
@@ -97,5 +99,5 @@ export async function openDatabase(url: string, options: { migrate?: boolean } =
     direct?.close()
     await prisma.$disconnect()
   }
-  return { provider: 'sqlite', prisma, migrationsApplied: applied, sqlite, close }
+  return { provider: 'sqlite', prisma, url, migrationsApplied: applied, sqlite, close }
 }

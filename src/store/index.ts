@@ -3,6 +3,7 @@
 import { createAccessKeyStore } from './access-keys.js'
 import { createAuditStore } from './audit.js'
 import { createClientStore } from './clients.js'
+import { createJanitorStore } from './janitor.js'
 import type { Database } from './database.js'
 import { createLoginThrottleStore } from './login-throttle.js'
 import { createRefreshTokenStore } from './refresh-tokens.js'
@@ -22,6 +23,7 @@ export function createStore(db: Database) {
     signingKeys: createSigningKeyStore(prisma),
     revokedTokens: createRevokedTokenStore(prisma),
     accessKeys: createAccessKeyStore(prisma),
+    janitor: createJanitorStore(db),
     /** True when the database answers a trivial query (readiness). */
     async ping(): Promise<boolean> {
       try {

@@ -6,10 +6,10 @@
 // Every login reads the counters, so this is one small SQL query; a failure is one atomic upsert that
 // counts, restarts an expired window and locks, whoever else counts at the same moment (identical SQL on
 // SQLite, where the adapter stores DateTime as fixed-width ISO text that compares in time order, and on
-// PostgreSQL). A success writes only when its username had a counter.
+// PostgreSQL). A success writes only when its username had a counter. Counters that no longer count are
+// deleted by the janitor (janitor.ts).
 import type { PrismaClient } from './database.js'
 import { Prisma } from './generated/sqlite/client.js'
-import { createPurgeSchedule } from './purge-schedule.js'
 
 export interface ThrottlePolicy {
   maxFailures: number
@@ -33,22 +33,7 @@ export interface FailureResult {
 }
 
 export function createLoginThrottleStore(prisma: PrismaClient) {
-  const purges = createPurgeSchedule()
-
-  /**
-   * Deletes the counters whose window is over and that hold no lock in force: the next failure of such a key
-   * would start again at 1, exactly as with no row. Without it, every address that ever failed keeps a row.
-   */
-  async function purgeStale(windowSeconds: number, now = new Date()): Promise<number> {
-    purges.done(now)
-    const windowStartedBefore = new Date(now.getTime() - windowSeconds * 1000)
-    return prisma.$executeRaw`
-      DELETE FROM "LoginThrottle" WHERE "windowStart" <= ${windowStartedBefore} AND ("lockedUntil" IS NULL OR "lockedUntil" <= ${now})`
-  }
-
   return {
-    purgeStale,
-
     /** One query: is any of the keys locked at `now`, and which keys have counters. */
     async check(keys: readonly string[], now = new Date()): Promise<ThrottleState> {
       if (keys.length === 0) return { lockedUntil: undefined, counted: [] }
@@ -82,7 +67,6 @@ export function createLoginThrottleStore(prisma: PrismaClient) {
             ELSE "LoginThrottle"."lockedUntil" END,
           "updatedAt" = ${now}
         RETURNING "failures", "lockedUntil"`
-      if (purges.due(now)) await purgeStale(policy.window, now)
       const failures = Number(row!.failures)
       // This failure locked the key when the lock is the one it computed (an existing lock ends earlier).
       return { failures, lockedUntil: row!.lockedUntil?.getTime() === lockUntil.getTime() ? lockUntil : undefined }

@@ -16,7 +16,6 @@ import { Prisma } from './generated/sqlite/client.js'
 import { newId } from './ids.js'
 import { fromList, toList } from './lists.js'
 import { createSqliteRefreshStatements, RECORD_SELECT } from './refresh-tokens-sqlite.js'
-import { createPurgeSchedule } from './purge-schedule.js'
 
 export interface RefreshFamily {
   id: string
@@ -105,18 +104,6 @@ export type RevokeReason = 'replay_detected' | 'revoked' | 'user_disabled' | 'cl
 
 export function createRefreshTokenStore(prisma: PrismaClient, sqlite?: () => BetterSqlite3.Database) {
   const direct = sqlite && createSqliteRefreshStatements(sqlite)
-  const purges = createPurgeSchedule()
-
-  /**
-   * Deletes the families whose absolute expiry has passed, with their tokens (the foreign key cascades): no
-   * token of theirs can be used any more, and a presented one is refused as unknown, as it was as expired.
-   */
-  async function purgeExpired(now = new Date()): Promise<number> {
-    purges.done(now)
-    const { count } = await prisma.refreshFamily.deleteMany({ where: { absoluteExpiresAt: { lt: now } } })
-    return count
-  }
-
   return {
     /** A new family (a login) with its first token, in one write. */
     async createFamily(
@@ -155,12 +142,8 @@ export function createRefreshTokenStore(prisma: PrismaClient, sqlite?: () => Bet
           INSERT INTO "RefreshToken" ("id", "tokenHash", "familyId", "scope", "expiresAt", "createdAt")
           VALUES (${token.id}, ${token.tokenHash}, ${family.id}, ${scope}, ${token.expiresAt}, ${now})`,
       ])
-      // Now and then, never on the read path: old families would otherwise stay for ever.
-      if (purges.due(now)) await purgeExpired(now)
       return { family, token }
     },
-
-    purgeExpired,
 
     /** The token with this hash, with its family and user, in any state; undefined when there is none. */
     async findByHash(tokenHash: string): Promise<RefreshTokenRecord | undefined> {

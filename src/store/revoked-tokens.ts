@@ -1,11 +1,9 @@
 // Revoked JWT access tokens (RFC 7009 §2.1): a JWT cannot be unsaid, so its `jti` is remembered until the
 // token would have expired anyway, and introspection answers inactive for it. Each app instance keeps the
 // unexpired jtis in memory (security/revocation-list.ts): it reads them all at start, then the rows recorded
-// since its last read, every REVOCATION_SYNC_INTERVAL. Expired rows are purged now and then by the writes,
-// never on the read path.
+// since its last read, every REVOCATION_SYNC_INTERVAL. Expired rows are deleted by the janitor (janitor.ts).
 import type { PrismaClient } from './database.js'
 import { isUniqueViolation } from './errors.js'
-import { createPurgeSchedule } from './purge-schedule.js'
 
 export interface RevokedJti {
   jti: string
@@ -13,14 +11,6 @@ export interface RevokedJti {
 }
 
 export function createRevokedTokenStore(prisma: PrismaClient) {
-  const purges = createPurgeSchedule()
-
-  async function purgeExpired(now = new Date()): Promise<number> {
-    purges.done(now)
-    const { count } = await prisma.revokedToken.deleteMany({ where: { expiresAt: { lt: now } } })
-    return count
-  }
-
   return {
     /**
      * Records `jti` as revoked until `expiresAt` (the token's exp plus the clock-skew allowance).
@@ -36,7 +26,6 @@ export function createRevokedTokenStore(prisma: PrismaClient) {
           if (!isUniqueViolation(err)) throw err
         }
       }
-      if (purges.due(now)) await purgeExpired(now)
     },
 
     /** True when `jti` was revoked (one lookup by primary key). */
@@ -54,9 +43,6 @@ export function createRevokedTokenStore(prisma: PrismaClient) {
     async listRecordedSince(since: Date, now: Date): Promise<RevokedJti[]> {
       return prisma.revokedToken.findMany({ where: { createdAt: { gte: since }, expiresAt: { gt: now } }, select: { jti: true, expiresAt: true } })
     },
-
-    /** Deletes the rows of tokens that have expired; returns how many. */
-    purgeExpired,
   }
 }
 
