@@ -5,6 +5,8 @@
 //   npx tsx bench/db-ops.ts                          N = 200 requests per kind, caches on and off
 //   npx tsx bench/db-ops.ts --requests 500 --pg-stat also pg_stat_user_tables deltas (waits ~11 s per kind)
 //   npx tsx bench/db-ops.ts --sql                    also each kind's statements (first 160 characters)
+//   npx tsx bench/db-ops.ts --wal                    also the WAL bytes each kind writes (pg_waldump; a local
+//                                                    server whose data directory this user can read)
 //
 // The app is built in process (buildApp, as the tests build it) on a fresh database of the local
 // PostgreSQL (127.0.0.1:5432, user postgres, dropped at the end), and requests go through app.inject.
@@ -12,17 +14,20 @@
 // adapter calls for every query, inside transactions or not): its verb, its first table, the rows it
 // returned or changed. With --pg-stat, PostgreSQL's own per-table counters (index and sequential scans,
 // rows inserted, updated, deleted) are read before and after each kind; a backend reports them up to
-// 10 s after it went idle, hence the wait.
+// 10 s after it went idle, hence the wait. With --wal, the write-ahead log between the two points is read
+// with pg_waldump and the records of this database (and the commits of their transactions) are summed,
+// so that other databases of the same server do not count.
 //
 // Background timers are pushed out of the way during the per-request passes (REVOCATION_SYNC_INTERVAL and
 // KEYRING_REFRESH_INTERVAL at their maxima) and measured on their own at the end, at 1 s, per tick.
+import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import pg from 'pg'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, InjectOptions } from 'fastify'
 import { buildApp } from '../src/app.ts'
 import { loadConfig } from '../src/config.ts'
 import { createKeyring } from '../src/keys/keyring.ts'
@@ -41,6 +46,7 @@ const { values: options } = parseArgs({
     requests: { type: 'string', default: '200' },
     'pg-stat': { type: 'boolean', default: false },
     sql: { type: 'boolean', default: false },
+    wal: { type: 'boolean', default: false },
   },
 })
 const N = Number(options.requests)
@@ -65,9 +71,12 @@ interface Tally {
 const newTally = (): Tally => ({ statements: 0, transactions: 0, verbs: new Map(), rowsRead: new Map(), rowsWritten: new Map(), texts: new Map() })
 let tally = newTally()
 const inTransaction = new WeakSet<object>()
+/** Our own monitoring connection: its queries are not the app's. */
+const ignored = new WeakSet<object>()
 const add = (map: Map<string, number>, key: string, by: number) => map.set(key, (map.get(key) ?? 0) + by)
 
 function record(client: object, text: string, result: { rowCount?: number | null; rows?: unknown[] } | undefined): void {
+  if (ignored.has(client)) return
   const verb = (/^\s*(\w+)/.exec(text)?.[1] ?? '?').toUpperCase()
   const table = /(?:FROM|INTO|UPDATE)\s+(?:"public"\.)?"(\w+)"/i.exec(text)?.[1] ?? '-'
   tally.statements++
@@ -85,7 +94,6 @@ function record(client: object, text: string, result: { rowCount?: number | null
   if (verb === 'SELECT') add(tally.rowsRead, table, rows)
   if (verb === 'INSERT' || verb === 'UPDATE' || verb === 'DELETE') {
     add(tally.rowsWritten, table, result?.rowCount ?? 0)
-    if (rows > 0) add(tally.rowsRead, table, 0)
   }
 }
 
@@ -129,6 +137,54 @@ function statsDelta(before: TableStats, after: TableStats, requests: number): st
     if (fields.length) parts.push(`${table}: ${fields.join(', ')}`)
   }
   return parts.join('; ') || '-'
+}
+
+interface Wal {
+  bytes: number
+  records: number
+  fullPageImages: number
+}
+
+async function walInsertPosition(monitor: pg.Client): Promise<string> {
+  return (await monitor.query<{ lsn: string }>('SELECT pg_current_wal_insert_lsn()::text AS lsn')).rows[0]!.lsn
+}
+
+/** The WAL this database wrote between two positions: its records, and the commit records of their transactions. */
+async function walBetween(monitor: pg.Client, start: string, end: string): Promise<Wal> {
+  if (start === end) return { bytes: 0, records: 0, fullPageImages: 0 }
+  // Wait until the end is on disk, where pg_waldump reads it.
+  for (let i = 0; i < 50; i++) {
+    const { rows } = await monitor.query<{ flushed: boolean }>('SELECT pg_current_wal_flush_lsn() >= $1::pg_lsn AS flushed', [end])
+    if (rows[0]!.flushed) break
+    await sleep(100)
+  }
+  const { rows } = await monitor.query<{ dir: string; oid: string; major: string }>(
+    `SELECT current_setting('data_directory') AS dir, (SELECT oid::text FROM pg_database WHERE datname = current_database()) AS oid,
+            (current_setting('server_version_num')::int / 10000)::text AS major`,
+  )
+  const { dir, oid, major } = rows[0]!
+  const waldump = existsSync(`/usr/lib/postgresql/${major}/bin/pg_waldump`) ? `/usr/lib/postgresql/${major}/bin/pg_waldump` : 'pg_waldump'
+  const output = execFileSync(waldump, ['-p', join(dir, 'pg_wal'), '-s', start, '-e', end], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, stdio: ['ignore', 'pipe', 'ignore'] })
+  const ours = new RegExp(`rel \\d+/${oid}/`)
+  const lines = output.split('\n')
+  const size = (line: string) => Number(/len \(rec\/tot\):\s*\d+\/\s*(\d+)/.exec(line)?.[1] ?? 0)
+  const xid = (line: string) => /tx:\s*(\d+)/.exec(line)?.[1] ?? '0'
+  const transactions = new Set<string>()
+  const wal: Wal = { bytes: 0, records: 0, fullPageImages: 0 }
+  for (const line of lines) {
+    if (!ours.test(line)) continue
+    wal.bytes += size(line)
+    wal.records++
+    wal.fullPageImages += line.match(/FPW/g)?.length ?? 0
+    if (xid(line) !== '0') transactions.add(xid(line))
+  }
+  for (const line of lines) {
+    if (/rmgr: Transaction/.test(line) && /desc: COMMIT/.test(line) && transactions.has(xid(line))) {
+      wal.bytes += size(line)
+      wal.records++
+    }
+  }
+  return wal
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -232,8 +288,8 @@ interface Kind {
   send: (i: number) => Promise<void>
 }
 
-async function expectOk(app: FastifyInstance, what: string, request: Parameters<FastifyInstance['inject']>[0], status = 200): Promise<Record<string, unknown>> {
-  const response = await app.inject(request as never)
+async function expectOk(app: FastifyInstance, what: string, request: InjectOptions, status = 200): Promise<Record<string, unknown>> {
+  const response = await app.inject(request)
   if (response.statusCode !== status) throw new Error(`${what}: ${response.statusCode} ${response.body.slice(0, 300)}`)
   return response.body ? (JSON.parse(response.body) as Record<string, unknown>) : {}
 }
@@ -318,21 +374,27 @@ async function measurePass(databaseUrl: string, label: string, env: Record<strin
   try {
     console.log(`\n### ${label}\n`)
     console.log(`${N} requests of each kind, one at a time, after ${WARMUP} of the same kind; per request:\n`)
-    console.log(`| request | statements | transactions | by verb | rows read (by table) | rows written (by table) |${monitor ? ' pg_stat_user_tables |' : ''}`)
-    console.log(`|---|---|---|---|---|---|${monitor ? '---|' : ''}`)
+    const wal = Boolean(monitor && options.wal)
+    const pgStat = Boolean(monitor && options['pg-stat'])
+    console.log(`| request | statements | transactions | by verb | rows read (by table) | rows written (by table) |${pgStat ? ' pg_stat_user_tables |' : ''}${wal ? ' WAL bytes (records, full-page images) |' : ''}`)
+    console.log(`|---|---|---|---|---|---|${pgStat ? '---|' : ''}${wal ? '---|' : ''}`)
     for (const kind of kinds(app, world)) {
       await kind.prepare?.(N + WARMUP)
       for (let i = 0; i < WARMUP; i++) await kind.send(N + i)
       await sleep(1200) // the access keys' batched last_used_at write, if the warm-up caused one
-      const before = monitor && (await (sleep(11_000).then(() => tableStats(monitor))))
+      const before = pgStat ? await sleep(11_000).then(() => tableStats(monitor!)) : undefined
+      const walStart = wal ? await walInsertPosition(monitor!) : ''
       tally = newTally()
       const started = Date.now()
       for (let i = 0; i < N; i++) await kind.send(i)
       const elapsed = Date.now() - started
       const measured = tally
-      const after = monitor && (await sleep(11_000).then(() => tableStats(monitor)))
+      const walEnd = wal ? await walInsertPosition(monitor!) : ''
+      const written = wal ? await walBetween(monitor!, walStart, walEnd) : undefined
+      const after = pgStat ? await sleep(11_000).then(() => tableStats(monitor!)) : undefined
       const row = describe(measured, N)
-      console.log(`| ${kind.name} | ${row.statements} | ${row.transactions} | ${row.verbs} | ${row.read} | ${row.written} |${before && after ? ` ${statsDelta(before, after, N)} |` : ''}`)
+      const walCell = written ? ` ${Math.round(written.bytes / N)} (${per(written.records, N)}, ${per(written.fullPageImages, N)}) |` : ''
+      console.log(`| ${kind.name} | ${row.statements} | ${row.transactions} | ${row.verbs} | ${row.read} | ${row.written} |${before && after ? ` ${statsDelta(before, after, N)} |` : ''}${walCell}`)
       process.stderr.write(`  ${kind.name}: ${N} in ${elapsed} ms\n`)
       if (options.sql) for (const [text, count] of measured.texts) process.stderr.write(`      ${per(count, N)} × ${text}\n`)
     }
@@ -367,7 +429,8 @@ async function main(): Promise<void> {
   const url = new URL(SERVER)
   url.pathname = `/${name}`
   const databaseUrl = url.toString()
-  const monitor = options['pg-stat'] ? new pg.Client({ connectionString: databaseUrl }) : undefined
+  const monitor = options['pg-stat'] || options.wal ? new pg.Client({ connectionString: databaseUrl }) : undefined
+  if (monitor) ignored.add(monitor)
   try {
     const db = await openDatabase(databaseUrl, { migrate: true })
     const world = await seed(createStore(db))
