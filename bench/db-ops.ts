@@ -192,7 +192,8 @@ async function walBetween(monitor: pg.Client, start: string, end: string): Promi
 
 const per = (value: number, requests: number) => {
   const x = value / requests
-  return x === Math.round(x) ? String(x) : x.toFixed(2).replace(/0+$/, '')
+  if (x === Math.round(x)) return String(x)
+  return x < 0.01 ? x.toFixed(3) : String(Number(x.toFixed(2)))
 }
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString()
