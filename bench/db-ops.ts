@@ -447,4 +447,6 @@ async function main(): Promise<void> {
   }
 }
 
+// Piped into `head`, stdout closes early: keep going, so that the database is still dropped at the end.
+process.stdout.on('error', () => undefined)
 await main()
