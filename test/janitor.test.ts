@@ -75,7 +75,7 @@ async function countDead(db: Database, now: number): Promise<number> {
   const deadFamily = { OR: [{ absoluteExpiresAt: { lt: cutoff } }, { revokedAt: { lt: cutoff } }] }
   const counts = await Promise.all([
     prisma.refreshFamily.count({ where: deadFamily }),
-    prisma.refreshToken.count({ where: { family: deadFamily } }),
+    prisma.refreshToken.count({ where: { OR: [{ family: deadFamily }, { expiresAt: { lt: cutoff } }] } }),
     prisma.revokedToken.count({ where: { expiresAt: { lt: new Date(now) } } }),
     prisma.accessKey.count({ where: { OR: [{ expiresAt: { lt: cutoff } }, { revokedAt: { lt: cutoff } }] } }),
     prisma.loginThrottle.count({ where: { windowStart: { lte: new Date(now - WINDOW_SECONDS * 1000) }, OR: [{ lockedUntil: null }, { lockedUntil: { lte: new Date(now) } }] } }),
@@ -118,6 +118,14 @@ for (const provider of providers) {
     await db.prisma.refreshFamily.update({ where: { id: await familyOf(expiredRecently.refresh_token) }, data: { absoluteExpiresAt: new Date(now - DAY) } })
     // Live rows: a login in use, an access key, an unexpired revoked jti, counters that still count.
     const live = await login()
+    // In the live login: a used token past its own expiry longer than the retention ago goes; one past it
+    // for less than the retention stays.
+    const liveFirst = live.refresh_token
+    live.refresh_token = (await refresh(liveFirst)).json().refresh_token
+    const liveSecond = live.refresh_token
+    live.refresh_token = (await refresh(liveSecond)).json().refresh_token
+    await db.prisma.refreshToken.update({ where: { tokenHash: sha256(liveFirst) }, data: { expiresAt: new Date(now - RETENTION_MS - DAY) } })
+    await db.prisma.refreshToken.update({ where: { tokenHash: sha256(liveSecond) }, data: { expiresAt: new Date(now - DAY) } })
     const liveKey = generateAccessKey()
     await store.accessKeys.create({ id: liveKey.id, prefix: liveKey.prefix, secretHash: liveKey.secretHash, name: 'live', scopes: ['admin'], expiresAt: new Date(now + DAY) })
     for (const [id, fields] of [['expired-recently', { expiresAt: new Date(now - DAY) }], ['revoked-recently', {}]] as const) {
@@ -135,7 +143,7 @@ for (const provider of providers) {
     t.comment(`seeded 100,000 dead rows on ${provider} in ${Math.round(performance.now() - seedStarted)} ms`)
     const dead = counts.families + counts.tokens + counts.revokedJtis + counts.accessKeys + counts.throttles
     t.equal(dead, 100_000)
-    t.equal(await countDead(db, now), dead + 1 + 2, 'and the dead login: one family, two tokens')
+    t.equal(await countDead(db, now), dead + 1 + 2 + 1, 'and the dead login (one family, two tokens) and the live login\'s long-expired token')
 
     // Token requests, client_credentials and refresh in turn, all through the sweep.
     const latencies: number[] = []
@@ -166,7 +174,7 @@ for (const provider of providers) {
     t.same(failures, [], 'every token request succeeded')
     t.ok(Math.max(...latencies) < 1000, `no token request waited a second (slowest: ${Math.round(Math.max(...latencies))} ms)`)
     t.same(result.deleted, {
-      RefreshToken: counts.tokens + 2,
+      RefreshToken: counts.tokens + 2 + 1,
       RefreshFamily: counts.families + 1,
       RevokedToken: counts.revokedJtis,
       AccessKey: counts.accessKeys,
@@ -184,6 +192,8 @@ for (const provider of providers) {
     t.same(await answer(oldSuccessor), { error: 'invalid_grant', error_description: 'the refresh token is invalid' })
     t.same(await answer(recent.refresh_token), { error: 'invalid_grant', error_description: 'the refresh token has been revoked' }, 'revoked within the retention: kept')
     t.same(await answer(expiredRecently.refresh_token), { error: 'invalid_grant', error_description: 'the refresh token has expired' }, 'expired within the retention: kept')
+    t.equal(await store.refreshTokens.findByHash(sha256(liveFirst)), undefined, 'a live login\'s token expired longer than the retention ago is gone')
+    t.same(await answer(liveSecond), { error: 'invalid_grant', error_description: 'the refresh token has expired' }, 'one expired within the retention: kept')
     t.equal((await refresh(current)).statusCode, 200, 'the live login still refreshes')
     const withKey = await app.inject({ method: 'GET', url: '/admin/v1/audit?limit=1', headers: { 'x-api-key': liveKey.key } })
     t.equal(withKey.statusCode, 200, 'the live access key still works')

@@ -6,8 +6,11 @@
 // What goes, and why it is safe:
 // - RefreshToken, RefreshFamily: families past their absolute expiry, or revoked, more than the retention ago,
 //   their tokens first (in batches of their own, rather than one cascade of unbounded size). Only whole
-//   families go: a used token of a live family is what detects its replay. A deleted token presented again is
-//   unknown, which is refused as invalid_grant exactly like an expired or revoked one.
+//   families go at first: a used token of a live family is what detects its replay. But a token past its own
+//   expiry (its idle expiry, or the family's end) is refused as expired before any replay check, so it goes
+//   too, the retention after it expired, even while its family lives on: a login refreshed every few minutes
+//   for a month would otherwise keep thousands of used tokens. A deleted token presented again is unknown,
+//   which is refused as invalid_grant exactly like an expired or revoked one.
 // - RevokedToken: jtis whose token has expired (its expiry already includes the clock-skew allowance): an
 //   expired JWT is refused anyway, and no instance reads such rows.
 // - AccessKey: keys expired or revoked more than the retention ago (a deleted key is refused as unknown).
@@ -61,16 +64,27 @@ const perTable = (value: number) => Object.fromEntries(JANITOR_TABLES.map((table
 export function createJanitorStore(db: Pick<Database, 'prisma' | 'provider' | 'url'>) {
   const { prisma } = db
 
+  /** A dead family's tokens, then tokens past their own expiry in families still alive; `limit` in all. */
+  async function deleteRefreshTokens(cutoff: Date, limit: number): Promise<number> {
+    const ofDeadFamilies = await prisma.$executeRaw`
+      DELETE FROM "RefreshToken" WHERE "id" IN (
+        SELECT "id" FROM "RefreshToken" WHERE "familyId" IN (
+          SELECT "id" FROM "RefreshFamily" WHERE "absoluteExpiresAt" < ${cutoff} OR "revokedAt" < ${cutoff})
+        LIMIT ${limit})`
+    if (ofDeadFamilies >= limit) return ofDeadFamilies
+    const expired = await prisma.$executeRaw`
+      DELETE FROM "RefreshToken" WHERE "id" IN (
+        SELECT "id" FROM "RefreshToken" WHERE "expiresAt" < ${cutoff} LIMIT ${limit - ofDeadFamilies})
+      AND "expiresAt" < ${cutoff}`
+    return ofDeadFamilies + expired
+  }
+
   function deleteBatch(table: JanitorTable, policy: JanitorPolicy, now: Date): Promise<number> {
     const cutoff = new Date(now.getTime() - policy.retentionMs)
     const limit = policy.batchSize
     switch (table) {
       case 'RefreshToken':
-        return prisma.$executeRaw`
-          DELETE FROM "RefreshToken" WHERE "id" IN (
-            SELECT "id" FROM "RefreshToken" WHERE "familyId" IN (
-              SELECT "id" FROM "RefreshFamily" WHERE "absoluteExpiresAt" < ${cutoff} OR "revokedAt" < ${cutoff})
-            LIMIT ${limit})`
+        return deleteRefreshTokens(cutoff, limit)
       case 'RefreshFamily':
         return prisma.$executeRaw`
           DELETE FROM "RefreshFamily" WHERE "id" IN (
