@@ -3,7 +3,6 @@
 // unexpired jtis in memory (security/revocation-list.ts): it reads them all at start, then the rows recorded
 // since its last read, every REVOCATION_SYNC_INTERVAL. Expired rows are deleted by the janitor (janitor.ts).
 import type { PrismaClient } from './database.js'
-import { isUniqueViolation } from './errors.js'
 
 export interface RevokedJti {
   jti: string
@@ -18,13 +17,12 @@ export function createRevokedTokenStore(prisma: PrismaClient) {
      */
     async revoke(jti: string, expiresAt: Date, now = new Date()): Promise<void> {
       if (expiresAt.getTime() > now.getTime()) {
-        try {
-          // createdAt from the caller's clock: the other instances read the rows recorded since their last sync.
-          await prisma.revokedToken.upsert({ where: { jti }, create: { jti, expiresAt, createdAt: now }, update: {} })
-        } catch (err) {
-          // Two instances inserting the same jti at once: the other one won, which is the same outcome.
-          if (!isUniqueViolation(err)) throw err
-        }
+        // One statement (Prisma's upsert is a read, then a write, in a transaction of its own). createdAt from
+        // the caller's clock: the other instances read the rows recorded since their last sync. A jti already
+        // there (revoked twice, or by two instances at once) is the same outcome.
+        await prisma.$executeRaw`
+          INSERT INTO "RevokedToken" ("jti", "expiresAt", "createdAt") VALUES (${jti}, ${expiresAt}, ${now})
+          ON CONFLICT ("jti") DO NOTHING`
       }
     },
 
