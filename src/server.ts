@@ -6,7 +6,7 @@ import { loadMasterKey } from './keys/master-key.js'
 import { createStore, openDatabase } from './store/index.js'
 
 async function start(config: Readonly<Config>): Promise<void> {
-  const db = await openDatabase(config.databaseUrl, { migrate: true })
+  const db = await openDatabase(config.databaseUrl, { migrate: true, timeoutMs: config.databaseTimeout * 1000 })
   const store = createStore(db)
   // A missing or wrong master key for existing keys stops here (MasterKeyError), before any key is made.
   const master = await loadMasterKey(config, store)
@@ -23,9 +23,9 @@ async function start(config: Readonly<Config>): Promise<void> {
     closing = true
     app.log.info({ signal }, 'shutting down: no new connections, finishing requests in flight')
     const forced = setTimeout(() => {
-      app.log.error('requests still in flight after 10 s; exiting')
+      app.log.error({ shutdownTimeout: config.shutdownTimeout }, `requests still in flight after SHUTDOWN_TIMEOUT (${config.shutdownTimeout} s); exiting`)
       process.exit(1)
-    }, 10_000)
+    }, config.shutdownTimeout * 1000)
     forced.unref()
     try {
       await app.close() // stops listening, waits for in-flight requests, runs onClose hooks

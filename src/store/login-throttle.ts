@@ -82,7 +82,7 @@ export function createLoginThrottleStore(prisma: PrismaClient) {
             ELSE "LoginThrottle"."lockedUntil" END,
           "updatedAt" = ${now}
         RETURNING "failures", "lockedUntil"`
-      if (purges.due(now)) await purgeStale(policy.window, now)
+      if (purges.due(now)) await purges.attempt(() => purgeStale(policy.window, now))
       const failures = Number(row!.failures)
       // This failure locked the key when the lock is the one it computed (an existing lock ends earlier).
       return { failures, lockedUntil: row!.lockedUntil?.getTime() === lockUntil.getTime() ? lockUntil : undefined }

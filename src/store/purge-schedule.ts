@@ -7,7 +7,7 @@ const PURGE_INTERVAL_MS = 60 * 60 * 1000
  * @example
  * const purges = createPurgeSchedule()
  * async function purge(now: Date) { purges.done(now); await prisma.x.deleteMany(...) }
- * if (purges.due(now)) await purge(now) // after a write
+ * if (purges.due(now)) await purges.attempt(() => purge(now)) // after a write
  */
 export function createPurgeSchedule(intervalMs = PURGE_INTERVAL_MS) {
   let last = 0
@@ -17,6 +17,18 @@ export function createPurgeSchedule(intervalMs = PURGE_INTERVAL_MS) {
     /** Records a purge made at `now`. */
     done: (now: Date) => {
       last = now.getTime()
+    },
+    /**
+     * Runs a purge after a write that succeeded: a purge that fails (the database went away meanwhile) must
+     * not fail that write's request, and is due again at the next write instead of an hour later.
+     */
+    async attempt(purge: () => Promise<unknown>): Promise<void> {
+      const before = last
+      try {
+        await purge()
+      } catch {
+        last = before
+      }
     },
   }
 }

@@ -156,7 +156,7 @@ export function createRefreshTokenStore(prisma: PrismaClient, sqlite?: () => Bet
           VALUES (${token.id}, ${token.tokenHash}, ${family.id}, ${scope}, ${token.expiresAt}, ${now})`,
       ])
       // Now and then, never on the read path: old families would otherwise stay for ever.
-      if (purges.due(now)) await purgeExpired(now)
+      if (purges.due(now)) await purges.attempt(() => purgeExpired(now))
       return { family, token }
     },
 

@@ -36,7 +36,7 @@ export function createRevokedTokenStore(prisma: PrismaClient) {
           if (!isUniqueViolation(err)) throw err
         }
       }
-      if (purges.due(now)) await purgeExpired(now)
+      if (purges.due(now)) await purges.attempt(() => purgeExpired(now))
     },
 
     /** True when `jti` was revoked (one lookup by primary key). */
