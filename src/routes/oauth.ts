@@ -110,7 +110,7 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: RouteDeps): void
           summary: 'Token endpoint: password, refresh_token and client_credentials grants (RFC 6749)',
           consumes: [FORM],
           body: tokenRequestSchema,
-          response: { 200: tokenResponseSchema, '4xx': errorSchema, '5xx': errorSchema },
+          response: { 200: tokenResponseSchema, '4xx': errorSchema, 503: { ...errorSchema, description: 'temporarily_unavailable: the database did not answer within DATABASE_TIMEOUT; retry after the seconds in Retry-After' }, '5xx': errorSchema },
         },
         onRequest: [track, requireFormBody],
         preValidation: singleParameters,
