@@ -2,6 +2,7 @@
 // in front of it is cut). Requests that need the database fail fast with 503 and Retry-After, the process
 // stays up, readiness says so, liveness and the JWKS (from memory) do not change, nothing is half written,
 // and everything works again by itself when the database is back.
+import pg from 'pg'
 import t, { type Test } from 'tap'
 import { createTestStore } from './helper.ts'
 import { startServer } from './spawn-server.ts'
@@ -123,6 +124,18 @@ if (!process.env.TEST_DATABASE_URL) {
       await recovered(t, 'black hole')
       const rotated = await refresh(token)
       t.equal(rotated.status, 200, `the refresh token used during the outage still works (${rotated.text})`)
+    })
+
+    await t.test('every connection terminated by the server (as on a PostgreSQL restart)', async (t) => {
+      // 57P01 on each pooled connection, idle ones included: the pool drops them, the process stays up.
+      const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL })
+      await admin.connect()
+      const { rowCount } = await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [direct.pathname.slice(1)])
+      await admin.end()
+      t.ok(rowCount! >= 1, `${rowCount} connections terminated`)
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      t.equal(server.child.exitCode, null, 'the process is still running')
+      await recovered(t, 'terminated')
     })
 
     t.equal(server.child.exitCode, null, 'the server never stopped')
