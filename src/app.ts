@@ -24,7 +24,7 @@ import { registerOAuthRoutes } from './routes/oauth.js'
 import { registerOpsRoutes } from './routes/ops.js'
 import { registerRevocationRoutes } from './routes/revocation.js'
 import { registerWellKnownRoutes } from './routes/well-known.js'
-import { isUnavailable, type Store } from './store/index.js'
+import { isUnavailable, unavailableReason, type Store } from './store/index.js'
 
 export interface AppDeps {
   config: Readonly<Config>
@@ -117,7 +117,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
     if (isUnavailable(err)) {
       // The database is down or too slow (DATABASE_TIMEOUT): the client may retry; details only in the log.
-      request.log.warn({ reason: err.message.split('\n')[0] }, 'the database is unavailable')
+      request.log.warn({ reason: unavailableReason(err) }, 'the database is unavailable')
       const unavailable = temporarilyUnavailable(request.url.startsWith('/oauth/'), config.databaseTimeout)
       return reply.code(503).headers(unavailable.headers).send(unavailable.toJSON())
     }

@@ -55,6 +55,20 @@ export function isUnavailable(err: unknown, depth = 0): boolean {
   return isUnavailable(cause, depth + 1)
 }
 
+/**
+ * For the log: the first message in the cause chain, or the driver adapter's kind. Of Prisma's messages
+ * ("Invalid `prisma.x.y()` invocation in <file>: … <what happened>"), the last line, which says what happened.
+ */
+export function unavailableReason(err: unknown, depth = 0): string {
+  if (typeof err !== 'object' || err === null || depth > 5) return 'unknown'
+  const { message, kind, code, cause } = err as { message?: unknown; kind?: unknown; code?: unknown; cause?: unknown }
+  const lines = typeof message === 'string' ? message.trim().split('\n').filter((line) => line.trim()) : []
+  const first = (lines[0]?.startsWith('Invalid `prisma') ? lines.at(-1) : lines[0])?.trim() ?? ''
+  if (first) return typeof code === 'string' ? `${code}: ${first}` : first
+  if (typeof kind === 'string') return kind
+  return unavailableReason(cause, depth + 1)
+}
+
 /** Runs a write and translates unique violations, missing rows and an unreachable database into StoreErrors. */
 export async function translate<T>(what: string, run: () => Promise<T>): Promise<T> {
   try {
