@@ -62,6 +62,7 @@ export interface OpenDatabaseOptions {
  * the wait for a pooled one; query_timeout bounds a query on the client side (a connection that stops
  * answering), statement_timeout on the server side (a query that runs too long); TCP keep-alive finds
  * connections to a host that went away. A client that fails is dropped by the pool, never reused.
+ * (statement_timeout is a startup parameter: PgBouncer must list it in ignore_startup_parameters.)
  */
 export function postgresPoolConfig(url: string, timeoutMs: number): pg.PoolConfig {
   return { connectionString: url, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs, statement_timeout: timeoutMs, keepAlive: true, keepAliveInitialDelayMillis: 10_000 }
