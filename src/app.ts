@@ -10,7 +10,7 @@ import type { Keyring } from './keys/keyring.js'
 import { childLogger, createLogController, createRequestIds, loggerOptions } from './logging.js'
 import { createMetrics, type Metrics } from './metrics.js'
 import { createClientCache, type ClientCache } from './oauth/client-cache.js'
-import { OAuthError, rfcDescription } from './oauth/errors.js'
+import { OAuthError, rfcDescription, temporarilyUnavailable } from './oauth/errors.js'
 import { createAccessKeyVerifier, type AccessKeyVerifier } from './security/access-keys.js'
 import { createAccessTokenVerifier, type AccessTokenVerifier } from './security/access-token-verifier.js'
 import { createBearerAuthenticator, type BearerAuthenticator } from './security/bearer.js'
@@ -25,7 +25,7 @@ import { registerOAuthRoutes } from './routes/oauth.js'
 import { registerOpsRoutes } from './routes/ops.js'
 import { registerRevocationRoutes } from './routes/revocation.js'
 import { registerWellKnownRoutes } from './routes/well-known.js'
-import type { Store } from './store/index.js'
+import { isUnavailable, unavailableReason, type Store } from './store/index.js'
 
 export interface AppDeps {
   config: Readonly<Config>
@@ -65,7 +65,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   let app: FastifyInstance | undefined
   const passwords =
     deps.passwords ?? createPasswordHasher({ workers: config.passwordWorkers, cost: config.bcryptCost, onError: (err) => app?.log.error({ err }, 'a password worker failed; the pool replaces it') })
-  const accessKeys = createAccessKeyVerifier({ store: deps.store, config, now })
+  const accessKeys = createAccessKeyVerifier({ store: deps.store, config, now, onError: (err) => app?.log.warn({ err }, 'could not record access-key uses; trying again later') })
   const revocations = await createRevocationList({
     store: deps.store,
     now,
@@ -117,6 +117,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       })
       const summary = details.length > 1 ? details.map((detail) => `${where}.${detail.field} ${detail.message}`).join('; ') : description
       return reply.code(400).send(new OAuthError('invalid_request', summary, 400, {}, details).toJSON())
+    }
+    if (isUnavailable(err)) {
+      // The database is down or too slow (DATABASE_TIMEOUT): the client may retry; details only in the log.
+      request.log.warn({ reason: unavailableReason(err) }, 'the database is unavailable')
+      const unavailable = temporarilyUnavailable(request.url.startsWith('/oauth/'), config.databaseTimeout)
+      return reply.code(503).headers(unavailable.headers).send(unavailable.toJSON())
     }
     const status = typeof err.statusCode === 'number' ? err.statusCode : 500
     if (status >= 400 && status < 500) {

@@ -11,6 +11,10 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
 export interface Config {
   databaseUrl: string
   databaseProvider: 'sqlite' | 'postgresql'
+  /** Seconds a query, a connection or a wait for a pooled connection may take before the request gets a 503. */
+  databaseTimeout: number
+  /** Seconds the requests in flight get to finish after SIGTERM/SIGINT before the process exits anyway (code 1). */
+  shutdownTimeout: number
   host: string
   port: number
   issuer: string
@@ -220,6 +224,8 @@ export function loadConfig(env: Env = process.env, options: { envFile?: string |
 
   const config: Config = {
     ...parseDatabaseUrl(read.raw('DATABASE_URL') ?? 'file:./data/portcullis.db'),
+    databaseTimeout: read.duration('DATABASE_TIMEOUT', 5, 1, 60),
+    shutdownTimeout: read.duration('SHUTDOWN_TIMEOUT', 10, 1, 600),
     host: read.raw('HOST') ?? '127.0.0.1',
     port,
     issuer,
@@ -244,7 +250,7 @@ export function loadConfig(env: Env = process.env, options: { envFile?: string |
     signingKeySize: signingKeySize as Config['signingKeySize'],
     signingKeyRotationInterval,
     jwksMaxAge,
-    clockSkew: read.duration('CLOCK_SKEW', 60, 0, 600),
+    clockSkew: read.duration('CLOCK_SKEW', 60, 0, 300),
     keyringRefreshInterval: read.duration('KEYRING_REFRESH_INTERVAL', 30, 1, 3600),
     accessKeyCacheTtl: read.duration('ACCESS_KEY_CACHE_TTL', 5, 0, 300),
     accessKeyLastUsedInterval: read.duration('ACCESS_KEY_LAST_USED_INTERVAL', 60, 1, 86400),

@@ -1,12 +1,13 @@
 // The server: config → database → migrations → keys → buildApp → listen; a graceful close on signals. Started by main.ts.
 import { buildApp } from './app.js'
+import { drainConnections } from './drain-connections.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import { createDeferredLogger, createKeyring } from './keys/keyring.js'
 import { loadMasterKey } from './keys/master-key.js'
 import { createStore, openDatabase } from './store/index.js'
 
 async function start(config: Readonly<Config>): Promise<void> {
-  const db = await openDatabase(config.databaseUrl, { migrate: true })
+  const db = await openDatabase(config.databaseUrl, { migrate: true, timeoutMs: config.databaseTimeout * 1000 })
   const store = createStore(db)
   // A missing or wrong master key for existing keys stops here (MasterKeyError), before any key is made.
   const master = await loadMasterKey(config, store)
@@ -17,16 +18,18 @@ async function start(config: Readonly<Config>): Promise<void> {
   keyringLog.attach(app.log)
   if (master.created) app.log.warn({ path: master.source }, 'generated the master key: back it up together with the database')
 
+  const drain = drainConnections(app)
   let closing = false
   const close = async (signal: string) => {
     if (closing) return
     closing = true
     app.log.info({ signal }, 'shutting down: no new connections, finishing requests in flight')
     const forced = setTimeout(() => {
-      app.log.error('requests still in flight after 10 s; exiting')
+      app.log.error({ shutdownTimeout: config.shutdownTimeout }, `requests still in flight after SHUTDOWN_TIMEOUT (${config.shutdownTimeout} s); exiting`)
       process.exit(1)
-    }, 10_000)
+    }, config.shutdownTimeout * 1000)
     forced.unref()
+    drain.start()
     try {
       await app.close() // stops listening, waits for in-flight requests, runs onClose hooks
       keyring.close()

@@ -194,13 +194,22 @@ export async function createKeyring(options: KeyringOptions): Promise<Keyring> {
   install(rows)
   await refresh()
 
+  let ticking = false
   const timer =
     options.autoRefresh === false
       ? undefined
       : setInterval(() => {
-          refresh().catch((err: unknown) => {
-            if (!closed) log.error({ reason: err instanceof Error ? err.message : String(err) }, 'keyring refresh failed; keeping the keys held')
-          })
+          // A tick whose refresh is still running (a database slower than the interval) is skipped, so
+          // refreshes never pile up; a failed one is tried again at the next tick.
+          if (ticking) return
+          ticking = true
+          refresh()
+            .catch((err: unknown) => {
+              if (!closed) log.error({ reason: err instanceof Error ? err.message.split('\n')[0] : String(err) }, 'keyring refresh failed; keeping the keys held')
+            })
+            .finally(() => {
+              ticking = false
+            })
         }, config.keyringRefreshInterval * 1000)
   timer?.unref()
 

@@ -66,4 +66,10 @@ export const notFound = (description: string) => new OAuthError('not_found', des
 export const conflict = (description: string) => new OAuthError('conflict', description, 409)
 export const validationFailed = (details: readonly ErrorDetail[]) =>
   new OAuthError('invalid_request', details.map((d) => `${d.field}: ${d.message}`).join('; '), 400, {}, details)
+/**
+ * 503 with Retry-After: the database is unavailable (see store/errors.ts isUnavailable). OAuth endpoints
+ * answer `temporarily_unavailable` (RFC 6749 section 4.1.2.1), the other endpoints `service_unavailable`.
+ */
+export const temporarilyUnavailable = (oauth: boolean, retryAfterSeconds: number) =>
+  new OAuthError(oauth ? 'temporarily_unavailable' : 'service_unavailable', 'the service is temporarily unavailable; try again later', 503, { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))) })
 export const serverError = () => new OAuthError('server_error', 'the server could not handle the request', 500)

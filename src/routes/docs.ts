@@ -15,7 +15,7 @@ const errorSchema = {
   type: 'object',
   description: 'An error, in the shape of RFC 6749 §5.2 on every route',
   properties: {
-    error: { type: 'string', description: 'An RFC 6749 / 6750 / 7009 / 8693 error code, or not_found, conflict, too_many_requests, server_error', examples: ['invalid_request'] },
+    error: { type: 'string', description: 'An RFC 6749 / 6750 / 7009 / 8693 error code, or not_found, conflict, too_many_requests, server_error, service_unavailable', examples: ['invalid_request'] },
     error_description: { type: 'string', description: 'Human-readable; never contains a secret' },
     details: {
       type: 'array',

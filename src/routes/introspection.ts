@@ -92,6 +92,7 @@ const schema = {
     403: errorResponse('insufficient_scope: the Bearer token or access key lacks the introspect or admin scope'),
     413: errorResponse('The body is larger than the limit'),
     415: errorResponse('The body is not application/x-www-form-urlencoded'),
+    503: errorResponse('temporarily_unavailable: the database did not answer within DATABASE_TIMEOUT; retry after the seconds in Retry-After'),
   },
 } as const
 

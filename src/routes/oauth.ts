@@ -118,7 +118,7 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: RouteDeps): void
           summary: 'Token endpoint: password, refresh_token and client_credentials grants (RFC 6749)',
           consumes: [FORM],
           body: tokenRequestSchema,
-          response: { 200: tokenResponseSchema, 429: tooManyRequestsSchema, '4xx': errorSchema, '5xx': errorSchema },
+          response: { 200: tokenResponseSchema, 429: tooManyRequestsSchema, '4xx': errorSchema, 503: { ...errorSchema, description: 'temporarily_unavailable: the database did not answer within DATABASE_TIMEOUT; retry after the seconds in Retry-After' }, '5xx': errorSchema },
         },
         // The per-IP limit counts every request, before its body is read.
         onRequest: limits.perIp ? [track, limits.perIp, requireFormBody] : [track, requireFormBody],

@@ -50,6 +50,7 @@ const schema = {
     401: errorResponse('invalid_client: client authentication failed'),
     413: errorResponse('The body is larger than the limit'),
     415: errorResponse('The body is not application/x-www-form-urlencoded'),
+    503: errorResponse('temporarily_unavailable: the database did not answer within DATABASE_TIMEOUT; retry after the seconds in Retry-After'),
   },
 } as const
 

@@ -152,7 +152,12 @@ export function createAccessKeyVerifier(deps: {
     flushing = flushing.then(() =>
       store.accessKeys.touchLastUsed(uses).then(
         () => undefined,
-        (err: unknown) => deps.onError?.(err),
+        (err: unknown) => {
+          // Kept for a later flush (the database may be down): a use is recorded late rather than lost.
+          for (const [id, used] of batch) if (!pending.has(id)) pending.set(id, used)
+          timer ??= setTimeout(() => void flush(), Math.max(deps.flushDelayMs ?? 1000, lastUsedIntervalMs)).unref()
+          deps.onError?.(err)
+        },
       ),
     )
     return flushing

@@ -49,9 +49,37 @@ export function sqliteFilePath(url: string): string {
  */
 const SQLITE_CACHE_SIZE = -4096
 
-export async function openDatabase(url: string, options: { migrate?: boolean } = {}): Promise<Database> {
+export interface OpenDatabaseOptions {
+  migrate?: boolean
+  /**
+   * DATABASE_TIMEOUT in milliseconds (default 5000): the longest a query, a connection or a wait for a free
+   * pooled connection may take before it fails (as StoreError 'unavailable', see errors.ts), so that a
+   * database that stops answering makes requests fail fast instead of hanging. SQLite: the busy timeout.
+   */
+  timeoutMs?: number
+}
+
+/**
+ * node-postgres pool settings for DATABASE_TIMEOUT. connectionTimeoutMillis bounds both a new connection and
+ * the wait for a pooled one; query_timeout bounds a query on the client side (a connection that stops
+ * answering), statement_timeout on the server side (a query that runs too long); TCP keep-alive finds
+ * connections to a host that went away. A client that fails is dropped by the pool, never reused.
+ * (statement_timeout is a startup parameter: PgBouncer must list it in ignore_startup_parameters.)
+ */
+export function postgresPoolConfig(url: string, timeoutMs: number): pg.PoolConfig {
+  return { connectionString: url, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs, statement_timeout: timeoutMs, keepAlive: true, keepAliveInitialDelayMillis: 10_000 }
+}
+
+export async function openDatabase(url: string, options: OpenDatabaseOptions = {}): Promise<Database> {
+  const timeoutMs = options.timeoutMs ?? 5000
   if (/^postgres(ql)?:\/\//.test(url)) {
-    const prisma = new PostgresClient({ adapter: new PrismaPg({ connectionString: url, connectionTimeoutMillis: 5000 }) }) as unknown as PrismaClient
+    // The adapter listens for the pool's 'error' events (an idle client whose connection died), so they
+    // never reach the process as unhandled; the pool drops such a client. Interactive transactions wait at
+    // most the timeout for a connection.
+    const prisma = new PostgresClient({
+      adapter: new PrismaPg(postgresPoolConfig(url, timeoutMs), { onPoolError: () => undefined, onConnectionError: () => undefined }),
+      transactionOptions: { maxWait: timeoutMs, timeout: Math.max(5000, 2 * timeoutMs) },
+    }) as unknown as PrismaClient
     // The schema engine keeps a connection checked out (its migration lock) and never returns it, so the
     // pool's clients are tracked and closed by hand once the migration is done.
     const migrationAdapter = () => {
@@ -72,9 +100,9 @@ export async function openDatabase(url: string, options: { migrate?: boolean } =
   const file = sqliteFilePath(url)
   mkdirSync(dirname(file), { recursive: true })
   const { applied } = options.migrate
-    ? await applyMigrations('sqlite', { factory: new PrismaBetterSqlite3({ url: file, timeout: 5000 }), release: async () => undefined })
+    ? await applyMigrations('sqlite', { factory: new PrismaBetterSqlite3({ url: file, timeout: timeoutMs }), release: async () => undefined })
     : { applied: [] }
-  const prisma = new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: file, timeout: 5000 }) })
+  const prisma = new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: file, timeout: timeoutMs }) })
   // WAL makes writes ~5× cheaper and lets readers run beside the writer; NORMAL sync is durable in WAL mode
   // except for the last transactions on power loss, the usual trade for an embedded server.
   await prisma.$queryRawUnsafe('PRAGMA journal_mode = WAL')

@@ -40,5 +40,5 @@ export function createStore(db: Database) {
 export type Store = ReturnType<typeof createStore>
 export type { Database } from './database.js'
 export { openDatabase } from './database.js'
-export { StoreError } from './errors.js'
+export { StoreError, isUnavailable, unavailableReason } from './errors.js'
 export type { Page } from './lists.js'

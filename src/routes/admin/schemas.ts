@@ -30,8 +30,8 @@ export const errorBody = {
   required: ['error', 'error_description'],
 } as const
 
-/** The error responses every authenticated route can give. */
-export const errors = { 400: errorBody, 401: errorBody, 403: errorBody } as const
+/** The error responses every authenticated route can give (503 service_unavailable: the database did not answer in time). */
+export const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 503: errorBody } as const
 export const errorsWithNotFound = { ...errors, 404: errorBody } as const
 
 export const pageQuery = {
