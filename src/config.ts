@@ -13,6 +13,8 @@ export interface Config {
   databaseProvider: 'sqlite' | 'postgresql'
   /** Seconds a query, a connection or a wait for a pooled connection may take before the request gets a 503. */
   databaseTimeout: number
+  /** PostgreSQL connections per instance. */
+  databasePoolSize: number
   /** Seconds the requests in flight get to finish after SIGTERM/SIGINT before the process exits anyway (code 1). */
   shutdownTimeout: number
   host: string
@@ -225,6 +227,7 @@ export function loadConfig(env: Env = process.env, options: { envFile?: string |
   const config: Config = {
     ...parseDatabaseUrl(read.raw('DATABASE_URL') ?? 'file:./data/portcullis.db'),
     databaseTimeout: read.duration('DATABASE_TIMEOUT', 5, 1, 60),
+    databasePoolSize: read.integer('DATABASE_POOL_SIZE', 10, 1, 1000),
     shutdownTimeout: read.duration('SHUTDOWN_TIMEOUT', 10, 1, 600),
     host: read.raw('HOST') ?? '127.0.0.1',
     port,

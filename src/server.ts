@@ -7,7 +7,7 @@ import { loadMasterKey } from './keys/master-key.js'
 import { createStore, openDatabase } from './store/index.js'
 
 async function start(config: Readonly<Config>): Promise<void> {
-  const db = await openDatabase(config.databaseUrl, { migrate: true, timeoutMs: config.databaseTimeout * 1000 })
+  const db = await openDatabase(config.databaseUrl, { migrate: true, timeoutMs: config.databaseTimeout * 1000, poolSize: config.databasePoolSize })
   const store = createStore(db)
   // A missing or wrong master key for existing keys stops here (MasterKeyError), before any key is made.
   const master = await loadMasterKey(config, store)

@@ -103,7 +103,7 @@ function describe(err: unknown): string {
 
 async function openStore(config: Readonly<Config>): Promise<Store> {
   try {
-    return createStore(await openDatabase(config.databaseUrl, { migrate: true, timeoutMs: config.databaseTimeout * 1000 }))
+    return createStore(await openDatabase(config.databaseUrl, { migrate: true, timeoutMs: config.databaseTimeout * 1000, poolSize: config.databasePoolSize }))
   } catch (err) {
     throw databaseProblem(config.databaseProvider, 'open', err)
   }

@@ -57,6 +57,8 @@ export interface OpenDatabaseOptions {
    * database that stops answering makes requests fail fast instead of hanging. SQLite: the busy timeout.
    */
   timeoutMs?: number
+  /** PostgreSQL: the most connections the pool opens (DATABASE_POOL_SIZE, default 10). */
+  poolSize?: number
 }
 
 /**
@@ -66,8 +68,8 @@ export interface OpenDatabaseOptions {
  * connections to a host that went away. A client that fails is dropped by the pool, never reused.
  * (statement_timeout is a startup parameter: PgBouncer must list it in ignore_startup_parameters.)
  */
-export function postgresPoolConfig(url: string, timeoutMs: number): pg.PoolConfig {
-  return { connectionString: url, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs, statement_timeout: timeoutMs, keepAlive: true, keepAliveInitialDelayMillis: 10_000 }
+export function postgresPoolConfig(url: string, timeoutMs: number, poolSize = 10): pg.PoolConfig {
+  return { connectionString: url, max: poolSize, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs, statement_timeout: timeoutMs, keepAlive: true, keepAliveInitialDelayMillis: 10_000 }
 }
 
 export async function openDatabase(url: string, options: OpenDatabaseOptions = {}): Promise<Database> {
@@ -77,7 +79,7 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
     // never reach the process as unhandled; the pool drops such a client. Interactive transactions wait at
     // most the timeout for a connection.
     const prisma = new PostgresClient({
-      adapter: new PrismaPg(postgresPoolConfig(url, timeoutMs), { onPoolError: () => undefined, onConnectionError: () => undefined }),
+      adapter: new PrismaPg(postgresPoolConfig(url, timeoutMs, options.poolSize), { onPoolError: () => undefined, onConnectionError: () => undefined }),
       transactionOptions: { maxWait: timeoutMs, timeout: Math.max(5000, 2 * timeoutMs) },
     }) as unknown as PrismaClient
     // The schema engine keeps a connection checked out (its migration lock) and never returns it, so the
