@@ -19,6 +19,8 @@ export interface Database {
   readonly prisma: PrismaClient
   /** The DATABASE_URL it was opened with (the janitor's PostgreSQL lock takes a connection of its own). */
   readonly url: string
+  /** DATABASE_TIMEOUT in milliseconds, for connections opened beside Prisma's (the janitor's lock). */
+  readonly timeoutMs: number
   /** Migrations applied when the database was opened with `migrate: true`. */
   readonly migrationsApplied: readonly string[]
   /**
@@ -97,7 +99,7 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
       }
     }
     const { applied } = options.migrate ? await applyMigrations('postgresql', migrationAdapter()) : { applied: [] }
-    return { provider: 'postgresql', prisma, url, migrationsApplied: applied, close: () => prisma.$disconnect() }
+    return { provider: 'postgresql', prisma, url, timeoutMs, migrationsApplied: applied, close: () => prisma.$disconnect() }
   }
   const file = sqliteFilePath(url)
   mkdirSync(dirname(file), { recursive: true })
@@ -129,5 +131,5 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
     direct?.close()
     await prisma.$disconnect()
   }
-  return { provider: 'sqlite', prisma, url, migrationsApplied: applied, sqlite, close }
+  return { provider: 'sqlite', prisma, url, timeoutMs, migrationsApplied: applied, sqlite, close }
 }

@@ -22,7 +22,7 @@
 // but searches them by family for `familyId IN (…)`). The outer WHERE repeats each condition: on PostgreSQL a row changed by a concurrent write (a login failure
 // restarting its window) is checked again as it now is before it is deleted.
 import pg from 'pg'
-import type { Database } from './database.js'
+import { postgresPoolConfig, type Database } from './database.js'
 import { Prisma } from './generated/sqlite/client.js'
 
 /** The swept tables, in sweeping order (a family's tokens before the family). */
@@ -61,7 +61,7 @@ const SWEEP_LOCK_KEY = '8098433521639060594'
 
 const perTable = (value: number) => Object.fromEntries(JANITOR_TABLES.map((table) => [table, value])) as Record<JanitorTable, number>
 
-export function createJanitorStore(db: Pick<Database, 'prisma' | 'provider' | 'url'>) {
+export function createJanitorStore(db: Pick<Database, 'prisma' | 'provider' | 'url' | 'timeoutMs'>) {
   const { prisma } = db
 
   /** A dead family's tokens, then tokens past their own expiry in families still alive; `limit` in all. */
@@ -114,7 +114,9 @@ export function createJanitorStore(db: Pick<Database, 'prisma' | 'provider' | 'u
    */
   async function exclusively<T>(sweep: () => Promise<T>): Promise<T | 'busy'> {
     if (db.provider !== 'postgresql') return sweep()
-    const client = new pg.Client({ connectionString: db.url, connectionTimeoutMillis: 5000 })
+    // Bounded like the pool's connections (DATABASE_TIMEOUT): a lock query that never returns would hold the
+    // sweep, and every later one, for ever.
+    const client = new pg.Client(postgresPoolConfig(db.url, db.timeoutMs))
     // An idle client whose connection drops emits 'error'; unhandled, it would end the process.
     client.on('error', () => undefined)
     await client.connect()
