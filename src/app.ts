@@ -6,6 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import type {} from '@fastify/swagger'
 import type { Config } from './config.js'
 import type { Keyring } from './keys/keyring.js'
+import { answerConnect, handleClientError, handleFrameworkError } from './client-errors.js'
 import { childLogger, createLogController, createRequestIds, loggerOptions } from './logging.js'
 import { createMetrics, type Metrics } from './metrics.js'
 import { createClientCache, type ClientCache } from './oauth/client-cache.js'
@@ -89,10 +90,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     childLoggerFactory: childLogger,
     logController: createLogController(),
     return503OnClosing: true,
+    clientErrorHandler: handleClientError,
+    frameworkErrors: handleFrameworkError,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   })
 
   await app.register(formbody, { bodyLimit: config.bodyLimit })
+  app.server.on('connect', answerConnect)
   app.addHook('onClose', () => accessKeys.close())
   app.addHook('onClose', () => revocations.close())
   if (!deps.passwords) app.addHook('onClose', () => passwords.close())
