@@ -30,10 +30,13 @@ import {
   withInvalidUtf8,
   type Random,
 } from './fuzz-requests.ts'
+import { sha256 } from '../src/security/secrets.ts'
 import { providers } from './helper.ts'
 import { listen } from './listen.ts'
 import { seed as seedStore, SECRET, PASSWORD } from './token-fixtures.ts'
 
+const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange'
+const ACCESS_KEY_TYPE = 'urn:portcullis:params:oauth:token-type:access_key'
 const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 3000)
 const SEED = Number(process.env.FUZZ_SEED ?? randomInt(2 ** 31))
 const BODY_LIMIT = 8192
@@ -116,6 +119,8 @@ for (const provider of providers) {
     const { store, db, baseUrl } = ctx
     const port = Number(new URL(baseUrl).port)
     const seeded = await seedStore(store)
+    // RFC 8693: a client that exchanges access keys for JWTs.
+    await store.clients.create({ clientId: 'exchanger', name: 'Exchanger', secretHash: sha256(SECRET), grantTypes: [TOKEN_EXCHANGE], scopes: [] })
     const admin = `Bearer ${(await signedToken(ctx, { scope: 'admin introspect', ttl: 3600 })).token}`
     const me = `Bearer ${(await signedToken(ctx, { scope: 'read keys:write', sub: seeded.alice.id, clientId: 'service', ttl: 3600 })).token}`
     const forged = Object.values(forgedTokens(ctx))
@@ -141,6 +146,9 @@ for (const provider of providers) {
     t.teardown(() => http.close())
 
     const basicService = `Basic ${Buffer.from(`service:${SECRET}`).toString('base64')}`
+    const basicExchanger = `Basic ${Buffer.from(`exchanger:${SECRET}`).toString('base64')}`
+    /** Access keys the fuzzer created, as subject tokens of the exchange. */
+    const accessKeys: string[] = []
     const jsonHeaders = (authorization: string): Record<string, string> => ({ 'content-type': 'application/json', authorization })
 
     /** A request to one of the OAuth endpoints: valid, or mutated. */
@@ -149,9 +157,11 @@ for (const provider of providers) {
       let params: Record<string, string>
       let grant = ''
       if (endpoint === 'token') {
-        grant = r.pick(['password', 'password', 'refresh_token', 'client_credentials'])
+        grant = r.pick(['password', 'password', 'refresh_token', 'client_credentials', TOKEN_EXCHANGE])
         params =
-          grant === 'password'
+          grant === TOKEN_EXCHANGE
+            ? { grant_type: grant, subject_token: accessKeys.length > 0 && r.chance(0.7) ? r.pick(accessKeys) : r.pick([...forged, oddString(r), 'pcl_x_y']), subject_token_type: ACCESS_KEY_TYPE }
+            : grant === 'password'
             ? { grant_type: grant, username: 'alice', password: PASSWORD, scope: r.pick(['read', 'read write']) }
             : grant === 'refresh_token'
               ? { grant_type: grant, refresh_token: refreshTokens.length > 0 && r.chance(0.8) ? r.pick(refreshTokens) : oddString(r) }
@@ -165,7 +175,7 @@ for (const provider of providers) {
       const body = mutated ? mutateForm(r, params) : form(params)
       const headers: Record<string, string> = { 'content-type': mutated && r.chance(0.2) ? r.pick(CONTENT_TYPES) : 'application/x-www-form-urlencoded' }
       if (!headers['content-type']) delete headers['content-type']
-      const authorization = mutated && r.chance(0.3) ? oddAuthorization(r, forged) : endpoint === 'introspect' && r.chance(0.3) ? admin : basicService
+      const authorization = mutated && r.chance(0.3) ? oddAuthorization(r, forged) : endpoint === 'introspect' && r.chance(0.3) ? admin : grant === TOKEN_EXCHANGE ? basicExchanger : basicService
       headers.authorization = authorization
       const sentGrant = (() => {
         try {
@@ -222,14 +232,14 @@ for (const provider of providers) {
             payload.user_id = r.pick([...tally.users])
             mayFail = true
           }
-          onSuccess = (json) => void tally.accessKeys.set(String(json.id), typeof json.user_id === 'string' ? json.user_id : null)
+          onSuccess = (json) => keyCreated(json)
           break
         case 3:
           method = 'POST'
           path = '/v1/me/access-keys'
           payload = { name: `my key ${serial}`, scopes: ['read'] }
           authorization = me
-          onSuccess = (json) => void tally.accessKeys.set(String(json.id), typeof json.user_id === 'string' ? json.user_id : null)
+          onSuccess = (json) => keyCreated(json)
           break
         case 4: {
           method = 'DELETE'
@@ -282,6 +292,7 @@ for (const provider of providers) {
         method = 'POST'
         path = '/admin/v1/signing-keys/rotate'
         payload = { immediate: false }
+        authorization = admin
         onSuccess = (json) => void (json.changed === true && (tally.signingKeys += 1))
       }
       const mutated = r.chance(0.4)
@@ -301,12 +312,17 @@ for (const provider of providers) {
       return { kind: `admin ${method} ${path.split('?')[0]!.replace(/\/(?!v1|admin|users|clients|access-keys|signing-keys|audit|me|password|revoke|rotate-secret|rotate)[^/]+/g, '/:id')}${mutated ? ' mutated' : ''}`, request: { method, path, headers, ...(body === undefined ? {} : { body }) }, mustSucceed: !mutated && !mayFail && choice <= 3, onSuccess: mutated ? mutatedSuccess(method, path, onSuccess) : onSuccess }
     }
 
+    function keyCreated(json: Record<string, unknown>): void {
+      tally.accessKeys.set(String(json.id), typeof json.user_id === 'string' ? json.user_id : null)
+      if (typeof json.key === 'string') accessKeys.push(json.key)
+    }
+
     /** A mutated request that still succeeded changes the store like the valid one. */
     function mutatedSuccess(method: string, path: string, onSuccess: Planned['onSuccess']): Planned['onSuccess'] {
       return (json) => {
         if (method === 'POST' && path === '/admin/v1/users') tally.users.add(String(json.id))
         else if (method === 'POST' && path === '/admin/v1/clients') tally.clients.add(String(json.client_id))
-        else if (method === 'POST' && (path === '/admin/v1/access-keys' || path === '/v1/me/access-keys')) tally.accessKeys.set(String(json.id), typeof json.user_id === 'string' ? json.user_id : null)
+        else if (method === 'POST' && (path === '/admin/v1/access-keys' || path === '/v1/me/access-keys')) keyCreated(json)
         else onSuccess?.(json)
       }
     }
