@@ -75,7 +75,18 @@ function parseRaw(data: Buffer): Omit<FuzzResponse, 'ms'> {
   return { status: Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine ?? '')?.[1] ?? 0), headers, body }
 }
 
-/** Writes `bytes` on a new connection, half-closes, and reads the first answer. */
+/** Whether `data` holds a whole answer: its headers, and its body by Content-Length or to the last chunk. */
+function answered(data: Buffer): boolean {
+  const end = data.indexOf('\r\n\r\n')
+  if (end === -1) return false
+  const head = data.subarray(0, end).toString('latin1').toLowerCase()
+  const length = /\r\ncontent-length:\s*(\d+)/.exec(head)
+  if (length) return data.length - end - 4 >= Number(length[1])
+  if (/\r\ntransfer-encoding:\s*chunked/.test(head)) return data.subarray(-5).toString() === '0\r\n\r\n'
+  return false
+}
+
+/** Writes `bytes` on a new connection and reads the first answer (until complete, or the server closes). */
 export function sendRaw(port: number, bytes: Buffer) {
   return new Promise<FuzzResponse>((resolve) => {
     const started = performance.now()
@@ -91,11 +102,16 @@ export function sendRaw(port: number, bytes: Buffer) {
       resolve({ ...parsed, ...(failure && parsed.status === 0 ? { failure } : {}), ms: performance.now() - started })
     }
     const timer = setTimeout(() => finish('timed out'), TIMEOUT_MS)
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk))
+    socket.on('data', (chunk: Buffer) => {
+      chunks.push(chunk)
+      if (answered(Buffer.concat(chunks))) finish()
+    })
     socket.on('end', () => finish())
     socket.on('close', () => finish())
     socket.on('error', (err) => finish(err.message))
-    socket.write(bytes, () => socket.end())
+    // No half-close after writing: Node's server drops a request in flight when the client half-closes
+    // (httpAllowHalfOpen is false), which would look like no answer.
+    socket.write(bytes)
   })
 }
 

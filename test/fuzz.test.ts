@@ -99,6 +99,12 @@ function errorShapeProblem(response: FuzzResponse): string | undefined {
   return undefined
 }
 
+/** Keeps the latest 50 credentials to reuse, so the fuzzer's own memory stays flat over a long run. */
+function remember(list: string[], value: string): void {
+  list.push(value)
+  if (list.length > 50) list.shift()
+}
+
 function describe(planned: Planned): string {
   if (planned.raw) return `raw ${JSON.stringify(planned.raw.toString('latin1').slice(0, 160))}`
   const { method, path, headers, body } = planned.request!
@@ -189,9 +195,9 @@ for (const provider of providers) {
         mustSucceed: !mutated && endpoint === 'token' && grant === 'client_credentials',
         onSuccess: (json) => {
           if (endpoint !== 'token') return
-          if (typeof json.access_token === 'string') accessTokens.push(json.access_token)
+          if (typeof json.access_token === 'string') remember(accessTokens, json.access_token)
           if (typeof json.refresh_token !== 'string') return
-          refreshTokens.push(json.refresh_token)
+          remember(refreshTokens, json.refresh_token)
           tally.refreshTokens.add(json.refresh_token)
           if (sentGrant.length === 1 && sentGrant[0] === 'password') tally.refreshFamilies += 1
         },
@@ -317,7 +323,7 @@ for (const provider of providers) {
 
     function keyCreated(json: Record<string, unknown>): void {
       tally.accessKeys.set(String(json.id), typeof json.user_id === 'string' ? json.user_id : null)
-      if (typeof json.key === 'string') accessKeys.push(json.key)
+      if (typeof json.key === 'string') remember(accessKeys, json.key)
     }
 
     /** A mutated request that still succeeded changes the store like the valid one. */
