@@ -225,7 +225,16 @@ export function mutateForm(random: Random, params: Record<string, string>): stri
 export function rawRequest(random: Random, host: string): Buffer {
   const path = random.pick(ROUTES)
   const crlf = '\r\n'
-  switch (random.int(11)) {
+  switch (random.int(14)) {
+    case 11:
+      return Buffer.from(`POST /oauth/${random.pick(['token', 'introspect'])} HTTP/1.1${crlf}Host: ${host}${crlf}Content-Type: application/x-www-form-urlencoded${crlf}Content-Type: application/json${crlf}Content-Length: 2${crlf}${crlf}{}`)
+    case 12: {
+      // A chunked body past the limit: no Content-Length to refuse it by up front.
+      const chunk = `grant_type=client_credentials&${'p'.repeat(1000)}`
+      return Buffer.from(`POST /oauth/token HTTP/1.1${crlf}Host: ${host}${crlf}Content-Type: application/x-www-form-urlencoded${crlf}Transfer-Encoding: chunked${crlf}${crlf}${`${chunk.length.toString(16)}${crlf}${chunk}${crlf}`.repeat(random.pick([2, 20]))}0${crlf}${crlf}`)
+    }
+    case 13:
+      return Buffer.from(`GET ${path} HTTP/1.1${crlf}Host: ${host}${crlf}X-API-Key: pcl_a_b${crlf}X-API-Key: pcl_c_d${crlf}Authorization: Bearer a.b.c${crlf}Authorization: Basic Og==${crlf}${crlf}GET /healthz HTTP/1.1${crlf}Host: ${host}${crlf}${crlf}`)
     case 10:
       return Buffer.from(`GET ${path} HTTP/1.1${crlf}Host: ${host}${crlf}Connection: Upgrade${crlf}Upgrade: ${random.pick(['websocket', 'h2c', 'x'])}${crlf}${crlf}`)
     case 0:
