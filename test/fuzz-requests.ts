@@ -252,7 +252,10 @@ export function rawRequest(random: Random, host: string): Buffer {
     case 6:
       return Buffer.from(`POST /oauth/token HTTP/1.1${crlf}Host: ${host}${crlf}Content-Type: application/x-www-form-urlencoded${crlf}Transfer-Encoding: chunked${crlf}${crlf}${random.pick(['zz', '5\r\nab', 'FFFFFFFFFFFFFFFFFF\r\n', '-1\r\n'])}${crlf}${crlf}`)
     case 7:
-      return Buffer.from(`POST /oauth/token HTTP/1.1${crlf}Host: ${host}${crlf}Content-Length: 5${crlf}Content-Length: 6${crlf}${crlf}hello!`)
+      // Request smuggling shapes: two lengths, or a length beside chunked encoding.
+      return random.chance(0.5)
+        ? Buffer.from(`POST /oauth/token HTTP/1.1${crlf}Host: ${host}${crlf}Content-Length: 5${crlf}Content-Length: 6${crlf}${crlf}hello!`)
+        : Buffer.from(`POST /oauth/token HTTP/1.1${crlf}Host: ${host}${crlf}Content-Length: 4${crlf}Transfer-Encoding: ${random.pick(['chunked', 'chunked, identity', 'identity, chunked', 'x'])}${crlf}${crlf}0${crlf}${crlf}`)
     case 8:
       return Buffer.from(`POST /oauth/token HTTP/1.1${crlf}Host: ${host}${crlf}Content-Length: ${random.pick(['-1', 'abc', '1e3', '99999999999999999999'])}${crlf}${crlf}`)
     default:
