@@ -1,0 +1,29 @@
+// U+0000 in any value a route receives (path parameters, query string, JSON body) is refused with 400. PostgreSQL
+// cannot hold it in text (it fails the query: "invalid byte sequence for encoding UTF8: 0x00"), so a NUL that
+// reached the store was a 500 there and a stored value on SQLite; no identifier, name or URL of ours needs one.
+// Form bodies are refused earlier, with every other control character (oauth/form-body.ts).
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
+import { invalidRequest } from './oauth/errors.js'
+
+/** Whether a string anywhere in `value` (keys included) holds U+0000; iterative, so deep JSON costs no stack. */
+export function containsNul(value: unknown): boolean {
+  const pending: unknown[] = [value]
+  while (pending.length > 0) {
+    const item = pending.pop()
+    if (typeof item === 'string') {
+      if (item.includes('\u0000')) return true
+    } else if (typeof item === 'object' && item !== null) {
+      for (const key of Object.keys(item)) {
+        if (key.includes('\u0000')) return true
+        pending.push((item as Record<string, unknown>)[key])
+      }
+    }
+  }
+  return false
+}
+
+/** A preValidation hook for every route: after authentication (onRequest), before schema validation. */
+export function rejectNulCharacters(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
+  if (containsNul(request.params) || containsNul(request.query) || containsNul(request.body)) done(invalidRequest('the request contains a NUL character (U+0000), which no value may hold'))
+  else done()
+}
