@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto'
 import t from 'tap'
 import { createDatabaseUrl, providers } from './helper.ts'
-import { admin, adminToken, consistencyProblems, fetchJwks, kidsOf, machineToken, passwordLogin, refresh, seedDatabase, sleep, verifies } from './process-fixtures.ts'
+import { admin, adminToken, consistencyProblems, fetchJwks, kidsOf, machineToken, passwordLogin, postForm, postToken, refresh, seedDatabase, sleep, verifies } from './process-fixtures.ts'
 import { startServer } from './spawn-server.ts'
 
 const ISSUER = 'http://portcullis.test'
@@ -17,6 +17,9 @@ interface Acknowledged {
   chains: string[][]
   accessTokens: string[]
   accessKeys: { id: string; key: string }[]
+  /** Revoked (RFC 7009, or an access key through the admin API) with a success answer: they must stay revoked. */
+  revokedAccessTokens: string[]
+  revokedKeys: { id: string; key: string }[]
   count: number
 }
 
@@ -36,7 +39,7 @@ for (const provider of providers) {
     const jwksBefore = await fetchJwks(first.url)
     const bearer = await adminToken(first.url, seeded)
 
-    const acked: Acknowledged = { chains: [], accessTokens: [], accessKeys: [], count: 0 }
+    const acked: Acknowledged = { chains: [], accessTokens: [], accessKeys: [], revokedAccessTokens: [], revokedKeys: [], count: 0 }
     const unexpected: string[] = []
     let killed = false
     const ack = () => void acked.count++
@@ -70,17 +73,34 @@ for (const provider of providers) {
       while (!killed) {
         const created = await admin(first.url, 'POST', '/access-keys', { bearer }, { name: `key ${acked.accessKeys.length}`, scopes: ['admin'] })
         if (created.status !== 201) throw new Error(`access key: ${created.status} ${JSON.stringify(created.body)}`)
-        acked.accessKeys.push({ id: created.body.id as string, key: created.body.key as string })
+        const key = { id: created.body.id as string, key: created.body.key as string }
+        ack()
+        if (acked.count % 4 !== 0) {
+          acked.accessKeys.push(key)
+          continue
+        }
+        const revoked = await admin(first.url, 'POST', `/access-keys/${key.id}/revoke`, { bearer })
+        if (revoked.status !== 200) throw new Error(`access key revocation: ${revoked.status} ${JSON.stringify(revoked.body)}`)
+        acked.revokedKeys.push(key)
+      }
+    }
+    const revocations = async () => {
+      while (!killed) {
+        const issued = await postToken(first.url, { grant_type: 'client_credentials', scope: 'read' }, seeded.service.auth)
+        if (issued.status !== 200) throw new Error(`client_credentials: ${issued.status} ${JSON.stringify(issued.body)}`)
+        const revoked = await postForm(first.url, '/oauth/revoke', { token: issued.body.access_token as string }, seeded.service.auth)
+        if (revoked.status !== 200) throw new Error(`revocation: ${revoked.status} ${revoked.text}`)
+        acked.revokedAccessTokens.push(issued.body.access_token as string)
         ack()
       }
     }
     // A failure before the kill is a real one; after it, requests in flight fail with the connection.
     const worker = (run: () => Promise<void>) => run().catch((err: unknown) => void (killed || unexpected.push(String(err))))
-    const workers = Promise.all([logins, logins, logins, logins, machines, machines, keys, keys].map(worker))
+    const workers = Promise.all([logins, logins, logins, logins, machines, machines, keys, keys, revocations].map(worker))
 
     const streamStarted = Date.now()
     // Every kind of answer is in before the kill; requests of every kind are still in flight when it comes.
-    const enough = () => acked.count >= ACKNOWLEDGED_BEFORE_KILL && acked.chains.filter((chain) => chain.length > 2).length >= 3 && acked.accessKeys.length >= 3
+    const enough = () => acked.count >= ACKNOWLEDGED_BEFORE_KILL && acked.chains.filter((chain) => chain.length > 2).length >= 3 && acked.revokedKeys.length >= 2 && acked.revokedAccessTokens.length >= 3
     while (!enough() && unexpected.length === 0 && Date.now() - streamStarted < 20_000) await sleep(5)
     await sleep(1000)
     first.child.kill('SIGKILL')
@@ -90,7 +110,7 @@ for (const provider of providers) {
     t.same(unexpected, [], 'every request before the kill was answered with success')
     t.same(exit, { code: null, signal: 'SIGKILL' }, 'the server was killed, not shut down')
     t.ok(acked.count >= ACKNOWLEDGED_BEFORE_KILL, `${acked.count} answers acknowledged before the kill`)
-    t.ok(acked.chains.some((chain) => chain.length > 2) && acked.accessKeys.length > 0, 'the stream rotated refresh tokens and created access keys')
+    t.ok(acked.chains.some((chain) => chain.length > 2) && acked.revokedKeys.length > 0 && acked.revokedAccessTokens.length > 0, 'the stream rotated refresh tokens, created access keys and revoked some')
 
     t.same(await consistencyProblems(databaseUrl), [], 'the database the kill left is consistent')
 
@@ -107,6 +127,18 @@ for (const provider of providers) {
       if (answer.status !== 200 || answer.body.id !== id) lostKeys.push(`${id}: ${answer.status}`)
     }
     t.same(lostKeys, [], `all ${acked.accessKeys.length} access keys authenticate`)
+    const revivedKeys: string[] = []
+    for (const { id, key } of acked.revokedKeys) {
+      const answer = await admin(second.url, 'GET', `/access-keys/${id}`, { apiKey: key })
+      if (answer.status !== 401) revivedKeys.push(`${id}: ${answer.status}`)
+    }
+    t.same(revivedKeys, [], `all ${acked.revokedKeys.length} revoked access keys stay revoked`)
+    const revived: string[] = []
+    for (const token of acked.revokedAccessTokens) {
+      const answer = await postForm(second.url, '/oauth/introspect', { token }, seeded.service.auth)
+      if (answer.text !== '{"active":false}') revived.push(answer.text)
+    }
+    t.same(revived, [], `all ${acked.revokedAccessTokens.length} revoked access tokens stay revoked`)
 
     // The last acknowledged token of each login rotates (a rotation in flight at the kill is retried and gets
     // the same successor), and the successor rotates in turn: the login goes on.
