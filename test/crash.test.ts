@@ -5,8 +5,9 @@
 // verify against the JWKS, and the database is consistent. SQLite always, PostgreSQL with TEST_DATABASE_URL.
 import { randomBytes } from 'node:crypto'
 import t from 'tap'
+import { sha256 } from '../src/security/secrets.ts'
 import { createDatabaseUrl, providers } from './helper.ts'
-import { admin, adminToken, consistencyProblems, fetchJwks, kidsOf, machineToken, passwordLogin, postForm, postToken, refresh, seedDatabase, sleep, verifies } from './process-fixtures.ts'
+import { admin, adminToken, consistencyProblems, fetchJwks, kidsOf, machineToken, passwordLogin, postForm, postToken, refresh, rowsOf, seedDatabase, sleep, verifies } from './process-fixtures.ts'
 import { startServer } from './spawn-server.ts'
 
 const ISSUER = 'http://portcullis.test'
@@ -113,6 +114,10 @@ for (const provider of providers) {
     t.ok(acked.chains.some((chain) => chain.length > 2) && acked.revokedKeys.length > 0 && acked.revokedAccessTokens.length > 0, 'the stream rotated refresh tokens, created access keys and revoked some')
 
     t.same(await consistencyProblems(databaseUrl), [], 'the database the kill left is consistent')
+    // Rotations the kill cut off after their commit, before their answer: the retry below must get their successor.
+    const used = new Set((await rowsOf<{ tokenHash: string }>(databaseUrl, `SELECT "tokenHash" FROM "RefreshToken" WHERE "usedAt" IS NOT NULL`)).map((row) => row.tokenHash))
+    const unanswered = acked.chains.filter((chain) => used.has(sha256(chain.at(-1)!))).length
+    t.comment(`${unanswered} of ${acked.chains.length} logins had a rotation committed but not answered when the process died`)
 
     const second = await startServer(t, env)
     const jwksAfter = await fetchJwks(second.url)

@@ -106,6 +106,25 @@ export const ORPHAN_QUERIES: Record<string, string> = {
   'more than one signing key of a generation': `SELECT "generation" FROM "SigningKey" GROUP BY "generation" HAVING COUNT(*) > 1`,
 }
 
+/** The rows of one query, on the SQLite file or the PostgreSQL database of the URL. */
+export async function rowsOf<Row>(databaseUrl: string, sql: string): Promise<Row[]> {
+  if (databaseUrl.startsWith('file:')) {
+    const db = new Sqlite(databaseUrl.slice('file:'.length))
+    try {
+      return db.prepare(sql).all() as Row[]
+    } finally {
+      db.close()
+    }
+  }
+  const client = new pg.Client({ connectionString: databaseUrl })
+  await client.connect()
+  try {
+    return (await client.query(sql)).rows as Row[]
+  } finally {
+    await client.end()
+  }
+}
+
 /** Every consistency problem found: SQLite's own checks, then the orphan queries; empty when there is none. */
 export async function consistencyProblems(databaseUrl: string): Promise<string[]> {
   const problems: string[] = []
