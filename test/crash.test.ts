@@ -6,9 +6,10 @@
 import { randomBytes } from 'node:crypto'
 import t from 'tap'
 import { sha256 } from '../src/security/secrets.ts'
-import { createDatabaseUrl, providers } from './helper.ts'
+import { build, createDatabaseUrl, providers } from './helper.ts'
 import { admin, adminToken, consistencyProblems, fetchJwks, kidsOf, machineToken, passwordLogin, postForm, postToken, refresh, rowsOf, seedDatabase, sleep, verifies } from './process-fixtures.ts'
 import { startServer } from './spawn-server.ts'
+import { form, FORM, seed, tokenRequest } from './token-fixtures.ts'
 
 const ISSUER = 'http://portcullis.test'
 const ACKNOWLEDGED_BEFORE_KILL = 120
@@ -156,5 +157,35 @@ for (const provider of providers) {
     t.same(lostLogins, [], `all ${acked.chains.length} logins go on`)
 
     t.same(await consistencyProblems(databaseUrl), [], 'and the database is still consistent')
+  })
+}
+
+// A replay ends the login in two writes: its access tokens (one revocation entry for the grant) and its
+// refresh tokens (the family). A crash or a lost database connection can come between them; the next
+// presentation of the replayed token must still finish the job.
+for (const interrupted of ['revokedTokens.revoke', 'refreshTokens.revokeFamily'] as const) {
+  t.test(`a replay cut short at ${interrupted} still ends the login and its access tokens when presented again`, async (t) => {
+    let clock = Date.now()
+    const { app, store } = await build(t, { now: () => clock, env: { REFRESH_TOKEN_REUSE_GRACE: '10' } })
+    const { service, alice } = await seed(store)
+    const token = (params: Record<string, string>) => tokenRequest(app, params, { authorization: service.auth })
+    const login = (await token({ grant_type: 'password', username: alice.username, password: alice.password })).json() as { access_token: string; refresh_token: string }
+    const successor = (await token({ grant_type: 'refresh_token', refresh_token: login.refresh_token })).json().refresh_token as string
+    clock += 11_000
+
+    const [group, method] = interrupted.split('.') as ['revokedTokens', 'revoke'] | ['refreshTokens', 'revokeFamily']
+    const target = store[group] as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>
+    const original = target[method]!
+    target[method] = async () => {
+      throw new Error('connection lost')
+    }
+    t.equal((await token({ grant_type: 'refresh_token', refresh_token: login.refresh_token })).statusCode, 500, 'the replay fails half-way')
+    target[method] = original
+
+    const again = await token({ grant_type: 'refresh_token', refresh_token: login.refresh_token })
+    t.equal(again.statusCode, 400, 'presented again: refused')
+    t.same((await token({ grant_type: 'refresh_token', refresh_token: successor })).json(), { error: 'invalid_grant', error_description: 'the refresh token has been revoked' }, 'the login is over')
+    const introspection = await app.inject({ method: 'POST', url: '/oauth/introspect', headers: { ...FORM, authorization: service.auth }, payload: form({ token: login.access_token }) })
+    t.same(introspection.json(), { active: false }, "and so are the login's access tokens")
   })
 }
