@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import t from 'tap'
-import { createDatabaseUrl } from './helper.ts'
+import { createDatabaseUrl, tempDir } from './helper.ts'
 import {
   admin,
   adminToken,
@@ -21,6 +21,7 @@ import {
   sleep,
   verifies,
 } from './process-fixtures.ts'
+import { runCli } from './run-cli.ts'
 import { startServer } from './spawn-server.ts'
 
 const ISSUER = 'http://portcullis.test'
@@ -49,6 +50,8 @@ async function query<Row>(databaseUrl: string, sql: string): Promise<Row[]> {
     await client.end()
   }
 }
+
+type Tap = Pick<typeof t, 'same' | 'ok'>
 
 const serverUrl = process.env.TEST_DATABASE_URL
 
@@ -117,22 +120,22 @@ t.test('three instances on one PostgreSQL database', { skip: serverUrl ? false :
     const created = await admin(servers.a, 'POST', '/users', { bearer }, { username: 'bob', password: 'another long password', scopes: ['read'] })
     t.equal(created.status, 201)
     const bobLogin = () => postToken(servers.c, { grant_type: 'password', username: 'bob', password: 'another long password', scope: 'read' }, seeded.service.auth)
-    t.equal((await bobLogin()).status, 200, 'bob logs in on C')
+    const login = await bobLogin()
+    t.equal(login.status, 200, 'bob logs in on C')
     t.equal((await admin(servers.b, 'PATCH', `/users/${created.body.id as string}`, { bearer }, { disabled: true })).status, 200, 'disabled on B')
-    t.same((await bobLogin()).status, 400, 'refused on C at once')
+    t.same(await bobLogin(), { status: 400, body: { error: 'invalid_grant', error_description: 'this user is disabled' } }, 'refused on C at once')
+    t.same(await refresh(servers.a, seeded, login.body.refresh_token as string), { status: 400, body: { error: 'invalid_grant', error_description: 'the refresh token has been revoked' } }, 'and his login ended on A')
   })
 
-  t.test('a rotation started on one instance is in every JWKS before any instance signs with the new key', async (t) => {
-    const before = kidsOf(await fetchJwks(servers.a))
-    const rotation = await admin(servers.a, 'POST', '/signing-keys/rotate', { bearer }, {})
-    t.equal(rotation.status, 200)
-    const newKid = (rotation.body.key as { kid: string }).kid
-    t.notOk(before.includes(newKid))
-    const started = Date.now()
+  /**
+   * Issues tokens round-robin after a rotation until one is signed by `newKid`: before each token the three
+   * JWKS are read, and the token's kid must be in all of them: returns the tokens whose kid was not, and
+   * how long after `started` the new key first signed.
+   */
+  async function watchRotation(newKid: string, started: number): Promise<{ unpublished: string[]; signedWithNew: number | undefined }> {
     const unpublished: string[] = []
     let signedWithNew: number | undefined
     for (let i = 0; signedWithNew === undefined && Date.now() - started < PRE_PUBLICATION_MS + 5000; i++) {
-      // The JWKS of all three, then a token from one of them: its kid must already be in all three.
       const published = (await Promise.all(all.map(fetchJwks))).map(kidsOf)
       const answer = await postToken(all[i % 3]!, { grant_type: 'client_credentials', scope: 'read' }, seeded.service.auth)
       const kid = kidOf(answer.body.access_token as string)
@@ -140,8 +143,29 @@ t.test('three instances on one PostgreSQL database', { skip: serverUrl ? false :
       if (kid === newKid) signedWithNew = Date.now() - started
       await sleep(100)
     }
+    return { unpublished, signedWithNew }
+  }
+  const checkRotation = (t: Tap, { unpublished, signedWithNew }: Awaited<ReturnType<typeof watchRotation>>) => {
     t.same(unpublished, [], 'no token signed with a key some instance did not publish yet')
     t.ok(signedWithNew !== undefined && signedWithNew >= PRE_PUBLICATION_MS - 1000, `the new key first signed ${signedWithNew} ms after the rotation (pre-publication ${PRE_PUBLICATION_MS} ms)`)
+  }
+
+  t.test('a rotation started on one instance is in every JWKS before any instance signs with the new key', async (t) => {
+    const before = kidsOf(await fetchJwks(servers.a))
+    const started = Date.now()
+    const rotation = await admin(servers.a, 'POST', '/signing-keys/rotate', { bearer }, {})
+    t.equal(rotation.status, 200)
+    const newKid = (rotation.body.key as { kid: string }).kid
+    t.notOk(before.includes(newKid))
+    checkRotation(t, await watchRotation(newKid, started))
+  })
+
+  t.test('so is a rotation started with the CLI on the same database', async (t) => {
+    const rotation = await runCli(['signing-keys', 'rotate', '--json'], { cwd: tempDir(t), env })
+    t.equal(rotation.code, 0, rotation.stderr)
+    const { key } = JSON.parse(rotation.stdout) as { key: { kid: string; created_at: string } }
+    // Timed from the key's creation, not from the CLI's start (the process takes a while to load).
+    checkRotation(t, await watchRotation(key.kid, Date.parse(key.created_at)))
   })
 
   t.test('an access key revoked on one instance is refused by another within ACCESS_KEY_CACHE_TTL', async (t) => {
