@@ -4,11 +4,14 @@
 // still authenticates, the signing keys are the same ones, access tokens issued before the crash still
 // verify against the JWKS, and the database is consistent. SQLite always, PostgreSQL with TEST_DATABASE_URL.
 import { randomBytes } from 'node:crypto'
+import { readdirSync } from 'node:fs'
+import pg from 'pg'
 import t from 'tap'
 import { sha256 } from '../src/security/secrets.ts'
+import { openDatabase } from '../src/store/index.ts'
 import { build, createDatabaseUrl, providers } from './helper.ts'
 import { admin, adminToken, consistencyProblems, fetchJwks, kidsOf, machineToken, passwordLogin, postForm, postToken, refresh, rowsOf, seedDatabase, sleep, verifies } from './process-fixtures.ts'
-import { startServer } from './spawn-server.ts'
+import { spawnServer, startServer } from './spawn-server.ts'
 import { form, FORM, seed, tokenRequest } from './token-fixtures.ts'
 
 const ISSUER = 'http://portcullis.test'
@@ -189,3 +192,45 @@ for (const interrupted of ['revokedTokens.revoke', 'refreshTokens.revokeFamily']
     t.same(introspection.json(), { active: false }, "and so are the login's access tokens")
   })
 }
+
+// The engine records a migration as started, runs its script, then records it as finished: a kill in between
+// left a row that stopped every later start ("migrate found failed migrations"), and, the script being run one
+// statement at a time, half a schema. PostgreSQL only: on SQLite the engine's migration is one transaction.
+t.test('a PostgreSQL server killed during its first migration starts on the next try', { skip: process.env.TEST_DATABASE_URL ? false : 'PostgreSQL only: set TEST_DATABASE_URL' }, async (t) => {
+  const databaseUrl = await createDatabaseUrl(t, 'postgresql')
+  const env = { DATABASE_URL: databaseUrl, KEYS_MASTER_KEY: randomBytes(32).toString('base64') }
+  const watcher = new pg.Client({ connectionString: databaseUrl })
+  await watcher.connect()
+  t.teardown(() => watcher.end())
+  const first = spawnServer(t, env)
+  // Killed the moment the engine has recorded the first migration as started.
+  let started = false
+  const deadline = Date.now() + 20_000
+  while (!started && Date.now() < deadline) started = await watcher.query(`SELECT 1 FROM _prisma_migrations`).then((result) => result.rows.length > 0, () => false)
+  first.child.kill('SIGKILL')
+  await first.exited
+  t.ok(started, 'the first migration had started')
+  const { rows: left } = await watcher.query(`SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NULL`)
+  t.comment(`the kill left ${left.length} migration(s) unfinished`)
+
+  const second = await startServer(t, env)
+  t.ok(second.url, 'the next start listens')
+  const { rows } = await watcher.query(`SELECT migration_name, COUNT(*) AS n FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL GROUP BY migration_name`)
+  t.same(rows.map((row: { n: string }) => row.n), readdirSync(new URL('../prisma/postgres/migrations/', import.meta.url), { withFileTypes: true }).filter((entry) => entry.isDirectory()).map(() => '1'), 'every migration applied once')
+  t.same(await consistencyProblems(databaseUrl), [])
+})
+
+t.test('a PostgreSQL migration applied but not recorded as finished is recorded, not applied again', { skip: process.env.TEST_DATABASE_URL ? false : 'PostgreSQL only: set TEST_DATABASE_URL' }, async (t) => {
+  const databaseUrl = await createDatabaseUrl(t, 'postgresql')
+  await (await openDatabase(databaseUrl, { migrate: true })).close()
+  const client = new pg.Client({ connectionString: databaseUrl })
+  await client.connect()
+  t.teardown(() => client.end())
+  // What a kill between the script's commit and the engine's bookkeeping leaves.
+  const { rows } = await client.query(`UPDATE _prisma_migrations SET finished_at = NULL, applied_steps_count = 0 WHERE migration_name = (SELECT MAX(migration_name) FROM _prisma_migrations) RETURNING migration_name`)
+  const db = await openDatabase(databaseUrl, { migrate: true })
+  await db.close()
+  t.same(db.migrationsApplied, [], 'nothing applied twice')
+  const after = await client.query(`SELECT finished_at IS NOT NULL AS finished, rolled_back_at IS NULL AS current FROM _prisma_migrations WHERE migration_name = $1`, [rows[0].migration_name])
+  t.same(after.rows, [{ finished: true, current: true }], 'recorded as finished')
+})

@@ -92,6 +92,7 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
       pool.on('connect', (client) => clients.push(client))
       return {
         factory: new PrismaPg(pool),
+        pool,
         release: async () => {
           await Promise.all(clients.map((client) => client.end().catch(() => undefined)))
           await pool.end().catch(() => undefined)
