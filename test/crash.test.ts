@@ -5,7 +5,6 @@
 // verify against the JWKS, and the database is consistent. SQLite always, PostgreSQL with TEST_DATABASE_URL.
 import { randomBytes } from 'node:crypto'
 import { readdirSync } from 'node:fs'
-import pg from 'pg'
 import t from 'tap'
 import { sha256 } from '../src/security/secrets.ts'
 import { openDatabase } from '../src/store/index.ts'
@@ -197,43 +196,47 @@ for (const interrupted of ['revokedTokens.revoke', 'refreshTokens.revokeFamily']
 }
 
 // The engine records a migration as started, runs its script, then records it as finished: a kill in between
-// left a row that stopped every later start ("migrate found failed migrations"), and, the script being run one
-// statement at a time, half a schema. PostgreSQL only: on SQLite the engine's migration is one transaction.
-t.test('a PostgreSQL server killed during its first migration starts on the next try', { skip: process.env.TEST_DATABASE_URL ? false : 'PostgreSQL only: set TEST_DATABASE_URL' }, async (t) => {
-  const databaseUrl = await createDatabaseUrl(t, 'postgresql')
-  const env = { DATABASE_URL: databaseUrl, KEYS_MASTER_KEY: randomBytes(32).toString('base64') }
-  const watcher = new pg.Client({ connectionString: databaseUrl })
-  await watcher.connect()
-  t.teardown(() => watcher.end())
-  const first = spawnServer(t, env)
-  // Killed the moment the engine has recorded the first migration as started.
-  let started = false
-  const deadline = Date.now() + 20_000
-  while (!started && Date.now() < deadline) started = await watcher.query(`SELECT 1 FROM _prisma_migrations`).then((result) => result.rows.length > 0, () => false)
-  first.child.kill('SIGKILL')
-  await first.exited
-  t.ok(started, 'the first migration had started')
-  const { rows: left } = await watcher.query(`SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NULL`)
-  t.comment(`the kill left ${left.length} migration(s) unfinished`)
+// left a row that stopped every later start ("migrate found failed migrations"), and, the adapters running a
+// script one statement at a time, half a schema.
+const migrationCount = (provider: string) =>
+  readdirSync(new URL(`../prisma/${provider === 'sqlite' ? 'sqlite' : 'postgres'}/migrations/`, import.meta.url), { withFileTypes: true }).filter((entry) => entry.isDirectory()).length
 
-  const second = await startServer(t, env)
-  t.ok(second.url, 'the next start listens')
-  const { rows } = await watcher.query(`SELECT migration_name, COUNT(*) AS n FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL GROUP BY migration_name`)
-  t.same(rows.map((row: { n: string }) => row.n), readdirSync(new URL('../prisma/postgres/migrations/', import.meta.url), { withFileTypes: true }).filter((entry) => entry.isDirectory()).map(() => '1'), 'every migration applied once')
-  t.same(await consistencyProblems(databaseUrl), [])
-})
+for (const provider of providers) {
+  t.test(`a ${provider} server killed during its first migration starts on the next try`, async (t) => {
+    const databaseUrl = await createDatabaseUrl(t, provider)
+    const env = { DATABASE_URL: databaseUrl, KEYS_MASTER_KEY: randomBytes(32).toString('base64') }
+    const first = spawnServer(t, env)
+    // Killed the moment the engine has recorded the first migration as started.
+    const startedRows = () => rowsOf<{ migration_name: string }>(databaseUrl, `SELECT migration_name FROM _prisma_migrations`).catch(() => [])
+    const deadline = Date.now() + 20_000
+    let started = false
+    while (!started && Date.now() < deadline && first.child.exitCode === null) started = (await startedRows()).length > 0
+    first.child.kill('SIGKILL')
+    await first.exited
+    t.ok(started, 'the first migration had started')
+    const left = await rowsOf(databaseUrl, `SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NULL`)
+    t.comment(`the kill left ${left.length} migration(s) unfinished`)
 
-t.test('a PostgreSQL migration applied but not recorded as finished is recorded, not applied again', { skip: process.env.TEST_DATABASE_URL ? false : 'PostgreSQL only: set TEST_DATABASE_URL' }, async (t) => {
-  const databaseUrl = await createDatabaseUrl(t, 'postgresql')
-  await (await openDatabase(databaseUrl, { migrate: true })).close()
-  const client = new pg.Client({ connectionString: databaseUrl })
-  await client.connect()
-  t.teardown(() => client.end())
-  // What a kill between the script's commit and the engine's bookkeeping leaves.
-  const { rows } = await client.query(`UPDATE _prisma_migrations SET finished_at = NULL, applied_steps_count = 0 WHERE migration_name = (SELECT MAX(migration_name) FROM _prisma_migrations) RETURNING migration_name`)
-  const db = await openDatabase(databaseUrl, { migrate: true })
-  await db.close()
-  t.same(db.migrationsApplied, [], 'nothing applied twice')
-  const after = await client.query(`SELECT finished_at IS NOT NULL AS finished, rolled_back_at IS NULL AS current FROM _prisma_migrations WHERE migration_name = $1`, [rows[0].migration_name])
-  t.same(after.rows, [{ finished: true, current: true }], 'recorded as finished')
-})
+    const second = await startServer(t, env)
+    t.ok(second.url, 'the next start listens')
+    const applied = await rowsOf<{ n: number | string }>(databaseUrl, `SELECT COUNT(*) AS n FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL GROUP BY migration_name`)
+    t.same(applied.map((row) => Number(row.n)), Array<number>(migrationCount(provider)).fill(1), 'every migration applied once')
+    t.same(await consistencyProblems(databaseUrl), [])
+  })
+
+  t.test(`a ${provider} migration applied but not recorded as finished is recorded, not applied again`, async (t) => {
+    const databaseUrl = await createDatabaseUrl(t, provider)
+    await (await openDatabase(databaseUrl, { migrate: true })).close()
+    // What a kill between the script's commit and the engine's bookkeeping leaves.
+    const [last] = await rowsOf<{ migration_name: string }>(databaseUrl, `SELECT MAX(migration_name) AS migration_name FROM _prisma_migrations`)
+    await rowsOf(databaseUrl, `UPDATE _prisma_migrations SET finished_at = NULL, applied_steps_count = 0 WHERE migration_name = '${last!.migration_name}' RETURNING id`)
+    const db = await openDatabase(databaseUrl, { migrate: true })
+    await db.close()
+    t.same(db.migrationsApplied, [], 'nothing applied twice')
+    const after = await rowsOf<{ finished: unknown; current: unknown }>(
+      databaseUrl,
+      `SELECT finished_at IS NOT NULL AS finished, rolled_back_at IS NULL AS current FROM _prisma_migrations WHERE migration_name = '${last!.migration_name}'`,
+    )
+    t.same(after.map((row) => [Boolean(row.finished), Boolean(row.current)]), [[true, true]], 'recorded as finished')
+  })
+}

@@ -109,7 +109,7 @@ export const ORPHAN_QUERIES: Record<string, string> = {
 /** The rows of one query, on the SQLite file or the PostgreSQL database of the URL. */
 export async function rowsOf<Row>(databaseUrl: string, sql: string): Promise<Row[]> {
   if (databaseUrl.startsWith('file:')) {
-    const db = new Sqlite(databaseUrl.slice('file:'.length))
+    const db = new Sqlite(databaseUrl.slice('file:'.length), { fileMustExist: true })
     try {
       return db.prepare(sql).all() as Row[]
     } finally {

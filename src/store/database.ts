@@ -105,7 +105,7 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
   const file = sqliteFilePath(url)
   mkdirSync(dirname(file), { recursive: true })
   const { applied } = options.migrate
-    ? await applyMigrations('sqlite', { factory: new PrismaBetterSqlite3({ url: file, timeout: timeoutMs }), release: async () => undefined })
+    ? await applyMigrations('sqlite', { factory: new PrismaBetterSqlite3({ url: file, timeout: timeoutMs }), release: async () => undefined, sqliteFile: file })
     : { applied: [] }
   const prisma = new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: file, timeout: timeoutMs }) })
   // WAL makes writes ~5× cheaper and lets readers run beside the writer; NORMAL sync is durable in WAL mode

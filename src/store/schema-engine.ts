@@ -85,7 +85,7 @@ export async function withSchemaEngine<T>(
     connect: async () => {
       const connection = await adapter.connect()
       opened.push(connection)
-      return adapter.provider === 'postgres' ? atomicScripts(connection) : connection
+      return atomicScripts(connection)
     },
     connectToShadowDb: async () => {
       const connection = await adapter.connectToShadowDb()
