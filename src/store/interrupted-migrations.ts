@@ -7,10 +7,10 @@
 // - resolveInterruptedMigrations(): the engine records a migration as started, runs its script, then records
 //   it as finished. Cut short in between, the started row makes the engine refuse every later run ("migrate
 //   found failed migrations", what `prisma migrate resolve` is for). Holding the migration lock (PostgreSQL:
-//   the engine's own advisory lock; SQLite: the write lock), so that no migration is running anywhere, each such row whose script did not fail (no logs) is resolved
-//   as an operator would: the script is tried again inside a savepoint rolled back at once. If it applies, it
-//   had not been applied: the row is marked rolled back and the engine applies it again. If it fails, its
-//   objects are there: the row is marked finished.
+//   the engine's own advisory lock; SQLite: the write lock), so that no migration is running anywhere, each
+//   such row whose script did not fail (no logs) is resolved as an operator would: the script is tried again
+//   inside a savepoint rolled back at once. If it applies, it had not been applied: the row is marked rolled
+//   back and the engine applies it again. If it fails, its objects are there: the row is marked finished.
 import type { SqlDriverAdapter } from '@prisma/driver-adapter-utils'
 import type { MigrationList } from '@prisma/schema-engine-wasm'
 import BetterSqlite3 from 'better-sqlite3'
