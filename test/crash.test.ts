@@ -1,8 +1,10 @@
 // Crash recovery: the real server is killed with SIGKILL in the middle of a stream of token and admin
 // requests, then started again on the same database with the same master key. Nothing it acknowledged is
 // lost: every refresh token it returned still rotates (its successor too), every access key it returned
-// still authenticates, the signing keys are the same ones, access tokens issued before the crash still
-// verify against the JWKS, and the database is consistent. SQLite always, PostgreSQL with TEST_DATABASE_URL.
+// still authenticates, every revocation it acknowledged holds, the signing keys are the same ones, access
+// tokens issued before the crash still verify against the JWKS, and the database is consistent. Then the
+// writes a crash can cut in two: a refresh-token replay's revocations, and a migration at the first start.
+// SQLite always, PostgreSQL with TEST_DATABASE_URL.
 import { randomBytes } from 'node:crypto'
 import { readdirSync } from 'node:fs'
 import t from 'tap'
