@@ -92,6 +92,7 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
       pool.on('connect', (client) => clients.push(client))
       return {
         factory: new PrismaPg(pool),
+        pool,
         release: async () => {
           await Promise.all(clients.map((client) => client.end().catch(() => undefined)))
           await pool.end().catch(() => undefined)
@@ -104,7 +105,7 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
   const file = sqliteFilePath(url)
   mkdirSync(dirname(file), { recursive: true })
   const { applied } = options.migrate
-    ? await applyMigrations('sqlite', { factory: new PrismaBetterSqlite3({ url: file, timeout: timeoutMs }), release: async () => undefined })
+    ? await applyMigrations('sqlite', { factory: new PrismaBetterSqlite3({ url: file, timeout: timeoutMs }), release: async () => undefined, sqliteFile: file })
     : { applied: [] }
   const prisma = new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: file, timeout: timeoutMs }) })
   // WAL makes writes ~5× cheaper and lets readers run beside the writer; NORMAL sync is durable in WAL mode

@@ -3,6 +3,8 @@
 // idempotent: an up-to-date database gets nothing. On SQLite it must run before the PrismaClient
 // connects (the engine writes through its own connection), which is why openDatabase calls it.
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils'
+import type pg from 'pg'
+import { resolveInterruptedMigrations, resolveInterruptedSqliteMigrations } from './interrupted-migrations.js'
 import { noFilters, readMigrations, withSchemaEngine, type Provider } from './schema-engine.js'
 
 export interface MigrationResult {
@@ -28,7 +30,7 @@ async function appliedMigrationNames(factory: SqlMigrationAwareDriverAdapterFact
 
 export async function applyMigrations(
   provider: Provider,
-  adapter: { factory: SqlMigrationAwareDriverAdapterFactory; release(): Promise<void> },
+  adapter: { factory: SqlMigrationAwareDriverAdapterFactory; release(): Promise<void>; /** PostgreSQL: the pool the factory uses. */ pool?: pg.Pool; /** SQLite: the file. */ sqliteFile?: string },
 ): Promise<MigrationResult> {
   const migrationsList = await readMigrations(provider)
   try {
@@ -36,6 +38,9 @@ export async function applyMigrations(
     // open: checking first lets the CLI run beside a running server, and spares every start the engine.
     const done = await appliedMigrationNames(adapter.factory)
     if (migrationsList.migrationDirectories.every((migration) => done.has(migration.path))) return { applied: [] }
+    // A migration a previous run left half done would stop the engine for good (interrupted-migrations.ts).
+    if (adapter.pool) await resolveInterruptedMigrations(adapter.pool, migrationsList)
+    if (adapter.sqliteFile) resolveInterruptedSqliteMigrations(adapter.sqliteFile, migrationsList)
     const output = await withSchemaEngine(provider, adapter.factory, (engine) => engine.applyMigrations({ migrationsList, filters: noFilters } as never))
     return { applied: (output as { appliedMigrationNames: string[] }).appliedMigrationNames }
   } finally {

@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { bindMigrationAwareSqlAdapterFactory, type SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils'
 import type { MigrationList, SchemaEngine } from '@prisma/schema-engine-wasm'
+import { atomicScripts } from './interrupted-migrations.js'
 
 export type Provider = 'sqlite' | 'postgresql'
 
@@ -84,7 +85,7 @@ export async function withSchemaEngine<T>(
     connect: async () => {
       const connection = await adapter.connect()
       opened.push(connection)
-      return connection
+      return atomicScripts(connection)
     },
     connectToShadowDb: async () => {
       const connection = await adapter.connectToShadowDb()

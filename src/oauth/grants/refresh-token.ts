@@ -64,9 +64,12 @@ async function rotateOrDetectReplay(request: GrantRequest, record: RefreshTokenR
   const sinceUse = now - token.usedAt.getTime()
   if (grace > 0 && sinceUse <= grace) return
   if (sinceUse < CONCURRENT_USE_TOLERANCE_MS) throw invalidGrant('the refresh token has just been used by another request')
+  // A replay means one of the tokens leaked: the access tokens issued from this login go as well, and first.
+  // Should the second write never happen (a crash, a lost connection), the token is still a replay when
+  // presented again and both are done then; in the other order a retry would find the family revoked and
+  // stop there, leaving its access tokens alive.
+  await revokeGrantAccessTokens(deps, family.id, now)
   if (await deps.store.refreshTokens.revokeFamily(family.id, 'replay_detected', new Date(now))) {
-    // A replay means one of the tokens leaked: the access tokens issued from this login go as well.
-    await revokeGrantAccessTokens(deps, family.id, now)
     await deps.store.audit.record(
       {
         type: 'refresh_token.replay_detected',
