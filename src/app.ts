@@ -58,6 +58,8 @@ export interface RouteDeps extends Required<Pick<AppDeps, 'config' | 'store' | '
   revocations: RevocationList
   /** Verifies our JWT access tokens, remembering valid signatures (security/access-token-verifier.ts). */
   accessTokens: AccessTokenVerifier
+  /** True once the app has begun to close (readiness answers 503 from then on). */
+  closing: () => boolean
 }
 
 
@@ -77,7 +79,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const accessTokens = createAccessTokenVerifier({ keyring: deps.keyring, config, now })
   const bearer = createBearerAuthenticator({ config, accessTokens, accessKeys, isRevoked: (claims) => revocations.revokes(claims) })
   const clients = createClientCache({ store: deps.store, ttlSeconds: config.clientCacheTtl, now })
-  const routeDeps: RouteDeps = { config, store: deps.store, keyring: deps.keyring, masterKey: deps.masterKey, now, metrics: createMetrics(), accessKeys, bearer, passwords, clients, revocations, accessTokens }
+  let closing = false
+  const routeDeps: RouteDeps = { config, store: deps.store, keyring: deps.keyring, masterKey: deps.masterKey, now, metrics: createMetrics(), accessKeys, bearer, passwords, clients, revocations, accessTokens, closing: () => closing }
   app = Fastify({
     logger:
       deps.logger === undefined || deps.logger === true
@@ -91,7 +94,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     genReqId: createRequestIds(),
     childLoggerFactory: childLogger,
     logController: createLogController(),
-    return503OnClosing: true,
+    // Requests that arrive while the app closes are refused below, in the one error shape (Fastify's own
+    // 503 body is not it).
+    return503OnClosing: false,
     clientErrorHandler: handleClientError,
     frameworkErrors: handleFrameworkError,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
@@ -105,6 +110,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const janitor = createJanitorSchedule({ store: deps.store, config, now, log: app.log, metrics: routeDeps.metrics })
   app.addHook('onClose', () => janitor.close())
   if (!deps.passwords) app.addHook('onClose', () => passwords.close())
+
+  // Closing: requests still arriving on open keep-alive connections get 503 and `Connection: close`, so the
+  // client retries on another instance; /readyz answers 503 in its own shape, which takes this one out of
+  // the balancer.
+  app.addHook('preClose', (done) => {
+    closing = true
+    done()
+  })
+  app.addHook('onRequest', async (request, reply) => {
+    if (!closing) return
+    reply.header('connection', 'close')
+    if (request.routeOptions.url === '/readyz') return
+    throw temporarilyUnavailable(request.url.startsWith('/oauth/'), 1)
+  })
 
   app.setErrorHandler((err: FastifyError | OAuthError, request, reply) => {
     if (err instanceof OAuthError) {

@@ -1,3 +1,5 @@
+import { connect } from 'node:net'
+import type { AddressInfo } from 'node:net'
 import t from 'tap'
 import { READINESS_TIMEOUT_MS } from '../src/routes/ops.ts'
 import { createStore, openDatabase } from '../src/store/index.ts'
@@ -91,4 +93,38 @@ t.test('two apps in one process count separately', async (t) => {
   await first.inject('/healthz')
   t.match((await first.inject('/metrics')).body, 'route="/healthz",status="200"} 1')
   t.notMatch((await second.inject('/metrics')).body, 'route="/healthz"')
+})
+
+t.test('while the app closes, requests that still arrive get 503 and Connection: close, in their documented shapes', async (t) => {
+  const { app } = await build(t)
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const { port } = app.server.address() as AddressInfo
+  const body = 'grant_type=client_credentials'
+  const form = 'Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 29'
+  // On each keep-alive connection a request is in flight when the close begins (its body still arriving),
+  // and a second one follows it.
+  const connections = ['GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n', `POST /oauth/token HTTP/1.1\r\nHost: x\r\n${form}\r\n\r\n${body}`].map((next) => {
+    const socket = connect(port, '127.0.0.1')
+    t.teardown(() => socket.destroy())
+    let raw = ''
+    socket.on('data', (chunk) => (raw += chunk.toString()))
+    const answers = new Promise<string[]>((resolve) => socket.on('close', () => resolve(raw.split(/(?=HTTP\/1\.1 )/))))
+    socket.write(`POST /oauth/token HTTP/1.1\r\nHost: x\r\n${form}\r\n\r\n${body.slice(0, 10)}`)
+    return { finish: () => socket.write(`${body.slice(10)}${next}`), answers }
+  })
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  const closed = app.close()
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  for (const connection of connections) connection.finish()
+  const [[inFlight, readyz = ''], [, token = '']] = await Promise.all(connections.map((connection) => connection.answers))
+  await closed
+
+  t.match(inFlight, /^HTTP\/1\.1 401 /, 'the request in flight is handled')
+  t.match(readyz, /^HTTP\/1\.1 503 /, 'not ready: the balancer takes this instance out')
+  t.match(readyz, /\r\nconnection: close\r\n/i)
+  t.equal(readyz.split('\r\n\r\n')[1], '{"status":"unavailable"}')
+  t.match(token, /^HTTP\/1\.1 503 /, 'a token request is refused')
+  t.match(token, /\r\nconnection: close\r\n/i)
+  t.match(token, /\r\nretry-after: 1\r\n/i)
+  t.equal(token.split('\r\n\r\n')[1], '{"error":"temporarily_unavailable","error_description":"the service is temporarily unavailable; try again later"}')
 })

@@ -21,7 +21,7 @@ async function databaseReady(ping: () => Promise<boolean>): Promise<boolean> {
   }
 }
 
-export function registerOpsRoutes(app: FastifyInstance, { store, metrics }: RouteDeps): void {
+export function registerOpsRoutes(app: FastifyInstance, { store, metrics, closing }: RouteDeps): void {
   // The request id of the logs, for the caller to quote (theirs when they sent a sane X-Request-Id).
   // Both hooks run for every request, so they are synchronous (no promise per request).
   app.addHook('onRequest', (request, reply, done) => {
@@ -46,7 +46,7 @@ export function registerOpsRoutes(app: FastifyInstance, { store, metrics }: Rout
         response: { 200: statusSchema, 503: statusSchema },
       },
     },
-    async (_request, reply) => ((await databaseReady(() => store.ping())) ? { status: 'ready' } : reply.code(503).send({ status: 'unavailable' })),
+    async (_request, reply) => (!closing() && (await databaseReady(() => store.ping())) ? { status: 'ready' } : reply.code(503).send({ status: 'unavailable' })),
   )
 
   app.get(
