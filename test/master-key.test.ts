@@ -2,7 +2,7 @@
 // start, a missing or wrong key stops the start without making new keys, and the database never holds a
 // private key in the clear.
 import { createPrivateKey, randomBytes } from 'node:crypto'
-import { chmodSync, copyFileSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, copyFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { decryptPrivateKey } from '../src/keys/encryption.ts'
@@ -107,6 +107,15 @@ t.test('loadMasterKey', async (t) => {
     const master = await loadMasterKey(config, emptyStore)
     t.same(master, { key: Buffer.alloc(32, 1), source: 'KEYS_MASTER_KEY', created: false })
     t.notOk(existsSync(join(keysDir, 'master.key')))
+  })
+
+  t.test('starts racing on an empty folder write one master key, whole, and leave nothing else', async (t) => {
+    const config = testConfig({ KEYS_DIR: tempDir(t) })
+    const loaded = await Promise.all(Array.from({ length: 8 }, () => loadMasterKey(config, emptyStore)))
+    t.equal(loaded.filter((master) => master.created).length, 1, 'one of them created it')
+    t.ok(loaded.every((master) => master.key.equals(loaded[0]!.key)), 'all use the same key')
+    t.same(readdirSync(config.keysDir), ['master.key'], 'no temporary file is left')
+    t.equal(statSync(join(config.keysDir, 'master.key')).mode & 0o777, 0o600)
   })
 
   t.test('a master.key that others can read is refused', async (t) => {

@@ -3,8 +3,8 @@
 // start. A start with keys in the database but no key, or the wrong one, fails: making new keys would
 // orphan the old ones and break every token they signed.
 import { randomBytes } from 'node:crypto'
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { chmodSync, closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import type { Config } from '../config.js'
 import type { SigningKeyRecord } from '../store/signing-keys.js'
 import { DecryptionError, decryptPrivateKey } from './encryption.js'
@@ -46,14 +46,42 @@ export async function loadMasterKey(
   }
   mkdirSync(config.keysDir, { recursive: true, mode: 0o700 })
   try {
-    writeFileSync(path, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' })
-    chmodSync(path, 0o600)
+    writeDurably(path, `${randomBytes(32).toString('base64')}\n`)
   } catch (err) {
     // Another process starting beside this one wrote it first: use theirs.
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new MasterKeyError(`cannot write ${path}: ${(err as Error).message}`)
     return { key: readMasterKeyFile(path)!, source: path, created: false }
   }
   return { key: readMasterKeyFile(path)!, source: path, created: true }
+}
+
+/**
+ * Creates `path` with `text`, whole or not at all, and on disk before it returns: written to a temporary file,
+ * flushed, then linked into place (EEXIST when the file exists: the first writer wins), and the folder flushed.
+ * A process starting beside this one never reads a half-written key, and a power cut right after the first
+ * signing key is sealed under it cannot leave an empty file behind.
+ */
+function writeDurably(path: string, text: string): void {
+  const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
+  const fd = openSync(temporary, 'wx', 0o600)
+  try {
+    writeSync(fd, text)
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+  try {
+    chmodSync(temporary, 0o600)
+    linkSync(temporary, path)
+  } finally {
+    unlinkSync(temporary)
+  }
+  const dir = openSync(dirname(path), 'r')
+  try {
+    fsyncSync(dir)
+  } finally {
+    closeSync(dir)
+  }
 }
 
 function readMasterKeyFile(path: string): Buffer | undefined {
