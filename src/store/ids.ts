@@ -1,10 +1,32 @@
 import { randomBytes } from 'node:crypto'
 
+// RFC 9562 §6.2 method 1: the 12 bits after the version hold a counter that starts at a random value below
+// 2048 with each new millisecond and counts up within one, so ids made in the same millisecond by this
+// process still sort in creation order (cursors page in creation order). This is the generator's own
+// state, like a random generator's: not configuration, and nothing an app could observe of another.
+let lastMs = 0
+let counter = 0
+
 /** A UUIDv7 (RFC 9562): unique, and sortable by creation time, so cursors can page in creation order. */
 export function newId(now = Date.now()): string {
   const bytes = randomBytes(16)
-  bytes.writeUIntBE(now, 0, 6)
-  bytes[6] = (bytes[6]! & 0x0f) | 0x70
+  let ms = now
+  let sequence = bytes.readUInt16BE(6) & 0x07ff
+  if (now > lastMs) {
+    lastMs = now
+    counter = sequence
+  } else if (now >= lastMs - 1) {
+    // The same millisecond (or the one before, when 4,096 ids in one borrowed the next): count on.
+    if (++counter > 0x0fff) {
+      lastMs += 1
+      counter = 0
+    }
+    ms = lastMs
+    sequence = counter
+  }
+  // Else a time from the past (a backdated record): ordered by that time only.
+  bytes.writeUIntBE(ms, 0, 6)
+  bytes.writeUInt16BE(0x7000 | sequence, 6)
   bytes[8] = (bytes[8]! & 0x3f) | 0x80
   const hex = bytes.toString('hex')
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
