@@ -2,7 +2,6 @@
 // database, driven in turn. Whatever one instance issues, rotates, revokes or disables, the others honour
 // at once or within the bound the README documents for it. PostgreSQL only (TEST_DATABASE_URL).
 import { randomBytes } from 'node:crypto'
-import pg from 'pg'
 import t from 'tap'
 import { createDatabaseUrl, tempDir } from './helper.ts'
 import {
@@ -17,6 +16,7 @@ import {
   postForm,
   postToken,
   refresh,
+  rowsOf,
   seedDatabase,
   sleep,
   verifies,
@@ -44,16 +44,6 @@ const PRE_PUBLICATION_MS = (2 + 1 + 1) * 1000
 /** What a loaded two-core machine may add to a documented bound before the test calls it broken. */
 const SLACK_MS = 3000
 
-async function query<Row>(databaseUrl: string, sql: string): Promise<Row[]> {
-  const client = new pg.Client({ connectionString: databaseUrl })
-  await client.connect()
-  try {
-    return (await client.query(sql)).rows as Row[]
-  } finally {
-    await client.end()
-  }
-}
-
 type Tap = Pick<typeof t, 'same' | 'ok'>
 
 const serverUrl = process.env.TEST_DATABASE_URL
@@ -66,13 +56,13 @@ t.test('three instances on one PostgreSQL database', { skip: serverUrl ? false :
   const all = [servers.a, servers.b, servers.c]
 
   t.test('started together on an empty database: migrations applied once, one first signing key', async (t) => {
-    const migrations = await query<{ migration_name: string; n: string }>(
+    const migrations = await rowsOf<{ migration_name: string; n: string }>(
       databaseUrl,
       `SELECT migration_name, COUNT(*) AS n FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL GROUP BY migration_name`,
     )
     t.ok(migrations.length > 0 && migrations.every((row) => row.n === '1'), `each of ${migrations.length} migrations recorded once`)
-    t.same(await query(databaseUrl, `SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NULL OR rolled_back_at IS NOT NULL`), [], 'none failed')
-    const keys = await query<{ kid: string }>(databaseUrl, `SELECT kid FROM "SigningKey"`)
+    t.same(await rowsOf(databaseUrl, `SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NULL OR rolled_back_at IS NOT NULL`), [], 'none failed')
+    const keys = await rowsOf<{ kid: string }>(databaseUrl, `SELECT kid FROM "SigningKey"`)
     t.equal(keys.length, 1, 'one signing key')
     for (const url of all) t.same(kidsOf(await fetchJwks(url)), [keys[0]!.kid], `${url} publishes it`)
   })
