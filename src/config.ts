@@ -69,6 +69,8 @@ export interface Config {
   janitorBatchSize: number
   /** Seconds an expired or revoked refresh family or access key is kept before the janitor deletes it. */
   janitorRetention: number
+  /** Seconds audit events are kept before the janitor deletes them; 0 keeps them for ever. */
+  auditRetention: number
   serviceDocumentation: string
 }
 
@@ -266,6 +268,7 @@ export function loadConfig(env: Env = process.env, options: { envFile?: string |
     janitorInterval: read.duration('JANITOR_INTERVAL', 3600, 0, 7 * 86400),
     janitorBatchSize: read.integer('JANITOR_BATCH_SIZE', 1000, 1, 100000),
     janitorRetention: read.duration('JANITOR_RETENTION', 7 * 86400, 0),
+    auditRetention: read.duration('AUDIT_RETENTION', 365 * 86400, 0),
     serviceDocumentation: read.url('SERVICE_DOCUMENTATION', `${issuer}/docs`),
   }
   return Object.freeze(config)

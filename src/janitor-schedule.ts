@@ -21,8 +21,13 @@ export interface JanitorSchedule {
   close(): Promise<void>
 }
 
-export function janitorPolicy(config: Pick<Config, 'janitorRetention' | 'janitorBatchSize' | 'loginFailureWindow'>): JanitorPolicy {
-  return { retentionMs: config.janitorRetention * 1000, batchSize: config.janitorBatchSize, loginFailureWindowSeconds: config.loginFailureWindow }
+export function janitorPolicy(config: Pick<Config, 'janitorRetention' | 'janitorBatchSize' | 'loginFailureWindow' | 'auditRetention'>): JanitorPolicy {
+  return {
+    retentionMs: config.janitorRetention * 1000,
+    batchSize: config.janitorBatchSize,
+    loginFailureWindowSeconds: config.loginFailureWindow,
+    auditRetentionMs: config.auditRetention * 1000,
+  }
 }
 
 /** One line: the total, then the rows per table that lost any, and the time taken. */
@@ -41,7 +46,7 @@ export function sweepSummary(result: SweepResult): string {
  */
 export function createJanitorSchedule(deps: {
   store: { janitor: Pick<JanitorStore, 'sweep'> }
-  config: Pick<Config, 'janitorInterval' | 'janitorRetention' | 'janitorBatchSize' | 'loginFailureWindow'>
+  config: Pick<Config, 'janitorInterval' | 'janitorRetention' | 'janitorBatchSize' | 'loginFailureWindow' | 'auditRetention'>
   now: () => number
   log: JanitorLog
   metrics?: Pick<Metrics, 'janitorDeletedRows'>

@@ -43,6 +43,7 @@ t.test('with nothing set, the embedded defaults', async (t) => {
     janitorInterval: 3600,
     janitorBatchSize: 1000,
     janitorRetention: 7 * 86400,
+    auditRetention: 365 * 86400,
     serviceDocumentation: 'http://localhost:3000/docs',
     rateLimitPerIp: 600,
     rateLimitPerClient: 300,
@@ -148,6 +149,7 @@ const badValues: [name: string, value: string, message: string][] = [
   ['ACCESS_KEY_LAST_USED_INTERVAL', '0', 'ACCESS_KEY_LAST_USED_INTERVAL: must be a duration from 1s to 86400s, in seconds or with a unit (900, 15m, 12h, 30d) (got "0")'],
   ['JANITOR_INTERVAL', '30d', 'JANITOR_INTERVAL: must be a duration from 0s to 604800s, in seconds or with a unit (900, 15m, 12h, 30d) (got "30d")'],
   ['JANITOR_BATCH_SIZE', '0', 'JANITOR_BATCH_SIZE: must be an integer from 1 to 100000 (got "0")'],
+  ['AUDIT_RETENTION', '1y', 'AUDIT_RETENTION: must be a duration from 0s to 315360000s, in seconds or with a unit (900, 15m, 12h, 30d) (got "1y")'],
   ['JANITOR_RETENTION', '-1', 'JANITOR_RETENTION: must be a duration from 0s to 315360000s, in seconds or with a unit (900, 15m, 12h, 30d) (got "-1")'],
   ['SERVICE_DOCUMENTATION', 'docs', 'SERVICE_DOCUMENTATION: must be an absolute http(s) URL (got "docs")'],
 ]

@@ -19,6 +19,7 @@ t.setTimeout(170_000)
 const DAY = 86_400_000
 const RETENTION_MS = 7 * DAY
 const WINDOW_SECONDS = 900
+const AUDIT_RETENTION_MS = 365 * DAY
 
 /** How many dead rows of each kind a seed makes; 100,000 rows in all at scale 1. */
 function deadCounts(scale: number) {
@@ -78,12 +79,13 @@ async function countDead(db: Database, now: number): Promise<number> {
     prisma.refreshToken.count({ where: { OR: [{ family: deadFamily }, { expiresAt: { lt: cutoff } }] } }),
     prisma.revokedToken.count({ where: { expiresAt: { lt: new Date(now) } } }),
     prisma.accessKey.count({ where: { OR: [{ expiresAt: { lt: cutoff } }, { revokedAt: { lt: cutoff } }] } }),
+    prisma.auditEvent.count({ where: { createdAt: { lt: new Date(now - AUDIT_RETENTION_MS) } } }),
     prisma.loginThrottle.count({ where: { windowStart: { lte: new Date(now - WINDOW_SECONDS * 1000) }, OR: [{ lockedUntil: null }, { lockedUntil: { lte: new Date(now) } }] } }),
   ])
   return counts.reduce((sum, n) => sum + n, 0)
 }
 
-const policy = (batchSize: number): JanitorPolicy => ({ retentionMs: RETENTION_MS, loginFailureWindowSeconds: WINDOW_SECONDS, batchSize })
+const policy = (batchSize: number): JanitorPolicy => ({ retentionMs: RETENTION_MS, loginFailureWindowSeconds: WINDOW_SECONDS, batchSize, auditRetentionMs: AUDIT_RETENTION_MS })
 
 const total = (result: SweepResult) => JANITOR_TABLES.reduce((sum, table) => sum + result.deleted[table], 0)
 
@@ -137,13 +139,17 @@ for (const provider of providers) {
     const throttle = { maxFailures: 2, window: WINDOW_SECONDS, lockout: 3600 }
     await store.loginThrottle.recordFailure('ip:in-window', throttle, new Date(now - 1000))
     await store.loginThrottle.recordFailure('ip:locked', { ...throttle, maxFailures: 1 }, new Date(now - WINDOW_SECONDS * 1000 - 60_000))
+    // Audit events: 2,500 older than AUDIT_RETENTION, and one recent that stays.
+    const oldAudit = new Date(now - AUDIT_RETENTION_MS - DAY)
+    await db.prisma.auditEvent.createMany({ data: Array.from({ length: 2500 }, (_, i) => ({ id: `old-audit-${i}`, type: 'login.throttled', details: '{}', createdAt: oldAudit })) })
+    await store.audit.record({ type: 'login.throttled', actor: 'client:service', subject: 'alice', ip: '192.0.2.1', details: {} }, new Date(now - DAY))
 
     const seedStarted = performance.now()
     const counts = await seedDead(db, seeded.alice.id, now, 1)
     t.comment(`seeded 100,000 dead rows on ${provider} in ${Math.round(performance.now() - seedStarted)} ms`)
     const dead = counts.families + counts.tokens + counts.revokedJtis + counts.accessKeys + counts.throttles
     t.equal(dead, 100_000)
-    t.equal(await countDead(db, now), dead + 1 + 2 + 1, 'and the dead login (one family, two tokens) and the live login\'s long-expired token')
+    t.equal(await countDead(db, now), dead + 1 + 2 + 1 + 2500, 'and the dead login (one family, two tokens), the live login\'s long-expired token and the old audit events')
 
     // Token requests, client_credentials and refresh in turn, all through the sweep.
     const latencies: number[] = []
@@ -179,6 +185,7 @@ for (const provider of providers) {
       RevokedToken: counts.revokedJtis,
       AccessKey: counts.accessKeys,
       LoginThrottle: counts.throttles,
+      AuditEvent: 2500,
     } satisfies Record<JanitorTable, number>)
     for (const table of JANITOR_TABLES) {
       t.ok(batches[table]!.every((deleted) => deleted <= batchSize), `${table}: at most ${batchSize} rows per batch`)
@@ -201,6 +208,7 @@ for (const provider of providers) {
     t.equal(await store.revokedTokens.isRevoked('live-jti'), true, 'an unexpired revoked jti stays')
     t.same((await store.loginThrottle.check(['ip:in-window', 'ip:locked'], new Date(now))).counted.sort(), ['ip:in-window', 'ip:locked'], 'a counter in its window and a lock in force stay')
     t.equal(await db.prisma.refreshFamily.count(), 3, 'the live login and the two dead for less than the retention')
+    t.equal(await db.prisma.auditEvent.count({ where: { subject: 'alice', ip: '192.0.2.1' } }), 1, 'the audit event younger than AUDIT_RETENTION stays')
   })
 
   t.test(`two janitors at once both finish, and every dead row goes once (${provider})`, async (t) => {
@@ -226,15 +234,15 @@ for (const provider of providers) {
     const first = await cli(['janitor', '--json'])
     t.equal(first.code, 0, first.stderr)
     const output = JSON.parse(first.stdout)
-    t.same(output.deleted, { RefreshToken: counts.tokens, RefreshFamily: counts.families, RevokedToken: counts.revokedJtis, AccessKey: counts.accessKeys, LoginThrottle: counts.throttles })
-    t.same(output.batches, { RefreshToken: 8, RefreshFamily: 3, RevokedToken: 8, AccessKey: 4, LoginThrottle: 4 }, 'JANITOR_BATCH_SIZE rows per batch')
+    t.same(output.deleted, { RefreshToken: counts.tokens, RefreshFamily: counts.families, RevokedToken: counts.revokedJtis, AccessKey: counts.accessKeys, LoginThrottle: counts.throttles, AuditEvent: 0 })
+    t.same(output.batches, { RefreshToken: 8, RefreshFamily: 3, RevokedToken: 8, AccessKey: 4, LoginThrottle: 4, AuditEvent: 1 }, 'JANITOR_BATCH_SIZE rows per batch')
     t.type(output.duration_ms, 'number')
     t.equal(await countDead(db, Date.now()), 0)
 
     if (provider === 'sqlite') {
       const again = await cli(['janitor'])
       t.equal(again.code, 0, again.stderr)
-      t.match(again.stdout, /^deleted 0 dead rows in \d+ ms\nTABLE +DELETED +BATCHES\nRefreshToken +0 +1\nRefreshFamily +0 +1\nRevokedToken +0 +1\nAccessKey +0 +1\nLoginThrottle +0 +1\n$/)
+      t.match(again.stdout, /^deleted 0 dead rows in \d+ ms\nTABLE +DELETED +BATCHES\nRefreshToken +0 +1\nRefreshFamily +0 +1\nRevokedToken +0 +1\nAccessKey +0 +1\nLoginThrottle +0 +1\nAuditEvent +0 +1\n$/)
       t.same(await cli(['janitor', 'now']), failure('unexpected argument "now"'))
     } else {
       // Another instance holds the sweep: the command says so and deletes nothing.
@@ -269,13 +277,13 @@ t.test('the schedule: jittered intervals, never overlapping, failures logged and
           failNext = false
           throw new Error('database unreachable')
         }
-        return { deleted: { RefreshToken: 0, RefreshFamily: 1, RevokedToken: 2, AccessKey: 0, LoginThrottle: 0 }, batches: { RefreshToken: 1, RefreshFamily: 1, RevokedToken: 1, AccessKey: 1, LoginThrottle: 1 }, durationMs: 1500, complete: true } satisfies SweepResult
+        return { deleted: { RefreshToken: 0, RefreshFamily: 1, RevokedToken: 2, AccessKey: 0, LoginThrottle: 0, AuditEvent: 0 }, batches: { RefreshToken: 1, RefreshFamily: 1, RevokedToken: 1, AccessKey: 1, LoginThrottle: 1, AuditEvent: 1 }, durationMs: 1500, complete: true } satisfies SweepResult
       },
     },
   }
   const lines: { level: string; msg: string }[] = []
   const log = { info: (_: object, msg: string) => void lines.push({ level: 'info', msg }), error: (_: object, msg: string) => void lines.push({ level: 'error', msg }) }
-  const config = { janitorInterval: 1, janitorRetention: 7 * 86400, janitorBatchSize: 1000, loginFailureWindow: 900 }
+  const config = { janitorInterval: 1, janitorRetention: 7 * 86400, janitorBatchSize: 1000, loginFailureWindow: 900, auditRetention: 365 * 86400 }
 
   const disabled = createJanitorSchedule({ store, config: { ...config, janitorInterval: 0 }, now: Date.now, log })
   t.equal(disabled.enabled, false, 'JANITOR_INTERVAL=0 schedules nothing')

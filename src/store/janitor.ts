@@ -16,7 +16,8 @@
 // - AccessKey: keys expired or revoked more than the retention ago (a deleted key is refused as unknown).
 // - LoginThrottle: counters whose window is over and that hold no lock in force: the next failure of such a
 //   key would start again at 1, exactly as with no row.
-// The audit log is not swept: it is the record of who did what, and how long it is kept is the operator's call.
+// - AuditEvent: events older than AUDIT_RETENTION (a year by default; 0 keeps them for ever): the record of who
+//   did what is kept far longer than the tokens, but a flood of throttled logins must not grow it for ever.
 //
 // Each selection goes through an index (SQLite, which has no statistics to plan by, scans the tokens for a join
 // but searches them by family for `familyId IN (…)`). The outer WHERE repeats each condition: on PostgreSQL a row changed by a concurrent write (a login failure
@@ -26,7 +27,7 @@ import { postgresPoolConfig, type Database } from './database.js'
 import { Prisma } from './generated/sqlite/client.js'
 
 /** The swept tables, in sweeping order (a family's tokens before the family). */
-export const JANITOR_TABLES = ['RefreshToken', 'RefreshFamily', 'RevokedToken', 'AccessKey', 'LoginThrottle'] as const
+export const JANITOR_TABLES = ['RefreshToken', 'RefreshFamily', 'RevokedToken', 'AccessKey', 'LoginThrottle', 'AuditEvent'] as const
 export type JanitorTable = (typeof JANITOR_TABLES)[number]
 
 export interface JanitorPolicy {
@@ -36,6 +37,8 @@ export interface JanitorPolicy {
   loginFailureWindowSeconds: number
   /** Rows deleted per statement at most. */
   batchSize: number
+  /** Milliseconds audit events are kept (AUDIT_RETENTION); 0 keeps them for ever. */
+  auditRetentionMs: number
 }
 
 export interface SweepResult {
@@ -98,6 +101,12 @@ export function createJanitorStore(db: Pick<Database, 'prisma' | 'provider' | 'u
           DELETE FROM "AccessKey" WHERE "id" IN (
             SELECT "id" FROM "AccessKey" WHERE "expiresAt" < ${cutoff} OR "revokedAt" < ${cutoff} LIMIT ${limit})
           AND ("expiresAt" < ${cutoff} OR "revokedAt" < ${cutoff})`
+      case 'AuditEvent': {
+        if (policy.auditRetentionMs === 0) return Promise.resolve(0)
+        const before = new Date(now.getTime() - policy.auditRetentionMs)
+        return prisma.$executeRaw`
+          DELETE FROM "AuditEvent" WHERE "id" IN (SELECT "id" FROM "AuditEvent" WHERE "createdAt" < ${before} LIMIT ${limit})`
+      }
       case 'LoginThrottle': {
         const windowStartedBefore = new Date(now.getTime() - policy.loginFailureWindowSeconds * 1000)
         const stale = Prisma.sql`"windowStart" <= ${windowStartedBefore} AND ("lockedUntil" IS NULL OR "lockedUntil" <= ${now})`
