@@ -52,7 +52,9 @@ t.test('a quick run of the jwks scenario measures Portcullis beside its referenc
     t.equal(contender.rounds.length, 1)
     t.equal(contender.p99 >= contender.p50, true)
     t.equal(contender.cpuUsPerRequest > 0, true, `${contender.name}: CPU per request read from /proc`)
-    t.equal(contender.mainCpuUsPerRequest > 0 && contender.mainCpuUsPerRequest <= contender.cpuUsPerRequest, true, `${contender.name}: the main thread's share of it`)
+    // The process's and the thread's counters are read one after the other, in clock ticks (10 ms): for a
+    // server that does everything on its main thread they are equal up to that rounding.
+    t.equal(contender.mainCpuUsPerRequest > 0 && contender.mainCpuUsPerRequest <= contender.cpuUsPerRequest * 1.1, true, `${contender.name}: the main thread's share of it (${contender.mainCpuUsPerRequest} of ${contender.cpuUsPerRequest} µs)`)
   }
   t.same(
     jwks.verdicts.map((verdict: { description: string; pass: unknown }) => [verdict.description, typeof verdict.pass]),
