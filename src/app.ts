@@ -118,11 +118,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     closing = true
     done()
   })
-  app.addHook('onRequest', async (request, reply) => {
-    if (!closing) return
+  // Synchronous: it runs for every request, and an async hook costs a promise each time.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!closing) return done()
     reply.header('connection', 'close')
-    if (request.routeOptions.url === '/readyz') return
-    throw temporarilyUnavailable(request.url.startsWith('/oauth/'), 1)
+    if (request.routeOptions.url === '/readyz') return done()
+    done(temporarilyUnavailable(request.url.startsWith('/oauth/'), 1))
   })
 
   app.setErrorHandler((err: FastifyError | OAuthError, request, reply) => {
