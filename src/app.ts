@@ -1,10 +1,11 @@
 // buildApp: the one composition root. The server (server.ts) and every test build the service here, from
 // explicit dependencies; nothing in here reads the environment or listens.
 import formbody from '@fastify/formbody'
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify'
 // Route schemas carry OpenAPI tags and summaries (@fastify/swagger's schema extensions).
 import type {} from '@fastify/swagger'
 import type { Config } from './config.js'
+import { drainOnClose } from './drain-connections.js'
 import { createJanitorSchedule } from './janitor-schedule.js'
 import type { Keyring } from './keys/keyring.js'
 import { answerConnect, handleClientError, handleFrameworkError } from './client-errors.js'
@@ -63,6 +64,9 @@ export interface RouteDeps extends Required<Pick<AppDeps, 'config' | 'store' | '
 }
 
 
+/** 503 with Retry-After: `temporarily_unavailable` on the OAuth endpoints (RFC 6749), `service_unavailable` elsewhere. */
+const unavailable = (request: FastifyRequest, retryAfterSeconds: number) => temporarilyUnavailable(request.url.startsWith('/oauth/'), retryAfterSeconds)
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps
   const now = deps.now ?? Date.now
@@ -79,8 +83,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const accessTokens = createAccessTokenVerifier({ keyring: deps.keyring, config, now })
   const bearer = createBearerAuthenticator({ config, accessTokens, accessKeys, isRevoked: (claims) => revocations.revokes(claims) })
   const clients = createClientCache({ store: deps.store, ttlSeconds: config.clientCacheTtl, now })
-  let closing = false
-  const routeDeps: RouteDeps = { config, store: deps.store, keyring: deps.keyring, masterKey: deps.masterKey, now, metrics: createMetrics(), accessKeys, bearer, passwords, clients, revocations, accessTokens, closing: () => closing }
+  let closing = () => false
+  const routeDeps: RouteDeps = { config, store: deps.store, keyring: deps.keyring, masterKey: deps.masterKey, now, metrics: createMetrics(), accessKeys, bearer, passwords, clients, revocations, accessTokens, closing: () => closing() }
   app = Fastify({
     logger:
       deps.logger === undefined || deps.logger === true
@@ -111,20 +115,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onClose', () => janitor.close())
   if (!deps.passwords) app.addHook('onClose', () => passwords.close())
 
-  // Closing: requests still arriving on open keep-alive connections get 503 and `Connection: close`, so the
-  // client retries on another instance; /readyz answers 503 in its own shape, which takes this one out of
-  // the balancer.
-  app.addHook('preClose', (done) => {
-    closing = true
-    done()
-  })
-  // Synchronous: it runs for every request, and an async hook costs a promise each time.
-  app.addHook('onRequest', (request, reply, done) => {
-    if (!closing) return done()
-    reply.header('connection', 'close')
-    if (request.routeOptions.url === '/readyz') return done()
-    done(temporarilyUnavailable(request.url.startsWith('/oauth/'), 1))
-  })
+  // /readyz answers 503 in its own shape while closing, which takes this instance out of the balancer.
+  closing = drainOnClose(app, (request) => (request.routeOptions.url === '/readyz' ? undefined : unavailable(request, 1)))
 
   app.setErrorHandler((err: FastifyError | OAuthError, request, reply) => {
     if (err instanceof OAuthError) {
@@ -147,8 +139,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (isUnavailable(err)) {
       // The database is down or too slow (DATABASE_TIMEOUT): the client may retry; details only in the log.
       request.log.warn({ reason: unavailableReason(err) }, 'the database is unavailable')
-      const unavailable = temporarilyUnavailable(request.url.startsWith('/oauth/'), config.databaseTimeout)
-      return reply.code(503).headers(unavailable.headers).send(unavailable.toJSON())
+      const answer = unavailable(request, config.databaseTimeout)
+      return reply.code(503).headers(answer.headers).send(answer.toJSON())
     }
     const status = typeof err.statusCode === 'number' ? err.statusCode : 500
     if (status >= 400 && status < 500) {

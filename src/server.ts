@@ -1,6 +1,5 @@
 // The server: config → database → migrations → keys → buildApp → listen; a graceful close on signals. Started by main.ts.
 import { buildApp } from './app.js'
-import { drainConnections } from './drain-connections.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import { createDeferredLogger, createKeyring } from './keys/keyring.js'
 import { loadMasterKey } from './keys/master-key.js'
@@ -18,7 +17,6 @@ async function start(config: Readonly<Config>): Promise<void> {
   keyringLog.attach(app.log)
   if (master.created) app.log.warn({ path: master.source }, 'generated the master key: back it up together with the database')
 
-  const drain = drainConnections(app)
   let closing = false
   const close = async (signal: string) => {
     if (closing) return
@@ -29,7 +27,6 @@ async function start(config: Readonly<Config>): Promise<void> {
       process.exit(1)
     }, config.shutdownTimeout * 1000)
     forced.unref()
-    drain.start()
     try {
       await app.close() // stops listening, waits for in-flight requests, runs onClose hooks
       keyring.close()

@@ -95,31 +95,36 @@ t.test('two apps in one process count separately', async (t) => {
   t.notMatch((await second.inject('/metrics')).body, 'route="/healthz"')
 })
 
-t.test('while the app closes, requests that still arrive get 503 and Connection: close, in their documented shapes', async (t) => {
+t.test('while the app closes: the answer in flight says Connection: close, and a request still arriving gets 503 in its documented shape', async (t) => {
   const { app } = await build(t)
   await app.listen({ port: 0, host: '127.0.0.1' })
   const { port } = app.server.address() as AddressInfo
   const body = 'grant_type=client_credentials'
   const form = 'Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 29'
-  // On each keep-alive connection a request is in flight when the close begins (its body still arriving),
-  // and a second one follows it.
-  const connections = ['GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n', `POST /oauth/token HTTP/1.1\r\nHost: x\r\n${form}\r\n\r\n${body}`].map((next) => {
+  // Each connection has begun its request when the close begins, and finishes it after: one request is in
+  // flight (its body still arriving), two have sent only part of their headers.
+  const connections = [
+    [`POST /oauth/token HTTP/1.1\r\nHost: x\r\n${form}\r\n\r\n${body.slice(0, 10)}`, body.slice(10)],
+    ['GET /readyz HTTP/1.1\r\nHost: x\r\n', '\r\n'],
+    [`POST /oauth/token HTTP/1.1\r\nHost: x\r\n`, `${form}\r\n\r\n${body}`],
+  ].map(([start, rest]) => {
     const socket = connect(port, '127.0.0.1')
     t.teardown(() => socket.destroy())
     let raw = ''
     socket.on('data', (chunk) => (raw += chunk.toString()))
-    const answers = new Promise<string[]>((resolve) => socket.on('close', () => resolve(raw.split(/(?=HTTP\/1\.1 )/))))
-    socket.write(`POST /oauth/token HTTP/1.1\r\nHost: x\r\n${form}\r\n\r\n${body.slice(0, 10)}`)
-    return { finish: () => socket.write(`${body.slice(10)}${next}`), answers }
+    const answer = new Promise<string>((resolve) => socket.on('close', () => resolve(raw)))
+    socket.write(start!)
+    return { finish: () => socket.write(rest!), answer }
   })
   await new Promise((resolve) => setTimeout(resolve, 100))
   const closed = app.close()
   await new Promise((resolve) => setTimeout(resolve, 50))
   for (const connection of connections) connection.finish()
-  const [[inFlight, readyz = ''], [, token = '']] = await Promise.all(connections.map((connection) => connection.answers))
+  const [inFlight, readyz, token] = await Promise.all(connections.map((connection) => connection.answer))
   await closed
 
   t.match(inFlight, /^HTTP\/1\.1 401 /, 'the request in flight is handled')
+  t.match(inFlight, /\r\nconnection: close\r\n/i, 'and its connection closed after the answer')
   t.match(readyz, /^HTTP\/1\.1 503 /, 'not ready: the balancer takes this instance out')
   t.match(readyz, /\r\nconnection: close\r\n/i)
   t.equal(readyz.split('\r\n\r\n')[1], '{"status":"unavailable"}')
