@@ -97,7 +97,7 @@ const SCOPES = 'read write'
 export async function createFixtures(build: Build, environment: Environment, cwd: string): Promise<Fixtures> {
   const missing: string[] = []
   const cli = async (args: string[], input = '', env: Record<string, string> = {}): Promise<Record<string, string>> => {
-    const { command, args: lead } = build.node('cli/main')
+    const { command, args: lead } = build.node('cli/main.ts')
     const out = await runCommand(command, [...lead, ...args, '--json'], { env: { ...environment.env, ...env }, cwd, input })
     return JSON.parse(out) as Record<string, string>
   }

@@ -112,7 +112,7 @@ function serverEnv(environment: Environment, port: number, extra: Record<string,
 
 async function startPortcullis(build: Build, environment: Environment, name: string, extra: Record<string, string> = {}, nodeFlags: string[] = []): Promise<ServerProcess> {
   const port = await freePort()
-  const { command, args } = build.node('main')
+  const { command, args } = build.node('main.cts')
   // cwd is the run's temp dir, so no .env file of the checkout leaks into the measured configuration.
   return startServer({ name, command, args: [...nodeFlags, ...args], port, env: serverEnv(environment, port, extra), cwd: environment.dir, readyPath: '/readyz' })
 }

@@ -17,7 +17,7 @@ function newestMtime(dir) {
 }
 
 export function ensureBuilt() {
-  const marker = join(root, 'dist/main.js')
+  const marker = join(root, 'dist/main.cjs')
   if (!existsSync(join(root, 'src'))) return // an installed package ships dist/ only
   if (existsSync(marker) && statSync(marker).mtimeMs >= newestMtime(join(root, 'src'))) return
   process.stderr.write('portcullis: compiling TypeScript (npm run build)…\n')

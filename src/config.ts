@@ -2,9 +2,9 @@
 // A bad value throws a ConfigError whose one-line message names the variable and what is wrong with it.
 import { existsSync, readFileSync } from 'node:fs'
 import { isIP } from 'node:net'
-import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
 import { parseEnv } from 'node:util'
+import cpus from './cpus.cjs'
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
 
@@ -193,24 +193,8 @@ function parseRedisUrl(value: string | undefined): string | undefined {
   return value
 }
 
-/**
- * The CPUs a container may use (cgroup v2 `cpu.max`, or v1's CFS quota), rounded up; undefined without a limit.
- * os.availableParallelism() counts the host's CPUs under `docker run --cpus=2`, and one bcrypt thread per host
- * CPU would only queue for the two.
- */
-export function cgroupCpuLimit(readText: (path: string) => string | undefined = readIfExists): number | undefined {
-  const v2 = readText('/sys/fs/cgroup/cpu.max')?.trim().split(/\s+/)
-  const [quota, period] = v2 ? [Number(v2[0]), Number(v2[1])] : [Number(readText('/sys/fs/cgroup/cpu/cpu.cfs_quota_us')), Number(readText('/sys/fs/cgroup/cpu/cpu.cfs_period_us'))]
-  return quota > 0 && period > 0 ? Math.max(1, Math.ceil(quota / period)) : undefined
-}
-
-function readIfExists(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8')
-  } catch {
-    return undefined
-  }
-}
+/** Re-exported for the tests; the entry point reads the same module before the thread pool starts. */
+export const cgroupCpuLimit = cpus.cgroupCpuLimit
 
 function parseLogLevel(value: string | undefined): LogLevel {
   const levels: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
@@ -264,7 +248,7 @@ export function loadConfig(env: Env = process.env, options: { envFile?: string |
     audiences: [...new Set([defaultAudience, ...read.list('AUDIENCES')])],
     scopes: read.list('SCOPES'),
     bcryptCost: read.integer('BCRYPT_COST', 10, 4, 15),
-    passwordWorkers: read.integer('PASSWORD_WORKERS', Math.min(64, availableParallelism(), cgroupCpuLimit() ?? Infinity), 1, 64),
+    passwordWorkers: read.integer('PASSWORD_WORKERS', Math.min(64, cpus.availableCpus()), 1, 64),
     loginMaxFailuresPerUser: read.integer('LOGIN_MAX_FAILURES_PER_USER', 5, 1, 1000),
     loginMaxFailuresPerIp: read.integer('LOGIN_MAX_FAILURES_PER_IP', 50, 1, 100000),
     loginFailureWindow: read.duration('LOGIN_FAILURE_WINDOW', 900, 1, 86400),

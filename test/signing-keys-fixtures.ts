@@ -76,7 +76,7 @@ export async function secondInstance(
 }
 
 const TSX = import.meta.resolve('tsx')
-export const SERVER = fileURLToPath(new URL('../src/main.ts', import.meta.url))
+export const SERVER = fileURLToPath(new URL('../src/main.cts', import.meta.url))
 /** Only what the child needs: the test process's own environment (TEST_DATABASE_URL…) stays out. */
 const childEnv = (env: Record<string, string>) => ({ PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', BCRYPT_COST: '4', ...env })
 
@@ -92,7 +92,7 @@ export interface RunningServer {
   stop(): Promise<Exited>
 }
 
-/** Starts the real server (src/main.ts); resolves once it listens, or with its exit if it stops first. */
+/** Starts the real server (src/main.cts); resolves once it listens, or with its exit if it stops first. */
 export function startServer(t: Test, options: { cwd: string; env: Record<string, string> }): Promise<RunningServer | Exited> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', TSX, SERVER], { cwd: options.cwd, env: childEnv({ HOST: '127.0.0.1', PORT: '0', ...options.env }) })

@@ -1,4 +1,4 @@
-// Runs the real server (src/main.ts through tsx) in a child process, for the tests that need a process:
+// Runs the real server (src/main.cts through tsx) in a child process, for the tests that need a process:
 // startup failures, graceful shutdown, what reaches the logs.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
@@ -22,7 +22,7 @@ export interface ServerProcess {
 /** A server in its own working directory (no .env of the checkout), on a fresh SQLite file unless env says otherwise. */
 export function spawnServer(t: Test, env: Record<string, string> = {}): ServerProcess {
   const dir = tempDir(t)
-  const child = spawn(process.execPath, ['--import', tsx, join(root, 'src/main.ts')], {
+  const child = spawn(process.execPath, ['--import', tsx, join(root, 'src/main.cts')], {
     cwd: dir,
     env: {
       PATH: process.env.PATH ?? '',

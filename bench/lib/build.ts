@@ -10,8 +10,8 @@ import { fileURLToPath } from 'node:url'
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
 
 export interface Build {
-  /** Command and leading arguments that run a module of src/ (e.g. 'main', 'cli/main'). */
-  node(module: string): { command: string; args: string[] }
+  /** Command and leading arguments that run a module of src/, named by its source file ('main.cts', 'cli/main.ts'). */
+  node(source: string): { command: string; args: string[] }
   /** 'dist' (tsc output) or 'tsx' (sources through the tsx loader). */
   mode: 'dist' | 'tsx'
   remove(): void
@@ -22,7 +22,7 @@ export function prepareBuild(mode: 'dist' | 'tsx'): Build {
     const loader = import.meta.resolve('tsx')
     return {
       mode,
-      node: (module) => ({ command: process.execPath, args: ['--import', loader, join(repoRoot, 'src', `${module}.ts`)] }),
+      node: (source) => ({ command: process.execPath, args: ['--import', loader, join(repoRoot, 'src', source)] }),
       remove: () => undefined,
     }
   }
@@ -40,7 +40,8 @@ export function prepareBuild(mode: 'dist' | 'tsx'): Build {
   symlinkSync(join(repoRoot, 'prisma'), join(dir, 'prisma'))
   return {
     mode,
-    node: (module) => ({ command: process.execPath, args: [join(dir, 'dist', `${module}.js`)] }),
+    // tsc writes x.ts as x.js and x.cts as x.cjs.
+    node: (source) => ({ command: process.execPath, args: [join(dir, 'dist', source.replace(/\.ts$/, '.js').replace(/\.cts$/, '.cjs'))] }),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   }
 }
