@@ -11,7 +11,7 @@ import type { Keyring } from './keys/keyring.js'
 import { answerConnect, handleClientError, handleFrameworkError } from './client-errors.js'
 import { childLogger, createLogController, createRequestIds, loggerOptions } from './logging.js'
 import { createMetrics, type Metrics } from './metrics.js'
-import { rejectNulCharacters } from './nul-characters.js'
+import { checkNulCharacters } from './nul-characters.js'
 import { createClientCache, type ClientCache } from './oauth/client-cache.js'
 import { OAuthError, rfcDescription, temporarilyUnavailable } from './oauth/errors.js'
 import { createAccessKeyVerifier, type AccessKeyVerifier } from './security/access-keys.js'
@@ -108,7 +108,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(formbody, { bodyLimit: config.bodyLimit })
   app.server.on('connect', answerConnect)
-  app.addHook('preValidation', rejectNulCharacters)
+  app.addHook('onRoute', checkNulCharacters)
   app.addHook('onClose', () => accessKeys.close())
   app.addHook('onClose', () => revocations.close())
   const janitor = createJanitorSchedule({ store: deps.store, config, now, log: app.log, metrics: routeDeps.metrics })

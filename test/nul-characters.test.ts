@@ -26,3 +26,25 @@ for (const provider of providers) {
     t.equal((await admin.get('/admin/v1/clients')).json().items.length, 0, 'nothing was created')
   })
 }
+
+t.test('the check is attached to the routes that take input other than an OAuth form body', async (t) => {
+  const { checkNulCharacters, rejectNulCharacters } = await import('../src/nul-characters.ts')
+  const handler = () => undefined
+  const hooked = (route: Record<string, unknown>) => {
+    const options = { handler, ...route } as unknown as Parameters<typeof checkNulCharacters>[0]
+    checkNulCharacters(options)
+    const hooks = options.preValidation
+    return Array.isArray(hooks) && hooks[0] === rejectNulCharacters
+  }
+  t.notOk(hooked({ method: 'GET', url: '/.well-known/jwks.json' }), 'no input: the JWKS pays nothing')
+  t.notOk(hooked({ method: 'POST', url: '/oauth/token', schema: { consumes: ['application/x-www-form-urlencoded'], body: {} } }), 'a form endpoint: its parser refuses NUL')
+  t.ok(hooked({ method: 'GET', url: '/admin/v1/users/:userId' }), 'a path parameter')
+  t.ok(hooked({ method: 'GET', url: '/docs/*' }), 'a wildcard')
+  t.ok(hooked({ method: 'GET', url: '/admin/v1/audit', schema: { querystring: {} } }), 'a query string')
+  t.ok(hooked({ method: 'POST', url: '/admin/v1/clients', schema: { body: {} } }), 'a JSON body')
+  t.ok(hooked({ method: ['GET', 'DELETE'], url: '/x' }), 'a method that takes a body')
+  const own = () => undefined
+  const route = { method: 'PATCH', url: '/x/:id', handler, preValidation: own } as unknown as Parameters<typeof checkNulCharacters>[0]
+  checkNulCharacters(route)
+  t.same(route.preValidation, [rejectNulCharacters, own], "the route's own hook runs after the check")
+})

@@ -4,6 +4,9 @@
 // readParameters() turns them into invalid_request.
 import { invalidRequest } from './errors.js'
 
+/** The one body type of the OAuth endpoints; a route schema's `consumes: [FORM_CONTENT_TYPE]` marks them. */
+export const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded'
+
 export type FormBody = Record<string, string | string[]>
 
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/

@@ -17,7 +17,8 @@ export interface TokenResponse {
 /** RFC 6749 §5.1: responses carrying tokens (and the errors beside them) must not be stored by caches. */
 export const NO_STORE_HEADERS = { 'cache-control': 'no-store', pragma: 'no-cache' } as const
 
-/** The response allow-list: any member not listed here is dropped on serialisation. */
+/** The response, for the OpenAPI document. tokenResponse() below builds it member by member: that is its allow-list (the
+ * route writes it with JSON.stringify, see routes/oauth.ts). */
 export const tokenResponseSchema = {
   type: 'object',
   properties: {

@@ -66,8 +66,6 @@ const openapi = {
   tags,
 }
 
-const FORM = 'application/x-www-form-urlencoded'
-
 /**
  * Registers the OpenAPI generator, the shared Error schema, `/openapi.json`, `/openapi.yaml` and `/docs`.
  * Must run before every other route: @fastify/swagger records the routes registered after it.
@@ -79,11 +77,6 @@ export async function registerDocsRoutes(app: FastifyInstance, _deps: RouteDeps)
     openapi,
     // Shared schemas keep their $id as their component name (#/components/schemas/Error).
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
-    // OAuth endpoints parse forms (RFC 6749 §3.2): say so where a route did not.
-    transform: ({ schema, url }) => {
-      const consumes = url.startsWith('/oauth/') && schema?.body && !schema.consumes ? { consumes: [FORM] } : {}
-      return { schema: { ...schema, ...consumes }, url }
-    },
   })
 
   await app.register(swaggerUi, {

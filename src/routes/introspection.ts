@@ -15,6 +15,7 @@ import { authenticateClient } from '../oauth/client-auth.js'
 import { insufficientScope, invalidClient, invalidRequest, OAuthError } from '../oauth/errors.js'
 import { sha256 } from '../security/secrets.js'
 import { errorResponse } from './docs.js'
+import { FORM_CONTENT_TYPE } from '../oauth/form-body.js'
 import { acceptFormOnly, clientCredentialProperties, tokenKind } from './oauth-endpoint.js'
 
 interface IntrospectionBody {
@@ -76,6 +77,7 @@ const schema = {
     'Callers authenticate as a confidential client (which may introspect the tokens issued to it; with the introspect scope, any token) ' +
     'or with a Bearer token or access key holding the introspect or admin scope.',
   security: [{ clientBasic: [] }, { bearer: [] }, { apiKey: [] }, {}],
+  consumes: [FORM_CONTENT_TYPE],
   body: {
     type: 'object',
     required: ['token'],

@@ -3,14 +3,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { RouteDeps } from '../app.js'
 import { invalidRequest, OAuthError } from '../oauth/errors.js'
-import { parseFormBody } from '../oauth/form-body.js'
+import { FORM_CONTENT_TYPE as FORM, parseFormBody } from '../oauth/form-body.js'
 import { deriveRefreshSuccessorKey } from '../oauth/grants/refresh-token.js'
 import { GRANTS, type TokenDeps } from '../oauth/grants/index.js'
 import { registerTokenRateLimits } from '../oauth/rate-limits.js'
 import { handleTokenRequest, tokenParameters, type TokenRequestLabels } from '../oauth/token-endpoint.js'
 import { NO_STORE_HEADERS, tokenResponseSchema } from '../oauth/token-response.js'
 
-const FORM = 'application/x-www-form-urlencoded'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -125,7 +124,7 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: RouteDeps): void
         preValidation: singleParameters,
         onError: countFailure,
       },
-      async (request) => {
+      async (request, reply) => {
         const { receivedAt, labels } = request.tokenRequest!
         // The body is what singleParameters made of it: single strings, checked by the schema.
         const response = await handleTokenRequest(request, tokenDeps, GRANTS, {
@@ -135,7 +134,10 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: RouteDeps): void
           clientRateLimit: limits.perClient,
         })
         deps.metrics.countTokenRequest(labels.grant_type, labels.client_id, 'issued')
-        return response
+        // Written with JSON.stringify, not the 200 schema's compiled serializer, which scans a string as long as
+        // a token (~800 characters) for characters to escape in JavaScript: ~1.5 % of a token request's CPU.
+        // tokenResponse() builds the object member by member, so it holds the documented members only.
+        return reply.type('application/json; charset=utf-8').send(JSON.stringify(response))
       },
     )
   })

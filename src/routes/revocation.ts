@@ -18,6 +18,7 @@ import { revokeGrantAccessTokens } from '../security/revocation-list.js'
 import { sha256 } from '../security/secrets.js'
 import type { Client } from '../store/clients.js'
 import { errorResponse } from './docs.js'
+import { FORM_CONTENT_TYPE } from '../oauth/form-body.js'
 import { acceptFormOnly, clientCredentialProperties, tokenKind } from './oauth-endpoint.js'
 
 interface RevocationBody {
@@ -35,6 +36,7 @@ const schema = {
     'locally accept it until then) or an access key. Answers 200 with an empty body for valid, unknown, revoked and expired tokens, ' +
     "and for another client's tokens, which are left untouched.",
   security: [{ clientBasic: [] }, {}],
+  consumes: [FORM_CONTENT_TYPE],
   body: {
     type: 'object',
     required: ['token'],
