@@ -1,6 +1,6 @@
 // `npm run bench`: Portcullis measured side by side with its ceilings and its peer, in one run.
 //
-//   npm run bench                        full run (~10 min): every scenario, 3 alternating rounds of 8 s
+//   npm run bench                        full run (~10 min): every scenario, 6 alternating rounds of 4 s
 //   npm run bench -- --quick             smoke run (~1 min): 1 round of 2 s
 //   npm run bench -- --db postgres       on a fresh database of the local PostgreSQL (127.0.0.1:5432)
 //   npm run bench -- --scenario jwks     one scenario (repeat the flag, or separate names by commas)
@@ -84,8 +84,8 @@ function parseOptions(argv: string[]): Options {
     // 2 cores: a server saturates them with about ten connections; more only queue (and the load generator
     // needs its share of the same cores). 20 keeps both busy without measuring a queue.
     connections: positive('connections', values.connections, 20, true),
-    duration: positive('duration', values.duration, quick ? 2 : 8),
-    rounds: positive('rounds', values.rounds, quick ? 1 : 3, true),
+    duration: positive('duration', values.duration, quick ? 2 : 4),
+    rounds: positive('rounds', values.rounds, quick ? 1 : 6, true),
     warmup: values.warmup === '0' ? 0 : positive('warmup', values.warmup, quick ? 0.5 : 2),
     bcryptCost: positive('bcrypt-cost', values['bcrypt-cost'], 10, true),
   }
@@ -338,7 +338,7 @@ async function main(): Promise<number> {
 
   process.stdout.write(`\n${measurementTable(results)}\n\n${verdictTable(verdicts)}\n`)
   process.stdout.write(
-    `\nbcrypt cost ${options.bcryptCost}; ${options.db}; server ${options.server}; ${options.connections} connections; medians of ${options.rounds} round(s) of ${options.duration} s; ` +
+    `\nbcrypt cost ${options.bcryptCost}; ${options.db}; server ${options.server}; ${options.connections} connections; medians of ${options.rounds} round(s) of ${options.duration} s (ratios: the median of the rounds' ratios); ` +
       `${host.cores} × ${host.cpu}; load average ${host.loadAverageAtStart.join(' ')} → ${report.machine.loadAverageAtEnd.join(' ')}\n`,
   )
   for (const note of report.notes) process.stdout.write(`note: ${note}\n`)

@@ -1,5 +1,6 @@
 // Turning medians into verdicts: the targets of the issue evaluated per row, a table for people and
 // bench/results/latest.json for machines.
+import { median } from './load.ts'
 import type { Summary } from './rounds.ts'
 import type { Target } from '../scenarios/types.ts'
 
@@ -22,6 +23,16 @@ export interface ScenarioResult {
   notes: string[]
 }
 
+/**
+ * The subject's req/s over the reference's: the median of the rounds' ratios, each round's pair measured minutes
+ * apart at most and seconds apart in a two-contender scenario, so that a burst of load from elsewhere on the
+ * machine, which lowers both sides of one round, does not move the ratio as it moves the medians of req/s.
+ */
+export function ratioOf(subject: Summary, reference: Summary): number {
+  const paired = subject.rounds.length === reference.rounds.length && subject.rounds.every((round, i) => round.rps > 0 && reference.rounds[i]!.rps > 0)
+  return paired ? median(subject.rounds.map((round, i) => round.rps / reference.rounds[i]!.rps)) : subject.rps / reference.rps
+}
+
 export function evaluate(scenario: string, contenders: readonly Summary[], targets: readonly Target[]): Verdict[] {
   const subject = contenders.find((contender) => contender.role === 'subject')
   if (!subject) return []
@@ -31,7 +42,7 @@ export function evaluate(scenario: string, contenders: readonly Summary[], targe
   return targets.map((target) => {
     if (target.kind === 'ratio') {
       const reference = contenders.find((contender) => contender.name === target.of)
-      const ratio = reference ? subject.rps / reference.rps : NaN
+      const ratio = reference ? ratioOf(subject, reference) : NaN
       return {
         description: `${scenario} ≥ ${target.min} × ${target.of}`,
         measured: `${ratio.toFixed(2)} ×${errorNote}`,
@@ -68,7 +79,7 @@ export function measurementTable(results: readonly ScenarioResult[]): string {
     }
     const subject = result.contenders.find((contender) => contender.role === 'subject')
     result.contenders.forEach((contender, i) => {
-      const ratio = contender.role === 'reference' && subject ? `${(subject.rps / contender.rps).toFixed(2)} ×` : ''
+      const ratio = contender.role === 'reference' && subject ? `${ratioOf(subject, contender).toFixed(2)} ×` : ''
       rows.push([
         i === 0 ? result.name : '',
         contender.name,
