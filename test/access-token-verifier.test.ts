@@ -78,3 +78,15 @@ t.test('the access-token verifier', async (t) => {
     t.equal(await lookupsOf(tokens[0]!.token), 2, 'the oldest was dropped')
   })
 })
+
+t.test('extra claims are added to a token, and never replace a standard one', async (t) => {
+  const ctx = await build(t)
+  const verifier = createAccessTokenVerifier({ keyring: ctx.keyring, config: ctx.config, now: Date.now })
+  const { token } = await signAccessToken(
+    ctx.keyring,
+    { issuer: ctx.config.issuer, ttl: 60 },
+    { sub: 'alice', aud: 'https://api.example', clientId: 'c1', scope: 'read', extra: { sid: 'family-1', iss: 'https://evil.example', sub: 'mallory', scope: 'admin' } },
+  )
+  const claims = await verifier.verify(token)
+  t.match(claims, { sid: 'family-1', iss: ctx.config.issuer, sub: 'alice', scope: 'read', client_id: 'c1', aud: 'https://api.example' })
+})

@@ -41,7 +41,7 @@ export const tokenExchangeGrant: Grant = {
       subject: key.sub,
       scope: granted,
       audience: target,
-      claims: { access_key_id: key.key.id, ...(key.owner ? { username: key.owner.username } : {}) },
+      claims: key.owner ? { access_key_id: key.key.id, username: key.owner.username } : { access_key_id: key.key.id },
       issuedTokenType: ACCESS_TOKEN_TOKEN_TYPE,
     }
   },
