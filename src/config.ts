@@ -193,9 +193,6 @@ function parseRedisUrl(value: string | undefined): string | undefined {
   return value
 }
 
-/** Re-exported for the tests; the entry point reads the same module before the thread pool starts. */
-export const cgroupCpuLimit = cpus.cgroupCpuLimit
-
 function parseLogLevel(value: string | undefined): LogLevel {
   const levels: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
   if (value === undefined) return 'info'

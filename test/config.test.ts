@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { cgroupCpuLimit, ConfigError, loadConfig } from '../src/config.ts'
+import { ConfigError, loadConfig } from '../src/config.ts'
+import cpus from '../src/cpus.cts'
 import { tempDir } from './helper.ts'
 
 const load = (env: Record<string, string>) => loadConfig(env, { envFile: false })
@@ -227,10 +228,10 @@ t.test('every variable is documented in the README table and .env.example', asyn
 
 t.test("PASSWORD_WORKERS defaults to the container's CPU limit, not the host's CPUs", async (t) => {
   const files = (entries: Record<string, string>) => (path: string) => entries[path]
-  t.equal(cgroupCpuLimit(files({ '/sys/fs/cgroup/cpu.max': '150000 100000\n' })), 2, 'cgroup v2: 1.5 CPUs → 2 threads')
-  t.equal(cgroupCpuLimit(files({ '/sys/fs/cgroup/cpu.max': '50000 100000\n' })), 1)
-  t.equal(cgroupCpuLimit(files({ '/sys/fs/cgroup/cpu.max': 'max 100000\n' })), undefined, 'no limit')
-  t.equal(cgroupCpuLimit(files({ '/sys/fs/cgroup/cpu/cpu.cfs_quota_us': '400000\n', '/sys/fs/cgroup/cpu/cpu.cfs_period_us': '100000\n' })), 4, 'cgroup v1')
-  t.equal(cgroupCpuLimit(files({ '/sys/fs/cgroup/cpu/cpu.cfs_quota_us': '-1\n', '/sys/fs/cgroup/cpu/cpu.cfs_period_us': '100000\n' })), undefined, 'v1 without a quota')
-  t.equal(cgroupCpuLimit(files({})), undefined, 'not in a cgroup')
+  t.equal(cpus.cgroupCpuLimit(files({ '/sys/fs/cgroup/cpu.max': '150000 100000\n' })), 2, 'cgroup v2: 1.5 CPUs → 2 threads')
+  t.equal(cpus.cgroupCpuLimit(files({ '/sys/fs/cgroup/cpu.max': '50000 100000\n' })), 1)
+  t.equal(cpus.cgroupCpuLimit(files({ '/sys/fs/cgroup/cpu.max': 'max 100000\n' })), undefined, 'no limit')
+  t.equal(cpus.cgroupCpuLimit(files({ '/sys/fs/cgroup/cpu/cpu.cfs_quota_us': '400000\n', '/sys/fs/cgroup/cpu/cpu.cfs_period_us': '100000\n' })), 4, 'cgroup v1')
+  t.equal(cpus.cgroupCpuLimit(files({ '/sys/fs/cgroup/cpu/cpu.cfs_quota_us': '-1\n', '/sys/fs/cgroup/cpu/cpu.cfs_period_us': '100000\n' })), undefined, 'v1 without a quota')
+  t.equal(cpus.cgroupCpuLimit(files({})), undefined, 'not in a cgroup')
 })
