@@ -6,6 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import type {} from '@fastify/swagger'
 import type { Config } from './config.js'
 import { drainOnClose } from './drain-connections.js'
+import { serverWithBeforeRouting, type BeforeRouting } from './http-server.js'
 import { createJanitorSchedule } from './janitor-schedule.js'
 import type { Keyring } from './keys/keyring.js'
 import { answerConnect, handleClientError, handleFrameworkError } from './client-errors.js'
@@ -27,7 +28,7 @@ import { registerMeRoutes } from './routes/me.js'
 import { registerOAuthRoutes } from './routes/oauth.js'
 import { registerOpsRoutes } from './routes/ops.js'
 import { registerRevocationRoutes } from './routes/revocation.js'
-import { registerWellKnownRoutes } from './routes/well-known.js'
+import { jwksBeforeRouting, registerWellKnownRoutes } from './routes/well-known.js'
 import { isUnavailable, unavailableReason, type Store } from './store/index.js'
 
 export interface AppDeps {
@@ -84,6 +85,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const bearer = createBearerAuthenticator({ config, accessTokens, accessKeys, isRevoked: (claims) => revocations.revokes(claims) })
   const clients = createClientCache({ store: deps.store, ttlSeconds: config.clientCacheTtl, now })
   let closing = () => false
+  const requestIds = createRequestIds()
+  // Answers given on the listening server before Fastify routes (set once the routes exist; see the end).
+  let beforeRouting: BeforeRouting = () => false
   const routeDeps: RouteDeps = { config, store: deps.store, keyring: deps.keyring, masterKey: deps.masterKey, now, metrics: createMetrics(), accessKeys, bearer, passwords, clients, revocations, accessTokens, closing: () => closing() }
   app = Fastify({
     logger:
@@ -95,7 +99,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...(typeof deps.logger === 'object' ? { loggerInstance: deps.logger } : {}),
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy === false ? false : [...config.trustProxy],
-    genReqId: createRequestIds(),
+    genReqId: requestIds,
+    serverFactory: serverWithBeforeRouting(() => beforeRouting),
     childLoggerFactory: childLogger,
     logController: createLogController(),
     // Requests that arrive while the app closes are refused below, in the one error shape (Fastify's own
@@ -167,6 +172,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerIntrospectionRoutes(app, routeDeps)
   registerAdminRoutes(app, routeDeps)
   registerMeRoutes(app, routeDeps)
+
+  // The JWKS, the one public answer that is the same for everyone, skips the router and the per-request hooks
+  // when nothing would happen to it there: no request log to write (LOG_LEVEL above info) and no close begun.
+  const log = app.log as Partial<{ isLevelEnabled(level: string): boolean }>
+  const requestLogs = typeof log.isLevelEnabled === 'function' ? () => log.isLevelEnabled!('info') : () => false
+  beforeRouting = jwksBeforeRouting({ keyring: deps.keyring, metrics: routeDeps.metrics, requestId: requestIds, routeThroughFastify: () => closing() || requestLogs() })
 
   return app
 }

@@ -1,7 +1,14 @@
 // The JWKS (RFC 7517 §5) that resource servers verify our tokens with. The body, its ETag and headers are
 // computed by the keyring when the key set changes; a request costs a clock read and a header comparison.
+// The route below is what the API documents and what app.inject() reaches; on the listening server the same
+// answer is given before routing by jwksBeforeRouting, which app.ts puts in front of Fastify.
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { FastifyInstance } from 'fastify'
 import type { RouteDeps } from '../app.js'
+import type { JwksDocument, Keyring } from '../keys/keyring.js'
+import { recordRequest, type Metrics } from '../metrics.js'
+
+export const JWKS_PATH = '/.well-known/jwks.json'
 
 const jwkSchema = {
   type: 'object',
@@ -30,7 +37,7 @@ export function ifNoneMatchHits(header: string | undefined, etag: string): boole
 
 export function registerWellKnownRoutes(app: FastifyInstance, { keyring }: RouteDeps): void {
   app.get(
-    '/.well-known/jwks.json',
+    JWKS_PATH,
     {
       schema: {
         tags: ['keys'],
@@ -59,4 +66,54 @@ export function registerWellKnownRoutes(app: FastifyInstance, { keyring }: Route
       }
     },
   )
+}
+
+export interface BeforeRoutingDeps {
+  keyring: Pick<Keyring, 'jwks'>
+  metrics: Pick<Metrics, 'requestSeries'>
+  /** The app's genReqId: the caller's sane X-Request-Id, or a new id. */
+  requestId: (request: IncomingMessage) => string
+  /** True when Fastify must answer: the app is closing (drain-connections.ts), or request logs are on. */
+  routeThroughFastify: () => boolean
+}
+
+/**
+ * The JWKS answered on the listening server before Fastify routes the request: a consumer fetch costs the
+ * precomputed answer and nothing else, as the signing-keys issue asks ("the speed of a bare route returning
+ * a constant"). It gives exactly what the route above gives through Fastify, with the request id and the
+ * request metrics, and only when nothing else would happen to the request: any other method, path or a
+ * request with a body, a closing app (Connection: close, 503) or request logs at `info` go to Fastify.
+ * test/jwks-before-routing.test.ts compares the two answers header by header.
+ *
+ * @example
+ * const answered = jwksBeforeRouting({ keyring, metrics, requestId, routeThroughFastify })
+ * http.createServer((req, res) => answered(req, res) || fastifyHandler(req, res))
+ */
+export function jwksBeforeRouting({ keyring, metrics, requestId, routeThroughFastify }: BeforeRoutingDeps): (request: IncomingMessage, response: ServerResponse) => boolean {
+  let document: JwksDocument | undefined
+  // The 200's headers after the request id, as a flat [name, value, …] list, made when the key set changes.
+  let headers200: string[] = []
+  return (request, response) => {
+    const { url, method, headers } = request
+    if (url !== JWKS_PATH && !url?.startsWith(`${JWKS_PATH}?`)) return false
+    if ((method !== 'GET' && method !== 'HEAD') || headers['content-length'] !== undefined || headers['transfer-encoding'] !== undefined) return false
+    if (routeThroughFastify()) return false
+    const started = performance.now()
+    const jwks = keyring.jwks()
+    if (jwks !== document) {
+      document = jwks
+      headers200 = [...Object.entries(jwks.headers).flat(), 'content-length', String(Buffer.byteLength(jwks.body))]
+    }
+    // The headers in the order and case the route gives them (the request id first, as its onRequest hook does).
+    const id = requestId(request)
+    if (ifNoneMatchHits(headers['if-none-match'], jwks.etag)) {
+      response.writeHead(304, ['x-request-id', id, 'cache-control', jwks.headers['cache-control']!, 'etag', jwks.etag])
+      response.end()
+    } else {
+      response.writeHead(200, ['x-request-id', id, ...headers200])
+      response.end(jwks.body)
+    }
+    recordRequest(metrics.requestSeries(method, JWKS_PATH, response.statusCode), (performance.now() - started) / 1000)
+    return true
+  }
 }
