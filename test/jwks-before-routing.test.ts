@@ -33,7 +33,7 @@ function getWithBody(url: string, body: string): Promise<number> {
 }
 
 /** The headers an answer is compared by: what Node adds per connection or per moment left out. */
-function comparable(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+function comparable(headers: Record<string, string | number | string[] | undefined>): Record<string, string> {
   const kept: Record<string, string> = {}
   for (const [name, value] of Object.entries(headers)) {
     if (['date', 'connection', 'keep-alive', 'x-request-id'].includes(name.toLowerCase()) || value === undefined) continue
