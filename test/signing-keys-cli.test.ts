@@ -71,6 +71,9 @@ t.test('signing-keys commands', async (t) => {
     const fails = (line: string) => ({ code: 1, stdout: '', stderr: `portcullis: ${line}\n` })
     t.same(await cli(['signing-keys', 'revoke', revoked!.kid]), fails(`signing key ${revoked!.kid} is already revoked`))
     t.same(await cli(['signing-keys', 'revoke', 'nope']), fails('no signing key nope'))
+    // A kid is base64url and may start with a dash: it is the KID, not an option.
+    t.same(await cli(['signing-keys', 'revoke', '-cwIgWpC0shPKRK7zbh', '--json']), fails('no signing key -cwIgWpC0shPKRK7zbh'))
+    t.same(await cli(['signing-keys', 'revoke', '--', '-cwIg']), fails('no signing key -cwIg'))
     t.same(await cli(['signing-keys', 'revoke']), fails('missing KID'))
     t.same(await cli(['signing-keys', 'rotate', 'extra']), fails('unexpected argument "extra"'))
     const count = await store.signingKeys.count()

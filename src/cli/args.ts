@@ -1,4 +1,5 @@
 // Argument helpers shared by the command modules: lists, positionals, passwords from standard input.
+import type { parseArgs } from 'node:util'
 import { MAX_PASSWORD_BYTES } from '../security/passwords.js'
 import { CliError, type CliIo } from './command.js'
 
@@ -41,4 +42,23 @@ export async function readPassword(io: CliIo, values: Record<string, string | bo
   if (password.length < 8) throw new CliError('the password must have at least 8 characters')
   if (Buffer.byteLength(password) > MAX_PASSWORD_BYTES) throw new CliError(`the password is longer than ${MAX_PASSWORD_BYTES} bytes (bcrypt's limit)`)
   return password
+}
+
+type Options = NonNullable<Parameters<typeof parseArgs>[0]>['options'] & object
+
+/**
+ * A value that starts with one dash is a positional unless it names an option: a signing key's kid is
+ * base64url and may start with "-" ("-cwIg…"), and `revoke KID` must take it as `list` printed it. Such values
+ * go after "--", where parseArgs reads only positionals (every command takes at most one). A dash-led value
+ * right after an option that takes one stays where it is: parseArgs asks for `--name=-value` there.
+ */
+export function dashLedValuesLast(args: readonly string[], options: Options): string[] {
+  const end = args.indexOf('--')
+  const head = end === -1 ? args : args.slice(0, end)
+  const shorts = new Set(Object.values(options).flatMap((option) => (option.short ? [`-${option.short}`] : [])))
+  const takesValue = (arg: string | undefined) => arg !== undefined && arg.startsWith('--') && !arg.includes('=') && options[arg.slice(2)]?.type === 'string'
+  const isValue = (arg: string, i: number) => arg.length > 1 && arg.startsWith('-') && !arg.startsWith('--') && !shorts.has(arg) && !takesValue(head[i - 1])
+  const moved = head.filter(isValue)
+  if (moved.length === 0) return [...args]
+  return [...head.filter((arg, i) => !isValue(arg, i)), '--', ...moved, ...(end === -1 ? [] : args.slice(end + 1))]
 }

@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util'
 import { ConfigError, loadConfig, type Config } from '../config.js'
 import { createStore, openDatabase, StoreError, type Store } from '../store/index.js'
+import { dashLedValuesLast } from './args.js'
 import { CliError, type CliContext, type CliIo, type Command } from './command.js'
 import { accessKeyCommands } from './commands/access-keys.js'
 import { clientCommands } from './commands/clients.js'
@@ -84,8 +85,9 @@ function unknownCommand(words: string[]): CliError {
 }
 
 function parseCommandArgs(command: Command, rest: string[]) {
+  const options = { ...command.options, ...GLOBAL_OPTIONS }
   try {
-    return parseArgs({ args: rest, options: { ...command.options, ...GLOBAL_OPTIONS }, allowPositionals: true, strict: true })
+    return parseArgs({ args: dashLedValuesLast(rest, options), options, allowPositionals: true, strict: true })
   } catch (err) {
     // parseArgs explains in several sentences; the first one names the problem.
     const first = err instanceof Error ? err.message.split(/\.\s/)[0]!.replace(/\.$/, '') : String(err)
