@@ -26,8 +26,8 @@ export function containsNul(value: unknown): boolean {
 
 /** A preValidation hook: after authentication (onRequest), before schema validation. */
 export function rejectNulCharacters(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
-  // It runs for every request to those routes, so the common case costs two checks: a NUL in a path parameter or a query value
-  // can only come from `%00` in the URL (the HTTP parser refuses a raw one), and a GET has no body.
+  // It runs for every request to those routes, so the common case costs two checks: a NUL in a path parameter
+  // or a query value can only come from `%00` in the URL (the HTTP parser refuses a raw one), and a GET has no body.
   const inUrl = request.url.includes('%00') && (containsNul(request.params) || containsNul(request.query))
   if (inUrl || (request.body !== undefined && containsNul(request.body))) done(invalidRequest('the request contains a NUL character (U+0000), which no value may hold'))
   else done()

@@ -17,8 +17,10 @@ export interface TokenResponse {
 /** RFC 6749 §5.1: responses carrying tokens (and the errors beside them) must not be stored by caches. */
 export const NO_STORE_HEADERS = { 'cache-control': 'no-store', pragma: 'no-cache' } as const
 
-/** The response, for the OpenAPI document. tokenResponse() below builds it member by member: that is its allow-list (the
- * route writes it with JSON.stringify, see routes/oauth.ts). */
+/**
+ * The response, for the OpenAPI document. tokenResponse() below builds it member by member, which is its
+ * allow-list: the route writes it with JSON.stringify (routes/oauth.ts), not with this schema.
+ */
 export const tokenResponseSchema = {
   type: 'object',
   properties: {

@@ -2,7 +2,7 @@
 // body of the OAuth endpoints and nothing else, and they tell the three kinds of token apart by shape,
 // so each lookup goes to the one place the token can be.
 import type { FastifyInstance } from 'fastify'
-import { parseFormBody } from '../oauth/form-body.js'
+import { FORM_CONTENT_TYPE, parseFormBody } from '../oauth/form-body.js'
 import { requireFormBody } from './oauth.js'
 import { looksLikeAccessKey } from '../security/access-keys.js'
 
@@ -32,7 +32,7 @@ export function tokenKind(token: string): TokenKind | undefined {
 export function acceptFormOnly(scope: FastifyInstance, bodyLimit: number): void {
   scope.addHook('onRequest', requireFormBody)
   scope.removeAllContentTypeParsers()
-  scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit }, (_request, body, done) => {
+  scope.addContentTypeParser(FORM_CONTENT_TYPE, { parseAs: 'string', bodyLimit }, (_request, body, done) => {
     try {
       done(null, parseFormBody(body as string))
     } catch (err) {
