@@ -8,6 +8,7 @@ import type { Config } from './config.js'
 import { drainOnClose } from './drain-connections.js'
 import { serverWithBeforeRouting, type BeforeRouting } from './http-server.js'
 import { createJanitorSchedule } from './janitor-schedule.js'
+import { createLazySchemas, type LazySchemas } from './lazy-schemas.js'
 import type { Keyring } from './keys/keyring.js'
 import { answerConnect, handleClientError, handleFrameworkError } from './client-errors.js'
 import { childLogger, createLogController, createRequestIds, loggerOptions } from './logging.js'
@@ -62,6 +63,8 @@ export interface RouteDeps extends Required<Pick<AppDeps, 'config' | 'store' | '
   accessTokens: AccessTokenVerifier
   /** True once the app has begun to close (readiness answers 503 from then on). */
   closing: () => boolean
+  /** Route schemas compiled when first needed (lazy-schemas.ts); a route group with its own compiler wraps it here. */
+  schemas: LazySchemas
 }
 
 
@@ -88,7 +91,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const requestIds = createRequestIds()
   // Answers given on the listening server before Fastify routes (set once the routes exist; see the end).
   let beforeRouting: BeforeRouting = () => false
-  const routeDeps: RouteDeps = { config, store: deps.store, keyring: deps.keyring, masterKey: deps.masterKey, now, metrics: createMetrics(), accessKeys, bearer, passwords, clients, revocations, accessTokens, closing: () => closing() }
+  const schemas = createLazySchemas()
+  const routeDeps: RouteDeps = { config, store: deps.store, keyring: deps.keyring, masterKey: deps.masterKey, now, metrics: createMetrics(), accessKeys, bearer, passwords, clients, revocations, accessTokens, closing: () => closing(), schemas }
   app = Fastify({
     logger:
       deps.logger === undefined || deps.logger === true
@@ -109,6 +113,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clientErrorHandler: handleClientError,
     frameworkErrors: handleFrameworkError,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    schemaController: schemas.schemaController,
+  })
+  // The schemas no request has needed yet are compiled once the server listens, between requests.
+  app.addHook('onListen', (done) => {
+    schemas.compileAll().catch((err: unknown) => app.log.error({ err }, 'a route schema does not compile'))
+    done()
   })
 
   await app.register(formbody, { bodyLimit: config.bodyLimit })

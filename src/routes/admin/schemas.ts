@@ -61,9 +61,13 @@ export const idParams = (key: string) => ({ type: 'object', properties: { [key]:
  */
 export function createAdminValidatorCompiler(): FastifySchemaCompiler<object> {
   const options = { allErrors: true, useDefaults: true, removeAdditional: false, strict: false, validateFormats: false } as const
-  const bodies = new Ajv({ ...options, coerceTypes: false })
-  const strings = new Ajv({ ...options, coerceTypes: true })
-  return ({ schema, httpPart }) => (httpPart === 'body' ? bodies : strings).compile(schema) as ReturnType<FastifySchemaCompiler<object>>
+  // Made when first needed, as the schemas are (lazy-schemas.ts).
+  let bodies: Ajv | undefined
+  let strings: Ajv | undefined
+  return ({ schema, httpPart }) =>
+    (httpPart === 'body' ? (bodies ??= new Ajv({ ...options, coerceTypes: false })) : (strings ??= new Ajv({ ...options, coerceTypes: true }))).compile(schema) as ReturnType<
+      FastifySchemaCompiler<object>
+    >
 }
 
 /**
@@ -72,13 +76,13 @@ export function createAdminValidatorCompiler(): FastifySchemaCompiler<object> {
  */
 export function registerScopedRoutes(
   app: FastifyInstance,
-  deps: Pick<RouteDeps, 'bearer'>,
+  deps: Pick<RouteDeps, 'bearer' | 'schemas'>,
   options: { prefix: string; scope: string },
   routes: (scoped: FastifyInstance) => void,
 ): void {
   void app.register(
     async (scoped) => {
-      scoped.setValidatorCompiler(createAdminValidatorCompiler())
+      scoped.setValidatorCompiler(deps.schemas.validatorCompiler(createAdminValidatorCompiler()))
       scoped.addHook('onRequest', deps.bearer.requireScope(options.scope))
       // Answers about credentials and accounts: never cached by anyone.
       scoped.addHook('onSend', async (_request, reply, payload) => {
