@@ -5,9 +5,13 @@
 // server listens, compileAll() compiles the rest one per event-loop turn, so that requests keep being
 // answered meanwhile and the first request of a route seldom pays for it. Fastify's own compilers and
 // options are used, so what is accepted and what is sent does not change.
-import { AjvCompiler } from '@fastify/ajv-compiler'
-import { SerializerSelector } from '@fastify/fast-json-stringify-compiler'
+import { createRequire } from 'node:module'
 import type { FastifySchemaCompiler, FastifySerializerCompiler, FastifyServerOptions } from 'fastify'
+
+// Loaded with the first schema they compile, not at startup: Ajv alone is some 90 modules.
+const require = createRequire(import.meta.url)
+const ajvCompiler = (): typeof import('@fastify/ajv-compiler') => require('@fastify/ajv-compiler')
+const serializerCompiler = (): typeof import('@fastify/fast-json-stringify-compiler') => require('@fastify/fast-json-stringify-compiler')
 
 type Validate = ((data: unknown, context?: unknown) => unknown) & { errors?: unknown; schemaEnv?: unknown }
 type BuildValidator = (externalSchemas: unknown, options: unknown) => FastifySchemaCompiler<unknown>
@@ -56,16 +60,16 @@ export function createLazySchemas(): LazySchemas {
   const validatorCompiler = <T>(compile: FastifySchemaCompiler<T>): FastifySchemaCompiler<T> =>
     ((route: Parameters<FastifySchemaCompiler<T>>[0]) => lazyValidator(() => compile(route) as Validate)) as FastifySchemaCompiler<T>
 
-  const defaultValidators = AjvCompiler() as BuildValidator
-  const defaultSerializers = SerializerSelector() as BuildSerializer
+  let defaultValidators: BuildValidator | undefined
+  let defaultSerializers: BuildSerializer | undefined
   const schemaController = {
     compilersFactory: {
       buildValidator: (externalSchemas: unknown, options: unknown) => {
-        const compiler = deferred(() => defaultValidators(externalSchemas, options))
+        const compiler = deferred(() => (defaultValidators ??= ajvCompiler().AjvCompiler() as BuildValidator)(externalSchemas, options))
         return validatorCompiler((route) => compiler()(route))
       },
       buildSerializer: (externalSchemas: unknown, options: unknown) => {
-        const compiler = deferred(() => defaultSerializers(externalSchemas, options))
+        const compiler = deferred(() => (defaultSerializers ??= serializerCompiler().SerializerSelector() as BuildSerializer)(externalSchemas, options))
         return (route: Parameters<FastifySerializerCompiler<unknown>>[0]) => {
           const get = deferred(() => compiler()(route))
           return (data: unknown) => get()(data)

@@ -3,15 +3,19 @@ import { buildApp } from './app.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import { createDeferredLogger, createKeyring } from './keys/keyring.js'
 import { loadMasterKey } from './keys/master-key.js'
-import { createStore, openDatabase } from './store/index.js'
+import { generateSigningKey } from './keys/rsa-key.js'
+import { createStore, isNewDatabase, openDatabase } from './store/index.js'
 
 async function start(config: Readonly<Config>): Promise<void> {
+  // A new database needs a first signing key: generate it on libuv's thread pool while the migrations run.
+  const pregenerated = isNewDatabase(config.databaseUrl) ? generateSigningKey(config.signingKeySize) : undefined
+  pregenerated?.catch(() => undefined) // a failure is the key manager's to handle (it generates again)
   const db = await openDatabase(config.databaseUrl, { migrate: true, timeoutMs: config.databaseTimeout * 1000, poolSize: config.databasePoolSize })
   const store = createStore(db)
   // A missing or wrong master key for existing keys stops here (MasterKeyError), before any key is made.
   const master = await loadMasterKey(config, store)
   const keyringLog = createDeferredLogger()
-  const keyring = await createKeyring({ config, store, masterKey: master.key, masterKeySource: master.source, log: keyringLog })
+  const keyring = await createKeyring({ config, store, masterKey: master.key, masterKeySource: master.source, log: keyringLog, ...(pregenerated ? { pregenerated } : {}) })
   const masterKey = master.key
   const app = await buildApp({ config, store, keyring, masterKey })
   keyringLog.attach(app.log)

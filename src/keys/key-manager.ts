@@ -83,6 +83,11 @@ export interface KeyManagerOptions {
   now?: () => number
   /** Called after every change this manager made (the keyring re-reads). */
   onChange?: () => Promise<void>
+  /**
+   * A key already being generated at SIGNING_KEY_SIZE, used by the first change that needs a new key (the
+   * server starts generating one while the migrations of a new database run); should it fail, a new one is made.
+   */
+  pregenerated?: Promise<GeneratedKey>
 }
 
 export type KeyManager = ReturnType<typeof createKeyManager>
@@ -115,6 +120,12 @@ export function createKeyManager(options: KeyManagerOptions) {
   const now = options.now ?? Date.now
   const timing = keyTiming(config)
   const masterKey = typeof options.masterKey === 'function' ? options.masterKey : async () => options.masterKey as MasterKeyRef
+  let pregenerated = options.pregenerated
+  const generate = async (): Promise<GeneratedKey> => {
+    const ready = pregenerated
+    pregenerated = undefined
+    return (await ready?.catch(() => undefined)) ?? generateSigningKey(config.signingKeySize)
+  }
 
   interface Applied {
     plan: KeyPlan
@@ -143,7 +154,7 @@ export function createKeyManager(options: KeyManagerOptions) {
       if (plan.insert) {
         if (!material) {
           // Generating takes from milliseconds to seconds: do it first, then plan again with the time after.
-          material = await generateSigningKey(config.signingKeySize)
+          material = await generate()
           continue
         }
         const { key, source } = await masterKey()

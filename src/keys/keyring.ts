@@ -8,7 +8,7 @@ import type { Config } from '../config.js'
 import type { Store } from '../store/index.js'
 import type { SigningKeyRecord } from '../store/signing-keys.js'
 import { decryptPrivateKey } from './encryption.js'
-import { createKeyManager, type KeyManager } from './key-manager.js'
+import { createKeyManager, type KeyManager, type KeyManagerOptions } from './key-manager.js'
 import { activeKey, isPublished, isRotationDue, keyState, keyTiming, nextTransition, planStateRecords } from './lifecycle.js'
 import { verifyMasterKey } from './master-key.js'
 import { importPrivateKey, importPublicKey } from './rsa-key.js'
@@ -57,6 +57,8 @@ export interface KeyringOptions {
   /** Milliseconds since the epoch. */
   now?: () => number
   log?: KeyringLogger
+  /** A first key already being generated (key-manager.ts). */
+  pregenerated?: KeyManagerOptions['pregenerated']
   /** Re-read on a timer (default true; tests that drive the clock call refresh() themselves). */
   autoRefresh?: boolean
 }
@@ -164,7 +166,14 @@ export async function createKeyring(options: KeyringOptions): Promise<Keyring> {
     return view
   }
 
-  const manager = createKeyManager({ config, store, masterKey: { key: options.masterKey, source: masterKeySource }, now, onChange: async () => void (await load()) })
+  const manager = createKeyManager({
+    config,
+    store,
+    masterKey: { key: options.masterKey, source: masterKeySource },
+    now,
+    onChange: async () => void (await load()),
+    ...(options.pregenerated ? { pregenerated: options.pregenerated } : {}),
+  })
 
   // Decided on the rows just read, so a quiet tick costs one query; the manager re-reads before it writes.
   async function maintain(rows: SigningKeyRecord[]): Promise<void> {

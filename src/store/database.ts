@@ -1,7 +1,7 @@
 // The only place a PrismaClient is created. The provider follows DATABASE_URL: SQLite through
 // better-sqlite3 (the embedded default) or PostgreSQL through node-postgres. The two generated clients
 // come from one set of models and have the same API; the store is typed against the SQLite one.
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
 import { PrismaPg } from '@prisma/adapter-pg'
@@ -72,6 +72,11 @@ export interface OpenDatabaseOptions {
  */
 export function postgresPoolConfig(url: string, timeoutMs: number, poolSize = 10): pg.PoolConfig {
   return { connectionString: url, max: poolSize, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs, statement_timeout: timeoutMs, keepAlive: true, keepAliveInitialDelayMillis: 10_000 }
+}
+
+/** True when DATABASE_URL names an SQLite file that does not exist yet (a first start); false for PostgreSQL. */
+export function isNewDatabase(url: string): boolean {
+  return !/^postgres(ql)?:\/\//.test(url) && !existsSync(sqliteFilePath(url))
 }
 
 export async function openDatabase(url: string, options: OpenDatabaseOptions = {}): Promise<Database> {

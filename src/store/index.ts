@@ -39,6 +39,6 @@ export function createStore(db: Database) {
 
 export type Store = ReturnType<typeof createStore>
 export type { Database } from './database.js'
-export { openDatabase } from './database.js'
+export { isNewDatabase, openDatabase } from './database.js'
 export { StoreError, isUnavailable, unavailableReason } from './errors.js'
 export type { Page } from './lists.js'

@@ -1,6 +1,7 @@
 // Schema fragments shared by the admin API and /v1/me. Response schemas are allow-lists: a field that is not
 // listed is not serialised, so a hash or a secret cannot reach a response by accident.
-import { Ajv } from 'ajv'
+import { createRequire } from 'node:module'
+import type { Ajv as AjvInstance } from 'ajv'
 import type { FastifyInstance, FastifySchemaCompiler } from 'fastify'
 import type { RouteDeps } from '../../app.js'
 
@@ -61,13 +62,11 @@ export const idParams = (key: string) => ({ type: 'object', properties: { [key]:
  */
 export function createAdminValidatorCompiler(): FastifySchemaCompiler<object> {
   const options = { allErrors: true, useDefaults: true, removeAdditional: false, strict: false, validateFormats: false } as const
-  // Made when first needed, as the schemas are (lazy-schemas.ts).
-  let bodies: Ajv | undefined
-  let strings: Ajv | undefined
-  return ({ schema, httpPart }) =>
-    (httpPart === 'body' ? (bodies ??= new Ajv({ ...options, coerceTypes: false })) : (strings ??= new Ajv({ ...options, coerceTypes: true }))).compile(schema) as ReturnType<
-      FastifySchemaCompiler<object>
-    >
+  // Loaded and made when first needed, as the schemas are compiled (lazy-schemas.ts).
+  let bodies: AjvInstance | undefined
+  let strings: AjvInstance | undefined
+  const ajv = (coerceTypes: boolean): AjvInstance => new (createRequire(import.meta.url)('ajv') as typeof import('ajv')).Ajv({ ...options, coerceTypes })
+  return ({ schema, httpPart }) => (httpPart === 'body' ? (bodies ??= ajv(false)) : (strings ??= ajv(true))).compile(schema) as ReturnType<FastifySchemaCompiler<object>>
 }
 
 /**
