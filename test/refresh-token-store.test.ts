@@ -72,3 +72,39 @@ t.test('on SQLite a rotation during a Prisma write transaction waits for it, the
   const next = await tokenRequest(app, { grant_type: 'refresh_token', refresh_token: responses[0]!.json().refresh_token }, auth)
   t.equal(next.statusCode, 200, 'the successor works')
 })
+
+for (const provider of providers) {
+  t.test(`rotations asked for together are each decided alone (${provider})`, async (t) => {
+    const { store, db } = await build(t, { provider })
+    const { service, alice } = await seed(store)
+    const absoluteExpiresAt = new Date(Date.now() + 86_400_000)
+    const families = await Promise.all(
+      [1, 2, 3].map((n) => store.refreshTokens.createFamily({ clientId: service.clientId, userId: alice.id, scope: ['read'], audience: '', absoluteExpiresAt, tokenHash: sha256(`parent ${n}`) })),
+    )
+    const rotation = (n: number, overrides: Partial<{ familyId: string; successorHash: string }> = {}) => ({
+      parentId: families[n]!.token.id,
+      familyId: families[n]!.family.id,
+      successorHash: sha256(`successor ${n}`),
+      scope: ['read'],
+      expiresAt: absoluteExpiresAt,
+      ...overrides,
+    })
+    // All asked for in the same turn of the event loop: on SQLite they share one transaction.
+    const results = await Promise.allSettled([
+      store.refreshTokens.rotate(rotation(0)),
+      store.refreshTokens.rotate(rotation(0)),
+      store.refreshTokens.rotate(rotation(1, { familyId: 'no such family' })),
+      store.refreshTokens.rotate(rotation(2)),
+    ])
+    const outcomes = results.map((result) => (result.status === 'fulfilled' ? result.value : 'rejected'))
+    // On PostgreSQL the two uses of one parent race on separate connections: either may win.
+    t.same([...outcomes.slice(0, 2)].sort(), ['already_used', 'rotated'], 'the same parent twice: one rotation')
+    t.same(outcomes.slice(2), ['rejected', 'rotated'], 'a successor that cannot be written fails only its own rotation')
+    const parent = async (n: number) => db.prisma.refreshToken.findUniqueOrThrow({ where: { id: families[n]!.token.id } })
+    t.equal((await parent(1)).usedAt, null, 'the failed rotation left its parent unused (its mark was undone with it)')
+    t.ok((await parent(0)).usedAt instanceof Date && (await parent(2)).usedAt instanceof Date, 'the others are marked used')
+    t.equal(await db.prisma.refreshToken.count({ where: { tokenHash: { in: [sha256('successor 0'), sha256('successor 1'), sha256('successor 2')] } } }), 2, 'and have their successor, once')
+
+    t.equal(await store.refreshTokens.rotate(rotation(1)), 'rotated', 'the failed one can be rotated later')
+  })
+}

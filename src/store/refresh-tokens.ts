@@ -160,7 +160,7 @@ export function createRefreshTokenStore(prisma: PrismaClient, sqlite?: () => Bet
      */
     async rotate(input: { parentId: string; familyId: string; successorHash: string; scope: readonly string[]; expiresAt: Date }, now = new Date()): Promise<'rotated' | 'already_used'> {
       const row = { ...input, successorId: newId(now.getTime()), scope: fromList(input.scope), now }
-      const fast = direct?.rotate(row)
+      const fast = await direct?.rotate(row)
       if (fast && fast !== 'busy') return fast
       const [marked] = await prisma.$transaction([
         prisma.$executeRaw`UPDATE "RefreshToken" SET "usedAt" = ${now} WHERE "id" = ${row.parentId} AND "usedAt" IS NULL AND "revokedAt" IS NULL`,
