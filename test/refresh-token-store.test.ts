@@ -3,11 +3,16 @@
 // transaction waits for it instead of failing or writing beside it.
 import t from 'tap'
 import { build, providers } from './helper.ts'
+
+// Read and written in a time zone that is not UTC: Prisma keeps TIMESTAMP columns in UTC whatever the
+// process's zone, and node-postgres (the PostgreSQL path) would read them in local time unless told not to.
+process.env.TZ = 'Asia/Kolkata'
 import { seed, tokenRequest } from './token-fixtures.ts'
 import { sha256 } from '../src/security/secrets.ts'
 
 for (const provider of providers) {
   t.test(`a token read by hash matches the rows Prisma reads (${provider})`, async (t) => {
+    t.equal(new Date(0).getTimezoneOffset(), -330, 'the process runs at UTC+05:30')
     const { app, store, db } = await build(t, { provider })
     const { service, alice } = await seed(store)
     const auth = { authorization: service.auth }
@@ -27,6 +32,7 @@ for (const provider of providers) {
         user: { id: user.id, username: 'alice', disabled: false, scopes: ['read', 'write'] },
       })
       t.ok(record!.token.expiresAt instanceof Date && record!.family.createdAt instanceof Date, 'dates are Dates')
+      t.ok(Math.abs(record!.token.createdAt.getTime() - Date.now()) < 60_000, 'written and read as the same instant')
     }
     const parentRecord = await store.refreshTokens.findByHash(sha256(parent))
     t.ok(parentRecord!.token.usedAt instanceof Date, 'the rotated parent is marked used')

@@ -31,6 +31,8 @@ export interface Database {
    * Opened on first use, so that it never meets a migration still running in another instance.
    */
   readonly sqlite?: () => BetterSqlite3.Database
+  /** PostgreSQL only: the connection pool Prisma's adapter uses, for the same few hottest statements. */
+  readonly pool?: pg.Pool
   close(): Promise<void>
 }
 
@@ -85,8 +87,11 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
     // The adapter listens for the pool's 'error' events (an idle client whose connection died), so they
     // never reach the process as unhandled; the pool drops such a client. Interactive transactions wait at
     // most the timeout for a connection.
+    // One pool for Prisma and for the few statements the store sends without it (refresh-tokens-postgres.ts).
+    const pool = new pg.Pool(postgresPoolConfig(url, timeoutMs, options.poolSize))
+    pool.on('error', () => undefined)
     const prisma = new PostgresClient({
-      adapter: new PrismaPg(postgresPoolConfig(url, timeoutMs, options.poolSize), { onPoolError: () => undefined, onConnectionError: () => undefined }),
+      adapter: new PrismaPg(pool, { onPoolError: () => undefined, onConnectionError: () => undefined }),
       transactionOptions: { maxWait: timeoutMs, timeout: Math.max(5000, 2 * timeoutMs) },
     }) as unknown as PrismaClient
     // The schema engine keeps a connection checked out (its migration lock) and never returns it, so the
@@ -105,7 +110,11 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
       }
     }
     const { applied } = options.migrate ? await applyMigrations('postgresql', migrationAdapter()) : { applied: [] }
-    return { provider: 'postgresql', prisma, url, timeoutMs, migrationsApplied: applied, close: () => prisma.$disconnect() }
+    const close = async () => {
+      await prisma.$disconnect()
+      await pool.end()
+    }
+    return { provider: 'postgresql', prisma, url, timeoutMs, migrationsApplied: applied, pool, close }
   }
   const file = sqliteFilePath(url)
   mkdirSync(dirname(file), { recursive: true })

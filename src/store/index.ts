@@ -18,7 +18,7 @@ export function createStore(db: Database) {
     users: createUserStore(prisma),
     clients: createClientStore(prisma),
     audit: createAuditStore(prisma),
-    refreshTokens: createRefreshTokenStore(prisma, db.sqlite),
+    refreshTokens: createRefreshTokenStore(prisma, db.sqlite, db.pool),
     loginThrottle: createLoginThrottleStore(prisma),
     signingKeys: createSigningKeyStore(prisma),
     revokedTokens: createRevokedTokenStore(prisma),

@@ -15,6 +15,8 @@ import type { PrismaClient } from './database.js'
 import { Prisma } from './generated/sqlite/client.js'
 import { newId } from './ids.js'
 import { fromList, toList } from './lists.js'
+import type pg from 'pg'
+import { createPostgresRefreshStatements } from './refresh-tokens-postgres.js'
 import { createSqliteRefreshStatements, RECORD_SELECT } from './refresh-tokens-sqlite.js'
 
 export interface RefreshFamily {
@@ -102,8 +104,9 @@ const toRecord = (row: RecordRow): RefreshTokenRecord => ({
 
 export type RevokeReason = 'replay_detected' | 'revoked' | 'user_disabled' | 'client_deleted' | (string & {})
 
-export function createRefreshTokenStore(prisma: PrismaClient, sqlite?: () => BetterSqlite3.Database) {
+export function createRefreshTokenStore(prisma: PrismaClient, sqlite?: () => BetterSqlite3.Database, postgres?: pg.Pool) {
   const direct = sqlite && createSqliteRefreshStatements(sqlite)
+  const pool = postgres && createPostgresRefreshStatements(postgres)
   return {
     /** A new family (a login) with its first token, in one write. */
     async createFamily(
@@ -147,6 +150,10 @@ export function createRefreshTokenStore(prisma: PrismaClient, sqlite?: () => Bet
 
     /** The token with this hash, with its family and user, in any state; undefined when there is none. */
     async findByHash(tokenHash: string): Promise<RefreshTokenRecord | undefined> {
+      if (pool) {
+        const row = await pool.find(tokenHash)
+        return row && toRecord(row)
+      }
       const fast = direct?.find(tokenHash)
       if (direct && fast !== 'busy') return fast && toRecord(fast)
       const [row] = await prisma.$queryRaw<RecordRow[]>(Prisma.sql`${Prisma.raw(RECORD_SELECT)} WHERE t."tokenHash" = ${tokenHash}`)
@@ -160,6 +167,7 @@ export function createRefreshTokenStore(prisma: PrismaClient, sqlite?: () => Bet
      */
     async rotate(input: { parentId: string; familyId: string; successorHash: string; scope: readonly string[]; expiresAt: Date }, now = new Date()): Promise<'rotated' | 'already_used'> {
       const row = { ...input, successorId: newId(now.getTime()), scope: fromList(input.scope), now }
+      if (pool) return pool.rotate(row)
       const fast = await direct?.rotate(row)
       if (fast && fast !== 'busy') return fast
       const [marked] = await prisma.$transaction([
