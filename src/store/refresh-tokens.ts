@@ -8,8 +8,10 @@
 // This is the token endpoint's hottest write path, so it is hand-written SQL: one read (token, family and
 // user joined) and one batch transaction, instead of model queries and an interactive transaction, which
 // cost ~10 × more on SQLite. Identifiers are quoted (PostgreSQL folds unquoted ones to lower case); Date
-// parameters are written by the adapter exactly as Prisma's own writes store them. On SQLite the same
-// statements run on the direct connection (refresh-tokens-sqlite.ts), falling back to Prisma when busy.
+// parameters are written by the adapter exactly as Prisma's own writes store them. The same statements run
+// without Prisma where it matters: on SQLite's direct connection (refresh-tokens-sqlite.ts, falling back to
+// Prisma when busy), and on PostgreSQL through node-postgres (refresh-tokens-postgres.ts), where the Prisma
+// path below is not used.
 import type BetterSqlite3 from 'better-sqlite3'
 import type { PrismaClient } from './database.js'
 import { Prisma } from './generated/sqlite/client.js'
