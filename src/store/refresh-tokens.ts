@@ -13,11 +13,11 @@
 // Prisma when busy), and on PostgreSQL through node-postgres (refresh-tokens-postgres.ts), where the Prisma
 // path below is not used.
 import type BetterSqlite3 from 'better-sqlite3'
+import type pg from 'pg'
 import type { PrismaClient } from './database.js'
 import { Prisma } from './generated/sqlite/client.js'
 import { newId } from './ids.js'
 import { fromList, toList } from './lists.js'
-import type pg from 'pg'
 import { createPostgresRefreshStatements } from './refresh-tokens-postgres.js'
 import { createSqliteRefreshStatements, RECORD_SELECT } from './refresh-tokens-sqlite.js'
 
