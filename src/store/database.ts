@@ -110,10 +110,13 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
       }
     }
     const { applied } = options.migrate ? await applyMigrations('postgresql', migrationAdapter()) : { applied: [] }
-    const close = async () => {
-      await prisma.$disconnect()
-      await pool.end()
-    }
+    // Closing twice is allowed, as Prisma's $disconnect allows it; the pool's end() is not.
+    let closed: Promise<void> | undefined
+    const close = () =>
+      (closed ??= (async () => {
+        await prisma.$disconnect()
+        await pool.end()
+      })())
     return { provider: 'postgresql', prisma, url, timeoutMs, migrationsApplied: applied, pool, close }
   }
   const file = sqliteFilePath(url)
