@@ -7,7 +7,7 @@
 // inserting it again.
 import pg from 'pg'
 import type { RecordRow } from './refresh-tokens.js'
-import { RECORD_SELECT, type RotationRow } from './refresh-tokens-sqlite.js'
+import { RECORD_SELECT, type RotationRow } from './refresh-tokens-sql.js'
 
 // Prisma's columns are TIMESTAMP(3) without a time zone, holding UTC (as @prisma/adapter-pg writes and reads
 // them). node-postgres would read them in the process's local time zone: read them as UTC instead.

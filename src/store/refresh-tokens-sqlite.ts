@@ -8,25 +8,7 @@
 // inside a write transaction; the caller then goes through Prisma, which queues behind it.
 import type BetterSqlite3 from 'better-sqlite3'
 import type { RecordRow } from './refresh-tokens.js'
-
-export const RECORD_SELECT = `
-  SELECT t."id", t."tokenHash", t."familyId", t."parentId", t."scope", t."expiresAt", t."usedAt", t."revokedAt", t."createdAt",
-    f."clientId" AS "familyClientId", f."userId" AS "familyUserId", f."scope" AS "familyScope", f."audience" AS "familyAudience",
-    f."absoluteExpiresAt" AS "familyAbsoluteExpiresAt", f."revokedAt" AS "familyRevokedAt", f."revokedReason" AS "familyRevokedReason",
-    f."createdAt" AS "familyCreatedAt", u."username" AS "userUsername", u."disabled" AS "userDisabled", u."scopes" AS "userScopes"
-  FROM "RefreshToken" AS t
-  JOIN "RefreshFamily" AS f ON f."id" = t."familyId"
-  JOIN "User" AS u ON u."id" = f."userId"`
-
-export interface RotationRow {
-  parentId: string
-  successorId: string
-  successorHash: string
-  familyId: string
-  scope: string
-  expiresAt: Date
-  now: Date
-}
+import { RECORD_SELECT, type RotationRow } from './refresh-tokens-sql.js'
 
 type Stored = string | number | null
 

@@ -19,7 +19,8 @@ import { Prisma } from './generated/sqlite/client.js'
 import { newId } from './ids.js'
 import { fromList, toList } from './lists.js'
 import { createPostgresRefreshStatements } from './refresh-tokens-postgres.js'
-import { createSqliteRefreshStatements, RECORD_SELECT } from './refresh-tokens-sqlite.js'
+import { RECORD_SELECT } from './refresh-tokens-sql.js'
+import { createSqliteRefreshStatements } from './refresh-tokens-sqlite.js'
 
 export interface RefreshFamily {
   id: string
