@@ -209,7 +209,7 @@ for (const provider of providers) {
       t.equal((await store.audit.list({ limit: 10, type: 'login.throttled' })).items.length, 1, 'one lock, audited once; none for the lifted one')
     })
 
-    t.test('a disabled user\'s right password is no failure; a wrong one, or one past 72 bytes, is', async (t) => {
+    t.test("a disabled user's right password is no failure; a wrong one, or one past 72 bytes, is", async (t) => {
       const hash = (await store.users.findByUsername('alice'))!.passwordHash
       const dora = await store.users.create({ username: 'dora', passwordHash: hash, scopes: ['read'] })
       await store.users.update(dora.id, { disabled: true })
