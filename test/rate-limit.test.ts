@@ -68,6 +68,13 @@ for (const provider of providers) {
       const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body
       t.match(metrics, /portcullis_token_requests_total\{[^}]*outcome="too_many_requests"[^}]*\} 1/)
     })
+
+    t.test('an IPv6 /64 is one address, an IPv4-mapped address its IPv4 address', async (t) => {
+      for (const ip of ['2001:db8:5:6::1', '2001:db8:5:6::2', '2001:db8:5:6:ffff::3']) t.equal((await post(app, { ip, auth: clients.machine.auth })).statusCode, 200)
+      t.same((await post(app, { ip: '2001:db8:5:6::4', auth: clients.machine.auth })).json(), perIpBody(3, 60))
+      t.equal((await post(app, { ip: '2001:db8:5:7::1', auth: clients.machine.auth })).statusCode, 200, 'the next /64 is not affected')
+      t.same((await post(app, { ip: '::ffff:198.51.100.1', auth: clients.machine.auth })).json(), perIpBody(3, 60), 'counted with 198.51.100.1')
+    })
   })
 
   t.test(`per client, counted only after authentication (${provider})`, async (t) => {

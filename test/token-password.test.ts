@@ -1,15 +1,16 @@
 // The password grant's defences: brute-force throttling per username and per client IP (shared through the
-// database), the dummy-hash compare for unknown usernames, and bcrypt in a worker pool that runs from src/
+// database, reserved before the password is compared, IPv6 counted per /64), the dummy-hash compare for unknown usernames, and bcrypt in a worker pool that runs from src/
 // under tsx and from compiled JavaScript alike.
 import t from 'tap'
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { build, providers, tempDir } from './helper.ts'
+import { build, providers, tempDir, type Test } from './helper.ts'
 import { seed, type Seeded } from './token-fixtures.ts'
 import { createPasswordHasher, passwordWorkerFile, type PasswordHasher } from '../src/security/password-hasher.ts'
 import { bcryptCost } from '../src/security/passwords.ts'
-import type { FastifyInstance } from 'fastify'
+import { StoreError } from '../src/store/index.ts'
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 
 const THROTTLED = { error: 'too_many_requests', error_description: 'too many failed logins; try again later' }
 const WRONG = { error: 'invalid_grant', error_description: 'the username or password is wrong' }
@@ -23,6 +24,33 @@ function loginAs(app: FastifyInstance, seeded: Seeded) {
       headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: seeded.service.auth },
       payload: new URLSearchParams({ grant_type: 'password', username, password }).toString(),
     })
+}
+
+const UNAVAILABLE = { error: 'temporarily_unavailable', error_description: 'the service is temporarily unavailable; try again later' }
+
+/** A real bcrypt pool whose compares are counted: what a guess costs, and what the lockout must bound. */
+function countingHasher(t: Test): { passwords: PasswordHasher; verifications: () => number } {
+  const real = createPasswordHasher({ workers: 1, cost: 4 })
+  t.teardown(() => real.close())
+  let verifications = 0
+  const passwords: PasswordHasher = {
+    ...real,
+    verify: async (password, hash) => {
+      verifications++
+      return real.verify(password, hash)
+    },
+  }
+  return { passwords, verifications: () => verifications }
+}
+
+/** How many answers of each kind: `issued`, or the error code. */
+function tally(responses: readonly LightMyRequestResponse[]): Record<string, number> {
+  const counts: Record<string, number> = {}
+  for (const res of responses) {
+    const kind = res.statusCode === 200 ? 'issued' : (res.json().error as string)
+    counts[kind] = (counts[kind] ?? 0) + 1
+  }
+  return counts
 }
 
 for (const provider of providers) {
@@ -101,6 +129,147 @@ for (const provider of providers) {
     t.ok(await db.prisma.loginThrottle.findUnique({ where: { key: 'ip:198.51.100.1' } }), 'counters live in the database, shared by every instance')
     clock += 120_000
     t.equal((await login('alice', seeded.alice.password, '198.51.100.1')).statusCode, 200)
+  })
+}
+
+for (const provider of providers) {
+  t.test(`concurrent guesses are counted before they are compared (${provider})`, async (t) => {
+    const { passwords, verifications } = countingHasher(t)
+    const { app, store, db } = await build(t, {
+      provider,
+      deps: { passwords },
+      env: { LOGIN_MAX_FAILURES_PER_USER: '5', LOGIN_MAX_FAILURES_PER_IP: '5', LOGIN_FAILURE_WINDOW: '300', LOGIN_LOCKOUT: '60' },
+    })
+    const seeded = await seed(store)
+    const login = loginAs(app, seeded)
+    let address = 0
+    const nextAddress = () => `192.0.2.${++address}`
+
+    t.test('20 logins for one username at once, 19 wrong and the right one last: 5 are compared, 15 refused', async (t) => {
+      const before = verifications()
+      const guesses = Array.from({ length: 19 }, (_, i) => login('alice', `wrong-${i}`, nextAddress()))
+      const responses = await Promise.all([...guesses, login('alice', seeded.alice.password, nextAddress())])
+      t.equal(verifications() - before, 5, 'exactly LOGIN_MAX_FAILURES_PER_USER bcrypt compares')
+      t.same(tally(responses), { invalid_grant: 5, too_many_requests: 15 })
+      t.same(responses.at(-1)!.json(), THROTTLED, 'the right password, arriving while the username is locked, is refused too')
+      t.equal(responses.at(-1)!.headers['retry-after'], '60')
+      const events = await store.audit.list({ limit: 10, type: 'login.throttled' })
+      t.match(events.items, [{ subject: 'alice', details: { by: 'username', failures: 5 } }], 'one lock, audited once')
+      t.equal(events.items.length, 1)
+      const again = await login('alice', seeded.alice.password, nextAddress())
+      t.same([again.statusCode, again.json()], [429, THROTTLED], 'the username stays locked')
+      t.equal(verifications() - before, 5, 'and nothing more was compared')
+    })
+
+    t.test('20 logins from one address for 20 usernames at once: 5 are compared, 15 refused', async (t) => {
+      const before = verifications()
+      const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => login(`sprayed-${i}`, 'Winter2026!', '198.51.100.20')))
+      t.equal(verifications() - before, 5, 'exactly LOGIN_MAX_FAILURES_PER_IP bcrypt compares')
+      t.same(tally(responses), { invalid_grant: 5, too_many_requests: 15 })
+      const users = await db.prisma.loginThrottle.findMany({ where: { key: { startsWith: 'user:' }, failures: 1 } })
+      t.equal(users.length, 5, 'a login refused for its address does not count against its username')
+      const again = await login('alice', seeded.alice.password, '198.51.100.20')
+      t.same([again.statusCode, again.json()], [429, THROTTLED], 'the address stays locked')
+    })
+  })
+
+  t.test(`a login that is not a failure gives its reservation back (${provider})`, async (t) => {
+    const { passwords, verifications } = countingHasher(t)
+    const { app, store, db } = await build(t, {
+      provider,
+      deps: { passwords },
+      env: { LOGIN_MAX_FAILURES_PER_USER: '3', LOGIN_MAX_FAILURES_PER_IP: '5', LOGIN_FAILURE_WINDOW: '300', LOGIN_LOCKOUT: '60' },
+    })
+    const seeded = await seed(store)
+    const login = loginAs(app, seeded)
+    const counter = async (key: string) => (await db.prisma.loginThrottle.findUnique({ where: { key } }))?.failures ?? 0
+    const userKey = async () => (await db.prisma.loginThrottle.findMany({ where: { key: { startsWith: 'user:' } } })).length
+
+    t.test('a successful login after failures resets the username and leaves the address as it was', async (t) => {
+      for (let i = 0; i < 2; i++) t.same((await login('alice', 'wrong', '198.51.100.30')).json(), WRONG)
+      t.same([await counter('ip:198.51.100.30'), await userKey()], [2, 1])
+      t.equal((await login('alice', seeded.alice.password, '198.51.100.30')).statusCode, 200)
+      t.equal(await counter('ip:198.51.100.30'), 2, 'the address counts the two failures, not the success')
+      t.equal(await userKey(), 0, 'the username has no counter left')
+      t.equal((await login('alice', seeded.alice.password, '198.51.100.31')).statusCode, 200)
+      t.equal(await counter('ip:198.51.100.31'), 0, 'a good login from a clean address leaves no counter')
+    })
+
+    t.test('the attempt that reaches the limit is compared, and a right password there locks nothing', async (t) => {
+      for (let i = 0; i < 2; i++) t.same((await login('alice', 'wrong', '198.51.100.32')).json(), WRONG)
+      const before = verifications()
+      t.equal((await login('alice', seeded.alice.password, '198.51.100.32')).statusCode, 200, 'the third attempt of three is compared')
+      t.equal(verifications() - before, 1)
+      t.equal((await login('alice', seeded.alice.password, '198.51.100.32')).statusCode, 200, 'its reservation\'s lock was lifted')
+      for (let i = 0; i < 2; i++) t.same((await login(`other-${i}`, 'x', '198.51.100.32')).json(), WRONG)
+      t.equal(await counter('ip:198.51.100.32'), 4)
+      t.same((await login('other-2', 'x', '198.51.100.32')).json(), WRONG, 'the fifth failure of the address is compared')
+      const locked = await login('alice', seeded.alice.password, '198.51.100.32')
+      t.same([locked.statusCode, locked.json()], [429, THROTTLED])
+      t.equal((await store.audit.list({ limit: 10, type: 'login.throttled' })).items.length, 1, 'one lock, audited once; none for the lifted one')
+    })
+
+    t.test("a disabled user's right password is no failure; a wrong one, or one past 72 bytes, is", async (t) => {
+      const hash = (await store.users.findByUsername('alice'))!.passwordHash
+      const dora = await store.users.create({ username: 'dora', passwordHash: hash, scopes: ['read'] })
+      await store.users.update(dora.id, { disabled: true })
+      const disabled = { error: 'invalid_grant', error_description: 'this user is disabled' }
+      for (let i = 0; i < 4; i++) t.same((await login('dora', seeded.alice.password, '198.51.100.33')).json(), disabled)
+      t.same((await login('dora', 'wrong', '198.51.100.33')).json(), WRONG)
+      for (let i = 0; i < 2; i++) t.same((await login('dora', `${seeded.alice.password}${'x'.repeat(80)}`, '198.51.100.33')).json(), WRONG)
+      t.same((await login('dora', seeded.alice.password, '198.51.100.34')).json(), THROTTLED, 'three failures lock the username')
+      t.equal(await counter('ip:198.51.100.33'), 3, 'the address counts the three failures only')
+    })
+
+    t.test('a refused scope after the right password is no failure', async (t) => {
+      for (let i = 0; i < 4; i++) {
+        const res = await app.inject({
+          method: 'POST',
+          url: '/oauth/token',
+          remoteAddress: '198.51.100.35',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: seeded.service.auth },
+          payload: new URLSearchParams({ grant_type: 'password', username: 'alice', password: seeded.alice.password, scope: 'admin' }).toString(),
+        })
+        t.same(res.json(), { error: 'invalid_scope', error_description: "this user may not have the scope 'admin'" })
+      }
+      t.equal(await counter('ip:198.51.100.35'), 0)
+      t.equal((await login('alice', seeded.alice.password, '198.51.100.35')).statusCode, 200)
+    })
+  })
+
+  t.test(`a database error while reserving is 503 and nothing is compared (${provider})`, async (t) => {
+    const { passwords, verifications } = countingHasher(t)
+    const { app, store, db } = await build(t, { provider, deps: { passwords } })
+    const seeded = await seed(store)
+    // The address's reservation fails (say its connection broke) after the username's was made.
+    const reserve = store.loginThrottle.reserve
+    store.loginThrottle.reserve = async (key, ...rest) => {
+      if (key.startsWith('ip:')) throw new StoreError('unavailable', 'the database is unavailable')
+      return reserve(key, ...rest)
+    }
+    const res = await loginAs(app, seeded)('alice', seeded.alice.password)
+    t.same([res.statusCode, res.json()], [503, UNAVAILABLE])
+    t.equal(res.headers['retry-after'] !== undefined, true)
+    t.equal(verifications(), 0, 'no login without a reservation')
+    t.equal(await db.prisma.loginThrottle.count(), 0, 'the username\'s reservation was given back')
+  })
+
+  t.test(`IPv6 addresses count per /64, IPv4-mapped ones as their IPv4 address (${provider})`, async (t) => {
+    const { app, store } = await build(t, {
+      provider,
+      env: { LOGIN_MAX_FAILURES_PER_USER: '100', LOGIN_MAX_FAILURES_PER_IP: '3', LOGIN_FAILURE_WINDOW: '300', LOGIN_LOCKOUT: '60' },
+    })
+    const seeded = await seed(store)
+    const login = loginAs(app, seeded)
+    for (const [i, address] of ['2001:db8:1:2::a', '2001:db8:1:2:ffff:ffff:ffff:ffff', '2001:DB8:1:2:0:0:0:c'].entries()) {
+      t.same((await login(`guess-${i}`, 'x', address)).json(), WRONG)
+    }
+    const sameNetwork = await login('alice', seeded.alice.password, '2001:db8:1:2:1234::99')
+    t.same([sameNetwork.statusCode, sameNetwork.json()], [429, THROTTLED], 'three addresses of one /64 locked it')
+    t.equal((await login('alice', seeded.alice.password, '2001:db8:1:3::a')).statusCode, 200, 'the next /64 is not locked')
+    for (let i = 0; i < 2; i++) t.same((await login(`mapped-${i}`, 'x', '::ffff:198.51.100.40')).json(), WRONG)
+    t.same((await login('mapped-2', 'x', '198.51.100.40')).json(), WRONG)
+    t.same((await login('alice', seeded.alice.password, '::ffff:c633:6428')).json(), THROTTLED, 'an IPv4-mapped address is its IPv4 address')
   })
 }
 

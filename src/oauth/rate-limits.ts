@@ -1,7 +1,8 @@
 // Rate limits of the token endpoint (RFC 6749 §2.3.1 and §4.3.2 ask that it be protected against brute
 // force; a flood of valid requests is a cost to bound as well). Two fixed-window counters, kept by
 // @fastify/rate-limit's store:
-// - per client IP, on every request, before its body is read: what one address may cost the server;
+// - per client IP (an IPv6 client by its /64: client-address.ts), on every request, before its body is read:
+//   what one address may cost the server;
 // - per client, counted only once a confidential client has authenticated with its secret, so a stranger
 //   sending a victim's client_id spends his own address's quota, never the victim's. A public client has no
 //   secret: anyone can name it, so it is limited per IP only (else one stranger could lock out all its users).
@@ -17,6 +18,7 @@ import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest }
 import type { Redis } from 'ioredis'
 import type { Config } from '../config.js'
 import type { AuthenticatedClient } from './client-auth.js'
+import { addressKey } from './client-address.js'
 import { tooManyRequests } from './errors.js'
 import { NO_STORE_HEADERS } from './token-response.js'
 
@@ -89,7 +91,7 @@ async function connectRedis(url: string, health: ReturnType<typeof storeHealth>)
 export async function registerTokenRateLimits(scope: FastifyInstance, config: Readonly<Config>): Promise<TokenRateLimits> {
   const { rateLimitPerIp, rateLimitPerClient } = config
   if (rateLimitPerIp === 0 && rateLimitPerClient === 0) return { perIp: undefined, perClient: undefined }
-  const { default: rateLimit, normalizeIP } = await import('@fastify/rate-limit')
+  const { default: rateLimit } = await import('@fastify/rate-limit')
   const health = storeHealth(scope.log)
   const redis = config.redisUrl === undefined ? undefined : await connectRedis(config.redisUrl, health)
   if (redis) scope.addHook('onClose', async () => redis.disconnect())
@@ -115,7 +117,7 @@ export async function registerTokenRateLimits(scope: FastifyInstance, config: Re
 
   let perIp: TokenRateLimits['perIp']
   if (rateLimitPerIp > 0) {
-    const limiter = scope.createRateLimit({ max: rateLimitPerIp, timeWindow, keyGenerator: (request) => `ip:${normalizeIP(request.ip)}` })
+    const limiter = scope.createRateLimit({ max: rateLimitPerIp, timeWindow, keyGenerator: (request) => `ip:${addressKey(request.ip)}` })
     perIp = async (request, reply) => {
       const wait = await overLimit(limiter, request)
       if (wait === undefined) return

@@ -1,66 +1,51 @@
 // password (RFC 6749 §4.3): a user's username and password, for clients registered for this grant only
 // (RFC 9700 §2.4 deprecates it; see the README for when to prefer another grant).
 //
-// Brute force: failures are counted per username and per client IP in the database (every instance sees
-// them); a key over its limit is locked and answered 429 with Retry-After, even for the right password.
-// A successful login resets the username's counter; the IP's counter runs out with its window, so one
-// known-good account cannot be used to wipe the count of a password-spraying address.
+// Brute force: each attempt is counted per username and per client address before its password is compared,
+// and refused with 429 over either limit (../login-attempts.ts).
 // Timing: an unknown username is compared against a dummy hash, so it costs what a wrong password costs.
 import { bcryptCost, MAX_PASSWORD_BYTES } from '../../security/passwords.js'
 import { randomSecret, sha256 } from '../../security/secrets.js'
 import type { User } from '../../store/users.js'
-import { invalidGrant, tooManyRequests } from '../errors.js'
+import { invalidGrant } from '../errors.js'
+import { reserveLoginAttempt, type LoginAttempt } from '../login-attempts.js'
 import { grantScope, intersectScopes } from '../scope.js'
 import type { Grant, GrantRequest, TokenDeps } from './index.js'
 
 const WRONG_CREDENTIALS = 'the username or password is wrong'
 
-interface ThrottleKeys {
-  user: string
-  ip: string
-}
-
-const throttleKeys = (username: string, ip: string): ThrottleKeys => ({ user: `user:${sha256(username)}`, ip: `ip:${ip}` })
-
-async function refuseWhileLocked(deps: TokenDeps, keys: ThrottleKeys, now: number): Promise<string[]> {
-  const state = await deps.store.loginThrottle.check([keys.user, keys.ip], new Date(now))
-  if (state.lockedUntil) throw tooManyRequests('too many failed logins; try again later', (state.lockedUntil.getTime() - now) / 1000)
-  return state.counted
-}
-
-async function recordFailure(request: GrantRequest, keys: ThrottleKeys): Promise<void> {
-  const { deps, now, ip, params } = request
-  const { config, store } = deps
-  const at = new Date(now)
-  const window = config.loginFailureWindow
-  const lockout = config.loginLockout
-  const [user, address] = await Promise.all([
-    store.loginThrottle.recordFailure(keys.user, { maxFailures: config.loginMaxFailuresPerUser, window, lockout }, at),
-    store.loginThrottle.recordFailure(keys.ip, { maxFailures: config.loginMaxFailuresPerIp, window, lockout }, at),
-  ])
-  const locks = [
-    ...(user.lockedUntil ? [{ by: 'username', failures: user.failures, lockedUntil: user.lockedUntil.toISOString() }] : []),
-    ...(address.lockedUntil ? [{ by: 'ip', failures: address.failures, lockedUntil: address.lockedUntil.toISOString() }] : []),
-  ]
-  for (const lock of locks) {
-    await store.audit.record({ type: 'login.throttled', actor: `client:${request.client.clientId}`, subject: params.username!.slice(0, 255), ip, details: lock }, at)
-  }
-}
-
-/** The user whose password this is; anything else records a failure and is invalid_grant. */
-async function verifyPassword(request: GrantRequest, keys: ThrottleKeys): Promise<User> {
+/** The user whose password this is; anything else is a failed attempt and invalid_grant. */
+async function verifyPassword(request: GrantRequest, attempt: LoginAttempt): Promise<User> {
   const { deps, params } = request
   const password = params.password!
-  const user = await deps.store.users.findByUsername(params.username!)
-  // bcrypt reads 72 bytes at most: a longer password is refused rather than matched on its prefix.
-  const comparable = Buffer.byteLength(password) <= MAX_PASSWORD_BYTES
-  const matches = comparable && (await deps.passwords.verify(password, user?.passwordHash ?? (await deps.passwords.dummyHash())))
+  let user: User | undefined
+  let matches: boolean
+  try {
+    user = await deps.store.users.findByUsername(params.username!)
+    // bcrypt reads 72 bytes at most: a longer password is refused rather than matched on its prefix.
+    const comparable = Buffer.byteLength(password) <= MAX_PASSWORD_BYTES
+    matches = comparable && (await deps.passwords.verify(password, user?.passwordHash ?? (await deps.passwords.dummyHash())))
+  } catch (err) {
+    // Not checked (the database or the worker pool failed): not a failure of the user's.
+    await attempt.release().catch(() => undefined)
+    throw err
+  }
   if (!user || !matches) {
-    await recordFailure(request, keys)
+    await attempt.failed()
     throw invalidGrant(WRONG_CREDENTIALS)
   }
-  if (user.disabled) throw invalidGrant('this user is disabled')
   return user
+}
+
+/** The scope a user with the right password gets; a refusal now (disabled user, scope) is no failed attempt. */
+async function grantUserScope(request: GrantRequest, user: User, attempt: LoginAttempt): Promise<string[]> {
+  try {
+    if (user.disabled) throw invalidGrant('this user is disabled')
+    return grantScope(request.scope, intersectScopes(request.client.scopes, user.scopes), 'this user')
+  } catch (err) {
+    await attempt.release().catch(() => undefined)
+    throw err
+  }
 }
 
 /** Hashes of another bcrypt cost keep working, and are re-hashed at the configured cost now. */
@@ -92,12 +77,10 @@ export const passwordGrant: Grant = {
   async handler(request) {
     const { client, deps, params, now } = request
     grantScope(request.scope, client.scopes, 'this client')
-    const keys = throttleKeys(params.username!, request.ip)
-    const counted = await refuseWhileLocked(deps, keys, now)
-    const user = await verifyPassword(request, keys)
-    const allowed = intersectScopes(client.scopes, user.scopes)
-    const scope = grantScope(request.scope, allowed, 'this user')
-    if (counted.includes(keys.user)) await deps.store.loginThrottle.reset(keys.user)
+    const attempt = await reserveLoginAttempt({ deps, username: params.username!, ip: request.ip, now, actor: `client:${client.clientId}` })
+    const user = await verifyPassword(request, attempt)
+    const scope = await grantUserScope(request, user, attempt)
+    await attempt.succeeded()
     await upgradeHash(deps, user, params.password!)
     const family = await startFamily(request, user, scope)
     return { subject: user.id, scope, audience: request.audience, ...(family ? { refreshToken: family.refreshToken, claims: { sid: family.familyId } } : {}) }
