@@ -31,7 +31,10 @@ export interface Config {
   refreshTokenIdleTtl: number
   refreshTokenReuseGrace: number
   defaultAudience: string
-  /** Audiences (RFC 8707 resources) a token may be issued for; always contains defaultAudience. */
+  /**
+   * Audiences (RFC 8707 resources) a token may be issued for: defaultAudience, the issuer (Portcullis's own
+   * endpoints accept only tokens for it, security/bearer.ts) and AUDIENCES.
+   */
   audiences: readonly string[]
   /** Advertised as scopes_supported when set. */
   scopes: readonly string[]
@@ -242,7 +245,7 @@ export function loadConfig(env: Env = process.env, options: { envFile?: string |
     refreshTokenIdleTtl: read.duration('REFRESH_TOKEN_IDLE_TTL', 14 * 86400, 60),
     refreshTokenReuseGrace: read.duration('REFRESH_TOKEN_REUSE_GRACE', 10, 0, 300),
     defaultAudience,
-    audiences: [...new Set([defaultAudience, ...read.list('AUDIENCES')])],
+    audiences: [...new Set([defaultAudience, issuer, ...read.list('AUDIENCES')])],
     scopes: read.list('SCOPES'),
     bcryptCost: read.integer('BCRYPT_COST', 10, 4, 15),
     passwordWorkers: read.integer('PASSWORD_WORKERS', Math.min(64, cpus.availableCpus()), 1, 64),

@@ -8,7 +8,7 @@ export async function signedToken(ctx: Pick<TestContext, 'keyring' | 'config'>, 
   return signAccessToken(
     ctx.keyring,
     { issuer: ctx.config.issuer, ttl: options.ttl ?? 300, ...(options.now === undefined ? {} : { now: options.now }) },
-    { sub: options.sub ?? 'client:operator', aud: options.aud ?? ctx.config.defaultAudience, clientId: options.clientId ?? 'operator', scope: options.scope },
+    { sub: options.sub ?? 'client:operator', aud: options.aud ?? ctx.config.issuer, clientId: options.clientId ?? 'operator', scope: options.scope },
   )
 }
 

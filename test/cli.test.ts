@@ -109,7 +109,7 @@ for (const provider of providers) {
       t.same(JSON.parse((await cli(['users', 'enable', user.id, '--json'])).stdout), { id: user.id, username: 'alice', disabled: false })
 
       const replaced = await cli(['users', 'set-password', user.id, '--password-stdin'], { stdin: 'second-password\r\n' })
-      t.same(replaced, { code: 0, stdout: `password of user "alice" (${user.id}) replaced\n`, stderr: '' })
+      t.same(replaced, { code: 0, stdout: `password of user "alice" (${user.id}) replaced; their refresh tokens and access tokens are revoked\n`, stderr: '' })
       const hash = (await store.users.findById(user.id))!.passwordHash
       t.ok(await bcrypt.compare('second-password', hash))
       t.notOk(await bcrypt.compare('first-password', hash))

@@ -2,7 +2,8 @@
 // on each sync, when entries leave it, and what a failed read or close() does. Through the front door and on
 // a real database: test/revocation.test.ts.
 import t from 'tap'
-import { createRevocationList, SYNC_OVERLAP_MS } from '../src/security/revocation-list.ts'
+import { createRevocationList, SYNC_OVERLAP_MS, userRevocationId } from '../src/security/revocation-list.ts'
+import { newId } from '../src/store/ids.ts'
 import type { RevokedJti } from '../src/store/revoked-tokens.ts'
 
 const START = Date.parse('2030-01-01T00:00:00Z')
@@ -14,10 +15,10 @@ async function until(condition: () => boolean, ms = 5_000): Promise<boolean> {
   return condition()
 }
 
-function fakeStore(rows: (RevokedJti & { createdAt: Date })[]) {
+function fakeStore(rows: RevokedJti[]) {
   const reads: { since?: Date; now: Date }[] = []
   let failure: Error | undefined
-  const active = (now: Date) => rows.filter((row) => row.expiresAt > now).map(({ jti, expiresAt }) => ({ jti, expiresAt }))
+  const active = (now: Date) => rows.filter((row) => row.expiresAt > now).map((row) => ({ ...row }))
   return {
     reads,
     rows,
@@ -141,4 +142,46 @@ t.test('close() stops the timer and waits for a read in progress; a read failing
   await new Promise((resolve) => setTimeout(resolve, 1_200))
   t.equal(store.reads.length, reads, 'no read after close')
   t.same(errors, [])
+})
+
+t.test("a user cutoff refuses the user's tokens from logins started, or issued without a login, at or before it", async (t) => {
+  let clock = START + 10_000
+  const list = await createRevocationList({ store: fakeStore([]), now: () => clock, syncIntervalSeconds: 60 })
+  t.teardown(() => list.close())
+  const cutoff = START + 5_500
+  const token = (claims: { sub?: unknown; iat?: unknown; sid?: unknown }) => ({ jti: newId(clock), ...claims })
+  const loginAt = (ms: number) => newId(ms)
+  const [before, at, after] = [loginAt(cutoff - 1), loginAt(cutoff), loginAt(cutoff + 1)]
+  list.cutOffUser('u1', new Date(cutoff), new Date(START + 60_000))
+  t.equal(list.size(), 1)
+  t.equal(list.revokes(token({ sub: 'u1', iat: START / 1000 + 9, sid: before })), true, 'a login started before, even refreshed since')
+  t.equal(list.revokes(token({ sub: 'u1', iat: START / 1000 + 9, sid: at })), true, 'a login started at the cutoff')
+  t.equal(list.revokes(token({ sub: 'u1', iat: START / 1000 + 5, sid: after })), false, 'a login started a millisecond after (same second) works')
+  t.equal(list.revokes(token({ sub: 'u1', iat: START / 1000 + 5 })), true, 'without a login: issued in the cutoff’s second')
+  t.equal(list.revokes(token({ sub: 'u1', iat: START / 1000 + 6 })), false, 'without a login: issued in a later second')
+  t.equal(list.revokes(token({ sub: 'u1' })), true, 'without iat nor sid: refused')
+  t.equal(list.revokes(token({ sub: 'u2', iat: START / 1000 })), false, 'another user')
+  t.equal(list.revokes(token({ sub: 'u1', iat: START / 1000, sid: 'not-a-uuid-v7' })), true, 'a sid that is not ours: by iat')
+  clock = START + 60_000
+  t.equal(list.revokes(token({ sub: 'u1', iat: START / 1000 })), false, 'once every token it covers has expired')
+  await list.sync()
+  t.equal(list.size(), 0, 'dropped from memory')
+})
+
+t.test('a user cutoff read from the database counts from when it was recorded; a later one moves it forward, an earlier one does not', async (t) => {
+  let clock = START
+  const store = fakeStore([{ jti: userRevocationId('u1'), expiresAt: new Date(START + 60_000), createdAt: new Date(START - 2_000) }])
+  const list = await createRevocationList({ store, now: () => clock, syncIntervalSeconds: 60 })
+  t.teardown(() => list.close())
+  const issuedAt = (ms: number) => ({ jti: 'j', sub: 'u1', iat: ms / 1000 })
+  t.equal(list.revokes(issuedAt(START - 3_000)), true)
+  t.equal(list.revokes(issuedAt(START - 1_000)), false)
+  t.equal(list.isRevoked(userRevocationId('u1')), false, 'not a jti')
+  clock += 1_000
+  store.rows[0] = { jti: userRevocationId('u1'), expiresAt: new Date(clock + 60_000), createdAt: new Date(clock) }
+  await list.sync()
+  t.equal(list.revokes(issuedAt(START - 1_000)), true, 'the later cutoff, read at the next sync')
+  list.cutOffUser('u1', new Date(START - 10_000), new Date(START + 60_000))
+  t.equal(list.revokes(issuedAt(START - 1_000)), true, 'an earlier cutoff changes nothing')
+  t.equal(list.size(), 1)
 })

@@ -250,13 +250,25 @@ for (const provider of providers) {
       const jtis = (rows: { jti: string }[]) => rows.map((row) => row.jti).sort()
       const byJti = (x: { jti: string }, y: { jti: string }) => x.jti.localeCompare(y.jti)
       t.same((await store.revokedTokens.listActive(at)).sort(byJti), [
-        { jti: 'early', expiresAt: new Date(at.getTime() + 3600_000) },
-        { jti: 'ending', expiresAt: new Date(at.getTime() + 1000) },
-        { jti: 'recent', expiresAt: new Date(at.getTime() + 3600_000) },
-      ], 'each with its expiry')
+        { jti: 'early', expiresAt: new Date(at.getTime() + 3600_000), createdAt: new Date(at.getTime() - 60_000) },
+        { jti: 'ending', expiresAt: new Date(at.getTime() + 1000), createdAt: at },
+        { jti: 'recent', expiresAt: new Date(at.getTime() + 3600_000), createdAt: at },
+      ], 'each with its expiry and when it was recorded')
       t.same(jtis(await store.revokedTokens.listRecordedSince(new Date(at.getTime() - 1000), at)), ['ending', 'recent'], 'recorded at or after the time')
       t.same(jtis(await store.revokedTokens.listRecordedSince(new Date(at.getTime() - 1000), new Date(at.getTime() + 1000))), ['recent'], 'expired ones left out')
       t.same(jtis(await store.revokedTokens.listActive(new Date(at.getTime() + 3600_000))), [], 'none once every token has expired')
+    })
+
+    t.test('a cutoff moves forward with a later change, never back, and the move is read by the next sync', async (t) => {
+      const at = new Date(now.getTime() + 100 * 3600_000)
+      const later = new Date(at.getTime() + 60_000)
+      const row = () => db.prisma.revokedToken.findUniqueOrThrow({ where: { jti: 'user:u1' }, select: { jti: true, expiresAt: true, createdAt: true } })
+      await store.revokedTokens.cutOff('user:u1', new Date(at.getTime() + 3600_000), at)
+      await store.revokedTokens.cutOff('user:u1', new Date(later.getTime() + 3600_000), later)
+      t.same(await row(), { jti: 'user:u1', expiresAt: new Date(later.getTime() + 3600_000), createdAt: later })
+      await store.revokedTokens.cutOff('user:u1', new Date(at.getTime() + 3600_000), at)
+      t.same(await row(), { jti: 'user:u1', expiresAt: new Date(later.getTime() + 3600_000), createdAt: later }, 'an earlier one (a clock behind) changes nothing')
+      t.same(await store.revokedTokens.listRecordedSince(new Date(later.getTime() - 1000), later), [await row()])
     })
   })
 }

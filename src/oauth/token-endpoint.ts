@@ -40,8 +40,10 @@ function requiredParameters(grant: Grant, params: Record<string, string>): Recor
 }
 
 /**
- * RFC 8707: `resource` selects one of the registered audiences (config.audiences), within the client's own
- * list when it has one. Without it: the default audience, or the client's first when its list excludes it.
+ * RFC 8707: `resource` selects one of the registered audiences (config.audiences, which always include the
+ * issuer: Portcullis's own endpoints accept only tokens for it), within the client's own list when it has one
+ * (an allow-list: a client restricted to other APIs gets a token for Portcullis only if its list names the
+ * issuer). Without it: the default audience, or the client's first when its list excludes it.
  */
 function resolveAudience(resource: string | undefined, client: Client, deps: TokenDeps): { resource: string | undefined; audience: string } {
   const { audiences, defaultAudience } = deps.config

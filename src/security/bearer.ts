@@ -7,6 +7,7 @@ import type { Config } from '../config.js'
 import type { AccessTokenVerifier } from './access-token-verifier.js'
 import { insufficientScope, invalidRequest, invalidToken, missingToken } from '../oauth/errors.js'
 import { looksLikeAccessKey, type AccessKeyVerifier } from './access-keys.js'
+import type { RevocableClaims } from './revocation-list.js'
 
 export interface Principal {
   kind: 'jwt' | 'access_key'
@@ -50,11 +51,11 @@ export interface BearerAuthenticator {
 }
 
 export interface BearerDeps {
-  config: Pick<Config, 'issuer' | 'defaultAudience'>
+  config: Pick<Config, 'issuer'>
   accessTokens: AccessTokenVerifier
   accessKeys: AccessKeyVerifier
-  /** True when the JWT was revoked (RFC 7009), by its jti or with its grant; answered from memory (security/revocation-list.ts). */
-  isRevoked: (claims: { jti: string; sid?: unknown }) => boolean
+  /** True when the JWT was revoked (RFC 7009), by its jti, with its grant or with its user; answered from memory (security/revocation-list.ts). */
+  isRevoked: (claims: RevocableClaims) => boolean
 }
 
 const BEARER = /^Bearer[ \t]+([^ \t].*?)[ \t]*$/i
@@ -74,14 +75,14 @@ function presentedCredential(request: FastifyRequest): { value: string; via: 'au
 /** Built once per app (buildApp); holds no state of its own. */
 export function createBearerAuthenticator(deps: BearerDeps): BearerAuthenticator {
   const { config } = deps
-  // The admin API and introspection are served by the issuer: a token for another resource server is not for us.
-  const audiences = new Set([config.issuer, config.defaultAudience])
-
   async function verifyJwt(token: string): Promise<Principal | undefined> {
     const claims = await deps.accessTokens.verify(token)
     if (!claims) return undefined
+    // RFC 9068 §4 / RFC 8707: the admin API, /v1/me and introspection are served by the issuer, so a token
+    // must name the issuer as its audience. A token for another resource server (DEFAULT_AUDIENCE or AUDIENCES)
+    // is not for us: accepting it would let that server replay the admin or keys:write tokens it receives.
     const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud]
-    if (!aud.some((value) => typeof value === 'string' && audiences.has(value))) return undefined
+    if (!aud.includes(config.issuer)) return undefined
     if (deps.isRevoked(claims)) return undefined
     return {
       kind: 'jwt',

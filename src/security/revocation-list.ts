@@ -8,24 +8,46 @@
 //   a revocation through another instance takes effect here within REVOCATION_SYNC_INTERVAL (plus the time
 //   of one query). While the database cannot be read, the list stays as it was and the failure is reported.
 // - An entry is dropped once its token has expired (its expiry already includes the clock-skew allowance).
+// - Beside the jtis, a cutoff per user (userRevocationId): disabling, deleting or re-passwording a user ends
+//   every login they had and refuses every access token of theirs issued until then (manage/users.ts).
 //
 // The list is as large as the number of revoked tokens that have not expired yet: revocation is by the client
 // the token was issued to, and each entry lives at most ACCESS_TOKEN_TTL + CLOCK_SKEW.
 import type { Config } from '../config.js'
+import { idTime } from '../store/ids.js'
 import type { RevokedJti, RevokedTokenStore } from '../store/revoked-tokens.js'
 
 export const SYNC_OVERLAP_MS = 5_000
 
+/** The claims of an access token that revocation looks at (RFC 9068 §2.2: all but `sid` are always there). */
+export interface RevocableClaims {
+  jti: string
+  sub?: unknown
+  iat?: unknown
+  sid?: unknown
+}
+
+interface UserCutoff {
+  /** The user's tokens issued (and logins started) at or before this time (ms) are refused… */
+  at: number
+  /** …until this time (ms), when the last of them has expired. */
+  expiresAt: number
+}
+
+const USER_PREFIX = 'user:'
+
 export interface RevocationList {
   /** True when the JWT with this jti was revoked (and has not expired yet). */
   isRevoked(jti: string): boolean
-  /** True when the token was revoked, by its jti or with the grant (`sid`) it was issued from. */
-  revokes(claims: { jti: string; sid?: unknown }): boolean
+  /** True when the token was revoked: by its jti, with the grant (`sid`) it was issued from, or with its user (`sub`). */
+  revokes(claims: RevocableClaims): boolean
   /** Records a revocation made by this instance (already written to the database). */
   add(jti: string, expiresAt: Date): void
+  /** Records a user cutoff made by this instance (already written to the database: manage/users.ts). */
+  cutOffUser(userId: string, at: Date, expiresAt: Date): void
   /** Reads the revocations recorded since the last read; the timer calls it. */
   sync(): Promise<void>
-  /** How many revoked, unexpired jtis are held. */
+  /** How many revoked, unexpired jtis and user cutoffs are held. */
   size(): number
   /** Stops the timer and waits for a read in progress. */
   close(): Promise<void>
@@ -48,16 +70,27 @@ export async function createRevocationList(deps: {
   const { store, now } = deps
   /** jti → when its token expires (ms). */
   const revoked = new Map<string, number>()
+  /** user id → the cutoff of their access tokens. */
+  const cutoffs = new Map<string, UserCutoff>()
   let readFrom = now() - SYNC_OVERLAP_MS
   let syncing: Promise<void> | undefined
   let closed = false
 
+  function cutOff(userId: string, at: number, expiresAt: number): void {
+    const known = cutoffs.get(userId)
+    if (!known || known.at < at) cutoffs.set(userId, { at, expiresAt })
+  }
+
   function addAll(rows: RevokedJti[]): void {
-    for (const row of rows) revoked.set(row.jti, row.expiresAt.getTime())
+    for (const row of rows) {
+      if (row.jti.startsWith(USER_PREFIX)) cutOff(row.jti.slice(USER_PREFIX.length), row.createdAt.getTime(), row.expiresAt.getTime())
+      else revoked.set(row.jti, row.expiresAt.getTime())
+    }
   }
 
   function dropExpired(at: number): void {
     for (const [jti, expiresAt] of revoked) if (expiresAt <= at) revoked.delete(jti)
+    for (const [userId, cutoff] of cutoffs) if (cutoff.expiresAt <= at) cutoffs.delete(userId)
   }
 
   async function readRecent(): Promise<void> {
@@ -83,6 +116,21 @@ export async function createRevocationList(deps: {
     return expiresAt !== undefined && expiresAt > now()
   }
 
+  /**
+   * A token of a user with a cutoff is refused when it was issued from a login started at or before it (the
+   * login's id, `sid`, is a UUIDv7 stamped to the millisecond), or, without a login (token exchange), issued
+   * at or before it (`iat`, in whole seconds: a token of the cutoff's own second is refused). A login started
+   * after the cutoff (after a re-enable or with the new password) works at once.
+   */
+  function cutOffByUser(claims: RevocableClaims): boolean {
+    if (typeof claims.sub !== 'string') return false
+    const cutoff = cutoffs.get(claims.sub)
+    if (!cutoff || cutoff.expiresAt <= now()) return false
+    const loginStarted = typeof claims.sid === 'string' ? idTime(claims.sid) : undefined
+    if (loginStarted !== undefined) return loginStarted <= cutoff.at
+    return typeof claims.iat !== 'number' || claims.iat * 1000 <= cutoff.at
+  }
+
   const timer = setInterval(() => {
     sync().catch((err: unknown) => closed || deps.onError?.(err))
   }, deps.syncIntervalSeconds * 1000).unref()
@@ -91,16 +139,20 @@ export async function createRevocationList(deps: {
     isRevoked,
 
     revokes(claims) {
-      return isRevoked(claims.jti) || (typeof claims.sid === 'string' && isRevoked(grantRevocationId(claims.sid)))
+      return isRevoked(claims.jti) || (typeof claims.sid === 'string' && isRevoked(grantRevocationId(claims.sid))) || cutOffByUser(claims)
     },
 
     add(jti, expiresAt) {
       if (expiresAt.getTime() > now()) revoked.set(jti, expiresAt.getTime())
     },
 
+    cutOffUser(userId, at, expiresAt) {
+      if (expiresAt.getTime() > now()) cutOff(userId, at.getTime(), expiresAt.getTime())
+    },
+
     sync,
 
-    size: () => revoked.size,
+    size: () => revoked.size + cutoffs.size,
 
     async close() {
       closed = true
@@ -130,4 +182,17 @@ export async function revokeGrantAccessTokens(
   const expiresAt = new Date(now + (deps.config.accessTokenTtl + deps.config.clockSkew) * 1000)
   await deps.store.revokedTokens.revoke(id, expiresAt, new Date(now))
   deps.revocations.add(id, expiresAt)
+}
+
+/** The revocation entry of a user's access tokens (a cutoff: see revokes). A jti is a UUID: no collision. */
+export const userRevocationId = (userId: string) => `${USER_PREFIX}${userId}`
+
+/**
+ * The cutoff that ends a user's access tokens at `now`: RFC 9700 §4.14 (a change to the user's
+ * authorization ends the tokens issued under it) and RFC 7009 §2.1. Each such token expires within
+ * ACCESS_TOKEN_TTL of now, so the entry is kept that long, plus the clock-skew allowance. The store records it
+ * in the same transaction as the change that calls for it (store/users.ts).
+ */
+export function userAccessTokenCutoff(config: Pick<Config, 'accessTokenTtl' | 'clockSkew'>, userId: string, now: number): { jti: string; expiresAt: Date } {
+  return { jti: userRevocationId(userId), expiresAt: new Date(now + (config.accessTokenTtl + config.clockSkew) * 1000) }
 }

@@ -31,3 +31,11 @@ export function newId(now = Date.now()): string {
   const hex = bytes.toString('hex')
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
 }
+
+const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
+
+/** When a UUIDv7 made by newId() was made (ms), from its first 48 bits; undefined for anything else. */
+export function idTime(id: string): number | undefined {
+  if (!UUID_V7.test(id)) return undefined
+  return Number.parseInt(id.slice(0, 8) + id.slice(9, 13), 16)
+}

@@ -7,6 +7,23 @@ import type { PrismaClient } from './database.js'
 export interface RevokedJti {
   jti: string
   expiresAt: Date
+  /** When it was recorded: for a cutoff (recordCutoff), the time before which the tokens it names were issued. */
+  createdAt: Date
+}
+
+const ROW = { jti: true, expiresAt: true, createdAt: true } as const
+
+/**
+ * Records a cutoff: the entry `jti` refuses the tokens it names that were issued at or before `at`, until
+ * `expiresAt`. A later cutoff for the same entry moves both forward (an earlier one, e.g. from an instance
+ * whose clock is behind, changes nothing), and since createdAt moves too, the other instances' next sync
+ * (listRecordedSince) reads it. One statement, usable inside a transaction.
+ */
+export async function recordCutoff(db: Pick<PrismaClient, '$executeRaw'>, jti: string, expiresAt: Date, at: Date): Promise<void> {
+  await db.$executeRaw`
+    INSERT INTO "RevokedToken" ("jti", "expiresAt", "createdAt") VALUES (${jti}, ${expiresAt}, ${at})
+    ON CONFLICT ("jti") DO UPDATE SET "expiresAt" = excluded."expiresAt", "createdAt" = excluded."createdAt"
+    WHERE "RevokedToken"."createdAt" < excluded."createdAt"`
 }
 
 export function createRevokedTokenStore(prisma: PrismaClient) {
@@ -32,14 +49,19 @@ export function createRevokedTokenStore(prisma: PrismaClient) {
       return row !== null
     },
 
-    /** Every jti whose token has not expired at `now`, with when it expires. */
+    /** Records a cutoff (see recordCutoff). */
+    async cutOff(jti: string, expiresAt: Date, at: Date): Promise<void> {
+      await recordCutoff(prisma, jti, expiresAt, at)
+    },
+
+    /** Every jti whose token has not expired at `now`, with when it expires and was recorded. */
     async listActive(now: Date): Promise<RevokedJti[]> {
-      return prisma.revokedToken.findMany({ where: { expiresAt: { gt: now } }, select: { jti: true, expiresAt: true } })
+      return prisma.revokedToken.findMany({ where: { expiresAt: { gt: now } }, select: ROW })
     },
 
     /** The jtis recorded at or after `since` whose tokens have not expired at `now`. */
     async listRecordedSince(since: Date, now: Date): Promise<RevokedJti[]> {
-      return prisma.revokedToken.findMany({ where: { createdAt: { gte: since }, expiresAt: { gt: now } }, select: { jti: true, expiresAt: true } })
+      return prisma.revokedToken.findMany({ where: { createdAt: { gte: since }, expiresAt: { gt: now } }, select: ROW })
     },
   }
 }

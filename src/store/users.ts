@@ -2,6 +2,7 @@ import type { PrismaClient } from './database.js'
 import { StoreError, translate } from './errors.js'
 import { newId } from './ids.js'
 import { fromList, toList, toPage, type Page, type PageOptions } from './lists.js'
+import { recordCutoff } from './revoked-tokens.js'
 
 export interface User {
   id: string
@@ -14,6 +15,16 @@ export interface User {
 }
 
 type UserRow = Omit<User, 'scopes'> & { scopes: string }
+
+/**
+ * A revocation recorded with a change, in its transaction (revoked-tokens.ts recordCutoff): the entry `jti`
+ * refuses the user's access tokens issued at or before the change, until `expiresAt`. The change and the
+ * revocation happen together or not at all: a user cannot be deleted while their tokens stay valid.
+ */
+export interface AccessTokenCutoff {
+  jti: string
+  expiresAt: Date
+}
 
 const toUser = (row: UserRow): User => ({ ...row, scopes: toList(row.scopes) })
 
@@ -51,7 +62,12 @@ export function createUserStore(prisma: PrismaClient) {
       return toPage(rows, options.limit, toUser, (row) => row.id)
     },
 
-    async update(id: string, changes: { scopes?: readonly string[]; passwordHash?: string; disabled?: boolean }, now = new Date()): Promise<User> {
+    async update(
+      id: string,
+      changes: { scopes?: readonly string[]; passwordHash?: string; disabled?: boolean },
+      now = new Date(),
+      options: { cutoff?: AccessTokenCutoff } = {},
+    ): Promise<User> {
       return translate('user', () =>
         prisma.$transaction(async (tx) => {
           const row = await tx.user.update({
@@ -66,6 +82,7 @@ export function createUserStore(prisma: PrismaClient) {
           // with a password that has just been replaced (it may have been stolen).
           const reason = changes.disabled === true ? 'user_disabled' : changes.passwordHash ? 'password_changed' : undefined
           if (reason) await tx.refreshFamily.updateMany({ where: { userId: id, revokedAt: null }, data: { revokedAt: now, revokedReason: reason } })
+          if (options.cutoff) await recordCutoff(tx, options.cutoff.jti, options.cutoff.expiresAt, now)
           return toUser(row)
         }),
       )
@@ -77,8 +94,14 @@ export function createUserStore(prisma: PrismaClient) {
     },
 
     /** Deletes the user; their refresh-token families and access keys go with them (cascade). */
-    async delete(id: string): Promise<void> {
-      await translate('user', () => prisma.user.delete({ where: { id } }))
+    async delete(id: string, now = new Date(), options: { cutoff?: AccessTokenCutoff } = {}): Promise<void> {
+      const { cutoff } = options
+      await translate('user', () =>
+        prisma.$transaction(async (tx) => {
+          await tx.user.delete({ where: { id } })
+          if (cutoff) await recordCutoff(tx, cutoff.jti, cutoff.expiresAt, now)
+        }),
+      )
     },
 
     async requireById(id: string): Promise<User> {

@@ -1,5 +1,8 @@
 // `portcullis users create|list|disable|enable|set-password`: the resource owners of the password grant.
-// Passwords come only from standard input and are stored as bcrypt hashes (BCRYPT_COST).
+// Passwords come only from standard input and are stored as bcrypt hashes (BCRYPT_COST). Disabling and a
+// new password end the user's logins and access tokens (manage/users.ts); running servers refuse those
+// tokens from their next revocation sync (REVOCATION_SYNC_INTERVAL).
+import { updateUser, type UserChangeDeps } from '../../manage/users.js'
 import { hashPassword } from '../../security/passwords.js'
 import type { Store } from '../../store/index.js'
 import type { User } from '../../store/users.js'
@@ -18,6 +21,8 @@ function validUsername(username: string): string {
   if (/[\p{Cc}\p{Cf}]/u.test(username)) throw new CliError('--username must not contain control characters')
   return username
 }
+
+const changeDeps = (ctx: CliContext, store: Store): UserChangeDeps => ({ store, config: ctx.config, now: Date.now })
 
 /** The user named by id or username (the id wins), or a clear error. */
 async function findUser(ctx: CliContext, idOrUsername: string): Promise<{ store: Store; user: User }> {
@@ -67,27 +72,27 @@ const list: Command = {
 
 const disable: Command = {
   name: 'users disable',
-  summary: 'Disable a user: no new logins, and their refresh tokens are revoked now',
+  summary: 'Disable a user: no new logins, and their refresh tokens and access tokens are revoked now',
   usage: 'ID|USERNAME',
   options: {},
   async run(ctx, { positionals }) {
     const [idOrUsername] = expectPositionals(positionals, ['ID or USERNAME'])
     const { store, user } = await findUser(ctx, idOrUsername!)
-    await store.users.update(user.id, { disabled: true })
-    ctx.io.print(`user "${user.username}" (${user.id}) disabled; their refresh tokens are revoked`)
+    await updateUser(changeDeps(ctx, store), user.id, { disabled: true })
+    ctx.io.print(`user "${user.username}" (${user.id}) disabled; their refresh tokens and access tokens are revoked`)
     return { id: user.id, username: user.username, disabled: true }
   },
 }
 
 const enable: Command = {
   name: 'users enable',
-  summary: 'Enable a disabled user again (revoked refresh tokens stay revoked)',
+  summary: 'Enable a disabled user again (revoked refresh tokens and access tokens stay revoked)',
   usage: 'ID|USERNAME',
   options: {},
   async run(ctx, { positionals }) {
     const [idOrUsername] = expectPositionals(positionals, ['ID or USERNAME'])
     const { store, user } = await findUser(ctx, idOrUsername!)
-    await store.users.update(user.id, { disabled: false })
+    await updateUser(changeDeps(ctx, store), user.id, { disabled: false })
     ctx.io.print(`user "${user.username}" (${user.id}) enabled`)
     return { id: user.id, username: user.username, disabled: false }
   },
@@ -95,15 +100,15 @@ const enable: Command = {
 
 const setPassword: Command = {
   name: 'users set-password',
-  summary: "Replace a user's password with one read from standard input",
+  summary: "Replace a user's password with one read from standard input; their refresh tokens and access tokens are revoked",
   usage: 'ID|USERNAME --password-stdin',
   options: { 'password-stdin': { type: 'boolean' } },
   async run(ctx, { values, positionals }) {
     const [idOrUsername] = expectPositionals(positionals, ['ID or USERNAME'])
     const password = await readPassword(ctx.io, values)
     const { store, user } = await findUser(ctx, idOrUsername!)
-    await store.users.update(user.id, { passwordHash: await hashPassword(password, ctx.config.bcryptCost) })
-    ctx.io.print(`password of user "${user.username}" (${user.id}) replaced`)
+    await updateUser(changeDeps(ctx, store), user.id, { passwordHash: await hashPassword(password, ctx.config.bcryptCost) })
+    ctx.io.print(`password of user "${user.username}" (${user.id}) replaced; their refresh tokens and access tokens are revoked`)
     return { id: user.id, username: user.username }
   },
 }

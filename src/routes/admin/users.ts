@@ -1,8 +1,10 @@
-// /admin/v1/users: create, list, get, update scopes, disable/enable, set password, delete. Disabling or
-// deleting a user ends their refresh-token families (store) and their access keys stop working (at once
-// here, within ACCESS_KEY_CACHE_TTL elsewhere).
+// /admin/v1/users: create, list, get, update scopes, disable/enable, set password, delete. Disabling,
+// deleting or re-passwording a user ends their refresh-token families and their access tokens
+// (manage/users.ts: at once here, within REVOCATION_SYNC_INTERVAL elsewhere); disabling or deleting also
+// stops their access keys (at once here, within ACCESS_KEY_CACHE_TTL elsewhere).
 import type { FastifyInstance } from 'fastify'
 import type { RouteDeps } from '../../app.js'
+import { deleteUser, updateUser } from '../../manage/users.js'
 import { conflict, notFound, validationFailed } from '../../oauth/errors.js'
 import { MAX_PASSWORD_BYTES } from '../../security/passwords.js'
 import { StoreError } from '../../store/index.js'
@@ -83,7 +85,7 @@ export function registerAdminUserRoutes(app: FastifyInstance, deps: RouteDeps): 
     {
       schema: {
         tags: TAGS,
-        summary: 'Change a user’s scopes, or disable / enable them (disabling ends their refresh tokens and access keys)',
+        summary: 'Change a user’s scopes, or disable / enable them (disabling ends their refresh tokens, access tokens and access keys)',
         security: SECURITY,
         params: userIdParams,
         body: { type: 'object', properties: { scopes: scopeArray, disabled: { type: 'boolean' } }, additionalProperties: false, minProperties: 1 },
@@ -95,7 +97,7 @@ export function registerAdminUserRoutes(app: FastifyInstance, deps: RouteDeps): 
       const before = await store.users.findById(userId)
       if (!before) throw notFound('no user has this id')
       const { scopes, disabled } = request.body
-      const user = await store.users.update(userId, { ...(scopes ? { scopes } : {}), ...(disabled === undefined ? {} : { disabled }) }, new Date(deps.now())).catch(notFoundUser)
+      const user = await updateUser(deps, userId, { ...(scopes ? { scopes } : {}), ...(disabled === undefined ? {} : { disabled }) }).catch(notFoundUser)
       // Narrowed scopes and a disabled owner must reach this instance's cached keys now.
       deps.accessKeys.invalidateOwner(userId)
       if (scopes) await audit(deps, request, 'user.updated', userId, { scopes: user.scopes, previous_scopes: before.scopes })
@@ -109,7 +111,7 @@ export function registerAdminUserRoutes(app: FastifyInstance, deps: RouteDeps): 
     {
       schema: {
         tags: TAGS,
-        summary: 'Set a user’s password',
+        summary: 'Set a user’s password (ends their refresh tokens and access tokens)',
         security: SECURITY,
         params: userIdParams,
         body: { type: 'object', properties: { password }, required: ['password'], additionalProperties: false },
@@ -121,7 +123,7 @@ export function registerAdminUserRoutes(app: FastifyInstance, deps: RouteDeps): 
       if (problems.length > 0) throw validationFailed(problems)
       const { userId } = request.params
       if (!(await store.users.findById(userId))) throw notFound('no user has this id')
-      await store.users.update(userId, { passwordHash: await deps.passwords.hash(request.body.password) }).catch(notFoundUser)
+      await updateUser(deps, userId, { passwordHash: await deps.passwords.hash(request.body.password) }).catch(notFoundUser)
       await audit(deps, request, 'user.password_set', userId)
       return reply.code(204).send()
     },
@@ -132,7 +134,7 @@ export function registerAdminUserRoutes(app: FastifyInstance, deps: RouteDeps): 
     {
       schema: {
         tags: TAGS,
-        summary: 'Delete a user, with their refresh tokens and access keys',
+        summary: 'Delete a user, with their refresh tokens, access tokens and access keys',
         security: SECURITY,
         params: userIdParams,
         response: { 204: { type: 'null', description: 'Deleted' }, ...errorsWithNotFound },
@@ -142,7 +144,7 @@ export function registerAdminUserRoutes(app: FastifyInstance, deps: RouteDeps): 
       const { userId } = request.params
       const user = await store.users.findById(userId)
       if (!user) throw notFound('no user has this id')
-      await store.users.delete(userId).catch(notFoundUser)
+      await deleteUser(deps, userId).catch(notFoundUser)
       deps.accessKeys.invalidateOwner(userId)
       await audit(deps, request, 'user.deleted', userId, { username: user.username })
       return reply.code(204).send()
