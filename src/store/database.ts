@@ -37,7 +37,7 @@ export interface Database {
 }
 
 export function sqliteFilePath(url: string): string {
-  return resolve(url.replace(/^file:/, '').replace(/\?.*$/, ''))
+  return resolve(url.replace(/^file:/, '').split('?', 1)[0]!)
 }
 
 /**
