@@ -45,6 +45,16 @@ for (const provider of providers) {
       t.notOk('username' in payload)
     })
 
+    t.test('the token expires no later than the key it was exchanged from', async (t) => {
+      const { key } = await makeKey({ expiresAt: new Date(clock + 120_000) })
+      const body = (await exchange(key)).json()
+      t.equal(body.expires_in, 120, 'not ACCESS_TOKEN_TTL (300)')
+      const payload = decodeJwt(body.access_token)
+      t.equal(payload.exp, Math.floor(clock / 1000) + 120)
+      const { key: lasting } = await makeKey({ expiresAt: new Date(clock + 3600_000) })
+      t.equal((await exchange(lasting)).json().expires_in, 300, 'a key that outlives ACCESS_TOKEN_TTL: the usual lifetime')
+    })
+
     t.test("a user's key becomes an access token for the user", async (t) => {
       const { key, id } = await makeKey({ userId: user.id, scopes: ['read'] })
       const body = (await exchange(key)).json()

@@ -53,9 +53,11 @@ function resolveAudience(resource: string | undefined, client: Client, deps: Tok
 }
 
 function issueAccessToken(deps: TokenDeps, client: Client, result: GrantResult, now: number) {
+  // At least a second: the grant has checked that its source is still valid at `now`.
+  const ttl = result.notAfter === undefined ? deps.config.accessTokenTtl : Math.max(1, Math.min(deps.config.accessTokenTtl, Math.floor((result.notAfter - now) / 1000)))
   return signAccessToken(
     deps.keyring,
-    { issuer: deps.config.issuer, ttl: deps.config.accessTokenTtl, now },
+    { issuer: deps.config.issuer, ttl, now },
     { sub: result.subject, aud: result.audience, clientId: client.clientId, scope: result.scope.join(' '), extra: result.claims },
   )
 }

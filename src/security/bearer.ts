@@ -17,6 +17,8 @@ export interface Principal {
   clientId?: string
   /** The access key presented. */
   keyId?: string
+  /** The access key a JWT was exchanged from (RFC 8693, its `access_key_id` claim). */
+  accessKeyId?: string
   /** The owner of a user-owned access key. */
   userId?: string
   /** The presented JWT's id and expiry (seconds). */
@@ -100,6 +102,7 @@ export function createBearerAuthenticator(deps: BearerDeps): BearerAuthenticator
       sub: claims.sub,
       scopes: typeof claims.scope === 'string' ? claims.scope.split(' ').filter(Boolean) : [],
       clientId: claims.client_id,
+      ...(typeof claims.access_key_id === 'string' ? { accessKeyId: claims.access_key_id } : {}),
       jti: claims.jti,
       exp: claims.exp,
     }

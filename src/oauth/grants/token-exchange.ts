@@ -3,8 +3,9 @@
 //
 // subject_token_type urn:portcullis:params:oauth:token-type:access_key (ours: RFC 8693 §3 lets a server
 // define its own token type URIs). The token's `sub` is the key's owner, or `access_key:<id>` for a service
-// key; its scope is the key's, or a narrower `scope`. Revoking the key does not recall tokens already
-// exchanged: they expire after ACCESS_TOKEN_TTL.
+// key; its scope is the key's, or a narrower `scope`. It expires after ACCESS_TOKEN_TTL, or with the key when
+// that comes first, so a short-lived key cannot be stretched by exchanging it. Revoking the key does not
+// recall tokens already exchanged: they expire after ACCESS_TOKEN_TTL.
 import type { Grant } from './index.js'
 import { invalidRequest, invalidTarget } from '../errors.js'
 import { grantScope } from '../scope.js'
@@ -43,6 +44,7 @@ export const tokenExchangeGrant: Grant = {
       audience: target,
       claims: key.owner ? { access_key_id: key.key.id, username: key.owner.username } : { access_key_id: key.key.id },
       issuedTokenType: ACCESS_TOKEN_TOKEN_TYPE,
+      ...(key.key.expiresAt ? { notAfter: key.key.expiresAt.getTime() } : {}),
     }
   },
 }
