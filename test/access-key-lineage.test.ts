@@ -19,7 +19,7 @@ for (const provider of providers) {
     const ctx = await build(t, { provider, now: () => clock })
     const { app, store } = ctx
     const admin = client(app, await adminHeaders(ctx))
-    await store.clients.create({ clientId: 'exchanger', name: 'Exchanger', secretHash: sha256(SECRET), grantTypes: [EXCHANGE], scopes: [] })
+    await store.clients.create({ clientId: 'exchanger', name: 'Exchanger', secretHash: sha256(SECRET), grantTypes: [EXCHANGE], scopes: ['read', 'keys:write'] })
     const user = (await admin.post('/admin/v1/users', { username: 'quinn', password: 'a long enough password', scopes: ['read', 'keys:write'] })).json()
     const at = (seconds: number) => new Date(clock + seconds * 1000).toISOString()
 

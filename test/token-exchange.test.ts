@@ -16,7 +16,8 @@ for (const provider of providers) {
     let clock = Date.now()
     const ctx = await build(t, { provider, now: () => clock, env: { AUDIENCES: `${API} https://other.example`, ACCESS_TOKEN_TTL: '300' } })
     const { store, app, config } = ctx
-    await store.clients.create({ clientId: 'exchanger', name: 'Exchanger', secretHash: sha256(SECRET), grantTypes: [GRANT], scopes: [], audiences: [config.defaultAudience, API] })
+    await store.clients.create({ clientId: 'exchanger', name: 'Exchanger', secretHash: sha256(SECRET), grantTypes: [GRANT], scopes: ['read', 'write', 'admin'], audiences: [config.defaultAudience, API] })
+    await store.clients.create({ clientId: 'reader', name: 'Reader', secretHash: sha256(SECRET), grantTypes: [GRANT], scopes: ['read'] })
     await store.clients.create({ clientId: 'plain', name: 'Plain', secretHash: sha256(SECRET), grantTypes: ['client_credentials'], scopes: ['read'] })
     const auth = { authorization: basic('exchanger', SECRET) }
     const user = await store.users.create({ username: 'frank', passwordHash: 'x', scopes: ['read', 'write'] })
@@ -76,6 +77,20 @@ for (const provider of providers) {
       const response = await exchange(key, { scope: 'read admin' })
       t.equal(response.statusCode, 400)
       t.same(response.json(), refused('invalid_scope', "this access key may not have the scope 'admin'"))
+    })
+
+    t.test("the token's scope lies within the client's registered scopes, as for every grant", async (t) => {
+      const { key } = await makeKey({ scopes: ['read', 'admin'] })
+      const asReader = (extra: Record<string, string> = {}) => exchange(key, extra, { authorization: basic('reader', SECRET) })
+      const unasked = await asReader()
+      t.equal(unasked.statusCode, 200)
+      t.equal(unasked.json().scope, 'read', 'no scope asked: what both the key and the client hold')
+      t.equal(decodeJwt(unasked.json().access_token).scope, 'read')
+      const wider = await asReader({ scope: 'admin' })
+      t.equal(wider.statusCode, 400)
+      t.same(wider.json(), refused('invalid_scope', "this client may not have the scope 'admin'"))
+      t.same((await asReader({ scope: 'read admin' })).json(), refused('invalid_scope', "this client may not have the scope 'admin'"))
+      t.equal((await asReader({ scope: 'read' })).json().scope, 'read')
     })
 
     t.test("the owner's lost scopes are not exchanged", async (t) => {
