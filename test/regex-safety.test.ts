@@ -2,8 +2,9 @@
 // pattern safe or finds an attack string. V8's engine backtracks, so a pattern with overlapping quantifiers (the
 // old `Authorization: Bearer` pattern: 200-400 ms for one 16 KB header) lets one unauthenticated request stall
 // the event loop. Found here: regex literals (through the TypeScript parser, not a grep), JSON Schema `pattern`
-// strings (Ajv compiles them with the `u` flag and runs them on request input), and `RegExp(...)` calls, which
-// must be listed in DYNAMIC_PATTERNS with what they build, so that a pattern made at run time is checked too.
+// strings (Ajv compiles them with the `u` flag and runs them on request input), and `RegExp(...)` calls (or
+// match/matchAll/search given anything but a literal), which must be listed in DYNAMIC_PATTERNS with what they
+// build, so that a pattern made at run time is checked too.
 import t from 'tap'
 import { readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -33,7 +34,9 @@ function recheckBackend(): string {
 }
 process.env.RECHECK_BACKEND ??= recheckBackend()
 
-/** `RegExp(...)` calls by file and call text, with the expressions they build. */
+const STRING_TO_PATTERN = new Set(['match', 'matchAll', 'search'])
+
+/** `RegExp(...)` calls (and match/matchAll/search on a pattern not written in place) by file and call text, with the expressions they build. */
 const DYNAMIC_PATTERNS: Record<string, RegExp[]> = {
   'security/access-keys.ts: new RegExp(`^${ACCESS_KEY_PREFIX}_([0-9A-Za-z]{${ID_TIME_LENGTH + ID_RANDOM_LENGTH}})_([0-9A-Za-z]{${SECRET_LENGTH}})$`)': [ACCESS_KEY_PATTERN],
 }
@@ -76,6 +79,15 @@ function findPatterns(): { patterns: Pattern[]; unchecked: string[] } {
         const built = DYNAMIC_PATTERNS[`${name}: ${node.getText(file)}`]
         if (built) patterns.push(...built.map((regex) => ({ where: where(node), source: regex.source, flags: regex.flags })))
         else unchecked.push(`${where(node)} ${node.getText(file)}`)
+      } else if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && STRING_TO_PATTERN.has(node.expression.name.text) && node.arguments[0]) {
+        // String.prototype.match/matchAll/search compile a string argument into a pattern.
+        const argument = node.arguments[0]
+        if (ts.isStringLiteralLike(argument)) patterns.push({ where: where(node), source: argument.text, flags: '' })
+        else if (argument.kind !== ts.SyntaxKind.RegularExpressionLiteral) {
+          const built = DYNAMIC_PATTERNS[`${name}: ${node.getText(file)}`]
+          if (built) patterns.push(...built.map((regex) => ({ where: where(node), source: regex.source, flags: regex.flags })))
+          else unchecked.push(`${where(node)} ${node.getText(file)}`)
+        }
       } else if (ts.isPropertyAssignment(node) && node.name.getText(file) === 'pattern') {
         const value = ts.isStringLiteralLike(node.initializer) ? node.initializer.text : ts.isIdentifier(node.initializer) ? constants.get(node.initializer.text) : undefined
         if (value === undefined) unchecked.push(`${where(node)} ${node.getText(file)}`)
