@@ -89,6 +89,13 @@ function fail(name: string, problem: string, value?: string): never {
   throw new ConfigError(`${name}: ${problem}${value === undefined ? '' : ` (got ${JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value)})`}`)
 }
 
+// A loop, not `/\/+$/`: that pattern is quadratic on a long run of slashes (test/regex-safety.test.ts).
+function withoutTrailingSlashes(value: string): string {
+  let end = value.length
+  while (end > 0 && value[end - 1] === '/') end--
+  return value.slice(0, end)
+}
+
 function createReader(env: Env) {
   const raw = (name: string): string | undefined => {
     const value = env[name]
@@ -126,7 +133,7 @@ function createReader(env: Env) {
     }
     if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') fail(name, 'must be an absolute http(s) URL', value)
     if (parsed.search || parsed.hash) fail(name, 'must not have a query or fragment (RFC 8414 §2)', value)
-    return value.replace(/\/+$/, '')
+    return withoutTrailingSlashes(value)
   }
   const list = (name: string): string[] => (raw(name) ?? '').split(/[\s,]+/).filter(Boolean)
   return { raw, integer, duration, boolean, url, list }

@@ -20,6 +20,9 @@ async function start(config: Readonly<Config>): Promise<void> {
   const app = await buildApp({ config, store, keyring, masterKey })
   keyringLog.attach(app.log)
   if (master.created) app.log.warn({ path: master.source }, 'generated the master key: back it up together with the database')
+  for (const file of db.tightenedFiles ?? []) {
+    app.log.warn({ path: file.path, previousMode: file.previousMode }, 'the database file was open to other users: made it 0600 (it holds password hashes; check who could read it)')
+  }
 
   let closing = false
   const close = async (signal: string) => {

@@ -16,7 +16,8 @@ for (const provider of providers) {
     let clock = Date.now()
     const ctx = await build(t, { provider, now: () => clock, env: { AUDIENCES: `${API} https://other.example`, ACCESS_TOKEN_TTL: '300' } })
     const { store, app, config } = ctx
-    await store.clients.create({ clientId: 'exchanger', name: 'Exchanger', secretHash: sha256(SECRET), grantTypes: [GRANT], scopes: [], audiences: [config.defaultAudience, API] })
+    await store.clients.create({ clientId: 'exchanger', name: 'Exchanger', secretHash: sha256(SECRET), grantTypes: [GRANT], scopes: ['read', 'write', 'admin'], audiences: [config.defaultAudience, API] })
+    await store.clients.create({ clientId: 'reader', name: 'Reader', secretHash: sha256(SECRET), grantTypes: [GRANT], scopes: ['read'] })
     await store.clients.create({ clientId: 'plain', name: 'Plain', secretHash: sha256(SECRET), grantTypes: ['client_credentials'], scopes: ['read'] })
     const auth = { authorization: basic('exchanger', SECRET) }
     const user = await store.users.create({ username: 'frank', passwordHash: 'x', scopes: ['read', 'write'] })
@@ -45,6 +46,16 @@ for (const provider of providers) {
       t.notOk('username' in payload)
     })
 
+    t.test('the token expires no later than the key it was exchanged from', async (t) => {
+      const { key } = await makeKey({ expiresAt: new Date(clock + 120_000) })
+      const body = (await exchange(key)).json()
+      t.equal(body.expires_in, 120, 'not ACCESS_TOKEN_TTL (300)')
+      const payload = decodeJwt(body.access_token)
+      t.equal(payload.exp, Math.floor(clock / 1000) + 120)
+      const { key: lasting } = await makeKey({ expiresAt: new Date(clock + 3600_000) })
+      t.equal((await exchange(lasting)).json().expires_in, 300, 'a key that outlives ACCESS_TOKEN_TTL: the usual lifetime')
+    })
+
     t.test("a user's key becomes an access token for the user", async (t) => {
       const { key, id } = await makeKey({ userId: user.id, scopes: ['read'] })
       const body = (await exchange(key)).json()
@@ -66,6 +77,20 @@ for (const provider of providers) {
       const response = await exchange(key, { scope: 'read admin' })
       t.equal(response.statusCode, 400)
       t.same(response.json(), refused('invalid_scope', "this access key may not have the scope 'admin'"))
+    })
+
+    t.test("the token's scope lies within the client's registered scopes, as for every grant", async (t) => {
+      const { key } = await makeKey({ scopes: ['read', 'admin'] })
+      const asReader = (extra: Record<string, string> = {}) => exchange(key, extra, { authorization: basic('reader', SECRET) })
+      const unasked = await asReader()
+      t.equal(unasked.statusCode, 200)
+      t.equal(unasked.json().scope, 'read', 'no scope asked: what both the key and the client hold')
+      t.equal(decodeJwt(unasked.json().access_token).scope, 'read')
+      const wider = await asReader({ scope: 'admin' })
+      t.equal(wider.statusCode, 400)
+      t.same(wider.json(), refused('invalid_scope', "this client may not have the scope 'admin'"))
+      t.same((await asReader({ scope: 'read admin' })).json(), refused('invalid_scope', "this client may not have the scope 'admin'"))
+      t.equal((await asReader({ scope: 'read' })).json().scope, 'read')
     })
 
     t.test("the owner's lost scopes are not exchanged", async (t) => {

@@ -2,7 +2,9 @@
 // served JWKS, scope, audience, rotation, replay, lifetimes and the end of a family.
 import t from 'tap'
 import { decodeJwt } from 'jose'
-import { build, providers } from './helper.ts'
+import { buildApp } from '../src/app.ts'
+import { adminHeaders, client } from './admin-fixtures.ts'
+import { build, providers, testConfig } from './helper.ts'
 import { basic, form, seed, SECRET, tokenRequest, verifyWithServedJwks } from './token-fixtures.ts'
 import { hashPassword, bcryptCost } from '../src/security/passwords.ts'
 import { sha256 } from '../src/security/secrets.ts'
@@ -250,6 +252,44 @@ for (const provider of providers) {
       const first = await login()
       const res = await refresh(first.refresh_token, { resource: 'https://elsewhere.example.com' })
       t.equal(res.json().error, 'invalid_target')
+    })
+
+    t.test('an audience taken from the client or the configuration since the login is refused at refresh, as a new login is', async (t) => {
+      const OLD = 'https://old.example.com'
+      const ctx = await build(t, { provider, env: { AUDIENCES: `${API} ${OLD}` } })
+      const fixtures = await seed(ctx.store)
+      const admin = client(ctx.app, await adminHeaders(ctx))
+      t.equal((await admin.patch('/admin/v1/clients/service', { audiences: [ctx.config.defaultAudience, API, OLD] })).statusCode, 200)
+      const password = { grant_type: 'password', username: fixtures.alice.username, password: fixtures.alice.password }
+      const loginFor = async (resource: string) => (await tokenRequest(ctx.app, { ...password, resource }, { authorization: fixtures.service.auth })).json().refresh_token as string
+      const refreshOn = (app: typeof ctx.app, token: string) => tokenRequest(app, { grant_type: 'refresh_token', refresh_token: token }, { authorization: fixtures.service.auth })
+      const oldLogin = await loginFor(OLD)
+      const apiLogin = await loginFor(API)
+      const rotated = await refreshOn(ctx.app, oldLogin)
+      t.equal(rotated.statusCode, 200, 'allowed at the login')
+      t.equal(decodeJwt(rotated.json().access_token).aud, OLD)
+
+      t.equal((await admin.patch('/admin/v1/clients/service', { audiences: [ctx.config.defaultAudience, API] })).statusCode, 200)
+      const forClient = { error: 'invalid_target', error_description: `this client may not request tokens for '${OLD}'` }
+      const newLogin = await tokenRequest(ctx.app, { ...password, resource: OLD }, { authorization: fixtures.service.auth })
+      t.equal(newLogin.statusCode, 400)
+      t.same(newLogin.json(), forClient, 'a new login for the removed audience')
+      const refused = await refreshOn(ctx.app, rotated.json().refresh_token)
+      t.equal(refused.statusCode, 400)
+      t.same(refused.json(), forClient, 'the older login, refreshed: the same answer')
+      const kept = await refreshOn(ctx.app, apiLogin)
+      t.equal(kept.statusCode, 200, 'an audience the client keeps still refreshes')
+
+      // The same database served with OLD and API no longer configured (AUDIENCES changed, instance restarted).
+      t.equal((await admin.patch('/admin/v1/clients/service', { audiences: [] })).statusCode, 200)
+      const config = testConfig({ DATABASE_URL: ctx.databaseUrl, KEYS_DIR: ctx.config.keysDir })
+      const narrowed = await buildApp({ config, store: ctx.store, keyring: ctx.keyring, masterKey: ctx.masterKey, logger: false })
+      t.teardown(() => narrowed.close())
+      const unregistered = { error: 'invalid_target', error_description: `resource '${API}' is not a registered audience` }
+      t.same((await tokenRequest(narrowed, { ...password, resource: API }, { authorization: fixtures.service.auth })).json(), unregistered, 'a new login for an audience no longer configured')
+      const stale = await refreshOn(narrowed, kept.json().refresh_token)
+      t.equal(stale.statusCode, 400)
+      t.same(stale.json(), unregistered, 'the older login, refreshed: the same answer')
     })
 
     t.test('the family has an absolute lifetime that rotation never extends', async (t) => {

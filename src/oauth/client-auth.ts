@@ -29,6 +29,8 @@ const FAILED = 'client authentication failed'
 const UNKNOWN_CLIENT_HASH = sha256('portcullis: no such client')
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/
 const BASIC = /^basic[ ]+([A-Za-z0-9+/]+={0,2})[ ]*$/i
+// At most two (RFC 4648 §4); a bound, because `=+$` is quadratic on a long run of '=' (test/regex-safety.test.ts).
+const BASE64_PADDING = /={1,2}$/
 
 /** RFC 6749 §2.3.1 form-urlencodes the id and secret before joining them: a bad escape is invalid_client. */
 const malformedBasic = () => invalidClient('the HTTP Basic credentials are not correctly form-urlencoded', true)
@@ -37,7 +39,7 @@ function readBasic(header: string): Credentials {
   const match = BASIC.exec(header)
   if (!match) throw invalidClient('the Authorization header must use the Basic scheme with base64 credentials', true)
   const decoded = Buffer.from(match[1]!, 'base64')
-  if (decoded.toString('base64').replace(/=+$/, '') !== match[1]!.replace(/=+$/, '')) throw invalidClient('the HTTP Basic credentials are not valid base64', true)
+  if (decoded.toString('base64').replace(BASE64_PADDING, '') !== match[1]!.replace(BASE64_PADDING, '')) throw invalidClient('the HTTP Basic credentials are not valid base64', true)
   const text = decoded.toString('utf8')
   const colon = text.indexOf(':')
   if (colon === -1) throw invalidClient('the HTTP Basic credentials must be client_id:client_secret', true)

@@ -3,6 +3,7 @@
 import type { FastifyRequest } from 'fastify'
 import { signAccessToken } from '../keys/access-token.js'
 import type { Client } from '../store/clients.js'
+import { checkAudience } from './audience.js'
 import { authenticateClient, type AuthenticatedClient } from './client-auth.js'
 import { invalidRequest, invalidTarget, unauthorizedClient, unsupportedGrantType } from './errors.js'
 import { readParameters } from './form-body.js'
@@ -46,18 +47,20 @@ function requiredParameters(grant: Grant, params: Record<string, string>): Recor
  * issuer). Without it: the default audience, or the client's first when its list excludes it.
  */
 function resolveAudience(resource: string | undefined, client: Client, deps: TokenDeps): { resource: string | undefined; audience: string } {
-  const { audiences, defaultAudience } = deps.config
-  const allowedForClient = (audience: string) => client.audiences.length === 0 || client.audiences.includes(audience)
-  if (resource === undefined) return { resource, audience: allowedForClient(defaultAudience) ? defaultAudience : client.audiences[0]! }
-  if (!audiences.includes(resource)) throw invalidTarget(`resource ${JSON.stringify(resource.slice(0, 128))} is not a registered audience`)
-  if (!allowedForClient(resource)) throw invalidTarget(`this client may not request tokens for ${JSON.stringify(resource.slice(0, 128))}`)
+  const { defaultAudience } = deps.config
+  if (resource === undefined) {
+    return { resource, audience: client.audiences.length === 0 || client.audiences.includes(defaultAudience) ? defaultAudience : client.audiences[0]! }
+  }
+  checkAudience(resource, client, deps.config)
   return { resource, audience: resource }
 }
 
 function issueAccessToken(deps: TokenDeps, client: Client, result: GrantResult, now: number) {
+  // At least a second: the grant has checked that its source is still valid at `now`.
+  const ttl = result.notAfter === undefined ? deps.config.accessTokenTtl : Math.max(1, Math.min(deps.config.accessTokenTtl, Math.floor((result.notAfter - now) / 1000)))
   return signAccessToken(
     deps.keyring,
-    { issuer: deps.config.issuer, ttl: deps.config.accessTokenTtl, now },
+    { issuer: deps.config.issuer, ttl, now },
     { sub: result.subject, aud: result.audience, clientId: client.clientId, scope: result.scope.join(' '), extra: result.claims },
   )
 }

@@ -94,7 +94,7 @@ export function registerDiscoveryRoutes(app: FastifyInstance, { config }: RouteD
   // An issuer with a path (https://example.com/auth, behind a proxy) is looked up at
   // /.well-known/oauth-authorization-server/auth (RFC 8414 §3.1), which a proxy forwarding the
   // whole host may pass on as is. Depends on the configuration, so it stays out of the committed document.
-  const issuerPath = new URL(config.issuer).pathname.replace(/\/+$/, '')
+  const issuerPath = new URL(config.issuer).pathname.replace(/\/$/, '') // ISSUER has no trailing slash (config.ts), but a bare host's path is '/'
   if (issuerPath !== '') {
     app.get(`/.well-known/oauth-authorization-server${issuerPath}`, { schema: { ...schema('Authorization server metadata at the path-inserted address (RFC 8414 §3.1)'), hide: true } }, send)
   }

@@ -1,10 +1,13 @@
 // /v1/me/access-keys: a user manages their own access keys with a token (or key) holding scope `keys:write`.
 // A new key's scopes must lie within the user's scopes and within the presented credential's scopes, so a
-// narrow token can never mint a broader key.
+// narrow token can never mint a broader key. Made with an access key (presented, or exchanged for the JWT
+// presented), it is that key's child: it expires no later and is revoked with it (security/access-key-lifecycle.ts).
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { RouteDeps } from '../app.js'
-import { insufficientScope, notFound, validationFailed } from '../oauth/errors.js'
-import { accessKeyProblems, issueAccessKey, revokeAccessKey } from '../security/access-key-lifecycle.js'
+import { insufficientScope, invalidToken, notFound, validationFailed } from '../oauth/errors.js'
+import { accessKeyProblems, issueAccessKey, ParentKeyInactiveError, revokeAccessKey } from '../security/access-key-lifecycle.js'
+import type { Principal } from '../security/bearer.js'
+import type { AccessKey } from '../store/access-keys.js'
 import { StoreError } from '../store/index.js'
 import type { User } from '../store/users.js'
 import { newAccessKeyBody } from './admin/access-keys.js'
@@ -13,6 +16,7 @@ import { accessKeySchema, accessKeyView, auditContext, createdAccessKeySchema } 
 
 export const KEYS_WRITE_SCOPE = 'keys:write'
 const TAGS = ['me']
+const parentInactive = () => invalidToken('the access key this credential comes from is revoked or expired')
 
 export function registerMeRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const { store, now } = deps
@@ -23,6 +27,16 @@ export function registerMeRoutes(app: FastifyInstance, deps: RouteDeps): void {
     const user = await store.users.findById(principal.userId ?? principal.sub)
     if (!user || user.disabled) throw insufficientScope(KEYS_WRITE_SCOPE)
     return user
+  }
+
+  /** The access key whose authority the caller holds: the one presented, or the one its JWT was exchanged from. */
+  async function parentKey(principal: Principal, at: number): Promise<AccessKey | undefined> {
+    const id = principal.kind === 'access_key' ? principal.keyId : principal.accessKeyId
+    if (id === undefined) return undefined
+    // A JWT outlives the key it was exchanged from (until its exp); the key's authority does not.
+    const key = await store.accessKeys.findById(id)
+    if (!key || key.revokedAt || (key.expiresAt && key.expiresAt.getTime() <= at)) throw parentInactive()
+    return key
   }
 
   registerScopedRoutes(app, deps, { prefix: '/v1/me', scope: KEYS_WRITE_SCOPE }, (me) => {
@@ -39,12 +53,19 @@ export function registerMeRoutes(app: FastifyInstance, deps: RouteDeps): void {
       },
       async (request, reply) => {
         const owner = await currentUser(request)
-        const keyRequest = { name: request.body.name, scopes: request.body.scopes, owner, expiresIn: request.body.expires_in, ceiling: request.principal!.scopes }
+        const principal = request.principal!
+        const keyRequest = { name: request.body.name, scopes: request.body.scopes, owner, expiresIn: request.body.expires_in, ceiling: principal.scopes }
         const problems = accessKeyProblems(keyRequest)
         if (problems.length > 0) throw validationFailed(problems)
         const at = now()
-        const { accessKey, key } = await issueAccessKey(store, keyRequest, auditContext(request), at)
-        return reply.code(201).send({ ...accessKeyView(accessKey, at), key })
+        const parent = await parentKey(principal, at)
+        try {
+          const { accessKey, key } = await issueAccessKey(store, { ...keyRequest, parent }, auditContext(request), at)
+          return reply.code(201).send({ ...accessKeyView(accessKey, at), key })
+        } catch (err) {
+          if (err instanceof ParentKeyInactiveError) throw parentInactive()
+          throw err
+        }
       },
     )
 
@@ -82,9 +103,9 @@ export function registerMeRoutes(app: FastifyInstance, deps: RouteDeps): void {
         const user = await currentUser(request)
         const at = now()
         try {
-          const key = await revokeAccessKey(store, request.params.id, { ...auditContext(request), userId: user.id }, at)
-          deps.accessKeys.invalidate(key.id)
-          return accessKeyView(key, at)
+          const { accessKey, descendants } = await revokeAccessKey(store, request.params.id, { ...auditContext(request), userId: user.id }, at)
+          for (const key of [accessKey, ...descendants]) deps.accessKeys.invalidate(key.id)
+          return accessKeyView(accessKey, at)
         } catch (err) {
           // Another user's key is as unknown as a key that does not exist.
           if (err instanceof StoreError && err.code === 'not_found') throw notFound('you have no access key with this id')

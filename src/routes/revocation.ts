@@ -13,6 +13,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { RouteDeps } from '../app.js'
 import { authenticateClient } from '../oauth/client-auth.js'
+import { revokeAccessKey } from '../security/access-key-lifecycle.js'
 import { parseAccessKey } from '../security/access-keys.js'
 import { revokeGrantAccessTokens } from '../security/revocation-list.js'
 import { sha256 } from '../security/secrets.js'
@@ -78,18 +79,15 @@ export function registerRevocationRoutes(app: FastifyInstance, deps: RouteDeps):
     deps.revocations.add(claims.jti, expiresAt)
   }
 
-  async function revokeAccessKey(token: string, request: FastifyRequest, client: Client): Promise<void> {
+  async function revokePresentedAccessKey(token: string, request: FastifyRequest, client: Client): Promise<void> {
     const parsed = parseAccessKey(token)
     if (!parsed) return
     const verified = await accessKeys.verify(token)
     // Revoked, expired or of a disabled owner: already unusable. Unknown or wrong secret: not the caller's to revoke.
     if (!verified.ok) return
-    await store.accessKeys.revoke(verified.key.id, { now: new Date(deps.now()) })
-    accessKeys.invalidate(verified.key.id)
-    await store.audit.record(
-      { type: 'access_key.revoked', actor: `client:${client.clientId}`, subject: verified.key.id, ip: request.ip, details: { via: 'oauth_revoke' } },
-      new Date(deps.now()),
-    )
+    // With the keys created from it, as from the admin API (security/access-key-lifecycle.ts).
+    const { accessKey, descendants } = await revokeAccessKey(store, verified.key.id, { actor: `client:${client.clientId}`, ip: request.ip, details: { via: 'oauth_revoke' } }, deps.now())
+    for (const key of [accessKey, ...descendants]) accessKeys.invalidate(key.id)
   }
 
   app.register(async (scope) => {
@@ -100,7 +98,7 @@ export function registerRevocationRoutes(app: FastifyInstance, deps: RouteDeps):
       const kind = tokenKind(token)
       if (kind === 'refresh_token') await revokeRefreshToken(token, client)
       else if (kind === 'jwt') await revokeAccessToken(token, client)
-      else if (kind === 'access_key') await revokeAccessKey(token, request, client)
+      else if (kind === 'access_key') await revokePresentedAccessKey(token, request, client)
       return reply.code(200).header('cache-control', 'no-store').send()
     })
   })

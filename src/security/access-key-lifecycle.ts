@@ -1,8 +1,16 @@
 // Creating and revoking access keys, the same way from the admin API, /v1/me and the CLI: checked against
 // the owner, stored as a hash, audited, and the full key returned exactly once.
+//
+// A key made through /v1/me with an access key (presented, or the `access_key_id` of a JWT exchanged from
+// one) is that key's child: it can hold no scope the parent lacks (the route's ceiling), it expires no later
+// than the parent (a longer or no expiry is shortened to the parent's, which the response shows), and
+// revoking any key revokes its descendants in the same transaction. So a short-lived or revoked key cannot
+// leave behind a key that outlives it. Keys made through the admin API or the CLI have no parent: creating
+// them is provisioning by an administrator (who could as well create a user), not delegation.
 import type { ErrorDetail } from '../oauth/errors.js'
 import type { AccessKey } from '../store/access-keys.js'
 import type { Store } from '../store/index.js'
+import { StoreError } from '../store/index.js'
 import type { User } from '../store/users.js'
 import { generateAccessKey } from './access-keys.js'
 
@@ -17,6 +25,21 @@ export interface AccessKeyRequest {
   expiresIn?: number | undefined
   /** The scopes the creator may hand on (e.g. the scopes of the token creating its user's own key). */
   ceiling?: readonly string[] | undefined
+  /** The access key the creator holds the authority of: the new key is bounded by its expiry and revoked with it. */
+  parent?: Pick<AccessKey, 'id' | 'expiresAt'> | undefined
+}
+
+/** The parent is revoked, expired or deleted between the caller's check and the insert. */
+export class ParentKeyInactiveError extends Error {
+  override name = 'ParentKeyInactiveError'
+}
+
+/** When a new key expires: as asked, but never after its parent. */
+export function boundedExpiry(request: Pick<AccessKeyRequest, 'expiresIn' | 'parent'>, now: number): Date | null {
+  const asked = request.expiresIn === undefined ? null : new Date(now + request.expiresIn * 1000)
+  const ceiling = request.parent?.expiresAt ?? null
+  if (ceiling === null) return asked
+  return asked === null || asked > ceiling ? ceiling : asked
 }
 
 /** What is wrong with a request, one entry per field; empty when it may be issued. */
@@ -48,18 +71,32 @@ export async function issueAccessKey(
   now: number,
 ): Promise<{ accessKey: AccessKey; key: string }> {
   const generated = generateAccessKey(now)
-  const expiresAt = request.expiresIn === undefined ? null : new Date(now + request.expiresIn * 1000)
-  const accessKey = await store.accessKeys.create(
-    { id: generated.id, prefix: generated.prefix, secretHash: generated.secretHash, name: request.name.trim(), userId: request.owner?.id ?? null, scopes: request.scopes, expiresAt },
-    new Date(now),
-  )
+  const expiresAt = boundedExpiry(request, now)
+  const parentId = request.parent?.id ?? null
+  let accessKey: AccessKey
+  try {
+    accessKey = await store.accessKeys.create(
+      { id: generated.id, prefix: generated.prefix, secretHash: generated.secretHash, name: request.name.trim(), userId: request.owner?.id ?? null, scopes: request.scopes, expiresAt, parentId },
+      new Date(now),
+    )
+  } catch (err) {
+    if (parentId !== null && err instanceof StoreError && err.code === 'conflict') throw new ParentKeyInactiveError(err.message)
+    throw err
+  }
   await store.audit.record(
     {
       type: 'access_key.created',
       actor: by.actor,
       subject: accessKey.id,
       ip: by.ip ?? null,
-      details: { ...by.details, name: accessKey.name, user_id: accessKey.userId, scopes: accessKey.scopes, expires_at: expiresAt?.toISOString() ?? null },
+      details: {
+        ...by.details,
+        name: accessKey.name,
+        user_id: accessKey.userId,
+        scopes: accessKey.scopes,
+        expires_at: expiresAt?.toISOString() ?? null,
+        ...(parentId === null ? {} : { parent_id: parentId }),
+      },
     },
     new Date(now),
   )
@@ -67,18 +104,27 @@ export async function issueAccessKey(
 }
 
 /**
- * Revokes a key and records `access_key.revoked` (only the first time). `userId` limits it to that owner's
- * keys (anyone else's is not_found). Other instances stop accepting it within ACCESS_KEY_CACHE_TTL.
+ * Revokes a key with its descendants (one transaction) and records `access_key.revoked` for each (the key's
+ * only the first time). `userId` limits it to that owner's keys (anyone else's is not_found). The caller
+ * drops every returned id from its access-key cache; other instances stop accepting them within
+ * ACCESS_KEY_CACHE_TTL.
  */
 export async function revokeAccessKey(
   store: Pick<Store, 'accessKeys' | 'audit'>,
   id: string,
   by: { actor: string | null; ip?: string | null; userId?: string; details?: Record<string, unknown> },
   now: number,
-): Promise<AccessKey> {
-  const { accessKey, changed } = await store.accessKeys.revoke(id, { now: new Date(now), ...(by.userId === undefined ? {} : { userId: by.userId }) })
+): Promise<{ accessKey: AccessKey; descendants: AccessKey[] }> {
+  const { accessKey, changed, descendants } = await store.accessKeys.revoke(id, { now: new Date(now), ...(by.userId === undefined ? {} : { userId: by.userId }) })
+  const at = new Date(now)
   if (changed) {
-    await store.audit.record({ type: 'access_key.revoked', actor: by.actor, subject: id, ip: by.ip ?? null, details: { ...by.details, name: accessKey.name, user_id: accessKey.userId } }, new Date(now))
+    await store.audit.record({ type: 'access_key.revoked', actor: by.actor, subject: id, ip: by.ip ?? null, details: { ...by.details, name: accessKey.name, user_id: accessKey.userId } }, at)
   }
-  return accessKey
+  for (const descendant of descendants) {
+    await store.audit.record(
+      { type: 'access_key.revoked', actor: by.actor, subject: descendant.id, ip: by.ip ?? null, details: { ...by.details, name: descendant.name, user_id: descendant.userId, revoked_with: id } },
+      at,
+    )
+  }
+  return { accessKey, descendants }
 }

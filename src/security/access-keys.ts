@@ -18,7 +18,7 @@ export const ACCESS_KEY_PREFIX = 'pcl'
 const ID_TIME_LENGTH = 9
 const ID_RANDOM_LENGTH = 7
 const SECRET_LENGTH = 43
-const KEY_PATTERN = new RegExp(`^${ACCESS_KEY_PREFIX}_([0-9A-Za-z]{${ID_TIME_LENGTH + ID_RANDOM_LENGTH}})_([0-9A-Za-z]{${SECRET_LENGTH}})$`)
+export const ACCESS_KEY_PATTERN = new RegExp(`^${ACCESS_KEY_PREFIX}_([0-9A-Za-z]{${ID_TIME_LENGTH + ID_RANDOM_LENGTH}})_([0-9A-Za-z]{${SECRET_LENGTH}})$`)
 const MAX_KEY_LENGTH = ACCESS_KEY_PREFIX.length + 2 + ID_TIME_LENGTH + ID_RANDOM_LENGTH + SECRET_LENGTH
 const MAX_CACHE_ENTRIES = 10_000
 
@@ -48,7 +48,7 @@ export function generateAccessKey(now = Date.now()): GeneratedAccessKey {
 /** Splits a presented key; undefined for anything that is not shaped like one of ours. Never throws. */
 export function parseAccessKey(presented: unknown): { id: string; secret: string } | undefined {
   if (typeof presented !== 'string' || presented.length !== MAX_KEY_LENGTH) return undefined
-  const match = KEY_PATTERN.exec(presented)
+  const match = ACCESS_KEY_PATTERN.exec(presented)
   return match ? { id: match[1]!, secret: match[2]! } : undefined
 }
 

@@ -18,6 +18,8 @@ export interface Principal {
   clientId?: string
   /** The access key presented. */
   keyId?: string
+  /** The access key a JWT was exchanged from (RFC 8693, its `access_key_id` claim). */
+  accessKeyId?: string
   /** The owner of a user-owned access key. */
   userId?: string
   /** The presented JWT's id and expiry (seconds). */
@@ -58,13 +60,25 @@ export interface BearerDeps {
   isRevoked: (claims: RevocableClaims) => boolean
 }
 
-const BEARER = /^Bearer[ \t]+([^ \t].*?)[ \t]*$/i
+// RFC 6750 §2.1: `Bearer 1*SP b64token`, and a b64token has no spaces. The scheme (any case), the spaces or tabs
+// after it, the token and any trailing spaces or tabs match disjoint characters, so matching is linear: the
+// earlier `([^ \t].*?)[ \t]*$` let the token and the trailing whitespace overlap, and one 16 KB header of
+// alternating spaces and tabs took 200-400 ms to reject (test/regex-safety.test.ts checks every pattern).
+const BEARER = /^Bearer[ \t]+([^ \t]+)[ \t]*$/i
+const BEARER_SCHEME = /^Bearer[ \t]+[^ \t]/i
 const MAX_CREDENTIAL_LENGTH = 8192
+
+/** The token of a Bearer header; '' when one was presented that is not a single token ("Bearer a b": invalid, not missing). */
+function bearerToken(authorization: string): string | undefined {
+  const token = BEARER.exec(authorization)?.[1]
+  if (token !== undefined) return token
+  return BEARER_SCHEME.test(authorization) ? '' : undefined
+}
 
 function presentedCredential(request: FastifyRequest): { value: string; via: 'authorization' | 'x-api-key' } | undefined {
   const authorization = request.headers.authorization
   const apiKey = request.headers['x-api-key']
-  const bearer = typeof authorization === 'string' ? BEARER.exec(authorization)?.[1] : undefined
+  const bearer = typeof authorization === 'string' ? bearerToken(authorization) : undefined
   if (Array.isArray(apiKey)) throw invalidRequest('X-API-Key must be sent once')
   if (bearer !== undefined && apiKey !== undefined) throw invalidRequest('send one credential: Authorization: Bearer or X-API-Key, not both')
   if (bearer !== undefined) return { value: bearer, via: 'authorization' }
@@ -89,6 +103,7 @@ export function createBearerAuthenticator(deps: BearerDeps): BearerAuthenticator
       sub: claims.sub,
       scopes: typeof claims.scope === 'string' ? claims.scope.split(' ').filter(Boolean) : [],
       clientId: claims.client_id,
+      ...(typeof claims.access_key_id === 'string' ? { accessKeyId: claims.access_key_id } : {}),
       jti: claims.jti,
       exp: claims.exp,
     }
@@ -101,7 +116,7 @@ export function createBearerAuthenticator(deps: BearerDeps): BearerAuthenticator
   }
 
   async function verify(credential: string): Promise<Principal | undefined> {
-    if (credential.length > MAX_CREDENTIAL_LENGTH) return undefined
+    if (credential === '' || credential.length > MAX_CREDENTIAL_LENGTH) return undefined
     return looksLikeAccessKey(credential) ? verifyKey(credential) : verifyJwt(credential)
   }
 

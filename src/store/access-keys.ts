@@ -15,6 +15,8 @@ export interface AccessKey {
   expiresAt: Date | null
   lastUsedAt: Date | null
   revokedAt: Date | null
+  /** The key this one was created with (through /v1/me): it expires no later and is revoked with it. */
+  parentId: string | null
   createdAt: Date
 }
 
@@ -33,6 +35,8 @@ export interface NewAccessKey {
   userId?: string | null
   scopes: readonly string[]
   expiresAt?: Date | null
+  /** Must be active at `now`, or create() fails with conflict; the caller has bounded expiresAt by it. */
+  parentId?: string | null
 }
 
 interface AccessKeyRow {
@@ -45,6 +49,7 @@ interface AccessKeyRow {
   expiresAt: Date | null
   lastUsedAt: Date | null
   revokedAt: Date | null
+  parentId: string | null
   createdAt: Date
 }
 
@@ -58,25 +63,38 @@ const toAccessKey = (row: AccessKeyRow): AccessKey => ({
   expiresAt: row.expiresAt,
   lastUsedAt: row.lastUsedAt,
   revokedAt: row.revokedAt,
+  parentId: row.parentId,
   createdAt: row.createdAt,
 })
 
 export function createAccessKeyStore(prisma: PrismaClient) {
   return {
+    /** A key; with `parentId`, only while that key is active (conflict otherwise), in one transaction. */
     async create(input: NewAccessKey, now = new Date()): Promise<AccessKey> {
+      const data = {
+        id: input.id,
+        prefix: input.prefix,
+        secretHash: input.secretHash,
+        name: input.name,
+        userId: input.userId ?? null,
+        scopes: fromList(input.scopes),
+        expiresAt: input.expiresAt ?? null,
+        parentId: input.parentId ?? null,
+        createdAt: now,
+      }
+      const parentId = input.parentId
       const row = await translate(`access key ${input.id}`, async () => {
         try {
-          return await prisma.accessKey.create({
-            data: {
-              id: input.id,
-              prefix: input.prefix,
-              secretHash: input.secretHash,
-              name: input.name,
-              userId: input.userId ?? null,
-              scopes: fromList(input.scopes),
-              expiresAt: input.expiresAt ?? null,
-              createdAt: now,
-            },
+          if (!parentId) return await prisma.accessKey.create({ data })
+          return await prisma.$transaction(async (tx) => {
+            // Writing the parent's row locks it until this insert commits, so a revocation of the parent either
+            // commits first (and this finds it revoked) or waits and then finds this child to revoke with it.
+            const parent = await tx.accessKey.updateMany({
+              where: { id: parentId, revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
+              data: { updatedAt: now },
+            })
+            if (parent.count === 0) throw new StoreError('conflict', 'the parent access key is revoked, expired or gone')
+            return await tx.accessKey.create({ data })
           })
         } catch (err) {
           // A foreign-key failure means the owner vanished between the caller's check and this insert.
@@ -125,17 +143,27 @@ export function createAccessKeyStore(prisma: PrismaClient) {
     },
 
     /**
-     * Revokes the key (idempotent: an already revoked key keeps its first revocation time).
+     * Revokes the key (idempotent: an already revoked key keeps its first revocation time) and, in the same
+     * transaction, every active key descended from it (`descendants`, the ones revoked now).
      * `userId` restricts the revocation to that owner's keys; another owner's key is not_found.
      */
-    async revoke(id: string, options: { userId?: string; now?: Date } = {}): Promise<{ accessKey: AccessKey; changed: boolean }> {
+    async revoke(id: string, options: { userId?: string; now?: Date } = {}): Promise<{ accessKey: AccessKey; changed: boolean; descendants: AccessKey[] }> {
       const now = options.now ?? new Date()
       return translate('access key', () =>
         prisma.$transaction(async (tx) => {
           const current = await tx.accessKey.findUnique({ where: { id } })
           if (!current || (options.userId !== undefined && current.userId !== options.userId)) throw new StoreError('not_found', 'access key not found')
-          if (current.revokedAt) return { accessKey: toAccessKey(current), changed: false }
-          return { accessKey: toAccessKey(await tx.accessKey.update({ where: { id }, data: { revokedAt: now } })), changed: true }
+          const accessKey = current.revokedAt ? current : await tx.accessKey.update({ where: { id }, data: { revokedAt: now } })
+          const descendants: AccessKeyRow[] = []
+          // A generation at a time; an already revoked key's descendants were revoked with it.
+          for (let generation = [id]; generation.length > 0; ) {
+            const children = await tx.accessKey.findMany({ where: { parentId: { in: generation }, revokedAt: null } })
+            if (children.length === 0) break
+            generation = children.map((child) => child.id)
+            await tx.accessKey.updateMany({ where: { id: { in: generation } }, data: { revokedAt: now } })
+            descendants.push(...children.map((child) => ({ ...child, revokedAt: now })))
+          }
+          return { accessKey: toAccessKey(accessKey), changed: !current.revokedAt, descendants: descendants.map(toAccessKey) }
         }),
       )
     },

@@ -1,8 +1,8 @@
 // The only place a PrismaClient is created. The provider follows DATABASE_URL: SQLite through
 // better-sqlite3 (the embedded default) or PostgreSQL through node-postgres. The two generated clients
 // come from one set of models and have the same API; the store is typed against the SQLite one.
-import { existsSync, mkdirSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
+import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
 import { PrismaPg } from '@prisma/adapter-pg'
 import BetterSqlite3 from 'better-sqlite3'
@@ -11,6 +11,7 @@ import { PrismaClient as SqliteClient } from './generated/sqlite/client.js'
 import { PrismaClient as PostgresClient } from './generated/postgres/client.js'
 import { applyMigrations } from './migrate.js'
 import type { Provider } from './schema-engine.js'
+import { secureSqliteFiles, type TightenedFile } from './sqlite-file-modes.js'
 
 export type PrismaClient = InstanceType<typeof SqliteClient>
 
@@ -33,11 +34,13 @@ export interface Database {
   readonly sqlite?: () => BetterSqlite3.Database
   /** PostgreSQL only: the connection pool Prisma's adapter uses, for the same few hottest statements. */
   readonly pool?: pg.Pool
+  /** SQLite only: database files that were open to the group or others, tightened to 0600 at open (sqlite-file-modes.ts). */
+  readonly tightenedFiles?: readonly TightenedFile[]
   close(): Promise<void>
 }
 
 export function sqliteFilePath(url: string): string {
-  return resolve(url.replace(/^file:/, '').replace(/\?.*$/, ''))
+  return resolve(url.replace(/^file:/, '').split('?', 1)[0]!)
 }
 
 /**
@@ -120,7 +123,7 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
     return { provider: 'postgresql', prisma, url, timeoutMs, migrationsApplied: applied, pool, close }
   }
   const file = sqliteFilePath(url)
-  mkdirSync(dirname(file), { recursive: true })
+  const tightenedFiles = secureSqliteFiles(file)
   const { applied } = options.migrate
     ? await applyMigrations('sqlite', { factory: new PrismaBetterSqlite3({ url: file, timeout: timeoutMs }), release: async () => undefined, sqliteFile: file })
     : { applied: [] }
@@ -149,5 +152,5 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
     direct?.close()
     await prisma.$disconnect()
   }
-  return { provider: 'sqlite', prisma, url, timeoutMs, migrationsApplied: applied, sqlite, close }
+  return { provider: 'sqlite', prisma, url, timeoutMs, migrationsApplied: applied, sqlite, tightenedFiles, close }
 }

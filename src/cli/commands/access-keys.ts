@@ -20,6 +20,7 @@ function keyView(key: AccessKey, now: number) {
     expires_at: key.expiresAt?.toISOString() ?? null,
     last_used_at: key.lastUsedAt?.toISOString() ?? null,
     revoked_at: key.revokedAt?.toISOString() ?? null,
+    parent_id: key.parentId,
     created_at: key.createdAt.toISOString(),
   }
 }
@@ -106,8 +107,9 @@ const revoke: Command = {
     const [id] = expectPositionals(positionals, ['ID'])
     const now = Date.now()
     try {
-      const key = await revokeAccessKey(await ctx.store(), id!, { actor: 'cli' }, now)
-      ctx.io.print(`access key ${key.id} ("${key.name}") is revoked; running servers refuse it within ${ctx.config.accessKeyCacheTtl}s`)
+      const { accessKey: key, descendants } = await revokeAccessKey(await ctx.store(), id!, { actor: 'cli' }, now)
+      const cascade = descendants.length === 0 ? '' : ` with the ${descendants.length} key${descendants.length === 1 ? '' : 's'} created from it`
+      ctx.io.print(`access key ${key.id} ("${key.name}") is revoked${cascade}; running servers refuse it within ${ctx.config.accessKeyCacheTtl}s`)
       return keyView(key, now)
     } catch (err) {
       if (err instanceof StoreError && err.code === 'not_found') throw new CliError(`no access key with id "${id}"`)

@@ -57,6 +57,8 @@ export interface GrantResult {
   claims?: Record<string, unknown>
   /** RFC 8693 §2.2.1: the kind of token issued, for grants that say it (token exchange). */
   issuedTokenType?: string
+  /** The access token expires no later than this (milliseconds): token exchange, the key's own expiry. */
+  notAfter?: number
 }
 
 const entry = (grant: Grant): [string, Grant] => [grant.grantType, grant]

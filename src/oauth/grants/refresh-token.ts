@@ -9,6 +9,7 @@ import { sha256 } from '../../security/secrets.js'
 import { revokeGrantAccessTokens } from '../../security/revocation-list.js'
 import type { RefreshTokenRecord } from '../../store/refresh-tokens.js'
 import type { Client } from '../../store/clients.js'
+import { checkAudience } from '../audience.js'
 import { invalidGrant, invalidTarget } from '../errors.js'
 import { grantScope, intersectScopes } from '../scope.js'
 import type { Grant, GrantRequest } from './index.js'
@@ -43,8 +44,11 @@ function narrowScope(request: GrantRequest, record: RefreshTokenRecord): string[
   return intersectScopes(granted, request.client.scopes, record.user.scopes)
 }
 
+/** The login's audience, if the client may still have it (RFC 8707 §2.2: the refresh is for the same resource). */
 function keepAudience(request: GrantRequest, record: RefreshTokenRecord): string {
   if (request.resource !== undefined && request.resource !== record.family.audience) throw invalidTarget('the refresh token was not granted this resource')
+  // An audience removed from the configuration or from the client since the login is refused as a new login's.
+  checkAudience(record.family.audience, request.client, request.deps.config)
   return record.family.audience
 }
 

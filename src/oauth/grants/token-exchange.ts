@@ -3,11 +3,13 @@
 //
 // subject_token_type urn:portcullis:params:oauth:token-type:access_key (ours: RFC 8693 §3 lets a server
 // define its own token type URIs). The token's `sub` is the key's owner, or `access_key:<id>` for a service
-// key; its scope is the key's, or a narrower `scope`. Revoking the key does not recall tokens already
-// exchanged: they expire after ACCESS_TOKEN_TTL.
+// key; its scope is the key's within the client's registered scopes (as for every grant: the client may not
+// hold through a key what it may not hold itself), or a narrower `scope`, a wider one being invalid_scope. It expires after ACCESS_TOKEN_TTL, or with the key when
+// that comes first, so a short-lived key cannot be stretched by exchanging it. Revoking the key does not
+// recall tokens already exchanged: they expire after ACCESS_TOKEN_TTL.
 import type { Grant } from './index.js'
 import { invalidRequest, invalidTarget } from '../errors.js'
-import { grantScope } from '../scope.js'
+import { grantScope, intersectScopes } from '../scope.js'
 
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange'
 export const ACCESS_KEY_TOKEN_TYPE = 'urn:portcullis:params:oauth:token-type:access_key'
@@ -35,7 +37,8 @@ export const tokenExchangeGrant: Grant = {
     if (!key.ok) throw invalidRequest('subject_token is not a valid access key (unknown, expired or revoked)')
 
     const target = selectAudience(params.audience, resource, audience, deps.config.audiences, client.audiences)
-    const granted = grantScope(scope, key.scopes, 'this access key')
+    grantScope(scope, client.scopes, 'this client')
+    const granted = grantScope(scope, intersectScopes(key.scopes, client.scopes), 'this access key')
 
     return {
       subject: key.sub,
@@ -43,6 +46,7 @@ export const tokenExchangeGrant: Grant = {
       audience: target,
       claims: key.owner ? { access_key_id: key.key.id, username: key.owner.username } : { access_key_id: key.key.id },
       issuedTokenType: ACCESS_TOKEN_TOKEN_TYPE,
+      ...(key.key.expiresAt ? { notAfter: key.key.expiresAt.getTime() } : {}),
     }
   },
 }

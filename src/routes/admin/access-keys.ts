@@ -109,9 +109,9 @@ export function registerAdminAccessKeyRoutes(app: FastifyInstance, deps: RouteDe
     async (request) => {
       const at = now()
       try {
-        const key = await revokeAccessKey(store, request.params.id, auditContext(request), at)
-        deps.accessKeys.invalidate(key.id)
-        return accessKeyView(key, at)
+        const { accessKey, descendants } = await revokeAccessKey(store, request.params.id, auditContext(request), at)
+        for (const key of [accessKey, ...descendants]) deps.accessKeys.invalidate(key.id)
+        return accessKeyView(accessKey, at)
       } catch (err) {
         if (err instanceof StoreError && err.code === 'not_found') throw notFound('no access key has this id')
         throw err

@@ -71,9 +71,10 @@ export const accessKeySchema = {
     expires_at: nullableDateTime,
     last_used_at: { ...nullableDateTime, description: `Updated at most once per ACCESS_KEY_LAST_USED_INTERVAL` },
     revoked_at: nullableDateTime,
+    parent_id: { ...nullableString, description: 'The key this one was created with through /v1/me: it expires no later and is revoked with it' },
     created_at: dateTime,
   },
-  required: ['id', 'name', 'user_id', 'scopes', 'status', 'expires_at', 'last_used_at', 'revoked_at', 'created_at'],
+  required: ['id', 'name', 'user_id', 'scopes', 'status', 'expires_at', 'last_used_at', 'revoked_at', 'parent_id', 'created_at'],
 } as const
 
 /** The creation response: the only one that holds the key. */
@@ -94,6 +95,7 @@ export function accessKeyView(key: AccessKey, now: number) {
     expires_at: iso(key.expiresAt),
     last_used_at: iso(key.lastUsedAt),
     revoked_at: iso(key.revokedAt),
+    parent_id: key.parentId,
     created_at: key.createdAt.toISOString(),
   }
 }
