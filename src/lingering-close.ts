@@ -3,8 +3,10 @@
 // was read, a request Node's parser refused), closing the socket at once with unread bytes in it makes the
 // kernel reset the connection, and a client that reads only after it has sent its whole request gets EPIPE or
 // ECONNRESET instead of the answer. So, as RFC 9112 §9.6 advises, the server half-closes (the answer, then FIN),
-// reads and discards what still arrives, and closes once the client closes its side or a bound is reached: LINGER_TIME_MS in all, LINGER_IDLE_MS without a byte, or LINGER_MAX_BYTES discarded.
-// Past a bound the connection is reset as before, after the client has had that long to read the answer.
+// reads and discards what still arrives, and closes once the client closes its side or a bound is reached:
+// LINGER_TIME_MS in all, LINGER_IDLE_MS without a byte, or LINGER_MAX_BYTES discarded. Past a bound the
+// connection is reset as before, after the client has had that long to read the answer. The bytes are counted
+// with socket.bytesRead, polled: Node's HTTP parser reads the socket itself, so no 'data' event tells of them.
 import type { Socket } from 'node:net'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 
