@@ -9,6 +9,7 @@ import { drainOnClose } from './drain-connections.js'
 import { serverWithBeforeRouting, type BeforeRouting } from './http-server.js'
 import { createJanitorSchedule } from './janitor-schedule.js'
 import { createLazySchemas, type LazySchemas } from './lazy-schemas.js'
+import { closeWhenBodyUnread } from './lingering-close.js'
 import type { Keyring } from './keys/keyring.js'
 import { answerConnect, handleClientError, handleFrameworkError } from './client-errors.js'
 import { childLogger, createLogController, createRequestIds, loggerOptions } from './logging.js'
@@ -124,6 +125,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(formbody, { bodyLimit: config.bodyLimit })
   app.server.on('connect', answerConnect)
   app.addHook('onRoute', checkNulCharacters)
+  app.addHook('onSend', closeWhenBodyUnread)
   app.addHook('onClose', () => accessKeys.close())
   app.addHook('onClose', () => revocations.close())
   const janitor = createJanitorSchedule({ store: deps.store, config, now, log: app.log, metrics: routeDeps.metrics })

@@ -5,6 +5,7 @@
 // {"error","error_description"} (README, "Errors"), so a client parses every error the same way.
 import type { Socket } from 'node:net'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import { isLingering, lingerAndClose } from './lingering-close.js'
 
 type ClientError = Error & { code?: string }
 
@@ -17,17 +18,20 @@ function clientErrorAnswer(err: ClientError): { status: number; reason: string; 
 
 /**
  * Fastify's clientErrorHandler: the socket's request could not be parsed, so there is no request or reply
- * object, only the socket; the answer is written raw and the connection closed (as Node does by default).
+ * object, only the socket; the answer is written raw and the connection closed. Node destroys the socket at
+ * once; the client may still be sending (headers past the limit, a body behind them), so the close lingers
+ * (lingering-close.ts) and the answer is not lost to a reset.
  */
 export function handleClientError(err: ClientError, socket: Socket): void {
-  // A reset connection has nobody to answer.
-  if (err.code === 'ECONNRESET' || socket.destroyed) return
-  if (socket.writable) {
-    const { status, reason, description } = clientErrorAnswer(err)
-    const body = JSON.stringify({ error: 'invalid_request', error_description: description })
-    socket.write(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
-  }
-  socket.destroy()
+  // A reset connection has nobody to answer; a lingering one has had its answer (the parser errs again on
+  // every byte that still arrives).
+  if (err.code === 'ECONNRESET' || socket.destroyed || isLingering(socket)) return
+  // The socket's request was answered and something unreadable followed it: nothing more to say.
+  if (!socket.writable) return void socket.destroy()
+  const { status, reason, description } = clientErrorAnswer(err)
+  const body = JSON.stringify({ error: 'invalid_request', error_description: description })
+  socket.write(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
+  lingerAndClose(socket)
 }
 
 /** Fastify's frameworkErrors: a URL that does not percent-decode, or a path parameter longer than allowed. */

@@ -1,6 +1,7 @@
 // The per-app client cache behind client authentication: one lookup per CLIENT_CACHE_TTL for a known client,
-// none remembered for an unknown one, changes through this instance's admin API at once, changes made
-// elsewhere within the bound, and a bounded size.
+// none remembered for an unknown one, one lookup for every refusal (so a refusal's time does not tell which
+// client ids exist), changes through this instance's admin API at once, changes made elsewhere within the
+// bound, and a bounded size.
 import t from 'tap'
 import { buildApp } from '../src/app.ts'
 import { createClientCache } from '../src/oauth/client-cache.ts'
@@ -59,6 +60,38 @@ for (const provider of providers) {
       t.equal(lookups.count, 3)
       await ctx.store.clients.create({ clientId: 'later', name: 'Later', secretHash: sha256('later-secret-with-enough-entropy-0123456789'), grantTypes: ['client_credentials'], scopes: ['read'] })
       t.equal((await tokenRequest(ctx.app, CC, { authorization: auth })).statusCode, 200, 'created in the database by someone else: accepted at once')
+    })
+
+    t.test('a refusal costs one lookup whether the client_id exists or not, so its time does not tell', async (t) => {
+      const refusedAs = async (authorization: string | undefined, params: Record<string, string> = CC) => {
+        const lookups = countLookups(t, ctx)
+        for (let i = 0; i < 3; i++) {
+          const response = await tokenRequest(ctx.app, params, authorization ? { authorization } : {})
+          t.equal(response.statusCode, 401)
+          t.same(response.json(), { error: 'invalid_client', error_description: 'client authentication failed' })
+        }
+        return lookups.count
+      }
+      t.equal((await tokenRequest(ctx.app, CC, { authorization: seeded.machine.auth })).statusCode, 200, 'machine is cached')
+      t.equal(await refusedAs(basic('machine', 'a-wrong-secret')), 3, 'a known client with a wrong secret: one lookup per request')
+      t.equal(await refusedAs(basic('nobody', 'a-wrong-secret')), 3, 'an unknown client_id: one lookup per request')
+      t.equal(await refusedAs(undefined, { ...CC, client_id: 'machine' }), 3, 'a known confidential client without its secret: the same answer, one lookup')
+      t.equal(await refusedAs(undefined, { ...CC, client_id: 'nobody' }), 3, 'an unknown client_id without a secret: the same')
+      const lookups = countLookups(t, ctx)
+      t.equal((await tokenRequest(ctx.app, CC, { authorization: seeded.machine.auth })).statusCode, 200)
+      t.equal(lookups.count, 0, 'the right secret is still answered from the cache')
+    })
+
+    t.test('a secret rotated through another instance works here at once', async (t) => {
+      const other = await buildApp({ config: ctx.config, store: ctx.store, keyring: ctx.keyring, masterKey: ctx.masterKey, logger: false, now: () => clock })
+      t.teardown(() => other.close())
+      const created = (await admin.post('/admin/v1/clients', { name: 'rotated elsewhere', grant_types: ['client_credentials'], scopes: ['read'] })).json()
+      t.equal((await tokenRequest(ctx.app, CC, { authorization: basic(created.client_id, created.client_secret) })).statusCode, 200, 'cached here')
+      const rotated = await client(other, { authorization: `Bearer ${(await signedToken(ctx, { scope: 'admin', now: clock, ttl: 86400 })).token}` }).post(`/admin/v1/clients/${created.client_id}/rotate-secret`, { previous_secret_grace_seconds: 0 })
+      t.equal(rotated.statusCode, 200)
+      t.equal((await tokenRequest(ctx.app, CC, { authorization: basic(created.client_id, rotated.json().client_secret) })).statusCode, 200, 'the new secret is accepted here at once')
+      const stale = await tokenRequest(ctx.app, CC, { authorization: basic(created.client_id, created.client_secret) })
+      t.equal(stale.statusCode, 401, 'and the old one refused, since the refusal re-read the client')
     })
 
     t.test('a rotated secret, a removed grant type and a deleted client take effect at once through this instance', async (t) => {

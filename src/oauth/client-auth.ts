@@ -71,7 +71,8 @@ function readCredentials(request: FastifyRequest, body: Record<string, unknown>)
   return { clientId, secret, basic: false }
 }
 
-function secretMatches(client: Client, secret: string, now: number): boolean {
+function secretMatches(client: Client, secret: string | undefined, now: number): boolean {
+  if (secret === undefined) return false
   const presented = sha256(secret)
   const current = client.secretHash !== null && constantTimeEqual(presented, client.secretHash)
   // Both are always compared, so the time taken does not say which secret matched.
@@ -95,16 +96,25 @@ export async function authenticateClient(request: FastifyRequest, deps: RouteDep
   const credentials = readCredentials(request, body)
   const { clientId, secret, basic } = credentials
   if (clientId === '' || clientId.length > 255 || CONTROL_CHARACTERS.test(clientId)) throw invalidClient(FAILED, basic)
-  const client = await deps.clients.find(clientId)
+  const found = await deps.clients.lookup(clientId)
+  let client = found.client
   if (!client) {
     constantTimeEqual(sha256(secret ?? ''), UNKNOWN_CLIENT_HASH)
     throw invalidClient(FAILED, basic)
   }
+  // A public client is known by its id alone (RFC 6749 §2.2: a client identifier is not a secret).
   if (client.isPublic) {
     if (secret !== undefined) throw invalidClient('a public client has no secret; send client_id only', basic)
     return { client, method: 'none' }
   }
-  if (secret === undefined) throw invalidClient('this client must authenticate with its secret', basic)
-  if (!secretMatches(client, secret, deps.now())) throw invalidClient(FAILED, basic)
+  if (!secretMatches(client, secret, deps.now())) {
+    // An unknown id costs a query (unknown ids are not cached), so a confidential client refused from the
+    // cache is read again: a refusal takes as long whether the id exists or not, and answers the same (no
+    // "must authenticate with its secret" to tell a known id). A secret rotated on another instance or by
+    // the CLI is accepted here at once, too.
+    const current = found.fromCache ? await deps.clients.reload(clientId) : undefined
+    if (!current || current.isPublic || !secretMatches(current, secret, deps.now())) throw invalidClient(FAILED, basic)
+    client = current
+  }
   return { client, method: basic ? 'client_secret_basic' : 'client_secret_post' }
 }

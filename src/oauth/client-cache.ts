@@ -8,14 +8,26 @@
 //
 // Only clients that exist are remembered: an unknown client_id is looked up again on every request (as
 // before), so a client created elsewhere works at once, and a flood of made-up ids cannot fill the memory.
+// That costs an unknown id a query a cached client does not pay, so client authentication re-reads a cached
+// client it refuses (reload): every refusal costs one query, and its time does not tell which ids exist.
 // Concurrent lookups of the same id share one query. The cache holds at most MAX_ENTRIES clients.
 import type { Client, ClientStore } from '../store/clients.js'
 
 const MAX_ENTRIES = 10_000
 
+export interface ClientLookup {
+  client: Client | undefined
+  /** Whether the client came from the cache, with no query made for this lookup. */
+  fromCache: boolean
+}
+
 export interface ClientCache {
   /** The client, from the cache when it was read less than CLIENT_CACHE_TTL ago. Treat it as read-only. */
   find(clientId: string): Promise<Client | undefined>
+  /** As find, and whether the answer came from the cache (no query made or awaited for it). */
+  lookup(clientId: string): Promise<ClientLookup>
+  /** The client read from the store now (sharing a query already in flight), and cached afresh. */
+  reload(clientId: string): Promise<Client | undefined>
   /** Forgets a client on this instance (after changing, rotating or deleting it here). */
   invalidate(clientId: string): void
 }
@@ -23,6 +35,8 @@ export interface ClientCache {
 interface Entry {
   fetchedAt: number
   client: Promise<Client | undefined>
+  /** Set once the query has answered with a client. */
+  found?: Client
 }
 
 function frozen(client: Client): Client {
@@ -48,22 +62,43 @@ export function createClientCache(deps: { store: { clients: Pick<ClientStore, 'f
     if (entries.get(clientId) === entry) entries.delete(clientId)
   }
 
+  /** The live entry for the id, reading it from the store when there is none (or it is CLIENT_CACHE_TTL old). */
+  function entryFor(clientId: string): { entry: Entry; read: boolean } {
+    const at = deps.now()
+    const cached = entries.get(clientId)
+    if (cached && at - cached.fetchedAt < ttlMs) return { entry: cached, read: false }
+    if (cached) entries.delete(clientId)
+    const entry: Entry = { fetchedAt: at, client: deps.store.clients.findById(clientId).then((client) => (client ? frozen(client) : undefined)) }
+    if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!)
+    entries.set(clientId, entry)
+    // Unknown clients and failed lookups are not remembered once the lookup has answered.
+    entry.client.then(
+      (client) => (client === undefined ? forget(clientId, entry) : (entry.found = client)),
+      () => forget(clientId, entry),
+    )
+    return { entry, read: true }
+  }
+
   return {
     find(clientId) {
       if (ttlMs === 0) return deps.store.clients.findById(clientId)
-      const at = deps.now()
-      const cached = entries.get(clientId)
-      if (cached && at - cached.fetchedAt < ttlMs) return cached.client
-      if (cached) entries.delete(clientId)
-      const entry: Entry = { fetchedAt: at, client: deps.store.clients.findById(clientId).then((client) => (client ? frozen(client) : undefined)) }
-      if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!)
-      entries.set(clientId, entry)
-      // Unknown clients and failed lookups are not remembered once the lookup has answered.
-      entry.client.then(
-        (client) => client === undefined && forget(clientId, entry),
-        () => forget(clientId, entry),
-      )
-      return entry.client
+      return entryFor(clientId).entry.client
+    },
+
+    async lookup(clientId) {
+      if (ttlMs === 0) return { client: await deps.store.clients.findById(clientId), fromCache: false }
+      const { entry, read } = entryFor(clientId)
+      if (!read && entry.found) return { client: entry.found, fromCache: true }
+      return { client: await entry.client, fromCache: false }
+    },
+
+    reload(clientId) {
+      if (ttlMs === 0) return deps.store.clients.findById(clientId)
+      const current = entries.get(clientId)
+      // A query still in flight is as fresh as a new one.
+      if (current && !current.found) return current.client
+      entries.delete(clientId)
+      return entryFor(clientId).entry.client
     },
 
     invalidate(clientId) {
