@@ -33,6 +33,11 @@ export interface Database {
   readonly sqlite?: () => BetterSqlite3.Database
   /** PostgreSQL only: the connection pool Prisma's adapter uses, for the same few hottest statements. */
   readonly pool?: pg.Pool
+  /**
+   * PostgreSQL only: true when the server process `pid` serves one of this pool's connections (a change
+   * notification this instance sent itself: change-feed.ts).
+   */
+  readonly ownsConnection?: (pid: number) => boolean
   close(): Promise<void>
 }
 
@@ -90,6 +95,10 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
     // One pool for Prisma and for the few statements the store sends without it (refresh-tokens-postgres.ts).
     const pool = new pg.Pool(postgresPoolConfig(url, timeoutMs, options.poolSize))
     pool.on('error', () => undefined)
+    const backends = new Set<number>()
+    const backend = (client: pg.PoolClient) => (client as unknown as { processID: number | null }).processID
+    pool.on('connect', (client) => void backends.add(backend(client)!))
+    pool.on('remove', (client) => void backends.delete(backend(client)!))
     const prisma = new PostgresClient({
       adapter: new PrismaPg(pool, { onPoolError: () => undefined, onConnectionError: () => undefined }),
       transactionOptions: { maxWait: timeoutMs, timeout: Math.max(5000, 2 * timeoutMs) },
@@ -117,7 +126,7 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
         await prisma.$disconnect()
         await pool.end()
       })())
-    return { provider: 'postgresql', prisma, url, timeoutMs, migrationsApplied: applied, pool, close }
+    return { provider: 'postgresql', prisma, url, timeoutMs, migrationsApplied: applied, pool, ownsConnection: (pid) => backends.has(pid), close }
   }
   const file = sqliteFilePath(url)
   mkdirSync(dirname(file), { recursive: true })

@@ -38,6 +38,7 @@ export function createStore(db: Database) {
 }
 
 export type Store = ReturnType<typeof createStore>
+export { createChangeFeed, type ChangeFeed, type ChangeKind } from './change-feed.js'
 export type { Database } from './database.js'
 export { isNewDatabase, openDatabase } from './database.js'
 export { StoreError, isUnavailable, unavailableReason } from './errors.js'

@@ -1,0 +1,281 @@
+// Changes made outside this instance (the CLI, another instance, SQL by hand) to what it caches or holds in
+// memory: access keys, users (an access key's owner), clients, signing keys and revoked JWTs. Each instance
+// still re-reads these on its polls (ACCESS_KEY_CACHE_TTL, CLIENT_CACHE_TTL, REVOCATION_SYNC_INTERVAL,
+// KEYRING_REFRESH_INTERVAL); the feed only makes it sooner, so when the feed cannot run, the polls bound it.
+//
+// - PostgreSQL pushes: triggers on those tables send NOTIFY portcullis_change with the table's name in the
+//   same transaction as the change (the migration change_notifications), delivered on commit. The feed LISTENs
+//   on one connection of its own, checked every HEARTBEAT_MS; when it drops, it reconnects with backoff and
+//   then treats every table as changed (notifications sent while it was away are lost). Changes sent by this
+//   instance's own pooled connections are skipped: it applied them at once when it made them.
+// - SQLite cannot notify another process. Triggers count the changes per table (_ChangeCount); every
+//   SQLITE_CHECK_MS the feed reads PRAGMA data_version on the direct connection (it moves when another
+//   connection commits, so it costs one pragma while nothing happens) and, when it moved, the five counts.
+//
+// A subscription's refresh runs at most once at a time: changes that arrive meanwhile cause one more run
+// after it (MIN_GAP_MS later), however many they were.
+import pg from 'pg'
+import type { Database } from './database.js'
+
+export type ChangeKind = 'accessKeys' | 'users' | 'clients' | 'signingKeys' | 'revokedTokens'
+
+/** The table each kind is, as the triggers name it. */
+const TABLES: Readonly<Record<string, ChangeKind>> = { AccessKey: 'accessKeys', User: 'users', Client: 'clients', SigningKey: 'signingKeys', RevokedToken: 'revokedTokens' }
+const ALL_KINDS = Object.values(TABLES)
+
+export const CHANGE_CHANNEL = 'portcullis_change'
+/** The listener's application_name in pg_stat_activity. */
+export const LISTENER_APPLICATION_NAME = 'portcullis-change-feed'
+const SQLITE_CHECK_MS = 200
+const HEARTBEAT_MS = 15_000
+const RECONNECT_MIN_MS = 250
+const RECONNECT_MAX_MS = 10_000
+const MIN_GAP_MS = 50
+
+/** pino's signature (a Fastify logger fits). */
+export interface ChangeFeedLogger {
+  info(details: object, message: string): void
+  error(details: object, message: string): void
+}
+
+export interface ChangeFeed {
+  /**
+   * Runs `refresh` after a change to any of `kinds` made outside this instance. Resolves, with the function
+   * that ends the subscription, once the feed watches the database (or has failed to start: the polls remain).
+   *
+   * @example
+   * const stop = await changes.onChange(['clients'], () => clients.invalidateAll())
+   * await stop()
+   */
+  onChange(kinds: readonly ChangeKind[], refresh: () => unknown): Promise<() => Promise<void>>
+  /** Stops watching and waits for the listener's connection to close and refreshes in progress to end. */
+  close(): Promise<void>
+}
+
+interface Watch {
+  ready: Promise<void>
+  close(): Promise<void>
+}
+
+type Notify = (kinds: readonly ChangeKind[]) => void
+
+const silent: ChangeFeedLogger = { info: () => undefined, error: () => undefined }
+const reason = (err: unknown) => (err instanceof Error ? err.message.split('\n')[0] : String(err))
+
+/**
+ * One feed per process and database (created beside the store), shared by the keyring and the app; nothing
+ * connects until the first subscription.
+ *
+ * @example
+ * const changes = createChangeFeed(db, { log })
+ * const keyring = await createKeyring({ config, store, masterKey, changes })
+ * const app = await buildApp({ config, store, keyring, masterKey, changes })
+ */
+export function createChangeFeed(
+  db: Pick<Database, 'provider' | 'url' | 'timeoutMs' | 'sqlite' | 'ownsConnection'>,
+  options: { log?: ChangeFeedLogger; sqliteCheckMs?: number } = {},
+): ChangeFeed {
+  const log = options.log ?? silent
+  const subscriptions = new Set<Subscription>()
+  let watch: Watch | undefined
+  let closed = false
+
+  const notify: Notify = (kinds) => {
+    for (const subscription of subscriptions) if (kinds.some((kind) => subscription.kinds.has(kind))) subscription.trigger()
+  }
+
+  function start(): Watch {
+    return db.provider === 'postgresql' ? watchPostgres(db, notify, log) : watchSqlite(db, notify, log, options.sqliteCheckMs ?? SQLITE_CHECK_MS)
+  }
+
+  return {
+    async onChange(kinds, refresh) {
+      const subscription = createSubscription(new Set(kinds), refresh, log)
+      if (closed) return () => subscription.close()
+      subscriptions.add(subscription)
+      watch ??= start()
+      await watch.ready
+      return async () => {
+        subscriptions.delete(subscription)
+        await subscription.close()
+      }
+    },
+
+    async close() {
+      closed = true
+      const subscribed = [...subscriptions]
+      subscriptions.clear()
+      await Promise.all([watch?.close(), ...subscribed.map((subscription) => subscription.close())])
+    },
+  }
+}
+
+interface Subscription {
+  kinds: ReadonlySet<ChangeKind>
+  trigger(): void
+  close(): Promise<void>
+}
+
+function createSubscription(kinds: ReadonlySet<ChangeKind>, refresh: () => unknown, log: ChangeFeedLogger): Subscription {
+  let running: Promise<void> | undefined
+  let again = false
+  let gap: NodeJS.Timeout | undefined
+  let closed = false
+
+  function run(): void {
+    gap = undefined
+    running = (async () => {
+      try {
+        await refresh()
+      } catch (err) {
+        if (!closed) log.error({ reason: reason(err) }, 'refresh after a database change failed; the poll will try again')
+      }
+    })().finally(() => {
+      running = undefined
+      if (again && !closed) {
+        again = false
+        gap = setTimeout(run, MIN_GAP_MS)
+        gap.unref()
+      }
+    })
+  }
+
+  return {
+    kinds,
+    trigger() {
+      // A run already scheduled starts after this change; a run in progress may have read before it.
+      if (closed || gap) return
+      if (running) again = true
+      else run()
+    },
+    async close() {
+      closed = true
+      if (gap) clearTimeout(gap)
+      await running
+    },
+  }
+}
+
+function watchPostgres(db: Pick<Database, 'url' | 'timeoutMs' | 'ownsConnection'>, notify: Notify, log: ChangeFeedLogger): Watch {
+  let client: pg.Client | undefined
+  let retry: NodeJS.Timeout | undefined
+  let heartbeat: NodeJS.Timeout | undefined
+  let delay = RECONNECT_MIN_MS
+  let lost = false
+  let stopped = false
+  let markReady: () => void = () => undefined
+  const ready = new Promise<void>((resolve) => (markReady = resolve))
+
+  function received(message: pg.Notification): void {
+    if (message.channel !== CHANGE_CHANNEL || db.ownsConnection?.(message.processId)) return
+    const kind = TABLES[message.payload ?? '']
+    if (kind) notify([kind])
+  }
+
+  function drop(dropped: pg.Client, err?: unknown): void {
+    if (dropped !== client) return
+    client = undefined
+    clearInterval(heartbeat)
+    dropped.end().catch(() => undefined)
+    if (stopped) return
+    if (!lost) log.error({ reason: err === undefined ? 'connection ended' : reason(err) }, 'change notifications: lost the database connection; reconnecting (the polls bound propagation meanwhile)')
+    lost = true
+    retry = setTimeout(() => void connect(), delay)
+    retry.unref()
+    delay = Math.min(delay * 2, RECONNECT_MAX_MS)
+  }
+
+  async function connect(): Promise<void> {
+    retry = undefined
+    const next = new pg.Client({
+      connectionString: db.url,
+      application_name: LISTENER_APPLICATION_NAME,
+      connectionTimeoutMillis: db.timeoutMs,
+      query_timeout: db.timeoutMs,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+    })
+    client = next
+    // Errors after connecting (the server went away) arrive as events; they must never reach the process.
+    next.on('error', (err) => drop(next, err))
+    next.on('end', () => drop(next))
+    next.on('notification', received)
+    try {
+      await next.connect()
+      await next.query(`LISTEN ${CHANGE_CHANNEL}`)
+    } catch (err) {
+      drop(next, err)
+      markReady()
+      return
+    }
+    if (stopped || next !== client) return markReady()
+    heartbeat = setInterval(() => next.query('SELECT 1').catch((err: unknown) => drop(next, err)), HEARTBEAT_MS)
+    heartbeat.unref()
+    delay = RECONNECT_MIN_MS
+    if (lost) {
+      lost = false
+      log.info({}, 'change notifications: listening again')
+      // What changed while the connection was down was not notified to anyone.
+      notify(ALL_KINDS)
+    }
+    markReady()
+  }
+
+  void connect()
+  return {
+    ready,
+    async close() {
+      stopped = true
+      markReady()
+      clearTimeout(retry)
+      clearInterval(heartbeat)
+      const open = client
+      client = undefined
+      await open?.end().catch(() => undefined)
+    },
+  }
+}
+
+function watchSqlite(db: Pick<Database, 'sqlite'>, notify: Notify, log: ChangeFeedLogger, intervalMs: number): Watch {
+  let version: unknown
+  let counts = new Map<string, number>()
+  let failing = false
+
+  function readCounts(): Map<string, number> {
+    const rows = db.sqlite!().prepare<[], { table: string; count: number }>('SELECT "table", "count" FROM "_ChangeCount"').all()
+    return new Map(rows.map((row) => [row.table, row.count]))
+  }
+
+  function check(): void {
+    try {
+      const seen = db.sqlite!().pragma('data_version', { simple: true })
+      if (seen === version) return
+      const now = readCounts()
+      const changed = [...now].filter(([table, count]) => counts.get(table) !== count).flatMap(([table]) => (TABLES[table] ? [TABLES[table]] : []))
+      version = seen
+      counts = now
+      failing = false
+      if (changed.length > 0) notify(changed)
+    } catch (err) {
+      // A busy or locked file, tried again at the next check.
+      if (!failing) log.error({ reason: reason(err) }, 'change notifications: cannot read the change counts; trying again (the polls bound propagation meanwhile)')
+      failing = true
+    }
+  }
+
+  try {
+    version = db.sqlite!().pragma('data_version', { simple: true })
+    counts = readCounts()
+  } catch (err) {
+    failing = true
+    log.error({ reason: reason(err) }, 'change notifications: cannot read the change counts; trying again (the polls bound propagation meanwhile)')
+  }
+  const timer = setInterval(check, intervalMs)
+  timer.unref()
+  return {
+    ready: Promise.resolve(),
+    async close() {
+      clearInterval(timer)
+    },
+  }
+}
