@@ -9,7 +9,7 @@
 //   then treats every table as changed (notifications sent while it was away are lost). Changes sent by this
 //   instance's own pooled connections are skipped: it applied them at once when it made them.
 // - SQLite cannot notify another process. Triggers count the changes per table (_ChangeCount); every
-//   SQLITE_CHECK_MS the feed reads PRAGMA data_version on the direct connection (it moves when another
+//   SQLITE_CHECK_MS the feed reads PRAGMA data_version on Prisma's connection (it moves when another
 //   connection commits, so it costs one pragma while nothing happens) and, when it moved, the five counts.
 //
 // A subscription's refresh runs at most once at a time: changes that arrive meanwhile cause one more run
@@ -72,7 +72,7 @@ const reason = (err: unknown) => (err instanceof Error ? err.message.split('\n')
  * const app = await buildApp({ config, store, keyring, masterKey, changes })
  */
 export function createChangeFeed(
-  db: Pick<Database, 'provider' | 'url' | 'timeoutMs' | 'sqlite' | 'ownsConnection'>,
+  db: Pick<Database, 'provider' | 'prisma' | 'url' | 'timeoutMs' | 'ownsConnection'>,
   options: { log?: ChangeFeedLogger; sqliteCheckMs?: number } = {},
 ): ChangeFeed {
   const log = options.log ?? silent
@@ -236,46 +236,54 @@ function watchPostgres(db: Pick<Database, 'url' | 'timeoutMs' | 'ownsConnection'
   }
 }
 
-function watchSqlite(db: Pick<Database, 'sqlite'>, notify: Notify, log: ChangeFeedLogger, intervalMs: number): Watch {
-  let version: unknown
+function watchSqlite(db: Pick<Database, 'prisma'>, notify: Notify, log: ChangeFeedLogger, intervalMs: number): Watch {
+  let version: number | undefined
   let counts = new Map<string, number>()
   let failing = false
+  let checking: Promise<void> | undefined
 
-  function readCounts(): Map<string, number> {
-    const rows = db.sqlite!().prepare<[], { table: string; count: number }>('SELECT "table", "count" FROM "_ChangeCount"').all()
-    return new Map(rows.map((row) => [row.table, row.count]))
+  // On Prisma's connection, which makes this instance's own changes: they do not move its data_version, so
+  // they are not taken for changes made elsewhere (this instance applied them when it made them).
+  async function dataVersion(): Promise<number> {
+    const [row] = await db.prisma.$queryRawUnsafe<{ data_version: number | bigint }[]>('PRAGMA data_version')
+    return Number(row!.data_version)
   }
 
-  function check(): void {
+  async function readCounts(): Promise<Map<string, number>> {
+    const rows = await db.prisma.$queryRawUnsafe<{ table: string; count: number | bigint }[]>('SELECT "table", "count" FROM "_ChangeCount"')
+    return new Map(rows.map((row) => [row.table, Number(row.count)]))
+  }
+
+  async function check(): Promise<void> {
     try {
-      const seen = db.sqlite!().pragma('data_version', { simple: true })
+      const seen = await dataVersion()
       if (seen === version) return
-      const now = readCounts()
+      const now = await readCounts()
       const changed = [...now].filter(([table, count]) => counts.get(table) !== count).flatMap(([table]) => (TABLES[table] ? [TABLES[table]] : []))
+      const first = version === undefined && !failing
       version = seen
       counts = now
       failing = false
-      if (changed.length > 0) notify(changed)
+      // The first read only sets the baseline, unless an earlier one failed (then anything may have changed).
+      if (!first && changed.length > 0) notify(changed)
     } catch (err) {
-      // A busy or locked file, tried again at the next check.
       if (!failing) log.error({ reason: reason(err) }, 'change notifications: cannot read the change counts; trying again (the polls bound propagation meanwhile)')
       failing = true
     }
   }
 
-  try {
-    version = db.sqlite!().pragma('data_version', { simple: true })
-    counts = readCounts()
-  } catch (err) {
-    failing = true
-    log.error({ reason: reason(err) }, 'change notifications: cannot read the change counts; trying again (the polls bound propagation meanwhile)')
-  }
-  const timer = setInterval(check, intervalMs)
+  const ready = check()
+  const timer = setInterval(() => {
+    checking ??= check().finally(() => {
+      checking = undefined
+    })
+  }, intervalMs)
   timer.unref()
   return {
-    ready: Promise.resolve(),
+    ready,
     async close() {
       clearInterval(timer)
+      await checking
     },
   }
 }
