@@ -86,9 +86,9 @@ async function watchChanges(
   const stops = await Promise.all([
     changes.onChange(['accessKeys', 'users'], () => held.accessKeys.invalidateAll()),
     changes.onChange(['clients'], () => held.clients.invalidateAll()),
-    // sync() joins a read already in progress, which may have begun before the change: the second read
-    // begins after it.
-    changes.onChange(['revokedTokens'], async () => {
+    // A user disabled or deleted elsewhere: what that revoked is read at once too. sync() joins a read
+    // already in progress, which may have begun before the change: the second read begins after it.
+    changes.onChange(['revokedTokens', 'users'], async () => {
       await held.revocations.sync()
       await held.revocations.sync()
     }),

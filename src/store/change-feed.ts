@@ -4,7 +4,8 @@
 // KEYRING_REFRESH_INTERVAL); the feed only makes it sooner, so when the feed cannot run, the polls bound it.
 //
 // - PostgreSQL pushes: triggers on those tables send NOTIFY portcullis_change with the table's name in the
-//   same transaction as the change (the migration change_notifications), delivered on commit. The feed LISTENs
+//   same transaction as the change (the migration change_notifications), delivered on commit; new revoked
+//   JWTs are announced by the store just after they commit (createChangeAnnouncer). The feed LISTENs
 //   on one connection of its own, checked every HEARTBEAT_MS; when it drops, it reconnects with backoff and
 //   then treats every table as changed (notifications sent while it was away are lost). Changes sent by this
 //   instance's own pooled connections are skipped: it applied them at once when it made them.
@@ -50,6 +51,42 @@ export interface ChangeFeed {
   onChange(kinds: readonly ChangeKind[], refresh: () => unknown): Promise<() => Promise<void>>
   /** Stops watching and waits for the listener's connection to close and refreshes in progress to end. */
   close(): Promise<void>
+}
+
+/**
+ * PostgreSQL: a NOTIFY for changes of `table` sent after they commit, at most one at a time (changes made
+ * while one is being sent share the next). For RevokedToken, written by every /oauth/revoke, instead of a
+ * trigger: NOTIFY inside a transaction holds a database-wide lock from just before its commit until after,
+ * so concurrent revocations would commit one at a time; a NOTIFY of its own writes no WAL and holds it for
+ * microseconds. A process that dies between the commit and the NOTIFY leaves it to the polls.
+ */
+export function createChangeAnnouncer(send: (statement: string) => Promise<unknown>, table: keyof typeof TABLES & string): { announce(): void; settled(): Promise<void> } {
+  let sending: Promise<void> | undefined
+  let again = false
+  function announce(): void {
+    if (sending) {
+      again = true
+      return
+    }
+    sending = send(`NOTIFY ${CHANGE_CHANNEL}, '${table}'`)
+      .then(
+        () => undefined,
+        () => undefined, // the database is down: the polls bound propagation
+      )
+      .finally(() => {
+        sending = undefined
+        if (again) {
+          again = false
+          announce()
+        }
+      })
+  }
+  return {
+    announce,
+    async settled() {
+      while (sending) await sending
+    },
+  }
 }
 
 interface Watch {

@@ -2,6 +2,7 @@
 // PrismaClient of a Database. Nothing outside src/store imports Prisma.
 import { createAccessKeyStore } from './access-keys.js'
 import { createAuditStore } from './audit.js'
+import { createChangeAnnouncer } from './change-feed.js'
 import { createClientStore } from './clients.js'
 import { createJanitorStore } from './janitor.js'
 import type { Database } from './database.js'
@@ -13,6 +14,7 @@ import { createUserStore } from './users.js'
 
 export function createStore(db: Database) {
   const { prisma } = db
+  const revocations = db.provider === 'postgresql' ? createChangeAnnouncer((statement) => prisma.$executeRawUnsafe(statement), 'RevokedToken') : undefined
   return {
     provider: db.provider,
     users: createUserStore(prisma),
@@ -21,7 +23,7 @@ export function createStore(db: Database) {
     refreshTokens: createRefreshTokenStore(prisma, db.sqlite, db.pool),
     loginThrottle: createLoginThrottleStore(prisma),
     signingKeys: createSigningKeyStore(prisma),
-    revokedTokens: createRevokedTokenStore(prisma),
+    revokedTokens: createRevokedTokenStore(prisma, revocations ? { announce: revocations.announce } : {}),
     accessKeys: createAccessKeyStore(prisma),
     janitor: createJanitorStore(db),
     /** True when the database answers a trivial query (readiness). */
@@ -33,7 +35,10 @@ export function createStore(db: Database) {
         return false
       }
     },
-    close: () => db.close(),
+    async close() {
+      await revocations?.settled()
+      await db.close()
+    },
   }
 }
 
