@@ -20,9 +20,15 @@ import type { Database } from './database.js'
 
 export type ChangeKind = 'accessKeys' | 'users' | 'clients' | 'signingKeys' | 'revokedTokens'
 
-/** The table each kind is, as the triggers name it. */
-const TABLES: Readonly<Record<string, ChangeKind>> = { AccessKey: 'accessKeys', User: 'users', Client: 'clients', SigningKey: 'signingKeys', RevokedToken: 'revokedTokens' }
-const ALL_KINDS = Object.values(TABLES)
+/** The kind of each table, by the name the triggers send. */
+const TABLES: ReadonlyMap<string, ChangeKind> = new Map([
+  ['AccessKey', 'accessKeys'],
+  ['User', 'users'],
+  ['Client', 'clients'],
+  ['SigningKey', 'signingKeys'],
+  ['RevokedToken', 'revokedTokens'],
+])
+const ALL_KINDS = [...TABLES.values()]
 
 export const CHANGE_CHANNEL = 'portcullis_change'
 /** The listener's application_name in pg_stat_activity. */
@@ -32,6 +38,8 @@ const HEARTBEAT_MS = 15_000
 const RECONNECT_MIN_MS = 250
 const RECONNECT_MAX_MS = 10_000
 const MIN_GAP_MS = 50
+/** The shortest time between two announcements of one table by one process. */
+const ANNOUNCE_GAP_MS = 50
 
 /** pino's signature (a Fastify logger fits). */
 export interface ChangeFeedLogger {
@@ -54,13 +62,14 @@ export interface ChangeFeed {
 }
 
 /**
- * PostgreSQL: a NOTIFY for changes of `table` sent after they commit, at most one at a time (changes made
- * while one is being sent share the next). For RevokedToken, written by every /oauth/revoke, instead of a
+ * PostgreSQL: a NOTIFY for changes of `table` sent after they commit, at most one every ANNOUNCE_GAP_MS
+ * (changes made meanwhile share the next), so that a flood of revocations costs at most 20 small statements
+ * a second and no lock on their commits. For RevokedToken, written by every /oauth/revoke, instead of a
  * trigger: NOTIFY inside a transaction holds a database-wide lock from just before its commit until after,
  * so concurrent revocations would commit one at a time; a NOTIFY of its own writes no WAL and holds it for
  * microseconds. A process that dies between the commit and the NOTIFY leaves it to the polls.
  */
-export function createChangeAnnouncer(send: (statement: string) => Promise<unknown>, table: keyof typeof TABLES & string): { announce(): void; settled(): Promise<void> } {
+export function createChangeAnnouncer(send: (statement: string) => Promise<unknown>, table: 'RevokedToken'): { announce(): void; settled(): Promise<void> } {
   let sending: Promise<void> | undefined
   let again = false
   function announce(): void {
@@ -73,6 +82,7 @@ export function createChangeAnnouncer(send: (statement: string) => Promise<unkno
         () => undefined,
         () => undefined, // the database is down: the polls bound propagation
       )
+      .then(() => (again ? new Promise<void>((resolve) => setTimeout(resolve, ANNOUNCE_GAP_MS)) : undefined))
       .finally(() => {
         sending = undefined
         if (again) {
@@ -110,7 +120,7 @@ const reason = (err: unknown) => (err instanceof Error ? err.message.split('\n')
  */
 export function createChangeFeed(
   db: Pick<Database, 'provider' | 'prisma' | 'url' | 'timeoutMs' | 'ownsConnection'>,
-  options: { log?: ChangeFeedLogger; sqliteCheckMs?: number } = {},
+  options: { log?: ChangeFeedLogger } = {},
 ): ChangeFeed {
   const log = options.log ?? silent
   const subscriptions = new Set<Subscription>()
@@ -122,7 +132,7 @@ export function createChangeFeed(
   }
 
   function start(): Watch {
-    return db.provider === 'postgresql' ? watchPostgres(db, notify, log) : watchSqlite(db, notify, log, options.sqliteCheckMs ?? SQLITE_CHECK_MS)
+    return db.provider === 'postgresql' ? watchPostgres(db, notify, log) : watchSqlite(db, notify, log, SQLITE_CHECK_MS)
   }
 
   return {
@@ -205,7 +215,7 @@ function watchPostgres(db: Pick<Database, 'url' | 'timeoutMs' | 'ownsConnection'
 
   function received(message: pg.Notification): void {
     if (message.channel !== CHANGE_CHANNEL || db.ownsConnection?.(message.processId)) return
-    const kind = TABLES[message.payload ?? '']
+    const kind = TABLES.get(message.payload ?? '')
     if (kind) notify([kind])
   }
 
@@ -296,7 +306,7 @@ function watchSqlite(db: Pick<Database, 'prisma'>, notify: Notify, log: ChangeFe
       const seen = await dataVersion()
       if (seen === version) return
       const now = await readCounts()
-      const changed = [...now].filter(([table, count]) => counts.get(table) !== count).flatMap(([table]) => (TABLES[table] ? [TABLES[table]] : []))
+      const changed = [...now].filter(([table, count]) => counts.get(table) !== count).flatMap(([table]) => TABLES.get(table) ?? [])
       const first = version === undefined && !failing
       version = seen
       counts = now
