@@ -107,7 +107,7 @@ const revoke: Command = {
     const now = Date.now()
     try {
       const key = await revokeAccessKey(await ctx.store(), id!, { actor: 'cli' }, now)
-      ctx.io.print(`access key ${key.id} ("${key.name}") is revoked; running servers refuse it within ${ctx.config.accessKeyCacheTtl}s`)
+      ctx.io.print(`access key ${key.id} ("${key.name}") is revoked; running servers refuse it within a second (${ctx.config.accessKeyCacheTtl}s at most)`)
       return keyView(key, now)
     } catch (err) {
       if (err instanceof StoreError && err.code === 'not_found') throw new CliError(`no access key with id "${id}"`)
