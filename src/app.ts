@@ -31,6 +31,7 @@ import { registerOAuthRoutes } from './routes/oauth.js'
 import { registerOpsRoutes } from './routes/ops.js'
 import { registerRevocationRoutes } from './routes/revocation.js'
 import { jwksBeforeRouting, registerWellKnownRoutes } from './routes/well-known.js'
+import type { ChangeFeed } from './store/change-feed.js'
 import { isUnavailable, unavailableReason, type Store } from './store/index.js'
 
 export interface AppDeps {
@@ -45,6 +46,8 @@ export interface AppDeps {
   logger?: FastifyBaseLogger | boolean
   /** The bcrypt worker pool; default: a pool of config.passwordWorkers threads, closed with the app. */
   passwords?: PasswordHasher
+  /** Changes made outside this instance, applied at once rather than at the next poll (store/change-feed.ts). */
+  changes?: Pick<ChangeFeed, 'onChange'>
 }
 
 /** What route modules receive: the dependencies, with the clock resolved, and this app's metrics. */
@@ -72,6 +75,28 @@ export interface RouteDeps extends Required<Pick<AppDeps, 'config' | 'store' | '
 /** 503 with Retry-After: `temporarily_unavailable` on the OAuth endpoints (RFC 6749), `service_unavailable` elsewhere. */
 const unavailable = (request: FastifyRequest, retryAfterSeconds: number) => temporarilyUnavailable(request.url.startsWith('/oauth/'), retryAfterSeconds)
 
+/**
+ * Changes made elsewhere (the CLI, another instance) drop what this app caches or re-read what it holds, at
+ * once; the polls (ACCESS_KEY_CACHE_TTL, CLIENT_CACHE_TTL, REVOCATION_SYNC_INTERVAL) stay as the fallback.
+ */
+async function watchChanges(
+  changes: AppDeps['changes'],
+  held: { accessKeys: AccessKeyVerifier; clients: ClientCache; revocations: RevocationList },
+): Promise<() => Promise<void>> {
+  if (!changes) return async () => undefined
+  const stops = await Promise.all([
+    changes.onChange(['accessKeys', 'users'], () => held.accessKeys.invalidateAll()),
+    changes.onChange(['clients'], () => held.clients.invalidateAll()),
+    // A user disabled or deleted elsewhere: what that revoked is read at once too. sync() joins a read
+    // already in progress, which may have begun before the change: the second read begins after it.
+    changes.onChange(['revokedTokens', 'users'], async () => {
+      await held.revocations.sync()
+      await held.revocations.sync()
+    }),
+  ])
+  return async () => void (await Promise.all(stops.map((stop) => stop())))
+}
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps
   const now = deps.now ?? Date.now
@@ -88,6 +113,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const accessTokens = createAccessTokenVerifier({ keyring: deps.keyring, config, now })
   const bearer = createBearerAuthenticator({ config, accessTokens, accessKeys, isRevoked: (claims) => revocations.revokes(claims) })
   const clients = createClientCache({ store: deps.store, ttlSeconds: config.clientCacheTtl, now })
+  const stopWatching = await watchChanges(deps.changes, { accessKeys, clients, revocations })
   let closing = () => false
   const requestIds = createRequestIds()
   // Answers given on the listening server before Fastify routes (set once the routes exist; see the end).
@@ -126,6 +152,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.server.on('connect', answerConnect)
   app.addHook('onRoute', checkNulCharacters)
   app.addHook('onSend', closeWhenBodyUnread)
+  app.addHook('onClose', () => stopWatching())
   app.addHook('onClose', () => accessKeys.close())
   app.addHook('onClose', () => revocations.close())
   const janitor = createJanitorSchedule({ store: deps.store, config, now, log: app.log, metrics: routeDeps.metrics })

@@ -4,7 +4,7 @@ import { ConfigError, loadConfig, type Config } from './config.js'
 import { createDeferredLogger, createKeyring } from './keys/keyring.js'
 import { loadMasterKey } from './keys/master-key.js'
 import { generateSigningKey } from './keys/rsa-key.js'
-import { createStore, isNewDatabase, openDatabase } from './store/index.js'
+import { createChangeFeed, createStore, isNewDatabase, openDatabase } from './store/index.js'
 
 async function start(config: Readonly<Config>): Promise<void> {
   // A new database needs a first signing key: generate it on libuv's thread pool while the migrations run.
@@ -15,9 +15,10 @@ async function start(config: Readonly<Config>): Promise<void> {
   // A missing or wrong master key for existing keys stops here (MasterKeyError), before any key is made.
   const master = await loadMasterKey(config, store)
   const keyringLog = createDeferredLogger()
-  const keyring = await createKeyring({ config, store, masterKey: master.key, masterKeySource: master.source, log: keyringLog, ...(pregenerated ? { pregenerated } : {}) })
+  const changes = createChangeFeed(db, { log: keyringLog })
+  const keyring = await createKeyring({ config, store, masterKey: master.key, masterKeySource: master.source, log: keyringLog, changes, ...(pregenerated ? { pregenerated } : {}) })
   const masterKey = master.key
-  const app = await buildApp({ config, store, keyring, masterKey })
+  const app = await buildApp({ config, store, keyring, masterKey, changes })
   keyringLog.attach(app.log)
   if (master.created) app.log.warn({ path: master.source }, 'generated the master key: back it up together with the database')
   for (const file of db.tightenedFiles ?? []) {
@@ -37,6 +38,7 @@ async function start(config: Readonly<Config>): Promise<void> {
     try {
       await app.close() // stops listening, waits for in-flight requests, runs onClose hooks
       keyring.close()
+      await changes.close()
       await store.close()
       process.exit(0)
     } catch (err) {

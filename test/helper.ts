@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify'
 import { buildApp, type AppDeps } from '../src/app.ts'
 import { loadConfig, type Config } from '../src/config.ts'
 import { createKeyring, type Keyring } from '../src/keys/keyring.ts'
+import { createChangeFeed, type ChangeFeed } from '../src/store/change-feed.ts'
 import { createStore, openDatabase, type Database, type Store } from '../src/store/index.ts'
 import type { Provider } from '../src/store/schema-engine.ts'
 
@@ -62,6 +63,8 @@ export interface TestContext {
   /** The master key the keyring seals signing keys under. */
   masterKey: Buffer
   databaseUrl: string
+  /** The change feed the keyring and the app watch, as the server wires it. */
+  changes: ChangeFeed
 }
 
 /** A migrated store on a fresh database, closed when the test ends. */
@@ -81,11 +84,13 @@ export async function build(
   const { db, store, databaseUrl } = await createTestStore(t, options.provider)
   const config = testConfig({ DATABASE_URL: databaseUrl, KEYS_DIR: tempDir(t), ...options.env })
   const masterKey = randomBytes(32)
-  const keyring = options.keyring ?? (await createKeyring({ config, store, masterKey, ...(options.now ? { now: options.now } : {}) }))
-  const app = await buildApp({ config, store, keyring, masterKey, logger: false, ...(options.now ? { now: options.now } : {}), ...options.deps })
+  const changes = createChangeFeed(db)
+  const keyring = options.keyring ?? (await createKeyring({ config, store, masterKey, changes, ...(options.now ? { now: options.now } : {}) }))
+  const app = await buildApp({ config, store, keyring, masterKey, logger: false, changes, ...(options.now ? { now: options.now } : {}), ...options.deps })
   t.teardown(async () => {
     await app.close()
     keyring.close()
+    await changes.close()
   })
-  return { app, store, db, config, keyring, masterKey, databaseUrl }
+  return { app, store, db, config, keyring, masterKey, databaseUrl, changes }
 }

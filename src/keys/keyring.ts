@@ -1,10 +1,13 @@
 // The signing keys one instance holds in memory, kept in step with the store: the key that signs, the
 // keys that verify, and the JWKS document (RFC 7517) published for resource servers. States come from the
 // stored timestamps and the clock (lifecycle.ts), so instances agree without talking to each other; each
-// re-reads the rows every KEYRING_REFRESH_INTERVAL and right after its own changes, and drives the
-// scheduled rotation itself. Private keys are decrypted once per key-set change, never per request.
+// re-reads the rows every KEYRING_REFRESH_INTERVAL, right after its own changes and as soon as the change
+// feed reports one made elsewhere (store/change-feed.ts: a key revoked through the CLI must not wait for
+// the poll), and drives the scheduled rotation itself. Private keys are decrypted once per key-set change,
+// never per request.
 import { createHash, type KeyObject } from 'node:crypto'
 import type { Config } from '../config.js'
+import type { ChangeFeed } from '../store/change-feed.js'
 import type { Store } from '../store/index.js'
 import type { SigningKeyRecord } from '../store/signing-keys.js'
 import { decryptPrivateKey } from './encryption.js'
@@ -61,6 +64,8 @@ export interface KeyringOptions {
   pregenerated?: KeyManagerOptions['pregenerated']
   /** Re-read on a timer (default true; tests that drive the clock call refresh() themselves). */
   autoRefresh?: boolean
+  /** Changes made elsewhere, re-read at once (not when autoRefresh is false). */
+  changes?: Pick<ChangeFeed, 'onChange'>
 }
 
 interface Material {
@@ -203,6 +208,11 @@ export async function createKeyring(options: KeyringOptions): Promise<Keyring> {
   install(rows)
   await refresh()
 
+  const refreshReported = () =>
+    refresh().catch((err: unknown) => {
+      if (!closed) log.error({ reason: err instanceof Error ? err.message.split('\n')[0] : String(err) }, 'keyring refresh failed; keeping the keys held')
+    })
+
   let ticking = false
   const timer =
     options.autoRefresh === false
@@ -212,15 +222,13 @@ export async function createKeyring(options: KeyringOptions): Promise<Keyring> {
           // refreshes never pile up; a failed one is tried again at the next tick.
           if (ticking) return
           ticking = true
-          refresh()
-            .catch((err: unknown) => {
-              if (!closed) log.error({ reason: err instanceof Error ? err.message.split('\n')[0] : String(err) }, 'keyring refresh failed; keeping the keys held')
-            })
-            .finally(() => {
-              ticking = false
-            })
+          void refreshReported().finally(() => {
+            ticking = false
+          })
         }, config.keyringRefreshInterval * 1000)
   timer?.unref()
+  // refresh() queues a new read behind one in progress, so a change is never missed by a read begun before it.
+  const stopWatching = options.autoRefresh === false ? undefined : await options.changes?.onChange(['signingKeys'], refreshReported)
 
   return {
     signingKey() {
@@ -237,6 +245,7 @@ export async function createKeyring(options: KeyringOptions): Promise<Keyring> {
     close() {
       closed = true
       if (timer) clearInterval(timer)
+      void stopWatching?.()
     },
     manager,
   }

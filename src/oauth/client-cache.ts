@@ -30,6 +30,8 @@ export interface ClientCache {
   reload(clientId: string): Promise<Client | undefined>
   /** Forgets a client on this instance (after changing, rotating or deleting it here). */
   invalidate(clientId: string): void
+  /** Forgets every client (clients changed elsewhere: store/change-feed.ts). */
+  invalidateAll(): void
 }
 
 interface Entry {
@@ -103,6 +105,10 @@ export function createClientCache(deps: { store: { clients: Pick<ClientStore, 'f
 
     invalidate(clientId) {
       entries.delete(clientId)
+    },
+
+    invalidateAll() {
+      entries.clear()
     },
   }
 }

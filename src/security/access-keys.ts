@@ -77,6 +77,8 @@ export interface AccessKeyVerifier {
   invalidate(id: string): void
   /** Drops every cached key of a user (after disabling or deleting them here). */
   invalidateOwner(userId: string): void
+  /** Drops every cached key (keys or users changed elsewhere: store/change-feed.ts). */
+  invalidateAll(): void
   /** Writes pending last_used_at updates now. */
   flush(): Promise<void>
   /** Flushes and stops the timer; called when the app closes. */
@@ -187,6 +189,10 @@ export function createAccessKeyVerifier(deps: {
 
     invalidateOwner() {
       // Rare (an admin disabling or deleting a user): dropping the whole cache is simpler than finding theirs.
+      cache.clear()
+    },
+
+    invalidateAll() {
       cache.clear()
     },
 

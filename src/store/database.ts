@@ -36,6 +36,11 @@ export interface Database {
   readonly pool?: pg.Pool
   /** SQLite only: database files that were open to the group or others, tightened to 0600 at open (sqlite-file-modes.ts). */
   readonly tightenedFiles?: readonly TightenedFile[]
+  /**
+   * PostgreSQL only: true when the server process `pid` serves one of this pool's connections (a change
+   * notification this instance sent itself: change-feed.ts).
+   */
+  readonly ownsConnection?: (pid: number) => boolean
   close(): Promise<void>
 }
 
@@ -93,6 +98,10 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
     // One pool for Prisma and for the few statements the store sends without it (refresh-tokens-postgres.ts).
     const pool = new pg.Pool(postgresPoolConfig(url, timeoutMs, options.poolSize))
     pool.on('error', () => undefined)
+    const backends = new Set<number>()
+    const backend = (client: pg.PoolClient) => (client as unknown as { processID: number | null }).processID
+    pool.on('connect', (client) => void backends.add(backend(client)!))
+    pool.on('remove', (client) => void backends.delete(backend(client)!))
     const prisma = new PostgresClient({
       adapter: new PrismaPg(pool, { onPoolError: () => undefined, onConnectionError: () => undefined }),
       transactionOptions: { maxWait: timeoutMs, timeout: Math.max(5000, 2 * timeoutMs) },
@@ -120,7 +129,7 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
         await prisma.$disconnect()
         await pool.end()
       })())
-    return { provider: 'postgresql', prisma, url, timeoutMs, migrationsApplied: applied, pool, close }
+    return { provider: 'postgresql', prisma, url, timeoutMs, migrationsApplied: applied, pool, ownsConnection: (pid) => backends.has(pid), close }
   }
   const file = sqliteFilePath(url)
   const tightenedFiles = secureSqliteFiles(file)

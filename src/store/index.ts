@@ -2,6 +2,7 @@
 // PrismaClient of a Database. Nothing outside src/store imports Prisma.
 import { createAccessKeyStore } from './access-keys.js'
 import { createAuditStore } from './audit.js'
+import { createChangeAnnouncer } from './change-feed.js'
 import { createClientStore } from './clients.js'
 import { createJanitorStore } from './janitor.js'
 import type { Database } from './database.js'
@@ -13,6 +14,8 @@ import { createUserStore } from './users.js'
 
 export function createStore(db: Database) {
   const { prisma } = db
+  // On the pool itself: the announcement is off every request's path, and Prisma would only add its own work.
+  const revocations = db.pool ? createChangeAnnouncer((statement) => db.pool!.query(statement), 'RevokedToken') : undefined
   return {
     provider: db.provider,
     users: createUserStore(prisma),
@@ -21,7 +24,7 @@ export function createStore(db: Database) {
     refreshTokens: createRefreshTokenStore(prisma, db.sqlite, db.pool),
     loginThrottle: createLoginThrottleStore(prisma),
     signingKeys: createSigningKeyStore(prisma),
-    revokedTokens: createRevokedTokenStore(prisma),
+    revokedTokens: createRevokedTokenStore(prisma, revocations ? { announce: revocations.announce } : {}),
     accessKeys: createAccessKeyStore(prisma),
     janitor: createJanitorStore(db),
     /** True when the database answers a trivial query (readiness). */
@@ -33,11 +36,15 @@ export function createStore(db: Database) {
         return false
       }
     },
-    close: () => db.close(),
+    async close() {
+      await revocations?.settled()
+      await db.close()
+    },
   }
 }
 
 export type Store = ReturnType<typeof createStore>
+export { createChangeFeed, type ChangeFeed, type ChangeKind } from './change-feed.js'
 export type { Database } from './database.js'
 export { isNewDatabase, openDatabase } from './database.js'
 export { StoreError, isUnavailable, unavailableReason } from './errors.js'

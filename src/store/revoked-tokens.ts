@@ -26,7 +26,8 @@ export async function recordCutoff(db: Pick<PrismaClient, '$executeRaw'>, jti: s
     WHERE "RevokedToken"."createdAt" < excluded."createdAt"`
 }
 
-export function createRevokedTokenStore(prisma: PrismaClient) {
+/** `announce`: tells the other instances after a revocation commits (PostgreSQL; change-feed.ts). */
+export function createRevokedTokenStore(prisma: PrismaClient, options: { announce?: () => void } = {}) {
   return {
     /**
      * Records `jti` as revoked until `expiresAt` (the token's exp plus the clock-skew allowance).
@@ -40,6 +41,7 @@ export function createRevokedTokenStore(prisma: PrismaClient) {
         await prisma.$executeRaw`
           INSERT INTO "RevokedToken" ("jti", "expiresAt", "createdAt") VALUES (${jti}, ${expiresAt}, ${now})
           ON CONFLICT ("jti") DO NOTHING`
+        options.announce?.()
       }
     },
 

@@ -100,7 +100,7 @@ const list: Command = {
 
 const revoke: Command = {
   name: 'access-keys revoke',
-  summary: 'Revoke an access key (running servers refuse it within ACCESS_KEY_CACHE_TTL seconds)',
+  summary: 'Revoke an access key (running servers refuse it within a second, ACCESS_KEY_CACHE_TTL seconds at most)',
   usage: 'ID',
   options: {},
   async run(ctx, { positionals }) {
@@ -109,7 +109,7 @@ const revoke: Command = {
     try {
       const { accessKey: key, descendants } = await revokeAccessKey(await ctx.store(), id!, { actor: 'cli' }, now)
       const cascade = descendants.length === 0 ? '' : ` with the ${descendants.length} key${descendants.length === 1 ? '' : 's'} created from it`
-      ctx.io.print(`access key ${key.id} ("${key.name}") is revoked${cascade}; running servers refuse it within ${ctx.config.accessKeyCacheTtl}s`)
+      ctx.io.print(`access key ${key.id} ("${key.name}") is revoked${cascade}; running servers refuse it within a second (${ctx.config.accessKeyCacheTtl}s at most)`)
       return keyView(key, now)
     } catch (err) {
       if (err instanceof StoreError && err.code === 'not_found') throw new CliError(`no access key with id "${id}"`)

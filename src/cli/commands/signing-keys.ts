@@ -14,7 +14,7 @@ async function manager(ctx: CliContext) {
   return createKeyManager({ config: ctx.config, store, masterKey: () => loadMasterKey(ctx.config, store) })
 }
 
-const noticed = (ctx: CliContext) => `running servers pick this up within ${ctx.config.keyringRefreshInterval}s`
+const noticed = (ctx: CliContext) => `running servers pick this up within a second (${ctx.config.keyringRefreshInterval}s at most)`
 
 const list: Command = {
   name: 'signing-keys list',
