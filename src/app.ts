@@ -17,6 +17,7 @@ import { createMetrics, type Metrics } from './metrics.js'
 import { checkNulCharacters } from './nul-characters.js'
 import { createClientCache, type ClientCache } from './oauth/client-cache.js'
 import { OAuthError, rfcDescription, temporarilyUnavailable } from './oauth/errors.js'
+import { createLoginWaiters, type LoginWaiters } from './oauth/login-waiters.js'
 import { createAccessKeyVerifier, type AccessKeyVerifier } from './security/access-keys.js'
 import { createAccessTokenVerifier, type AccessTokenVerifier } from './security/access-token-verifier.js'
 import { createBearerAuthenticator, type BearerAuthenticator } from './security/bearer.js'
@@ -67,6 +68,8 @@ export interface RouteDeps extends Required<Pick<AppDeps, 'config' | 'store' | '
   accessTokens: AccessTokenVerifier
   /** True once the app has begun to close (readiness answers 503 from then on). */
   closing: () => boolean
+  /** Password logins waiting for a busy throttle key, woken when an attempt here ends (oauth/login-waiters.ts). */
+  loginWaiters: LoginWaiters
   /** Route schemas compiled when first needed (lazy-schemas.ts); a route group with its own compiler wraps it here. */
   schemas: LazySchemas
 }
@@ -119,7 +122,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Answers given on the listening server before Fastify routes (set once the routes exist; see the end).
   let beforeRouting: BeforeRouting = () => false
   const schemas = createLazySchemas()
-  const routeDeps: RouteDeps = { config, store: deps.store, keyring: deps.keyring, masterKey: deps.masterKey, now, metrics: createMetrics(), accessKeys, bearer, passwords, clients, revocations, accessTokens, closing: () => closing(), schemas }
+  const routeDeps: RouteDeps = { config, store: deps.store, keyring: deps.keyring, masterKey: deps.masterKey, now, metrics: createMetrics(), accessKeys, bearer, passwords, clients, revocations, accessTokens, closing: () => closing(), schemas, loginWaiters: createLoginWaiters() }
   app = Fastify({
     logger:
       deps.logger === undefined || deps.logger === true

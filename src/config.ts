@@ -44,6 +44,7 @@ export interface Config {
   loginMaxFailuresPerIp: number
   loginFailureWindow: number
   loginLockout: number
+  loginWaitTimeout: number
   keysDir: string
   /** 32 bytes, from KEYS_MASTER_KEY; undefined means the embedded default file under keysDir. */
   keysMasterKey: Buffer | undefined
@@ -260,6 +261,7 @@ export function loadConfig(env: Env = process.env, options: { envFile?: string |
     loginMaxFailuresPerIp: read.integer('LOGIN_MAX_FAILURES_PER_IP', 50, 1, 100000),
     loginFailureWindow: read.duration('LOGIN_FAILURE_WINDOW', 900, 1, 86400),
     loginLockout: read.duration('LOGIN_LOCKOUT', 900, 1, 86400),
+    loginWaitTimeout: read.duration('LOGIN_WAIT_TIMEOUT', 10, 0, 120),
     keysDir: resolve(read.raw('KEYS_DIR') ?? 'keys'),
     keysMasterKey: parseMasterKey(read.raw('KEYS_MASTER_KEY')),
     signingKeySize: signingKeySize as Config['signingKeySize'],

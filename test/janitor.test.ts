@@ -138,7 +138,10 @@ for (const provider of providers) {
     await store.revokedTokens.revoke('live-jti', new Date(now + 3600_000), new Date(now))
     const throttle = { maxFailures: 2, window: WINDOW_SECONDS, lockout: 3600 }
     await store.loginThrottle.reserve('ip:in-window', throttle, new Date(now - 1000))
-    await store.loginThrottle.reserve('ip:locked', { ...throttle, maxFailures: 1 }, new Date(now - WINDOW_SECONDS * 1000 - 60_000))
+    const lockedAt = new Date(now - WINDOW_SECONDS * 1000 - 60_000)
+    const locking = await store.loginThrottle.reserve('ip:locked', { ...throttle, maxFailures: 1 }, lockedAt)
+    if (locking.outcome !== 'admitted') throw new Error('a fresh key admits its first attempt')
+    await store.loginThrottle.fail(locking.reservation, { ...throttle, maxFailures: 1 }, lockedAt)
     // Audit events: 2,500 older than AUDIT_RETENTION, and one recent that stays.
     const oldAudit = new Date(now - AUDIT_RETENTION_MS - DAY)
     await db.prisma.auditEvent.createMany({ data: Array.from({ length: 2500 }, (_, i) => ({ id: `old-audit-${i}`, type: 'login.throttled', details: '{}', createdAt: oldAudit })) })

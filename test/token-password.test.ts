@@ -1,5 +1,6 @@
 // The password grant's defences: brute-force throttling per username and per client IP (shared through the
-// database, reserved before the password is compared, IPv6 counted per /64), the dummy-hash compare for unknown usernames, and bcrypt in a worker pool that runs from src/
+// database, reserved before the password is compared, waiting while a key is full of attempts in flight,
+// IPv6 counted per /64), the dummy-hash compare for unknown usernames, and bcrypt in a worker pool that runs from src/
 // under tsx and from compiled JavaScript alike.
 import t from 'tap'
 import { execFileSync } from 'node:child_process'
@@ -9,7 +10,8 @@ import { build, providers, tempDir, type Test } from './helper.ts'
 import { seed, type Seeded } from './token-fixtures.ts'
 import { createPasswordHasher, passwordWorkerFile, type PasswordHasher } from '../src/security/password-hasher.ts'
 import { bcryptCost } from '../src/security/passwords.ts'
-import { StoreError } from '../src/store/index.ts'
+import { sha256 } from '../src/security/secrets.ts'
+import { StoreError, type Store } from '../src/store/index.ts'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 
 const THROTTLED = { error: 'too_many_requests', error_description: 'too many failed logins; try again later' }
@@ -29,18 +31,63 @@ function loginAs(app: FastifyInstance, seeded: Seeded) {
 const UNAVAILABLE = { error: 'temporarily_unavailable', error_description: 'the service is temporarily unavailable; try again later' }
 
 /** A real bcrypt pool whose compares are counted: what a guess costs, and what the lockout must bound. */
-function countingHasher(t: Test): { passwords: PasswordHasher; verifications: () => number } {
+function countingHasher(t: Test): { passwords: PasswordHasher; verifications: () => number; mostAtOnce: () => number } {
   const real = createPasswordHasher({ workers: 1, cost: 4 })
   t.teardown(() => real.close())
   let verifications = 0
+  let atOnce = 0
+  let mostAtOnce = 0
   const passwords: PasswordHasher = {
     ...real,
     verify: async (password, hash) => {
       verifications++
-      return real.verify(password, hash)
+      mostAtOnce = Math.max(mostAtOnce, ++atOnce)
+      try {
+        return await real.verify(password, hash)
+      } finally {
+        atOnce--
+      }
     },
   }
-  return { passwords, verifications: () => verifications }
+  return { passwords, verifications: () => verifications, mostAtOnce: () => mostAtOnce }
+}
+
+/** A counting pool whose compares all wait until `open()`: attempts held in flight for as long as a test needs. */
+function gatedHasher(t: Test): { passwords: PasswordHasher; verifications: () => number; started: () => number; open: () => void } {
+  const counting = countingHasher(t)
+  let open = () => {}
+  const gate = new Promise<void>((resolve) => (open = resolve))
+  let started = 0
+  const passwords: PasswordHasher = {
+    ...counting.passwords,
+    verify: async (password, hash) => {
+      started++
+      await gate
+      return counting.passwords.verify(password, hash)
+    },
+  }
+  return { passwords, verifications: counting.verifications, started: () => started, open }
+}
+
+/** The keys the store has answered `busy` for since the call: logins that wait. */
+function watchBusy(store: Store): () => string[] {
+  const keys: string[] = []
+  const reserve = store.loginThrottle.reserve
+  store.loginThrottle.reserve = async (key, ...rest) => {
+    const result = await reserve(key, ...rest)
+    if (result.outcome === 'busy') keys.push(key)
+    return result
+  }
+  return () => keys
+}
+
+/** Polls until `check` holds, for 10 s at most. */
+async function until(what: string, check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within 10 s`)
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
 }
 
 /** How many answers of each kind: `issued`, or the error code. */
@@ -170,6 +217,115 @@ for (const provider of providers) {
       t.equal(users.length, 5, 'a login refused for its address does not count against its username')
       const again = await login('alice', seeded.alice.password, '198.51.100.20')
       t.same([again.statusCode, again.json()], [429, THROTTLED], 'the address stays locked')
+    })
+  })
+
+  t.test(`concurrent logins with the right password wait for their turn instead of being refused (${provider})`, async (t) => {
+    const { passwords, verifications, mostAtOnce } = countingHasher(t)
+    const { app, store, db } = await build(t, {
+      provider,
+      deps: { passwords },
+      env: { LOGIN_MAX_FAILURES_PER_USER: '5', LOGIN_MAX_FAILURES_PER_IP: '5', LOGIN_FAILURE_WINDOW: '300', LOGIN_LOCKOUT: '60' },
+    })
+    const seeded = await seed(store)
+    const login = loginAs(app, seeded)
+
+    t.test('20 logins with the right password for one username at once all succeed, at most 5 compared at a time', async (t) => {
+      const before = verifications()
+      const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => login('alice', seeded.alice.password, `192.0.2.${100 + i}`)))
+      t.same(tally(responses), { issued: 20 })
+      t.equal(verifications() - before, 20, 'each compared once')
+      t.ok(mostAtOnce() <= 5, `at most LOGIN_MAX_FAILURES_PER_USER compared at a time (${mostAtOnce()})`)
+      t.equal(await db.prisma.loginThrottle.count(), 0, 'no counter is left')
+    })
+
+    t.test('20 logins with the right password from one address for 20 usernames at once all succeed, at most 5 compared at a time', async (t) => {
+      const hash = (await store.users.findByUsername('alice'))!.passwordHash
+      for (let i = 0; i < 20; i++) await store.users.create({ username: `office-${i}`, passwordHash: hash, scopes: ['read'] })
+      const before = verifications()
+      const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => login(`office-${i}`, seeded.alice.password, '198.51.100.60')))
+      t.same(tally(responses), { issued: 20 })
+      t.equal(verifications() - before, 20, 'each compared once')
+      t.ok(mostAtOnce() <= 5, `at most LOGIN_MAX_FAILURES_PER_IP compared at a time (${mostAtOnce()})`)
+      t.equal(await db.prisma.loginThrottle.count(), 0, 'no counter is left')
+    })
+
+    t.test('20 logins with the right password for one username from one address at once all succeed: neither key waits for the other', async (t) => {
+      const before = verifications()
+      const responses = await Promise.all(Array.from({ length: 20 }, () => login('alice', seeded.alice.password, '198.51.100.61')))
+      t.same(tally(responses), { issued: 20 })
+      t.equal(verifications() - before, 20, 'each compared once')
+      t.ok(mostAtOnce() <= 5, `at most 5 compared at a time (${mostAtOnce()})`)
+      t.equal(await db.prisma.loginThrottle.count(), 0, 'no counter is left')
+    })
+  })
+
+  t.test(`a login waiting behind attempts in flight is refused 429 when they turn out wrong and lock the key (${provider})`, async (t) => {
+    const { passwords, verifications, started, open } = gatedHasher(t)
+    const { app, store } = await build(t, {
+      provider,
+      deps: { passwords },
+      env: { LOGIN_MAX_FAILURES_PER_USER: '5', LOGIN_MAX_FAILURES_PER_IP: '50', LOGIN_FAILURE_WINDOW: '300', LOGIN_LOCKOUT: '60' },
+    })
+    const seeded = await seed(store)
+    const login = loginAs(app, seeded)
+    const busy = watchBusy(store)
+    const guesses = Array.from({ length: 5 }, (_, i) => login('alice', `wrong-${i}`, `192.0.2.${200 + i}`))
+    await until('the five guesses are being compared', () => started() === 5)
+    let answered = false
+    const right = login('alice', seeded.alice.password, '192.0.2.210').finally(() => (answered = true))
+    await until('the right password waits for the username', () => busy().some((key) => key.startsWith('user:')))
+    t.equal(answered, false, 'it waits rather than being refused while the guesses are compared')
+    open()
+    t.same((await Promise.all(guesses)).map((res) => res.json()), Array(5).fill(WRONG))
+    const refused = await right
+    t.same([refused.statusCode, refused.json()], [429, THROTTLED], 'the guesses locked the username meanwhile')
+    t.equal(refused.headers['retry-after'], '60')
+    t.equal(verifications(), 5, 'and it was never compared')
+    t.equal((await store.audit.list({ limit: 10, type: 'login.throttled' })).items.length, 1, 'one lock, audited once')
+  })
+
+  t.test(`a login waits for attempts in flight on other instances, for LOGIN_WAIT_TIMEOUT at most (${provider})`, async (t) => {
+    let clock = Date.now()
+    const { app, store, db } = await build(t, {
+      provider,
+      now: () => clock,
+      env: { LOGIN_MAX_FAILURES_PER_USER: '5', LOGIN_MAX_FAILURES_PER_IP: '50', LOGIN_FAILURE_WINDOW: '300', LOGIN_LOCKOUT: '60', LOGIN_WAIT_TIMEOUT: '2' },
+    })
+    const seeded = await seed(store)
+    const login = loginAs(app, seeded)
+    const policy = { maxFailures: 5, window: 300, lockout: 60 }
+    /** Five attempts in flight on another instance: the key is full. */
+    const elsewhere = async (username: string) => {
+      const results = await Promise.all(Array.from({ length: 5 }, () => store.loginThrottle.reserve(`user:${sha256(username)}`, policy, new Date(clock))))
+      return results.map((result) => {
+        if (result.outcome !== 'admitted') throw new Error(`not reserved: ${result.outcome}`)
+        return result.reservation
+      })
+    }
+
+    t.test('one of them ending lets the waiting login in (seen by polling the database)', async (t) => {
+      const held = await elsewhere('alice')
+      const busy = watchBusy(store)
+      const waiting = login('alice', seeded.alice.password)
+      await until('the login waits', () => busy().length > 0)
+      await store.loginThrottle.release(held[0]!, new Date(clock))
+      t.equal((await waiting).statusCode, 200)
+      const row = await db.prisma.loginThrottle.findUnique({ where: { key: `user:${sha256('alice')}` } })
+      t.match(row, { failures: 0, pending: 4 }, 'the other attempts in flight stay counted after the success')
+    })
+
+    t.test('a key that stays full is refused after LOGIN_WAIT_TIMEOUT, with a short Retry-After', async (t) => {
+      await elsewhere('bob')
+      const res = await login('bob', 'anything')
+      t.same([res.statusCode, res.json()], [429, { error: 'too_many_requests', error_description: 'too many logins at once; try again shortly' }])
+      t.equal(res.headers['retry-after'], '1')
+    })
+
+    t.test('reservations lost with a crashed instance hold the key for one window at most', async (t) => {
+      clock += 300_000
+      t.same((await login('bob', 'wrong')).json(), WRONG, 'a new window: compared')
+      t.match(await db.prisma.loginThrottle.findUnique({ where: { key: `user:${sha256('bob')}` } }), { failures: 1, pending: 0 })
     })
   })
 

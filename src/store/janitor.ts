@@ -14,8 +14,8 @@
 // - RevokedToken: jtis whose token has expired (its expiry already includes the clock-skew allowance): an
 //   expired JWT is refused anyway, and no instance reads such rows.
 // - AccessKey: keys expired or revoked more than the retention ago (a deleted key is refused as unknown).
-// - LoginThrottle: counters whose window is over and that hold no lock in force: the next failure of such a
-//   key would start again at 1, exactly as with no row.
+// - LoginThrottle: counters whose window is over and that hold no lock in force: the next attempt on such a
+//   key would start a new window (its attempts in flight forgotten too), exactly as with no row.
 // - AuditEvent: events older than AUDIT_RETENTION (a year by default; 0 keeps them for ever): the record of who
 //   did what is kept far longer than the tokens, but a flood of throttled logins must not grow it for ever.
 //

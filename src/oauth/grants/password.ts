@@ -75,9 +75,9 @@ export const passwordGrant: Grant = {
   grantType: 'password',
   parameters: { required: ['username', 'password'], optional: [] },
   async handler(request) {
-    const { client, deps, params, now } = request
+    const { client, deps, params } = request
     grantScope(request.scope, client.scopes, 'this client')
-    const attempt = await reserveLoginAttempt({ deps, username: params.username!, ip: request.ip, now, actor: `client:${client.clientId}` })
+    const attempt = await reserveLoginAttempt({ deps, username: params.username!, ip: request.ip, actor: `client:${client.clientId}` })
     const user = await verifyPassword(request, attempt)
     const scope = await grantUserScope(request, user, attempt)
     await attempt.succeeded()
