@@ -329,6 +329,29 @@ for (const provider of providers) {
     })
   })
 
+  t.test(`failures counted under a higher limit lock at once when the limit is lowered (${provider})`, async (t) => {
+    const clock = Date.now()
+    const { passwords, verifications } = countingHasher(t)
+    const { app, store } = await build(t, {
+      provider,
+      now: () => clock,
+      deps: { passwords },
+      env: { LOGIN_MAX_FAILURES_PER_USER: '2', LOGIN_MAX_FAILURES_PER_IP: '50', LOGIN_FAILURE_WINDOW: '300', LOGIN_LOCKOUT: '60', LOGIN_WAIT_TIMEOUT: '10' },
+    })
+    const seeded = await seed(store)
+    // Three failures counted 100 s ago while the limit was 5: no lock was set.
+    const before = { maxFailures: 5, window: 300, lockout: 60 }
+    for (let i = 0; i < 3; i++) {
+      const reserved = await store.loginThrottle.reserve(`user:${sha256('alice')}`, before, new Date(clock - 100_000))
+      if (reserved.outcome !== 'admitted') throw new Error(`not reserved: ${reserved.outcome}`)
+      await store.loginThrottle.fail(reserved.reservation, before, new Date(clock - 100_000))
+    }
+    const res = await loginAs(app, seeded)('alice', seeded.alice.password)
+    t.same([res.statusCode, res.json()], [429, THROTTLED], 'refused as locked, not left waiting as busy')
+    t.equal(res.headers['retry-after'], '200', 'until the window of those failures ends')
+    t.equal(verifications(), 0, 'nothing compared')
+  })
+
   t.test(`a login that is not a failure gives its reservation back (${provider})`, async (t) => {
     const { passwords, verifications } = countingHasher(t)
     const { app, store, db } = await build(t, {

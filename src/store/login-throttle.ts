@@ -63,11 +63,19 @@ interface Counts {
 const dateOf = (value: Date | string) => new Date(value)
 
 export function createLoginThrottleStore(prisma: PrismaClient) {
-  /** The end of the lock on `key` in force at `now`; undefined when there is none. */
-  const lockOf = async (key: string, now: Date): Promise<Date | undefined> => {
-    const [row] = await prisma.$queryRaw<{ lockedUntil: Date | string | null }[]>`SELECT "lockedUntil" FROM "LoginThrottle" WHERE "key" = ${key}`
-    const lockedUntil = row?.lockedUntil ? dateOf(row.lockedUntil) : undefined
-    return lockedUntil && lockedUntil > now ? lockedUntil : undefined
+  /**
+   * The end of the refusal of `key` at `now`, undefined when it is only busy: its lock, or, when its confirmed
+   * failures already reach the limit without a lock (the limit was lowered since they were counted), the end
+   * of their window.
+   */
+  const lockOf = async (key: string, policy: ThrottlePolicy, now: Date): Promise<Date | undefined> => {
+    const [row] = await prisma.$queryRaw<{ lockedUntil: Date | string | null; failures: number | bigint; windowStart: Date | string }[]>`
+      SELECT "lockedUntil", "failures", "windowStart" FROM "LoginThrottle" WHERE "key" = ${key}`
+    if (!row) return undefined
+    const lockedUntil = row.lockedUntil ? dateOf(row.lockedUntil) : undefined
+    if (lockedUntil && lockedUntil > now) return lockedUntil
+    const windowEnds = new Date(dateOf(row.windowStart).getTime() + policy.window * 1000)
+    return Number(row.failures) >= policy.maxFailures && windowEnds > now ? windowEnds : undefined
   }
 
   /** Attempts that ended at the same moment may each have seen the other in flight: the last deletes the row. */
@@ -99,7 +107,7 @@ export function createLoginThrottleStore(prisma: PrismaClient) {
           AND (${restarts} OR "LoginThrottle"."failures" + "LoginThrottle"."pending" < ${policy.maxFailures})
         RETURNING "windowStart"`)
       if (row) return { outcome: 'admitted', reservation: { key, windowStart: dateOf(row.windowStart) } }
-      const lockedUntil = await translate('login throttle', () => lockOf(key, now))
+      const lockedUntil = await translate('login throttle', () => lockOf(key, policy, now))
       return lockedUntil ? { outcome: 'locked', lockedUntil } : { outcome: 'busy' }
     },
 
