@@ -9,7 +9,8 @@ import { join, resolve } from 'node:path'
 import { build, providers, tempDir, type Test } from './helper.ts'
 import { seed, type Seeded } from './token-fixtures.ts'
 import { createPasswordHasher, passwordWorkerFile, type PasswordHasher } from '../src/security/password-hasher.ts'
-import { bcryptCost } from '../src/security/passwords.ts'
+import { updateUser } from '../src/manage/users.ts'
+import { bcryptCost, hashPassword } from '../src/security/passwords.ts'
 import { sha256 } from '../src/security/secrets.ts'
 import { StoreError, type Store } from '../src/store/index.ts'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
@@ -350,6 +351,28 @@ for (const provider of providers) {
     t.same([res.statusCode, res.json()], [429, THROTTLED], 'refused as locked, not left waiting as busy')
     t.equal(res.headers['retry-after'], '200', 'until the window of those failures ends')
     t.equal(verifications(), 0, 'nothing compared')
+  })
+
+  t.test(`a password change or a disable that commits while a login is in bcrypt leaves that login no refresh token (${provider})`, async (t) => {
+    const cases = [
+      { name: 'a new password', change: { passwordHash: await hashPassword('a brand new password', 4) } },
+      { name: 'a disable', change: { disabled: true } },
+    ]
+    for (const { name, change } of cases) {
+      t.test(name, async (t) => {
+        const { passwords, started, open } = gatedHasher(t)
+        const { app, store, db, config } = await build(t, { provider, deps: { passwords } })
+        const seeded = await seed(store)
+        const login = loginAs(app, seeded)('alice', seeded.alice.password)
+        await until('the login is comparing the old password', () => started() === 1)
+        await updateUser({ store, config, now: Date.now }, seeded.alice.id, change)
+        open()
+        const res = await login
+        t.same([res.statusCode, res.json()], [400, { error: 'invalid_grant', error_description: 'the user was disabled or given a new password during the login' }])
+        t.equal(await db.prisma.refreshFamily.count({ where: { userId: seeded.alice.id, revokedAt: null } }), 0, 'no live login is left behind')
+        t.equal(await db.prisma.refreshToken.count(), 0, 'nor a refresh token')
+      })
+    }
   })
 
   t.test(`a login that is not a failure gives its reservation back (${provider})`, async (t) => {

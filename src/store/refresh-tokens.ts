@@ -16,6 +16,7 @@ import type BetterSqlite3 from 'better-sqlite3'
 import type pg from 'pg'
 import type { PrismaClient } from './database.js'
 import { Prisma } from './generated/sqlite/client.js'
+import { StoreError } from './errors.js'
 import { newId } from './ids.js'
 import { fromList, toList } from './lists.js'
 import { createPostgresRefreshStatements } from './refresh-tokens-postgres.js'
@@ -111,9 +112,24 @@ export function createRefreshTokenStore(prisma: PrismaClient, sqlite?: () => Bet
   const direct = sqlite && createSqliteRefreshStatements(sqlite)
   const pool = postgres && createPostgresRefreshStatements(postgres)
   return {
-    /** A new family (a login) with its first token, in one write. */
+    /**
+     * A new family (a login) with its first token, in one write. With `whileUser`, only while the user is
+     * enabled and their password hash is still the one the login verified: a password change or a disable
+     * that commits while the login is in bcrypt ends the logins it finds, and this one would not be among
+     * them. The user row is read under a share lock on PostgreSQL (a change in flight is waited for, then
+     * seen), and SQLite has one writer at a time. Throws StoreError('conflict') when the user has changed.
+     */
     async createFamily(
-      input: { clientId: string; userId: string; scope: readonly string[]; audience: string; absoluteExpiresAt: Date; tokenHash: string; tokenExpiresAt?: Date },
+      input: {
+        clientId: string
+        userId: string
+        scope: readonly string[]
+        audience: string
+        absoluteExpiresAt: Date
+        tokenHash: string
+        tokenExpiresAt?: Date
+        whileUser?: { passwordHash: string }
+      },
       now = new Date(),
     ): Promise<{ family: RefreshFamily; token: RefreshToken }> {
       const scope = fromList(input.scope)
@@ -140,14 +156,23 @@ export function createRefreshTokenStore(prisma: PrismaClient, sqlite?: () => Bet
         revokedAt: null,
         createdAt: now,
       }
-      await prisma.$transaction([
-        prisma.$executeRaw`
+      const guard = input.whileUser
+      const insertFamily = guard
+        ? prisma.$executeRaw`
           INSERT INTO "RefreshFamily" ("id", "clientId", "userId", "scope", "audience", "absoluteExpiresAt", "createdAt")
-          VALUES (${family.id}, ${family.clientId}, ${family.userId}, ${scope}, ${family.audience}, ${family.absoluteExpiresAt}, ${now})`,
+          SELECT ${family.id}, ${family.clientId}, "id", ${scope}, ${family.audience}, ${family.absoluteExpiresAt}, ${now}
+          FROM "User" WHERE "id" = ${family.userId} AND NOT "disabled" AND "passwordHash" = ${guard.passwordHash}${postgres ? Prisma.sql` FOR SHARE` : Prisma.empty}`
+        : prisma.$executeRaw`
+          INSERT INTO "RefreshFamily" ("id", "clientId", "userId", "scope", "audience", "absoluteExpiresAt", "createdAt")
+          VALUES (${family.id}, ${family.clientId}, ${family.userId}, ${scope}, ${family.audience}, ${family.absoluteExpiresAt}, ${now})`
+      // The token only with its family (a guarded family may not have been written).
+      const [families] = await prisma.$transaction([
+        insertFamily,
         prisma.$executeRaw`
           INSERT INTO "RefreshToken" ("id", "tokenHash", "familyId", "scope", "expiresAt", "createdAt")
-          VALUES (${token.id}, ${token.tokenHash}, ${family.id}, ${scope}, ${token.expiresAt}, ${now})`,
+          SELECT ${token.id}, ${token.tokenHash}, "id", ${scope}, ${token.expiresAt}, ${now} FROM "RefreshFamily" WHERE "id" = ${family.id}`,
       ])
+      if (families === 0) throw new StoreError('conflict', 'the user was disabled or given a new password during the login')
       return { family, token }
     },
 

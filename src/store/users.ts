@@ -89,8 +89,9 @@ export function createUserStore(prisma: PrismaClient) {
     },
 
     /** Re-hash after a login at another bcrypt cost; only if the hash is still the one that was checked. */
-    async replacePasswordHash(id: string, oldHash: string, newHash: string): Promise<void> {
-      await prisma.user.updateMany({ where: { id, passwordHash: oldHash }, data: { passwordHash: newHash } })
+    async replacePasswordHash(id: string, oldHash: string, newHash: string): Promise<boolean> {
+      const { count } = await prisma.user.updateMany({ where: { id, passwordHash: oldHash }, data: { passwordHash: newHash } })
+      return count > 0
     },
 
     /** Deletes the user; their refresh-token families and access keys go with them (cascade). */

@@ -6,6 +6,7 @@
 // Timing: an unknown username is compared against a dummy hash, so it costs what a wrong password costs.
 import { bcryptCost, MAX_PASSWORD_BYTES } from '../../security/passwords.js'
 import { randomSecret, sha256 } from '../../security/secrets.js'
+import { StoreError } from '../../store/errors.js'
 import type { User } from '../../store/users.js'
 import { invalidGrant } from '../errors.js'
 import { reserveLoginAttempt, type LoginAttempt } from '../login-attempts.js'
@@ -48,27 +49,45 @@ async function grantUserScope(request: GrantRequest, user: User, attempt: LoginA
   }
 }
 
-/** Hashes of another bcrypt cost keep working, and are re-hashed at the configured cost now. */
-async function upgradeHash(deps: TokenDeps, user: User, password: string): Promise<void> {
-  if (bcryptCost(user.passwordHash) === deps.passwords.cost) return
+/** Hashes of another bcrypt cost keep working, and are re-hashed at the configured cost now. Returns the hash in force. */
+async function upgradeHash(deps: TokenDeps, user: User, password: string): Promise<string> {
+  if (bcryptCost(user.passwordHash) === deps.passwords.cost) return user.passwordHash
   try {
-    await deps.store.users.replacePasswordHash(user.id, user.passwordHash, await deps.passwords.hash(password))
+    const upgraded = await deps.passwords.hash(password)
+    return (await deps.store.users.replacePasswordHash(user.id, user.passwordHash, upgraded)) ? upgraded : user.passwordHash
   } catch {
     // The login stands; the next one tries again.
+    return user.passwordHash
   }
 }
 
 /** The login's refresh-token family, when the client may refresh: its first token, and its id (`sid`). */
-async function startFamily(request: GrantRequest, user: User, scope: readonly string[]): Promise<{ refreshToken: string; familyId: string } | undefined> {
+// Only while the user is as the login found them: a disable or a new password that commits while this login
+// was in bcrypt has already ended the user's logins, and would miss a family written after it.
+async function startFamily(request: GrantRequest, user: User, passwordHash: string, scope: readonly string[]): Promise<{ refreshToken: string; familyId: string } | undefined> {
   const { client, deps, now, audience } = request
   // A refresh token is only useful to a client that may use the refresh_token grant.
   if (!client.grantTypes.includes('refresh_token')) return undefined
   const refreshToken = randomSecret()
-  const { family } = await deps.store.refreshTokens.createFamily(
-    { clientId: client.clientId, userId: user.id, scope, audience, absoluteExpiresAt: new Date(now + deps.config.refreshTokenTtl * 1000), tokenExpiresAt: new Date(now + deps.config.refreshTokenIdleTtl * 1000), tokenHash: sha256(refreshToken) },
-    new Date(now),
-  )
-  return { refreshToken, familyId: family.id }
+  try {
+    const { family } = await deps.store.refreshTokens.createFamily(
+      {
+        clientId: client.clientId,
+        userId: user.id,
+        scope,
+        audience,
+        absoluteExpiresAt: new Date(now + deps.config.refreshTokenTtl * 1000),
+        tokenExpiresAt: new Date(now + deps.config.refreshTokenIdleTtl * 1000),
+        tokenHash: sha256(refreshToken),
+        whileUser: { passwordHash },
+      },
+      new Date(now),
+    )
+    return { refreshToken, familyId: family.id }
+  } catch (err) {
+    if (err instanceof StoreError && err.code === 'conflict') throw invalidGrant('the user was disabled or given a new password during the login')
+    throw err
+  }
 }
 
 export const passwordGrant: Grant = {
@@ -81,8 +100,8 @@ export const passwordGrant: Grant = {
     const user = await verifyPassword(request, attempt)
     const scope = await grantUserScope(request, user, attempt)
     await attempt.succeeded()
-    await upgradeHash(deps, user, params.password!)
-    const family = await startFamily(request, user, scope)
+    const passwordHash = await upgradeHash(deps, user, params.password!)
+    const family = await startFamily(request, user, passwordHash, scope)
     return { subject: user.id, scope, audience: request.audience, ...(family ? { refreshToken: family.refreshToken, claims: { sid: family.familyId } } : {}) }
   },
 }
