@@ -1,17 +1,5 @@
--- RedefineTables
-PRAGMA defer_foreign_keys=ON;
-PRAGMA foreign_keys=OFF;
-CREATE TABLE "new_LoginThrottle" (
-    "key" TEXT NOT NULL PRIMARY KEY,
-    "failures" INTEGER NOT NULL DEFAULT 0,
-    "pending" INTEGER NOT NULL DEFAULT 0,
-    "windowStart" DATETIME NOT NULL,
-    "lockedUntil" DATETIME,
-    "updatedAt" DATETIME NOT NULL
-);
-INSERT INTO "new_LoginThrottle" ("failures", "key", "lockedUntil", "updatedAt", "windowStart") SELECT "failures", "key", "lockedUntil", "updatedAt", "windowStart" FROM "LoginThrottle";
-DROP TABLE "LoginThrottle";
-ALTER TABLE "new_LoginThrottle" RENAME TO "LoginThrottle";
-CREATE INDEX "LoginThrottle_windowStart_idx" ON "LoginThrottle"("windowStart");
-PRAGMA foreign_keys=ON;
-PRAGMA defer_foreign_keys=OFF;
+-- AlterTable
+-- Written by hand as ADD COLUMN rather than the generated table redefinition: the same schema, and a script
+-- that fails when it is run a second time, which is how a start after an interrupted migration tells that it
+-- was applied (store/interrupted-migrations.ts).
+ALTER TABLE "LoginThrottle" ADD COLUMN "pending" INTEGER NOT NULL DEFAULT 0;
