@@ -111,6 +111,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     store: deps.store,
     now,
     syncIntervalSeconds: config.revocationSyncInterval,
+    accessTokenLifetimeMs: (config.accessTokenTtl + config.clockSkew) * 1000,
     onError: (err) => app?.log.warn({ err }, 'could not read the revoked tokens; the revocation list is unchanged'),
   })
   const accessTokens = createAccessTokenVerifier({ keyring: deps.keyring, config, now })

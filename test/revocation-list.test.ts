@@ -185,3 +185,17 @@ t.test('a user cutoff read from the database counts from when it was recorded; a
   t.equal(list.revokes(issuedAt(START - 1_000)), true, 'an earlier cutoff changes nothing')
   t.equal(list.size(), 1)
 })
+
+t.test("a user cutoff written with a shorter token lifetime (the CLI run with another ACCESS_TOKEN_TTL) is held for this instance's", async (t) => {
+  let clock = START
+  // Recorded at START with a lifetime of 60 s; this instance's tokens live an hour.
+  const store = fakeStore([{ jti: userRevocationId('u1'), expiresAt: new Date(START + 60_000), createdAt: new Date(START) }])
+  const list = await createRevocationList({ store, now: () => clock, syncIntervalSeconds: 60, accessTokenLifetimeMs: 3_600_000 })
+  t.teardown(() => list.close())
+  const before = { jti: 'j', sub: 'u1', iat: (START - 1_000) / 1000 }
+  clock = START + 120_000
+  await list.sync()
+  t.equal(list.revokes(before), true, 'still refused after the written lifetime')
+  clock = START + 3_600_000
+  t.equal(list.revokes(before), false, 'until every token of this instance it covers has expired')
+})

@@ -65,9 +65,16 @@ export async function createRevocationList(deps: {
   store: { revokedTokens: Pick<RevokedTokenStore, 'listActive' | 'listRecordedSince'> }
   now: () => number
   syncIntervalSeconds: number
+  /**
+   * How long (ms) this instance's access tokens live, clock skew included: a user cutoff read from the
+   * database is held at least that long after it was recorded, whatever lifetime its writer gave it (the CLI
+   * run with another ACCESS_TOKEN_TTL than the servers' must not let their tokens back in early).
+   */
+  accessTokenLifetimeMs?: number
   onError?: (err: unknown) => void
 }): Promise<RevocationList> {
   const { store, now } = deps
+  const lifetime = deps.accessTokenLifetimeMs ?? 0
   /** jti → when its token expires (ms). */
   const revoked = new Map<string, number>()
   /** user id → the cutoff of their access tokens. */
@@ -83,7 +90,10 @@ export async function createRevocationList(deps: {
 
   function addAll(rows: RevokedJti[]): void {
     for (const row of rows) {
-      if (row.jti.startsWith(USER_PREFIX)) cutOff(row.jti.slice(USER_PREFIX.length), row.createdAt.getTime(), row.expiresAt.getTime())
+      if (row.jti.startsWith(USER_PREFIX)) {
+        const at = row.createdAt.getTime()
+        cutOff(row.jti.slice(USER_PREFIX.length), at, Math.max(row.expiresAt.getTime(), at + lifetime))
+      }
       else revoked.set(row.jti, row.expiresAt.getTime())
     }
   }
