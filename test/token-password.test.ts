@@ -29,6 +29,13 @@ function loginAs(app: FastifyInstance, seeded: Seeded) {
     })
 }
 
+/** The service with the seeded fixtures, and a login function for them: what every throttling test starts from. */
+async function throttledApp(t: Test, options: Parameters<typeof build>[1]) {
+  const context = await build(t, options)
+  const seeded = await seed(context.store)
+  return { ...context, seeded, login: loginAs(context.app, seeded) }
+}
+
 const UNAVAILABLE = { error: 'temporarily_unavailable', error_description: 'the service is temporarily unavailable; try again later' }
 
 /** A real bcrypt pool whose compares are counted: what a guess costs, and what the lockout must bound. */
@@ -104,13 +111,11 @@ function tally(responses: readonly LightMyRequestResponse[]): Record<string, num
 for (const provider of providers) {
   t.test(`failures per username lock that username, then reset (${provider})`, async (t) => {
     let clock = Date.now()
-    const { app, store } = await build(t, {
+    const { store, seeded, login } = await throttledApp(t, {
       provider,
       now: () => clock,
       env: { LOGIN_MAX_FAILURES_PER_USER: '3', LOGIN_MAX_FAILURES_PER_IP: '1000', LOGIN_FAILURE_WINDOW: '300', LOGIN_LOCKOUT: '60' },
     })
-    const seeded = await seed(store)
-    const login = loginAs(app, seeded)
     const { alice } = seeded
 
     t.test('the limit of failures locks the username: 429 with Retry-After, even for the right password', async (t) => {
@@ -159,13 +164,11 @@ for (const provider of providers) {
 
   t.test(`failures per client IP lock that address for every username (${provider})`, async (t) => {
     let clock = Date.now()
-    const { app, store, db } = await build(t, {
+    const { store, db, seeded, login } = await throttledApp(t, {
       provider,
       now: () => clock,
       env: { LOGIN_MAX_FAILURES_PER_USER: '100', LOGIN_MAX_FAILURES_PER_IP: '4', LOGIN_FAILURE_WINDOW: '300', LOGIN_LOCKOUT: '120' },
     })
-    const seeded = await seed(store)
-    const login = loginAs(app, seeded)
     for (const name of ['u1', 'u2', 'u3']) t.same((await login(name, 'x', '198.51.100.1')).json(), WRONG)
     t.equal((await login('alice', seeded.alice.password, '198.51.100.1')).statusCode, 200, 'a success does not clear the address count')
     t.same((await login('u4', 'x', '198.51.100.1')).json(), WRONG)
@@ -183,13 +186,11 @@ for (const provider of providers) {
 for (const provider of providers) {
   t.test(`concurrent guesses are counted before they are compared (${provider})`, async (t) => {
     const { passwords, verifications } = countingHasher(t)
-    const { app, store, db } = await build(t, {
+    const { store, db, seeded, login } = await throttledApp(t, {
       provider,
       deps: { passwords },
       env: { LOGIN_MAX_FAILURES_PER_USER: '5', LOGIN_MAX_FAILURES_PER_IP: '5', LOGIN_FAILURE_WINDOW: '300', LOGIN_LOCKOUT: '60' },
     })
-    const seeded = await seed(store)
-    const login = loginAs(app, seeded)
     let address = 0
     const nextAddress = () => `192.0.2.${++address}`
 
@@ -223,13 +224,11 @@ for (const provider of providers) {
 
   t.test(`concurrent logins with the right password wait for their turn instead of being refused (${provider})`, async (t) => {
     const { passwords, verifications, mostAtOnce } = countingHasher(t)
-    const { app, store, db } = await build(t, {
+    const { store, db, seeded, login } = await throttledApp(t, {
       provider,
       deps: { passwords },
       env: { LOGIN_MAX_FAILURES_PER_USER: '5', LOGIN_MAX_FAILURES_PER_IP: '5', LOGIN_FAILURE_WINDOW: '300', LOGIN_LOCKOUT: '60' },
     })
-    const seeded = await seed(store)
-    const login = loginAs(app, seeded)
 
     t.test('20 logins with the right password for one username at once all succeed, at most 5 compared at a time', async (t) => {
       const before = verifications()
@@ -263,13 +262,11 @@ for (const provider of providers) {
 
   t.test(`a login waiting behind attempts in flight is refused 429 when they turn out wrong and lock the key (${provider})`, async (t) => {
     const { passwords, verifications, started, open } = gatedHasher(t)
-    const { app, store } = await build(t, {
+    const { store, seeded, login } = await throttledApp(t, {
       provider,
       deps: { passwords },
       env: { LOGIN_MAX_FAILURES_PER_USER: '5', LOGIN_MAX_FAILURES_PER_IP: '50', LOGIN_FAILURE_WINDOW: '300', LOGIN_LOCKOUT: '60' },
     })
-    const seeded = await seed(store)
-    const login = loginAs(app, seeded)
     const busy = watchBusy(store)
     const guesses = Array.from({ length: 5 }, (_, i) => login('alice', `wrong-${i}`, `192.0.2.${200 + i}`))
     await until('the five guesses are being compared', () => started() === 5)
@@ -288,13 +285,11 @@ for (const provider of providers) {
 
   t.test(`a login waits for attempts in flight on other instances, for LOGIN_WAIT_TIMEOUT at most (${provider})`, async (t) => {
     let clock = Date.now()
-    const { app, store, db } = await build(t, {
+    const { store, db, seeded, login } = await throttledApp(t, {
       provider,
       now: () => clock,
       env: { LOGIN_MAX_FAILURES_PER_USER: '5', LOGIN_MAX_FAILURES_PER_IP: '50', LOGIN_FAILURE_WINDOW: '300', LOGIN_LOCKOUT: '60', LOGIN_WAIT_TIMEOUT: '2' },
     })
-    const seeded = await seed(store)
-    const login = loginAs(app, seeded)
     const policy = { maxFailures: 5, window: 300, lockout: 60 }
     /** Five attempts in flight on another instance: the key is full. */
     const elsewhere = async (username: string) => {
@@ -377,13 +372,11 @@ for (const provider of providers) {
 
   t.test(`a login that is not a failure gives its reservation back (${provider})`, async (t) => {
     const { passwords, verifications } = countingHasher(t)
-    const { app, store, db } = await build(t, {
+    const { app, store, db, seeded, login } = await throttledApp(t, {
       provider,
       deps: { passwords },
       env: { LOGIN_MAX_FAILURES_PER_USER: '3', LOGIN_MAX_FAILURES_PER_IP: '5', LOGIN_FAILURE_WINDOW: '300', LOGIN_LOCKOUT: '60' },
     })
-    const seeded = await seed(store)
-    const login = loginAs(app, seeded)
     const counter = async (key: string) => (await db.prisma.loginThrottle.findUnique({ where: { key } }))?.failures ?? 0
     const userKey = async () => (await db.prisma.loginThrottle.findMany({ where: { key: { startsWith: 'user:' } } })).length
 
@@ -457,12 +450,10 @@ for (const provider of providers) {
   })
 
   t.test(`IPv6 addresses count per /64, IPv4-mapped ones as their IPv4 address (${provider})`, async (t) => {
-    const { app, store } = await build(t, {
+    const { seeded, login } = await throttledApp(t, {
       provider,
       env: { LOGIN_MAX_FAILURES_PER_USER: '100', LOGIN_MAX_FAILURES_PER_IP: '3', LOGIN_FAILURE_WINDOW: '300', LOGIN_LOCKOUT: '60' },
     })
-    const seeded = await seed(store)
-    const login = loginAs(app, seeded)
     for (const [i, address] of ['2001:db8:1:2::a', '2001:db8:1:2:ffff:ffff:ffff:ffff', '2001:DB8:1:2:0:0:0:c'].entries()) {
       t.same((await login(`guess-${i}`, 'x', address)).json(), WRONG)
     }
