@@ -90,12 +90,9 @@ async function watchChanges(
   const stops = await Promise.all([
     changes.onChange(['accessKeys', 'users'], () => held.accessKeys.invalidateAll()),
     changes.onChange(['clients'], () => held.clients.invalidateAll()),
-    // A user disabled or deleted elsewhere: what that revoked is read at once too. sync() joins a read
-    // already in progress, which may have begun before the change: the second read begins after it.
-    changes.onChange(['revokedTokens', 'users'], async () => {
-      await held.revocations.sync()
-      await held.revocations.sync()
-    }),
+    // A user disabled or deleted elsewhere: what that revoked is read at once too (sync() reads after the
+    // change even when a read was already in progress).
+    changes.onChange(['revokedTokens', 'users'], () => held.revocations.sync()),
   ])
   return async () => void (await Promise.all(stops.map((stop) => stop())))
 }

@@ -70,12 +70,17 @@ t.test('a sync reads the rows recorded since the previous read, less the overlap
   t.equal(list.size(), 1, 'a row read twice is held once')
 })
 
-t.test('concurrent syncs share one read', async (t) => {
+t.test('a sync during a read waits for the next read, which the calls made meanwhile share', async (t) => {
   const store = fakeStore([])
   const list = await createRevocationList({ store, now: () => START, syncIntervalSeconds: 60 })
   t.teardown(() => list.close())
-  await Promise.all([list.sync(), list.sync(), list.sync()])
-  t.equal(store.reads.length, 2, 'the start, then one sync')
+  const first = list.sync()
+  store.rows.push({ jti: 'during-the-first-read', expiresAt: new Date(START + 60_000), createdAt: new Date(START) })
+  await Promise.all([first, list.sync(), list.sync()])
+  t.equal(store.reads.length, 3, 'the start, the read in progress, then one more for both later calls')
+  t.equal(list.isRevoked('during-the-first-read'), true, 'a row written after the first read began is seen')
+  await list.sync()
+  t.equal(store.reads.length, 4, 'a call with no read in progress reads once')
 })
 
 t.test('an entry stops counting when its token expires, and leaves the list at the next sync', async (t) => {

@@ -45,7 +45,11 @@ export interface RevocationList {
   add(jti: string, expiresAt: Date): void
   /** Records a user cutoff made by this instance (already written to the database: manage/users.ts). */
   cutOffUser(userId: string, at: Date, expiresAt: Date): void
-  /** Reads the revocations recorded since the last read; the timer calls it. */
+  /**
+   * Reads the revocations recorded since the last read; the timer and change notifications call it. Resolves
+   * once a read that began after the call has ended: a call during a read waits for it, then shares the one
+   * read queued behind it (a change announced meanwhile may have committed after the first read began).
+   */
   sync(): Promise<void>
   /** How many revoked, unexpired jtis and user cutoffs are held. */
   size(): number
@@ -81,6 +85,8 @@ export async function createRevocationList(deps: {
   const cutoffs = new Map<string, UserCutoff>()
   let readFrom = now() - SYNC_OVERLAP_MS
   let syncing: Promise<void> | undefined
+  /** The read that begins once the one in progress ends, shared by every call made meanwhile. */
+  let queued: Promise<void> | undefined
   let closed = false
 
   function cutOff(userId: string, at: number, expiresAt: number): void {
@@ -113,10 +119,19 @@ export async function createRevocationList(deps: {
   }
 
   function sync(): Promise<void> {
-    syncing ??= readRecent().finally(() => {
-      syncing = undefined
-    })
-    return syncing
+    if (!syncing) {
+      syncing = readRecent().finally(() => {
+        syncing = undefined
+      })
+      return syncing
+    }
+    queued ??= syncing
+      .catch(() => undefined)
+      .then(() => {
+        queued = undefined
+        return sync()
+      })
+    return queued
   }
 
   addAll(await store.revokedTokens.listActive(new Date(now())))
