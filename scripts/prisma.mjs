@@ -6,7 +6,7 @@
 //
 // Prisma's CLI downloads a native schema engine before every command; `generate` does not need it, so
 // PRISMA_SCHEMA_ENGINE_BINARY points at an existing file to skip the download. Migrations are created by
-// scripts/create-migration.ts with the WebAssembly schema engine instead (src/store/schema-engine.ts).
+// scripts/create-migration.ts with the WebAssembly schema engine instead (src/store/migrations/schema-engine.ts).
 // Plain JavaScript because it runs at `npm ci` (postinstall), before anything is compiled.
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'

@@ -1,7 +1,7 @@
 // `npm run openapi`: writes openapi.yaml from the route schemas, the one source of truth (src/routes/docs.ts).
 // The app is built exactly as the server builds it, on a throwaway SQLite database, and asked for its
 // document; nothing in the document depends on the configuration. `--check` only compares, exiting 1 when
-// the committed file is stale (test/openapi.test.ts does the same).
+// the committed file is stale (test/project/openapi.test.ts does the same).
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'

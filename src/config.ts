@@ -90,7 +90,7 @@ function fail(name: string, problem: string, value?: string): never {
   throw new ConfigError(`${name}: ${problem}${value === undefined ? '' : ` (got ${JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value)})`}`)
 }
 
-// A loop, not `/\/+$/`: that pattern is quadratic on a long run of slashes (test/regex-safety.test.ts).
+// A loop, not `/\/+$/`: that pattern is quadratic on a long run of slashes (test/project/regex-safety.test.ts).
 function withoutTrailingSlashes(value: string): string {
   let end = value.length
   while (end > 0 && value[end - 1] === '/') end--

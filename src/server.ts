@@ -1,9 +1,10 @@
 // The server: config → database → migrations → keys → buildApp → listen; a graceful close on signals. Started by main.ts.
 import { buildApp } from './app.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
-import { createDeferredLogger, createKeyring } from './keys/keyring.js'
+import { createKeyring } from './keys/keyring.js'
 import { loadMasterKey } from './keys/master-key.js'
 import { generateSigningKey } from './keys/rsa-key.js'
+import { createDeferredLogger } from './ops/deferred-logger.js'
 import { createChangeFeed, createStore, isNewDatabase, openDatabase } from './store/index.js'
 
 async function start(config: Readonly<Config>): Promise<void> {

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import t from 'tap'
 import { ConfigError, loadConfig } from '../src/config.ts'
 import cpus from '../src/cpus.cts'
-import { tempDir } from './helper.ts'
+import { tempDir } from './support/helper.ts'
 
 const load = (env: Record<string, string>) => loadConfig(env, { envFile: false })
 

@@ -250,17 +250,3 @@ export async function createKeyring(options: KeyringOptions): Promise<Keyring> {
     manager,
   }
 }
-
-/** A logger that holds messages until the real one exists (the keyring starts before the app and its logger). */
-export function createDeferredLogger(): KeyringLogger & { attach(target: KeyringLogger): void } {
-  let target: KeyringLogger | undefined
-  const held: Array<['info' | 'error', object, string]> = []
-  return {
-    info: (details, message) => (target ? target.info(details, message) : void held.push(['info', details, message])),
-    error: (details, message) => (target ? target.error(details, message) : void held.push(['error', details, message])),
-    attach(logger) {
-      target = logger
-      for (const [level, details, message] of held.splice(0)) logger[level](details, message)
-    },
-  }
-}

@@ -3,7 +3,7 @@
 // `resource` and again at every refresh, so a narrowed configuration or client applies to logins made before.
 import type { Config } from '../config.js'
 import type { Client } from '../store/clients.js'
-import { invalidTarget } from './errors.js'
+import { invalidTarget } from '../errors.js'
 
 export function checkAudience(audience: string, client: Pick<Client, 'audiences'>, config: Pick<Config, 'audiences'>): void {
   if (!config.audiences.includes(audience)) throw invalidTarget(`resource ${JSON.stringify(audience.slice(0, 128))} is not a registered audience`)

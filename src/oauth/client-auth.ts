@@ -4,10 +4,10 @@
 // Client secrets are generated with 256 bits of entropy, so they are stored as SHA-256 and compared in
 // constant time; bcrypt would only slow every token request down (see security/secrets.ts).
 import type { FastifyRequest } from 'fastify'
-import type { RouteDeps } from '../app.js'
+import type { Services } from '../services.js'
 import { constantTimeEqual, sha256 } from '../security/secrets.js'
 import type { Client } from '../store/clients.js'
-import { invalidClient, invalidRequest } from './errors.js'
+import { invalidClient, invalidRequest } from '../errors.js'
 import { formDecode } from './form-body.js'
 
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none'
@@ -29,7 +29,7 @@ const FAILED = 'client authentication failed'
 const UNKNOWN_CLIENT_HASH = sha256('portcullis: no such client')
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/
 const BASIC = /^basic[ ]+([A-Za-z0-9+/]+={0,2})[ ]*$/i
-// At most two (RFC 4648 §4); a bound, because `=+$` is quadratic on a long run of '=' (test/regex-safety.test.ts).
+// At most two (RFC 4648 §4); a bound, because `=+$` is quadratic on a long run of '=' (test/project/regex-safety.test.ts).
 const BASE64_PADDING = /={1,2}$/
 
 /** RFC 6749 §2.3.1 form-urlencodes the id and secret before joining them: a bad escape is invalid_client. */
@@ -92,7 +92,7 @@ function secretMatches(client: Client, secret: string | undefined, now: number):
  * @example
  * const { client, method } = await authenticateClient(request, deps, params)
  */
-export async function authenticateClient(request: FastifyRequest, deps: RouteDeps, body: Record<string, unknown>): Promise<AuthenticatedClient> {
+export async function authenticateClient(request: FastifyRequest, deps: Services, body: Record<string, unknown>): Promise<AuthenticatedClient> {
   const credentials = readCredentials(request, body)
   const { clientId, secret, basic } = credentials
   if (clientId === '' || clientId.length > 255 || CONTROL_CHARACTERS.test(clientId)) throw invalidClient(FAILED, basic)

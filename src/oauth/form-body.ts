@@ -2,7 +2,7 @@
 // The general-purpose parser keeps malformed percent-escapes as literal text; an authorization server must
 // refuse them instead, so that "%zz" can never be mistaken for a credential. Repeated keys become arrays:
 // readParameters() turns them into invalid_request.
-import { invalidRequest } from './errors.js'
+import { invalidRequest } from '../errors.js'
 
 /** The one body type of the OAuth endpoints; a route schema's `consumes: [FORM_CONTENT_TYPE]` marks them. */
 export const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded'

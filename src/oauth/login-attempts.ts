@@ -22,11 +22,11 @@
 // - succeeded: the username's failures are forgotten, while the address's reservation is only given back,
 //   so one known-good account cannot wipe the count of a password-spraying address.
 // An address counts as its client-address.ts key (an IPv6 client by its /64, as the rate limit counts it).
-import type { RouteDeps } from '../app.js'
+import type { Services } from '../services.js'
 import { sha256 } from '../security/secrets.js'
 import type { Failure, Reservation, ReserveResult, ThrottlePolicy } from '../store/login-throttle.js'
 import { addressKey } from './client-address.js'
-import { tooManyRequests } from './errors.js'
+import { tooManyRequests } from '../errors.js'
 
 export interface LoginAttempt {
   /** The password was wrong: the attempt counts as a failure; the locks it set are audited. */
@@ -38,7 +38,7 @@ export interface LoginAttempt {
 }
 
 export interface LoginAttemptInput {
-  deps: Pick<RouteDeps, 'config' | 'store' | 'now' | 'loginWaiters'>
+  deps: Pick<Services, 'config' | 'store' | 'now' | 'loginWaiters'>
   username: string
   /** The client address as the request has it (audited as is; counted by its addressKey). */
   ip: string

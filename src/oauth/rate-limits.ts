@@ -19,7 +19,7 @@ import type { Redis } from 'ioredis'
 import type { Config } from '../config.js'
 import type { AuthenticatedClient } from './client-auth.js'
 import { addressKey } from './client-address.js'
-import { tooManyRequests } from './errors.js'
+import { tooManyRequests } from '../errors.js'
 import { NO_STORE_HEADERS } from './token-response.js'
 
 export interface TokenRateLimits {

@@ -1,7 +1,7 @@
 // Scope (RFC 6749 §3.3): a space-separated list of case-sensitive tokens of printable ASCII except
 // space, double quote and backslash. The granted scope is the requested one, which must lie within what
 // the grant allows; with no `scope` parameter, everything the grant allows.
-import { invalidScope } from './errors.js'
+import { invalidScope } from '../errors.js'
 
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/
 

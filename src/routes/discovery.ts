@@ -3,7 +3,7 @@
 // well-known address and must equal the document's `issuer`). The document never changes while the
 // process runs, so it is serialized once.
 import type { FastifyInstance, FastifyReply } from 'fastify'
-import type { RouteDeps } from '../app.js'
+import type { Services } from '../services.js'
 import type { Config } from '../config.js'
 import { GRANTS } from '../oauth/grants/index.js'
 
@@ -81,7 +81,7 @@ const metadataSchema = {
   ],
 } as const
 
-export function registerDiscoveryRoutes(app: FastifyInstance, { config }: RouteDeps): void {
+export function registerDiscoveryRoutes(app: FastifyInstance, { config }: Services): void {
   const body = JSON.stringify(serverMetadata(config, [...GRANTS.keys()]))
   app.addSchema(metadataSchema)
   const schema = (summary: string) => ({ tags: ['discovery'], summary, response: { 200: { description: 'The metadata', $ref: 'ServerMetadata#' } } })

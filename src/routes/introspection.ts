@@ -10,9 +10,9 @@
 // revoked jtis are in memory: security/revocation-list.ts); a refresh token one lookup by hash; an access
 // key the verifier's cache (security/access-keys.ts).
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import type { RouteDeps } from '../app.js'
+import type { Services } from '../services.js'
 import { authenticateClient } from '../oauth/client-auth.js'
-import { insufficientScope, invalidClient, invalidRequest, OAuthError } from '../oauth/errors.js'
+import { insufficientScope, invalidClient, invalidRequest, OAuthError } from '../errors.js'
 import { sha256 } from '../security/secrets.js'
 import { errorResponse } from './docs.js'
 import { FORM_CONTENT_TYPE } from '../oauth/form-body.js'
@@ -106,7 +106,7 @@ const unauthenticated = () =>
     { 'www-authenticate': 'Basic realm="portcullis", charset="UTF-8", Bearer realm="portcullis"' },
   )
 
-export function registerIntrospectionRoutes(app: FastifyInstance, deps: RouteDeps): void {
+export function registerIntrospectionRoutes(app: FastifyInstance, deps: Services): void {
   const { config, store, accessKeys, accessTokens, bearer, revocations } = deps
 
   async function identifyCaller(request: FastifyRequest, body: IntrospectionBody): Promise<Caller> {

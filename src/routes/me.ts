@@ -3,8 +3,8 @@
 // narrow token can never mint a broader key. Made with an access key (presented, or exchanged for the JWT
 // presented), it is that key's child: it expires no later and is revoked with it (security/access-key-lifecycle.ts).
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import type { RouteDeps } from '../app.js'
-import { insufficientScope, invalidToken, notFound, validationFailed } from '../oauth/errors.js'
+import type { Services } from '../services.js'
+import { insufficientScope, invalidToken, notFound, validationFailed } from '../errors.js'
 import { accessKeyProblems, issueAccessKey, ParentKeyInactiveError, revokeAccessKey } from '../security/access-key-lifecycle.js'
 import type { Principal } from '../security/bearer.js'
 import type { AccessKey } from '../store/access-keys.js'
@@ -18,7 +18,7 @@ export const KEYS_WRITE_SCOPE = 'keys:write'
 const TAGS = ['me']
 const parentInactive = () => invalidToken('the access key this credential comes from is revoked or expired')
 
-export function registerMeRoutes(app: FastifyInstance, deps: RouteDeps): void {
+export function registerMeRoutes(app: FastifyInstance, deps: Services): void {
   const { store, now } = deps
 
   /** The user behind the credential; a client or service key has no "me". */

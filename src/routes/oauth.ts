@@ -1,8 +1,8 @@
 // The OAuth 2.0 token endpoint (RFC 6749 §3.2). Its body is parsed by the strict form parser, in a plugin
 // scope of its own so the other routes keep the general parsers.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type { RouteDeps } from '../app.js'
-import { invalidRequest, OAuthError } from '../oauth/errors.js'
+import type { Services } from '../services.js'
+import { invalidRequest, OAuthError } from '../errors.js'
 import { FORM_CONTENT_TYPE as FORM, parseFormBody } from '../oauth/form-body.js'
 import { deriveRefreshSuccessorKey } from '../oauth/grants/refresh-token.js'
 import { GRANTS, type TokenDeps } from '../oauth/grants/index.js'
@@ -80,7 +80,7 @@ function singleParameters(request: FastifyRequest, _reply: FastifyReply, done: (
   done()
 }
 
-export function registerOAuthRoutes(app: FastifyInstance, deps: RouteDeps): void {
+export function registerOAuthRoutes(app: FastifyInstance, deps: Services): void {
   const tokenDeps: TokenDeps = { ...deps, refreshSuccessorKey: deriveRefreshSuccessorKey(deps.masterKey) }
   // Per request: when it arrived (before its body is read: under load, handlers start well after arrival,
   // and refresh-token replay detection asks whether a request arrived after a token was used), and the

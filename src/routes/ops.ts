@@ -1,8 +1,7 @@
-// Operations: liveness and readiness for orchestrators, Prometheus metrics, and the request metrics
-// (count and latency by route pattern and status) recorded for every response.
+// Operations: liveness and readiness for orchestrators, and Prometheus metrics (the request metrics are
+// recorded by http/request-hooks.ts).
 import type { FastifyInstance } from 'fastify'
-import type { RouteDeps } from '../app.js'
-import { recordRequest } from '../metrics.js'
+import type { Services } from '../services.js'
 
 /** Probes time out at 1 s by default (Kubernetes), so an unreachable database must answer 503 before that. */
 export const READINESS_TIMEOUT_MS = 800
@@ -21,20 +20,7 @@ async function databaseReady(ping: () => Promise<boolean>): Promise<boolean> {
   }
 }
 
-export function registerOpsRoutes(app: FastifyInstance, { store, metrics, closing }: RouteDeps): void {
-  // The request id of the logs, for the caller to quote (theirs when they sent a sane X-Request-Id).
-  // Both hooks run for every request, so they are synchronous (no promise per request).
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.header('x-request-id', request.id)
-    done()
-  })
-
-  // Plain numbers per method, route pattern and status (see recordRequest), read once per response.
-  app.addHook('onResponse', (request, reply, done) => {
-    recordRequest(metrics.requestSeries(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode), reply.elapsedTime / 1000)
-    done()
-  })
-
+export function registerOpsRoutes(app: FastifyInstance, { store, metrics, closing }: Pick<Services, 'store' | 'metrics' | 'closing'>): void {
   app.get('/healthz', { schema: { tags: ['operations'], summary: 'The process is alive', response: { 200: statusSchema } } }, async () => ({ status: 'ok' }))
 
   app.get(

@@ -11,7 +11,7 @@
 // - An access key is revoked by whoever presents the whole key: knowing it is already the power to use it,
 //   and being able to kill a leaked key at once matters more than who sends it.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import type { RouteDeps } from '../app.js'
+import type { Services } from '../services.js'
 import { authenticateClient } from '../oauth/client-auth.js'
 import { revokeAccessKey } from '../security/access-key-lifecycle.js'
 import { parseAccessKey } from '../security/access-keys.js'
@@ -57,7 +57,7 @@ const schema = {
   },
 } as const
 
-export function registerRevocationRoutes(app: FastifyInstance, deps: RouteDeps): void {
+export function registerRevocationRoutes(app: FastifyInstance, deps: Services): void {
   const { config, store, accessKeys } = deps
 
   async function revokeRefreshToken(token: string, client: Client): Promise<void> {

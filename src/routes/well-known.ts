@@ -4,9 +4,9 @@
 // answer is given before routing by jwksBeforeRouting, which app.ts puts in front of Fastify.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { FastifyInstance } from 'fastify'
-import type { RouteDeps } from '../app.js'
+import type { Services } from '../services.js'
 import type { JwksDocument, Keyring } from '../keys/keyring.js'
-import { recordRequest, type Metrics } from '../metrics.js'
+import { recordRequest, type Metrics } from '../ops/metrics.js'
 
 export const JWKS_PATH = '/.well-known/jwks.json'
 const JWKS_WITH_QUERY = `${JWKS_PATH}?`
@@ -36,7 +36,7 @@ export function ifNoneMatchHits(header: string | undefined, etag: string): boole
   return false
 }
 
-export function registerWellKnownRoutes(app: FastifyInstance, { keyring }: RouteDeps): void {
+export function registerWellKnownRoutes(app: FastifyInstance, { keyring }: Services): void {
   app.get(
     JWKS_PATH,
     {
@@ -74,7 +74,7 @@ export interface BeforeRoutingDeps {
   metrics: Pick<Metrics, 'requestSeries'>
   /** The app's genReqId: the caller's sane X-Request-Id, or a new id. */
   requestId: (request: IncomingMessage) => string
-  /** True when Fastify must answer: the app is closing (drain-connections.ts), or request logs are on. */
+  /** True when Fastify must answer: the app is closing (http/drain-connections.ts), or request logs are on. */
   routeThroughFastify: () => boolean
 }
 
@@ -84,7 +84,7 @@ export interface BeforeRoutingDeps {
  * a constant"). It gives exactly what the route above gives through Fastify, with the request id and the
  * request metrics, and only when nothing else would happen to the request: any other method, path or a
  * request with a body, a closing app (Connection: close, 503) or request logs at `info` go to Fastify.
- * test/jwks-before-routing.test.ts compares the two answers header by header.
+ * test/http/jwks-before-routing.test.ts compares the two answers header by header.
  *
  * @example
  * const answered = jwksBeforeRouting({ keyring, metrics, requestId, routeThroughFastify })

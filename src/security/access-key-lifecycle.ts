@@ -7,7 +7,7 @@
 // revoking any key revokes its descendants in the same transaction. So a short-lived or revoked key cannot
 // leave behind a key that outlives it. Keys made through the admin API or the CLI have no parent: creating
 // them is provisioning by an administrator (who could as well create a user), not delegation.
-import type { ErrorDetail } from '../oauth/errors.js'
+import type { ErrorDetail } from '../errors.js'
 import type { AccessKey } from '../store/access-keys.js'
 import type { Store } from '../store/index.js'
 import { StoreError } from '../store/index.js'

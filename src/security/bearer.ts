@@ -5,7 +5,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../config.js'
 import type { AccessTokenVerifier } from './access-token-verifier.js'
-import { insufficientScope, invalidRequest, invalidToken, missingToken } from '../oauth/errors.js'
+import { insufficientScope, invalidRequest, invalidToken, missingToken } from '../errors.js'
 import { looksLikeAccessKey, type AccessKeyVerifier } from './access-keys.js'
 import type { RevocableClaims } from './revocation-list.js'
 
@@ -63,7 +63,7 @@ export interface BearerDeps {
 // RFC 6750 §2.1: `Bearer 1*SP b64token`, and a b64token has no spaces. The scheme (any case), the spaces or tabs
 // after it, the token and any trailing spaces or tabs match disjoint characters, so matching is linear: the
 // earlier `([^ \t].*?)[ \t]*$` let the token and the trailing whitespace overlap, and one 16 KB header of
-// alternating spaces and tabs took 200-400 ms to reject (test/regex-safety.test.ts checks every pattern).
+// alternating spaces and tabs took 200-400 ms to reject (test/project/regex-safety.test.ts checks every pattern).
 const BEARER = /^Bearer[ \t]+([^ \t]+)[ \t]*$/i
 const BEARER_SCHEME = /^Bearer[ \t]+[^ \t]/i
 const MAX_CREDENTIAL_LENGTH = 8192

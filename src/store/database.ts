@@ -9,8 +9,8 @@ import BetterSqlite3 from 'better-sqlite3'
 import pg from 'pg'
 import { PrismaClient as SqliteClient } from './generated/sqlite/client.js'
 import { PrismaClient as PostgresClient } from './generated/postgres/client.js'
-import { applyMigrations } from './migrate.js'
-import type { Provider } from './schema-engine.js'
+import { applyMigrations } from './migrations/migrate.js'
+import type { Provider } from './migrations/schema-engine.js'
 import { secureSqliteFiles, type TightenedFile } from './sqlite-file-modes.js'
 
 export type PrismaClient = InstanceType<typeof SqliteClient>
@@ -95,7 +95,7 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
     // The adapter listens for the pool's 'error' events (an idle client whose connection died), so they
     // never reach the process as unhandled; the pool drops such a client. Interactive transactions wait at
     // most the timeout for a connection.
-    // One pool for Prisma and for the few statements the store sends without it (refresh-tokens-postgres.ts).
+    // One pool for Prisma and for the few statements the store sends without it (refresh-tokens/postgres.ts).
     const pool = new pg.Pool(postgresPoolConfig(url, timeoutMs, options.poolSize))
     pool.on('error', () => undefined)
     const backends = new Set<number>()

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { chromium } from 'playwright-core'
 import { parse } from 'yaml'
 import { OPENAPI_PATH } from '../../scripts/write-openapi.ts'
-import { listen } from '../listen.ts'
+import { listen } from '../support/listen.ts'
 
 const CHROMIUM = '/usr/bin/chromium'
 const METHODS = ['get', 'put', 'post', 'delete', 'patch']

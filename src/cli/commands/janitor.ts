@@ -1,6 +1,6 @@
 // `portcullis janitor`: one sweep of the dead token rows now, with the server's settings (JANITOR_BATCH_SIZE,
 // JANITOR_RETENTION): the same batches as the janitor inside the service, safe beside a running server.
-import { janitorPolicy } from '../../janitor-schedule.js'
+import { janitorPolicy } from '../../ops/janitor-schedule.js'
 import { JANITOR_TABLES } from '../../store/janitor.js'
 import { expectPositionals } from '../args.js'
 import { CliError, type Command } from '../command.js'

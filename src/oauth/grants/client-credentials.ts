@@ -1,6 +1,6 @@
 // client_credentials (RFC 6749 §4.4): a confidential client asks for a token for itself. The subject is
 // `client:<client_id>`, a namespace no user subject (a UUID) can ever take (RFC 9068 §5); no refresh token.
-import { unauthorizedClient } from '../errors.js'
+import { unauthorizedClient } from '../../errors.js'
 import { grantScope } from '../scope.js'
 import type { Grant } from './index.js'
 

@@ -1,6 +1,6 @@
 // The grant types the token endpoint knows (RFC 6749 §4 and extensions), one module each, one contract.
 // Adding a grant is one module and one line in GRANTS below.
-import type { RouteDeps } from '../../app.js'
+import type { Services } from '../../services.js'
 import type { Client } from '../../store/clients.js'
 import type { ClientAuthMethod } from '../client-auth.js'
 import { clientCredentialsGrant } from './client-credentials.js'
@@ -23,7 +23,7 @@ export interface Grant {
 }
 
 /** Per-app services a grant may use: the route dependencies plus keys only the token endpoint holds. */
-export interface TokenDeps extends RouteDeps {
+export interface TokenDeps extends Services {
   /** HMAC key for deterministic refresh-token successors, derived from the master key with HKDF. */
   refreshSuccessorKey: Buffer
 }

@@ -7,10 +7,10 @@
 import { createHmac, hkdfSync } from 'node:crypto'
 import { sha256 } from '../../security/secrets.js'
 import { revokeGrantAccessTokens } from '../../security/revocation-list.js'
-import type { RefreshTokenRecord } from '../../store/refresh-tokens.js'
+import type { RefreshTokenRecord } from '../../store/refresh-tokens/index.js'
 import type { Client } from '../../store/clients.js'
 import { checkAudience } from '../audience.js'
-import { invalidGrant, invalidTarget } from '../errors.js'
+import { invalidGrant, invalidTarget } from '../../errors.js'
 import { grantScope, intersectScopes } from '../scope.js'
 import type { Grant, GrantRequest } from './index.js'
 

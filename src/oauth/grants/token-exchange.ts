@@ -8,7 +8,7 @@
 // that comes first, so a short-lived key cannot be stretched by exchanging it. Revoking the key does not
 // recall tokens already exchanged: they expire after ACCESS_TOKEN_TTL.
 import type { Grant } from './index.js'
-import { invalidRequest, invalidTarget } from '../errors.js'
+import { invalidRequest, invalidTarget } from '../../errors.js'
 import { grantScope, intersectScopes } from '../scope.js'
 
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange'

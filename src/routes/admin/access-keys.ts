@@ -1,7 +1,7 @@
 // /admin/v1/access-keys: create (the key is in that response only), list (filter by owner), get, revoke.
 import type { FastifyInstance } from 'fastify'
-import type { RouteDeps } from '../../app.js'
-import { notFound, validationFailed } from '../../oauth/errors.js'
+import type { Services } from '../../services.js'
+import { notFound, validationFailed } from '../../errors.js'
 import { accessKeyProblems, issueAccessKey, revokeAccessKey } from '../../security/access-key-lifecycle.js'
 import { StoreError } from '../../store/index.js'
 import { errors, errorsWithNotFound, idParams, name, pageOf, pageQuery, scopeArray, SECURITY, type PageQuery } from './schemas.js'
@@ -26,7 +26,7 @@ interface NewKeyBody {
   expires_in?: number
 }
 
-export function registerAdminAccessKeyRoutes(app: FastifyInstance, deps: RouteDeps): void {
+export function registerAdminAccessKeyRoutes(app: FastifyInstance, deps: Services): void {
   const { store, now } = deps
 
   app.post<{ Body: NewKeyBody & { user_id?: string | null } }>(

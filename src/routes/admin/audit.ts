@@ -1,7 +1,7 @@
 // GET /admin/v1/audit: the audit log, newest first, filtered by type and time range.
 import type { FastifyInstance } from 'fastify'
-import type { RouteDeps } from '../../app.js'
-import { validationFailed, type ErrorDetail } from '../../oauth/errors.js'
+import type { Services } from '../../services.js'
+import { validationFailed, type ErrorDetail } from '../../errors.js'
 import { dateTime, errors, nullableString, pageOf, pageQuery, SECURITY, type PageQuery } from './schemas.js'
 
 // ISO 8601 date-time with an explicit offset, e.g. 2026-01-31T12:00:00Z.
@@ -28,7 +28,7 @@ function parseTime(value: string | undefined, field: string, problems: ErrorDeta
   return new Date(time)
 }
 
-export function registerAdminAuditRoutes(app: FastifyInstance, { store }: RouteDeps): void {
+export function registerAdminAuditRoutes(app: FastifyInstance, { store }: Services): void {
   app.get<{ Querystring: PageQuery & { type?: string; since?: string; until?: string } }>(
     '/audit',
     {

@@ -1,8 +1,8 @@
 // /admin/v1/clients: register (the secret is returned once), list, get, update, rotate the secret (the old one
 // optionally accepted for a grace period), delete (its refresh-token families go with it).
 import type { FastifyInstance } from 'fastify'
-import type { RouteDeps } from '../../app.js'
-import { conflict, notFound, validationFailed, type ErrorDetail } from '../../oauth/errors.js'
+import type { Services } from '../../services.js'
+import { conflict, notFound, validationFailed, type ErrorDetail } from '../../errors.js'
 import { GRANTS } from '../../oauth/grants/index.js'
 import { randomSecret, sha256 } from '../../security/secrets.js'
 import { newId } from '../../store/ids.js'
@@ -35,7 +35,7 @@ function notFoundClient(err: unknown): never {
   throw err
 }
 
-export function registerAdminClientRoutes(app: FastifyInstance, deps: RouteDeps): void {
+export function registerAdminClientRoutes(app: FastifyInstance, deps: Services): void {
   const { store, config, now, clients } = deps
 
   /** Per-field problems with grant types and audiences (the schema checks their shape). */

@@ -2,7 +2,7 @@
 // (401 without a valid credential, 403 insufficient_scope without the scope), validates every field at once,
 // and records what it changes in the audit log.
 import type { FastifyInstance } from 'fastify'
-import type { RouteDeps } from '../../app.js'
+import type { Services } from '../../services.js'
 import { registerAdminAccessKeyRoutes } from './access-keys.js'
 import { registerAdminAuditRoutes } from './audit.js'
 import { registerAdminClientRoutes } from './clients.js'
@@ -12,7 +12,7 @@ import { registerAdminUserRoutes } from './users.js'
 
 export const ADMIN_SCOPE = 'admin'
 
-export function registerAdminRoutes(app: FastifyInstance, deps: RouteDeps): void {
+export function registerAdminRoutes(app: FastifyInstance, deps: Services): void {
   registerScopedRoutes(app, deps, { prefix: '/admin/v1', scope: ADMIN_SCOPE }, (admin) => {
     registerAdminClientRoutes(admin, deps)
     registerAdminUserRoutes(admin, deps)

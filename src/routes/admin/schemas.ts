@@ -3,7 +3,7 @@
 import { createRequire } from 'node:module'
 import type { Ajv as AjvInstance } from 'ajv'
 import type { FastifyInstance, FastifySchemaCompiler } from 'fastify'
-import type { RouteDeps } from '../../app.js'
+import type { Services } from '../../services.js'
 
 export const DEFAULT_PAGE_SIZE = 50
 export const MAX_PAGE_SIZE = 200
@@ -62,7 +62,7 @@ export const idParams = (key: string) => ({ type: 'object', properties: { [key]:
  */
 export function createAdminValidatorCompiler(): FastifySchemaCompiler<object> {
   const options = { allErrors: true, useDefaults: true, removeAdditional: false, strict: false, validateFormats: false } as const
-  // Loaded and made when first needed, as the schemas are compiled (lazy-schemas.ts).
+  // Loaded and made when first needed, as the schemas are compiled (http/lazy-schemas.ts).
   let bodies: AjvInstance | undefined
   let strings: AjvInstance | undefined
   const ajv = (coerceTypes: boolean): AjvInstance => new (createRequire(import.meta.url)('ajv') as typeof import('ajv')).Ajv({ ...options, coerceTypes })
@@ -75,7 +75,7 @@ export function createAdminValidatorCompiler(): FastifySchemaCompiler<object> {
  */
 export function registerScopedRoutes(
   app: FastifyInstance,
-  deps: Pick<RouteDeps, 'bearer' | 'schemas'>,
+  deps: Pick<Services, 'bearer' | 'schemas'>,
   options: { prefix: string; scope: string },
   routes: (scoped: FastifyInstance) => void,
 ): void {

@@ -1,9 +1,9 @@
 // /admin/v1/signing-keys: list, rotate, revoke, with the CLI's semantics (keys/key-manager.ts). Only public
 // facts are shown, never a private member. Other instances notice a change within KEYRING_REFRESH_INTERVAL.
 import type { FastifyInstance } from 'fastify'
-import type { RouteDeps } from '../../app.js'
+import type { Services } from '../../services.js'
 import { SigningKeyError } from '../../keys/key-manager.js'
-import { conflict, notFound } from '../../oauth/errors.js'
+import { conflict, notFound } from '../../errors.js'
 import { errorBody, errors, errorsWithNotFound, idParams, nullableDateTime, pageOf, pageQuery, SECURITY, dateTime, nullableString, type PageQuery } from './schemas.js'
 import { actorOf, signingKeyView } from './views.js'
 
@@ -28,7 +28,7 @@ const signingKeySchema = {
 
 const nullableKey = { anyOf: [signingKeySchema, { type: 'null' }] } as const
 
-export function registerAdminSigningKeyRoutes(app: FastifyInstance, deps: RouteDeps): void {
+export function registerAdminSigningKeyRoutes(app: FastifyInstance, deps: Services): void {
   const manager = () => deps.keyring.manager
 
   app.get<{ Querystring: PageQuery }>(

@@ -3,9 +3,9 @@
 // (manage/users.ts: at once here, within REVOCATION_SYNC_INTERVAL elsewhere); disabling or deleting also
 // stops their access keys (at once here, within ACCESS_KEY_CACHE_TTL elsewhere).
 import type { FastifyInstance } from 'fastify'
-import type { RouteDeps } from '../../app.js'
+import type { Services } from '../../services.js'
 import { deleteUser, updateUser } from '../../manage/users.js'
-import { conflict, notFound, validationFailed } from '../../oauth/errors.js'
+import { conflict, notFound, validationFailed } from '../../errors.js'
 import { MAX_PASSWORD_BYTES } from '../../security/passwords.js'
 import { StoreError } from '../../store/index.js'
 import { errorBody, errors, errorsWithNotFound, idParams, name, pageOf, pageQuery, scopeArray, SECURITY, type PageQuery } from './schemas.js'
@@ -24,7 +24,7 @@ function notFoundUser(err: unknown): never {
   throw err
 }
 
-export function registerAdminUserRoutes(app: FastifyInstance, deps: RouteDeps): void {
+export function registerAdminUserRoutes(app: FastifyInstance, deps: Services): void {
   const { store } = deps
 
   app.post<{ Body: { username: string; password: string; scopes?: string[] } }>(

@@ -1,7 +1,7 @@
 // What the admin API shows of each entity (wire names, no hashes), with the matching response schemas,
 // and the audit helper every admin action records through.
 import type { FastifyRequest } from 'fastify'
-import type { RouteDeps } from '../../app.js'
+import type { Services } from '../../services.js'
 import type { Principal } from '../../security/bearer.js'
 import type { AccessKey } from '../../store/access-keys.js'
 import type { AuditType } from '../../store/audit.js'
@@ -115,7 +115,7 @@ export function auditContext(request: FastifyRequest): { actor: string | null; i
 
 /** Records an action of the request's caller, from the request's IP. Details never hold a secret. */
 export async function audit(
-  deps: Pick<RouteDeps, 'store' | 'now'>,
+  deps: Pick<Services, 'store' | 'now'>,
   request: FastifyRequest,
   type: AuditType,
   subject: string | null,

@@ -1,0 +1,43 @@
+// The first start on a new database: the server generates the first signing key while the migrations run
+// (src/server.ts), and the key manager uses that key instead of generating another (src/keys/key-manager.ts).
+import { randomBytes } from 'node:crypto'
+import t from 'tap'
+import { createKeyring } from '../../src/keys/keyring.ts'
+import { generateSigningKey } from '../../src/keys/rsa-key.ts'
+import { isNewDatabase } from '../../src/store/index.ts'
+import { createDatabaseUrl, createTestStore, providers, tempDir, testConfig } from '../support/helper.ts'
+
+for (const provider of providers) {
+  t.test(`the key generated beforehand becomes the first signing key (${provider})`, async (t) => {
+    const { store, databaseUrl } = await createTestStore(t, provider)
+    const config = testConfig({ DATABASE_URL: databaseUrl, KEYS_DIR: tempDir(t) })
+    const pregenerated = generateSigningKey(config.signingKeySize)
+    const keyring = await createKeyring({ config, store, masterKey: randomBytes(32), pregenerated, autoRefresh: false })
+    t.teardown(() => keyring.close())
+    const keys = await keyring.manager.list()
+    t.equal(keys.length, 1, 'one key')
+    t.equal(keys[0]!.kid, (await pregenerated).kid, 'the one generated beforehand')
+    t.equal(keyring.signingKey().kid, keys[0]!.kid, 'and it signs')
+
+    const rotated = await keyring.manager.rotate({ immediate: true })
+    t.not(rotated.key.kid, keys[0]!.kid, 'a later rotation generates a key of its own')
+  })
+}
+
+t.test('a key generation that failed beforehand is done again', async (t) => {
+  const { store, databaseUrl } = await createTestStore(t)
+  const config = testConfig({ DATABASE_URL: databaseUrl, KEYS_DIR: tempDir(t) })
+  const keyring = await createKeyring({ config, store, masterKey: randomBytes(32), pregenerated: Promise.reject(new Error('no entropy')), autoRefresh: false })
+  t.teardown(() => keyring.close())
+  const keys = await keyring.manager.list()
+  t.equal(keys.length, 1, 'the first key exists anyway')
+  t.equal(keys[0]!.state, 'active')
+})
+
+t.test('a database is new when its SQLite file does not exist yet', async (t) => {
+  const url = await createDatabaseUrl(t)
+  t.equal(isNewDatabase(url), true, 'before the first start')
+  const { databaseUrl } = await createTestStore(t)
+  t.equal(isNewDatabase(databaseUrl), false, 'once opened')
+  t.equal(isNewDatabase('postgresql://postgres@127.0.0.1:5432/test'), false, 'PostgreSQL: never assumed new (the key is generated when needed)')
+})

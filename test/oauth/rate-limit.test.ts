@@ -1,0 +1,240 @@
+// The token endpoint's rate limits: per client IP on every request, per confidential client once it has
+// authenticated; the 429 they answer with; whose X-Forwarded-For is believed (TRUST_PROXY); counters shared
+// through Redis (when TEST_REDIS_URL is set); and a Redis that is down or silent, which must cost nothing.
+import { randomBytes } from 'node:crypto'
+import { createServer, type Socket } from 'node:net'
+import { Writable } from 'node:stream'
+import t from 'tap'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import { Redis } from 'ioredis'
+import { buildApp } from '../../src/app.ts'
+import { build, providers, type Test } from '../support/helper.ts'
+import { basic, FORM, form, seed, type Seeded } from '../support/token-fixtures.ts'
+
+const CLIENT_CREDENTIALS = { grant_type: 'client_credentials' }
+
+function post(app: FastifyInstance, options: { ip?: string; auth?: string; params?: Record<string, string>; headers?: Record<string, string> } = {}) {
+  return app.inject({
+    method: 'POST',
+    url: '/oauth/token',
+    remoteAddress: options.ip ?? '198.51.100.1',
+    headers: { ...FORM, ...(options.auth ? { authorization: options.auth } : {}), ...options.headers },
+    payload: form(options.params ?? CLIENT_CREDENTIALS),
+  })
+}
+
+const perIpBody = (max: number, window: number) => ({ error: 'too_many_requests', error_description: `too many token requests from this address: at most ${max} per ${window} s` })
+const perClientBody = (max: number, window: number) => ({ error: 'too_many_requests', error_description: `too many token requests for this client: at most ${max} per ${window} s` })
+
+function memoryLogger(): { logger: FastifyBaseLogger; lines: () => Record<string, unknown>[] } {
+  const chunks: string[] = []
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      chunks.push(String(chunk))
+      done()
+    },
+  })
+  const logger = Fastify({ logger: { level: 'info', stream } }).log
+  return { logger, lines: () => chunks.join('').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>) }
+}
+
+async function seeded(t: Test, env: Record<string, string>, provider: (typeof providers)[number] = 'sqlite'): Promise<{ app: FastifyInstance; clients: Seeded }> {
+  const { app, store } = await build(t, { provider, env })
+  return { app, clients: await seed(store) }
+}
+
+for (const provider of providers) {
+  t.test(`per client IP (${provider})`, async (t) => {
+    const { app, clients } = await seeded(t, { RATE_LIMIT_PER_IP: '3', RATE_LIMIT_PER_CLIENT: '0', RATE_LIMIT_WINDOW: '60' }, provider)
+
+    t.test('every request counts, whatever its outcome; past the limit: 429 with Retry-After and the OAuth error', async (t) => {
+      t.equal((await app.inject({ method: 'POST', url: '/oauth/token', remoteAddress: '198.51.100.1', payload: 'x' })).statusCode, 400, 'no body type: counted')
+      t.equal((await post(app, { auth: basic('machine', 'wrong') })).statusCode, 401, 'a failed authentication: counted')
+      t.equal((await post(app, { auth: clients.machine.auth })).statusCode, 200)
+      const refused = await post(app, { auth: clients.machine.auth })
+      t.equal(refused.statusCode, 429)
+      t.same(refused.json(), perIpBody(3, 60))
+      t.match(refused.headers['retry-after'], /^\d+$/)
+      t.ok(Number(refused.headers['retry-after']) >= 1 && Number(refused.headers['retry-after']) <= 60, 'Retry-After is within the window')
+      t.equal(refused.headers['cache-control'], 'no-store')
+      t.equal(refused.headers['content-type'], 'application/json; charset=utf-8')
+    })
+
+    t.test('another address is not affected', async (t) => {
+      t.equal((await post(app, { ip: '198.51.100.2', auth: clients.machine.auth })).statusCode, 200)
+    })
+
+    t.test('the refusals are counted in the token metrics', async (t) => {
+      const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body
+      t.match(metrics, /portcullis_token_requests_total\{[^}]*outcome="too_many_requests"[^}]*\} 1/)
+    })
+
+    t.test('an IPv6 /64 is one address, an IPv4-mapped address its IPv4 address', async (t) => {
+      for (const ip of ['2001:db8:5:6::1', '2001:db8:5:6::2', '2001:db8:5:6:ffff::3']) t.equal((await post(app, { ip, auth: clients.machine.auth })).statusCode, 200)
+      t.same((await post(app, { ip: '2001:db8:5:6::4', auth: clients.machine.auth })).json(), perIpBody(3, 60))
+      t.equal((await post(app, { ip: '2001:db8:5:7::1', auth: clients.machine.auth })).statusCode, 200, 'the next /64 is not affected')
+      t.same((await post(app, { ip: '::ffff:198.51.100.1', auth: clients.machine.auth })).json(), perIpBody(3, 60), 'counted with 198.51.100.1')
+    })
+  })
+
+  t.test(`per client, counted only after authentication (${provider})`, async (t) => {
+    const { app, clients } = await seeded(t, { RATE_LIMIT_PER_IP: '1000', RATE_LIMIT_PER_CLIENT: '3', RATE_LIMIT_WINDOW: '60' }, provider)
+
+    t.test('an unauthenticated flood naming a client does not spend its quota', async (t) => {
+      for (let i = 0; i < 10; i++) {
+        const wrong = await post(app, { ip: '203.0.113.66', auth: basic('machine', `guess-${i}`) })
+        t.equal(wrong.statusCode, 401, 'a wrong secret is invalid_client, never 429')
+      }
+      for (let i = 0; i < 5; i++) {
+        t.equal((await post(app, { ip: '203.0.113.66', params: { ...CLIENT_CREDENTIALS, client_id: 'machine' } })).statusCode, 401, 'no secret at all')
+      }
+    })
+
+    t.test('the client gets its whole quota, from any address, then 429 with Retry-After', async (t) => {
+      for (let i = 0; i < 3; i++) t.equal((await post(app, { ip: `198.51.100.${10 + i}`, auth: clients.machine.auth })).statusCode, 200)
+      const refused = await post(app, { ip: '198.51.100.20', auth: clients.machine.auth })
+      t.equal(refused.statusCode, 429)
+      t.same(refused.json(), perClientBody(3, 60))
+      t.ok(Number(refused.headers['retry-after']) >= 1 && Number(refused.headers['retry-after']) <= 60)
+      t.equal(refused.headers['cache-control'], 'no-store')
+    })
+
+    t.test('a noisy client does not lock out another client from the same address', async (t) => {
+      t.equal((await post(app, { ip: '198.51.100.20', auth: clients.machine.auth })).statusCode, 429, 'the noisy one is still refused')
+      const other = await post(app, { ip: '198.51.100.20', auth: clients.service.auth })
+      t.equal(other.statusCode, 200)
+      t.type(other.json().access_token, 'string')
+    })
+
+    t.test('a public client, which anyone can name, is limited per IP only', async (t) => {
+      for (let i = 0; i < 6; i++) {
+        const answer = await post(app, { params: { ...CLIENT_CREDENTIALS, client_id: 'spa' } })
+        t.equal(answer.statusCode, 400, 'unauthorized_client, never 429')
+      }
+    })
+  })
+}
+
+t.test('the window ends and requests are served again', async (t) => {
+  const { app, clients } = await seeded(t, { RATE_LIMIT_PER_IP: '2', RATE_LIMIT_PER_CLIENT: '0', RATE_LIMIT_WINDOW: '1' })
+  // Until refused (the 1 s window may end between requests on a loaded machine), then until served again.
+  let refused
+  for (let i = 0; i < 20 && !refused; i++) {
+    const answer = await post(app, { auth: clients.machine.auth })
+    if (answer.statusCode === 429) refused = answer
+    else t.equal(answer.statusCode, 200)
+  }
+  t.ok(refused, 'refused once over the limit')
+  t.equal(refused!.headers['retry-after'], '1')
+  const deadline = Date.now() + 10_000
+  let served = false
+  while (!served && Date.now() < deadline) {
+    served = (await post(app, { auth: clients.machine.auth })).statusCode === 200
+    if (!served) await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  t.ok(served, 'served again after the window')
+})
+
+t.test('X-Forwarded-For and TRUST_PROXY', async (t) => {
+  const env = { RATE_LIMIT_PER_IP: '2', RATE_LIMIT_PER_CLIENT: '0', RATE_LIMIT_WINDOW: '60' }
+  const xff = (ip: string) => ({ 'x-forwarded-for': ip })
+
+  t.test('without TRUST_PROXY the header is ignored: a client cannot pick a fresh address per request', async (t) => {
+    const { app, clients } = await seeded(t, env)
+    for (let i = 0; i < 2; i++) t.equal((await post(app, { ip: '10.0.0.1', auth: clients.machine.auth, headers: xff(`203.0.113.${i}`) })).statusCode, 200)
+    t.equal((await post(app, { ip: '10.0.0.1', auth: clients.machine.auth, headers: xff('203.0.113.99') })).statusCode, 429)
+  })
+
+  t.test('with TRUST_PROXY naming the proxy, the address it forwards for is the client', async (t) => {
+    const { app, clients } = await seeded(t, { ...env, TRUST_PROXY: '10.0.0.1' })
+    for (let i = 0; i < 4; i++) {
+      t.equal((await post(app, { ip: '10.0.0.1', auth: clients.machine.auth, headers: xff(`203.0.113.${i}`) })).statusCode, 200, 'each client has its own quota')
+    }
+    t.equal((await post(app, { ip: '10.0.0.1', auth: clients.machine.auth, headers: xff('203.0.113.0') })).statusCode, 200)
+    t.equal((await post(app, { ip: '10.0.0.1', auth: clients.machine.auth, headers: xff('203.0.113.0') })).statusCode, 429, 'one client past its quota')
+    t.equal((await post(app, { ip: '10.0.0.1', auth: clients.machine.auth, headers: xff('203.0.113.1, 10.0.0.1') })).statusCode, 200)
+    t.equal((await post(app, { ip: '10.0.0.1', auth: clients.machine.auth, headers: xff('203.0.113.1') })).statusCode, 429, 'the request before counted for 203.0.113.1: a trusted hop is skipped')
+
+    t.test('a sender that is not the proxy cannot use the header', async (t) => {
+      for (let i = 0; i < 2; i++) t.equal((await post(app, { ip: '10.0.0.2', auth: clients.machine.auth, headers: xff(`192.0.2.${i}`) })).statusCode, 200)
+      t.equal((await post(app, { ip: '10.0.0.2', auth: clients.machine.auth, headers: xff('192.0.2.50') })).statusCode, 429)
+    })
+  })
+})
+
+t.test('shared counters across instances through Redis', { skip: process.env.TEST_REDIS_URL ? false : 'TEST_REDIS_URL is not set' }, async (t) => {
+  const redisUrl = process.env.TEST_REDIS_URL!
+  // A unique issuer is a unique key prefix: parallel runs on one Redis do not meet.
+  const issuer = `http://rate-limit-${randomBytes(6).toString('hex')}.test`
+  const prefix = `portcullis:rate-limit:${issuer}:`
+  const admin = new Redis(redisUrl, { maxRetriesPerRequest: 1 })
+  t.teardown(async () => {
+    const keys = await admin.keys(`${prefix}*`)
+    if (keys.length > 0) await admin.del(...keys)
+    await admin.quit()
+  })
+  const env = { RATE_LIMIT_PER_IP: '4', RATE_LIMIT_PER_CLIENT: '3', RATE_LIMIT_WINDOW: '60', REDIS_URL: redisUrl, ISSUER: issuer }
+  const first = await build(t, { env })
+  const clients = await seed(first.store)
+  // A second instance of the same deployment: same database, same configuration, its own process state.
+  const second = await buildApp({ config: first.config, store: first.store, keyring: first.keyring, masterKey: first.masterKey, logger: false })
+  t.teardown(() => second.close())
+  const apps = [first.app, second]
+
+  t.test('per IP: the quota is spent across both instances', async (t) => {
+    for (let i = 0; i < 4; i++) t.equal((await post(apps[i % 2]!, { ip: '198.51.100.7', auth: basic('nobody', 'x') })).statusCode, 401)
+    for (const app of apps) {
+      const refused = await post(app, { ip: '198.51.100.7', auth: basic('nobody', 'x') })
+      t.equal(refused.statusCode, 429)
+      t.same(refused.json(), perIpBody(4, 60))
+    }
+  })
+
+  t.test('per client: likewise', async (t) => {
+    for (let i = 0; i < 3; i++) t.equal((await post(apps[i % 2]!, { ip: `198.51.100.${30 + i}`, auth: clients.machine.auth })).statusCode, 200)
+    for (const app of apps) t.same((await post(app, { ip: '198.51.100.40', auth: clients.machine.auth })).json(), perClientBody(3, 60))
+  })
+
+  t.test('the counters are in Redis under the deployment prefix, with an expiry', async (t) => {
+    const keys = await admin.keys(`${prefix}*`)
+    t.ok(keys.some((key) => key.endsWith('ip:198.51.100.7')), keys.join(', '))
+    t.ok(keys.some((key) => key.endsWith('client:machine')), keys.join(', '))
+    for (const key of keys) t.ok((await admin.pttl(key)) > 0, `${key} expires`)
+  })
+})
+
+t.test('a Redis that is down or silent: requests are served, quickly, and the log says why they are unlimited', async (t) => {
+  const env = { RATE_LIMIT_PER_IP: '1', RATE_LIMIT_PER_CLIENT: '1', RATE_LIMIT_WINDOW: '60' }
+
+  t.test('nothing listens (connection refused)', async (t) => {
+    const { logger, lines } = memoryLogger()
+    const started = Date.now()
+    const { app, store } = await build(t, { env: { ...env, REDIS_URL: 'redis://127.0.0.1:1' }, deps: { logger } })
+    const clients = await seed(store)
+    for (let i = 0; i < 4; i++) t.equal((await post(app, { auth: clients.machine.auth })).statusCode, 200, 'fails open: served, not 429, not 5xx')
+    t.ok(Date.now() - started < 10_000, `no waiting (${Date.now() - started} ms for the app and four requests)`)
+    const warnings = lines().filter((line) => line.level === 40 && /rate-limit store/.test(String(line.msg)))
+    t.equal(warnings.length, 1, 'one warning, not one per request')
+  })
+
+  t.test('a server that accepts connections and never answers', async (t) => {
+    const sockets = new Set<Socket>()
+    const silent = createServer((socket) => {
+      sockets.add(socket)
+      socket.on('close', () => sockets.delete(socket))
+    })
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    t.teardown(() => {
+      for (const socket of sockets) socket.destroy()
+      silent.close()
+    })
+    const port = (silent.address() as { port: number }).port
+    const { logger, lines } = memoryLogger()
+    const { app, store } = await build(t, { env: { ...env, REDIS_URL: `redis://127.0.0.1:${port}` }, deps: { logger } })
+    const clients = await seed(store)
+    const started = Date.now()
+    for (let i = 0; i < 3; i++) t.equal((await post(app, { auth: clients.machine.auth })).statusCode, 200)
+    t.ok(Date.now() - started < 5_000, `three requests in ${Date.now() - started} ms`)
+    t.ok(lines().some((line) => line.level === 40 && /rate-limit store/.test(String(line.msg))), 'warned')
+  })
+})

@@ -1,0 +1,60 @@
+// Keeps docs/compliance.md honest: every test it cites exists (the file, and a subtest of that name), and
+// every row has a status and, unless it is not met or not applicable, a test.
+import t from 'tap'
+import { existsSync, readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+
+const root = resolve(import.meta.dirname, '../..')
+const ledger = readFileSync(resolve(root, 'docs/compliance.md'), 'utf8')
+const STATUSES = ['met', 'partly', 'untested', 'not met', 'n/a']
+const CITATION = /`(test\/[\w./-]+\.ts)` › `([^`]+)`/g
+
+interface Row {
+  id: string
+  status: string
+  evidence: string
+}
+
+const rows: Row[] = ledger
+  .split('\n')
+  .filter((line) => /^\| \d{4}-/.test(line))
+  .map((line) => {
+    const cells = line.split(' | ').map((cell) => cell.replace(/^\| ?| ?\|$/g, '').trim())
+    return { id: cells[0]!, status: cells[3]!, evidence: cells.slice(4).join(' | ') }
+  })
+
+/** A subtest of that name: a t.test( line, or a named case of a table-driven test, holds the string. */
+function namesSubtest(source: string, name: string): boolean {
+  return source.split('\n').some((line) => line.includes(name) && (line.includes('t.test(') || /\bname: ['"`]/.test(line)))
+}
+
+t.test('the ledger has rows for every specification it promises', async (t) => {
+  for (const prefix of ['6749-2.3', '6749-3.2', '6749-4.3', '6749-4.4', '6749-5.', '6749-6-', '6749-10.', '6750-3', '7009-', '7662-', '8414-', '9068-', '7517-', '8693-', '9700-2.4', '9700-4.14']) {
+    t.ok(rows.some((row) => row.id.startsWith(prefix)), `rows for ${prefix}`)
+  }
+  t.equal(new Set(rows.map((row) => row.id)).size, rows.length, 'row ids are unique')
+})
+
+t.test('every row has a status, and a test unless it is not met or not applicable', async (t) => {
+  for (const row of rows) {
+    t.ok(STATUSES.includes(row.status), `${row.id}: status "${row.status}" is one of ${STATUSES.join(', ')}`)
+    const cited = [...row.evidence.matchAll(CITATION)].length
+    if (row.status === 'met' || row.status === 'partly') t.ok(cited > 0, `${row.id} names a test`)
+    else t.ok(row.evidence.replace(CITATION, '').trim().length > 20, `${row.id} says why`)
+  }
+})
+
+t.test('every test the ledger names exists', async (t) => {
+  const citations = [...ledger.matchAll(CITATION)]
+  t.ok(citations.length > 100, `${citations.length} citations`)
+  const sources = new Map<string, string | undefined>()
+  for (const [, file, name] of citations) {
+    if (!sources.has(file!)) sources.set(file!, existsSync(resolve(root, file!)) ? readFileSync(resolve(root, file!), 'utf8') : undefined)
+    const source = sources.get(file!)
+    if (source === undefined) {
+      t.fail(`${file} does not exist`)
+      continue
+    }
+    t.ok(namesSubtest(source, name!), `${file} has a subtest "${name}"`)
+  }
+})

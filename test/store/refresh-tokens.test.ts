@@ -1,0 +1,116 @@
+// The refresh-token store's hand-written SQL: what it reads is what Prisma's model reads (dates, booleans,
+// lists), on both providers; on SQLite, a rotation that meets Prisma's connection inside a write
+// transaction waits for it instead of failing or writing beside it.
+import t from 'tap'
+import { build, providers } from '../support/helper.ts'
+
+// Read and written in a time zone that is not UTC: Prisma keeps TIMESTAMP columns in UTC whatever the
+// process's zone, and node-postgres (the PostgreSQL path) would read them in local time unless told not to.
+process.env.TZ = 'Asia/Kolkata'
+import { seed, tokenRequest } from '../support/token-fixtures.ts'
+import { sha256 } from '../../src/security/secrets.ts'
+
+for (const provider of providers) {
+  t.test(`a token read by hash matches the rows Prisma reads (${provider})`, async (t) => {
+    t.equal(new Date(0).getTimezoneOffset(), -330, 'the process runs at UTC+05:30')
+    const { app, store, db } = await build(t, { provider })
+    const { service, alice } = await seed(store)
+    const auth = { authorization: service.auth }
+    const login = await tokenRequest(app, { grant_type: 'password', username: alice.username, password: alice.password, scope: 'read write' }, auth)
+    const parent = login.json().refresh_token as string
+    const rotated = await tokenRequest(app, { grant_type: 'refresh_token', refresh_token: parent }, auth)
+    t.equal(rotated.statusCode, 200)
+
+    for (const token of [parent, rotated.json().refresh_token as string]) {
+      const record = await store.refreshTokens.findByHash(sha256(token))
+      const row = await db.prisma.refreshToken.findUniqueOrThrow({ where: { tokenHash: sha256(token) }, include: { family: { include: { user: true } } } })
+      const { family, ...tokenRow } = row
+      const { user, ...familyRow } = family
+      t.same(record, {
+        token: { ...tokenRow, scope: ['read', 'write'] },
+        family: { ...familyRow, scope: ['read', 'write'] },
+        user: { id: user.id, username: 'alice', disabled: false, scopes: ['read', 'write'] },
+      })
+      t.ok(record!.token.expiresAt instanceof Date && record!.family.createdAt instanceof Date, 'dates are Dates')
+      t.ok(Math.abs(record!.token.createdAt.getTime() - Date.now()) < 60_000, 'written and read as the same instant')
+    }
+    const parentRecord = await store.refreshTokens.findByHash(sha256(parent))
+    t.ok(parentRecord!.token.usedAt instanceof Date, 'the rotated parent is marked used')
+    t.equal(await store.refreshTokens.findByHash(sha256('no such token')), undefined, 'an unknown hash is undefined')
+
+    await store.users.update(alice.id, { disabled: true })
+    const disabled = await store.refreshTokens.findByHash(sha256(parent))
+    t.equal(disabled!.user.disabled, true, 'a disabled user reads as disabled')
+    t.equal(disabled!.family.revokedReason, 'user_disabled')
+  })
+}
+
+t.test('on SQLite a rotation during a Prisma write transaction waits for it, then rotates once', async (t) => {
+  const { app, store, db } = await build(t)
+  const { service, alice } = await seed(store)
+  const auth = { authorization: service.auth }
+  const parent = (await tokenRequest(app, { grant_type: 'password', username: alice.username, password: alice.password }, auth)).json().refresh_token as string
+
+  const order: string[] = []
+  let entered!: () => void
+  const inside = new Promise<void>((resolve) => (entered = resolve))
+  const transaction = db.prisma
+    .$transaction(async (tx) => {
+      await tx.user.update({ where: { id: alice.id }, data: { scopes: 'read write' } })
+      entered()
+      await new Promise((resolve) => setTimeout(resolve, 300))
+    })
+    .then(() => order.push('transaction'))
+  await inside
+  const refreshes = Promise.all([1, 2].map(() => tokenRequest(app, { grant_type: 'refresh_token', refresh_token: parent }, auth))).then((responses) => {
+    order.push('refreshes')
+    return responses
+  })
+  const [, responses] = await Promise.all([transaction, refreshes])
+  t.same(order, ['transaction', 'refreshes'], 'the refreshes answered after the transaction committed')
+  t.same(
+    responses.map((res) => res.statusCode),
+    [200, 200],
+    'both succeed (grace window)',
+  )
+  t.equal(new Set(responses.map((res) => res.json().refresh_token)).size, 1, 'one successor')
+  t.equal(await db.prisma.refreshToken.count(), 2, 'the parent and one successor')
+  const next = await tokenRequest(app, { grant_type: 'refresh_token', refresh_token: responses[0]!.json().refresh_token }, auth)
+  t.equal(next.statusCode, 200, 'the successor works')
+})
+
+for (const provider of providers) {
+  t.test(`rotations asked for together are each decided alone (${provider})`, async (t) => {
+    const { store, db } = await build(t, { provider })
+    const { service, alice } = await seed(store)
+    const absoluteExpiresAt = new Date(Date.now() + 86_400_000)
+    const families = await Promise.all(
+      [1, 2, 3].map((n) => store.refreshTokens.createFamily({ clientId: service.clientId, userId: alice.id, scope: ['read'], audience: '', absoluteExpiresAt, tokenHash: sha256(`parent ${n}`) })),
+    )
+    const rotation = (n: number, overrides: Partial<{ familyId: string; successorHash: string }> = {}) => ({
+      parentId: families[n]!.token.id,
+      familyId: families[n]!.family.id,
+      successorHash: sha256(`successor ${n}`),
+      scope: ['read'],
+      expiresAt: absoluteExpiresAt,
+      ...overrides,
+    })
+    // All asked for in the same turn of the event loop: on SQLite they share one transaction.
+    const results = await Promise.allSettled([
+      store.refreshTokens.rotate(rotation(0)),
+      store.refreshTokens.rotate(rotation(0)),
+      store.refreshTokens.rotate(rotation(1, { familyId: 'no such family' })),
+      store.refreshTokens.rotate(rotation(2)),
+    ])
+    const outcomes = results.map((result) => (result.status === 'fulfilled' ? result.value : 'rejected'))
+    // On PostgreSQL the two uses of one parent race on separate connections: either may win.
+    t.same([...outcomes.slice(0, 2)].sort(), ['already_used', 'rotated'], 'the same parent twice: one rotation')
+    t.same(outcomes.slice(2), ['rejected', 'rotated'], 'a successor that cannot be written fails only its own rotation')
+    const parent = async (n: number) => db.prisma.refreshToken.findUniqueOrThrow({ where: { id: families[n]!.token.id } })
+    t.equal((await parent(1)).usedAt, null, 'the failed rotation left its parent unused (its mark was undone with it)')
+    t.ok((await parent(0)).usedAt instanceof Date && (await parent(2)).usedAt instanceof Date, 'the others are marked used')
+    t.equal(await db.prisma.refreshToken.count({ where: { tokenHash: { in: [sha256('successor 0'), sha256('successor 1'), sha256('successor 2')] } } }), 2, 'and have their successor, once')
+
+    t.equal(await store.refreshTokens.rotate(rotation(1)), 'rotated', 'the failed one can be rotated later')
+  })
+}

@@ -1,0 +1,96 @@
+// Test helper: every test file gets its own fresh database (tap runs files in parallel processes).
+// SQLite always; PostgreSQL too when TEST_DATABASE_URL is set (a new database per call, dropped after).
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import pg from 'pg'
+import type { FastifyInstance } from 'fastify'
+import { buildApp, type AppDeps } from '../../src/app.ts'
+import { loadConfig, type Config } from '../../src/config.ts'
+import { createKeyring, type Keyring } from '../../src/keys/keyring.ts'
+import { createChangeFeed, type ChangeFeed } from '../../src/store/change-feed.ts'
+import { createStore, openDatabase, type Database, type Store } from '../../src/store/index.ts'
+import type { Provider } from '../../src/store/migrations/schema-engine.ts'
+
+export type Test = { teardown(fn: () => unknown): void }
+
+/** The providers store tests run on: SQLite always, PostgreSQL when TEST_DATABASE_URL is set. */
+export const providers: Provider[] = ['sqlite', ...(process.env.TEST_DATABASE_URL ? (['postgresql'] as const) : [])]
+
+export function tempDir(t: Test, prefix = 'portcullis-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  return dir
+}
+
+/** A URL of a new, empty database of the provider, removed when the test ends. */
+export async function createDatabaseUrl(t: Test, provider: Provider = 'sqlite'): Promise<string> {
+  if (provider === 'sqlite') return `file:${join(tempDir(t), 'test.db')}`
+  const server = process.env.TEST_DATABASE_URL
+  if (!server) throw new Error('TEST_DATABASE_URL is not set')
+  const name = `portcullis_test_${randomBytes(6).toString('hex')}`
+  const admin = new pg.Client({ connectionString: server })
+  await admin.connect()
+  await admin.query(`CREATE DATABASE ${name}`)
+  await admin.end()
+  t.teardown(async () => {
+    const client = new pg.Client({ connectionString: server })
+    await client.connect()
+    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+    await client.end()
+  })
+  const url = new URL(server)
+  url.pathname = `/${name}`
+  return url.toString()
+}
+
+// No janitor unless a test asks for one: a sweep at a random moment would delete the expired rows a test made.
+export function testConfig(env: Record<string, string> = {}): Readonly<Config> {
+  // The token-endpoint rate limits are off unless a test turns them on (test/oauth/rate-limit.test.ts).
+  return loadConfig(
+    { LOG_LEVEL: 'silent', BCRYPT_COST: '4', PASSWORD_WORKERS: '1', ISSUER: 'http://portcullis.test', RATE_LIMIT_PER_IP: '0', RATE_LIMIT_PER_CLIENT: '0', JANITOR_INTERVAL: '0', ...env },
+    { envFile: false },
+  )
+}
+
+export interface TestContext {
+  app: FastifyInstance
+  store: Store
+  db: Database
+  config: Readonly<Config>
+  keyring: Keyring
+  /** The master key the keyring seals signing keys under. */
+  masterKey: Buffer
+  databaseUrl: string
+  /** The change feed the keyring and the app watch, as the server wires it. */
+  changes: ChangeFeed
+}
+
+/** A migrated store on a fresh database, closed when the test ends. */
+export async function createTestStore(t: Test, provider: Provider = 'sqlite'): Promise<{ db: Database; store: Store; databaseUrl: string }> {
+  const databaseUrl = await createDatabaseUrl(t, provider)
+  const db = await openDatabase(databaseUrl, { migrate: true })
+  const store = createStore(db)
+  t.teardown(() => store.close())
+  return { db, store, databaseUrl }
+}
+
+/** The whole service on a fresh database, through buildApp like the server. */
+export async function build(
+  t: Test,
+  options: { provider?: Provider; env?: Record<string, string>; now?: () => number; keyring?: Keyring; deps?: Partial<AppDeps> } = {},
+): Promise<TestContext> {
+  const { db, store, databaseUrl } = await createTestStore(t, options.provider)
+  const config = testConfig({ DATABASE_URL: databaseUrl, KEYS_DIR: tempDir(t), ...options.env })
+  const masterKey = randomBytes(32)
+  const changes = createChangeFeed(db)
+  const keyring = options.keyring ?? (await createKeyring({ config, store, masterKey, changes, ...(options.now ? { now: options.now } : {}) }))
+  const app = await buildApp({ config, store, keyring, masterKey, logger: false, changes, ...(options.now ? { now: options.now } : {}), ...options.deps })
+  t.teardown(async () => {
+    await app.close()
+    keyring.close()
+    await changes.close()
+  })
+  return { app, store, db, config, keyring, masterKey, databaseUrl, changes }
+}
