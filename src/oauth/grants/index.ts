@@ -70,3 +70,6 @@ export const GRANTS: ReadonlyMap<string, Grant> = new Map([
   entry(clientCredentialsGrant),
   entry(tokenExchangeGrant),
 ])
+
+/** The grant types the token endpoint knows, in the order above: what clients may be registered for. */
+export const GRANT_TYPES: readonly string[] = [...GRANTS.keys()]
