@@ -15,9 +15,11 @@ import { checkNulCharacters } from './http/nul-characters.js'
 import { addRequestHooks } from './http/request-hooks.js'
 import { createJanitorSchedule } from './ops/janitor-schedule.js'
 import { registerAdminRoutes } from './routes/admin/index.js'
+import { registerAuthorizeRoutes } from './routes/authorize.js'
 import { registerDiscoveryRoutes } from './routes/discovery.js'
 import { registerDocsRoutes } from './routes/docs.js'
 import { registerIntrospectionRoutes } from './routes/introspection.js'
+import { registerLogoutRoutes } from './routes/logout.js'
 import { registerMeRoutes } from './routes/me.js'
 import { registerOAuthRoutes } from './routes/oauth.js'
 import { registerOpsRoutes } from './routes/ops.js'
@@ -85,6 +87,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerWellKnownRoutes(app, services)
   registerDiscoveryRoutes(app, services)
   registerOAuthRoutes(app, services)
+  registerAuthorizeRoutes(app, services)
+  registerLogoutRoutes(app, services)
   registerRevocationRoutes(app, services)
   registerIntrospectionRoutes(app, services)
   registerAdminRoutes(app, services)

@@ -22,9 +22,17 @@ const toPending = <T>(row: Row): PendingAuthorization<T> => ({ ...row, request: 
 
 export function createAuthorizationRequestStore(prisma: PrismaClient) {
   return {
-    async create<T>(input: { idHash: string; clientId: string; request: T; expiresAt: Date }, now = new Date()): Promise<PendingAuthorization<T>> {
+    async create<T>(input: { idHash: string; clientId: string; request: T; sessionId?: string | undefined; expiresAt: Date }, now = new Date()): Promise<PendingAuthorization<T>> {
       const row = await prisma.authorizationRequest.create({
-        data: { id: newId(now.getTime()), idHash: input.idHash, clientId: input.clientId, request: JSON.stringify(input.request), expiresAt: input.expiresAt, createdAt: now },
+        data: {
+          id: newId(now.getTime()),
+          idHash: input.idHash,
+          clientId: input.clientId,
+          request: JSON.stringify(input.request),
+          sessionId: input.sessionId ?? null,
+          expiresAt: input.expiresAt,
+          createdAt: now,
+        },
       })
       return toPending<T>(row)
     },

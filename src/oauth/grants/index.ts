@@ -3,6 +3,7 @@
 import type { Services } from '../../services.js'
 import type { Client } from '../../store/clients.js'
 import type { ClientAuthMethod } from '../client-auth.js'
+import { authorizationCodeGrant } from './authorization-code.js'
 import { clientCredentialsGrant } from './client-credentials.js'
 import { passwordGrant } from './password.js'
 import { refreshTokenGrant } from './refresh-token.js'
@@ -59,6 +60,11 @@ export interface GrantResult {
   issuedTokenType?: string
   /** The access token expires no later than this (milliseconds): token exchange, the key's own expiry. */
   notAfter?: number
+  /**
+   * The browser sign-in the tokens come from (authorization_code grant): what an OpenID Connect ID token
+   * (auth_time, nonce, sid) is made from, beside the access token in tokenResponse().
+   */
+  signIn?: { sessionId: string | null; authTime: Date; nonce: string | null }
 }
 
 const entry = (grant: Grant): [string, Grant] => [grant.grantType, grant]
@@ -69,6 +75,7 @@ export const GRANTS: ReadonlyMap<string, Grant> = new Map([
   entry(refreshTokenGrant),
   entry(clientCredentialsGrant),
   entry(tokenExchangeGrant),
+  entry(authorizationCodeGrant),
 ])
 
 /** The grant types the token endpoint knows, in the order above: what clients may be registered for. */
