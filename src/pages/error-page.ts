@@ -1,8 +1,8 @@
 // Any error in a page route is answered with the error page: a title and a sentence a person can act on, chosen
 // by status alone. The error's own message and stack go only to the log (they may name internals).
 import type { FastifyError, FastifyInstance } from 'fastify'
-import type { ErrorModel } from './models.ts'
-import type { Pages } from './render.ts'
+import type { ErrorModel } from './models.js'
+import type { Pages } from './render.js'
 
 const MESSAGES: Readonly<Record<number, ErrorModel>> = {
   400: { title: 'Something is wrong with this request', message: 'The link or form you used is incomplete or not valid. Go back to the app and start again.' },

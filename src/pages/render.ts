@@ -1,12 +1,12 @@
 // The typed render helpers: one per page, each filling in what every page shares (product name, stylesheet,
 // CSRF token) and the page's own Content-Security-Policy.
 import type { FastifyReply } from 'fastify'
-import type { AssetUrls } from './assets.ts'
-import { contentSecurityPolicy } from './csp.ts'
+import type { AssetUrls } from './assets.js'
+import { contentSecurityPolicy } from './csp.js'
 import {
   DEFAULT_SCOPE_DESCRIPTIONS, type ConsentModel, type ErrorModel, type FormPostModel, type LoggedOutModel,
   type LoginModel, type LogoutConfirmModel,
-} from './models.ts'
+} from './models.js'
 
 export interface Pages {
   renderLogin(reply: FastifyReply, model: LoginModel, status?: number): Promise<FastifyReply>
