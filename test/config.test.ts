@@ -54,6 +54,7 @@ t.test('with nothing set, the embedded defaults', async (t) => {
     rateLimitPerClient: 300,
     rateLimitWindow: 60,
     redisUrl: undefined,
+    uiTitle: 'Portcullis',
   })
   t.ok(config.passwordWorkers >= 1)
   t.match(config.keysDir, /\/keys$/)
@@ -75,8 +76,10 @@ t.test('values are parsed: durations with units, lists, booleans, URLs', async (
     SCOPES: 'read write  admin',
     DATABASE_URL: 'postgresql://user:pw@db:5432/portcullis',
     KEYS_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
+    UI_TITLE: ' Acme <Sign-in> ',
   })
   t.match(config, {
+    uiTitle: 'Acme <Sign-in>',
     port: 8080,
     accessTokenTtl: 900,
     refreshTokenTtl: 7 * 86400,
@@ -160,6 +163,8 @@ const badValues: [name: string, value: string, message: string][] = [
   ['JANITOR_BATCH_SIZE', '0', 'JANITOR_BATCH_SIZE: must be an integer from 1 to 100000 (got "0")'],
   ['AUDIT_RETENTION', '1y', 'AUDIT_RETENTION: must be a duration from 0s to 315360000s, in seconds or with a unit (900, 15m, 12h, 30d) (got "1y")'],
   ['JANITOR_RETENTION', '-1', 'JANITOR_RETENTION: must be a duration from 0s to 315360000s, in seconds or with a unit (900, 15m, 12h, 30d) (got "-1")'],
+  ['UI_TITLE', 'Acme\nSign in', 'UI_TITLE: must be a name of at most 60 characters on one line (got "Acme\\nSign in")'],
+  ['UI_TITLE', 'x'.repeat(61), `UI_TITLE: must be a name of at most 60 characters on one line (got "${'x'.repeat(60)}…")`],
   ['SERVICE_DOCUMENTATION', 'docs', 'SERVICE_DOCUMENTATION: must be an absolute http(s) URL (got "docs")'],
 ]
 
