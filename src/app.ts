@@ -14,6 +14,7 @@ import { childLogger, createLogController, createRequestIds, loggerOptions } fro
 import { checkNulCharacters } from './http/nul-characters.js'
 import { addRequestHooks } from './http/request-hooks.js'
 import { createJanitorSchedule } from './ops/janitor-schedule.js'
+import { registerPageSupport } from './pages/index.js'
 import { registerAdminRoutes } from './routes/admin/index.js'
 import { registerAuthorizeRoutes } from './routes/authorize.js'
 import { registerDiscoveryRoutes } from './routes/discovery.js'
@@ -87,8 +88,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerWellKnownRoutes(app, services)
   registerDiscoveryRoutes(app, services)
   registerOAuthRoutes(app, services)
-  registerAuthorizeRoutes(app, services)
-  registerLogoutRoutes(app, services)
+  // The sign-in pages in a plugin scope of their own: its CSRF, cookies, security headers and error page apply
+  // to them only.
+  await app.register(async (scope) => {
+    const pages = await registerPageSupport(scope, { config, masterKey: deps.masterKey })
+    registerAuthorizeRoutes(scope, services, pages)
+    registerLogoutRoutes(scope, services, pages)
+  })
   registerRevocationRoutes(app, services)
   registerIntrospectionRoutes(app, services)
   registerAdminRoutes(app, services)
