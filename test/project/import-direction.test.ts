@@ -1,7 +1,7 @@
 // The layering of src/ (README, Architecture), enforced: every relative import of every module under src/ (static
 // `import`/`export … from`, `import()`, `require`, `import('…')` types; type-only imports count too) must go to its
 // own layer or to one its layer may import. Top to bottom: main.cts → server.ts → app.ts → services.ts → the edges
-// (routes/, cli/) → manage/ → oauth/ → security/ → keys/ → ops/ → store/; http/ (Fastify's plumbing) sits beside
+// (routes/, cli/) → pages/ → manage/ → oauth/ → security/ → keys/ → ops/ → store/; http/ (Fastify's plumbing) sits beside
 // them, under app.ts, services.ts and routes/, and above ops/ and store/. errors.ts, config.ts and cpus.cts are
 // leaves anyone may import. Nothing below imports above, so nothing imports app.ts or server.ts but the one file
 // above each. Prisma (its packages and the generated client) stays inside store/, and packages/ talk HTTP to the
@@ -22,6 +22,7 @@ type Layer =
   | 'services'
   | 'routes'
   | 'cli'
+  | 'pages'
   | 'http'
   | 'manage'
   | 'oauth'
@@ -48,16 +49,18 @@ const LAYERS: LayerRule[] = [
   {
     layer: 'app',
     paths: ['app.ts'],
-    mayImport: ['services', 'routes', 'http', 'manage', 'oauth', 'security', 'keys', 'ops', 'store'],
+    mayImport: ['services', 'routes', 'pages', 'http', 'manage', 'oauth', 'security', 'keys', 'ops', 'store'],
   },
   {
     layer: 'services',
     paths: ['services.ts'],
     mayImport: ['http', 'manage', 'oauth', 'security', 'keys', 'ops', 'store'],
   },
-  { layer: 'routes', paths: ['routes/'], mayImport: ['http', 'manage', 'oauth', 'security', 'keys', 'ops', 'store'] },
+  { layer: 'routes', paths: ['routes/'], mayImport: ['pages', 'http', 'manage', 'oauth', 'security', 'keys', 'ops', 'store'] },
   // A separate edge: what the CLI shares with the admin API lives in manage/, not in routes/.
   { layer: 'cli', paths: ['cli/'], mayImport: ['manage', 'oauth', 'security', 'keys', 'ops', 'store'] },
+  // The server-rendered pages (templates, CSRF, security headers): rendering only, no flow and no store.
+  { layer: 'pages', paths: ['pages/'], mayImport: [] },
   // Server plumbing (pre-routing answers, error handler, logging, draining): no protocol, no keys, no secrets.
   { layer: 'http', paths: ['http/'], mayImport: ['ops', 'store'] },
   { layer: 'manage', paths: ['manage/'], mayImport: ['oauth', 'security', 'keys', 'ops', 'store'] },
