@@ -65,7 +65,7 @@ export function requireFormBody(request: FastifyRequest, reply: FastifyReply, do
   const [type, ...parameters] = header.split(';').map((part) => part.trim().toLowerCase())
   const charset = parameters.find((parameter) => parameter.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '')
   if (type !== FORM || (charset !== undefined && charset !== 'utf-8')) {
-    return done(new OAuthError('invalid_request', `the request body must be ${FORM} (UTF-8)`, 415))
+    return done(invalidRequest(`the request body must be ${FORM} (UTF-8)`, 415))
   }
   done()
 }
