@@ -79,7 +79,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   setErrorHandlers(app, config)
 
   // Routes, top to bottom. The OpenAPI generator first: it records the routes registered after it.
-  await registerDocsRoutes(app, services)
+  await registerDocsRoutes(app)
   addRequestHooks(app, services.metrics)
   registerOpsRoutes(app, services)
   registerWellKnownRoutes(app, services)

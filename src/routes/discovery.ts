@@ -81,7 +81,7 @@ const metadataSchema = {
   ],
 } as const
 
-export function registerDiscoveryRoutes(app: FastifyInstance, { config }: Services): void {
+export function registerDiscoveryRoutes(app: FastifyInstance, { config }: Pick<Services, 'config'>): void {
   const body = JSON.stringify(serverMetadata(config, [...GRANTS.keys()]))
   app.addSchema(metadataSchema)
   const schema = (summary: string) => ({ tags: ['discovery'], summary, response: { 200: { description: 'The metadata', $ref: 'ServerMetadata#' } } })

@@ -5,7 +5,6 @@
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance } from 'fastify'
-import type { Services } from '../services.js'
 
 /** `$ref` target of the one error shape every route answers errors with (src/errors.ts). */
 export const ERROR_SCHEMA_ID = 'Error'
@@ -70,7 +69,7 @@ const openapi = {
  * Registers the OpenAPI generator, the shared Error schema, `/openapi.json`, `/openapi.yaml` and `/docs`.
  * Must run before every other route: @fastify/swagger records the routes registered after it.
  */
-export async function registerDocsRoutes(app: FastifyInstance, _deps: Services): Promise<void> {
+export async function registerDocsRoutes(app: FastifyInstance): Promise<void> {
   app.addSchema(errorSchema)
 
   await app.register(swagger, {

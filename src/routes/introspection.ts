@@ -106,7 +106,10 @@ const unauthenticated = () =>
     { 'www-authenticate': 'Basic realm="portcullis", charset="UTF-8", Bearer realm="portcullis"' },
   )
 
-export function registerIntrospectionRoutes(app: FastifyInstance, deps: Services): void {
+export function registerIntrospectionRoutes(
+  app: FastifyInstance,
+  deps: Pick<Services, 'config' | 'store' | 'now' | 'clients' | 'accessKeys' | 'accessTokens' | 'bearer' | 'revocations'>,
+): void {
   const { config, store, accessKeys, accessTokens, bearer, revocations } = deps
 
   async function identifyCaller(request: FastifyRequest, body: IntrospectionBody): Promise<Caller> {

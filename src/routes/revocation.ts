@@ -57,7 +57,10 @@ const schema = {
   },
 } as const
 
-export function registerRevocationRoutes(app: FastifyInstance, deps: Services): void {
+export function registerRevocationRoutes(
+  app: FastifyInstance,
+  deps: Pick<Services, 'config' | 'store' | 'now' | 'clients' | 'accessKeys' | 'accessTokens' | 'revocations'>,
+): void {
   const { config, store, accessKeys } = deps
 
   async function revokeRefreshToken(token: string, client: Client): Promise<void> {
