@@ -1,6 +1,6 @@
 // The successful token response (RFC 6749 §5.1): JSON, never cached.
 import type { IssuedAccessToken } from '../keys/access-token.js'
-import type { GrantResult } from './grants/index.js'
+import type { GrantResult } from './grants/grant.js'
 import { formatScope } from './scope.js'
 
 export interface TokenResponse {

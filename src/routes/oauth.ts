@@ -4,10 +4,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Services } from '../services.js'
 import { invalidRequest, OAuthError } from '../errors.js'
 import { FORM_CONTENT_TYPE as FORM, parseFormBody } from '../oauth/form-body.js'
-import { deriveRefreshSuccessorKey } from '../oauth/grants/refresh-token.js'
-import { GRANTS, type TokenDeps } from '../oauth/grants/index.js'
+import { createGrants, type GrantServices } from '../oauth/grants/index.js'
 import { registerTokenRateLimits } from '../oauth/rate-limits.js'
-import { handleTokenRequest, tokenParameters, type TokenRequestLabels } from '../oauth/token-endpoint.js'
+import { handleTokenRequest, tokenParameters, type TokenEndpointServices, type TokenRequestLabels } from '../oauth/token-endpoint.js'
 import { NO_STORE_HEADERS, tokenResponseSchema } from '../oauth/token-response.js'
 
 
@@ -80,8 +79,8 @@ function singleParameters(request: FastifyRequest, _reply: FastifyReply, done: (
   done()
 }
 
-export function registerOAuthRoutes(app: FastifyInstance, deps: Services): void {
-  const tokenDeps: TokenDeps = { ...deps, refreshSuccessorKey: deriveRefreshSuccessorKey(deps.masterKey) }
+export function registerOAuthRoutes(app: FastifyInstance, deps: TokenEndpointServices & GrantServices & Pick<Services, 'metrics'>): void {
+  const grants = createGrants(deps)
   // Per request: when it arrived (before its body is read: under load, handlers start well after arrival,
   // and refresh-token replay detection asks whether a request arrived after a token was used), and the
   // metric labels, so that every outcome is counted, even refusals before the handler (media type, body, schema).
@@ -127,7 +126,7 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: Services): void 
       async (request, reply) => {
         const { receivedAt, labels } = request.tokenRequest!
         // The body is what singleParameters made of it: single strings, checked by the schema.
-        const response = await handleTokenRequest(request, tokenDeps, GRANTS, {
+        const response = await handleTokenRequest(request, deps, grants, {
           now: receivedAt,
           labels,
           params: request.body as Record<string, string>,
