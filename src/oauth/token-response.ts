@@ -19,7 +19,7 @@ export const NO_STORE_HEADERS = { 'cache-control': 'no-store', pragma: 'no-cache
 
 /**
  * The response, for the OpenAPI document. tokenResponse() below builds it member by member, which is its
- * allow-list: the route writes it with JSON.stringify (routes/oauth.ts), not with this schema.
+ * allow-list: the route writes it with JSON.stringify (routes/token.ts), not with this schema.
  */
 export const tokenResponseSchema = {
   type: 'object',

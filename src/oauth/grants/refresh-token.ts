@@ -6,10 +6,10 @@
 // secret is stored. Later, a used token is a replay: the whole family is revoked.
 import { createHmac, hkdfSync } from 'node:crypto'
 import { sha256 } from '../../security/secrets.js'
-import { revokeGrantAccessTokens } from '../../security/revocation-list.js'
 import type { RefreshTokenRecord } from '../../store/refresh-tokens/index.js'
 import type { Client } from '../../store/clients.js'
 import { checkAudience } from '../audience.js'
+import { endLogin } from '../end-login.js'
 import { invalidGrant, invalidTarget } from '../../errors.js'
 import { grantScope, intersectScopes } from '../scope.js'
 import type { Services } from '../../services.js'
@@ -79,12 +79,9 @@ async function rotateOrDetectReplay(
   const sinceUse = now - token.usedAt.getTime()
   if (grace > 0 && sinceUse <= grace) return
   if (sinceUse < CONCURRENT_USE_TOLERANCE_MS) throw invalidGrant('the refresh token has just been used by another request')
-  // A replay means one of the tokens leaked: the access tokens issued from this login go as well, and first.
-  // Should the second write never happen (a crash, a lost connection), the token is still a replay when
-  // presented again and both are done then; in the other order a retry would find the family revoked and
-  // stop there, leaving its access tokens alive.
-  await revokeGrantAccessTokens(deps, family.id, now)
-  if (await deps.store.refreshTokens.revokeFamily(family.id, 'replay_detected', new Date(now))) {
+  // A replay means one of the tokens leaked: the whole login ends, its access tokens first (../end-login.ts),
+  // so a token whose family survived a failed write is still a replay when presented again.
+  if (await endLogin(deps, family.id, 'replay_detected', now)) {
     await deps.store.audit.record(
       {
         type: 'refresh_token.replay_detected',
