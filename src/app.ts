@@ -22,7 +22,7 @@ import { registerDocsRoutes } from './routes/docs.js'
 import { registerIntrospectionRoutes } from './routes/introspection.js'
 import { registerLogoutRoutes } from './routes/logout.js'
 import { registerMeRoutes } from './routes/me.js'
-import { registerOAuthRoutes } from './routes/oauth.js'
+import { registerTokenRoutes } from './routes/token.js'
 import { registerOpsRoutes } from './routes/ops.js'
 import { registerRevocationRoutes } from './routes/revocation.js'
 import { jwksBeforeRouting, registerWellKnownRoutes } from './routes/well-known.js'
@@ -82,12 +82,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   setErrorHandlers(app, config)
 
   // Routes, top to bottom. The OpenAPI generator first: it records the routes registered after it.
-  await registerDocsRoutes(app, services)
+  await registerDocsRoutes(app)
   addRequestHooks(app, services.metrics)
   registerOpsRoutes(app, services)
   registerWellKnownRoutes(app, services)
   registerDiscoveryRoutes(app, services)
-  registerOAuthRoutes(app, services)
+  registerTokenRoutes(app, services)
   // The sign-in pages in a plugin scope of their own: its CSRF, cookies, security headers and error page apply
   // to them only.
   await app.register(async (scope) => {

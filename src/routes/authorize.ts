@@ -8,7 +8,7 @@ import type { Services } from '../services.js'
 import { OAuthError } from '../errors.js'
 import { findPending, findSignedIn, issueCode, keepPending, nextStep, startSession, type NextStep } from '../oauth/authorize/flow.js'
 import { checkLogin } from '../oauth/authorize/login.js'
-import { PageError, RedirectError, singleParameters, validateAuthorizationRequest, validateClientAndRedirect, type AuthorizationRequest } from '../oauth/authorize/request.js'
+import { PageError, RedirectError, singleParameters, validateAuthorizationRequest, validateClientAndRedirect, type AuthorizationRequest, type RedirectTarget } from '../oauth/authorize/request.js'
 import { codeResponse, errorResponse, type AuthorizationResponse } from '../oauth/authorize/response.js'
 import { sessionCookieName, sessionCookieOptions } from '../oauth/authorize/session-cookie.js'
 import type { PageSupport } from '../pages/index.js'
@@ -112,7 +112,7 @@ export function registerAuthorizeRoutes(app: FastifyInstance, deps: AuthorizeRou
       const now = deps.now()
       const { params, repeated } = singleParameters(request.query)
       const client = params.client_id === undefined || params.client_id.length > 255 ? undefined : await store.clients.findById(params.client_id)
-      let target
+      let target: RedirectTarget
       try {
         target = validateClientAndRedirect(params, repeated, client)
       } catch (err) {

@@ -23,6 +23,7 @@ import { listen } from '../support/listen.ts'
 import { authorizeUrl, formFields, pkce, REDIRECT, signInFlow } from '../support/sign-in.ts'
 import { basic, FORM, form, seed, SECRET, tokenRequest } from '../support/token-fixtures.ts'
 
+// biome-ignore lint/suspicious/noExplicitAny: a parsed YAML/JSON document, walked by path without a schema type
 type Json = Record<string, any>
 interface Operation {
   method: string
@@ -47,7 +48,7 @@ function registeredRoutes(app: FastifyInstance): Array<{ method: string; url: st
   const routes: Array<{ method: string; url: string }> = []
   const stack: string[] = []
   for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
-    const match = /^((?:[│ ]   )*)[├└]── (.*?)(?: \(([A-Z, ]+)\))?$/.exec(line)
+    const match = /^((?:[│ ] {3})*)[├└]── (.*?)(?: \(([A-Z, ]+)\))?$/.exec(line)
     if (!match) continue
     const depth = match[1]!.length / 4
     stack.length = depth
