@@ -130,5 +130,15 @@ for (const provider of providers) {
       }
       t.equal((await admin.get('/admin/v1/clients')).json().items.length, Math.min(50, all.length), 'default page size 50')
     })
+
+    t.test('the default page size is 50 (the README), with more than 50 clients', async (t) => {
+      for (let i = await ctx.db.prisma.client.count(); i < 51; i++) {
+        t.equal((await admin.post('/admin/v1/clients', { name: `Filler ${i}`, grant_types: ['password'], public: true })).statusCode, 201)
+      }
+      t.ok((await ctx.db.prisma.client.count()) >= 51)
+      const page = (await admin.get('/admin/v1/clients')).json()
+      t.equal(page.items.length, 50, 'default page size 50')
+      t.type(page.next_cursor, 'string', 'and a cursor to the rest')
+    })
   })
 }
