@@ -319,3 +319,35 @@ t.test('the service sweeps every JANITOR_INTERVAL and counts the deleted rows in
   const metrics = await app.inject({ method: 'GET', url: '/metrics' })
   t.match(metrics.body, /\nportcullis_janitor_deleted_rows_total\{table="RevokedToken"\} 3\n/)
 })
+
+t.test('the schedule: the first sweep within the first interval, then every interval ± 10 % (random at 0 and at 1)', async (t) => {
+  // The README's bounds, pinned with the random source at its extremes: setTimeout is replaced for the
+  // duration of the test so that the delays are read, not waited for.
+  const realSetTimeout = globalThis.setTimeout
+  t.teardown(() => {
+    globalThis.setTimeout = realSetTimeout
+  })
+  const result = { deleted: {}, batches: {}, durationMs: 1, complete: true } as unknown as SweepResult
+  const store = { janitor: { sweep: async () => result } }
+  const log = { info: () => undefined, error: () => undefined }
+  const config = { janitorInterval: 3600, janitorRetention: 7 * 86400, janitorBatchSize: 1000, loginFailureWindow: 900, auditRetention: 365 * 86400 }
+  for (const [random, first, next] of [
+    [0, 360_000, 3_240_000],
+    [1, 3_600_000, 3_960_000],
+  ] as const) {
+    const delays: number[] = []
+    const callbacks: (() => void)[] = []
+    globalThis.setTimeout = ((callback: () => void, delay: number) => {
+      delays.push(delay)
+      callbacks.push(callback)
+      return { unref() {} }
+    }) as unknown as typeof setTimeout
+    const schedule = createJanitorSchedule({ store, config, now: Date.now, log, random: () => random })
+    t.same(delays.map(Math.round), [first], `random ${random}: the first sweep after ${first / 1000} s of a 3600 s interval`)
+    callbacks[0]!()
+    for (let i = 0; i < 20 && delays.length < 2; i++) await new Promise<void>((resolve) => setImmediate(resolve))
+    t.same(delays.map(Math.round), [first, next], `random ${random}: the next ${next / 1000} s after it`)
+    globalThis.setTimeout = realSetTimeout
+    await schedule.close()
+  }
+})
