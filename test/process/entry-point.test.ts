@@ -53,3 +53,13 @@ t.test('the thread pool has one thread per CPU (2 to 16) unless UV_THREADPOOL_SI
   t.equal(explicit.pool, String(given), "the operator's UV_THREADPOOL_SIZE is kept")
   t.equal(explicit.threads - chosen.threads, given - expected, `the pool really has the chosen number of threads (${chosen.threads} and ${explicit.threads} threads)`)
 })
+
+t.test('the thread pool size for a given CPU count: at least 2, one per CPU, at most 16', async (t) => {
+  const dir = tempDir(t)
+  compile(dir, 'main')
+  writeFileSync(join(dir, 'server.js'), 'process.stdout.write(JSON.stringify({ pool: process.env.UV_THREADPOOL_SIZE, threads: 0 }))')
+  for (const [count, size] of [[1, '2'], [2, '2'], [3, '3'], [16, '16'], [40, '16']] as const) {
+    writeFileSync(join(dir, 'cpus.cjs'), `module.exports = { availableCpus: () => ${count} }`)
+    t.equal(run(dir, {}).pool, size, `${count} CPUs: ${size} threads`)
+  }
+})
