@@ -1,12 +1,16 @@
 // DATABASE_POOL_SIZE bounds the PostgreSQL connections one instance opens, however many requests wait.
 import t from 'tap'
 import pg from 'pg'
+import { loadConfig } from '../../src/config.ts'
 import { openDatabase } from '../../src/store/index.ts'
 import { createDatabaseUrl } from '../support/helper.ts'
 
 t.test('no more connections than the pool size, however many queries wait (postgresql)', { skip: !process.env.TEST_DATABASE_URL && 'TEST_DATABASE_URL is not set' }, async (t) => {
   const url = await createDatabaseUrl(t, 'postgresql')
-  const db = await openDatabase(url, { migrate: true, poolSize: 2 })
+  // DATABASE_POOL_SIZE from an environment, through the config, as server.ts and the CLI open the database.
+  const config = loadConfig({ DATABASE_URL: url, DATABASE_POOL_SIZE: '2' }, { envFile: false })
+  t.equal(loadConfig({ DATABASE_URL: url }, { envFile: false }).databasePoolSize, 10, 'the default is 10')
+  const db = await openDatabase(config.databaseUrl, { migrate: true, poolSize: config.databasePoolSize })
   t.teardown(() => db.close())
   const name = new URL(url).pathname.slice(1)
   const observer = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL })
