@@ -2,6 +2,7 @@
 // flight finish, closes the database and exits 0.
 import { connect, type Socket } from 'node:net'
 import t from 'tap'
+import { leakedSecrets } from '../support/process-fixtures.ts'
 import { startServer } from '../support/spawn-server.ts'
 
 function open(port: number): Promise<Socket> {
@@ -32,7 +33,7 @@ t.test('SIGTERM finishes the request in flight, refuses new connections, then ex
   const server = await startServer(t)
 
   // A token request whose body is still arriving when the signal comes: it is in flight.
-  const body = 'grant_type=client_credentials&client_id=nobody&client_secret=wrong'
+  const body = 'grant_type=client_credentials&client_id=nobody&client_secret=wrong-secret-never-logged'
   const inFlight = await open(server.port)
   const answer = response(inFlight)
   inFlight.write(`POST /oauth/token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n`)
@@ -54,6 +55,7 @@ t.test('SIGTERM finishes the request in flight, refuses new connections, then ex
 
   t.same(await server.exited, { code: 0, signal: null })
   t.equal(server.stderr(), '', 'nothing on stderr')
+  t.same(leakedSecrets(server.stdout(), ['wrong-secret-never-logged']), [], 'the client secret is not in the log')
 })
 
 t.test('an idle keep-alive connection does not hold the shutdown', async (t) => {
