@@ -31,6 +31,15 @@ for (const provider of providers) {
       t.match(await auditOf('client.created'), [{ subject: body.client_id, actor: 'client:operator', ip: '127.0.0.1', details: { name: 'Reporting', client_id: 'operator' } }])
     })
 
+    t.test('client secrets are random: 10 clients get 10 distinct 43-character base64url secrets, none stored', async (t) => {
+      const secrets: string[] = []
+      for (let i = 0; i < 10; i++) secrets.push((await admin.post('/admin/v1/clients', { name: `Batch ${i}`, grant_types: ['client_credentials'], scopes: ['read'] })).json().client_secret)
+      t.ok(secrets.every((secret) => /^[A-Za-z0-9_-]{43}$/.test(secret)), 'each is 32 random bytes in base64url (256 bits)')
+      t.equal(new Set(secrets).size, 10, 'all distinct')
+      const stored = await everyStoredValue(ctx)
+      t.same(secrets.filter((secret) => stored.includes(secret)), [], 'no row holds any of them')
+    })
+
     t.test('a public client has no secret', async (t) => {
       const body = (await admin.post('/admin/v1/clients', { name: 'SPA', grant_types: ['password', 'refresh_token'], public: true })).json()
       t.equal(body.public, true)
