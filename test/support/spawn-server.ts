@@ -62,7 +62,8 @@ export function spawnServer(t: Test, env: Record<string, string | undefined> = {
   t.teardown(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
   })
-  const waitForLine = (pattern: RegExp, timeoutMs = 20_000) =>
+  // 60 s: a server loads its TypeScript through tsx, which takes ~10 s on two cores busy with two test files.
+  const waitForLine = (pattern: RegExp, timeoutMs = 60_000) =>
     new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => done(new Error(`no line matching ${pattern} within ${timeoutMs} ms; stdout:\n${stdout}\nstderr:\n${stderr}`)), timeoutMs)
       const check = () => {
