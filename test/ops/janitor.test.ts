@@ -3,13 +3,13 @@
 // longer count) are deleted in bounded batches while token requests keep being served, on both providers.
 import pg from 'pg'
 import t from 'tap'
-import { createJanitorSchedule, sweepSummary } from '../../src/ops/janitor-schedule.ts'
+import { createJanitorSchedule, janitorPolicy, sweepSummary } from '../../src/ops/janitor-schedule.ts'
 import { generateAccessKey } from '../../src/security/access-keys.ts'
 import { sha256 } from '../../src/security/secrets.ts'
 import { Prisma } from '../../src/store/generated/sqlite/client.ts'
 import { createStore, openDatabase, type Database, type Store } from '../../src/store/index.ts'
 import { JANITOR_TABLES, type JanitorPolicy, type JanitorTable, type SweepResult } from '../../src/store/janitor.ts'
-import { build, createTestStore, providers, tempDir, type Test } from '../support/helper.ts'
+import { build, createTestStore, providers, tempDir, testConfig, type Test } from '../support/helper.ts'
 import { failure, runCli } from '../support/run-cli.ts'
 import { seed, tokenRequest } from '../support/token-fixtures.ts'
 
@@ -351,3 +351,20 @@ t.test('the schedule: the first sweep within the first interval, then every inte
     await schedule.close()
   }
 })
+
+for (const provider of providers) {
+  t.test(`AUDIT_RETENTION=0 keeps audit events however old; the default year deletes them (${provider})`, async (t) => {
+    const { store, db } = await createTestStore(t, provider)
+    const now = Date.now()
+    const ancient = new Date(now - 10 * 365 * DAY)
+    await db.prisma.auditEvent.createMany({ data: [0, 1, 2].map((i) => ({ id: `ancient-${i}`, type: 'login.throttled', details: '{}', createdAt: ancient })) })
+    const base = { JANITOR_INTERVAL: '0' }
+    const keep = janitorPolicy(testConfig({ ...base, AUDIT_RETENTION: '0' }))
+    t.equal(keep.auditRetentionMs, 0)
+    const kept = await store.janitor.sweep(keep, { now: new Date(now) })
+    t.equal(await db.prisma.auditEvent.count(), 3, 'all three ten-year-old events kept')
+    t.equal(kept !== 'busy' && kept.deleted.AuditEvent, 0)
+    await store.janitor.sweep(janitorPolicy(testConfig(base)), { now: new Date(now) })
+    t.equal(await db.prisma.auditEvent.count(), 0, 'the default (365d) deletes them')
+  })
+}
