@@ -119,7 +119,7 @@ for (const provider of providers) {
 t.test('the window ends and requests are served again', async (t) => {
   const { app, clients } = await seeded(t, { RATE_LIMIT_PER_IP: '2', RATE_LIMIT_PER_CLIENT: '0', RATE_LIMIT_WINDOW: '1' })
   // Until refused (the 1 s window may end between requests on a loaded machine), then until served again.
-  let refused
+  let refused: Awaited<ReturnType<typeof post>> | undefined
   for (let i = 0; i < 20 && !refused; i++) {
     const answer = await post(app, { auth: clients.machine.auth })
     if (answer.statusCode === 429) refused = answer

@@ -58,7 +58,7 @@ export function leakedSecrets(log: string, secrets: Iterable<string>): string[] 
     const forms = [secret, new URLSearchParams({ s: secret }).toString().slice(2), JSON.stringify(secret).slice(1, -1)]
     if (secret.startsWith('Basic ')) forms.push(secret.slice(6), ...Buffer.from(secret.slice(6), 'base64').toString().split(':'))
     if (/^eyJ[\w-]*\.[\w-]*\.[\w-]{20,}$/.test(secret)) forms.push(secret.split('.')[2]!)
-    if (forms.some((form) => form.length >= 8 && log.includes(form))) found.add(secret.slice(0, 12) + '…')
+    if (forms.some((form) => form.length >= 8 && log.includes(form))) found.add(`${secret.slice(0, 12)}…`)
   }
   for (const match of log.matchAll(/eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+|pcl_[0-9A-Za-z]{16}_[0-9A-Za-z]{43}/g)) found.add(`${match[0].slice(0, 12)}… (by its shape)`)
   return [...found]
