@@ -31,6 +31,15 @@ for (const provider of providers) {
       t.match(await auditOf('client.created'), [{ subject: body.client_id, actor: 'client:operator', ip: '127.0.0.1', details: { name: 'Reporting', client_id: 'operator' } }])
     })
 
+    t.test('client secrets are random: 10 clients get 10 distinct 43-character base64url secrets, none stored', async (t) => {
+      const secrets: string[] = []
+      for (let i = 0; i < 10; i++) secrets.push((await admin.post('/admin/v1/clients', { name: `Batch ${i}`, grant_types: ['client_credentials'], scopes: ['read'] })).json().client_secret)
+      t.ok(secrets.every((secret) => /^[A-Za-z0-9_-]{43}$/.test(secret)), 'each is 32 random bytes in base64url (256 bits)')
+      t.equal(new Set(secrets).size, 10, 'all distinct')
+      const stored = await everyStoredValue(ctx)
+      t.same(secrets.filter((secret) => stored.includes(secret)), [], 'no row holds any of them')
+    })
+
     t.test('a public client has no secret', async (t) => {
       const body = (await admin.post('/admin/v1/clients', { name: 'SPA', grant_types: ['password', 'refresh_token'], public: true })).json()
       t.equal(body.public, true)
@@ -162,6 +171,16 @@ for (const provider of providers) {
         t.equal(response.json().details[0].field, 'limit')
       }
       t.equal((await admin.get('/admin/v1/clients')).json().items.length, Math.min(50, all.length), 'default page size 50')
+    })
+
+    t.test('the default page size is 50 (the README), with more than 50 clients', async (t) => {
+      for (let i = await ctx.db.prisma.client.count(); i < 51; i++) {
+        t.equal((await admin.post('/admin/v1/clients', { name: `Filler ${i}`, grant_types: ['password'], public: true })).statusCode, 201)
+      }
+      t.ok((await ctx.db.prisma.client.count()) >= 51)
+      const page = (await admin.get('/admin/v1/clients')).json()
+      t.equal(page.items.length, 50, 'default page size 50')
+      t.type(page.next_cursor, 'string', 'and a cursor to the rest')
     })
   })
 }

@@ -172,7 +172,7 @@ t.test('mistakes exit 1 with one clear line', async (t) => {
     )
     results.push(...(await Promise.all(batch)))
   }
-  cases.forEach(([args, line], i) => t.test(`portcullis ${args.join(' ')}`, async (t) => t.same(results[i]!, failure(line))))
+  for (const [i, [args, line]] of cases.entries()) t.test(`portcullis ${args.join(' ')}`, async (t) => t.same(results[i]!, failure(line)))
   t.equal((await cli(['clients', 'list', '--json'])).stdout, '[]\n', 'nothing was created')
 })
 
@@ -195,7 +195,7 @@ t.test('public clients and token exchange', async (t) => {
 
   const human = await cli(['clients', 'create', '--name', 'Service', '--grant-types', 'client_credentials'])
   t.equal(human.code, 0)
-  t.match(human.stdout, /^client "Service" created \(confidential\)\n  client_id: +\S+\n  client_secret: [A-Za-z0-9_-]{43}\nThe secret is shown only this once: store it now\.\n$/)
+  t.match(human.stdout, /^client "Service" created \(confidential\)\n {2}client_id: +\S+\n {2}client_secret: [A-Za-z0-9_-]{43}\nThe secret is shown only this once: store it now\.\n$/)
 })
 
 t.test('warnings go to stderr and leave --json output parseable', async (t) => {
