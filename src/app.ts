@@ -14,10 +14,13 @@ import { childLogger, createLogController, createRequestIds, loggerOptions } fro
 import { checkNulCharacters } from './http/nul-characters.js'
 import { addRequestHooks } from './http/request-hooks.js'
 import { createJanitorSchedule } from './ops/janitor-schedule.js'
+import { registerPageSupport } from './pages/index.js'
 import { registerAdminRoutes } from './routes/admin/index.js'
+import { registerAuthorizeRoutes } from './routes/authorize.js'
 import { registerDiscoveryRoutes } from './routes/discovery.js'
 import { registerDocsRoutes } from './routes/docs.js'
 import { registerIntrospectionRoutes } from './routes/introspection.js'
+import { registerLogoutRoutes } from './routes/logout.js'
 import { registerMeRoutes } from './routes/me.js'
 import { registerTokenRoutes } from './routes/token.js'
 import { registerOpsRoutes } from './routes/ops.js'
@@ -85,6 +88,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerWellKnownRoutes(app, services)
   registerDiscoveryRoutes(app, services)
   registerTokenRoutes(app, services)
+  // The sign-in pages in a plugin scope of their own: its CSRF, cookies, security headers and error page apply
+  // to them only.
+  await app.register(async (scope) => {
+    const pages = await registerPageSupport(scope, { config, masterKey: deps.masterKey })
+    registerAuthorizeRoutes(scope, services, pages)
+    registerLogoutRoutes(scope, services, pages)
+  })
   registerRevocationRoutes(app, services)
   registerIntrospectionRoutes(app, services)
   registerAdminRoutes(app, services)

@@ -30,6 +30,12 @@ export interface Config {
   /** Seconds a refresh token stays usable unless it is used (RFC 9700 §4.14.2); each rotation starts it again. */
   refreshTokenIdleTtl: number
   refreshTokenReuseGrace: number
+  /** Seconds an authorization code may wait for its redemption (RFC 6749 §4.1.2: short, at most 10 minutes). */
+  authorizationCodeTtl: number
+  /** Seconds a browser session lasts without being used (each authorization request starts it again). */
+  sessionIdleTtl: number
+  /** Seconds a browser session lasts at most, however often it is used. */
+  sessionTtl: number
   defaultAudience: string
   /**
    * Audiences (RFC 8707 resources) a token may be issued for: defaultAudience, the issuer (Portcullis's own
@@ -261,6 +267,9 @@ export function loadConfig(env: Env = process.env, options: { envFile?: string |
     refreshTokenTtl,
     refreshTokenIdleTtl: read.duration('REFRESH_TOKEN_IDLE_TTL', 14 * 86400, 60),
     refreshTokenReuseGrace: read.duration('REFRESH_TOKEN_REUSE_GRACE', 10, 0, 300),
+    authorizationCodeTtl: read.duration('AUTHORIZATION_CODE_TTL', 60, 1, 600),
+    sessionIdleTtl: read.duration('SESSION_IDLE_TTL', 86400, 60),
+    sessionTtl: read.duration('SESSION_TTL', 14 * 86400, 60),
     defaultAudience,
     audiences: [...new Set([defaultAudience, issuer, ...read.list('AUDIENCES')])],
     scopes: read.list('SCOPES'),

@@ -37,6 +37,11 @@ export type ErrorCode =
   | 'temporarily_unavailable'
   | 'service_unavailable'
   | 'server_error'
+  // The authorization endpoint's (RFC 6749 §4.1.2.1; OpenID Connect Core §3.1.2.6), sent to the redirect URI.
+  | 'unsupported_response_type'
+  | 'access_denied'
+  | 'login_required'
+  | 'consent_required'
 
 export class OAuthError extends Error {
   override name = 'OAuthError'

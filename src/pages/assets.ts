@@ -42,6 +42,10 @@ export function registerAssets(scope: FastifyInstance): AssetUrls {
       summary: 'A stylesheet or script of the sign-in pages (content-hashed name)',
       tags: ['pages'],
       params: { type: 'object', properties: { file: { type: 'string', maxLength: 100 } }, required: ['file'] },
+      response: {
+        200: { description: 'The file, cached for a year (its name changes with its content)', content: { 'text/css': { schema: { type: 'string' } }, 'text/javascript': { schema: { type: 'string' } } } },
+        404: { description: 'No such file: the error page', content: { 'text/html': { schema: { type: 'string' } } } },
+      },
     },
   }, async (request, reply) => {
     const asset = assets.get(request.params.file)

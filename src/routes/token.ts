@@ -28,7 +28,7 @@ const text = (description: string, maxLength: number) => ({ type: 'string', maxL
 const tokenRequestSchema = {
   type: 'object',
   properties: {
-    grant_type: text('password, refresh_token, client_credentials or urn:ietf:params:oauth:grant-type:token-exchange', 256),
+    grant_type: text('authorization_code, password, refresh_token, client_credentials or urn:ietf:params:oauth:grant-type:token-exchange', 256),
     client_id: text('For client_secret_post, or alone for a public client', 255),
     client_secret: text('For client_secret_post (HTTP Basic is preferred)', 512),
     scope: text('Space-separated; within what the client (and user) may have', 4096),
@@ -40,6 +40,9 @@ const tokenRequestSchema = {
     subject_token_type: text('token exchange: urn:portcullis:params:oauth:token-type:access_key', 256),
     audience: text('token exchange: a registered audience (like resource)', 2048),
     requested_token_type: text('token exchange: urn:ietf:params:oauth:token-type:access_token (the default)', 256),
+    code: text('authorization_code grant: the code from /oauth/authorize', 512),
+    redirect_uri: text('authorization_code grant: the redirect_uri sent to /oauth/authorize, when one was', 2048),
+    code_verifier: text('authorization_code grant: the PKCE verifier (RFC 7636) of the S256 code_challenge', 128),
   },
 } as const
 

@@ -21,7 +21,13 @@ export type AuditType =
   | 'signing_key.rotated'
   | 'signing_key.revoked'
   | 'refresh_token.replay_detected'
+  | 'authorization_code.replay_detected'
   | 'login.throttled'
+  | 'login.succeeded'
+  | 'login.failed'
+  | 'consent.granted'
+  | 'consent.denied'
+  | 'logout'
 
 export interface AuditEvent {
   id: string

@@ -13,20 +13,47 @@ export interface Client {
   grantTypes: string[]
   scopes: string[]
   audiences: string[]
+  /** Exact redirect URIs for the authorization code flow (oauth/authorize/redirect-uri.ts). */
+  redirectUris: string[]
+  /** Where a logout (RP-initiated) may send the browser back to, exactly. */
+  postLogoutRedirectUris: string[]
+  /** The operator's own application: no consent page. */
+  firstParty: boolean
+  /** Browser origins allowed to call the token endpoint and its neighbours (CORS). */
+  allowedOrigins: string[]
   createdAt: Date
   updatedAt: Date
 }
 
-type ClientRow = Omit<Client, 'grantTypes' | 'scopes' | 'audiences'> & { grantTypes: string; scopes: string; audiences: string }
+type ListField = 'grantTypes' | 'scopes' | 'audiences' | 'redirectUris' | 'postLogoutRedirectUris' | 'allowedOrigins'
+type ClientRow = Omit<Client, ListField> & Record<ListField, string>
 
 const toClient = (row: ClientRow): Client => ({
   ...row,
   grantTypes: toList(row.grantTypes),
   scopes: toList(row.scopes),
   audiences: toList(row.audiences),
+  redirectUris: toList(row.redirectUris),
+  postLogoutRedirectUris: toList(row.postLogoutRedirectUris),
+  allowedOrigins: toList(row.allowedOrigins),
 })
 
-export interface NewClient {
+/** What browser sign-in adds to a client; absent members keep their current (or default) value. */
+export interface BrowserSignInFields {
+  redirectUris?: readonly string[]
+  postLogoutRedirectUris?: readonly string[]
+  firstParty?: boolean
+  allowedOrigins?: readonly string[]
+}
+
+const browserSignInData = (fields: BrowserSignInFields) => ({
+  ...(fields.redirectUris ? { redirectUris: fromList(fields.redirectUris) } : {}),
+  ...(fields.postLogoutRedirectUris ? { postLogoutRedirectUris: fromList(fields.postLogoutRedirectUris) } : {}),
+  ...(fields.firstParty === undefined ? {} : { firstParty: fields.firstParty }),
+  ...(fields.allowedOrigins ? { allowedOrigins: fromList(fields.allowedOrigins) } : {}),
+})
+
+export interface NewClient extends BrowserSignInFields {
   clientId: string
   name: string
   secretHash: string | null
@@ -48,6 +75,7 @@ export function createClientStore(prisma: PrismaClient) {
             grantTypes: fromList(input.grantTypes),
             scopes: fromList(input.scopes),
             audiences: fromList(input.audiences ?? []),
+            ...browserSignInData(input),
           },
         }),
       )
@@ -68,7 +96,7 @@ export function createClientStore(prisma: PrismaClient) {
       return toPage(rows, options.limit, toClient, (row) => row.clientId)
     },
 
-    async update(clientId: string, changes: { name?: string; grantTypes?: readonly string[]; scopes?: readonly string[]; audiences?: readonly string[] }): Promise<Client> {
+    async update(clientId: string, changes: { name?: string; grantTypes?: readonly string[]; scopes?: readonly string[]; audiences?: readonly string[] } & BrowserSignInFields): Promise<Client> {
       const row = await translate('client', () =>
         prisma.client.update({
           where: { clientId },
@@ -77,6 +105,7 @@ export function createClientStore(prisma: PrismaClient) {
             ...(changes.grantTypes ? { grantTypes: fromList(changes.grantTypes) } : {}),
             ...(changes.scopes ? { scopes: fromList(changes.scopes) } : {}),
             ...(changes.audiences ? { audiences: fromList(changes.audiences) } : {}),
+            ...browserSignInData(changes),
           },
         }),
       )

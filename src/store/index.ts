@@ -2,13 +2,17 @@
 // PrismaClient of a Database. Nothing outside src/store imports Prisma.
 import { createAccessKeyStore } from './access-keys.js'
 import { createAuditStore } from './audit.js'
+import { createAuthorizationCodeStore } from './authorization-codes.js'
+import { createAuthorizationRequestStore } from './authorization-requests.js'
 import { createChangeAnnouncer } from './change-feed.js'
 import { createClientStore } from './clients.js'
+import { createConsentStore } from './consents.js'
 import { createJanitorStore } from './janitor.js'
 import type { Database } from './database.js'
 import { createLoginThrottleStore } from './login-throttle.js'
 import { createRefreshTokenStore } from './refresh-tokens/index.js'
 import { createRevokedTokenStore } from './revoked-tokens.js'
+import { createSessionStore } from './sessions.js'
 import { createSigningKeyStore } from './signing-keys.js'
 import { createUserStore } from './users.js'
 
@@ -26,6 +30,10 @@ export function createStore(db: Database) {
     signingKeys: createSigningKeyStore(prisma),
     revokedTokens: createRevokedTokenStore(prisma, revocations ? { announce: revocations.announce } : {}),
     accessKeys: createAccessKeyStore(prisma),
+    sessions: createSessionStore(prisma),
+    authorizationRequests: createAuthorizationRequestStore(prisma),
+    authorizationCodes: createAuthorizationCodeStore(prisma),
+    consents: createConsentStore(prisma),
     janitor: createJanitorStore(db),
     /** True when the database answers a trivial query (readiness). */
     async ping(): Promise<boolean> {

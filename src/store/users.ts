@@ -10,6 +10,10 @@ export interface User {
   passwordHash: string
   scopes: string[]
   disabled: boolean
+  /** OpenID Connect standard claims (Core §5.1), when known. */
+  email: string | null
+  emailVerified: boolean
+  name: string | null
   createdAt: Date
   updatedAt: Date
 }

@@ -64,6 +64,39 @@ for (const provider of providers) {
       ])
     })
 
+    t.test('browser sign-in fields: exact redirect URIs (https, loopback IP http), origins, first-party', async (t) => {
+      const created = await admin.post('/admin/v1/clients', {
+        name: 'Web',
+        grant_types: ['authorization_code', 'refresh_token'],
+        public: true,
+        redirect_uris: ['https://app.example/cb', 'http://127.0.0.1/cb', 'com.example.app:/oauth'],
+        post_logout_redirect_uris: ['https://app.example/bye'],
+        first_party: true,
+        allowed_origins: ['https://app.example'],
+      })
+      t.equal(created.statusCode, 201, created.body)
+      t.match(created.json(), { redirect_uris: ['https://app.example/cb', 'http://127.0.0.1/cb', 'com.example.app:/oauth'], post_logout_redirect_uris: ['https://app.example/bye'], first_party: true, allowed_origins: ['https://app.example'] })
+      const refused = await admin.post('/admin/v1/clients', {
+        name: 'Bad',
+        grant_types: ['authorization_code'],
+        redirect_uris: ['http://app.example/cb', 'https://app.example/cb#x', 'https://*.example/cb', 'http://localhost/cb'],
+        post_logout_redirect_uris: ['/bye'],
+        allowed_origins: ['https://app.example/'],
+      })
+      t.equal(refused.statusCode, 400)
+      t.same(refused.json().details, [
+        { field: 'redirect_uris.0', message: 'http is allowed only for a loopback IP literal (127.0.0.1 or [::1], RFC 8252 §8.3); use https' },
+        { field: 'redirect_uris.1', message: 'must not have a fragment (RFC 6749 §3.1.2)' },
+        { field: 'redirect_uris.2', message: 'must not contain a wildcard' },
+        { field: 'redirect_uris.3', message: 'http is allowed only for a loopback IP literal (127.0.0.1 or [::1], RFC 8252 §8.3); use https' },
+        { field: 'post_logout_redirect_uris.0', message: 'must be an absolute URI' },
+        { field: 'allowed_origins.0', message: 'must be an origin: scheme://host[:port], http or https, without path or trailing slash' },
+      ])
+      const { client_id } = created.json()
+      const updated = await admin.patch(`/admin/v1/clients/${client_id}`, { redirect_uris: ['https://app.example/new'], first_party: false })
+      t.match(updated.json(), { redirect_uris: ['https://app.example/new'], first_party: false, allowed_origins: ['https://app.example'] })
+    })
+
     t.test('update changes the name, grants, scopes and audiences', async (t) => {
       const { client_id } = (await admin.post('/admin/v1/clients', { name: 'Old', grant_types: ['client_credentials'] })).json()
       const updated = await admin.patch(`/admin/v1/clients/${client_id}`, { name: 'New', grant_types: ['client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange'], scopes: ['a', 'b'], audiences: [API] })

@@ -158,6 +158,10 @@ t.test('the cache itself', async (t) => {
     grantTypes: ['client_credentials'],
     scopes: ['read'],
     audiences: [],
+    redirectUris: [],
+    postLogoutRedirectUris: [],
+    firstParty: false,
+    allowedOrigins: [],
     createdAt: new Date(0),
     updatedAt: new Date(0),
   })

@@ -48,4 +48,9 @@ export interface GrantResult {
   issuedTokenType?: string
   /** The access token expires no later than this (milliseconds): token exchange, the key's own expiry. */
   notAfter?: number
+  /**
+   * The browser sign-in the tokens come from (authorization_code grant): what an OpenID Connect ID token
+   * (auth_time, nonce, sid) is made from, beside the access token in tokenResponse().
+   */
+  signIn?: { sessionId: string | null; authTime: Date; nonce: string | null }
 }

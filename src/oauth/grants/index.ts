@@ -1,6 +1,7 @@
 // The grant types the token endpoint knows (RFC 6749 §4 and extensions), one module each, one contract
 // (grant.ts). Adding a grant is one module and one line in GRANTS below.
 import type { Services } from '../../services.js'
+import { AUTHORIZATION_CODE_GRANT, createAuthorizationCodeGrant } from './authorization-code.js'
 import { CLIENT_CREDENTIALS_GRANT, createClientCredentialsGrant } from './client-credentials.js'
 import type { Grant } from './grant.js'
 import { createPasswordGrant, PASSWORD_GRANT } from './password.js'
@@ -18,6 +19,7 @@ export const GRANTS: ReadonlyMap<string, GrantFactory> = new Map<string, GrantFa
   [REFRESH_TOKEN_GRANT, createRefreshTokenGrant],
   [CLIENT_CREDENTIALS_GRANT, createClientCredentialsGrant],
   [TOKEN_EXCHANGE_GRANT, createTokenExchangeGrant],
+  [AUTHORIZATION_CODE_GRANT, createAuthorizationCodeGrant],
 ])
 
 /** The grant types the token endpoint knows, in the order above: what clients may be registered for. */

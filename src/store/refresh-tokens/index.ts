@@ -33,6 +33,8 @@ export interface RefreshFamily {
   absoluteExpiresAt: Date
   revokedAt: Date | null
   revokedReason: string | null
+  /** The browser session the login was made in (authorization code grant); null for other grants. */
+  sessionId: string | null
   createdAt: Date
 }
 
@@ -76,6 +78,7 @@ const toRecord = (row: RecordRow): RefreshTokenRecord => ({
     absoluteExpiresAt: row.familyAbsoluteExpiresAt,
     revokedAt: row.familyRevokedAt,
     revokedReason: row.familyRevokedReason,
+    sessionId: row.familySessionId,
     createdAt: row.familyCreatedAt,
   },
   // SQLite stores booleans as integers; the adapter maps the declared type, this keeps it a boolean anyway.
@@ -105,12 +108,16 @@ export function createRefreshTokenStore(prisma: PrismaClient, sqlite?: () => Bet
         tokenHash: string
         tokenExpiresAt?: Date
         whileUser?: { passwordHash: string }
+        /** The family's id when the caller has already named the login (an authorization code's `sid`). */
+        id?: string
+        /** The browser session the login was made in: a logout ends the family. */
+        sessionId?: string
       },
       now = new Date(),
     ): Promise<{ family: RefreshFamily; token: RefreshToken }> {
       const scope = fromList(input.scope)
       const family: RefreshFamily = {
-        id: newId(now.getTime()),
+        id: input.id ?? newId(now.getTime()),
         clientId: input.clientId,
         userId: input.userId,
         scope: toList(scope),
@@ -118,6 +125,7 @@ export function createRefreshTokenStore(prisma: PrismaClient, sqlite?: () => Bet
         absoluteExpiresAt: input.absoluteExpiresAt,
         revokedAt: null,
         revokedReason: null,
+        sessionId: input.sessionId ?? null,
         createdAt: now,
       }
       const token: RefreshToken = {
@@ -135,12 +143,12 @@ export function createRefreshTokenStore(prisma: PrismaClient, sqlite?: () => Bet
       const guard = input.whileUser
       const insertFamily = guard
         ? prisma.$executeRaw`
-          INSERT INTO "RefreshFamily" ("id", "clientId", "userId", "scope", "audience", "absoluteExpiresAt", "createdAt")
-          SELECT ${family.id}, ${family.clientId}, "id", ${scope}, ${family.audience}, ${family.absoluteExpiresAt}, ${now}
+          INSERT INTO "RefreshFamily" ("id", "clientId", "userId", "scope", "audience", "absoluteExpiresAt", "sessionId", "createdAt")
+          SELECT ${family.id}, ${family.clientId}, "id", ${scope}, ${family.audience}, ${family.absoluteExpiresAt}, ${family.sessionId}, ${now}
           FROM "User" WHERE "id" = ${family.userId} AND NOT "disabled" AND "passwordHash" = ${guard.passwordHash}${postgres ? Prisma.sql` FOR SHARE` : Prisma.empty}`
         : prisma.$executeRaw`
-          INSERT INTO "RefreshFamily" ("id", "clientId", "userId", "scope", "audience", "absoluteExpiresAt", "createdAt")
-          VALUES (${family.id}, ${family.clientId}, ${family.userId}, ${scope}, ${family.audience}, ${family.absoluteExpiresAt}, ${now})`
+          INSERT INTO "RefreshFamily" ("id", "clientId", "userId", "scope", "audience", "absoluteExpiresAt", "sessionId", "createdAt")
+          VALUES (${family.id}, ${family.clientId}, ${family.userId}, ${scope}, ${family.audience}, ${family.absoluteExpiresAt}, ${family.sessionId}, ${now})`
       // The token only with its family (a guarded family may not have been written).
       const [families] = await prisma.$transaction([
         insertFamily,
@@ -188,6 +196,12 @@ export function createRefreshTokenStore(prisma: PrismaClient, sqlite?: () => Bet
     async revokeFamily(familyId: string, reason: RevokeReason, now = new Date()): Promise<boolean> {
       const { count } = await prisma.refreshFamily.updateMany({ where: { id: familyId, revokedAt: null }, data: { revokedAt: now, revokedReason: reason } })
       return count === 1
+    },
+
+    /** The ids of the session's families still in force (a logout ends each, oauth/end-login.ts). */
+    async listSessionFamilies(sessionId: string): Promise<string[]> {
+      const families = await prisma.refreshFamily.findMany({ where: { sessionId, revokedAt: null }, select: { id: true } })
+      return families.map((family) => family.id)
     },
   }
 }

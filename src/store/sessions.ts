@@ -1,0 +1,73 @@
+// Browser sign-in sessions: the cookie carries a 256-bit secret, stored here only as its SHA-256 (like every
+// secret we generate), so a database leak gives no usable session, and every instance sees and can end it.
+import type { PrismaClient } from './database.js'
+import { newId } from './ids.js'
+import { fromList, toList } from './lists.js'
+
+export interface Session {
+  id: string
+  userId: string
+  /** When the user last entered their credentials (OpenID Connect `auth_time`). */
+  authTime: Date
+  /** Authentication methods (RFC 8176), e.g. ['pwd']. */
+  amr: string[]
+  lastSeenAt: Date
+  idleExpiresAt: Date
+  expiresAt: Date
+  revokedAt: Date | null
+  createdAt: Date
+}
+
+type SessionRow = Omit<Session, 'amr'> & { amr: string; idHash: string }
+
+const toSession = ({ idHash: _, ...row }: SessionRow): Session => ({ ...row, amr: toList(row.amr) })
+
+export function createSessionStore(prisma: PrismaClient) {
+  return {
+    async create(input: { idHash: string; userId: string; authTime: Date; amr: readonly string[]; idleExpiresAt: Date; expiresAt: Date }, now = new Date()): Promise<Session> {
+      const row = await prisma.session.create({
+        data: { id: newId(now.getTime()), ...input, amr: fromList(input.amr), idleExpiresAt: new Date(Math.min(input.idleExpiresAt.getTime(), input.expiresAt.getTime())), lastSeenAt: now, createdAt: now },
+      })
+      return toSession(row)
+    },
+
+    /** The session with this hash if it is still in force at `now` (not revoked, neither expiry passed). */
+    async findActiveByHash(idHash: string, now = new Date()): Promise<Session | undefined> {
+      const row = await prisma.session.findUnique({ where: { idHash } })
+      if (!row || row.revokedAt || row.expiresAt <= now || row.idleExpiresAt <= now) return undefined
+      return toSession(row)
+    },
+
+    async findById(id: string): Promise<Session | undefined> {
+      const row = await prisma.session.findUnique({ where: { id } })
+      return row ? toSession(row) : undefined
+    },
+
+    /** Records a use: the idle expiry starts again, never beyond the absolute one. */
+    async touch(id: string, idleExpiresAt: Date, now = new Date()): Promise<void> {
+      const row = await prisma.session.findUnique({ where: { id }, select: { expiresAt: true } })
+      if (!row) return
+      await prisma.session.updateMany({
+        where: { id, revokedAt: null },
+        data: { lastSeenAt: now, idleExpiresAt: new Date(Math.min(idleExpiresAt.getTime(), row.expiresAt.getTime())) },
+      })
+    },
+
+    /** Ends the session; false when it was already ended or is unknown. */
+    async revoke(id: string, now = new Date()): Promise<boolean> {
+      const { count } = await prisma.session.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: now } })
+      return count === 1
+    },
+
+    /** The user's sessions in force at `now`, newest first. */
+    async listActiveByUser(userId: string, now = new Date()): Promise<Session[]> {
+      const rows = await prisma.session.findMany({
+        where: { userId, revokedAt: null, expiresAt: { gt: now }, idleExpiresAt: { gt: now } },
+        orderBy: { id: 'desc' },
+      })
+      return rows.map(toSession)
+    },
+  }
+}
+
+export type SessionStore = ReturnType<typeof createSessionStore>
