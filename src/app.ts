@@ -24,6 +24,7 @@ import { registerMeRoutes } from './routes/me.js'
 import { registerOAuthRoutes } from './routes/oauth.js'
 import { registerOpsRoutes } from './routes/ops.js'
 import { registerRevocationRoutes } from './routes/revocation.js'
+import { registerUserInfoRoutes } from './routes/userinfo.js'
 import { jwksBeforeRouting, registerWellKnownRoutes } from './routes/well-known.js'
 import { createServices, type ServiceDeps } from './services.js'
 
@@ -91,6 +92,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerLogoutRoutes(app, services)
   registerRevocationRoutes(app, services)
   registerIntrospectionRoutes(app, services)
+  registerUserInfoRoutes(app, services)
   registerAdminRoutes(app, services)
   registerMeRoutes(app, services)
 

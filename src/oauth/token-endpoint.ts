@@ -8,6 +8,7 @@ import { authenticateClient, type AuthenticatedClient } from './client-auth.js'
 import { invalidRequest, invalidTarget, unauthorizedClient, unsupportedGrantType } from '../errors.js'
 import { readParameters } from './form-body.js'
 import type { Grant, GrantRequest, GrantResult, TokenDeps } from './grants/index.js'
+import { idTokenFor } from './id-token.js'
 import { parseScope } from './scope.js'
 import { tokenResponse, type TokenResponse } from './token-response.js'
 
@@ -116,5 +117,5 @@ export async function handleTokenRequest(
   const grantRequest: GrantRequest = { client, authMethod: method, params: grantParams, scope, resource, audience, now, ip: request.ip, deps }
   const result = await grant.handler(grantRequest)
   const accessToken = await issueAccessToken(deps, client, result, now)
-  return tokenResponse(accessToken, result)
+  return tokenResponse(accessToken, result, result.signIn ? await idTokenFor(deps, client.clientId, result, accessToken, now) : undefined)
 }

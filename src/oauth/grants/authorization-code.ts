@@ -12,7 +12,7 @@ import { revokeGrantAccessTokens } from '../../security/revocation-list.js'
 import { randomSecret, sha256 } from '../../security/secrets.js'
 import type { AuthorizationCode } from '../../store/authorization-codes.js'
 import { newId } from '../../store/ids.js'
-import { intersectScopes } from '../scope.js'
+import { intersectScopes, withIdentityScopes } from '../scope.js'
 import type { Grant, GrantRequest } from './index.js'
 
 // RFC 7636 §4.1: 43 to 128 characters of [A-Z] / [a-z] / [0-9] / "-" / "." / "_" / "~".
@@ -63,7 +63,7 @@ export const authorizationCodeGrant: Grant = {
     const familyId = newId(now)
     if (!(await deps.store.authorizationCodes.redeem(code.id, familyId, new Date(now)))) return replayed(request, { ...code, usedAt: new Date(now) })
     // Scopes taken from the client or the user since the authorization are not granted.
-    const scope = intersectScopes(code.scope, client.scopes, user.scopes)
+    const scope = intersectScopes(code.scope, client.scopes, withIdentityScopes(user.scopes))
     let refreshToken: string | undefined
     if (client.grantTypes.includes('refresh_token')) {
       refreshToken = randomSecret()
