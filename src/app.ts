@@ -16,6 +16,7 @@ import { addRequestHooks } from './http/request-hooks.js'
 import { createJanitorSchedule } from './ops/janitor-schedule.js'
 import { registerAdminRoutes } from './routes/admin/index.js'
 import { registerAuthorizeRoutes } from './routes/authorize.js'
+import { registerCorsRoutes } from './routes/cors.js'
 import { registerDiscoveryRoutes } from './routes/discovery.js'
 import { registerDocsRoutes } from './routes/docs.js'
 import { registerIntrospectionRoutes } from './routes/introspection.js'
@@ -85,14 +86,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerDocsRoutes(app, services)
   addRequestHooks(app, services.metrics)
   registerOpsRoutes(app, services)
-  registerWellKnownRoutes(app, services)
-  registerDiscoveryRoutes(app, services)
-  registerOAuthRoutes(app, services)
+  // The endpoints a page of another origin may call (CORS); nothing else answers with CORS headers.
+  await registerCorsRoutes(app, services, (scope) => {
+    registerWellKnownRoutes(scope, services)
+    registerDiscoveryRoutes(scope, services)
+    registerOAuthRoutes(scope, services)
+    registerRevocationRoutes(scope, services)
+    registerUserInfoRoutes(scope, services)
+  })
   registerAuthorizeRoutes(app, services)
   registerLogoutRoutes(app, services)
-  registerRevocationRoutes(app, services)
   registerIntrospectionRoutes(app, services)
-  registerUserInfoRoutes(app, services)
   registerAdminRoutes(app, services)
   registerMeRoutes(app, services)
 

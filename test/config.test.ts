@@ -73,6 +73,7 @@ t.test('values are parsed: durations with units, lists, booleans, URLs', async (
     ISSUER: 'https://auth.example.com/',
     AUDIENCES: 'https://api.example.com, https://billing.example.com',
     SCOPES: 'read write  admin',
+    CORS_ORIGINS: 'https://app.example.com http://localhost:5173  https://app.example.com',
     DATABASE_URL: 'postgresql://user:pw@db:5432/portcullis',
     KEYS_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
   })
@@ -89,6 +90,7 @@ t.test('values are parsed: durations with units, lists, booleans, URLs', async (
     defaultAudience: 'https://auth.example.com',
     audiences: ['https://auth.example.com', 'https://api.example.com', 'https://billing.example.com'],
     scopes: ['read', 'write', 'admin'],
+    corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
     databaseProvider: 'postgresql',
     serviceDocumentation: 'https://auth.example.com/docs',
   })
@@ -161,6 +163,9 @@ const badValues: [name: string, value: string, message: string][] = [
   ['AUDIT_RETENTION', '1y', 'AUDIT_RETENTION: must be a duration from 0s to 315360000s, in seconds or with a unit (900, 15m, 12h, 30d) (got "1y")'],
   ['JANITOR_RETENTION', '-1', 'JANITOR_RETENTION: must be a duration from 0s to 315360000s, in seconds or with a unit (900, 15m, 12h, 30d) (got "-1")'],
   ['SERVICE_DOCUMENTATION', 'docs', 'SERVICE_DOCUMENTATION: must be an absolute http(s) URL (got "docs")'],
+  ...['https://app.example.com/', 'https://App.example.com', 'https://app.example.com:443', 'https://app.example.com/spa', '*', 'null', 'ftp://files.example.com'].map(
+    (value) => ['CORS_ORIGINS', `https://ok.example ${value}`, `CORS_ORIGINS: each entry must be an origin as browsers send it: http(s)://host[:port], lower case, no path or trailing slash (got ${JSON.stringify(value)})`] as const,
+  ),
 ]
 
 for (const [name, value, message] of badValues) {
