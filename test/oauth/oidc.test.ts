@@ -4,9 +4,12 @@ import { createHash } from 'node:crypto'
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose'
+import * as client from 'openid-client'
 import { build, providers } from '../support/helper.ts'
+import { listen } from '../support/listen.ts'
 import { oidcCode, redeemCode, RP, seedOidc } from '../support/oidc-fixtures.ts'
-import { tokenRequest } from '../support/token-fixtures.ts'
+import { REDIRECT, signInFlow } from '../support/sign-in.ts'
+import { SECRET, tokenRequest } from '../support/token-fixtures.ts'
 
 const ISSUER = 'http://portcullis.test'
 
@@ -115,3 +118,37 @@ t.test('the password grant issues no ID token, even with openid', async (t) => {
   t.notOk('id_token' in response.json(), 'an ID token tells of a sign-in at the authorization endpoint')
 })
 
+
+t.test('openid-client, a certified relying party, through a listening server: discovery, PKCE and nonce, sign-in, code, ID token, UserInfo, refresh', async (t) => {
+  const { app, store, baseUrl } = await listen(t)
+  const { alice } = await seedOidc(store)
+  const config = await client.discovery(new URL(baseUrl), 'rp', SECRET, client.ClientSecretBasic(SECRET), { execute: [client.allowInsecureRequests] })
+  t.equal(config.serverMetadata().userinfo_endpoint, `${baseUrl}/oauth/userinfo`)
+  const verifier = client.randomPKCECodeVerifier()
+  const nonce = client.randomNonce()
+  const state = client.randomState()
+  const url = client.buildAuthorizationUrl(config, {
+    redirect_uri: REDIRECT,
+    scope: 'openid profile email',
+    code_challenge: await client.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    nonce,
+    state,
+  })
+  t.equal(url.origin + url.pathname, `${baseUrl}/oauth/authorize`)
+  // The browser's part: the login page, over the same app (first-party client: no consent page).
+  const flow = signInFlow(app)
+  const start = await flow.get(url.pathname + url.search)
+  const callback = await flow.login(start.headers.location!)
+  t.ok(callback.headers.location!.startsWith(`${REDIRECT}?`))
+
+  const tokens = await client.authorizationCodeGrant(config, new URL(callback.headers.location!), { pkceCodeVerifier: verifier, expectedNonce: nonce, expectedState: state, idTokenExpected: true })
+  const claims = tokens.claims()!
+  t.match(claims, { iss: baseUrl, sub: alice.id, aud: 'rp', nonce, amr: ['pwd'] })
+  t.equal(tokens.scope, 'openid profile email')
+  const info = await client.fetchUserInfo(config, tokens.access_token, claims.sub)
+  t.same({ ...info }, { sub: alice.id, name: 'Alice Liddell', email: 'alice@example.com', email_verified: true })
+
+  const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token!)
+  t.match(refreshed.claims(), { sub: alice.id, aud: 'rp', auth_time: claims.auth_time, sid: claims.sid })
+})
