@@ -34,6 +34,8 @@ WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist
+COPY --from=build /app/src/pages/templates src/pages/templates
+COPY --from=build /app/src/pages/static src/pages/static
 COPY --from=build /app/prisma prisma
 COPY --from=build /app/scripts/ensure-built.mjs scripts/ensure-built.mjs
 COPY bin bin

@@ -27,7 +27,7 @@ export interface Environment {
 export async function createEnvironment(db: DbKind, options: { bcryptCost: number }): Promise<Environment> {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-bench-'))
   let databaseUrl = `file:${join(dir, 'portcullis.db')}`
-  let dropDatabase = async () => undefined as void
+  let dropDatabase = async (): Promise<unknown> => undefined
   if (db === 'postgres') {
     const name = `portcullis_bench_${randomBytes(5).toString('hex')}`
     await adminQuery(`CREATE DATABASE ${name}`)

@@ -14,6 +14,7 @@ import { childLogger, createLogController, createRequestIds, loggerOptions } fro
 import { checkNulCharacters } from './http/nul-characters.js'
 import { addRequestHooks } from './http/request-hooks.js'
 import { createJanitorSchedule } from './ops/janitor-schedule.js'
+import { registerPageSupport } from './pages/index.js'
 import { registerAdminRoutes } from './routes/admin/index.js'
 import { registerAuthorizeRoutes } from './routes/authorize.js'
 import { registerCorsRoutes } from './routes/cors.js'
@@ -22,7 +23,7 @@ import { registerDocsRoutes } from './routes/docs.js'
 import { registerIntrospectionRoutes } from './routes/introspection.js'
 import { registerLogoutRoutes } from './routes/logout.js'
 import { registerMeRoutes } from './routes/me.js'
-import { registerOAuthRoutes } from './routes/oauth.js'
+import { registerTokenRoutes } from './routes/token.js'
 import { registerOpsRoutes } from './routes/ops.js'
 import { registerRevocationRoutes } from './routes/revocation.js'
 import { registerUserInfoRoutes } from './routes/userinfo.js'
@@ -83,19 +84,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   setErrorHandlers(app, config)
 
   // Routes, top to bottom. The OpenAPI generator first: it records the routes registered after it.
-  await registerDocsRoutes(app, services)
+  await registerDocsRoutes(app)
   addRequestHooks(app, services.metrics)
   registerOpsRoutes(app, services)
   // The endpoints a page of another origin may call (CORS); nothing else answers with CORS headers.
   await registerCorsRoutes(app, services, (scope) => {
     registerWellKnownRoutes(scope, services)
     registerDiscoveryRoutes(scope, services)
-    registerOAuthRoutes(scope, services)
+    registerTokenRoutes(scope, services)
     registerRevocationRoutes(scope, services)
     registerUserInfoRoutes(scope, services)
   })
-  registerAuthorizeRoutes(app, services)
-  registerLogoutRoutes(app, services)
+  // The sign-in pages in a plugin scope of their own: its CSRF, cookies, security headers and error page apply
+  // to them only.
+  await app.register(async (scope) => {
+    const pages = await registerPageSupport(scope, { config, masterKey: deps.masterKey })
+    registerAuthorizeRoutes(scope, services, pages)
+    registerLogoutRoutes(scope, services, pages)
+  })
   registerIntrospectionRoutes(app, services)
   registerAdminRoutes(app, services)
   registerMeRoutes(app, services)

@@ -87,6 +87,8 @@ export interface Config {
   /** Seconds audit events are kept before the janitor deletes them; 0 keeps them for ever. */
   auditRetention: number
   serviceDocumentation: string
+  /** The product name on the sign-in, consent and logout pages. */
+  uiTitle: string
 }
 
 export class ConfigError extends Error {
@@ -230,6 +232,13 @@ function parseRedisUrl(value: string | undefined): string | undefined {
   return value
 }
 
+function parseUiTitle(value: string | undefined): string {
+  if (value === undefined) return 'Portcullis'
+  // Shown as text (the templates escape it); a control character or a paragraph is a mistake, not a name.
+  if (value.length > 60 || /[\u0000-\u001f\u007f]/.test(value)) fail('UI_TITLE', 'must be a name of at most 60 characters on one line', value)
+  return value
+}
+
 function parseLogLevel(value: string | undefined): LogLevel {
   const levels: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
   if (value === undefined) return 'info'
@@ -312,6 +321,7 @@ export function loadConfig(env: Env = process.env, options: { envFile?: string |
     janitorRetention: read.duration('JANITOR_RETENTION', 7 * 86400, 0),
     auditRetention: read.duration('AUDIT_RETENTION', 365 * 86400, 0),
     serviceDocumentation: read.url('SERVICE_DOCUMENTATION', `${issuer}/docs`),
+    uiTitle: parseUiTitle(read.raw('UI_TITLE')),
   }
   return Object.freeze(config)
 }

@@ -1,6 +1,6 @@
 // Every error the service answers with, in one shape: {"error", "error_description"} (RFC 6749 §5.2),
 // plus `details` for per-field validation failures on the admin API. Handlers only throw; the error
-// handler in app.ts renders.
+// handler in http/error-handler.ts renders.
 
 export interface ErrorDetail {
   field: string
@@ -15,12 +15,40 @@ export function rfcDescription(text: string): string {
   return text.replace(/"/g, "'").replace(/\\/g, '').replace(/§/g, 'section ').replace(/[^\x20-\x7e]/g, '?')
 }
 
+/**
+ * Every `error` value the service answers with: RFC 6749 §5.2 (invalid_request … unsupported_grant_type),
+ * RFC 8707 §2 (invalid_target), RFC 6750 §3.1 (invalid_token, insufficient_scope), RFC 6749 §4.1.2.1
+ * (temporarily_unavailable), and the same shape outside OAuth (too_many_requests, not_found, conflict,
+ * service_unavailable, server_error).
+ */
+export type ErrorCode =
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'invalid_grant'
+  | 'unauthorized_client'
+  | 'unsupported_grant_type'
+  | 'invalid_scope'
+  | 'invalid_target'
+  | 'invalid_token'
+  | 'insufficient_scope'
+  | 'too_many_requests'
+  | 'not_found'
+  | 'conflict'
+  | 'temporarily_unavailable'
+  | 'service_unavailable'
+  | 'server_error'
+  // The authorization endpoint's (RFC 6749 §4.1.2.1; OpenID Connect Core §3.1.2.6), sent to the redirect URI.
+  | 'unsupported_response_type'
+  | 'access_denied'
+  | 'login_required'
+  | 'consent_required'
+
 export class OAuthError extends Error {
   override name = 'OAuthError'
   readonly description: string
   constructor(
-    /** The RFC error code, e.g. `invalid_grant`. */
-    readonly error: string,
+    /** The error code, e.g. `invalid_grant`. */
+    readonly error: ErrorCode,
     description: string,
     readonly statusCode = 400,
     readonly headers: Readonly<Record<string, string>> = {},
@@ -30,15 +58,15 @@ export class OAuthError extends Error {
     this.description = rfcDescription(description)
   }
 
-  toJSON(): { error: string; error_description: string; details?: readonly ErrorDetail[] } {
+  toJSON(): { error: ErrorCode; error_description: string; details?: readonly ErrorDetail[] } {
     return { error: this.error, error_description: this.description, ...(this.details ? { details: this.details } : {}) }
   }
 }
 
 const quoted = (value: string) => value.replace(/["\\]/g, '')
 
-// RFC 6749 §5.2
-export const invalidRequest = (description: string) => new OAuthError('invalid_request', description)
+// RFC 6749 §5.2; also the status of a request refused before it is read (413, 415, 431, …).
+export const invalidRequest = (description: string, statusCode = 400) => new OAuthError('invalid_request', description, statusCode)
 /** 401; `WWW-Authenticate: Basic` when the client tried HTTP Basic (RFC 6749 §5.2). */
 export const invalidClient = (description: string, basic = false) =>
   new OAuthError('invalid_client', description, 401, basic ? { 'www-authenticate': 'Basic realm="portcullis", charset="UTF-8"' } : {})
@@ -48,8 +76,6 @@ export const unsupportedGrantType = (description: string) => new OAuthError('uns
 export const invalidScope = (description: string) => new OAuthError('invalid_scope', description)
 // RFC 8707 §2 / RFC 8693 §2.2.2
 export const invalidTarget = (description: string) => new OAuthError('invalid_target', description)
-// RFC 7009 §2.2.1
-export const unsupportedTokenType = (description: string) => new OAuthError('unsupported_token_type', description)
 // RFC 6750 §3.1
 export const invalidToken = (description: string) =>
   new OAuthError('invalid_token', description, 401, { 'www-authenticate': `Bearer realm="portcullis", error="invalid_token", error_description="${quoted(description)}"` })
@@ -64,8 +90,9 @@ export const tooManyRequests = (description: string, retryAfterSeconds: number) 
 // Outside OAuth: the same shape.
 export const notFound = (description: string) => new OAuthError('not_found', description, 404)
 export const conflict = (description: string) => new OAuthError('conflict', description, 409)
-export const validationFailed = (details: readonly ErrorDetail[]) =>
-  new OAuthError('invalid_request', details.map((d) => `${d.field}: ${d.message}`).join('; '), 400, {}, details)
+/** Per-field failures; the description lists them unless `summary` is given (the schema validator's). */
+export const validationFailed = (details: readonly ErrorDetail[], summary = details.map((d) => `${d.field}: ${d.message}`).join('; ')) =>
+  new OAuthError('invalid_request', summary, 400, {}, details)
 /**
  * 503 with Retry-After: the database is unavailable (see store/errors.ts isUnavailable). OAuth endpoints
  * answer `temporarily_unavailable` (RFC 6749 section 4.1.2.1), the other endpoints `service_unavailable`.

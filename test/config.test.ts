@@ -54,6 +54,7 @@ t.test('with nothing set, the embedded defaults', async (t) => {
     rateLimitPerClient: 300,
     rateLimitWindow: 60,
     redisUrl: undefined,
+    uiTitle: 'Portcullis',
   })
   t.ok(config.passwordWorkers >= 1)
   t.match(config.keysDir, /\/keys$/)
@@ -76,8 +77,10 @@ t.test('values are parsed: durations with units, lists, booleans, URLs', async (
     CORS_ORIGINS: 'https://app.example.com http://localhost:5173  https://app.example.com',
     DATABASE_URL: 'postgresql://user:pw@db:5432/portcullis',
     KEYS_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
+    UI_TITLE: ' Acme <Sign-in> ',
   })
   t.match(config, {
+    uiTitle: 'Acme <Sign-in>',
     port: 8080,
     accessTokenTtl: 900,
     refreshTokenTtl: 7 * 86400,
@@ -162,6 +165,8 @@ const badValues: [name: string, value: string, message: string][] = [
   ['JANITOR_BATCH_SIZE', '0', 'JANITOR_BATCH_SIZE: must be an integer from 1 to 100000 (got "0")'],
   ['AUDIT_RETENTION', '1y', 'AUDIT_RETENTION: must be a duration from 0s to 315360000s, in seconds or with a unit (900, 15m, 12h, 30d) (got "1y")'],
   ['JANITOR_RETENTION', '-1', 'JANITOR_RETENTION: must be a duration from 0s to 315360000s, in seconds or with a unit (900, 15m, 12h, 30d) (got "-1")'],
+  ['UI_TITLE', 'Acme\nSign in', 'UI_TITLE: must be a name of at most 60 characters on one line (got "Acme\\nSign in")'],
+  ['UI_TITLE', 'x'.repeat(61), `UI_TITLE: must be a name of at most 60 characters on one line (got "${'x'.repeat(60)}…")`],
   ['SERVICE_DOCUMENTATION', 'docs', 'SERVICE_DOCUMENTATION: must be an absolute http(s) URL (got "docs")'],
   ...['https://app.example.com/', 'https://App.example.com', 'https://app.example.com:443', 'https://app.example.com/spa', '*', 'null', 'ftp://files.example.com'].map(
     (value): [string, string, string] => ['CORS_ORIGINS', `https://ok.example ${value}`, `CORS_ORIGINS: each entry must be an origin as browsers send it: http(s)://host[:port], lower case, no path or trailing slash (got ${JSON.stringify(value)})`],

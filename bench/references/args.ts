@@ -9,7 +9,7 @@ export function referenceArgs(extra: Record<string, { type: 'string' }> = {}): {
 }
 
 /** Exits normally on SIGTERM/SIGINT (so `node --cpu-prof` writes its profile) after `close`. */
-export function exitOnSignal(close: () => Promise<unknown> | void): void {
+export function exitOnSignal(close: () => unknown): void {
   const exit = () => void Promise.resolve(close()).finally(() => process.exit(0))
   process.once('SIGTERM', exit)
   process.once('SIGINT', exit)

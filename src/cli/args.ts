@@ -1,6 +1,6 @@
 // Argument helpers shared by the command modules: lists, positionals, passwords from standard input.
 import type { parseArgs } from 'node:util'
-import { MAX_PASSWORD_BYTES } from '../security/passwords.js'
+import { scopeProblems } from '../manage/rules.js'
 import { CliError, type CliIo } from './command.js'
 
 /** The positionals a command takes, by name; a missing or extra one is a clear error. */
@@ -21,26 +21,23 @@ export function spaceList(value: string | boolean | undefined): string[] {
   return typeof value === 'string' ? [...new Set(value.split(/\s+/).filter(Boolean))] : []
 }
 
-// RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
-const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/
-
+/** Scopes (RFC 6749 §3.3), checked before anything else is asked for (a password on standard input). */
 export function scopeList(value: string | boolean | undefined): string[] {
   const scopes = spaceList(value)
-  const bad = scopes.find((scope) => !SCOPE_TOKEN.test(scope))
-  if (bad !== undefined) throw new CliError(`--scopes: ${JSON.stringify(bad)} is not a valid scope (printable ASCII without space, " or \\, RFC 6749 §3.3)`)
+  const problem = scopeProblems(scopes)[0]
+  if (problem) throw new CliError(`--scopes: ${problem.message}`)
   return scopes
 }
 
 /**
  * Reads a password piped on standard input (never on the command line, where `ps` and shell history
- * would see it). One trailing newline is dropped, as `echo` and here-strings add it.
+ * would see it). One trailing newline is dropped, as `echo` and here-strings add it. Its length is a rule
+ * of manage/rules.ts, checked where the password is used.
  */
 export async function readPassword(io: CliIo, values: Record<string, string | boolean | undefined>): Promise<string> {
   if (values['password-stdin'] !== true) throw new CliError('--password-stdin is required: pipe the password on standard input (never on the command line)')
   const password = (await io.readStdin()).replace(/\r?\n$/, '')
   if (password === '') throw new CliError('the password on standard input is empty')
-  if (password.length < 8) throw new CliError('the password must have at least 8 characters')
-  if (Buffer.byteLength(password) > MAX_PASSWORD_BYTES) throw new CliError(`the password is longer than ${MAX_PASSWORD_BYTES} bytes (bcrypt's limit)`)
   return password
 }
 

@@ -1,6 +1,8 @@
 // The contract of a CLI command: src/cli/main.ts lists them and dispatches on the first words.
 import type { ParseArgsConfig } from 'node:util'
 import type { Config } from '../config.js'
+import type { ChangedBy, ManageDeps } from '../manage/changes.js'
+import type { UserDeps } from '../manage/users.js'
 import type { Store } from '../store/index.js'
 
 export interface CliIo {
@@ -16,6 +18,10 @@ export interface CliContext {
   config: Readonly<Config>
   /** Opens the migrated store on first use; closed by main.ts. */
   store(): Promise<Store>
+  /** What manage/ operations need: the store (opened), the configuration, the clock, bcrypt at BCRYPT_COST. */
+  deps(): Promise<ManageDeps & Pick<UserDeps, 'passwords'>>
+  /** Who the audit log records for a change made here: `cli:<OS user name>`. */
+  by: ChangedBy
   json: boolean
   io: CliIo
 }

@@ -2,8 +2,12 @@
 // Dispatch: the leading words select a command from `commands`; util.parseArgs reads its options.
 // Every command takes --json and --help. Exit code 0 on success, 1 with one line on stderr otherwise:
 // operators see what was wrong, never a stack trace.
+import { userInfo } from 'node:os'
 import { parseArgs } from 'node:util'
 import { ConfigError, loadConfig, type Config } from '../config.js'
+import { OAuthError, type ErrorDetail } from '../errors.js'
+import type { ChangedBy } from '../manage/changes.js'
+import { hashPassword } from '../security/passwords.js'
 import { createStore, openDatabase, StoreError, type Store } from '../store/index.js'
 import { dashLedValuesLast } from './args.js'
 import { CliError, type CliContext, type CliIo, type Command } from './command.js'
@@ -95,9 +99,29 @@ function parseCommandArgs(command: Command, rest: string[]) {
   }
 }
 
+/**
+ * The audit actor of a change made with the CLI: `cli:` and the OS user running it (a uid without a passwd
+ * entry, as in some containers, is named by its number).
+ */
+function cliActor(): ChangedBy {
+  try {
+    return { actor: `cli:${userInfo().username}` }
+  } catch {
+    return { actor: `cli:uid-${process.getuid?.() ?? 'unknown'}` }
+  }
+}
+
+/** A rule's problem as the CLI names it: by the option that gave the field (`user_id` came from --user). */
+function problemText({ field, message }: ErrorDetail): string {
+  const base = field.split('.')[0]!
+  if (base === 'password') return `the password ${message}`
+  return `${base === 'user_id' ? '--user' : `--${base.replace(/_/g, '-')}`}: ${message}`
+}
+
 /** One line for the operator: our own errors as they are, anything else by its first line. */
 function describe(err: unknown): string {
   if (err instanceof ConfigError) return `configuration error: ${err.message}`
+  if (err instanceof OAuthError) return err.details ? err.details.map(problemText).join('; ') : err.message
   if (err instanceof CliError || err instanceof StoreError) return err.message
   const message = err instanceof Error ? err.message : String(err)
   return message.trim().split('\n')[0] || 'unexpected error'
@@ -137,6 +161,8 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     json,
     io: json ? { ...io, print: () => undefined } : io,
     store: async () => (store ??= await openStore(config)),
+    deps: async () => ({ store: await ctx.store(), config, now: Date.now, passwords: { hash: (password) => hashPassword(password, config.bcryptCost) } }),
+    by: cliActor(),
   }
   try {
     const result = await command.run(ctx, { values: values as Record<string, string | boolean | undefined>, positionals })

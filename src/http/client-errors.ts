@@ -5,6 +5,7 @@
 // {"error","error_description"} (README, "Errors"), so a client parses every error the same way.
 import type { Socket } from 'node:net'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import { invalidRequest } from '../errors.js'
 import { isLingering, lingerAndClose } from './lingering-close.js'
 
 type ClientError = Error & { code?: string }
@@ -29,7 +30,7 @@ export function handleClientError(err: ClientError, socket: Socket): void {
   // The socket's request was answered and something unreadable followed it: nothing more to say.
   if (!socket.writable) return void socket.destroy()
   const { status, reason, description } = clientErrorAnswer(err)
-  const body = JSON.stringify({ error: 'invalid_request', error_description: description })
+  const body = JSON.stringify(invalidRequest(description, status))
   socket.write(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
   lingerAndClose(socket)
 }
@@ -38,7 +39,7 @@ export function handleClientError(err: ClientError, socket: Socket): void {
 export function handleFrameworkError(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
   const status = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400
   const description = status === 414 ? 'a path segment of the URL is too long' : 'the URL has malformed percent-encoding'
-  void reply.code(status).send({ error: 'invalid_request', error_description: description })
+  void reply.code(status).send(invalidRequest(description, status).toJSON())
 }
 
 /**
@@ -47,6 +48,6 @@ export function handleFrameworkError(err: FastifyError, _request: FastifyRequest
  */
 export function answerConnect(_request: unknown, socket: Socket): void {
   if (socket.destroyed) return
-  const body = JSON.stringify({ error: 'invalid_request', error_description: 'CONNECT is not supported: this server is not a proxy' })
+  const body = JSON.stringify(invalidRequest('CONNECT is not supported: this server is not a proxy'))
   socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
 }

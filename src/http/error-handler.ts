@@ -3,7 +3,7 @@
 // details go only to the log.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../config.js'
-import { notFound, OAuthError, serverError, temporarilyUnavailable } from '../errors.js'
+import { invalidRequest, notFound, OAuthError, serverError, temporarilyUnavailable, validationFailed } from '../errors.js'
 import { isUnavailable, unavailableReason } from '../store/index.js'
 
 /** 503 with Retry-After: `temporarily_unavailable` on the OAuth endpoints (RFC 6749), `service_unavailable` elsewhere. */
@@ -24,7 +24,7 @@ function validationError(err: FastifyError): OAuthError {
     return { field: path || where, message: issue.message ?? 'is invalid' }
   })
   const summary = details.length > 1 ? details.map((detail) => `${where}.${detail.field} ${detail.message}`).join('; ') : description
-  return new OAuthError('invalid_request', summary, 400, {}, details)
+  return validationFailed(details, summary)
 }
 
 function send(reply: FastifyReply, err: OAuthError): FastifyReply {
@@ -45,7 +45,7 @@ export function setErrorHandlers(app: FastifyInstance, config: Pick<Config, 'bod
       // Fastify's own 4xx: unsupported media type, body too large, malformed body…
       const description =
         status === 413 ? `the request body is larger than ${config.bodyLimit} bytes` : status === 415 ? 'unsupported content type' : 'the request is malformed'
-      return send(reply, new OAuthError('invalid_request', description, status))
+      return send(reply, invalidRequest(description, status))
     }
     request.log.error({ err }, 'unhandled error')
     return send(reply, serverError())

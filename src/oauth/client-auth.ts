@@ -92,7 +92,7 @@ function secretMatches(client: Client, secret: string | undefined, now: number):
  * @example
  * const { client, method } = await authenticateClient(request, deps, params)
  */
-export async function authenticateClient(request: FastifyRequest, deps: Services, body: Record<string, unknown>): Promise<AuthenticatedClient> {
+export async function authenticateClient(request: FastifyRequest, deps: Pick<Services, 'clients' | 'now'>, body: Record<string, unknown>): Promise<AuthenticatedClient> {
   const credentials = readCredentials(request, body)
   const { clientId, secret, basic } = credentials
   if (clientId === '' || clientId.length > 255 || CONTROL_CHARACTERS.test(clientId)) throw invalidClient(FAILED, basic)

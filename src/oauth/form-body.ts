@@ -1,8 +1,11 @@
 // A strict application/x-www-form-urlencoded parser for the OAuth endpoints (RFC 6749 §3.2, Appendix B).
 // The general-purpose parser keeps malformed percent-escapes as literal text; an authorization server must
 // refuse them instead, so that "%zz" can never be mistaken for a credential. Repeated keys become arrays:
-// readParameters() turns them into invalid_request.
+// readParameters() turns them into invalid_request. The OAuth endpoints take this body type and no other:
+// requireFormBody() is the one guard, acceptFormOnly() the one way a route scope gets the strict parser.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { invalidRequest } from '../errors.js'
+import { NO_STORE_HEADERS } from './token-response.js'
 
 /** The one body type of the OAuth endpoints; a route schema's `consumes: [FORM_CONTENT_TYPE]` marks them. */
 export const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded'
@@ -66,4 +69,44 @@ export function readParameters(body: unknown): Record<string, string> {
     if (value !== '') params[key] = value
   }
   return params
+}
+
+/**
+ * An onRequest hook: a form body only (RFC 6749 §3.2, RFC 7009 §2.1, RFC 7662 §2.1), checked before the body
+ * is read. Missing → 400; another type or a charset other than UTF-8 → 415. Every answer is no-store.
+ */
+export function requireFormBody(request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void): void {
+  // RFC 6749 §5.1: never cached, errors included; set first so that every answer carries it.
+  reply.headers(NO_STORE_HEADERS)
+  // Synchronous, like the other per-request hooks here: it does no I/O, and an async hook costs a promise.
+  const header = request.headers['content-type']
+  if (header === FORM_CONTENT_TYPE) return done()
+  if (header === undefined || header.trim() === '') return done(invalidRequest(`the request body must be ${FORM_CONTENT_TYPE}`))
+  const [type, ...parameters] = header.split(';').map((part) => part.trim().toLowerCase())
+  const charset = parameters.find((parameter) => parameter.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '')
+  if (type !== FORM_CONTENT_TYPE || (charset !== undefined && charset !== 'utf-8')) {
+    return done(invalidRequest(`the request body must be ${FORM_CONTENT_TYPE} (UTF-8)`, 415))
+  }
+  done()
+}
+
+/** Makes `scope` (an encapsulated plugin) parse form bodies strictly (parseFormBody) and no other body type. */
+export function parseFormBodiesOnly(scope: FastifyInstance, bodyLimit: number): void {
+  scope.removeAllContentTypeParsers()
+  scope.addContentTypeParser(FORM_CONTENT_TYPE, { parseAs: 'string', bodyLimit }, (_request, body, done) => {
+    try {
+      done(null, parseFormBody(body as string))
+    } catch (err) {
+      done(err as Error, undefined)
+    }
+  })
+}
+
+/**
+ * Makes every route of `scope` accept only form bodies, parsed strictly: requireFormBody before anything
+ * else, then parseFormBodiesOnly. (The token endpoint places requireFormBody after its own onRequest hooks.)
+ */
+export function acceptFormOnly(scope: FastifyInstance, bodyLimit: number): void {
+  scope.addHook('onRequest', requireFormBody)
+  parseFormBodiesOnly(scope, bodyLimit)
 }

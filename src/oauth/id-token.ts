@@ -14,7 +14,7 @@ import { createHash, randomUUID } from 'node:crypto'
 import { CompactSign } from 'jose'
 import type { Keyring } from '../keys/keyring.js'
 import type { Services } from '../services.js'
-import type { GrantResult } from './grants/index.js'
+import type { GrantResult } from './grants/grant.js'
 
 export const OPENID_SCOPE = 'openid'
 

@@ -7,10 +7,14 @@ import { checkAudience } from './audience.js'
 import { authenticateClient, type AuthenticatedClient } from './client-auth.js'
 import { invalidRequest, invalidTarget, unauthorizedClient, unsupportedGrantType } from '../errors.js'
 import { readParameters } from './form-body.js'
-import type { Grant, GrantRequest, GrantResult, TokenDeps } from './grants/index.js'
+import type { Services } from '../services.js'
+import type { Grant, GrantRequest, GrantResult } from './grants/grant.js'
 import { idTokenFor } from './id-token.js'
 import { parseScope } from './scope.js'
 import { tokenResponse, type TokenResponse } from './token-response.js'
+
+/** What the endpoint's own steps use (the grants hold their own services). */
+export type TokenEndpointServices = Pick<Services, 'config' | 'keyring' | 'clients' | 'now' | 'store'>
 
 /** RFC 8707 §2: several resources may be asked for at once, but a token here has one audience. */
 function oneResourceOnly(body: unknown): void {
@@ -47,7 +51,7 @@ function requiredParameters(grant: Grant, params: Record<string, string>): Recor
  * (an allow-list: a client restricted to other APIs gets a token for Portcullis only if its list names the
  * issuer). Without it: the default audience, or the client's first when its list excludes it.
  */
-function resolveAudience(resource: string | undefined, client: Client, deps: TokenDeps): { resource: string | undefined; audience: string } {
+function resolveAudience(resource: string | undefined, client: Client, deps: Pick<Services, 'config'>): { resource: string | undefined; audience: string } {
   const { defaultAudience } = deps.config
   if (resource === undefined) {
     return { resource, audience: client.audiences.length === 0 || client.audiences.includes(defaultAudience) ? defaultAudience : client.audiences[0]! }
@@ -56,7 +60,7 @@ function resolveAudience(resource: string | undefined, client: Client, deps: Tok
   return { resource, audience: resource }
 }
 
-function issueAccessToken(deps: TokenDeps, client: Client, result: GrantResult, now: number) {
+function issueAccessToken(deps: Pick<Services, 'config' | 'keyring'>, client: Client, result: GrantResult, now: number) {
   // At least a second: the grant has checked that its source is still valid at `now`.
   const ttl = result.notAfter === undefined ? deps.config.accessTokenTtl : Math.max(1, Math.min(deps.config.accessTokenTtl, Math.floor((result.notAfter - now) / 1000)))
   return signAccessToken(
@@ -87,11 +91,12 @@ export function tokenParameters(body: unknown): Record<string, string> {
  * the caller's metrics; `params` is the body already read by tokenParameters() (default: read here).
  *
  * @example
- * app.post('/oauth/token', options, (request) => handleTokenRequest(request, deps, GRANTS, { now: receivedAt, labels }))
+ * const grants = createGrants(services)
+ * app.post('/oauth/token', options, (request) => handleTokenRequest(request, services, grants, { now: receivedAt, labels }))
  */
 export async function handleTokenRequest(
   request: FastifyRequest,
-  deps: TokenDeps,
+  deps: TokenEndpointServices,
   grants: ReadonlyMap<string, Grant>,
   options: {
     now?: number
@@ -114,7 +119,7 @@ export async function handleTokenRequest(
   const grantParams = requiredParameters(grant, params)
   const scope = parseScope(params.scope)
   const { resource, audience } = resolveAudience(params.resource, client, deps)
-  const grantRequest: GrantRequest = { client, authMethod: method, params: grantParams, scope, resource, audience, now, ip: request.ip, deps }
+  const grantRequest: GrantRequest = { client, authMethod: method, params: grantParams, scope, resource, audience, now, ip: request.ip }
   const result = await grant.handler(grantRequest)
   const accessToken = await issueAccessToken(deps, client, result, now)
   return tokenResponse(accessToken, result, result.signIn ? await idTokenFor(deps, client.clientId, result, accessToken, now) : undefined)

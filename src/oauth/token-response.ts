@@ -1,6 +1,6 @@
 // The successful token response (RFC 6749 §5.1): JSON, never cached.
 import type { IssuedAccessToken } from '../keys/access-token.js'
-import type { GrantResult } from './grants/index.js'
+import type { GrantResult } from './grants/grant.js'
 import { formatScope } from './scope.js'
 
 export interface TokenResponse {
@@ -21,7 +21,7 @@ export const NO_STORE_HEADERS = { 'cache-control': 'no-store', pragma: 'no-cache
 
 /**
  * The response, for the OpenAPI document. tokenResponse() below builds it member by member, which is its
- * allow-list: the route writes it with JSON.stringify (routes/oauth.ts), not with this schema.
+ * allow-list: the route writes it with JSON.stringify (routes/token.ts), not with this schema.
  */
 export const tokenResponseSchema = {
   type: 'object',

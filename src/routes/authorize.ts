@@ -1,78 +1,63 @@
 // Browser sign-in (RFC 6749 §4.1, RFC 7636, RFC 9207, RFC 9700 §2.1 and §4; OpenID Connect Core §3.1):
 // GET /oauth/authorize, the login page (GET/POST /oauth/login) and the consent page (GET/POST
-// /oauth/consent). The decisions are in oauth/authorize/; this file is the wire: parameters, cookies, pages,
-// redirects (303, so a POST is never repeated at the client). No CORS here: these are top-level navigations.
+// /oauth/consent). The decisions are in oauth/authorize/, the HTML in pages/; this file is the wire:
+// parameters, cookies, redirects (303, so a POST is never repeated at the client). Registered in the pages'
+// plugin scope (CSRF, security headers, error page). No CORS here: these are top-level navigations.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Services } from '../services.js'
 import { OAuthError } from '../errors.js'
-import { checkCsrfToken, csrfToken, deriveCsrfKey, newCsrfCookie, type CsrfPurpose } from '../oauth/authorize/csrf.js'
 import { findPending, findSignedIn, issueCode, keepPending, nextStep, startSession, type NextStep } from '../oauth/authorize/flow.js'
 import { checkLogin } from '../oauth/authorize/login.js'
-import { PageError, RedirectError, singleParameters, validateAuthorizationRequest, validateClientAndRedirect, type AuthorizationRequest } from '../oauth/authorize/request.js'
+import { PageError, RedirectError, singleParameters, validateAuthorizationRequest, validateClientAndRedirect, type AuthorizationRequest, type RedirectTarget } from '../oauth/authorize/request.js'
 import { codeResponse, errorResponse, type AuthorizationResponse } from '../oauth/authorize/response.js'
-import { cookieNames, readCookie, setCookie } from '../oauth/authorize/session-cookie.js'
+import { sessionCookieName, sessionCookieOptions } from '../oauth/authorize/session-cookie.js'
+import type { PageSupport } from '../pages/index.js'
 import type { Client } from '../store/clients.js'
 import type { PendingAuthorization } from '../store/authorization-requests.js'
-import { consentPage, errorPage, formPostPage, loginPage, sendPage } from './sign-in-html.js'
 
-export type AuthorizeRouteDeps = Pick<Services, 'config' | 'store' | 'now' | 'passwords' | 'loginWaiters' | 'masterKey'>
+export type AuthorizeRouteDeps = Pick<Services, 'config' | 'store' | 'now' | 'passwords' | 'loginWaiters'>
 
 const param = (description: string) => ({ description }) as const
-const html = (description: string) => ({ description, content: { 'text/html': { schema: { type: 'string' } } } }) as const
-const seeOther = (description: string) => ({ description, headers: { Location: { type: 'string' } }, type: 'null' }) as const
+export const htmlResponse = (description: string) => ({ description, content: { 'text/html': { schema: { type: 'string' } } } }) as const
+export const seeOther = (description: string) => ({ description, headers: { Location: { type: 'string' } }, type: 'null' }) as const
+export const pageForm = (fields: Record<string, string>) =>
+  ({ type: 'object', properties: Object.fromEntries(Object.entries(fields).map(([name, text]) => [name, param(text)])) }) as const
 
-const authorizeQuery = {
-  type: 'object',
-  properties: {
-    response_type: param('code (the only response type)'),
-    client_id: param('The registered client'),
-    redirect_uri: param('One of the client’s redirect URIs, exactly (a loopback one with any port); optional when it has only one'),
-    scope: param('Space-separated, within the client’s scopes'),
-    state: param('Returned exactly as sent'),
-    code_challenge: param('PKCE (RFC 7636): BASE64URL(SHA256(code_verifier)), required'),
-    code_challenge_method: param('S256 (required; plain is refused)'),
-    resource: param('RFC 8707: one of the registered audiences'),
-    nonce: param('OpenID Connect: kept with the code'),
-    prompt: param('none, login or consent'),
-    max_age: param('Seconds: an older login is asked again'),
-    login_hint: param('Username to fill in on the login page'),
-    response_mode: param('query (default) or form_post'),
-  },
-} as const
+const authorizeQuery = pageForm({
+  response_type: 'code (the only response type)',
+  client_id: 'The registered client',
+  redirect_uri: 'One of the client’s redirect URIs, exactly (a loopback one with any port); optional when it has only one',
+  scope: 'Space-separated, within the client’s scopes',
+  state: 'Returned exactly as sent',
+  code_challenge: 'PKCE (RFC 7636): BASE64URL(SHA256(code_verifier)), required',
+  code_challenge_method: 'S256 (required; plain is refused)',
+  resource: 'RFC 8707: one of the registered audiences',
+  nonce: 'OpenID Connect: kept with the code',
+  prompt: 'none, login or consent',
+  max_age: 'Seconds: an older login is asked again',
+  login_hint: 'Username to fill in on the login page',
+  response_mode: 'query (default) or form_post',
+})
 
-const pageForm = (fields: Record<string, string>) => ({ type: 'object', properties: Object.fromEntries(Object.entries(fields).map(([name, text]) => [name, param(text)])) }) as const
-
-const bodyString = (body: unknown, name: string): string | undefined => {
+export const bodyString = (body: unknown, name: string): string | undefined => {
   const value = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined
   return typeof value === 'string' ? value : undefined
 }
 
-export function registerAuthorizeRoutes(app: FastifyInstance, deps: AuthorizeRouteDeps): void {
+export function registerAuthorizeRoutes(app: FastifyInstance, deps: AuthorizeRouteDeps, pages: PageSupport): void {
   const { config, store } = deps
-  const names = cookieNames(config)
-  const csrfKey = deriveCsrfKey(deps.masterKey)
+  const cookieName = sessionCookieName(config)
 
   /** The code or the error, to the client: a 303 redirect, or the form_post page. */
   const answer = (reply: FastifyReply, response: AuthorizationResponse) => {
-    if (response.mode === 'query') return reply.code(303).headers({ location: response.location, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).send()
-    const { html: page, nonce } = formPostPage(response.action, response.fields)
-    return sendPage(reply, 200, page, { nonce, formAction: new URL(response.action).origin })
+    if (response.mode === 'query') return reply.code(303).headers({ location: response.location, 'cache-control': 'no-store' }).send()
+    return pages.renderFormPost(reply, { redirectUri: response.action, params: response.fields })
   }
 
-  /** This browser's CSRF cookie value, set now when it has none. */
-  const csrfCookie = (request: FastifyRequest, reply: FastifyReply): string => {
-    const existing = readCookie(request.headers.cookie, names.csrf)
-    if (existing && /^[A-Za-z0-9_-]{43}$/.test(existing)) return existing
-    const value = newCsrfCookie()
-    reply.header('set-cookie', setCookie(config, names.csrf, value, config.sessionTtl))
-    return value
-  }
-  const csrfValid = (request: FastifyRequest, purpose: CsrfPurpose, bound: string) =>
-    checkCsrfToken(csrfKey, purpose, readCookie(request.headers.cookie, names.csrf), bound, bodyString(request.body, 'csrf'))
+  const signedInOf = (request: FastifyRequest, now: number) => findSignedIn(deps, request.cookies[cookieName], now)
 
-  const signedInOf = (request: FastifyRequest, now: number) => findSignedIn(deps, readCookie(request.headers.cookie, names.session), now)
-
-  const expired = (reply: FastifyReply) => sendPage(reply, 400, errorPage('This sign-in request has expired or was already answered.'))
+  const expired = (reply: FastifyReply) =>
+    pages.renderError(reply, 400, { title: 'This sign-in has expired', message: 'The sign-in request has expired or was already answered. Go back to the app and start again.' })
 
   /** Carries the request to its next step: the login page, the consent page, or the code. */
   async function proceed(reply: FastifyReply, request: AuthorizationRequest, next: NextStep, now: number, pending?: PendingAuthorization<AuthorizationRequest>, pendingId?: string) {
@@ -114,20 +99,24 @@ export function registerAuthorizeRoutes(app: FastifyInstance, deps: AuthorizeRou
     {
       schema: {
         tags: ['sign-in'],
-        summary: 'Authorization endpoint (RFC 6749 §4.1, PKCE S256 required): redirects to the login or consent page, or back to the client with a code or an error (with iss, RFC 9207)',
+        summary: 'Authorization endpoint (RFC 6749 §4.1, PKCE S256 required): to the login or consent page, or back to the client with a code or an error (with iss, RFC 9207)',
         querystring: authorizeQuery,
-        response: { 200: html('response_mode=form_post: a form posting the answer to the client'), 303: seeOther('To the login or consent page, or to the redirect URI with code (or error), state and iss'), 400: html('Unknown client or redirect URI: shown, never redirected') },
+        response: {
+          200: htmlResponse('response_mode=form_post: a form posting the answer to the client'),
+          303: seeOther('To the login or consent page, or to the redirect URI with code (or error), state and iss'),
+          400: htmlResponse('Unknown client or redirect URI: shown, never redirected'),
+        },
       },
     },
     async (request, reply) => {
       const now = deps.now()
       const { params, repeated } = singleParameters(request.query)
       const client = params.client_id === undefined || params.client_id.length > 255 ? undefined : await store.clients.findById(params.client_id)
-      let target
+      let target: RedirectTarget
       try {
         target = validateClientAndRedirect(params, repeated, client)
       } catch (err) {
-        if (err instanceof PageError) return sendPage(reply, 400, errorPage(err.message))
+        if (err instanceof PageError) return pages.renderError(reply, 400, { title: 'Sign-in cannot start', message: `${err.message}. Go back to the app and try again.` })
         throw err
       }
       return redirectErrors(reply, async () => {
@@ -138,6 +127,18 @@ export function registerAuthorizeRoutes(app: FastifyInstance, deps: AuthorizeRou
     },
   )
 
+  const loginModel = (id: string, client: Client, pending: PendingAuthorization<AuthorizationRequest>, extra: { username?: string | undefined; error?: string } = {}) => {
+    const username = extra.username ?? pending.request.loginHint
+    return {
+      action: '/oauth/login',
+      clientName: client.name,
+      hidden: { request: id },
+      redirectTarget: pending.request.redirectUri,
+      ...(username ? { username } : {}),
+      ...(extra.error ? { error: extra.error } : {}),
+    }
+  }
+
   app.get(
     '/oauth/login',
     {
@@ -145,16 +146,14 @@ export function registerAuthorizeRoutes(app: FastifyInstance, deps: AuthorizeRou
         tags: ['sign-in'],
         summary: 'The login page of a pending authorization request',
         querystring: pageForm({ request: 'The pending request, as /oauth/authorize named it' }),
-        response: { 200: html('The login form (username, password)'), 400: html('The request has expired or was answered') },
+        response: { 200: htmlResponse('The login form (username, password)'), 400: htmlResponse('The request has expired or was answered') },
       },
     },
     async (request, reply) => {
       const id = (request.query as Record<string, unknown>).request
       const found = await pendingOf(typeof id === 'string' ? id : undefined, deps.now())
       if (!found) return expired(reply)
-      const csrf = csrfToken(csrfKey, 'login', csrfCookie(request, reply), id as string)
-      const hint = found.pending.request.loginHint
-      return sendPage(reply, 200, loginPage({ request: id as string, csrf, clientName: found.client.name, ...(hint ? { username: hint } : {}) }))
+      return pages.renderLogin(reply, loginModel(id as string, found.client, found.pending))
     },
   )
 
@@ -165,37 +164,36 @@ export function registerAuthorizeRoutes(app: FastifyInstance, deps: AuthorizeRou
         tags: ['sign-in'],
         summary: 'Signs in with a username and password (throttled like the password grant), then continues the request',
         consumes: ['application/x-www-form-urlencoded'],
-        body: pageForm({ request: 'The pending request', username: 'Username', password: 'Password', csrf: 'The form’s CSRF token' }),
+        body: pageForm({ request: 'The pending request', username: 'Username', password: 'Password', _csrf: 'The form’s CSRF token' }),
         response: {
-          200: html('response_mode=form_post: the answer to the client'),
+          200: htmlResponse('response_mode=form_post: the answer to the client'),
           303: seeOther('To the consent page, or to the client with the code'),
-          400: html('The request has expired or was answered'),
-          401: html('The login form again: wrong username or password'),
-          403: html('No valid CSRF token'),
-          429: html('The login form again: too many failed logins'),
+          400: htmlResponse('The request has expired or was answered'),
+          401: htmlResponse('The login form again: wrong username or password'),
+          403: htmlResponse('No valid CSRF token'),
+          429: htmlResponse('The login form again: too many failed logins'),
         },
       },
+      preHandler: pages.csrfProtection,
     },
     async (request, reply) => {
       const now = deps.now()
       const id = bodyString(request.body, 'request')
       const found = await pendingOf(id, now)
       if (!found) return expired(reply)
-      if (!csrfValid(request, 'login', id!)) return sendPage(reply, 403, errorPage('The form has expired. Go back and reload the page.'))
       const { pending, client } = found
       const username = bodyString(request.body, 'username') ?? ''
-      const again = (status: number, problem: string) =>
-        sendPage(reply, status, loginPage({ request: id!, csrf: csrfToken(csrfKey, 'login', csrfCookie(request, reply), id!), clientName: client.name, username, problem }))
-      if (username === '' || username.length > 1024) return again(401, 'The username or password is wrong.')
+      const again = (status: number, error: string) => pages.renderLogin(reply, loginModel(id!, client, pending, { username, error }), status)
+      if (username === '' || username.length > 1024) return again(401, 'Wrong username or password.')
       const login = await checkLogin(deps, { username, password: bodyString(request.body, 'password') ?? '', ip: request.ip, clientId: client.clientId })
       if (login.outcome === 'throttled') {
         reply.header('retry-after', String(Math.max(1, Math.ceil(login.retryAfter))))
-        return again(429, 'Too many failed sign-ins. Try again later.')
+        return again(429, 'Too many failed sign-ins. Wait a few minutes, then try again.')
       }
-      if (login.outcome === 'failed') return again(401, 'The username or password is wrong.')
+      if (login.outcome === 'failed') return again(401, 'Wrong username or password.')
       const at = deps.now()
       const { cookie, session } = await startSession(deps, login.user, ['pwd'], at)
-      reply.header('set-cookie', setCookie(config, names.session, cookie, config.sessionTtl))
+      reply.setCookie(cookieName, cookie, sessionCookieOptions(config, config.sessionTtl))
       const signedIn = { session, user: login.user }
       return redirectErrors(reply, async () => proceed(reply, pending.request, await nextStep(deps, pending.request, client, signedIn, at), at, pending, id), pending)
     },
@@ -217,7 +215,7 @@ export function registerAuthorizeRoutes(app: FastifyInstance, deps: AuthorizeRou
         tags: ['sign-in'],
         summary: 'The consent page of a pending authorization request: the client’s name and the scopes asked',
         querystring: pageForm({ request: 'The pending request' }),
-        response: { 200: html('The consent form (consent=allow or consent=deny)'), 400: html('The request has expired, was answered, or belongs to another session') },
+        response: { 200: htmlResponse('The consent form (consent=allow or consent=deny)'), 400: htmlResponse('The request has expired, was answered, or belongs to another session') },
       },
     },
     async (request, reply) => {
@@ -228,8 +226,14 @@ export function registerAuthorizeRoutes(app: FastifyInstance, deps: AuthorizeRou
       return redirectErrors(reply, async () => {
         const next = await nextStep(deps, context.pending.request, context.client, context.signedIn, now)
         if (next.step !== 'consent') return proceed(reply, context.pending.request, next, now, context.pending, id as string)
-        const csrf = csrfToken(csrfKey, 'consent', csrfCookie(request, reply), id as string)
-        return sendPage(reply, 200, consentPage({ request: id as string, csrf, clientName: context.client.name, scopes: next.scope }))
+        return pages.renderConsent(reply, {
+          action: '/oauth/consent',
+          clientName: context.client.name,
+          scopes: next.scope.map((name) => ({ name })),
+          hidden: { request: id as string },
+          username: context.signedIn.user.username,
+          redirectTarget: context.pending.request.redirectUri,
+        })
       }, context.pending)
     },
   )
@@ -241,16 +245,21 @@ export function registerAuthorizeRoutes(app: FastifyInstance, deps: AuthorizeRou
         tags: ['sign-in'],
         summary: 'Answers the consent page: allow issues the code (the consent is remembered), deny answers access_denied',
         consumes: ['application/x-www-form-urlencoded'],
-        body: pageForm({ request: 'The pending request', consent: 'allow or deny', csrf: 'The form’s CSRF token' }),
-        response: { 200: html('response_mode=form_post: the answer to the client'), 303: seeOther('To the client with the code, or error=access_denied'), 400: html('The request has expired, was answered, or belongs to another session'), 403: html('No valid CSRF token') },
+        body: pageForm({ request: 'The pending request', consent: 'allow or deny', _csrf: 'The form’s CSRF token' }),
+        response: {
+          200: htmlResponse('response_mode=form_post: the answer to the client'),
+          303: seeOther('To the client with the code, or error=access_denied'),
+          400: htmlResponse('The request has expired, was answered, or belongs to another session'),
+          403: htmlResponse('No valid CSRF token'),
+        },
       },
+      preHandler: pages.csrfProtection,
     },
     async (request, reply) => {
       const now = deps.now()
       const id = bodyString(request.body, 'request')
       const context = await consentContext(request, id, now)
       if (!context) return expired(reply)
-      if (!csrfValid(request, 'consent', id!)) return sendPage(reply, 403, errorPage('The form has expired. Go back and reload the page.'))
       const { pending, client, signedIn } = context
       const authorization = pending.request
       const audit = { actor: `user:${signedIn.user.id}`, subject: `client:${client.clientId}`, ip: request.ip }

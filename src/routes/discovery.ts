@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { Services } from '../services.js'
 import type { Config } from '../config.js'
-import { GRANTS } from '../oauth/grants/index.js'
+import { GRANT_TYPES } from '../oauth/grants/index.js'
 import { IDENTITY_SCOPES } from '../oauth/scope.js'
 
 /** Client authentication at the token and revocation endpoints (RFC 6749 §2.3.1; `none` for public clients). */
@@ -122,8 +122,8 @@ const metadataSchema = {
   ],
 } as const
 
-export function registerDiscoveryRoutes(app: FastifyInstance, { config }: Services): void {
-  const body = JSON.stringify(serverMetadata(config, [...GRANTS.keys()]))
+export function registerDiscoveryRoutes(app: FastifyInstance, { config }: Pick<Services, 'config'>): void {
+  const body = JSON.stringify(serverMetadata(config, GRANT_TYPES))
   app.addSchema(metadataSchema)
   const schema = (summary: string) => ({ tags: ['discovery'], summary, response: { 200: { description: 'The metadata', $ref: 'ServerMetadata#' } } })
   const send = async (_request: unknown, reply: FastifyReply) =>

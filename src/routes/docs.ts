@@ -5,36 +5,7 @@
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance } from 'fastify'
-import type { Services } from '../services.js'
-
-/** `$ref` target of the one error shape every route answers errors with (src/errors.ts). */
-export const ERROR_SCHEMA_ID = 'Error'
-
-const errorSchema = {
-  $id: ERROR_SCHEMA_ID,
-  type: 'object',
-  description: 'An error, in the shape of RFC 6749 §5.2 on every route',
-  properties: {
-    error: { type: 'string', description: 'An RFC 6749 / 6750 / 7009 / 8693 error code, or not_found, conflict, too_many_requests, server_error, service_unavailable', examples: ['invalid_request'] },
-    error_description: { type: 'string', description: 'Human-readable; never contains a secret' },
-    details: {
-      type: 'array',
-      description: 'Per-field validation failures (admin API)',
-      items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } }, required: ['field', 'message'] },
-    },
-  },
-  required: ['error', 'error_description'],
-} as const
-
-/**
- * A response schema for an error status: the shared Error component with this status's meaning.
- *
- * @example
- * response: { 200: tokenResponse, 400: errorResponse('Invalid request'), 401: errorResponse('Client authentication failed') }
- */
-export function errorResponse(description: string) {
-  return { description, $ref: `${ERROR_SCHEMA_ID}#` } as const
-}
+import { errorSchema } from './schemas.js'
 
 const securitySchemes = {
   clientBasic: { type: 'http', scheme: 'basic', description: 'OAuth client authentication (client_secret_basic, RFC 6749 §2.3.1): form-urlencoded client_id and client_secret' },
@@ -70,7 +41,7 @@ const openapi = {
  * Registers the OpenAPI generator, the shared Error schema, `/openapi.json`, `/openapi.yaml` and `/docs`.
  * Must run before every other route: @fastify/swagger records the routes registered after it.
  */
-export async function registerDocsRoutes(app: FastifyInstance, _deps: Services): Promise<void> {
+export async function registerDocsRoutes(app: FastifyInstance): Promise<void> {
   app.addSchema(errorSchema)
 
   await app.register(swagger, {

@@ -18,7 +18,7 @@ export const KEYS_WRITE_SCOPE = 'keys:write'
 const TAGS = ['me']
 const parentInactive = () => invalidToken('the access key this credential comes from is revoked or expired')
 
-export function registerMeRoutes(app: FastifyInstance, deps: Services): void {
+export function registerMeRoutes(app: FastifyInstance, deps: Pick<Services, 'store' | 'now' | 'accessKeys' | 'bearer' | 'schemas'>): void {
   const { store, now } = deps
 
   /** The user behind the credential; a client or service key has no "me". */

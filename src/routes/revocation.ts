@@ -1,26 +1,12 @@
-// Token revocation, RFC 7009: `POST /oauth/revoke`. The client authenticates as at the token endpoint
-// (§2.1); the answer is 200 with an empty body whether the token was valid, unknown, already revoked,
-// expired or another client's (§2.2), so the endpoint reveals nothing about tokens the caller does not own.
-//
-// - A refresh token ends its whole family: every refresh token of that grant, and the access tokens issued
-//   from it, which carry the family as `sid` (§2.1 "SHOULD also invalidate"; refused like a revoked JWT).
-// - A JWT access token cannot be unsigned: its jti is recorded as revoked until it expires, and the
-//   introspection endpoint and our own Bearer checks refuse it (at once here, within REVOCATION_SYNC_INTERVAL
-//   on the other instances). Resource servers that verify it locally with the JWKS accept it until its exp
-//   (a few minutes), as §2 allows.
-// - An access key is revoked by whoever presents the whole key: knowing it is already the power to use it,
-//   and being able to kill a leaked key at once matters more than who sends it.
-import type { FastifyInstance, FastifyRequest } from 'fastify'
-import type { Services } from '../services.js'
+// Token revocation, RFC 7009: `POST /oauth/revoke`, its schema and wire names. The client authenticates as at
+// the token endpoint (§2.1); the answer is 200 with an empty body whether the token was valid, unknown,
+// already revoked, expired or another client's (§2.2). What revoking each kind of token does: oauth/revocation.ts.
+import type { FastifyInstance } from 'fastify'
 import { authenticateClient } from '../oauth/client-auth.js'
-import { revokeAccessKey } from '../security/access-key-lifecycle.js'
-import { parseAccessKey } from '../security/access-keys.js'
-import { revokeGrantAccessTokens } from '../security/revocation-list.js'
-import { sha256 } from '../security/secrets.js'
-import type { Client } from '../store/clients.js'
-import { errorResponse } from './docs.js'
-import { FORM_CONTENT_TYPE } from '../oauth/form-body.js'
-import { acceptFormOnly, clientCredentialProperties, tokenKind } from './oauth-endpoint.js'
+import { acceptFormOnly, FORM_CONTENT_TYPE } from '../oauth/form-body.js'
+import { revokeToken, type RevocationServices } from '../oauth/revocation.js'
+import type { Services } from '../services.js'
+import { clientCredentialProperties, errorResponse } from './schemas.js'
 
 interface RevocationBody {
   token: string
@@ -57,48 +43,12 @@ const schema = {
   },
 } as const
 
-export function registerRevocationRoutes(app: FastifyInstance, deps: Services): void {
-  const { config, store, accessKeys } = deps
-
-  async function revokeRefreshToken(token: string, client: Client): Promise<void> {
-    const record = await store.refreshTokens.findByHash(sha256(token))
-    if (!record || record.family.clientId !== client.clientId) return
-    const now = deps.now()
-    await store.refreshTokens.revokeFamily(record.family.id, 'revoked', new Date(now))
-    // §2.1: the access tokens of the same grant go too (they carry the family as `sid`).
-    await revokeGrantAccessTokens(deps, record.family.id, now)
-  }
-
-  async function revokeAccessToken(token: string, client: Client): Promise<void> {
-    const claims = await deps.accessTokens.verify(token)
-    if (!claims || claims.client_id !== client.clientId) return
-    // Kept as long as the token can still pass a check that allows for clock skew.
-    const expiresAt = new Date((claims.exp + config.clockSkew) * 1000)
-    await store.revokedTokens.revoke(claims.jti, expiresAt, new Date(deps.now()))
-    // At once here; the other instances read it within REVOCATION_SYNC_INTERVAL (security/revocation-list.ts).
-    deps.revocations.add(claims.jti, expiresAt)
-  }
-
-  async function revokePresentedAccessKey(token: string, request: FastifyRequest, client: Client): Promise<void> {
-    const parsed = parseAccessKey(token)
-    if (!parsed) return
-    const verified = await accessKeys.verify(token)
-    // Revoked, expired or of a disabled owner: already unusable. Unknown or wrong secret: not the caller's to revoke.
-    if (!verified.ok) return
-    // With the keys created from it, as from the admin API (security/access-key-lifecycle.ts).
-    const { accessKey, descendants } = await revokeAccessKey(store, verified.key.id, { actor: `client:${client.clientId}`, ip: request.ip, details: { via: 'oauth_revoke' } }, deps.now())
-    for (const key of [accessKey, ...descendants]) accessKeys.invalidate(key.id)
-  }
-
+export function registerRevocationRoutes(app: FastifyInstance, deps: RevocationServices & Pick<Services, 'clients'>): void {
   app.register(async (scope) => {
-    acceptFormOnly(scope, config.bodyLimit)
+    acceptFormOnly(scope, deps.config.bodyLimit)
     scope.post<{ Body: RevocationBody }>('/oauth/revoke', { schema }, async (request, reply) => {
       const { client } = await authenticateClient(request, deps, request.body as unknown as Record<string, unknown>)
-      const { token } = request.body
-      const kind = tokenKind(token)
-      if (kind === 'refresh_token') await revokeRefreshToken(token, client)
-      else if (kind === 'jwt') await revokeAccessToken(token, client)
-      else if (kind === 'access_key') await revokePresentedAccessKey(token, request, client)
+      await revokeToken(deps, request.body.token, { client, ip: request.ip })
       return reply.code(200).header('cache-control', 'no-store').send()
     })
   })

@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Services } from '../services.js'
 import { insufficientScope, invalidToken } from '../errors.js'
 import { OPENID_SCOPE } from '../oauth/id-token.js'
-import { errorResponse } from './docs.js'
+import { errorResponse } from './schemas.js'
 
 export const USERINFO_PATH = '/oauth/userinfo'
 

@@ -36,7 +36,7 @@ export function ifNoneMatchHits(header: string | undefined, etag: string): boole
   return false
 }
 
-export function registerWellKnownRoutes(app: FastifyInstance, { keyring }: Services): void {
+export function registerWellKnownRoutes(app: FastifyInstance, { keyring }: Pick<Services, 'keyring'>): void {
   app.get(
     JWKS_PATH,
     {

@@ -16,6 +16,11 @@
 // - AccessKey: keys expired or revoked more than the retention ago (a deleted key is refused as unknown).
 // - LoginThrottle: counters whose window is over and that hold no lock in force: the next attempt on such a
 //   key would start a new window (its attempts in flight forgotten too), exactly as with no row.
+// - Session: sessions past their absolute or idle expiry, or revoked, more than the retention ago (a deleted
+//   session's cookie is unknown, refused like an expired one).
+// - AuthorizationRequest: pending requests past their expiry (10 minutes): answered or abandoned, never usable.
+// - AuthorizationCode: codes past their expiry more than the retention ago: until then a replay still finds
+//   the code, and revokes the tokens issued from it.
 // - AuditEvent: events older than AUDIT_RETENTION (a year by default; 0 keeps them for ever): the record of who
 //   did what is kept far longer than the tokens, but a flood of throttled logins must not grow it for ever.
 //
@@ -27,7 +32,17 @@ import { postgresPoolConfig, type Database } from './database.js'
 import { Prisma } from './generated/sqlite/client.js'
 
 /** The swept tables, in sweeping order (a family's tokens before the family). */
-export const JANITOR_TABLES = ['RefreshToken', 'RefreshFamily', 'RevokedToken', 'AccessKey', 'LoginThrottle', 'AuditEvent'] as const
+export const JANITOR_TABLES = [
+  'RefreshToken',
+  'RefreshFamily',
+  'RevokedToken',
+  'AccessKey',
+  'LoginThrottle',
+  'Session',
+  'AuthorizationRequest',
+  'AuthorizationCode',
+  'AuditEvent',
+] as const
 export type JanitorTable = (typeof JANITOR_TABLES)[number]
 
 export interface JanitorPolicy {
@@ -101,6 +116,17 @@ export function createJanitorStore(db: Pick<Database, 'prisma' | 'provider' | 'u
           DELETE FROM "AccessKey" WHERE "id" IN (
             SELECT "id" FROM "AccessKey" WHERE "expiresAt" < ${cutoff} OR "revokedAt" < ${cutoff} LIMIT ${limit})
           AND ("expiresAt" < ${cutoff} OR "revokedAt" < ${cutoff})`
+      case 'Session': {
+        const dead = Prisma.sql`("expiresAt" < ${cutoff} OR "idleExpiresAt" < ${cutoff} OR "revokedAt" < ${cutoff})`
+        return prisma.$executeRaw`
+          DELETE FROM "Session" WHERE "id" IN (SELECT "id" FROM "Session" WHERE ${dead} LIMIT ${limit}) AND ${dead}`
+      }
+      case 'AuthorizationRequest':
+        return prisma.$executeRaw`
+          DELETE FROM "AuthorizationRequest" WHERE "id" IN (SELECT "id" FROM "AuthorizationRequest" WHERE "expiresAt" < ${now} LIMIT ${limit})`
+      case 'AuthorizationCode':
+        return prisma.$executeRaw`
+          DELETE FROM "AuthorizationCode" WHERE "id" IN (SELECT "id" FROM "AuthorizationCode" WHERE "expiresAt" < ${cutoff} LIMIT ${limit})`
       case 'AuditEvent': {
         if (policy.auditRetentionMs === 0) return Promise.resolve(0)
         const before = new Date(now.getTime() - policy.auditRetentionMs)

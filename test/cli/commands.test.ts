@@ -123,14 +123,14 @@ for (const provider of providers) {
 t.test('mistakes exit 1 with one clear line', async (t) => {
   const cli = createCli(t, { DATABASE_URL: await createDatabaseUrl(t) })
   const cases: [args: string[], line: string, stdin?: string][] = [
-    [['clients', 'create', '--name', 'x', '--grant-types', 'password,implicit'], `unknown grant type "implicit" (valid: ${GRANTS})`],
-    [['clients', 'create', '--name', 'x', '--grant-types', 'client_credentials', '--public'], 'a public client cannot use client_credentials: it has no secret to authenticate with'],
+    [['clients', 'create', '--name', 'x', '--grant-types', 'password,implicit'], `--grant-types: unknown grant type "implicit" (valid: ${GRANTS})`],
+    [['clients', 'create', '--name', 'x', '--grant-types', 'client_credentials', '--public'], '--grant-types: a public client cannot use client_credentials (it has no secret to authenticate with)'],
     [['clients', 'create', '--grant-types', 'password'], '--name is required'],
     [['clients', 'create', '--name', 'x'], '--grant-types is required'],
     [['clients', 'create', '--name', 'x', '--grant-types', 'password', '--scopes', 'read "quoted"'], '--scopes: "\\"quoted\\"" is not a valid scope (printable ASCII without space, " or \\, RFC 6749 §3.3)'],
     [
       ['clients', 'create', '--name', 'x', '--grant-types', 'password', '--audiences', 'https://elsewhere.example.com'],
-      '--audiences: "https://elsewhere.example.com" is not a registered audience (registered: https://auth.example.com, https://api.example.com; add it to AUDIENCES)',
+      '--audiences: "https://elsewhere.example.com" is not a registered audience (AUDIENCES); registered: https://auth.example.com, https://api.example.com',
     ],
     [['clients', 'create', '--name', 'x', '--grant-types', 'password', '--bogus'], "unknown option '--bogus' (see portcullis clients create --help)"],
     [['clients', 'delete'], 'missing CLIENT_ID'],
@@ -138,7 +138,7 @@ t.test('mistakes exit 1 with one clear line', async (t) => {
     [['users', 'create', '--username', 'bob'], '--password-stdin is required: pipe the password on standard input (never on the command line)', 'a-password'],
     [['users', 'create', '--username', 'bob', '--password-stdin'], 'the password on standard input is empty', ''],
     [['users', 'create', '--username', 'bob', '--password-stdin'], 'the password must have at least 8 characters', 'short\n'],
-    [['users', 'create', '--username', 'bob', '--password-stdin'], "the password is longer than 72 bytes (bcrypt's limit)", 'p'.repeat(73)],
+    [['users', 'create', '--username', 'bob', '--password-stdin'], 'the password must be at most 72 bytes in UTF-8', 'p'.repeat(73)],
     [['users', 'create', '--password-stdin'], '--username is required', 'a-password'],
     [['users', 'disable'], 'missing ID or USERNAME'],
     [['frobnicate'], 'unknown command "frobnicate" (see portcullis --help)'],

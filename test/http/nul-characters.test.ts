@@ -16,7 +16,7 @@ for (const provider of providers) {
       ['a query value', () => admin.get('/admin/v1/access-keys?after=%00')],
       ['a JSON string', () => admin.post('/admin/v1/access-keys', { name: 'k', scopes: ['read'], user_id: '\u0000' })],
       ['a JSON string in a list', () => admin.post('/admin/v1/clients', { name: 'c', grant_types: ['client_credentials'], scopes: ['read'], audiences: ['https://a.example/\u0000'] })],
-      ['a JSON key', () => admin.patch('/admin/v1/users/x', { ['\u0000']: 1 })],
+      ['a JSON key', () => admin.patch('/admin/v1/users/x', { '\u0000': 1 })],
     ]
     for (const [name, send] of cases) {
       const response = await send()

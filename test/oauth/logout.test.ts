@@ -46,7 +46,7 @@ for (const provider of providers) {
 
     t.test('a confirmation without a valid CSRF token is 403 and ends nothing', async (t) => {
       const { flow, params } = await signedIn(app)
-      const forged = await flow.post('/oauth/logout', { confirm: 'yes', csrf: 'forged' })
+      const forged = await flow.post('/oauth/logout', { confirm: 'yes', _csrf: 'forged' })
       t.equal(forged.statusCode, 403)
       const still = await flow.get(authorizeUrl(params))
       t.match(still.headers.location, /^https:\/\/app\.example\/callback\?code=/, 'still signed in')

@@ -20,8 +20,10 @@ import { hashPassword } from '../../src/security/passwords.ts'
 import { sha256 } from '../../src/security/secrets.ts'
 import { build } from '../support/helper.ts'
 import { listen } from '../support/listen.ts'
+import { authorizeUrl, formFields, pkce, REDIRECT, signInFlow } from '../support/sign-in.ts'
 import { basic, FORM, form, seed, SECRET, tokenRequest } from '../support/token-fixtures.ts'
 
+// biome-ignore lint/suspicious/noExplicitAny: a parsed YAML/JSON document, walked by path without a schema type
 type Json = Record<string, any>
 interface Operation {
   method: string
@@ -46,7 +48,7 @@ function registeredRoutes(app: FastifyInstance): Array<{ method: string; url: st
   const routes: Array<{ method: string; url: string }> = []
   const stack: string[] = []
   for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
-    const match = /^((?:[│ ]   )*)[├└]── (.*?)(?: \(([A-Z, ]+)\))?$/.exec(line)
+    const match = /^((?:[│ ] {3})*)[├└]── (.*?)(?: \(([A-Z, ]+)\))?$/.exec(line)
     if (!match) continue
     const depth = match[1]!.length / 4
     stack.length = depth
@@ -151,6 +153,23 @@ t.test('every response recorded across the API matches its documented status, me
     await app.inject({ method, url: '/oauth/userinfo', headers: { authorization: `Bearer ${bob}` } })
     await app.inject({ method, url: '/oauth/userinfo', headers: { authorization: `Bearer ${withOpenid}` } })
   }
+
+  // Browser sign-in: every page, with its failures, and the stylesheet the pages link.
+  await store.clients.create({ clientId: 'browser', name: 'Browser', secretHash: sha256(SECRET), grantTypes: ['authorization_code'], scopes: ['read'], redirectUris: [REDIRECT], postLogoutRedirectUris: [REDIRECT] })
+  const browser = signInFlow(app)
+  const { challenge } = pkce()
+  const start = await browser.get(authorizeUrl({ response_type: 'code', client_id: 'browser', redirect_uri: REDIRECT, code_challenge: challenge, code_challenge_method: 'S256' }))
+  await browser.get(authorizeUrl({ client_id: 'nobody' }))
+  await browser.get('/oauth/login?request=unknown')
+  const loginPage = await browser.get(start.headers.location!)
+  await browser.post('/oauth/login', { ...formFields(loginPage.body), username: alice.username, password: 'wrong' })
+  await browser.post('/oauth/consent', { request: 'unknown' })
+  const consentAt = (await browser.login(start.headers.location!, alice.username, alice.password)).headers.location!
+  await browser.get('/oauth/consent?request=unknown')
+  await browser.consent(consentAt)
+  const confirm = await browser.get(`/oauth/logout?client_id=browser&post_logout_redirect_uri=${encodeURIComponent(REDIRECT)}`)
+  await browser.post('/oauth/logout', formFields(confirm.body))
+  await browser.get(/href="(\/assets\/[^"]+)"/.exec(loginPage.body)![1]!)
 
   // Metadata, keys, operations.
   const jwks = await app.inject({ method: 'GET', url: '/.well-known/jwks.json' })

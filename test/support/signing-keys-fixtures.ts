@@ -100,12 +100,16 @@ export function startServer(t: Test, options: { cwd: string; env: Record<string,
     let stderr = ''
     const exited = new Promise<Exited>((done) => child.on('close', (code) => done({ code, stdout, stderr })))
     t.teardown(() => void child.kill('SIGKILL'))
+    const stop = () => {
+      child.kill('SIGTERM')
+      return exited
+    }
     child.on('error', reject)
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk))
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk
       const listening = /"msg":"Server listening at (http:\/\/127\.0\.0\.1:\d+)"/.exec(stdout)
-      if (listening) resolve({ url: listening[1]!, stop: () => (child.kill('SIGTERM'), exited) })
+      if (listening) resolve({ url: listening[1]!, stop })
     })
     void exited.then(resolve)
   })

@@ -1,29 +1,13 @@
 // `portcullis access-keys create|list|revoke`: scoped keys for scripts and services. The key is printed
 // once, at creation; only the hash of its secret is stored. Running servers stop accepting a revoked key
 // within ACCESS_KEY_CACHE_TTL seconds.
-import { accessKeyProblems, issueAccessKey, revokeAccessKey } from '../../security/access-key-lifecycle.js'
-import type { AccessKey } from '../../store/access-keys.js'
-import { StoreError } from '../../store/index.js'
+import { OAuthError } from '../../errors.js'
+import { createAccessKey, revokeAccessKey } from '../../manage/access-keys.js'
+import { accessKeyView as keyView } from '../../manage/views.js'
 import { expectPositionals, requireString, scopeList } from '../args.js'
 import { CliError, type CliContext, type Command } from '../command.js'
 import { dateText, listText, table } from '../format.js'
 import { collectPages } from '../pages.js'
-
-/** A key as lists show it: never the key, its secret or its hash. */
-function keyView(key: AccessKey, now: number) {
-  return {
-    id: key.id,
-    name: key.name,
-    user_id: key.userId,
-    scopes: key.scopes,
-    status: key.revokedAt ? 'revoked' : key.expiresAt && key.expiresAt.getTime() <= now ? 'expired' : 'active',
-    expires_at: key.expiresAt?.toISOString() ?? null,
-    last_used_at: key.lastUsedAt?.toISOString() ?? null,
-    revoked_at: key.revokedAt?.toISOString() ?? null,
-    parent_id: key.parentId,
-    created_at: key.createdAt.toISOString(),
-  }
-}
 
 function parseExpiresIn(value: string | boolean | undefined): number | undefined {
   if (value === undefined) return undefined
@@ -47,16 +31,11 @@ const create: Command = {
   async run(ctx, { values, positionals }) {
     expectPositionals(positionals, [])
     const name = requireString(values, 'name')
-    if (name.length > 200) throw new CliError('--name must have at most 200 characters')
     const scopes = scopeList(values.scopes)
     if (scopes.length === 0) throw new CliError('--scopes is required: a key without scopes can do nothing')
     const expiresIn = parseExpiresIn(values['expires-in'])
     const owner = await findOwner(ctx, values.user)
-    const request = { name, scopes, owner, expiresIn }
-    const problem = accessKeyProblems(request)[0]
-    if (problem) throw new CliError(`${problem.field === 'user_id' ? '--user' : `--${problem.field.replace('_', '-')}`}: ${problem.message}`)
-    const now = Date.now()
-    const { accessKey, key } = await issueAccessKey(await ctx.store(), request, { actor: 'cli' }, now)
+    const { accessKey, key } = await createAccessKey(await ctx.deps(), { name, scopes, userId: owner?.id ?? null, expiresIn }, ctx.by)
     ctx.io.print(
       [
         `access key "${accessKey.name}" created (${owner ? `for user "${owner.username}"` : 'service key'})`,
@@ -65,7 +44,7 @@ const create: Command = {
         'The key is shown only this once: store it now.',
       ].join('\n'),
     )
-    return { ...keyView(accessKey, now), key }
+    return { ...keyView(accessKey, Date.now()), key }
   },
 }
 
@@ -107,12 +86,12 @@ const revoke: Command = {
     const [id] = expectPositionals(positionals, ['ID'])
     const now = Date.now()
     try {
-      const { accessKey: key, descendants } = await revokeAccessKey(await ctx.store(), id!, { actor: 'cli' }, now)
+      const { accessKey: key, descendants } = await revokeAccessKey(await ctx.deps(), id!, ctx.by)
       const cascade = descendants.length === 0 ? '' : ` with the ${descendants.length} key${descendants.length === 1 ? '' : 's'} created from it`
       ctx.io.print(`access key ${key.id} ("${key.name}") is revoked${cascade}; running servers refuse it within a second (${ctx.config.accessKeyCacheTtl}s at most)`)
       return keyView(key, now)
     } catch (err) {
-      if (err instanceof StoreError && err.code === 'not_found') throw new CliError(`no access key with id "${id}"`)
+      if (err instanceof OAuthError && err.error === 'not_found') throw new CliError(`no access key with id "${id}"`)
       throw err
     }
   },

@@ -1,38 +1,26 @@
-// `portcullis clients create|list|delete`: OAuth clients (RFC 6749 §2). The secret is generated here
-// (256 bits), shown once, and stored only as its SHA-256.
-import { randomSecret, sha256 } from '../../security/secrets.js'
-import { newId } from '../../store/ids.js'
+// `portcullis clients create|list|delete`: OAuth clients (RFC 6749 §2), through manage/clients.ts with the
+// admin API's rules and audit events. The secret is generated there (256 bits), shown once, and stored only as
+// its SHA-256.
+import { createClient, deleteClient } from '../../manage/clients.js'
+import { clientView } from '../../manage/views.js'
+import { OAuthError } from '../../errors.js'
 import type { Client } from '../../store/clients.js'
-import { StoreError } from '../../store/index.js'
-import { expectPositionals, requireString, scopeList, spaceList } from '../args.js'
+import { expectPositionals, requireString, spaceList } from '../args.js'
 import { CliError, type Command } from '../command.js'
 import { dateText, listText, table } from '../format.js'
 import { collectPages } from '../pages.js'
-
-export const GRANT_TYPES = ['password', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange'] as const
 
 const GRANT_TYPE_ALIASES: Record<string, string> = { 'token-exchange': 'urn:ietf:params:oauth:grant-type:token-exchange' }
 
 /** Grant types, comma- or space-separated; `token-exchange` is accepted for the RFC 8693 URN. */
 function parseGrantTypes(value: string): string[] {
-  const grantTypes = [...new Set(value.split(/[\s,]+/).filter(Boolean).map((name) => GRANT_TYPE_ALIASES[name] ?? name))]
-  if (grantTypes.length === 0) throw new CliError('--grant-types is required')
-  const unknown = grantTypes.find((name) => !(GRANT_TYPES as readonly string[]).includes(name))
-  if (unknown !== undefined) throw new CliError(`unknown grant type "${unknown}" (valid: ${GRANT_TYPES.join(', ')})`)
-  return grantTypes
+  return [...new Set(value.split(/[\s,]+/).filter(Boolean).map((name) => GRANT_TYPE_ALIASES[name] ?? name))]
 }
 
-/** A client as lists show it: never a secret or a hash. */
-function clientView(client: Client) {
-  return {
-    client_id: client.clientId,
-    name: client.name,
-    public: client.isPublic,
-    grant_types: client.grantTypes,
-    scopes: client.scopes,
-    audiences: client.audiences,
-    created_at: client.createdAt.toISOString(),
-  }
+/** A client as lists show it (the admin API's view without its update facts): never a secret or a hash. */
+function listedClient(client: Client) {
+  const { client_id, name, public: isPublic, grant_types, scopes, audiences, created_at } = clientView(client, Date.now())
+  return { client_id, name, public: isPublic, grant_types, scopes, audiences, created_at }
 }
 
 const create: Command = {
@@ -42,30 +30,18 @@ const create: Command = {
   options: { name: { type: 'string' }, 'grant-types': { type: 'string' }, scopes: { type: 'string' }, audiences: { type: 'string' }, public: { type: 'boolean' } },
   async run(ctx, { values, positionals }) {
     expectPositionals(positionals, [])
-    const name = requireString(values, 'name')
-    if (name.length > 200) throw new CliError('--name must have at most 200 characters')
-    const grantTypes = parseGrantTypes(requireString(values, 'grant-types'))
-    const scopes = scopeList(values.scopes)
-    const audiences = spaceList(values.audiences)
-    const isPublic = values.public === true
-    // RFC 6749 §4.4: the client credentials grant is the client authenticating as itself.
-    if (isPublic && grantTypes.includes('client_credentials')) throw new CliError('a public client cannot use client_credentials: it has no secret to authenticate with')
-    const unregistered = audiences.find((audience) => !ctx.config.audiences.includes(audience))
-    if (unregistered !== undefined) {
-      throw new CliError(`--audiences: "${unregistered}" is not a registered audience (registered: ${ctx.config.audiences.join(', ')}; add it to AUDIENCES)`)
+    const request = {
+      name: requireString(values, 'name'),
+      grantTypes: parseGrantTypes(requireString(values, 'grant-types')),
+      scopes: spaceList(values.scopes),
+      audiences: spaceList(values.audiences),
+      isPublic: values.public === true,
     }
-    const unadvertised = ctx.config.scopes.length ? scopes.filter((scope) => !ctx.config.scopes.includes(scope)) : []
-    if (unadvertised.length) ctx.io.warn(`scopes not listed in SCOPES: ${unadvertised.join(' ')}`)
-    if (grantTypes.includes('refresh_token') && !grantTypes.some((type) => type === 'password' || type.startsWith('urn:'))) {
-      ctx.io.warn('refresh_token without password or token exchange never issues a refresh token')
-    }
-
-    const secret = isPublic ? null : randomSecret()
-    const store = await ctx.store()
-    const client = await store.clients.create({ clientId: newId(), name, secretHash: secret === null ? null : sha256(secret), grantTypes, scopes, audiences })
+    const { client, secret, warnings } = await createClient(await ctx.deps(), request, ctx.by)
+    for (const warning of warnings) ctx.io.warn(warning)
     ctx.io.print(
       [
-        `client "${client.name}" created (${isPublic ? 'public' : 'confidential'})`,
+        `client "${client.name}" created (${request.isPublic ? 'public' : 'confidential'})`,
         `  client_id:     ${client.clientId}`,
         ...(secret === null ? [] : [`  client_secret: ${secret}`, 'The secret is shown only this once: store it now.']),
       ].join('\n'),
@@ -82,7 +58,7 @@ const list: Command = {
   async run(ctx, { positionals }) {
     expectPositionals(positionals, [])
     const store = await ctx.store()
-    const clients = (await collectPages((options) => store.clients.list(options))).map(clientView)
+    const clients = (await collectPages((options) => store.clients.list(options))).map(listedClient)
     ctx.io.print(
       table(
         ['CLIENT_ID', 'NAME', 'TYPE', 'GRANT TYPES', 'SCOPES', 'AUDIENCES', 'CREATED'],
@@ -108,11 +84,10 @@ const remove: Command = {
   options: {},
   async run(ctx, { positionals }) {
     const [clientId] = expectPositionals(positionals, ['CLIENT_ID'])
-    const store = await ctx.store()
     try {
-      await store.clients.delete(clientId!)
+      await deleteClient(await ctx.deps(), clientId!, ctx.by)
     } catch (err) {
-      if (err instanceof StoreError && err.code === 'not_found') throw new CliError(`no client with id "${clientId}"`)
+      if (err instanceof OAuthError && err.error === 'not_found') throw new CliError(`no client with id "${clientId}"`)
       throw err
     }
     ctx.io.print(`client ${clientId} deleted, with the refresh tokens issued to it`)

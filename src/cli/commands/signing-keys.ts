@@ -2,7 +2,8 @@
 // a change within KEYRING_REFRESH_INTERVAL. Only public facts are shown: never a private member.
 import { createKeyManager } from '../../keys/key-manager.js'
 import { loadMasterKey } from '../../keys/master-key.js'
-import { signingKeyView } from '../../routes/admin/views.js'
+import { listSigningKeys, revokeSigningKey, rotateSigningKeys } from '../../manage/signing-keys.js'
+import { signingKeyView } from '../../manage/views.js'
 import { expectPositionals } from '../args.js'
 import type { CliContext, Command } from '../command.js'
 import { dateText, table } from '../format.js'
@@ -23,7 +24,7 @@ const list: Command = {
   options: {},
   async run(ctx, { positionals }) {
     expectPositionals(positionals, [])
-    const keys = await (await manager(ctx)).list()
+    const keys = await listSigningKeys(await manager(ctx))
     ctx.io.print(
       table(
         ['KID', 'STATE', 'BITS', 'CREATED', 'ACTIVATES', 'RETIRES', 'REMOVES'],
@@ -50,7 +51,7 @@ const rotate: Command = {
   async run(ctx, { values, positionals }) {
     expectPositionals(positionals, [])
     const immediate = values.now === true
-    const result = await (await manager(ctx)).rotate({ immediate, actor: 'cli' })
+    const result = await rotateSigningKeys(await manager(ctx), { immediate }, ctx.by)
     const { key, previous } = result
     if (!result.changed) {
       ctx.io.print(`a rotation is already under way: ${key.kid} signs from ${dateText(key.activatesAt)} (use --now to switch at once)`)
@@ -84,7 +85,7 @@ const revoke: Command = {
   options: {},
   async run(ctx, { positionals }) {
     const [kid] = expectPositionals(positionals, ['KID'])
-    const { key, successor } = await (await manager(ctx)).revoke(kid!, { actor: 'cli' })
+    const { key, successor } = await revokeSigningKey(await manager(ctx), kid!, ctx.by)
     ctx.io.print(
       [`${key.kid} is revoked and removed from the JWKS`, ...(successor ? [`${successor.kid} signs from now on`] : []), noticed(ctx)].join('\n'),
     )

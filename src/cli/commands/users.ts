@@ -1,35 +1,26 @@
-// `portcullis users create|list|disable|enable|set-password`: the resource owners of the password grant.
-// Passwords come only from standard input and are stored as bcrypt hashes (BCRYPT_COST). Disabling and a
-// new password end the user's logins and access tokens (manage/users.ts); running servers refuse those
-// tokens from their next revocation sync (REVOCATION_SYNC_INTERVAL).
-import { updateUser, type UserChangeDeps } from '../../manage/users.js'
-import { hashPassword } from '../../security/passwords.js'
-import type { Store } from '../../store/index.js'
+// `portcullis users create|list|disable|enable|set-password`: the resource owners of the password grant,
+// through manage/users.ts with the admin API's rules and audit events. Passwords come only from standard input
+// and are stored as bcrypt hashes (BCRYPT_COST). Disabling and a new password end the user's logins and access
+// tokens; running servers refuse those tokens from their next revocation sync (REVOCATION_SYNC_INTERVAL).
+import { createUser, disableUser, enableUser, setUserPassword } from '../../manage/users.js'
+import { userView } from '../../manage/views.js'
 import type { User } from '../../store/users.js'
 import { expectPositionals, readPassword, requireString, scopeList } from '../args.js'
 import { CliError, type CliContext, type Command } from '../command.js'
 import { dateText, listText, table } from '../format.js'
 import { collectPages } from '../pages.js'
 
-/** A user as lists show it: never the password hash. */
-function userView(user: User) {
-  return { id: user.id, username: user.username, scopes: user.scopes, disabled: user.disabled, created_at: user.createdAt.toISOString() }
+/** A user as lists show it (the admin API's view without its update time): never the password hash. */
+function listedUser(user: User) {
+  const { id, username, scopes, disabled, created_at } = userView(user)
+  return { id, username, scopes, disabled, created_at }
 }
-
-function validUsername(username: string): string {
-  if (username.length > 200) throw new CliError('--username must have at most 200 characters')
-  if (/[\p{Cc}\p{Cf}]/u.test(username)) throw new CliError('--username must not contain control characters')
-  return username
-}
-
-const changeDeps = (ctx: CliContext, store: Store): UserChangeDeps => ({ store, config: ctx.config, now: Date.now })
 
 /** The user named by id or username (the id wins), or a clear error. */
-async function findUser(ctx: CliContext, idOrUsername: string): Promise<{ store: Store; user: User }> {
-  const store = await ctx.store()
-  const user = await store.users.findByIdOrUsername(idOrUsername)
+async function findUser(ctx: CliContext, idOrUsername: string): Promise<User> {
+  const user = await (await ctx.store()).users.findByIdOrUsername(idOrUsername)
   if (!user) throw new CliError(`no user with id or username "${idOrUsername}"`)
-  return { store, user }
+  return user
 }
 
 const create: Command = {
@@ -39,13 +30,11 @@ const create: Command = {
   options: { username: { type: 'string' }, 'password-stdin': { type: 'boolean' }, scopes: { type: 'string' } },
   async run(ctx, { values, positionals }) {
     expectPositionals(positionals, [])
-    const username = validUsername(requireString(values, 'username'))
+    const username = requireString(values, 'username')
     const scopes = scopeList(values.scopes)
-    const unadvertised = ctx.config.scopes.length ? scopes.filter((scope) => !ctx.config.scopes.includes(scope)) : []
-    if (unadvertised.length) ctx.io.warn(`scopes not listed in SCOPES: ${unadvertised.join(' ')}`)
     const password = await readPassword(ctx.io, values)
-    const store = await ctx.store()
-    const user = await store.users.create({ username, passwordHash: await hashPassword(password, ctx.config.bcryptCost), scopes })
+    const { user, warnings } = await createUser(await ctx.deps(), { username, password, scopes }, ctx.by)
+    for (const warning of warnings) ctx.io.warn(warning)
     ctx.io.print(`user "${user.username}" created with id ${user.id}`)
     return { id: user.id, username: user.username }
   },
@@ -59,7 +48,7 @@ const list: Command = {
   async run(ctx, { positionals }) {
     expectPositionals(positionals, [])
     const store = await ctx.store()
-    const users = (await collectPages((options) => store.users.list(options))).map(userView)
+    const users = (await collectPages((options) => store.users.list(options))).map(listedUser)
     ctx.io.print(
       table(
         ['ID', 'USERNAME', 'SCOPES', 'STATE', 'CREATED'],
@@ -77,8 +66,8 @@ const disable: Command = {
   options: {},
   async run(ctx, { positionals }) {
     const [idOrUsername] = expectPositionals(positionals, ['ID or USERNAME'])
-    const { store, user } = await findUser(ctx, idOrUsername!)
-    await updateUser(changeDeps(ctx, store), user.id, { disabled: true })
+    const user = await findUser(ctx, idOrUsername!)
+    await disableUser(await ctx.deps(), user.id, ctx.by)
     ctx.io.print(`user "${user.username}" (${user.id}) disabled; their refresh tokens and access tokens are revoked`)
     return { id: user.id, username: user.username, disabled: true }
   },
@@ -91,8 +80,8 @@ const enable: Command = {
   options: {},
   async run(ctx, { positionals }) {
     const [idOrUsername] = expectPositionals(positionals, ['ID or USERNAME'])
-    const { store, user } = await findUser(ctx, idOrUsername!)
-    await updateUser(changeDeps(ctx, store), user.id, { disabled: false })
+    const user = await findUser(ctx, idOrUsername!)
+    await enableUser(await ctx.deps(), user.id, ctx.by)
     ctx.io.print(`user "${user.username}" (${user.id}) enabled`)
     return { id: user.id, username: user.username, disabled: false }
   },
@@ -106,8 +95,8 @@ const setPassword: Command = {
   async run(ctx, { values, positionals }) {
     const [idOrUsername] = expectPositionals(positionals, ['ID or USERNAME'])
     const password = await readPassword(ctx.io, values)
-    const { store, user } = await findUser(ctx, idOrUsername!)
-    await updateUser(changeDeps(ctx, store), user.id, { passwordHash: await hashPassword(password, ctx.config.bcryptCost) })
+    const user = await findUser(ctx, idOrUsername!)
+    await setUserPassword(await ctx.deps(), user.id, password, ctx.by)
     ctx.io.print(`password of user "${user.username}" (${user.id}) replaced; their refresh tokens and access tokens are revoked`)
     return { id: user.id, username: user.username }
   },

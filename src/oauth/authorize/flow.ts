@@ -2,7 +2,7 @@
 // for this request (else the login page, or login_required for prompt=none), does the user's consent cover
 // the scope (else the consent page, or consent_required), then the code. Pages and routes only call these.
 import type { Services } from '../../services.js'
-import { OAuthError } from '../../errors.js'
+import { OAuthError, type ErrorCode } from '../../errors.js'
 import { randomSecret, sha256 } from '../../security/secrets.js'
 import type { Client } from '../../store/clients.js'
 import type { PendingAuthorization } from '../../store/authorization-requests.js'
@@ -62,7 +62,7 @@ function loginIsRecentEnough(request: AuthorizationRequest, session: Session, no
   return true
 }
 
-const redirectError = (request: AuthorizationRequest, error: string, description: string) => new RedirectError(request, new OAuthError(error, description))
+const redirectError = (request: AuthorizationRequest, error: ErrorCode, description: string) => new RedirectError(request, new OAuthError(error, description))
 
 /** The scope the user gets: what was asked within the user's scopes (asked explicitly: all of it, or invalid_scope). */
 function userScope(request: AuthorizationRequest, user: User): string[] {

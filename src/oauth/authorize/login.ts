@@ -5,7 +5,7 @@ import type { Services } from '../../services.js'
 import { OAuthError } from '../../errors.js'
 import { MAX_PASSWORD_BYTES } from '../../security/passwords.js'
 import type { User } from '../../store/users.js'
-import { reserveLoginAttempt } from '../login-attempts.js'
+import { reserveLoginAttempt, type LoginAttempt } from '../login-attempts.js'
 
 export type LoginDeps = Pick<Services, 'config' | 'store' | 'now' | 'passwords' | 'loginWaiters'>
 
@@ -19,7 +19,7 @@ export type LoginOutcome =
 export async function checkLogin(deps: LoginDeps, input: { username: string; password: string; ip: string; clientId: string }): Promise<LoginOutcome> {
   const { store } = deps
   const actor = `client:${input.clientId}`
-  let attempt
+  let attempt: LoginAttempt
   try {
     attempt = await reserveLoginAttempt({ deps, username: input.username, ip: input.ip, actor })
   } catch (err) {

@@ -1,9 +1,9 @@
 // Ending a session (OpenID Connect RP-Initiated Logout 1.0): the session row is revoked (every instance stops
 // accepting its cookie), and so are the refresh-token families made in it and their access tokens.
 import type { Services } from '../../services.js'
-import { revokeGrantAccessTokens } from '../../security/revocation-list.js'
 import type { Client } from '../../store/clients.js'
 import type { Session } from '../../store/sessions.js'
+import { endLogin } from '../end-login.js'
 
 export type LogoutDeps = Pick<Services, 'config' | 'store' | 'now' | 'revocations'>
 
@@ -11,11 +11,10 @@ export type LogoutDeps = Pick<Services, 'config' | 'store' | 'now' | 'revocation
 export async function endSession(deps: LogoutDeps, session: Session, input: { ip: string; clientId?: string | undefined }): Promise<void> {
   const now = deps.now()
   const at = new Date(now)
-  const families = await deps.store.refreshTokens.revokeSessionFamilies(session.id, 'logout', at)
-  // The access tokens first would be the order of a replay; here the session's revocation comes first so that
-  // no new code is issued from it while its tokens are being revoked.
+  // The session first, so that no new code is issued from it while its logins are ended.
   await deps.store.sessions.revoke(session.id, at)
-  for (const familyId of families) await revokeGrantAccessTokens(deps, familyId, now)
+  const families = await deps.store.refreshTokens.listSessionFamilies(session.id)
+  for (const familyId of families) await endLogin(deps, familyId, 'logout', now)
   await deps.store.audit.record(
     { type: 'logout', actor: `user:${session.userId}`, subject: `session:${session.id}`, ip: input.ip, details: { families: families.length, ...(input.clientId ? { clientId: input.clientId } : {}) } },
     at,

@@ -3,7 +3,7 @@
 // sent to the redirect URI (RFC 6749 §4.1.2.1, RFC 9700 §4.11.1: no open redirector), so these failures are a
 // page (PageError). Then everything else, whose failures go back to the client as an error redirect.
 import type { Config } from '../../config.js'
-import { OAuthError } from '../../errors.js'
+import { OAuthError, type ErrorCode } from '../../errors.js'
 import type { Client } from '../../store/clients.js'
 import { checkAudience } from '../audience.js'
 import { grantScope, parseScope } from '../scope.js'
@@ -85,7 +85,7 @@ export function validateClientAndRedirect(params: Record<string, string>, repeat
   return { clientId: client.clientId, redirectUri, responseMode, state: params.state }
 }
 
-const fail = (target: RedirectTarget, error: string, description: string): never => {
+const fail = (target: RedirectTarget, error: ErrorCode, description: string): never => {
   throw new RedirectError(target, new OAuthError(error, description))
 }
 

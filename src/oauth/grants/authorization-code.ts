@@ -8,12 +8,17 @@
 // login it started is ended, its refresh family and the access tokens carrying its `sid`.
 import { createHash } from 'node:crypto'
 import { invalidGrant, invalidTarget } from '../../errors.js'
-import { revokeGrantAccessTokens } from '../../security/revocation-list.js'
 import { randomSecret, sha256 } from '../../security/secrets.js'
 import type { AuthorizationCode } from '../../store/authorization-codes.js'
 import { newId } from '../../store/ids.js'
+import type { Services } from '../../services.js'
+import { endLogin } from '../end-login.js'
 import { intersectScopes, withIdentityScopes } from '../scope.js'
-import type { Grant, GrantRequest } from './index.js'
+import type { Grant, GrantRequest } from './grant.js'
+
+export const AUTHORIZATION_CODE_GRANT = 'authorization_code'
+
+export type AuthorizationCodeGrantServices = Pick<Services, 'config' | 'store' | 'revocations'>
 
 // RFC 7636 §4.1: 43 to 128 characters of [A-Z] / [a-z] / [0-9] / "-" / "." / "_" / "~".
 const VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/
@@ -21,12 +26,9 @@ const VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/
 const s256 = (verifier: string) => createHash('sha256').update(verifier).digest('base64url')
 
 /** A second presentation: the login the first one started ends, then invalid_grant. */
-async function replayed(request: GrantRequest, code: AuthorizationCode): Promise<never> {
-  const { deps, now } = request
-  if (code.familyId !== null) {
-    await revokeGrantAccessTokens(deps, code.familyId, now)
-    await deps.store.refreshTokens.revokeFamily(code.familyId, 'replay_detected', new Date(now))
-  }
+async function replayed(deps: AuthorizationCodeGrantServices, request: GrantRequest, code: AuthorizationCode): Promise<never> {
+  const { now } = request
+  if (code.familyId !== null) await endLogin(deps, code.familyId, 'replay_detected', now)
   await deps.store.audit.record(
     { type: 'authorization_code.replay_detected', actor: `client:${request.client.clientId}`, subject: `user:${code.userId}`, ip: request.ip, details: { codeId: code.id, familyId: code.familyId } },
     new Date(now),
@@ -48,47 +50,49 @@ function checkBinding(request: GrantRequest, code: AuthorizationCode): void {
   if (request.resource !== undefined && request.resource !== code.audience) throw invalidTarget('the authorization code was not granted this resource')
 }
 
-export const authorizationCodeGrant: Grant = {
-  grantType: 'authorization_code',
-  parameters: { required: ['code'], optional: ['redirect_uri', 'code_verifier'] },
-  async handler(request) {
-    const { client, deps, params, now } = request
-    const code = await deps.store.authorizationCodes.findByHash(sha256(params.code!))
-    if (!code) throw invalidGrant('the authorization code is invalid')
-    if (code.usedAt !== null) return replayed(request, code)
-    checkBinding(request, code)
-    const user = await deps.store.users.findById(code.userId)
-    if (!user || user.disabled) throw invalidGrant('this user is disabled')
-    // The login's id, named before the redemption so that a replay racing it finds what to revoke.
-    const familyId = newId(now)
-    if (!(await deps.store.authorizationCodes.redeem(code.id, familyId, new Date(now)))) return replayed(request, { ...code, usedAt: new Date(now) })
-    // Scopes taken from the client or the user since the authorization are not granted.
-    const scope = intersectScopes(code.scope, client.scopes, withIdentityScopes(user.scopes))
-    let refreshToken: string | undefined
-    if (client.grantTypes.includes('refresh_token')) {
-      refreshToken = randomSecret()
-      await deps.store.refreshTokens.createFamily(
-        {
-          id: familyId,
-          clientId: client.clientId,
-          userId: user.id,
-          scope,
-          audience: code.audience,
-          absoluteExpiresAt: new Date(now + deps.config.refreshTokenTtl * 1000),
-          tokenExpiresAt: new Date(now + deps.config.refreshTokenIdleTtl * 1000),
-          tokenHash: sha256(refreshToken),
-          ...(code.sessionId ? { sessionId: code.sessionId } : {}),
-        },
-        new Date(now),
-      )
-    }
-    return {
-      subject: user.id,
-      scope,
-      audience: code.audience,
-      ...(refreshToken ? { refreshToken } : {}),
-      claims: { sid: familyId },
-      signIn: { sessionId: code.sessionId, authTime: code.authTime, nonce: code.nonce },
-    }
-  },
+export function createAuthorizationCodeGrant(deps: AuthorizationCodeGrantServices): Grant {
+  return {
+    grantType: AUTHORIZATION_CODE_GRANT,
+    parameters: { required: ['code'], optional: ['redirect_uri', 'code_verifier'] },
+    async handler(request) {
+      const { client, params, now } = request
+      const code = await deps.store.authorizationCodes.findByHash(sha256(params.code!))
+      if (!code) throw invalidGrant('the authorization code is invalid')
+      if (code.usedAt !== null) return replayed(deps, request, code)
+      checkBinding(request, code)
+      const user = await deps.store.users.findById(code.userId)
+      if (!user || user.disabled) throw invalidGrant('this user is disabled')
+      // The login's id, named before the redemption so that a replay racing it finds what to revoke.
+      const familyId = newId(now)
+      if (!(await deps.store.authorizationCodes.redeem(code.id, familyId, new Date(now)))) return replayed(deps, request, { ...code, usedAt: new Date(now) })
+      // Scopes taken from the client or the user since the authorization are not granted.
+      const scope = intersectScopes(code.scope, client.scopes, withIdentityScopes(user.scopes))
+      let refreshToken: string | undefined
+      if (client.grantTypes.includes('refresh_token')) {
+        refreshToken = randomSecret()
+        await deps.store.refreshTokens.createFamily(
+          {
+            id: familyId,
+            clientId: client.clientId,
+            userId: user.id,
+            scope,
+            audience: code.audience,
+            absoluteExpiresAt: new Date(now + deps.config.refreshTokenTtl * 1000),
+            tokenExpiresAt: new Date(now + deps.config.refreshTokenIdleTtl * 1000),
+            tokenHash: sha256(refreshToken),
+            ...(code.sessionId ? { sessionId: code.sessionId } : {}),
+          },
+          new Date(now),
+        )
+      }
+      return {
+        subject: user.id,
+        scope,
+        audience: code.audience,
+        ...(refreshToken ? { refreshToken } : {}),
+        claims: { sid: familyId },
+        signIn: { sessionId: code.sessionId, authTime: code.authTime, nonce: code.nonce },
+      }
+    },
+  }
 }

@@ -1,88 +1,31 @@
-// The grant types the token endpoint knows (RFC 6749 §4 and extensions), one module each, one contract.
-// Adding a grant is one module and one line in GRANTS below.
+// The grant types the token endpoint knows (RFC 6749 §4 and extensions), one module each, one contract
+// (grant.ts). Adding a grant is one module and one line in GRANTS below.
 import type { Services } from '../../services.js'
-import type { Client } from '../../store/clients.js'
-import type { ClientAuthMethod } from '../client-auth.js'
-import { authorizationCodeGrant } from './authorization-code.js'
-import { clientCredentialsGrant } from './client-credentials.js'
-import { passwordGrant } from './password.js'
-import { refreshTokenGrant } from './refresh-token.js'
-import { tokenExchangeGrant } from './token-exchange.js'
+import { AUTHORIZATION_CODE_GRANT, createAuthorizationCodeGrant } from './authorization-code.js'
+import { CLIENT_CREDENTIALS_GRANT, createClientCredentialsGrant } from './client-credentials.js'
+import type { Grant } from './grant.js'
+import { createPasswordGrant, PASSWORD_GRANT } from './password.js'
+import { createRefreshTokenGrant, REFRESH_TOKEN_GRANT } from './refresh-token.js'
+import { createTokenExchangeGrant, TOKEN_EXCHANGE_GRANT } from './token-exchange.js'
 
-/** What every grant module exports. */
-export interface Grant {
-  /** The `grant_type` value: a name from RFC 6749, or an absolute URI for an extension grant. */
-  readonly grantType: string
-  /**
-   * The parameters this grant reads, besides the ones the endpoint handles for every grant (grant_type,
-   * client_id, client_secret, scope, resource). A missing `required` one is invalid_request before the
-   * handler runs; the handler sees only these, and other parameters are ignored (RFC 6749 §3.2).
-   */
-  readonly parameters: { readonly required: readonly string[]; readonly optional: readonly string[] }
-  /** Decides what to issue, or throws an OAuthError. The endpoint signs the access token and answers. */
-  handler(request: GrantRequest): Promise<GrantResult>
-}
+/** The services the grants use between them; each factory takes only its own share. */
+export type GrantServices = Pick<Services, 'config' | 'store' | 'now' | 'passwords' | 'loginWaiters' | 'revocations' | 'masterKey' | 'accessKeys'>
 
-/** Per-app services a grant may use: the route dependencies plus keys only the token endpoint holds. */
-export interface TokenDeps extends Services {
-  /** HMAC key for deterministic refresh-token successors, derived from the master key with HKDF. */
-  refreshSuccessorKey: Buffer
-}
+type GrantFactory = (services: GrantServices) => Grant
 
-export interface GrantRequest {
-  /** The authenticated (or, for a public client, identified) client, already allowed this grant type. */
-  client: Client
-  authMethod: ClientAuthMethod
-  /** The grant's own parameters that were sent (required ones always present). */
-  params: Readonly<Record<string, string>>
-  /** The requested scope (RFC 6749 §3.3), already checked for syntax; undefined when not sent. */
-  scope: readonly string[] | undefined
-  /** The audience a `resource` parameter selected (RFC 8707), already checked against the registered ones. */
-  resource: string | undefined
-  /** The audience to use when the grant has no reason to pick another: `resource`, or the client's default. */
-  audience: string
-  /** When the request arrived, in milliseconds: the time of everything it issues. */
-  now: number
-  ip: string
-  deps: TokenDeps
-}
-
-export interface GrantResult {
-  /** The access token's `sub`. */
-  subject: string
-  scope: readonly string[]
-  audience: string
-  /** A refresh token to return, when the grant issues one. */
-  refreshToken?: string
-  /** Extra access-token claims (e.g. `act` for token exchange); never a secret. */
-  claims?: Record<string, unknown>
-  /** RFC 8693 §2.2.1: the kind of token issued, for grants that say it (token exchange). */
-  issuedTokenType?: string
-  /** The access token expires no later than this (milliseconds): token exchange, the key's own expiry. */
-  notAfter?: number
-  /**
-   * The browser sign-in the tokens come from (authorization_code grant): what an OpenID Connect ID token
-   * (auth_time, nonce, sid) is made from, beside the access token in tokenResponse().
-   */
-  signIn?: {
-    sessionId: string | null
-    authTime: Date
-    nonce: string | null
-    /** The session's authentication methods when the grant has read them (else oauth/id-token.ts reads them). */
-    amr?: readonly string[]
-  }
-}
-
-const entry = (grant: Grant): [string, Grant] => [grant.grantType, grant]
-
-/** grant_type → grant. An unknown grant type is unsupported_grant_type. */
-export const GRANTS: ReadonlyMap<string, Grant> = new Map([
-  entry(passwordGrant),
-  entry(refreshTokenGrant),
-  entry(clientCredentialsGrant),
-  entry(tokenExchangeGrant),
-  entry(authorizationCodeGrant),
+/** grant_type → its grant's factory. An unknown grant type is unsupported_grant_type. */
+export const GRANTS: ReadonlyMap<string, GrantFactory> = new Map<string, GrantFactory>([
+  [PASSWORD_GRANT, createPasswordGrant],
+  [REFRESH_TOKEN_GRANT, createRefreshTokenGrant],
+  [CLIENT_CREDENTIALS_GRANT, createClientCredentialsGrant],
+  [TOKEN_EXCHANGE_GRANT, createTokenExchangeGrant],
+  [AUTHORIZATION_CODE_GRANT, createAuthorizationCodeGrant],
 ])
 
 /** The grant types the token endpoint knows, in the order above: what clients may be registered for. */
 export const GRANT_TYPES: readonly string[] = [...GRANTS.keys()]
+
+/** This app's grants, built once over its services: grant_type → grant. */
+export function createGrants(services: GrantServices): ReadonlyMap<string, Grant> {
+  return new Map([...GRANTS].map(([grantType, create]) => [grantType, create(services)]))
+}

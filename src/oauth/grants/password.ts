@@ -11,13 +11,19 @@ import type { User } from '../../store/users.js'
 import { invalidGrant } from '../../errors.js'
 import { reserveLoginAttempt, type LoginAttempt } from '../login-attempts.js'
 import { grantScope, intersectScopes } from '../scope.js'
-import type { Grant, GrantRequest, TokenDeps } from './index.js'
+import type { Services } from '../../services.js'
+import type { Grant, GrantRequest } from './grant.js'
 
 const WRONG_CREDENTIALS = 'the username or password is wrong'
 
+export const PASSWORD_GRANT = 'password'
+
+/** What the password grant uses: the users and the throttle (store), bcrypt, the clock and the login waiters. */
+export type PasswordGrantServices = Pick<Services, 'config' | 'store' | 'now' | 'passwords' | 'loginWaiters'>
+
 /** The user whose password this is; anything else is a failed attempt and invalid_grant. */
-async function verifyPassword(request: GrantRequest, attempt: LoginAttempt): Promise<User> {
-  const { deps, params } = request
+async function verifyPassword(deps: PasswordGrantServices, request: GrantRequest, attempt: LoginAttempt): Promise<User> {
+  const { params } = request
   const password = params.password!
   let user: User | undefined
   let matches: boolean
@@ -50,7 +56,7 @@ async function grantUserScope(request: GrantRequest, user: User, attempt: LoginA
 }
 
 /** Hashes of another bcrypt cost keep working, and are re-hashed at the configured cost now. Returns the hash in force. */
-async function upgradeHash(deps: TokenDeps, user: User, password: string): Promise<string> {
+async function upgradeHash(deps: PasswordGrantServices, user: User, password: string): Promise<string> {
   if (bcryptCost(user.passwordHash) === deps.passwords.cost) return user.passwordHash
   try {
     const upgraded = await deps.passwords.hash(password)
@@ -64,8 +70,14 @@ async function upgradeHash(deps: TokenDeps, user: User, password: string): Promi
 /** The login's refresh-token family, when the client may refresh: its first token, and its id (`sid`). */
 // Only while the user is as the login found them: a disable or a new password that commits while this login
 // was in bcrypt has already ended the user's logins, and would miss a family written after it.
-async function startFamily(request: GrantRequest, user: User, passwordHash: string, scope: readonly string[]): Promise<{ refreshToken: string; familyId: string } | undefined> {
-  const { client, deps, now, audience } = request
+async function startFamily(
+  deps: PasswordGrantServices,
+  request: GrantRequest,
+  user: User,
+  passwordHash: string,
+  scope: readonly string[],
+): Promise<{ refreshToken: string; familyId: string } | undefined> {
+  const { client, now, audience } = request
   // A refresh token is only useful to a client that may use the refresh_token grant.
   if (!client.grantTypes.includes('refresh_token')) return undefined
   const refreshToken = randomSecret()
@@ -90,18 +102,18 @@ async function startFamily(request: GrantRequest, user: User, passwordHash: stri
   }
 }
 
-export const passwordGrant: Grant = {
-  grantType: 'password',
+export const createPasswordGrant = (deps: PasswordGrantServices): Grant => ({
+  grantType: PASSWORD_GRANT,
   parameters: { required: ['username', 'password'], optional: [] },
   async handler(request) {
-    const { client, deps, params } = request
+    const { client, params } = request
     grantScope(request.scope, client.scopes, 'this client')
     const attempt = await reserveLoginAttempt({ deps, username: params.username!, ip: request.ip, actor: `client:${client.clientId}` })
-    const user = await verifyPassword(request, attempt)
+    const user = await verifyPassword(deps, request, attempt)
     const scope = await grantUserScope(request, user, attempt)
     await attempt.succeeded()
     const passwordHash = await upgradeHash(deps, user, params.password!)
-    const family = await startFamily(request, user, passwordHash, scope)
+    const family = await startFamily(deps, request, user, passwordHash, scope)
     return { subject: user.id, scope, audience: request.audience, ...(family ? { refreshToken: family.refreshToken, claims: { sid: family.familyId } } : {}) }
   },
-}
+})

@@ -6,14 +6,15 @@
 // secret is stored. Later, a used token is a replay: the whole family is revoked.
 import { createHmac, hkdfSync } from 'node:crypto'
 import { sha256 } from '../../security/secrets.js'
-import { revokeGrantAccessTokens } from '../../security/revocation-list.js'
 import type { RefreshTokenRecord } from '../../store/refresh-tokens/index.js'
 import type { Client } from '../../store/clients.js'
 import { checkAudience } from '../audience.js'
+import { endLogin } from '../end-login.js'
 import { invalidGrant, invalidTarget } from '../../errors.js'
 import { grantScope, intersectScopes, withIdentityScopes } from '../scope.js'
 import { OPENID_SCOPE } from '../id-token.js'
-import type { Grant, GrantRequest, GrantResult } from './index.js'
+import type { Services } from '../../services.js'
+import type { Grant, GrantRequest, GrantResult } from './grant.js'
 
 // A replay is a presentation that arrived after the token had been used. A request that arrived before (it
 // was in flight beside the winner) is not one: without a grace window it gets invalid_grant, and the family
@@ -21,8 +22,13 @@ import type { Grant, GrantRequest, GrantResult } from './index.js'
 // such a request gets no token, and any later presentation still revokes the family.
 const CONCURRENT_USE_TOLERANCE_MS = 1000
 
+export const REFRESH_TOKEN_GRANT = 'refresh_token'
+
+/** What the refresh grant uses; the successor key is derived from masterKey when the grant is created. */
+export type RefreshTokenGrantServices = Pick<Services, 'config' | 'store' | 'now' | 'revocations' | 'masterKey'>
+
 /** The successor key, derived once per app from the master key (HKDF-SHA256, RFC 5869). */
-export function deriveRefreshSuccessorKey(masterKey: Buffer): Buffer {
+function deriveRefreshSuccessorKey(masterKey: Buffer): Buffer {
   return Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'portcullis/refresh-token-successor/v1', 32))
 }
 
@@ -46,15 +52,20 @@ function narrowScope(request: GrantRequest, record: RefreshTokenRecord): string[
 }
 
 /** The login's audience, if the client may still have it (RFC 8707 §2.2: the refresh is for the same resource). */
-function keepAudience(request: GrantRequest, record: RefreshTokenRecord): string {
+function keepAudience(deps: RefreshTokenGrantServices, request: GrantRequest, record: RefreshTokenRecord): string {
   if (request.resource !== undefined && request.resource !== record.family.audience) throw invalidTarget('the refresh token was not granted this resource')
   // An audience removed from the configuration or from the client since the login is refused as a new login's.
-  checkAudience(record.family.audience, request.client, request.deps.config)
+  checkAudience(record.family.audience, request.client, deps.config)
   return record.family.audience
 }
 
-async function rotateOrDetectReplay(request: GrantRequest, record: RefreshTokenRecord, successor: string): Promise<void> {
-  const { deps, now } = request
+async function rotateOrDetectReplay(
+  deps: RefreshTokenGrantServices,
+  request: GrantRequest,
+  record: RefreshTokenRecord,
+  successor: string,
+): Promise<void> {
+  const { now } = request
   const { token, family } = record
   const grace = deps.config.refreshTokenReuseGrace * 1000
   if (token.usedAt === null) {
@@ -69,12 +80,9 @@ async function rotateOrDetectReplay(request: GrantRequest, record: RefreshTokenR
   const sinceUse = now - token.usedAt.getTime()
   if (grace > 0 && sinceUse <= grace) return
   if (sinceUse < CONCURRENT_USE_TOLERANCE_MS) throw invalidGrant('the refresh token has just been used by another request')
-  // A replay means one of the tokens leaked: the access tokens issued from this login go as well, and first.
-  // Should the second write never happen (a crash, a lost connection), the token is still a replay when
-  // presented again and both are done then; in the other order a retry would find the family revoked and
-  // stop there, leaving its access tokens alive.
-  await revokeGrantAccessTokens(deps, family.id, now)
-  if (await deps.store.refreshTokens.revokeFamily(family.id, 'replay_detected', new Date(now))) {
+  // A replay means one of the tokens leaked: the whole login ends, its access tokens first (../end-login.ts),
+  // so a token whose family survived a failed write is still a replay when presented again.
+  if (await endLogin(deps, family.id, 'replay_detected', now)) {
     await deps.store.audit.record(
       {
         type: 'refresh_token.replay_detected',
@@ -94,27 +102,30 @@ async function rotateOrDetectReplay(request: GrantRequest, record: RefreshTokenR
  * (OpenID Connect Core §12.2: same iss, sub, aud; auth_time of the original login; no nonce). None once the
  * session row is gone (the janitor deletes ended sessions): its login time is no longer known.
  */
-async function signInOf(request: GrantRequest, record: RefreshTokenRecord, scope: readonly string[]): Promise<GrantResult['signIn']> {
+async function signInOf(deps: Pick<Services, 'store'>, record: RefreshTokenRecord, scope: readonly string[]): Promise<GrantResult['signIn']> {
   if (record.family.sessionId === null || !scope.includes(OPENID_SCOPE)) return undefined
-  const session = await request.deps.store.sessions.findById(record.family.sessionId)
+  const session = await deps.store.sessions.findById(record.family.sessionId)
   return session ? { sessionId: session.id, authTime: session.authTime, nonce: null, amr: session.amr } : undefined
 }
 
-export const refreshTokenGrant: Grant = {
-  grantType: 'refresh_token',
-  parameters: { required: ['refresh_token'], optional: [] },
-  async handler(request) {
-    const { client, deps, params, now } = request
-    const parentHash = sha256(params.refresh_token!)
-    const record = await deps.store.refreshTokens.findByHash(parentHash)
-    checkUsable(record, client, now)
-    const scope = narrowScope(request, record)
-    const audience = keepAudience(request, record)
-    const successor = successorOf(deps.refreshSuccessorKey, parentHash)
-    await rotateOrDetectReplay(request, record, successor)
-    const result: GrantResult = { subject: record.user.id, scope, audience, refreshToken: successor, claims: { sid: record.family.id } }
-    const signIn = await signInOf(request, record, scope)
-    if (signIn) result.signIn = signIn
-    return result
-  },
+export function createRefreshTokenGrant(deps: RefreshTokenGrantServices): Grant {
+  const successorKey = deriveRefreshSuccessorKey(deps.masterKey)
+  return {
+    grantType: REFRESH_TOKEN_GRANT,
+    parameters: { required: ['refresh_token'], optional: [] },
+    async handler(request) {
+      const { client, params, now } = request
+      const parentHash = sha256(params.refresh_token!)
+      const record = await deps.store.refreshTokens.findByHash(parentHash)
+      checkUsable(record, client, now)
+      const scope = narrowScope(request, record)
+      const audience = keepAudience(deps, request, record)
+      const successor = successorOf(successorKey, parentHash)
+      await rotateOrDetectReplay(deps, request, record, successor)
+      const result: GrantResult = { subject: record.user.id, scope, audience, refreshToken: successor, claims: { sid: record.family.id } }
+      const signIn = await signInOf(deps, record, scope)
+      if (signIn) result.signIn = signIn
+      return result
+    },
+  }
 }

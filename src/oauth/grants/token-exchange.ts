@@ -7,7 +7,8 @@
 // hold through a key what it may not hold itself), or a narrower `scope`, a wider one being invalid_scope. It expires after ACCESS_TOKEN_TTL, or with the key when
 // that comes first, so a short-lived key cannot be stretched by exchanging it. Revoking the key does not
 // recall tokens already exchanged: they expire after ACCESS_TOKEN_TTL.
-import type { Grant } from './index.js'
+import type { Services } from '../../services.js'
+import type { Grant } from './grant.js'
 import { invalidRequest, invalidTarget } from '../../errors.js'
 import { grantScope, intersectScopes } from '../scope.js'
 
@@ -16,14 +17,15 @@ export const ACCESS_KEY_TOKEN_TYPE = 'urn:portcullis:params:oauth:token-type:acc
 export const ACCESS_TOKEN_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token'
 const JWT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt'
 
-export const tokenExchangeGrant: Grant = {
+/** Verifies the subject token with this app's access-key verifier, against the configured audiences. */
+export const createTokenExchangeGrant = (deps: Pick<Services, 'config' | 'accessKeys'>): Grant => ({
   grantType: TOKEN_EXCHANGE_GRANT,
   parameters: {
     required: ['subject_token', 'subject_token_type'],
     optional: ['audience', 'requested_token_type', 'actor_token', 'actor_token_type'],
   },
 
-  async handler({ client, params, scope, resource, audience, deps }) {
+  async handler({ client, params, scope, resource, audience }) {
     // RFC 8693 §2.2.2: a subject token of an unsupported type, or that is invalid, is invalid_request.
     if (params.subject_token_type !== ACCESS_KEY_TOKEN_TYPE) throw invalidRequest(`subject_token_type must be ${ACCESS_KEY_TOKEN_TYPE}`)
     const requested = params.requested_token_type
@@ -49,7 +51,7 @@ export const tokenExchangeGrant: Grant = {
       ...(key.key.expiresAt ? { notAfter: key.key.expiresAt.getTime() } : {}),
     }
   },
-}
+})
 
 /**
  * `audience` (RFC 8693 §2.1) names the target like `resource` does (RFC 8707); both must be registered

@@ -1,9 +1,8 @@
 // /admin/v1/access-keys: create (the key is in that response only), list (filter by owner), get, revoke.
 import type { FastifyInstance } from 'fastify'
 import type { Services } from '../../services.js'
-import { notFound, validationFailed } from '../../errors.js'
-import { accessKeyProblems, issueAccessKey, revokeAccessKey } from '../../security/access-key-lifecycle.js'
-import { StoreError } from '../../store/index.js'
+import { validationFailed } from '../../errors.js'
+import { createAccessKey, getAccessKey, listAccessKeys, revokeAccessKey } from '../../manage/access-keys.js'
 import { errors, errorsWithNotFound, idParams, name, pageOf, pageQuery, scopeArray, SECURITY, type PageQuery } from './schemas.js'
 import { accessKeySchema, accessKeyView, auditContext, createdAccessKeySchema } from './views.js'
 
@@ -27,7 +26,7 @@ interface NewKeyBody {
 }
 
 export function registerAdminAccessKeyRoutes(app: FastifyInstance, deps: Services): void {
-  const { store, now } = deps
+  const { now } = deps
 
   app.post<{ Body: NewKeyBody & { user_id?: string | null } }>(
     '/access-keys',
@@ -45,13 +44,9 @@ export function registerAdminAccessKeyRoutes(app: FastifyInstance, deps: Service
     },
     async (request, reply) => {
       const { body } = request
-      const owner = body.user_id ? await store.users.findById(body.user_id) : null
-      if (owner === undefined) throw validationFailed([{ field: 'user_id', message: 'no user has this id' }])
-      const keyRequest = { name: body.name, scopes: body.scopes, owner, expiresIn: body.expires_in }
-      const problems = accessKeyProblems(keyRequest)
-      if (problems.length > 0) throw validationFailed(problems)
+      const keyRequest = { name: body.name, scopes: body.scopes, userId: body.user_id ?? null, expiresIn: body.expires_in }
+      const { accessKey, key } = await createAccessKey(deps, keyRequest, auditContext(request))
       const at = now()
-      const { accessKey, key } = await issueAccessKey(store, keyRequest, auditContext(request), at)
       return reply.code(201).header('cache-control', 'no-store').send({ ...accessKeyView(accessKey, at), key })
     },
   )
@@ -80,7 +75,7 @@ export function registerAdminAccessKeyRoutes(app: FastifyInstance, deps: Service
       const { after, limit, user_id: userId, service, active } = request.query
       if (userId !== undefined && service) throw validationFailed([{ field: 'service', message: 'cannot be combined with user_id' }])
       const at = now()
-      const page = await store.accessKeys.list({ after, limit, userId: service ? null : userId, active, now: new Date(at) })
+      const page = await listAccessKeys(deps, { after, limit, userId: service ? null : userId, active })
       return { items: page.items.map((key) => accessKeyView(key, at)), next_cursor: page.nextCursor }
     },
   )
@@ -89,9 +84,7 @@ export function registerAdminAccessKeyRoutes(app: FastifyInstance, deps: Service
     '/access-keys/:id',
     { schema: { tags: TAGS, summary: 'Get an access key', security: SECURITY, params: idParams('id'), response: { 200: accessKeySchema, ...errorsWithNotFound } } },
     async (request) => {
-      const key = await store.accessKeys.findById(request.params.id)
-      if (!key) throw notFound('no access key has this id')
-      return accessKeyView(key, now())
+      return accessKeyView(await getAccessKey(deps, request.params.id), now())
     },
   )
 
@@ -107,15 +100,8 @@ export function registerAdminAccessKeyRoutes(app: FastifyInstance, deps: Service
       },
     },
     async (request) => {
-      const at = now()
-      try {
-        const { accessKey, descendants } = await revokeAccessKey(store, request.params.id, auditContext(request), at)
-        for (const key of [accessKey, ...descendants]) deps.accessKeys.invalidate(key.id)
-        return accessKeyView(accessKey, at)
-      } catch (err) {
-        if (err instanceof StoreError && err.code === 'not_found') throw notFound('no access key has this id')
-        throw err
-      }
+      const { accessKey } = await revokeAccessKey(deps, request.params.id, auditContext(request))
+      return accessKeyView(accessKey, now())
     },
   )
 }

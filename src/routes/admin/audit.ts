@@ -12,7 +12,7 @@ const auditEventSchema = {
   properties: {
     id: { type: 'string' },
     type: { type: 'string' },
-    actor: { ...nullableString, description: 'user:<id>, client:<id>, access_key:<id>, cli or system' },
+    actor: { ...nullableString, description: 'user:<id>, client:<id>, access_key:<id>, cli:<OS user name> or system' },
     subject: nullableString,
     ip: nullableString,
     details: { type: 'object', additionalProperties: true },

@@ -5,7 +5,8 @@ import type { Services } from '../../services.js'
 import { SigningKeyError } from '../../keys/key-manager.js'
 import { conflict, notFound } from '../../errors.js'
 import { errorBody, errors, errorsWithNotFound, idParams, nullableDateTime, pageOf, pageQuery, SECURITY, dateTime, nullableString, type PageQuery } from './schemas.js'
-import { actorOf, signingKeyView } from './views.js'
+import { listSigningKeys, revokeSigningKey, rotateSigningKeys } from '../../manage/signing-keys.js'
+import { auditContext, signingKeyView } from './views.js'
 
 const TAGS = ['admin: signing keys']
 
@@ -44,7 +45,7 @@ export function registerAdminSigningKeyRoutes(app: FastifyInstance, deps: Servic
     },
     async (request) => {
       const { after, limit } = request.query
-      const keys = await manager().list()
+      const keys = await listSigningKeys(manager())
       // A handful of keys: paged in memory, the cursor being the last kid shown.
       const start = after === undefined ? 0 : keys.findIndex((key) => key.kid === after) + 1
       const items = start === 0 && after !== undefined ? [] : keys.slice(start, start + limit)
@@ -78,9 +79,7 @@ export function registerAdminSigningKeyRoutes(app: FastifyInstance, deps: Servic
       },
     },
     async (request) => {
-      const result = await manager()
-        .rotate({ immediate: request.body?.immediate === true, actor: actorOf(request.principal) ?? 'system' })
-        .catch(translate)
+      const result = await rotateSigningKeys(manager(), { immediate: request.body?.immediate === true }, auditContext(request)).catch(translate)
       return { changed: result.changed, immediate: result.immediate, key: signingKeyView(result.key), previous: result.previous ? signingKeyView(result.previous) : null, warning: result.cacheWarning }
     },
   )
@@ -101,9 +100,7 @@ export function registerAdminSigningKeyRoutes(app: FastifyInstance, deps: Servic
       },
     },
     async (request) => {
-      const { key, successor } = await manager()
-        .revoke(request.params.kid, { actor: actorOf(request.principal) ?? 'system' })
-        .catch(translate)
+      const { key, successor } = await revokeSigningKey(manager(), request.params.kid, auditContext(request)).catch(translate)
       return { key: signingKeyView(key), successor: successor ? signingKeyView(successor) : null }
     },
   )

@@ -198,12 +198,10 @@ export function createRefreshTokenStore(prisma: PrismaClient, sqlite?: () => Bet
       return count === 1
     },
 
-    /** Ends every family of the session still in force; returns their ids (their access tokens go too). */
-    async revokeSessionFamilies(sessionId: string, reason: RevokeReason, now = new Date()): Promise<string[]> {
+    /** The ids of the session's families still in force (a logout ends each, oauth/end-login.ts). */
+    async listSessionFamilies(sessionId: string): Promise<string[]> {
       const families = await prisma.refreshFamily.findMany({ where: { sessionId, revokedAt: null }, select: { id: true } })
-      const ids = families.map((family) => family.id)
-      if (ids.length > 0) await prisma.refreshFamily.updateMany({ where: { id: { in: ids }, revokedAt: null }, data: { revokedAt: now, revokedReason: reason } })
-      return ids
+      return families.map((family) => family.id)
     },
   }
 }

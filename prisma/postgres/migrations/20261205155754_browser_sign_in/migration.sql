@@ -90,6 +90,9 @@ CREATE INDEX "Session_expiresAt_idx" ON "Session"("expiresAt");
 CREATE INDEX "Session_idleExpiresAt_idx" ON "Session"("idleExpiresAt");
 
 -- CreateIndex
+CREATE INDEX "Session_revokedAt_idx" ON "Session"("revokedAt");
+
+-- CreateIndex
 CREATE UNIQUE INDEX "AuthorizationRequest_idHash_key" ON "AuthorizationRequest"("idHash");
 
 -- CreateIndex

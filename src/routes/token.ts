@@ -2,14 +2,13 @@
 // scope of its own so the other routes keep the general parsers.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Services } from '../services.js'
-import { invalidRequest, OAuthError } from '../errors.js'
-import { FORM_CONTENT_TYPE as FORM, parseFormBody } from '../oauth/form-body.js'
-import { deriveRefreshSuccessorKey } from '../oauth/grants/refresh-token.js'
-import { GRANTS, type TokenDeps } from '../oauth/grants/index.js'
+import { OAuthError } from '../errors.js'
+import { FORM_CONTENT_TYPE as FORM, parseFormBodiesOnly, requireFormBody } from '../oauth/form-body.js'
+import { createGrants, type GrantServices } from '../oauth/grants/index.js'
 import { registerTokenRateLimits } from '../oauth/rate-limits.js'
-import { handleTokenRequest, tokenParameters, type TokenRequestLabels } from '../oauth/token-endpoint.js'
-import { NO_STORE_HEADERS, tokenResponseSchema } from '../oauth/token-response.js'
-
+import { handleTokenRequest, tokenParameters, type TokenEndpointServices, type TokenRequestLabels } from '../oauth/token-endpoint.js'
+import { tokenResponseSchema } from '../oauth/token-response.js'
+import { oauthErrorBody as errorSchema } from './schemas.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -17,13 +16,6 @@ declare module 'fastify' {
     tokenRequest: { receivedAt: number; labels: TokenRequestLabels } | null
   }
 }
-
-const errorSchema = {
-  type: 'object',
-  // RFC 6749 §5.2's shape exactly: the per-field details of the admin API are dropped here.
-  properties: { error: { type: 'string' }, error_description: { type: 'string' } },
-  required: ['error'],
-} as const
 
 const tooManyRequestsSchema = {
   ...errorSchema,
@@ -54,25 +46,6 @@ const tokenRequestSchema = {
   },
 } as const
 
-/**
- * A form body only (RFC 6749 §3.2), checked before the body is read. Missing → 400; another type or a
- * charset other than UTF-8 → 415.
- */
-export function requireFormBody(request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void): void {
-  // RFC 6749 §5.1: never cached, errors included; set first so that every answer carries it.
-  reply.headers(NO_STORE_HEADERS)
-  // Synchronous, like the other per-request hooks here: it does no I/O, and an async hook costs a promise.
-  const header = request.headers['content-type']
-  if (header === FORM) return done()
-  if (header === undefined || header.trim() === '') return done(invalidRequest(`the request body must be ${FORM}`))
-  const [type, ...parameters] = header.split(';').map((part) => part.trim().toLowerCase())
-  const charset = parameters.find((parameter) => parameter.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '')
-  if (type !== FORM || (charset !== undefined && charset !== 'utf-8')) {
-    return done(new OAuthError('invalid_request', `the request body must be ${FORM} (UTF-8)`, 415))
-  }
-  done()
-}
-
 /** RFC 6749 §3.2: repeated parameters are refused before the schema sees them; empty ones count as omitted. */
 function singleParameters(request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void): void {
   try {
@@ -83,8 +56,8 @@ function singleParameters(request: FastifyRequest, _reply: FastifyReply, done: (
   done()
 }
 
-export function registerOAuthRoutes(app: FastifyInstance, deps: Services): void {
-  const tokenDeps: TokenDeps = { ...deps, refreshSuccessorKey: deriveRefreshSuccessorKey(deps.masterKey) }
+export function registerTokenRoutes(app: FastifyInstance, deps: TokenEndpointServices & GrantServices & Pick<Services, 'metrics'>): void {
+  const grants = createGrants(deps)
   // Per request: when it arrived (before its body is read: under load, handlers start well after arrival,
   // and refresh-token replay detection asks whether a request arrived after a token was used), and the
   // metric labels, so that every outcome is counted, even refusals before the handler (media type, body, schema).
@@ -103,14 +76,7 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: Services): void 
     // A request property declared up front (Fastify's decorateRequest) keeps every request object one shape.
     scope.decorateRequest('tokenRequest', null)
     const limits = await registerTokenRateLimits(scope, deps.config)
-    scope.removeContentTypeParser(FORM)
-    scope.addContentTypeParser(FORM, { parseAs: 'string', bodyLimit: deps.config.bodyLimit }, (_request, body, done) => {
-      try {
-        done(null, parseFormBody(body as string))
-      } catch (err) {
-        done(err as Error, undefined)
-      }
-    })
+    parseFormBodiesOnly(scope, deps.config.bodyLimit)
 
     scope.post(
       '/oauth/token',
@@ -130,7 +96,7 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: Services): void 
       async (request, reply) => {
         const { receivedAt, labels } = request.tokenRequest!
         // The body is what singleParameters made of it: single strings, checked by the schema.
-        const response = await handleTokenRequest(request, tokenDeps, GRANTS, {
+        const response = await handleTokenRequest(request, deps, grants, {
           now: receivedAt,
           labels,
           params: request.body as Record<string, string>,

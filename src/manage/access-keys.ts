@@ -1,0 +1,61 @@
+// Access keys created and revoked by an administrator (admin API, CLI): service keys or keys of a user, within
+// that user's scopes, with no parent (security/access-key-lifecycle.ts has the rules and the audit events it
+// shares with /v1/me). The key is returned once; only the hash of its secret is stored.
+import { notFound, validationFailed } from '../errors.js'
+import { accessKeyProblems, issueAccessKey, revokeAccessKey as revokeKey } from '../security/access-key-lifecycle.js'
+import type { AccessKeyVerifier } from '../security/access-keys.js'
+import type { AccessKey } from '../store/access-keys.js'
+import { StoreError, type Page } from '../store/index.js'
+import type { ChangedBy, ManageDeps } from './changes.js'
+import { nameProblems, scopeProblems } from './rules.js'
+
+export interface AccessKeyDeps extends ManageDeps {
+  /** This instance's access-key cache: a revoked key stops at once here (elsewhere within ACCESS_KEY_CACHE_TTL). */
+  accessKeys?: Pick<AccessKeyVerifier, 'invalidate'>
+}
+
+/**
+ * Creates a key and records `access_key.created`. Throws validationFailed() with every problem (an unknown or
+ * disabled owner, scopes the owner lacks, a bad expiry).
+ *
+ * @example
+ * const { accessKey, key } = await createAccessKey(deps, { name: 'ci', scopes: ['deploy'], userId: null }, by)
+ */
+export async function createAccessKey(
+  deps: AccessKeyDeps,
+  request: { name: string; scopes: readonly string[]; userId: string | null; expiresIn?: number | undefined },
+  by: ChangedBy,
+): Promise<{ accessKey: AccessKey; key: string }> {
+  const owner = request.userId ? await deps.store.users.findById(request.userId) : null
+  if (owner === undefined) throw validationFailed([{ field: 'user_id', message: 'no user has this id' }])
+  const keyRequest = { name: request.name, scopes: request.scopes, owner, expiresIn: request.expiresIn }
+  const problems = [...nameProblems('name', request.name), ...scopeProblems(request.scopes), ...accessKeyProblems(keyRequest).filter((problem) => problem.field !== 'name')]
+  if (problems.length > 0) throw validationFailed(problems)
+  return issueAccessKey(deps.store, keyRequest, by, deps.now())
+}
+
+/** Revokes a key with the keys created from it, recording `access_key.revoked` for each. */
+export async function revokeAccessKey(deps: AccessKeyDeps, id: string, by: ChangedBy): Promise<{ accessKey: AccessKey; descendants: AccessKey[] }> {
+  try {
+    const revoked = await revokeKey(deps.store, id, by, deps.now())
+    for (const key of [revoked.accessKey, ...revoked.descendants]) deps.accessKeys?.invalidate(key.id)
+    return revoked
+  } catch (err) {
+    if (err instanceof StoreError && err.code === 'not_found') throw notFound('no access key has this id')
+    throw err
+  }
+}
+
+export async function getAccessKey(deps: Pick<ManageDeps, 'store'>, id: string): Promise<AccessKey> {
+  const key = await deps.store.accessKeys.findById(id)
+  if (!key) throw notFound('no access key has this id')
+  return key
+}
+
+/** Oldest first; `userId` null: only service keys. */
+export function listAccessKeys(
+  deps: Pick<ManageDeps, 'store' | 'now'>,
+  options: { after?: string | undefined; limit: number; userId?: string | null | undefined; active?: boolean | undefined },
+): Promise<Page<AccessKey>> {
+  return deps.store.accessKeys.list({ ...options, now: new Date(deps.now()) })
+}

@@ -1,0 +1,149 @@
+// Clients (RFC 6749 §2): register, update, rotate the secret, delete, list. The one set of rules for the admin
+// API and the CLI: grant types from the token endpoint's own list (GRANT_TYPES), registered audiences only, no
+// client_credentials for a public client. Every change is audited. A secret is generated here (256 bits), stored
+// as its SHA-256 only, and returned once.
+import { notFound, conflict, validationFailed, type ErrorDetail } from '../errors.js'
+import type { ClientCache } from '../oauth/client-cache.js'
+import { GRANT_TYPES } from '../oauth/grants/index.js'
+import { randomSecret, sha256 } from '../security/secrets.js'
+import type { Client } from '../store/clients.js'
+import { newId } from '../store/ids.js'
+import { StoreError, type Page } from '../store/index.js'
+import { recordChange, type ChangedBy, type ManageDeps } from './changes.js'
+import { nameProblems, scopeProblems, unadvertisedScopes } from './rules.js'
+
+export const MAX_SECRET_GRACE_SECONDS = 30 * 86400
+
+export interface ClientDeps extends ManageDeps {
+  /** This instance's client cache, dropped at once on a change; the CLI has none (servers read it within CLIENT_CACHE_TTL). */
+  clients?: Pick<ClientCache, 'invalidate'>
+}
+
+export interface ClientFields {
+  name: string
+  grantTypes: readonly string[]
+  scopes: readonly string[]
+  audiences: readonly string[]
+}
+
+export interface NewClientRequest extends Partial<Omit<ClientFields, 'name' | 'grantTypes'>> {
+  name: string
+  grantTypes: readonly string[]
+  /** A public client (RFC 6749 §2.1) has no secret. */
+  isPublic?: boolean
+}
+
+const WIRE_NAMES: Record<keyof ClientFields, string> = { name: 'name', grantTypes: 'grant_types', scopes: 'scopes', audiences: 'audiences' }
+
+/** Per-field problems with a client's fields (those given), for a public or confidential client. */
+export function clientProblems(deps: Pick<ManageDeps, 'config'>, fields: Partial<ClientFields>, isPublic: boolean): ErrorDetail[] {
+  const problems: ErrorDetail[] = []
+  if (fields.name !== undefined) problems.push(...nameProblems('name', fields.name))
+  if (fields.grantTypes !== undefined) {
+    if (fields.grantTypes.length === 0) problems.push({ field: 'grant_types', message: 'must name at least one grant type' })
+    for (const [i, grantType] of fields.grantTypes.entries()) {
+      if (!GRANT_TYPES.includes(grantType)) problems.push({ field: `grant_types.${i}`, message: `unknown grant type ${JSON.stringify(grantType)} (valid: ${GRANT_TYPES.join(', ')})` })
+    }
+    // RFC 6749 §4.4: client_credentials is the client authenticating as itself, which needs a secret.
+    if (isPublic && fields.grantTypes.includes('client_credentials')) {
+      problems.push({ field: 'grant_types', message: 'a public client cannot use client_credentials (it has no secret to authenticate with)' })
+    }
+  }
+  if (fields.scopes !== undefined) problems.push(...scopeProblems(fields.scopes))
+  for (const [i, audience] of (fields.audiences ?? []).entries()) {
+    if (!deps.config.audiences.includes(audience)) {
+      problems.push({ field: `audiences.${i}`, message: `${JSON.stringify(audience)} is not a registered audience (AUDIENCES); registered: ${deps.config.audiences.join(', ')}` })
+    }
+  }
+  return problems
+}
+
+/** Things allowed but probably not meant, for whoever registers the client to read (the CLI prints them). */
+export function clientWarnings(deps: Pick<ManageDeps, 'config'>, fields: Partial<ClientFields>): string[] {
+  const warnings: string[] = []
+  const unadvertised = unadvertisedScopes(deps.config.scopes, fields.scopes ?? [])
+  if (unadvertised.length) warnings.push(`scopes not listed in SCOPES: ${unadvertised.join(' ')}`)
+  const grantTypes = fields.grantTypes ?? []
+  if (grantTypes.includes('refresh_token') && !grantTypes.some((type) => type === 'password' || type.startsWith('urn:'))) {
+    warnings.push('refresh_token without password or token exchange never issues a refresh token')
+  }
+  return warnings
+}
+
+function clientNotFound(err: unknown): never {
+  if (err instanceof StoreError && err.code === 'not_found') throw notFound('no client has this client_id')
+  throw err
+}
+
+/**
+ * Registers a client and records `client.created`. Throws validationFailed() with every problem.
+ *
+ * @example
+ * const { client, secret } = await createClient(deps, { name: 'Reporting', grantTypes: ['client_credentials'] }, by)
+ */
+export async function createClient(deps: ClientDeps, request: NewClientRequest, by: ChangedBy): Promise<{ client: Client; secret: string | null; warnings: string[] }> {
+  const isPublic = request.isPublic === true
+  const fields: ClientFields = { name: request.name, grantTypes: request.grantTypes, scopes: request.scopes ?? [], audiences: request.audiences ?? [] }
+  const problems = clientProblems(deps, fields, isPublic)
+  if (problems.length > 0) throw validationFailed(problems)
+  const at = deps.now()
+  const secret = isPublic ? null : randomSecret()
+  const client = await deps.store.clients.create({ clientId: newId(at), secretHash: secret === null ? null : sha256(secret), ...fields })
+  await recordChange(deps, by, {
+    type: 'client.created',
+    subject: client.clientId,
+    details: { name: client.name, public: isPublic, grant_types: client.grantTypes, scopes: client.scopes },
+    at,
+  })
+  return { client, secret, warnings: clientWarnings(deps, fields) }
+}
+
+/** Changes the fields given and records `client.updated` with their names. */
+export async function updateClient(deps: ClientDeps, clientId: string, changes: Partial<ClientFields>, by: ChangedBy): Promise<Client> {
+  const current = await deps.store.clients.findById(clientId)
+  if (!current) throw notFound('no client has this client_id')
+  const problems = clientProblems(deps, changes, current.isPublic)
+  if (problems.length > 0) throw validationFailed(problems)
+  const client = await deps.store.clients.update(clientId, changes).catch(clientNotFound)
+  deps.clients?.invalidate(clientId)
+  const changed = (Object.keys(WIRE_NAMES) as (keyof ClientFields)[]).filter((key) => changes[key] !== undefined).map((key) => WIRE_NAMES[key])
+  await recordChange(deps, by, { type: 'client.updated', subject: clientId, details: { changed }, at: deps.now() })
+  return client
+}
+
+/**
+ * Issues a new secret (returned once) and records `client.secret_rotated`; the old secret keeps working for
+ * `graceSeconds` (0: it ends now). A public client has none: conflict.
+ */
+export async function rotateClientSecret(deps: ClientDeps, clientId: string, options: { graceSeconds?: number }, by: ChangedBy): Promise<{ client: Client; secret: string }> {
+  const grace = options.graceSeconds ?? 0
+  if (!Number.isInteger(grace) || grace < 0 || grace > MAX_SECRET_GRACE_SECONDS) {
+    throw validationFailed([{ field: 'previous_secret_grace_seconds', message: `must be a whole number of seconds from 0 to ${MAX_SECRET_GRACE_SECONDS}` }])
+  }
+  const current = await deps.store.clients.findById(clientId)
+  if (!current) throw notFound('no client has this client_id')
+  if (current.isPublic) throw conflict('a public client has no secret to rotate')
+  const at = deps.now()
+  const secret = randomSecret()
+  const client = await deps.store.clients.rotateSecret(clientId, sha256(secret), grace > 0 ? new Date(at + grace * 1000) : null).catch(clientNotFound)
+  deps.clients?.invalidate(clientId)
+  await recordChange(deps, by, { type: 'client.secret_rotated', subject: clientId, details: { previous_secret_grace_seconds: grace }, at })
+  return { client, secret }
+}
+
+/** Deletes a client (its refresh-token families go with it) and records `client.deleted`. */
+export async function deleteClient(deps: ClientDeps, clientId: string, by: ChangedBy): Promise<void> {
+  await deps.store.clients.delete(clientId).catch(clientNotFound)
+  deps.clients?.invalidate(clientId)
+  await recordChange(deps, by, { type: 'client.deleted', subject: clientId, at: deps.now() })
+}
+
+export async function getClient(deps: Pick<ManageDeps, 'store'>, clientId: string): Promise<Client> {
+  const client = await deps.store.clients.findById(clientId)
+  if (!client) throw notFound('no client has this client_id')
+  return client
+}
+
+export function listClients(deps: Pick<ManageDeps, 'store'>, options: { after?: string | undefined; limit: number }): Promise<Page<Client>> {
+  return deps.store.clients.list(options)
+}

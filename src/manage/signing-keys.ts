@@ -1,0 +1,15 @@
+// Signing keys: list, rotate, revoke, through the key manager (keys/key-manager.ts), which applies the lifecycle
+// and records the audit events (`signing_key.*`) with the actor given here.
+import type { KeyManager } from '../keys/key-manager.js'
+import type { ChangedBy } from './changes.js'
+
+type Manager = Pick<KeyManager, 'list' | 'rotate' | 'revoke'>
+
+export const listSigningKeys = (manager: Manager) => manager.list()
+
+/** Starts a rotation (immediate: the new key signs at once). */
+export const rotateSigningKeys = (manager: Manager, options: { immediate: boolean }, by: ChangedBy) =>
+  manager.rotate({ immediate: options.immediate, actor: by.actor ?? 'system' })
+
+/** Revokes a key: out of the JWKS at once; if it was signing, another key takes over. */
+export const revokeSigningKey = (manager: Manager, kid: string, by: ChangedBy) => manager.revoke(kid, { actor: by.actor ?? 'system' })

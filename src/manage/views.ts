@@ -1,0 +1,58 @@
+// What the admin API and the CLI show of each entity, in wire names: public facts only, never a secret, a hash
+// or a private key member. The admin API's response schemas (routes/admin/views.ts) allow exactly these fields.
+import type { SigningKeyInfo } from '../keys/key-manager.js'
+import type { AccessKey } from '../store/access-keys.js'
+import type { Client } from '../store/clients.js'
+import type { User } from '../store/users.js'
+
+const iso = (date: Date | null) => (date ? date.toISOString() : null)
+
+export function clientView(client: Client, now: number) {
+  const grace = client.previousSecretExpiresAt && client.previousSecretExpiresAt.getTime() > now ? client.previousSecretExpiresAt : null
+  return {
+    client_id: client.clientId,
+    name: client.name,
+    public: client.isPublic,
+    grant_types: client.grantTypes,
+    scopes: client.scopes,
+    audiences: client.audiences,
+    previous_secret_expires_at: iso(grace),
+    created_at: client.createdAt.toISOString(),
+    updated_at: client.updatedAt.toISOString(),
+  }
+}
+
+export function userView(user: User) {
+  return { id: user.id, username: user.username, scopes: user.scopes, disabled: user.disabled, created_at: user.createdAt.toISOString(), updated_at: user.updatedAt.toISOString() }
+}
+
+export function accessKeyView(key: AccessKey, now: number) {
+  const status = key.revokedAt ? 'revoked' : key.expiresAt && key.expiresAt.getTime() <= now ? 'expired' : 'active'
+  return {
+    id: key.id,
+    name: key.name,
+    user_id: key.userId,
+    scopes: key.scopes,
+    status,
+    expires_at: iso(key.expiresAt),
+    last_used_at: iso(key.lastUsedAt),
+    revoked_at: iso(key.revokedAt),
+    parent_id: key.parentId,
+    created_at: key.createdAt.toISOString(),
+  }
+}
+
+export function signingKeyView(key: SigningKeyInfo) {
+  return {
+    kid: key.kid,
+    state: key.state,
+    alg: key.alg,
+    modulus_length: key.modulusLength,
+    generation: key.generation,
+    created_at: key.createdAt.toISOString(),
+    activates_at: key.activatesAt.toISOString(),
+    retires_at: key.retiresAt?.toISOString() ?? null,
+    removes_at: key.removesAt?.toISOString() ?? null,
+    revoked_at: key.revokedAt?.toISOString() ?? null,
+  }
+}

@@ -1,0 +1,22 @@
+// Ending a login: its refresh-token family and the access tokens issued from it (they carry the family as
+// `sid`). Used when a refresh token is replayed (RFC 9700 §4.14) and when one is revoked (RFC 7009 §2.1).
+import { revokeGrantAccessTokens } from '../security/revocation-list.js'
+import type { Services } from '../services.js'
+import type { RevokeReason } from '../store/refresh-tokens/index.js'
+
+/**
+ * Ends the login `familyId` at `now`; true when this call revoked the family (false: it already was).
+ *
+ * The access tokens go first. Should the second write never happen (a crash, a lost connection), the login
+ * is still alive and ending it again does both; in the other order a retry would find the family revoked and
+ * stop there, leaving its access tokens alive.
+ */
+export async function endLogin(
+  deps: Pick<Services, 'store' | 'revocations' | 'config'>,
+  familyId: string,
+  reason: RevokeReason,
+  now: number,
+): Promise<boolean> {
+  await revokeGrantAccessTokens(deps, familyId, now)
+  return deps.store.refreshTokens.revokeFamily(familyId, reason, new Date(now))
+}

@@ -1,0 +1,164 @@
+// Token introspection, RFC 7662: who may ask, and what the answer says (the route is routes/introspection.ts).
+//
+// Who may ask (§2.1 requires the caller to be authorized; §4 says why: otherwise anyone could probe tokens):
+// - a confidential client, about tokens issued to it; a client holding the `introspect` scope, about any;
+// - a Bearer token or access key holding the `introspect` or `admin` scope, about any.
+// An inactive answer is `{"active": false}` and nothing else (§2.2), for every reason a token can be
+// inactive, including "issued to someone else", so the answer reveals nothing the caller may not know.
+//
+// A JWT costs its signature check (once per token: security/access-token-verifier.ts) and no query (the
+// revoked jtis are in memory: security/revocation-list.ts); a refresh token one lookup by hash; an access
+// key the verifier's cache (security/access-keys.ts).
+import type { FastifyRequest } from 'fastify'
+import { insufficientScope, invalidClient, invalidRequest, OAuthError } from '../errors.js'
+import { sha256 } from '../security/secrets.js'
+import type { Services } from '../services.js'
+import { authenticateClient } from './client-auth.js'
+import { tokenKind } from './token-kind.js'
+
+/** The request's parameters, as the route validated them. */
+export interface IntrospectionBody {
+  token: string
+  token_type_hint?: string
+  client_id?: string
+  client_secret?: string
+}
+
+/** Who is asking: a client sees only its own tokens unless it holds `introspect`; a Bearer caller sees all. */
+export type Caller = { kind: 'client'; clientId: string; seesAll: boolean } | { kind: 'bearer' }
+
+/** The RFC 7662 §2.2 answer, in its member names (like the token response, token-response.ts). */
+export interface Introspection {
+  active: boolean
+  scope?: string
+  client_id?: string
+  username?: string
+  token_type?: string
+  exp?: number
+  iat?: number
+  nbf?: number
+  sub?: string
+  aud?: string | string[]
+  iss?: string
+  jti?: string
+  act?: Record<string, unknown>
+}
+
+const INACTIVE: Introspection = { active: false }
+const INTROSPECT_SCOPES = ['introspect', 'admin']
+
+const seconds = (date: Date) => Math.floor(date.getTime() / 1000)
+
+const unauthenticated = () =>
+  new OAuthError(
+    'invalid_client',
+    'authenticate as a client (HTTP Basic or client_secret_post), or with a Bearer token or access key holding the introspect scope',
+    401,
+    { 'www-authenticate': 'Basic realm="portcullis", charset="UTF-8", Bearer realm="portcullis"' },
+  )
+
+export type IntrospectionServices = Pick<Services, 'config' | 'store' | 'now' | 'clients' | 'accessKeys' | 'accessTokens' | 'bearer' | 'revocations'>
+
+/**
+ * This app's introspection: `identifyCaller` authenticates the caller (§2.1), `introspect` answers for a token.
+ *
+ * @example
+ * const caller = await introspection.identifyCaller(request, request.body)
+ * const answer = await introspection.introspect(request.body.token, caller)
+ */
+export function createIntrospection(deps: IntrospectionServices) {
+  const { config, store, accessKeys, accessTokens, bearer, revocations } = deps
+
+  async function identifyCaller(request: FastifyRequest, body: IntrospectionBody): Promise<Caller> {
+    const authorization = request.headers.authorization
+    const basicPresented = typeof authorization === 'string' && /^basic(\s|$)/i.test(authorization)
+    const bearerPresented = (typeof authorization === 'string' && /^bearer(\s|$)/i.test(authorization)) || request.headers['x-api-key'] !== undefined
+    const clientPresented = basicPresented || body.client_id !== undefined || body.client_secret !== undefined
+    if (bearerPresented) {
+      if (clientPresented) throw invalidRequest('use one authentication method: client credentials or a Bearer token / access key, not both')
+      const principal = await bearer.authenticate(request)
+      if (!INTROSPECT_SCOPES.some((scope) => principal.scopes.includes(scope))) throw insufficientScope('introspect')
+      return { kind: 'bearer' }
+    }
+    if (!clientPresented && authorization === undefined) throw unauthenticated()
+    const { client, method } = await authenticateClient(request, deps, body as unknown as Record<string, unknown>)
+    if (method === 'none') throw invalidClient('a public client cannot introspect tokens')
+    return { kind: 'client', clientId: client.clientId, seesAll: client.scopes.includes('introspect') }
+  }
+
+  const mayView = (caller: Caller, clientId: string | undefined) => caller.kind === 'bearer' || caller.seesAll || (clientId !== undefined && clientId === caller.clientId)
+
+  async function introspectJwt(token: string, caller: Caller): Promise<Introspection> {
+    const claims = await accessTokens.verify(token)
+    if (!claims || !mayView(caller, claims.client_id)) return INACTIVE
+    if (revocations.revokes(claims)) return INACTIVE
+    return {
+      active: true,
+      scope: claims.scope,
+      client_id: claims.client_id,
+      ...(typeof claims.username === 'string' ? { username: claims.username } : {}),
+      token_type: 'Bearer',
+      exp: claims.exp,
+      iat: claims.iat,
+      ...(typeof claims.nbf === 'number' ? { nbf: claims.nbf } : {}),
+      sub: claims.sub,
+      ...(claims.aud === undefined ? {} : { aud: claims.aud }),
+      iss: config.issuer,
+      jti: claims.jti,
+      ...(claims.act && typeof claims.act === 'object' ? { act: claims.act as Record<string, unknown> } : {}),
+    }
+  }
+
+  async function introspectRefreshToken(token: string, caller: Caller): Promise<Introspection> {
+    const record = await store.refreshTokens.findByHash(sha256(token))
+    if (!record) return INACTIVE
+    const { token: refresh, family, user } = record
+    const now = deps.now()
+    const expiresAt = Math.min(refresh.expiresAt.getTime(), family.absoluteExpiresAt.getTime())
+    const usable = refresh.usedAt === null && refresh.revokedAt === null && family.revokedAt === null && !user.disabled && expiresAt > now
+    if (!usable || !mayView(caller, family.clientId)) return INACTIVE
+    return {
+      active: true,
+      scope: refresh.scope.join(' '),
+      client_id: family.clientId,
+      username: user.username,
+      token_type: 'refresh_token',
+      exp: Math.floor(expiresAt / 1000),
+      iat: seconds(refresh.createdAt),
+      sub: user.id,
+      ...(family.audience ? { aud: family.audience } : {}),
+      iss: config.issuer,
+      jti: refresh.id,
+    }
+  }
+
+  async function introspectAccessKey(token: string, caller: Caller): Promise<Introspection> {
+    // Access keys are issued to people and services, not to OAuth clients.
+    if (caller.kind === 'client' && !caller.seesAll) return INACTIVE
+    const verified = await accessKeys.verify(token)
+    if (!verified.ok) return INACTIVE
+    const { key, owner } = verified
+    return {
+      active: true,
+      scope: verified.scopes.join(' '),
+      ...(owner ? { username: owner.username } : {}),
+      token_type: 'access_key',
+      ...(key.expiresAt ? { exp: seconds(key.expiresAt) } : {}),
+      iat: seconds(key.createdAt),
+      sub: verified.sub,
+      iss: config.issuer,
+      jti: key.id,
+    }
+  }
+
+  /** The answer for any presented token: looked up where its shape says it can be. */
+  async function introspect(token: string, caller: Caller): Promise<Introspection> {
+    const kind = tokenKind(token)
+    if (kind === 'jwt') return introspectJwt(token, caller)
+    if (kind === 'refresh_token') return introspectRefreshToken(token, caller)
+    if (kind === 'access_key') return introspectAccessKey(token, caller)
+    return INACTIVE
+  }
+
+  return { identifyCaller, introspect }
+}
