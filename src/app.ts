@@ -17,6 +17,7 @@ import { createJanitorSchedule } from './ops/janitor-schedule.js'
 import { registerPageSupport } from './pages/index.js'
 import { registerAdminRoutes } from './routes/admin/index.js'
 import { registerAuthorizeRoutes } from './routes/authorize.js'
+import { registerCorsRoutes } from './routes/cors.js'
 import { registerDiscoveryRoutes } from './routes/discovery.js'
 import { registerDocsRoutes } from './routes/docs.js'
 import { registerIntrospectionRoutes } from './routes/introspection.js'
@@ -25,6 +26,7 @@ import { registerMeRoutes } from './routes/me.js'
 import { registerTokenRoutes } from './routes/token.js'
 import { registerOpsRoutes } from './routes/ops.js'
 import { registerRevocationRoutes } from './routes/revocation.js'
+import { registerUserInfoRoutes } from './routes/userinfo.js'
 import { jwksBeforeRouting, registerWellKnownRoutes } from './routes/well-known.js'
 import { createServices, type ServiceDeps } from './services.js'
 
@@ -85,9 +87,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerDocsRoutes(app)
   addRequestHooks(app, services.metrics)
   registerOpsRoutes(app, services)
-  registerWellKnownRoutes(app, services)
-  registerDiscoveryRoutes(app, services)
-  registerTokenRoutes(app, services)
+  // The endpoints a page of another origin may call (CORS); nothing else answers with CORS headers.
+  await registerCorsRoutes(app, services, (scope) => {
+    registerWellKnownRoutes(scope, services)
+    registerDiscoveryRoutes(scope, services)
+    registerTokenRoutes(scope, services)
+    registerRevocationRoutes(scope, services)
+    registerUserInfoRoutes(scope, services)
+  })
   // The sign-in pages in a plugin scope of their own: its CSRF, cookies, security headers and error page apply
   // to them only.
   await app.register(async (scope) => {
@@ -95,7 +102,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     registerAuthorizeRoutes(scope, services, pages)
     registerLogoutRoutes(scope, services, pages)
   })
-  registerRevocationRoutes(app, services)
   registerIntrospectionRoutes(app, services)
   registerAdminRoutes(app, services)
   registerMeRoutes(app, services)

@@ -44,6 +44,11 @@ export interface Config {
   audiences: readonly string[]
   /** Advertised as scopes_supported when set. */
   scopes: readonly string[]
+  /**
+   * Browser origins (scheme://host[:port]) allowed to call the token, revocation, UserInfo, JWKS and discovery
+   * endpoints from a page (CORS), besides the allowed_origins of the registered clients.
+   */
+  corsOrigins: readonly string[]
   bcryptCost: number
   passwordWorkers: number
   loginMaxFailuresPerUser: number
@@ -197,6 +202,21 @@ function parseTrustProxy(value: string | undefined): Config['trustProxy'] {
   return entries.map((entry) => (PROXY_NAMES.includes(entry.toLowerCase()) ? entry.toLowerCase() : entry))
 }
 
+/** CORS_ORIGINS: space-separated origins, each exactly as a browser sends it in Origin (RFC 6454 §6.2). */
+function parseCorsOrigins(values: readonly string[]): string[] {
+  for (const value of values) {
+    let origin: string | undefined
+    try {
+      const parsed = new URL(value)
+      origin = parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.origin : undefined
+    } catch {
+      origin = undefined
+    }
+    if (origin !== value) fail('CORS_ORIGINS', 'each entry must be an origin as browsers send it: http(s)://host[:port], lower case, no path or trailing slash', value)
+  }
+  return [...new Set(values)]
+}
+
 function parseRedisUrl(value: string | undefined): string | undefined {
   if (value === undefined) return undefined
   // The value is not echoed: it may carry a password.
@@ -273,6 +293,7 @@ export function loadConfig(env: Env = process.env, options: { envFile?: string |
     defaultAudience,
     audiences: [...new Set([defaultAudience, issuer, ...read.list('AUDIENCES')])],
     scopes: read.list('SCOPES'),
+    corsOrigins: parseCorsOrigins(read.list('CORS_ORIGINS')),
     bcryptCost: read.integer('BCRYPT_COST', 10, 4, 15),
     passwordWorkers: read.integer('PASSWORD_WORKERS', Math.min(64, cpus.availableCpus()), 1, 64),
     loginMaxFailuresPerUser: read.integer('LOGIN_MAX_FAILURES_PER_USER', 5, 1, 1000),

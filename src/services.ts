@@ -6,6 +6,7 @@ import type { Config } from './config.js'
 import { createLazySchemas, type LazySchemas } from './http/lazy-schemas.js'
 import type { Keyring } from './keys/keyring.js'
 import { createClientCache, type ClientCache } from './oauth/client-cache.js'
+import { createCorsOrigins, type CorsOrigins } from './oauth/cors-origins.js'
 import { createLoginWaiters, type LoginWaiters } from './oauth/login-waiters.js'
 import { createMetrics, type Metrics } from './ops/metrics.js'
 import { createAccessKeyVerifier, type AccessKeyVerifier } from './security/access-keys.js'
@@ -42,6 +43,8 @@ export interface Services extends Required<Pick<ServiceDeps, 'config' | 'store' 
   passwords: PasswordHasher
   /** This app's cache of client rows for client authentication (oauth/client-cache.ts). */
   clients: ClientCache
+  /** The browser origins the CORS endpoints answer (oauth/cors-origins.ts), dropped with the client cache. */
+  corsOrigins: CorsOrigins
   /** This app's in-memory list of revoked JWT ids (security/revocation-list.ts). */
   revocations: RevocationList
   /** Verifies our JWT access tokens, remembering valid signatures (security/access-token-verifier.ts). */
@@ -96,7 +99,8 @@ export async function createServices(deps: ServiceDeps, hooks: ServiceHooks): Pr
   })
   const accessTokens = createAccessTokenVerifier({ keyring, config, now })
   const bearer = createBearerAuthenticator({ config, accessTokens, accessKeys, isRevoked: (claims) => revocations.revokes(claims) })
-  const clients = createClientCache({ store, ttlSeconds: config.clientCacheTtl, now })
+  const corsOrigins = createCorsOrigins({ store, configured: config.corsOrigins, ttlSeconds: config.clientCacheTtl, now })
+  const clients = createClientCache({ store, ttlSeconds: config.clientCacheTtl, now, onInvalidate: () => corsOrigins.invalidate() })
   const stopWatching = await watchChanges(deps.changes, { accessKeys, clients, revocations })
   return {
     config,
@@ -109,6 +113,7 @@ export async function createServices(deps: ServiceDeps, hooks: ServiceHooks): Pr
     bearer,
     passwords,
     clients,
+    corsOrigins,
     revocations,
     accessTokens,
     closing: hooks.closing,

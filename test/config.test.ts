@@ -74,6 +74,7 @@ t.test('values are parsed: durations with units, lists, booleans, URLs', async (
     ISSUER: 'https://auth.example.com/',
     AUDIENCES: 'https://api.example.com, https://billing.example.com',
     SCOPES: 'read write  admin',
+    CORS_ORIGINS: 'https://app.example.com http://localhost:5173  https://app.example.com',
     DATABASE_URL: 'postgresql://user:pw@db:5432/portcullis',
     KEYS_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
     UI_TITLE: ' Acme <Sign-in> ',
@@ -92,6 +93,7 @@ t.test('values are parsed: durations with units, lists, booleans, URLs', async (
     defaultAudience: 'https://auth.example.com',
     audiences: ['https://auth.example.com', 'https://api.example.com', 'https://billing.example.com'],
     scopes: ['read', 'write', 'admin'],
+    corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
     databaseProvider: 'postgresql',
     serviceDocumentation: 'https://auth.example.com/docs',
   })
@@ -166,6 +168,9 @@ const badValues: [name: string, value: string, message: string][] = [
   ['UI_TITLE', 'Acme\nSign in', 'UI_TITLE: must be a name of at most 60 characters on one line (got "Acme\\nSign in")'],
   ['UI_TITLE', 'x'.repeat(61), `UI_TITLE: must be a name of at most 60 characters on one line (got "${'x'.repeat(60)}…")`],
   ['SERVICE_DOCUMENTATION', 'docs', 'SERVICE_DOCUMENTATION: must be an absolute http(s) URL (got "docs")'],
+  ...['https://app.example.com/', 'https://App.example.com', 'https://app.example.com:443', 'https://app.example.com/spa', '*', 'null', 'ftp://files.example.com'].map(
+    (value): [string, string, string] => ['CORS_ORIGINS', `https://ok.example ${value}`, `CORS_ORIGINS: each entry must be an origin as browsers send it: http(s)://host[:port], lower case, no path or trailing slash (got ${JSON.stringify(value)})`],
+  ),
 ]
 
 for (const [name, value, message] of badValues) {

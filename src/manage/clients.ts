@@ -140,6 +140,8 @@ export async function createClient(deps: ClientDeps, request: NewClientRequest, 
   const at = deps.now()
   const secret = isPublic ? null : randomSecret()
   const client = await deps.store.clients.create({ clientId: newId(at), secretHash: secret === null ? null : sha256(secret), ...fields })
+  // Nothing of a new client is cached, but what is derived from every client is: its CORS origins (oauth/cors-origins.ts).
+  if (fields.allowedOrigins.length > 0) deps.clients?.invalidate(client.clientId)
   await recordChange(deps, by, {
     type: 'client.created',
     subject: client.clientId,

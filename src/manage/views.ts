@@ -27,7 +27,17 @@ export function clientView(client: Client, now: number) {
 }
 
 export function userView(user: User) {
-  return { id: user.id, username: user.username, scopes: user.scopes, disabled: user.disabled, created_at: user.createdAt.toISOString(), updated_at: user.updatedAt.toISOString() }
+  return {
+    id: user.id,
+    username: user.username,
+    scopes: user.scopes,
+    disabled: user.disabled,
+    email: user.email,
+    email_verified: user.emailVerified,
+    name: user.name,
+    created_at: user.createdAt.toISOString(),
+    updated_at: user.updatedAt.toISOString(),
+  }
 }
 
 export function accessKeyView(key: AccessKey, now: number) {

@@ -55,7 +55,14 @@ function frozen(client: Client): Client {
  * const clients = createClientCache({ store, ttlSeconds: config.clientCacheTtl, now: Date.now })
  * const client = await clients.find('my-client')
  */
-export function createClientCache(deps: { store: { clients: Pick<ClientStore, 'findById'> }; ttlSeconds: number; now: () => number; maxEntries?: number }): ClientCache {
+export function createClientCache(deps: {
+  store: { clients: Pick<ClientStore, 'findById'> }
+  ttlSeconds: number
+  now: () => number
+  maxEntries?: number
+  /** Told of every invalidation, for what else is derived from client rows (the CORS origins, oauth/cors-origins.ts). */
+  onInvalidate?: () => void
+}): ClientCache {
   const ttlMs = deps.ttlSeconds * 1000
   const maxEntries = deps.maxEntries ?? MAX_ENTRIES
   const entries = new Map<string, Entry>()
@@ -105,10 +112,12 @@ export function createClientCache(deps: { store: { clients: Pick<ClientStore, 'f
 
     invalidate(clientId) {
       entries.delete(clientId)
+      deps.onInvalidate?.()
     },
 
     invalidateAll() {
       entries.clear()
+      deps.onInvalidate?.()
     },
   }
 }

@@ -40,4 +40,13 @@ export function grantScope(requested: readonly string[] | undefined, allowed: re
   return [...requested]
 }
 
+/**
+ * The OpenID Connect scopes (Core §3.1.2.1, §5.4): they ask who the user is, not for authority, so every user
+ * holds them; a client still has to be registered for them. Used where a grant limits scope to the user's.
+ */
+export const IDENTITY_SCOPES: readonly string[] = ['openid', 'profile', 'email']
+
+/** A user's scopes with the identity scopes, which every user holds. */
+export const withIdentityScopes = (userScopes: readonly string[]): string[] => [...userScopes, ...IDENTITY_SCOPES]
+
 export const formatScope = (scope: readonly string[]): string => scope.join(' ')

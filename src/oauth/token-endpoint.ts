@@ -9,11 +9,12 @@ import { invalidRequest, invalidTarget, unauthorizedClient, unsupportedGrantType
 import { readParameters } from './form-body.js'
 import type { Services } from '../services.js'
 import type { Grant, GrantRequest, GrantResult } from './grants/grant.js'
+import { idTokenFor } from './id-token.js'
 import { parseScope } from './scope.js'
 import { tokenResponse, type TokenResponse } from './token-response.js'
 
 /** What the endpoint's own steps use (the grants hold their own services). */
-export type TokenEndpointServices = Pick<Services, 'config' | 'keyring' | 'clients' | 'now'>
+export type TokenEndpointServices = Pick<Services, 'config' | 'keyring' | 'clients' | 'now' | 'store'>
 
 /** RFC 8707 §2: several resources may be asked for at once, but a token here has one audience. */
 function oneResourceOnly(body: unknown): void {
@@ -121,5 +122,5 @@ export async function handleTokenRequest(
   const grantRequest: GrantRequest = { client, authMethod: method, params: grantParams, scope, resource, audience, now, ip: request.ip }
   const result = await grant.handler(grantRequest)
   const accessToken = await issueAccessToken(deps, client, result, now)
-  return tokenResponse(accessToken, result)
+  return tokenResponse(accessToken, result, result.signIn ? await idTokenFor(deps, client.clientId, result, accessToken, now) : undefined)
 }

@@ -12,6 +12,8 @@ export interface TokenResponse {
   refresh_token?: string
   /** RFC 8693 §2.2.1, for grants that say which kind of token they issued. */
   issued_token_type?: string
+  /** OpenID Connect Core §3.1.3.3: when `openid` was granted in a browser sign-in (oauth/id-token.ts). */
+  id_token?: string
 }
 
 /** RFC 6749 §5.1: responses carrying tokens (and the errors beside them) must not be stored by caches. */
@@ -30,14 +32,16 @@ export const tokenResponseSchema = {
     scope: { type: 'string', description: 'The granted scope, space-separated' },
     refresh_token: { type: 'string', description: 'Issued by the password and refresh_token grants; rotated on every use' },
     issued_token_type: { type: 'string' },
+    id_token: { type: 'string', description: 'OpenID Connect ID token (RS256, typ JWT), when the openid scope was granted in a browser sign-in' },
   },
   required: ['access_token', 'token_type', 'expires_in', 'scope'],
 } as const
 
-export function tokenResponse(accessToken: IssuedAccessToken, result: GrantResult): TokenResponse {
+export function tokenResponse(accessToken: IssuedAccessToken, result: GrantResult, idToken?: string): TokenResponse {
   // Built member by member: this runs once per token, and spreading into a literal is the slow path.
   const response: TokenResponse = { access_token: accessToken.token, token_type: 'Bearer', expires_in: accessToken.expiresIn, scope: formatScope(result.scope) }
   if (result.refreshToken !== undefined) response.refresh_token = result.refreshToken
   if (result.issuedTokenType !== undefined) response.issued_token_type = result.issuedTokenType
+  if (idToken !== undefined) response.id_token = idToken
   return response
 }

@@ -99,17 +99,20 @@ export function jwksBeforeRouting({ keyring, metrics, requestId, routeThroughFas
     // Every request of the listening server passes here: one for another path costs two string checks.
     if (url !== JWKS_PATH && !url?.startsWith(JWKS_WITH_QUERY)) return false
     if ((method !== 'GET' && method !== 'HEAD') || headers['content-length'] !== undefined || headers['transfer-encoding'] !== undefined) return false
+    // A page's request (CORS, routes/cors.ts): Fastify decides whether its origin gets CORS headers.
+    if (headers.origin !== undefined) return false
     if (routeThroughFastify()) return false
     const started = performance.now()
     const jwks = keyring.jwks()
     if (jwks !== document) {
       document = jwks
-      headers200 = [...Object.entries(jwks.headers).flat(), 'content-length', String(Buffer.byteLength(jwks.body))]
+      headers200 = ['vary', 'Origin', ...Object.entries(jwks.headers).flat(), 'content-length', String(Buffer.byteLength(jwks.body))]
     }
-    // The headers in the order and case the route gives them (the request id first, as its onRequest hook does).
+    // The headers in the order and case the route gives them (the request id first, as its onRequest hook does;
+    // then Vary: Origin, which the CORS hook adds to every answer of the route, routes/cors.ts).
     const id = requestId(request)
     if (ifNoneMatchHits(headers['if-none-match'], jwks.etag)) {
-      response.writeHead(304, ['x-request-id', id, 'cache-control', jwks.headers['cache-control']!, 'etag', jwks.etag])
+      response.writeHead(304, ['x-request-id', id, 'vary', 'Origin', 'cache-control', jwks.headers['cache-control']!, 'etag', jwks.etag])
       response.end()
     } else {
       response.writeHead(200, ['x-request-id', id, ...headers200])

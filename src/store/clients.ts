@@ -87,6 +87,12 @@ export function createClientStore(prisma: PrismaClient) {
       return row ? toClient(row) : undefined
     },
 
+    /** Every origin some client allows (CORS, oauth/cors-origins.ts). */
+    async listAllowedOrigins(): Promise<string[]> {
+      const rows = await prisma.client.findMany({ where: { allowedOrigins: { not: '' } }, select: { allowedOrigins: true } })
+      return [...new Set(rows.flatMap((row) => toList(row.allowedOrigins)))]
+    },
+
     async list(options: PageOptions): Promise<Page<Client>> {
       const rows = await prisma.client.findMany({
         where: options.after ? { clientId: { gt: options.after } } : {},

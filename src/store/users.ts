@@ -32,11 +32,22 @@ export interface AccessTokenCutoff {
 
 const toUser = (row: UserRow): User => ({ ...row, scopes: toList(row.scopes) })
 
+/** The OpenID Connect claims a user may have set (null clears email or name). */
+export type Profile = Pick<User, 'email' | 'emailVerified' | 'name'>
+
+const profileData = (input: Partial<Profile>) => ({
+  ...(input.email === undefined ? {} : { email: input.email }),
+  ...(input.emailVerified === undefined ? {} : { emailVerified: input.emailVerified }),
+  ...(input.name === undefined ? {} : { name: input.name }),
+})
+
 export function createUserStore(prisma: PrismaClient) {
   return {
-    async create(input: { username: string; passwordHash: string; scopes: readonly string[] }): Promise<User> {
+    async create(input: { username: string; passwordHash: string; scopes: readonly string[] } & Partial<Profile>): Promise<User> {
       const row = await translate(`user ${JSON.stringify(input.username)}`, () =>
-        prisma.user.create({ data: { id: newId(), username: input.username, passwordHash: input.passwordHash, scopes: fromList(input.scopes) } }),
+        prisma.user.create({
+          data: { id: newId(), username: input.username, passwordHash: input.passwordHash, scopes: fromList(input.scopes), ...profileData(input) },
+        }),
       )
       return toUser(row)
     },
@@ -68,7 +79,7 @@ export function createUserStore(prisma: PrismaClient) {
 
     async update(
       id: string,
-      changes: { scopes?: readonly string[]; passwordHash?: string; disabled?: boolean },
+      changes: { scopes?: readonly string[]; passwordHash?: string; disabled?: boolean } & Partial<Profile>,
       now = new Date(),
       options: { cutoff?: AccessTokenCutoff } = {},
     ): Promise<User> {
@@ -80,6 +91,7 @@ export function createUserStore(prisma: PrismaClient) {
               ...(changes.scopes ? { scopes: fromList(changes.scopes) } : {}),
               ...(changes.passwordHash ? { passwordHash: changes.passwordHash } : {}),
               ...(changes.disabled === undefined ? {} : { disabled: changes.disabled }),
+              ...profileData(changes),
             },
           })
           // A disabled user's logins end now, not when their refresh tokens expire; so do the logins made

@@ -136,6 +136,21 @@ for (const provider of providers) {
       t.same(await cli(['users', 'disable', 'nobody']), failure('no user with id or username "nobody"'))
       t.same(await cli(['users', 'set-password', 'nobody', '--password-stdin'], { stdin: 'third-password' }), failure('no user with id or username "nobody"'))
     })
+
+    t.test('users: email and name (the OpenID Connect claims) at creation and by update; bad values refused', async (t) => {
+      const created = await cli(['users', 'create', '--username', 'olga', '--password-stdin', '--email', 'olga@example.com', '--email-verified', 'yes', '--name', 'Olga K', '--json'], { stdin: 'olga-password\n' })
+      t.equal(created.code, 0, created.stderr)
+      const { id } = JSON.parse(created.stdout) as { id: string }
+      const store = await openStore(t, url)
+      t.match(await store.users.findById(id), { email: 'olga@example.com', emailVerified: true, name: 'Olga K' })
+      const updated = await cli(['users', 'update', 'olga', '--email', 'o@example.org', '--email-verified', 'no', '--name', '', '--json'])
+      t.equal(updated.code, 0, updated.stderr)
+      t.same(JSON.parse(updated.stdout), { id, username: 'olga', email: 'o@example.org', email_verified: false, name: null })
+      t.match(await store.users.findById(id), { email: 'o@example.org', emailVerified: false, name: null })
+      t.equal((await cli(['users', 'update', 'olga', '--email', 'not-an-address'])).code, 1)
+      t.same(await cli(['users', 'update', 'olga', '--email-verified', 'maybe']), failure('--email-verified takes yes or no'))
+      t.same(await cli(['users', 'update', 'olga']), failure('nothing to change: give --email, --email-verified or --name'))
+    })
   })
 }
 

@@ -142,7 +142,7 @@ t.test('the answer goes to Fastify while the app closes, and for anything but a 
   const res = response as unknown as ServerResponse
 
   t.ok(answer(request('GET', JWKS_PATH), res))
-  t.same(written, [200, ['x-request-id', 'id-1', 'content-type', 'application/json; charset=utf-8', 'cache-control', 'public, max-age=300', 'etag', '"e"', 'content-length', '11'], '{"keys":[]}'])
+  t.same(written, [200, ['x-request-id', 'id-1', 'vary', 'Origin', 'content-type', 'application/json; charset=utf-8', 'cache-control', 'public, max-age=300', 'etag', '"e"', 'content-length', '11'], '{"keys":[]}'])
   t.equal(series.count, 1, 'counted')
   written.length = 0
   closing = true
@@ -151,6 +151,7 @@ t.test('the answer goes to Fastify while the app closes, and for anything but a 
   t.notOk(answer(request('GET', JWKS_PATH, { 'content-length': '5' }), res), 'a body')
   t.notOk(answer(request('GET', JWKS_PATH, { 'transfer-encoding': 'chunked' }), res), 'a chunked body')
   t.notOk(answer(request('DELETE', JWKS_PATH), res), 'another method')
+  t.notOk(answer(request('GET', JWKS_PATH, { origin: 'https://spa.example' }), res), "a page's request (Origin): the CORS scope decides (routes/cors.ts)")
   t.notOk(answer(request('GET', `${JWKS_PATH}/`), res), 'another path')
   t.notOk(answer(request('GET', '/.well-known/jwks.jsonp?x'), res), 'a path that only starts the same')
   t.same(written, [], 'nothing written for what goes to Fastify')

@@ -22,22 +22,32 @@ t.test('the metadata document', async (t) => {
       issuer: 'https://id.example.com',
       token_endpoint: 'https://id.example.com/oauth/token',
       jwks_uri: 'https://id.example.com/.well-known/jwks.json',
+      authorization_endpoint: 'https://id.example.com/oauth/authorize',
+      userinfo_endpoint: 'https://id.example.com/oauth/userinfo',
+      end_session_endpoint: 'https://id.example.com/oauth/logout',
       revocation_endpoint: 'https://id.example.com/oauth/revoke',
       introspection_endpoint: 'https://id.example.com/oauth/introspect',
-      grant_types_supported: ['password', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange'],
-      response_types_supported: [],
+      grant_types_supported: ['password', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange', 'authorization_code'],
+      response_types_supported: ['code'],
+      response_modes_supported: ['query', 'form_post'],
+      code_challenge_methods_supported: ['S256'],
+      authorization_response_iss_parameter_supported: true,
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
       revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
       introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-      scopes_supported: ['read', 'write', 'admin'],
+      scopes_supported: ['openid', 'profile', 'email', 'read', 'write', 'admin'],
+      subject_types_supported: ['public'],
+      id_token_signing_alg_values_supported: ['RS256'],
+      claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'at_hash', 'sid', 'amr', 'name', 'email', 'email_verified'],
+      prompt_values_supported: ['none', 'login', 'consent'],
       service_documentation: 'https://id.example.com/docs',
     })
   })
 
-  t.test('leaves scopes_supported out when SCOPES is not configured, and points service_documentation where SERVICE_DOCUMENTATION says', async (t) => {
+  t.test('lists only the OpenID Connect scopes when SCOPES is not configured, and points service_documentation where SERVICE_DOCUMENTATION says', async (t) => {
     const { app } = await build(t, { env: { SERVICE_DOCUMENTATION: 'https://docs.example.com/portcullis' } })
     const body = (await app.inject({ method: 'GET', url: WELL_KNOWN[0] })).json()
-    t.notOk('scopes_supported' in body)
+    t.same(body.scopes_supported, ['openid', 'profile', 'email'])
     t.equal(body.service_documentation, 'https://docs.example.com/portcullis')
   })
 
@@ -58,7 +68,7 @@ t.test('the metadata document', async (t) => {
       const response = await tokenRequest(app, { grant_type: grantType }, { authorization: service.auth })
       t.not(response.json().error, 'unsupported_grant_type', `${grantType} is handled`)
     }
-    const unknown = await tokenRequest(app, { grant_type: 'authorization_code' }, { authorization: service.auth })
+    const unknown = await tokenRequest(app, { grant_type: 'urn:ietf:params:oauth:grant-type:device_code' }, { authorization: service.auth })
     t.equal(unknown.json().error, 'unsupported_grant_type', 'a grant type not advertised is refused')
   })
 })

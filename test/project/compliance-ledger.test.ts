@@ -19,7 +19,7 @@ interface Row {
 
 const rows: Row[] = ledger
   .split('\n')
-  .filter((line) => /^\| \d{4}-/.test(line))
+  .filter((line) => /^\| (\d{4}|oidc)-/.test(line))
   .map((line) => {
     const cells = line.split(' | ').map((cell) => cell.replace(/^\| ?| ?\|$/g, '').trim())
     return { id: cells[0]!, status: cells[3]!, evidence: cells.slice(4).join(' | ') }

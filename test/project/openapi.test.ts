@@ -96,9 +96,10 @@ t.test('every route the server registers is documented, and every documented ope
   const documented = new Set(operations(document).map(({ method, path }) => `${method} ${path}`))
   const routes = registeredRoutes(app)
   t.ok(routes.length > 20, `${routes.length} routes found in the router`)
-  // HEAD is Fastify's automatic twin of GET; /docs is the rendered UI and its assets (test/browser/docs.test.ts).
+  // HEAD is Fastify's automatic twin of GET; /docs is the rendered UI and its assets (test/browser/docs.test.ts);
+  // OPTIONS * answers CORS preflights (routes/cors.ts, test/http/cors.test.ts).
   const undocumented = routes
-    .filter(({ method, url }) => method !== 'HEAD' && url !== '/docs' && !url.startsWith('/docs/'))
+    .filter(({ method, url }) => method !== 'HEAD' && url !== '/docs' && !url.startsWith('/docs/') && !(method === 'OPTIONS' && url === '*'))
     .map(({ method, url }) => `${method} ${toOpenApiPath(url)}`)
     .filter((operation) => !documented.has(operation))
   t.same(undocumented, [], 'routes missing from openapi.yaml')
@@ -142,6 +143,16 @@ t.test('every response recorded across the API matches its documented status, me
     await app.inject({ method: 'POST', url, headers: { 'content-type': 'text/plain', authorization: service.auth }, payload: 'token=x' })
   }
   await oauthForm('/oauth/introspect', { token: login.access_token }, { authorization: `Bearer ${bob}` })
+  // UserInfo: no token, a token without openid, and one with it.
+  await store.clients.update('console', { scopes: ['read', 'keys:write', 'openid', 'profile', 'email'] })
+  const bobRow = await store.users.findByUsername('bob')
+  await store.users.update(bobRow!.id, { scopes: ['read', 'keys:write', 'openid', 'profile', 'email'], email: 'bob@example.com', name: 'Bob' })
+  const withOpenid = (await tokenRequest(app, { grant_type: 'password', username: 'bob', password: 'bob-password', scope: 'openid profile email' }, { authorization: basic('console', SECRET) })).json().access_token as string
+  for (const method of ['GET', 'POST'] as const) {
+    await app.inject({ method, url: '/oauth/userinfo' })
+    await app.inject({ method, url: '/oauth/userinfo', headers: { authorization: `Bearer ${bob}` } })
+    await app.inject({ method, url: '/oauth/userinfo', headers: { authorization: `Bearer ${withOpenid}` } })
+  }
 
   // Browser sign-in: every page, with its failures, and the stylesheet the pages link.
   await store.clients.create({ clientId: 'browser', name: 'Browser', secretHash: sha256(SECRET), grantTypes: ['authorization_code'], scopes: ['read'], redirectUris: [REDIRECT], postLogoutRedirectUris: [REDIRECT] })

@@ -8,7 +8,7 @@ import type { Client } from '../../store/clients.js'
 import type { PendingAuthorization } from '../../store/authorization-requests.js'
 import type { Session } from '../../store/sessions.js'
 import type { User } from '../../store/users.js'
-import { grantScope, intersectScopes } from '../scope.js'
+import { grantScope, intersectScopes, withIdentityScopes } from '../scope.js'
 import { RedirectError, type AuthorizationRequest } from './request.js'
 
 export type AuthorizeDeps = Pick<Services, 'config' | 'store' | 'now'>
@@ -67,7 +67,8 @@ const redirectError = (request: AuthorizationRequest, error: ErrorCode, descript
 /** The scope the user gets: what was asked within the user's scopes (asked explicitly: all of it, or invalid_scope). */
 function userScope(request: AuthorizationRequest, user: User): string[] {
   try {
-    return request.scopeSent ? grantScope(request.scope, user.scopes, 'this user') : intersectScopes(request.scope, user.scopes)
+    const held = withIdentityScopes(user.scopes)
+    return request.scopeSent ? grantScope(request.scope, held, 'this user') : intersectScopes(request.scope, held)
   } catch (err) {
     if (err instanceof OAuthError) throw new RedirectError(request, err)
     throw err

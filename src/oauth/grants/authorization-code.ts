@@ -13,7 +13,7 @@ import type { AuthorizationCode } from '../../store/authorization-codes.js'
 import { newId } from '../../store/ids.js'
 import type { Services } from '../../services.js'
 import { endLogin } from '../end-login.js'
-import { intersectScopes } from '../scope.js'
+import { intersectScopes, withIdentityScopes } from '../scope.js'
 import type { Grant, GrantRequest } from './grant.js'
 
 export const AUTHORIZATION_CODE_GRANT = 'authorization_code'
@@ -66,7 +66,7 @@ export function createAuthorizationCodeGrant(deps: AuthorizationCodeGrantService
       const familyId = newId(now)
       if (!(await deps.store.authorizationCodes.redeem(code.id, familyId, new Date(now)))) return replayed(deps, request, { ...code, usedAt: new Date(now) })
       // Scopes taken from the client or the user since the authorization are not granted.
-      const scope = intersectScopes(code.scope, client.scopes, user.scopes)
+      const scope = intersectScopes(code.scope, client.scopes, withIdentityScopes(user.scopes))
       let refreshToken: string | undefined
       if (client.grantTypes.includes('refresh_token')) {
         refreshToken = randomSecret()

@@ -52,5 +52,11 @@ export interface GrantResult {
    * The browser sign-in the tokens come from (authorization_code grant): what an OpenID Connect ID token
    * (auth_time, nonce, sid) is made from, beside the access token in tokenResponse().
    */
-  signIn?: { sessionId: string | null; authTime: Date; nonce: string | null }
+  signIn?: {
+    sessionId: string | null
+    authTime: Date
+    nonce: string | null
+    /** The session's authentication methods when the grant has read them (else oauth/id-token.ts reads them). */
+    amr?: readonly string[]
+  }
 }

@@ -11,9 +11,10 @@ import type { Client } from '../../store/clients.js'
 import { checkAudience } from '../audience.js'
 import { endLogin } from '../end-login.js'
 import { invalidGrant, invalidTarget } from '../../errors.js'
-import { grantScope, intersectScopes } from '../scope.js'
+import { grantScope, intersectScopes, withIdentityScopes } from '../scope.js'
+import { OPENID_SCOPE } from '../id-token.js'
 import type { Services } from '../../services.js'
-import type { Grant, GrantRequest } from './grant.js'
+import type { Grant, GrantRequest, GrantResult } from './grant.js'
 
 // A replay is a presentation that arrived after the token had been used. A request that arrived before (it
 // was in flight beside the winner) is not one: without a grace window it gets invalid_grant, and the family
@@ -47,7 +48,7 @@ function checkUsable(record: RefreshTokenRecord | undefined, client: Client, now
 function narrowScope(request: GrantRequest, record: RefreshTokenRecord): string[] {
   const granted = grantScope(request.scope, record.family.scope, 'this refresh token')
   // Scopes taken from the client or the user since the login are not granted any more.
-  return intersectScopes(granted, request.client.scopes, record.user.scopes)
+  return intersectScopes(granted, request.client.scopes, withIdentityScopes(record.user.scopes))
 }
 
 /** The login's audience, if the client may still have it (RFC 8707 §2.2: the refresh is for the same resource). */
@@ -96,6 +97,17 @@ async function rotateOrDetectReplay(
   throw invalidGrant('the refresh token was already used; every token of this login has been revoked')
 }
 
+/**
+ * The browser sign-in of a login made with the authorization code grant, for the ID token of its refreshes
+ * (OpenID Connect Core §12.2: same iss, sub, aud; auth_time of the original login; no nonce). None once the
+ * session row is gone (the janitor deletes ended sessions): its login time is no longer known.
+ */
+async function signInOf(deps: Pick<Services, 'store'>, record: RefreshTokenRecord, scope: readonly string[]): Promise<GrantResult['signIn']> {
+  if (record.family.sessionId === null || !scope.includes(OPENID_SCOPE)) return undefined
+  const session = await deps.store.sessions.findById(record.family.sessionId)
+  return session ? { sessionId: session.id, authTime: session.authTime, nonce: null, amr: session.amr } : undefined
+}
+
 export function createRefreshTokenGrant(deps: RefreshTokenGrantServices): Grant {
   const successorKey = deriveRefreshSuccessorKey(deps.masterKey)
   return {
@@ -110,7 +122,10 @@ export function createRefreshTokenGrant(deps: RefreshTokenGrantServices): Grant 
       const audience = keepAudience(deps, request, record)
       const successor = successorOf(successorKey, parentHash)
       await rotateOrDetectReplay(deps, request, record, successor)
-      return { subject: record.user.id, scope, audience, refreshToken: successor, claims: { sid: record.family.id } }
+      const result: GrantResult = { subject: record.user.id, scope, audience, refreshToken: successor, claims: { sid: record.family.id } }
+      const signIn = await signInOf(deps, record, scope)
+      if (signIn) result.signIn = signIn
+      return result
     },
   }
 }

@@ -34,10 +34,13 @@ export const userSchema = {
     username: { type: 'string' },
     scopes: stringArray,
     disabled: { type: 'boolean' },
+    email: { ...nullableString, description: 'OpenID Connect email claim (UserInfo with scope email)' },
+    email_verified: { type: 'boolean', description: 'Whether the address is known to be the user’s' },
+    name: { ...nullableString, description: 'OpenID Connect name claim (UserInfo with scope profile)' },
     created_at: dateTime,
     updated_at: dateTime,
   },
-  required: ['id', 'username', 'scopes', 'disabled', 'created_at', 'updated_at'],
+  required: ['id', 'username', 'scopes', 'disabled', 'email', 'email_verified', 'name', 'created_at', 'updated_at'],
 } as const
 
 export const accessKeySchema = {

@@ -1,0 +1,100 @@
+// OpenID Connect ID tokens (Core 1.0 §2, §3.1.3.3, §3.1.3.6, §12.2): when the granted scope holds `openid`, a
+// token response from a browser sign-in (the authorization_code grant, and the refresh_token grant of a login
+// made that way) carries an ID token beside the access token.
+//
+// Signed RS256 by the key that signs access tokens, with header typ "JWT": an access token is "at+jwt"
+// (RFC 9068), and verifyAccessToken() insists on that, so an ID token is never accepted as one (nor is its
+// audience, the client, ours). It expires with the access token issued beside it: ACCESS_TOKEN_TTL is what
+// the key lifecycle keeps a key published for (SIGNING_KEY_ROTATION_INTERVAL > 2 × JWKS_MAX_AGE +
+// ACCESS_TOKEN_TTL), so every ID token stays verifiable for its whole life.
+//
+// Profile and email claims are not in it: an access token is always issued, so they are the UserInfo
+// endpoint's (Core §5.4).
+import { createHash, randomUUID } from 'node:crypto'
+import { CompactSign } from 'jose'
+import type { Keyring } from '../keys/keyring.js'
+import type { Services } from '../services.js'
+import type { GrantResult } from './grants/grant.js'
+
+export const OPENID_SCOPE = 'openid'
+
+const ENCODER = new TextEncoder()
+
+/**
+ * at_hash (Core §3.1.3.6): the left half of the SHA-256 of the access token's ASCII octets, base64url (RS256
+ * uses SHA-256).
+ *
+ * @example
+ * atHash(response.access_token) // 22 characters
+ */
+export function atHash(accessToken: string): string {
+  return createHash('sha256').update(accessToken, 'ascii').digest().subarray(0, 16).toString('base64url')
+}
+
+export interface IdTokenClaims {
+  issuer: string
+  /** The user's id. */
+  subject: string
+  clientId: string
+  /** Seconds since the epoch. */
+  issuedAt: number
+  expiresAt: number
+  /** When the user entered their credentials (the session's login). */
+  authTime: Date
+  /** The authorization request's nonce; never on a refresh (Core §12.2: there was no authentication request). */
+  nonce: string | null
+  accessToken: string
+  /** The session's id (the `sid` of OpenID Connect logout), never its cookie. */
+  sessionId: string | null
+  /** RFC 8176 methods, e.g. ['pwd']; absent when unknown. */
+  amr: readonly string[] | undefined
+}
+
+/** Signs an ID token with the active key. */
+export async function signIdToken(keyring: Pick<Keyring, 'signingKey'>, claims: IdTokenClaims): Promise<string> {
+  const key = keyring.signingKey()
+  const payload: Record<string, unknown> = {
+    iss: claims.issuer,
+    sub: claims.subject,
+    aud: claims.clientId,
+    exp: claims.expiresAt,
+    iat: claims.issuedAt,
+    auth_time: Math.floor(claims.authTime.getTime() / 1000),
+    at_hash: atHash(claims.accessToken),
+    jti: randomUUID(),
+  }
+  if (claims.nonce !== null) payload.nonce = claims.nonce
+  if (claims.sessionId !== null) payload.sid = claims.sessionId
+  if (claims.amr !== undefined && claims.amr.length > 0) payload.amr = [...claims.amr]
+  return new CompactSign(ENCODER.encode(JSON.stringify(payload))).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: key.kid }).sign(key.privateKey)
+}
+
+export type IdTokenDeps = Pick<Services, 'config' | 'keyring' | 'store'>
+
+/**
+ * The ID token for a token response, or undefined: only when `openid` was granted and the tokens come from a
+ * browser sign-in (GrantResult.signIn). The authentication methods are the session's.
+ */
+export async function idTokenFor(
+  deps: IdTokenDeps,
+  clientId: string,
+  result: GrantResult,
+  accessToken: { token: string; expiresAt: number },
+  now: number,
+): Promise<string | undefined> {
+  const signIn = result.signIn
+  if (signIn === undefined || !result.scope.includes(OPENID_SCOPE)) return undefined
+  const amr = signIn.amr ?? (signIn.sessionId === null ? undefined : (await deps.store.sessions.findById(signIn.sessionId))?.amr)
+  return signIdToken(deps.keyring, {
+    issuer: deps.config.issuer,
+    subject: result.subject,
+    clientId,
+    issuedAt: Math.floor(now / 1000),
+    expiresAt: accessToken.expiresAt,
+    authTime: signIn.authTime,
+    nonce: signIn.nonce,
+    accessToken: accessToken.token,
+    sessionId: signIn.sessionId,
+    amr,
+  })
+}
