@@ -49,7 +49,7 @@ t.test('token endpoint errors', async (t) => {
     { name: 'a public client asking client_credentials', params: { grant_type: 'client_credentials', client_id: 'spa' }, status: 400, body: { error: 'unauthorized_client', error_description: 'this client may not use the client_credentials grant' } },
     // unsupported_grant_type
     { name: 'an unknown grant type', params: { grant_type: 'implicit' }, headers: auth, status: 400, body: { error: 'unsupported_grant_type', error_description: "grant_type 'implicit' is not supported" } },
-    { name: 'authorization_code, which this server does not offer', params: { grant_type: 'authorization_code', code: 'x' }, headers: auth, status: 400, body: { error: 'unsupported_grant_type', error_description: "grant_type 'authorization_code' is not supported" } },
+    { name: 'the device code grant, which this server does not offer', params: { grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: 'x' }, headers: auth, status: 400, body: { error: 'unsupported_grant_type', error_description: "grant_type 'urn:ietf:params:oauth:grant-type:device_code' is not supported" } },
     // invalid_scope
     { name: 'a malformed scope', params: { grant_type: 'client_credentials', scope: 'read "write"' }, headers: auth, status: 400, body: { error: 'invalid_scope', error_description: "scope ''write'' is malformed (RFC 6749 section 3.3)" } },
     { name: 'a scope beyond the client', params: { grant_type: 'client_credentials', scope: 'root' }, headers: auth, status: 400, body: { error: 'invalid_scope', error_description: "this client may not have the scope 'root'" } },
