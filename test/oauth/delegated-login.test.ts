@@ -2,7 +2,6 @@
 // challenge → the admin API's login and consent requests → redirect_to back to /oauth/authorize/continue →
 // the code, through app.inject with the browser's cookies carried by hand.
 import t from 'tap'
-import type { FastifyInstance } from 'fastify'
 import { build, providers } from '../support/helper.ts'
 import { client, signedToken } from '../support/admin-fixtures.ts'
 import { authorizeUrl, cookieJar, pkce, query, REDIRECT, seedSignIn, signInFlow } from '../support/sign-in.ts'

@@ -8,6 +8,7 @@ import { registerAdminAuditRoutes } from './audit.js'
 import { registerAdminClientRoutes } from './clients.js'
 import { LOGIN_SCOPE, registerAdminLoginRequestRoutes } from './login-requests.js'
 import { registerScopedRoutes } from './schemas.js'
+import { registerAdminSessionRoutes } from './sessions.js'
 import { registerAdminSigningKeyRoutes } from './signing-keys.js'
 import { registerAdminUserRoutes } from './users.js'
 
@@ -18,6 +19,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: Services): void 
   registerScopedRoutes(app, deps, { prefix: '/admin/v1', scope: ADMIN_SCOPE }, (admin) => {
     registerAdminClientRoutes(admin, deps)
     registerAdminUserRoutes(admin, deps)
+    registerAdminSessionRoutes(admin, deps)
     registerAdminAccessKeyRoutes(admin, deps)
     registerAdminSigningKeyRoutes(admin, deps)
     registerAdminAuditRoutes(admin, deps)
