@@ -80,9 +80,13 @@ for (const provider of providers) {
     t.test('delete removes the user, their refresh tokens and keys', async (t) => {
       const user = await newUser('ned')
       await admin.post('/admin/v1/access-keys', { name: 'k', scopes: ['read'], user_id: user.id })
+      await ctx.store.clients.create({ clientId: `c-${user.id}`, name: 'c', secretHash: null, grantTypes: ['password'], scopes: [] })
+      await ctx.db.prisma.refreshFamily.create({ data: { id: `f-${user.id}`, clientId: `c-${user.id}`, userId: user.id, scope: '', absoluteExpiresAt: new Date(Date.now() + 86400_000) } })
+      t.equal(await ctx.db.prisma.refreshFamily.count({ where: { userId: user.id } }), 1)
       t.equal((await admin.delete(`/admin/v1/users/${user.id}`)).statusCode, 204)
       t.equal((await admin.get(`/admin/v1/users/${user.id}`)).statusCode, 404)
       t.equal(await ctx.db.prisma.accessKey.count({ where: { userId: user.id } }), 0)
+      t.equal(await ctx.db.prisma.refreshFamily.count({ where: { userId: user.id, revokedAt: null } }), 0, 'no live refresh-token family is left')
       t.match(await auditOf('user.deleted'), [{ subject: user.id, details: { username: 'ned' } }])
     })
 

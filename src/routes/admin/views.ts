@@ -16,11 +16,15 @@ export const clientSchema = {
     grant_types: stringArray,
     scopes: stringArray,
     audiences: stringArray,
+    redirect_uris: stringArray,
+    post_logout_redirect_uris: stringArray,
+    first_party: { type: 'boolean' },
+    allowed_origins: stringArray,
     previous_secret_expires_at: nullableDateTime,
     created_at: dateTime,
     updated_at: dateTime,
   },
-  required: ['client_id', 'name', 'public', 'grant_types', 'scopes', 'audiences', 'created_at', 'updated_at'],
+  required: ['client_id', 'name', 'public', 'grant_types', 'scopes', 'audiences', 'redirect_uris', 'post_logout_redirect_uris', 'first_party', 'allowed_origins', 'created_at', 'updated_at'],
 } as const
 
 export const userSchema = {
