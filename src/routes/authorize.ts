@@ -330,6 +330,7 @@ export function registerAuthorizeRoutes(app: FastifyInstance, deps: AuthorizeRou
           const user = answer.userId === undefined ? undefined : await store.users.findById(answer.userId)
           if (!user || user.disabled) throw new RedirectError(authorization, new OAuthError('access_denied', 'the user cannot sign in'))
           const { cookie, session } = await startSession(deps, user, [], now)
+          await store.audit.record({ type: 'login.succeeded', actor: `client:${client.clientId}`, subject: `user:${user.id}`, ip: request.ip, details: { via: 'login_app', session_id: session.id } }, new Date(now))
           const signedIn = { session, user }
           const next = await nextStep(deps, authorization, client, signedIn, now)
           // remember: the browser keeps the session (SESSION_TTL). Otherwise it has none, unless our own consent page
@@ -342,7 +343,10 @@ export function registerAuthorizeRoutes(app: FastifyInstance, deps: AuthorizeRou
         const signedIn = await sessionInForce(challenge.sessionId, now)
         if (!signedIn || signedIn.user.id !== challenge.userId) throw new RedirectError(authorization, new OAuthError('access_denied', 'the session that asked for consent has ended'))
         const scope = answer.grantScope ?? []
-        if (answer.remember) await store.consents.grant({ userId: signedIn.user.id, clientId: client.clientId, scopes: scope }, new Date(now))
+        if (answer.remember) {
+          await store.consents.grant({ userId: signedIn.user.id, clientId: client.clientId, scopes: scope }, new Date(now))
+          await store.audit.record({ type: 'consent.granted', actor: `user:${signedIn.user.id}`, subject: `client:${client.clientId}`, ip: request.ip, details: { scope: scope.join(' '), via: 'consent_app' } }, new Date(now))
+        }
         return proceed(request, reply, authorization, { step: 'code', scope, signedIn }, now, pending, undefined)
       }, pending)
     },

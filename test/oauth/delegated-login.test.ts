@@ -112,7 +112,8 @@ for (const provider of providers) {
       const again = await start(flow, { scope: 'read' })
       t.match(query(again.location), { code: String, state: 'xyz', iss: ISSUER }, 'the session and the consent: straight back with a code')
       const types = (await store.audit.list({ limit: 50 })).items.map((event) => event.type)
-      t.ok(types.includes('login_request.accepted') && types.includes('consent_request.accepted'), 'accepts are audited')
+      for (const type of ['login_request.accepted', 'login.succeeded', 'consent_request.accepted', 'consent.granted'] as const) t.ok(types.includes(type), `${type} is audited`)
+      t.match((await store.audit.list({ limit: 1, type: 'login.succeeded' })).items[0], { actor: 'client:web', subject: `user:${alice.id}`, details: { via: 'login_app' } })
     })
 
     t.test('a login request with a login_hint, prompt and max_age shows them, and the browser’s session user', async (t) => {
