@@ -235,6 +235,44 @@ for (const provider of providers) {
   })
 }
 
+for (const provider of providers) {
+  t.test(`one of the two delegated on ${provider}: the other page is ours`, async (t) => {
+    t.test('LOGIN_URL only: after the login app, our consent page (a browser-session cookie when not remembered)', async (t) => {
+      const ctx = await build(t, { provider, env: { LOGIN_URL } })
+      await seedSignIn(ctx.store)
+      const loginApp = client(ctx.app, { authorization: `Bearer ${(await signedToken(ctx, { scope: 'login' })).token}` })
+      const flow = signInFlow(ctx.app)
+      const { challenge } = pkce()
+      const start = await flow.get(authorizeUrl(authorizeParams(challenge)))
+      const accepted = await loginApp.post(`/admin/v1/login-requests/${new URL(start.headers.location!).searchParams.get('login_challenge')}/accept`, { subject: 'alice' })
+      const back = await flow.get(path(accepted.json().redirect_to))
+      t.match(back.headers.location, /^\/oauth\/consent\?request=/)
+      const cookie = [back.headers['set-cookie']].flat().find((line) => String(line).startsWith('portcullis-session='))
+      t.ok(cookie, 'a session cookie for our consent page')
+      t.notMatch(String(cookie), /Max-Age|Expires/, 'that ends when the browser closes')
+      const answer = await flow.consent(back.headers.location!)
+      t.match(query(answer.headers.location), { code: String, state: 'xyz', iss: ISSUER })
+    })
+
+    t.test('CONSENT_URL only: after our login page, the consent app', async (t) => {
+      const ctx = await build(t, { provider, env: { CONSENT_URL } })
+      await seedSignIn(ctx.store)
+      const consentApp = client(ctx.app, { authorization: `Bearer ${(await signedToken(ctx, { scope: 'login' })).token}` })
+      const flow = signInFlow(ctx.app)
+      const { challenge } = pkce()
+      const start = await flow.get(authorizeUrl(authorizeParams(challenge)))
+      t.match(start.headers.location, /^\/oauth\/login\?request=/)
+      const afterLogin = await flow.login(start.headers.location!)
+      t.match(afterLogin.headers.location, /^https:\/\/login\.example\/consent\?consent_challenge=/)
+      const consentChallenge = new URL(afterLogin.headers.location!).searchParams.get('consent_challenge')
+      const accepted = await consentApp.post(`/admin/v1/consent-requests/${consentChallenge}/accept`, { grant_scope: ['read', 'write'] })
+      const answer = await flow.get(path(accepted.json().redirect_to))
+      t.match(query(answer.headers.location), { code: String, state: 'xyz', iss: ISSUER })
+      t.equal(await ctx.store.consents.findActive((await ctx.store.users.findByUsername('alice'))!.id, 'web'), undefined, 'not remembered')
+    })
+  })
+}
+
 t.test('without LOGIN_URL and CONSENT_URL the pages are ours and there is no continuation to take', async (t) => {
   const { app, store } = await build(t)
   await seedSignIn(store)
