@@ -152,7 +152,7 @@ export type TakenAnswer =
 export async function takeAnswer(deps: DelegationDeps, kind: ChallengeKind, verifier: string | undefined, binding: string | undefined, now: number): Promise<TakenAnswer> {
   if (verifier === undefined || verifier.length > 128) return { outcome: 'unknown' }
   const challenge = await deps.store.challenges.findAnsweredByVerifierHash<DelegatedAnswer>(kind, sha256(verifier), new Date(now))
-  if (!challenge || !challenge.answer) return { outcome: 'unknown' }
+  if (!challenge?.answer) return { outcome: 'unknown' }
   if (binding === undefined || sha256(binding) !== challenge.browserHash) return { outcome: 'other_browser' }
   const pending = await findRequest(deps, challenge.requestId, now)
   const client = pending && (await deps.store.clients.findById(challenge.clientId))
