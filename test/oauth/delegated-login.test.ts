@@ -211,6 +211,16 @@ for (const provider of providers) {
       t.equal((await loginApp.post(`/admin/v1/login-requests/${challenge}/accept`, { subject: 'alice' })).statusCode, 200, 'still open after the refusals')
     })
 
+    t.test('a user disabled between the answer and the browser’s return is not signed in', async (t) => {
+      const carol = await store.users.create({ username: 'carol', passwordHash: 'x', scopes: ['read'] })
+      const { flow, location } = await start(signInFlow(app), { scope: 'read' })
+      const accepted = await loginApp.post(`/admin/v1/login-requests/${challengeOf(location, 'login')}/accept`, { subject: 'carol', remember: true })
+      await store.users.update(carol.id, { disabled: true })
+      const answer = await flow.get(path(accepted.json().redirect_to))
+      t.same(query(answer.headers.location), { error: 'access_denied', error_description: 'the user cannot sign in', state: 'xyz', iss: ISSUER })
+      t.notOk(flow.jar.cookies.has('portcullis-session'))
+    })
+
     t.test('grant_scope must lie within the requested scopes', async (t) => {
       const { flow, location } = await start(signInFlow(app), { scope: 'write' })
       const accepted = await loginApp.post(`/admin/v1/login-requests/${challengeOf(location, 'login')}/accept`, { subject: 'alice' })
