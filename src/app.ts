@@ -23,6 +23,7 @@ import { registerDocsRoutes } from './routes/docs.js'
 import { registerIntrospectionRoutes } from './routes/introspection.js'
 import { registerLogoutRoutes } from './routes/logout.js'
 import { registerMeRoutes } from './routes/me.js'
+import { registerMeSessionRoutes } from './routes/me-sessions.js'
 import { registerTokenRoutes } from './routes/token.js'
 import { registerOpsRoutes } from './routes/ops.js'
 import { registerRevocationRoutes } from './routes/revocation.js'
@@ -105,6 +106,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerIntrospectionRoutes(app, services)
   registerAdminRoutes(app, services)
   registerMeRoutes(app, services)
+  registerMeSessionRoutes(app, services)
 
   // The JWKS, the one public answer that is the same for everyone, skips the router and the per-request hooks
   // when nothing would happen to it there: no request log to write (LOG_LEVEL above info) and no close begun.

@@ -89,6 +89,10 @@ export interface Config {
   serviceDocumentation: string
   /** The product name on the sign-in, consent and logout pages. */
   uiTitle: string
+  /** The team's own login app (delegated login): /oauth/authorize sends the browser there instead of our login page. */
+  loginUrl: string | undefined
+  /** The team's own consent app (delegated consent): instead of our consent page. */
+  consentUrl: string | undefined
 }
 
 export class ConfigError extends Error {
@@ -239,6 +243,20 @@ function parseUiTitle(value: string | undefined): string {
   return value
 }
 
+/** LOGIN_URL, CONSENT_URL: an absolute http(s) URL (its own query kept, the challenge appended), no fragment. */
+function parseAppUrl(name: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined
+  let parsed: URL | undefined
+  try {
+    parsed = new URL(value)
+  } catch {
+    parsed = undefined
+  }
+  if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') || parsed.hostname === '') fail(name, 'must be an absolute http(s) URL', value)
+  if (value.includes('#')) fail(name, 'must not have a fragment', value)
+  return parsed.href
+}
+
 function parseLogLevel(value: string | undefined): LogLevel {
   const levels: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
   if (value === undefined) return 'info'
@@ -322,6 +340,8 @@ export function loadConfig(env: Env = process.env, options: { envFile?: string |
     auditRetention: read.duration('AUDIT_RETENTION', 365 * 86400, 0),
     serviceDocumentation: read.url('SERVICE_DOCUMENTATION', `${issuer}/docs`),
     uiTitle: parseUiTitle(read.raw('UI_TITLE')),
+    loginUrl: parseAppUrl('LOGIN_URL', read.raw('LOGIN_URL')),
+    consentUrl: parseAppUrl('CONSENT_URL', read.raw('CONSENT_URL')),
   }
   return Object.freeze(config)
 }

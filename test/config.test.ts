@@ -78,8 +78,12 @@ t.test('values are parsed: durations with units, lists, booleans, URLs', async (
     DATABASE_URL: 'postgresql://user:pw@db:5432/portcullis',
     KEYS_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
     UI_TITLE: ' Acme <Sign-in> ',
+    LOGIN_URL: 'https://login.example.com/sign-in?tenant=1',
+    CONSENT_URL: 'http://127.0.0.1:4000/consent',
   })
   t.match(config, {
+    loginUrl: 'https://login.example.com/sign-in?tenant=1',
+    consentUrl: 'http://127.0.0.1:4000/consent',
     uiTitle: 'Acme <Sign-in>',
     port: 8080,
     accessTokenTtl: 900,
@@ -167,6 +171,9 @@ const badValues: [name: string, value: string, message: string][] = [
   ['JANITOR_RETENTION', '-1', 'JANITOR_RETENTION: must be a duration from 0s to 315360000s, in seconds or with a unit (900, 15m, 12h, 30d) (got "-1")'],
   ['UI_TITLE', 'Acme\nSign in', 'UI_TITLE: must be a name of at most 60 characters on one line (got "Acme\\nSign in")'],
   ['UI_TITLE', 'x'.repeat(61), `UI_TITLE: must be a name of at most 60 characters on one line (got "${'x'.repeat(60)}…")`],
+  ['LOGIN_URL', '/login', 'LOGIN_URL: must be an absolute http(s) URL (got "/login")'],
+  ['LOGIN_URL', 'javascript:alert(1)', 'LOGIN_URL: must be an absolute http(s) URL (got "javascript:alert(1)")'],
+  ['CONSENT_URL', 'https://login.example.com/consent#x', 'CONSENT_URL: must not have a fragment (got "https://login.example.com/consent#x")'],
   ['SERVICE_DOCUMENTATION', 'docs', 'SERVICE_DOCUMENTATION: must be an absolute http(s) URL (got "docs")'],
   ...['https://app.example.com/', 'https://App.example.com', 'https://app.example.com:443', 'https://app.example.com/spa', '*', 'null', 'ftp://files.example.com'].map(
     (value): [string, string, string] => ['CORS_ORIGINS', `https://ok.example ${value}`, `CORS_ORIGINS: each entry must be an origin as browsers send it: http(s)://host[:port], lower case, no path or trailing slash (got ${JSON.stringify(value)})`],

@@ -3,6 +3,8 @@
 import type { SigningKeyInfo } from '../keys/key-manager.js'
 import type { AccessKey } from '../store/access-keys.js'
 import type { Client } from '../store/clients.js'
+import type { Consent } from '../store/consents.js'
+import type { Session } from '../store/sessions.js'
 import type { User } from '../store/users.js'
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null)
@@ -69,4 +71,22 @@ export function signingKeyView(key: SigningKeyInfo) {
     removes_at: key.removesAt?.toISOString() ?? null,
     revoked_at: key.revokedAt?.toISOString() ?? null,
   }
+}
+
+/** A sign-in session: never its id's hash (nor the cookie, which is never stored). */
+export function sessionView(session: Session) {
+  return {
+    id: session.id,
+    user_id: session.userId,
+    auth_time: session.authTime.toISOString(),
+    amr: session.amr,
+    last_seen_at: session.lastSeenAt.toISOString(),
+    idle_expires_at: session.idleExpiresAt.toISOString(),
+    expires_at: session.expiresAt.toISOString(),
+    created_at: session.createdAt.toISOString(),
+  }
+}
+
+export function consentView(consent: Consent) {
+  return { client_id: consent.clientId, user_id: consent.userId, scopes: consent.scopes, created_at: consent.createdAt.toISOString(), updated_at: consent.updatedAt.toISOString() }
 }

@@ -1,6 +1,6 @@
 // Ending a login: its refresh-token family and the access tokens issued from it (they carry the family as
 // `sid`). Used when a refresh token is replayed (RFC 9700 §4.14) and when one is revoked (RFC 7009 §2.1).
-import { revokeGrantAccessTokens } from '../security/revocation-list.js'
+import { revokeGrantAccessTokens, type RevocationList } from '../security/revocation-list.js'
 import type { Services } from '../services.js'
 import type { RevokeReason } from '../store/refresh-tokens/index.js'
 
@@ -12,7 +12,7 @@ import type { RevokeReason } from '../store/refresh-tokens/index.js'
  * stop there, leaving its access tokens alive.
  */
 export async function endLogin(
-  deps: Pick<Services, 'store' | 'revocations' | 'config'>,
+  deps: Pick<Services, 'store' | 'config'> & { revocations: Pick<RevocationList, 'add'> },
   familyId: string,
   reason: RevokeReason,
   now: number,

@@ -6,8 +6,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Services } from '../services.js'
 import { OAuthError } from '../errors.js'
-import { findPending, findSignedIn, issueCode, keepPending, nextStep, startSession, type NextStep } from '../oauth/authorize/flow.js'
+import { findPending, findSignedIn, issueCode, keepPending, nextStep, startSession, type NextStep, type SignedIn } from '../oauth/authorize/flow.js'
 import { checkLogin } from '../oauth/authorize/login.js'
+import { bindingCookieName, bindingCookieOptions, browserBinding, startDelegation, takeAnswer } from '../oauth/authorize/delegation.js'
 import { PageError, RedirectError, singleParameters, validateAuthorizationRequest, validateClientAndRedirect, type AuthorizationRequest, type RedirectTarget } from '../oauth/authorize/request.js'
 import { codeResponse, errorResponse, type AuthorizationResponse } from '../oauth/authorize/response.js'
 import { sessionCookieName, sessionCookieOptions } from '../oauth/authorize/session-cookie.js'
@@ -47,6 +48,7 @@ export const bodyString = (body: unknown, name: string): string | undefined => {
 export function registerAuthorizeRoutes(app: FastifyInstance, deps: AuthorizeRouteDeps, pages: PageSupport): void {
   const { config, store } = deps
   const cookieName = sessionCookieName(config)
+  const bindingName = bindingCookieName(config)
 
   /** The code or the error, to the client: a 303 redirect, or the form_post page. */
   const answer = (reply: FastifyReply, response: AuthorizationResponse) => {
@@ -59,8 +61,20 @@ export function registerAuthorizeRoutes(app: FastifyInstance, deps: AuthorizeRou
   const expired = (reply: FastifyReply) =>
     pages.renderError(reply, 400, { title: 'This sign-in has expired', message: 'The sign-in request has expired or was already answered. Go back to the app and start again.' })
 
-  /** Carries the request to its next step: the login page, the consent page, or the code. */
-  async function proceed(reply: FastifyReply, request: AuthorizationRequest, next: NextStep, now: number, pending?: PendingAuthorization<AuthorizationRequest>, pendingId?: string) {
+  /** To the team's login or consent app (LOGIN_URL, CONSENT_URL; oauth/authorize/delegation.ts), with the browser bound. */
+  async function delegate(http: FastifyRequest, reply: FastifyReply, request: AuthorizationRequest, next: Exclude<NextStep, { step: 'code' }>, now: number, pending?: PendingAuthorization<AuthorizationRequest>) {
+    const binding = browserBinding(http.cookies[bindingName])
+    // Set again each time: it lasts as long as the newest pending request of this browser.
+    reply.setCookie(bindingName, binding.value, bindingCookieOptions(config))
+    const signedIn = next.step === 'consent' ? next.signedIn : await signedInOf(http, now)
+    const scope = next.step === 'consent' ? next.scope : request.scope
+    const location = await startDelegation(deps, { kind: next.step, request, pending, browser: binding.value, signedIn, scope }, now)
+    return reply.code(303).headers({ location, 'cache-control': 'no-store' }).send()
+  }
+
+  /** Carries the request to its next step: the login page, the consent page (or the team's apps for them), or the code. */
+  async function proceed(http: FastifyRequest, reply: FastifyReply, request: AuthorizationRequest, next: NextStep, now: number, pending?: PendingAuthorization<AuthorizationRequest>, pendingId?: string) {
+    if ((next.step === 'login' && config.loginUrl) || (next.step === 'consent' && config.consentUrl)) return delegate(http, reply, request, next as Exclude<NextStep, { step: 'code' }>, now, pending)
     if (next.step === 'login') {
       const id = pendingId ?? (await keepPending(deps, request, now))
       return reply.code(303).headers({ location: `/oauth/login?request=${encodeURIComponent(id)}`, 'cache-control': 'no-store' }).send()
@@ -122,7 +136,7 @@ export function registerAuthorizeRoutes(app: FastifyInstance, deps: AuthorizeRou
       return redirectErrors(reply, async () => {
         const authorization = validateAuthorizationRequest(target, params, repeated, client!, config, now)
         const signedIn = await signedInOf(request, now)
-        return proceed(reply, authorization, await nextStep(deps, authorization, client!, signedIn, now), now)
+        return proceed(request, reply, authorization, await nextStep(deps, authorization, client!, signedIn, now), now)
       })
     },
   )
@@ -195,7 +209,7 @@ export function registerAuthorizeRoutes(app: FastifyInstance, deps: AuthorizeRou
       const { cookie, session } = await startSession(deps, login.user, ['pwd'], at)
       reply.setCookie(cookieName, cookie, sessionCookieOptions(config, config.sessionTtl))
       const signedIn = { session, user: login.user }
-      return redirectErrors(reply, async () => proceed(reply, pending.request, await nextStep(deps, pending.request, client, signedIn, at), at, pending, id), pending)
+      return redirectErrors(reply, async () => proceed(request, reply, pending.request, await nextStep(deps, pending.request, client, signedIn, at), at, pending, id), pending)
     },
   )
 
@@ -225,7 +239,7 @@ export function registerAuthorizeRoutes(app: FastifyInstance, deps: AuthorizeRou
       if (!context) return expired(reply)
       return redirectErrors(reply, async () => {
         const next = await nextStep(deps, context.pending.request, context.client, context.signedIn, now)
-        if (next.step !== 'consent') return proceed(reply, context.pending.request, next, now, context.pending, id as string)
+        if (next.step !== 'consent') return proceed(request, reply, context.pending.request, next, now, context.pending, id as string)
         return pages.renderConsent(reply, {
           action: '/oauth/consent',
           clientName: context.client.name,
@@ -272,7 +286,68 @@ export function registerAuthorizeRoutes(app: FastifyInstance, deps: AuthorizeRou
         if (next.step === 'login') return expired(reply)
         await store.consents.grant({ userId: signedIn.user.id, clientId: client.clientId, scopes: next.scope }, new Date(now))
         await store.audit.record({ type: 'consent.granted', ...audit, details: { scope: next.scope.join(' ') } }, new Date(now))
-        return proceed(reply, authorization, { step: 'code', scope: next.scope, signedIn }, now, pending, id)
+        return proceed(request, reply, authorization, { step: 'code', scope: next.scope, signedIn }, now, pending, id)
+      }, pending)
+    },
+  )
+
+  /** The session a delegated consent was asked for, still in force, of an enabled user. */
+  async function sessionInForce(sessionId: string | null, now: number): Promise<SignedIn | undefined> {
+    const session = sessionId === null ? undefined : await store.sessions.findById(sessionId)
+    if (!session || session.revokedAt || session.expiresAt.getTime() <= now || session.idleExpiresAt.getTime() <= now) return undefined
+    const user = await store.users.findById(session.userId)
+    return user && !user.disabled ? { session, user } : undefined
+  }
+
+  app.get(
+    '/oauth/authorize/continue',
+    {
+      schema: {
+        tags: ['sign-in'],
+        summary: 'Where the team’s login or consent app sends the browser back (the redirect_to of its answer): the request goes on',
+        querystring: pageForm({ login_verifier: 'From the login request’s redirect_to', consent_verifier: 'From the consent request’s redirect_to' }),
+        response: {
+          200: htmlResponse('response_mode=form_post: the answer to the client'),
+          303: seeOther('To the consent step, or to the client with the code (or the error the app answered), state and iss'),
+          400: htmlResponse('The verifier is unknown, used or expired, or this browser did not start the request'),
+        },
+      },
+    },
+    async (request, reply) => {
+      const now = deps.now()
+      const { params } = singleParameters(request.query)
+      const kind = params.login_verifier !== undefined ? 'login' : 'consent'
+      const taken = await takeAnswer(deps, kind, params[`${kind}_verifier`], request.cookies[bindingName], now)
+      if (taken.outcome === 'other_browser') {
+        return pages.renderError(reply, 400, { title: 'This sign-in was started in another browser', message: 'For your safety it can only be finished in the browser that started it. Go back to the app and start again.' })
+      }
+      if (taken.outcome === 'unknown') return expired(reply)
+      const { answer, pending, client, challenge } = taken
+      const authorization = pending.request
+      return redirectErrors(reply, async () => {
+        if (!answer.accepted) throw new RedirectError(authorization, new OAuthError(answer.error, answer.description))
+        if (kind === 'login') {
+          const user = answer.userId === undefined ? undefined : await store.users.findById(answer.userId)
+          if (!user || user.disabled) throw new RedirectError(authorization, new OAuthError('access_denied', 'the user cannot sign in'))
+          const { cookie, session } = await startSession(deps, user, [], now)
+          await store.audit.record({ type: 'login.succeeded', actor: `client:${client.clientId}`, subject: `user:${user.id}`, ip: request.ip, details: { via: 'login_app', session_id: session.id } }, new Date(now))
+          const signedIn = { session, user }
+          const next = await nextStep(deps, authorization, client, signedIn, now)
+          // remember: the browser keeps the session (SESSION_TTL). Otherwise it has none, unless our own consent page
+          // comes next: that page knows the user only by the session cookie, so it gets one for this browser session.
+          if (answer.remember) reply.setCookie(cookieName, cookie, sessionCookieOptions(config, config.sessionTtl))
+          else if (next.step === 'consent' && !config.consentUrl) reply.setCookie(cookieName, cookie, { ...sessionCookieOptions(config, 0), maxAge: undefined })
+          if (next.step === 'login') return expired(reply)
+          return proceed(request, reply, authorization, next, now, pending, undefined)
+        }
+        const signedIn = await sessionInForce(challenge.sessionId, now)
+        if (!signedIn || signedIn.user.id !== challenge.userId) throw new RedirectError(authorization, new OAuthError('access_denied', 'the session that asked for consent has ended'))
+        const scope = answer.grantScope ?? []
+        if (answer.remember) {
+          await store.consents.grant({ userId: signedIn.user.id, clientId: client.clientId, scopes: scope }, new Date(now))
+          await store.audit.record({ type: 'consent.granted', actor: `user:${signedIn.user.id}`, subject: `client:${client.clientId}`, ip: request.ip, details: { scope: scope.join(' '), via: 'consent_app' } }, new Date(now))
+        }
+        return proceed(request, reply, authorization, { step: 'code', scope, signedIn }, now, pending, undefined)
       }, pending)
     },
   )

@@ -28,6 +28,12 @@ export type AuditType =
   | 'consent.granted'
   | 'consent.denied'
   | 'logout'
+  | 'login_request.accepted'
+  | 'login_request.rejected'
+  | 'consent_request.accepted'
+  | 'consent_request.rejected'
+  | 'session.ended'
+  | 'consent.revoked'
 
 export interface AuditEvent {
   id: string

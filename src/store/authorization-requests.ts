@@ -44,6 +44,13 @@ export function createAuthorizationRequestStore(prisma: PrismaClient) {
       return toPending<T>(row)
     },
 
+    /** The request with this id, unused and unexpired at `now` (a delegated login's challenge names it so). */
+    async findPendingById<T>(id: string, now = new Date()): Promise<PendingAuthorization<T> | undefined> {
+      const row = await prisma.authorizationRequest.findUnique({ where: { id } })
+      if (!row || row.usedAt || row.expiresAt <= now) return undefined
+      return toPending<T>(row)
+    },
+
     /** Records the session that logged in for this request. */
     async attachSession(id: string, sessionId: string): Promise<void> {
       await prisma.authorizationRequest.updateMany({ where: { id, usedAt: null }, data: { sessionId } })

@@ -2,7 +2,7 @@
 // the consent asks again; allowing it adds it to the consent.
 import type { PrismaClient } from './database.js'
 import { newId } from './ids.js'
-import { fromList, toList } from './lists.js'
+import { fromList, toList, toPage, type Page, type PageOptions } from './lists.js'
 
 export interface Consent {
   id: string
@@ -44,6 +44,16 @@ export function createConsentStore(prisma: PrismaClient) {
     async revoke(userId: string, clientId: string, now = new Date()): Promise<boolean> {
       const { count } = await prisma.consent.updateMany({ where: { userId, clientId, revokedAt: null }, data: { revokedAt: now } })
       return count === 1
+    },
+
+    /** A page of the user's consents in force, by client id; `after` is the previous page's cursor (a client id). */
+    async listActivePage(userId: string, options: PageOptions): Promise<Page<Consent>> {
+      const rows = await prisma.consent.findMany({
+        where: { userId, revokedAt: null, ...(options.after ? { clientId: { gt: options.after } } : {}) },
+        orderBy: { clientId: 'asc' },
+        take: options.limit + 1,
+      })
+      return toPage(rows, options.limit, toConsent, (row) => row.clientId)
     },
 
     /** The user's consents in force. */

@@ -4,6 +4,7 @@ import { createAccessKeyStore } from './access-keys.js'
 import { createAuditStore } from './audit.js'
 import { createAuthorizationCodeStore } from './authorization-codes.js'
 import { createAuthorizationRequestStore } from './authorization-requests.js'
+import { createChallengeStore } from './challenges.js'
 import { createChangeAnnouncer } from './change-feed.js'
 import { createClientStore } from './clients.js'
 import { createConsentStore } from './consents.js'
@@ -34,6 +35,7 @@ export function createStore(db: Database) {
     authorizationRequests: createAuthorizationRequestStore(prisma),
     authorizationCodes: createAuthorizationCodeStore(prisma),
     consents: createConsentStore(prisma),
+    challenges: createChallengeStore(prisma),
     janitor: createJanitorStore(db),
     /** True when the database answers a trivial query (readiness). */
     async ping(): Promise<boolean> {

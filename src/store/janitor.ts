@@ -19,6 +19,7 @@
 // - Session: sessions past their absolute or idle expiry, or revoked, more than the retention ago (a deleted
 //   session's cookie is unknown, refused like an expired one).
 // - AuthorizationRequest: pending requests past their expiry (10 minutes): answered or abandoned, never usable.
+// - Challenge: delegated login and consent challenges past their expiry (that of their pending request).
 // - AuthorizationCode: codes past their expiry more than the retention ago: until then a replay still finds
 //   the code, and revokes the tokens issued from it.
 // - AuditEvent: events older than AUDIT_RETENTION (a year by default; 0 keeps them for ever): the record of who
@@ -40,6 +41,7 @@ export const JANITOR_TABLES = [
   'LoginThrottle',
   'Session',
   'AuthorizationRequest',
+  'Challenge',
   'AuthorizationCode',
   'AuditEvent',
 ] as const
@@ -124,6 +126,9 @@ export function createJanitorStore(db: Pick<Database, 'prisma' | 'provider' | 'u
       case 'AuthorizationRequest':
         return prisma.$executeRaw`
           DELETE FROM "AuthorizationRequest" WHERE "id" IN (SELECT "id" FROM "AuthorizationRequest" WHERE "expiresAt" < ${now} LIMIT ${limit})`
+      case 'Challenge':
+        return prisma.$executeRaw`
+          DELETE FROM "Challenge" WHERE "id" IN (SELECT "id" FROM "Challenge" WHERE "expiresAt" < ${now} LIMIT ${limit})`
       case 'AuthorizationCode':
         return prisma.$executeRaw`
           DELETE FROM "AuthorizationCode" WHERE "id" IN (SELECT "id" FROM "AuthorizationCode" WHERE "expiresAt" < ${cutoff} LIMIT ${limit})`

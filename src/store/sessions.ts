@@ -2,7 +2,7 @@
 // secret we generate), so a database leak gives no usable session, and every instance sees and can end it.
 import type { PrismaClient } from './database.js'
 import { newId } from './ids.js'
-import { fromList, toList } from './lists.js'
+import { fromList, toList, toPage, type Page, type PageOptions } from './lists.js'
 
 export interface Session {
   id: string
@@ -57,6 +57,16 @@ export function createSessionStore(prisma: PrismaClient) {
     async revoke(id: string, now = new Date()): Promise<boolean> {
       const { count } = await prisma.session.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: now } })
       return count === 1
+    },
+
+    /** A page of the user's sessions in force at `now`, newest first; `after` is the previous page's cursor. */
+    async listActivePage(userId: string, options: PageOptions, now = new Date()): Promise<Page<Session>> {
+      const rows = await prisma.session.findMany({
+        where: { userId, revokedAt: null, expiresAt: { gt: now }, idleExpiresAt: { gt: now }, ...(options.after ? { id: { lt: options.after } } : {}) },
+        orderBy: { id: 'desc' },
+        take: options.limit + 1,
+      })
+      return toPage(rows, options.limit, toSession, (row) => row.id)
     },
 
     /** The user's sessions in force at `now`, newest first. */

@@ -190,6 +190,7 @@ for (const provider of providers) {
       LoginThrottle: counts.throttles,
       Session: 0,
       AuthorizationRequest: 0,
+      Challenge: 0,
       AuthorizationCode: 0,
       AuditEvent: 2500,
     } satisfies Record<JanitorTable, number>)
@@ -240,15 +241,15 @@ for (const provider of providers) {
     const first = await cli(['janitor', '--json'])
     t.equal(first.code, 0, first.stderr)
     const output = JSON.parse(first.stdout)
-    t.same(output.deleted, { RefreshToken: counts.tokens, RefreshFamily: counts.families, RevokedToken: counts.revokedJtis, AccessKey: counts.accessKeys, LoginThrottle: counts.throttles, Session: 0, AuthorizationRequest: 0, AuthorizationCode: 0, AuditEvent: 0 })
-    t.same(output.batches, { RefreshToken: 8, RefreshFamily: 3, RevokedToken: 8, AccessKey: 4, LoginThrottle: 4, Session: 1, AuthorizationRequest: 1, AuthorizationCode: 1, AuditEvent: 1 }, 'JANITOR_BATCH_SIZE rows per batch')
+    t.same(output.deleted, { RefreshToken: counts.tokens, RefreshFamily: counts.families, RevokedToken: counts.revokedJtis, AccessKey: counts.accessKeys, LoginThrottle: counts.throttles, Session: 0, AuthorizationRequest: 0, Challenge: 0, AuthorizationCode: 0, AuditEvent: 0 })
+    t.same(output.batches, { RefreshToken: 8, RefreshFamily: 3, RevokedToken: 8, AccessKey: 4, LoginThrottle: 4, Session: 1, AuthorizationRequest: 1, Challenge: 1, AuthorizationCode: 1, AuditEvent: 1 }, 'JANITOR_BATCH_SIZE rows per batch')
     t.type(output.duration_ms, 'number')
     t.equal(await countDead(db, Date.now()), 0)
 
     if (provider === 'sqlite') {
       const again = await cli(['janitor'])
       t.equal(again.code, 0, again.stderr)
-      t.match(again.stdout, /^deleted 0 dead rows in \d+ ms\nTABLE +DELETED +BATCHES\nRefreshToken +0 +1\nRefreshFamily +0 +1\nRevokedToken +0 +1\nAccessKey +0 +1\nLoginThrottle +0 +1\nSession +0 +1\nAuthorizationRequest +0 +1\nAuthorizationCode +0 +1\nAuditEvent +0 +1\n$/)
+      t.match(again.stdout, /^deleted 0 dead rows in \d+ ms\nTABLE +DELETED +BATCHES\nRefreshToken +0 +1\nRefreshFamily +0 +1\nRevokedToken +0 +1\nAccessKey +0 +1\nLoginThrottle +0 +1\nSession +0 +1\nAuthorizationRequest +0 +1\nChallenge +0 +1\nAuthorizationCode +0 +1\nAuditEvent +0 +1\n$/)
       t.same(await cli(['janitor', 'now']), failure('unexpected argument "now"'))
     } else {
       // Another instance holds the sweep: the command says so and deletes nothing.
@@ -283,8 +284,8 @@ t.test('the schedule: jittered intervals, never overlapping, failures logged and
           failNext = false
           throw new Error('database unreachable')
         }
-        const signIn = { Session: 0, AuthorizationRequest: 0, AuthorizationCode: 0 }
-        const signInBatches = { Session: 1, AuthorizationRequest: 1, AuthorizationCode: 1 }
+        const signIn = { Session: 0, AuthorizationRequest: 0, Challenge: 0, AuthorizationCode: 0 }
+        const signInBatches = { Session: 1, AuthorizationRequest: 1, Challenge: 1, AuthorizationCode: 1 }
         return { deleted: { RefreshToken: 0, RefreshFamily: 1, RevokedToken: 2, AccessKey: 0, LoginThrottle: 0, ...signIn, AuditEvent: 0 }, batches: { RefreshToken: 1, RefreshFamily: 1, RevokedToken: 1, AccessKey: 1, LoginThrottle: 1, ...signInBatches, AuditEvent: 1 }, durationMs: 1500, complete: true } satisfies SweepResult
       },
     },

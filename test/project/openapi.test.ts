@@ -166,6 +166,7 @@ t.test('every response recorded across the API matches its documented status, me
   await browser.post('/oauth/consent', { request: 'unknown' })
   const consentAt = (await browser.login(start.headers.location!, alice.username, alice.password)).headers.location!
   await browser.get('/oauth/consent?request=unknown')
+  await browser.get('/oauth/authorize/continue?login_verifier=unknown')
   await browser.consent(consentAt)
   const confirm = await browser.get(`/oauth/logout?client_id=browser&post_logout_redirect_uri=${encodeURIComponent(REDIRECT)}`)
   await browser.post('/oauth/logout', formFields(confirm.body))

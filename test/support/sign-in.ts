@@ -5,7 +5,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { hashPassword } from '../../src/security/passwords.ts'
 import { sha256 } from '../../src/security/secrets.ts'
 import type { Store } from '../../src/store/index.ts'
-import { FORM, form, PASSWORD, SECRET } from './token-fixtures.ts'
+import { basic, FORM, form, PASSWORD, SECRET, tokenRequest } from './token-fixtures.ts'
 
 export const REDIRECT = 'https://app.example/callback'
 export const LOOPBACK = 'http://127.0.0.1/callback'
@@ -87,4 +87,17 @@ export function signInFlow(app: FastifyInstance, jar: CookieJar = cookieJar()) {
       return post('/oauth/consent', { ...formFields(page.body), consent: answer })
     },
   }
+}
+
+/** Signs alice in through the login and consent pages in a new browser; the refresh token and the browser. */
+export async function signedInBrowser(app: FastifyInstance, username = 'alice') {
+  const { verifier, challenge } = pkce()
+  const flow = signInFlow(app)
+  const params = { response_type: 'code', client_id: 'web', redirect_uri: REDIRECT, scope: 'read', state: 's', code_challenge: challenge, code_challenge_method: 'S256' }
+  let response = await flow.get(authorizeUrl(params))
+  if (response.headers.location?.startsWith('/oauth/login')) response = await flow.login(response.headers.location, username)
+  if (response.headers.location?.startsWith('/oauth/consent')) response = await flow.consent(response.headers.location)
+  const code = query(response.headers.location).code!
+  const tokens = await tokenRequest(app, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier }, { authorization: basic('web', SECRET) })
+  return { flow, refreshToken: tokens.json().refresh_token as string, params }
 }

@@ -70,13 +70,14 @@ export function createAdminValidatorCompiler(): FastifySchemaCompiler<object> {
 export function registerScopedRoutes(
   app: FastifyInstance,
   deps: Pick<Services, 'bearer' | 'schemas'>,
-  options: { prefix: string; scope: string },
+  /** `scope`: one scope, or several of which the caller needs one. */
+  options: { prefix: string; scope: string | readonly string[] },
   routes: (scoped: FastifyInstance) => void,
 ): void {
   void app.register(
     async (scoped) => {
       scoped.setValidatorCompiler(deps.schemas.validatorCompiler(createAdminValidatorCompiler()))
-      scoped.addHook('onRequest', deps.bearer.requireScope(options.scope))
+      scoped.addHook('onRequest', deps.bearer.requireScope(...[options.scope].flat()))
       // Answers about credentials and accounts: never cached by anyone.
       scoped.addHook('onSend', async (_request, reply, payload) => {
         reply.header('cache-control', 'no-store')

@@ -1,0 +1,57 @@
+// Browser sign-in sessions of a user: list them, end one or all (admin API, /v1/me, a later CLI). Ending a
+// session ends the logins made in it (their refresh-token families and access tokens, through the one
+// endLogin), so a stolen session cookie or a forgotten signed-in browser can be cut off; audited `session.ended`.
+import { notFound } from '../errors.js'
+import { endLogin } from '../oauth/end-login.js'
+import type { RevocationList } from '../security/revocation-list.js'
+import type { Page } from '../store/index.js'
+import type { Session } from '../store/sessions.js'
+import { recordChange, type ChangedBy, type ManageDeps } from './changes.js'
+
+export interface SessionDeps extends ManageDeps {
+  /** This instance's revocation list (access tokens refused at once here); the CLI has none. */
+  revocations?: Pick<RevocationList, 'add'>
+}
+
+async function existingUser(deps: Pick<ManageDeps, 'store'>, userId: string): Promise<void> {
+  if (!(await deps.store.users.findById(userId))) throw notFound('no user has this id')
+}
+
+/** A page of the user's sessions in force, newest first. 404 for an unknown user. */
+export async function listSessions(deps: Pick<ManageDeps, 'store' | 'now'>, userId: string, options: { after?: string | undefined; limit: number }): Promise<Page<Session>> {
+  await existingUser(deps, userId)
+  return deps.store.sessions.listActivePage(userId, options, new Date(deps.now()))
+}
+
+async function end(deps: SessionDeps, session: Session, by: ChangedBy, now: number): Promise<void> {
+  // The session first, so that no new code is issued from it while its logins are ended.
+  if (!(await deps.store.sessions.revoke(session.id, new Date(now)))) return
+  const revocations = deps.revocations ?? { add: () => undefined }
+  const families = await deps.store.refreshTokens.listSessionFamilies(session.id)
+  for (const familyId of families) await endLogin({ ...deps, revocations }, familyId, 'session_ended', now)
+  await recordChange(deps, by, { type: 'session.ended', subject: `session:${session.id}`, details: { user_id: session.userId, families: families.length }, at: now })
+}
+
+/**
+ * Ends one session of the user, with the refresh-token families and access tokens issued in it. 404 when the
+ * user has no session in force with this id (another user's session is as unknown as none).
+ *
+ * @example
+ * await endUserSession(deps, user.id, sessionId, { actor: 'cli:root' })
+ */
+export async function endUserSession(deps: SessionDeps, userId: string, sessionId: string, by: ChangedBy): Promise<void> {
+  const now = deps.now()
+  const session = await deps.store.sessions.findById(sessionId)
+  const inForce = session && session.userId === userId && !session.revokedAt && session.expiresAt.getTime() > now && session.idleExpiresAt.getTime() > now
+  if (!inForce) throw notFound('this user has no session in force with this id')
+  await end(deps, session, by, now)
+}
+
+/** Ends every session of the user in force; how many. 404 for an unknown user. */
+export async function endUserSessions(deps: SessionDeps, userId: string, by: ChangedBy): Promise<number> {
+  await existingUser(deps, userId)
+  const now = deps.now()
+  const sessions = await deps.store.sessions.listActiveByUser(userId, new Date(now))
+  for (const session of sessions) await end(deps, session, by, now)
+  return sessions.length
+}
