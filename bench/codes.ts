@@ -28,13 +28,25 @@ const BATCH = 200
  * unused codes of the pool user for it, scope `read`, valid for `validSeconds` (beyond AUTHORIZATION_CODE_TTL's
  * 600 s ceiling, which /oauth/authorize applies and the store does not: a full run lasts ~10 minutes).
  */
-export async function mintAuthorizationCodes(options: { databaseUrl: string; username: string; audience: string; count: number; validSeconds: number }): Promise<CodePool> {
+export async function mintAuthorizationCodes(options: {
+  databaseUrl: string
+  username: string
+  audience: string
+  count: number
+  validSeconds: number
+}): Promise<CodePool> {
   const db = await openDatabase(options.databaseUrl)
   try {
     const store = createStore(db)
     const user = await store.users.findByUsername(options.username)
     if (!user) throw new Error(`no user ${options.username}`)
-    const client: CodeClient = { clientId: 'bench-web', secret: randomBytes(32).toString('base64url'), authorization: '', redirectUri: REDIRECT_URI, verifier: randomBytes(32).toString('base64url') }
+    const client: CodeClient = {
+      clientId: 'bench-web',
+      secret: randomBytes(32).toString('base64url'),
+      authorization: '',
+      redirectUri: REDIRECT_URI,
+      verifier: randomBytes(32).toString('base64url'),
+    }
     client.authorization = basicAuth(client.clientId, client.secret)
     await store.clients.create({
       clientId: client.clientId,
@@ -61,8 +73,12 @@ export async function mintAuthorizationCodes(options: { databaseUrl: string; use
     }
     const codes: string[] = []
     while (codes.length < options.count) {
-      const batch = Array.from({ length: Math.min(BATCH, options.count - codes.length) }, () => randomBytes(32).toString('base64url'))
-      await Promise.all(batch.map((code) => store.authorizationCodes.create({ ...common, codeHash: sha256(code) }, now)))
+      const batch = Array.from({ length: Math.min(BATCH, options.count - codes.length) }, () =>
+        randomBytes(32).toString('base64url'),
+      )
+      await Promise.all(
+        batch.map((code) => store.authorizationCodes.create({ ...common, codeHash: sha256(code) }, now)),
+      )
       codes.push(...batch)
     }
     return { client, codes }

@@ -117,7 +117,7 @@ export const authorizationCode: Scenario = {
       targets: [{ kind: 'ratio', of: 'sign', min: 0.5 }],
       notes: () => {
         const stats = queue.since(before)
-        return [`authorization-code pool: ${stats.minted} minted, ${stats.taken} presented, ${stats.repeats} presented twice (pool exhausted: answered invalid_grant)`]
+        return [`authorization-code pool: ${stats.minted} minted, ${stats.taken} presented, ${stats.repeats} presented twice (the pool ran out: each an invalid_grant, counted as an error)`]
       },
     }
   },
