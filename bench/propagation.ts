@@ -21,7 +21,7 @@ import pg from 'pg'
 import { loadConfig } from '../src/config.ts'
 import { signAccessToken } from '../src/keys/access-token.ts'
 import { createKeyring } from '../src/keys/keyring.ts'
-import { revokeAccessKey } from '../src/security/access-key-lifecycle.ts'
+import { revokeKeyWithDescendants } from '../src/security/access-key-lifecycle.ts'
 import { generateAccessKey } from '../src/security/access-keys.ts'
 import { createStore, openDatabase } from '../src/store/index.ts'
 import { freePort, startServer } from './lib/processes.ts'
@@ -113,7 +113,7 @@ async function measure(kind: string): Promise<void> {
     }
     const generated = generateAccessKey()
     await store.accessKeys.create({ id: generated.id, prefix: generated.prefix, secretHash: generated.secretHash, name: `trial ${trial}`, scopes: ['admin'] })
-    return { headers: { 'x-api-key': generated.key }, revoke: () => revokeAccessKey(store, generated.id, { actor: 'cli' }, Date.now()) }
+    return { headers: { 'x-api-key': generated.key }, revoke: () => revokeKeyWithDescendants(store, generated.id, { actor: 'cli' }, Date.now()) }
   }
 
   const url = `${server.url}/admin/v1/audit?limit=1`

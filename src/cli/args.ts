@@ -53,7 +53,7 @@ export function dashLedValuesLast(args: readonly string[], options: Options): st
   const end = args.indexOf('--')
   const head = end === -1 ? args : args.slice(0, end)
   const shorts = new Set(Object.values(options).flatMap((option) => (option.short ? [`-${option.short}`] : [])))
-  const takesValue = (arg: string | undefined) => arg !== undefined && arg.startsWith('--') && !arg.includes('=') && options[arg.slice(2)]?.type === 'string'
+  const takesValue = (arg: string | undefined) => arg?.startsWith('--') === true && !arg.includes('=') && options[arg.slice(2)]?.type === 'string'
   const isValue = (arg: string, i: number) => arg.length > 1 && arg.startsWith('-') && !arg.startsWith('--') && !shorts.has(arg) && !takesValue(head[i - 1])
   const moved = head.filter(isValue)
   if (moved.length === 0) return [...args]

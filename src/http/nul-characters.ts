@@ -5,7 +5,6 @@
 // attached (by checkNulCharacters, an onRoute hook) only to the routes that take another kind of input.
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, RouteOptions } from 'fastify'
 import { invalidRequest } from '../errors.js'
-import { FORM_CONTENT_TYPE } from '../oauth/form-body.js'
 
 /** Whether a string anywhere in `value` (keys included) holds U+0000; iterative, so deep JSON costs no stack. */
 export function containsNul(value: unknown): boolean {
@@ -38,6 +37,9 @@ export function rejectNulCharacters(request: FastifyRequest, _reply: FastifyRepl
  * path parameter, a query string or a body, except the OAuth endpoints, whose strict form parser refuses NUL
  * (and every other control character) itself. A route without input, like the JWKS, pays nothing.
  */
+/** The media type of the OAuth endpoints' strict form parser (oauth/form-body.ts), which marks its routes' schemas. */
+const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded'
+
 export function checkNulCharacters(route: RouteOptions): void {
   const schema = route.schema as { body?: unknown; querystring?: unknown; params?: unknown; consumes?: readonly string[] } | undefined
   const formOnly = schema?.consumes?.length === 1 && schema.consumes[0] === FORM_CONTENT_TYPE

@@ -2,7 +2,7 @@
 // that user's scopes, with no parent (security/access-key-lifecycle.ts has the rules and the audit events it
 // shares with /v1/me). The key is returned once; only the hash of its secret is stored.
 import { notFound, validationFailed } from '../errors.js'
-import { accessKeyProblems, issueAccessKey, revokeAccessKey as revokeKey } from '../security/access-key-lifecycle.js'
+import { accessKeyProblems, issueAccessKey, revokeKeyWithDescendants } from '../security/access-key-lifecycle.js'
 import type { AccessKeyVerifier } from '../security/access-keys.js'
 import type { AccessKey } from '../store/access-keys.js'
 import { StoreError, type Page } from '../store/index.js'
@@ -37,7 +37,7 @@ export async function createAccessKey(
 /** Revokes a key with the keys created from it, recording `access_key.revoked` for each. */
 export async function revokeAccessKey(deps: AccessKeyDeps, id: string, by: ChangedBy): Promise<{ accessKey: AccessKey; descendants: AccessKey[] }> {
   try {
-    const revoked = await revokeKey(deps.store, id, by, deps.now())
+    const revoked = await revokeKeyWithDescendants(deps.store, id, by, deps.now())
     for (const key of [revoked.accessKey, ...revoked.descendants]) deps.accessKeys?.invalidate(key.id)
     return revoked
   } catch (err) {

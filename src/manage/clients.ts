@@ -4,6 +4,7 @@
 // as its SHA-256 only, and returned once.
 import { notFound, conflict, validationFailed, type ErrorDetail } from '../errors.js'
 import type { ClientCache } from '../oauth/client-cache.js'
+import { redirectUriProblem } from '../oauth/authorize/redirect-uri.js'
 import { GRANT_TYPES } from '../oauth/grants/index.js'
 import { randomSecret, sha256 } from '../security/secrets.js'
 import type { Client } from '../store/clients.js'
@@ -24,6 +25,13 @@ export interface ClientFields {
   grantTypes: readonly string[]
   scopes: readonly string[]
   audiences: readonly string[]
+  /** Browser sign-in (authorization code): exact redirect URIs (oauth/authorize/redirect-uri.ts). */
+  redirectUris: readonly string[]
+  postLogoutRedirectUris: readonly string[]
+  /** The operator's own application: no consent page. */
+  firstParty: boolean
+  /** Browser origins (scheme://host[:port]) allowed to call the token endpoint (CORS). */
+  allowedOrigins: readonly string[]
 }
 
 export interface NewClientRequest extends Partial<Omit<ClientFields, 'name' | 'grantTypes'>> {
@@ -33,7 +41,27 @@ export interface NewClientRequest extends Partial<Omit<ClientFields, 'name' | 'g
   isPublic?: boolean
 }
 
-const WIRE_NAMES: Record<keyof ClientFields, string> = { name: 'name', grantTypes: 'grant_types', scopes: 'scopes', audiences: 'audiences' }
+const WIRE_NAMES: Record<keyof ClientFields, string> = {
+  name: 'name',
+  grantTypes: 'grant_types',
+  scopes: 'scopes',
+  audiences: 'audiences',
+  redirectUris: 'redirect_uris',
+  postLogoutRedirectUris: 'post_logout_redirect_uris',
+  firstParty: 'first_party',
+  allowedOrigins: 'allowed_origins',
+}
+
+/** Why `origin` cannot be an allowed origin: it must be exactly an http(s) origin (no path, no trailing slash). */
+function originProblem(origin: string): string | undefined {
+  try {
+    const url = new URL(origin)
+    if ((url.protocol === 'https:' || url.protocol === 'http:') && url.origin === origin) return undefined
+  } catch {
+    // reported below
+  }
+  return 'must be an origin: scheme://host[:port], http or https, without path or trailing slash'
+}
 
 /** Per-field problems with a client's fields (those given), for a public or confidential client. */
 export function clientProblems(deps: Pick<ManageDeps, 'config'>, fields: Partial<ClientFields>, isPublic: boolean): ErrorDetail[] {
@@ -50,6 +78,16 @@ export function clientProblems(deps: Pick<ManageDeps, 'config'>, fields: Partial
     }
   }
   if (fields.scopes !== undefined) problems.push(...scopeProblems(fields.scopes))
+  for (const [list, uris] of [['redirect_uris', fields.redirectUris], ['post_logout_redirect_uris', fields.postLogoutRedirectUris]] as const) {
+    for (const [i, uri] of (uris ?? []).entries()) {
+      const problem = redirectUriProblem(uri)
+      if (problem) problems.push({ field: `${list}.${i}`, message: problem })
+    }
+  }
+  for (const [i, origin] of (fields.allowedOrigins ?? []).entries()) {
+    const problem = originProblem(origin)
+    if (problem) problems.push({ field: `allowed_origins.${i}`, message: problem })
+  }
   for (const [i, audience] of (fields.audiences ?? []).entries()) {
     if (!deps.config.audiences.includes(audience)) {
       problems.push({ field: `audiences.${i}`, message: `${JSON.stringify(audience)} is not a registered audience (AUDIENCES); registered: ${deps.config.audiences.join(', ')}` })
@@ -64,8 +102,12 @@ export function clientWarnings(deps: Pick<ManageDeps, 'config'>, fields: Partial
   const unadvertised = unadvertisedScopes(deps.config.scopes, fields.scopes ?? [])
   if (unadvertised.length) warnings.push(`scopes not listed in SCOPES: ${unadvertised.join(' ')}`)
   const grantTypes = fields.grantTypes ?? []
-  if (grantTypes.includes('refresh_token') && !grantTypes.some((type) => type === 'password' || type.startsWith('urn:'))) {
-    warnings.push('refresh_token without password or token exchange never issues a refresh token')
+  if (grantTypes.includes('refresh_token') && !grantTypes.some((type) => type === 'password' || type === 'authorization_code' || type.startsWith('urn:'))) {
+    warnings.push('refresh_token without password, authorization_code or token exchange never issues a refresh token')
+  }
+  // RFC 6749 §3.1.2.2 and RFC 9700 §2.1: the authorization endpoint redirects only to registered URIs.
+  if (grantTypes.includes('authorization_code') && (fields.redirectUris ?? []).length === 0) {
+    warnings.push('authorization_code without a redirect URI: /oauth/authorize will refuse every request of this client')
   }
   return warnings
 }
@@ -83,16 +125,27 @@ function clientNotFound(err: unknown): never {
  */
 export async function createClient(deps: ClientDeps, request: NewClientRequest, by: ChangedBy): Promise<{ client: Client; secret: string | null; warnings: string[] }> {
   const isPublic = request.isPublic === true
-  const fields: ClientFields = { name: request.name, grantTypes: request.grantTypes, scopes: request.scopes ?? [], audiences: request.audiences ?? [] }
+  const fields: ClientFields = {
+    name: request.name,
+    grantTypes: request.grantTypes,
+    scopes: request.scopes ?? [],
+    audiences: request.audiences ?? [],
+    redirectUris: request.redirectUris ?? [],
+    postLogoutRedirectUris: request.postLogoutRedirectUris ?? [],
+    firstParty: request.firstParty === true,
+    allowedOrigins: request.allowedOrigins ?? [],
+  }
   const problems = clientProblems(deps, fields, isPublic)
   if (problems.length > 0) throw validationFailed(problems)
   const at = deps.now()
   const secret = isPublic ? null : randomSecret()
   const client = await deps.store.clients.create({ clientId: newId(at), secretHash: secret === null ? null : sha256(secret), ...fields })
+  // Nothing of a new client is cached, but what is derived from every client is: its CORS origins (oauth/cors-origins.ts).
+  if (fields.allowedOrigins.length > 0) deps.clients?.invalidate(client.clientId)
   await recordChange(deps, by, {
     type: 'client.created',
     subject: client.clientId,
-    details: { name: client.name, public: isPublic, grant_types: client.grantTypes, scopes: client.scopes },
+    details: { name: client.name, public: isPublic, grant_types: client.grantTypes, scopes: client.scopes, ...(client.redirectUris.length ? { redirect_uris: client.redirectUris } : {}), ...(client.firstParty ? { first_party: true } : {}) },
     at,
   })
   return { client, secret, warnings: clientWarnings(deps, fields) }

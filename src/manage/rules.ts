@@ -28,6 +28,22 @@ export function usernameProblems(username: string): ErrorDetail[] {
   return problems
 }
 
+// An address as people write it (no display name, no comments): one @, something on both sides, no spaces or
+// control characters; 254 characters at most (RFC 5321 §4.5.3.1.3). Whether it is theirs is email_verified's.
+const EMAIL = /^[^\s@\p{Cc}]+@[^\s@\p{Cc}]+$/u
+export const MAX_EMAIL_LENGTH = 254
+
+/** The OpenID Connect claims of a user (Core §5.1): an email address and a display name, each optional (null clears). */
+export function profileProblems(profile: { email?: string | null | undefined; name?: string | null | undefined }): ErrorDetail[] {
+  const problems: ErrorDetail[] = []
+  const { email, name } = profile
+  if (typeof email === 'string' && (email.length > MAX_EMAIL_LENGTH || !EMAIL.test(email))) {
+    problems.push({ field: 'email', message: `must be an email address (local@domain, at most ${MAX_EMAIL_LENGTH} characters)` })
+  }
+  if (typeof name === 'string') problems.push(...nameProblems('name', name))
+  return problems
+}
+
 /** A password: at least 8 characters, at most bcrypt's 72 bytes in UTF-8. */
 export function passwordProblems(password: string): ErrorDetail[] {
   if ([...password].length < MIN_PASSWORD_LENGTH) return [{ field: 'password', message: `must have at least ${MIN_PASSWORD_LENGTH} characters` }]

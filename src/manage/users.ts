@@ -14,7 +14,7 @@ import { userAccessTokenCutoff, type RevocationList } from '../security/revocati
 import { StoreError, type Page } from '../store/index.js'
 import type { User, UserStore } from '../store/users.js'
 import { recordChange, type ChangedBy, type ManageDeps } from './changes.js'
-import { passwordProblems, scopeProblems, unadvertisedScopes, usernameProblems } from './rules.js'
+import { passwordProblems, profileProblems, scopeProblems, unadvertisedScopes, usernameProblems } from './rules.js'
 
 export interface UserChangeDeps {
   store: { users: Pick<UserStore, 'update' | 'delete'> }
@@ -32,10 +32,26 @@ export interface UserDeps extends ManageDeps {
   accessKeys?: Pick<AccessKeyVerifier, 'invalidateOwner'>
 }
 
-export interface UserChanges {
+/** The OpenID Connect claims (UserInfo, Core §5.1) a user may be given; null clears email or name. */
+export interface ProfileChanges {
+  email?: string | null
+  emailVerified?: boolean
+  name?: string | null
+}
+
+export interface UserChanges extends ProfileChanges {
   scopes?: readonly string[]
   passwordHash?: string
   disabled?: boolean
+}
+
+/** The profile fields present in `changes`, for the store and the audit event (which names them, never the values). */
+function profileOf(changes: ProfileChanges): ProfileChanges {
+  return {
+    ...(changes.email === undefined ? {} : { email: changes.email }),
+    ...(changes.emailVerified === undefined ? {} : { emailVerified: changes.emailVerified }),
+    ...(changes.name === undefined ? {} : { name: changes.name }),
+  }
 }
 
 /** True when the change ends the user's logins and access tokens (enabling or new scopes do not). */
@@ -77,13 +93,13 @@ async function currentUser(deps: Pick<ManageDeps, 'store'>, userId: string): Pro
  */
 export async function createUser(
   deps: UserDeps,
-  request: { username: string; password: string; scopes?: readonly string[] },
+  request: { username: string; password: string; scopes?: readonly string[] } & ProfileChanges,
   by: ChangedBy,
 ): Promise<{ user: User; warnings: string[] }> {
   const scopes = request.scopes ?? []
-  const problems = [...usernameProblems(request.username), ...passwordProblems(request.password), ...scopeProblems(scopes)]
+  const problems = [...usernameProblems(request.username), ...passwordProblems(request.password), ...scopeProblems(scopes), ...profileProblems(request)]
   if (problems.length > 0) throw validationFailed(problems)
-  const user = await deps.store.users.create({ username: request.username, passwordHash: await deps.passwords.hash(request.password), scopes })
+  const user = await deps.store.users.create({ username: request.username, passwordHash: await deps.passwords.hash(request.password), scopes, ...profileOf(request) })
   await recordChange(deps, by, { type: 'user.created', subject: user.id, details: { username: user.username, scopes: user.scopes }, at: deps.now() })
   const unadvertised = unadvertisedScopes(deps.config.scopes, scopes)
   return { user, warnings: unadvertised.length ? [`scopes not listed in SCOPES: ${unadvertised.join(' ')}`] : [] }
@@ -93,18 +109,20 @@ export async function createUser(
  * Changes a user's scopes (`user.updated`) and / or disables or enables them (`user.disabled` / `user.enabled`,
  * recorded only when the state changes). Disabling ends their logins, access tokens and access keys.
  */
-export async function changeUser(deps: UserDeps, userId: string, changes: { scopes?: readonly string[]; disabled?: boolean }, by: ChangedBy): Promise<User> {
+export async function changeUser(deps: UserDeps, userId: string, changes: { scopes?: readonly string[]; disabled?: boolean } & ProfileChanges, by: ChangedBy): Promise<User> {
   const { scopes, disabled } = changes
-  if (scopes) {
-    const problems = scopeProblems(scopes)
-    if (problems.length > 0) throw validationFailed(problems)
-  }
+  const profile = profileOf(changes)
+  const problems = [...(scopes ? scopeProblems(scopes) : []), ...profileProblems(profile)]
+  if (problems.length > 0) throw validationFailed(problems)
   const before = await currentUser(deps, userId)
-  const user = await updateUser(deps, userId, { ...(scopes ? { scopes } : {}), ...(disabled === undefined ? {} : { disabled }) }).catch(userNotFound)
+  const user = await updateUser(deps, userId, { ...(scopes ? { scopes } : {}), ...(disabled === undefined ? {} : { disabled }), ...profile }).catch(userNotFound)
   // Narrowed scopes and a disabled owner must reach this instance's cached keys now.
   deps.accessKeys?.invalidateOwner(userId)
   const at = deps.now()
   if (scopes) await recordChange(deps, by, { type: 'user.updated', subject: userId, details: { scopes: user.scopes, previous_scopes: before.scopes }, at })
+  // The fields changed, not their values: the audit log keeps no personal data.
+  const profileFields = Object.keys(profile).map((field) => (field === 'emailVerified' ? 'email_verified' : field))
+  if (profileFields.length > 0) await recordChange(deps, by, { type: 'user.updated', subject: userId, details: { profile: profileFields }, at })
   if (disabled !== undefined && disabled !== before.disabled) {
     await recordChange(deps, by, { type: disabled ? 'user.disabled' : 'user.enabled', subject: userId, details: { username: user.username }, at })
   }

@@ -16,6 +16,10 @@ export function clientView(client: Client, now: number) {
     grant_types: client.grantTypes,
     scopes: client.scopes,
     audiences: client.audiences,
+    redirect_uris: client.redirectUris,
+    post_logout_redirect_uris: client.postLogoutRedirectUris,
+    first_party: client.firstParty,
+    allowed_origins: client.allowedOrigins,
     previous_secret_expires_at: iso(grace),
     created_at: client.createdAt.toISOString(),
     updated_at: client.updatedAt.toISOString(),
@@ -23,7 +27,17 @@ export function clientView(client: Client, now: number) {
 }
 
 export function userView(user: User) {
-  return { id: user.id, username: user.username, scopes: user.scopes, disabled: user.disabled, created_at: user.createdAt.toISOString(), updated_at: user.updatedAt.toISOString() }
+  return {
+    id: user.id,
+    username: user.username,
+    scopes: user.scopes,
+    disabled: user.disabled,
+    email: user.email,
+    email_verified: user.emailVerified,
+    name: user.name,
+    created_at: user.createdAt.toISOString(),
+    updated_at: user.updatedAt.toISOString(),
+  }
 }
 
 export function accessKeyView(key: AccessKey, now: number) {

@@ -80,12 +80,19 @@ export function requireFormBody(request: FastifyRequest, reply: FastifyReply, do
   reply.headers(NO_STORE_HEADERS)
   // Synchronous, like the other per-request hooks here: it does no I/O, and an async hook costs a promise.
   const header = request.headers['content-type']
-  if (header === FORM_CONTENT_TYPE) return done()
-  if (header === undefined || header.trim() === '') return done(invalidRequest(`the request body must be ${FORM_CONTENT_TYPE}`))
+  if (header === FORM_CONTENT_TYPE) {
+    done()
+    return
+  }
+  if (header === undefined || header.trim() === '') {
+    done(invalidRequest(`the request body must be ${FORM_CONTENT_TYPE}`))
+    return
+  }
   const [type, ...parameters] = header.split(';').map((part) => part.trim().toLowerCase())
   const charset = parameters.find((parameter) => parameter.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '')
   if (type !== FORM_CONTENT_TYPE || (charset !== undefined && charset !== 'utf-8')) {
-    return done(invalidRequest(`the request body must be ${FORM_CONTENT_TYPE} (UTF-8)`, 415))
+    done(invalidRequest(`the request body must be ${FORM_CONTENT_TYPE} (UTF-8)`, 415))
+    return
   }
   done()
 }

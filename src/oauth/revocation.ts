@@ -11,7 +11,7 @@
 //   (a few minutes), as §2 allows.
 // - An access key is revoked by whoever presents the whole key: knowing it is already the power to use it,
 //   and being able to kill a leaked key at once matters more than who sends it.
-import { revokeAccessKey } from '../security/access-key-lifecycle.js'
+import { revokeKeyWithDescendants } from '../security/access-key-lifecycle.js'
 import { parseAccessKey } from '../security/access-keys.js'
 import { sha256 } from '../security/secrets.js'
 import type { Services } from '../services.js'
@@ -50,7 +50,7 @@ async function revokePresentedAccessKey(deps: RevocationServices, token: string,
   if (!verified.ok) return
   // With the keys created from it, as from the admin API (security/access-key-lifecycle.ts).
   const by = { actor: `client:${client.clientId}`, ip, details: { via: 'oauth_revoke' } }
-  const { accessKey, descendants } = await revokeAccessKey(deps.store, verified.key.id, by, deps.now())
+  const { accessKey, descendants } = await revokeKeyWithDescendants(deps.store, verified.key.id, by, deps.now())
   for (const key of [accessKey, ...descendants]) deps.accessKeys.invalidate(key.id)
 }
 

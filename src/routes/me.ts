@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Services } from '../services.js'
 import { insufficientScope, invalidToken, notFound, validationFailed } from '../errors.js'
-import { accessKeyProblems, issueAccessKey, ParentKeyInactiveError, revokeAccessKey } from '../security/access-key-lifecycle.js'
+import { accessKeyProblems, issueAccessKey, ParentKeyInactiveError, revokeKeyWithDescendants } from '../security/access-key-lifecycle.js'
 import type { Principal } from '../security/bearer.js'
 import type { AccessKey } from '../store/access-keys.js'
 import { StoreError } from '../store/index.js'
@@ -103,7 +103,7 @@ export function registerMeRoutes(app: FastifyInstance, deps: Pick<Services, 'sto
         const user = await currentUser(request)
         const at = now()
         try {
-          const { accessKey, descendants } = await revokeAccessKey(store, request.params.id, { ...auditContext(request), userId: user.id }, at)
+          const { accessKey, descendants } = await revokeKeyWithDescendants(store, request.params.id, { ...auditContext(request), userId: user.id }, at)
           for (const key of [accessKey, ...descendants]) deps.accessKeys.invalidate(key.id)
           return accessKeyView(accessKey, at)
         } catch (err) {

@@ -31,6 +31,17 @@ export function errorResponse(description: string) {
   return { description, $ref: `${ERROR_SCHEMA_ID}#` } as const
 }
 
+/** The one error shape, inline (the admin API's responses): `details` lists per-field validation failures. */
+export const errorBody = {
+  type: 'object',
+  properties: {
+    error: { type: 'string' },
+    error_description: { type: 'string' },
+    details: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } }, required: ['field', 'message'] } },
+  },
+  required: ['error', 'error_description'],
+} as const
+
 /**
  * The token endpoint's error body: RFC 6749 §5.2's shape exactly, inline (the per-field details of the admin
  * API are dropped here).

@@ -51,7 +51,8 @@ function singleParameters(request: FastifyRequest, _reply: FastifyReply, done: (
   try {
     request.body = tokenParameters(request.body)
   } catch (error) {
-    return done(error as Error)
+    done(error as Error)
+    return
   }
   done()
 }

@@ -109,7 +109,7 @@ export async function issueAccessKey(
  * drops every returned id from its access-key cache; other instances stop accepting them within
  * ACCESS_KEY_CACHE_TTL.
  */
-export async function revokeAccessKey(
+export async function revokeKeyWithDescendants(
   store: Pick<Store, 'accessKeys' | 'audit'>,
   id: string,
   by: { actor: string | null; ip?: string | null; userId?: string; details?: Record<string, unknown> },

@@ -32,7 +32,7 @@ export type AuditType =
 export interface AuditEvent {
   id: string
   type: AuditType
-  /** Who: `user:<id>`, `client:<id>`, `access_key:<id>`, `cli`, `system`. */
+  /** Who: `user:<id>`, `client:<id>`, `access_key:<id>`, `cli:<OS user name>`, `system`. */
   actor: string | null
   /** What it was done to, e.g. a client id or a kid. */
   subject: string | null

@@ -31,6 +31,15 @@ for (const provider of providers) {
       t.match(await auditOf('client.created'), [{ subject: body.client_id, actor: 'client:operator', ip: '127.0.0.1', details: { name: 'Reporting', client_id: 'operator' } }])
     })
 
+    t.test('client secrets are random: 10 clients get 10 distinct 43-character base64url secrets, none stored', async (t) => {
+      const secrets: string[] = []
+      for (let i = 0; i < 10; i++) secrets.push((await admin.post('/admin/v1/clients', { name: `Batch ${i}`, grant_types: ['client_credentials'], scopes: ['read'] })).json().client_secret)
+      t.ok(secrets.every((secret) => /^[A-Za-z0-9_-]{43}$/.test(secret)), 'each is 32 random bytes in base64url (256 bits)')
+      t.equal(new Set(secrets).size, 10, 'all distinct')
+      const stored = await everyStoredValue(ctx)
+      t.same(secrets.filter((secret) => stored.includes(secret)), [], 'no row holds any of them')
+    })
+
     t.test('a public client has no secret', async (t) => {
       const body = (await admin.post('/admin/v1/clients', { name: 'SPA', grant_types: ['password', 'refresh_token'], public: true })).json()
       t.equal(body.public, true)
@@ -53,6 +62,39 @@ for (const provider of providers) {
         { field: 'grant_types', message: 'a public client cannot use client_credentials' },
         { field: 'audiences.0', message: 'not a registered audience (AUDIENCES)' },
       ])
+    })
+
+    t.test('browser sign-in fields: exact redirect URIs (https, loopback IP http), origins, first-party', async (t) => {
+      const created = await admin.post('/admin/v1/clients', {
+        name: 'Web',
+        grant_types: ['authorization_code', 'refresh_token'],
+        public: true,
+        redirect_uris: ['https://app.example/cb', 'http://127.0.0.1/cb', 'com.example.app:/oauth'],
+        post_logout_redirect_uris: ['https://app.example/bye'],
+        first_party: true,
+        allowed_origins: ['https://app.example'],
+      })
+      t.equal(created.statusCode, 201, created.body)
+      t.match(created.json(), { redirect_uris: ['https://app.example/cb', 'http://127.0.0.1/cb', 'com.example.app:/oauth'], post_logout_redirect_uris: ['https://app.example/bye'], first_party: true, allowed_origins: ['https://app.example'] })
+      const refused = await admin.post('/admin/v1/clients', {
+        name: 'Bad',
+        grant_types: ['authorization_code'],
+        redirect_uris: ['http://app.example/cb', 'https://app.example/cb#x', 'https://*.example/cb', 'http://localhost/cb'],
+        post_logout_redirect_uris: ['/bye'],
+        allowed_origins: ['https://app.example/'],
+      })
+      t.equal(refused.statusCode, 400)
+      t.same(refused.json().details, [
+        { field: 'redirect_uris.0', message: 'http is allowed only for a loopback IP literal (127.0.0.1 or [::1], RFC 8252 §8.3); use https' },
+        { field: 'redirect_uris.1', message: 'must not have a fragment (RFC 6749 §3.1.2)' },
+        { field: 'redirect_uris.2', message: 'must not contain a wildcard' },
+        { field: 'redirect_uris.3', message: 'http is allowed only for a loopback IP literal (127.0.0.1 or [::1], RFC 8252 §8.3); use https' },
+        { field: 'post_logout_redirect_uris.0', message: 'must be an absolute URI' },
+        { field: 'allowed_origins.0', message: 'must be an origin: scheme://host[:port], http or https, without path or trailing slash' },
+      ])
+      const { client_id } = created.json()
+      const updated = await admin.patch(`/admin/v1/clients/${client_id}`, { redirect_uris: ['https://app.example/new'], first_party: false })
+      t.match(updated.json(), { redirect_uris: ['https://app.example/new'], first_party: false, allowed_origins: ['https://app.example'] })
     })
 
     t.test('update changes the name, grants, scopes and audiences', async (t) => {
@@ -129,6 +171,16 @@ for (const provider of providers) {
         t.equal(response.json().details[0].field, 'limit')
       }
       t.equal((await admin.get('/admin/v1/clients')).json().items.length, Math.min(50, all.length), 'default page size 50')
+    })
+
+    t.test('the default page size is 50 (the README), with more than 50 clients', async (t) => {
+      for (let i = await ctx.db.prisma.client.count(); i < 51; i++) {
+        t.equal((await admin.post('/admin/v1/clients', { name: `Filler ${i}`, grant_types: ['password'], public: true })).statusCode, 201)
+      }
+      t.ok((await ctx.db.prisma.client.count()) >= 51)
+      const page = (await admin.get('/admin/v1/clients')).json()
+      t.equal(page.items.length, 50, 'default page size 50')
+      t.type(page.next_cursor, 'string', 'and a cursor to the rest')
     })
   })
 }

@@ -15,7 +15,7 @@ for (const provider of providers) {
       const response = await admin.post('/admin/v1/users', { username: 'jane', password: 'a long enough password', scopes: ['read', 'write'] })
       t.equal(response.statusCode, 201)
       const body = response.json()
-      t.same(Object.keys(body).sort(), ['created_at', 'disabled', 'id', 'scopes', 'updated_at', 'username'])
+      t.same(Object.keys(body).sort(), ['created_at', 'disabled', 'email', 'email_verified', 'id', 'name', 'scopes', 'updated_at', 'username'])
       t.match(body, { username: 'jane', scopes: ['read', 'write'], disabled: false })
       const row = await ctx.store.users.requireById(body.id)
       t.ok(await bcrypt.compare('a long enough password', row.passwordHash))
@@ -45,6 +45,23 @@ for (const provider of providers) {
       t.ok(await bcrypt.compare('another long password', (await ctx.store.users.requireById(user.id)).passwordHash))
       t.match(await auditOf('user.password_set'), [{ subject: user.id, details: {} }])
       t.equal((await admin.put(`/admin/v1/users/${user.id}/password`, { password: 'short' })).statusCode, 400)
+    })
+
+    t.test('email, email_verified and name (the OpenID Connect claims): set at creation, changed and cleared by PATCH, checked', async (t) => {
+      const created = await admin.post('/admin/v1/users', { username: 'nora', password: 'a long enough password', email: 'nora@example.com', email_verified: true, name: 'Nora N' })
+      t.equal(created.statusCode, 201)
+      t.match(created.json(), { email: 'nora@example.com', email_verified: true, name: 'Nora N' })
+      const plain = await newUser('omar')
+      t.match(plain, { email: null, email_verified: false, name: null })
+      const changed = await admin.patch(`/admin/v1/users/${plain.id}`, { email: 'omar@example.com', name: 'Omar O' })
+      t.match(changed.json(), { email: 'omar@example.com', email_verified: false, name: 'Omar O', scopes: ['read'] })
+      t.match(await auditOf('user.updated'), [{ subject: plain.id, details: { profile: ['email', 'name'] } }])
+      t.notOk(JSON.stringify(await auditOf('user.updated')).includes('omar@example.com'), 'the audit names the fields, not the values')
+      const cleared = await admin.patch(`/admin/v1/users/${plain.id}`, { name: null })
+      t.match(cleared.json(), { email: 'omar@example.com', name: null })
+      const bad = await admin.patch(`/admin/v1/users/${plain.id}`, { email: 'no-at-sign', name: ' ' })
+      t.equal(bad.statusCode, 400)
+      t.same(bad.json().details.map((d: { field: string }) => d.field), ['email', 'name'])
     })
 
     t.test('a new password ends the refresh-token families made with the old one', async (t) => {
@@ -80,9 +97,13 @@ for (const provider of providers) {
     t.test('delete removes the user, their refresh tokens and keys', async (t) => {
       const user = await newUser('ned')
       await admin.post('/admin/v1/access-keys', { name: 'k', scopes: ['read'], user_id: user.id })
+      await ctx.store.clients.create({ clientId: `c-${user.id}`, name: 'c', secretHash: null, grantTypes: ['password'], scopes: [] })
+      await ctx.db.prisma.refreshFamily.create({ data: { id: `f-${user.id}`, clientId: `c-${user.id}`, userId: user.id, scope: '', absoluteExpiresAt: new Date(Date.now() + 86400_000) } })
+      t.equal(await ctx.db.prisma.refreshFamily.count({ where: { userId: user.id } }), 1)
       t.equal((await admin.delete(`/admin/v1/users/${user.id}`)).statusCode, 204)
       t.equal((await admin.get(`/admin/v1/users/${user.id}`)).statusCode, 404)
       t.equal(await ctx.db.prisma.accessKey.count({ where: { userId: user.id } }), 0)
+      t.equal(await ctx.db.prisma.refreshFamily.count({ where: { userId: user.id, revokedAt: null } }), 0, 'no live refresh-token family is left')
       t.match(await auditOf('user.deleted'), [{ subject: user.id, details: { username: 'ned' } }])
     })
 

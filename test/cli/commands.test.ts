@@ -9,7 +9,7 @@ import { failure, runCli, type CliResult } from '../support/run-cli.ts'
 // About 40 processes, each loading TypeScript through tsx: more than tap's default timeout on a loaded machine.
 t.setTimeout(600_000)
 
-const GRANTS = 'password, refresh_token, client_credentials, urn:ietf:params:oauth:grant-type:token-exchange'
+const GRANTS = 'password, refresh_token, client_credentials, urn:ietf:params:oauth:grant-type:token-exchange, authorization_code'
 
 /** Runs `portcullis ...args` with its own working directory and environment (no .env of the checkout). */
 function createCli(t: Test, env: Record<string, string>) {
@@ -36,6 +36,25 @@ for (const provider of providers) {
       t.equal(result.provider, provider)
       t.ok(result.applied.length >= 1 && result.applied.every((name) => /^\d{14}_\w+$/.test(name)))
       t.same(await cli(['migrate']), { code: 0, stdout: `the ${provider} database is up to date\n`, stderr: '' })
+    })
+
+    t.test('clients: create takes the browser sign-in fields', async (t) => {
+      const created = await cli([
+        'clients', 'create', '--name', 'SPA', '--grant-types', 'authorization_code', '--public', '--scopes', 'read',
+        '--redirect-uris', 'https://spa.example/cb http://127.0.0.1/cb', '--post-logout-redirect-uris', 'https://spa.example/',
+        '--first-party', '--allowed-origins', 'https://spa.example', '--json',
+      ])
+      t.equal(created.code, 0, created.stderr)
+      const store = await openStore(t, url)
+      t.match(await store.clients.findById(JSON.parse(created.stdout).client_id), {
+        redirectUris: ['https://spa.example/cb', 'http://127.0.0.1/cb'],
+        postLogoutRedirectUris: ['https://spa.example/'],
+        firstParty: true,
+        allowedOrigins: ['https://spa.example'],
+      })
+      const refused = await cli(['clients', 'create', '--name', 'x', '--grant-types', 'authorization_code', '--redirect-uris', 'http://app.example/cb'])
+      t.equal(refused.code, 1)
+      t.match(refused.stderr, /--redirect-uris: http is allowed only for a loopback IP literal/)
     })
 
     t.test('clients: create shows the secret once, list never shows it, delete removes', async (t) => {
@@ -117,6 +136,21 @@ for (const provider of providers) {
       t.same(await cli(['users', 'disable', 'nobody']), failure('no user with id or username "nobody"'))
       t.same(await cli(['users', 'set-password', 'nobody', '--password-stdin'], { stdin: 'third-password' }), failure('no user with id or username "nobody"'))
     })
+
+    t.test('users: email and name (the OpenID Connect claims) at creation and by update; bad values refused', async (t) => {
+      const created = await cli(['users', 'create', '--username', 'olga', '--password-stdin', '--email', 'olga@example.com', '--email-verified', 'yes', '--name', 'Olga K', '--json'], { stdin: 'olga-password\n' })
+      t.equal(created.code, 0, created.stderr)
+      const { id } = JSON.parse(created.stdout) as { id: string }
+      const store = await openStore(t, url)
+      t.match(await store.users.findById(id), { email: 'olga@example.com', emailVerified: true, name: 'Olga K' })
+      const updated = await cli(['users', 'update', 'olga', '--email', 'o@example.org', '--email-verified', 'no', '--name', '', '--json'])
+      t.equal(updated.code, 0, updated.stderr)
+      t.same(JSON.parse(updated.stdout), { id, username: 'olga', email: 'o@example.org', email_verified: false, name: null })
+      t.match(await store.users.findById(id), { email: 'o@example.org', emailVerified: false, name: null })
+      t.equal((await cli(['users', 'update', 'olga', '--email', 'not-an-address'])).code, 1)
+      t.same(await cli(['users', 'update', 'olga', '--email-verified', 'maybe']), failure('--email-verified takes yes or no'))
+      t.same(await cli(['users', 'update', 'olga']), failure('nothing to change: give --email, --email-verified or --name'))
+    })
   })
 }
 
@@ -153,7 +187,7 @@ t.test('mistakes exit 1 with one clear line', async (t) => {
     )
     results.push(...(await Promise.all(batch)))
   }
-  cases.forEach(([args, line], i) => t.test(`portcullis ${args.join(' ')}`, async (t) => t.same(results[i]!, failure(line))))
+  for (const [i, [args, line]] of cases.entries()) t.test(`portcullis ${args.join(' ')}`, async (t) => t.same(results[i]!, failure(line)))
   t.equal((await cli(['clients', 'list', '--json'])).stdout, '[]\n', 'nothing was created')
 })
 
@@ -176,7 +210,7 @@ t.test('public clients and token exchange', async (t) => {
 
   const human = await cli(['clients', 'create', '--name', 'Service', '--grant-types', 'client_credentials'])
   t.equal(human.code, 0)
-  t.match(human.stdout, /^client "Service" created \(confidential\)\n  client_id: +\S+\n  client_secret: [A-Za-z0-9_-]{43}\nThe secret is shown only this once: store it now\.\n$/)
+  t.match(human.stdout, /^client "Service" created \(confidential\)\n {2}client_id: +\S+\n {2}client_secret: [A-Za-z0-9_-]{43}\nThe secret is shown only this once: store it now\.\n$/)
 })
 
 t.test('warnings go to stderr and leave --json output parseable', async (t) => {
@@ -186,7 +220,7 @@ t.test('warnings go to stderr and leave --json output parseable', async (t) => {
   t.ok(JSON.parse(result.stdout).client_id)
   t.equal(
     result.stderr,
-    'portcullis: warning: scopes not listed in SCOPES: admin\nportcullis: warning: refresh_token without password or token exchange never issues a refresh token\n',
+    'portcullis: warning: scopes not listed in SCOPES: admin\nportcullis: warning: refresh_token without password, authorization_code or token exchange never issues a refresh token\n',
   )
 })
 

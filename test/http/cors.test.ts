@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify'
 import { JWKS_PATH } from '../../src/routes/well-known.ts'
 import { createStore, openDatabase } from '../../src/store/index.ts'
 import { build, providers, type Test, type TestContext } from '../support/helper.ts'
+import { adminHeaders, client } from '../support/admin-fixtures.ts'
 import { listen } from '../support/listen.ts'
 import { seedSignIn } from '../support/sign-in.ts'
 import { FORM, form } from '../support/token-fixtures.ts'
@@ -118,6 +119,18 @@ for (const provider of providers) {
       await store.clients.update('web', { allowedOrigins: [origin] })
       clock += 5000
       t.equal((await request(app, CORS_ENDPOINTS[4], origin)).headers['access-control-allow-origin'], origin)
+    })
+
+    t.test('a client created or changed through the admin API of this instance is honoured at once', async (t) => {
+      const admin = client(app, await adminHeaders(ctx))
+      const origin = 'https://admin-made.example'
+      t.same(corsHeaders((await request(app, CORS_ENDPOINTS[2], origin)).headers), [], 'not yet allowed')
+      const created = await admin.post('/admin/v1/clients', { name: 'Made', grant_types: ['authorization_code'], redirect_uris: ['https://admin-made.example/cb'], allowed_origins: [origin] })
+      t.equal(created.statusCode, 201, created.body)
+      t.equal((await request(app, CORS_ENDPOINTS[2], origin)).headers['access-control-allow-origin'], origin, 'created')
+      const changed = await admin.patch(`/admin/v1/clients/${created.json().client_id}`, { allowed_origins: [] })
+      t.equal(changed.statusCode, 200, changed.body)
+      t.same(corsHeaders((await request(app, CORS_ENDPOINTS[2], origin)).headers), [], 'withdrawn')
     })
 
     t.test('an origin added through another connection (another instance, the CLI) is honoured at once through the change feed', async (t) => {

@@ -7,6 +7,7 @@ import { hashPassword } from '../../src/security/passwords.ts'
 import { randomSecret, sha256 } from '../../src/security/secrets.ts'
 import { createStore, openDatabase } from '../../src/store/index.ts'
 import { tempDir } from '../support/helper.ts'
+import { leakedSecrets } from '../support/process-fixtures.ts'
 import { startServer } from '../support/spawn-server.ts'
 
 t.test('redactUrl keeps the path and parameter names, never the values', async (t) => {
@@ -78,4 +79,36 @@ t.test('secrets of token requests never reach the log output', async (t) => {
     'request logs carry the request id',
   )
   t.match(output, '"url":"/.well-known/jwks.json?client_secret=[redacted]&access_token=[redacted]"')
+})
+
+t.test('secrets of the admin API, token exchange, introspection and revocation never reach the log output', async (t) => {
+  const databaseUrl = `file:${join(tempDir(t), 'portcullis.db')}`
+  const server = await startServer(t, { DATABASE_URL: databaseUrl, LOG_LEVEL: 'trace' })
+  const store = createStore(await openDatabase(databaseUrl))
+  t.teardown(() => store.close())
+  const clientSecret = randomSecret()
+  await store.clients.create({ clientId: 'ops', name: 'Ops', secretHash: sha256(clientSecret), grantTypes: ['client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange'], scopes: ['read', 'admin'] })
+  const basic = `Basic ${Buffer.from(`ops:${clientSecret}`).toString('base64')}`
+  const form = (path: string, body: Record<string, string>) =>
+    fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic }, body: new URLSearchParams(body) })
+  const adminToken = ((await (await form('/oauth/token', { grant_type: 'client_credentials', scope: 'admin' })).json()) as { access_token: string }).access_token
+  const adminPost = async (path: string, body: unknown) =>
+    (await (await fetch(`${server.url}/admin/v1${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` }, body: JSON.stringify(body) })).json()) as Record<string, unknown>
+
+  const userPassword = 'admin-set-password-Kp4-long-enough'
+  const user = await adminPost('/users', { username: 'carol', password: userPassword, scopes: ['read'] })
+  t.type(user.id, 'string', 'a user created with a password in a JSON body')
+  const created = await adminPost('/clients', { name: 'Made', grant_types: ['client_credentials'], scopes: ['read'] })
+  t.type(created.client_secret, 'string', 'a client whose secret is in the response')
+  const key = await adminPost('/access-keys', { name: 'k', scopes: ['read'] })
+  t.type(key.key, 'string', 'an access key, shown once')
+  const exchanged = (await (await form('/oauth/token', { grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: key.key as string, subject_token_type: 'urn:portcullis:params:oauth:token-type:access_key' })).json()) as Record<string, unknown>
+  t.type(exchanged.access_token, 'string', 'the key exchanged for a token')
+  t.equal((await form('/oauth/introspect', { token: exchanged.access_token as string })).status, 200, 'introspected')
+  t.equal((await form('/oauth/revoke', { token: exchanged.access_token as string })).status, 200, 'revoked')
+
+  server.child.kill('SIGTERM')
+  t.same(await server.exited, { code: 0, signal: null })
+  const secrets = [clientSecret, basic, adminToken, userPassword, created.client_secret as string, key.key as string, exchanged.access_token as string]
+  t.same(leakedSecrets(server.stdout() + server.stderr(), secrets), [], 'none of them is in the logs')
 })

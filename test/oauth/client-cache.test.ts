@@ -168,7 +168,10 @@ t.test('the cache itself', async (t) => {
 
   t.test('holds at most maxEntries clients, dropping the oldest', async (t) => {
     const looked: string[] = []
-    const cache = createClientCache({ store: { clients: { findById: async (id) => (looked.push(id), row(id)) } }, ttlSeconds: 60, now: () => 0, maxEntries: 3 })
+    const cache = createClientCache({ store: { clients: { findById: async (id) => {
+      looked.push(id)
+      return row(id)
+    } } }, ttlSeconds: 60, now: () => 0, maxEntries: 3 })
     for (const id of ['a', 'b', 'c', 'd']) await cache.find(id)
     await cache.find('d')
     await cache.find('b')

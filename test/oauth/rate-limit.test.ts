@@ -9,6 +9,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { Redis } from 'ioredis'
 import { buildApp } from '../../src/app.ts'
 import { build, providers, type Test } from '../support/helper.ts'
+import { startTcpProxy } from '../support/tcp-proxy.ts'
 import { basic, FORM, form, seed, type Seeded } from '../support/token-fixtures.ts'
 
 const CLIENT_CREDENTIALS = { grant_type: 'client_credentials' }
@@ -118,7 +119,7 @@ for (const provider of providers) {
 t.test('the window ends and requests are served again', async (t) => {
   const { app, clients } = await seeded(t, { RATE_LIMIT_PER_IP: '2', RATE_LIMIT_PER_CLIENT: '0', RATE_LIMIT_WINDOW: '1' })
   // Until refused (the 1 s window may end between requests on a loaded machine), then until served again.
-  let refused
+  let refused: Awaited<ReturnType<typeof post>> | undefined
   for (let i = 0; i < 20 && !refused; i++) {
     const answer = await post(app, { auth: clients.machine.auth })
     if (answer.statusCode === 429) refused = answer
@@ -237,4 +238,30 @@ t.test('a Redis that is down or silent: requests are served, quickly, and the lo
     t.ok(Date.now() - started < 5_000, `three requests in ${Date.now() - started} ms`)
     t.ok(lines().some((line) => line.level === 40 && /rate-limit store/.test(String(line.msg))), 'warned')
   })
+})
+
+t.test('a Redis that goes away and comes back: one warning, then one line saying it answers again', { skip: !process.env.TEST_REDIS_URL && 'TEST_REDIS_URL is not set' }, async (t) => {
+  const redis = new URL(process.env.TEST_REDIS_URL!)
+  const proxy = await startTcpProxy({ host: redis.hostname, port: Number(redis.port || 6379) })
+  t.teardown(() => proxy.close())
+  const { logger, lines } = memoryLogger()
+  const { app, store } = await build(t, { env: { RATE_LIMIT_PER_IP: '100', RATE_LIMIT_PER_CLIENT: '100', REDIS_URL: `redis://127.0.0.1:${proxy.port}` }, deps: { logger } })
+  const clients = await seed(store)
+  t.equal((await post(app, { auth: clients.machine.auth })).statusCode, 200)
+  const linesAbout = (level: number, pattern: RegExp) => lines().filter((line) => line.level === level && pattern.test(String(line.msg)))
+  const until = async (what: string, check: () => boolean) => {
+    const deadline = Date.now() + 20_000
+    while (!check()) {
+      if (Date.now() > deadline) throw new Error(`${what}: not within 20 s`)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+  }
+  await proxy.refuse()
+  await until('the warning', () => linesAbout(40, /rate-limit store \(Redis\) is unavailable/).length > 0)
+  t.equal((await post(app, { auth: clients.machine.auth })).statusCode, 200, 'served meanwhile')
+  await proxy.restore()
+  // ioredis reconnects at most every 5 s.
+  await until('the line saying it answers again', () => linesAbout(30, /rate-limit store \(Redis\) answers again/).length > 0)
+  t.equal(linesAbout(40, /rate-limit store/).length, 1, 'one warning for the outage')
+  t.equal(linesAbout(30, /answers again/).length, 1, 'one line for the recovery')
 })

@@ -137,7 +137,7 @@ for (const provider of providers) {
       const saved = clock
       clock += (config.accessTokenTtl + config.clockSkew + 1) * 1000
       try {
-        for (const token of [revoked.refresh_token, soonExpired, 'a.b.c', 'eyJhbGciOiJub25lIn0.e30.', 'x'.repeat(9000), 'pcl_notakey', 'pcl_0000000000000000_' + 'A'.repeat(43)]) {
+        for (const token of [revoked.refresh_token, soonExpired, 'a.b.c', 'eyJhbGciOiJub25lIn0.e30.', 'x'.repeat(9000), 'pcl_notakey', `pcl_0000000000000000_${'A'.repeat(43)}`]) {
           t.same(observable(await revoke(app, { token }, { authorization: service.auth })), reference, `${token.slice(0, 24)}…`)
         }
       } finally {

@@ -78,6 +78,8 @@ t.test('token endpoint errors', async (t) => {
   t.test('a charset other than UTF-8 is 415', async (t) => {
     const res = await tokenRequest(app, 'grant_type=client_credentials', { 'content-type': 'application/x-www-form-urlencoded; charset=iso-8859-1', ...auth })
     t.equal(res.statusCode, 415)
+    t.same(res.json(), { error: 'invalid_request', error_description: 'the request body must be application/x-www-form-urlencoded (UTF-8)' })
+    t.equal(res.headers['cache-control'], 'no-store')
   })
 
   t.test('an explicit UTF-8 charset is fine', async (t) => {
@@ -105,6 +107,8 @@ t.test('token endpoint errors', async (t) => {
   t.test('GET is not a token request', async (t) => {
     const res = await app.inject({ method: 'GET', url: '/oauth/token?grant_type=client_credentials', headers: auth })
     t.equal(res.statusCode, 404)
+    t.same(res.json(), { error: 'not_found', error_description: 'no route GET /oauth/token' }, 'no token, and the query is not echoed')
+    t.notOk('access_token' in res.json())
   })
 
   t.test('rejected requests wrote nothing but failure counters', async (t) => {

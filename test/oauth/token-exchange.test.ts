@@ -3,7 +3,7 @@ import t from 'tap'
 import { decodeJwt } from 'jose'
 import { generateAccessKey } from '../../src/security/access-keys.ts'
 import { sha256 } from '../../src/security/secrets.ts'
-import { basic, tokenRequest, verifyWithServedJwks } from '../support/token-fixtures.ts'
+import { basic, form, FORM, tokenRequest, verifyWithServedJwks } from '../support/token-fixtures.ts'
 import { build, providers } from '../support/helper.ts'
 
 const GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange'
@@ -54,6 +54,17 @@ for (const provider of providers) {
       t.equal(payload.exp, Math.floor(clock / 1000) + 120)
       const { key: lasting } = await makeKey({ expiresAt: new Date(clock + 3600_000) })
       t.equal((await exchange(lasting)).json().expires_in, 300, 'a key that outlives ACCESS_TOKEN_TTL: the usual lifetime')
+    })
+
+    t.test('a token exchanged before its key is revoked lives until its exp (README), then not', async (t) => {
+      const { key, id } = await makeKey()
+      const token = (await exchange(key)).json().access_token as string
+      await store.accessKeys.revoke(id)
+      const introspect = async () => (await app.inject({ method: 'POST', url: '/oauth/introspect', headers: { ...FORM, ...auth }, payload: form({ token }) })).json()
+      await verifyWithServedJwks(app, token, { issuer: config.issuer, audience: config.defaultAudience, now: clock + 299_000 })
+      t.match(await introspect(), { active: true, sub: `access_key:${id}` }, 'active after the revocation')
+      clock += 300_000 + config.clockSkew * 1000 + 1000
+      t.same(await introspect(), { active: false }, 'inactive past exp (and the clock skew allowed)')
     })
 
     t.test("a user's key becomes an access token for the user", async (t) => {

@@ -3,7 +3,7 @@
 import t from 'tap'
 import { decodeJwt } from 'jose'
 import { buildApp } from '../../src/app.ts'
-import { adminHeaders, client } from '../support/admin-fixtures.ts'
+import { adminHeaders, client, everyStoredValue } from '../support/admin-fixtures.ts'
 import { build, providers, testConfig } from '../support/helper.ts'
 import { basic, form, seed, SECRET, tokenRequest, verifyWithServedJwks } from '../support/token-fixtures.ts'
 import { hashPassword, bcryptCost } from '../../src/security/passwords.ts'
@@ -365,6 +365,35 @@ for (const provider of providers) {
       t.equal(rows.length, 1)
       const anyPlain = await db.prisma.refreshToken.count({ where: { tokenHash: first.refresh_token } })
       t.equal(anyPlain, 0)
+      // Every column of every table, not only tokenHash: rotated, replaced and current tokens alike.
+      const rotated = (await refresh(first.refresh_token)).json() as { access_token: string; refresh_token: string }
+      const stored = await everyStoredValue({ db })
+      t.same([first.refresh_token, rotated.refresh_token].filter((token) => stored.includes(token)), [], 'no row of any table holds a refresh token')
+    })
+
+    t.test('a refresh token changed in one character is refused, and changes nothing', async (t) => {
+      const first = await login()
+      const last = first.refresh_token.at(-1) === 'A' ? 'B' : 'A'
+      const modified = first.refresh_token.slice(0, -1) + last
+      t.same((await refresh(modified)).json(), { error: 'invalid_grant', error_description: 'the refresh token is invalid' })
+      t.equal((await refresh(first.refresh_token)).statusCode, 200, 'the real one still works')
+    })
+
+    t.test('refresh tokens are random: 20 logins give 20 distinct 43-character base64url tokens (256 bits)', async (t) => {
+      const tokens: string[] = []
+      for (let i = 0; i < 20; i++) tokens.push((await login()).refresh_token)
+      t.ok(tokens.every((token) => /^[A-Za-z0-9_-]{43}$/.test(token)), 'each is 32 random bytes in base64url')
+      t.equal(new Set(tokens).size, 20, 'all distinct')
+    })
+
+    t.test('access tokens (JWTs) are in no row of any table', async (t) => {
+      const first = await login()
+      const rotated = (await refresh(first.refresh_token)).json() as { access_token: string }
+      const machine = (await tokenRequest(app, { grant_type: 'client_credentials', scope: 'read' }, { authorization: service.auth })).json() as { access_token: string }
+      const tokens = [first.access_token, rotated.access_token, machine.access_token]
+      t.equal(tokens.filter((token) => typeof token === 'string' && token.split('.').length === 3).length, 3, 'three JWTs issued')
+      const stored = await everyStoredValue({ db })
+      t.same(tokens.filter((token) => stored.includes(token) || stored.includes(token.split('.')[2]!)), [], 'neither a whole token nor its signature is stored')
     })
   })
 }

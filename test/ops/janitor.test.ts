@@ -3,13 +3,13 @@
 // longer count) are deleted in bounded batches while token requests keep being served, on both providers.
 import pg from 'pg'
 import t from 'tap'
-import { createJanitorSchedule, sweepSummary } from '../../src/ops/janitor-schedule.ts'
+import { createJanitorSchedule, janitorPolicy, sweepSummary } from '../../src/ops/janitor-schedule.ts'
 import { generateAccessKey } from '../../src/security/access-keys.ts'
 import { sha256 } from '../../src/security/secrets.ts'
 import { Prisma } from '../../src/store/generated/sqlite/client.ts'
 import { createStore, openDatabase, type Database, type Store } from '../../src/store/index.ts'
 import { JANITOR_TABLES, type JanitorPolicy, type JanitorTable, type SweepResult } from '../../src/store/janitor.ts'
-import { build, createTestStore, providers, tempDir, type Test } from '../support/helper.ts'
+import { build, createTestStore, providers, tempDir, testConfig, type Test } from '../support/helper.ts'
 import { failure, runCli } from '../support/run-cli.ts'
 import { seed, tokenRequest } from '../support/token-fixtures.ts'
 
@@ -324,3 +324,52 @@ t.test('the service sweeps every JANITOR_INTERVAL and counts the deleted rows in
   const metrics = await app.inject({ method: 'GET', url: '/metrics' })
   t.match(metrics.body, /\nportcullis_janitor_deleted_rows_total\{table="RevokedToken"\} 3\n/)
 })
+
+t.test('the schedule: the first sweep within the first interval, then every interval ± 10 % (random at 0 and at 1)', async (t) => {
+  // The README's bounds, pinned with the random source at its extremes: setTimeout is replaced for the
+  // duration of the test so that the delays are read, not waited for.
+  const realSetTimeout = globalThis.setTimeout
+  t.teardown(() => {
+    globalThis.setTimeout = realSetTimeout
+  })
+  const result = { deleted: {}, batches: {}, durationMs: 1, complete: true } as unknown as SweepResult
+  const store = { janitor: { sweep: async () => result } }
+  const log = { info: () => undefined, error: () => undefined }
+  const config = { janitorInterval: 3600, janitorRetention: 7 * 86400, janitorBatchSize: 1000, loginFailureWindow: 900, auditRetention: 365 * 86400 }
+  for (const [random, first, next] of [
+    [0, 360_000, 3_240_000],
+    [1, 3_600_000, 3_960_000],
+  ] as const) {
+    const delays: number[] = []
+    const callbacks: (() => void)[] = []
+    globalThis.setTimeout = ((callback: () => void, delay: number) => {
+      delays.push(delay)
+      callbacks.push(callback)
+      return { unref() {} }
+    }) as unknown as typeof setTimeout
+    const schedule = createJanitorSchedule({ store, config, now: Date.now, log, random: () => random })
+    t.same(delays.map(Math.round), [first], `random ${random}: the first sweep after ${first / 1000} s of a 3600 s interval`)
+    callbacks[0]!()
+    for (let i = 0; i < 20 && delays.length < 2; i++) await new Promise<void>((resolve) => setImmediate(resolve))
+    t.same(delays.map(Math.round), [first, next], `random ${random}: the next ${next / 1000} s after it`)
+    globalThis.setTimeout = realSetTimeout
+    await schedule.close()
+  }
+})
+
+for (const provider of providers) {
+  t.test(`AUDIT_RETENTION=0 keeps audit events however old; the default year deletes them (${provider})`, async (t) => {
+    const { store, db } = await createTestStore(t, provider)
+    const now = Date.now()
+    const ancient = new Date(now - 10 * 365 * DAY)
+    await db.prisma.auditEvent.createMany({ data: [0, 1, 2].map((i) => ({ id: `ancient-${i}`, type: 'login.throttled', details: '{}', createdAt: ancient })) })
+    const base = { JANITOR_INTERVAL: '0' }
+    const keep = janitorPolicy(testConfig({ ...base, AUDIT_RETENTION: '0' }))
+    t.equal(keep.auditRetentionMs, 0)
+    const kept = await store.janitor.sweep(keep, { now: new Date(now) })
+    t.equal(await db.prisma.auditEvent.count(), 3, 'all three ten-year-old events kept')
+    t.equal(kept !== 'busy' && kept.deleted.AuditEvent, 0)
+    await store.janitor.sweep(janitorPolicy(testConfig(base)), { now: new Date(now) })
+    t.equal(await db.prisma.auditEvent.count(), 0, 'the default (365d) deletes them')
+  })
+}

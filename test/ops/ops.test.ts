@@ -1,7 +1,6 @@
 import { connect } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import t from 'tap'
-import { READINESS_TIMEOUT_MS } from '../../src/routes/ops.ts'
 import { createStore, openDatabase } from '../../src/store/index.ts'
 import { build, createTestStore, providers } from '../support/helper.ts'
 
@@ -51,10 +50,13 @@ t.test('readyz is 503 within the probe timeout when the database hangs', async (
   const elapsed = Date.now() - started
   t.equal(res.statusCode, 503)
   t.same(res.json(), { status: 'unavailable' })
-  // Through the timeout, not after the hang (which never ends). The upper bound is loose because on a
-  // loaded test machine other apps in this process (key generation) can hold the event loop for seconds.
-  t.ok(elapsed >= READINESS_TIMEOUT_MS - 50, `answered in ${elapsed} ms, at the timeout`)
-  t.ok(elapsed < READINESS_TIMEOUT_MS + 10_000)
+  // Through the timeout, not after the hang (which never ends). The README documents 0.8 s (under the 1 s
+  // Kubernetes probe timeout), pinned here rather than imported, so a different timeout fails. The margin
+  // above it allows for an event loop held by the other apps of this process on a loaded machine, and stays
+  // under the probe timeout's double.
+  t.comment(`readyz answered in ${elapsed} ms (documented: 800 ms)`)
+  t.ok(elapsed >= 800 - 50, `answered in ${elapsed} ms, not before 0.8 s`)
+  t.ok(elapsed < 800 + 1200, `answered in ${elapsed} ms, within 0.8 s plus 1.2 s of margin`)
   t.equal((await app.inject('/readyz')).statusCode, 200, 'the healthy app is unaffected')
 })
 

@@ -11,7 +11,7 @@ import t from 'tap'
 import { sha256 } from '../../src/security/secrets.ts'
 import { openDatabase } from '../../src/store/index.ts'
 import { build, createDatabaseUrl, providers } from '../support/helper.ts'
-import { admin, adminToken, consistencyProblems, fetchJwks, kidsOf, machineToken, passwordLogin, postForm, postToken, refresh, rowsOf, seedDatabase, sleep, verifies } from '../support/process-fixtures.ts'
+import { admin, adminToken, consistencyProblems, fetchJwks, kidsOf, leakedSecrets, machineToken, passwordLogin, postForm, postToken, refresh, rememberSecrets, rowsOf, seedDatabase, sleep, usedSecrets, verifies } from '../support/process-fixtures.ts'
 import { spawnServer, startServer } from '../support/spawn-server.ts'
 import { form, FORM, seed, tokenRequest } from '../support/token-fixtures.ts'
 
@@ -164,6 +164,9 @@ for (const provider of providers) {
     t.same(lostLogins, [], `all ${acked.chains.length} logins go on`)
 
     t.same(await consistencyProblems(databaseUrl), [], 'and the database is still consistent')
+    rememberSecrets(env.KEYS_MASTER_KEY)
+    const logs = first.stdout() + first.stderr() + second.stdout() + second.stderr()
+    t.same(leakedSecrets(logs, usedSecrets(seeded)), [], `none of the ${usedSecrets().length} secrets used is in either server's log`)
   })
 }
 

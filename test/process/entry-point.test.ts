@@ -53,3 +53,28 @@ t.test('the thread pool has one thread per CPU (2 to 16) unless UV_THREADPOOL_SI
   t.equal(explicit.pool, String(given), "the operator's UV_THREADPOOL_SIZE is kept")
   t.equal(explicit.threads - chosen.threads, given - expected, `the pool really has the chosen number of threads (${chosen.threads} and ${explicit.threads} threads)`)
 })
+
+t.test('the thread pool size for a given CPU count: at least 2, one per CPU, at most 16', async (t) => {
+  const dir = tempDir(t)
+  compile(dir, 'main')
+  writeFileSync(join(dir, 'server.js'), 'process.stdout.write(JSON.stringify({ pool: process.env.UV_THREADPOOL_SIZE, threads: 0 }))')
+  for (const [count, size] of [[1, '2'], [2, '2'], [3, '3'], [16, '16'], [40, '16']] as const) {
+    writeFileSync(join(dir, 'cpus.cjs'), `module.exports = { availableCpus: () => ${count} }`)
+    t.equal(run(dir, {}).pool, size, `${count} CPUs: ${size} threads`)
+  }
+})
+
+t.test('the V8 footprint flags are set unless the operator gave them on the command line', async (t) => {
+  const dir = tempDir(t)
+  compile(dir, 'main')
+  compile(dir, 'cpus')
+  // A preloaded module records what the entry asks of v8.setFlagsFromString; the stub server prints it.
+  writeFileSync(join(dir, 'record.cjs'), "const v8 = require('node:v8'); globalThis.flags = []; v8.setFlagsFromString = (flag) => void globalThis.flags.push(flag)")
+  writeFileSync(join(dir, 'server.js'), 'process.stdout.write(JSON.stringify(globalThis.flags))')
+  // (Node refuses these V8 flags in NODE_OPTIONS, so only the command line can give them.)
+  const flagsSet = (args: string[]) =>
+    JSON.parse(execFileSync(process.execPath, ['-r', join(dir, 'record.cjs'), ...args, join(dir, 'main.cjs')], { env: { PATH: process.env.PATH ?? '' }, encoding: 'utf8' })) as string[]
+  t.same(flagsSet([]), ['--liftoff-only', '--heap-growing-percent=10'], 'none given: both set')
+  t.same(flagsSet(['--no-liftoff-only']), ['--heap-growing-percent=10'], 'the command line turns one off: it stays off')
+  t.same(flagsSet(['--liftoff-only', '--heap-growing-percent=50']), [], 'both given: none set')
+})

@@ -11,14 +11,17 @@ import {
   fetchJwks,
   kidOf,
   kidsOf,
+  leakedSecrets,
   passwordLogin,
   pollUntil,
   postForm,
   postToken,
   refresh,
+  rememberSecrets,
   rowsOf,
   seedDatabase,
   sleep,
+  usedSecrets,
   verifies,
 } from '../support/process-fixtures.ts'
 import { runCli } from '../support/run-cli.ts'
@@ -175,5 +178,11 @@ t.test('three instances on one PostgreSQL database', { skip: serverUrl ? false :
 
   t.test('the shared database is consistent', async (t) => {
     t.same(await consistencyProblems(databaseUrl), [])
+  })
+
+  t.test("no secret used in this test is in any instance's log", async (t) => {
+    rememberSecrets(env.KEYS_MASTER_KEY)
+    const logs = [a, b, c].map((server) => server.stdout() + server.stderr()).join('')
+    t.same(leakedSecrets(logs, usedSecrets(seeded)), [], `none of the ${usedSecrets().length} secrets`)
   })
 })

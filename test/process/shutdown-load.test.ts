@@ -4,6 +4,7 @@
 import { connect, type Socket } from 'node:net'
 import t from 'tap'
 import { createTestStore } from '../support/helper.ts'
+import { leakedSecrets, usedSecrets } from '../support/process-fixtures.ts'
 import { startServer } from '../support/spawn-server.ts'
 import { form, seed } from '../support/token-fixtures.ts'
 
@@ -71,6 +72,8 @@ t.test(`SIGTERM with ${IN_FLIGHT} requests in flight: all complete, new connecti
   t.ok(took < 30_000, `exited ${took} ms after SIGTERM, within SHUTDOWN_TIMEOUT`)
   t.ok(Math.max(...answers.map((answer) => answer.at)) - signalled > 0, 'the last answer came after the signal')
   t.equal(server.stderr(), '', 'nothing on stderr')
+  const tokens = answers.flatMap((answer) => [answer.body.access_token as string, answer.body.refresh_token as string])
+  t.same(leakedSecrets(server.stdout(), [...usedSecrets(seeded), ...tokens]), [], "no password, client secret or token is in the server's log")
 })
 
 t.test('a request still in flight after SHUTDOWN_TIMEOUT: the process exits 1 with an error line', async (t) => {

@@ -1,6 +1,8 @@
 // Starting the real server: a wrong setting or an unreachable resource stops it with exit code 1 and
 // one line on stderr naming the problem, never a stack trace.
+import { existsSync } from 'node:fs'
 import { createServer } from 'node:net'
+import { join } from 'node:path'
 import t from 'tap'
 import { spawnServer, startServer } from '../support/spawn-server.ts'
 
@@ -32,8 +34,13 @@ t.test('a port already in use exits 1 with one line', async (t) => {
   t.equal(server.stderr().split('\n').length, 2, 'one line')
 })
 
-t.test('with no configuration it migrates an empty SQLite file and serves', async (t) => {
-  const server = await startServer(t)
+t.test('with no configuration (but PORT=0) it migrates an empty SQLite file and serves', async (t) => {
+  // Only PATH and PORT (3000 may be taken on a test machine): the database, keys folder, log level, hashing
+  // cost and limits are the defaults, relative to the working directory.
+  const defaults = { DATABASE_URL: undefined, KEYS_DIR: undefined, LOG_LEVEL: undefined, BCRYPT_COST: undefined, PASSWORD_WORKERS: undefined, RATE_LIMIT_PER_IP: undefined, RATE_LIMIT_PER_CLIENT: undefined }
+  const server = await startServer(t, defaults)
+  t.ok(existsSync(join(server.dir, 'data/portcullis.db')), 'the database is ./data/portcullis.db')
+  t.ok(existsSync(join(server.dir, 'keys/master.key')), 'the master key is ./keys/master.key')
   const ready = await fetch(`${server.url}/readyz`)
   t.equal(ready.status, 200)
   t.same(await ready.json(), { status: 'ready' })

@@ -1,8 +1,10 @@
 // Keeps docs/compliance.md honest: every test it cites exists (the file, and a subtest of that name), and
-// every row has a status and, unless it is not met or not applicable, a test.
+// every row has a status and, unless it is not met or not applicable, a test. That each cited test also ran
+// and passed is checked after the suite (scripts/ledger-results.ts, run by `npm test`), from tap's saved results.
 import t from 'tap'
 import { existsSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { ledgerOutcomes, outcomeOf } from '../../scripts/ledger-results.ts'
 
 const root = resolve(import.meta.dirname, '../..')
 const ledger = readFileSync(resolve(root, 'docs/compliance.md'), 'utf8')
@@ -17,7 +19,7 @@ interface Row {
 
 const rows: Row[] = ledger
   .split('\n')
-  .filter((line) => /^\| \d{4}-/.test(line))
+  .filter((line) => /^\| (\d{4}|oidc)-/.test(line))
   .map((line) => {
     const cells = line.split(' | ').map((cell) => cell.replace(/^\| ?| ?\|$/g, '').trim())
     return { id: cells[0]!, status: cells[3]!, evidence: cells.slice(4).join(' | ') }
@@ -57,4 +59,24 @@ t.test('every test the ledger names exists', async (t) => {
     }
     t.ok(namesSubtest(source, name!), `${file} has a subtest "${name}"`)
   }
+})
+
+t.test('the after-run check (scripts/ledger-results.ts) counts only a subtest that ran and passed', async (t) => {
+  const tap = [
+    '# Subtest: token endpoint',
+    '    # Subtest: a sqlite server does it',
+    '        ok 1 - a sqlite server does it',
+    '    ok 1 - a sqlite server does it # time=12ms',
+    '    ok 2 - only on postgresql # SKIP TEST_DATABASE_URL is not set',
+    '    # Subtest: broken',
+    '        not ok 1 - should be equal',
+    '    not ok 3 - broken # time=3ms',
+    'ok 1 - token endpoint # time=20ms',
+  ].join('\n')
+  t.equal(outcomeOf(tap, 'server does it'), 'passed', 'a part of the name, as cited for names built in a loop')
+  t.equal(outcomeOf(tap, 'only on postgresql'), 'skipped')
+  t.equal(outcomeOf(tap, 'broken'), 'failed')
+  t.equal(outcomeOf(tap, 'never written'), 'absent')
+  const outcomes = ledgerOutcomes('`test/a.test.ts` › `broken`; `test/b.test.ts` › `x`', (file) => (file === 'test/a.test.ts' ? tap : undefined))
+  t.same(outcomes.map(({ outcome }) => outcome), ['failed', 'absent'], 'a file with no saved result did not run')
 })

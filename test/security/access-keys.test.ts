@@ -13,8 +13,23 @@ t.test('the key format', async (t) => {
   t.test('is pcl_<id>_<secret> with a 43-character base62 secret (256 bits)', async (t) => {
     const { key, id } = generateAccessKey()
     t.match(key, KEY_FORMAT)
-    t.equal(Math.floor(43 * Math.log2(62)), 256)
     t.same(parseAccessKey(key), { id, secret: key.split('_')[2] })
+  })
+
+  t.test('secrets are random: distinct, of the whole base62 alphabet, and their hash is not the secret', async (t) => {
+    // 43 × log2(62) ≥ 256 holds only if each character is drawn uniformly from 62: a fixed or reused secret, a
+    // shorter one or a narrower alphabet fails here.
+    const generated = Array.from({ length: 500 }, () => generateAccessKey())
+    const secrets = generated.map(({ key }) => key.split('_')[2]!)
+    t.ok(secrets.every((secret) => /^[0-9A-Za-z]{43}$/.test(secret)), 'each is 43 base62 characters')
+    t.equal(new Set(secrets).size, secrets.length, '500 secrets, all distinct')
+    t.equal(new Set(generated.map(({ id }) => id)).size, generated.length, '500 ids, all distinct')
+    const counts = new Map<string, number>()
+    for (const char of secrets.join('')) counts.set(char, (counts.get(char) ?? 0) + 1)
+    // 21,500 characters: each of the 62 is expected ~347 times; below 200 or above 500 is ~8 sigma away.
+    t.equal(counts.size, 62, 'every base62 character occurs')
+    t.ok([...counts.values()].every((n) => n > 200 && n < 500), 'and about equally often')
+    t.ok(generated.every(({ key, secretHash }) => !secretHash.includes(key.split('_')[2]!)), 'the stored hash does not hold the secret')
   })
 
   t.test('ids sort in creation order', async (t) => {
@@ -59,6 +74,16 @@ for (const provider of providers) {
       t.notOk(listed.json().items.some((item: object) => 'key' in item), 'list has no key field')
       t.notOk((await everyStoredValue(ctx)).includes(secret), 'no row of any table holds the secret')
       t.notOk((await everyStoredValue(ctx)).includes(body.key), 'no row of any table holds the key')
+    })
+
+    t.test('keys made through the API have distinct secrets, and no row holds any of them', async (t) => {
+      const keys: string[] = []
+      for (let i = 0; i < 20; i++) keys.push((await admin.post('/admin/v1/access-keys', { name: `batch ${i}`, scopes: ['read'] })).json().key)
+      const secrets = keys.map((key) => key.split('_')[2]!)
+      t.ok(keys.every((key) => KEY_FORMAT.test(key)))
+      t.equal(new Set(secrets).size, secrets.length, '20 distinct secrets')
+      const stored = await everyStoredValue(ctx)
+      t.notOk(secrets.some((secret) => stored.includes(secret)), 'none is in any row')
     })
 
     t.test('a key is accepted as Authorization: Bearer and as X-API-Key', async (t) => {

@@ -27,10 +27,45 @@ export async function postToken(url: string, params: Record<string, string>, aut
     headers: { 'content-type': 'application/x-www-form-urlencoded', ...(auth ? { authorization: auth } : {}) },
     body: new URLSearchParams(params).toString(),
   })
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> }
+  const body = (await res.json()) as Record<string, unknown>
+  rememberSecrets(params.password, params.client_secret, params.refresh_token, params.subject_token, auth, body.access_token, body.refresh_token)
+  return { status: res.status, body }
+}
+
+// Every secret the process tests sent or received through these fixtures (each test file is its own process), so
+// that a test can scan its servers' whole logs for all of them: leakedSecrets(server.stdout(), usedSecrets()).
+const used = new Set<string>()
+
+/** Records secrets (a token, key, password, client secret or Authorization value) for usedSecrets(). */
+export function rememberSecrets(...secrets: unknown[]): void {
+  for (const secret of secrets) if (typeof secret === 'string' && secret.length >= 8) used.add(secret)
+}
+
+/** The seeded secrets and every secret recorded so far. */
+export function usedSecrets(seeded?: Seeded): string[] {
+  if (seeded) rememberSecrets(seeded.service.secret, seeded.service.auth, seeded.machine.secret, seeded.machine.auth, seeded.alice.password)
+  return [...used]
+}
+
+/**
+ * The secrets found in a log, each in every form it could take there: as given, form-encoded, inside a Basic
+ * credential (the value of a `Basic …` Authorization), and a JWT's signature on its own. Also anything shaped
+ * like one of our JWTs or access keys, recorded or not.
+ */
+export function leakedSecrets(log: string, secrets: Iterable<string>): string[] {
+  const found = new Set<string>()
+  for (const secret of secrets) {
+    const forms = [secret, new URLSearchParams({ s: secret }).toString().slice(2), JSON.stringify(secret).slice(1, -1)]
+    if (secret.startsWith('Basic ')) forms.push(secret.slice(6), ...Buffer.from(secret.slice(6), 'base64').toString().split(':'))
+    if (/^eyJ[\w-]*\.[\w-]*\.[\w-]{20,}$/.test(secret)) forms.push(secret.split('.')[2]!)
+    if (forms.some((form) => form.length >= 8 && log.includes(form))) found.add(`${secret.slice(0, 12)}…`)
+  }
+  for (const match of log.matchAll(/eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+|pcl_[0-9A-Za-z]{16}_[0-9A-Za-z]{43}/g)) found.add(`${match[0].slice(0, 12)}… (by its shape)`)
+  return [...found]
 }
 
 export async function postForm(url: string, path: string, params: Record<string, string>, auth: string): Promise<{ status: number; text: string }> {
+  rememberSecrets(params.token, auth)
   const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: auth }, body: new URLSearchParams(params).toString() })
   return { status: res.status, text: await res.text() }
 }
@@ -41,7 +76,9 @@ export async function admin(url: string, method: 'GET' | 'POST' | 'PATCH', path:
   if (body !== undefined) headers['content-type'] = 'application/json'
   const res = await fetch(`${url}/admin/v1${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) })
   const text = await res.text()
-  return { status: res.status, body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) }
+  const answer = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>)
+  rememberSecrets('bearer' in credential ? credential.bearer : credential.apiKey, answer.key, answer.client_secret)
+  return { status: res.status, body: answer }
 }
 
 /** A client_credentials token of the seeded confidential client holding `admin`. */

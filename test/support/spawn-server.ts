@@ -10,6 +10,8 @@ const tsx = import.meta.resolve('tsx')
 
 export interface ServerProcess {
   child: ChildProcess
+  /** Its working directory (a fresh temporary folder). */
+  dir: string
   /** Everything written so far. */
   stdout(): string
   stderr(): string
@@ -19,12 +21,15 @@ export interface ServerProcess {
   waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>
 }
 
-/** A server in its own working directory (no .env of the checkout), on a fresh SQLite file unless env says otherwise. */
-export function spawnServer(t: Test, env: Record<string, string> = {}): ServerProcess {
+/**
+ * A server in its own working directory (no .env of the checkout), on a fresh SQLite file unless env says otherwise;
+ * a variable given as undefined is left out (the server's default applies).
+ */
+export function spawnServer(t: Test, env: Record<string, string | undefined> = {}): ServerProcess {
   const dir = tempDir(t)
   const child = spawn(process.execPath, ['--import', tsx, join(root, 'src/main.cts')], {
     cwd: dir,
-    env: {
+    env: withoutUndefined({
       PATH: process.env.PATH ?? '',
       DATABASE_URL: `file:${join(dir, 'portcullis.db')}`,
       KEYS_DIR: join(dir, 'keys'),
@@ -35,7 +40,7 @@ export function spawnServer(t: Test, env: Record<string, string> = {}): ServerPr
       RATE_LIMIT_PER_IP: '0',
       RATE_LIMIT_PER_CLIENT: '0',
       ...env,
-    },
+    }),
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let stdout = ''
@@ -57,7 +62,8 @@ export function spawnServer(t: Test, env: Record<string, string> = {}): ServerPr
   t.teardown(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
   })
-  const waitForLine = (pattern: RegExp, timeoutMs = 20_000) =>
+  // 60 s: a server loads its TypeScript through tsx, which takes ~10 s on two cores busy with two test files.
+  const waitForLine = (pattern: RegExp, timeoutMs = 60_000) =>
     new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => done(new Error(`no line matching ${pattern} within ${timeoutMs} ms; stdout:\n${stdout}\nstderr:\n${stderr}`)), timeoutMs)
       const check = () => {
@@ -74,13 +80,17 @@ export function spawnServer(t: Test, env: Record<string, string> = {}): ServerPr
       waiters.add(check)
       check()
     })
-  return { child, stdout: () => stdout, stderr: () => stderr, exited, waitForLine }
+  return { child, dir, stdout: () => stdout, stderr: () => stderr, exited, waitForLine }
 }
 
 /** Starts a server and waits until it listens; returns its base URL. */
-export async function startServer(t: Test, env: Record<string, string> = {}): Promise<ServerProcess & { url: string; port: number }> {
+export async function startServer(t: Test, env: Record<string, string | undefined> = {}): Promise<ServerProcess & { url: string; port: number }> {
   const server = spawnServer(t, env)
   const line = await server.waitForLine(/Server listening at http:\/\/127\.0\.0\.1:\d+/)
   const url = /(http:\/\/127\.0\.0\.1:\d+)/.exec(line)![1]!
   return { ...server, url, port: Number(new URL(url).port) }
+}
+
+function withoutUndefined(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined))
 }

@@ -26,8 +26,20 @@ function listedClient(client: Client) {
 const create: Command = {
   name: 'clients create',
   summary: 'Register a client; prints its client_id and, once, its secret',
-  usage: '--name NAME --grant-types password,refresh_token,client_credentials --scopes "a b" [--audiences "URI …"] [--public]',
-  options: { name: { type: 'string' }, 'grant-types': { type: 'string' }, scopes: { type: 'string' }, audiences: { type: 'string' }, public: { type: 'boolean' } },
+  usage:
+    '--name NAME --grant-types authorization_code,password,refresh_token,client_credentials --scopes "a b" [--audiences "URI …"] [--public]' +
+    ' [--redirect-uris "URI …"] [--post-logout-redirect-uris "URI …"] [--first-party] [--allowed-origins "ORIGIN …"]',
+  options: {
+    name: { type: 'string' },
+    'grant-types': { type: 'string' },
+    scopes: { type: 'string' },
+    audiences: { type: 'string' },
+    public: { type: 'boolean' },
+    'redirect-uris': { type: 'string' },
+    'post-logout-redirect-uris': { type: 'string' },
+    'first-party': { type: 'boolean' },
+    'allowed-origins': { type: 'string' },
+  },
   async run(ctx, { values, positionals }) {
     expectPositionals(positionals, [])
     const request = {
@@ -36,6 +48,10 @@ const create: Command = {
       scopes: spaceList(values.scopes),
       audiences: spaceList(values.audiences),
       isPublic: values.public === true,
+      redirectUris: spaceList(values['redirect-uris']),
+      postLogoutRedirectUris: spaceList(values['post-logout-redirect-uris']),
+      firstParty: values['first-party'] === true,
+      allowedOrigins: spaceList(values['allowed-origins']),
     }
     const { client, secret, warnings } = await createClient(await ctx.deps(), request, ctx.by)
     for (const warning of warnings) ctx.io.warn(warning)

@@ -22,7 +22,7 @@ export const migrateCommand: Command = {
   async run(ctx, { positionals }) {
     expectPositionals(positionals, [])
     const { config } = ctx
-    let db
+    let db: Awaited<ReturnType<typeof openDatabase>>
     try {
       db = await openDatabase(config.databaseUrl, { migrate: true })
     } catch (err) {

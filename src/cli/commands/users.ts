@@ -2,7 +2,7 @@
 // through manage/users.ts with the admin API's rules and audit events. Passwords come only from standard input
 // and are stored as bcrypt hashes (BCRYPT_COST). Disabling and a new password end the user's logins and access
 // tokens; running servers refuse those tokens from their next revocation sync (REVOCATION_SYNC_INTERVAL).
-import { createUser, disableUser, enableUser, setUserPassword } from '../../manage/users.js'
+import { changeUser, createUser, disableUser, enableUser, setUserPassword, type ProfileChanges } from '../../manage/users.js'
 import { userView } from '../../manage/views.js'
 import type { User } from '../../store/users.js'
 import { expectPositionals, readPassword, requireString, scopeList } from '../args.js'
@@ -23,17 +23,34 @@ async function findUser(ctx: CliContext, idOrUsername: string): Promise<User> {
   return user
 }
 
+/** The OpenID Connect claims given as options: --email and --name ('' clears them), --email-verified yes|no. */
+function profileOptions(values: Record<string, string | boolean | undefined>): ProfileChanges {
+  const text = (name: string) => (typeof values[name] === 'string' ? (values[name] === '' ? null : (values[name] as string)) : undefined)
+  const verified = values['email-verified']
+  if (verified !== undefined && verified !== 'yes' && verified !== 'no') throw new CliError('--email-verified takes yes or no')
+  const email = text('email')
+  const name = text('name')
+  return {
+    ...(email === undefined ? {} : { email }),
+    ...(name === undefined ? {} : { name }),
+    ...(verified === undefined ? {} : { emailVerified: verified === 'yes' }),
+  }
+}
+
+const PROFILE_OPTIONS = { email: { type: 'string' }, name: { type: 'string' }, 'email-verified': { type: 'string' } } as const
+
 const create: Command = {
   name: 'users create',
   summary: 'Create a user; the password is read from standard input',
-  usage: '--username NAME --password-stdin [--scopes "a b"]',
-  options: { username: { type: 'string' }, 'password-stdin': { type: 'boolean' }, scopes: { type: 'string' } },
+  usage: '--username NAME --password-stdin [--scopes "a b"] [--email ADDRESS [--email-verified yes|no]] [--name "FULL NAME"]',
+  options: { username: { type: 'string' }, 'password-stdin': { type: 'boolean' }, scopes: { type: 'string' }, ...PROFILE_OPTIONS },
   async run(ctx, { values, positionals }) {
     expectPositionals(positionals, [])
     const username = requireString(values, 'username')
     const scopes = scopeList(values.scopes)
+    const profile = profileOptions(values)
     const password = await readPassword(ctx.io, values)
-    const { user, warnings } = await createUser(await ctx.deps(), { username, password, scopes }, ctx.by)
+    const { user, warnings } = await createUser(await ctx.deps(), { username, password, scopes, ...profile }, ctx.by)
     for (const warning of warnings) ctx.io.warn(warning)
     ctx.io.print(`user "${user.username}" created with id ${user.id}`)
     return { id: user.id, username: user.username }
@@ -56,6 +73,22 @@ const list: Command = {
       ),
     )
     return users
+  },
+}
+
+const update: Command = {
+  name: 'users update',
+  summary: "Change a user's email address, email_verified or name (the OpenID Connect claims UserInfo answers); '' clears",
+  usage: 'ID|USERNAME [--email ADDRESS] [--email-verified yes|no] [--name "FULL NAME"]',
+  options: PROFILE_OPTIONS,
+  async run(ctx, { values, positionals }) {
+    const [idOrUsername] = expectPositionals(positionals, ['ID or USERNAME'])
+    const profile = profileOptions(values)
+    if (Object.keys(profile).length === 0) throw new CliError('nothing to change: give --email, --email-verified or --name')
+    const user = await findUser(ctx, idOrUsername!)
+    const changed = await changeUser(await ctx.deps(), user.id, profile, ctx.by)
+    ctx.io.print(`user "${changed.username}" (${changed.id}) updated`)
+    return { id: changed.id, username: changed.username, email: changed.email, email_verified: changed.emailVerified, name: changed.name }
   },
 }
 
@@ -102,4 +135,4 @@ const setPassword: Command = {
   },
 }
 
-export const userCommands: readonly Command[] = [create, list, disable, enable, setPassword]
+export const userCommands: readonly Command[] = [create, list, update, disable, enable, setPassword]

@@ -10,6 +10,13 @@ const TAGS = ['admin: clients']
 
 const grantTypes = { type: 'array', items: { type: 'string', minLength: 1, maxLength: 200 }, minItems: 1, maxItems: 20, uniqueItems: true } as const
 const audiences = { type: 'array', items: { type: 'string', minLength: 1, maxLength: 2000 }, maxItems: 50, uniqueItems: true } as const
+const uris = (description: string) => ({ type: 'array', items: { type: 'string', minLength: 1, maxLength: 2000 }, maxItems: 50, uniqueItems: true, description }) as const
+const signInProperties = {
+  redirect_uris: uris('Authorization code grant: exact redirect URIs (https, loopback http, or a private-use scheme)'),
+  post_logout_redirect_uris: uris('Where a logout may return the browser, exactly'),
+  first_party: { type: 'boolean', description: 'The operator’s own application: no consent page' },
+  allowed_origins: uris('Browser origins allowed to call the token endpoint (CORS)'),
+} as const
 const clientIdParams = idParams('clientId')
 
 interface ClientBody {
@@ -18,12 +25,26 @@ interface ClientBody {
   scopes?: string[]
   audiences?: string[]
   public?: boolean
+  redirect_uris?: string[]
+  post_logout_redirect_uris?: string[]
+  first_party?: boolean
+  allowed_origins?: string[]
 }
+
+const signInFields = (body: Partial<ClientBody>) => ({
+  redirectUris: body.redirect_uris,
+  postLogoutRedirectUris: body.post_logout_redirect_uris,
+  firstParty: body.first_party,
+  allowedOrigins: body.allowed_origins,
+})
 
 const withSecret = {
   ...clientSchema,
   properties: { ...clientSchema.properties, client_secret: { type: 'string', description: 'Shown only in this response' } },
 } as const
+
+const dropUndefined = <T extends object>(fields: T): { [K in keyof T]?: Exclude<T[K], undefined> } =>
+  Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> }
 
 export function registerAdminClientRoutes(app: FastifyInstance, deps: Services): void {
   const { now } = deps
@@ -37,7 +58,7 @@ export function registerAdminClientRoutes(app: FastifyInstance, deps: Services):
         security: SECURITY,
         body: {
           type: 'object',
-          properties: { name, grant_types: grantTypes, scopes: scopeArray, audiences, public: { type: 'boolean', default: false } },
+          properties: { name, grant_types: grantTypes, scopes: scopeArray, audiences, public: { type: 'boolean', default: false }, ...signInProperties },
           required: ['name', 'grant_types'],
           additionalProperties: false,
         },
@@ -48,7 +69,7 @@ export function registerAdminClientRoutes(app: FastifyInstance, deps: Services):
       const { body } = request
       const { client, secret } = await createClient(
         deps,
-        { name: body.name, grantTypes: body.grant_types, scopes: body.scopes ?? [], audiences: body.audiences ?? [], isPublic: body.public === true },
+        { name: body.name, grantTypes: body.grant_types, scopes: body.scopes ?? [], audiences: body.audiences ?? [], isPublic: body.public === true, ...dropUndefined(signInFields(body)) },
         auditContext(request),
       )
       return reply
@@ -89,16 +110,16 @@ export function registerAdminClientRoutes(app: FastifyInstance, deps: Services):
     {
       schema: {
         tags: TAGS,
-        summary: 'Update a client’s name, grant types, scopes or audiences',
+        summary: 'Update a client’s name, grant types, scopes, audiences or browser sign-in fields',
         security: SECURITY,
         params: clientIdParams,
-        body: { type: 'object', properties: { name, grant_types: grantTypes, scopes: scopeArray, audiences }, additionalProperties: false, minProperties: 1 },
+        body: { type: 'object', properties: { name, grant_types: grantTypes, scopes: scopeArray, audiences, ...signInProperties }, additionalProperties: false, minProperties: 1 },
         response: { 200: clientSchema, ...errorsWithNotFound },
       },
     },
     async (request) => {
       const { body } = request
-      const changes = { name: body.name, grantTypes: body.grant_types, scopes: body.scopes, audiences: body.audiences }
+      const changes = { name: body.name, grantTypes: body.grant_types, scopes: body.scopes, audiences: body.audiences, ...signInFields(body) }
       const client = await updateClient(deps, request.params.clientId, changes, auditContext(request))
       return clientView(client, now())
     },

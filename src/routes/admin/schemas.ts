@@ -4,6 +4,7 @@ import { createRequire } from 'node:module'
 import type { Ajv as AjvInstance } from 'ajv'
 import type { FastifyInstance, FastifySchemaCompiler } from 'fastify'
 import type { Services } from '../../services.js'
+import { errorBody } from '../schemas.js'
 
 export const DEFAULT_PAGE_SIZE = 50
 export const MAX_PAGE_SIZE = 200
@@ -21,15 +22,8 @@ export const scopeArray = { type: 'array', items: scopeToken, maxItems: 100, uni
 export const stringArray = { type: 'array', items: { type: 'string' } } as const
 export const name = { type: 'string', minLength: 1, maxLength: 200, pattern: '^[^\\u0000-\\u001f\\u007f]*$' } as const
 
-export const errorBody = {
-  type: 'object',
-  properties: {
-    error: { type: 'string' },
-    error_description: { type: 'string' },
-    details: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } }, required: ['field', 'message'] } },
-  },
-  required: ['error', 'error_description'],
-} as const
+
+export { errorBody }
 
 /** The error responses every authenticated route can give (503 service_unavailable: the database did not answer in time). */
 export const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 503: errorBody } as const

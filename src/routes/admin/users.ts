@@ -14,6 +14,24 @@ import { auditContext, userSchema, userView } from './views.js'
 const TAGS = ['admin: users']
 const password = { type: 'string', minLength: 8, maxLength: MAX_PASSWORD_BYTES, description: `8 to ${MAX_PASSWORD_BYTES} bytes (bcrypt's limit)` } as const
 const userIdParams = idParams('userId')
+// OpenID Connect claims (Core §5.1); manage/rules.ts checks them. null clears email or name.
+const profile = {
+  email: { type: ['string', 'null'], maxLength: 254, description: 'An email address (the email claim); null clears it' },
+  email_verified: { type: 'boolean', description: 'Whether the address is known to be the user’s (default false)' },
+  name: { type: ['string', 'null'], maxLength: 200, description: 'A display name (the name claim); null clears it' },
+} as const
+
+interface ProfileBody {
+  email?: string | null
+  email_verified?: boolean
+  name?: string | null
+}
+
+const profileChanges = ({ email, email_verified, name }: ProfileBody) => ({
+  ...(email === undefined ? {} : { email }),
+  ...(email_verified === undefined ? {} : { emailVerified: email_verified }),
+  ...(name === undefined ? {} : { name }),
+})
 
 function usernameTaken(err: unknown): never {
   if (err instanceof StoreError && err.code === 'conflict') throw conflict('a user with this username exists')
@@ -21,20 +39,20 @@ function usernameTaken(err: unknown): never {
 }
 
 export function registerAdminUserRoutes(app: FastifyInstance, deps: Services): void {
-  app.post<{ Body: { username: string; password: string; scopes?: string[] } }>(
+  app.post<{ Body: { username: string; password: string; scopes?: string[] } & ProfileBody }>(
     '/users',
     {
       schema: {
         tags: TAGS,
         summary: 'Create a user',
         security: SECURITY,
-        body: { type: 'object', properties: { username: name, password, scopes: scopeArray }, required: ['username', 'password'], additionalProperties: false },
+        body: { type: 'object', properties: { username: name, password, scopes: scopeArray, ...profile }, required: ['username', 'password'], additionalProperties: false },
         response: { 201: userSchema, ...errors, 409: errorBody },
       },
     },
     async (request, reply) => {
       const { username, password, scopes = [] } = request.body
-      const { user } = await createUser(deps, { username, password, scopes }, auditContext(request)).catch(usernameTaken)
+      const { user } = await createUser(deps, { username, password, scopes, ...profileChanges(request.body) }, auditContext(request)).catch(usernameTaken)
       return reply.code(201).send(userView(user))
     },
   )
@@ -64,21 +82,22 @@ export function registerAdminUserRoutes(app: FastifyInstance, deps: Services): v
     },
   )
 
-  app.patch<{ Params: { userId: string }; Body: { scopes?: string[]; disabled?: boolean } }>(
+  app.patch<{ Params: { userId: string }; Body: { scopes?: string[]; disabled?: boolean } & ProfileBody }>(
     '/users/:userId',
     {
       schema: {
         tags: TAGS,
-        summary: 'Change a user’s scopes, or disable / enable them (disabling ends their refresh tokens, access tokens and access keys)',
+        summary: 'Change a user’s scopes, email and name, or disable / enable them (disabling ends their refresh tokens, access tokens and access keys)',
         security: SECURITY,
         params: userIdParams,
-        body: { type: 'object', properties: { scopes: scopeArray, disabled: { type: 'boolean' } }, additionalProperties: false, minProperties: 1 },
+        body: { type: 'object', properties: { scopes: scopeArray, disabled: { type: 'boolean' }, ...profile }, additionalProperties: false, minProperties: 1 },
         response: { 200: userSchema, ...errorsWithNotFound },
       },
     },
     async (request) => {
       const { scopes, disabled } = request.body
-      const user = await changeUser(deps, request.params.userId, { ...(scopes ? { scopes } : {}), ...(disabled === undefined ? {} : { disabled }) }, auditContext(request))
+      const changes = { ...(scopes ? { scopes } : {}), ...(disabled === undefined ? {} : { disabled }), ...profileChanges(request.body) }
+      const user = await changeUser(deps, request.params.userId, changes, auditContext(request))
       return userView(user)
     },
   )

@@ -16,11 +16,15 @@ export const clientSchema = {
     grant_types: stringArray,
     scopes: stringArray,
     audiences: stringArray,
+    redirect_uris: stringArray,
+    post_logout_redirect_uris: stringArray,
+    first_party: { type: 'boolean' },
+    allowed_origins: stringArray,
     previous_secret_expires_at: nullableDateTime,
     created_at: dateTime,
     updated_at: dateTime,
   },
-  required: ['client_id', 'name', 'public', 'grant_types', 'scopes', 'audiences', 'created_at', 'updated_at'],
+  required: ['client_id', 'name', 'public', 'grant_types', 'scopes', 'audiences', 'redirect_uris', 'post_logout_redirect_uris', 'first_party', 'allowed_origins', 'created_at', 'updated_at'],
 } as const
 
 export const userSchema = {
@@ -30,10 +34,13 @@ export const userSchema = {
     username: { type: 'string' },
     scopes: stringArray,
     disabled: { type: 'boolean' },
+    email: { ...nullableString, description: 'OpenID Connect email claim (UserInfo with scope email)' },
+    email_verified: { type: 'boolean', description: 'Whether the address is known to be the user’s' },
+    name: { ...nullableString, description: 'OpenID Connect name claim (UserInfo with scope profile)' },
     created_at: dateTime,
     updated_at: dateTime,
   },
-  required: ['id', 'username', 'scopes', 'disabled', 'created_at', 'updated_at'],
+  required: ['id', 'username', 'scopes', 'disabled', 'email', 'email_verified', 'name', 'created_at', 'updated_at'],
 } as const
 
 export const accessKeySchema = {
