@@ -329,20 +329,22 @@ t.test('over https the cookies are Secure with the __Host- prefix', async (t) =>
   t.ok(flow.jar.cookies.has('__Host-portcullis-session'))
 })
 
-t.test('a login on one instance is seen by another on the same database', async (t) => {
-  const one = await build(t)
-  await seedSignIn(one.store)
-  const db = await openDatabase(one.databaseUrl, { migrate: false })
-  const store = createStore(db)
-  const keyring = await createKeyring({ config: one.config, store, masterKey: one.masterKey, autoRefresh: false })
-  const two = await buildApp({ config: one.config, store, keyring, masterKey: one.masterKey, logger: false })
-  t.teardown(async () => {
-    await two.close()
-    keyring.close()
-    await store.close()
+for (const provider of providers) {
+  t.test(`a login on one instance is seen by another on the same ${provider} database`, async (t) => {
+    const one = await build(t, { provider })
+    await seedSignIn(one.store)
+    const db = await openDatabase(one.databaseUrl, { migrate: false })
+    const store = createStore(db)
+    const keyring = await createKeyring({ config: one.config, store, masterKey: one.masterKey, autoRefresh: false })
+    const two = await buildApp({ config: one.config, store, keyring, masterKey: one.masterKey, logger: false })
+    t.teardown(async () => {
+      await two.close()
+      keyring.close()
+      await store.close()
+    })
+    const jar = cookieJar()
+    await codeFor(one.app, pkce().challenge, { client_id: 'first', redirect_uri: 'https://console.example/cb' }, signInFlow(one.app, jar))
+    const elsewhere = await signInFlow(two, jar).get(authorizeUrl(authorizeParams(pkce().challenge, { client_id: 'first', redirect_uri: 'https://console.example/cb' })))
+    t.ok(query(elsewhere.headers.location).code, 'no login page on the second instance')
   })
-  const jar = cookieJar()
-  await codeFor(one.app, pkce().challenge, { client_id: 'first', redirect_uri: 'https://console.example/cb' }, signInFlow(one.app, jar))
-  const elsewhere = await signInFlow(two, jar).get(authorizeUrl(authorizeParams(pkce().challenge, { client_id: 'first', redirect_uri: 'https://console.example/cb' })))
-  t.ok(query(elsewhere.headers.location).code, 'no login page on the second instance')
-})
+}
