@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../src/app.ts'
 import { createKeyring } from '../../src/keys/keyring.ts'
 import { createStore, openDatabase } from '../../src/store/index.ts'
+import { sha256 } from '../../src/security/secrets.ts'
 import { build, providers } from '../support/helper.ts'
 import { authorizeUrl, cookieJar, pkce, query, REDIRECT, seedSignIn, signInFlow } from '../support/sign-in.ts'
 import { basic, FORM, form, SECRET, tokenRequest } from '../support/token-fixtures.ts'
@@ -162,6 +163,12 @@ for (const provider of providers) {
       t.same((await redeem(app, code, pkce().verifier)).json(), { error: 'invalid_grant', error_description: 'code_verifier does not match the code_challenge' })
       t.same((await redeem(app, code, challenge)).json(), { error: 'invalid_grant', error_description: 'code_verifier does not match the code_challenge' }, 'the challenge itself is no verifier (plain)')
       t.equal((await redeem(app, code, verifier)).statusCode, 200)
+    })
+
+    t.test('the code keeps the nonce, the resource, the session and its login time for the token response', async (t) => {
+      const { code } = await codeFor(app, pkce().challenge, { nonce: 'n-0S6', resource: ISSUER })
+      const stored = await store.authorizationCodes.findByHash(sha256(code))
+      t.match(stored, { nonce: 'n-0S6', audience: ISSUER, sessionId: /^[0-9a-f-]{36}$/, authTime: Date, clientId: 'web', redirectUri: REDIRECT, redirectUriSent: true })
     })
 
     t.test('a public client redeems with PKCE alone, and gets no refresh token without the refresh_token grant', async (t) => {

@@ -31,7 +31,7 @@ for (const provider of providers) {
       const { code, verifier } = await oidcCode(app, { nonce: 'n-0S6_WzA2Mj' })
       clock += 2000
       const response = await redeemCode(app, code, verifier)
-      t.equal(response.statusCode, 200, response.body)
+      t.equal(response.statusCode, 200, response.statusCode === 200 ? 'answered' : response.body)
       const tokens = response.json()
       t.equal(tokens.scope, 'openid read', 'openid is granted though alice does not hold it: it asks who she is, not for authority')
       const [session] = await store.sessions.listActiveByUser(alice.id, new Date(clock))
@@ -75,7 +75,7 @@ for (const provider of providers) {
       const original = (await verifyIdToken(app, first.id_token, clock)).payload
       clock += 60_000
       const refreshed = await tokenRequest(app, { grant_type: 'refresh_token', refresh_token: first.refresh_token }, { authorization: RP })
-      t.equal(refreshed.statusCode, 200, refreshed.body)
+      t.equal(refreshed.statusCode, 200, refreshed.statusCode === 200 ? 'answered' : refreshed.body)
       const tokens = refreshed.json()
       const { payload } = await verifyIdToken(app, tokens.id_token, clock)
       t.same(
@@ -113,7 +113,7 @@ t.test('the password grant issues no ID token, even with openid', async (t) => {
   await store.clients.update('rp', { grantTypes: ['password'] })
   await store.users.update(alice.id, { scopes: ['openid', 'read'] })
   const response = await tokenRequest(app, { grant_type: 'password', username: 'alice', password: 'correct horse battery staple', scope: 'openid read' }, { authorization: RP })
-  t.equal(response.statusCode, 200, response.body)
+  t.equal(response.statusCode, 200, response.statusCode === 200 ? 'answered' : response.body)
   t.equal(response.json().scope, 'openid read')
   t.notOk('id_token' in response.json(), 'an ID token tells of a sign-in at the authorization endpoint')
 })
