@@ -10,6 +10,7 @@ import { writeFileSync, mkdirSync } from 'node:fs'
 import { arch, cpus, loadavg, release, totalmem } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { mintAuthorizationCodes } from './codes.ts'
 import { createEnvironment, createFixtures, mintTokens, type DbKind, type Environment, type Fixtures } from './fixtures.ts'
 import { benchScript, prepareBuild, repoRoot, type Build } from './lib/build.ts'
 import { basicAuth, median } from './lib/load.ts'
@@ -18,7 +19,7 @@ import { evaluate, measurementTable, verdictTable, type ScenarioResult, type Ver
 import { runRounds } from './lib/rounds.ts'
 import { summariseProfiles } from './lib/profile.ts'
 import { scenarios } from './scenarios/index.ts'
-import { SkipScenario, tokenQueue, type BenchContext, type Pools, type References, type Settings } from './scenarios/types.ts'
+import { emptyPools, SkipScenario, tokenQueue, type BenchContext, type Pools, type References, type Settings } from './scenarios/types.ts'
 
 const USAGE = `usage: npm run bench -- [--quick] [--db sqlite|postgres] [--scenario NAME]… [--server dist|tsx]
        [--connections N] [--duration S] [--rounds N] [--warmup S] [--bcrypt-cost N] [--output FILE]
@@ -140,8 +141,21 @@ async function measureColdStart(build: Build, runs: number): Promise<{ emptyMs: 
 /** Token pools minted by a separate server process on the same database, with bcrypt at cost 4 for speed. */
 async function mintPools(build: Build, environment: Environment, fixtures: Fixtures, needs: Set<keyof Pools>, quick: boolean): Promise<{ pools: Pools; notes: string[] }> {
   const notes: string[] = []
-  const pools: Pools = { refreshTokens: tokenQueue([]), accessTokens: tokenQueue([]) }
-  if (needs.size === 0) return { pools, notes }
+  const pools = emptyPools()
+  if (needs.has('authorizationCodes')) {
+    // Written straight into the database (bench/codes.ts): enough for every request of the run at a few
+    // thousand redemptions a second; a code is never presented twice unless the pool runs out (the notes say).
+    const count = quick ? 10_000 : 60_000
+    const started = performance.now()
+    try {
+      const minted = await mintAuthorizationCodes({ databaseUrl: environment.databaseUrl, username: fixtures.poolUser.username, audience: ISSUER, count, validSeconds: 3600 })
+      pools.authorizationCodes = { queue: tokenQueue(minted.codes), client: minted.client }
+      log(`  minted ${minted.codes.length} authorization codes in ${((performance.now() - started) / 1000).toFixed(1)} s`)
+    } catch (err) {
+      notes.push(`authorization-code pool: ${(err as Error).message}`)
+    }
+  }
+  if (!needs.has('refreshTokens') && !needs.has('accessTokens')) return { pools, notes }
   const minter = await startPortcullis(build, environment, 'portcullis (pool minter)', { BCRYPT_COST: '4' })
   try {
     if (needs.has('refreshTokens')) {
@@ -243,7 +257,7 @@ async function main(): Promise<number> {
     const environment = await createEnvironment(options.db, { bcryptCost: options.bcryptCost })
     stopping.push(() => environment.remove())
     let fixtures: Fixtures | undefined
-    let pools: Pools = { refreshTokens: tokenQueue([]), accessTokens: tokenQueue([]) }
+    let pools: Pools = emptyPools()
     if (selected.some((scenario) => scenario.fixtures !== false)) {
       log(`fixtures on ${options.db === 'postgres' ? environment.databaseUrl : 'a fresh SQLite file'}…`)
       fixtures = await createFixtures(build, environment, environment.dir)

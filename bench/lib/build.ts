@@ -2,7 +2,7 @@
 // directory (not the shared dist/, which other work may be rewriting), laid out like the checkout so
 // that paths relative to the code (../../prisma) and package resolution (node_modules) hold.
 import { execFileSync } from 'node:child_process'
-import { copyFileSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -38,6 +38,9 @@ export function prepareBuild(mode: 'dist' | 'tsx'): Build {
   copyFileSync(join(repoRoot, 'package.json'), join(dir, 'package.json'))
   symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'))
   symlinkSync(join(repoRoot, 'prisma'), join(dir, 'prisma'))
+  // The page templates and static files are read from src/pages/ beside dist/ (src/pages/assets.ts, as the Dockerfile lays them out).
+  mkdirSync(join(dir, 'src'))
+  symlinkSync(join(repoRoot, 'src', 'pages'), join(dir, 'src', 'pages'))
   return {
     mode,
     // tsc writes x.ts as x.js and x.cts as x.cjs.

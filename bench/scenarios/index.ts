@@ -3,7 +3,7 @@ import { introspectAccessKey, introspectJwt, revoke } from './introspection.ts'
 import { jwks } from './jwks.ts'
 import { mixed } from './mixed.ts'
 import { password } from './password.ts'
-import { clientCredentials, refreshToken, tokenExchange } from './token.ts'
+import { authorizationCode, clientCredentials, refreshToken, tokenExchange } from './token.ts'
 import type { Scenario } from './types.ts'
 
-export const scenarios: readonly Scenario[] = [jwks, clientCredentials, tokenExchange, introspectJwt, introspectAccessKey, refreshToken, revoke, password, mixed]
+export const scenarios: readonly Scenario[] = [jwks, clientCredentials, tokenExchange, introspectJwt, introspectAccessKey, refreshToken, authorizationCode, revoke, password, mixed]

@@ -94,3 +94,31 @@ export const tokenExchange: Scenario = {
     }
   },
 }
+
+export const authorizationCode: Scenario = {
+  name: 'authorization_code',
+  summary: 'POST /oauth/token grant_type=authorization_code: every request redeems a distinct, fresh code with its PKCE verifier (RFC 6749 §4.1.3, RFC 7636 §4.5)',
+  pools: { authorizationCodes: true },
+  async plan(ctx) {
+    const { queue, client } = ctx.pools.authorizationCodes
+    if (!client || queue.stats().minted === 0) throw new SkipScenario('no authorization-code pool')
+    const headers = { authorization: client.authorization }
+    const fields = (code: string) => form({ grant_type: 'authorization_code', code, redirect_uri: client.redirectUri, code_verifier: client.verifier })
+    const request: RequestSpec = { method: 'POST', path: '/oauth/token', headers, nextBody: () => fields(queue.take()) }
+    const before = queue.stats()
+    const probeBody = fields(queue.take())
+    await expectOk(ctx.portcullis.url, request, probeBody)
+    const signRequest: RequestSpec = { method: 'POST', path: '/token', headers, body: probeBody }
+    return {
+      contenders: [
+        httpContender('portcullis', 'subject', ctx.portcullis, request, ctx.settings.connections),
+        httpContender('sign', 'reference', ctx.refs.sign, signRequest, ctx.settings.connections),
+      ],
+      targets: [{ kind: 'ratio', of: 'sign', min: 0.5 }],
+      notes: () => {
+        const stats = queue.since(before)
+        return [`authorization-code pool: ${stats.minted} minted, ${stats.taken} presented, ${stats.repeats} presented twice (the pool ran out: each an invalid_grant, counted as an error)`]
+      },
+    }
+  },
+}

@@ -1,5 +1,6 @@
 // What a scenario is: a set of contenders measured side by side (Portcullis and its references) and
 // the targets of the issue evaluated on their medians.
+import type { CodeClient } from '../codes.ts'
 import type { Fixtures } from '../fixtures.ts'
 import { FORM, load, type Measurement, type RequestSpec } from '../lib/load.ts'
 import type { ServerProcess } from '../lib/processes.ts'
@@ -18,7 +19,11 @@ export interface Pools {
   refreshTokens: TokenQueue
   /** Access tokens of the service client (client_credentials), for revocation. */
   accessTokens: TokenQueue
+  /** Unused authorization codes of the pool user, all for one web client and one PKCE verifier (bench/codes.ts). */
+  authorizationCodes: { queue: TokenQueue; client?: CodeClient }
 }
+
+export const emptyPools = (): Pools => ({ refreshTokens: tokenQueue([]), accessTokens: tokenQueue([]), authorizationCodes: { queue: tokenQueue([]) } })
 
 export interface Settings {
   quick: boolean
