@@ -18,7 +18,18 @@ import { createStore, openDatabase } from '../src/store/index.ts'
 const perKind = Number(process.argv[2] ?? 2000)
 const dir = mkdtempSync(join(tmpdir(), 'portcullis-client-timing-'))
 const databaseUrl = process.argv[3] ?? `file:${join(dir, 'timing.db')}`
-const config = loadConfig({ DATABASE_URL: databaseUrl, KEYS_DIR: dir, LOG_LEVEL: 'silent', RATE_LIMIT_PER_IP: '0', RATE_LIMIT_PER_CLIENT: '0', JANITOR_INTERVAL: '0', PORT: '0' }, { envFile: false })
+const config = loadConfig(
+  {
+    DATABASE_URL: databaseUrl,
+    KEYS_DIR: dir,
+    LOG_LEVEL: 'silent',
+    RATE_LIMIT_PER_IP: '0',
+    RATE_LIMIT_PER_CLIENT: '0',
+    JANITOR_INTERVAL: '0',
+    PORT: '0',
+  },
+  { envFile: false },
+)
 const store = createStore(await openDatabase(databaseUrl, { migrate: true }))
 const masterKey = randomBytes(32)
 const keyring = await createKeyring({ config, store, masterKey })
@@ -26,17 +37,35 @@ const app = await buildApp({ config, store, keyring, masterKey, logger: false })
 await app.listen({ host: '127.0.0.1', port: 0 })
 const port = (app.server.address() as { port: number }).port
 const knownId = `known-${randomBytes(4).toString('hex')}`
-await store.clients.create({ clientId: knownId, name: 'known', secretHash: sha256(randomBytes(32).toString('hex')), grantTypes: ['client_credentials'], scopes: ['read'] })
+await store.clients.create({
+  clientId: knownId,
+  name: 'known',
+  secretHash: sha256(randomBytes(32).toString('hex')),
+  grantTypes: ['client_credentials'],
+  scopes: ['read'],
+})
 
 const agent = new Agent({ keepAlive: true, maxSockets: 1 })
 const body = 'grant_type=client_credentials&scope=read'
-const basic = (clientId: string) => `Basic ${Buffer.from(`${clientId}:wrong-secret-${randomBytes(8).toString('hex')}`).toString('base64')}`
+const basic = (clientId: string) =>
+  `Basic ${Buffer.from(`${clientId}:wrong-secret-${randomBytes(8).toString('hex')}`).toString('base64')}`
 
 function tokenRequest(clientId: string): Promise<{ ms: number; status: number }> {
   return new Promise((resolve, reject) => {
     const started = performance.now()
     const outgoing = request(
-      { host: '127.0.0.1', port, method: 'POST', path: '/oauth/token', agent, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body), authorization: basic(clientId) } },
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/oauth/token',
+        agent,
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'content-length': Buffer.byteLength(body),
+          authorization: basic(clientId),
+        },
+      },
       (response) => {
         response.resume()
         response.on('end', () => resolve({ ms: performance.now() - started, status: response.statusCode ?? 0 }))

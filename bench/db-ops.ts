@@ -68,14 +68,25 @@ interface Tally {
   texts: Map<string, number>
 }
 
-const newTally = (): Tally => ({ statements: 0, transactions: 0, verbs: new Map(), rowsRead: new Map(), rowsWritten: new Map(), texts: new Map() })
+const newTally = (): Tally => ({
+  statements: 0,
+  transactions: 0,
+  verbs: new Map(),
+  rowsRead: new Map(),
+  rowsWritten: new Map(),
+  texts: new Map(),
+})
 let tally = newTally()
 const inTransaction = new WeakSet<object>()
 /** Our own monitoring connection: its queries are not the app's. */
 const ignored = new WeakSet<object>()
 const add = (map: Map<string, number>, key: string, by: number) => map.set(key, (map.get(key) ?? 0) + by)
 
-function record(client: object, text: string, result: { rowCount?: number | null; rows?: unknown[] } | undefined): void {
+function record(
+  client: object,
+  text: string,
+  result: { rowCount?: number | null; rows?: unknown[] } | undefined,
+): void {
   if (ignored.has(client)) return
   const verb = (/^\s*(\w+)/.exec(text)?.[1] ?? '?').toUpperCase()
   const table = /(?:FROM|INTO|UPDATE)\s+(?:"public"\.)?"(\w+)"/i.exec(text)?.[1] ?? '-'
@@ -111,7 +122,11 @@ const originalQuery = pg.Client.prototype.query as unknown as Query
     return originalQuery.apply(this, args)
   }
   const out = originalQuery.apply(this, args)
-  if (out && typeof (out as Promise<unknown>).then === 'function') (out as Promise<never>).then((result) => record(this, text, result), () => undefined)
+  if (out && typeof (out as Promise<unknown>).then === 'function')
+    (out as Promise<never>).then(
+      (result) => record(this, text, result),
+      () => undefined,
+    )
   return out
 }
 
@@ -121,19 +136,48 @@ const originalQuery = pg.Client.prototype.query as unknown as Query
 type TableStats = Map<string, { idx: number; seq: number; ins: number; upd: number; del: number; hot: number }>
 
 async function tableStats(monitor: pg.Client): Promise<TableStats> {
-  const { rows } = await monitor.query<{ relname: string; idx: string; seq: string; ins: string; upd: string; del: string; hot: string }>(
+  const { rows } = await monitor.query<{
+    relname: string
+    idx: string
+    seq: string
+    ins: string
+    upd: string
+    del: string
+    hot: string
+  }>(
     `SELECT relname, coalesce(idx_scan, 0) AS idx, seq_scan AS seq, n_tup_ins AS ins, n_tup_upd AS upd, n_tup_del AS del, n_tup_hot_upd AS hot
      FROM pg_stat_user_tables WHERE relname <> '_prisma_migrations'`,
   )
-  return new Map(rows.map((row) => [row.relname, { idx: Number(row.idx), seq: Number(row.seq), ins: Number(row.ins), upd: Number(row.upd), del: Number(row.del), hot: Number(row.hot) }]))
+  return new Map(
+    rows.map((row) => [
+      row.relname,
+      {
+        idx: Number(row.idx),
+        seq: Number(row.seq),
+        ins: Number(row.ins),
+        upd: Number(row.upd),
+        del: Number(row.del),
+        hot: Number(row.hot),
+      },
+    ]),
+  )
 }
 
 function statsDelta(before: TableStats, after: TableStats, requests: number): string {
   const parts: string[] = []
   for (const [table, now] of after) {
     const was = before.get(table) ?? { idx: 0, seq: 0, ins: 0, upd: 0, del: 0, hot: 0 }
-    const delta = { idx: now.idx - was.idx, seq: now.seq - was.seq, ins: now.ins - was.ins, upd: now.upd - was.upd, del: now.del - was.del, hot: now.hot - was.hot }
-    const fields = Object.entries(delta).filter(([, value]) => value > 0).map(([name, value]) => `${name} ${per(value, requests)}`)
+    const delta = {
+      idx: now.idx - was.idx,
+      seq: now.seq - was.seq,
+      ins: now.ins - was.ins,
+      upd: now.upd - was.upd,
+      del: now.del - was.del,
+      hot: now.hot - was.hot,
+    }
+    const fields = Object.entries(delta)
+      .filter(([, value]) => value > 0)
+      .map(([name, value]) => `${name} ${per(value, requests)}`)
     if (fields.length) parts.push(`${table}: ${fields.join(', ')}`)
   }
   return parts.join('; ') || '-'
@@ -154,7 +198,10 @@ async function walBetween(monitor: pg.Client, start: string, end: string): Promi
   if (start === end) return { bytes: 0, records: 0, fullPageImages: 0 }
   // Wait until the end is on disk, where pg_waldump reads it.
   for (let i = 0; i < 50; i++) {
-    const { rows } = await monitor.query<{ flushed: boolean }>('SELECT pg_current_wal_flush_lsn() >= $1::pg_lsn AS flushed', [end])
+    const { rows } = await monitor.query<{ flushed: boolean }>(
+      'SELECT pg_current_wal_flush_lsn() >= $1::pg_lsn AS flushed',
+      [end],
+    )
     if (rows[0]!.flushed) break
     await sleep(100)
   }
@@ -163,8 +210,14 @@ async function walBetween(monitor: pg.Client, start: string, end: string): Promi
             (current_setting('server_version_num')::int / 10000)::text AS major`,
   )
   const { dir, oid, major } = rows[0]!
-  const waldump = existsSync(`/usr/lib/postgresql/${major}/bin/pg_waldump`) ? `/usr/lib/postgresql/${major}/bin/pg_waldump` : 'pg_waldump'
-  const output = execFileSync(waldump, ['-p', join(dir, 'pg_wal'), '-s', start, '-e', end], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, stdio: ['ignore', 'pipe', 'ignore'] })
+  const waldump = existsSync(`/usr/lib/postgresql/${major}/bin/pg_waldump`)
+    ? `/usr/lib/postgresql/${major}/bin/pg_waldump`
+    : 'pg_waldump'
+  const output = execFileSync(waldump, ['-p', join(dir, 'pg_wal'), '-s', start, '-e', end], {
+    encoding: 'utf8',
+    maxBuffer: 512 * 1024 * 1024,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  })
   const ours = new RegExp(`rel \\d+/${oid}/`)
   const lines = output.split('\n')
   const size = (line: string) => Number(/len \(rec\/tot\):\s*\d+\/\s*(\d+)/.exec(line)?.[1] ?? 0)
@@ -227,10 +280,22 @@ async function seed(store: Store): Promise<World> {
     return basic(clientId, SECRET)
   }
   const password = randomBytes(12).toString('base64url')
-  const user = await store.users.create({ username: 'capacity-user', passwordHash: await hashPassword(password, 4), scopes: ['read', 'write'] })
+  const user = await store.users.create({
+    username: 'capacity-user',
+    passwordHash: await hashPassword(password, 4),
+    scopes: ['read', 'write'],
+  })
   const key = async (scopes: string[], userId: string | null) => {
     const generated = generateAccessKey()
-    await store.accessKeys.create({ id: generated.id, prefix: generated.prefix, secretHash: generated.secretHash, name: 'capacity', scopes, userId, expiresAt: null })
+    await store.accessKeys.create({
+      id: generated.id,
+      prefix: generated.prefix,
+      secretHash: generated.secretHash,
+      name: 'capacity',
+      scopes,
+      userId,
+      expiresAt: null,
+    })
     return generated.key
   }
   return {
@@ -294,7 +359,12 @@ interface Kind {
   send: (i: number) => Promise<void>
 }
 
-async function expectOk(app: FastifyInstance, what: string, request: InjectOptions, status = 200): Promise<Record<string, unknown>> {
+async function expectOk(
+  app: FastifyInstance,
+  what: string,
+  request: InjectOptions,
+  status = 200,
+): Promise<Record<string, unknown>> {
   const response = await app.inject(request)
   if (response.statusCode !== status) throw new Error(`${what}: ${response.statusCode} ${response.body.slice(0, 300)}`)
   return response.body ? (JSON.parse(response.body) as Record<string, unknown>) : {}
@@ -302,11 +372,28 @@ async function expectOk(app: FastifyInstance, what: string, request: InjectOptio
 
 function kinds(app: FastifyInstance, world: World): Kind[] {
   const token = (authorization: string, fields: Record<string, string>, what: string, status = 200) =>
-    expectOk(app, what, { method: 'POST', url: '/oauth/token', headers: { 'content-type': FORM, authorization }, payload: form(fields) }, status)
+    expectOk(
+      app,
+      what,
+      { method: 'POST', url: '/oauth/token', headers: { 'content-type': FORM, authorization }, payload: form(fields) },
+      status,
+    )
   const post = (url: string, authorization: string, fields: Record<string, string>, what: string) =>
-    expectOk(app, what, { method: 'POST', url, headers: { 'content-type': FORM, authorization }, payload: form(fields) })
-  const login = () => token(world.app, { grant_type: 'password', username: world.username, password: world.password, scope: 'read' }, 'password')
-  const serviceToken = async () => (await token(world.service, { grant_type: 'client_credentials', scope: 'read' }, 'client_credentials')).access_token as string
+    expectOk(app, what, {
+      method: 'POST',
+      url,
+      headers: { 'content-type': FORM, authorization },
+      payload: form(fields),
+    })
+  const login = () =>
+    token(
+      world.app,
+      { grant_type: 'password', username: world.username, password: world.password, scope: 'read' },
+      'password',
+    )
+  const serviceToken = async () =>
+    (await token(world.service, { grant_type: 'client_credentials', scope: 'read' }, 'client_credentials'))
+      .access_token as string
 
   let refreshTokens: string[] = []
   let accessTokens: string[] = []
@@ -325,12 +412,32 @@ function kinds(app: FastifyInstance, world: World): Kind[] {
     { name: 'password', send: async () => void (await login()) },
     {
       name: 'password, wrong password',
-      send: async () => void (await token(world.app, { grant_type: 'password', username: world.username, password: 'not-the-password' }, 'wrong password', 400)),
+      send: async () =>
+        void (await token(
+          world.app,
+          { grant_type: 'password', username: world.username, password: 'not-the-password' },
+          'wrong password',
+          400,
+        )),
     },
-    { name: 'refresh_token (rotation)', prepare: mintRefresh, send: async (i) => void (await token(world.app, { grant_type: 'refresh_token', refresh_token: refreshTokens[i]! }, 'refresh_token')) },
+    {
+      name: 'refresh_token (rotation)',
+      prepare: mintRefresh,
+      send: async (i) =>
+        void (await token(
+          world.app,
+          { grant_type: 'refresh_token', refresh_token: refreshTokens[i]! },
+          'refresh_token',
+        )),
+    },
     {
       name: 'token exchange (access key)',
-      send: async () => void (await token(world.exchanger, { grant_type: EXCHANGE, subject_token: world.accessKey, subject_token_type: ACCESS_KEY_TYPE }, 'token exchange')),
+      send: async () =>
+        void (await token(
+          world.exchanger,
+          { grant_type: EXCHANGE, subject_token: world.accessKey, subject_token_type: ACCESS_KEY_TYPE },
+          'token exchange',
+        )),
     },
     {
       name: 'introspect JWT',
@@ -343,7 +450,12 @@ function kinds(app: FastifyInstance, world: World): Kind[] {
     {
       name: 'introspect access key',
       send: async () => {
-        const body = await post('/oauth/introspect', world.introspector, { token: world.accessKey }, 'introspect access key')
+        const body = await post(
+          '/oauth/introspect',
+          world.introspector,
+          { token: world.accessKey },
+          'introspect access key',
+        )
         if (body.active !== true) throw new Error('introspect access key: inactive')
       },
     },
@@ -351,38 +463,95 @@ function kinds(app: FastifyInstance, world: World): Kind[] {
       name: 'introspect refresh token',
       prepare: mintRefresh,
       send: async (i) => {
-        const body = await post('/oauth/introspect', world.introspector, { token: refreshTokens[i]! }, 'introspect refresh token')
+        const body = await post(
+          '/oauth/introspect',
+          world.introspector,
+          { token: refreshTokens[i]! },
+          'introspect refresh token',
+        )
         if (body.active !== true) throw new Error('introspect refresh token: inactive')
       },
     },
-    { name: 'revoke access token (JWT)', prepare: mintAccess, send: async (i) => void (await post('/oauth/revoke', world.service, { token: accessTokens[i]!, token_type_hint: 'access_token' }, 'revoke JWT')) },
-    { name: 'revoke refresh token', prepare: mintRefresh, send: async (i) => void (await post('/oauth/revoke', world.app, { token: refreshTokens[i]!, token_type_hint: 'refresh_token' }, 'revoke refresh token')) },
-    { name: 'GET JWKS', send: async () => void (await expectOk(app, 'jwks', { method: 'GET', url: '/.well-known/jwks.json' })) },
+    {
+      name: 'revoke access token (JWT)',
+      prepare: mintAccess,
+      send: async (i) =>
+        void (await post(
+          '/oauth/revoke',
+          world.service,
+          { token: accessTokens[i]!, token_type_hint: 'access_token' },
+          'revoke JWT',
+        )),
+    },
+    {
+      name: 'revoke refresh token',
+      prepare: mintRefresh,
+      send: async (i) =>
+        void (await post(
+          '/oauth/revoke',
+          world.app,
+          { token: refreshTokens[i]!, token_type_hint: 'refresh_token' },
+          'revoke refresh token',
+        )),
+    },
+    {
+      name: 'GET JWKS',
+      send: async () => void (await expectOk(app, 'jwks', { method: 'GET', url: '/.well-known/jwks.json' })),
+    },
     {
       name: 'admin GET /admin/v1/clients/:id (access key)',
-      send: async () => void (await expectOk(app, 'admin', { method: 'GET', url: '/admin/v1/clients/service', headers: { 'x-api-key': world.adminKey } })),
+      send: async () =>
+        void (await expectOk(app, 'admin', {
+          method: 'GET',
+          url: '/admin/v1/clients/service',
+          headers: { 'x-api-key': world.adminKey },
+        })),
     },
   ]
 }
 
 // ---------------------------------------------------------------------------------------------------
 
-function describe(t: Tally, requests: number): { statements: string; transactions: string; verbs: string; read: string; written: string } {
+function describe(
+  t: Tally,
+  requests: number,
+): { statements: string; transactions: string; verbs: string; read: string; written: string } {
   const list = (map: Map<string, number>) =>
-    [...map].filter(([, value]) => value > 0).map(([key, value]) => `${key} ${per(value, requests)}`).join(', ') || '-'
-  return { statements: per(t.statements, requests), transactions: per(t.transactions, requests), verbs: list(t.verbs), read: list(t.rowsRead), written: list(t.rowsWritten) }
+    [...map]
+      .filter(([, value]) => value > 0)
+      .map(([key, value]) => `${key} ${per(value, requests)}`)
+      .join(', ') || '-'
+  return {
+    statements: per(t.statements, requests),
+    transactions: per(t.transactions, requests),
+    verbs: list(t.verbs),
+    read: list(t.rowsRead),
+    written: list(t.rowsWritten),
+  }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-async function measurePass(databaseUrl: string, label: string, env: Record<string, string>, world: World, monitor: pg.Client | undefined): Promise<void> {
-  const { app, close } = await open(databaseUrl, { REVOCATION_SYNC_INTERVAL: '300', KEYRING_REFRESH_INTERVAL: '3600', ...env })
+async function measurePass(
+  databaseUrl: string,
+  label: string,
+  env: Record<string, string>,
+  world: World,
+  monitor: pg.Client | undefined,
+): Promise<void> {
+  const { app, close } = await open(databaseUrl, {
+    REVOCATION_SYNC_INTERVAL: '300',
+    KEYRING_REFRESH_INTERVAL: '3600',
+    ...env,
+  })
   try {
     console.log(`\n### ${label}\n`)
     console.log(`${N} requests of each kind, one at a time, after ${WARMUP} of the same kind; per request:\n`)
     const wal = Boolean(monitor && options.wal)
     const pgStat = Boolean(monitor && options['pg-stat'])
-    console.log(`| request | statements | transactions | by verb | rows read (by table) | rows written (by table) |${pgStat ? ' pg_stat_user_tables |' : ''}${wal ? ' WAL bytes (records, full-page images) |' : ''}`)
+    console.log(
+      `| request | statements | transactions | by verb | rows read (by table) | rows written (by table) |${pgStat ? ' pg_stat_user_tables |' : ''}${wal ? ' WAL bytes (records, full-page images) |' : ''}`,
+    )
     console.log(`|---|---|---|---|---|---|${pgStat ? '---|' : ''}${wal ? '---|' : ''}`)
     for (const kind of kinds(app, world)) {
       await kind.prepare?.(N + WARMUP)
@@ -399,10 +568,15 @@ async function measurePass(databaseUrl: string, label: string, env: Record<strin
       const written = wal ? await walBetween(monitor!, walStart, walEnd) : undefined
       const after = pgStat ? await sleep(11_000).then(() => tableStats(monitor!)) : undefined
       const row = describe(measured, N)
-      const walCell = written ? ` ${Math.round(written.bytes / N)} (${per(written.records, N)}, ${per(written.fullPageImages, N)}) |` : ''
-      console.log(`| ${kind.name} | ${row.statements} | ${row.transactions} | ${row.verbs} | ${row.read} | ${row.written} |${before && after ? ` ${statsDelta(before, after, N)} |` : ''}${walCell}`)
+      const walCell = written
+        ? ` ${Math.round(written.bytes / N)} (${per(written.records, N)}, ${per(written.fullPageImages, N)}) |`
+        : ''
+      console.log(
+        `| ${kind.name} | ${row.statements} | ${row.transactions} | ${row.verbs} | ${row.read} | ${row.written} |${before && after ? ` ${statsDelta(before, after, N)} |` : ''}${walCell}`,
+      )
       process.stderr.write(`  ${kind.name}: ${N} in ${elapsed} ms\n`)
-      if (options.sql) for (const [text, count] of measured.texts) process.stderr.write(`      ${per(count, N)} × ${text}\n`)
+      if (options.sql)
+        for (const [text, count] of measured.texts) process.stderr.write(`      ${per(count, N)} × ${text}\n`)
     }
   } finally {
     await close()
@@ -420,7 +594,9 @@ async function measureBackground(databaseUrl: string): Promise<void> {
     await sleep(seconds * 1000)
     const row = describe(tally, seconds)
     console.log('\n### Background work of one idle instance\n')
-    console.log('REVOCATION_SYNC_INTERVAL=1 and KEYRING_REFRESH_INTERVAL=1, idle for 10 s; per second (= per tick of each timer):\n')
+    console.log(
+      'REVOCATION_SYNC_INTERVAL=1 and KEYRING_REFRESH_INTERVAL=1, idle for 10 s; per second (= per tick of each timer):\n',
+    )
     console.log('| statements | transactions | by verb | rows read (by table) | rows written (by table) |')
     console.log('|---|---|---|---|---|')
     console.log(`| ${row.statements} | ${row.transactions} | ${row.verbs} | ${row.read} | ${row.written} |`)
@@ -443,8 +619,20 @@ async function main(): Promise<void> {
     await db.close()
     await monitor?.connect()
     console.log(`## Database work per request (PostgreSQL, bench/db-ops.ts, ${new Date().toISOString().slice(0, 10)})`)
-    await measurePass(databaseUrl, 'Caches on (the defaults: CLIENT_CACHE_TTL=5, ACCESS_KEY_CACHE_TTL=5), warm', {}, world, monitor)
-    await measurePass(databaseUrl, 'Caches off (CLIENT_CACHE_TTL=0, ACCESS_KEY_CACHE_TTL=0): the cost of a cache miss', { CLIENT_CACHE_TTL: '0', ACCESS_KEY_CACHE_TTL: '0' }, world, undefined)
+    await measurePass(
+      databaseUrl,
+      'Caches on (the defaults: CLIENT_CACHE_TTL=5, ACCESS_KEY_CACHE_TTL=5), warm',
+      {},
+      world,
+      monitor,
+    )
+    await measurePass(
+      databaseUrl,
+      'Caches off (CLIENT_CACHE_TTL=0, ACCESS_KEY_CACHE_TTL=0): the cost of a cache miss',
+      { CLIENT_CACHE_TTL: '0', ACCESS_KEY_CACHE_TTL: '0' },
+      world,
+      undefined,
+    )
     await measureBackground(databaseUrl)
   } finally {
     await monitor?.end().catch(() => undefined)

@@ -98,14 +98,22 @@ export async function createFixtures(build: Build, environment: Environment, cwd
   const missing: string[] = []
   const cli = async (args: string[], input = '', env: Record<string, string> = {}): Promise<Record<string, string>> => {
     const { command, args: lead } = build.node('cli/main.ts')
-    const out = await runCommand(command, [...lead, ...args, '--json'], { env: { ...environment.env, ...env }, cwd, input })
+    const out = await runCommand(command, [...lead, ...args, '--json'], {
+      env: { ...environment.env, ...env },
+      cwd,
+      input,
+    })
     return JSON.parse(out) as Record<string, string>
   }
   const client = async (name: string, grantTypes: string, scopes = SCOPES): Promise<ClientCredentials> => {
     const created = await cli(['clients', 'create', '--name', name, '--grant-types', grantTypes, '--scopes', scopes])
-    return { clientId: created.client_id!, secret: created.client_secret!, authorization: basicAuth(created.client_id!, created.client_secret!) }
+    return {
+      clientId: created.client_id!,
+      secret: created.client_secret!,
+      authorization: basicAuth(created.client_id!, created.client_secret!),
+    }
   }
-  const optional = async <T,>(what: string, create: () => Promise<T>): Promise<T | undefined> => {
+  const optional = async <T>(what: string, create: () => Promise<T>): Promise<T | undefined> => {
     try {
       return await create()
     } catch (err) {
@@ -120,11 +128,31 @@ export async function createFixtures(build: Build, environment: Environment, cwd
   const introspector = await client('bench introspector', 'client_credentials', `${SCOPES} introspect`)
   const exchanger = await optional('token-exchange client', () => client('bench exchanger', 'token-exchange'))
   const user = { username: 'bench-user', password: randomBytes(12).toString('base64url') }
-  await cli(['users', 'create', '--username', user.username, '--password-stdin', '--scopes', SCOPES], `${user.password}\n`)
+  await cli(
+    ['users', 'create', '--username', user.username, '--password-stdin', '--scopes', SCOPES],
+    `${user.password}\n`,
+  )
   const poolUser = { username: 'bench-pool-user', password: randomBytes(12).toString('base64url') }
-  await cli(['users', 'create', '--username', poolUser.username, '--password-stdin', '--scopes', SCOPES], `${poolUser.password}\n`, { BCRYPT_COST: '4' })
-  const accessKey = await optional('access key', async () => (await cli(['access-keys', 'create', '--name', 'bench key', '--scopes', SCOPES, '--user', user.username])).key)
-  return { service, app, introspector, ...(exchanger ? { exchanger } : {}), user, poolUser, ...(accessKey ? { accessKey } : {}), missing }
+  await cli(
+    ['users', 'create', '--username', poolUser.username, '--password-stdin', '--scopes', SCOPES],
+    `${poolUser.password}\n`,
+    { BCRYPT_COST: '4' },
+  )
+  const accessKey = await optional(
+    'access key',
+    async () =>
+      (await cli(['access-keys', 'create', '--name', 'bench key', '--scopes', SCOPES, '--user', user.username])).key,
+  )
+  return {
+    service,
+    app,
+    introspector,
+    ...(exchanger ? { exchanger } : {}),
+    user,
+    poolUser,
+    ...(accessKey ? { accessKey } : {}),
+    missing,
+  }
 }
 
 /**
@@ -133,7 +161,13 @@ export async function createFixtures(build: Build, environment: Environment, cwd
  */
 export async function mintTokens(
   baseUrl: string,
-  options: { count: number; authorization: string; fields: Record<string, string>; pick: 'access_token' | 'refresh_token'; connections?: number },
+  options: {
+    count: number
+    authorization: string
+    fields: Record<string, string>
+    pick: 'access_token' | 'refresh_token'
+    connections?: number
+  },
 ): Promise<string[]> {
   const tokens: string[] = []
   let failure = ''

@@ -59,7 +59,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 async function freshDatabase(kind: string): Promise<{ url: string; drop(): Promise<void> }> {
   if (kind === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'portcullis-propagation-'))
-    return { url: `file:${join(dir, 'portcullis.db')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) }
+    return {
+      url: `file:${join(dir, 'portcullis.db')}`,
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    }
   }
   const server = values['pg-server']!
   const name = `portcullis_propagation_${randomBytes(4).toString('hex')}`
@@ -80,7 +83,8 @@ async function freshDatabase(kind: string): Promise<{ url: string; drop(): Promi
   }
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
 
 async function measure(kind: string): Promise<void> {
   const database = await freshDatabase(kind)
@@ -100,20 +104,45 @@ async function measure(kind: string): Promise<void> {
     CLIENT_CACHE_TTL: '300',
     KEYRING_REFRESH_INTERVAL: '3600',
   }
-  const server = await startServer({ name: `portcullis (${kind})`, command: process.execPath, args: ['--import', 'tsx', join(root, 'src/main.cts')], cwd: root, port, readyPath: '/readyz', env })
+  const server = await startServer({
+    name: `portcullis (${kind})`,
+    command: process.execPath,
+    args: ['--import', 'tsx', join(root, 'src/main.cts')],
+    cwd: root,
+    port,
+    readyPath: '/readyz',
+    env,
+  })
   const store = createStore(await openDatabase(database.url))
   const config = loadConfig(env, { envFile: false })
-  const keyring = values.change === 'jwt' ? await createKeyring({ config, store, masterKey, autoRefresh: false }) : undefined
+  const keyring =
+    values.change === 'jwt' ? await createKeyring({ config, store, masterKey, autoRefresh: false }) : undefined
 
   /** A credential the server accepts, and how to revoke it from here. */
   async function credential(trial: number): Promise<{ headers: Record<string, string>; revoke(): Promise<unknown> }> {
     if (keyring) {
-      const issued = await signAccessToken(keyring, { issuer: config.issuer, ttl: 600 }, { sub: 'client:operator', aud: config.defaultAudience, clientId: 'operator', scope: 'admin' })
-      return { headers: { authorization: `Bearer ${issued.token}` }, revoke: () => store.revokedTokens.revoke(issued.jti, new Date((issued.expiresAt + config.clockSkew) * 1000)) }
+      const issued = await signAccessToken(
+        keyring,
+        { issuer: config.issuer, ttl: 600 },
+        { sub: 'client:operator', aud: config.defaultAudience, clientId: 'operator', scope: 'admin' },
+      )
+      return {
+        headers: { authorization: `Bearer ${issued.token}` },
+        revoke: () => store.revokedTokens.revoke(issued.jti, new Date((issued.expiresAt + config.clockSkew) * 1000)),
+      }
     }
     const generated = generateAccessKey()
-    await store.accessKeys.create({ id: generated.id, prefix: generated.prefix, secretHash: generated.secretHash, name: `trial ${trial}`, scopes: ['admin'] })
-    return { headers: { 'x-api-key': generated.key }, revoke: () => revokeKeyWithDescendants(store, generated.id, { actor: 'cli' }, Date.now()) }
+    await store.accessKeys.create({
+      id: generated.id,
+      prefix: generated.prefix,
+      secretHash: generated.secretHash,
+      name: `trial ${trial}`,
+      scopes: ['admin'],
+    })
+    return {
+      headers: { 'x-api-key': generated.key },
+      revoke: () => revokeKeyWithDescendants(store, generated.id, { actor: 'cli' }, Date.now()),
+    }
   }
 
   const url = `${server.url}/admin/v1/audit?limit=1`
@@ -123,7 +152,8 @@ async function measure(kind: string): Promise<void> {
     for (let trial = 0; trial < TRIALS; trial++) {
       const { headers, revoke } = await credential(trial)
       await sleep(SETTLE_MS)
-      if ((await status(url, headers)) !== 200) throw new Error(`trial ${trial}: the new ${values.change} was not accepted`)
+      if ((await status(url, headers)) !== 200)
+        throw new Error(`trial ${trial}: the new ${values.change} was not accepted`)
       const started = performance.now()
       await revoke()
       for (;;) {
@@ -144,7 +174,9 @@ async function measure(kind: string): Promise<void> {
   }
   const sorted = [...times].sort((a, b) => a - b)
   const ms = (value: number) => `${value.toFixed(1)} ms`
-  console.log(`${kind.padEnd(9)} ${values.change!.padEnd(10)} trials ${times.length}  p50 ${ms(percentile(sorted, 50))}  p90 ${ms(percentile(sorted, 90))}  p99 ${ms(percentile(sorted, 99))}  max ${ms(sorted.at(-1)!)}${gaveUp ? `  (${gaveUp} not refused within ${GIVE_UP_MS} ms)` : ''}`)
+  console.log(
+    `${kind.padEnd(9)} ${values.change!.padEnd(10)} trials ${times.length}  p50 ${ms(percentile(sorted, 50))}  p90 ${ms(percentile(sorted, 90))}  p99 ${ms(percentile(sorted, 99))}  max ${ms(sorted.at(-1)!)}${gaveUp ? `  (${gaveUp} not refused within ${GIVE_UP_MS} ms)` : ''}`,
+  )
 }
 
 for (const kind of DATABASES) await measure(kind)

@@ -11,7 +11,14 @@ import { arch, cpus, loadavg, release, totalmem } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { mintAuthorizationCodes } from './codes.ts'
-import { createEnvironment, createFixtures, mintTokens, type DbKind, type Environment, type Fixtures } from './fixtures.ts'
+import {
+  createEnvironment,
+  createFixtures,
+  mintTokens,
+  type DbKind,
+  type Environment,
+  type Fixtures,
+} from './fixtures.ts'
 import { benchScript, prepareBuild, repoRoot, type Build } from './lib/build.ts'
 import { basicAuth, median } from './lib/load.ts'
 import { freePort, startServer, type ServerProcess } from './lib/processes.ts'
@@ -19,7 +26,15 @@ import { evaluate, measurementTable, verdictTable, type ScenarioResult, type Ver
 import { runRounds } from './lib/rounds.ts'
 import { summariseProfiles } from './lib/profile.ts'
 import { scenarios } from './scenarios/index.ts'
-import { emptyPools, SkipScenario, tokenQueue, type BenchContext, type Pools, type References, type Settings } from './scenarios/types.ts'
+import {
+  emptyPools,
+  SkipScenario,
+  tokenQueue,
+  type BenchContext,
+  type Pools,
+  type References,
+  type Settings,
+} from './scenarios/types.ts'
 
 const USAGE = `usage: npm run bench -- [--quick] [--db sqlite|postgres] [--scenario NAME]… [--server dist|tsx]
        [--connections N] [--duration S] [--rounds N] [--warmup S] [--bcrypt-cost N] [--output FILE]
@@ -40,24 +55,26 @@ interface Options extends Settings {
 }
 
 function parseOptions(argv: string[]): Options {
-  const { values } = parseWith(() => parseArgs({
-    args: argv,
-    options: {
-      quick: { type: 'boolean', default: false },
-      db: { type: 'string', default: 'sqlite' },
-      scenario: { type: 'string', multiple: true },
-      server: { type: 'string', default: 'dist' },
-      connections: { type: 'string' },
-      duration: { type: 'string' },
-      rounds: { type: 'string' },
-      warmup: { type: 'string' },
-      'bcrypt-cost': { type: 'string', default: '10' },
-      output: { type: 'string', default: join(repoRoot, 'bench/results/latest.json') },
-      profile: { type: 'string' },
-      help: { type: 'boolean', default: false },
-    },
-    strict: true,
-  }))
+  const { values } = parseWith(() =>
+    parseArgs({
+      args: argv,
+      options: {
+        quick: { type: 'boolean', default: false },
+        db: { type: 'string', default: 'sqlite' },
+        scenario: { type: 'string', multiple: true },
+        server: { type: 'string', default: 'dist' },
+        connections: { type: 'string' },
+        duration: { type: 'string' },
+        rounds: { type: 'string' },
+        warmup: { type: 'string' },
+        'bcrypt-cost': { type: 'string', default: '10' },
+        output: { type: 'string', default: join(repoRoot, 'bench/results/latest.json') },
+        profile: { type: 'string' },
+        help: { type: 'boolean', default: false },
+      },
+      strict: true,
+    }),
+  )
   if (values.help) {
     process.stdout.write(`${USAGE}\n`)
     process.exit(0)
@@ -65,15 +82,23 @@ function parseOptions(argv: string[]): Options {
   const positive = (name: string, value: string | undefined, fallback: number, integer = false): number => {
     if (value === undefined) return fallback
     const parsed = Number(value)
-    if (!Number.isFinite(parsed) || parsed <= 0 || (integer && !Number.isInteger(parsed))) throw new UsageError(`--${name} must be a positive ${integer ? 'integer' : 'number'} (got ${value})`)
+    if (!Number.isFinite(parsed) || parsed <= 0 || (integer && !Number.isInteger(parsed)))
+      throw new UsageError(`--${name} must be a positive ${integer ? 'integer' : 'number'} (got ${value})`)
     return parsed
   }
   const db = values.db === 'postgresql' ? 'postgres' : values.db
   if (db !== 'sqlite' && db !== 'postgres') throw new UsageError(`--db must be sqlite or postgres (got ${values.db})`)
-  if (values.server !== 'dist' && values.server !== 'tsx') throw new UsageError(`--server must be dist or tsx (got ${values.server})`)
-  const scenarioNames = (values.scenario ?? []).flatMap((value) => value.split(',')).map((name) => name.trim()).filter(Boolean)
+  if (values.server !== 'dist' && values.server !== 'tsx')
+    throw new UsageError(`--server must be dist or tsx (got ${values.server})`)
+  const scenarioNames = (values.scenario ?? [])
+    .flatMap((value) => value.split(','))
+    .map((name) => name.trim())
+    .filter(Boolean)
   const unknown = scenarioNames.filter((name) => !scenarios.some((scenario) => scenario.name === name))
-  if (unknown.length) throw new UsageError(`unknown scenario ${unknown.join(', ')} (known: ${scenarios.map((scenario) => scenario.name).join(', ')})`)
+  if (unknown.length)
+    throw new UsageError(
+      `unknown scenario ${unknown.join(', ')} (known: ${scenarios.map((scenario) => scenario.name).join(', ')})`,
+    )
   const quick = values.quick!
   return {
     quick,
@@ -107,15 +132,34 @@ const log = (line: string) => process.stderr.write(`${line}\n`)
 
 function serverEnv(environment: Environment, port: number, extra: Record<string, string> = {}): Record<string, string> {
   // BENCH_SERVER_ENV="NAME=value …": diagnostics only, e.g. to try an allocator setting on the measured server.
-  const diagnostic = Object.fromEntries((process.env.BENCH_SERVER_ENV ?? '').split(' ').filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]))
+  const diagnostic = Object.fromEntries(
+    (process.env.BENCH_SERVER_ENV ?? '')
+      .split(' ')
+      .filter(Boolean)
+      .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+  )
   return { ...environment.env, PORT: String(port), ISSUER, ACCESS_TOKEN_TTL: '3600', ...extra, ...diagnostic }
 }
 
-async function startPortcullis(build: Build, environment: Environment, name: string, extra: Record<string, string> = {}, nodeFlags: string[] = []): Promise<ServerProcess> {
+async function startPortcullis(
+  build: Build,
+  environment: Environment,
+  name: string,
+  extra: Record<string, string> = {},
+  nodeFlags: string[] = [],
+): Promise<ServerProcess> {
   const port = await freePort()
   const { command, args } = build.node('main.cts')
   // cwd is the run's temp dir, so no .env file of the checkout leaks into the measured configuration.
-  return startServer({ name, command, args: [...nodeFlags, ...args], port, env: serverEnv(environment, port, extra), cwd: environment.dir, readyPath: '/readyz' })
+  return startServer({
+    name,
+    command,
+    args: [...nodeFlags, ...args],
+    port,
+    env: serverEnv(environment, port, extra),
+    cwd: environment.dir,
+    readyPath: '/readyz',
+  })
 }
 
 /** Process start → /readyz 200 on an empty SQLite database (migrations and the first signing key included), then a restart on it. */
@@ -139,7 +183,13 @@ async function measureColdStart(build: Build, runs: number): Promise<{ emptyMs: 
 }
 
 /** Token pools minted by a separate server process on the same database, with bcrypt at cost 4 for speed. */
-async function mintPools(build: Build, environment: Environment, fixtures: Fixtures, needs: Set<keyof Pools>, quick: boolean): Promise<{ pools: Pools; notes: string[] }> {
+async function mintPools(
+  build: Build,
+  environment: Environment,
+  fixtures: Fixtures,
+  needs: Set<keyof Pools>,
+  quick: boolean,
+): Promise<{ pools: Pools; notes: string[] }> {
   const notes: string[] = []
   const pools = emptyPools()
   if (needs.has('authorizationCodes')) {
@@ -148,9 +198,17 @@ async function mintPools(build: Build, environment: Environment, fixtures: Fixtu
     const count = quick ? 10_000 : 60_000
     const started = performance.now()
     try {
-      const minted = await mintAuthorizationCodes({ databaseUrl: environment.databaseUrl, username: fixtures.poolUser.username, audience: ISSUER, count, validSeconds: 3600 })
+      const minted = await mintAuthorizationCodes({
+        databaseUrl: environment.databaseUrl,
+        username: fixtures.poolUser.username,
+        audience: ISSUER,
+        count,
+        validSeconds: 3600,
+      })
       pools.authorizationCodes = { queue: tokenQueue(minted.codes), client: minted.client }
-      log(`  minted ${minted.codes.length} authorization codes in ${((performance.now() - started) / 1000).toFixed(1)} s`)
+      log(
+        `  minted ${minted.codes.length} authorization codes in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      )
     } catch (err) {
       notes.push(`authorization-code pool: ${(err as Error).message}`)
     }
@@ -165,7 +223,12 @@ async function mintPools(build: Build, environment: Environment, fixtures: Fixtu
         const tokens = await mintTokens(minter.url, {
           count,
           authorization: fixtures.app.authorization,
-          fields: { grant_type: 'password', username: fixtures.poolUser.username, password: fixtures.poolUser.password, scope: 'read' },
+          fields: {
+            grant_type: 'password',
+            username: fixtures.poolUser.username,
+            password: fixtures.poolUser.password,
+            scope: 'read',
+          },
           pick: 'refresh_token',
         })
         pools.refreshTokens = tokenQueue(tokens)
@@ -196,7 +259,12 @@ async function mintPools(build: Build, environment: Environment, fixtures: Fixtu
   return { pools, notes }
 }
 
-async function startReferences(jwksBody: string, workDir: string, keySize: number, profileDir: string | undefined): Promise<References> {
+async function startReferences(
+  jwksBody: string,
+  workDir: string,
+  keySize: number,
+  profileDir: string | undefined,
+): Promise<References> {
   const bodyFile = join(workDir, 'jwks-body.json')
   writeFileSync(bodyFile, jwksBody)
   const oidcClient = { id: 'bench-client', secret: 'bench-secret-0123456789-0123456789-0123456789' }
@@ -204,16 +272,36 @@ async function startReferences(jwksBody: string, workDir: string, keySize: numbe
     const port = await freePort()
     const { command, args: lead } = benchScript(`references/${script}`, ['--port', String(port), ...args])
     const flags = profileDir ? ['--cpu-prof', '--cpu-prof-dir', join(profileDir, name)] : []
-    return startServer({ name, command, args: [...flags, ...lead], port, cwd: repoRoot, readyPath: script === 'oidc-provider.ts' ? '/jwks' : '/ready' })
+    return startServer({
+      name,
+      command,
+      args: [...flags, ...lead],
+      port,
+      cwd: repoRoot,
+      readyPath: script === 'oidc-provider.ts' ? '/jwks' : '/ready',
+    })
   }
   const [hello, sign, form, jwksRef, oidc] = await Promise.all([
     start('hello', 'hello.ts'),
     start('sign', 'sign.ts', ['--key-size', String(keySize)]),
     start('form', 'form.ts'),
     start('jwks-body', 'jwks-body.ts', ['--body-file', bodyFile]),
-    start('oidc-provider', 'oidc-provider.ts', ['--key-size', String(keySize), '--client-id', oidcClient.id, '--client-secret', oidcClient.secret]),
+    start('oidc-provider', 'oidc-provider.ts', [
+      '--key-size',
+      String(keySize),
+      '--client-id',
+      oidcClient.id,
+      '--client-secret',
+      oidcClient.secret,
+    ]),
   ])
-  return { hello, sign, form, jwksBody: jwksRef, oidc: { ...oidc, authorization: basicAuth(oidcClient.id, oidcClient.secret) } }
+  return {
+    hello,
+    sign,
+    form,
+    jwksBody: jwksRef,
+    oidc: { ...oidc, authorization: basicAuth(oidcClient.id, oidcClient.secret) },
+  }
 }
 
 /** The signing key size Portcullis uses, read from the length of the modulus it publishes. */
@@ -236,10 +324,14 @@ function machine() {
 
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2))
-  const selected = options.scenarioNames.length ? scenarios.filter((scenario) => options.scenarioNames.includes(scenario.name)) : scenarios
+  const selected = options.scenarioNames.length
+    ? scenarios.filter((scenario) => options.scenarioNames.includes(scenario.name))
+    : scenarios
   const startedAt = new Date()
   const host = machine()
-  log(`portcullis bench: ${options.quick ? 'quick' : 'full'} run on ${options.db}, ${host.cores} × ${host.cpu}, load average ${host.loadAverageAtStart.join(' ')}`)
+  log(
+    `portcullis bench: ${options.quick ? 'quick' : 'full'} run on ${options.db}, ${host.cores} × ${host.cpu}, load average ${host.loadAverageAtStart.join(' ')}`,
+  )
 
   const stopping: Array<() => Promise<void>> = []
   const results: ScenarioResult[] = []
@@ -252,7 +344,9 @@ async function main(): Promise<number> {
   try {
     log(`compiled the server (${build.mode}); measuring cold start…`)
     coldStart = await measureColdStart(build, options.quick ? 1 : 3)
-    log(`  cold start ${coldStart.emptyMs.map((ms) => ms.toFixed(0)).join(', ')} ms (empty database), restart ${coldStart.restartMs.map((ms) => ms.toFixed(0)).join(', ')} ms`)
+    log(
+      `  cold start ${coldStart.emptyMs.map((ms) => ms.toFixed(0)).join(', ')} ms (empty database), restart ${coldStart.restartMs.map((ms) => ms.toFixed(0)).join(', ')} ms`,
+    )
 
     const environment = await createEnvironment(options.db, { bcryptCost: options.bcryptCost })
     stopping.push(() => environment.remove())
@@ -268,7 +362,9 @@ async function main(): Promise<number> {
       runNotes.push(...minted.notes)
     }
 
-    const profileFlags = options.profile ? ['--cpu-prof', '--cpu-prof-dir', join(resolve(options.profile), 'portcullis')] : []
+    const profileFlags = options.profile
+      ? ['--cpu-prof', '--cpu-prof-dir', join(resolve(options.profile), 'portcullis')]
+      : []
     // Diagnostics only (e.g. --perf-basic-prof for `perf record -p PID`): extra node flags of the measured server.
     profileFlags.push(...(process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(' ').filter(Boolean))
     const portcullis = await startPortcullis(build, environment, 'portcullis', {}, profileFlags)
@@ -280,7 +376,9 @@ async function main(): Promise<number> {
     for (const ref of Object.values(refs)) stopping.unshift(() => ref.stop())
     const mb = (bytes: number | undefined) => (bytes === undefined ? '?' : `${(bytes / 2 ** 20).toFixed(0)} MB`)
     const memory = () => `RSS ${mb(portcullis.rss())}, peak ${mb(portcullis.peakRss())}`
-    log(`servers ready (portcullis ${portcullis.url}, pid ${portcullis.pid}, ${memory()}); ${options.connections} connections, ${options.rounds} × ${options.duration} s after ${options.warmup} s warm-up`)
+    log(
+      `servers ready (portcullis ${portcullis.url}, pid ${portcullis.pid}, ${memory()}); ${options.connections} connections, ${options.rounds} × ${options.duration} s after ${options.warmup} s warm-up`,
+    )
 
     const ctx: BenchContext = {
       portcullis,
@@ -297,13 +395,33 @@ async function main(): Promise<number> {
       log(`${scenario.name}: ${scenario.summary}`)
       try {
         const plan = await scenario.plan(ctx)
-        const contenders = await runRounds(plan.contenders, { warmup: options.warmup, duration: options.duration, rounds: options.rounds, log })
+        const contenders = await runRounds(plan.contenders, {
+          warmup: options.warmup,
+          duration: options.duration,
+          rounds: options.rounds,
+          log,
+        })
         const verdicts = evaluate(scenario.name, contenders, plan.targets)
-        results.push({ name: scenario.name, summary: scenario.summary, status: 'measured', contenders, verdicts, notes: plan.notes?.(contenders) ?? [] })
+        results.push({
+          name: scenario.name,
+          summary: scenario.summary,
+          status: 'measured',
+          contenders,
+          verdicts,
+          notes: plan.notes?.(contenders) ?? [],
+        })
       } catch (err) {
         const skipped = err instanceof SkipScenario
         log(`  ${skipped ? 'skipped' : 'FAILED'}: ${(err as Error).message}`)
-        results.push({ name: scenario.name, summary: scenario.summary, status: skipped ? 'skipped' : 'failed', reason: (err as Error).message, contenders: [], verdicts: [], notes: [] })
+        results.push({
+          name: scenario.name,
+          summary: scenario.summary,
+          status: skipped ? 'skipped' : 'failed',
+          reason: (err as Error).message,
+          contenders: [],
+          verdicts: [],
+          notes: [],
+        })
       }
       log(`  portcullis after ${scenario.name}: ${memory()}`)
     }
@@ -314,10 +432,19 @@ async function main(): Promise<number> {
   }
 
   const checks: Verdict[] = []
-  if (peakRss !== undefined) checks.push({ description: 'peak RSS of the server under load < 200 MB', measured: `${(peakRss / 2 ** 20).toFixed(0)} MB`, pass: peakRss < PEAK_RSS_TARGET_BYTES })
+  if (peakRss !== undefined)
+    checks.push({
+      description: 'peak RSS of the server under load < 200 MB',
+      measured: `${(peakRss / 2 ** 20).toFixed(0)} MB`,
+      pass: peakRss < PEAK_RSS_TARGET_BYTES,
+    })
   if (coldStart) {
     const ms = median(coldStart.emptyMs)
-    checks.push({ description: 'cold start to ready (SQLite, empty database) < 1.5 s', measured: `${ms.toFixed(0)} ms`, pass: ms < COLD_START_TARGET_MS })
+    checks.push({
+      description: 'cold start to ready (SQLite, empty database) < 1.5 s',
+      measured: `${ms.toFixed(0)} ms`,
+      pass: ms < COLD_START_TARGET_MS,
+    })
   }
   const verdicts = [...results.flatMap((result) => result.verdicts), ...checks]
   const finishedAt = new Date()
@@ -337,11 +464,19 @@ async function main(): Promise<number> {
       bcryptCost: options.bcryptCost,
       signingKeySize: keySize,
     },
-    coldStart: coldStart && { emptyDatabaseMs: coldStart.emptyMs, restartMs: coldStart.restartMs, medianMs: median(coldStart.emptyMs), benchServerStartMs },
+    coldStart: coldStart && {
+      emptyDatabaseMs: coldStart.emptyMs,
+      restartMs: coldStart.restartMs,
+      medianMs: median(coldStart.emptyMs),
+      benchServerStartMs,
+    },
     peakRssBytes: peakRss ?? null,
     scenarios: results.map(({ contenders, ...result }) => ({
       ...result,
-      contenders: contenders.map((contender) => ({ ...contender, rounds: contender.rounds.map(({ statusCodes, ...round }) => ({ ...round, statusCodes })) })),
+      contenders: contenders.map((contender) => ({
+        ...contender,
+        rounds: contender.rounds.map(({ statusCodes, ...round }) => ({ ...round, statusCodes })),
+      })),
     })),
     checks,
     notes: [...runNotes, ...results.flatMap((result) => result.notes)],
@@ -356,7 +491,10 @@ async function main(): Promise<number> {
       `${host.cores} × ${host.cpu}; load average ${host.loadAverageAtStart.join(' ')} → ${report.machine.loadAverageAtEnd.join(' ')}\n`,
   )
   for (const note of report.notes) process.stdout.write(`note: ${note}\n`)
-  if (options.profile) process.stdout.write(`\n${summariseProfiles(join(resolve(options.profile), 'portcullis'))}\n(the references' profiles are beside it, one folder each)\n`)
+  if (options.profile)
+    process.stdout.write(
+      `\n${summariseProfiles(join(resolve(options.profile), 'portcullis'))}\n(the references' profiles are beside it, one folder each)\n`,
+    )
   process.stdout.write(`results: ${options.output}\n`)
   return 0
 }
@@ -364,6 +502,8 @@ async function main(): Promise<number> {
 try {
   process.exitCode = await main()
 } catch (err) {
-  process.stderr.write(`bench: ${err instanceof UsageError ? `${err.message}\n${USAGE}` : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`)
+  process.stderr.write(
+    `bench: ${err instanceof UsageError ? `${err.message}\n${USAGE}` : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  )
   process.exitCode = err instanceof UsageError ? 2 : 1
 }

@@ -22,8 +22,17 @@ for (const provider of ['sqlite', 'postgresql'] as const) {
   const previous = existsSync(snapshotPath) ? readFileSync(snapshotPath, 'utf8') : undefined
   // The adapter is required by the engine's constructor; nothing connects through it for this diff.
   const sql = await withSchemaEngine(provider, new PrismaBetterSqlite3({ url: ':memory:' }), async (engine, schema) => {
-    const from = previous === undefined ? { tag: 'empty' } : { tag: 'schemaDatamodel', files: [{ path: snapshotPath, content: previous }] }
-    const result = await engine.diff({ from, to: { tag: 'schemaDatamodel', files: [schema] }, script: true, exitCode: null, filters: noFilters } as never)
+    const from =
+      previous === undefined
+        ? { tag: 'empty' }
+        : { tag: 'schemaDatamodel', files: [{ path: snapshotPath, content: previous }] }
+    const result = await engine.diff({
+      from,
+      to: { tag: 'schemaDatamodel', files: [schema] },
+      script: true,
+      exitCode: null,
+      filters: noFilters,
+    } as never)
     return { text: result.stdout ?? '', schema: schema.content }
   })
   if (!/\b(CREATE|ALTER|DROP)\b/i.test(sql.text)) {
@@ -35,6 +44,7 @@ for (const provider of ['sqlite', 'postgresql'] as const) {
   writeFileSync(join(dir, 'migration.sql'), sql.text)
   writeFileSync(snapshotPath, sql.schema)
   const lock = join(migrations, 'migration_lock.toml')
-  if (!existsSync(lock)) writeFileSync(lock, `# Written by scripts/create-migration.ts; do not edit.\nprovider = "${provider}"\n`)
+  if (!existsSync(lock))
+    writeFileSync(lock, `# Written by scripts/create-migration.ts; do not edit.\nprovider = "${provider}"\n`)
   console.log(`${provider}: wrote ${dir}/migration.sql`)
 }

@@ -21,7 +21,9 @@ export function ensureBuilt() {
   if (!existsSync(join(root, 'src'))) return // an installed package ships dist/ only
   if (existsSync(marker) && statSync(marker).mtimeMs >= newestMtime(join(root, 'src'))) return
   process.stderr.write('portcullis: compiling TypeScript (npm run build)…\n')
-  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], { stdio: 'inherit' })
+  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], {
+    stdio: 'inherit',
+  })
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) ensureBuilt()

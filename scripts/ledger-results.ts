@@ -34,7 +34,10 @@ export function outcomeOf(tap: string, name: string): Outcome {
 }
 
 /** Every citation of the ledger with its outcome in the saved results. */
-export function ledgerOutcomes(ledger: string, readResults: (file: string) => string | undefined): { file: string; name: string; outcome: Outcome }[] {
+export function ledgerOutcomes(
+  ledger: string,
+  readResults: (file: string) => string | undefined,
+): { file: string; name: string; outcome: Outcome }[] {
   const results = new Map<string, string | undefined>()
   return [...ledger.matchAll(CITATION)].map(([, file, name]) => {
     if (!results.has(file!)) results.set(file!, readResults(file!))
@@ -49,14 +52,22 @@ function main(): void {
     return
   }
   const ledger = readFileSync(resolve(root, 'docs/compliance.md'), 'utf8')
-  const read = (file: string) => (existsSync(resolve(RESULTS_DIR, `${file}.tap`)) ? readFileSync(resolve(RESULTS_DIR, `${file}.tap`), 'utf8') : undefined)
+  const read = (file: string) =>
+    existsSync(resolve(RESULTS_DIR, `${file}.tap`))
+      ? readFileSync(resolve(RESULTS_DIR, `${file}.tap`), 'utf8')
+      : undefined
   const outcomes = ledgerOutcomes(ledger, read)
   const strictSkips = Boolean(process.env.TEST_DATABASE_URL)
-  const bad = outcomes.filter(({ outcome }) => outcome === 'failed' || outcome === 'absent' || (strictSkips && outcome === 'skipped'))
+  const bad = outcomes.filter(
+    ({ outcome }) => outcome === 'failed' || outcome === 'absent' || (strictSkips && outcome === 'skipped'),
+  )
   const skipped = outcomes.filter(({ outcome }) => outcome === 'skipped')
   for (const { file, name } of skipped) console.log(`skipped in this run: ${file} › ${name}`)
-  for (const { file, name, outcome } of bad) console.error(`docs/compliance.md cites ${file} › ${name}: ${outcome} in this run`)
-  console.log(`compliance ledger: ${outcomes.length - bad.length - skipped.length} of ${outcomes.length} cited tests passed in this run, ${skipped.length} skipped`)
+  for (const { file, name, outcome } of bad)
+    console.error(`docs/compliance.md cites ${file} › ${name}: ${outcome} in this run`)
+  console.log(
+    `compliance ledger: ${outcomes.length - bad.length - skipped.length} of ${outcomes.length} cited tests passed in this run, ${skipped.length} skipped`,
+  )
   if (bad.length > 0) process.exitCode = 1
 }
 

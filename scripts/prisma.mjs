@@ -43,7 +43,8 @@ function writeSchemas() {
     mkdirSync(dir, { recursive: true })
     const path = join(dir, 'schema.prisma')
     // Unchanged files keep their modification time, so nothing downstream looks stale.
-    if (!existsSync(path) || readFileSync(path, 'utf8') !== schemaText(provider)) writeFileSync(path, schemaText(provider))
+    if (!existsSync(path) || readFileSync(path, 'utf8') !== schemaText(provider))
+      writeFileSync(path, schemaText(provider))
   }
 }
 
@@ -61,14 +62,21 @@ function generate() {
   writeSchemas()
   const stampPath = join(root, 'src/store/generated/.stamp')
   const stamp = generatorStamp()
-  const generated = providers.every((provider) => existsSync(join(root, 'src/store/generated', folderOf(provider), 'client.ts')))
+  const generated = providers.every((provider) =>
+    existsSync(join(root, 'src/store/generated', folderOf(provider), 'client.ts')),
+  )
   if (generated && existsSync(stampPath) && readFileSync(stampPath, 'utf8') === stamp) return
   const prismaBin = join(root, 'node_modules/prisma/build/index.js')
   for (const provider of providers) {
     execFileSync(process.execPath, [prismaBin, 'generate', '--schema', `prisma/${folderOf(provider)}/schema.prisma`], {
       cwd: root,
       stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: process.execPath, PRISMA_HIDE_UPDATE_MESSAGE: '1', CHECKPOINT_DISABLE: '1' },
+      env: {
+        ...process.env,
+        PRISMA_SCHEMA_ENGINE_BINARY: process.execPath,
+        PRISMA_HIDE_UPDATE_MESSAGE: '1',
+        CHECKPOINT_DISABLE: '1',
+      },
     })
   }
   writeFileSync(stampPath, stamp)

@@ -18,7 +18,10 @@ export const OPENAPI_PATH = resolve(import.meta.dirname, '..', 'openapi.yaml')
 export async function renderOpenApi(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-openapi-'))
   try {
-    const config = loadConfig({ DATABASE_URL: `file:${join(dir, 'openapi.db')}`, KEYS_DIR: dir, LOG_LEVEL: 'silent' }, { envFile: false })
+    const config = loadConfig(
+      { DATABASE_URL: `file:${join(dir, 'openapi.db')}`, KEYS_DIR: dir, LOG_LEVEL: 'silent' },
+      { envFile: false },
+    )
     const store = createStore(await openDatabase(config.databaseUrl, { migrate: true }))
     const masterKey = randomBytes(32)
     const keyring = await createKeyring({ config, store, masterKey, autoRefresh: false })

@@ -76,12 +76,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.server.on('connect', answerConnect)
   app.addHook('onRoute', checkNulCharacters)
   app.addHook('onSend', closeWhenBodyUnread)
-  const janitor = createJanitorSchedule({ store: deps.store, config, now: services.now, log: app.log, metrics: services.metrics })
+  const janitor = createJanitorSchedule({
+    store: deps.store,
+    config,
+    now: services.now,
+    log: app.log,
+    metrics: services.metrics,
+  })
   app.addHook('onClose', () => services.close())
   app.addHook('onClose', () => janitor.close())
 
   // /readyz answers 503 in its own shape while closing, which takes this instance out of the balancer.
-  closing = drainOnClose(app, (request) => (request.routeOptions.url === '/readyz' ? undefined : unavailable(request, 1)))
+  closing = drainOnClose(app, (request) =>
+    request.routeOptions.url === '/readyz' ? undefined : unavailable(request, 1),
+  )
   setErrorHandlers(app, config)
 
   // Routes, top to bottom. The OpenAPI generator first: it records the routes registered after it.
@@ -112,7 +120,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // when nothing would happen to it there: no request log to write (LOG_LEVEL above info) and no close begun.
   const log = app.log as Partial<{ isLevelEnabled(level: string): boolean }>
   const requestLogs = typeof log.isLevelEnabled === 'function' ? () => log.isLevelEnabled!('info') : () => false
-  beforeRouting = jwksBeforeRouting({ keyring: deps.keyring, metrics: services.metrics, requestId: requestIds, routeThroughFastify: () => closing() || requestLogs() })
+  beforeRouting = jwksBeforeRouting({
+    keyring: deps.keyring,
+    metrics: services.metrics,
+    requestId: requestIds,
+    routeThroughFastify: () => closing() || requestLogs(),
+  })
 
   return app
 }

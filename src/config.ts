@@ -104,7 +104,9 @@ type Env = Readonly<Record<string, string | undefined>>
 const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 }
 
 function fail(name: string, problem: string, value?: string): never {
-  throw new ConfigError(`${name}: ${problem}${value === undefined ? '' : ` (got ${JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value)})`}`)
+  throw new ConfigError(
+    `${name}: ${problem}${value === undefined ? '' : ` (got ${JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value)})`}`,
+  )
 }
 
 // A loop, not `/\/+$/`: that pattern is quadratic on a long run of slashes (test/project/regex-safety.test.ts).
@@ -122,7 +124,8 @@ function createReader(env: Env) {
   const integer = (name: string, fallback: number, min: number, max: number): number => {
     const value = raw(name)
     if (value === undefined) return fallback
-    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) fail(name, `must be an integer from ${min} to ${max}`, value)
+    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max)
+      fail(name, `must be an integer from ${min} to ${max}`, value)
     return Number(value)
   }
   /** Seconds: a plain number, or a number with s, m, h or d (e.g. 900, 15m, 30d). */
@@ -131,7 +134,8 @@ function createReader(env: Env) {
     if (value === undefined) return fallback
     const match = /^(\d+)([smhd]?)$/.exec(value)
     const seconds = match ? Number(match[1]) * DURATION_UNITS[match[2] || 's']! : NaN
-    if (!match || seconds < min || seconds > max) fail(name, `must be a duration from ${min}s to ${max}s, in seconds or with a unit (900, 15m, 12h, 30d)`, value)
+    if (!match || seconds < min || seconds > max)
+      fail(name, `must be a duration from ${min}s to ${max}s, in seconds or with a unit (900, 15m, 12h, 30d)`, value)
     return seconds
   }
   const boolean = (name: string, fallback: boolean): boolean => {
@@ -149,7 +153,8 @@ function createReader(env: Env) {
     } catch {
       return fail(name, 'must be an absolute http(s) URL', value)
     }
-    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') fail(name, 'must be an absolute http(s) URL', value)
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+      fail(name, 'must be an absolute http(s) URL', value)
     if (parsed.search || parsed.hash) fail(name, 'must not have a query or fragment (RFC 8414 §2)', value)
     return withoutTrailingSlashes(value)
   }
@@ -168,7 +173,8 @@ function parseDatabaseUrl(value: string): { databaseUrl: string; databaseProvide
   }
   if (value.startsWith('file:')) {
     const path = value.slice('file:'.length)
-    if (path === '' || path.endsWith('/')) fail('DATABASE_URL', 'must name a SQLite file, e.g. file:./data/portcullis.db', value)
+    if (path === '' || path.endsWith('/'))
+      fail('DATABASE_URL', 'must name a SQLite file, e.g. file:./data/portcullis.db', value)
     return { databaseUrl: value, databaseProvider: 'sqlite' }
   }
   return fail('DATABASE_URL', 'must start with file: (SQLite) or postgres:// / postgresql:// (PostgreSQL)', value)
@@ -177,7 +183,8 @@ function parseDatabaseUrl(value: string): { databaseUrl: string; databaseProvide
 function parseMasterKey(value: string | undefined): Buffer | undefined {
   if (value === undefined) return undefined
   const key = Buffer.from(value, 'base64')
-  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(value) || key.length !== 32) fail('KEYS_MASTER_KEY', 'must be 32 bytes in base64 (openssl rand -base64 32)')
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(value) || key.length !== 32)
+    fail('KEYS_MASTER_KEY', 'must be 32 bytes in base64 (openssl rand -base64 32)')
   return key
 }
 
@@ -191,7 +198,8 @@ const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal']
 function parseTrustProxy(value: string | undefined): Config['trustProxy'] {
   if (value === undefined || /^(0|false|no|off)$/i.test(value)) return false
   const instead = 'give the addresses of your proxies instead, comma-separated IPs or CIDRs (e.g. 10.0.0.5, 10.0.0.0/8)'
-  if (/^(1|true|yes|on)$/i.test(value)) fail('TRUST_PROXY', `true would let any client set its own IP through X-Forwarded-For; ${instead}`, value)
+  if (/^(1|true|yes|on)$/i.test(value))
+    fail('TRUST_PROXY', `true would let any client set its own IP through X-Forwarded-For; ${instead}`, value)
   if (/^\d+$/.test(value)) fail('TRUST_PROXY', `a hop count cannot check who sent X-Forwarded-For; ${instead}`, value)
   const entries = value.split(/[\s,]+/).filter(Boolean)
   for (const entry of entries) {
@@ -200,7 +208,11 @@ function parseTrustProxy(value: string | undefined): Config['trustProxy'] {
     const version = isIP(address!)
     const prefixOk = prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (version === 6 ? 128 : 32))
     if (version === 0 || !prefixOk || rest.length > 0) {
-      fail('TRUST_PROXY', 'must be false or the proxy addresses: comma-separated IPs or CIDRs (or loopback, linklocal, uniquelocal)', value)
+      fail(
+        'TRUST_PROXY',
+        'must be false or the proxy addresses: comma-separated IPs or CIDRs (or loopback, linklocal, uniquelocal)',
+        value,
+      )
     }
   }
   return entries.map((entry) => (PROXY_NAMES.includes(entry.toLowerCase()) ? entry.toLowerCase() : entry))
@@ -216,7 +228,12 @@ function parseCorsOrigins(values: readonly string[]): string[] {
     } catch {
       origin = undefined
     }
-    if (origin !== value) fail('CORS_ORIGINS', 'each entry must be an origin as browsers send it: http(s)://host[:port], lower case, no path or trailing slash', value)
+    if (origin !== value)
+      fail(
+        'CORS_ORIGINS',
+        'each entry must be an origin as browsers send it: http(s)://host[:port], lower case, no path or trailing slash',
+        value,
+      )
   }
   return [...new Set(values)]
 }
@@ -239,7 +256,8 @@ function parseRedisUrl(value: string | undefined): string | undefined {
 function parseUiTitle(value: string | undefined): string {
   if (value === undefined) return 'Portcullis'
   // Shown as text (the templates escape it); a control character or a paragraph is a mistake, not a name.
-  if (value.length > 60 || /[\u0000-\u001f\u007f]/.test(value)) fail('UI_TITLE', 'must be a name of at most 60 characters on one line', value)
+  if (value.length > 60 || /[\u0000-\u001f\u007f]/.test(value))
+    fail('UI_TITLE', 'must be a name of at most 60 characters on one line', value)
   return value
 }
 
@@ -252,7 +270,8 @@ function parseAppUrl(name: string, value: string | undefined): string | undefine
   } catch {
     parsed = undefined
   }
-  if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') || parsed.hostname === '') fail(name, 'must be an absolute http(s) URL', value)
+  if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') || parsed.hostname === '')
+    fail(name, 'must be an absolute http(s) URL', value)
   if (value.includes('#')) fail(name, 'must not have a fragment', value)
   return parsed.href
 }
@@ -281,13 +300,18 @@ export function loadConfig(env: Env = process.env, options: { envFile?: string |
   const issuer = read.url('ISSUER', `http://localhost:${port}`)
   const defaultAudience = read.raw('DEFAULT_AUDIENCE') ?? issuer
   const signingKeySize = read.integer('SIGNING_KEY_SIZE', 2048, 2048, 4096)
-  if (![2048, 3072, 4096].includes(signingKeySize)) fail('SIGNING_KEY_SIZE', 'must be 2048, 3072 or 4096', String(signingKeySize))
+  if (![2048, 3072, 4096].includes(signingKeySize))
+    fail('SIGNING_KEY_SIZE', 'must be 2048, 3072 or 4096', String(signingKeySize))
   const accessTokenTtl = read.duration('ACCESS_TOKEN_TTL', 900, 30, 86400)
   const refreshTokenTtl = read.duration('REFRESH_TOKEN_TTL', 30 * 86400, 60)
   const jwksMaxAge = read.duration('JWKS_MAX_AGE', 300, 0, 86400)
   const signingKeyRotationInterval = read.duration('SIGNING_KEY_ROTATION_INTERVAL', 30 * 86400, 3600)
   if (signingKeyRotationInterval <= 2 * jwksMaxAge + accessTokenTtl) {
-    fail('SIGNING_KEY_ROTATION_INTERVAL', `must be longer than 2 × JWKS_MAX_AGE + ACCESS_TOKEN_TTL (${2 * jwksMaxAge + accessTokenTtl}s)`, String(signingKeyRotationInterval))
+    fail(
+      'SIGNING_KEY_ROTATION_INTERVAL',
+      `must be longer than 2 × JWKS_MAX_AGE + ACCESS_TOKEN_TTL (${2 * jwksMaxAge + accessTokenTtl}s)`,
+      String(signingKeyRotationInterval),
+    )
   }
 
   const config: Config = {

@@ -19,7 +19,12 @@ function readIfExists(path: string): string | undefined {
  */
 function cgroupCpuLimit(readText: (path: string) => string | undefined = readIfExists): number | undefined {
   const v2 = readText('/sys/fs/cgroup/cpu.max')?.trim().split(/\s+/)
-  const [quota, period] = v2 ? [Number(v2[0]), Number(v2[1])] : [Number(readText('/sys/fs/cgroup/cpu/cpu.cfs_quota_us')), Number(readText('/sys/fs/cgroup/cpu/cpu.cfs_period_us'))]
+  const [quota, period] = v2
+    ? [Number(v2[0]), Number(v2[1])]
+    : [
+        Number(readText('/sys/fs/cgroup/cpu/cpu.cfs_quota_us')),
+        Number(readText('/sys/fs/cgroup/cpu/cpu.cfs_period_us')),
+      ]
   return quota > 0 && period > 0 ? Math.max(1, Math.ceil(quota / period)) : undefined
 }
 

@@ -12,7 +12,11 @@ export interface ErrorDetail {
  * Descriptions quote the offending value for people; this keeps them within what strict clients accept.
  */
 export function rfcDescription(text: string): string {
-  return text.replace(/"/g, "'").replace(/\\/g, '').replace(/§/g, 'section ').replace(/[^\x20-\x7e]/g, '?')
+  return text
+    .replace(/"/g, "'")
+    .replace(/\\/g, '')
+    .replace(/§/g, 'section ')
+    .replace(/[^\x20-\x7e]/g, '?')
 }
 
 /**
@@ -59,17 +63,27 @@ export class OAuthError extends Error {
   }
 
   toJSON(): { error: ErrorCode; error_description: string; details?: readonly ErrorDetail[] } {
-    return { error: this.error, error_description: this.description, ...(this.details ? { details: this.details } : {}) }
+    return {
+      error: this.error,
+      error_description: this.description,
+      ...(this.details ? { details: this.details } : {}),
+    }
   }
 }
 
 const quoted = (value: string) => value.replace(/["\\]/g, '')
 
 // RFC 6749 §5.2; also the status of a request refused before it is read (413, 415, 431, …).
-export const invalidRequest = (description: string, statusCode = 400) => new OAuthError('invalid_request', description, statusCode)
+export const invalidRequest = (description: string, statusCode = 400) =>
+  new OAuthError('invalid_request', description, statusCode)
 /** 401; `WWW-Authenticate: Basic` when the client tried HTTP Basic (RFC 6749 §5.2). */
 export const invalidClient = (description: string, basic = false) =>
-  new OAuthError('invalid_client', description, 401, basic ? { 'www-authenticate': 'Basic realm="portcullis", charset="UTF-8"' } : {})
+  new OAuthError(
+    'invalid_client',
+    description,
+    401,
+    basic ? { 'www-authenticate': 'Basic realm="portcullis", charset="UTF-8"' } : {},
+  )
 export const invalidGrant = (description: string) => new OAuthError('invalid_grant', description)
 export const unauthorizedClient = (description: string) => new OAuthError('unauthorized_client', description)
 export const unsupportedGrantType = (description: string) => new OAuthError('unsupported_grant_type', description)
@@ -78,25 +92,38 @@ export const invalidScope = (description: string) => new OAuthError('invalid_sco
 export const invalidTarget = (description: string) => new OAuthError('invalid_target', description)
 // RFC 6750 §3.1
 export const invalidToken = (description: string) =>
-  new OAuthError('invalid_token', description, 401, { 'www-authenticate': `Bearer realm="portcullis", error="invalid_token", error_description="${quoted(description)}"` })
+  new OAuthError('invalid_token', description, 401, {
+    'www-authenticate': `Bearer realm="portcullis", error="invalid_token", error_description="${quoted(description)}"`,
+  })
 export const missingToken = () =>
-  new OAuthError('invalid_token', 'authentication is required', 401, { 'www-authenticate': 'Bearer realm="portcullis"' })
+  new OAuthError('invalid_token', 'authentication is required', 401, {
+    'www-authenticate': 'Bearer realm="portcullis"',
+  })
 export const insufficientScope = (scope: string) =>
   new OAuthError('insufficient_scope', `this request needs the scope "${scope}"`, 403, {
     'www-authenticate': `Bearer realm="portcullis", error="insufficient_scope", scope="${quoted(scope)}"`,
   })
 export const tooManyRequests = (description: string, retryAfterSeconds: number) =>
-  new OAuthError('too_many_requests', description, 429, { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))) })
+  new OAuthError('too_many_requests', description, 429, {
+    'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))),
+  })
 // Outside OAuth: the same shape.
 export const notFound = (description: string) => new OAuthError('not_found', description, 404)
 export const conflict = (description: string) => new OAuthError('conflict', description, 409)
 /** Per-field failures; the description lists them unless `summary` is given (the schema validator's). */
-export const validationFailed = (details: readonly ErrorDetail[], summary = details.map((d) => `${d.field}: ${d.message}`).join('; ')) =>
-  new OAuthError('invalid_request', summary, 400, {}, details)
+export const validationFailed = (
+  details: readonly ErrorDetail[],
+  summary = details.map((d) => `${d.field}: ${d.message}`).join('; '),
+) => new OAuthError('invalid_request', summary, 400, {}, details)
 /**
  * 503 with Retry-After: the database is unavailable (see store/errors.ts isUnavailable). OAuth endpoints
  * answer `temporarily_unavailable` (RFC 6749 section 4.1.2.1), the other endpoints `service_unavailable`.
  */
 export const temporarilyUnavailable = (oauth: boolean, retryAfterSeconds: number) =>
-  new OAuthError(oauth ? 'temporarily_unavailable' : 'service_unavailable', 'the service is temporarily unavailable; try again later', 503, { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))) })
+  new OAuthError(
+    oauth ? 'temporarily_unavailable' : 'service_unavailable',
+    'the service is temporarily unavailable; try again later',
+    503,
+    { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))) },
+  )
 export const serverError = () => new OAuthError('server_error', 'the server could not handle the request', 500)

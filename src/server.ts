@@ -11,19 +11,35 @@ async function start(config: Readonly<Config>): Promise<void> {
   // A new database needs a first signing key: generate it on libuv's thread pool while the migrations run.
   const pregenerated = isNewDatabase(config.databaseUrl) ? generateSigningKey(config.signingKeySize) : undefined
   pregenerated?.catch(() => undefined) // a failure is the key manager's to handle (it generates again)
-  const db = await openDatabase(config.databaseUrl, { migrate: true, timeoutMs: config.databaseTimeout * 1000, poolSize: config.databasePoolSize })
+  const db = await openDatabase(config.databaseUrl, {
+    migrate: true,
+    timeoutMs: config.databaseTimeout * 1000,
+    poolSize: config.databasePoolSize,
+  })
   const store = createStore(db)
   // A missing or wrong master key for existing keys stops here (MasterKeyError), before any key is made.
   const master = await loadMasterKey(config, store)
   const keyringLog = createDeferredLogger()
   const changes = createChangeFeed(db, { log: keyringLog })
-  const keyring = await createKeyring({ config, store, masterKey: master.key, masterKeySource: master.source, log: keyringLog, changes, ...(pregenerated ? { pregenerated } : {}) })
+  const keyring = await createKeyring({
+    config,
+    store,
+    masterKey: master.key,
+    masterKeySource: master.source,
+    log: keyringLog,
+    changes,
+    ...(pregenerated ? { pregenerated } : {}),
+  })
   const masterKey = master.key
   const app = await buildApp({ config, store, keyring, masterKey, changes })
   keyringLog.attach(app.log)
-  if (master.created) app.log.warn({ path: master.source }, 'generated the master key: back it up together with the database')
+  if (master.created)
+    app.log.warn({ path: master.source }, 'generated the master key: back it up together with the database')
   for (const file of db.tightenedFiles ?? []) {
-    app.log.warn({ path: file.path, previousMode: file.previousMode }, 'the database file was open to other users: made it 0600 (it holds password hashes; check who could read it)')
+    app.log.warn(
+      { path: file.path, previousMode: file.previousMode },
+      'the database file was open to other users: made it 0600 (it holds password hashes; check who could read it)',
+    )
   }
 
   let closing = false
@@ -32,7 +48,10 @@ async function start(config: Readonly<Config>): Promise<void> {
     closing = true
     app.log.info({ signal }, 'shutting down: no new connections, finishing requests in flight')
     const forced = setTimeout(() => {
-      app.log.error({ shutdownTimeout: config.shutdownTimeout }, `requests still in flight after SHUTDOWN_TIMEOUT (${config.shutdownTimeout} s); exiting`)
+      app.log.error(
+        { shutdownTimeout: config.shutdownTimeout },
+        `requests still in flight after SHUTDOWN_TIMEOUT (${config.shutdownTimeout} s); exiting`,
+      )
       process.exit(1)
     }, config.shutdownTimeout * 1000)
     forced.unref()
@@ -57,7 +76,10 @@ try {
   await start(loadConfig())
 } catch (err) {
   // One line, no stack: the operator needs to know which setting or resource is wrong.
-  const message = err instanceof ConfigError ? `configuration error: ${err.message}` : `cannot start: ${(err instanceof Error ? err.message : String(err)).trim().split('\n')[0]}`
+  const message =
+    err instanceof ConfigError
+      ? `configuration error: ${err.message}`
+      : `cannot start: ${(err instanceof Error ? err.message : String(err)).trim().split('\n')[0]}`
   process.stderr.write(`portcullis: ${message}\n`)
   process.exit(1)
 }

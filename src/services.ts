@@ -83,13 +83,25 @@ async function watchChanges(
 }
 
 /** Builds this app's services; `close()` stops what they run in the background (call it when the app closes). */
-export async function createServices(deps: ServiceDeps, hooks: ServiceHooks): Promise<Services & { close(): Promise<void> }> {
+export async function createServices(
+  deps: ServiceDeps,
+  hooks: ServiceHooks,
+): Promise<Services & { close(): Promise<void> }> {
   const { config, store, keyring, masterKey } = deps
   const now = deps.now ?? Date.now
   const passwords =
     deps.passwords ??
-    createPasswordHasher({ workers: config.passwordWorkers, cost: config.bcryptCost, onError: (err) => hooks.log()?.error({ err }, 'a password worker failed; the pool replaces it') })
-  const accessKeys = createAccessKeyVerifier({ store, config, now, onError: (err) => hooks.log()?.warn({ err }, 'could not record access-key uses; trying again later') })
+    createPasswordHasher({
+      workers: config.passwordWorkers,
+      cost: config.bcryptCost,
+      onError: (err) => hooks.log()?.error({ err }, 'a password worker failed; the pool replaces it'),
+    })
+  const accessKeys = createAccessKeyVerifier({
+    store,
+    config,
+    now,
+    onError: (err) => hooks.log()?.warn({ err }, 'could not record access-key uses; trying again later'),
+  })
   const revocations = await createRevocationList({
     store,
     now,
@@ -98,9 +110,24 @@ export async function createServices(deps: ServiceDeps, hooks: ServiceHooks): Pr
     onError: (err) => hooks.log()?.warn({ err }, 'could not read the revoked tokens; the revocation list is unchanged'),
   })
   const accessTokens = createAccessTokenVerifier({ keyring, config, now })
-  const bearer = createBearerAuthenticator({ config, accessTokens, accessKeys, isRevoked: (claims) => revocations.revokes(claims) })
-  const corsOrigins = createCorsOrigins({ store, configured: config.corsOrigins, ttlSeconds: config.clientCacheTtl, now })
-  const clients = createClientCache({ store, ttlSeconds: config.clientCacheTtl, now, onInvalidate: () => corsOrigins.invalidate() })
+  const bearer = createBearerAuthenticator({
+    config,
+    accessTokens,
+    accessKeys,
+    isRevoked: (claims) => revocations.revokes(claims),
+  })
+  const corsOrigins = createCorsOrigins({
+    store,
+    configured: config.corsOrigins,
+    ttlSeconds: config.clientCacheTtl,
+    now,
+  })
+  const clients = createClientCache({
+    store,
+    ttlSeconds: config.clientCacheTtl,
+    now,
+    onInvalidate: () => corsOrigins.invalidate(),
+  })
   const stopWatching = await watchChanges(deps.changes, { accessKeys, clients, revocations })
   return {
     config,

@@ -119,65 +119,211 @@ const badValues: [name: string, value: string, message: string][] = [
   ['PORT', '80.5', 'PORT: must be an integer from 0 to 65535 (got "80.5")'],
   ['ISSUER', 'not a url', 'ISSUER: must be an absolute http(s) URL (got "not a url")'],
   ['ISSUER', 'ftp://auth.example.com', 'ISSUER: must be an absolute http(s) URL (got "ftp://auth.example.com")'],
-  ['ISSUER', 'https://auth.example.com/?tenant=1', 'ISSUER: must not have a query or fragment (RFC 8414 §2) (got "https://auth.example.com/?tenant=1")'],
-  ['ISSUER', 'https://auth.example.com/#x', 'ISSUER: must not have a query or fragment (RFC 8414 §2) (got "https://auth.example.com/#x")'],
-  ['DATABASE_URL', 'mysql://db/portcullis', 'DATABASE_URL: must start with file: (SQLite) or postgres:// / postgresql:// (PostgreSQL) (got "mysql://db/portcullis")'],
+  [
+    'ISSUER',
+    'https://auth.example.com/?tenant=1',
+    'ISSUER: must not have a query or fragment (RFC 8414 §2) (got "https://auth.example.com/?tenant=1")',
+  ],
+  [
+    'ISSUER',
+    'https://auth.example.com/#x',
+    'ISSUER: must not have a query or fragment (RFC 8414 §2) (got "https://auth.example.com/#x")',
+  ],
+  [
+    'DATABASE_URL',
+    'mysql://db/portcullis',
+    'DATABASE_URL: must start with file: (SQLite) or postgres:// / postgresql:// (PostgreSQL) (got "mysql://db/portcullis")',
+  ],
   ['DATABASE_URL', 'file:', 'DATABASE_URL: must name a SQLite file, e.g. file:./data/portcullis.db (got "file:")'],
-  ['DATABASE_URL', 'file:./data/', 'DATABASE_URL: must name a SQLite file, e.g. file:./data/portcullis.db (got "file:./data/")'],
+  [
+    'DATABASE_URL',
+    'file:./data/',
+    'DATABASE_URL: must name a SQLite file, e.g. file:./data/portcullis.db (got "file:./data/")',
+  ],
   ['DATABASE_URL', 'postgres://[bad', 'DATABASE_URL: is not a valid PostgreSQL URL (got "postgres://[bad")'],
   ['LOG_LEVEL', 'verbose', 'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent (got "verbose")'],
-  ['TRUST_PROXY', 'maybe', 'TRUST_PROXY: must be false or the proxy addresses: comma-separated IPs or CIDRs (or loopback, linklocal, uniquelocal) (got "maybe")'],
-  ['TRUST_PROXY', '10.0.0.0/33', 'TRUST_PROXY: must be false or the proxy addresses: comma-separated IPs or CIDRs (or loopback, linklocal, uniquelocal) (got "10.0.0.0/33")'],
-  ['TRUST_PROXY', 'true', 'TRUST_PROXY: true would let any client set its own IP through X-Forwarded-For; give the addresses of your proxies instead, comma-separated IPs or CIDRs (e.g. 10.0.0.5, 10.0.0.0/8) (got "true")'],
-  ['TRUST_PROXY', '2', 'TRUST_PROXY: a hop count cannot check who sent X-Forwarded-For; give the addresses of your proxies instead, comma-separated IPs or CIDRs (e.g. 10.0.0.5, 10.0.0.0/8) (got "2")'],
+  [
+    'TRUST_PROXY',
+    'maybe',
+    'TRUST_PROXY: must be false or the proxy addresses: comma-separated IPs or CIDRs (or loopback, linklocal, uniquelocal) (got "maybe")',
+  ],
+  [
+    'TRUST_PROXY',
+    '10.0.0.0/33',
+    'TRUST_PROXY: must be false or the proxy addresses: comma-separated IPs or CIDRs (or loopback, linklocal, uniquelocal) (got "10.0.0.0/33")',
+  ],
+  [
+    'TRUST_PROXY',
+    'true',
+    'TRUST_PROXY: true would let any client set its own IP through X-Forwarded-For; give the addresses of your proxies instead, comma-separated IPs or CIDRs (e.g. 10.0.0.5, 10.0.0.0/8) (got "true")',
+  ],
+  [
+    'TRUST_PROXY',
+    '2',
+    'TRUST_PROXY: a hop count cannot check who sent X-Forwarded-For; give the addresses of your proxies instead, comma-separated IPs or CIDRs (e.g. 10.0.0.5, 10.0.0.0/8) (got "2")',
+  ],
   ['RATE_LIMIT_PER_IP', '-1', 'RATE_LIMIT_PER_IP: must be an integer from 0 to 1000000 (got "-1")'],
   ['RATE_LIMIT_PER_CLIENT', 'lots', 'RATE_LIMIT_PER_CLIENT: must be an integer from 0 to 1000000 (got "lots")'],
-  ['RATE_LIMIT_WINDOW', '0', 'RATE_LIMIT_WINDOW: must be a duration from 1s to 86400s, in seconds or with a unit (900, 15m, 12h, 30d) (got "0")'],
+  [
+    'RATE_LIMIT_WINDOW',
+    '0',
+    'RATE_LIMIT_WINDOW: must be a duration from 1s to 86400s, in seconds or with a unit (900, 15m, 12h, 30d) (got "0")',
+  ],
   ['REDIS_URL', 'http://cache:6379', 'REDIS_URL: must be a redis://host:port or rediss://host:port URL'],
   ['BODY_LIMIT', '10', 'BODY_LIMIT: must be an integer from 1024 to 10485760 (got "10")'],
-  ['ACCESS_TOKEN_TTL', '10', 'ACCESS_TOKEN_TTL: must be a duration from 30s to 86400s, in seconds or with a unit (900, 15m, 12h, 30d) (got "10")'],
-  ['ACCESS_TOKEN_TTL', '2d', 'ACCESS_TOKEN_TTL: must be a duration from 30s to 86400s, in seconds or with a unit (900, 15m, 12h, 30d) (got "2d")'],
-  ['ACCESS_TOKEN_TTL', '15 minutes', 'ACCESS_TOKEN_TTL: must be a duration from 30s to 86400s, in seconds or with a unit (900, 15m, 12h, 30d) (got "15 minutes")'],
-  ['REFRESH_TOKEN_TTL', '30s', 'REFRESH_TOKEN_TTL: must be a duration from 60s to 315360000s, in seconds or with a unit (900, 15m, 12h, 30d) (got "30s")'],
-  ['REFRESH_TOKEN_REUSE_GRACE', '1h', 'REFRESH_TOKEN_REUSE_GRACE: must be a duration from 0s to 300s, in seconds or with a unit (900, 15m, 12h, 30d) (got "1h")'],
-  ['AUTHORIZATION_CODE_TTL', '11m', 'AUTHORIZATION_CODE_TTL: must be a duration from 1s to 600s, in seconds or with a unit (900, 15m, 12h, 30d) (got "11m")'],
-  ['SESSION_IDLE_TTL', '10', 'SESSION_IDLE_TTL: must be a duration from 60s to 315360000s, in seconds or with a unit (900, 15m, 12h, 30d) (got "10")'],
-  ['SESSION_TTL', 'a week', 'SESSION_TTL: must be a duration from 60s to 315360000s, in seconds or with a unit (900, 15m, 12h, 30d) (got "a week")'],
+  [
+    'ACCESS_TOKEN_TTL',
+    '10',
+    'ACCESS_TOKEN_TTL: must be a duration from 30s to 86400s, in seconds or with a unit (900, 15m, 12h, 30d) (got "10")',
+  ],
+  [
+    'ACCESS_TOKEN_TTL',
+    '2d',
+    'ACCESS_TOKEN_TTL: must be a duration from 30s to 86400s, in seconds or with a unit (900, 15m, 12h, 30d) (got "2d")',
+  ],
+  [
+    'ACCESS_TOKEN_TTL',
+    '15 minutes',
+    'ACCESS_TOKEN_TTL: must be a duration from 30s to 86400s, in seconds or with a unit (900, 15m, 12h, 30d) (got "15 minutes")',
+  ],
+  [
+    'REFRESH_TOKEN_TTL',
+    '30s',
+    'REFRESH_TOKEN_TTL: must be a duration from 60s to 315360000s, in seconds or with a unit (900, 15m, 12h, 30d) (got "30s")',
+  ],
+  [
+    'REFRESH_TOKEN_REUSE_GRACE',
+    '1h',
+    'REFRESH_TOKEN_REUSE_GRACE: must be a duration from 0s to 300s, in seconds or with a unit (900, 15m, 12h, 30d) (got "1h")',
+  ],
+  [
+    'AUTHORIZATION_CODE_TTL',
+    '11m',
+    'AUTHORIZATION_CODE_TTL: must be a duration from 1s to 600s, in seconds or with a unit (900, 15m, 12h, 30d) (got "11m")',
+  ],
+  [
+    'SESSION_IDLE_TTL',
+    '10',
+    'SESSION_IDLE_TTL: must be a duration from 60s to 315360000s, in seconds or with a unit (900, 15m, 12h, 30d) (got "10")',
+  ],
+  [
+    'SESSION_TTL',
+    'a week',
+    'SESSION_TTL: must be a duration from 60s to 315360000s, in seconds or with a unit (900, 15m, 12h, 30d) (got "a week")',
+  ],
   ['BCRYPT_COST', '3', 'BCRYPT_COST: must be an integer from 4 to 15 (got "3")'],
   ['BCRYPT_COST', '16', 'BCRYPT_COST: must be an integer from 4 to 15 (got "16")'],
   ['PASSWORD_WORKERS', '0', 'PASSWORD_WORKERS: must be an integer from 1 to 64 (got "0")'],
   ['LOGIN_MAX_FAILURES_PER_USER', '0', 'LOGIN_MAX_FAILURES_PER_USER: must be an integer from 1 to 1000 (got "0")'],
   ['LOGIN_MAX_FAILURES_PER_IP', 'many', 'LOGIN_MAX_FAILURES_PER_IP: must be an integer from 1 to 100000 (got "many")'],
-  ['LOGIN_FAILURE_WINDOW', '0', 'LOGIN_FAILURE_WINDOW: must be a duration from 1s to 86400s, in seconds or with a unit (900, 15m, 12h, 30d) (got "0")'],
-  ['LOGIN_LOCKOUT', '2d', 'LOGIN_LOCKOUT: must be a duration from 1s to 86400s, in seconds or with a unit (900, 15m, 12h, 30d) (got "2d")'],
-  ['LOGIN_WAIT_TIMEOUT', '5m', 'LOGIN_WAIT_TIMEOUT: must be a duration from 0s to 120s, in seconds or with a unit (900, 15m, 12h, 30d) (got "5m")'],
+  [
+    'LOGIN_FAILURE_WINDOW',
+    '0',
+    'LOGIN_FAILURE_WINDOW: must be a duration from 1s to 86400s, in seconds or with a unit (900, 15m, 12h, 30d) (got "0")',
+  ],
+  [
+    'LOGIN_LOCKOUT',
+    '2d',
+    'LOGIN_LOCKOUT: must be a duration from 1s to 86400s, in seconds or with a unit (900, 15m, 12h, 30d) (got "2d")',
+  ],
+  [
+    'LOGIN_WAIT_TIMEOUT',
+    '5m',
+    'LOGIN_WAIT_TIMEOUT: must be a duration from 0s to 120s, in seconds or with a unit (900, 15m, 12h, 30d) (got "5m")',
+  ],
   ['KEYS_MASTER_KEY', 'c2hvcnQ=', 'KEYS_MASTER_KEY: must be 32 bytes in base64 (openssl rand -base64 32)'],
   ['KEYS_MASTER_KEY', `${'A'.repeat(43)}!`, 'KEYS_MASTER_KEY: must be 32 bytes in base64 (openssl rand -base64 32)'],
   ['SIGNING_KEY_SIZE', '1024', 'SIGNING_KEY_SIZE: must be an integer from 2048 to 4096 (got "1024")'],
   ['SIGNING_KEY_SIZE', '3000', 'SIGNING_KEY_SIZE: must be 2048, 3072 or 4096 (got "3000")'],
-  ['SIGNING_KEY_ROTATION_INTERVAL', '30m', 'SIGNING_KEY_ROTATION_INTERVAL: must be a duration from 3600s to 315360000s, in seconds or with a unit (900, 15m, 12h, 30d) (got "30m")'],
-  ['JWKS_MAX_AGE', '2d', 'JWKS_MAX_AGE: must be a duration from 0s to 86400s, in seconds or with a unit (900, 15m, 12h, 30d) (got "2d")'],
-  ['CLOCK_SKEW', '1h', 'CLOCK_SKEW: must be a duration from 0s to 300s, in seconds or with a unit (900, 15m, 12h, 30d) (got "1h")'],
-  ['CLOCK_SKEW', '301', 'CLOCK_SKEW: must be a duration from 0s to 300s, in seconds or with a unit (900, 15m, 12h, 30d) (got "301")'],
+  [
+    'SIGNING_KEY_ROTATION_INTERVAL',
+    '30m',
+    'SIGNING_KEY_ROTATION_INTERVAL: must be a duration from 3600s to 315360000s, in seconds or with a unit (900, 15m, 12h, 30d) (got "30m")',
+  ],
+  [
+    'JWKS_MAX_AGE',
+    '2d',
+    'JWKS_MAX_AGE: must be a duration from 0s to 86400s, in seconds or with a unit (900, 15m, 12h, 30d) (got "2d")',
+  ],
+  [
+    'CLOCK_SKEW',
+    '1h',
+    'CLOCK_SKEW: must be a duration from 0s to 300s, in seconds or with a unit (900, 15m, 12h, 30d) (got "1h")',
+  ],
+  [
+    'CLOCK_SKEW',
+    '301',
+    'CLOCK_SKEW: must be a duration from 0s to 300s, in seconds or with a unit (900, 15m, 12h, 30d) (got "301")',
+  ],
   ['DATABASE_POOL_SIZE', '0', 'DATABASE_POOL_SIZE: must be an integer from 1 to 1000 (got "0")'],
-  ['DATABASE_TIMEOUT', '0', 'DATABASE_TIMEOUT: must be a duration from 1s to 60s, in seconds or with a unit (900, 15m, 12h, 30d) (got "0")'],
-  ['SHUTDOWN_TIMEOUT', '2h', 'SHUTDOWN_TIMEOUT: must be a duration from 1s to 600s, in seconds or with a unit (900, 15m, 12h, 30d) (got "2h")'],
-  ['KEYRING_REFRESH_INTERVAL', '0', 'KEYRING_REFRESH_INTERVAL: must be a duration from 1s to 3600s, in seconds or with a unit (900, 15m, 12h, 30d) (got "0")'],
-  ['ACCESS_KEY_CACHE_TTL', '1h', 'ACCESS_KEY_CACHE_TTL: must be a duration from 0s to 300s, in seconds or with a unit (900, 15m, 12h, 30d) (got "1h")'],
-  ['ACCESS_KEY_LAST_USED_INTERVAL', '0', 'ACCESS_KEY_LAST_USED_INTERVAL: must be a duration from 1s to 86400s, in seconds or with a unit (900, 15m, 12h, 30d) (got "0")'],
-  ['JANITOR_INTERVAL', '30d', 'JANITOR_INTERVAL: must be a duration from 0s to 604800s, in seconds or with a unit (900, 15m, 12h, 30d) (got "30d")'],
+  [
+    'DATABASE_TIMEOUT',
+    '0',
+    'DATABASE_TIMEOUT: must be a duration from 1s to 60s, in seconds or with a unit (900, 15m, 12h, 30d) (got "0")',
+  ],
+  [
+    'SHUTDOWN_TIMEOUT',
+    '2h',
+    'SHUTDOWN_TIMEOUT: must be a duration from 1s to 600s, in seconds or with a unit (900, 15m, 12h, 30d) (got "2h")',
+  ],
+  [
+    'KEYRING_REFRESH_INTERVAL',
+    '0',
+    'KEYRING_REFRESH_INTERVAL: must be a duration from 1s to 3600s, in seconds or with a unit (900, 15m, 12h, 30d) (got "0")',
+  ],
+  [
+    'ACCESS_KEY_CACHE_TTL',
+    '1h',
+    'ACCESS_KEY_CACHE_TTL: must be a duration from 0s to 300s, in seconds or with a unit (900, 15m, 12h, 30d) (got "1h")',
+  ],
+  [
+    'ACCESS_KEY_LAST_USED_INTERVAL',
+    '0',
+    'ACCESS_KEY_LAST_USED_INTERVAL: must be a duration from 1s to 86400s, in seconds or with a unit (900, 15m, 12h, 30d) (got "0")',
+  ],
+  [
+    'JANITOR_INTERVAL',
+    '30d',
+    'JANITOR_INTERVAL: must be a duration from 0s to 604800s, in seconds or with a unit (900, 15m, 12h, 30d) (got "30d")',
+  ],
   ['JANITOR_BATCH_SIZE', '0', 'JANITOR_BATCH_SIZE: must be an integer from 1 to 100000 (got "0")'],
-  ['AUDIT_RETENTION', '1y', 'AUDIT_RETENTION: must be a duration from 0s to 315360000s, in seconds or with a unit (900, 15m, 12h, 30d) (got "1y")'],
-  ['JANITOR_RETENTION', '-1', 'JANITOR_RETENTION: must be a duration from 0s to 315360000s, in seconds or with a unit (900, 15m, 12h, 30d) (got "-1")'],
+  [
+    'AUDIT_RETENTION',
+    '1y',
+    'AUDIT_RETENTION: must be a duration from 0s to 315360000s, in seconds or with a unit (900, 15m, 12h, 30d) (got "1y")',
+  ],
+  [
+    'JANITOR_RETENTION',
+    '-1',
+    'JANITOR_RETENTION: must be a duration from 0s to 315360000s, in seconds or with a unit (900, 15m, 12h, 30d) (got "-1")',
+  ],
   ['UI_TITLE', 'Acme\nSign in', 'UI_TITLE: must be a name of at most 60 characters on one line (got "Acme\\nSign in")'],
-  ['UI_TITLE', 'x'.repeat(61), `UI_TITLE: must be a name of at most 60 characters on one line (got "${'x'.repeat(60)}…")`],
+  [
+    'UI_TITLE',
+    'x'.repeat(61),
+    `UI_TITLE: must be a name of at most 60 characters on one line (got "${'x'.repeat(60)}…")`,
+  ],
   ['LOGIN_URL', '/login', 'LOGIN_URL: must be an absolute http(s) URL (got "/login")'],
   ['LOGIN_URL', 'javascript:alert(1)', 'LOGIN_URL: must be an absolute http(s) URL (got "javascript:alert(1)")'],
-  ['CONSENT_URL', 'https://login.example.com/consent#x', 'CONSENT_URL: must not have a fragment (got "https://login.example.com/consent#x")'],
+  [
+    'CONSENT_URL',
+    'https://login.example.com/consent#x',
+    'CONSENT_URL: must not have a fragment (got "https://login.example.com/consent#x")',
+  ],
   ['SERVICE_DOCUMENTATION', 'docs', 'SERVICE_DOCUMENTATION: must be an absolute http(s) URL (got "docs")'],
-  ...['https://app.example.com/', 'https://App.example.com', 'https://app.example.com:443', 'https://app.example.com/spa', '*', 'null', 'ftp://files.example.com'].map(
-    (value): [string, string, string] => ['CORS_ORIGINS', `https://ok.example ${value}`, `CORS_ORIGINS: each entry must be an origin as browsers send it: http(s)://host[:port], lower case, no path or trailing slash (got ${JSON.stringify(value)})`],
-  ),
+  ...[
+    'https://app.example.com/',
+    'https://App.example.com',
+    'https://app.example.com:443',
+    'https://app.example.com/spa',
+    '*',
+    'null',
+    'ftp://files.example.com',
+  ].map((value): [string, string, string] => [
+    'CORS_ORIGINS',
+    `https://ok.example ${value}`,
+    `CORS_ORIGINS: each entry must be an origin as browsers send it: http(s)://host[:port], lower case, no path or trailing slash (got ${JSON.stringify(value)})`,
+  ]),
 ]
 
 for (const [name, value, message] of badValues) {
@@ -190,13 +336,21 @@ for (const [name, value, message] of badValues) {
 t.test('keys must outlive the tokens and cached JWKS they verify', async (t) => {
   t.throws(
     () => load({ SIGNING_KEY_ROTATION_INTERVAL: '2h', JWKS_MAX_AGE: '1h', ACCESS_TOKEN_TTL: '1h' }),
-    new ConfigError('SIGNING_KEY_ROTATION_INTERVAL: must be longer than 2 × JWKS_MAX_AGE + ACCESS_TOKEN_TTL (10800s) (got "7200")'),
+    new ConfigError(
+      'SIGNING_KEY_ROTATION_INTERVAL: must be longer than 2 × JWKS_MAX_AGE + ACCESS_TOKEN_TTL (10800s) (got "7200")',
+    ),
   )
-  t.equal(load({ SIGNING_KEY_ROTATION_INTERVAL: '4h', JWKS_MAX_AGE: '1h', ACCESS_TOKEN_TTL: '1h' }).signingKeyRotationInterval, 14400)
+  t.equal(
+    load({ SIGNING_KEY_ROTATION_INTERVAL: '4h', JWKS_MAX_AGE: '1h', ACCESS_TOKEN_TTL: '1h' })
+      .signingKeyRotationInterval,
+    14400,
+  )
 })
 
 t.test('a long bad value is shortened in the message', async (t) => {
-  t.throws(() => load({ PORT: '9'.repeat(100) }), { message: `PORT: must be an integer from 0 to 65535 (got "${'9'.repeat(60)}…")` })
+  t.throws(() => load({ PORT: '9'.repeat(100) }), {
+    message: `PORT: must be an integer from 0 to 65535 (got "${'9'.repeat(60)}…")`,
+  })
 })
 
 t.test('the master key never appears in its error', async (t) => {
@@ -225,7 +379,10 @@ t.test('a .env file is read, and the environment wins over it', async (t) => {
 t.test('a bad value in the .env file is reported like one in the environment', async (t) => {
   const envFile = join(tempDir(t), '.env')
   writeFileSync(envFile, 'BCRYPT_COST=99\n')
-  t.throws(() => loadConfig({}, { envFile }), new ConfigError('BCRYPT_COST: must be an integer from 4 to 15 (got "99")'))
+  t.throws(
+    () => loadConfig({}, { envFile }),
+    new ConfigError('BCRYPT_COST: must be an integer from 4 to 15 (got "99")'),
+  )
 })
 
 t.test('by default the .env of the working directory is read; a missing one is fine', async (t) => {
@@ -253,10 +410,26 @@ t.test('every variable is documented in the README table and .env.example', asyn
 
 t.test("PASSWORD_WORKERS defaults to the container's CPU limit, not the host's CPUs", async (t) => {
   const files = (entries: Record<string, string>) => (path: string) => entries[path]
-  t.equal(cpus.cgroupCpuLimit(files({ '/sys/fs/cgroup/cpu.max': '150000 100000\n' })), 2, 'cgroup v2: 1.5 CPUs → 2 threads')
+  t.equal(
+    cpus.cgroupCpuLimit(files({ '/sys/fs/cgroup/cpu.max': '150000 100000\n' })),
+    2,
+    'cgroup v2: 1.5 CPUs → 2 threads',
+  )
   t.equal(cpus.cgroupCpuLimit(files({ '/sys/fs/cgroup/cpu.max': '50000 100000\n' })), 1)
   t.equal(cpus.cgroupCpuLimit(files({ '/sys/fs/cgroup/cpu.max': 'max 100000\n' })), undefined, 'no limit')
-  t.equal(cpus.cgroupCpuLimit(files({ '/sys/fs/cgroup/cpu/cpu.cfs_quota_us': '400000\n', '/sys/fs/cgroup/cpu/cpu.cfs_period_us': '100000\n' })), 4, 'cgroup v1')
-  t.equal(cpus.cgroupCpuLimit(files({ '/sys/fs/cgroup/cpu/cpu.cfs_quota_us': '-1\n', '/sys/fs/cgroup/cpu/cpu.cfs_period_us': '100000\n' })), undefined, 'v1 without a quota')
+  t.equal(
+    cpus.cgroupCpuLimit(
+      files({ '/sys/fs/cgroup/cpu/cpu.cfs_quota_us': '400000\n', '/sys/fs/cgroup/cpu/cpu.cfs_period_us': '100000\n' }),
+    ),
+    4,
+    'cgroup v1',
+  )
+  t.equal(
+    cpus.cgroupCpuLimit(
+      files({ '/sys/fs/cgroup/cpu/cpu.cfs_quota_us': '-1\n', '/sys/fs/cgroup/cpu/cpu.cfs_period_us': '100000\n' }),
+    ),
+    undefined,
+    'v1 without a quota',
+  )
   t.equal(cpus.cgroupCpuLimit(files({})), undefined, 'not in a cgroup')
 })

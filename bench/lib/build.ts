@@ -29,9 +29,19 @@ export function prepareBuild(mode: 'dist' | 'tsx'): Build {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-bench-build-'))
   // tsc emits even where another engineer's file does not type-check yet; only the emitted JavaScript matters here.
   try {
-    execFileSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', join(repoRoot, 'tsconfig.json'), '--outDir', join(dir, 'dist')], {
-      stdio: 'pipe',
-    })
+    execFileSync(
+      process.execPath,
+      [
+        join(repoRoot, 'node_modules/typescript/bin/tsc'),
+        '-p',
+        join(repoRoot, 'tsconfig.json'),
+        '--outDir',
+        join(dir, 'dist'),
+      ],
+      {
+        stdio: 'pipe',
+      },
+    )
   } catch {
     // type errors elsewhere in the tree; the emitted files are still checked below by starting them
   }
@@ -44,12 +54,18 @@ export function prepareBuild(mode: 'dist' | 'tsx'): Build {
   return {
     mode,
     // tsc writes x.ts as x.js and x.cts as x.cjs.
-    node: (source) => ({ command: process.execPath, args: [join(dir, 'dist', source.replace(/\.ts$/, '.js').replace(/\.cts$/, '.cjs'))] }),
+    node: (source) => ({
+      command: process.execPath,
+      args: [join(dir, 'dist', source.replace(/\.ts$/, '.js').replace(/\.cts$/, '.cjs'))],
+    }),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   }
 }
 
 /** Command and arguments that run one of the benchmark's own TypeScript scripts (references, baselines). */
 export function benchScript(path: string, args: string[] = []): { command: string; args: string[] } {
-  return { command: process.execPath, args: ['--import', import.meta.resolve('tsx'), join(repoRoot, 'bench', path), ...args] }
+  return {
+    command: process.execPath,
+    args: ['--import', import.meta.resolve('tsx'), join(repoRoot, 'bench', path), ...args],
+  }
 }

@@ -60,7 +60,10 @@ export async function load(options: LoadOptions): Promise<Measurement> {
       {
         method: request.method,
         path: request.path,
-        headers: { ...request.headers, ...(request.body !== undefined || request.nextBody ? { 'content-type': FORM } : {}) },
+        headers: {
+          ...request.headers,
+          ...(request.body !== undefined || request.nextBody ? { 'content-type': FORM } : {}),
+        },
         ...(request.body === undefined ? {} : { body: request.body }),
         ...(request.nextBody
           ? {
@@ -70,12 +73,16 @@ export async function load(options: LoadOptions): Promise<Measurement> {
               },
             }
           : {}),
-        ...(request.onResponse ? { onResponse: (status: number, body: string) => request.onResponse!(status, body) } : {}),
+        ...(request.onResponse
+          ? { onResponse: (status: number, body: string) => request.onResponse!(status, body) }
+          : {}),
       },
     ],
   })
   const seconds = (result.finish.getTime() - result.start.getTime()) / 1000 || options.duration
-  const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => [code, stat.count]))
+  const statusCodes = Object.fromEntries(
+    Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => [code, stat.count]),
+  )
   return {
     rps: result['2xx'] / seconds,
     p50: result.latency.p50,

@@ -36,7 +36,9 @@ export function freePort(): Promise<number> {
     server.once('error', reject)
     server.listen(0, '127.0.0.1', () => {
       const address = server.address()
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      )
     })
   })
 }
@@ -82,21 +84,28 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-4000)
   })
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => {
-    running.delete(child)
-    resolve(code)
-  }))
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      running.delete(child)
+      resolve(code)
+    }),
+  )
   let exitCode: number | null | 'running' = 'running'
   void exited.then((code) => (exitCode = code))
 
   const url = `http://127.0.0.1:${options.port}`
   const deadline = started + (options.timeoutMs ?? 30_000)
   for (;;) {
-    if (exitCode !== 'running') throw new Error(`${options.name} exited with code ${exitCode} before it was ready: ${stderr.trim() || '(no output)'}`)
+    if (exitCode !== 'running')
+      throw new Error(
+        `${options.name} exited with code ${exitCode} before it was ready: ${stderr.trim() || '(no output)'}`,
+      )
     if ((await probe(url + options.readyPath, 500)) === 200) break
     if (performance.now() > deadline) {
       child.kill('SIGKILL')
-      throw new Error(`${options.name} was not ready within ${options.timeoutMs ?? 30_000} ms: ${stderr.trim() || '(no output)'}`)
+      throw new Error(
+        `${options.name} was not ready within ${options.timeoutMs ?? 30_000} ms: ${stderr.trim() || '(no output)'}`,
+      )
     }
     await new Promise((resolve) => setTimeout(resolve, 5))
   }
@@ -148,7 +157,11 @@ function readStatusBytes(pid: number, field: 'VmHWM' | 'VmRSS'): number | undefi
 }
 
 /** Runs a command to completion; resolves with its stdout, rejects with its stderr on a non-zero exit. */
-export function runCommand(command: string, args: string[], options: { env?: Record<string, string>; cwd?: string; input?: string } = {}): Promise<string> {
+export function runCommand(
+  command: string,
+  args: string[],
+  options: { env?: Record<string, string>; cwd?: string; input?: string } = {},
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: options.cwd,
@@ -161,7 +174,11 @@ export function runCommand(command: string, args: string[], options: { env?: Rec
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
     child.once('error', reject)
     child.once('exit', (code) =>
-      code === 0 ? resolve(stdout) : reject(new Error(`${[command, ...args].join(' ')} exited with ${code}: ${(stderr || stdout).trim().slice(-2000)}`)),
+      code === 0
+        ? resolve(stdout)
+        : reject(
+            new Error(`${[command, ...args].join(' ')} exited with ${code}: ${(stderr || stdout).trim().slice(-2000)}`),
+          ),
     )
     child.stdin.end(options.input ?? '')
   })

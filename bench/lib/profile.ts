@@ -35,7 +35,10 @@ export function topFrames(profile: CpuProfile, limit = 25): Frame[] {
   const totalCounts = new Map<string, number>()
   const label = (node: ProfileNode) => {
     const { functionName, url, lineNumber } = node.callFrame
-    const file = url.replace(/^file:\/\//, '').replace(/^.*\/node_modules\//, '').replace(/^.*\/portcullis-bench-build-[^/]+\//, '')
+    const file = url
+      .replace(/^file:\/\//, '')
+      .replace(/^.*\/node_modules\//, '')
+      .replace(/^.*\/portcullis-bench-build-[^/]+\//, '')
     return `${functionName || '(anonymous)'} ${file ? `${relative('.', file) || file}:${lineNumber + 1}` : ''}`.trim()
   }
   // Idle samples are the server waiting for requests: shares are of the time it was doing something.
@@ -70,6 +73,9 @@ export function summariseProfiles(dir: string, limit = 25): string {
   return [
     `CPU profile of the server: ${files[0]} (${((profile.endTime - profile.startTime) / 1e6).toFixed(1)} s, ${profile.samples.length} samples, main thread only)`,
     '  self %  total %  function  (shares of the busy samples)',
-    ...frames.map((frame) => `  ${(frame.selfShare * 100).toFixed(1).padStart(6)}  ${(frame.totalShare * 100).toFixed(1).padStart(7)}  ${frame.name}`),
+    ...frames.map(
+      (frame) =>
+        `  ${(frame.selfShare * 100).toFixed(1).padStart(6)}  ${(frame.totalShare * 100).toFixed(1).padStart(7)}  ${frame.name}`,
+    ),
   ].join('\n')
 }

@@ -29,8 +29,12 @@ export interface ScenarioResult {
  * machine, which lowers both sides of one round, does not move the ratio as it moves the medians of req/s.
  */
 export function ratioOf(subject: Summary, reference: Summary): number {
-  const paired = subject.rounds.length === reference.rounds.length && subject.rounds.every((round, i) => round.rps > 0 && reference.rounds[i]!.rps > 0)
-  return paired ? median(subject.rounds.map((round, i) => round.rps / reference.rounds[i]!.rps)) : subject.rps / reference.rps
+  const paired =
+    subject.rounds.length === reference.rounds.length &&
+    subject.rounds.every((round, i) => round.rps > 0 && reference.rounds[i]!.rps > 0)
+  return paired
+    ? median(subject.rounds.map((round, i) => round.rps / reference.rounds[i]!.rps))
+    : subject.rps / reference.rps
 }
 
 export function evaluate(scenario: string, contenders: readonly Summary[], targets: readonly Target[]): Verdict[] {
@@ -50,23 +54,36 @@ export function evaluate(scenario: string, contenders: readonly Summary[], targe
       }
     }
     const value = subject.extra[target.metric] ?? NaN
-    return { description: `${scenario}: ${target.label} < ${target.max} ${target.unit}`, measured: `${value.toFixed(1)} ${target.unit}${errorNote}`, pass: clean && value < target.max }
+    return {
+      description: `${scenario}: ${target.label} < ${target.max} ${target.unit}`,
+      measured: `${value.toFixed(1)} ${target.unit}${errorNote}`,
+      pass: clean && value < target.max,
+    }
   })
 }
 
 const number = (value: number, digits = 0) =>
-  Number.isFinite(value) ? value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '—'
+  Number.isFinite(value)
+    ? value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+    : '—'
 
 // autocannon records latencies in whole milliseconds: 0 means under one.
 const latency = (ms: number) => (ms === 0 ? '<1' : number(ms, ms < 10 ? 1 : 0))
 
 function pad(cells: string[], widths: number[], right: boolean[]): string {
-  return cells.map((cell, i) => (right[i] ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd()
+  return cells
+    .map((cell, i) => (right[i] ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
+    .join('  ')
+    .trimEnd()
 }
 
 function table(header: string[], rows: string[][], right: boolean[]): string {
   const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => row[i]!.length)))
-  return [pad(header, widths, right), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.map((row) => pad(row, widths, right))].join('\n')
+  return [
+    pad(header, widths, right),
+    widths.map((width) => '-'.repeat(width)).join('  '),
+    ...rows.map((row) => pad(row, widths, right)),
+  ].join('\n')
 }
 
 /** The measurements, one row per contender, with the subject's ratio to each reference. */
@@ -93,7 +110,11 @@ export function measurementTable(results: readonly ScenarioResult[]): string {
       ])
     })
   }
-  return table(['scenario', 'server', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'main µs/req', 'errors', 'ratio'], rows, [false, false, true, true, true, true, true, true, false])
+  return table(
+    ['scenario', 'server', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'main µs/req', 'errors', 'ratio'],
+    rows,
+    [false, false, true, true, true, true, true, true, false],
+  )
 }
 
 export function verdictTable(verdicts: readonly Verdict[]): string {

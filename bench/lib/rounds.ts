@@ -44,7 +44,9 @@ export async function runRounds(contenders: readonly Contender[], options: Round
     for (const contender of order) {
       const result = await contender.run(options.duration)
       measured.get(contender.name)!.push(result)
-      log(`    round ${round + 1}/${options.rounds} ${contender.name.padEnd(16)} ${Math.round(result.rps).toString().padStart(7)} req/s  p99 ${result.p99.toFixed(1)} ms${result.errors ? `  errors ${result.errors}` : ''}`)
+      log(
+        `    round ${round + 1}/${options.rounds} ${contender.name.padEnd(16)} ${Math.round(result.rps).toString().padStart(7)} req/s  p99 ${result.p99.toFixed(1)} ms${result.errors ? `  errors ${result.errors}` : ''}`,
+      )
     }
   }
   return contenders.map((contender) => summarise(contender, measured.get(contender.name)!))
@@ -58,11 +60,20 @@ function summarise(contender: Contender, rounds: Measurement[]): Summary {
     rps: median(rounds.map((round) => round.rps)),
     p50: median(rounds.map((round) => round.p50)),
     p99: median(rounds.map((round) => round.p99)),
-    cpuUsPerRequest: rounds.every((round) => round.cpuUsPerRequest !== undefined) ? median(rounds.map((round) => round.cpuUsPerRequest!)) : undefined,
-    mainCpuUsPerRequest: rounds.every((round) => round.mainCpuUsPerRequest !== undefined) ? median(rounds.map((round) => round.mainCpuUsPerRequest!)) : undefined,
+    cpuUsPerRequest: rounds.every((round) => round.cpuUsPerRequest !== undefined)
+      ? median(rounds.map((round) => round.cpuUsPerRequest!))
+      : undefined,
+    mainCpuUsPerRequest: rounds.every((round) => round.mainCpuUsPerRequest !== undefined)
+      ? median(rounds.map((round) => round.mainCpuUsPerRequest!))
+      : undefined,
     requests: rounds.reduce((sum, round) => sum + round.requests, 0),
     errors: rounds.reduce((sum, round) => sum + round.errors, 0),
-    extra: Object.fromEntries(extraKeys.map((key) => [key, median(rounds.map((round) => round.extra?.[key] ?? NaN).filter((value) => !Number.isNaN(value)))])),
+    extra: Object.fromEntries(
+      extraKeys.map((key) => [
+        key,
+        median(rounds.map((round) => round.extra?.[key] ?? NaN).filter((value) => !Number.isNaN(value))),
+      ]),
+    ),
     rounds,
   }
 }

@@ -1,7 +1,10 @@
 // Command-line arguments shared by the reference servers: `--port N` and their own options.
 import { parseArgs } from 'node:util'
 
-export function referenceArgs(extra: Record<string, { type: 'string' }> = {}): { port: number; values: Record<string, string | undefined> } {
+export function referenceArgs(extra: Record<string, { type: 'string' }> = {}): {
+  port: number
+  values: Record<string, string | undefined>
+} {
   const { values } = parseArgs({ options: { port: { type: 'string' }, ...extra }, strict: true })
   const port = Number(values.port)
   if (!Number.isInteger(port) || port <= 0) throw new Error('--port N is required')

@@ -6,7 +6,11 @@ import { generateKeyPairSync } from 'node:crypto'
 import Provider from 'oidc-provider'
 import { exitOnSignal, referenceArgs } from './args.ts'
 
-const { port, values } = referenceArgs({ 'key-size': { type: 'string' }, 'client-id': { type: 'string' }, 'client-secret': { type: 'string' } })
+const { port, values } = referenceArgs({
+  'key-size': { type: 'string' },
+  'client-id': { type: 'string' },
+  'client-secret': { type: 'string' },
+})
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: Number(values['key-size'] ?? 2048) })
 const resource = 'https://api.bench.test'
 const issuer = `http://127.0.0.1:${port}`
@@ -33,7 +37,13 @@ const provider = new Provider(issuer, {
       enabled: true,
       defaultResource: () => resource,
       useGrantedResource: () => true,
-      getResourceServerInfo: () => ({ scope: 'read write', audience: resource, accessTokenTTL: 900, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } }),
+      getResourceServerInfo: () => ({
+        scope: 'read write',
+        audience: resource,
+        accessTokenTTL: 900,
+        accessTokenFormat: 'jwt',
+        jwt: { sign: { alg: 'RS256' } },
+      }),
     },
   },
 })

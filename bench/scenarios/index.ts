@@ -6,4 +6,15 @@ import { password } from './password.ts'
 import { authorizationCode, clientCredentials, refreshToken, tokenExchange } from './token.ts'
 import type { Scenario } from './types.ts'
 
-export const scenarios: readonly Scenario[] = [jwks, clientCredentials, tokenExchange, introspectJwt, introspectAccessKey, refreshToken, authorizationCode, revoke, password, mixed]
+export const scenarios: readonly Scenario[] = [
+  jwks,
+  clientCredentials,
+  tokenExchange,
+  introspectJwt,
+  introspectAccessKey,
+  refreshToken,
+  authorizationCode,
+  revoke,
+  password,
+  mixed,
+]

@@ -16,9 +16,13 @@ async function introspectionPlan(ctx: BenchContext, token: string): Promise<Plan
   }
   const answer = await expectOk(ctx.portcullis.url, request)
   // An inactive answer is the cheap path: measuring it would flatter the endpoint.
-  if ((JSON.parse(answer) as { active?: boolean }).active !== true) throw new SkipScenario(`the benchmark token introspects as inactive: ${answer.slice(0, 200)}`)
+  if ((JSON.parse(answer) as { active?: boolean }).active !== true)
+    throw new SkipScenario(`the benchmark token introspects as inactive: ${answer.slice(0, 200)}`)
   return {
-    contenders: [httpContender('portcullis', 'subject', ctx.portcullis, request, ctx.settings.connections), formContender(ctx, request)],
+    contenders: [
+      httpContender('portcullis', 'subject', ctx.portcullis, request, ctx.settings.connections),
+      formContender(ctx, request),
+    ],
     targets: [{ kind: 'ratio', of: 'form', min: 0.4 }],
   }
 }
@@ -65,12 +69,20 @@ export const revoke: Scenario = {
     return {
       contenders: [
         httpContender('portcullis', 'subject', ctx.portcullis, request, ctx.settings.connections),
-        httpContender('form', 'reference', ctx.refs.form, { method: 'POST', path: '/form', headers, body: probeBody }, ctx.settings.connections),
+        httpContender(
+          'form',
+          'reference',
+          ctx.refs.form,
+          { method: 'POST', path: '/form', headers, body: probeBody },
+          ctx.settings.connections,
+        ),
       ],
       targets: [],
       notes: () => {
         const stats = queue.stats()
-        return [`revocation pool: ${stats.minted} tokens minted, ${stats.taken} presented${stats.repeats ? `, ${stats.repeats} already revoked (pool exhausted)` : ''}`]
+        return [
+          `revocation pool: ${stats.minted} tokens minted, ${stats.taken} presented${stats.repeats ? `, ${stats.repeats} already revoked (pool exhausted)` : ''}`,
+        ]
       },
     }
   },

@@ -17,7 +17,8 @@ export const mixed: Scenario = {
   pools: { refreshTokens: true },
   async plan(ctx) {
     const queue = ctx.pools.refreshTokens
-    if (queue.stats().minted === 0) throw new SkipScenario('no refresh-token pool (the password grant did not mint any)')
+    if (queue.stats().minted === 0)
+      throw new SkipScenario('no refresh-token pool (the password grant did not mint any)')
     const issued = await expectOk(ctx.portcullis.url, {
       method: 'POST',
       path: '/oauth/token',
@@ -46,37 +47,48 @@ export const mixed: Scenario = {
     const bcryptPerSecond = (await bcryptBaseline(ctx.settings.bcryptCost, 2)).rps
     const passwordRate = Math.max(1, Math.round(bcryptPerSecond * 1.5))
     const total = passwordRate / SHARES.password
-    const rates = { cheap: Math.round(total * SHARES.cheap), refresh: Math.round(total * SHARES.refresh), password: passwordRate }
+    const rates = {
+      cheap: Math.round(total * SHARES.cheap),
+      refresh: Math.round(total * SHARES.refresh),
+      password: passwordRate,
+    }
     const before = queue.stats()
     const url = ctx.portcullis.url
 
     const everything: Contender = {
       name: 'portcullis',
       role: 'subject',
-      run: (duration) => withCpu(ctx.portcullis, async () => {
-        const [cheap, rotations, logins] = await Promise.all([
-          loadCheap(url, [{ method: 'GET', path: '/.well-known/jwks.json' }, introspection], 8, duration, rates.cheap),
-          load({ baseUrl: url, request: refresh, connections: 4, duration, rate: rates.refresh }),
-          load({ baseUrl: url, request: login, connections: PASSWORD_CONNECTIONS, duration, rate: rates.password }),
-        ])
-        return {
-          rps: cheap.rps + rotations.rps + logins.rps,
-          p50: cheap.p50,
-          p99: cheap.p99,
-          requests: cheap.requests + rotations.requests + logins.requests,
-          seconds: duration,
-          errors: cheap.errors + rotations.errors + logins.errors,
-          statusCodes: {},
-          extra: {
-            cheapRps: cheap.rps,
-            cheapP99: cheap.p99,
-            refreshRps: rotations.rps,
-            refreshP99: rotations.p99,
-            passwordRps: logins.rps,
-            passwordP99: logins.p99,
-          },
-        }
-      }),
+      run: (duration) =>
+        withCpu(ctx.portcullis, async () => {
+          const [cheap, rotations, logins] = await Promise.all([
+            loadCheap(
+              url,
+              [{ method: 'GET', path: '/.well-known/jwks.json' }, introspection],
+              8,
+              duration,
+              rates.cheap,
+            ),
+            load({ baseUrl: url, request: refresh, connections: 4, duration, rate: rates.refresh }),
+            load({ baseUrl: url, request: login, connections: PASSWORD_CONNECTIONS, duration, rate: rates.password }),
+          ])
+          return {
+            rps: cheap.rps + rotations.rps + logins.rps,
+            p50: cheap.p50,
+            p99: cheap.p99,
+            requests: cheap.requests + rotations.requests + logins.requests,
+            seconds: duration,
+            errors: cheap.errors + rotations.errors + logins.errors,
+            statusCodes: {},
+            extra: {
+              cheapRps: cheap.rps,
+              cheapP99: cheap.p99,
+              refreshRps: rotations.rps,
+              refreshP99: rotations.p99,
+              passwordRps: logins.rps,
+              passwordP99: logins.p99,
+            },
+          }
+        }),
     }
     return {
       contenders: [everything],
@@ -96,8 +108,16 @@ export const mixed: Scenario = {
 }
 
 /** The cheap calls: JWKS and introspection, half the rate and connections each, combined. */
-async function loadCheap(baseUrl: string, requests: [RequestSpec, RequestSpec], connections: number, duration: number, rate: number) {
-  const [a, b] = await Promise.all(requests.map((request) => load({ baseUrl, request, connections: connections / 2, duration, rate: rate / 2 }))) as [Measurement, Measurement]
+async function loadCheap(
+  baseUrl: string,
+  requests: [RequestSpec, RequestSpec],
+  connections: number,
+  duration: number,
+  rate: number,
+) {
+  const [a, b] = (await Promise.all(
+    requests.map((request) => load({ baseUrl, request, connections: connections / 2, duration, rate: rate / 2 })),
+  )) as [Measurement, Measurement]
   const total = a.requests + b.requests || 1
   return {
     rps: a.rps + b.rps,

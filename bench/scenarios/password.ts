@@ -27,7 +27,14 @@ export function passwordRequest(ctx: BenchContext): RequestSpec {
 export async function bcryptBaseline(cost: number, seconds: number): Promise<Measurement> {
   const { command, args } = benchScript('bcrypt-baseline.ts', ['--cost', String(cost), '--seconds', String(seconds)])
   const { compares, perSecond } = JSON.parse(await runCommand(command, args)) as { compares: number; perSecond: number }
-  return { rps: perSecond, p50: 1000 / perSecond, p99: 1000 / perSecond, requests: compares, errors: 0, statusCodes: {} }
+  return {
+    rps: perSecond,
+    p50: 1000 / perSecond,
+    p99: 1000 / perSecond,
+    requests: compares,
+    errors: 0,
+    statusCodes: {},
+  }
 }
 
 export const password: Scenario = {
@@ -45,12 +52,22 @@ export const password: Scenario = {
         withCpu(ctx.portcullis, async () => {
           const [logins, probe] = await Promise.all([
             load({ baseUrl: ctx.portcullis.url, request, connections: PASSWORD_CONNECTIONS, duration }),
-            load({ baseUrl: ctx.portcullis.url, request: jwksProbe, connections: JWKS_PROBE_CONNECTIONS, duration, rate: JWKS_PROBE_RATE }),
+            load({
+              baseUrl: ctx.portcullis.url,
+              request: jwksProbe,
+              connections: JWKS_PROBE_CONNECTIONS,
+              duration,
+              rate: JWKS_PROBE_RATE,
+            }),
           ])
           return { ...logins, extra: { jwksP50: probe.p50, jwksP99: probe.p99, jwksErrors: probe.errors } }
         }),
     }
-    const baseline: Contender = { name: 'bcryptjs ×1', role: 'reference', run: (duration) => bcryptBaseline(ctx.settings.bcryptCost, duration) }
+    const baseline: Contender = {
+      name: 'bcryptjs ×1',
+      role: 'reference',
+      run: (duration) => bcryptBaseline(ctx.settings.bcryptCost, duration),
+    }
     return {
       contenders: [storm, baseline],
       targets: [

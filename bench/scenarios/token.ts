@@ -8,7 +8,13 @@ const ACCESS_KEY_TYPE = 'urn:portcullis:params:oauth:token-type:access_key'
 
 /** The sign reference receives the very request Portcullis receives, at its own path. */
 function signContender(ctx: BenchContext, request: RequestSpec) {
-  return httpContender('sign', 'reference', ctx.refs.sign, { ...request, path: '/token', onResponse: undefined }, ctx.settings.connections)
+  return httpContender(
+    'sign',
+    'reference',
+    ctx.refs.sign,
+    { ...request, path: '/token', onResponse: undefined },
+    ctx.settings.connections,
+  )
 }
 
 export const clientCredentials: Scenario = {
@@ -22,7 +28,11 @@ export const clientCredentials: Scenario = {
       body: form({ grant_type: 'client_credentials', scope: 'read' }),
     }
     await expectOk(ctx.portcullis.url, request)
-    const oidcRequest: RequestSpec = { ...request, path: '/token', headers: { authorization: ctx.refs.oidc.authorization } }
+    const oidcRequest: RequestSpec = {
+      ...request,
+      path: '/token',
+      headers: { authorization: ctx.refs.oidc.authorization },
+    }
     await expectOk(ctx.refs.oidc.url, oidcRequest)
     return {
       contenders: [
@@ -40,11 +50,13 @@ export const clientCredentials: Scenario = {
 
 export const refreshToken: Scenario = {
   name: 'refresh_token',
-  summary: 'POST /oauth/token grant_type=refresh_token: every request rotates a distinct, unused refresh token (RFC 6749 §6, RFC 9700 §4.14)',
+  summary:
+    'POST /oauth/token grant_type=refresh_token: every request rotates a distinct, unused refresh token (RFC 6749 §6, RFC 9700 §4.14)',
   pools: { refreshTokens: true },
   async plan(ctx) {
     const queue = ctx.pools.refreshTokens
-    if (queue.stats().minted === 0) throw new SkipScenario('no refresh-token pool (the password grant did not mint any)')
+    if (queue.stats().minted === 0)
+      throw new SkipScenario('no refresh-token pool (the password grant did not mint any)')
     const headers = { authorization: ctx.fixtures.app.authorization }
     const request: RequestSpec = {
       method: 'POST',
@@ -59,7 +71,9 @@ export const refreshToken: Scenario = {
     }
     const before = queue.stats()
     const probeBody = form({ grant_type: 'refresh_token', refresh_token: queue.take() })
-    queue.recycle((JSON.parse(await expectOk(ctx.portcullis.url, request, probeBody)) as { refresh_token: string }).refresh_token)
+    queue.recycle(
+      (JSON.parse(await expectOk(ctx.portcullis.url, request, probeBody)) as { refresh_token: string }).refresh_token,
+    )
     const signRequest: RequestSpec = { method: 'POST', path: '/token', headers, body: probeBody }
     return {
       contenders: [
@@ -69,7 +83,9 @@ export const refreshToken: Scenario = {
       targets: [{ kind: 'ratio', of: 'sign', min: 0.5 }],
       notes: () => {
         const stats = queue.since(before)
-        return [`refresh pool: ${stats.minted} minted, ${stats.taken} presented, ${stats.recycled} successors recycled, ${stats.repeats} presented twice`]
+        return [
+          `refresh pool: ${stats.minted} minted, ${stats.taken} presented, ${stats.recycled} successors recycled, ${stats.repeats} presented twice`,
+        ]
       },
     }
   },
@@ -80,7 +96,10 @@ export const tokenExchange: Scenario = {
   summary: 'POST /oauth/token grant_type=token-exchange of an access key for a JWT (RFC 8693)',
   async plan(ctx) {
     const { exchanger, accessKey } = ctx.fixtures
-    if (!exchanger || !accessKey) throw new SkipScenario(`fixtures missing: ${ctx.fixtures.missing.join('; ') || 'token-exchange client or access key'}`)
+    if (!exchanger || !accessKey)
+      throw new SkipScenario(
+        `fixtures missing: ${ctx.fixtures.missing.join('; ') || 'token-exchange client or access key'}`,
+      )
     const request: RequestSpec = {
       method: 'POST',
       path: '/oauth/token',
@@ -89,7 +108,10 @@ export const tokenExchange: Scenario = {
     }
     await expectOk(ctx.portcullis.url, request)
     return {
-      contenders: [httpContender('portcullis', 'subject', ctx.portcullis, request, ctx.settings.connections), signContender(ctx, request)],
+      contenders: [
+        httpContender('portcullis', 'subject', ctx.portcullis, request, ctx.settings.connections),
+        signContender(ctx, request),
+      ],
       targets: [{ kind: 'ratio', of: 'sign', min: 0.85 }],
     }
   },
@@ -97,13 +119,15 @@ export const tokenExchange: Scenario = {
 
 export const authorizationCode: Scenario = {
   name: 'authorization_code',
-  summary: 'POST /oauth/token grant_type=authorization_code: every request redeems a distinct, fresh code with its PKCE verifier (RFC 6749 §4.1.3, RFC 7636 §4.5)',
+  summary:
+    'POST /oauth/token grant_type=authorization_code: every request redeems a distinct, fresh code with its PKCE verifier (RFC 6749 §4.1.3, RFC 7636 §4.5)',
   pools: { authorizationCodes: true },
   async plan(ctx) {
     const { queue, client } = ctx.pools.authorizationCodes
     if (!client || queue.stats().minted === 0) throw new SkipScenario('no authorization-code pool')
     const headers = { authorization: client.authorization }
-    const fields = (code: string) => form({ grant_type: 'authorization_code', code, redirect_uri: client.redirectUri, code_verifier: client.verifier })
+    const fields = (code: string) =>
+      form({ grant_type: 'authorization_code', code, redirect_uri: client.redirectUri, code_verifier: client.verifier })
     const request: RequestSpec = { method: 'POST', path: '/oauth/token', headers, nextBody: () => fields(queue.take()) }
     const before = queue.stats()
     const probeBody = fields(queue.take())
@@ -117,7 +141,9 @@ export const authorizationCode: Scenario = {
       targets: [{ kind: 'ratio', of: 'sign', min: 0.5 }],
       notes: () => {
         const stats = queue.since(before)
-        return [`authorization-code pool: ${stats.minted} minted, ${stats.taken} presented, ${stats.repeats} presented twice (the pool ran out: each an invalid_grant, counted as an error)`]
+        return [
+          `authorization-code pool: ${stats.minted} minted, ${stats.taken} presented, ${stats.repeats} presented twice (the pool ran out: each an invalid_grant, counted as an error)`,
+        ]
       },
     }
   },

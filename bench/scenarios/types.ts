@@ -23,7 +23,11 @@ export interface Pools {
   authorizationCodes: { queue: TokenQueue; client?: CodeClient }
 }
 
-export const emptyPools = (): Pools => ({ refreshTokens: tokenQueue([]), accessTokens: tokenQueue([]), authorizationCodes: { queue: tokenQueue([]) } })
+export const emptyPools = (): Pools => ({
+  refreshTokens: tokenQueue([]),
+  accessTokens: tokenQueue([]),
+  authorizationCodes: { queue: tokenQueue([]) },
+})
 
 export interface Settings {
   quick: boolean
@@ -71,8 +75,18 @@ export class SkipScenario extends Error {
   override name = 'SkipScenario'
 }
 
-export function httpContender(name: string, role: Contender['role'], server: ServerProcess, request: RequestSpec, connections: number): Contender {
-  return { name, role, run: (duration) => withCpu(server, () => load({ baseUrl: server.url, request, connections, duration })) }
+export function httpContender(
+  name: string,
+  role: Contender['role'],
+  server: ServerProcess,
+  request: RequestSpec,
+  connections: number,
+): Contender {
+  return {
+    name,
+    role,
+    run: (duration) => withCpu(server, () => load({ baseUrl: server.url, request, connections, duration })),
+  }
 }
 
 /** Runs a measurement and adds the server's CPU time per successful request to it. */
@@ -87,7 +101,9 @@ export async function withCpu(server: ServerProcess, measure: () => Promise<Meas
   return {
     ...result,
     cpuUsPerRequest: ((after - before) * 1e6) / ok,
-    ...(mainBefore === undefined || mainAfter === undefined ? {} : { mainCpuUsPerRequest: ((mainAfter - mainBefore) * 1e6) / ok }),
+    ...(mainBefore === undefined || mainAfter === undefined
+      ? {}
+      : { mainCpuUsPerRequest: ((mainAfter - mainBefore) * 1e6) / ok }),
   }
 }
 
@@ -99,8 +115,10 @@ export async function expectOk(baseUrl: string, request: RequestSpec, body?: str
     ...(request.method === 'POST' ? { body: body ?? request.body ?? '' } : {}),
   })
   const text = await response.text()
-  if (response.status === 404 && text.includes('no route')) throw new SkipScenario(`${request.method} ${request.path} does not exist yet`)
-  if (!response.ok) throw new SkipScenario(`${request.method} ${request.path} answered ${response.status} ${text.slice(0, 200)}`)
+  if (response.status === 404 && text.includes('no route'))
+    throw new SkipScenario(`${request.method} ${request.path} does not exist yet`)
+  if (!response.ok)
+    throw new SkipScenario(`${request.method} ${request.path} answered ${response.status} ${text.slice(0, 200)}`)
   return text
 }
 
@@ -128,7 +146,12 @@ export function tokenQueue(initial: readonly string[]) {
     stats: () => ({ minted: initial.length, taken, recycled, repeats }),
     /** The stats since `before` (another stats() result). */
     since(before: { taken: number; recycled: number; repeats: number }) {
-      return { minted: initial.length, taken: taken - before.taken, recycled: recycled - before.recycled, repeats: repeats - before.repeats }
+      return {
+        minted: initial.length,
+        taken: taken - before.taken,
+        recycled: recycled - before.recycled,
+        repeats: repeats - before.repeats,
+      }
     },
   }
 }

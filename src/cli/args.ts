@@ -35,7 +35,8 @@ export function scopeList(value: string | boolean | undefined): string[] {
  * of manage/rules.ts, checked where the password is used.
  */
 export async function readPassword(io: CliIo, values: Record<string, string | boolean | undefined>): Promise<string> {
-  if (values['password-stdin'] !== true) throw new CliError('--password-stdin is required: pipe the password on standard input (never on the command line)')
+  if (values['password-stdin'] !== true)
+    throw new CliError('--password-stdin is required: pipe the password on standard input (never on the command line)')
   const password = (await io.readStdin()).replace(/\r?\n$/, '')
   if (password === '') throw new CliError('the password on standard input is empty')
   return password
@@ -53,8 +54,10 @@ export function dashLedValuesLast(args: readonly string[], options: Options): st
   const end = args.indexOf('--')
   const head = end === -1 ? args : args.slice(0, end)
   const shorts = new Set(Object.values(options).flatMap((option) => (option.short ? [`-${option.short}`] : [])))
-  const takesValue = (arg: string | undefined) => arg?.startsWith('--') === true && !arg.includes('=') && options[arg.slice(2)]?.type === 'string'
-  const isValue = (arg: string, i: number) => arg.length > 1 && arg.startsWith('-') && !arg.startsWith('--') && !shorts.has(arg) && !takesValue(head[i - 1])
+  const takesValue = (arg: string | undefined) =>
+    arg?.startsWith('--') === true && !arg.includes('=') && options[arg.slice(2)]?.type === 'string'
+  const isValue = (arg: string, i: number) =>
+    arg.length > 1 && arg.startsWith('-') && !arg.startsWith('--') && !shorts.has(arg) && !takesValue(head[i - 1])
   const moved = head.filter(isValue)
   if (moved.length === 0) return [...args]
   return [...head.filter((arg, i) => !isValue(arg, i)), '--', ...moved, ...(end === -1 ? [] : args.slice(end + 1))]

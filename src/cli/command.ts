@@ -37,7 +37,10 @@ export interface Command {
    * Returns the machine-readable result (printed as JSON with --json); prints its human-readable form
    * through io.print otherwise. Throws CliError for a user mistake (exit 1 with its message).
    */
-  run(ctx: CliContext, args: { values: Record<string, string | boolean | undefined>; positionals: string[] }): Promise<unknown>
+  run(
+    ctx: CliContext,
+    args: { values: Record<string, string | boolean | undefined>; positionals: string[] },
+  ): Promise<unknown>
 }
 
 export class CliError extends Error {

@@ -58,7 +58,11 @@ function helpText(): string {
 }
 
 function commandHelp(command: Command): string {
-  return [`Usage: portcullis ${command.name}${command.usage ? ` ${command.usage}` : ''} [--json]`, '', command.summary].join('\n')
+  return [
+    `Usage: portcullis ${command.name}${command.usage ? ` ${command.usage}` : ''} [--json]`,
+    '',
+    command.summary,
+  ].join('\n')
 }
 
 /** The command named by the longest run of leading words, and the arguments after its name. */
@@ -83,7 +87,9 @@ function unknownCommand(words: string[]): CliError {
   if (words.length === 0) return new CliError('missing command (see portcullis --help)')
   const group = commands.filter((command) => command.name.startsWith(`${words[0]} `))
   if (group.length > 0 && words.length === 1) {
-    return new CliError(`${words[0]} needs a subcommand: ${group.map((command) => command.name.slice(words[0]!.length + 1)).join(', ')} (see portcullis --help)`)
+    return new CliError(
+      `${words[0]} needs a subcommand: ${group.map((command) => command.name.slice(words[0]!.length + 1)).join(', ')} (see portcullis --help)`,
+    )
   }
   return new CliError(`unknown command "${words.join(' ')}" (see portcullis --help)`)
 }
@@ -129,14 +135,23 @@ function describe(err: unknown): string {
 
 async function openStore(config: Readonly<Config>): Promise<Store> {
   try {
-    return createStore(await openDatabase(config.databaseUrl, { migrate: true, timeoutMs: config.databaseTimeout * 1000, poolSize: config.databasePoolSize }))
+    return createStore(
+      await openDatabase(config.databaseUrl, {
+        migrate: true,
+        timeoutMs: config.databaseTimeout * 1000,
+        poolSize: config.databasePoolSize,
+      }),
+    )
   } catch (err) {
     throw databaseProblem(config.databaseProvider, 'open', err)
   }
 }
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  if (argv.length === 0 || (argv.every((arg) => arg.startsWith('-')) && argv.some((arg) => arg === '--help' || arg === '-h'))) {
+  if (
+    argv.length === 0 ||
+    (argv.every((arg) => arg.startsWith('-')) && argv.some((arg) => arg === '--help' || arg === '-h'))
+  ) {
     if (argv.length === 0) {
       process.stderr.write(`${helpText()}\n`)
       return 1
@@ -161,11 +176,19 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     json,
     io: json ? { ...io, print: () => undefined } : io,
     store: async () => (store ??= await openStore(config)),
-    deps: async () => ({ store: await ctx.store(), config, now: Date.now, passwords: { hash: (password) => hashPassword(password, config.bcryptCost) } }),
+    deps: async () => ({
+      store: await ctx.store(),
+      config,
+      now: Date.now,
+      passwords: { hash: (password) => hashPassword(password, config.bcryptCost) },
+    }),
     by: cliActor(),
   }
   try {
-    const result = await command.run(ctx, { values: values as Record<string, string | boolean | undefined>, positionals })
+    const result = await command.run(ctx, {
+      values: values as Record<string, string | boolean | undefined>,
+      positionals,
+    })
     if (json) io.print(JSON.stringify(result, null, 2))
     return 0
   } finally {

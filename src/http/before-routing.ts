@@ -57,7 +57,8 @@ export function serverWithBeforeRouting(before: () => BeforeRouting): FastifySer
     if (options.keepAliveTimeout !== undefined) server.keepAliveTimeout = options.keepAliveTimeout
     if (options.requestTimeout !== undefined) server.requestTimeout = options.requestTimeout
     server.setTimeout(options.connectionTimeout ?? 0)
-    if (options.maxRequestsPerSocket !== undefined && options.maxRequestsPerSocket > 0) server.maxRequestsPerSocket = options.maxRequestsPerSocket
+    if (options.maxRequestsPerSocket !== undefined && options.maxRequestsPerSocket > 0)
+      server.maxRequestsPerSocket = options.maxRequestsPerSocket
     return server
   }
 }

@@ -12,8 +12,14 @@ type ClientError = Error & { code?: string }
 
 /** A fixed answer per parser failure: nothing from the unreadable request is echoed back. */
 function clientErrorAnswer(err: ClientError): { status: number; reason: string; description: string } {
-  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return { status: 408, reason: 'Request Timeout', description: 'the request was not received in time' }
-  if (err.code === 'HPE_HEADER_OVERFLOW') return { status: 431, reason: 'Request Header Fields Too Large', description: 'the request headers are larger than the server accepts' }
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT')
+    return { status: 408, reason: 'Request Timeout', description: 'the request was not received in time' }
+  if (err.code === 'HPE_HEADER_OVERFLOW')
+    return {
+      status: 431,
+      reason: 'Request Header Fields Too Large',
+      description: 'the request headers are larger than the server accepts',
+    }
   return { status: 400, reason: 'Bad Request', description: 'the request is not valid HTTP' }
 }
 
@@ -31,14 +37,17 @@ export function handleClientError(err: ClientError, socket: Socket): void {
   if (!socket.writable) return void socket.destroy()
   const { status, reason, description } = clientErrorAnswer(err)
   const body = JSON.stringify(invalidRequest(description, status))
-  socket.write(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
+  socket.write(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  )
   lingerAndClose(socket)
 }
 
 /** Fastify's frameworkErrors: a URL that does not percent-decode, or a path parameter longer than allowed. */
 export function handleFrameworkError(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
   const status = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400
-  const description = status === 414 ? 'a path segment of the URL is too long' : 'the URL has malformed percent-encoding'
+  const description =
+    status === 414 ? 'a path segment of the URL is too long' : 'the URL has malformed percent-encoding'
   void reply.code(status).send(invalidRequest(description, status).toJSON())
 }
 
@@ -49,5 +58,7 @@ export function handleFrameworkError(err: FastifyError, _request: FastifyRequest
 export function answerConnect(_request: unknown, socket: Socket): void {
   if (socket.destroyed) return
   const body = JSON.stringify(invalidRequest('CONNECT is not supported: this server is not a proxy'))
-  socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
+  socket.end(
+    `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  )
 }

@@ -15,7 +15,10 @@ const IDLE_SWEEP_MS = 100
  * @example
  * const closing = drainOnClose(app, (request) => temporarilyUnavailable(true, 1))
  */
-export function drainOnClose(app: FastifyInstance, refusal: (request: FastifyRequest) => Error | undefined): () => boolean {
+export function drainOnClose(
+  app: FastifyInstance,
+  refusal: (request: FastifyRequest) => Error | undefined,
+): () => boolean {
   let closing = false
   let sweep: NodeJS.Timeout | undefined
   app.addHook('preClose', (done) => {

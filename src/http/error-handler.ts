@@ -3,7 +3,14 @@
 // details go only to the log.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../config.js'
-import { invalidRequest, notFound, OAuthError, serverError, temporarilyUnavailable, validationFailed } from '../errors.js'
+import {
+  invalidRequest,
+  notFound,
+  OAuthError,
+  serverError,
+  temporarilyUnavailable,
+  validationFailed,
+} from '../errors.js'
 import { isUnavailable, unavailableReason } from '../store/index.js'
 
 /** 503 with Retry-After: `temporarily_unavailable` on the OAuth endpoints (RFC 6749), `service_unavailable` elsewhere. */
@@ -15,15 +22,23 @@ function validationError(err: FastifyError): OAuthError {
   const validation = err.validation ?? []
   const where = err.validationContext ?? 'request'
   const first = validation[0]
-  const field = first?.instancePath ? first.instancePath.replace(/^\//, '').replace(/\//g, '.') : (first?.params as { missingProperty?: string })?.missingProperty
+  const field = first?.instancePath
+    ? first.instancePath.replace(/^\//, '').replace(/\//g, '.')
+    : (first?.params as { missingProperty?: string })?.missingProperty
   const description = `${where}${field ? `.${field}` : ''} ${first?.message ?? 'is invalid'}`
   // Every failure when the route validates with allErrors (the admin API), each naming its field.
   const details = validation.map((issue) => {
     const params = issue.params as { missingProperty?: string; additionalProperty?: string }
-    const path = [issue.instancePath.replace(/^\//, '').replace(/\//g, '.'), params.missingProperty ?? params.additionalProperty].filter(Boolean).join('.')
+    const path = [
+      issue.instancePath.replace(/^\//, '').replace(/\//g, '.'),
+      params.missingProperty ?? params.additionalProperty,
+    ]
+      .filter(Boolean)
+      .join('.')
     return { field: path || where, message: issue.message ?? 'is invalid' }
   })
-  const summary = details.length > 1 ? details.map((detail) => `${where}.${detail.field} ${detail.message}`).join('; ') : description
+  const summary =
+    details.length > 1 ? details.map((detail) => `${where}.${detail.field} ${detail.message}`).join('; ') : description
   return validationFailed(details, summary)
 }
 
@@ -44,12 +59,18 @@ export function setErrorHandlers(app: FastifyInstance, config: Pick<Config, 'bod
     if (status >= 400 && status < 500) {
       // Fastify's own 4xx: unsupported media type, body too large, malformed body…
       const description =
-        status === 413 ? `the request body is larger than ${config.bodyLimit} bytes` : status === 415 ? 'unsupported content type' : 'the request is malformed'
+        status === 413
+          ? `the request body is larger than ${config.bodyLimit} bytes`
+          : status === 415
+            ? 'unsupported content type'
+            : 'the request is malformed'
       return send(reply, invalidRequest(description, status))
     }
     request.log.error({ err }, 'unhandled error')
     return send(reply, serverError())
   })
 
-  app.setNotFoundHandler((request, reply) => send(reply, notFound(`no route ${request.method} ${request.url.split('?')[0]}`)))
+  app.setNotFoundHandler((request, reply) =>
+    send(reply, notFound(`no route ${request.method} ${request.url.split('?')[0]}`)),
+  )
 }

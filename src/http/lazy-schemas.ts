@@ -11,7 +11,8 @@ import type { FastifySchemaCompiler, FastifySerializerCompiler, FastifyServerOpt
 // Loaded with the first schema they compile, not at startup: Ajv alone is some 90 modules.
 const require = createRequire(import.meta.url)
 const ajvCompiler = (): typeof import('@fastify/ajv-compiler') => require('@fastify/ajv-compiler')
-const serializerCompiler = (): typeof import('@fastify/fast-json-stringify-compiler') => require('@fastify/fast-json-stringify-compiler')
+const serializerCompiler = (): typeof import('@fastify/fast-json-stringify-compiler') =>
+  require('@fastify/fast-json-stringify-compiler')
 
 type Validate = ((data: unknown, context?: unknown) => unknown) & { errors?: unknown; schemaEnv?: unknown }
 type BuildValidator = (externalSchemas: unknown, options: unknown) => FastifySchemaCompiler<unknown>
@@ -58,18 +59,26 @@ export function createLazySchemas(): LazySchemas {
   }
 
   const validatorCompiler = <T>(compile: FastifySchemaCompiler<T>): FastifySchemaCompiler<T> =>
-    ((route: Parameters<FastifySchemaCompiler<T>>[0]) => lazyValidator(() => compile(route) as Validate)) as FastifySchemaCompiler<T>
+    ((route: Parameters<FastifySchemaCompiler<T>>[0]) =>
+      lazyValidator(() => compile(route) as Validate)) as FastifySchemaCompiler<T>
 
   let defaultValidators: BuildValidator | undefined
   let defaultSerializers: BuildSerializer | undefined
   const schemaController = {
     compilersFactory: {
       buildValidator: (externalSchemas: unknown, options: unknown) => {
-        const compiler = deferred(() => (defaultValidators ??= ajvCompiler().AjvCompiler() as BuildValidator)(externalSchemas, options))
+        const compiler = deferred(() =>
+          (defaultValidators ??= ajvCompiler().AjvCompiler() as BuildValidator)(externalSchemas, options),
+        )
         return validatorCompiler((route) => compiler()(route))
       },
       buildSerializer: (externalSchemas: unknown, options: unknown) => {
-        const compiler = deferred(() => (defaultSerializers ??= serializerCompiler().SerializerSelector() as BuildSerializer)(externalSchemas, options))
+        const compiler = deferred(() =>
+          (defaultSerializers ??= serializerCompiler().SerializerSelector() as BuildSerializer)(
+            externalSchemas,
+            options,
+          ),
+        )
         return (route: Parameters<FastifySerializerCompiler<unknown>>[0]) => {
           const get = deferred(() => compiler()(route))
           return (data: unknown) => get()(data)

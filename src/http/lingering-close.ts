@@ -51,7 +51,8 @@ export function lingerAndClose(socket: Socket): void {
       lastBytes = bytes
       lastReadAt = at
     }
-    if (at - startedAt >= LINGER_TIME_MS || at - lastReadAt >= LINGER_IDLE_MS || bytes - startBytes > LINGER_MAX_BYTES) socket.destroy()
+    if (at - startedAt >= LINGER_TIME_MS || at - lastReadAt >= LINGER_IDLE_MS || bytes - startBytes > LINGER_MAX_BYTES)
+      socket.destroy()
   }, LINGER_CHECK_MS)
   check.unref()
   socket.once('close', () => clearInterval(check))
@@ -64,8 +65,17 @@ export function lingerAndClose(socket: Socket): void {
  * hook) closes the connection. Kept open, the connection would have to read and discard the rest of the body,
  * however long; closed, it lingers within the bounds above, and the client's next request starts clean.
  */
-export function closeWhenBodyUnread(request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: null, payload: unknown) => void): void {
+export function closeWhenBodyUnread(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  payload: unknown,
+  done: (err: null, payload: unknown) => void,
+): void {
   const raw = request.raw
-  if (!raw.complete && (raw.headers['transfer-encoding'] !== undefined || (raw.headers['content-length'] ?? '0') !== '0')) reply.header('connection', 'close')
+  if (
+    !raw.complete &&
+    (raw.headers['transfer-encoding'] !== undefined || (raw.headers['content-length'] ?? '0') !== '0')
+  )
+    reply.header('connection', 'close')
   done(null, payload)
 }

@@ -108,7 +108,8 @@ class RequestLogger {
   }
 
   #write(level: Level, args: LogArguments): void {
-    if (this.#child || this.#parent.isLevelEnabled(level)) (this.#real()[level] as (...a: LogArguments) => void)(...args)
+    if (this.#child || this.#parent.isLevelEnabled(level))
+      (this.#real()[level] as (...a: LogArguments) => void)(...args)
   }
 
   get level(): string {
@@ -156,7 +157,12 @@ class RequestLogger {
  * Fastify's childLoggerFactory: a lazy request logger, unless the route sets its own log level or
  * serializers, or the logger is not pino (no isLevelEnabled).
  */
-export function childLogger(logger: FastifyBaseLogger, bindings: Bindings, options: ChildLoggerOptions): FastifyBaseLogger {
-  if (typeof (logger as Partial<Levelled>).isLevelEnabled !== 'function' || Object.keys(options).length > 0) return logger.child(bindings, options)
+export function childLogger(
+  logger: FastifyBaseLogger,
+  bindings: Bindings,
+  options: ChildLoggerOptions,
+): FastifyBaseLogger {
+  if (typeof (logger as Partial<Levelled>).isLevelEnabled !== 'function' || Object.keys(options).length > 0)
+    return logger.child(bindings, options)
   return new RequestLogger(logger as Levelled, bindings) as unknown as FastifyBaseLogger
 }

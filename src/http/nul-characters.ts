@@ -24,11 +24,16 @@ export function containsNul(value: unknown): boolean {
 }
 
 /** A preValidation hook: after authentication (onRequest), before schema validation. */
-export function rejectNulCharacters(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
+export function rejectNulCharacters(
+  request: FastifyRequest,
+  _reply: FastifyReply,
+  done: HookHandlerDoneFunction,
+): void {
   // It runs for every request to those routes, so the common case costs two checks: a NUL in a path parameter
   // or a query value can only come from `%00` in the URL (the HTTP parser refuses a raw one), and a GET has no body.
   const inUrl = request.url.includes('%00') && (containsNul(request.params) || containsNul(request.query))
-  if (inUrl || (request.body !== undefined && containsNul(request.body))) done(invalidRequest('the request contains a NUL character (U+0000), which no value may hold'))
+  if (inUrl || (request.body !== undefined && containsNul(request.body)))
+    done(invalidRequest('the request contains a NUL character (U+0000), which no value may hold'))
   else done()
 }
 
@@ -41,11 +46,22 @@ export function rejectNulCharacters(request: FastifyRequest, _reply: FastifyRepl
 const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded'
 
 export function checkNulCharacters(route: RouteOptions): void {
-  const schema = route.schema as { body?: unknown; querystring?: unknown; params?: unknown; consumes?: readonly string[] } | undefined
+  const schema = route.schema as
+    | { body?: unknown; querystring?: unknown; params?: unknown; consumes?: readonly string[] }
+    | undefined
   const formOnly = schema?.consumes?.length === 1 && schema.consumes[0] === FORM_CONTENT_TYPE
   const methods = Array.isArray(route.method) ? route.method : [route.method]
-  const takesInput = /[:*]/.test(route.url) || schema?.querystring !== undefined || schema?.params !== undefined || methods.some((method) => method !== 'GET' && method !== 'HEAD')
+  const takesInput =
+    /[:*]/.test(route.url) ||
+    schema?.querystring !== undefined ||
+    schema?.params !== undefined ||
+    methods.some((method) => method !== 'GET' && method !== 'HEAD')
   if (formOnly || !takesInput) return
-  const own = route.preValidation === undefined ? [] : Array.isArray(route.preValidation) ? route.preValidation : [route.preValidation]
+  const own =
+    route.preValidation === undefined
+      ? []
+      : Array.isArray(route.preValidation)
+        ? route.preValidation
+        : [route.preValidation]
   route.preValidation = [rejectNulCharacters, ...own]
 }

@@ -12,7 +12,10 @@ export function addRequestHooks(app: FastifyInstance, metrics: Metrics): void {
 
   // Plain numbers per method, route pattern and status (see recordRequest), read once per response.
   app.addHook('onResponse', (request, reply, done) => {
-    recordRequest(metrics.requestSeries(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode), reply.elapsedTime / 1000)
+    recordRequest(
+      metrics.requestSeries(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode),
+      reply.elapsedTime / 1000,
+    )
     done()
   })
 }

@@ -35,11 +35,22 @@ export async function signAccessToken(
   // structuredClone and check each claim again, on every token. The standard claims are set first and an
   // extra claim never replaces one of them. Extras are added one by one: spreading them into the literal
   // made an object that JSON.stringify writes 3× slower (~8 µs more per token exchange, measured).
-  const payload: Record<string, unknown> = { client_id: claims.clientId, scope: claims.scope, iss: options.issuer, sub: claims.sub, aud: claims.aud, iat, exp, jti }
+  const payload: Record<string, unknown> = {
+    client_id: claims.clientId,
+    scope: claims.scope,
+    iss: options.issuer,
+    sub: claims.sub,
+    aud: claims.aud,
+    iat,
+    exp,
+    jti,
+  }
   if (claims.extra) {
     for (const name of Object.keys(claims.extra)) if (!Object.hasOwn(payload, name)) payload[name] = claims.extra[name]
   }
-  const token = await new CompactSign(ENCODER.encode(JSON.stringify(payload))).setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', kid: key.kid }).sign(key.privateKey)
+  const token = await new CompactSign(ENCODER.encode(JSON.stringify(payload)))
+    .setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', kid: key.kid })
+    .sign(key.privateKey)
   return { token, jti, expiresIn: options.ttl, expiresAt: exp }
 }
 
@@ -72,7 +83,13 @@ export async function verifyAccessToken(
       clockTolerance: options.clockSkew,
       ...(options.now === undefined ? {} : { currentDate: new Date(options.now) }),
     })
-    if (typeof payload.sub !== 'string' || typeof payload.jti !== 'string' || typeof payload.exp !== 'number' || typeof payload.client_id !== 'string') return undefined
+    if (
+      typeof payload.sub !== 'string' ||
+      typeof payload.jti !== 'string' ||
+      typeof payload.exp !== 'number' ||
+      typeof payload.client_id !== 'string'
+    )
+      return undefined
     return payload as VerifiedAccessToken
   } catch {
     return undefined

@@ -119,7 +119,8 @@ export function createKeyManager(options: KeyManagerOptions) {
   const { config, store } = options
   const now = options.now ?? Date.now
   const timing = keyTiming(config)
-  const masterKey = typeof options.masterKey === 'function' ? options.masterKey : async () => options.masterKey as MasterKeyRef
+  const masterKey =
+    typeof options.masterKey === 'function' ? options.masterKey : async () => options.masterKey as MasterKeyRef
   let pregenerated = options.pregenerated
   const generate = async (): Promise<GeneratedKey> => {
     const ready = pregenerated
@@ -136,7 +137,9 @@ export function createKeyManager(options: KeyManagerOptions) {
   }
 
   /** Plans against fresh rows and applies; on a conflict, re-reads and plans again. */
-  async function change(planFor: (keys: SigningKeyRecord[], at: number) => KeyPlan | RevocationProblem | undefined): Promise<Applied | RevocationProblem | undefined> {
+  async function change(
+    planFor: (keys: SigningKeyRecord[], at: number) => KeyPlan | RevocationProblem | undefined,
+  ): Promise<Applied | RevocationProblem | undefined> {
     let material: GeneratedKey | undefined
     // Set once a change was planned: should a later read find nothing to do, someone else made the change.
     let raced = false
@@ -189,14 +192,30 @@ export function createKeyManager(options: KeyManagerOptions) {
     return record ? toKeyInfo(record, at) : null
   }
 
-  async function audit(type: Parameters<Store['audit']['record']>[0]['type'], actor: string, subject: string, details: Record<string, unknown>, at: number) {
+  async function audit(
+    type: Parameters<Store['audit']['record']>[0]['type'],
+    actor: string,
+    subject: string,
+    details: Record<string, unknown>,
+    at: number,
+  ) {
     await store.audit.record({ type, actor, subject, details }, new Date(at))
   }
 
   async function auditNewKey(applied: Applied, actor: string) {
     const { plan, inserted, at } = applied
     if (inserted && plan.insert) {
-      await audit('signing_key.created', actor, inserted, { generation: plan.insert.generation, modulusLength: config.signingKeySize, activatesAt: plan.insert.activatesAt.toISOString() }, at)
+      await audit(
+        'signing_key.created',
+        actor,
+        inserted,
+        {
+          generation: plan.insert.generation,
+          modulusLength: config.signingKeySize,
+          activatesAt: plan.insert.activatesAt.toISOString(),
+        },
+        at,
+      )
     }
     const activatedNow = plan.promoted ?? (plan.insert?.recordedState === 'active' ? inserted : undefined)
     if (activatedNow) await audit('signing_key.activated', actor, activatedNow, { immediate: true }, at)
@@ -207,12 +226,25 @@ export function createKeyManager(options: KeyManagerOptions) {
       const keys = await store.signingKeys.list()
       const at = now()
       const pending = pendingKey(keys, at)!
-      return { changed: false, immediate, key: toKeyInfo(pending, at), previous: info(keys, activeKey(keys, at)?.kid, at), cacheWarning: null }
+      return {
+        changed: false,
+        immediate,
+        key: toKeyInfo(pending, at),
+        previous: info(keys, activeKey(keys, at)?.kid, at),
+        cacheWarning: null,
+      }
     }
     const { plan, at, after } = applied
     const kid = plan.promoted ?? applied.inserted!
     await auditNewKey(applied, actor)
-    if (plan.retired) await audit('signing_key.rotated', actor, kid, { previous: plan.retired, immediate, activatesAt: (plan.insert?.activatesAt ?? new Date(at)).toISOString() }, at)
+    if (plan.retired)
+      await audit(
+        'signing_key.rotated',
+        actor,
+        kid,
+        { previous: plan.retired, immediate, activatesAt: (plan.insert?.activatesAt ?? new Date(at)).toISOString() },
+        at,
+      )
     const key = info(after, kid, at)!
     // A key published for max-age plus one refresh interval is in every cache that honours max-age.
     const publishedFor = at - key.createdAt.getTime()
@@ -245,11 +277,18 @@ export function createKeyManager(options: KeyManagerOptions) {
     async revoke(kid: string, options: { actor?: string } = {}): Promise<RevocationResult> {
       const applied = await change((keys, at) => planRevocation(keys, kid, at))
       if (applied === 'not_found') throw new SigningKeyError('not_found', `no signing key ${kid}`)
-      if (applied === 'already_revoked') throw new SigningKeyError('already_revoked', `signing key ${kid} is already revoked`)
+      if (applied === 'already_revoked')
+        throw new SigningKeyError('already_revoked', `signing key ${kid} is already revoked`)
       const actor = options.actor ?? 'system'
       const { at, after, before } = applied!
       const successor = applied!.plan.promoted ?? applied!.inserted
-      await audit('signing_key.revoked', actor, kid, { state: keyState(before.find((key) => key.kid === kid)!, at), ...(successor ? { successor } : {}) }, at)
+      await audit(
+        'signing_key.revoked',
+        actor,
+        kid,
+        { state: keyState(before.find((key) => key.kid === kid)!, at), ...(successor ? { successor } : {}) },
+        at,
+      )
       await auditNewKey(applied!, actor)
       return { key: info(after, kid, at)!, successor: info(after, successor, at) }
     },
@@ -264,7 +303,9 @@ export function createKeyManager(options: KeyManagerOptions) {
 
     /** The service's own schedule: starts a rotation when the active key has signed long enough. */
     async rotateIfDue(): Promise<RotationResult | null> {
-      const applied = (await change((keys, at) => (isRotationDue(keys, at, timing) ? planRotation(keys, at, timing, false) : undefined))) as Applied | undefined
+      const applied = (await change((keys, at) =>
+        isRotationDue(keys, at, timing) ? planRotation(keys, at, timing, false) : undefined,
+      )) as Applied | undefined
       return applied ? rotation(applied, false, 'system') : null
     },
 

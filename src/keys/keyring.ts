@@ -12,7 +12,15 @@ import type { Store } from '../store/index.js'
 import type { SigningKeyRecord } from '../store/signing-keys.js'
 import { decryptPrivateKey } from './encryption.js'
 import { createKeyManager, type KeyManager, type KeyManagerOptions } from './key-manager.js'
-import { activeKey, isPublished, isRotationDue, keyState, keyTiming, nextTransition, planStateRecords } from './lifecycle.js'
+import {
+  activeKey,
+  isPublished,
+  isRotationDue,
+  keyState,
+  keyTiming,
+  nextTransition,
+  planStateRecords,
+} from './lifecycle.js'
 import { verifyMasterKey } from './master-key.js'
 import { importPrivateKey, importPublicKey } from './rsa-key.js'
 
@@ -112,16 +120,36 @@ export async function createKeyring(options: KeyringOptions): Promise<Keyring> {
     if (state !== 'next' && state !== 'active') return { ...known, privateKey: undefined }
     if (known.privateKey || !record.privateKeyEncrypted) return known
     try {
-      return { ...known, privateKey: importPrivateKey(decryptPrivateKey(options.masterKey, record.kid, record.privateKeyEncrypted), record.publicJwk) }
+      return {
+        ...known,
+        privateKey: importPrivateKey(
+          decryptPrivateKey(options.masterKey, record.kid, record.privateKeyEncrypted),
+          record.publicJwk,
+        ),
+      }
     } catch (err) {
-      log.error({ kid: record.kid, reason: (err as Error).message }, 'signing key cannot be used: its private key does not open')
+      log.error(
+        { kid: record.kid, reason: (err as Error).message },
+        'signing key cannot be used: its private key does not open',
+      )
       return known
     }
   }
 
   function install(rows: SigningKeyRecord[]): void {
     const at = now()
-    const print = rows.map((row) => [row.kid, row.activatesAt.getTime(), row.retiresAt?.getTime(), row.removesAt?.getTime(), row.revokedAt?.getTime(), Boolean(row.privateKeyEncrypted)].join()).join(';')
+    const print = rows
+      .map((row) =>
+        [
+          row.kid,
+          row.activatesAt.getTime(),
+          row.retiresAt?.getTime(),
+          row.removesAt?.getTime(),
+          row.revokedAt?.getTime(),
+          Boolean(row.privateKeyEncrypted),
+        ].join(),
+      )
+      .join(';')
     if (print === fingerprint) return
     const live = rows.filter((row) => isPublished(keyState(row, at)))
     const kept = new Map(live.map((row) => [row.kid, material(row, at)]))
@@ -145,17 +173,40 @@ export async function createKeyring(options: KeyringOptions): Promise<Keyring> {
   }
 
   function computeView(at: number): View {
-    const published = records.filter((record) => isPublished(keyState(record, at))).sort((a, b) => b.generation - a.generation)
+    const published = records
+      .filter((record) => isPublished(keyState(record, at)))
+      .sort((a, b) => b.generation - a.generation)
     const active = activeKey(published, at)
     const privateKey = active && materials.get(active.kid)?.privateKey
-    const body = JSON.stringify({ keys: published.map(({ kid, publicJwk }) => ({ kty: 'RSA', n: publicJwk.n, e: publicJwk.e, kid, alg: 'RS256', use: 'sig' })) })
+    const body = JSON.stringify({
+      keys: published.map(({ kid, publicJwk }) => ({
+        kty: 'RSA',
+        n: publicJwk.n,
+        e: publicJwk.e,
+        kid,
+        alg: 'RS256',
+        use: 'sig',
+      })),
+    })
     if (lastJwks?.body !== body) {
       const etag = `"${createHash('sha256').update(body).digest('base64url')}"`
       const cacheControl = `public, max-age=${config.jwksMaxAge}`
-      lastJwks = { body, etag, maxAge: config.jwksMaxAge, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': cacheControl, etag } }
+      lastJwks = {
+        body,
+        etag,
+        maxAge: config.jwksMaxAge,
+        headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': cacheControl, etag },
+      }
     }
     // The transition that ended the previous view: a clock moved backwards (tests) recomputes too.
-    const from = Math.max(0, ...records.flatMap((record) => [record.activatesAt, record.retiresAt, record.removesAt].map((date) => date?.getTime() ?? 0)).filter((time) => time <= at))
+    const from = Math.max(
+      0,
+      ...records
+        .flatMap((record) =>
+          [record.activatesAt, record.retiresAt, record.removesAt].map((date) => date?.getTime() ?? 0),
+        )
+        .filter((time) => time <= at),
+    )
     return {
       from,
       until: nextTransition(records, at),
@@ -189,7 +240,11 @@ export async function createKeyring(options: KeyringOptions): Promise<Keyring> {
     }
     if (isRotationDue(rows, at, timing)) {
       const rotation = await manager.rotateIfDue()
-      if (rotation?.changed) log.info({ kid: rotation.key.kid, activatesAt: rotation.key.activatesAt.toISOString() }, 'scheduled rotation: new signing key published')
+      if (rotation?.changed)
+        log.info(
+          { kid: rotation.key.kid, activatesAt: rotation.key.activatesAt.toISOString() },
+          'scheduled rotation: new signing key published',
+        )
     }
     if (planStateRecords(rows, at).length > 0) await manager.recordTransitions()
   }
@@ -210,7 +265,11 @@ export async function createKeyring(options: KeyringOptions): Promise<Keyring> {
 
   const refreshReported = () =>
     refresh().catch((err: unknown) => {
-      if (!closed) log.error({ reason: err instanceof Error ? err.message.split('\n')[0] : String(err) }, 'keyring refresh failed; keeping the keys held')
+      if (!closed)
+        log.error(
+          { reason: err instanceof Error ? err.message.split('\n')[0] : String(err) },
+          'keyring refresh failed; keeping the keys held',
+        )
     })
 
   let ticking = false
@@ -228,14 +287,19 @@ export async function createKeyring(options: KeyringOptions): Promise<Keyring> {
         }, config.keyringRefreshInterval * 1000)
   timer?.unref()
   // refresh() queues a new read behind one in progress, so a change is never missed by a read begun before it.
-  const stopWatching = options.autoRefresh === false ? undefined : await options.changes?.onChange(['signingKeys'], refreshReported)
+  const stopWatching =
+    options.autoRefresh === false ? undefined : await options.changes?.onChange(['signingKeys'], refreshReported)
 
   return {
     signingKey() {
       const signing = current().signing
       if (!signing) {
         const active = activeKey(records, now())
-        throw new Error(active ? `signing key ${active.kid} cannot sign: its private key did not open with ${masterKeySource}` : 'no signing key is active')
+        throw new Error(
+          active
+            ? `signing key ${active.kid} cannot sign: its private key did not open with ${masterKeySource}`
+            : 'no signing key is active',
+        )
       }
       return signing
     },

@@ -29,7 +29,12 @@ export interface KeyTiming {
  * max-age; instances' clocks may disagree by the skew allowance. A retired key must outlive every token
  * it signed, including those signed by an instance that noticed the switch one refresh interval late.
  */
-export function keyTiming(config: Pick<Config, 'jwksMaxAge' | 'keyringRefreshInterval' | 'clockSkew' | 'accessTokenTtl' | 'signingKeyRotationInterval'>): KeyTiming {
+export function keyTiming(
+  config: Pick<
+    Config,
+    'jwksMaxAge' | 'keyringRefreshInterval' | 'clockSkew' | 'accessTokenTtl' | 'signingKeyRotationInterval'
+  >,
+): KeyTiming {
   return {
     prePublication: (config.jwksMaxAge + config.keyringRefreshInterval + config.clockSkew) * 1000,
     retention: (config.accessTokenTtl + config.keyringRefreshInterval + config.clockSkew) * 1000,
@@ -77,7 +82,11 @@ export function nextTransition(keys: readonly SigningKeyRecord[], now: number): 
 /** A scheduled rotation is due when the active key has signed for its interval minus the pre-publication delay. */
 export function isRotationDue(keys: readonly SigningKeyRecord[], now: number, timing: KeyTiming): boolean {
   const active = activeKey(keys, now)
-  return active !== undefined && !pendingKey(keys, now) && now >= active.activatesAt.getTime() + timing.rotationInterval - timing.prePublication
+  return (
+    active !== undefined &&
+    !pendingKey(keys, now) &&
+    now >= active.activatesAt.getTime() + timing.rotationInterval - timing.prePublication
+  )
 }
 
 /** One atomic change of the key set; `insert` asks the caller for a freshly generated key. */
@@ -93,10 +102,15 @@ export interface KeyPlan {
 const newest = <K extends SigningKeyRecord>(keys: readonly K[]): K | undefined =>
   keys.reduce<K | undefined>((best, key) => (!best || key.generation > best.generation ? key : best), undefined)
 
-const nextGeneration = (keys: readonly SigningKeyRecord[]): number => keys.reduce((max, key) => Math.max(max, key.generation), 0) + 1
+const nextGeneration = (keys: readonly SigningKeyRecord[]): number =>
+  keys.reduce((max, key) => Math.max(max, key.generation), 0) + 1
 
 function promote(key: SigningKeyRecord, at: Date): SigningKeyUpdate {
-  return { kid: key.kid, expect: { activatesAt: key.activatesAt, revokedAt: null }, set: { activatesAt: at, recordedState: 'active' } }
+  return {
+    kid: key.kid,
+    expect: { activatesAt: key.activatesAt, revokedAt: null },
+    set: { activatesAt: at, recordedState: 'active' },
+  }
 }
 
 /** Nothing signs (an empty store): the pending key takes over now, or a new key is made active at once. */
@@ -104,7 +118,10 @@ export function planActivation(keys: readonly SigningKeyRecord[], now: number): 
   if (activeKey(keys, now)) return undefined
   const pending = pendingKey(keys, now)
   if (pending) return { updates: [promote(pending, new Date(now))], promoted: pending.kid }
-  return { insert: { generation: nextGeneration(keys), activatesAt: new Date(now), recordedState: 'active' }, updates: [] }
+  return {
+    insert: { generation: nextGeneration(keys), activatesAt: new Date(now), recordedState: 'active' },
+    updates: [],
+  }
 }
 
 /**
@@ -112,7 +129,12 @@ export function planActivation(keys: readonly SigningKeyRecord[], now: number): 
  * switches now instead, to the pending key if one is already published (it is already in caches), else to
  * a new key. A scheduled rotation while one is pending changes nothing.
  */
-export function planRotation(keys: readonly SigningKeyRecord[], now: number, timing: KeyTiming, immediate: boolean): KeyPlan | undefined {
+export function planRotation(
+  keys: readonly SigningKeyRecord[],
+  now: number,
+  timing: KeyTiming,
+  immediate: boolean,
+): KeyPlan | undefined {
   const active = activeKey(keys, now)
   if (!active) return planActivation(keys, now)
   const pending = pendingKey(keys, now)
@@ -127,16 +149,34 @@ export function planRotation(keys: readonly SigningKeyRecord[], now: number, tim
   }
   const at = new Date(now)
   if (pending) {
-    return { updates: [promote(pending, at), retire(active, pending.activatesAt, at, timing, true)], promoted: pending.kid, retired: active.kid }
+    return {
+      updates: [promote(pending, at), retire(active, pending.activatesAt, at, timing, true)],
+      promoted: pending.kid,
+      retired: active.kid,
+    }
   }
-  return { insert: { generation: nextGeneration(keys), activatesAt: at, recordedState: 'active' }, updates: [retire(active, null, at, timing, true)], retired: active.kid }
+  return {
+    insert: { generation: nextGeneration(keys), activatesAt: at, recordedState: 'active' },
+    updates: [retire(active, null, at, timing, true)],
+    retired: active.kid,
+  }
 }
 
-function retire(key: SigningKeyRecord, expectedRetiresAt: Date | null, at: Date, timing: KeyTiming, immediate: boolean): SigningKeyUpdate {
+function retire(
+  key: SigningKeyRecord,
+  expectedRetiresAt: Date | null,
+  at: Date,
+  timing: KeyTiming,
+  immediate: boolean,
+): SigningKeyUpdate {
   return {
     kid: key.kid,
     expect: { retiresAt: expectedRetiresAt, revokedAt: null },
-    set: { retiresAt: at, removesAt: new Date(at.getTime() + timing.retention), ...(immediate ? { recordedState: 'retired' } : {}) },
+    set: {
+      retiresAt: at,
+      removesAt: new Date(at.getTime() + timing.retention),
+      ...(immediate ? { recordedState: 'retired' } : {}),
+    },
   }
 }
 
@@ -146,13 +186,21 @@ export type RevocationProblem = 'not_found' | 'already_revoked'
  * Revokes a key: out of the JWKS at once, its private part wiped. If it was signing, the pending key takes
  * over now, or a new key does; if it was pending, the active key stays on.
  */
-export function planRevocation(keys: readonly SigningKeyRecord[], kid: string, now: number): KeyPlan | RevocationProblem {
+export function planRevocation(
+  keys: readonly SigningKeyRecord[],
+  kid: string,
+  now: number,
+): KeyPlan | RevocationProblem {
   const key = keys.find((candidate) => candidate.kid === kid)
   if (!key) return 'not_found'
   const state = keyState(key, now)
   if (state === 'revoked') return 'already_revoked'
   const at = new Date(now)
-  const plan: KeyPlan = { updates: [{ kid, expect: { revokedAt: null }, set: { revokedAt: at, recordedState: 'revoked', wipePrivateKey: true } }] }
+  const plan: KeyPlan = {
+    updates: [
+      { kid, expect: { revokedAt: null }, set: { revokedAt: at, recordedState: 'revoked', wipePrivateKey: true } },
+    ],
+  }
   if (state === 'active') {
     const pending = pendingKey(keys, now)
     if (pending) {
@@ -165,7 +213,11 @@ export function planRevocation(keys: readonly SigningKeyRecord[], kid: string, n
   if (state === 'next') {
     const active = activeKey(keys, now)
     if (active?.retiresAt?.getTime() === key.activatesAt.getTime()) {
-      plan.updates.push({ kid: active.kid, expect: { retiresAt: key.activatesAt, revokedAt: null }, set: { retiresAt: null, removesAt: null } })
+      plan.updates.push({
+        kid: active.kid,
+        expect: { retiresAt: key.activatesAt, revokedAt: null },
+        set: { retiresAt: null, removesAt: null },
+      })
     }
   }
   return plan
@@ -176,14 +228,26 @@ export function planRevocation(keys: readonly SigningKeyRecord[], kid: string, n
  * compare-and-set on the recorded state, so exactly one instance records (and audits) each. A removed
  * key's private part is wiped: it will never sign again.
  */
-export function planStateRecords(keys: readonly SigningKeyRecord[], now: number): Array<{ kid: string; from: string; to: KeyState; update: SigningKeyUpdate }> {
+export function planStateRecords(
+  keys: readonly SigningKeyRecord[],
+  now: number,
+): Array<{ kid: string; from: string; to: KeyState; update: SigningKeyUpdate }> {
   const order: KeyState[] = ['next', 'active', 'retired', 'removed']
   const records = []
   for (const key of keys) {
     const to = keyState(key, now)
     const from = key.recordedState
     if (to === 'revoked' || to === from || order.indexOf(to) < order.indexOf(from as KeyState)) continue
-    records.push({ kid: key.kid, from, to, update: { kid: key.kid, expect: { recordedState: from, revokedAt: null }, set: { recordedState: to, ...(to === 'removed' ? { wipePrivateKey: true } : {}) } } satisfies SigningKeyUpdate })
+    records.push({
+      kid: key.kid,
+      from,
+      to,
+      update: {
+        kid: key.kid,
+        expect: { recordedState: from, revokedAt: null },
+        set: { recordedState: to, ...(to === 'removed' ? { wipePrivateKey: true } : {}) },
+      } satisfies SigningKeyUpdate,
+    })
   }
   return records
 }

@@ -3,7 +3,18 @@
 // start. A start with keys in the database but no key, or the wrong one, fails: making new keys would
 // orphan the old ones and break every token they signed.
 import { randomBytes } from 'node:crypto'
-import { chmodSync, closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs'
+import {
+  chmodSync,
+  closeSync,
+  fsyncSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { Config } from '../config.js'
 import type { SigningKeyRecord } from '../store/signing-keys.js'
@@ -49,7 +60,8 @@ export async function loadMasterKey(
     writeDurably(path, `${randomBytes(32).toString('base64')}\n`)
   } catch (err) {
     // Another process starting beside this one wrote it first: use theirs.
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new MasterKeyError(`cannot write ${path}: ${(err as Error).message}`)
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST')
+      throw new MasterKeyError(`cannot write ${path}: ${(err as Error).message}`)
     return { key: readMasterKeyFile(path)!, source: path, created: false }
   }
   return { key: readMasterKeyFile(path)!, source: path, created: true }
@@ -93,11 +105,14 @@ function readMasterKeyFile(path: string): Buffer | undefined {
     throw new MasterKeyError(`cannot read ${path}: ${(err as Error).message}`)
   }
   if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
-    throw new MasterKeyError(`${path} is readable by other users (mode ${(mode & 0o777).toString(8).padStart(4, '0')}): run chmod 600 ${path}`)
+    throw new MasterKeyError(
+      `${path} is readable by other users (mode ${(mode & 0o777).toString(8).padStart(4, '0')}): run chmod 600 ${path}`,
+    )
   }
   const text = readFileSync(path, 'utf8').trim()
   const key = Buffer.from(text, 'base64')
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text) || key.length !== 32) throw new MasterKeyError(`${path} does not hold a 32-byte base64 master key`)
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text) || key.length !== 32)
+    throw new MasterKeyError(`${path} does not hold a 32-byte base64 master key`)
   return key
 }
 

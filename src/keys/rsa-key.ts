@@ -17,7 +17,11 @@ export interface GeneratedKey {
 export async function generateSigningKey(modulusLength: number): Promise<GeneratedKey> {
   const { publicKey, privateKey } = await generateRsa('rsa', { modulusLength, publicExponent: 0x10001 })
   const publicJwk = toPublicJwk(publicKey)
-  return { kid: await calculateJwkThumbprint(publicJwk, 'sha256'), publicJwk, pkcs8: privateKey.export({ type: 'pkcs8', format: 'der' }) }
+  return {
+    kid: await calculateJwkThumbprint(publicJwk, 'sha256'),
+    publicJwk,
+    pkcs8: privateKey.export({ type: 'pkcs8', format: 'der' }),
+  }
 }
 
 export function toPublicJwk(key: KeyObject): PublicRsaJwk {
@@ -32,6 +36,7 @@ export function importPublicKey(jwk: PublicRsaJwk): KeyObject {
 /** The private key, checked to be the pair of the published one. */
 export function importPrivateKey(pkcs8: Buffer, jwk: PublicRsaJwk): KeyObject {
   const key = createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' })
-  if (toPublicJwk(createPublicKey(key)).n !== jwk.n) throw new Error('the private key does not match the public key of its row')
+  if (toPublicJwk(createPublicKey(key)).n !== jwk.n)
+    throw new Error('the private key does not match the public key of its row')
   return key
 }

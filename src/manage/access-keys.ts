@@ -29,13 +29,21 @@ export async function createAccessKey(
   const owner = request.userId ? await deps.store.users.findById(request.userId) : null
   if (owner === undefined) throw validationFailed([{ field: 'user_id', message: 'no user has this id' }])
   const keyRequest = { name: request.name, scopes: request.scopes, owner, expiresIn: request.expiresIn }
-  const problems = [...nameProblems('name', request.name), ...scopeProblems(request.scopes), ...accessKeyProblems(keyRequest).filter((problem) => problem.field !== 'name')]
+  const problems = [
+    ...nameProblems('name', request.name),
+    ...scopeProblems(request.scopes),
+    ...accessKeyProblems(keyRequest).filter((problem) => problem.field !== 'name'),
+  ]
   if (problems.length > 0) throw validationFailed(problems)
   return issueAccessKey(deps.store, keyRequest, by, deps.now())
 }
 
 /** Revokes a key with the keys created from it, recording `access_key.revoked` for each. */
-export async function revokeAccessKey(deps: AccessKeyDeps, id: string, by: ChangedBy): Promise<{ accessKey: AccessKey; descendants: AccessKey[] }> {
+export async function revokeAccessKey(
+  deps: AccessKeyDeps,
+  id: string,
+  by: ChangedBy,
+): Promise<{ accessKey: AccessKey; descendants: AccessKey[] }> {
   try {
     const revoked = await revokeKeyWithDescendants(deps.store, id, by, deps.now())
     for (const key of [revoked.accessKey, ...revoked.descendants]) deps.accessKeys?.invalidate(key.id)
@@ -55,7 +63,12 @@ export async function getAccessKey(deps: Pick<ManageDeps, 'store'>, id: string):
 /** Oldest first; `userId` null: only service keys. */
 export function listAccessKeys(
   deps: Pick<ManageDeps, 'store' | 'now'>,
-  options: { after?: string | undefined; limit: number; userId?: string | null | undefined; active?: boolean | undefined },
+  options: {
+    after?: string | undefined
+    limit: number
+    userId?: string | null | undefined
+    active?: boolean | undefined
+  },
 ): Promise<Page<AccessKey>> {
   return deps.store.accessKeys.list({ ...options, now: new Date(deps.now()) })
 }

@@ -24,5 +24,14 @@ export async function recordChange(
   by: ChangedBy,
   change: { type: AuditType; subject: string | null; details?: Record<string, unknown>; at: number },
 ): Promise<void> {
-  await deps.store.audit.record({ type: change.type, actor: by.actor, subject: change.subject, ip: by.ip ?? null, details: { ...by.details, ...change.details } }, new Date(change.at))
+  await deps.store.audit.record(
+    {
+      type: change.type,
+      actor: by.actor,
+      subject: change.subject,
+      ip: by.ip ?? null,
+      details: { ...by.details, ...change.details },
+    },
+    new Date(change.at),
+  )
 }

@@ -64,21 +64,36 @@ function originProblem(origin: string): string | undefined {
 }
 
 /** Per-field problems with a client's fields (those given), for a public or confidential client. */
-export function clientProblems(deps: Pick<ManageDeps, 'config'>, fields: Partial<ClientFields>, isPublic: boolean): ErrorDetail[] {
+export function clientProblems(
+  deps: Pick<ManageDeps, 'config'>,
+  fields: Partial<ClientFields>,
+  isPublic: boolean,
+): ErrorDetail[] {
   const problems: ErrorDetail[] = []
   if (fields.name !== undefined) problems.push(...nameProblems('name', fields.name))
   if (fields.grantTypes !== undefined) {
-    if (fields.grantTypes.length === 0) problems.push({ field: 'grant_types', message: 'must name at least one grant type' })
+    if (fields.grantTypes.length === 0)
+      problems.push({ field: 'grant_types', message: 'must name at least one grant type' })
     for (const [i, grantType] of fields.grantTypes.entries()) {
-      if (!GRANT_TYPES.includes(grantType)) problems.push({ field: `grant_types.${i}`, message: `unknown grant type ${JSON.stringify(grantType)} (valid: ${GRANT_TYPES.join(', ')})` })
+      if (!GRANT_TYPES.includes(grantType))
+        problems.push({
+          field: `grant_types.${i}`,
+          message: `unknown grant type ${JSON.stringify(grantType)} (valid: ${GRANT_TYPES.join(', ')})`,
+        })
     }
     // RFC 6749 §4.4: client_credentials is the client authenticating as itself, which needs a secret.
     if (isPublic && fields.grantTypes.includes('client_credentials')) {
-      problems.push({ field: 'grant_types', message: 'a public client cannot use client_credentials (it has no secret to authenticate with)' })
+      problems.push({
+        field: 'grant_types',
+        message: 'a public client cannot use client_credentials (it has no secret to authenticate with)',
+      })
     }
   }
   if (fields.scopes !== undefined) problems.push(...scopeProblems(fields.scopes))
-  for (const [list, uris] of [['redirect_uris', fields.redirectUris], ['post_logout_redirect_uris', fields.postLogoutRedirectUris]] as const) {
+  for (const [list, uris] of [
+    ['redirect_uris', fields.redirectUris],
+    ['post_logout_redirect_uris', fields.postLogoutRedirectUris],
+  ] as const) {
     for (const [i, uri] of (uris ?? []).entries()) {
       const problem = redirectUriProblem(uri)
       if (problem) problems.push({ field: `${list}.${i}`, message: problem })
@@ -90,7 +105,10 @@ export function clientProblems(deps: Pick<ManageDeps, 'config'>, fields: Partial
   }
   for (const [i, audience] of (fields.audiences ?? []).entries()) {
     if (!deps.config.audiences.includes(audience)) {
-      problems.push({ field: `audiences.${i}`, message: `${JSON.stringify(audience)} is not a registered audience (AUDIENCES); registered: ${deps.config.audiences.join(', ')}` })
+      problems.push({
+        field: `audiences.${i}`,
+        message: `${JSON.stringify(audience)} is not a registered audience (AUDIENCES); registered: ${deps.config.audiences.join(', ')}`,
+      })
     }
   }
   return problems
@@ -102,12 +120,17 @@ export function clientWarnings(deps: Pick<ManageDeps, 'config'>, fields: Partial
   const unadvertised = unadvertisedScopes(deps.config.scopes, fields.scopes ?? [])
   if (unadvertised.length) warnings.push(`scopes not listed in SCOPES: ${unadvertised.join(' ')}`)
   const grantTypes = fields.grantTypes ?? []
-  if (grantTypes.includes('refresh_token') && !grantTypes.some((type) => type === 'password' || type === 'authorization_code' || type.startsWith('urn:'))) {
+  if (
+    grantTypes.includes('refresh_token') &&
+    !grantTypes.some((type) => type === 'password' || type === 'authorization_code' || type.startsWith('urn:'))
+  ) {
     warnings.push('refresh_token without password, authorization_code or token exchange never issues a refresh token')
   }
   // RFC 6749 §3.1.2.2 and RFC 9700 §2.1: the authorization endpoint redirects only to registered URIs.
   if (grantTypes.includes('authorization_code') && (fields.redirectUris ?? []).length === 0) {
-    warnings.push('authorization_code without a redirect URI: /oauth/authorize will refuse every request of this client')
+    warnings.push(
+      'authorization_code without a redirect URI: /oauth/authorize will refuse every request of this client',
+    )
   }
   return warnings
 }
@@ -123,7 +146,11 @@ function clientNotFound(err: unknown): never {
  * @example
  * const { client, secret } = await createClient(deps, { name: 'Reporting', grantTypes: ['client_credentials'] }, by)
  */
-export async function createClient(deps: ClientDeps, request: NewClientRequest, by: ChangedBy): Promise<{ client: Client; secret: string | null; warnings: string[] }> {
+export async function createClient(
+  deps: ClientDeps,
+  request: NewClientRequest,
+  by: ChangedBy,
+): Promise<{ client: Client; secret: string | null; warnings: string[] }> {
   const isPublic = request.isPublic === true
   const fields: ClientFields = {
     name: request.name,
@@ -139,27 +166,45 @@ export async function createClient(deps: ClientDeps, request: NewClientRequest, 
   if (problems.length > 0) throw validationFailed(problems)
   const at = deps.now()
   const secret = isPublic ? null : randomSecret()
-  const client = await deps.store.clients.create({ clientId: newId(at), secretHash: secret === null ? null : sha256(secret), ...fields })
+  const client = await deps.store.clients.create({
+    clientId: newId(at),
+    secretHash: secret === null ? null : sha256(secret),
+    ...fields,
+  })
   // Nothing of a new client is cached, but what is derived from every client is: its CORS origins (oauth/cors-origins.ts).
   if (fields.allowedOrigins.length > 0) deps.clients?.invalidate(client.clientId)
   await recordChange(deps, by, {
     type: 'client.created',
     subject: client.clientId,
-    details: { name: client.name, public: isPublic, grant_types: client.grantTypes, scopes: client.scopes, ...(client.redirectUris.length ? { redirect_uris: client.redirectUris } : {}), ...(client.firstParty ? { first_party: true } : {}) },
+    details: {
+      name: client.name,
+      public: isPublic,
+      grant_types: client.grantTypes,
+      scopes: client.scopes,
+      ...(client.redirectUris.length ? { redirect_uris: client.redirectUris } : {}),
+      ...(client.firstParty ? { first_party: true } : {}),
+    },
     at,
   })
   return { client, secret, warnings: clientWarnings(deps, fields) }
 }
 
 /** Changes the fields given and records `client.updated` with their names. */
-export async function updateClient(deps: ClientDeps, clientId: string, changes: Partial<ClientFields>, by: ChangedBy): Promise<Client> {
+export async function updateClient(
+  deps: ClientDeps,
+  clientId: string,
+  changes: Partial<ClientFields>,
+  by: ChangedBy,
+): Promise<Client> {
   const current = await deps.store.clients.findById(clientId)
   if (!current) throw notFound('no client has this client_id')
   const problems = clientProblems(deps, changes, current.isPublic)
   if (problems.length > 0) throw validationFailed(problems)
   const client = await deps.store.clients.update(clientId, changes).catch(clientNotFound)
   deps.clients?.invalidate(clientId)
-  const changed = (Object.keys(WIRE_NAMES) as (keyof ClientFields)[]).filter((key) => changes[key] !== undefined).map((key) => WIRE_NAMES[key])
+  const changed = (Object.keys(WIRE_NAMES) as (keyof ClientFields)[])
+    .filter((key) => changes[key] !== undefined)
+    .map((key) => WIRE_NAMES[key])
   await recordChange(deps, by, { type: 'client.updated', subject: clientId, details: { changed }, at: deps.now() })
   return client
 }
@@ -168,19 +213,36 @@ export async function updateClient(deps: ClientDeps, clientId: string, changes: 
  * Issues a new secret (returned once) and records `client.secret_rotated`; the old secret keeps working for
  * `graceSeconds` (0: it ends now). A public client has none: conflict.
  */
-export async function rotateClientSecret(deps: ClientDeps, clientId: string, options: { graceSeconds?: number }, by: ChangedBy): Promise<{ client: Client; secret: string }> {
+export async function rotateClientSecret(
+  deps: ClientDeps,
+  clientId: string,
+  options: { graceSeconds?: number },
+  by: ChangedBy,
+): Promise<{ client: Client; secret: string }> {
   const grace = options.graceSeconds ?? 0
   if (!Number.isInteger(grace) || grace < 0 || grace > MAX_SECRET_GRACE_SECONDS) {
-    throw validationFailed([{ field: 'previous_secret_grace_seconds', message: `must be a whole number of seconds from 0 to ${MAX_SECRET_GRACE_SECONDS}` }])
+    throw validationFailed([
+      {
+        field: 'previous_secret_grace_seconds',
+        message: `must be a whole number of seconds from 0 to ${MAX_SECRET_GRACE_SECONDS}`,
+      },
+    ])
   }
   const current = await deps.store.clients.findById(clientId)
   if (!current) throw notFound('no client has this client_id')
   if (current.isPublic) throw conflict('a public client has no secret to rotate')
   const at = deps.now()
   const secret = randomSecret()
-  const client = await deps.store.clients.rotateSecret(clientId, sha256(secret), grace > 0 ? new Date(at + grace * 1000) : null).catch(clientNotFound)
+  const client = await deps.store.clients
+    .rotateSecret(clientId, sha256(secret), grace > 0 ? new Date(at + grace * 1000) : null)
+    .catch(clientNotFound)
   deps.clients?.invalidate(clientId)
-  await recordChange(deps, by, { type: 'client.secret_rotated', subject: clientId, details: { previous_secret_grace_seconds: grace }, at })
+  await recordChange(deps, by, {
+    type: 'client.secret_rotated',
+    subject: clientId,
+    details: { previous_secret_grace_seconds: grace },
+    at,
+  })
   return { client, secret }
 }
 
@@ -197,6 +259,9 @@ export async function getClient(deps: Pick<ManageDeps, 'store'>, clientId: strin
   return client
 }
 
-export function listClients(deps: Pick<ManageDeps, 'store'>, options: { after?: string | undefined; limit: number }): Promise<Page<Client>> {
+export function listClients(
+  deps: Pick<ManageDeps, 'store'>,
+  options: { after?: string | undefined; limit: number },
+): Promise<Page<Client>> {
   return deps.store.clients.list(options)
 }

@@ -16,7 +16,8 @@ const CONTROL_OR_FORMAT = /[\p{Cc}\p{Cf}]/u
 /** A display name (client, access key): not blank, at most 200 characters, no control character. */
 export function nameProblems(field: string, value: string): ErrorDetail[] {
   if (value.trim() === '') return [{ field, message: 'must not be blank' }]
-  if ([...value].length > MAX_NAME_LENGTH) return [{ field, message: `must have at most ${MAX_NAME_LENGTH} characters` }]
+  if ([...value].length > MAX_NAME_LENGTH)
+    return [{ field, message: `must have at most ${MAX_NAME_LENGTH} characters` }]
   if (CONTROL.test(value)) return [{ field, message: 'must not contain control characters' }]
   return []
 }
@@ -24,7 +25,8 @@ export function nameProblems(field: string, value: string): ErrorDetail[] {
 /** A username: a name without control or format characters. */
 export function usernameProblems(username: string): ErrorDetail[] {
   const problems = nameProblems('username', username)
-  if (problems.length === 0 && CONTROL_OR_FORMAT.test(username)) return [{ field: 'username', message: 'must not contain control or format characters' }]
+  if (problems.length === 0 && CONTROL_OR_FORMAT.test(username))
+    return [{ field: 'username', message: 'must not contain control or format characters' }]
   return problems
 }
 
@@ -34,11 +36,17 @@ const EMAIL = /^[^\s@\p{Cc}]+@[^\s@\p{Cc}]+$/u
 export const MAX_EMAIL_LENGTH = 254
 
 /** The OpenID Connect claims of a user (Core §5.1): an email address and a display name, each optional (null clears). */
-export function profileProblems(profile: { email?: string | null | undefined; name?: string | null | undefined }): ErrorDetail[] {
+export function profileProblems(profile: {
+  email?: string | null | undefined
+  name?: string | null | undefined
+}): ErrorDetail[] {
   const problems: ErrorDetail[] = []
   const { email, name } = profile
   if (typeof email === 'string' && (email.length > MAX_EMAIL_LENGTH || !EMAIL.test(email))) {
-    problems.push({ field: 'email', message: `must be an email address (local@domain, at most ${MAX_EMAIL_LENGTH} characters)` })
+    problems.push({
+      field: 'email',
+      message: `must be an email address (local@domain, at most ${MAX_EMAIL_LENGTH} characters)`,
+    })
   }
   if (typeof name === 'string') problems.push(...nameProblems('name', name))
   return problems
@@ -46,8 +54,10 @@ export function profileProblems(profile: { email?: string | null | undefined; na
 
 /** A password: at least 8 characters, at most bcrypt's 72 bytes in UTF-8. */
 export function passwordProblems(password: string): ErrorDetail[] {
-  if ([...password].length < MIN_PASSWORD_LENGTH) return [{ field: 'password', message: `must have at least ${MIN_PASSWORD_LENGTH} characters` }]
-  if (Buffer.byteLength(password) > MAX_PASSWORD_BYTES) return [{ field: 'password', message: `must be at most ${MAX_PASSWORD_BYTES} bytes in UTF-8` }]
+  if ([...password].length < MIN_PASSWORD_LENGTH)
+    return [{ field: 'password', message: `must have at least ${MIN_PASSWORD_LENGTH} characters` }]
+  if (Buffer.byteLength(password) > MAX_PASSWORD_BYTES)
+    return [{ field: 'password', message: `must be at most ${MAX_PASSWORD_BYTES} bytes in UTF-8` }]
   return []
 }
 
@@ -55,7 +65,12 @@ export function passwordProblems(password: string): ErrorDetail[] {
 export function scopeProblems(scopes: readonly string[], field = 'scopes'): ErrorDetail[] {
   const i = scopes.findIndex((scope) => !SCOPE_TOKEN.test(scope))
   if (i === -1) return []
-  return [{ field: `${field}.${i}`, message: `${JSON.stringify(scopes[i])} is not a valid scope (printable ASCII without space, " or \\, RFC 6749 §3.3)` }]
+  return [
+    {
+      field: `${field}.${i}`,
+      message: `${JSON.stringify(scopes[i])} is not a valid scope (printable ASCII without space, " or \\, RFC 6749 §3.3)`,
+    },
+  ]
 }
 
 /** Scopes the server does not advertise (SCOPES): allowed, but worth a warning to whoever grants them. */

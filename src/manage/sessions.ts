@@ -18,7 +18,11 @@ async function existingUser(deps: Pick<ManageDeps, 'store'>, userId: string): Pr
 }
 
 /** A page of the user's sessions in force, newest first. 404 for an unknown user. */
-export async function listSessions(deps: Pick<ManageDeps, 'store' | 'now'>, userId: string, options: { after?: string | undefined; limit: number }): Promise<Page<Session>> {
+export async function listSessions(
+  deps: Pick<ManageDeps, 'store' | 'now'>,
+  userId: string,
+  options: { after?: string | undefined; limit: number },
+): Promise<Page<Session>> {
   await existingUser(deps, userId)
   return deps.store.sessions.listActivePage(userId, options, new Date(deps.now()))
 }
@@ -29,7 +33,12 @@ async function end(deps: SessionDeps, session: Session, by: ChangedBy, now: numb
   const revocations = deps.revocations ?? { add: () => undefined }
   const families = await deps.store.refreshTokens.listSessionFamilies(session.id)
   for (const familyId of families) await endLogin({ ...deps, revocations }, familyId, 'session_ended', now)
-  await recordChange(deps, by, { type: 'session.ended', subject: `session:${session.id}`, details: { user_id: session.userId, families: families.length }, at: now })
+  await recordChange(deps, by, {
+    type: 'session.ended',
+    subject: `session:${session.id}`,
+    details: { user_id: session.userId, families: families.length },
+    at: now,
+  })
 }
 
 /**
@@ -39,10 +48,20 @@ async function end(deps: SessionDeps, session: Session, by: ChangedBy, now: numb
  * @example
  * await endUserSession(deps, user.id, sessionId, { actor: 'cli:root' })
  */
-export async function endUserSession(deps: SessionDeps, userId: string, sessionId: string, by: ChangedBy): Promise<void> {
+export async function endUserSession(
+  deps: SessionDeps,
+  userId: string,
+  sessionId: string,
+  by: ChangedBy,
+): Promise<void> {
   const now = deps.now()
   const session = await deps.store.sessions.findById(sessionId)
-  const inForce = session && session.userId === userId && !session.revokedAt && session.expiresAt.getTime() > now && session.idleExpiresAt.getTime() > now
+  const inForce =
+    session &&
+    session.userId === userId &&
+    !session.revokedAt &&
+    session.expiresAt.getTime() > now &&
+    session.idleExpiresAt.getTime() > now
   if (!inForce) throw notFound('this user has no session in force with this id')
   await end(deps, session, by, now)
 }

@@ -12,4 +12,5 @@ export const rotateSigningKeys = (manager: Manager, options: { immediate: boolea
   manager.rotate({ immediate: options.immediate, actor: by.actor ?? 'system' })
 
 /** Revokes a key: out of the JWKS at once; if it was signing, another key takes over. */
-export const revokeSigningKey = (manager: Manager, kid: string, by: ChangedBy) => manager.revoke(kid, { actor: by.actor ?? 'system' })
+export const revokeSigningKey = (manager: Manager, kid: string, by: ChangedBy) =>
+  manager.revoke(kid, { actor: by.actor ?? 'system' })

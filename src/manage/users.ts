@@ -97,10 +97,25 @@ export async function createUser(
   by: ChangedBy,
 ): Promise<{ user: User; warnings: string[] }> {
   const scopes = request.scopes ?? []
-  const problems = [...usernameProblems(request.username), ...passwordProblems(request.password), ...scopeProblems(scopes), ...profileProblems(request)]
+  const problems = [
+    ...usernameProblems(request.username),
+    ...passwordProblems(request.password),
+    ...scopeProblems(scopes),
+    ...profileProblems(request),
+  ]
   if (problems.length > 0) throw validationFailed(problems)
-  const user = await deps.store.users.create({ username: request.username, passwordHash: await deps.passwords.hash(request.password), scopes, ...profileOf(request) })
-  await recordChange(deps, by, { type: 'user.created', subject: user.id, details: { username: user.username, scopes: user.scopes }, at: deps.now() })
+  const user = await deps.store.users.create({
+    username: request.username,
+    passwordHash: await deps.passwords.hash(request.password),
+    scopes,
+    ...profileOf(request),
+  })
+  await recordChange(deps, by, {
+    type: 'user.created',
+    subject: user.id,
+    details: { username: user.username, scopes: user.scopes },
+    at: deps.now(),
+  })
   const unadvertised = unadvertisedScopes(deps.config.scopes, scopes)
   return { user, warnings: unadvertised.length ? [`scopes not listed in SCOPES: ${unadvertised.join(' ')}`] : [] }
 }
@@ -109,31 +124,54 @@ export async function createUser(
  * Changes a user's scopes (`user.updated`) and / or disables or enables them (`user.disabled` / `user.enabled`,
  * recorded only when the state changes). Disabling ends their logins, access tokens and access keys.
  */
-export async function changeUser(deps: UserDeps, userId: string, changes: { scopes?: readonly string[]; disabled?: boolean } & ProfileChanges, by: ChangedBy): Promise<User> {
+export async function changeUser(
+  deps: UserDeps,
+  userId: string,
+  changes: { scopes?: readonly string[]; disabled?: boolean } & ProfileChanges,
+  by: ChangedBy,
+): Promise<User> {
   const { scopes, disabled } = changes
   const profile = profileOf(changes)
   const problems = [...(scopes ? scopeProblems(scopes) : []), ...profileProblems(profile)]
   if (problems.length > 0) throw validationFailed(problems)
   const before = await currentUser(deps, userId)
-  const user = await updateUser(deps, userId, { ...(scopes ? { scopes } : {}), ...(disabled === undefined ? {} : { disabled }), ...profile }).catch(userNotFound)
+  const user = await updateUser(deps, userId, {
+    ...(scopes ? { scopes } : {}),
+    ...(disabled === undefined ? {} : { disabled }),
+    ...profile,
+  }).catch(userNotFound)
   // Narrowed scopes and a disabled owner must reach this instance's cached keys now.
   deps.accessKeys?.invalidateOwner(userId)
   const at = deps.now()
-  if (scopes) await recordChange(deps, by, { type: 'user.updated', subject: userId, details: { scopes: user.scopes, previous_scopes: before.scopes }, at })
+  if (scopes)
+    await recordChange(deps, by, {
+      type: 'user.updated',
+      subject: userId,
+      details: { scopes: user.scopes, previous_scopes: before.scopes },
+      at,
+    })
   // The fields changed, not their values: the audit log keeps no personal data.
   const profileFields = Object.keys(profile).map((field) => (field === 'emailVerified' ? 'email_verified' : field))
-  if (profileFields.length > 0) await recordChange(deps, by, { type: 'user.updated', subject: userId, details: { profile: profileFields }, at })
+  if (profileFields.length > 0)
+    await recordChange(deps, by, { type: 'user.updated', subject: userId, details: { profile: profileFields }, at })
   if (disabled !== undefined && disabled !== before.disabled) {
-    await recordChange(deps, by, { type: disabled ? 'user.disabled' : 'user.enabled', subject: userId, details: { username: user.username }, at })
+    await recordChange(deps, by, {
+      type: disabled ? 'user.disabled' : 'user.enabled',
+      subject: userId,
+      details: { username: user.username },
+      at,
+    })
   }
   return user
 }
 
 /** Disables a user: no new logins; their logins, access tokens and access keys end now. */
-export const disableUser = (deps: UserDeps, userId: string, by: ChangedBy): Promise<User> => changeUser(deps, userId, { disabled: true }, by)
+export const disableUser = (deps: UserDeps, userId: string, by: ChangedBy): Promise<User> =>
+  changeUser(deps, userId, { disabled: true }, by)
 
 /** Enables a disabled user again (what disabling revoked stays revoked). */
-export const enableUser = (deps: UserDeps, userId: string, by: ChangedBy): Promise<User> => changeUser(deps, userId, { disabled: false }, by)
+export const enableUser = (deps: UserDeps, userId: string, by: ChangedBy): Promise<User> =>
+  changeUser(deps, userId, { disabled: false }, by)
 
 /** Replaces a user's password (ending their logins and access tokens) and records `user.password_set`. */
 export async function setUserPassword(deps: UserDeps, userId: string, password: string, by: ChangedBy): Promise<User> {
@@ -153,12 +191,19 @@ export async function deleteUser(deps: UserDeps, userId: string, by: ChangedBy):
   await deps.store.users.delete(userId, new Date(now), { cutoff }).catch(userNotFound)
   deps.revocations?.cutOffUser(userId, new Date(now), cutoff.expiresAt)
   deps.accessKeys?.invalidateOwner(userId)
-  await recordChange(deps, by, { type: 'user.deleted', subject: userId, details: { username: user.username }, at: deps.now() })
+  await recordChange(deps, by, {
+    type: 'user.deleted',
+    subject: userId,
+    details: { username: user.username },
+    at: deps.now(),
+  })
 }
 
 export const getUser = currentUser
 
-export function listUsers(deps: Pick<ManageDeps, 'store'>, options: { after?: string | undefined; limit: number }): Promise<Page<User>> {
+export function listUsers(
+  deps: Pick<ManageDeps, 'store'>,
+  options: { after?: string | undefined; limit: number },
+): Promise<Page<User>> {
   return deps.store.users.list(options)
 }
-

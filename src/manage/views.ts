@@ -10,7 +10,10 @@ import type { User } from '../store/users.js'
 const iso = (date: Date | null) => (date ? date.toISOString() : null)
 
 export function clientView(client: Client, now: number) {
-  const grace = client.previousSecretExpiresAt && client.previousSecretExpiresAt.getTime() > now ? client.previousSecretExpiresAt : null
+  const grace =
+    client.previousSecretExpiresAt && client.previousSecretExpiresAt.getTime() > now
+      ? client.previousSecretExpiresAt
+      : null
   return {
     client_id: client.clientId,
     name: client.name,
@@ -88,5 +91,11 @@ export function sessionView(session: Session) {
 }
 
 export function consentView(consent: Consent) {
-  return { client_id: consent.clientId, user_id: consent.userId, scopes: consent.scopes, created_at: consent.createdAt.toISOString(), updated_at: consent.updatedAt.toISOString() }
+  return {
+    client_id: consent.clientId,
+    user_id: consent.userId,
+    scopes: consent.scopes,
+    created_at: consent.createdAt.toISOString(),
+    updated_at: consent.updatedAt.toISOString(),
+  }
 }

@@ -5,8 +5,13 @@ import type { Config } from '../config.js'
 import type { Client } from '../store/clients.js'
 import { invalidTarget } from '../errors.js'
 
-export function checkAudience(audience: string, client: Pick<Client, 'audiences'>, config: Pick<Config, 'audiences'>): void {
-  if (!config.audiences.includes(audience)) throw invalidTarget(`resource ${JSON.stringify(audience.slice(0, 128))} is not a registered audience`)
+export function checkAudience(
+  audience: string,
+  client: Pick<Client, 'audiences'>,
+  config: Pick<Config, 'audiences'>,
+): void {
+  if (!config.audiences.includes(audience))
+    throw invalidTarget(`resource ${JSON.stringify(audience.slice(0, 128))} is not a registered audience`)
   if (client.audiences.length > 0 && !client.audiences.includes(audience)) {
     throw invalidTarget(`this client may not request tokens for ${JSON.stringify(audience.slice(0, 128))}`)
   }

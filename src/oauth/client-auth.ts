@@ -39,7 +39,8 @@ function readBasic(header: string): Credentials {
   const match = BASIC.exec(header)
   if (!match) throw invalidClient('the Authorization header must use the Basic scheme with base64 credentials', true)
   const decoded = Buffer.from(match[1]!, 'base64')
-  if (decoded.toString('base64').replace(BASE64_PADDING, '') !== match[1]!.replace(BASE64_PADDING, '')) throw invalidClient('the HTTP Basic credentials are not valid base64', true)
+  if (decoded.toString('base64').replace(BASE64_PADDING, '') !== match[1]!.replace(BASE64_PADDING, ''))
+    throw invalidClient('the HTTP Basic credentials are not valid base64', true)
   const text = decoded.toString('utf8')
   const colon = text.indexOf(':')
   if (colon === -1) throw invalidClient('the HTTP Basic credentials must be client_id:client_secret', true)
@@ -63,11 +64,16 @@ function readCredentials(request: FastifyRequest, body: Record<string, unknown>)
   const secret = bodyString(body, 'client_secret')
   if (header !== undefined && header !== '') {
     const basic = readBasic(header)
-    if (secret !== undefined) throw invalidRequest('use one client authentication method: HTTP Basic or client_secret in the body, not both')
-    if (clientId !== undefined && clientId !== basic.clientId) throw invalidRequest('client_id in the body differs from the HTTP Basic client')
+    if (secret !== undefined)
+      throw invalidRequest('use one client authentication method: HTTP Basic or client_secret in the body, not both')
+    if (clientId !== undefined && clientId !== basic.clientId)
+      throw invalidRequest('client_id in the body differs from the HTTP Basic client')
     return basic
   }
-  if (clientId === undefined) throw invalidClient(secret === undefined ? 'client authentication is required' : 'client_secret was sent without client_id')
+  if (clientId === undefined)
+    throw invalidClient(
+      secret === undefined ? 'client authentication is required' : 'client_secret was sent without client_id',
+    )
   return { clientId, secret, basic: false }
 }
 
@@ -92,7 +98,11 @@ function secretMatches(client: Client, secret: string | undefined, now: number):
  * @example
  * const { client, method } = await authenticateClient(request, deps, params)
  */
-export async function authenticateClient(request: FastifyRequest, deps: Pick<Services, 'clients' | 'now'>, body: Record<string, unknown>): Promise<AuthenticatedClient> {
+export async function authenticateClient(
+  request: FastifyRequest,
+  deps: Pick<Services, 'clients' | 'now'>,
+  body: Record<string, unknown>,
+): Promise<AuthenticatedClient> {
   const credentials = readCredentials(request, body)
   const { clientId, secret, basic } = credentials
   if (clientId === '' || clientId.length > 255 || CONTROL_CHARACTERS.test(clientId)) throw invalidClient(FAILED, basic)

@@ -77,7 +77,10 @@ export function createClientCache(deps: {
     const cached = entries.get(clientId)
     if (cached && at - cached.fetchedAt < ttlMs) return { entry: cached, read: false }
     if (cached) entries.delete(clientId)
-    const entry: Entry = { fetchedAt: at, client: deps.store.clients.findById(clientId).then((client) => (client ? frozen(client) : undefined)) }
+    const entry: Entry = {
+      fetchedAt: at,
+      client: deps.store.clients.findById(clientId).then((client) => (client ? frozen(client) : undefined)),
+    }
     if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!)
     entries.set(clientId, entry)
     // Unknown clients and failed lookups are not remembered once the lookup has answered.

@@ -46,7 +46,8 @@ export function parseFormBody(text: string): FormBody {
     const separator = pair.indexOf('=')
     const key = decodeComponent(separator === -1 ? pair : pair.slice(0, separator))
     const value = separator === -1 ? '' : decodeComponent(pair.slice(separator + 1))
-    if (escaped && (CONTROL_CHARACTERS.test(key) || CONTROL_CHARACTERS.test(value))) throw invalidRequest('the form body contains control characters')
+    if (escaped && (CONTROL_CHARACTERS.test(key) || CONTROL_CHARACTERS.test(value)))
+      throw invalidRequest('the form body contains control characters')
     const previous = body[key]
     body[key] = previous === undefined ? value : [...(Array.isArray(previous) ? previous : [previous]), value]
   }
@@ -65,7 +66,8 @@ export function readParameters(body: unknown): Record<string, string> {
   for (const key of Object.keys(fields)) {
     const value = fields[key]
     if (Array.isArray(value)) throw invalidRequest(`parameter ${JSON.stringify(key.slice(0, 64))} is repeated`)
-    if (typeof value !== 'string') throw invalidRequest(`parameter ${JSON.stringify(key.slice(0, 64))} must be a string`)
+    if (typeof value !== 'string')
+      throw invalidRequest(`parameter ${JSON.stringify(key.slice(0, 64))} must be a string`)
     if (value !== '') params[key] = value
   }
   return params
@@ -89,7 +91,10 @@ export function requireFormBody(request: FastifyRequest, reply: FastifyReply, do
     return
   }
   const [type, ...parameters] = header.split(';').map((part) => part.trim().toLowerCase())
-  const charset = parameters.find((parameter) => parameter.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '')
+  const charset = parameters
+    .find((parameter) => parameter.startsWith('charset='))
+    ?.slice('charset='.length)
+    .replace(/"/g, '')
   if (type !== FORM_CONTENT_TYPE || (charset !== undefined && charset !== 'utf-8')) {
     done(invalidRequest(`the request body must be ${FORM_CONTENT_TYPE} (UTF-8)`, 415))
     return

@@ -66,7 +66,9 @@ export async function signIdToken(keyring: Pick<Keyring, 'signingKey'>, claims: 
   if (claims.nonce !== null) payload.nonce = claims.nonce
   if (claims.sessionId !== null) payload.sid = claims.sessionId
   if (claims.amr !== undefined && claims.amr.length > 0) payload.amr = [...claims.amr]
-  return new CompactSign(ENCODER.encode(JSON.stringify(payload))).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: key.kid }).sign(key.privateKey)
+  return new CompactSign(ENCODER.encode(JSON.stringify(payload)))
+    .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: key.kid })
+    .sign(key.privateKey)
 }
 
 export type IdTokenDeps = Pick<Services, 'config' | 'keyring' | 'store'>
@@ -84,7 +86,8 @@ export async function idTokenFor(
 ): Promise<string | undefined> {
   const signIn = result.signIn
   if (signIn === undefined || !result.scope.includes(OPENID_SCOPE)) return undefined
-  const amr = signIn.amr ?? (signIn.sessionId === null ? undefined : (await deps.store.sessions.findById(signIn.sessionId))?.amr)
+  const amr =
+    signIn.amr ?? (signIn.sessionId === null ? undefined : (await deps.store.sessions.findById(signIn.sessionId))?.amr)
   return signIdToken(deps.keyring, {
     issuer: deps.config.issuer,
     subject: result.subject,

@@ -57,7 +57,10 @@ const unauthenticated = () =>
     { 'www-authenticate': 'Basic realm="portcullis", charset="UTF-8", Bearer realm="portcullis"' },
   )
 
-export type IntrospectionServices = Pick<Services, 'config' | 'store' | 'now' | 'clients' | 'accessKeys' | 'accessTokens' | 'bearer' | 'revocations'>
+export type IntrospectionServices = Pick<
+  Services,
+  'config' | 'store' | 'now' | 'clients' | 'accessKeys' | 'accessTokens' | 'bearer' | 'revocations'
+>
 
 /**
  * This app's introspection: `identifyCaller` authenticates the caller (§2.1), `introspect` answers for a token.
@@ -72,10 +75,15 @@ export function createIntrospection(deps: IntrospectionServices) {
   async function identifyCaller(request: FastifyRequest, body: IntrospectionBody): Promise<Caller> {
     const authorization = request.headers.authorization
     const basicPresented = typeof authorization === 'string' && /^basic(\s|$)/i.test(authorization)
-    const bearerPresented = (typeof authorization === 'string' && /^bearer(\s|$)/i.test(authorization)) || request.headers['x-api-key'] !== undefined
+    const bearerPresented =
+      (typeof authorization === 'string' && /^bearer(\s|$)/i.test(authorization)) ||
+      request.headers['x-api-key'] !== undefined
     const clientPresented = basicPresented || body.client_id !== undefined || body.client_secret !== undefined
     if (bearerPresented) {
-      if (clientPresented) throw invalidRequest('use one authentication method: client credentials or a Bearer token / access key, not both')
+      if (clientPresented)
+        throw invalidRequest(
+          'use one authentication method: client credentials or a Bearer token / access key, not both',
+        )
       const principal = await bearer.authenticate(request)
       if (!INTROSPECT_SCOPES.some((scope) => principal.scopes.includes(scope))) throw insufficientScope('introspect')
       return { kind: 'bearer' }
@@ -86,7 +94,8 @@ export function createIntrospection(deps: IntrospectionServices) {
     return { kind: 'client', clientId: client.clientId, seesAll: client.scopes.includes('introspect') }
   }
 
-  const mayView = (caller: Caller, clientId: string | undefined) => caller.kind === 'bearer' || caller.seesAll || (clientId !== undefined && clientId === caller.clientId)
+  const mayView = (caller: Caller, clientId: string | undefined) =>
+    caller.kind === 'bearer' || caller.seesAll || (clientId !== undefined && clientId === caller.clientId)
 
   async function introspectJwt(token: string, caller: Caller): Promise<Introspection> {
     const claims = await accessTokens.verify(token)
@@ -115,7 +124,12 @@ export function createIntrospection(deps: IntrospectionServices) {
     const { token: refresh, family, user } = record
     const now = deps.now()
     const expiresAt = Math.min(refresh.expiresAt.getTime(), family.absoluteExpiresAt.getTime())
-    const usable = refresh.usedAt === null && refresh.revokedAt === null && family.revokedAt === null && !user.disabled && expiresAt > now
+    const usable =
+      refresh.usedAt === null &&
+      refresh.revokedAt === null &&
+      family.revokedAt === null &&
+      !user.disabled &&
+      expiresAt > now
     if (!usable || !mayView(caller, family.clientId)) return INACTIVE
     return {
       active: true,

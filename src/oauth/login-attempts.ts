@@ -83,14 +83,20 @@ export async function reserveLoginAttempt(input: LoginAttemptInput): Promise<Log
     return result
   }
   const refusal = (result: Exclude<ReserveResult, { outcome: 'admitted' }>) =>
-    result.outcome === 'locked' ? tooManyRequests(LOCKED, (result.lockedUntil.getTime() - deps.now()) / 1000) : tooManyRequests(CROWDED, 1)
+    result.outcome === 'locked'
+      ? tooManyRequests(LOCKED, (result.lockedUntil.getTime() - deps.now()) / 1000)
+      : tooManyRequests(CROWDED, 1)
 
   // Both at once first: the usual case, one round trip per key.
   const first = await Promise.allSettled([reserve('username'), reserve('ip')])
-  const admitted = first.map((result) => (result.status === 'fulfilled' && result.value.outcome === 'admitted' ? result.value.reservation : undefined))
+  const admitted = first.map((result) =>
+    result.status === 'fulfilled' && result.value.outcome === 'admitted' ? result.value.reservation : undefined,
+  )
   let [byUsername, byIp] = admitted
   const failure = first.find((result) => result.status === 'rejected')
-  const locked = first.flatMap((result) => (result.status === 'fulfilled' && result.value.outcome === 'locked' ? [result.value] : []))
+  const locked = first.flatMap((result) =>
+    result.status === 'fulfilled' && result.value.outcome === 'locked' ? [result.value] : [],
+  )
   if (failure || locked.length > 0) {
     // The database failed, or a key is locked: what was reserved is given back (a request refused for its
     // address does not count against its username), as far as the database lets us.
@@ -123,7 +129,9 @@ export async function reserveLoginAttempt(input: LoginAttemptInput): Promise<Log
 
   const fail = async (scope: Scope) => {
     const at = new Date(deps.now())
-    const failure = await throttle.fail(reservations[scope], policies[scope], at).finally(() => waiters.wake(keys[scope]))
+    const failure = await throttle
+      .fail(reservations[scope], policies[scope], at)
+      .finally(() => waiters.wake(keys[scope]))
     if (failure?.lockedUntil) {
       waiters.wake(keys[scope], true)
       await audit(scope, failure, at)
@@ -141,7 +149,9 @@ export async function reserveLoginAttempt(input: LoginAttemptInput): Promise<Log
       await Promise.all([giveBack('username', reservations.username), giveBack('ip', reservations.ip)])
     },
     async succeeded() {
-      const forgotten = throttle.forget(reservations.username, new Date(deps.now())).finally(() => waiters.wake(keys.username))
+      const forgotten = throttle
+        .forget(reservations.username, new Date(deps.now()))
+        .finally(() => waiters.wake(keys.username))
       await Promise.all([forgotten, giveBack('ip', reservations.ip)])
     },
   }

@@ -49,7 +49,10 @@ function storeHealth(log: FastifyBaseLogger) {
     failed(err: unknown) {
       if (failing) return
       failing = true
-      log.warn({ err }, 'the rate-limit store (Redis) is unavailable: token requests are not rate-limited until it answers')
+      log.warn(
+        { err },
+        'the rate-limit store (Redis) is unavailable: token requests are not rate-limited until it answers',
+      )
     },
     ok() {
       if (!failing) return
@@ -88,7 +91,10 @@ async function connectRedis(url: string, health: ReturnType<typeof storeHealth>)
  * const limits = await registerTokenRateLimits(scope, deps.config)
  * scope.post('/oauth/token', { onRequest: [limits.perIp] }, …)
  */
-export async function registerTokenRateLimits(scope: FastifyInstance, config: Readonly<Config>): Promise<TokenRateLimits> {
+export async function registerTokenRateLimits(
+  scope: FastifyInstance,
+  config: Readonly<Config>,
+): Promise<TokenRateLimits> {
   const { rateLimitPerIp, rateLimitPerClient } = config
   if (rateLimitPerIp === 0 && rateLimitPerClient === 0) return { perIp: undefined, perClient: undefined }
   const { default: rateLimit } = await import('@fastify/rate-limit')
@@ -117,13 +123,20 @@ export async function registerTokenRateLimits(scope: FastifyInstance, config: Re
 
   let perIp: TokenRateLimits['perIp']
   if (rateLimitPerIp > 0) {
-    const limiter = scope.createRateLimit({ max: rateLimitPerIp, timeWindow, keyGenerator: (request) => `ip:${addressKey(request.ip)}` })
+    const limiter = scope.createRateLimit({
+      max: rateLimitPerIp,
+      timeWindow,
+      keyGenerator: (request) => `ip:${addressKey(request.ip)}`,
+    })
     perIp = async (request, reply) => {
       const wait = await overLimit(limiter, request)
       if (wait === undefined) return
       // RFC 6749 §5.1: no answer of the token endpoint is cached; this one comes before the hook that says so.
       reply.headers(NO_STORE_HEADERS)
-      throw tooManyRequests(`too many token requests from this address: at most ${rateLimitPerIp} per ${config.rateLimitWindow} s`, wait)
+      throw tooManyRequests(
+        `too many token requests from this address: at most ${rateLimitPerIp} per ${config.rateLimitWindow} s`,
+        wait,
+      )
     }
   }
 
@@ -131,13 +144,20 @@ export async function registerTokenRateLimits(scope: FastifyInstance, config: Re
   if (rateLimitPerClient > 0) {
     // createRateLimit keys by the request alone; the client id it needs is handed over here.
     const clientIds = new WeakMap<FastifyRequest, string>()
-    const limiter = scope.createRateLimit({ max: rateLimitPerClient, timeWindow, keyGenerator: (request) => `client:${clientIds.get(request)}` })
+    const limiter = scope.createRateLimit({
+      max: rateLimitPerClient,
+      timeWindow,
+      keyGenerator: (request) => `client:${clientIds.get(request)}`,
+    })
     perClient = async (request, { client, method }) => {
       if (method === 'none') return
       clientIds.set(request, client.clientId)
       const wait = await overLimit(limiter, request)
       if (wait === undefined) return
-      throw tooManyRequests(`too many token requests for this client: at most ${rateLimitPerClient} per ${config.rateLimitWindow} s`, wait)
+      throw tooManyRequests(
+        `too many token requests for this client: at most ${rateLimitPerClient} per ${config.rateLimitWindow} s`,
+        wait,
+      )
     }
   }
   return { perIp, perClient }

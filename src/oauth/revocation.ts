@@ -19,7 +19,10 @@ import type { Client } from '../store/clients.js'
 import { endLogin } from './end-login.js'
 import { tokenKind } from './token-kind.js'
 
-export type RevocationServices = Pick<Services, 'config' | 'store' | 'now' | 'accessKeys' | 'accessTokens' | 'revocations'>
+export type RevocationServices = Pick<
+  Services,
+  'config' | 'store' | 'now' | 'accessKeys' | 'accessTokens' | 'revocations'
+>
 
 /** Who asks: the authenticated client, and where from (for the audit trail). */
 export interface Revoker {
@@ -43,7 +46,11 @@ async function revokeJwtAccessToken(deps: RevocationServices, token: string, { c
   deps.revocations.add(claims.jti, expiresAt)
 }
 
-async function revokePresentedAccessKey(deps: RevocationServices, token: string, { client, ip }: Revoker): Promise<void> {
+async function revokePresentedAccessKey(
+  deps: RevocationServices,
+  token: string,
+  { client, ip }: Revoker,
+): Promise<void> {
   if (!parseAccessKey(token)) return
   const verified = await deps.accessKeys.verify(token)
   // Revoked, expired or of a disabled owner: already unusable. Unknown or wrong secret: not the caller's to revoke.

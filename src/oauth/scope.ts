@@ -16,7 +16,8 @@ export function parseScope(value: string | undefined): string[] | undefined {
   const tokens = value.split(' ').filter(Boolean)
   if (tokens.length === 0) return undefined
   for (const token of tokens) {
-    if (!SCOPE_TOKEN.test(token)) throw invalidScope(`scope ${JSON.stringify(token.slice(0, 64))} is malformed (RFC 6749 §3.3)`)
+    if (!SCOPE_TOKEN.test(token))
+      throw invalidScope(`scope ${JSON.stringify(token.slice(0, 64))} is malformed (RFC 6749 §3.3)`)
   }
   return [...new Set(tokens)]
 }
@@ -33,10 +34,20 @@ export function intersectScopes(first: readonly string[], ...others: readonly (r
  * @example
  * grantScope(['read'], ['read', 'write'], 'this client') // ['read']
  */
-export function grantScope(requested: readonly string[] | undefined, allowed: readonly string[], what: string): string[] {
+export function grantScope(
+  requested: readonly string[] | undefined,
+  allowed: readonly string[],
+  what: string,
+): string[] {
   if (requested === undefined) return [...allowed]
   const refused = requested.filter((scope) => !allowed.includes(scope))
-  if (refused.length > 0) throw invalidScope(`${what} may not have the scope ${refused.slice(0, 5).map((scope) => JSON.stringify(scope)).join(', ')}${refused.length > 5 ? ', …' : ''}`)
+  if (refused.length > 0)
+    throw invalidScope(
+      `${what} may not have the scope ${refused
+        .slice(0, 5)
+        .map((scope) => JSON.stringify(scope))
+        .join(', ')}${refused.length > 5 ? ', …' : ''}`,
+    )
   return [...requested]
 }
 

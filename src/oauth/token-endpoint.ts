@@ -32,12 +32,16 @@ function supportedGrantType(params: Record<string, string>, grants: ReadonlyMap<
 }
 
 function clientMayUseGrant(client: Client, grant: Grant): void {
-  if (!client.grantTypes.includes(grant.grantType)) throw unauthorizedClient(`this client may not use the ${grant.grantType} grant`)
+  if (!client.grantTypes.includes(grant.grantType))
+    throw unauthorizedClient(`this client may not use the ${grant.grantType} grant`)
 }
 
 function requiredParameters(grant: Grant, params: Record<string, string>): Record<string, string> {
   const missing = grant.parameters.required.filter((name) => params[name] === undefined)
-  if (missing.length > 0) throw invalidRequest(`${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} required for the ${grant.grantType} grant`)
+  if (missing.length > 0)
+    throw invalidRequest(
+      `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} required for the ${grant.grantType} grant`,
+    )
   const own: Record<string, string> = {}
   for (const name of [...grant.parameters.required, ...grant.parameters.optional]) {
     if (params[name] !== undefined) own[name] = params[name]
@@ -51,22 +55,46 @@ function requiredParameters(grant: Grant, params: Record<string, string>): Recor
  * (an allow-list: a client restricted to other APIs gets a token for Portcullis only if its list names the
  * issuer). Without it: the default audience, or the client's first when its list excludes it.
  */
-function resolveAudience(resource: string | undefined, client: Client, deps: Pick<Services, 'config'>): { resource: string | undefined; audience: string } {
+function resolveAudience(
+  resource: string | undefined,
+  client: Client,
+  deps: Pick<Services, 'config'>,
+): { resource: string | undefined; audience: string } {
   const { defaultAudience } = deps.config
   if (resource === undefined) {
-    return { resource, audience: client.audiences.length === 0 || client.audiences.includes(defaultAudience) ? defaultAudience : client.audiences[0]! }
+    return {
+      resource,
+      audience:
+        client.audiences.length === 0 || client.audiences.includes(defaultAudience)
+          ? defaultAudience
+          : client.audiences[0]!,
+    }
   }
   checkAudience(resource, client, deps.config)
   return { resource, audience: resource }
 }
 
-function issueAccessToken(deps: Pick<Services, 'config' | 'keyring'>, client: Client, result: GrantResult, now: number) {
+function issueAccessToken(
+  deps: Pick<Services, 'config' | 'keyring'>,
+  client: Client,
+  result: GrantResult,
+  now: number,
+) {
   // At least a second: the grant has checked that its source is still valid at `now`.
-  const ttl = result.notAfter === undefined ? deps.config.accessTokenTtl : Math.max(1, Math.min(deps.config.accessTokenTtl, Math.floor((result.notAfter - now) / 1000)))
+  const ttl =
+    result.notAfter === undefined
+      ? deps.config.accessTokenTtl
+      : Math.max(1, Math.min(deps.config.accessTokenTtl, Math.floor((result.notAfter - now) / 1000)))
   return signAccessToken(
     deps.keyring,
     { issuer: deps.config.issuer, ttl, now },
-    { sub: result.subject, aud: result.audience, clientId: client.clientId, scope: result.scope.join(' '), extra: result.claims },
+    {
+      sub: result.subject,
+      aud: result.audience,
+      clientId: client.clientId,
+      scope: result.scope.join(' '),
+      extra: result.claims,
+    },
   )
 }
 
@@ -119,8 +147,21 @@ export async function handleTokenRequest(
   const grantParams = requiredParameters(grant, params)
   const scope = parseScope(params.scope)
   const { resource, audience } = resolveAudience(params.resource, client, deps)
-  const grantRequest: GrantRequest = { client, authMethod: method, params: grantParams, scope, resource, audience, now, ip: request.ip }
+  const grantRequest: GrantRequest = {
+    client,
+    authMethod: method,
+    params: grantParams,
+    scope,
+    resource,
+    audience,
+    now,
+    ip: request.ip,
+  }
   const result = await grant.handler(grantRequest)
   const accessToken = await issueAccessToken(deps, client, result, now)
-  return tokenResponse(accessToken, result, result.signIn ? await idTokenFor(deps, client.clientId, result, accessToken, now) : undefined)
+  return tokenResponse(
+    accessToken,
+    result,
+    result.signIn ? await idTokenFor(deps, client.clientId, result, accessToken, now) : undefined,
+  )
 }

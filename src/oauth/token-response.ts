@@ -30,16 +30,27 @@ export const tokenResponseSchema = {
     token_type: { type: 'string', enum: ['Bearer'] },
     expires_in: { type: 'integer', description: 'Seconds until the access token expires' },
     scope: { type: 'string', description: 'The granted scope, space-separated' },
-    refresh_token: { type: 'string', description: 'Issued by the password and refresh_token grants; rotated on every use' },
+    refresh_token: {
+      type: 'string',
+      description: 'Issued by the password and refresh_token grants; rotated on every use',
+    },
     issued_token_type: { type: 'string' },
-    id_token: { type: 'string', description: 'OpenID Connect ID token (RS256, typ JWT), when the openid scope was granted in a browser sign-in' },
+    id_token: {
+      type: 'string',
+      description: 'OpenID Connect ID token (RS256, typ JWT), when the openid scope was granted in a browser sign-in',
+    },
   },
   required: ['access_token', 'token_type', 'expires_in', 'scope'],
 } as const
 
 export function tokenResponse(accessToken: IssuedAccessToken, result: GrantResult, idToken?: string): TokenResponse {
   // Built member by member: this runs once per token, and spreading into a literal is the slow path.
-  const response: TokenResponse = { access_token: accessToken.token, token_type: 'Bearer', expires_in: accessToken.expiresIn, scope: formatScope(result.scope) }
+  const response: TokenResponse = {
+    access_token: accessToken.token,
+    token_type: 'Bearer',
+    expires_in: accessToken.expiresIn,
+    scope: formatScope(result.scope),
+  }
   if (result.refreshToken !== undefined) response.refresh_token = result.refreshToken
   if (result.issuedTokenType !== undefined) response.issued_token_type = result.issuedTokenType
   if (idToken !== undefined) response.id_token = idToken

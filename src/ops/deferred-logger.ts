@@ -12,7 +12,8 @@ export function createDeferredLogger(): EarlyLogger & { attach(target: EarlyLogg
   const held: Array<['info' | 'error', object, string]> = []
   return {
     info: (details, message) => (target ? target.info(details, message) : void held.push(['info', details, message])),
-    error: (details, message) => (target ? target.error(details, message) : void held.push(['error', details, message])),
+    error: (details, message) =>
+      target ? target.error(details, message) : void held.push(['error', details, message]),
     attach(logger) {
       target = logger
       for (const [level, details, message] of held.splice(0)) logger[level](details, message)

@@ -21,7 +21,9 @@ export interface JanitorSchedule {
   close(): Promise<void>
 }
 
-export function janitorPolicy(config: Pick<Config, 'janitorRetention' | 'janitorBatchSize' | 'loginFailureWindow' | 'auditRetention'>): JanitorPolicy {
+export function janitorPolicy(
+  config: Pick<Config, 'janitorRetention' | 'janitorBatchSize' | 'loginFailureWindow' | 'auditRetention'>,
+): JanitorPolicy {
   return {
     retentionMs: config.janitorRetention * 1000,
     batchSize: config.janitorBatchSize,
@@ -46,7 +48,10 @@ export function sweepSummary(result: SweepResult): string {
  */
 export function createJanitorSchedule(deps: {
   store: { janitor: Pick<JanitorStore, 'sweep'> }
-  config: Pick<Config, 'janitorInterval' | 'janitorRetention' | 'janitorBatchSize' | 'loginFailureWindow' | 'auditRetention'>
+  config: Pick<
+    Config,
+    'janitorInterval' | 'janitorRetention' | 'janitorBatchSize' | 'loginFailureWindow' | 'auditRetention'
+  >
   now: () => number
   log: JanitorLog
   metrics?: Pick<Metrics, 'janitorDeletedRows'>
@@ -69,8 +74,13 @@ export function createJanitorSchedule(deps: {
           if (deleted > 0) deps.metrics?.janitorDeletedRows.inc({ table }, deleted)
         },
       })
-      if (result === 'busy') log.info({ janitor: 'busy' }, 'janitor: another instance is sweeping; skipped until the next interval')
-      else log.info({ janitor: { deleted: result.deleted, batches: result.batches, durationMs: result.durationMs } }, sweepSummary(result))
+      if (result === 'busy')
+        log.info({ janitor: 'busy' }, 'janitor: another instance is sweeping; skipped until the next interval')
+      else
+        log.info(
+          { janitor: { deleted: result.deleted, batches: result.batches, durationMs: result.durationMs } },
+          sweepSummary(result),
+        )
       return result
     } catch (err) {
       log.error({ err }, 'janitor: the sweep failed; the next interval tries again')

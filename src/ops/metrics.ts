@@ -1,5 +1,12 @@
 // Prometheus metrics (prom-client). One registry per app, so two apps in one process never share counters.
-import { Counter, Histogram, Registry, collectDefaultMetrics, type MetricObjectWithValues, type MetricValueWithName } from 'prom-client'
+import {
+  Counter,
+  Histogram,
+  Registry,
+  collectDefaultMetrics,
+  type MetricObjectWithValues,
+  type MetricValueWithName,
+} from 'prom-client'
 
 type RequestLabels = { method: string; route: string; status: string }
 
@@ -62,7 +69,13 @@ class RequestDurationHistogram extends Histogram<keyof RequestLabels> {
   }
 
   override async get(): Promise<MetricObjectWithValues<MetricValueWithName<keyof RequestLabels | 'le'>>> {
-    return { name: DURATION_NAME, help: DURATION_HELP, type: 'histogram', aggregator: 'sum', values: this.values() } as unknown as MetricObjectWithValues<MetricValueWithName<keyof RequestLabels | 'le'>>
+    return {
+      name: DURATION_NAME,
+      help: DURATION_HELP,
+      type: 'histogram',
+      aggregator: 'sum',
+      values: this.values(),
+    } as unknown as MetricObjectWithValues<MetricValueWithName<keyof RequestLabels | 'le'>>
   }
 
   /** The registry prefers this method to get() when rendering the text format. */
@@ -87,7 +100,10 @@ export function createMetrics(options: { processMetrics?: boolean } = {}) {
   // Route pattern → method → status: the strings come from Fastify's route table and the HTTP parser's method
   // list, so no key is built per request.
   const seriesByRoute = new Map<string, Map<string, Map<number, RequestSeries>>>()
-  const tokenCounts = new Map<string, { labels: { grant_type: string; client_id: string; outcome: string }; count: number }>()
+  const tokenCounts = new Map<
+    string,
+    { labels: { grant_type: string; client_id: string; outcome: string }; count: number }
+  >()
   return {
     registry,
     httpRequests: new Counter({
@@ -109,7 +125,12 @@ export function createMetrics(options: { processMetrics?: boolean } = {}) {
       if (byStatus === undefined) byMethod.set(method, (byStatus = new Map()))
       let found = byStatus.get(status)
       if (found === undefined) {
-        found = { labels: { method, route, status: String(status) }, count: 0, sum: 0, buckets: new Float64Array(DURATION_BUCKETS.length + 1) }
+        found = {
+          labels: { method, route, status: String(status) },
+          count: 0,
+          sum: 0,
+          buckets: new Float64Array(DURATION_BUCKETS.length + 1),
+        }
         byStatus.set(status, found)
         series.push(found)
       }
@@ -133,7 +154,8 @@ export function createMetrics(options: { processMetrics?: boolean } = {}) {
     countTokenRequest(grantType: string, clientId: string, outcome: string): void {
       const key = `${grantType} ${clientId} ${outcome}`
       const found = tokenCounts.get(key)
-      if (found === undefined) tokenCounts.set(key, { labels: { grant_type: grantType, client_id: clientId, outcome }, count: 1 })
+      if (found === undefined)
+        tokenCounts.set(key, { labels: { grant_type: grantType, client_id: clientId, outcome }, count: 1 })
       else found.count += 1
     },
     /** Rows the janitor deleted, by table (ops/janitor-schedule.ts); a few increments per batch, once an hour. */

@@ -37,27 +37,37 @@ export function registerAssets(scope: FastifyInstance): AssetUrls {
     styles: load('styles.css', 'text/css; charset=utf-8', assets),
     formPost: load('form-post.js', 'text/javascript; charset=utf-8', assets),
   }
-  scope.get<{ Params: { file: string } }>('/assets/:file', {
-    schema: {
-      summary: 'A stylesheet or script of the sign-in pages (content-hashed name)',
-      tags: ['pages'],
-      params: { type: 'object', properties: { file: { type: 'string', maxLength: 100 } }, required: ['file'] },
-      response: {
-        200: { description: 'The file, cached for a year (its name changes with its content)', content: { 'text/css': { schema: { type: 'string' } }, 'text/javascript': { schema: { type: 'string' } } } },
-        404: { description: 'No such file: the error page', content: { 'text/html': { schema: { type: 'string' } } } },
+  scope.get<{ Params: { file: string } }>(
+    '/assets/:file',
+    {
+      schema: {
+        summary: 'A stylesheet or script of the sign-in pages (content-hashed name)',
+        tags: ['pages'],
+        params: { type: 'object', properties: { file: { type: 'string', maxLength: 100 } }, required: ['file'] },
+        response: {
+          200: {
+            description: 'The file, cached for a year (its name changes with its content)',
+            content: { 'text/css': { schema: { type: 'string' } }, 'text/javascript': { schema: { type: 'string' } } },
+          },
+          404: {
+            description: 'No such file: the error page',
+            content: { 'text/html': { schema: { type: 'string' } } },
+          },
+        },
       },
     },
-  }, async (request, reply) => {
-    const asset = assets.get(request.params.file)
-    if (!asset) {
-      const error = Object.assign(new Error('Asset not found'), { statusCode: 404 })
-      throw error
-    }
-    return reply
-      .header('content-type', asset.type)
-      .header('cache-control', 'public, max-age=31536000, immutable')
-      .header('x-content-type-options', 'nosniff')
-      .send(asset.body)
-  })
+    async (request, reply) => {
+      const asset = assets.get(request.params.file)
+      if (!asset) {
+        const error = Object.assign(new Error('Asset not found'), { statusCode: 404 })
+        throw error
+      }
+      return reply
+        .header('content-type', asset.type)
+        .header('cache-control', 'public, max-age=31536000, immutable')
+        .header('x-content-type-options', 'nosniff')
+        .send(asset.body)
+    },
+  )
   return urls
 }

@@ -28,5 +28,7 @@ export function contentSecurityPolicy(options: { formTargets?: readonly string[]
   const formAction = ["'self'", ...new Set((options.formTargets ?? []).map(formActionSource))].join(' ')
   const directives: Record<string, string> = { ...BASE, 'form-action': formAction }
   if (options.script) directives['script-src'] = "'self'"
-  return Object.entries(directives).map(([name, value]) => `${name} ${value}`).join('; ')
+  return Object.entries(directives)
+    .map(([name, value]) => `${name} ${value}`)
+    .join('; ')
 }

@@ -33,7 +33,9 @@ export interface PageDeps {
 }
 
 function deriveKey(masterKey: Buffer, purpose: string): string {
-  return Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), `portcullis pages ${purpose}`, 32)).toString('base64url')
+  return Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), `portcullis pages ${purpose}`, 32)).toString(
+    'base64url',
+  )
 }
 
 /**
@@ -82,8 +84,10 @@ export async function registerPageSupport(scope: FastifyInstance, deps: PageDeps
 }
 
 function parseDirectives(policy: string): Record<string, string[]> {
-  return Object.fromEntries(policy.split('; ').map((directive) => {
-    const [name, ...values] = directive.split(' ')
-    return [name!, values]
-  }))
+  return Object.fromEntries(
+    policy.split('; ').map((directive) => {
+      const [name, ...values] = directive.split(' ')
+      return [name!, values]
+    }),
+  )
 }

@@ -4,8 +4,13 @@ import type { FastifyReply } from 'fastify'
 import type { AssetUrls } from './assets.js'
 import { contentSecurityPolicy } from './csp.js'
 import {
-  DEFAULT_SCOPE_DESCRIPTIONS, type ConsentModel, type ErrorModel, type FormPostModel, type LoggedOutModel,
-  type LoginModel, type LogoutConfirmModel,
+  DEFAULT_SCOPE_DESCRIPTIONS,
+  type ConsentModel,
+  type ErrorModel,
+  type FormPostModel,
+  type LoggedOutModel,
+  type LoginModel,
+  type LogoutConfirmModel,
 } from './models.js'
 
 export interface Pages {
@@ -39,7 +44,14 @@ function targets(redirectTarget: string | undefined): string[] {
 }
 
 export function createPages(shared: Shared): Pages {
-  async function render(reply: FastifyReply, status: number, template: string, data: object, csp: string, heading: string) {
+  async function render(
+    reply: FastifyReply,
+    status: number,
+    template: string,
+    data: object,
+    csp: string,
+    heading: string,
+  ) {
     const html = await reply.viewAsync(template, { ...data, uiTitle: shared.uiTitle, assets: shared.assets, heading })
     return reply.code(status).header('content-security-policy', csp).type('text/html; charset=utf-8').send(html)
   }
@@ -47,21 +59,56 @@ export function createPages(shared: Shared): Pages {
 
   return {
     renderLogin: (reply, model, status = 200) =>
-      render(reply, status, 'login', { ...model, hidden: model.hidden ?? {}, csrfToken: csrf(reply) },
-        contentSecurityPolicy({ formTargets: targets(model.redirectTarget) }), 'Sign in'),
+      render(
+        reply,
+        status,
+        'login',
+        { ...model, hidden: model.hidden ?? {}, csrfToken: csrf(reply) },
+        contentSecurityPolicy({ formTargets: targets(model.redirectTarget) }),
+        'Sign in',
+      ),
     renderConsent: (reply, model) => {
-      const scopes = model.scopes.map((scope) => ({ name: scope.name, description: scope.description ?? DEFAULT_SCOPE_DESCRIPTIONS[scope.name] }))
-      return render(reply, 200, 'consent', { ...model, scopes, hidden: model.hidden ?? {}, csrfToken: csrf(reply) },
-        contentSecurityPolicy({ formTargets: targets(model.redirectTarget) }), `Allow ${model.clientName}?`)
+      const scopes = model.scopes.map((scope) => ({
+        name: scope.name,
+        description: scope.description ?? DEFAULT_SCOPE_DESCRIPTIONS[scope.name],
+      }))
+      return render(
+        reply,
+        200,
+        'consent',
+        { ...model, scopes, hidden: model.hidden ?? {}, csrfToken: csrf(reply) },
+        contentSecurityPolicy({ formTargets: targets(model.redirectTarget) }),
+        `Allow ${model.clientName}?`,
+      )
     },
     renderError: (reply, status, model) =>
-      render(reply, status, 'error', { ...model, backUrl: safeLink(model.backUrl) }, contentSecurityPolicy(), model.title),
+      render(
+        reply,
+        status,
+        'error',
+        { ...model, backUrl: safeLink(model.backUrl) },
+        contentSecurityPolicy(),
+        model.title,
+      ),
     renderLoggedOut: (reply, model = {}) =>
       render(reply, 200, 'logged-out', model, contentSecurityPolicy(), 'Signed out'),
     renderLogoutConfirm: (reply, model) =>
-      render(reply, 200, 'logout-confirm', { ...model, hidden: model.hidden ?? {}, csrfToken: csrf(reply) },
-        contentSecurityPolicy({ formTargets: targets(model.redirectTarget) }), 'Sign out?'),
+      render(
+        reply,
+        200,
+        'logout-confirm',
+        { ...model, hidden: model.hidden ?? {}, csrfToken: csrf(reply) },
+        contentSecurityPolicy({ formTargets: targets(model.redirectTarget) }),
+        'Sign out?',
+      ),
     renderFormPost: (reply, model) =>
-      render(reply, 200, 'form-post', { ...model, script: true }, contentSecurityPolicy({ formTargets: [model.redirectUri], script: true }), 'Continue'),
+      render(
+        reply,
+        200,
+        'form-post',
+        { ...model, script: true },
+        contentSecurityPolicy({ formTargets: [model.redirectUri], script: true }),
+        'Continue',
+      ),
   }
 }

@@ -34,13 +34,20 @@ const pathOf = (url: string) => {
  * @example
  * await registerCorsRoutes(app, services, (scope) => registerUserInfoRoutes(scope, services))
  */
-export async function registerCorsRoutes(app: FastifyInstance, { corsOrigins }: Pick<Services, 'corsOrigins'>, routes: (scope: FastifyInstance) => void): Promise<void> {
+export async function registerCorsRoutes(
+  app: FastifyInstance,
+  { corsOrigins }: Pick<Services, 'corsOrigins'>,
+  routes: (scope: FastifyInstance) => void,
+): Promise<void> {
   await app.register(async (scope) => {
     const paths = new Set<string>()
     scope.addHook('onRoute', (route) => {
       if (route.url !== '*') paths.add(route.url)
     })
-    const delegator = (request: FastifyRequest, callback: (error: Error | null, options: FastifyCorsOptions) => void) => {
+    const delegator = (
+      request: FastifyRequest,
+      callback: (error: Error | null, options: FastifyCorsOptions) => void,
+    ) => {
       const origin = request.headers.origin
       if (origin === undefined || !paths.has(pathOf(request.url))) return callback(null, NO_CORS)
       corsOrigins.allows(origin).then(

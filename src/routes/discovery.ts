@@ -13,7 +13,21 @@ const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'
 /** Introspection is for confidential clients (and Bearer tokens with the `introspect` scope, which RFC 8414 has no name for). */
 const INTROSPECTION_AUTH_METHODS = ['client_secret_basic', 'client_secret_post']
 /** What an ID token (oauth/id-token.ts) and the UserInfo endpoint (routes/userinfo.ts) may carry. */
-const CLAIMS = ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'at_hash', 'sid', 'amr', 'name', 'email', 'email_verified']
+const CLAIMS = [
+  'iss',
+  'sub',
+  'aud',
+  'exp',
+  'iat',
+  'auth_time',
+  'nonce',
+  'at_hash',
+  'sid',
+  'amr',
+  'name',
+  'email',
+  'email_verified',
+]
 
 export interface ServerMetadata {
   issuer: string
@@ -125,18 +139,36 @@ const metadataSchema = {
 export function registerDiscoveryRoutes(app: FastifyInstance, { config }: Pick<Services, 'config'>): void {
   const body = JSON.stringify(serverMetadata(config, GRANT_TYPES))
   app.addSchema(metadataSchema)
-  const schema = (summary: string) => ({ tags: ['discovery'], summary, response: { 200: { description: 'The metadata', $ref: 'ServerMetadata#' } } })
+  const schema = (summary: string) => ({
+    tags: ['discovery'],
+    summary,
+    response: { 200: { description: 'The metadata', $ref: 'ServerMetadata#' } },
+  })
   const send = async (_request: unknown, reply: FastifyReply) =>
     reply.header('cache-control', 'public, max-age=3600').type('application/json; charset=utf-8').send(body)
 
-  app.get('/.well-known/oauth-authorization-server', { schema: schema('Authorization server metadata (RFC 8414)') }, send)
-  app.get('/.well-known/openid-configuration', { schema: schema('The same metadata, at the address OpenID Connect clients look up') }, send)
+  app.get(
+    '/.well-known/oauth-authorization-server',
+    { schema: schema('Authorization server metadata (RFC 8414)') },
+    send,
+  )
+  app.get(
+    '/.well-known/openid-configuration',
+    { schema: schema('The same metadata, at the address OpenID Connect clients look up') },
+    send,
+  )
 
   // An issuer with a path (https://example.com/auth, behind a proxy) is looked up at
   // /.well-known/oauth-authorization-server/auth (RFC 8414 §3.1), which a proxy forwarding the
   // whole host may pass on as is. Depends on the configuration, so it stays out of the committed document.
   const issuerPath = new URL(config.issuer).pathname.replace(/\/$/, '') // ISSUER has no trailing slash (config.ts), but a bare host's path is '/'
   if (issuerPath !== '') {
-    app.get(`/.well-known/oauth-authorization-server${issuerPath}`, { schema: { ...schema('Authorization server metadata at the path-inserted address (RFC 8414 §3.1)'), hide: true } }, send)
+    app.get(
+      `/.well-known/oauth-authorization-server${issuerPath}`,
+      {
+        schema: { ...schema('Authorization server metadata at the path-inserted address (RFC 8414 §3.1)'), hide: true },
+      },
+      send,
+    )
   }
 }

@@ -8,8 +8,18 @@ import type { FastifyInstance } from 'fastify'
 import { errorSchema } from './schemas.js'
 
 const securitySchemes = {
-  clientBasic: { type: 'http', scheme: 'basic', description: 'OAuth client authentication (client_secret_basic, RFC 6749 §2.3.1): form-urlencoded client_id and client_secret' },
-  bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An access token of this server (RFC 6750), or an access key sent as a Bearer token' },
+  clientBasic: {
+    type: 'http',
+    scheme: 'basic',
+    description:
+      'OAuth client authentication (client_secret_basic, RFC 6749 §2.3.1): form-urlencoded client_id and client_secret',
+  },
+  bearer: {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'An access token of this server (RFC 6750), or an access key sent as a Bearer token',
+  },
   apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An access key (pcl_…)' },
 } as const
 
@@ -47,7 +57,9 @@ export async function registerDocsRoutes(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
     openapi,
     // Shared schemas keep their $id as their component name (#/components/schemas/Error).
-    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
+    },
   })
 
   await app.register(swaggerUi, {
@@ -68,7 +80,12 @@ export async function registerDocsRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         tags: ['documentation'],
         summary: 'This OpenAPI 3.1 document, as JSON',
-        response: { 200: { description: 'The OpenAPI document', content: { 'application/json': { schema: { type: 'object', additionalProperties: true } } } } },
+        response: {
+          200: {
+            description: 'The OpenAPI document',
+            content: { 'application/json': { schema: { type: 'object', additionalProperties: true } } },
+          },
+        },
       },
     },
     async (_request, reply) => {
@@ -83,7 +100,9 @@ export async function registerDocsRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         tags: ['documentation'],
         summary: 'This OpenAPI 3.1 document, as YAML (the committed openapi.yaml)',
-        response: { 200: { description: 'The OpenAPI document', content: { 'application/yaml': { schema: { type: 'string' } } } } },
+        response: {
+          200: { description: 'The OpenAPI document', content: { 'application/yaml': { schema: { type: 'string' } } } },
+        },
       },
     },
     async (_request, reply) => {

@@ -21,7 +21,11 @@ const introspectionSchema = {
     aud: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
     iss: { type: 'string' },
     jti: { type: 'string' },
-    act: { type: 'object', additionalProperties: true, description: 'The acting party of a token-exchange token (RFC 8693 §4.1)' },
+    act: {
+      type: 'object',
+      additionalProperties: true,
+      description: 'The acting party of a token-exchange token (RFC 8693 §4.1)',
+    },
   },
   required: ['active'],
 } as const
@@ -39,7 +43,10 @@ const schema = {
     required: ['token'],
     properties: {
       token: { type: 'string', minLength: 1, description: 'The token to introspect' },
-      token_type_hint: { type: 'string', description: 'access_token, refresh_token or access_key; optional, and any other value is ignored' },
+      token_type_hint: {
+        type: 'string',
+        description: 'access_token, refresh_token or access_key; optional, and any other value is ignored',
+      },
       ...clientCredentialProperties,
     },
   },
@@ -50,7 +57,9 @@ const schema = {
     403: errorResponse('insufficient_scope: the Bearer token or access key lacks the introspect or admin scope'),
     413: errorResponse('The body is larger than the limit'),
     415: errorResponse('The body is not application/x-www-form-urlencoded'),
-    503: errorResponse('temporarily_unavailable: the database did not answer within DATABASE_TIMEOUT; retry after the seconds in Retry-After'),
+    503: errorResponse(
+      'temporarily_unavailable: the database did not answer within DATABASE_TIMEOUT; retry after the seconds in Retry-After',
+    ),
   },
 } as const
 

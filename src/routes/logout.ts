@@ -29,10 +29,16 @@ export function registerLogoutRoutes(app: FastifyInstance, deps: LogoutRouteDeps
   async function logout(request: FastifyRequest, reply: FastifyReply, source: unknown, confirmed: boolean) {
     const now = deps.now()
     const { params } = singleParameters(source)
-    const client = params.client_id === undefined || params.client_id.length > 255 ? undefined : await store.clients.findById(params.client_id)
+    const client =
+      params.client_id === undefined || params.client_id.length > 255
+        ? undefined
+        : await store.clients.findById(params.client_id)
     const back = matchPostLogoutRedirectUri(client, params.post_logout_redirect_uri)
     if (params.post_logout_redirect_uri !== undefined && back === undefined) {
-      return pages.renderError(reply, 400, { title: 'Sign-out cannot return to the app', message: 'The address to return to after signing out is not registered for this application.' })
+      return pages.renderError(reply, 400, {
+        title: 'Sign-out cannot return to the app',
+        message: 'The address to return to after signing out is not registered for this application.',
+      })
     }
     const signedIn = await findSignedIn(deps, request.cookies[cookieName], now)
     if (signedIn && !confirmed) {
@@ -40,7 +46,12 @@ export function registerLogoutRoutes(app: FastifyInstance, deps: LogoutRouteDeps
       if (params.client_id !== undefined) hidden.client_id = params.client_id
       if (back !== undefined) hidden.post_logout_redirect_uri = back
       if (back !== undefined && params.state !== undefined) hidden.state = params.state
-      return pages.renderLogoutConfirm(reply, { action: '/oauth/logout', hidden, ...(client ? { clientName: client.name } : {}), ...(back ? { redirectTarget: back } : {}) })
+      return pages.renderLogoutConfirm(reply, {
+        action: '/oauth/logout',
+        hidden,
+        ...(client ? { clientName: client.name } : {}),
+        ...(back ? { redirectTarget: back } : {}),
+      })
     }
     if (signedIn) await endSession(deps, signedIn.session, { ip: request.ip, clientId: client?.clientId })
     if (request.cookies[cookieName] !== undefined) reply.clearCookie(cookieName, sessionCookieOptions(config, 0))
@@ -53,7 +64,9 @@ export function registerLogoutRoutes(app: FastifyInstance, deps: LogoutRouteDeps
   const schema = (method: 'GET' | 'POST') => ({
     tags: ['sign-in'],
     summary: `RP-initiated logout (${method}): asks the signed-in user to confirm, then ends the session and the refresh tokens issued in it`,
-    ...(method === 'GET' ? { querystring: logoutParameters } : { body: logoutParameters, consumes: ['application/x-www-form-urlencoded'] }),
+    ...(method === 'GET'
+      ? { querystring: logoutParameters }
+      : { body: logoutParameters, consumes: ['application/x-www-form-urlencoded'] }),
     response: {
       200: htmlResponse('The confirmation form, or the signed-out page'),
       303: seeOther('To the registered post_logout_redirect_uri, with state'),
@@ -68,5 +81,6 @@ export function registerLogoutRoutes(app: FastifyInstance, deps: LogoutRouteDeps
   }
   app.get('/oauth/logout', { schema: schema('GET') }, (request, reply) => logout(request, reply, request.query, false))
   app.post('/oauth/logout', { schema: schema('POST'), preHandler: csrfWhenConfirming }, (request, reply) =>
-    logout(request, reply, request.body, bodyString(request.body, 'confirm') === 'yes'))
+    logout(request, reply, request.body, bodyString(request.body, 'confirm') === 'yes'),
+  )
 }

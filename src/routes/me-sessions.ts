@@ -10,7 +10,10 @@ import { registerSessionRoutes } from './admin/sessions.js'
 
 export const ACCOUNT_SCOPE = 'account'
 
-export function registerMeSessionRoutes(app: FastifyInstance, deps: Pick<Services, 'store' | 'config' | 'now' | 'revocations' | 'bearer' | 'schemas'>): void {
+export function registerMeSessionRoutes(
+  app: FastifyInstance,
+  deps: Pick<Services, 'store' | 'config' | 'now' | 'revocations' | 'bearer' | 'schemas'>,
+): void {
   /** The user behind the credential; a client or a service key has no sessions. */
   async function userOf(request: FastifyRequest): Promise<string> {
     const principal = request.principal!

@@ -5,20 +5,37 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Services } from '../services.js'
 import { insufficientScope, invalidToken, notFound, validationFailed } from '../errors.js'
-import { accessKeyProblems, issueAccessKey, ParentKeyInactiveError, revokeKeyWithDescendants } from '../security/access-key-lifecycle.js'
+import {
+  accessKeyProblems,
+  issueAccessKey,
+  ParentKeyInactiveError,
+  revokeKeyWithDescendants,
+} from '../security/access-key-lifecycle.js'
 import type { Principal } from '../security/bearer.js'
 import type { AccessKey } from '../store/access-keys.js'
 import { StoreError } from '../store/index.js'
 import type { User } from '../store/users.js'
 import { newAccessKeyBody } from './admin/access-keys.js'
-import { errorsWithNotFound, registerScopedRoutes, errors, idParams, pageOf, pageQuery, SECURITY, type PageQuery } from './admin/schemas.js'
+import {
+  errorsWithNotFound,
+  registerScopedRoutes,
+  errors,
+  idParams,
+  pageOf,
+  pageQuery,
+  SECURITY,
+  type PageQuery,
+} from './admin/schemas.js'
 import { accessKeySchema, accessKeyView, auditContext, createdAccessKeySchema } from './admin/views.js'
 
 export const KEYS_WRITE_SCOPE = 'keys:write'
 const TAGS = ['me']
 const parentInactive = () => invalidToken('the access key this credential comes from is revoked or expired')
 
-export function registerMeRoutes(app: FastifyInstance, deps: Pick<Services, 'store' | 'now' | 'accessKeys' | 'bearer' | 'schemas'>): void {
+export function registerMeRoutes(
+  app: FastifyInstance,
+  deps: Pick<Services, 'store' | 'now' | 'accessKeys' | 'bearer' | 'schemas'>,
+): void {
   const { store, now } = deps
 
   /** The user behind the credential; a client or service key has no "me". */
@@ -54,7 +71,13 @@ export function registerMeRoutes(app: FastifyInstance, deps: Pick<Services, 'sto
       async (request, reply) => {
         const owner = await currentUser(request)
         const principal = request.principal!
-        const keyRequest = { name: request.body.name, scopes: request.body.scopes, owner, expiresIn: request.body.expires_in, ceiling: principal.scopes }
+        const keyRequest = {
+          name: request.body.name,
+          scopes: request.body.scopes,
+          owner,
+          expiresIn: request.body.expires_in,
+          ceiling: principal.scopes,
+        }
         const problems = accessKeyProblems(keyRequest)
         if (problems.length > 0) throw validationFailed(problems)
         const at = now()
@@ -76,14 +99,24 @@ export function registerMeRoutes(app: FastifyInstance, deps: Pick<Services, 'sto
           tags: TAGS,
           summary: 'List my access keys (never a key)',
           security: SECURITY,
-          querystring: { type: 'object', properties: { ...pageQuery, active: { type: 'boolean' } }, additionalProperties: false },
+          querystring: {
+            type: 'object',
+            properties: { ...pageQuery, active: { type: 'boolean' } },
+            additionalProperties: false,
+          },
           response: { 200: pageOf(accessKeySchema), ...errors },
         },
       },
       async (request) => {
         const user = await currentUser(request)
         const at = now()
-        const page = await store.accessKeys.list({ after: request.query.after, limit: request.query.limit, userId: user.id, active: request.query.active, now: new Date(at) })
+        const page = await store.accessKeys.list({
+          after: request.query.after,
+          limit: request.query.limit,
+          userId: user.id,
+          active: request.query.active,
+          now: new Date(at),
+        })
         return { items: page.items.map((key) => accessKeyView(key, at)), next_cursor: page.nextCursor }
       },
     )
@@ -103,12 +136,18 @@ export function registerMeRoutes(app: FastifyInstance, deps: Pick<Services, 'sto
         const user = await currentUser(request)
         const at = now()
         try {
-          const { accessKey, descendants } = await revokeKeyWithDescendants(store, request.params.id, { ...auditContext(request), userId: user.id }, at)
+          const { accessKey, descendants } = await revokeKeyWithDescendants(
+            store,
+            request.params.id,
+            { ...auditContext(request), userId: user.id },
+            at,
+          )
           for (const key of [accessKey, ...descendants]) deps.accessKeys.invalidate(key.id)
           return accessKeyView(accessKey, at)
         } catch (err) {
           // Another user's key is as unknown as a key that does not exist.
-          if (err instanceof StoreError && err.code === 'not_found') throw notFound('you have no access key with this id')
+          if (err instanceof StoreError && err.code === 'not_found')
+            throw notFound('you have no access key with this id')
           throw err
         }
       },

@@ -20,8 +20,15 @@ async function databaseReady(ping: () => Promise<boolean>): Promise<boolean> {
   }
 }
 
-export function registerOpsRoutes(app: FastifyInstance, { store, metrics, closing }: Pick<Services, 'store' | 'metrics' | 'closing'>): void {
-  app.get('/healthz', { schema: { tags: ['operations'], summary: 'The process is alive', response: { 200: statusSchema } } }, async () => ({ status: 'ok' }))
+export function registerOpsRoutes(
+  app: FastifyInstance,
+  { store, metrics, closing }: Pick<Services, 'store' | 'metrics' | 'closing'>,
+): void {
+  app.get(
+    '/healthz',
+    { schema: { tags: ['operations'], summary: 'The process is alive', response: { 200: statusSchema } } },
+    async () => ({ status: 'ok' }),
+  )
 
   app.get(
     '/readyz',
@@ -32,7 +39,10 @@ export function registerOpsRoutes(app: FastifyInstance, { store, metrics, closin
         response: { 200: statusSchema, 503: statusSchema },
       },
     },
-    async (_request, reply) => (!closing() && (await databaseReady(() => store.ping())) ? { status: 'ready' } : reply.code(503).send({ status: 'unavailable' })),
+    async (_request, reply) =>
+      !closing() && (await databaseReady(() => store.ping()))
+        ? { status: 'ready' }
+        : reply.code(503).send({ status: 'unavailable' }),
   )
 
   app.get(
@@ -41,7 +51,12 @@ export function registerOpsRoutes(app: FastifyInstance, { store, metrics, closin
       schema: {
         tags: ['operations'],
         summary: 'Prometheus metrics: requests by route and status, token outcomes, process metrics',
-        response: { 200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } },
+        response: {
+          200: {
+            description: 'Prometheus text exposition format',
+            content: { 'text/plain': { schema: { type: 'string' } } },
+          },
+        },
       },
     },
     async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),

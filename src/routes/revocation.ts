@@ -29,21 +29,31 @@ const schema = {
     required: ['token'],
     properties: {
       token: { type: 'string', minLength: 1, description: 'The token to revoke' },
-      token_type_hint: { type: 'string', description: 'refresh_token or access_token; optional, and any other value is ignored' },
+      token_type_hint: {
+        type: 'string',
+        description: 'refresh_token or access_token; optional, and any other value is ignored',
+      },
       ...clientCredentialProperties,
     },
   },
   response: {
     200: { description: 'Revoked, or nothing to revoke (the answer is the same)', type: 'null' },
-    400: errorResponse('invalid_request: a missing or repeated parameter, or more than one client authentication method'),
+    400: errorResponse(
+      'invalid_request: a missing or repeated parameter, or more than one client authentication method',
+    ),
     401: errorResponse('invalid_client: client authentication failed'),
     413: errorResponse('The body is larger than the limit'),
     415: errorResponse('The body is not application/x-www-form-urlencoded'),
-    503: errorResponse('temporarily_unavailable: the database did not answer within DATABASE_TIMEOUT; retry after the seconds in Retry-After'),
+    503: errorResponse(
+      'temporarily_unavailable: the database did not answer within DATABASE_TIMEOUT; retry after the seconds in Retry-After',
+    ),
   },
 } as const
 
-export function registerRevocationRoutes(app: FastifyInstance, deps: RevocationServices & Pick<Services, 'clients'>): void {
+export function registerRevocationRoutes(
+  app: FastifyInstance,
+  deps: RevocationServices & Pick<Services, 'clients'>,
+): void {
   app.register(async (scope) => {
     acceptFormOnly(scope, deps.config.bodyLimit)
     scope.post<{ Body: RevocationBody }>('/oauth/revoke', { schema }, async (request, reply) => {

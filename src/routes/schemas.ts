@@ -10,12 +10,21 @@ export const errorSchema = {
   type: 'object',
   description: 'An error, in the shape of RFC 6749 §5.2 on every route',
   properties: {
-    error: { type: 'string', description: 'An RFC 6749 / 6750 / 7009 / 8693 error code, or not_found, conflict, too_many_requests, server_error, service_unavailable', examples: ['invalid_request'] },
+    error: {
+      type: 'string',
+      description:
+        'An RFC 6749 / 6750 / 7009 / 8693 error code, or not_found, conflict, too_many_requests, server_error, service_unavailable',
+      examples: ['invalid_request'],
+    },
     error_description: { type: 'string', description: 'Human-readable; never contains a secret' },
     details: {
       type: 'array',
       description: 'Per-field validation failures (admin API)',
-      items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } }, required: ['field', 'message'] },
+      items: {
+        type: 'object',
+        properties: { field: { type: 'string' }, message: { type: 'string' } },
+        required: ['field', 'message'],
+      },
     },
   },
   required: ['error', 'error_description'],
@@ -37,7 +46,14 @@ export const errorBody = {
   properties: {
     error: { type: 'string' },
     error_description: { type: 'string' },
-    details: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } }, required: ['field', 'message'] } },
+    details: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { field: { type: 'string' }, message: { type: 'string' } },
+        required: ['field', 'message'],
+      },
+    },
   },
   required: ['error', 'error_description'],
 } as const

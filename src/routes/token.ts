@@ -6,7 +6,12 @@ import { OAuthError } from '../errors.js'
 import { FORM_CONTENT_TYPE as FORM, parseFormBodiesOnly, requireFormBody } from '../oauth/form-body.js'
 import { createGrants, type GrantServices } from '../oauth/grants/index.js'
 import { registerTokenRateLimits } from '../oauth/rate-limits.js'
-import { handleTokenRequest, tokenParameters, type TokenEndpointServices, type TokenRequestLabels } from '../oauth/token-endpoint.js'
+import {
+  handleTokenRequest,
+  tokenParameters,
+  type TokenEndpointServices,
+  type TokenRequestLabels,
+} from '../oauth/token-endpoint.js'
 import { tokenResponseSchema } from '../oauth/token-response.js'
 import { oauthErrorBody as errorSchema } from './schemas.js'
 
@@ -19,8 +24,11 @@ declare module 'fastify' {
 
 const tooManyRequestsSchema = {
   ...errorSchema,
-  description: 'too_many_requests: over the limit of token requests per client IP (RATE_LIMIT_PER_IP) or per authenticated client (RATE_LIMIT_PER_CLIENT)',
-  headers: { 'Retry-After': { type: 'integer', description: 'Seconds until the window ends and requests are counted again' } },
+  description:
+    'too_many_requests: over the limit of token requests per client IP (RATE_LIMIT_PER_IP) or per authenticated client (RATE_LIMIT_PER_CLIENT)',
+  headers: {
+    'Retry-After': { type: 'integer', description: 'Seconds until the window ends and requests are counted again' },
+  },
 } as const
 
 const text = (description: string, maxLength: number) => ({ type: 'string', maxLength, description }) as const
@@ -28,7 +36,10 @@ const text = (description: string, maxLength: number) => ({ type: 'string', maxL
 const tokenRequestSchema = {
   type: 'object',
   properties: {
-    grant_type: text('authorization_code, password, refresh_token, client_credentials or urn:ietf:params:oauth:grant-type:token-exchange', 256),
+    grant_type: text(
+      'authorization_code, password, refresh_token, client_credentials or urn:ietf:params:oauth:grant-type:token-exchange',
+      256,
+    ),
     client_id: text('For client_secret_post, or alone for a public client', 255),
     client_secret: text('For client_secret_post (HTTP Basic is preferred)', 512),
     scope: text('Space-separated; within what the client (and user) may have', 4096),
@@ -57,7 +68,10 @@ function singleParameters(request: FastifyRequest, _reply: FastifyReply, done: (
   done()
 }
 
-export function registerTokenRoutes(app: FastifyInstance, deps: TokenEndpointServices & GrantServices & Pick<Services, 'metrics'>): void {
+export function registerTokenRoutes(
+  app: FastifyInstance,
+  deps: TokenEndpointServices & GrantServices & Pick<Services, 'metrics'>,
+): void {
   const grants = createGrants(deps)
   // Per request: when it arrived (before its body is read: under load, handlers start well after arrival,
   // and refresh-token replay detection asks whether a request arrived after a token was used), and the
@@ -66,8 +80,14 @@ export function registerTokenRoutes(app: FastifyInstance, deps: TokenEndpointSer
     request.tokenRequest = { receivedAt: deps.now(), labels: { grant_type: 'unknown', client_id: 'unknown' } }
     done()
   }
-  const countFailure = (request: FastifyRequest, _reply: FastifyReply, error: Error & { statusCode?: number }, done: () => void) => {
-    const outcome = error instanceof OAuthError ? error.error : (error.statusCode ?? 500) < 500 ? 'invalid_request' : 'server_error'
+  const countFailure = (
+    request: FastifyRequest,
+    _reply: FastifyReply,
+    error: Error & { statusCode?: number },
+    done: () => void,
+  ) => {
+    const outcome =
+      error instanceof OAuthError ? error.error : (error.statusCode ?? 500) < 500 ? 'invalid_request' : 'server_error'
     const labels = request.tokenRequest?.labels
     deps.metrics.countTokenRequest(labels?.grant_type ?? 'unknown', labels?.client_id ?? 'unknown', outcome)
     done()
@@ -87,7 +107,17 @@ export function registerTokenRoutes(app: FastifyInstance, deps: TokenEndpointSer
           summary: 'Token endpoint: password, refresh_token and client_credentials grants (RFC 6749)',
           consumes: [FORM],
           body: tokenRequestSchema,
-          response: { 200: tokenResponseSchema, 429: tooManyRequestsSchema, '4xx': errorSchema, 503: { ...errorSchema, description: 'temporarily_unavailable: the database did not answer within DATABASE_TIMEOUT; retry after the seconds in Retry-After' }, '5xx': errorSchema },
+          response: {
+            200: tokenResponseSchema,
+            429: tooManyRequestsSchema,
+            '4xx': errorSchema,
+            503: {
+              ...errorSchema,
+              description:
+                'temporarily_unavailable: the database did not answer within DATABASE_TIMEOUT; retry after the seconds in Retry-After',
+            },
+            '5xx': errorSchema,
+          },
         },
         // The per-IP limit counts every request, before its body is read.
         onRequest: limits.perIp ? [track, limits.perIp, requireFormBody] : [track, requireFormBody],

@@ -34,18 +34,24 @@ const userInfoSchema = {
 const schema = (summary: string) => ({
   tags: ['oauth'],
   summary,
-  description: 'Send the access token in Authorization: Bearer. It must be for this server (the default audience) and hold the openid scope.',
+  description:
+    'Send the access token in Authorization: Bearer. It must be for this server (the default audience) and hold the openid scope.',
   security: [{ bearer: [] }],
   response: {
     200: userInfoSchema,
     400: errorResponse('invalid_request: two credentials, or a malformed one'),
-    401: errorResponse('invalid_token: no access token, or one that is invalid, expired, revoked or not for this server (WWW-Authenticate: Bearer)'),
+    401: errorResponse(
+      'invalid_token: no access token, or one that is invalid, expired, revoked or not for this server (WWW-Authenticate: Bearer)',
+    ),
     403: errorResponse('insufficient_scope: the access token does not hold openid'),
     503: errorResponse('temporarily_unavailable'),
   },
 })
 
-export function registerUserInfoRoutes(app: FastifyInstance, { bearer, store }: Pick<Services, 'bearer' | 'store'>): void {
+export function registerUserInfoRoutes(
+  app: FastifyInstance,
+  { bearer, store }: Pick<Services, 'bearer' | 'store'>,
+): void {
   async function userInfo(request: FastifyRequest): Promise<UserInfo> {
     const principal = await bearer.authenticate(request)
     if (principal.kind !== 'jwt') throw invalidToken('the UserInfo endpoint takes an access token, not an access key')
@@ -62,6 +68,10 @@ export function registerUserInfoRoutes(app: FastifyInstance, { bearer, store }: 
   }
 
   // Personal data: never stored by a cache.
-  app.get(USERINFO_PATH, { schema: schema('UserInfo (OpenID Connect Core §5.3)') }, async (request, reply) => reply.header('cache-control', 'no-store').send(await userInfo(request)))
-  app.post(USERINFO_PATH, { schema: schema('UserInfo by POST (OpenID Connect Core §5.3.1)') }, async (request, reply) => reply.header('cache-control', 'no-store').send(await userInfo(request)))
+  app.get(USERINFO_PATH, { schema: schema('UserInfo (OpenID Connect Core §5.3)') }, async (request, reply) =>
+    reply.header('cache-control', 'no-store').send(await userInfo(request)),
+  )
+  app.post(USERINFO_PATH, { schema: schema('UserInfo by POST (OpenID Connect Core §5.3.1)') }, async (request, reply) =>
+    reply.header('cache-control', 'no-store').send(await userInfo(request)),
+  )
 }

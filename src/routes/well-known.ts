@@ -90,7 +90,12 @@ export interface BeforeRoutingDeps {
  * const answered = jwksBeforeRouting({ keyring, metrics, requestId, routeThroughFastify })
  * http.createServer((req, res) => answered(req, res) || fastifyHandler(req, res))
  */
-export function jwksBeforeRouting({ keyring, metrics, requestId, routeThroughFastify }: BeforeRoutingDeps): (request: IncomingMessage, response: ServerResponse) => boolean {
+export function jwksBeforeRouting({
+  keyring,
+  metrics,
+  requestId,
+  routeThroughFastify,
+}: BeforeRoutingDeps): (request: IncomingMessage, response: ServerResponse) => boolean {
   let document: JwksDocument | undefined
   // The 200's headers after the request id, as a flat [name, value, …] list, made when the key set changes.
   let headers200: string[] = []
@@ -98,7 +103,12 @@ export function jwksBeforeRouting({ keyring, metrics, requestId, routeThroughFas
     const { url, method, headers } = request
     // Every request of the listening server passes here: one for another path costs two string checks.
     if (url !== JWKS_PATH && !url?.startsWith(JWKS_WITH_QUERY)) return false
-    if ((method !== 'GET' && method !== 'HEAD') || headers['content-length'] !== undefined || headers['transfer-encoding'] !== undefined) return false
+    if (
+      (method !== 'GET' && method !== 'HEAD') ||
+      headers['content-length'] !== undefined ||
+      headers['transfer-encoding'] !== undefined
+    )
+      return false
     // A page's request (CORS, routes/cors.ts): Fastify decides whether its origin gets CORS headers.
     if (headers.origin !== undefined) return false
     if (routeThroughFastify()) return false
@@ -106,13 +116,28 @@ export function jwksBeforeRouting({ keyring, metrics, requestId, routeThroughFas
     const jwks = keyring.jwks()
     if (jwks !== document) {
       document = jwks
-      headers200 = ['vary', 'Origin', ...Object.entries(jwks.headers).flat(), 'content-length', String(Buffer.byteLength(jwks.body))]
+      headers200 = [
+        'vary',
+        'Origin',
+        ...Object.entries(jwks.headers).flat(),
+        'content-length',
+        String(Buffer.byteLength(jwks.body)),
+      ]
     }
     // The headers in the order and case the route gives them (the request id first, as its onRequest hook does;
     // then Vary: Origin, which the CORS hook adds to every answer of the route, routes/cors.ts).
     const id = requestId(request)
     if (ifNoneMatchHits(headers['if-none-match'], jwks.etag)) {
-      response.writeHead(304, ['x-request-id', id, 'vary', 'Origin', 'cache-control', jwks.headers['cache-control']!, 'etag', jwks.etag])
+      response.writeHead(304, [
+        'x-request-id',
+        id,
+        'vary',
+        'Origin',
+        'cache-control',
+        jwks.headers['cache-control']!,
+        'etag',
+        jwks.etag,
+      ])
       response.end()
     } else {
       response.writeHead(200, ['x-request-id', id, ...headers200])

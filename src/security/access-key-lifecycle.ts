@@ -48,11 +48,27 @@ export function accessKeyProblems(request: AccessKeyRequest): ErrorDetail[] {
   if (request.name.trim() === '') problems.push({ field: 'name', message: 'must not be blank' })
   if (request.owner?.disabled) problems.push({ field: 'user_id', message: 'the user is disabled' })
   const beyondOwner = request.owner ? request.scopes.filter((scope) => !request.owner!.scopes.includes(scope)) : []
-  if (beyondOwner.length > 0) problems.push({ field: 'scopes', message: `the user does not hold ${beyondOwner.map((s) => JSON.stringify(s)).join(', ')}` })
-  const beyondCeiling = request.ceiling ? request.scopes.filter((scope) => !request.ceiling!.includes(scope) && !beyondOwner.includes(scope)) : []
-  if (beyondCeiling.length > 0) problems.push({ field: 'scopes', message: `the presented credential does not hold ${beyondCeiling.map((s) => JSON.stringify(s)).join(', ')}` })
-  if (request.expiresIn !== undefined && (!Number.isInteger(request.expiresIn) || request.expiresIn < 1 || request.expiresIn > MAX_ACCESS_KEY_LIFETIME)) {
-    problems.push({ field: 'expires_in', message: `must be a whole number of seconds from 1 to ${MAX_ACCESS_KEY_LIFETIME}` })
+  if (beyondOwner.length > 0)
+    problems.push({
+      field: 'scopes',
+      message: `the user does not hold ${beyondOwner.map((s) => JSON.stringify(s)).join(', ')}`,
+    })
+  const beyondCeiling = request.ceiling
+    ? request.scopes.filter((scope) => !request.ceiling!.includes(scope) && !beyondOwner.includes(scope))
+    : []
+  if (beyondCeiling.length > 0)
+    problems.push({
+      field: 'scopes',
+      message: `the presented credential does not hold ${beyondCeiling.map((s) => JSON.stringify(s)).join(', ')}`,
+    })
+  if (
+    request.expiresIn !== undefined &&
+    (!Number.isInteger(request.expiresIn) || request.expiresIn < 1 || request.expiresIn > MAX_ACCESS_KEY_LIFETIME)
+  ) {
+    problems.push({
+      field: 'expires_in',
+      message: `must be a whole number of seconds from 1 to ${MAX_ACCESS_KEY_LIFETIME}`,
+    })
   }
   return problems
 }
@@ -76,11 +92,21 @@ export async function issueAccessKey(
   let accessKey: AccessKey
   try {
     accessKey = await store.accessKeys.create(
-      { id: generated.id, prefix: generated.prefix, secretHash: generated.secretHash, name: request.name.trim(), userId: request.owner?.id ?? null, scopes: request.scopes, expiresAt, parentId },
+      {
+        id: generated.id,
+        prefix: generated.prefix,
+        secretHash: generated.secretHash,
+        name: request.name.trim(),
+        userId: request.owner?.id ?? null,
+        scopes: request.scopes,
+        expiresAt,
+        parentId,
+      },
       new Date(now),
     )
   } catch (err) {
-    if (parentId !== null && err instanceof StoreError && err.code === 'conflict') throw new ParentKeyInactiveError(err.message)
+    if (parentId !== null && err instanceof StoreError && err.code === 'conflict')
+      throw new ParentKeyInactiveError(err.message)
     throw err
   }
   await store.audit.record(
@@ -115,14 +141,32 @@ export async function revokeKeyWithDescendants(
   by: { actor: string | null; ip?: string | null; userId?: string; details?: Record<string, unknown> },
   now: number,
 ): Promise<{ accessKey: AccessKey; descendants: AccessKey[] }> {
-  const { accessKey, changed, descendants } = await store.accessKeys.revoke(id, { now: new Date(now), ...(by.userId === undefined ? {} : { userId: by.userId }) })
+  const { accessKey, changed, descendants } = await store.accessKeys.revoke(id, {
+    now: new Date(now),
+    ...(by.userId === undefined ? {} : { userId: by.userId }),
+  })
   const at = new Date(now)
   if (changed) {
-    await store.audit.record({ type: 'access_key.revoked', actor: by.actor, subject: id, ip: by.ip ?? null, details: { ...by.details, name: accessKey.name, user_id: accessKey.userId } }, at)
+    await store.audit.record(
+      {
+        type: 'access_key.revoked',
+        actor: by.actor,
+        subject: id,
+        ip: by.ip ?? null,
+        details: { ...by.details, name: accessKey.name, user_id: accessKey.userId },
+      },
+      at,
+    )
   }
   for (const descendant of descendants) {
     await store.audit.record(
-      { type: 'access_key.revoked', actor: by.actor, subject: descendant.id, ip: by.ip ?? null, details: { ...by.details, name: descendant.name, user_id: descendant.userId, revoked_with: id } },
+      {
+        type: 'access_key.revoked',
+        actor: by.actor,
+        subject: descendant.id,
+        ip: by.ip ?? null,
+        details: { ...by.details, name: descendant.name, user_id: descendant.userId, revoked_with: id },
+      },
       at,
     )
   }

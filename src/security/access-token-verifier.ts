@@ -45,7 +45,12 @@ function namedKey(keyring: Keyring, token: string): { kid: string; key: KeyObjec
  * const tokens = createAccessTokenVerifier({ keyring, config, now: Date.now })
  * const claims = await tokens.verify(token)
  */
-export function createAccessTokenVerifier(deps: { keyring: Keyring; config: Pick<Config, 'issuer' | 'clockSkew'>; now: () => number; maxEntries?: number }): AccessTokenVerifier {
+export function createAccessTokenVerifier(deps: {
+  keyring: Keyring
+  config: Pick<Config, 'issuer' | 'clockSkew'>
+  now: () => number
+  maxEntries?: number
+}): AccessTokenVerifier {
   const { keyring, config, now } = deps
   const maxEntries = deps.maxEntries ?? MAX_ENTRIES
   const entries = new Map<string, Entry>()
@@ -53,7 +58,10 @@ export function createAccessTokenVerifier(deps: { keyring: Keyring; config: Pick
   /** RFC 7519 §4.1.4 and §4.1.5, with the clock-skew allowance jose applies. */
   function timely(claims: VerifiedAccessToken, at: number): boolean {
     const seconds = Math.floor(at / 1000)
-    return claims.exp > seconds - config.clockSkew && (typeof claims.nbf !== 'number' || claims.nbf <= seconds + config.clockSkew)
+    return (
+      claims.exp > seconds - config.clockSkew &&
+      (typeof claims.nbf !== 'number' || claims.nbf <= seconds + config.clockSkew)
+    )
   }
 
   return {
@@ -61,12 +69,17 @@ export function createAccessTokenVerifier(deps: { keyring: Keyring; config: Pick
       const at = now()
       const cached = entries.get(token)
       if (cached) {
-        if (keyring.verificationKey(cached.kid) === cached.key) return timely(cached.claims, at) ? cached.claims : undefined
+        if (keyring.verificationKey(cached.kid) === cached.key)
+          return timely(cached.claims, at) ? cached.claims : undefined
         entries.delete(token)
       }
       const named = namedKey(keyring, token)
       if (!named) return undefined
-      const claims = await verifyAccessToken(keyring, token, { issuer: config.issuer, clockSkew: config.clockSkew, now: at })
+      const claims = await verifyAccessToken(keyring, token, {
+        issuer: config.issuer,
+        clockSkew: config.clockSkew,
+        now: at,
+      })
       if (!claims) return undefined
       if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!)
       entries.set(token, { ...named, claims: Object.freeze(claims) })

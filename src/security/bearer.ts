@@ -75,12 +75,15 @@ function bearerToken(authorization: string): string | undefined {
   return BEARER_SCHEME.test(authorization) ? '' : undefined
 }
 
-function presentedCredential(request: FastifyRequest): { value: string; via: 'authorization' | 'x-api-key' } | undefined {
+function presentedCredential(
+  request: FastifyRequest,
+): { value: string; via: 'authorization' | 'x-api-key' } | undefined {
   const authorization = request.headers.authorization
   const apiKey = request.headers['x-api-key']
   const bearer = typeof authorization === 'string' ? bearerToken(authorization) : undefined
   if (Array.isArray(apiKey)) throw invalidRequest('X-API-Key must be sent once')
-  if (bearer !== undefined && apiKey !== undefined) throw invalidRequest('send one credential: Authorization: Bearer or X-API-Key, not both')
+  if (bearer !== undefined && apiKey !== undefined)
+    throw invalidRequest('send one credential: Authorization: Bearer or X-API-Key, not both')
   if (bearer !== undefined) return { value: bearer, via: 'authorization' }
   if (apiKey !== undefined && apiKey.trim() !== '') return { value: apiKey.trim(), via: 'x-api-key' }
   return undefined
@@ -112,7 +115,13 @@ export function createBearerAuthenticator(deps: BearerDeps): BearerAuthenticator
   async function verifyKey(key: string): Promise<Principal | undefined> {
     const result = await deps.accessKeys.verify(key)
     if (!result.ok) return undefined
-    return { kind: 'access_key', sub: result.sub, scopes: result.scopes, keyId: result.key.id, ...(result.owner ? { userId: result.owner.id } : {}) }
+    return {
+      kind: 'access_key',
+      sub: result.sub,
+      scopes: result.scopes,
+      keyId: result.key.id,
+      ...(result.owner ? { userId: result.owner.id } : {}),
+    }
   }
 
   async function verify(credential: string): Promise<Principal | undefined> {
@@ -124,7 +133,8 @@ export function createBearerAuthenticator(deps: BearerDeps): BearerAuthenticator
     const presented = presentedCredential(request)
     if (!presented) throw missingToken()
     // X-API-Key carries access keys only.
-    const principal = presented.via === 'x-api-key' && !looksLikeAccessKey(presented.value) ? undefined : await verify(presented.value)
+    const principal =
+      presented.via === 'x-api-key' && !looksLikeAccessKey(presented.value) ? undefined : await verify(presented.value)
     if (!principal) throw invalidToken('the access token or access key is invalid, expired or revoked')
     return principal
   }
@@ -136,7 +146,8 @@ export function createBearerAuthenticator(deps: BearerDeps): BearerAuthenticator
       return async (request) => {
         const principal = request.principal ?? (await authenticate(request))
         request.principal = principal
-        if (scopes.length > 0 && !scopes.some((scope) => principal.scopes.includes(scope))) throw insufficientScope(scopes.join(' '))
+        if (scopes.length > 0 && !scopes.some((scope) => principal.scopes.includes(scope)))
+          throw insufficientScope(scopes.join(' '))
       }
     },
   }

@@ -30,7 +30,11 @@ const WORKER_FILE = new URL(`./password-worker${extname(fileURLToPath(import.met
  * const hasher = createPasswordHasher({ workers: config.passwordWorkers, cost: config.bcryptCost })
  * await hasher.verify('correct horse', user.passwordHash)
  */
-export function createPasswordHasher(options: { workers: number; cost: number; onError?: (err: unknown) => void }): PasswordHasher {
+export function createPasswordHasher(options: {
+  workers: number
+  cost: number
+  onError?: (err: unknown) => void
+}): PasswordHasher {
   // Threads start with the first login and end after 30 s without one: a worker costs 16–28 MB of memory,
   // which a server that sees few password logins should not hold. Under load the pool grows to `workers`.
   const pool = new Piscina<PasswordTask, boolean | string>({

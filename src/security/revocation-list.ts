@@ -99,8 +99,7 @@ export async function createRevocationList(deps: {
       if (row.jti.startsWith(USER_PREFIX)) {
         const at = row.createdAt.getTime()
         cutOff(row.jti.slice(USER_PREFIX.length), at, Math.max(row.expiresAt.getTime(), at + lifetime))
-      }
-      else revoked.set(row.jti, row.expiresAt.getTime())
+      } else revoked.set(row.jti, row.expiresAt.getTime())
     }
   }
 
@@ -164,7 +163,11 @@ export async function createRevocationList(deps: {
     isRevoked,
 
     revokes(claims) {
-      return isRevoked(claims.jti) || (typeof claims.sid === 'string' && isRevoked(grantRevocationId(claims.sid))) || cutOffByUser(claims)
+      return (
+        isRevoked(claims.jti) ||
+        (typeof claims.sid === 'string' && isRevoked(grantRevocationId(claims.sid))) ||
+        cutOffByUser(claims)
+      )
     },
 
     add(jti, expiresAt) {
@@ -199,7 +202,11 @@ export const grantRevocationId = (familyId: string) => `grant:${familyId}`
  * now, so the entry is kept that long, plus the clock-skew allowance.
  */
 export async function revokeGrantAccessTokens(
-  deps: { store: { revokedTokens: Pick<RevokedTokenStore, 'revoke'> }; revocations: Pick<RevocationList, 'add'>; config: Pick<Config, 'accessTokenTtl' | 'clockSkew'> },
+  deps: {
+    store: { revokedTokens: Pick<RevokedTokenStore, 'revoke'> }
+    revocations: Pick<RevocationList, 'add'>
+    config: Pick<Config, 'accessTokenTtl' | 'clockSkew'>
+  },
   familyId: string,
   now: number,
 ): Promise<void> {
@@ -218,6 +225,10 @@ export const userRevocationId = (userId: string) => `${USER_PREFIX}${userId}`
  * ACCESS_TOKEN_TTL of now, so the entry is kept that long, plus the clock-skew allowance. The store records it
  * in the same transaction as the change that calls for it (store/users.ts).
  */
-export function userAccessTokenCutoff(config: Pick<Config, 'accessTokenTtl' | 'clockSkew'>, userId: string, now: number): { jti: string; expiresAt: Date } {
+export function userAccessTokenCutoff(
+  config: Pick<Config, 'accessTokenTtl' | 'clockSkew'>,
+  userId: string,
+  now: number,
+): { jti: string; expiresAt: Date } {
   return { jti: userRevocationId(userId), expiresAt: new Date(now + (config.accessTokenTtl + config.clockSkew) * 1000) }
 }

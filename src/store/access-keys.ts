@@ -93,12 +93,14 @@ export function createAccessKeyStore(prisma: PrismaClient) {
               where: { id: parentId, revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
               data: { updatedAt: now },
             })
-            if (parent.count === 0) throw new StoreError('conflict', 'the parent access key is revoked, expired or gone')
+            if (parent.count === 0)
+              throw new StoreError('conflict', 'the parent access key is revoked, expired or gone')
             return await tx.accessKey.create({ data })
           })
         } catch (err) {
           // A foreign-key failure means the owner vanished between the caller's check and this insert.
-          if (typeof err === 'object' && err !== null && 'code' in err && err.code === 'P2003') throw new StoreError('not_found', 'user not found')
+          if (typeof err === 'object' && err !== null && 'code' in err && err.code === 'P2003')
+            throw new StoreError('not_found', 'user not found')
           throw err
         }
       })
@@ -120,7 +122,14 @@ export function createAccessKeyStore(prisma: PrismaClient) {
       return {
         key: toAccessKey(row),
         secretHash: row.secretHash,
-        owner: row.user ? { id: row.user.id, username: row.user.username, scopes: toList(row.user.scopes), disabled: row.user.disabled } : null,
+        owner: row.user
+          ? {
+              id: row.user.id,
+              username: row.user.username,
+              scopes: toList(row.user.scopes),
+              disabled: row.user.disabled,
+            }
+          : null,
       }
     },
 
@@ -128,7 +137,9 @@ export function createAccessKeyStore(prisma: PrismaClient) {
      * In creation order (ids sort by creation time). `userId` filters by owner; null lists service keys.
      * Revoked keys are included unless `active` is set.
      */
-    async list(options: PageOptions & { userId?: string | null | undefined; active?: boolean | undefined; now?: Date }): Promise<Page<AccessKey>> {
+    async list(
+      options: PageOptions & { userId?: string | null | undefined; active?: boolean | undefined; now?: Date },
+    ): Promise<Page<AccessKey>> {
       const now = options.now ?? new Date()
       const rows = await prisma.accessKey.findMany({
         where: {
@@ -147,13 +158,19 @@ export function createAccessKeyStore(prisma: PrismaClient) {
      * transaction, every active key descended from it (`descendants`, the ones revoked now).
      * `userId` restricts the revocation to that owner's keys; another owner's key is not_found.
      */
-    async revoke(id: string, options: { userId?: string; now?: Date } = {}): Promise<{ accessKey: AccessKey; changed: boolean; descendants: AccessKey[] }> {
+    async revoke(
+      id: string,
+      options: { userId?: string; now?: Date } = {},
+    ): Promise<{ accessKey: AccessKey; changed: boolean; descendants: AccessKey[] }> {
       const now = options.now ?? new Date()
       return translate('access key', () =>
         prisma.$transaction(async (tx) => {
           const current = await tx.accessKey.findUnique({ where: { id } })
-          if (!current || (options.userId !== undefined && current.userId !== options.userId)) throw new StoreError('not_found', 'access key not found')
-          const accessKey = current.revokedAt ? current : await tx.accessKey.update({ where: { id }, data: { revokedAt: now } })
+          if (!current || (options.userId !== undefined && current.userId !== options.userId))
+            throw new StoreError('not_found', 'access key not found')
+          const accessKey = current.revokedAt
+            ? current
+            : await tx.accessKey.update({ where: { id }, data: { revokedAt: now } })
           const descendants: AccessKeyRow[] = []
           // A generation at a time; an already revoked key's descendants were revoked with it.
           for (let generation = [id]; generation.length > 0; ) {
@@ -163,7 +180,11 @@ export function createAccessKeyStore(prisma: PrismaClient) {
             await tx.accessKey.updateMany({ where: { id: { in: generation } }, data: { revokedAt: now } })
             descendants.push(...children.map((child) => ({ ...child, revokedAt: now })))
           }
-          return { accessKey: toAccessKey(accessKey), changed: !current.revokedAt, descendants: descendants.map(toAccessKey) }
+          return {
+            accessKey: toAccessKey(accessKey),
+            changed: !current.revokedAt,
+            descendants: descendants.map(toAccessKey),
+          }
         }),
       )
     },

@@ -72,17 +72,35 @@ export function createAuditStore(prisma: PrismaClient) {
     },
 
     /** Newest first. `after` is the cursor of the previous page. */
-    async list(options: { after?: string | undefined; limit: number; type?: string | undefined; since?: Date | undefined; until?: Date | undefined }): Promise<Page<AuditEvent>> {
+    async list(options: {
+      after?: string | undefined
+      limit: number
+      type?: string | undefined
+      since?: Date | undefined
+      until?: Date | undefined
+    }): Promise<Page<AuditEvent>> {
       const rows = await prisma.auditEvent.findMany({
         where: {
           ...(options.type ? { type: options.type } : {}),
-          ...(options.since || options.until ? { createdAt: { ...(options.since ? { gte: options.since } : {}), ...(options.until ? { lt: options.until } : {}) } } : {}),
+          ...(options.since || options.until
+            ? {
+                createdAt: {
+                  ...(options.since ? { gte: options.since } : {}),
+                  ...(options.until ? { lt: options.until } : {}),
+                },
+              }
+            : {}),
           ...(options.after ? { id: { lt: options.after } } : {}),
         },
         orderBy: { id: 'desc' },
         take: options.limit + 1,
       })
-      return toPage(rows, options.limit, (row) => ({ ...row, type: row.type as AuditType, details: JSON.parse(row.details) as Record<string, unknown> }), (row) => row.id)
+      return toPage(
+        rows,
+        options.limit,
+        (row) => ({ ...row, type: row.type as AuditType, details: JSON.parse(row.details) as Record<string, unknown> }),
+        (row) => row.id,
+      )
     },
   }
 }

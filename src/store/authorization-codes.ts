@@ -26,7 +26,9 @@ export interface AuthorizationCode {
   createdAt: Date
 }
 
-export type NewAuthorizationCode = Omit<AuthorizationCode, 'id' | 'usedAt' | 'familyId' | 'createdAt'> & { codeHash: string }
+export type NewAuthorizationCode = Omit<AuthorizationCode, 'id' | 'usedAt' | 'familyId' | 'createdAt'> & {
+  codeHash: string
+}
 
 type Row = Omit<AuthorizationCode, 'scope'> & { scope: string; codeHash: string }
 
@@ -35,7 +37,9 @@ const toCode = ({ codeHash: _, ...row }: Row): AuthorizationCode => ({ ...row, s
 export function createAuthorizationCodeStore(prisma: PrismaClient) {
   return {
     async create(input: NewAuthorizationCode, now = new Date()): Promise<AuthorizationCode> {
-      const row = await prisma.authorizationCode.create({ data: { id: newId(now.getTime()), ...input, scope: fromList(input.scope), createdAt: now } })
+      const row = await prisma.authorizationCode.create({
+        data: { id: newId(now.getTime()), ...input, scope: fromList(input.scope), createdAt: now },
+      })
       return toCode(row)
     },
 
@@ -47,7 +51,10 @@ export function createAuthorizationCodeStore(prisma: PrismaClient) {
 
     /** Marks the code used by the login `familyId`; false when another redemption won. */
     async redeem(id: string, familyId: string, now = new Date()): Promise<boolean> {
-      const { count } = await prisma.authorizationCode.updateMany({ where: { id, usedAt: null }, data: { usedAt: now, familyId } })
+      const { count } = await prisma.authorizationCode.updateMany({
+        where: { id, usedAt: null },
+        data: { usedAt: now, familyId },
+      })
       return count === 1
     },
   }

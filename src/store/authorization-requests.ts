@@ -16,13 +16,24 @@ export interface PendingAuthorization<T = unknown> {
   createdAt: Date
 }
 
-type Row = { id: string; clientId: string; request: string; sessionId: string | null; expiresAt: Date; usedAt: Date | null; createdAt: Date }
+type Row = {
+  id: string
+  clientId: string
+  request: string
+  sessionId: string | null
+  expiresAt: Date
+  usedAt: Date | null
+  createdAt: Date
+}
 
 const toPending = <T>(row: Row): PendingAuthorization<T> => ({ ...row, request: JSON.parse(row.request) as T })
 
 export function createAuthorizationRequestStore(prisma: PrismaClient) {
   return {
-    async create<T>(input: { idHash: string; clientId: string; request: T; sessionId?: string | undefined; expiresAt: Date }, now = new Date()): Promise<PendingAuthorization<T>> {
+    async create<T>(
+      input: { idHash: string; clientId: string; request: T; sessionId?: string | undefined; expiresAt: Date },
+      now = new Date(),
+    ): Promise<PendingAuthorization<T>> {
       const row = await prisma.authorizationRequest.create({
         data: {
           id: newId(now.getTime()),
@@ -58,7 +69,10 @@ export function createAuthorizationRequestStore(prisma: PrismaClient) {
 
     /** Marks it answered; false when another request answered it first (single use). */
     async complete(id: string, now = new Date()): Promise<boolean> {
-      const { count } = await prisma.authorizationRequest.updateMany({ where: { id, usedAt: null, expiresAt: { gt: now } }, data: { usedAt: now } })
+      const { count } = await prisma.authorizationRequest.updateMany({
+        where: { id, usedAt: null, expiresAt: { gt: now } },
+        data: { usedAt: now },
+      })
       return count === 1
     },
   }

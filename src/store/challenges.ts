@@ -24,7 +24,13 @@ export interface Challenge<Answer = unknown> {
   createdAt: Date
 }
 
-type Row = Omit<Challenge, 'kind' | 'scope' | 'answer'> & { kind: string; scope: string; answer: string | null; challengeHash: string; verifierHash: string | null }
+type Row = Omit<Challenge, 'kind' | 'scope' | 'answer'> & {
+  kind: string
+  scope: string
+  answer: string | null
+  challengeHash: string
+  verifierHash: string | null
+}
 
 const toChallenge = <Answer>({ challengeHash: _c, verifierHash: _v, ...row }: Row): Challenge<Answer> => ({
   ...row,
@@ -36,17 +42,37 @@ const toChallenge = <Answer>({ challengeHash: _c, verifierHash: _v, ...row }: Ro
 export function createChallengeStore(prisma: PrismaClient) {
   return {
     async create(
-      input: { kind: ChallengeKind; challengeHash: string; browserHash: string; requestId: string; clientId: string; sessionId?: string | null; userId?: string | null; scope: readonly string[]; expiresAt: Date },
+      input: {
+        kind: ChallengeKind
+        challengeHash: string
+        browserHash: string
+        requestId: string
+        clientId: string
+        sessionId?: string | null
+        userId?: string | null
+        scope: readonly string[]
+        expiresAt: Date
+      },
       now = new Date(),
     ): Promise<Challenge> {
       const row = await prisma.challenge.create({
-        data: { id: newId(now.getTime()), ...input, sessionId: input.sessionId ?? null, userId: input.userId ?? null, scope: fromList(input.scope), createdAt: now },
+        data: {
+          id: newId(now.getTime()),
+          ...input,
+          sessionId: input.sessionId ?? null,
+          userId: input.userId ?? null,
+          scope: fromList(input.scope),
+          createdAt: now,
+        },
       })
       return toChallenge(row)
     },
 
     /** The challenge of this kind with this hash, answered or not, expired or not; undefined when unknown. */
-    async findByChallengeHash<Answer>(kind: ChallengeKind, challengeHash: string): Promise<Challenge<Answer> | undefined> {
+    async findByChallengeHash<Answer>(
+      kind: ChallengeKind,
+      challengeHash: string,
+    ): Promise<Challenge<Answer> | undefined> {
       const row = await prisma.challenge.findUnique({ where: { challengeHash } })
       return row && row.kind === kind ? toChallenge<Answer>(row) : undefined
     },
@@ -61,7 +87,11 @@ export function createChallengeStore(prisma: PrismaClient) {
     },
 
     /** The answered, unused, unexpired challenge of this kind whose verifier has this hash. */
-    async findAnsweredByVerifierHash<Answer>(kind: ChallengeKind, verifierHash: string, now = new Date()): Promise<Challenge<Answer> | undefined> {
+    async findAnsweredByVerifierHash<Answer>(
+      kind: ChallengeKind,
+      verifierHash: string,
+      now = new Date(),
+    ): Promise<Challenge<Answer> | undefined> {
       const row = await prisma.challenge.findUnique({ where: { verifierHash } })
       if (!row || row.kind !== kind || row.usedAt || row.expiresAt <= now) return undefined
       return toChallenge<Answer>(row)
@@ -69,7 +99,10 @@ export function createChallengeStore(prisma: PrismaClient) {
 
     /** Marks the verifier used; false when another request used it first (single use). */
     async use(id: string, now = new Date()): Promise<boolean> {
-      const { count } = await prisma.challenge.updateMany({ where: { id, usedAt: null, expiresAt: { gt: now } }, data: { usedAt: now } })
+      const { count } = await prisma.challenge.updateMany({
+        where: { id, usedAt: null, expiresAt: { gt: now } },
+        data: { usedAt: now },
+      })
       return count === 1
     },
   }

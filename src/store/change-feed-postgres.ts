@@ -22,7 +22,10 @@ const ALL_KINDS = [...CHANGE_TABLES.values()]
  * so concurrent revocations would commit one at a time; a NOTIFY of its own writes no WAL and holds it for
  * microseconds. A process that dies between the commit and the NOTIFY leaves it to the polls.
  */
-export function createChangeAnnouncer(send: (statement: string) => Promise<unknown>, table: 'RevokedToken'): { announce(): void; settled(): Promise<void> } {
+export function createChangeAnnouncer(
+  send: (statement: string) => Promise<unknown>,
+  table: 'RevokedToken',
+): { announce(): void; settled(): Promise<void> } {
   let sending: Promise<void> | undefined
   let again = false
   function announce(): void {
@@ -52,7 +55,11 @@ export function createChangeAnnouncer(send: (statement: string) => Promise<unkno
   }
 }
 
-export function watchPostgres(db: Pick<Database, 'url' | 'timeoutMs' | 'ownsConnection'>, notify: Notify, log: ChangeFeedLogger): Watch {
+export function watchPostgres(
+  db: Pick<Database, 'url' | 'timeoutMs' | 'ownsConnection'>,
+  notify: Notify,
+  log: ChangeFeedLogger,
+): Watch {
   let client: pg.Client | undefined
   let retry: NodeJS.Timeout | undefined
   let heartbeat: NodeJS.Timeout | undefined
@@ -74,7 +81,11 @@ export function watchPostgres(db: Pick<Database, 'url' | 'timeoutMs' | 'ownsConn
     clearInterval(heartbeat)
     dropped.end().catch(() => undefined)
     if (stopped) return
-    if (!lost) log.error({ reason: err === undefined ? 'connection ended' : reason(err) }, 'change notifications: lost the database connection; reconnecting (the polls bound propagation meanwhile)')
+    if (!lost)
+      log.error(
+        { reason: err === undefined ? 'connection ended' : reason(err) },
+        'change notifications: lost the database connection; reconnecting (the polls bound propagation meanwhile)',
+      )
     lost = true
     retry = setTimeout(() => void connect(), delay)
     retry.unref()

@@ -2,7 +2,12 @@
 import { CHANGE_TABLES, reason, type ChangeFeedLogger, type Notify, type Watch } from './change-kinds.js'
 import type { Database } from './database.js'
 
-export function watchSqlite(db: Pick<Database, 'prisma'>, notify: Notify, log: ChangeFeedLogger, intervalMs: number): Watch {
+export function watchSqlite(
+  db: Pick<Database, 'prisma'>,
+  notify: Notify,
+  log: ChangeFeedLogger,
+  intervalMs: number,
+): Watch {
   let version: number | undefined
   let counts = new Map<string, number>()
   let failing = false
@@ -16,7 +21,9 @@ export function watchSqlite(db: Pick<Database, 'prisma'>, notify: Notify, log: C
   }
 
   async function readCounts(): Promise<Map<string, number>> {
-    const rows = await db.prisma.$queryRawUnsafe<{ table: string; count: number | bigint }[]>('SELECT "table", "count" FROM "_ChangeCount"')
+    const rows = await db.prisma.$queryRawUnsafe<{ table: string; count: number | bigint }[]>(
+      'SELECT "table", "count" FROM "_ChangeCount"',
+    )
     return new Map(rows.map((row) => [row.table, Number(row.count)]))
   }
 
@@ -25,7 +32,9 @@ export function watchSqlite(db: Pick<Database, 'prisma'>, notify: Notify, log: C
       const seen = await dataVersion()
       if (seen === version) return
       const now = await readCounts()
-      const changed = [...now].filter(([table, count]) => counts.get(table) !== count).flatMap(([table]) => CHANGE_TABLES.get(table) ?? [])
+      const changed = [...now]
+        .filter(([table, count]) => counts.get(table) !== count)
+        .flatMap(([table]) => CHANGE_TABLES.get(table) ?? [])
       const first = version === undefined && !failing
       version = seen
       counts = now
@@ -33,7 +42,11 @@ export function watchSqlite(db: Pick<Database, 'prisma'>, notify: Notify, log: C
       // The first read only sets the baseline, unless an earlier one failed (then anything may have changed).
       if (!first && changed.length > 0) notify(changed)
     } catch (err) {
-      if (!failing) log.error({ reason: reason(err) }, 'change notifications: cannot read the change counts; trying again (the polls bound propagation meanwhile)')
+      if (!failing)
+        log.error(
+          { reason: reason(err) },
+          'change notifications: cannot read the change counts; trying again (the polls bound propagation meanwhile)',
+        )
       failing = true
     }
   }

@@ -63,7 +63,8 @@ export function createChangeFeed(
   let closed = false
 
   const notify: Notify = (kinds) => {
-    for (const subscription of subscriptions) if (kinds.some((kind) => subscription.kinds.has(kind))) subscription.trigger()
+    for (const subscription of subscriptions)
+      if (kinds.some((kind) => subscription.kinds.has(kind))) subscription.trigger()
   }
 
   function start(): Watch {
@@ -98,7 +99,11 @@ interface Subscription {
   close(): Promise<void>
 }
 
-function createSubscription(kinds: ReadonlySet<ChangeKind>, refresh: () => unknown, log: ChangeFeedLogger): Subscription {
+function createSubscription(
+  kinds: ReadonlySet<ChangeKind>,
+  refresh: () => unknown,
+  log: ChangeFeedLogger,
+): Subscription {
   let running: Promise<void> | undefined
   let again = false
   let gap: NodeJS.Timeout | undefined
@@ -110,7 +115,8 @@ function createSubscription(kinds: ReadonlySet<ChangeKind>, refresh: () => unkno
       try {
         await refresh()
       } catch (err) {
-        if (!closed) log.error({ reason: reason(err) }, 'refresh after a database change failed; the poll will try again')
+        if (!closed)
+          log.error({ reason: reason(err) }, 'refresh after a database change failed; the poll will try again')
       }
     })().finally(() => {
       running = undefined

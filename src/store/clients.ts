@@ -89,7 +89,10 @@ export function createClientStore(prisma: PrismaClient) {
 
     /** Every origin some client allows (CORS, oauth/cors-origins.ts). */
     async listAllowedOrigins(): Promise<string[]> {
-      const rows = await prisma.client.findMany({ where: { allowedOrigins: { not: '' } }, select: { allowedOrigins: true } })
+      const rows = await prisma.client.findMany({
+        where: { allowedOrigins: { not: '' } },
+        select: { allowedOrigins: true },
+      })
       return [...new Set(rows.flatMap((row) => toList(row.allowedOrigins)))]
     },
 
@@ -102,7 +105,15 @@ export function createClientStore(prisma: PrismaClient) {
       return toPage(rows, options.limit, toClient, (row) => row.clientId)
     },
 
-    async update(clientId: string, changes: { name?: string; grantTypes?: readonly string[]; scopes?: readonly string[]; audiences?: readonly string[] } & BrowserSignInFields): Promise<Client> {
+    async update(
+      clientId: string,
+      changes: {
+        name?: string
+        grantTypes?: readonly string[]
+        scopes?: readonly string[]
+        audiences?: readonly string[]
+      } & BrowserSignInFields,
+    ): Promise<Client> {
       const row = await translate('client', () =>
         prisma.client.update({
           where: { clientId },

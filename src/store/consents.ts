@@ -27,7 +27,10 @@ export function createConsentStore(prisma: PrismaClient) {
     },
 
     /** Adds `scopes` to the consent in force (a revoked one starts again from these). */
-    async grant(input: { userId: string; clientId: string; scopes: readonly string[] }, now = new Date()): Promise<Consent> {
+    async grant(
+      input: { userId: string; clientId: string; scopes: readonly string[] },
+      now = new Date(),
+    ): Promise<Consent> {
       const { userId, clientId } = input
       return prisma.$transaction(async (tx) => {
         const existing = await tx.consent.findUnique({ where: { userId_clientId: { userId, clientId } } })
@@ -35,14 +38,19 @@ export function createConsentStore(prisma: PrismaClient) {
         const scopes = fromList([...kept, ...input.scopes])
         const row = existing
           ? await tx.consent.update({ where: { id: existing.id }, data: { scopes, revokedAt: null, updatedAt: now } })
-          : await tx.consent.create({ data: { id: newId(now.getTime()), userId, clientId, scopes, createdAt: now, updatedAt: now } })
+          : await tx.consent.create({
+              data: { id: newId(now.getTime()), userId, clientId, scopes, createdAt: now, updatedAt: now },
+            })
         return toConsent(row)
       })
     },
 
     /** Revokes the consent; false when there was none in force. */
     async revoke(userId: string, clientId: string, now = new Date()): Promise<boolean> {
-      const { count } = await prisma.consent.updateMany({ where: { userId, clientId, revokedAt: null }, data: { revokedAt: now } })
+      const { count } = await prisma.consent.updateMany({
+        where: { userId, clientId, revokedAt: null },
+        data: { revokedAt: now },
+      })
       return count === 1
     },
 

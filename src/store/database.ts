@@ -81,7 +81,15 @@ export interface OpenDatabaseOptions {
  * (statement_timeout is a startup parameter: PgBouncer must list it in ignore_startup_parameters.)
  */
 export function postgresPoolConfig(url: string, timeoutMs: number, poolSize = 10): pg.PoolConfig {
-  return { connectionString: url, max: poolSize, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs, statement_timeout: timeoutMs, keepAlive: true, keepAliveInitialDelayMillis: 10_000 }
+  return {
+    connectionString: url,
+    max: poolSize,
+    connectionTimeoutMillis: timeoutMs,
+    query_timeout: timeoutMs,
+    statement_timeout: timeoutMs,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+  }
 }
 
 /** True when DATABASE_URL names an SQLite file that does not exist yet (a first start); false for PostgreSQL. */
@@ -129,12 +137,25 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
         await prisma.$disconnect()
         await pool.end()
       })())
-    return { provider: 'postgresql', prisma, url, timeoutMs, migrationsApplied: applied, pool, ownsConnection: (pid) => backends.has(pid), close }
+    return {
+      provider: 'postgresql',
+      prisma,
+      url,
+      timeoutMs,
+      migrationsApplied: applied,
+      pool,
+      ownsConnection: (pid) => backends.has(pid),
+      close,
+    }
   }
   const file = sqliteFilePath(url)
   const tightenedFiles = secureSqliteFiles(file)
   const { applied } = options.migrate
-    ? await applyMigrations('sqlite', { factory: new PrismaBetterSqlite3({ url: file, timeout: timeoutMs }), release: async () => undefined, sqliteFile: file })
+    ? await applyMigrations('sqlite', {
+        factory: new PrismaBetterSqlite3({ url: file, timeout: timeoutMs }),
+        release: async () => undefined,
+        sqliteFile: file,
+      })
     : { applied: [] }
   const prisma = new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: file, timeout: timeoutMs }) })
   // WAL makes writes ~5× cheaper and lets readers run beside the writer; NORMAL sync is durable in WAL mode

@@ -29,7 +29,16 @@ export function isNotFound(err: unknown): boolean {
 // time, P2028 a transaction could not start or finish in time.
 const PRISMA_UNAVAILABLE = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028'])
 // Node's socket errors, as pg passes them on.
-const SOCKET_UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'])
+const SOCKET_UNAVAILABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+])
 // The driver adapter's kinds for a connection that failed (@prisma/adapter-pg convertDriverError).
 const ADAPTER_UNAVAILABLE = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections'])
 // PostgreSQL SQLSTATEs: class 08 (connection exception), 53300 too many connections, 57014 statement
@@ -46,10 +55,25 @@ const MESSAGE_UNAVAILABLE =
 export function isUnavailable(err: unknown, depth = 0): boolean {
   if (typeof err !== 'object' || err === null || depth > 5) return false
   if (err instanceof StoreError) return err.code === 'unavailable'
-  const { code, kind, name, message, cause, originalCode } = err as { code?: unknown; kind?: unknown; name?: unknown; message?: unknown; cause?: unknown; originalCode?: unknown }
+  const { code, kind, name, message, cause, originalCode } = err as {
+    code?: unknown
+    kind?: unknown
+    name?: unknown
+    message?: unknown
+    cause?: unknown
+    originalCode?: unknown
+  }
   if (name === 'PrismaClientInitializationError') return true
-  if (typeof code === 'string' && (PRISMA_UNAVAILABLE.has(code) || SOCKET_UNAVAILABLE.has(code) || POSTGRES_UNAVAILABLE.test(code))) return true
-  if (typeof originalCode === 'string' && (SOCKET_UNAVAILABLE.has(originalCode) || POSTGRES_UNAVAILABLE.test(originalCode))) return true
+  if (
+    typeof code === 'string' &&
+    (PRISMA_UNAVAILABLE.has(code) || SOCKET_UNAVAILABLE.has(code) || POSTGRES_UNAVAILABLE.test(code))
+  )
+    return true
+  if (
+    typeof originalCode === 'string' &&
+    (SOCKET_UNAVAILABLE.has(originalCode) || POSTGRES_UNAVAILABLE.test(originalCode))
+  )
+    return true
   if (typeof kind === 'string' && ADAPTER_UNAVAILABLE.has(kind)) return true
   if (typeof message === 'string' && MESSAGE_UNAVAILABLE.test(message)) return true
   return isUnavailable(cause, depth + 1)
@@ -62,7 +86,13 @@ export function isUnavailable(err: unknown, depth = 0): boolean {
 export function unavailableReason(err: unknown, depth = 0): string {
   if (typeof err !== 'object' || err === null || depth > 5) return 'unknown'
   const { message, kind, code, cause } = err as { message?: unknown; kind?: unknown; code?: unknown; cause?: unknown }
-  const lines = typeof message === 'string' ? message.trim().split('\n').filter((line) => line.trim()) : []
+  const lines =
+    typeof message === 'string'
+      ? message
+          .trim()
+          .split('\n')
+          .filter((line) => line.trim())
+      : []
   const first = (lines[0]?.startsWith('Invalid `prisma') ? lines.at(-1) : lines[0])?.trim() ?? ''
   if (first) return typeof code === 'string' ? `${code}: ${first}` : first
   if (typeof kind === 'string') return kind

@@ -20,7 +20,9 @@ import { createUserStore } from './users.js'
 export function createStore(db: Database) {
   const { prisma } = db
   // On the pool itself: the announcement is off every request's path, and Prisma would only add its own work.
-  const revocations = db.pool ? createChangeAnnouncer((statement) => db.pool!.query(statement), 'RevokedToken') : undefined
+  const revocations = db.pool
+    ? createChangeAnnouncer((statement) => db.pool!.query(statement), 'RevokedToken')
+    : undefined
   return {
     provider: db.provider,
     users: createUserStore(prisma),

@@ -79,7 +79,8 @@ export interface SweepOptions {
 // A fixed key for pg_try_advisory_lock ("pcjanitr" as a 64-bit integer): one sweep at a time per database.
 const SWEEP_LOCK_KEY = '8098433521639060594'
 
-const perTable = (value: number) => Object.fromEntries(JANITOR_TABLES.map((table) => [table, value])) as Record<JanitorTable, number>
+const perTable = (value: number) =>
+  Object.fromEntries(JANITOR_TABLES.map((table) => [table, value])) as Record<JanitorTable, number>
 
 export function createJanitorStore(db: Pick<Database, 'prisma' | 'provider' | 'url' | 'timeoutMs'>) {
   const { prisma } = db
@@ -161,7 +162,9 @@ export function createJanitorStore(db: Pick<Database, 'prisma' | 'provider' | 'u
     client.on('error', () => undefined)
     await client.connect()
     try {
-      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS locked', [SWEEP_LOCK_KEY])
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS locked', [
+        SWEEP_LOCK_KEY,
+      ])
       if (!rows[0]?.locked) return 'busy'
       try {
         return await sweep()

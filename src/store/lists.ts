@@ -19,7 +19,12 @@ export interface PageOptions {
 }
 
 /** Turns `limit + 1` rows into a page: the extra row only tells whether there is a next page. */
-export function toPage<Row, T>(rows: Row[], limit: number, map: (row: Row) => T, cursorOf: (row: Row) => string): Page<T> {
+export function toPage<Row, T>(
+  rows: Row[],
+  limit: number,
+  map: (row: Row) => T,
+  cursorOf: (row: Row) => string,
+): Page<T> {
   const items = rows.slice(0, limit)
   return { items: items.map(map), nextCursor: rows.length > limit ? cursorOf(items[items.length - 1]!) : null }
 }

@@ -69,7 +69,9 @@ export function createLoginThrottleStore(prisma: PrismaClient) {
    * of their window.
    */
   const lockOf = async (key: string, policy: ThrottlePolicy, now: Date): Promise<Date | undefined> => {
-    const [row] = await prisma.$queryRaw<{ lockedUntil: Date | string | null; failures: number | bigint; windowStart: Date | string }[]>`
+    const [row] = await prisma.$queryRaw<
+      { lockedUntil: Date | string | null; failures: number | bigint; windowStart: Date | string }[]
+    >`
       SELECT "lockedUntil", "failures", "windowStart" FROM "LoginThrottle" WHERE "key" = ${key}`
     if (!row) return undefined
     const lockedUntil = row.lockedUntil ? dateOf(row.lockedUntil) : undefined
@@ -94,7 +96,9 @@ export function createLoginThrottleStore(prisma: PrismaClient) {
       // On conflict the expressions read the row as it was, and only a row that is not locked and has room
       // is updated: a window that is over, or a lock that has ended, starts a new window at this attempt.
       const restarts = Prisma.sql`("LoginThrottle"."windowStart" <= ${windowStartedBefore} OR "LoginThrottle"."lockedUntil" <= ${now})`
-      const [row] = await translate('login throttle', () => prisma.$queryRaw<{ windowStart: Date | string }[]>`
+      const [row] = await translate(
+        'login throttle',
+        () => prisma.$queryRaw<{ windowStart: Date | string }[]>`
         INSERT INTO "LoginThrottle" ("key", "failures", "pending", "windowStart", "lockedUntil", "updatedAt")
         VALUES (${key}, 0, 1, ${now}, NULL, ${now})
         ON CONFLICT ("key") DO UPDATE SET
@@ -105,7 +109,8 @@ export function createLoginThrottleStore(prisma: PrismaClient) {
           "updatedAt" = ${now}
         WHERE ("LoginThrottle"."lockedUntil" IS NULL OR "LoginThrottle"."lockedUntil" <= ${now})
           AND (${restarts} OR "LoginThrottle"."failures" + "LoginThrottle"."pending" < ${policy.maxFailures})
-        RETURNING "windowStart"`)
+        RETURNING "windowStart"`,
+      )
       if (row) return { outcome: 'admitted', reservation: { key, windowStart: dateOf(row.windowStart) } }
       const lockedUntil = await translate('login throttle', () => lockOf(key, policy, now))
       return lockedUntil ? { outcome: 'locked', lockedUntil } : { outcome: 'busy' }
@@ -119,7 +124,9 @@ export function createLoginThrottleStore(prisma: PrismaClient) {
     async fail(reservation: Reservation, policy: ThrottlePolicy, now = new Date()): Promise<Failure | undefined> {
       const { key, windowStart } = reservation
       const lockUntil = new Date(now.getTime() + policy.lockout * 1000)
-      const [row] = await translate('login throttle', () => prisma.$queryRaw<ThrottleRow[]>`
+      const [row] = await translate(
+        'login throttle',
+        () => prisma.$queryRaw<ThrottleRow[]>`
         UPDATE "LoginThrottle" SET
           "pending" = CASE WHEN "pending" > 0 THEN "pending" - 1 ELSE 0 END,
           "failures" = "failures" + 1,
@@ -128,11 +135,15 @@ export function createLoginThrottleStore(prisma: PrismaClient) {
             ELSE "lockedUntil" END,
           "updatedAt" = ${now}
         WHERE "key" = ${key} AND "windowStart" = ${windowStart}
-        RETURNING "failures", "lockedUntil"`)
+        RETURNING "failures", "lockedUntil"`,
+      )
       if (!row) return undefined
       const failures = Number(row.failures)
       // Admission keeps failures + pending within the limit, so one failure per window reaches it.
-      const lockedByIt = failures >= policy.maxFailures && row.lockedUntil !== null && dateOf(row.lockedUntil).getTime() === lockUntil.getTime()
+      const lockedByIt =
+        failures >= policy.maxFailures &&
+        row.lockedUntil !== null &&
+        dateOf(row.lockedUntil).getTime() === lockUntil.getTime()
       return { failures, lockedUntil: lockedByIt ? lockUntil : undefined }
     },
 

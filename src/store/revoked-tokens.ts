@@ -19,7 +19,12 @@ const ROW = { jti: true, expiresAt: true, createdAt: true } as const
  * whose clock is behind, changes nothing), and since createdAt moves too, the other instances' next sync
  * (listRecordedSince) reads it. One statement, usable inside a transaction.
  */
-export async function recordCutoff(db: Pick<PrismaClient, '$executeRaw'>, jti: string, expiresAt: Date, at: Date): Promise<void> {
+export async function recordCutoff(
+  db: Pick<PrismaClient, '$executeRaw'>,
+  jti: string,
+  expiresAt: Date,
+  at: Date,
+): Promise<void> {
   await db.$executeRaw`
     INSERT INTO "RevokedToken" ("jti", "expiresAt", "createdAt") VALUES (${jti}, ${expiresAt}, ${at})
     ON CONFLICT ("jti") DO UPDATE SET "expiresAt" = excluded."expiresAt", "createdAt" = excluded."createdAt"

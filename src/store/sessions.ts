@@ -24,9 +24,26 @@ const toSession = ({ idHash: _, ...row }: SessionRow): Session => ({ ...row, amr
 
 export function createSessionStore(prisma: PrismaClient) {
   return {
-    async create(input: { idHash: string; userId: string; authTime: Date; amr: readonly string[]; idleExpiresAt: Date; expiresAt: Date }, now = new Date()): Promise<Session> {
+    async create(
+      input: {
+        idHash: string
+        userId: string
+        authTime: Date
+        amr: readonly string[]
+        idleExpiresAt: Date
+        expiresAt: Date
+      },
+      now = new Date(),
+    ): Promise<Session> {
       const row = await prisma.session.create({
-        data: { id: newId(now.getTime()), ...input, amr: fromList(input.amr), idleExpiresAt: new Date(Math.min(input.idleExpiresAt.getTime(), input.expiresAt.getTime())), lastSeenAt: now, createdAt: now },
+        data: {
+          id: newId(now.getTime()),
+          ...input,
+          amr: fromList(input.amr),
+          idleExpiresAt: new Date(Math.min(input.idleExpiresAt.getTime(), input.expiresAt.getTime())),
+          lastSeenAt: now,
+          createdAt: now,
+        },
       })
       return toSession(row)
     },
@@ -62,7 +79,13 @@ export function createSessionStore(prisma: PrismaClient) {
     /** A page of the user's sessions in force at `now`, newest first; `after` is the previous page's cursor. */
     async listActivePage(userId: string, options: PageOptions, now = new Date()): Promise<Page<Session>> {
       const rows = await prisma.session.findMany({
-        where: { userId, revokedAt: null, expiresAt: { gt: now }, idleExpiresAt: { gt: now }, ...(options.after ? { id: { lt: options.after } } : {}) },
+        where: {
+          userId,
+          revokedAt: null,
+          expiresAt: { gt: now },
+          idleExpiresAt: { gt: now },
+          ...(options.after ? { id: { lt: options.after } } : {}),
+        },
         orderBy: { id: 'desc' },
         take: options.limit + 1,
       })

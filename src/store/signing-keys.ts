@@ -43,7 +43,14 @@ export interface SigningKeyUpdate {
   kid: string
   /** The values the row must still hold; if another writer changed them first, the whole change fails. */
   expect: { activatesAt?: Date; retiresAt?: Date | null; revokedAt?: null; recordedState?: string }
-  set: { activatesAt?: Date; retiresAt?: Date | null; removesAt?: Date | null; revokedAt?: Date; recordedState?: string; wipePrivateKey?: boolean }
+  set: {
+    activatesAt?: Date
+    retiresAt?: Date | null
+    removesAt?: Date | null
+    revokedAt?: Date
+    recordedState?: string
+    wipePrivateKey?: boolean
+  }
 }
 
 /** One atomic change of the key set. */

@@ -44,7 +44,10 @@ export function secureSqliteFiles(file: string): TightenedFile[] {
     try {
       chmodSync(path, 0o600)
     } catch (err) {
-      throw new Error(`${path} is open to other users (mode ${previousMode}) and could not be made 0600 (${(err as NodeJS.ErrnoException).code}): run chmod 600 ${path}`, { cause: err })
+      throw new Error(
+        `${path} is open to other users (mode ${previousMode}) and could not be made 0600 (${(err as NodeJS.ErrnoException).code}): run chmod 600 ${path}`,
+        { cause: err },
+      )
     }
     tightened.push({ path, previousMode })
   }

@@ -43,10 +43,18 @@ const profileData = (input: Partial<Profile>) => ({
 
 export function createUserStore(prisma: PrismaClient) {
   return {
-    async create(input: { username: string; passwordHash: string; scopes: readonly string[] } & Partial<Profile>): Promise<User> {
+    async create(
+      input: { username: string; passwordHash: string; scopes: readonly string[] } & Partial<Profile>,
+    ): Promise<User> {
       const row = await translate(`user ${JSON.stringify(input.username)}`, () =>
         prisma.user.create({
-          data: { id: newId(), username: input.username, passwordHash: input.passwordHash, scopes: fromList(input.scopes), ...profileData(input) },
+          data: {
+            id: newId(),
+            username: input.username,
+            passwordHash: input.passwordHash,
+            scopes: fromList(input.scopes),
+            ...profileData(input),
+          },
         }),
       )
       return toUser(row)
@@ -96,8 +104,13 @@ export function createUserStore(prisma: PrismaClient) {
           })
           // A disabled user's logins end now, not when their refresh tokens expire; so do the logins made
           // with a password that has just been replaced (it may have been stolen).
-          const reason = changes.disabled === true ? 'user_disabled' : changes.passwordHash ? 'password_changed' : undefined
-          if (reason) await tx.refreshFamily.updateMany({ where: { userId: id, revokedAt: null }, data: { revokedAt: now, revokedReason: reason } })
+          const reason =
+            changes.disabled === true ? 'user_disabled' : changes.passwordHash ? 'password_changed' : undefined
+          if (reason)
+            await tx.refreshFamily.updateMany({
+              where: { userId: id, revokedAt: null },
+              data: { revokedAt: now, revokedReason: reason },
+            })
           if (options.cutoff) await recordCutoff(tx, options.cutoff.jti, options.cutoff.expiresAt, now)
           return toUser(row)
         }),
@@ -106,7 +119,10 @@ export function createUserStore(prisma: PrismaClient) {
 
     /** Re-hash after a login at another bcrypt cost; only if the hash is still the one that was checked. */
     async replacePasswordHash(id: string, oldHash: string, newHash: string): Promise<boolean> {
-      const { count } = await prisma.user.updateMany({ where: { id, passwordHash: oldHash }, data: { passwordHash: newHash } })
+      const { count } = await prisma.user.updateMany({
+        where: { id, passwordHash: oldHash },
+        data: { passwordHash: newHash },
+      })
       return count > 0
     },
 

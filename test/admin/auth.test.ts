@@ -35,15 +35,26 @@ const ME_ROUTES: typeof ADMIN_ROUTES = [
 t.test('admin API authentication', async (t) => {
   const ctx = await build(t)
   const { app } = ctx
-  const { key: readKey } = (await client(app, await adminHeaders(ctx)).post('/admin/v1/access-keys', { name: 'reader', scopes: ['read'] })).json()
+  const { key: readKey } = (
+    await client(app, await adminHeaders(ctx)).post('/admin/v1/access-keys', { name: 'reader', scopes: ['read'] })
+  ).json()
   const readToken = (await signedToken(ctx, { scope: 'read keys:write' })).token
   // An invalid body too: authentication comes before validation, so nothing about the schema leaks.
   const inject = (method: (typeof ADMIN_ROUTES)[number][0], url: string, headers: Record<string, string>) =>
-    app.inject({ method, url, headers, ...(method === 'GET' || method === 'DELETE' ? {} : { payload: { bogus: true } }) })
+    app.inject({
+      method,
+      url,
+      headers,
+      ...(method === 'GET' || method === 'DELETE' ? {} : { payload: { bogus: true } }),
+    })
 
   t.test('every route this test checks is served', async (t) => {
     for (const [method, url] of [...ADMIN_ROUTES, ...ME_ROUTES]) {
-      const pattern = url.replace('/clients/x', '/clients/:clientId').replace('/users/x', '/users/:userId').replace('/signing-keys/x', '/signing-keys/:kid').replace(/\/access-keys\/x/, '/access-keys/:id')
+      const pattern = url
+        .replace('/clients/x', '/clients/:clientId')
+        .replace('/users/x', '/users/:userId')
+        .replace('/signing-keys/x', '/signing-keys/:kid')
+        .replace(/\/access-keys\/x/, '/access-keys/:id')
       t.ok(app.hasRoute({ method, url: pattern }), `${method} ${pattern}`)
     }
   })
@@ -66,41 +77,76 @@ t.test('admin API authentication', async (t) => {
     }
   })
 
-  t.test('a 16 KB Bearer header of spaces and tabs gets the normal 401 on every route that reads a Bearer credential', async (t) => {
-    // The header of the report: quadratic to reject under the old pattern (its linear successor is proven by test/project/regex-safety.test.ts).
-    const authorization = `Bearer a${' \t'.repeat(8000)}b`
-    const description = 'the access token or access key is invalid, expired or revoked'
-    for (const [method, url] of [...ADMIN_ROUTES, ...ME_ROUTES, ['POST', '/oauth/introspect'] as const]) {
-      const response = url === '/oauth/introspect' ? await app.inject({ method, url, headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' }, payload: 'token=x' }) : await inject(method, url, { authorization })
-      t.equal(response.statusCode, 401, `${method} ${url}`)
-      t.equal(response.headers['www-authenticate'], `Bearer realm="portcullis", error="invalid_token", error_description="${description}"`)
-      t.same(response.json(), { error: 'invalid_token', error_description: description })
-    }
-  })
+  t.test(
+    'a 16 KB Bearer header of spaces and tabs gets the normal 401 on every route that reads a Bearer credential',
+    async (t) => {
+      // The header of the report: quadratic to reject under the old pattern (its linear successor is proven by test/project/regex-safety.test.ts).
+      const authorization = `Bearer a${' \t'.repeat(8000)}b`
+      const description = 'the access token or access key is invalid, expired or revoked'
+      for (const [method, url] of [...ADMIN_ROUTES, ...ME_ROUTES, ['POST', '/oauth/introspect'] as const]) {
+        const response =
+          url === '/oauth/introspect'
+            ? await app.inject({
+                method,
+                url,
+                headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' },
+                payload: 'token=x',
+              })
+            : await inject(method, url, { authorization })
+        t.equal(response.statusCode, 401, `${method} ${url}`)
+        t.equal(
+          response.headers['www-authenticate'],
+          `Bearer realm="portcullis", error="invalid_token", error_description="${description}"`,
+        )
+        t.same(response.json(), { error: 'invalid_token', error_description: description })
+      }
+    },
+  )
 
-  t.test('the Bearer scheme in any case, spaces or tabs after it and trailing whitespace are accepted; a token with a space is invalid', async (t) => {
-    const { authorization } = (await adminHeaders(ctx)) as { authorization: string }
-    const token = authorization.slice('Bearer '.length)
-    for (const header of [`Bearer ${token}`, `bearer  ${token}`, `BEARER\t${token}`, `Bearer \t ${token} \t `]) {
-      t.equal((await inject('GET', '/admin/v1/users', { authorization: header })).statusCode, 200, JSON.stringify(header.replace(token, '<token>')))
-    }
-    const split = await inject('GET', '/admin/v1/users', { authorization: `Bearer ${token.slice(0, 20)} ${token.slice(20)}` })
-    t.equal(split.statusCode, 401)
-    t.same(split.json(), { error: 'invalid_token', error_description: 'the access token or access key is invalid, expired or revoked' })
-    for (const header of ['Bearer', 'Bearer \t ', 'Bearertoken', 'Basic abc']) {
-      const missing = await inject('GET', '/admin/v1/users', { authorization: header })
-      t.equal(missing.statusCode, 401, JSON.stringify(header))
-      t.same(missing.json(), { error: 'invalid_token', error_description: 'authentication is required' })
-    }
-  })
+  t.test(
+    'the Bearer scheme in any case, spaces or tabs after it and trailing whitespace are accepted; a token with a space is invalid',
+    async (t) => {
+      const { authorization } = (await adminHeaders(ctx)) as { authorization: string }
+      const token = authorization.slice('Bearer '.length)
+      for (const header of [`Bearer ${token}`, `bearer  ${token}`, `BEARER\t${token}`, `Bearer \t ${token} \t `]) {
+        t.equal(
+          (await inject('GET', '/admin/v1/users', { authorization: header })).statusCode,
+          200,
+          JSON.stringify(header.replace(token, '<token>')),
+        )
+      }
+      const split = await inject('GET', '/admin/v1/users', {
+        authorization: `Bearer ${token.slice(0, 20)} ${token.slice(20)}`,
+      })
+      t.equal(split.statusCode, 401)
+      t.same(split.json(), {
+        error: 'invalid_token',
+        error_description: 'the access token or access key is invalid, expired or revoked',
+      })
+      for (const header of ['Bearer', 'Bearer \t ', 'Bearertoken', 'Basic abc']) {
+        const missing = await inject('GET', '/admin/v1/users', { authorization: header })
+        t.equal(missing.statusCode, 401, JSON.stringify(header))
+        t.same(missing.json(), { error: 'invalid_token', error_description: 'authentication is required' })
+      }
+    },
+  )
 
   t.test('a JWT or an access key without scope admin: 403 insufficient_scope', async (t) => {
-    for (const headers of [{ authorization: `Bearer ${readToken}` }, { 'x-api-key': readKey as string }] as Record<string, string>[]) {
+    for (const headers of [{ authorization: `Bearer ${readToken}` }, { 'x-api-key': readKey as string }] as Record<
+      string,
+      string
+    >[]) {
       for (const [method, url] of ADMIN_ROUTES) {
         const response = await inject(method, url, headers)
         t.equal(response.statusCode, 403, `${method} ${url}`)
-        t.equal(response.headers['www-authenticate'], 'Bearer realm="portcullis", error="insufficient_scope", scope="admin"')
-        t.same(response.json(), { error: 'insufficient_scope', error_description: "this request needs the scope 'admin'" })
+        t.equal(
+          response.headers['www-authenticate'],
+          'Bearer realm="portcullis", error="insufficient_scope", scope="admin"',
+        )
+        t.same(response.json(), {
+          error: 'insufficient_scope',
+          error_description: "this request needs the scope 'admin'",
+        })
       }
     }
   })
@@ -109,12 +155,19 @@ t.test('admin API authentication', async (t) => {
     for (const [method, url] of ME_ROUTES) {
       const response = await inject(method, url, await adminHeaders(ctx))
       t.equal(response.statusCode, 403, `${method} ${url}`)
-      t.same(response.json(), { error: 'insufficient_scope', error_description: "this request needs the scope 'keys:write'" })
+      t.same(response.json(), {
+        error: 'insufficient_scope',
+        error_description: "this request needs the scope 'keys:write'",
+      })
     }
   })
 
   t.test('a client token with keys:write has no "me": 403', async (t) => {
-    const response = await app.inject({ method: 'GET', url: '/v1/me/access-keys', headers: { authorization: `Bearer ${readToken}` } })
+    const response = await app.inject({
+      method: 'GET',
+      url: '/v1/me/access-keys',
+      headers: { authorization: `Bearer ${readToken}` },
+    })
     t.equal(response.statusCode, 403)
     t.equal(response.json().error, 'insufficient_scope')
   })

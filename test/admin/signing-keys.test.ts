@@ -21,11 +21,25 @@ t.test('admin signing keys', async (t) => {
     const scheduled = await admin.post('/admin/v1/signing-keys/rotate')
     t.equal(scheduled.statusCode, 200)
     const body = scheduled.json()
-    t.match(body, { changed: true, immediate: false, key: { state: 'next' }, previous: { state: 'active' }, warning: null })
+    t.match(body, {
+      changed: true,
+      immediate: false,
+      key: { state: 'next' },
+      previous: { state: 'active' },
+      warning: null,
+    })
     t.notMatch(scheduled.body, PRIVATE)
-    t.match((await admin.post('/admin/v1/signing-keys/rotate', {})).json(), { changed: false, key: { kid: body.key.kid } })
+    t.match((await admin.post('/admin/v1/signing-keys/rotate', {})).json(), {
+      changed: false,
+      key: { kid: body.key.kid },
+    })
     const immediate = (await admin.post('/admin/v1/signing-keys/rotate', { immediate: true })).json()
-    t.match(immediate, { changed: true, immediate: true, key: { kid: body.key.kid, state: 'active' }, previous: { state: 'retired' } })
+    t.match(immediate, {
+      changed: true,
+      immediate: true,
+      key: { kid: body.key.kid, state: 'active' },
+      previous: { state: 'retired' },
+    })
     t.match(immediate.warning, /do not know it yet/)
     t.equal((await admin.post('/admin/v1/signing-keys/rotate', { immediate: 'yes' })).statusCode, 400)
     const audit = (await admin.get('/admin/v1/audit?type=signing_key.rotated')).json().items
@@ -42,12 +56,18 @@ t.test('admin signing keys', async (t) => {
   })
 
   t.test('revoke removes a key; twice is 409; unknown is 404', async (t) => {
-    const retired = (await admin.get('/admin/v1/signing-keys')).json().items.find((key: { state: string }) => key.state === 'retired')
+    const retired = (await admin.get('/admin/v1/signing-keys'))
+      .json()
+      .items.find((key: { state: string }) => key.state === 'retired')
     const revoked = await admin.post(`/admin/v1/signing-keys/${retired.kid}/revoke`)
     t.equal(revoked.statusCode, 200)
     t.match(revoked.json(), { key: { kid: retired.kid, state: 'revoked' }, successor: null })
     t.notMatch(revoked.body, PRIVATE)
-    t.equal((await admin.get('/admin/v1/signing-keys')).statusCode, 401, 'tokens signed by a revoked key no longer authenticate')
+    t.equal(
+      (await admin.get('/admin/v1/signing-keys')).statusCode,
+      401,
+      'tokens signed by a revoked key no longer authenticate',
+    )
     admin = client(ctx.app, await adminHeaders(ctx))
     const again = await admin.post(`/admin/v1/signing-keys/${retired.kid}/revoke`)
     t.equal(again.statusCode, 409)
@@ -55,6 +75,8 @@ t.test('admin signing keys', async (t) => {
     const unknown = await admin.post('/admin/v1/signing-keys/nope/revoke')
     t.equal(unknown.statusCode, 404)
     t.same(unknown.json(), { error: 'not_found', error_description: 'no signing key has this kid' })
-    t.match((await admin.get('/admin/v1/audit?type=signing_key.revoked')).json().items, [{ subject: retired.kid, actor: 'client:operator' }])
+    t.match((await admin.get('/admin/v1/audit?type=signing_key.revoked')).json().items, [
+      { subject: retired.kid, actor: 'client:operator' },
+    ])
   })
 })

@@ -7,13 +7,25 @@ import { createStore, openDatabase } from '../../src/store/index.ts'
 import { createDatabaseUrl, tempDir } from '../support/helper.ts'
 import { runCli } from '../support/run-cli.ts'
 
-const KEY_FIELDS = ['activates_at', 'alg', 'created_at', 'generation', 'kid', 'modulus_length', 'removes_at', 'retires_at', 'revoked_at', 'state']
+const KEY_FIELDS = [
+  'activates_at',
+  'alg',
+  'created_at',
+  'generation',
+  'kid',
+  'modulus_length',
+  'removes_at',
+  'retires_at',
+  'revoked_at',
+  'state',
+]
 
 t.test('signing-keys commands', async (t) => {
   const url = await createDatabaseUrl(t, 'sqlite')
   const cwd = tempDir(t)
   const env = { DATABASE_URL: url, KEYS_MASTER_KEY: randomBytes(32).toString('base64') }
-  const cli = (args: string[], extra: Record<string, string> = {}) => runCli(args, { cwd, env: { LOG_LEVEL: 'info', ...env, ...extra } })
+  const cli = (args: string[], extra: Record<string, string> = {}) =>
+    runCli(args, { cwd, env: { LOG_LEVEL: 'info', ...env, ...extra } })
   const store = createStore(await openDatabase(url, { migrate: true }))
   t.teardown(() => store.close())
 
@@ -28,19 +40,39 @@ t.test('signing-keys commands', async (t) => {
     const result = await cli(['signing-keys', 'rotate', '--json'])
     t.equal(result.code, 0, result.stderr)
     const body = JSON.parse(result.stdout)
-    t.match(body, { changed: true, immediate: false, key: { state: 'next', generation: 2 }, previous: { state: 'active', generation: 1 }, warning: null })
+    t.match(body, {
+      changed: true,
+      immediate: false,
+      key: { state: 'next', generation: 2 },
+      previous: { state: 'active', generation: 1 },
+      warning: null,
+    })
     t.same(Object.keys(body.key).sort(), KEY_FIELDS, 'public facts only')
     t.equal(Date.parse(body.key.activates_at) - Date.parse(body.key.created_at), (300 + 30 + 60) * 1000)
     const again = await cli(['signing-keys', 'rotate'])
-    t.same(again, { code: 0, stdout: `a rotation is already under way: ${body.key.kid} signs from ${body.key.activates_at.replace(/\.\d{3}Z$/, 'Z')} (use --now to switch at once)\n`, stderr: '' })
+    t.same(again, {
+      code: 0,
+      stdout: `a rotation is already under way: ${body.key.kid} signs from ${body.key.activates_at.replace(/\.\d{3}Z$/, 'Z')} (use --now to switch at once)\n`,
+      stderr: '',
+    })
   })
 
   t.test('rotate --now switches to the pending key and warns about caches on stderr', async (t) => {
     const before = await store.signingKeys.list()
     const result = await cli(['signing-keys', 'rotate', '--now'])
     t.equal(result.code, 0)
-    t.match(result.stdout, new RegExp(`^${before[1]!.kid} signs from now on\n${before[0]!.kid} is retired: it stays in the JWKS until \\S+ so its tokens still verify\nrunning servers pick this up within a second \\(30s at most\\)\n$`))
-    t.match(result.stderr, new RegExp(`^portcullis: warning: ${before[1]!.kid} signs from now on: resource servers that fetched the JWKS in the last 300s do not know it yet`))
+    t.match(
+      result.stdout,
+      new RegExp(
+        `^${before[1]!.kid} signs from now on\n${before[0]!.kid} is retired: it stays in the JWKS until \\S+ so its tokens still verify\nrunning servers pick this up within a second \\(30s at most\\)\n$`,
+      ),
+    )
+    t.match(
+      result.stderr,
+      new RegExp(
+        `^portcullis: warning: ${before[1]!.kid} signs from now on: resource servers that fetched the JWKS in the last 300s do not know it yet`,
+      ),
+    )
   })
 
   t.test('list shows every key with its state, as a table or as JSON, never a private member', async (t) => {
@@ -48,9 +80,18 @@ t.test('signing-keys commands', async (t) => {
     t.equal(table.code, 0)
     const lines = table.stdout.trim().split('\n')
     t.match(lines[0], /^KID\s+STATE\s+BITS\s+CREATED\s+ACTIVATES\s+RETIRES\s+REMOVES$/)
-    t.same(lines.slice(1).map((line) => line.split(/\s+/)[1]), ['active', 'retired'])
+    t.same(
+      lines.slice(1).map((line) => line.split(/\s+/)[1]),
+      ['active', 'retired'],
+    )
     const json = JSON.parse((await cli(['signing-keys', 'list', '--json'])).stdout) as Array<Record<string, unknown>>
-    t.same(json.map((key) => [key.generation, key.state]), [[2, 'active'], [1, 'retired']])
+    t.same(
+      json.map((key) => [key.generation, key.state]),
+      [
+        [2, 'active'],
+        [1, 'retired'],
+      ],
+    )
     for (const key of json) t.same(Object.keys(key).sort(), KEY_FIELDS)
     t.notMatch(table.stdout + JSON.stringify(json), /"d"|PRIVATE|privateKey/)
   })
@@ -61,7 +102,10 @@ t.test('signing-keys commands', async (t) => {
     t.equal(result.code, 0, result.stderr)
     const body = JSON.parse(result.stdout)
     t.match(body, { key: { kid: active!.kid, state: 'revoked' }, successor: { state: 'active', generation: 3 } })
-    t.equal(result.stderr, `portcullis: warning: tokens signed by ${active!.kid} no longer verify here; resource servers may still accept them until their cached JWKS expires (max-age 300s)\n`)
+    t.equal(
+      result.stderr,
+      `portcullis: warning: tokens signed by ${active!.kid} no longer verify here; resource servers may still accept them until their cached JWKS expires (max-age 300s)\n`,
+    )
     const audit = await store.audit.list({ limit: 10, type: 'signing_key.revoked' })
     t.match(audit.items[0], { actor: 'cli', subject: active!.kid })
   })
@@ -72,14 +116,22 @@ t.test('signing-keys commands', async (t) => {
     t.same(await cli(['signing-keys', 'revoke', revoked!.kid]), fails(`signing key ${revoked!.kid} is already revoked`))
     t.same(await cli(['signing-keys', 'revoke', 'nope']), fails('no signing key nope'))
     // A kid is base64url and may start with a dash: it is the KID, not an option.
-    t.same(await cli(['signing-keys', 'revoke', '-cwIgWpC0shPKRK7zbh', '--json']), fails('no signing key -cwIgWpC0shPKRK7zbh'))
+    t.same(
+      await cli(['signing-keys', 'revoke', '-cwIgWpC0shPKRK7zbh', '--json']),
+      fails('no signing key -cwIgWpC0shPKRK7zbh'),
+    )
     t.same(await cli(['signing-keys', 'revoke', '--', '-cwIg']), fails('no signing key -cwIg'))
     t.same(await cli(['signing-keys', 'revoke']), fails('missing KID'))
     t.same(await cli(['signing-keys', 'rotate', 'extra']), fails('unexpected argument "extra"'))
     const count = await store.signingKeys.count()
-    const wrong = await cli(['signing-keys', 'rotate', '--now'], { KEYS_MASTER_KEY: randomBytes(32).toString('base64') })
+    const wrong = await cli(['signing-keys', 'rotate', '--now'], {
+      KEYS_MASTER_KEY: randomBytes(32).toString('base64'),
+    })
     t.equal(wrong.code, 1)
-    t.match(wrong.stderr, /^portcullis: the master key \(KEYS_MASTER_KEY\) does not decrypt signing key \S+: it is not the key these signing keys were sealed with; restore the right one \(no new keys were made\)\n$/)
+    t.match(
+      wrong.stderr,
+      /^portcullis: the master key \(KEYS_MASTER_KEY\) does not decrypt signing key \S+: it is not the key these signing keys were sealed with; restore the right one \(no new keys were made\)\n$/,
+    )
     t.equal(await store.signingKeys.count(), count, 'no key was made under the wrong master key')
   })
 })

@@ -34,15 +34,28 @@ export function createHttpSender(port: number) {
         settled = true
         resolve({ ...response, ms: performance.now() - started })
       }
-      const outgoing = httpRequest({ host: '127.0.0.1', port, method: req.method, path: req.path, headers: req.headers, agent, timeout: TIMEOUT_MS }, (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (chunk: Buffer) => chunks.push(chunk))
-        res.on('end', () => done({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }))
-        res.on('error', (err) => done({ status: 0, headers: {}, body: Buffer.alloc(0), failure: err.message }))
-      })
+      const outgoing = httpRequest(
+        {
+          host: '127.0.0.1',
+          port,
+          method: req.method,
+          path: req.path,
+          headers: req.headers,
+          agent,
+          timeout: TIMEOUT_MS,
+        },
+        (res) => {
+          const chunks: Buffer[] = []
+          res.on('data', (chunk: Buffer) => chunks.push(chunk))
+          res.on('end', () => done({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }))
+          res.on('error', (err) => done({ status: 0, headers: {}, body: Buffer.alloc(0), failure: err.message }))
+        },
+      )
       outgoing.on('timeout', () => outgoing.destroy(new Error('timed out')))
       // The server may answer (413) and close before the whole body is written: the answer is what counts.
-      outgoing.on('error', (err) => setTimeout(() => done({ status: 0, headers: {}, body: Buffer.alloc(0), failure: err.message }), 50))
+      outgoing.on('error', (err) =>
+        setTimeout(() => done({ status: 0, headers: {}, body: Buffer.alloc(0), failure: err.message }), 50),
+      )
       outgoing.end(req.body)
     })
   return { send, close: () => agent.destroy() }
@@ -51,7 +64,13 @@ export function createHttpSender(port: number) {
 /** Parses one HTTP/1.1 answer (Content-Length or chunked) from everything read until the server closed. */
 function parseRaw(data: Buffer): Omit<FuzzResponse, 'ms'> {
   const end = data.indexOf('\r\n\r\n')
-  if (end === -1) return { status: 0, headers: {}, body: Buffer.alloc(0), failure: `no HTTP answer: ${JSON.stringify(data.toString('latin1').slice(0, 100))}` }
+  if (end === -1)
+    return {
+      status: 0,
+      headers: {},
+      body: Buffer.alloc(0),
+      failure: `no HTTP answer: ${JSON.stringify(data.toString('latin1').slice(0, 100))}`,
+    }
   const [statusLine, ...lines] = data.subarray(0, end).toString('latin1').split('\r\n')
   const headers: Record<string, string> = {}
   for (const line of lines) {
@@ -119,6 +138,8 @@ export function sendRaw(port: number, bytes: Buffer) {
 export function toRaw(req: FuzzRequest, host: string): Buffer {
   const body = req.body === undefined ? Buffer.alloc(0) : Buffer.isBuffer(req.body) ? req.body : Buffer.from(req.body)
   const headers = { host, ...req.headers, 'content-length': String(body.length), connection: 'close' }
-  const head = `${req.method} ${req.path} HTTP/1.1\r\n${Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n`
+  const head = `${req.method} ${req.path} HTTP/1.1\r\n${Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('')}\r\n`
   return Buffer.concat([Buffer.from(head, 'latin1'), body])
 }

@@ -55,7 +55,11 @@ function errorShapeProblem(response: FuzzResponse): string | undefined {
   const extra = Object.keys(body).filter((key) => !['error', 'error_description', 'details'].includes(key))
   if (extra.length > 0) return `unexpected members ${extra.join(', ')}`
   if (typeof body.error !== 'string' || !/^[a-z_]+$/.test(body.error)) return 'error is not an error code'
-  if (body.error_description !== undefined && (typeof body.error_description !== 'string' || !RFC_6749_CHARSET.test(body.error_description))) return 'error_description is not RFC 6749 section 5.2 text'
+  if (
+    body.error_description !== undefined &&
+    (typeof body.error_description !== 'string' || !RFC_6749_CHARSET.test(body.error_description))
+  )
+    return 'error_description is not RFC 6749 section 5.2 text'
   if (body.details !== undefined && !Array.isArray(body.details)) return 'details is not a list'
   return undefined
 }
@@ -75,13 +79,25 @@ for (const provider of providers) {
       // The brute-force throttle would answer 429 for the fuzzer's many wrong passwords: allowed, but it would
       // keep the valid requests from reaching the grants.
       // The rate limits are on, so that their code sees the hostile requests too, but too high to refuse any.
-      env: { BODY_LIMIT: String(BODY_LIMIT), LOGIN_MAX_FAILURES_PER_IP: '100000', LOGIN_MAX_FAILURES_PER_USER: '1000', RATE_LIMIT_PER_IP: '1000000', RATE_LIMIT_PER_CLIENT: '1000000' },
+      env: {
+        BODY_LIMIT: String(BODY_LIMIT),
+        LOGIN_MAX_FAILURES_PER_IP: '100000',
+        LOGIN_MAX_FAILURES_PER_USER: '1000',
+        RATE_LIMIT_PER_IP: '1000000',
+        RATE_LIMIT_PER_CLIENT: '1000000',
+      },
     })
     const { store, db, baseUrl } = ctx
     const port = Number(new URL(baseUrl).port)
     const seeded = await seedStore(store)
     // RFC 8693: a client that exchanges access keys for JWTs.
-    await store.clients.create({ clientId: 'exchanger', name: 'Exchanger', secretHash: sha256(SECRET), grantTypes: [TOKEN_EXCHANGE], scopes: [] })
+    await store.clients.create({
+      clientId: 'exchanger',
+      name: 'Exchanger',
+      secretHash: sha256(SECRET),
+      grantTypes: [TOKEN_EXCHANGE],
+      scopes: [],
+    })
     const admin = `Bearer ${(await signedToken(ctx, { scope: 'admin introspect', ttl: 3600 })).token}`
     const me = `Bearer ${(await signedToken(ctx, { scope: 'read keys:write', sub: seeded.alice.id, clientId: 'service', ttl: 3600 })).token}`
     const forged = Object.values(forgedTokens(ctx))
@@ -103,11 +119,24 @@ for (const provider of providers) {
     t.teardown(() => http.close())
     const basicService = `Basic ${Buffer.from(`service:${SECRET}`).toString('base64')}`
     const basicExchanger = `Basic ${Buffer.from(`exchanger:${SECRET}`).toString('base64')}`
-    const { plan, tally, loggedIn } = createPlanner({ port, bodyLimit: BODY_LIMIT, admin, me, basicService, basicExchanger, forged })
+    const { plan, tally, loggedIn } = createPlanner({
+      port,
+      bodyLimit: BODY_LIMIT,
+      admin,
+      me,
+      basicService,
+      basicExchanger,
+      forged,
+    })
 
     // Warm-up outside the checks: the first password login starts the bcrypt thread (compiled on the fly
     // under tsx), which may take longer than the 1 s every later request gets.
-    const first = await http.send({ method: 'POST', path: '/oauth/token', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basicService }, body: form({ grant_type: 'password', username: 'alice', password: PASSWORD }) })
+    const first = await http.send({
+      method: 'POST',
+      path: '/oauth/token',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basicService },
+      body: form({ grant_type: 'password', username: 'alice', password: PASSWORD }),
+    })
     t.equal(first.status, 200, 'the warm-up login succeeds')
     loggedIn(JSON.parse(first.body.toString()) as Record<string, unknown>)
 
@@ -135,7 +164,10 @@ for (const provider of providers) {
       byKind.set(group, seen.add(response.status))
       slowest = Math.max(slowest, response.ms)
       const fail = (why: string) => {
-        if (failures.length < 25) failures.push(`#${i} [${planned.kind}] ${why}: ${describe(planned)} → ${response.status} ${response.body.toString('utf8').slice(0, 300)}`)
+        if (failures.length < 25)
+          failures.push(
+            `#${i} [${planned.kind}] ${why}: ${describe(planned)} → ${response.status} ${response.body.toString('utf8').slice(0, 300)}`,
+          )
       }
       if (response.failure) fail(`no answer (${response.failure})`)
       else if (response.status >= 500) fail('a 5xx')
@@ -146,22 +178,38 @@ for (const provider of providers) {
       if (response.ms > (planned.maxMs ?? MAX_MS)) fail(`took ${Math.round(response.ms)} ms`)
       if (response.status >= 200 && response.status < 300) {
         const text = response.body.toString('utf8')
-        const json = /^application\/json/.test(String(response.headers['content-type'])) && text ? (JSON.parse(text) as Record<string, unknown>) : {}
+        const json =
+          /^application\/json/.test(String(response.headers['content-type'])) && text
+            ? (JSON.parse(text) as Record<string, unknown>)
+            : {}
         planned.onSuccess?.(json)
-      // 429 is a right answer to a valid request too, should a rate limit apply.
+        // 429 is a right answer to a valid request too, should a rate limit apply.
       } else if (planned.mustSucceed && !response.failure && response.status !== 429) fail('a valid request failed')
     }
     const seconds = (performance.now() - started) / 1000
     const heapAtEnd = heapAfterGc()
     const rssAtEnd = process.memoryUsage().rss
     const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`
-    t.comment(`FUZZ_SEED=${SEED} FUZZ_REQUESTS=${count} on ${provider}: ${seconds.toFixed(1)} s, slowest ${Math.round(slowest)} ms`)
+    t.comment(
+      `FUZZ_SEED=${SEED} FUZZ_REQUESTS=${count} on ${provider}: ${seconds.toFixed(1)} s, slowest ${Math.round(slowest)} ms`,
+    )
     t.comment(`statuses: ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}`)
-    t.comment(`statuses by kind: ${[...byKind].map(([kind, seen]) => `${kind} ${[...seen].sort().join('/')}`).join('; ')}`)
-    t.comment(`heap after GC: ${mb(heapAtWarmUp)} after warm-up, ${mb(heapHalfway)} halfway, ${mb(heapAtEnd)} at the end; RSS ${mb(rssAtWarmUp)} → ${mb(rssAtEnd)}`)
+    t.comment(
+      `statuses by kind: ${[...byKind].map(([kind, seen]) => `${kind} ${[...seen].sort().join('/')}`).join('; ')}`,
+    )
+    t.comment(
+      `heap after GC: ${mb(heapAtWarmUp)} after warm-up, ${mb(heapHalfway)} halfway, ${mb(heapAtEnd)} at the end; RSS ${mb(rssAtWarmUp)} → ${mb(rssAtEnd)}`,
+    )
 
-    t.same(failures, [], `every answer is below 500, an error in the documented JSON shape, within ${MAX_MS} ms (FUZZ_SEED=${SEED})`)
-    t.ok(heapAtEnd - heapAtWarmUp < MAX_HEAP_GROWTH, `the heap grew by less than ${mb(MAX_HEAP_GROWTH)} after the warm-up: ${mb(heapAtEnd - heapAtWarmUp)} (FUZZ_SEED=${SEED})`)
+    t.same(
+      failures,
+      [],
+      `every answer is below 500, an error in the documented JSON shape, within ${MAX_MS} ms (FUZZ_SEED=${SEED})`,
+    )
+    t.ok(
+      heapAtEnd - heapAtWarmUp < MAX_HEAP_GROWTH,
+      `the heap grew by less than ${mb(MAX_HEAP_GROWTH)} after the warm-up: ${mb(heapAtEnd - heapAtWarmUp)} (FUZZ_SEED=${SEED})`,
+    )
     const after = await counts()
     const fuzzedUsers = [...tally.users]
     t.same(

@@ -67,15 +67,29 @@ export interface PlannerDeps {
   forged: readonly string[]
 }
 
-export function createPlanner(deps: PlannerDeps): { plan: (r: Random) => Planned; tally: Tally; loggedIn: (json: Record<string, unknown>) => void } {
+export function createPlanner(deps: PlannerDeps): {
+  plan: (r: Random) => Planned
+  tally: Tally
+  loggedIn: (json: Record<string, unknown>) => void
+} {
   const { port, bodyLimit: BODY_LIMIT, admin, me, basicService, basicExchanger, forged } = deps
-  const tally: Tally = { users: new Set(), clients: new Set(), accessKeys: new Map(), refreshTokens: new Set(), refreshFamilies: 0, signingKeys: 0 }
+  const tally: Tally = {
+    users: new Set(),
+    clients: new Set(),
+    accessKeys: new Map(),
+    refreshTokens: new Set(),
+    refreshFamilies: 0,
+    signingKeys: 0,
+  }
   const refreshTokens: string[] = []
   const accessTokens: string[] = []
   /** Access keys the fuzzer created, as subject tokens of the exchange. */
   const accessKeys: string[] = []
   let serial = 0
-  const jsonHeaders = (authorization: string): Record<string, string> => ({ 'content-type': 'application/json', authorization })
+  const jsonHeaders = (authorization: string): Record<string, string> => ({
+    'content-type': 'application/json',
+    authorization,
+  })
 
   /** A request to one of the OAuth endpoints: valid, or mutated. */
   function oauthRequest(r: Random): Planned {
@@ -86,12 +100,22 @@ export function createPlanner(deps: PlannerDeps): { plan: (r: Random) => Planned
       grant = r.pick(['password', 'password', 'refresh_token', 'client_credentials', TOKEN_EXCHANGE])
       params =
         grant === TOKEN_EXCHANGE
-          ? { grant_type: grant, subject_token: accessKeys.length > 0 && r.chance(0.7) ? r.pick(accessKeys) : r.pick([...forged, oddString(r), 'pcl_x_y']), subject_token_type: ACCESS_KEY_TYPE }
+          ? {
+              grant_type: grant,
+              subject_token:
+                accessKeys.length > 0 && r.chance(0.7)
+                  ? r.pick(accessKeys)
+                  : r.pick([...forged, oddString(r), 'pcl_x_y']),
+              subject_token_type: ACCESS_KEY_TYPE,
+            }
           : grant === 'password'
-          ? { grant_type: grant, username: 'alice', password: PASSWORD, scope: r.pick(['read', 'read write']) }
-          : grant === 'refresh_token'
-            ? { grant_type: grant, refresh_token: refreshTokens.length > 0 && r.chance(0.8) ? r.pick(refreshTokens) : oddString(r) }
-            : { grant_type: grant, scope: 'read' }
+            ? { grant_type: grant, username: 'alice', password: PASSWORD, scope: r.pick(['read', 'read write']) }
+            : grant === 'refresh_token'
+              ? {
+                  grant_type: grant,
+                  refresh_token: refreshTokens.length > 0 && r.chance(0.8) ? r.pick(refreshTokens) : oddString(r),
+                }
+              : { grant_type: grant, scope: 'read' }
     } else {
       const token = r.pick([...refreshTokens.slice(-5), ...accessTokens.slice(-5), ...forged.slice(0, 3), oddString(r)])
       params = { token: token ?? 'x' }
@@ -99,9 +123,18 @@ export function createPlanner(deps: PlannerDeps): { plan: (r: Random) => Planned
     }
     const mutated = r.chance(0.5)
     const body = mutated ? mutateForm(r, params) : form(params)
-    const headers: Record<string, string> = { 'content-type': mutated && r.chance(0.2) ? r.pick(CONTENT_TYPES) : 'application/x-www-form-urlencoded' }
+    const headers: Record<string, string> = {
+      'content-type': mutated && r.chance(0.2) ? r.pick(CONTENT_TYPES) : 'application/x-www-form-urlencoded',
+    }
     if (!headers['content-type']) delete headers['content-type']
-    const authorization = mutated && r.chance(0.3) ? oddAuthorization(r, forged) : endpoint === 'introspect' && r.chance(0.3) ? admin : grant === TOKEN_EXCHANGE ? basicExchanger : basicService
+    const authorization =
+      mutated && r.chance(0.3)
+        ? oddAuthorization(r, forged)
+        : endpoint === 'introspect' && r.chance(0.3)
+          ? admin
+          : grant === TOKEN_EXCHANGE
+            ? basicExchanger
+            : basicService
     headers.authorization = authorization
     const sentGrant = (() => {
       try {
@@ -211,9 +244,17 @@ export function createPlanner(deps: PlannerDeps): { plan: (r: Random) => Planned
         break
       default:
         method = 'GET'
-        path = r.pick(['/admin/v1/users', '/admin/v1/clients', '/admin/v1/access-keys', '/admin/v1/signing-keys', '/admin/v1/audit', '/v1/me/access-keys'])
+        path = r.pick([
+          '/admin/v1/users',
+          '/admin/v1/clients',
+          '/admin/v1/access-keys',
+          '/admin/v1/signing-keys',
+          '/admin/v1/audit',
+          '/v1/me/access-keys',
+        ])
         if (path === '/v1/me/access-keys') authorization = me
-        if (r.chance(0.5)) path += `?${r.pick(['limit=1', 'limit=500', 'limit=0', 'limit=x', 'after=zzz', 'active=true', 'type=client.created', `after=${escapeText(oddString(r))}`])}`
+        if (r.chance(0.5))
+          path += `?${r.pick(['limit=1', 'limit=500', 'limit=0', 'limit=x', 'after=zzz', 'active=true', 'type=client.created', `after=${escapeText(oddString(r))}`])}`
     }
     // A rare rotation. Generating an RSA key (off the event loop) can take over a second on a busy machine:
     // this one request gets 5 s.
@@ -233,7 +274,19 @@ export function createPlanner(deps: PlannerDeps): { plan: (r: Random) => Planned
       const how = r.int(6)
       if (how === 0 && payload) body = JSON.stringify(mutateObject(r, payload))
       else if (how === 1) body = withInvalidUtf8(r, body ?? '{}')
-      else if (how === 2) body = r.pick(['{', '{"a":', '[', 'null', '"x"', '{"__proto__":{"admin":true}}', '{"constructor":{"prototype":{}}}', '1e999', '{"a":1,"a":2}', ' '])
+      else if (how === 2)
+        body = r.pick([
+          '{',
+          '{"a":',
+          '[',
+          'null',
+          '"x"',
+          '{"__proto__":{"admin":true}}',
+          '{"constructor":{"prototype":{}}}',
+          '1e999',
+          '{"a":1,"a":2}',
+          ' ',
+        ])
       else if (how === 3) headers['content-type'] = r.pick(CONTENT_TYPES)
       else if (how === 4) body = JSON.stringify({ ...payload, pad: 'x'.repeat(BODY_LIMIT) })
       else body = nested(r, r.pick([10, 200, 5000]))
@@ -241,7 +294,13 @@ export function createPlanner(deps: PlannerDeps): { plan: (r: Random) => Planned
     }
     // A client sends no Content-Type without a body (Fastify refuses an empty application/json body).
     if (body === undefined && !(mutated && r.chance(0.5))) delete headers['content-type']
-    return { kind: `admin ${method} ${path.split('?')[0]!.replace(/\/(?!v1|admin|users|clients|access-keys|signing-keys|audit|me|password|revoke|rotate-secret|rotate)[^/]+/g, '/:id')}${mutated ? ' mutated' : ''}`, request: { method, path, headers, ...(body === undefined ? {} : { body }) }, mustSucceed: !mutated && !mayFail && choice <= 3, ...(maxMs ? { maxMs } : {}), onSuccess: mutated ? mutatedSuccess(method, path, onSuccess) : onSuccess }
+    return {
+      kind: `admin ${method} ${path.split('?')[0]!.replace(/\/(?!v1|admin|users|clients|access-keys|signing-keys|audit|me|password|revoke|rotate-secret|rotate)[^/]+/g, '/:id')}${mutated ? ' mutated' : ''}`,
+      request: { method, path, headers, ...(body === undefined ? {} : { body }) },
+      mustSucceed: !mutated && !mayFail && choice <= 3,
+      ...(maxMs ? { maxMs } : {}),
+      onSuccess: mutated ? mutatedSuccess(method, path, onSuccess) : onSuccess,
+    }
   }
 
   function keyCreated(json: Record<string, unknown>): void {
@@ -254,7 +313,8 @@ export function createPlanner(deps: PlannerDeps): { plan: (r: Random) => Planned
     return (json) => {
       if (method === 'POST' && path === '/admin/v1/users') tally.users.add(String(json.id))
       else if (method === 'POST' && path === '/admin/v1/clients') tally.clients.add(String(json.client_id))
-      else if (method === 'POST' && (path === '/admin/v1/access-keys' || path === '/v1/me/access-keys')) keyCreated(json)
+      else if (method === 'POST' && (path === '/admin/v1/access-keys' || path === '/v1/me/access-keys'))
+        keyCreated(json)
       else onSuccess?.(json)
     }
   }
@@ -270,7 +330,13 @@ export function createPlanner(deps: PlannerDeps): { plan: (r: Random) => Planned
     const path = oddPath(r)
     const headers: Record<string, string> = {}
     if (r.chance(0.6)) headers.authorization = oddAuthorization(r, forged)
-    if (r.chance(0.1)) headers['x-api-key'] = r.pick(['pcl_x_y', 'pcl_', oddString(r).replace(/[^\t\x20-\x7e\x80-\xff]/g, ''), forged[0]!])
+    if (r.chance(0.1))
+      headers['x-api-key'] = r.pick([
+        'pcl_x_y',
+        'pcl_',
+        oddString(r).replace(/[^\t\x20-\x7e\x80-\xff]/g, ''),
+        forged[0]!,
+      ])
     if (r.chance(0.6)) headers['content-type'] = r.pick(CONTENT_TYPES)
     if (r.chance(0.1)) headers['x-request-id'] = r.pick(['x'.repeat(300), '../../etc', 'ok-id', '\u00ff\u00fe'])
     if (r.chance(0.05)) headers.accept = r.pick(['text/html', 'application/xml', '*/*;q=0', '\u00ff'])
@@ -290,26 +356,61 @@ export function createPlanner(deps: PlannerDeps): { plan: (r: Random) => Planned
               : undefined
     const request = { method, path, headers, ...(body === undefined ? {} : { body }) }
     // Node's client treats any answer to CONNECT as a tunnel: that one goes over a raw socket.
-    return method === 'CONNECT' ? { kind: 'random CONNECT', raw: toRaw(request, `127.0.0.1:${port}`) } : { kind: `random ${method}`, request }
+    return method === 'CONNECT'
+      ? { kind: 'random CONNECT', raw: toRaw(request, `127.0.0.1:${port}`) }
+      : { kind: `random ${method}`, request }
   }
 
   /** Bodies and headers past every limit. */
   function oversizedRequest(r: Random): Planned {
-    const path = r.pick(['/oauth/token', '/oauth/introspect', '/oauth/revoke', '/admin/v1/users', '/admin/v1/clients', '/v1/me/access-keys', '/healthz'])
+    const path = r.pick([
+      '/oauth/token',
+      '/oauth/introspect',
+      '/oauth/revoke',
+      '/admin/v1/users',
+      '/admin/v1/clients',
+      '/v1/me/access-keys',
+      '/healthz',
+    ])
     const json = path.startsWith('/admin') || path.startsWith('/v1')
-    const headers: Record<string, string> = { 'content-type': json ? 'application/json' : 'application/x-www-form-urlencoded', authorization: json ? admin : basicService }
+    const headers: Record<string, string> = {
+      'content-type': json ? 'application/json' : 'application/x-www-form-urlencoded',
+      authorization: json ? admin : basicService,
+    }
     if (r.chance(0.3)) headers['x-padding'] = 'p'.repeat(r.pick([8_000, 15_000, 20_000]))
     const size = r.pick([BODY_LIMIT - 1, BODY_LIMIT + 1, BODY_LIMIT * 4, 1_000_000])
-    const body = json ? JSON.stringify({ name: 'n'.repeat(size) }) : `grant_type=client_credentials&scope=${'s'.repeat(size)}`
+    const body = json
+      ? JSON.stringify({ name: 'n'.repeat(size) })
+      : `grant_type=client_credentials&scope=${'s'.repeat(size)}`
     return { kind: `oversized ${path}`, request: { method: path === '/healthz' ? 'GET' : 'POST', path, headers, body } }
   }
 
   /** The public documents, with odd query strings and headers: always answered. */
   function readRequest(r: Random): Planned {
-    const path = r.pick(['/.well-known/jwks.json', '/.well-known/oauth-authorization-server', '/.well-known/openid-configuration', '/healthz', '/readyz', '/metrics', '/openapi.json', '/openapi.yaml', '/docs'])
+    const path = r.pick([
+      '/.well-known/jwks.json',
+      '/.well-known/oauth-authorization-server',
+      '/.well-known/openid-configuration',
+      '/healthz',
+      '/readyz',
+      '/metrics',
+      '/openapi.json',
+      '/openapi.yaml',
+      '/docs',
+    ])
     const odd = r.chance(0.5)
-    const headers: Record<string, string> = odd ? { authorization: oddAuthorization(r, forged), 'if-none-match': r.pick(['*', '"x"', 'W/"x"']) } : {}
-    return { kind: `read ${path}`, request: { method: r.pick(['GET', 'GET', 'HEAD']), path: odd ? `${path}?${escapeText(oddString(r))}=1` : path, headers }, mustSucceed: !odd && path !== '/docs' }
+    const headers: Record<string, string> = odd
+      ? { authorization: oddAuthorization(r, forged), 'if-none-match': r.pick(['*', '"x"', 'W/"x"']) }
+      : {}
+    return {
+      kind: `read ${path}`,
+      request: {
+        method: r.pick(['GET', 'GET', 'HEAD']),
+        path: odd ? `${path}?${escapeText(oddString(r))}=1` : path,
+        headers,
+      },
+      mustSucceed: !odd && path !== '/docs',
+    }
   }
 
   function plan(r: Random): Planned {

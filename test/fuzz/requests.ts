@@ -24,11 +24,49 @@ export type Random = ReturnType<typeof generator>
 
 /** Percent-encodes the UTF-8 of `text` (a lone surrogate becomes U+FFFD), unlike encodeURIComponent, which throws. */
 export function escapeText(text: string): string {
-  return [...Buffer.from(text)].map((byte) => (/[A-Za-z0-9_.~-]/.test(String.fromCharCode(byte)) ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`)).join('')
+  return [...Buffer.from(text)]
+    .map((byte) =>
+      /[A-Za-z0-9_.~-]/.test(String.fromCharCode(byte))
+        ? String.fromCharCode(byte)
+        : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`,
+    )
+    .join('')
 }
 
-// biome-ignore lint/suspicious/noTemplateCurlyInString: '${x}' is sent as text, a template-injection probe
-const PIECES = ['%', '%z', '%zz', '%C0%AF', '%ED%A0%80', '%F4%90%80%80', '%FF', '%00', '%0A', '%E2%82', '+', '=', '&', '%25', 'é', '😀', '\u202e', '"', '\\', "'", '<script>', '${x}', '../../', '\u0000', 'alice', 'read write', 'admin', 'service', '{"a":1}', 'null', '[]']
+const PIECES = [
+  '%',
+  '%z',
+  '%zz',
+  '%C0%AF',
+  '%ED%A0%80',
+  '%F4%90%80%80',
+  '%FF',
+  '%00',
+  '%0A',
+  '%E2%82',
+  '+',
+  '=',
+  '&',
+  '%25',
+  'é',
+  '😀',
+  '\u202e',
+  '"',
+  '\\',
+  "'",
+  '<script>',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: '${x}' is sent as text, a template-injection probe
+  '${x}',
+  '../../',
+  '\u0000',
+  'alice',
+  'read write',
+  'admin',
+  'service',
+  '{"a":1}',
+  'null',
+  '[]',
+]
 
 /** An odd string: escapes, unicode, long, control characters, lone surrogates, JSON-looking text. */
 export function oddString(random: Random): string {
@@ -71,7 +109,15 @@ export function oddValue(random: Random): unknown {
 }
 
 /** Invalid UTF-8 byte sequences: overlong, surrogates, truncated, past U+10FFFF, stray continuation bytes. */
-export const INVALID_UTF8 = [Buffer.from([0xc0, 0xaf]), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from([0xe2, 0x82]), Buffer.from([0xf4, 0x90, 0x80, 0x80]), Buffer.from([0xff]), Buffer.from([0x80, 0x80]), Buffer.from([0xfe, 0xfe])]
+export const INVALID_UTF8 = [
+  Buffer.from([0xc0, 0xaf]),
+  Buffer.from([0xed, 0xa0, 0x80]),
+  Buffer.from([0xe2, 0x82]),
+  Buffer.from([0xf4, 0x90, 0x80, 0x80]),
+  Buffer.from([0xff]),
+  Buffer.from([0x80, 0x80]),
+  Buffer.from([0xfe, 0xfe]),
+]
 
 export function withInvalidUtf8(random: Random, text: string): Buffer {
   const at = random.int(text.length + 1)
@@ -100,7 +146,24 @@ export const CONTENT_TYPES = [
   'application/json; charset=\u00ff',
 ]
 
-export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'TRACE', 'PROPFIND', 'SEARCH', 'QUERY', 'LOCK', 'MKCOL', 'FOO', 'get', 'CONNECT']
+export const METHODS = [
+  'GET',
+  'POST',
+  'PUT',
+  'PATCH',
+  'DELETE',
+  'HEAD',
+  'OPTIONS',
+  'TRACE',
+  'PROPFIND',
+  'SEARCH',
+  'QUERY',
+  'LOCK',
+  'MKCOL',
+  'FOO',
+  'get',
+  'CONNECT',
+]
 
 export const ROUTES = [
   '/oauth/token',
@@ -139,7 +202,21 @@ export function oddPath(random: Random): string {
     case 0:
       return `${base}?${random.pick(['limit=0', 'limit=-1', 'limit=abc', 'limit=1e9', 'after=%zz', 'after=', 'active=maybe', 'a=%FF', 'limit=1&limit=2', `x=${'y'.repeat(4000)}`, '&&&', '=', 'type=%00'])}`
     case 1:
-      return base.replace(/[^/]+$/, (segment) => random.pick(['%zz', '%', '%C0%AF', '%ED%A0%80', escapeText(oddString(random)), '..', '.', '%2e%2e', 'x'.repeat(random.pick([100, 1000, 8000])), segment.toUpperCase(), `${segment}/`]))
+      return base.replace(/[^/]+$/, (segment) =>
+        random.pick([
+          '%zz',
+          '%',
+          '%C0%AF',
+          '%ED%A0%80',
+          escapeText(oddString(random)),
+          '..',
+          '.',
+          '%2e%2e',
+          'x'.repeat(random.pick([100, 1000, 8000])),
+          segment.toUpperCase(),
+          `${segment}/`,
+        ]),
+      )
     case 2:
       return `${base}/${escapeText(oddString(random))}`
     case 3:
@@ -149,7 +226,16 @@ export function oddPath(random: Random): string {
     case 5:
       return `${base}#${oddString(random).replace(/[^\x21-\x7e]/g, '')}`
     case 6:
-      return random.pick(['*', '/%', '/%%', '/?', '/\u00ff', '/admin/v1/clients/%00', '/admin/v1/users/%2F', `/admin/v1/clients/${'%41'.repeat(300)}`])
+      return random.pick([
+        '*',
+        '/%',
+        '/%%',
+        '/?',
+        '/\u00ff',
+        '/admin/v1/clients/%00',
+        '/admin/v1/users/%2F',
+        `/admin/v1/clients/${'%41'.repeat(300)}`,
+      ])
     default:
       return base
   }
@@ -162,11 +248,35 @@ export function oddAuthorization(random: Random, forged: readonly string[]): str
     case 0:
       return `Bearer ${random.pick(forged)}`
     case 1:
-      return random.pick(['Basic', 'Basic ', 'Basic ====', 'Basic Og==', 'Basic !!!', 'basic c2VydmljZTp4', 'Basic\tc2VydmljZTp4', `Basic ${'A'.repeat(9000)}`, 'Basic //79/Q==', 'Basic JXp6OiV6eg=='])
+      return random.pick([
+        'Basic',
+        'Basic ',
+        'Basic ====',
+        'Basic Og==',
+        'Basic !!!',
+        'basic c2VydmljZTp4',
+        'Basic\tc2VydmljZTp4',
+        `Basic ${'A'.repeat(9000)}`,
+        'Basic //79/Q==',
+        'Basic JXp6OiV6eg==',
+      ])
     case 2:
       return basicOf(`${oddString(random)}:${oddString(random)}`)
     case 3:
-      return random.pick(['Bearer', 'Bearer ', 'Bearer  ', 'Bearer x', `Bearer ${'e'.repeat(9000)}`, 'Bearer a.b.c', 'Bearer ..', 'Bearer eyJhbGciOiJub25lIn0.e30.', 'Digest a=b', 'Negotiate x', 'Bearer pcl_x_y', `Bearer pcl_${'a'.repeat(40)}`])
+      return random.pick([
+        'Bearer',
+        'Bearer ',
+        'Bearer  ',
+        'Bearer x',
+        `Bearer ${'e'.repeat(9000)}`,
+        'Bearer a.b.c',
+        'Bearer ..',
+        'Bearer eyJhbGciOiJub25lIn0.e30.',
+        'Digest a=b',
+        'Negotiate x',
+        'Bearer pcl_x_y',
+        `Bearer pcl_${'a'.repeat(40)}`,
+      ])
     case 4:
       return `Bearer ${random.pick(forged).slice(0, random.int(400))}`
     default:
@@ -228,39 +338,73 @@ export function rawRequest(random: Random, host: string): Buffer {
   const crlf = '\r\n'
   switch (random.int(14)) {
     case 11:
-      return Buffer.from(`POST /oauth/${random.pick(['token', 'introspect'])} HTTP/1.1${crlf}Host: ${host}${crlf}Content-Type: application/x-www-form-urlencoded${crlf}Content-Type: application/json${crlf}Content-Length: 2${crlf}${crlf}{}`)
+      return Buffer.from(
+        `POST /oauth/${random.pick(['token', 'introspect'])} HTTP/1.1${crlf}Host: ${host}${crlf}Content-Type: application/x-www-form-urlencoded${crlf}Content-Type: application/json${crlf}Content-Length: 2${crlf}${crlf}{}`,
+      )
     case 12: {
       // A chunked body past the limit: no Content-Length to refuse it by up front.
       const chunk = `grant_type=client_credentials&${'p'.repeat(1000)}`
-      return Buffer.from(`POST /oauth/token HTTP/1.1${crlf}Host: ${host}${crlf}Content-Type: application/x-www-form-urlencoded${crlf}Transfer-Encoding: chunked${crlf}${crlf}${`${chunk.length.toString(16)}${crlf}${chunk}${crlf}`.repeat(random.pick([2, 20]))}0${crlf}${crlf}`)
+      return Buffer.from(
+        `POST /oauth/token HTTP/1.1${crlf}Host: ${host}${crlf}Content-Type: application/x-www-form-urlencoded${crlf}Transfer-Encoding: chunked${crlf}${crlf}${`${chunk.length.toString(16)}${crlf}${chunk}${crlf}`.repeat(random.pick([2, 20]))}0${crlf}${crlf}`,
+      )
     }
     case 13:
-      return Buffer.from(`GET ${path} HTTP/1.1${crlf}Host: ${host}${crlf}X-API-Key: pcl_a_b${crlf}X-API-Key: pcl_c_d${crlf}Authorization: Bearer a.b.c${crlf}Authorization: Basic Og==${crlf}${crlf}GET /healthz HTTP/1.1${crlf}Host: ${host}${crlf}${crlf}`)
+      return Buffer.from(
+        `GET ${path} HTTP/1.1${crlf}Host: ${host}${crlf}X-API-Key: pcl_a_b${crlf}X-API-Key: pcl_c_d${crlf}Authorization: Bearer a.b.c${crlf}Authorization: Basic Og==${crlf}${crlf}GET /healthz HTTP/1.1${crlf}Host: ${host}${crlf}${crlf}`,
+      )
     case 10:
-      return Buffer.from(`GET ${path} HTTP/1.1${crlf}Host: ${host}${crlf}Connection: Upgrade${crlf}Upgrade: ${random.pick(['websocket', 'h2c', 'x'])}${crlf}${crlf}`)
+      return Buffer.from(
+        `GET ${path} HTTP/1.1${crlf}Host: ${host}${crlf}Connection: Upgrade${crlf}Upgrade: ${random.pick(['websocket', 'h2c', 'x'])}${crlf}${crlf}`,
+      )
     case 0:
-      return Buffer.from(`GET ${path} HTTP/1.1${crlf}Host: ${host}${crlf}X-Big: ${'a'.repeat(random.pick([17_000, 70_000]))}${crlf}${crlf}`)
+      return Buffer.from(
+        `GET ${path} HTTP/1.1${crlf}Host: ${host}${crlf}X-Big: ${'a'.repeat(random.pick([17_000, 70_000]))}${crlf}${crlf}`,
+      )
     case 1:
-      return Buffer.from(`GET ${path} HTTP/1.1${crlf}Host: ${host}${crlf}${Array.from({ length: 2100 }, (_, i) => `X-H${i}: v`).join(crlf)}${crlf}${crlf}`)
+      return Buffer.from(
+        `GET ${path} HTTP/1.1${crlf}Host: ${host}${crlf}${Array.from({ length: 2100 }, (_, i) => `X-H${i}: v`).join(crlf)}${crlf}${crlf}`,
+      )
     case 2:
-      return Buffer.from(`${random.pick(['G ET', 'GET  ', '', '\u0000', 'GET\t'])} ${path} HTTP/1.1${crlf}Host: ${host}${crlf}${crlf}`)
+      return Buffer.from(
+        `${random.pick(['G ET', 'GET  ', '', '\u0000', 'GET\t'])} ${path} HTTP/1.1${crlf}Host: ${host}${crlf}${crlf}`,
+      )
     case 3:
-      return Buffer.from(`GET ${path} ${random.pick(['HTTP/9.9', 'HTTP/1', 'HTTPS/1.1', 'http/1.1', ''])}${crlf}Host: ${host}${crlf}${crlf}`)
+      return Buffer.from(
+        `GET ${path} ${random.pick(['HTTP/9.9', 'HTTP/1', 'HTTPS/1.1', 'http/1.1', ''])}${crlf}Host: ${host}${crlf}${crlf}`,
+      )
     case 4:
-      return Buffer.concat([Buffer.from(`GET /`), random.pick(INVALID_UTF8), Buffer.from(` HTTP/1.1${crlf}Host: ${host}${crlf}${crlf}`)])
+      return Buffer.concat([
+        Buffer.from(`GET /`),
+        random.pick(INVALID_UTF8),
+        Buffer.from(` HTTP/1.1${crlf}Host: ${host}${crlf}${crlf}`),
+      ])
     case 5:
-      return Buffer.concat([Buffer.from(`GET ${path} HTTP/1.1${crlf}Host: ${host}${crlf}X-Odd: `), random.pick([Buffer.from([0]), Buffer.from([0x0b]), Buffer.from('a\rb'), Buffer.from([0x7f])]), Buffer.from(`${crlf}${crlf}`)])
+      return Buffer.concat([
+        Buffer.from(`GET ${path} HTTP/1.1${crlf}Host: ${host}${crlf}X-Odd: `),
+        random.pick([Buffer.from([0]), Buffer.from([0x0b]), Buffer.from('a\rb'), Buffer.from([0x7f])]),
+        Buffer.from(`${crlf}${crlf}`),
+      ])
     case 6:
-      return Buffer.from(`POST /oauth/token HTTP/1.1${crlf}Host: ${host}${crlf}Content-Type: application/x-www-form-urlencoded${crlf}Transfer-Encoding: chunked${crlf}${crlf}${random.pick(['zz', '5\r\nab', 'FFFFFFFFFFFFFFFFFF\r\n', '-1\r\n'])}${crlf}${crlf}`)
+      return Buffer.from(
+        `POST /oauth/token HTTP/1.1${crlf}Host: ${host}${crlf}Content-Type: application/x-www-form-urlencoded${crlf}Transfer-Encoding: chunked${crlf}${crlf}${random.pick(['zz', '5\r\nab', 'FFFFFFFFFFFFFFFFFF\r\n', '-1\r\n'])}${crlf}${crlf}`,
+      )
     case 7:
       // Request smuggling shapes: two lengths, or a length beside chunked encoding.
       return random.chance(0.5)
-        ? Buffer.from(`POST /oauth/token HTTP/1.1${crlf}Host: ${host}${crlf}Content-Length: 5${crlf}Content-Length: 6${crlf}${crlf}hello!`)
-        : Buffer.from(`POST /oauth/token HTTP/1.1${crlf}Host: ${host}${crlf}Content-Length: 4${crlf}Transfer-Encoding: ${random.pick(['chunked', 'chunked, identity', 'identity, chunked', 'x'])}${crlf}${crlf}0${crlf}${crlf}`)
+        ? Buffer.from(
+            `POST /oauth/token HTTP/1.1${crlf}Host: ${host}${crlf}Content-Length: 5${crlf}Content-Length: 6${crlf}${crlf}hello!`,
+          )
+        : Buffer.from(
+            `POST /oauth/token HTTP/1.1${crlf}Host: ${host}${crlf}Content-Length: 4${crlf}Transfer-Encoding: ${random.pick(['chunked', 'chunked, identity', 'identity, chunked', 'x'])}${crlf}${crlf}0${crlf}${crlf}`,
+          )
     case 8:
-      return Buffer.from(`POST /oauth/token HTTP/1.1${crlf}Host: ${host}${crlf}Content-Length: ${random.pick(['-1', 'abc', '1e3', '99999999999999999999'])}${crlf}${crlf}`)
+      return Buffer.from(
+        `POST /oauth/token HTTP/1.1${crlf}Host: ${host}${crlf}Content-Length: ${random.pick(['-1', 'abc', '1e3', '99999999999999999999'])}${crlf}${crlf}`,
+      )
     default:
-      return Buffer.from(`${random.pick(['GET', 'POST'])} ${random.pick(['noslash', 'http://evil.example/', '//x', '/a b'])} HTTP/1.1${crlf}Host: ${host}${crlf}${crlf}`)
+      return Buffer.from(
+        `${random.pick(['GET', 'POST'])} ${random.pick(['noslash', 'http://evil.example/', '//x', '/a b'])} HTTP/1.1${crlf}Host: ${host}${crlf}${crlf}`,
+      )
   }
 }
 

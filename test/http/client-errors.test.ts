@@ -22,22 +22,47 @@ t.test('errors before routing, on a listening server', async (t) => {
   t.test('a request line that is not HTTP: 400', async (t) => {
     expectError(t, await raw('G ET /healthz HTTP/1.1\r\nHost: x\r\n\r\n'), 400, 'the request is not valid HTTP')
     expectError(t, await raw('GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n'), 400, 'the request is not valid HTTP')
-    expectError(t, await raw('POST /oauth/token HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!'), 400, 'the request is not valid HTTP')
+    expectError(
+      t,
+      await raw('POST /oauth/token HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!'),
+      400,
+      'the request is not valid HTTP',
+    )
   })
 
   t.test('headers past the limit: 431', async (t) => {
-    expectError(t, await raw(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`), 431, 'the request headers are larger than the server accepts')
+    expectError(
+      t,
+      await raw(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`),
+      431,
+      'the request headers are larger than the server accepts',
+    )
   })
 
   t.test('a path that does not percent-decode: 400', async (t) => {
-    expectError(t, await http.send({ method: 'GET', path: '/admin/v1/clients/%zz', headers: {} }), 400, 'the URL has malformed percent-encoding')
+    expectError(
+      t,
+      await http.send({ method: 'GET', path: '/admin/v1/clients/%zz', headers: {} }),
+      400,
+      'the URL has malformed percent-encoding',
+    )
   })
 
   t.test('a path parameter past the maximum length: 414', async (t) => {
-    expectError(t, await http.send({ method: 'GET', path: `/admin/v1/clients/${'x'.repeat(200)}`, headers: {} }), 414, 'a path segment of the URL is too long')
+    expectError(
+      t,
+      await http.send({ method: 'GET', path: `/admin/v1/clients/${'x'.repeat(200)}`, headers: {} }),
+      414,
+      'a path segment of the URL is too long',
+    )
   })
 
   t.test('CONNECT: 400, this is not a proxy', async (t) => {
-    expectError(t, await raw('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n'), 400, 'CONNECT is not supported: this server is not a proxy')
+    expectError(
+      t,
+      await raw('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n'),
+      400,
+      'CONNECT is not supported: this server is not a proxy',
+    )
   })
 })

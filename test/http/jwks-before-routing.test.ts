@@ -9,7 +9,10 @@ import { jwksBeforeRouting, JWKS_PATH } from '../../src/routes/well-known.ts'
 import { build, type Test, type TestContext } from '../support/helper.ts'
 
 /** A fresh app with a hook that records every request Fastify routes, listening on a free port. */
-async function serve(t: Test, deps: Parameters<typeof build>[1] = {}): Promise<TestContext & { base: string; routed: string[] }> {
+async function serve(
+  t: Test,
+  deps: Parameters<typeof build>[1] = {},
+): Promise<TestContext & { base: string; routed: string[] }> {
   const context = await build(t, deps)
   const routed: string[] = []
   context.app.addHook('onRequest', (request, _reply, done) => {
@@ -23,10 +26,14 @@ async function serve(t: Test, deps: Parameters<typeof build>[1] = {}): Promise<T
 /** A request with a body, which fetch does not send for GET. */
 function getWithBody(url: string, body: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: 'GET', headers: { 'content-type': 'text/plain', 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
-      res.resume()
-      res.once('end', () => resolve(res.statusCode!))
-    })
+    const req = httpRequest(
+      url,
+      { method: 'GET', headers: { 'content-type': 'text/plain', 'content-length': String(Buffer.byteLength(body)) } },
+      (res) => {
+        res.resume()
+        res.once('end', () => resolve(res.statusCode!))
+      },
+    )
     req.once('error', reject)
     req.end(body)
   })
@@ -36,33 +43,45 @@ function getWithBody(url: string, body: string): Promise<number> {
 function comparable(headers: Record<string, string | number | string[] | undefined>): Record<string, string> {
   const kept: Record<string, string> = {}
   for (const [name, value] of Object.entries(headers)) {
-    if (['date', 'connection', 'keep-alive', 'x-request-id'].includes(name.toLowerCase()) || value === undefined) continue
+    if (['date', 'connection', 'keep-alive', 'x-request-id'].includes(name.toLowerCase()) || value === undefined)
+      continue
     kept[name.toLowerCase()] = String(value)
   }
   return kept
 }
 
-t.test('the answer before routing is the route\'s answer, for every If-None-Match, for HEAD and with a query', async (t) => {
-  const { app, base, routed } = await serve(t)
-  const etag = String((await app.inject(JWKS_PATH)).headers.etag)
-  const cases: Array<{ method: 'GET' | 'HEAD'; url: string; headers?: Record<string, string> }> = [
-    { method: 'GET', url: JWKS_PATH },
-    { method: 'GET', url: `${JWKS_PATH}?cache-buster=1` },
-    { method: 'HEAD', url: JWKS_PATH },
-    ...[etag, `W/${etag}`, `"other", ${etag}`, '*', '"other"', ''].map((value) => ({ method: 'GET' as const, url: JWKS_PATH, headers: { 'if-none-match': value } })),
-  ]
-  for (const request of cases) {
-    const label = `${request.method} ${request.url} ${JSON.stringify(request.headers ?? {})}`
-    const routedBefore = routed.length
-    const fast = await fetch(base + request.url, { method: request.method, headers: request.headers ?? {} })
-    t.equal(routed.length, routedBefore, `answered before routing: ${label}`)
-    const routedAnswer = await app.inject({ method: request.method, url: request.url, headers: request.headers ?? {} })
-    t.equal(fast.status, routedAnswer.statusCode, `status: ${label}`)
-    t.same(comparable(Object.fromEntries(fast.headers)), comparable(routedAnswer.headers), `headers: ${label}`)
-    t.equal(await fast.text(), routedAnswer.body, `body: ${label}`)
-    t.match(fast.headers.get('x-request-id'), /^[0-9a-f-]{36}$/, `a request id: ${label}`)
-  }
-})
+t.test(
+  "the answer before routing is the route's answer, for every If-None-Match, for HEAD and with a query",
+  async (t) => {
+    const { app, base, routed } = await serve(t)
+    const etag = String((await app.inject(JWKS_PATH)).headers.etag)
+    const cases: Array<{ method: 'GET' | 'HEAD'; url: string; headers?: Record<string, string> }> = [
+      { method: 'GET', url: JWKS_PATH },
+      { method: 'GET', url: `${JWKS_PATH}?cache-buster=1` },
+      { method: 'HEAD', url: JWKS_PATH },
+      ...[etag, `W/${etag}`, `"other", ${etag}`, '*', '"other"', ''].map((value) => ({
+        method: 'GET' as const,
+        url: JWKS_PATH,
+        headers: { 'if-none-match': value },
+      })),
+    ]
+    for (const request of cases) {
+      const label = `${request.method} ${request.url} ${JSON.stringify(request.headers ?? {})}`
+      const routedBefore = routed.length
+      const fast = await fetch(base + request.url, { method: request.method, headers: request.headers ?? {} })
+      t.equal(routed.length, routedBefore, `answered before routing: ${label}`)
+      const routedAnswer = await app.inject({
+        method: request.method,
+        url: request.url,
+        headers: request.headers ?? {},
+      })
+      t.equal(fast.status, routedAnswer.statusCode, `status: ${label}`)
+      t.same(comparable(Object.fromEntries(fast.headers)), comparable(routedAnswer.headers), `headers: ${label}`)
+      t.equal(await fast.text(), routedAnswer.body, `body: ${label}`)
+      t.match(fast.headers.get('x-request-id'), /^[0-9a-f-]{36}$/, `a request id: ${label}`)
+    }
+  },
+)
 
 t.test('a sane X-Request-Id is echoed, another is replaced, as on every route', async (t) => {
   const { base } = await serve(t)
@@ -85,7 +104,10 @@ t.test('the answers before routing are counted in the request metrics of the rou
   t.match(metrics, 'portcullis_http_requests_total{method="GET",route="/.well-known/jwks.json",status="200"} 2')
   t.match(metrics, 'portcullis_http_requests_total{method="GET",route="/.well-known/jwks.json",status="304"} 1')
   t.match(metrics, 'portcullis_http_requests_total{method="HEAD",route="/.well-known/jwks.json",status="200"} 1')
-  t.match(metrics, 'portcullis_http_request_duration_seconds_count{method="GET",route="/.well-known/jwks.json",status="200"} 2')
+  t.match(
+    metrics,
+    'portcullis_http_request_duration_seconds_count{method="GET",route="/.well-known/jwks.json",status="200"} 2',
+  )
 })
 
 t.test('every other request reaches Fastify: other methods and paths, and requests with a body', async (t) => {
@@ -98,7 +120,13 @@ t.test('every other request reaches Fastify: other methods and paths, and reques
   const withBody = await fetch(base + JWKS_PATH, { method: 'OPTIONS' })
   t.ok(withBody.status >= 400 && withBody.status < 500)
   t.ok((await getWithBody(base + JWKS_PATH, 'a body')) < 500, 'a GET with a body: whatever the route says, never a 5xx')
-  t.same(routed, [`POST ${JWKS_PATH}`, `GET ${JWKS_PATH}x`, 'GET /.well-known/JWKS.json', `OPTIONS ${JWKS_PATH}`, `GET ${JWKS_PATH}`])
+  t.same(routed, [
+    `POST ${JWKS_PATH}`,
+    `GET ${JWKS_PATH}x`,
+    'GET /.well-known/JWKS.json',
+    `OPTIONS ${JWKS_PATH}`,
+    `GET ${JWKS_PATH}`,
+  ])
 })
 
 t.test('with request logs on (LOG_LEVEL=info), Fastify answers, so the fetch is logged', async (t) => {
@@ -119,14 +147,38 @@ t.test('with request logs on (LOG_LEVEL=info), Fastify answers, so the fetch is 
   const { base, routed } = await serve(t, { deps: { logger: logger as unknown as FastifyBaseLogger } })
   t.equal((await fetch(base + JWKS_PATH)).status, 200)
   t.same(routed, [`GET ${JWKS_PATH}`])
-  t.ok(lines.some(([, message]) => message === 'request completed'), 'the request was logged')
+  t.ok(
+    lines.some(([, message]) => message === 'request completed'),
+    'the request was logged',
+  )
 })
 
 t.test('the answer goes to Fastify while the app closes, and for anything but a plain GET or HEAD', async (t) => {
-  const keyring = { jwks: () => ({ body: '{"keys":[]}', etag: '"e"', maxAge: 300, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'public, max-age=300', etag: '"e"' } }) }
-  const series = { labels: { method: 'GET', route: JWKS_PATH, status: '200' }, count: 0, sum: 0, buckets: new Float64Array(12) }
+  const keyring = {
+    jwks: () => ({
+      body: '{"keys":[]}',
+      etag: '"e"',
+      maxAge: 300,
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        'cache-control': 'public, max-age=300',
+        etag: '"e"',
+      },
+    }),
+  }
+  const series = {
+    labels: { method: 'GET', route: JWKS_PATH, status: '200' },
+    count: 0,
+    sum: 0,
+    buckets: new Float64Array(12),
+  }
   let closing = false
-  const answer = jwksBeforeRouting({ keyring, metrics: { requestSeries: () => series }, requestId: () => 'id-1', routeThroughFastify: () => closing })
+  const answer = jwksBeforeRouting({
+    keyring,
+    metrics: { requestSeries: () => series },
+    requestId: () => 'id-1',
+    routeThroughFastify: () => closing,
+  })
   const written: unknown[] = []
   const response = {
     statusCode: 0,
@@ -138,20 +190,44 @@ t.test('the answer goes to Fastify while the app closes, and for anything but a 
       written.push(body)
     },
   }
-  const request = (method: string, url: string, headers: Record<string, string> = {}) => ({ method, url, headers }) as unknown as IncomingMessage
+  const request = (method: string, url: string, headers: Record<string, string> = {}) =>
+    ({ method, url, headers }) as unknown as IncomingMessage
   const res = response as unknown as ServerResponse
 
   t.ok(answer(request('GET', JWKS_PATH), res))
-  t.same(written, [200, ['x-request-id', 'id-1', 'vary', 'Origin', 'content-type', 'application/json; charset=utf-8', 'cache-control', 'public, max-age=300', 'etag', '"e"', 'content-length', '11'], '{"keys":[]}'])
+  t.same(written, [
+    200,
+    [
+      'x-request-id',
+      'id-1',
+      'vary',
+      'Origin',
+      'content-type',
+      'application/json; charset=utf-8',
+      'cache-control',
+      'public, max-age=300',
+      'etag',
+      '"e"',
+      'content-length',
+      '11',
+    ],
+    '{"keys":[]}',
+  ])
   t.equal(series.count, 1, 'counted')
   written.length = 0
   closing = true
-  t.notOk(answer(request('GET', JWKS_PATH), res), 'closing: Fastify answers (Connection: close, or the 503 of a late request)')
+  t.notOk(
+    answer(request('GET', JWKS_PATH), res),
+    'closing: Fastify answers (Connection: close, or the 503 of a late request)',
+  )
   closing = false
   t.notOk(answer(request('GET', JWKS_PATH, { 'content-length': '5' }), res), 'a body')
   t.notOk(answer(request('GET', JWKS_PATH, { 'transfer-encoding': 'chunked' }), res), 'a chunked body')
   t.notOk(answer(request('DELETE', JWKS_PATH), res), 'another method')
-  t.notOk(answer(request('GET', JWKS_PATH, { origin: 'https://spa.example' }), res), "a page's request (Origin): the CORS scope decides (routes/cors.ts)")
+  t.notOk(
+    answer(request('GET', JWKS_PATH, { origin: 'https://spa.example' }), res),
+    "a page's request (Origin): the CORS scope decides (routes/cors.ts)",
+  )
   t.notOk(answer(request('GET', `${JWKS_PATH}/`), res), 'another path')
   t.notOk(answer(request('GET', '/.well-known/jwks.jsonp?x'), res), 'a path that only starts the same')
   t.same(written, [], 'nothing written for what goes to Fastify')

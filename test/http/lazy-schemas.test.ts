@@ -11,13 +11,22 @@ const body = {
   required: ['name'],
   additionalProperties: false,
 } as const
-const response = { 200: { type: 'object', properties: { name: { type: 'string' }, count: { type: 'integer' } }, required: ['name'] } } as const
+const response = {
+  200: { type: 'object', properties: { name: { type: 'string' }, count: { type: 'integer' } }, required: ['name'] },
+} as const
 
 async function build(lazy?: LazySchemas): Promise<FastifyInstance> {
   const app = Fastify(lazy ? { schemaController: lazy.schemaController } : {})
   // The handler echoes the body plus a field the response schema does not list: the serializer drops it.
-  app.post('/items', { schema: { body, response } }, async (request) => ({ ...(request.body as object), secret: 'never sent' }))
-  app.get('/other', { schema: { querystring: { type: 'object', properties: { n: { type: 'integer' } } }, response } }, async (request) => ({ name: 'q', count: (request.query as { n?: number }).n }))
+  app.post('/items', { schema: { body, response } }, async (request) => ({
+    ...(request.body as object),
+    secret: 'never sent',
+  }))
+  app.get(
+    '/other',
+    { schema: { querystring: { type: 'object', properties: { n: { type: 'integer' } } }, response } },
+    async (request) => ({ name: 'q', count: (request.query as { n?: number }).n }),
+  )
   await app.ready()
   return app
 }
@@ -46,7 +55,11 @@ t.test('answers exactly as Fastify’s own compilers do, compiled on first use o
   t.equal(await beforehand.compileAll(), 0, 'and nothing is left for a second call')
   for (const request of requests) {
     const expected = await answer(eager, request)
-    t.same(await answer(onFirstUse, request), expected, `${request.method} ${request.url} ${JSON.stringify('payload' in request ? request.payload : '')}: compiled by the request`)
+    t.same(
+      await answer(onFirstUse, request),
+      expected,
+      `${request.method} ${request.url} ${JSON.stringify('payload' in request ? request.payload : '')}: compiled by the request`,
+    )
     t.same(await answer(compiledFirst, request), expected, `${request.method} ${request.url}: compiled beforehand`)
   }
   t.notMatch((await onFirstUse.inject(requests[0])).body, /secret/, 'the response schema still drops unlisted fields')
@@ -81,7 +94,11 @@ t.test('nothing is compiled before it is needed; compileAll does only what reque
 t.test('a schema that does not compile fails its request with a 500 and compileAll with the error', async (t) => {
   const lazy = createLazySchemas()
   const app = Fastify({ schemaController: lazy.schemaController, logger: false })
-  app.post('/broken', { schema: { body: { type: 'object', properties: { n: { type: 'no-such-type' } } } } }, async () => 'never')
+  app.post(
+    '/broken',
+    { schema: { body: { type: 'object', properties: { n: { type: 'no-such-type' } } } } },
+    async () => 'never',
+  )
   await app.ready()
   const res = await app.inject({ method: 'POST', url: '/broken', payload: { n: 1 } })
   t.equal(res.statusCode, 500, 'the request fails as a server error, never as the client’s')
@@ -92,7 +109,11 @@ t.test('a schema that does not compile fails its request with a 500 and compileA
 async function createLazySchemasWithBroken(): Promise<number> {
   const lazy = createLazySchemas()
   const app = Fastify({ schemaController: lazy.schemaController, logger: false })
-  app.post('/broken', { schema: { body: { type: 'object', properties: { n: { type: 'no-such-type' } } } } }, async () => 'never')
+  app.post(
+    '/broken',
+    { schema: { body: { type: 'object', properties: { n: { type: 'no-such-type' } } } } },
+    async () => 'never',
+  )
   await app.ready()
   try {
     return await lazy.compileAll()

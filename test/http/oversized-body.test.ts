@@ -64,7 +64,9 @@ function upload(port: number, plan: UploadPlan): Promise<Upload> {
     const writeMore = () => {
       while (!stopped && !socket.destroyed && sent < plan.bodyBytes) {
         const size = Math.min(CHUNK.length, plan.bodyBytes - sent)
-        const data = plan.chunked ? Buffer.concat([Buffer.from(`${size.toString(16)}\r\n`), CHUNK.subarray(0, size), Buffer.from('\r\n')]) : CHUNK.subarray(0, size)
+        const data = plan.chunked
+          ? Buffer.concat([Buffer.from(`${size.toString(16)}\r\n`), CHUNK.subarray(0, size), Buffer.from('\r\n')])
+          : CHUNK.subarray(0, size)
         sent += size
         const more = socket.write(data)
         if (plan.pauseMs) return void setTimeout(writeMore, plan.pauseMs)
@@ -93,10 +95,15 @@ function parseAnswer(data: Buffer): { status: number; headers: Record<string, st
     headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim()
   }
   const length = Number(headers['content-length'])
-  return { status: Number(/^HTTP\/1\.1 (\d{3}) /.exec(statusLine ?? '')?.[1] ?? 0), headers, body: data.subarray(end + 4, end + 4 + length).toString() }
+  return {
+    status: Number(/^HTTP\/1\.1 (\d{3}) /.exec(statusLine ?? '')?.[1] ?? 0),
+    headers,
+    body: data.subarray(end + 4, end + 4 + length).toString(),
+  }
 }
 
-const head = (path: string, framing: string, headers = 'Content-Type: application/x-www-form-urlencoded\r\n') => `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${headers}${framing}\r\n`
+const head = (path: string, framing: string, headers = 'Content-Type: application/x-www-form-urlencoded\r\n') =>
+  `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${headers}${framing}\r\n`
 const CHUNKED = 'Transfer-Encoding: chunked\r\n'
 const TOO_LARGE = { error: 'invalid_request', error_description: `the request body is larger than ${BODY_LIMIT} bytes` }
 
@@ -105,7 +112,11 @@ type Assert = Pick<typeof t, 'equal' | 'same'>
 /** The whole answer arrived: its status, `Connection: close`, and the whole documented body. */
 function expectAnswer(t: Assert, upload: Upload, label: string, status: number, body: unknown): void {
   const answer = parseAnswer(upload.received)
-  t.equal(answer.status, status, `${label}: ${status} (connection ended with ${upload.error ?? 'a close'} after ${upload.sent} body bytes)`)
+  t.equal(
+    answer.status,
+    status,
+    `${label}: ${status} (connection ended with ${upload.error ?? 'a close'} after ${upload.sent} body bytes)`,
+  )
   t.equal(answer.headers.connection, 'close', `${label}: Connection: close`)
   t.same(answer.body === '' ? undefined : JSON.parse(answer.body), body, `${label}: the whole documented body`)
 }
@@ -117,7 +128,16 @@ t.test('an oversized body on a listening server', async (t) => {
 
   t.test('a token request with a chunked body of several MB gets the whole 413 every time', async (t) => {
     for (let attempt = 1; attempt <= 20; attempt++) {
-      expectTooLarge(t, await upload(port, { head: head('/oauth/token', CHUNKED), bodyBytes: 4 * 1024 * 1024, chunked: true, readsAfterSending: true }), `attempt ${attempt}`)
+      expectTooLarge(
+        t,
+        await upload(port, {
+          head: head('/oauth/token', CHUNKED),
+          bodyBytes: 4 * 1024 * 1024,
+          chunked: true,
+          readsAfterSending: true,
+        }),
+        `attempt ${attempt}`,
+      )
     }
   })
 
@@ -126,12 +146,30 @@ t.test('an oversized body on a listening server', async (t) => {
     const routes = ['/oauth/token', '/oauth/revoke', '/oauth/introspect']
     for (const path of routes) {
       for (let attempt = 1; attempt <= 5; attempt++) {
-        expectTooLarge(t, await upload(port, { head: head(path, `Content-Length: ${bodyBytes}\r\n`), bodyBytes, chunked: false, readsAfterSending: true }), `${path}, attempt ${attempt}`)
+        expectTooLarge(
+          t,
+          await upload(port, {
+            head: head(path, `Content-Length: ${bodyBytes}\r\n`),
+            bodyBytes,
+            chunked: false,
+            readsAfterSending: true,
+          }),
+          `${path}, attempt ${attempt}`,
+        )
       }
     }
     const json = `Content-Type: application/json\r\nAuthorization: ${(await adminHeaders(ctx)).authorization}\r\n`
     for (let attempt = 1; attempt <= 5; attempt++) {
-      expectTooLarge(t, await upload(port, { head: head('/admin/v1/clients', CHUNKED, json), bodyBytes, chunked: true, readsAfterSending: true }), `admin API, attempt ${attempt}`)
+      expectTooLarge(
+        t,
+        await upload(port, {
+          head: head('/admin/v1/clients', CHUNKED, json),
+          bodyBytes,
+          chunked: true,
+          readsAfterSending: true,
+        }),
+        `admin API, attempt ${attempt}`,
+      )
     }
   })
 
@@ -139,22 +177,51 @@ t.test('an oversized body on a listening server', async (t) => {
     const bodyBytes = 4 * 1024 * 1024
     const unauthenticated = 'Content-Type: application/json\r\nAuthorization: Bearer not-a-token\r\n'
     for (let attempt = 1; attempt <= 5; attempt++) {
-      const refused = await upload(port, { head: head('/admin/v1/clients', CHUNKED, unauthenticated), bodyBytes, chunked: true, readsAfterSending: true })
-      expectAnswer(t, refused, `401, attempt ${attempt}`, 401, { error: 'invalid_token', error_description: 'the access token or access key is invalid, expired or revoked' })
-      const wrongType = await upload(port, { head: head('/oauth/token', CHUNKED, 'Content-Type: text/plain\r\n'), bodyBytes, chunked: true, readsAfterSending: true })
-      expectAnswer(t, wrongType, `415, attempt ${attempt}`, 415, { error: 'invalid_request', error_description: 'the request body must be application/x-www-form-urlencoded (UTF-8)' })
+      const refused = await upload(port, {
+        head: head('/admin/v1/clients', CHUNKED, unauthenticated),
+        bodyBytes,
+        chunked: true,
+        readsAfterSending: true,
+      })
+      expectAnswer(t, refused, `401, attempt ${attempt}`, 401, {
+        error: 'invalid_token',
+        error_description: 'the access token or access key is invalid, expired or revoked',
+      })
+      const wrongType = await upload(port, {
+        head: head('/oauth/token', CHUNKED, 'Content-Type: text/plain\r\n'),
+        bodyBytes,
+        chunked: true,
+        readsAfterSending: true,
+      })
+      expectAnswer(t, wrongType, `415, attempt ${attempt}`, 415, {
+        error: 'invalid_request',
+        error_description: 'the request body must be application/x-www-form-urlencoded (UTF-8)',
+      })
     }
   })
 
   t.test('headers past the limit followed by a body get the whole 431', async (t) => {
     for (let attempt = 1; attempt <= 5; attempt++) {
-      const overflow = await upload(port, { head: head('/oauth/token', CHUNKED, `X-Big: ${'a'.repeat(20_000)}\r\n`), bodyBytes: 4 * 1024 * 1024, chunked: true, readsAfterSending: true })
-      expectAnswer(t, overflow, `attempt ${attempt}`, 431, { error: 'invalid_request', error_description: 'the request headers are larger than the server accepts' })
+      const overflow = await upload(port, {
+        head: head('/oauth/token', CHUNKED, `X-Big: ${'a'.repeat(20_000)}\r\n`),
+        bodyBytes: 4 * 1024 * 1024,
+        chunked: true,
+        readsAfterSending: true,
+      })
+      expectAnswer(t, overflow, `attempt ${attempt}`, 431, {
+        error: 'invalid_request',
+        error_description: 'the request headers are larger than the server accepts',
+      })
     }
   })
 
   t.test('a client that never stops sending is cut after the bound', async (t) => {
-    const endless = await upload(port, { head: head('/oauth/token', CHUNKED), bodyBytes: Infinity, chunked: true, ignoresServerClose: true })
+    const endless = await upload(port, {
+      head: head('/oauth/token', CHUNKED),
+      bodyBytes: Infinity,
+      chunked: true,
+      ignoresServerClose: true,
+    })
     expectTooLarge(t, endless, 'endless upload')
     t.ok(endless.sent > LINGER_MAX_BYTES, `cut after ${endless.sent} bytes sent (${endless.error ?? 'closed'})`)
   })
@@ -183,7 +250,13 @@ t.test('an oversized body on a listening server', async (t) => {
   })
 
   t.test('a client that trickles the rest for ever is cut after the time bound', async (t) => {
-    const trickle = await upload(port, { head: head('/oauth/token', CHUNKED), bodyBytes: Infinity, chunked: true, pauseMs: 100, ignoresServerClose: true })
+    const trickle = await upload(port, {
+      head: head('/oauth/token', CHUNKED),
+      bodyBytes: Infinity,
+      chunked: true,
+      pauseMs: 100,
+      ignoresServerClose: true,
+    })
     expectTooLarge(t, trickle, 'trickling upload')
   })
 })

@@ -20,7 +20,16 @@ function memoryLogger(level: string): { logger: FastifyBaseLogger; lines: () => 
   })
   // Fastify's own pino, as the server uses it (pino is not a direct dependency).
   const logger = Fastify({ logger: { level, redact: { paths: ['*.secret'], censor: '[redacted]' }, stream } }).log
-  return { logger, lines: () => chunks.join('').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>) }
+  return {
+    logger,
+    lines: () =>
+      chunks
+        .join('')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+  }
 }
 
 t.test('request ids', async (t) => {
@@ -28,7 +37,10 @@ t.test('request ids', async (t) => {
     const first = createRequestIds()
     const second = createRequestIds()
     const ids = Array.from({ length: 1000 }, () => first(noHeaders))
-    t.ok(ids.every((id) => UUID_SHAPE.test(id)), 'UUID-shaped')
+    t.ok(
+      ids.every((id) => UUID_SHAPE.test(id)),
+      'UUID-shaped',
+    )
     t.equal(new Set(ids).size, ids.length, 'distinct')
     t.not(second(noHeaders).slice(0, 24), ids[0]!.slice(0, 24), 'another app draws another prefix')
   })
@@ -36,7 +48,8 @@ t.test('request ids', async (t) => {
   t.test("keep a caller's sane X-Request-Id and replace anything else", async (t) => {
     const next = createRequestIds()
     t.equal(next({ headers: { 'x-request-id': 'trace-42.a:b' } }), 'trace-42.a:b')
-    for (const bad of ['has space', 'x'.repeat(129), '', 'é']) t.match(next({ headers: { 'x-request-id': bad } }), UUID_SHAPE, JSON.stringify(bad.slice(0, 10)))
+    for (const bad of ['has space', 'x'.repeat(129), '', 'é'])
+      t.match(next({ headers: { 'x-request-id': bad } }), UUID_SHAPE, JSON.stringify(bad.slice(0, 10)))
     t.match(next({ headers: { 'x-request-id': ['a', 'b'] } }), UUID_SHAPE, 'sent twice')
   })
 

@@ -27,7 +27,13 @@ for (const provider of providers) {
 t.test('a key generation that failed beforehand is done again', async (t) => {
   const { store, databaseUrl } = await createTestStore(t)
   const config = testConfig({ DATABASE_URL: databaseUrl, KEYS_DIR: tempDir(t) })
-  const keyring = await createKeyring({ config, store, masterKey: randomBytes(32), pregenerated: Promise.reject(new Error('no entropy')), autoRefresh: false })
+  const keyring = await createKeyring({
+    config,
+    store,
+    masterKey: randomBytes(32),
+    pregenerated: Promise.reject(new Error('no entropy')),
+    autoRefresh: false,
+  })
   t.teardown(() => keyring.close())
   const keys = await keyring.manager.list()
   t.equal(keys.length, 1, 'the first key exists anyway')
@@ -39,5 +45,9 @@ t.test('a database is new when its SQLite file does not exist yet', async (t) =>
   t.equal(isNewDatabase(url), true, 'before the first start')
   const { databaseUrl } = await createTestStore(t)
   t.equal(isNewDatabase(databaseUrl), false, 'once opened')
-  t.equal(isNewDatabase('postgresql://postgres@127.0.0.1:5432/test'), false, 'PostgreSQL: never assumed new (the key is generated when needed)')
+  t.equal(
+    isNewDatabase('postgresql://postgres@127.0.0.1:5432/test'),
+    false,
+    'PostgreSQL: never assumed new (the key is generated when needed)',
+  )
 })

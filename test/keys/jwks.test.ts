@@ -7,24 +7,27 @@ import { SECOND, START, createClock, fetchJwks, kids } from '../support/signing-
 
 const JWKS = '/.well-known/jwks.json'
 
-t.test('the JWKS publishes next, active and retired keys with public members only; kid is the RFC 7638 thumbprint', async (t) => {
-  const clock = createClock()
-  const { app, keyring } = await build(t, { now: clock.now })
-  const { previous: revoked } = await keyring.manager.rotate({ immediate: true })
-  const { key: active, previous: retired } = await keyring.manager.rotate({ immediate: true })
-  const { key: next } = await keyring.manager.rotate()
-  await keyring.manager.revoke(revoked!.kid)
-  const states = Object.fromEntries((await keyring.manager.list()).map((key) => [key.kid, key.state]))
-  t.same(states, { [next.kid]: 'next', [active.kid]: 'active', [retired!.kid]: 'retired', [revoked!.kid]: 'revoked' })
+t.test(
+  'the JWKS publishes next, active and retired keys with public members only; kid is the RFC 7638 thumbprint',
+  async (t) => {
+    const clock = createClock()
+    const { app, keyring } = await build(t, { now: clock.now })
+    const { previous: revoked } = await keyring.manager.rotate({ immediate: true })
+    const { key: active, previous: retired } = await keyring.manager.rotate({ immediate: true })
+    const { key: next } = await keyring.manager.rotate()
+    await keyring.manager.revoke(revoked!.kid)
+    const states = Object.fromEntries((await keyring.manager.list()).map((key) => [key.kid, key.state]))
+    t.same(states, { [next.kid]: 'next', [active.kid]: 'active', [retired!.kid]: 'retired', [revoked!.kid]: 'revoked' })
 
-  const jwks = await fetchJwks(app)
-  t.same(kids(jwks), [retired!.kid, active.kid, next.kid].sort(), 'the revoked key is not published')
-  for (const jwk of jwks.keys) {
-    t.same(Object.keys(jwk).sort(), ['alg', 'e', 'kid', 'kty', 'n', 'use'], 'exactly the public members')
-    t.match(jwk, { kty: 'RSA', alg: 'RS256', use: 'sig', e: 'AQAB' })
-    t.equal(jwk.kid, await calculateJwkThumbprint({ kty: 'RSA', n: jwk.n!, e: jwk.e! }, 'sha256'))
-  }
-})
+    const jwks = await fetchJwks(app)
+    t.same(kids(jwks), [retired!.kid, active.kid, next.kid].sort(), 'the revoked key is not published')
+    for (const jwk of jwks.keys) {
+      t.same(Object.keys(jwk).sort(), ['alg', 'e', 'kid', 'kty', 'n', 'use'], 'exactly the public members')
+      t.match(jwk, { kty: 'RSA', alg: 'RS256', use: 'sig', e: 'AQAB' })
+      t.equal(jwk.kid, await calculateJwkThumbprint({ kty: 'RSA', n: jwk.n!, e: jwk.e! }, 'sha256'))
+    }
+  },
+)
 
 t.test('the JWKS carries Cache-Control public max-age=JWKS_MAX_AGE and a strong ETag', async (t) => {
   const { app } = await build(t)

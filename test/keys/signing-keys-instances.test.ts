@@ -18,12 +18,27 @@ for (const provider of providers) {
       const b = await secondInstance(t, a.config, a.databaseUrl, { masterKey: a.masterKey, now: clock.now })
       const third = createStore(await openDatabase(a.databaseUrl))
       t.teardown(() => third.close())
-      const c = createKeyManager({ config: a.config, store: third, masterKey: { key: a.masterKey, source: 'test' }, now: clock.now })
+      const c = createKeyManager({
+        config: a.config,
+        store: third,
+        masterKey: { key: a.masterKey, source: 'test' },
+        now: clock.now,
+      })
       clock.set(ROTATION_DUE)
-      const results = await Promise.all([a.keyring.manager.rotateIfDue(), b.keyring.manager.rotateIfDue(), c.rotateIfDue()])
+      const results = await Promise.all([
+        a.keyring.manager.rotateIfDue(),
+        b.keyring.manager.rotateIfDue(),
+        c.rotateIfDue(),
+      ])
       t.equal(results.filter((result) => result?.changed).length, 1, 'one rotation happened')
       const keys = await a.keyring.manager.list()
-      t.same(keys.map((key) => [key.generation, key.state]), [[2, 'next'], [1, 'active']])
+      t.same(
+        keys.map((key) => [key.generation, key.state]),
+        [
+          [2, 'next'],
+          [1, 'active'],
+        ],
+      )
       await Promise.all([a.keyring.refresh(), b.keyring.refresh()])
       t.equal(a.keyring.jwks().etag, b.keyring.jwks().etag, 'both publish the same JWKS')
       clock.set(ROTATION_DUE + PRE_PUBLICATION)
@@ -37,7 +52,10 @@ for (const provider of providers) {
       t.teardown(() => storeB.close())
       const config = testConfig({ DATABASE_URL: databaseUrl })
       const masterKey = Buffer.alloc(32, 7)
-      const [a, b] = await Promise.all([createKeyring({ config, store: storeA, masterKey, autoRefresh: false }), createKeyring({ config, store: storeB, masterKey, autoRefresh: false })])
+      const [a, b] = await Promise.all([
+        createKeyring({ config, store: storeA, masterKey, autoRefresh: false }),
+        createKeyring({ config, store: storeB, masterKey, autoRefresh: false }),
+      ])
       t.teardown(() => {
         a.close()
         b.close()
@@ -53,7 +71,8 @@ for (const provider of providers) {
       const started = Date.now()
       const { key } = await b.keyring.manager.revoke(old)
       t.equal(b.keyring.signingKey().kid !== old, true, 'the instance that revoked switched at once')
-      while (a.keyring.signingKey().kid === old && Date.now() - started < 5000) await new Promise((resolve) => setTimeout(resolve, 50))
+      while (a.keyring.signingKey().kid === old && Date.now() - started < 5000)
+        await new Promise((resolve) => setTimeout(resolve, 50))
       const elapsed = Date.now() - started
       t.ok(elapsed <= 2500, `the other one switched after ${elapsed} ms (interval 1 s, slack for a loaded machine)`)
       t.notOk(kids(await fetchJwks(a.app)).includes(key.kid))
@@ -61,33 +80,44 @@ for (const provider of providers) {
   })
 }
 
-t.test('the refresh timer: one query when nothing changed, failures logged while the held keys keep signing, stopped by close()', async (t) => {
-  const { store, databaseUrl } = await createTestStore(t)
-  const config = testConfig({ DATABASE_URL: databaseUrl, KEYRING_REFRESH_INTERVAL: '1' })
-  const logged: string[] = []
-  const keyring = await createKeyring({ config, store, masterKey: Buffer.alloc(32, 3), log: { info: () => undefined, error: (details, message) => void logged.push(`${message} ${JSON.stringify(details)}`) } })
-  t.teardown(() => keyring.close())
-  const kid = keyring.signingKey().kid
-  const list = store.signingKeys.list
-  let reads = 0
-  store.signingKeys.list = async () => {
-    reads++
-    return list()
-  }
-  await keyring.refresh()
-  t.equal(reads, 1, 'a quiet refresh is one read')
+t.test(
+  'the refresh timer: one query when nothing changed, failures logged while the held keys keep signing, stopped by close()',
+  async (t) => {
+    const { store, databaseUrl } = await createTestStore(t)
+    const config = testConfig({ DATABASE_URL: databaseUrl, KEYRING_REFRESH_INTERVAL: '1' })
+    const logged: string[] = []
+    const keyring = await createKeyring({
+      config,
+      store,
+      masterKey: Buffer.alloc(32, 3),
+      log: {
+        info: () => undefined,
+        error: (details, message) => void logged.push(`${message} ${JSON.stringify(details)}`),
+      },
+    })
+    t.teardown(() => keyring.close())
+    const kid = keyring.signingKey().kid
+    const list = store.signingKeys.list
+    let reads = 0
+    store.signingKeys.list = async () => {
+      reads++
+      return list()
+    }
+    await keyring.refresh()
+    t.equal(reads, 1, 'a quiet refresh is one read')
 
-  store.signingKeys.list = async () => {
-    reads++
-    throw new Error('connection refused')
-  }
-  await new Promise((resolve) => setTimeout(resolve, 1300))
-  t.ok(reads >= 2, 'the timer fired')
-  t.same(logged[0], 'keyring refresh failed; keeping the keys held {"reason":"connection refused"}')
-  t.equal(keyring.signingKey().kid, kid)
+    store.signingKeys.list = async () => {
+      reads++
+      throw new Error('connection refused')
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1300))
+    t.ok(reads >= 2, 'the timer fired')
+    t.same(logged[0], 'keyring refresh failed; keeping the keys held {"reason":"connection refused"}')
+    t.equal(keyring.signingKey().kid, kid)
 
-  keyring.close()
-  const after = reads
-  await new Promise((resolve) => setTimeout(resolve, 1300))
-  t.equal(reads, after, 'no refresh after close()')
-})
+    keyring.close()
+    const after = reads
+    await new Promise((resolve) => setTimeout(resolve, 1300))
+    t.equal(reads, after, 'no refresh after close()')
+  },
+)

@@ -24,7 +24,15 @@ t.test('oauth4webapi signs alice in with the authorization code flow, redeems th
   const verifier = oauth.generateRandomCodeVerifier()
   const state = oauth.generateRandomState()
   const url = new URL(as.authorization_endpoint!)
-  url.search = new URLSearchParams({ response_type: 'code', client_id: 'web', redirect_uri: REDIRECT, scope: 'read write', state, code_challenge: await oauth.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' }).toString()
+  url.search = new URLSearchParams({
+    response_type: 'code',
+    client_id: 'web',
+    redirect_uri: REDIRECT,
+    scope: 'read write',
+    state,
+    code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+  }).toString()
 
   // The browser: follows redirects on the server's origin, keeps its cookies, fills in the forms.
   const cookies = new Map<string, string>()
@@ -32,7 +40,10 @@ t.test('oauth4webapi signs alice in with the authorization code flow, redeems th
     const response = await fetch(new URL(target, baseUrl), {
       method: body ? 'POST' : 'GET',
       redirect: 'manual',
-      headers: { cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join('; '), ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      headers: {
+        cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join('; '),
+        ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+      },
       ...(body ? { body: new URLSearchParams(body).toString() } : {}),
     })
     for (const line of response.headers.getSetCookie()) {
@@ -43,17 +54,32 @@ t.test('oauth4webapi signs alice in with the authorization code flow, redeems th
   }
   const toLogin = (await browse(url.href)).headers.get('location')!
   const loginPage = await (await browse(toLogin)).text()
-  const toConsent = (await browse('/oauth/login', { ...formFields(loginPage), username: 'alice', password: PASSWORD })).headers.get('location')!
+  const toConsent = (
+    await browse('/oauth/login', { ...formFields(loginPage), username: 'alice', password: PASSWORD })
+  ).headers.get('location')!
   const consentPage = await (await browse(toConsent)).text()
-  const callback = (await browse('/oauth/consent', { ...formFields(consentPage), consent: 'allow' })).headers.get('location')!
+  const callback = (await browse('/oauth/consent', { ...formFields(consentPage), consent: 'allow' })).headers.get(
+    'location',
+  )!
   t.ok(callback.startsWith(REDIRECT))
 
   const params = oauth.validateAuthResponse(as, client, new URL(callback), state)
-  const response = await oauth.authorizationCodeGrantRequest(as, client, auth, params, REDIRECT, verifier, { [oauth.allowInsecureRequests]: true })
+  const response = await oauth.authorizationCodeGrantRequest(as, client, auth, params, REDIRECT, verifier, {
+    [oauth.allowInsecureRequests]: true,
+  })
   const tokens = await oauth.processAuthorizationCodeResponse(as, client, response)
   t.match(tokens, { token_type: 'bearer', scope: 'read write', access_token: /^eyJ/, refresh_token: /.+/ })
-  const refreshed = await oauth.processRefreshTokenResponse(as, client, await oauth.refreshTokenGrantRequest(as, client, auth, tokens.refresh_token!, { [oauth.allowInsecureRequests]: true }))
+  const refreshed = await oauth.processRefreshTokenResponse(
+    as,
+    client,
+    await oauth.refreshTokenGrantRequest(as, client, auth, tokens.refresh_token!, {
+      [oauth.allowInsecureRequests]: true,
+    }),
+  )
   t.match(refreshed, { scope: 'read write', access_token: /^eyJ/ })
 
-  t.throws(() => oauth.validateAuthResponse({ ...as, issuer: 'https://other.example' }, client, new URL(callback), state), 'a callback from another issuer is refused (RFC 9207)')
+  t.throws(
+    () => oauth.validateAuthResponse({ ...as, issuer: 'https://other.example' }, client, new URL(callback), state),
+    'a callback from another issuer is refused (RFC 9207)',
+  )
 })

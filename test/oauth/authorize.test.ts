@@ -15,11 +15,25 @@ const ISSUER = 'http://portcullis.test'
 const WEB = basic('web', SECRET)
 
 function authorizeParams(challenge: string, extra: Record<string, string> = {}) {
-  return { response_type: 'code', client_id: 'web', redirect_uri: REDIRECT, scope: 'read', state: 'xyz', code_challenge: challenge, code_challenge_method: 'S256', ...extra }
+  return {
+    response_type: 'code',
+    client_id: 'web',
+    redirect_uri: REDIRECT,
+    scope: 'read',
+    state: 'xyz',
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+    ...extra,
+  }
 }
 
 /** Signs alice in and allows, returning the code and the flow (its cookies). */
-async function codeFor(app: FastifyInstance, challenge: string, extra: Record<string, string> = {}, flow = signInFlow(app)) {
+async function codeFor(
+  app: FastifyInstance,
+  challenge: string,
+  extra: Record<string, string> = {},
+  flow = signInFlow(app),
+) {
   const start = await flow.get(authorizeUrl(authorizeParams(challenge, extra)))
   let response = start
   if (response.headers.location?.startsWith('/oauth/login')) response = await flow.login(response.headers.location)
@@ -28,15 +42,38 @@ async function codeFor(app: FastifyInstance, challenge: string, extra: Record<st
   return { code: answer.code!, answer, response, flow }
 }
 
-function redeem(app: FastifyInstance, code: string, verifier: string | undefined, extra: Record<string, string> = {}, auth: string | undefined = WEB) {
-  return tokenRequest(app, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, ...(verifier === undefined ? {} : { code_verifier: verifier }), ...extra }, auth ? { authorization: auth } : {})
+function redeem(
+  app: FastifyInstance,
+  code: string,
+  verifier: string | undefined,
+  extra: Record<string, string> = {},
+  auth: string | undefined = WEB,
+) {
+  return tokenRequest(
+    app,
+    {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: REDIRECT,
+      ...(verifier === undefined ? {} : { code_verifier: verifier }),
+      ...extra,
+    },
+    auth ? { authorization: auth } : {},
+  )
 }
 
 /** A Set-Cookie line's attributes, sorted (their order is the cookie library's). */
 const attributes = (line: string) => line.split('; ').slice(1).sort()
 
 const introspect = async (app: FastifyInstance, token: string) =>
-  (await app.inject({ method: 'POST', url: '/oauth/introspect', headers: { ...FORM, authorization: WEB }, payload: form({ token }) })).json().active as boolean
+  (
+    await app.inject({
+      method: 'POST',
+      url: '/oauth/introspect',
+      headers: { ...FORM, authorization: WEB },
+      payload: form({ token }),
+    })
+  ).json().active as boolean
 
 for (const provider of providers) {
   t.test(`authorization code flow on ${provider}`, async (t) => {
@@ -72,7 +109,11 @@ for (const provider of providers) {
       const tokens = await redeem(app, answer.code!, verifier)
       t.equal(tokens.statusCode, 200, tokens.body)
       t.match(tokens.json(), { token_type: 'Bearer', scope: 'read', refresh_token: /.+/ })
-      const refreshed = await tokenRequest(app, { grant_type: 'refresh_token', refresh_token: tokens.json().refresh_token }, { authorization: WEB })
+      const refreshed = await tokenRequest(
+        app,
+        { grant_type: 'refresh_token', refresh_token: tokens.json().refresh_token },
+        { authorization: WEB },
+      )
       t.equal(refreshed.statusCode, 200, 'the refresh token rotates like any other')
     })
 
@@ -100,39 +141,67 @@ for (const provider of providers) {
       const flow = signInFlow(app)
       const start = await flow.get(authorizeUrl(authorizeParams(pkce().challenge, { scope: 'admin' })))
       const back = await flow.login(start.headers.location!)
-      t.same(query(back.headers.location), { error: 'invalid_scope', error_description: "this user may not have the scope 'admin'", state: 'xyz', iss: ISSUER })
+      t.same(query(back.headers.location), {
+        error: 'invalid_scope',
+        error_description: "this user may not have the scope 'admin'",
+        state: 'xyz',
+        iss: ISSUER,
+      })
     })
 
     t.test('deny on the consent page redirects with access_denied', async (t) => {
       const flow = signInFlow(app)
-      const start = await flow.get(authorizeUrl(authorizeParams(pkce().challenge, { scope: 'write', prompt: 'consent' })))
+      const start = await flow.get(
+        authorizeUrl(authorizeParams(pkce().challenge, { scope: 'write', prompt: 'consent' })),
+      )
       const consentAt = (await flow.login(start.headers.location!)).headers.location!
       const denied = await flow.consent(consentAt, 'deny')
       t.equal(denied.statusCode, 303)
-      t.same(query(denied.headers.location), { error: 'access_denied', error_description: 'the user denied the request', state: 'xyz', iss: ISSUER })
+      t.same(query(denied.headers.location), {
+        error: 'access_denied',
+        error_description: 'the user denied the request',
+        state: 'xyz',
+        iss: ISSUER,
+      })
       const events = await store.audit.list({ limit: 5, type: 'consent.denied' })
       t.equal(events.items.length, 1)
     })
 
     t.test('a first-party client gets no consent page', async (t) => {
       const flow = signInFlow(app)
-      const start = await flow.get(authorizeUrl({ ...authorizeParams(pkce().challenge), client_id: 'first', redirect_uri: 'https://console.example/cb' }))
+      const start = await flow.get(
+        authorizeUrl({
+          ...authorizeParams(pkce().challenge),
+          client_id: 'first',
+          redirect_uri: 'https://console.example/cb',
+        }),
+      )
       const back = await flow.login(start.headers.location!)
       t.ok(back.headers.location!.startsWith('https://console.example/cb?code='))
     })
 
-    t.test('replaying a code is invalid_grant and revokes the refresh token and access token issued from it', async (t) => {
-      const { verifier, challenge } = pkce()
-      const { code } = await codeFor(app, challenge)
-      const tokens = (await redeem(app, code, verifier)).json()
-      t.equal(await introspect(app, tokens.access_token), true)
-      const replay = await redeem(app, code, verifier)
-      t.equal(replay.statusCode, 400)
-      t.same(replay.json(), { error: 'invalid_grant', error_description: 'the authorization code was already used; the tokens issued from it have been revoked' })
-      const refresh = await tokenRequest(app, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token }, { authorization: WEB })
-      t.same(refresh.json(), { error: 'invalid_grant', error_description: 'the refresh token has been revoked' })
-      t.equal(await introspect(app, tokens.access_token), false, 'the access token introspects inactive')
-    })
+    t.test(
+      'replaying a code is invalid_grant and revokes the refresh token and access token issued from it',
+      async (t) => {
+        const { verifier, challenge } = pkce()
+        const { code } = await codeFor(app, challenge)
+        const tokens = (await redeem(app, code, verifier)).json()
+        t.equal(await introspect(app, tokens.access_token), true)
+        const replay = await redeem(app, code, verifier)
+        t.equal(replay.statusCode, 400)
+        t.same(replay.json(), {
+          error: 'invalid_grant',
+          error_description: 'the authorization code was already used; the tokens issued from it have been revoked',
+        })
+        const refresh = await tokenRequest(
+          app,
+          { grant_type: 'refresh_token', refresh_token: tokens.refresh_token },
+          { authorization: WEB },
+        )
+        t.same(refresh.json(), { error: 'invalid_grant', error_description: 'the refresh token has been revoked' })
+        t.equal(await introspect(app, tokens.access_token), false, 'the access token introspects inactive')
+      },
+    )
 
     t.test('an expired code is invalid_grant', async (t) => {
       const { verifier, challenge } = pkce()
@@ -146,38 +215,88 @@ for (const provider of providers) {
       const { verifier, challenge } = pkce()
       const { code } = await codeFor(app, challenge)
       const other = await redeem(app, code, verifier, {}, basic('machine', SECRET))
-      t.same(other.json(), { error: 'unauthorized_client', error_description: 'this client may not use the authorization_code grant' })
+      t.same(other.json(), {
+        error: 'unauthorized_client',
+        error_description: 'this client may not use the authorization_code grant',
+      })
       const stolen = await redeem(app, code, verifier, {}, basic('other', SECRET))
-      t.same(stolen.json(), { error: 'invalid_grant', error_description: 'the authorization code was issued to another client' })
+      t.same(stolen.json(), {
+        error: 'invalid_grant',
+        error_description: 'the authorization code was issued to another client',
+      })
       const wrongUri = await redeem(app, code, verifier, { redirect_uri: 'https://app.example/other' })
-      t.same(wrongUri.json(), { error: 'invalid_grant', error_description: 'redirect_uri does not match the one of the authorization request' })
-      const noUri = await tokenRequest(app, { grant_type: 'authorization_code', code, code_verifier: verifier }, { authorization: WEB })
-      t.same(noUri.json(), { error: 'invalid_grant', error_description: 'redirect_uri does not match the one of the authorization request' }, 'it was sent to authorize, so it is required')
+      t.same(wrongUri.json(), {
+        error: 'invalid_grant',
+        error_description: 'redirect_uri does not match the one of the authorization request',
+      })
+      const noUri = await tokenRequest(
+        app,
+        { grant_type: 'authorization_code', code, code_verifier: verifier },
+        { authorization: WEB },
+      )
+      t.same(
+        noUri.json(),
+        {
+          error: 'invalid_grant',
+          error_description: 'redirect_uri does not match the one of the authorization request',
+        },
+        'it was sent to authorize, so it is required',
+      )
       t.equal((await redeem(app, code, verifier)).statusCode, 200, 'the failures did not use the code')
     })
 
     t.test('PKCE: a wrong verifier, or none, is invalid_grant', async (t) => {
       const { verifier, challenge } = pkce()
       const { code } = await codeFor(app, challenge)
-      t.same((await redeem(app, code, undefined)).json(), { error: 'invalid_grant', error_description: 'code_verifier is required: the authorization request had a code_challenge' })
-      t.same((await redeem(app, code, pkce().verifier)).json(), { error: 'invalid_grant', error_description: 'code_verifier does not match the code_challenge' })
-      t.same((await redeem(app, code, challenge)).json(), { error: 'invalid_grant', error_description: 'code_verifier does not match the code_challenge' }, 'the challenge itself is no verifier (plain)')
+      t.same((await redeem(app, code, undefined)).json(), {
+        error: 'invalid_grant',
+        error_description: 'code_verifier is required: the authorization request had a code_challenge',
+      })
+      t.same((await redeem(app, code, pkce().verifier)).json(), {
+        error: 'invalid_grant',
+        error_description: 'code_verifier does not match the code_challenge',
+      })
+      t.same(
+        (await redeem(app, code, challenge)).json(),
+        { error: 'invalid_grant', error_description: 'code_verifier does not match the code_challenge' },
+        'the challenge itself is no verifier (plain)',
+      )
       t.equal((await redeem(app, code, verifier)).statusCode, 200)
     })
 
-    t.test('the code keeps the nonce, the resource, the session and its login time for the token response', async (t) => {
-      const { code } = await codeFor(app, pkce().challenge, { nonce: 'n-0S6', resource: ISSUER })
-      const stored = await store.authorizationCodes.findByHash(sha256(code))
-      t.match(stored, { nonce: 'n-0S6', audience: ISSUER, sessionId: /^[0-9a-f-]{36}$/, authTime: Date, clientId: 'web', redirectUri: REDIRECT, redirectUriSent: true })
-    })
+    t.test(
+      'the code keeps the nonce, the resource, the session and its login time for the token response',
+      async (t) => {
+        const { code } = await codeFor(app, pkce().challenge, { nonce: 'n-0S6', resource: ISSUER })
+        const stored = await store.authorizationCodes.findByHash(sha256(code))
+        t.match(stored, {
+          nonce: 'n-0S6',
+          audience: ISSUER,
+          sessionId: /^[0-9a-f-]{36}$/,
+          authTime: Date,
+          clientId: 'web',
+          redirectUri: REDIRECT,
+          redirectUriSent: true,
+        })
+      },
+    )
 
-    t.test('a public client redeems with PKCE alone, and gets no refresh token without the refresh_token grant', async (t) => {
-      const { verifier, challenge } = pkce()
-      const { code } = await codeFor(app, challenge, { client_id: 'spa', redirect_uri: 'https://spa.example/cb' })
-      const tokens = await tokenRequest(app, { grant_type: 'authorization_code', code, client_id: 'spa', redirect_uri: 'https://spa.example/cb', code_verifier: verifier })
-      t.equal(tokens.statusCode, 200, tokens.body)
-      t.equal(tokens.json().refresh_token, undefined)
-    })
+    t.test(
+      'a public client redeems with PKCE alone, and gets no refresh token without the refresh_token grant',
+      async (t) => {
+        const { verifier, challenge } = pkce()
+        const { code } = await codeFor(app, challenge, { client_id: 'spa', redirect_uri: 'https://spa.example/cb' })
+        const tokens = await tokenRequest(app, {
+          grant_type: 'authorization_code',
+          code,
+          client_id: 'spa',
+          redirect_uri: 'https://spa.example/cb',
+          code_verifier: verifier,
+        })
+        t.equal(tokens.statusCode, 200, tokens.body)
+        t.equal(tokens.json().refresh_token, undefined)
+      },
+    )
   })
 }
 
@@ -213,14 +332,38 @@ t.test('authorization request validation', async (t) => {
 
   t.test('every other error redirects with error, error_description, state and iss', async (t) => {
     const cases: [Record<string, string>, string, string][] = [
-      [authorizeParams(challenge, { response_type: 'token' }), 'unsupported_response_type', 'only response_type=code is supported'],
+      [
+        authorizeParams(challenge, { response_type: 'token' }),
+        'unsupported_response_type',
+        'only response_type=code is supported',
+      ],
       [{ ...authorizeParams(challenge), response_type: '' }, 'invalid_request', 'response_type is required'],
-      [{ ...authorizeParams(challenge), code_challenge: '' }, 'invalid_request', 'code_challenge is required (PKCE, RFC 7636, with S256)'],
-      [authorizeParams(challenge, { code_challenge_method: 'plain' }), 'invalid_request', 'code_challenge_method must be S256'],
-      [{ ...authorizeParams(challenge), code_challenge_method: '' }, 'invalid_request', 'code_challenge_method must be S256'],
+      [
+        { ...authorizeParams(challenge), code_challenge: '' },
+        'invalid_request',
+        'code_challenge is required (PKCE, RFC 7636, with S256)',
+      ],
+      [
+        authorizeParams(challenge, { code_challenge_method: 'plain' }),
+        'invalid_request',
+        'code_challenge_method must be S256',
+      ],
+      [
+        { ...authorizeParams(challenge), code_challenge_method: '' },
+        'invalid_request',
+        'code_challenge_method must be S256',
+      ],
       [authorizeParams(challenge, { scope: 'delete' }), 'invalid_scope', "this client may not have the scope 'delete'"],
-      [authorizeParams(challenge, { resource: 'https://elsewhere.example' }), 'invalid_target', "resource 'https://elsewhere.example' is not a registered audience"],
-      [authorizeParams(challenge, { prompt: 'none login' }), 'invalid_request', 'prompt=none cannot be combined with another prompt'],
+      [
+        authorizeParams(challenge, { resource: 'https://elsewhere.example' }),
+        'invalid_target',
+        "resource 'https://elsewhere.example' is not a registered audience",
+      ],
+      [
+        authorizeParams(challenge, { prompt: 'none login' }),
+        'invalid_request',
+        'prompt=none cannot be combined with another prompt',
+      ],
       [authorizeParams(challenge, { prompt: 'none' }), 'login_required', 'the user is not signed in'],
       [authorizeParams(challenge, { max_age: 'soon' }), 'invalid_request', 'max_age must be a number of seconds'],
     ]
@@ -230,7 +373,12 @@ t.test('authorization request validation', async (t) => {
       t.same(query(response.headers.location), { error, error_description: description, state: 'xyz', iss: ISSUER })
     }
     const unauthorized = await get({ ...authorizeParams(challenge), client_id: 'machine' })
-    t.same(query(unauthorized.headers.location), { error: 'unauthorized_client', error_description: 'this client may not use the authorization code grant', state: 'xyz', iss: ISSUER })
+    t.same(query(unauthorized.headers.location), {
+      error: 'unauthorized_client',
+      error_description: 'this client may not use the authorization code grant',
+      state: 'xyz',
+      iss: ISSUER,
+    })
   })
 
   t.test('response_mode=form_post answers a page posting to the redirect URI', async (t) => {
@@ -244,7 +392,12 @@ t.test('authorization request validation', async (t) => {
 
   t.test('pages are never cached nor framed', async (t) => {
     const response = await get(authorizeParams(challenge, { client_id: 'nobody' }))
-    t.match(response.headers, { 'cache-control': 'no-store', 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer', 'content-security-policy': /frame-ancestors 'none'/ })
+    t.match(response.headers, {
+      'cache-control': 'no-store',
+      'x-frame-options': 'DENY',
+      'referrer-policy': 'no-referrer',
+      'content-security-policy': /frame-ancestors 'none'/,
+    })
   })
 
   t.test('a redirect URI may be omitted when the client has exactly one', async (t) => {
@@ -265,7 +418,9 @@ t.test('sessions and logins', async (t) => {
     const flow = signInFlow(app)
     const start = await flow.get(authorizeUrl(authorizeParams(pkce().challenge)))
     const login = await flow.login(start.headers.location!)
-    const cookie = ([] as string[]).concat(login.headers['set-cookie'] ?? []).find((line) => line.startsWith('portcullis-session='))
+    const cookie = ([] as string[])
+      .concat(login.headers['set-cookie'] ?? [])
+      .find((line) => line.startsWith('portcullis-session='))
     t.match(cookie, /^portcullis-session=[A-Za-z0-9_-]{43};/)
     t.same(attributes(cookie!), ['HttpOnly', 'Max-Age=1209600', 'Path=/', 'SameSite=Lax'])
   })
@@ -277,48 +432,102 @@ t.test('sessions and logins', async (t) => {
     await flow.get(start.headers.location!)
     const forged = await flow.post('/oauth/login', { request, username: 'alice', password: 'x', _csrf: 'forged' })
     t.equal(forged.statusCode, 403)
-    const noCookie = await app.inject({ method: 'POST', url: '/oauth/login', headers: FORM, payload: form({ request, username: 'alice', password: 'x' }) })
+    const noCookie = await app.inject({
+      method: 'POST',
+      url: '/oauth/login',
+      headers: FORM,
+      payload: form({ request, username: 'alice', password: 'x' }),
+    })
     t.equal(noCookie.statusCode, 403)
   })
 
-  t.test('a wrong password re-shows the form without saying whether the user exists, then the login is throttled', async (t) => {
-    const flow = signInFlow(app)
-    const location = (await flow.get(authorizeUrl(authorizeParams(pkce().challenge)))).headers.location!
-    const unknown = await flow.login(location, 'mallory', 'guess')
-    const wrong = await flow.login(location, 'alice', 'guess')
-    t.equal(unknown.statusCode, 401)
-    t.equal(wrong.statusCode, 401)
-    t.equal(unknown.body.replace(/value="[^"]*"/g, ''), wrong.body.replace(/value="[^"]*"/g, ''), 'the same page')
-    await flow.login(location, 'alice', 'guess again')
-    const locked = await flow.login(location, 'alice')
-    t.equal(locked.statusCode, 429, 'even the right password, once locked')
-    t.match(locked.body, /Too many failed sign-ins/)
-    t.ok(Number(locked.headers['retry-after']) > 0)
-    t.equal((await store.audit.list({ limit: 5, type: 'login.throttled' })).items.length, 1)
-    t.equal((await store.audit.list({ limit: 5, type: 'login.failed' })).items.length, 3)
-    clock += 3600_000
-  })
+  t.test(
+    'a wrong password re-shows the form without saying whether the user exists, then the login is throttled',
+    async (t) => {
+      const flow = signInFlow(app)
+      const location = (await flow.get(authorizeUrl(authorizeParams(pkce().challenge)))).headers.location!
+      const unknown = await flow.login(location, 'mallory', 'guess')
+      const wrong = await flow.login(location, 'alice', 'guess')
+      t.equal(unknown.statusCode, 401)
+      t.equal(wrong.statusCode, 401)
+      t.equal(unknown.body.replace(/value="[^"]*"/g, ''), wrong.body.replace(/value="[^"]*"/g, ''), 'the same page')
+      await flow.login(location, 'alice', 'guess again')
+      const locked = await flow.login(location, 'alice')
+      t.equal(locked.statusCode, 429, 'even the right password, once locked')
+      t.match(locked.body, /Too many failed sign-ins/)
+      t.ok(Number(locked.headers['retry-after']) > 0)
+      t.equal((await store.audit.list({ limit: 5, type: 'login.throttled' })).items.length, 1)
+      t.equal((await store.audit.list({ limit: 5, type: 'login.failed' })).items.length, 3)
+      clock += 3600_000
+    },
+  )
 
-  t.test('prompt=none with a session but no consent is consent_required; prompt=login and max_age ask for the login again', async (t) => {
-    const { flow } = await codeFor(app, pkce().challenge, { client_id: 'first', redirect_uri: 'https://console.example/cb' })
-    const none = await flow.get(authorizeUrl(authorizeParams(pkce().challenge, { prompt: 'none' })))
-    t.match(query(none.headers.location), { error: 'consent_required', state: 'xyz', iss: ISSUER })
-    clock += 1000
-    const login = await flow.get(authorizeUrl(authorizeParams(pkce().challenge, { client_id: 'first', redirect_uri: 'https://console.example/cb', prompt: 'login' })))
-    t.match(login.headers.location, /^\/oauth\/login/)
-    clock += 10_000
-    const fresh = await flow.get(authorizeUrl(authorizeParams(pkce().challenge, { client_id: 'first', redirect_uri: 'https://console.example/cb', max_age: '60' })))
-    t.ok(query(fresh.headers.location).code, 'a login 10 s old satisfies max_age=60')
-    const stale = await flow.get(authorizeUrl(authorizeParams(pkce().challenge, { client_id: 'first', redirect_uri: 'https://console.example/cb', max_age: '5' })))
-    t.match(stale.headers.location, /^\/oauth\/login/)
-    const staleNone = await flow.get(authorizeUrl(authorizeParams(pkce().challenge, { client_id: 'first', redirect_uri: 'https://console.example/cb', max_age: '5', prompt: 'none' })))
-    t.match(query(staleNone.headers.location), { error: 'login_required' })
-  })
+  t.test(
+    'prompt=none with a session but no consent is consent_required; prompt=login and max_age ask for the login again',
+    async (t) => {
+      const { flow } = await codeFor(app, pkce().challenge, {
+        client_id: 'first',
+        redirect_uri: 'https://console.example/cb',
+      })
+      const none = await flow.get(authorizeUrl(authorizeParams(pkce().challenge, { prompt: 'none' })))
+      t.match(query(none.headers.location), { error: 'consent_required', state: 'xyz', iss: ISSUER })
+      clock += 1000
+      const login = await flow.get(
+        authorizeUrl(
+          authorizeParams(pkce().challenge, {
+            client_id: 'first',
+            redirect_uri: 'https://console.example/cb',
+            prompt: 'login',
+          }),
+        ),
+      )
+      t.match(login.headers.location, /^\/oauth\/login/)
+      clock += 10_000
+      const fresh = await flow.get(
+        authorizeUrl(
+          authorizeParams(pkce().challenge, {
+            client_id: 'first',
+            redirect_uri: 'https://console.example/cb',
+            max_age: '60',
+          }),
+        ),
+      )
+      t.ok(query(fresh.headers.location).code, 'a login 10 s old satisfies max_age=60')
+      const stale = await flow.get(
+        authorizeUrl(
+          authorizeParams(pkce().challenge, {
+            client_id: 'first',
+            redirect_uri: 'https://console.example/cb',
+            max_age: '5',
+          }),
+        ),
+      )
+      t.match(stale.headers.location, /^\/oauth\/login/)
+      const staleNone = await flow.get(
+        authorizeUrl(
+          authorizeParams(pkce().challenge, {
+            client_id: 'first',
+            redirect_uri: 'https://console.example/cb',
+            max_age: '5',
+            prompt: 'none',
+          }),
+        ),
+      )
+      t.match(query(staleNone.headers.location), { error: 'login_required' })
+    },
+  )
 
   t.test('the session ends after SESSION_IDLE_TTL without use', async (t) => {
-    const { flow } = await codeFor(app, pkce().challenge, { client_id: 'first', redirect_uri: 'https://console.example/cb' })
+    const { flow } = await codeFor(app, pkce().challenge, {
+      client_id: 'first',
+      redirect_uri: 'https://console.example/cb',
+    })
     clock += 86_400_000 + 1000
-    const later = await flow.get(authorizeUrl(authorizeParams(pkce().challenge, { client_id: 'first', redirect_uri: 'https://console.example/cb' })))
+    const later = await flow.get(
+      authorizeUrl(
+        authorizeParams(pkce().challenge, { client_id: 'first', redirect_uri: 'https://console.example/cb' }),
+      ),
+    )
     t.match(later.headers.location, /^\/oauth\/login/)
   })
 })
@@ -331,7 +540,9 @@ t.test('over https the cookies are Secure with the __Host- prefix', async (t) =>
   const page = await flow.get(start.headers.location!)
   t.match(page.headers['set-cookie'], /^__Host-portcullis-csrf=[^;]+;/)
   const login = await flow.login(start.headers.location!)
-  const cookie = ([] as string[]).concat(login.headers['set-cookie'] ?? []).find((line) => line.startsWith('__Host-portcullis-session='))
+  const cookie = ([] as string[])
+    .concat(login.headers['set-cookie'] ?? [])
+    .find((line) => line.startsWith('__Host-portcullis-session='))
   t.same(attributes(cookie!), ['HttpOnly', 'Max-Age=1209600', 'Path=/', 'SameSite=Lax', 'Secure'])
   t.ok(flow.jar.cookies.has('__Host-portcullis-session'))
 })
@@ -350,8 +561,17 @@ for (const provider of providers) {
       await store.close()
     })
     const jar = cookieJar()
-    await codeFor(one.app, pkce().challenge, { client_id: 'first', redirect_uri: 'https://console.example/cb' }, signInFlow(one.app, jar))
-    const elsewhere = await signInFlow(two, jar).get(authorizeUrl(authorizeParams(pkce().challenge, { client_id: 'first', redirect_uri: 'https://console.example/cb' })))
+    await codeFor(
+      one.app,
+      pkce().challenge,
+      { client_id: 'first', redirect_uri: 'https://console.example/cb' },
+      signInFlow(one.app, jar),
+    )
+    const elsewhere = await signInFlow(two, jar).get(
+      authorizeUrl(
+        authorizeParams(pkce().challenge, { client_id: 'first', redirect_uri: 'https://console.example/cb' }),
+      ),
+    )
     t.ok(query(elsewhere.headers.location).code, 'no login page on the second instance')
   })
 }

@@ -18,9 +18,25 @@ t.test('an IPv6 address counts as its /64, an IPv4-mapped one as its IPv4 addres
 
 t.test('the keys are the ones the rate limiter always made', async (t) => {
   const addresses = [
-    '192.0.2.1', '::', '::1', '::ffff:1.2.3.4', '::FFFF:c000:0201', '2001:db8::1', '2001:DB8:0:0:1:2:3:4', '2001:0:0:1::',
-    'fe80::1%eth0', '0:0:1::', '1::', '1:0:0:1::', '1:0:2:0::', '0:1:0:0::', '1:2:3:4:5:6:7:8', '64:ff9b::1.2.3.4', '::1.2.3.4',
-    'not-an-address', 'UNKNOWN',
+    '192.0.2.1',
+    '::',
+    '::1',
+    '::ffff:1.2.3.4',
+    '::FFFF:c000:0201',
+    '2001:db8::1',
+    '2001:DB8:0:0:1:2:3:4',
+    '2001:0:0:1::',
+    'fe80::1%eth0',
+    '0:0:1::',
+    '1::',
+    '1:0:0:1::',
+    '1:0:2:0::',
+    '0:1:0:0::',
+    '1:2:3:4:5:6:7:8',
+    '64:ff9b::1.2.3.4',
+    '::1.2.3.4',
+    'not-an-address',
+    'UNKNOWN',
   ]
   for (const address of addresses) t.equal(addressKey(address), normalizeIP(address), address)
 })

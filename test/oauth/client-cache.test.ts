@@ -14,7 +14,10 @@ import { basic, seed, tokenRequest } from '../support/token-fixtures.ts'
 const CC = { grant_type: 'client_credentials', scope: 'read' }
 
 /** Counts the store's client lookups until the test ends. */
-function countLookups(t: { teardown(fn: () => unknown): void }, ctx: Pick<TestContext, 'store'>): { readonly count: number } {
+function countLookups(
+  t: { teardown(fn: () => unknown): void },
+  ctx: Pick<TestContext, 'store'>,
+): { readonly count: number } {
   const findById = ctx.store.clients.findById
   const counter = { count: 0 }
   ctx.store.clients.findById = (clientId) => {
@@ -34,11 +37,14 @@ for (const provider of providers) {
     let clock = Date.parse('2030-01-01T00:00:00Z')
     const ctx = await build(t, { provider, now: () => clock })
     const seeded = await seed(ctx.store)
-    const admin = client(ctx.app, { authorization: `Bearer ${(await signedToken(ctx, { scope: 'admin', now: clock, ttl: 86400 })).token}` })
+    const admin = client(ctx.app, {
+      authorization: `Bearer ${(await signedToken(ctx, { scope: 'admin', now: clock, ttl: 86400 })).token}`,
+    })
 
     t.test('a known client is looked up once per CLIENT_CACHE_TTL, however many requests', async (t) => {
       const lookups = countLookups(t, ctx)
-      const burst = () => Promise.all(Array.from({ length: 20 }, () => tokenRequest(ctx.app, CC, { authorization: seeded.machine.auth })))
+      const burst = () =>
+        Promise.all(Array.from({ length: 20 }, () => tokenRequest(ctx.app, CC, { authorization: seeded.machine.auth })))
       t.same(statuses(await burst()), [200])
       t.equal(lookups.count, 1, 'concurrent requests share one lookup')
       clock += ctx.config.clientCacheTtl * 1000 - 1
@@ -49,18 +55,31 @@ for (const provider of providers) {
       t.equal(lookups.count, 2, 'looked up again once the entry is CLIENT_CACHE_TTL old')
     })
 
-    t.test('an unknown client_id is looked up on every request, so a client created elsewhere works at once', async (t) => {
-      const lookups = countLookups(t, ctx)
-      const auth = basic('later', 'later-secret-with-enough-entropy-0123456789')
-      for (let i = 0; i < 3; i++) {
-        const response = await tokenRequest(ctx.app, CC, { authorization: auth })
-        t.equal(response.statusCode, 401)
-        t.same(response.json(), { error: 'invalid_client', error_description: 'client authentication failed' })
-      }
-      t.equal(lookups.count, 3)
-      await ctx.store.clients.create({ clientId: 'later', name: 'Later', secretHash: sha256('later-secret-with-enough-entropy-0123456789'), grantTypes: ['client_credentials'], scopes: ['read'] })
-      t.equal((await tokenRequest(ctx.app, CC, { authorization: auth })).statusCode, 200, 'created in the database by someone else: accepted at once')
-    })
+    t.test(
+      'an unknown client_id is looked up on every request, so a client created elsewhere works at once',
+      async (t) => {
+        const lookups = countLookups(t, ctx)
+        const auth = basic('later', 'later-secret-with-enough-entropy-0123456789')
+        for (let i = 0; i < 3; i++) {
+          const response = await tokenRequest(ctx.app, CC, { authorization: auth })
+          t.equal(response.statusCode, 401)
+          t.same(response.json(), { error: 'invalid_client', error_description: 'client authentication failed' })
+        }
+        t.equal(lookups.count, 3)
+        await ctx.store.clients.create({
+          clientId: 'later',
+          name: 'Later',
+          secretHash: sha256('later-secret-with-enough-entropy-0123456789'),
+          grantTypes: ['client_credentials'],
+          scopes: ['read'],
+        })
+        t.equal(
+          (await tokenRequest(ctx.app, CC, { authorization: auth })).statusCode,
+          200,
+          'created in the database by someone else: accepted at once',
+        )
+      },
+    )
 
     t.test('a refusal costs one lookup whether the client_id exists or not, so its time does not tell', async (t) => {
       const refusedAs = async (authorization: string | undefined, params: Record<string, string> = CC) => {
@@ -72,77 +91,159 @@ for (const provider of providers) {
         }
         return lookups.count
       }
-      t.equal((await tokenRequest(ctx.app, CC, { authorization: seeded.machine.auth })).statusCode, 200, 'machine is cached')
-      t.equal(await refusedAs(basic('machine', 'a-wrong-secret')), 3, 'a known client with a wrong secret: one lookup per request')
+      t.equal(
+        (await tokenRequest(ctx.app, CC, { authorization: seeded.machine.auth })).statusCode,
+        200,
+        'machine is cached',
+      )
+      t.equal(
+        await refusedAs(basic('machine', 'a-wrong-secret')),
+        3,
+        'a known client with a wrong secret: one lookup per request',
+      )
       t.equal(await refusedAs(basic('nobody', 'a-wrong-secret')), 3, 'an unknown client_id: one lookup per request')
-      t.equal(await refusedAs(undefined, { ...CC, client_id: 'machine' }), 3, 'a known confidential client without its secret: the same answer, one lookup')
-      t.equal(await refusedAs(undefined, { ...CC, client_id: 'nobody' }), 3, 'an unknown client_id without a secret: the same')
+      t.equal(
+        await refusedAs(undefined, { ...CC, client_id: 'machine' }),
+        3,
+        'a known confidential client without its secret: the same answer, one lookup',
+      )
+      t.equal(
+        await refusedAs(undefined, { ...CC, client_id: 'nobody' }),
+        3,
+        'an unknown client_id without a secret: the same',
+      )
       const lookups = countLookups(t, ctx)
       t.equal((await tokenRequest(ctx.app, CC, { authorization: seeded.machine.auth })).statusCode, 200)
       t.equal(lookups.count, 0, 'the right secret is still answered from the cache')
     })
 
     t.test('a secret rotated through another instance works here at once', async (t) => {
-      const other = await buildApp({ config: ctx.config, store: ctx.store, keyring: ctx.keyring, masterKey: ctx.masterKey, logger: false, now: () => clock })
+      const other = await buildApp({
+        config: ctx.config,
+        store: ctx.store,
+        keyring: ctx.keyring,
+        masterKey: ctx.masterKey,
+        logger: false,
+        now: () => clock,
+      })
       t.teardown(() => other.close())
-      const created = (await admin.post('/admin/v1/clients', { name: 'rotated elsewhere', grant_types: ['client_credentials'], scopes: ['read'] })).json()
-      t.equal((await tokenRequest(ctx.app, CC, { authorization: basic(created.client_id, created.client_secret) })).statusCode, 200, 'cached here')
-      const rotated = await client(other, { authorization: `Bearer ${(await signedToken(ctx, { scope: 'admin', now: clock, ttl: 86400 })).token}` }).post(`/admin/v1/clients/${created.client_id}/rotate-secret`, { previous_secret_grace_seconds: 0 })
+      const created = (
+        await admin.post('/admin/v1/clients', {
+          name: 'rotated elsewhere',
+          grant_types: ['client_credentials'],
+          scopes: ['read'],
+        })
+      ).json()
+      t.equal(
+        (await tokenRequest(ctx.app, CC, { authorization: basic(created.client_id, created.client_secret) }))
+          .statusCode,
+        200,
+        'cached here',
+      )
+      const rotated = await client(other, {
+        authorization: `Bearer ${(await signedToken(ctx, { scope: 'admin', now: clock, ttl: 86400 })).token}`,
+      }).post(`/admin/v1/clients/${created.client_id}/rotate-secret`, { previous_secret_grace_seconds: 0 })
       t.equal(rotated.statusCode, 200)
-      t.equal((await tokenRequest(ctx.app, CC, { authorization: basic(created.client_id, rotated.json().client_secret) })).statusCode, 200, 'the new secret is accepted here at once')
+      t.equal(
+        (await tokenRequest(ctx.app, CC, { authorization: basic(created.client_id, rotated.json().client_secret) }))
+          .statusCode,
+        200,
+        'the new secret is accepted here at once',
+      )
       const stale = await tokenRequest(ctx.app, CC, { authorization: basic(created.client_id, created.client_secret) })
       t.equal(stale.statusCode, 401, 'and the old one refused, since the refusal re-read the client')
     })
 
-    t.test('a rotated secret, a removed grant type and a deleted client take effect at once through this instance', async (t) => {
-      const created = (await admin.post('/admin/v1/clients', { name: 'rotating', grant_types: ['client_credentials'], scopes: ['read'] })).json()
-      const oldAuth = basic(created.client_id, created.client_secret)
-      t.equal((await tokenRequest(ctx.app, CC, { authorization: oldAuth })).statusCode, 200, 'cached now')
+    t.test(
+      'a rotated secret, a removed grant type and a deleted client take effect at once through this instance',
+      async (t) => {
+        const created = (
+          await admin.post('/admin/v1/clients', {
+            name: 'rotating',
+            grant_types: ['client_credentials'],
+            scopes: ['read'],
+          })
+        ).json()
+        const oldAuth = basic(created.client_id, created.client_secret)
+        t.equal((await tokenRequest(ctx.app, CC, { authorization: oldAuth })).statusCode, 200, 'cached now')
 
-      const rotated = await admin.post(`/admin/v1/clients/${created.client_id}/rotate-secret`, { previous_secret_grace_seconds: 0 })
-      t.equal(rotated.statusCode, 200)
-      const stale = await tokenRequest(ctx.app, CC, { authorization: oldAuth })
-      t.equal(stale.statusCode, 401, 'the old secret is refused at once')
-      t.same(stale.json(), { error: 'invalid_client', error_description: 'client authentication failed' })
-      const newAuth = basic(created.client_id, rotated.json().client_secret)
-      t.equal((await tokenRequest(ctx.app, CC, { authorization: newAuth })).statusCode, 200, 'the new secret works at once')
+        const rotated = await admin.post(`/admin/v1/clients/${created.client_id}/rotate-secret`, {
+          previous_secret_grace_seconds: 0,
+        })
+        t.equal(rotated.statusCode, 200)
+        const stale = await tokenRequest(ctx.app, CC, { authorization: oldAuth })
+        t.equal(stale.statusCode, 401, 'the old secret is refused at once')
+        t.same(stale.json(), { error: 'invalid_client', error_description: 'client authentication failed' })
+        const newAuth = basic(created.client_id, rotated.json().client_secret)
+        t.equal(
+          (await tokenRequest(ctx.app, CC, { authorization: newAuth })).statusCode,
+          200,
+          'the new secret works at once',
+        )
 
-      t.equal((await admin.patch(`/admin/v1/clients/${created.client_id}`, { grant_types: ['password'] })).statusCode, 200)
-      const refused = await tokenRequest(ctx.app, CC, { authorization: newAuth })
-      t.equal(refused.statusCode, 400)
-      t.same(refused.json(), { error: 'unauthorized_client', error_description: 'this client may not use the client_credentials grant' })
+        t.equal(
+          (await admin.patch(`/admin/v1/clients/${created.client_id}`, { grant_types: ['password'] })).statusCode,
+          200,
+        )
+        const refused = await tokenRequest(ctx.app, CC, { authorization: newAuth })
+        t.equal(refused.statusCode, 400)
+        t.same(refused.json(), {
+          error: 'unauthorized_client',
+          error_description: 'this client may not use the client_credentials grant',
+        })
 
-      t.equal((await admin.delete(`/admin/v1/clients/${created.client_id}`)).statusCode, 204)
-      const gone = await tokenRequest(ctx.app, CC, { authorization: newAuth })
-      t.equal(gone.statusCode, 401, 'deleted: refused at once')
-      t.same(gone.json(), { error: 'invalid_client', error_description: 'client authentication failed' })
-    })
+        t.equal((await admin.delete(`/admin/v1/clients/${created.client_id}`)).statusCode, 204)
+        const gone = await tokenRequest(ctx.app, CC, { authorization: newAuth })
+        t.equal(gone.statusCode, 401, 'deleted: refused at once')
+        t.same(gone.json(), { error: 'invalid_client', error_description: 'client authentication failed' })
+      },
+    )
 
     t.test('with CLIENT_CACHE_TTL=0 every request looks the client up', async (t) => {
       const ctx = await build(t, { provider, env: { CLIENT_CACHE_TTL: '0' } })
       const seeded = await seed(ctx.store)
       const lookups = countLookups(t, ctx)
-      for (let i = 0; i < 3; i++) t.equal((await tokenRequest(ctx.app, CC, { authorization: seeded.machine.auth })).statusCode, 200)
+      for (let i = 0; i < 3; i++)
+        t.equal((await tokenRequest(ctx.app, CC, { authorization: seeded.machine.auth })).statusCode, 200)
       t.equal(lookups.count, 3)
     })
 
     t.test('a secret rotated through another instance stops working here within CLIENT_CACHE_TTL', async (t) => {
       const ctx = await build(t, { provider, env: { CLIENT_CACHE_TTL: '1' } })
-      const other = await buildApp({ config: ctx.config, store: ctx.store, keyring: ctx.keyring, masterKey: ctx.masterKey, logger: false })
+      const other = await buildApp({
+        config: ctx.config,
+        store: ctx.store,
+        keyring: ctx.keyring,
+        masterKey: ctx.masterKey,
+        logger: false,
+      })
       t.teardown(() => other.close())
-      const created = (await client(ctx.app, await adminHeaders(ctx)).post('/admin/v1/clients', { name: 'shared', grant_types: ['client_credentials'], scopes: ['read'] })).json()
+      const created = (
+        await client(ctx.app, await adminHeaders(ctx)).post('/admin/v1/clients', {
+          name: 'shared',
+          grant_types: ['client_credentials'],
+          scopes: ['read'],
+        })
+      ).json()
       const oldAuth = basic(created.client_id, created.client_secret)
       const use = () => tokenRequest(other, CC, { authorization: oldAuth })
       t.equal((await use()).statusCode, 200, 'the other instance has it cached')
 
-      t.equal((await client(ctx.app, await adminHeaders(ctx)).post(`/admin/v1/clients/${created.client_id}/rotate-secret`)).statusCode, 200)
+      t.equal(
+        (await client(ctx.app, await adminHeaders(ctx)).post(`/admin/v1/clients/${created.client_id}/rotate-secret`))
+          .statusCode,
+        200,
+      )
       const rotatedAt = Date.now()
       let refusedAfter: number | undefined
       while (refusedAfter === undefined && Date.now() - rotatedAt < 3000) {
         if ((await use()).statusCode === 401) refusedAfter = Date.now() - rotatedAt
         else await new Promise((resolve) => setTimeout(resolve, 50))
       }
-      t.ok(refusedAfter !== undefined && refusedAfter <= 1000 + 250, `refused on the other instance after ${refusedAfter} ms (bound 1000 ms)`)
+      t.ok(
+        refusedAfter !== undefined && refusedAfter <= 1000 + 250,
+        `refused on the other instance after ${refusedAfter} ms (bound 1000 ms)`,
+      )
     })
   })
 }
@@ -168,10 +269,19 @@ t.test('the cache itself', async (t) => {
 
   t.test('holds at most maxEntries clients, dropping the oldest', async (t) => {
     const looked: string[] = []
-    const cache = createClientCache({ store: { clients: { findById: async (id) => {
-      looked.push(id)
-      return row(id)
-    } } }, ttlSeconds: 60, now: () => 0, maxEntries: 3 })
+    const cache = createClientCache({
+      store: {
+        clients: {
+          findById: async (id) => {
+            looked.push(id)
+            return row(id)
+          },
+        },
+      },
+      ttlSeconds: 60,
+      now: () => 0,
+      maxEntries: 3,
+    })
     for (const id of ['a', 'b', 'c', 'd']) await cache.find(id)
     await cache.find('d')
     await cache.find('b')
@@ -193,7 +303,11 @@ t.test('the cache itself', async (t) => {
   })
 
   t.test('cached clients are read-only, so no request can change what the next one sees', async (t) => {
-    const cache = createClientCache({ store: { clients: { findById: async (id) => row(id) } }, ttlSeconds: 60, now: () => 0 })
+    const cache = createClientCache({
+      store: { clients: { findById: async (id) => row(id) } },
+      ttlSeconds: 60,
+      now: () => 0,
+    })
     const found = (await cache.find('a'))!
     t.throws(() => (found.scopes as string[]).push('admin'), TypeError)
     t.throws(() => Object.assign(found, { isPublic: true }), TypeError)

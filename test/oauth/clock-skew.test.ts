@@ -13,16 +13,40 @@ const TTL = 900
 for (const provider of providers) {
   t.test(`${provider}: CLOCK_SKEW ${SKEW} s`, async (t) => {
     let clock = Date.now()
-    const { app, store, config, keyring } = await build(t, { provider, now: () => clock, env: { CLOCK_SKEW: String(SKEW), ACCESS_TOKEN_TTL: String(TTL), REFRESH_TOKEN_TTL: '300', REFRESH_TOKEN_IDLE_TTL: '120' } })
+    const { app, store, config, keyring } = await build(t, {
+      provider,
+      now: () => clock,
+      env: {
+        CLOCK_SKEW: String(SKEW),
+        ACCESS_TOKEN_TTL: String(TTL),
+        REFRESH_TOKEN_TTL: '300',
+        REFRESH_TOKEN_IDLE_TTL: '120',
+      },
+    })
     const { service, alice } = await seed(store)
     const start = clock
 
     /** An admin access token of ours, issued at `start` (plus extra claims such as nbf). */
     const adminToken = async (extra: Record<string, unknown> = {}) =>
-      (await signAccessToken(keyring, { issuer: config.issuer, ttl: TTL, now: start }, { sub: 'service', aud: config.defaultAudience, clientId: 'service', scope: 'admin', extra })).token
+      (
+        await signAccessToken(
+          keyring,
+          { issuer: config.issuer, ttl: TTL, now: start },
+          { sub: 'service', aud: config.defaultAudience, clientId: 'service', scope: 'admin', extra },
+        )
+      ).token
     const introspect = async (token: string) =>
-      (await app.inject({ method: 'POST', url: '/oauth/introspect', headers: { ...FORM, authorization: service.auth }, payload: form({ token }) })).json().active as boolean
-    const adminStatus = async (token: string) => (await app.inject({ method: 'GET', url: '/admin/v1/clients', headers: { authorization: `Bearer ${token}` } })).statusCode
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/oauth/introspect',
+          headers: { ...FORM, authorization: service.auth },
+          payload: form({ token }),
+        })
+      ).json().active as boolean
+    const adminStatus = async (token: string) =>
+      (await app.inject({ method: 'GET', url: '/admin/v1/clients', headers: { authorization: `Bearer ${token}` } }))
+        .statusCode
     const at = async <T>(offsetSeconds: number, run: () => Promise<T>): Promise<T> => {
       clock = start + offsetSeconds * 1000
       try {
@@ -53,8 +77,13 @@ for (const provider of providers) {
     })
 
     t.test('no sequence of rotations extends a family past its absolute lifetime, CLOCK_SKEW or not', async (t) => {
-      const refresh = (token: string) => tokenRequest(app, { grant_type: 'refresh_token', refresh_token: token }, { authorization: service.auth })
-      const login = await tokenRequest(app, { grant_type: 'password', username: alice.username, password: alice.password }, { authorization: service.auth })
+      const refresh = (token: string) =>
+        tokenRequest(app, { grant_type: 'refresh_token', refresh_token: token }, { authorization: service.auth })
+      const login = await tokenRequest(
+        app,
+        { grant_type: 'password', username: alice.username, password: alice.password },
+        { authorization: service.auth },
+      )
       let token = login.json().refresh_token as string
       const absolute = start + 300_000
       // Rotations every 20 s, then one a second just before the end: each successor expires by the absolute time.
@@ -63,11 +92,18 @@ for (const provider of providers) {
         t.equal(res.statusCode, 200, `rotated ${offset} s after the login`)
         token = res.json().refresh_token
         const stored = await store.refreshTokens.findByHash(sha256(token))
-        t.ok(stored!.token.expiresAt.getTime() <= absolute, `its successor expires at most at the family's end (${(stored!.token.expiresAt.getTime() - start) / 1000} s)`)
+        t.ok(
+          stored!.token.expiresAt.getTime() <= absolute,
+          `its successor expires at most at the family's end (${(stored!.token.expiresAt.getTime() - start) / 1000} s)`,
+        )
         t.equal(stored!.family.absoluteExpiresAt.getTime(), absolute, 'the family keeps its absolute expiry')
       }
       for (const offset of [300, 300 + SKEW - 1]) {
-        t.same((await at(offset, () => refresh(token))).json(), { error: 'invalid_grant', error_description: 'the refresh token has expired' }, `refused ${offset} s after the login`)
+        t.same(
+          (await at(offset, () => refresh(token))).json(),
+          { error: 'invalid_grant', error_description: 'the refresh token has expired' },
+          `refused ${offset} s after the login`,
+        )
       }
     })
   })

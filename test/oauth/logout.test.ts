@@ -11,11 +11,24 @@ const WEB = basic('web', SECRET)
 async function signedIn(app: FastifyInstance) {
   const flow = signInFlow(app)
   const { verifier, challenge } = pkce()
-  const params = { response_type: 'code', client_id: 'web', redirect_uri: REDIRECT, scope: 'read', code_challenge: challenge, code_challenge_method: 'S256' }
+  const params = {
+    response_type: 'code',
+    client_id: 'web',
+    redirect_uri: REDIRECT,
+    scope: 'read',
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+  }
   const start = await flow.get(authorizeUrl(params))
   const consentAt = (await flow.login(start.headers.location!)).headers.location!
   const code = query((await flow.consent(consentAt)).headers.location).code!
-  const tokens = (await tokenRequest(app, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier }, { authorization: WEB })).json()
+  const tokens = (
+    await tokenRequest(
+      app,
+      { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier },
+      { authorization: WEB },
+    )
+  ).json()
   return { flow, tokens, params }
 }
 
@@ -24,25 +37,44 @@ for (const provider of providers) {
     const { app, store } = await build(t, { provider })
     await seedSignIn(store)
 
-    t.test('asks to confirm, then ends the session and the refresh families made in it, and returns to the registered URI with state', async (t) => {
-      const { flow, tokens, params } = await signedIn(app)
-      const ask = await flow.get('/oauth/logout?client_id=web&post_logout_redirect_uri=https%3A%2F%2Fapp.example%2Fbye&state=s1')
-      t.equal(ask.statusCode, 200)
-      t.match(ask.body, /Sign out\?/)
-      const fields = formFields(ask.body)
-      t.match(fields, { client_id: 'web', post_logout_redirect_uri: 'https://app.example/bye', state: 's1', confirm: 'yes' })
-      const done = await flow.post('/oauth/logout', fields)
-      t.equal(done.statusCode, 303)
-      t.equal(done.headers.location, 'https://app.example/bye?state=s1')
-      t.notOk(flow.jar.cookies.has('portcullis-session'), 'the cookie is cleared')
-      const refresh = await tokenRequest(app, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token }, { authorization: WEB })
-      t.same(refresh.json(), { error: 'invalid_grant', error_description: 'the refresh token has been revoked' })
-      const introspection = await app.inject({ method: 'POST', url: '/oauth/introspect', headers: { ...FORM, authorization: WEB }, payload: form({ token: tokens.access_token }) })
-      t.equal(introspection.json().active, false, 'the access token is revoked too')
-      const again = await flow.get(authorizeUrl(params))
-      t.match(again.headers.location, /^\/oauth\/login/, 'the next authorize asks for a login')
-      t.equal((await store.audit.list({ limit: 5, type: 'logout' })).items.length, 1)
-    })
+    t.test(
+      'asks to confirm, then ends the session and the refresh families made in it, and returns to the registered URI with state',
+      async (t) => {
+        const { flow, tokens, params } = await signedIn(app)
+        const ask = await flow.get(
+          '/oauth/logout?client_id=web&post_logout_redirect_uri=https%3A%2F%2Fapp.example%2Fbye&state=s1',
+        )
+        t.equal(ask.statusCode, 200)
+        t.match(ask.body, /Sign out\?/)
+        const fields = formFields(ask.body)
+        t.match(fields, {
+          client_id: 'web',
+          post_logout_redirect_uri: 'https://app.example/bye',
+          state: 's1',
+          confirm: 'yes',
+        })
+        const done = await flow.post('/oauth/logout', fields)
+        t.equal(done.statusCode, 303)
+        t.equal(done.headers.location, 'https://app.example/bye?state=s1')
+        t.notOk(flow.jar.cookies.has('portcullis-session'), 'the cookie is cleared')
+        const refresh = await tokenRequest(
+          app,
+          { grant_type: 'refresh_token', refresh_token: tokens.refresh_token },
+          { authorization: WEB },
+        )
+        t.same(refresh.json(), { error: 'invalid_grant', error_description: 'the refresh token has been revoked' })
+        const introspection = await app.inject({
+          method: 'POST',
+          url: '/oauth/introspect',
+          headers: { ...FORM, authorization: WEB },
+          payload: form({ token: tokens.access_token }),
+        })
+        t.equal(introspection.json().active, false, 'the access token is revoked too')
+        const again = await flow.get(authorizeUrl(params))
+        t.match(again.headers.location, /^\/oauth\/login/, 'the next authorize asks for a login')
+        t.equal((await store.audit.list({ limit: 5, type: 'logout' })).items.length, 1)
+      },
+    )
 
     t.test('a confirmation without a valid CSRF token is 403 and ends nothing', async (t) => {
       const { flow, params } = await signedIn(app)
@@ -53,7 +85,11 @@ for (const provider of providers) {
     })
 
     t.test('a post_logout_redirect_uri not registered for the client is refused, never followed', async (t) => {
-      for (const url of ['/oauth/logout?client_id=web&post_logout_redirect_uri=https%3A%2F%2Fevil.example%2F', '/oauth/logout?post_logout_redirect_uri=https%3A%2F%2Fapp.example%2Fbye', '/oauth/logout?client_id=spa&post_logout_redirect_uri=https%3A%2F%2Fapp.example%2Fbye']) {
+      for (const url of [
+        '/oauth/logout?client_id=web&post_logout_redirect_uri=https%3A%2F%2Fevil.example%2F',
+        '/oauth/logout?post_logout_redirect_uri=https%3A%2F%2Fapp.example%2Fbye',
+        '/oauth/logout?client_id=spa&post_logout_redirect_uri=https%3A%2F%2Fapp.example%2Fbye',
+      ]) {
         const response = await app.inject({ method: 'GET', url })
         t.equal(response.statusCode, 400, url)
         t.equal(response.headers.location, undefined)
@@ -64,7 +100,10 @@ for (const provider of providers) {
       const page = await app.inject({ method: 'GET', url: '/oauth/logout' })
       t.equal(page.statusCode, 200)
       t.match(page.body, /You are signed out/)
-      const back = await app.inject({ method: 'GET', url: '/oauth/logout?client_id=web&post_logout_redirect_uri=https%3A%2F%2Fapp.example%2Fbye' })
+      const back = await app.inject({
+        method: 'GET',
+        url: '/oauth/logout?client_id=web&post_logout_redirect_uri=https%3A%2F%2Fapp.example%2Fbye',
+      })
       t.equal(back.headers.location, 'https://app.example/bye')
     })
   })

@@ -15,11 +15,18 @@ const ISSUER = 'http://portcullis.test'
 
 async function verifyIdToken(app: FastifyInstance, token: string, now: number) {
   const keys = createLocalJWKSet((await app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json())
-  return jwtVerify(token, keys, { issuer: ISSUER, audience: 'rp', typ: 'JWT', algorithms: ['RS256'], currentDate: new Date(now) })
+  return jwtVerify(token, keys, {
+    issuer: ISSUER,
+    audience: 'rp',
+    typ: 'JWT',
+    algorithms: ['RS256'],
+    currentDate: new Date(now),
+  })
 }
 
 /** Core §3.1.3.6, computed here independently of the server's code. */
-const expectedAtHash = (accessToken: string) => createHash('sha256').update(accessToken).digest().subarray(0, 16).toString('base64url')
+const expectedAtHash = (accessToken: string) =>
+  createHash('sha256').update(accessToken).digest().subarray(0, 16).toString('base64url')
 
 for (const provider of providers) {
   t.test(`OpenID Connect ID tokens on ${provider}`, async (t) => {
@@ -27,34 +34,41 @@ for (const provider of providers) {
     const { app, store } = await build(t, { provider, now: () => clock })
     const { alice } = await seedOidc(store)
 
-    t.test('with openid granted, the token response carries an ID token: claims exact, verified against the JWKS', async (t) => {
-      const { code, verifier } = await oidcCode(app, { nonce: 'n-0S6_WzA2Mj' })
-      clock += 2000
-      const response = await redeemCode(app, code, verifier)
-      t.equal(response.statusCode, 200, response.statusCode === 200 ? 'answered' : response.body)
-      const tokens = response.json()
-      t.equal(tokens.scope, 'openid read', 'openid is granted though alice does not hold it: it asks who she is, not for authority')
-      const [session] = await store.sessions.listActiveByUser(alice.id, new Date(clock))
-      const { payload, protectedHeader } = await verifyIdToken(app, tokens.id_token, clock)
-      t.same(protectedHeader, { alg: 'RS256', typ: 'JWT', kid: decodeProtectedHeader(tokens.access_token).kid })
-      const accessExp = JSON.parse(Buffer.from(tokens.access_token.split('.')[1], 'base64url').toString()).exp
-      t.same(payload, {
-        iss: ISSUER,
-        sub: alice.id,
-        aud: 'rp',
-        exp: accessExp,
-        iat: Math.floor(clock / 1000),
-        auth_time: Math.floor(session!.authTime.getTime() / 1000),
-        at_hash: expectedAtHash(tokens.access_token),
-        jti: payload.jti,
-        nonce: 'n-0S6_WzA2Mj',
-        sid: session!.id,
-        amr: ['pwd'],
-      })
-      t.type(payload.jti, 'string')
-      t.equal(payload.auth_time, Math.floor((clock - 2000) / 1000), 'auth_time is the login, not the redemption')
-      t.notOk('email' in payload || 'name' in payload, 'profile and email claims are the UserInfo endpoint’s')
-    })
+    t.test(
+      'with openid granted, the token response carries an ID token: claims exact, verified against the JWKS',
+      async (t) => {
+        const { code, verifier } = await oidcCode(app, { nonce: 'n-0S6_WzA2Mj' })
+        clock += 2000
+        const response = await redeemCode(app, code, verifier)
+        t.equal(response.statusCode, 200, response.statusCode === 200 ? 'answered' : response.body)
+        const tokens = response.json()
+        t.equal(
+          tokens.scope,
+          'openid read',
+          'openid is granted though alice does not hold it: it asks who she is, not for authority',
+        )
+        const [session] = await store.sessions.listActiveByUser(alice.id, new Date(clock))
+        const { payload, protectedHeader } = await verifyIdToken(app, tokens.id_token, clock)
+        t.same(protectedHeader, { alg: 'RS256', typ: 'JWT', kid: decodeProtectedHeader(tokens.access_token).kid })
+        const accessExp = JSON.parse(Buffer.from(tokens.access_token.split('.')[1], 'base64url').toString()).exp
+        t.same(payload, {
+          iss: ISSUER,
+          sub: alice.id,
+          aud: 'rp',
+          exp: accessExp,
+          iat: Math.floor(clock / 1000),
+          auth_time: Math.floor(session!.authTime.getTime() / 1000),
+          at_hash: expectedAtHash(tokens.access_token),
+          jti: payload.jti,
+          nonce: 'n-0S6_WzA2Mj',
+          sid: session!.id,
+          amr: ['pwd'],
+        })
+        t.type(payload.jti, 'string')
+        t.equal(payload.auth_time, Math.floor((clock - 2000) / 1000), 'auth_time is the login, not the redemption')
+        t.notOk('email' in payload || 'name' in payload, 'profile and email claims are the UserInfo endpoint’s')
+      },
+    )
 
     t.test('no nonce claim when the authorization request had none', async (t) => {
       const { code, verifier } = await oidcCode(app)
@@ -69,26 +83,53 @@ for (const provider of providers) {
       t.notOk('id_token' in tokens)
     })
 
-    t.test('a refresh gets a new ID token with the login’s auth_time and sid and no nonce (Core §12.2); none once openid is narrowed away', async (t) => {
-      const { code, verifier } = await oidcCode(app, { nonce: 'first' })
-      const first = (await redeemCode(app, code, verifier)).json()
-      const original = (await verifyIdToken(app, first.id_token, clock)).payload
-      clock += 60_000
-      const refreshed = await tokenRequest(app, { grant_type: 'refresh_token', refresh_token: first.refresh_token }, { authorization: RP })
-      t.equal(refreshed.statusCode, 200, refreshed.statusCode === 200 ? 'answered' : refreshed.body)
-      const tokens = refreshed.json()
-      const { payload } = await verifyIdToken(app, tokens.id_token, clock)
-      t.same(
-        { iss: payload.iss, sub: payload.sub, aud: payload.aud, auth_time: payload.auth_time, sid: payload.sid, amr: payload.amr },
-        { iss: original.iss, sub: original.sub, aud: original.aud, auth_time: original.auth_time, sid: original.sid, amr: original.amr },
-      )
-      t.equal(payload.iat, Math.floor(clock / 1000), 'iat is the refresh')
-      t.equal(payload.at_hash, expectedAtHash(tokens.access_token))
-      t.notOk('nonce' in payload)
-      const narrowed = (await tokenRequest(app, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token, scope: 'read' }, { authorization: RP })).json()
-      t.equal(narrowed.scope, 'read')
-      t.notOk('id_token' in narrowed)
-    })
+    t.test(
+      'a refresh gets a new ID token with the login’s auth_time and sid and no nonce (Core §12.2); none once openid is narrowed away',
+      async (t) => {
+        const { code, verifier } = await oidcCode(app, { nonce: 'first' })
+        const first = (await redeemCode(app, code, verifier)).json()
+        const original = (await verifyIdToken(app, first.id_token, clock)).payload
+        clock += 60_000
+        const refreshed = await tokenRequest(
+          app,
+          { grant_type: 'refresh_token', refresh_token: first.refresh_token },
+          { authorization: RP },
+        )
+        t.equal(refreshed.statusCode, 200, refreshed.statusCode === 200 ? 'answered' : refreshed.body)
+        const tokens = refreshed.json()
+        const { payload } = await verifyIdToken(app, tokens.id_token, clock)
+        t.same(
+          {
+            iss: payload.iss,
+            sub: payload.sub,
+            aud: payload.aud,
+            auth_time: payload.auth_time,
+            sid: payload.sid,
+            amr: payload.amr,
+          },
+          {
+            iss: original.iss,
+            sub: original.sub,
+            aud: original.aud,
+            auth_time: original.auth_time,
+            sid: original.sid,
+            amr: original.amr,
+          },
+        )
+        t.equal(payload.iat, Math.floor(clock / 1000), 'iat is the refresh')
+        t.equal(payload.at_hash, expectedAtHash(tokens.access_token))
+        t.notOk('nonce' in payload)
+        const narrowed = (
+          await tokenRequest(
+            app,
+            { grant_type: 'refresh_token', refresh_token: tokens.refresh_token, scope: 'read' },
+            { authorization: RP },
+          )
+        ).json()
+        t.equal(narrowed.scope, 'read')
+        t.notOk('id_token' in narrowed)
+      },
+    )
 
     t.test('an ID token is not an access token: refused as a Bearer credential', async (t) => {
       const { code, verifier } = await oidcCode(app)
@@ -102,7 +143,12 @@ for (const provider of providers) {
 
     t.test('a client not registered for openid cannot have it', async (t) => {
       const { answer } = await oidcCode(app, { client_id: 'web', scope: 'openid read' })
-      t.same(answer, { error: 'invalid_scope', error_description: "this client may not have the scope 'openid'", state: 's', iss: ISSUER })
+      t.same(answer, {
+        error: 'invalid_scope',
+        error_description: "this client may not have the scope 'openid'",
+        state: 's',
+        iss: ISSUER,
+      })
     })
   })
 }
@@ -112,43 +158,56 @@ t.test('the password grant issues no ID token, even with openid', async (t) => {
   const { alice } = await seedOidc(store)
   await store.clients.update('rp', { grantTypes: ['password'] })
   await store.users.update(alice.id, { scopes: ['openid', 'read'] })
-  const response = await tokenRequest(app, { grant_type: 'password', username: 'alice', password: 'correct horse battery staple', scope: 'openid read' }, { authorization: RP })
+  const response = await tokenRequest(
+    app,
+    { grant_type: 'password', username: 'alice', password: 'correct horse battery staple', scope: 'openid read' },
+    { authorization: RP },
+  )
   t.equal(response.statusCode, 200, response.statusCode === 200 ? 'answered' : response.body)
   t.equal(response.json().scope, 'openid read')
   t.notOk('id_token' in response.json(), 'an ID token tells of a sign-in at the authorization endpoint')
 })
 
+t.test(
+  'openid-client, a certified relying party, through a listening server: discovery, PKCE and nonce, sign-in, code, ID token, UserInfo, refresh',
+  async (t) => {
+    const { app, store, baseUrl } = await listen(t)
+    const { alice } = await seedOidc(store)
+    const config = await client.discovery(new URL(baseUrl), 'rp', SECRET, client.ClientSecretBasic(SECRET), {
+      execute: [client.allowInsecureRequests],
+    })
+    t.equal(config.serverMetadata().userinfo_endpoint, `${baseUrl}/oauth/userinfo`)
+    const verifier = client.randomPKCECodeVerifier()
+    const nonce = client.randomNonce()
+    const state = client.randomState()
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT,
+      scope: 'openid profile email',
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      nonce,
+      state,
+    })
+    t.equal(url.origin + url.pathname, `${baseUrl}/oauth/authorize`)
+    // The browser's part: the login page, over the same app (first-party client: no consent page).
+    const flow = signInFlow(app)
+    const start = await flow.get(url.pathname + url.search)
+    const callback = await flow.login(start.headers.location!)
+    t.ok(callback.headers.location!.startsWith(`${REDIRECT}?`))
 
-t.test('openid-client, a certified relying party, through a listening server: discovery, PKCE and nonce, sign-in, code, ID token, UserInfo, refresh', async (t) => {
-  const { app, store, baseUrl } = await listen(t)
-  const { alice } = await seedOidc(store)
-  const config = await client.discovery(new URL(baseUrl), 'rp', SECRET, client.ClientSecretBasic(SECRET), { execute: [client.allowInsecureRequests] })
-  t.equal(config.serverMetadata().userinfo_endpoint, `${baseUrl}/oauth/userinfo`)
-  const verifier = client.randomPKCECodeVerifier()
-  const nonce = client.randomNonce()
-  const state = client.randomState()
-  const url = client.buildAuthorizationUrl(config, {
-    redirect_uri: REDIRECT,
-    scope: 'openid profile email',
-    code_challenge: await client.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-    nonce,
-    state,
-  })
-  t.equal(url.origin + url.pathname, `${baseUrl}/oauth/authorize`)
-  // The browser's part: the login page, over the same app (first-party client: no consent page).
-  const flow = signInFlow(app)
-  const start = await flow.get(url.pathname + url.search)
-  const callback = await flow.login(start.headers.location!)
-  t.ok(callback.headers.location!.startsWith(`${REDIRECT}?`))
+    const tokens = await client.authorizationCodeGrant(config, new URL(callback.headers.location!), {
+      pkceCodeVerifier: verifier,
+      expectedNonce: nonce,
+      expectedState: state,
+      idTokenExpected: true,
+    })
+    const claims = tokens.claims()!
+    t.match(claims, { iss: baseUrl, sub: alice.id, aud: 'rp', nonce, amr: ['pwd'] })
+    t.equal(tokens.scope, 'openid profile email')
+    const info = await client.fetchUserInfo(config, tokens.access_token, claims.sub)
+    t.same({ ...info }, { sub: alice.id, name: 'Alice Liddell', email: 'alice@example.com', email_verified: true })
 
-  const tokens = await client.authorizationCodeGrant(config, new URL(callback.headers.location!), { pkceCodeVerifier: verifier, expectedNonce: nonce, expectedState: state, idTokenExpected: true })
-  const claims = tokens.claims()!
-  t.match(claims, { iss: baseUrl, sub: alice.id, aud: 'rp', nonce, amr: ['pwd'] })
-  t.equal(tokens.scope, 'openid profile email')
-  const info = await client.fetchUserInfo(config, tokens.access_token, claims.sub)
-  t.same({ ...info }, { sub: alice.id, name: 'Alice Liddell', email: 'alice@example.com', email_verified: true })
-
-  const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token!)
-  t.match(refreshed.claims(), { sub: alice.id, aud: 'rp', auth_time: claims.auth_time, sid: claims.sid })
-})
+    const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token!)
+    t.match(refreshed.claims(), { sub: alice.id, aud: 'rp', auth_time: claims.auth_time, sid: claims.sid })
+  },
+)

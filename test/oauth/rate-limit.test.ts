@@ -14,7 +14,10 @@ import { basic, FORM, form, seed, type Seeded } from '../support/token-fixtures.
 
 const CLIENT_CREDENTIALS = { grant_type: 'client_credentials' }
 
-function post(app: FastifyInstance, options: { ip?: string; auth?: string; params?: Record<string, string>; headers?: Record<string, string> } = {}) {
+function post(
+  app: FastifyInstance,
+  options: { ip?: string; auth?: string; params?: Record<string, string>; headers?: Record<string, string> } = {},
+) {
   return app.inject({
     method: 'POST',
     url: '/oauth/token',
@@ -24,8 +27,14 @@ function post(app: FastifyInstance, options: { ip?: string; auth?: string; param
   })
 }
 
-const perIpBody = (max: number, window: number) => ({ error: 'too_many_requests', error_description: `too many token requests from this address: at most ${max} per ${window} s` })
-const perClientBody = (max: number, window: number) => ({ error: 'too_many_requests', error_description: `too many token requests for this client: at most ${max} per ${window} s` })
+const perIpBody = (max: number, window: number) => ({
+  error: 'too_many_requests',
+  error_description: `too many token requests from this address: at most ${max} per ${window} s`,
+})
+const perClientBody = (max: number, window: number) => ({
+  error: 'too_many_requests',
+  error_description: `too many token requests for this client: at most ${max} per ${window} s`,
+})
 
 function memoryLogger(): { logger: FastifyBaseLogger; lines: () => Record<string, unknown>[] } {
   const chunks: string[] = []
@@ -36,30 +45,62 @@ function memoryLogger(): { logger: FastifyBaseLogger; lines: () => Record<string
     },
   })
   const logger = Fastify({ logger: { level: 'info', stream } }).log
-  return { logger, lines: () => chunks.join('').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>) }
+  return {
+    logger,
+    lines: () =>
+      chunks
+        .join('')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+  }
 }
 
-async function seeded(t: Test, env: Record<string, string>, provider: (typeof providers)[number] = 'sqlite'): Promise<{ app: FastifyInstance; clients: Seeded }> {
+async function seeded(
+  t: Test,
+  env: Record<string, string>,
+  provider: (typeof providers)[number] = 'sqlite',
+): Promise<{ app: FastifyInstance; clients: Seeded }> {
   const { app, store } = await build(t, { provider, env })
   return { app, clients: await seed(store) }
 }
 
 for (const provider of providers) {
   t.test(`per client IP (${provider})`, async (t) => {
-    const { app, clients } = await seeded(t, { RATE_LIMIT_PER_IP: '3', RATE_LIMIT_PER_CLIENT: '0', RATE_LIMIT_WINDOW: '60' }, provider)
+    const { app, clients } = await seeded(
+      t,
+      { RATE_LIMIT_PER_IP: '3', RATE_LIMIT_PER_CLIENT: '0', RATE_LIMIT_WINDOW: '60' },
+      provider,
+    )
 
-    t.test('every request counts, whatever its outcome; past the limit: 429 with Retry-After and the OAuth error', async (t) => {
-      t.equal((await app.inject({ method: 'POST', url: '/oauth/token', remoteAddress: '198.51.100.1', payload: 'x' })).statusCode, 400, 'no body type: counted')
-      t.equal((await post(app, { auth: basic('machine', 'wrong') })).statusCode, 401, 'a failed authentication: counted')
-      t.equal((await post(app, { auth: clients.machine.auth })).statusCode, 200)
-      const refused = await post(app, { auth: clients.machine.auth })
-      t.equal(refused.statusCode, 429)
-      t.same(refused.json(), perIpBody(3, 60))
-      t.match(refused.headers['retry-after'], /^\d+$/)
-      t.ok(Number(refused.headers['retry-after']) >= 1 && Number(refused.headers['retry-after']) <= 60, 'Retry-After is within the window')
-      t.equal(refused.headers['cache-control'], 'no-store')
-      t.equal(refused.headers['content-type'], 'application/json; charset=utf-8')
-    })
+    t.test(
+      'every request counts, whatever its outcome; past the limit: 429 with Retry-After and the OAuth error',
+      async (t) => {
+        t.equal(
+          (await app.inject({ method: 'POST', url: '/oauth/token', remoteAddress: '198.51.100.1', payload: 'x' }))
+            .statusCode,
+          400,
+          'no body type: counted',
+        )
+        t.equal(
+          (await post(app, { auth: basic('machine', 'wrong') })).statusCode,
+          401,
+          'a failed authentication: counted',
+        )
+        t.equal((await post(app, { auth: clients.machine.auth })).statusCode, 200)
+        const refused = await post(app, { auth: clients.machine.auth })
+        t.equal(refused.statusCode, 429)
+        t.same(refused.json(), perIpBody(3, 60))
+        t.match(refused.headers['retry-after'], /^\d+$/)
+        t.ok(
+          Number(refused.headers['retry-after']) >= 1 && Number(refused.headers['retry-after']) <= 60,
+          'Retry-After is within the window',
+        )
+        t.equal(refused.headers['cache-control'], 'no-store')
+        t.equal(refused.headers['content-type'], 'application/json; charset=utf-8')
+      },
+    )
 
     t.test('another address is not affected', async (t) => {
       t.equal((await post(app, { ip: '198.51.100.2', auth: clients.machine.auth })).statusCode, 200)
@@ -71,15 +112,28 @@ for (const provider of providers) {
     })
 
     t.test('an IPv6 /64 is one address, an IPv4-mapped address its IPv4 address', async (t) => {
-      for (const ip of ['2001:db8:5:6::1', '2001:db8:5:6::2', '2001:db8:5:6:ffff::3']) t.equal((await post(app, { ip, auth: clients.machine.auth })).statusCode, 200)
+      for (const ip of ['2001:db8:5:6::1', '2001:db8:5:6::2', '2001:db8:5:6:ffff::3'])
+        t.equal((await post(app, { ip, auth: clients.machine.auth })).statusCode, 200)
       t.same((await post(app, { ip: '2001:db8:5:6::4', auth: clients.machine.auth })).json(), perIpBody(3, 60))
-      t.equal((await post(app, { ip: '2001:db8:5:7::1', auth: clients.machine.auth })).statusCode, 200, 'the next /64 is not affected')
-      t.same((await post(app, { ip: '::ffff:198.51.100.1', auth: clients.machine.auth })).json(), perIpBody(3, 60), 'counted with 198.51.100.1')
+      t.equal(
+        (await post(app, { ip: '2001:db8:5:7::1', auth: clients.machine.auth })).statusCode,
+        200,
+        'the next /64 is not affected',
+      )
+      t.same(
+        (await post(app, { ip: '::ffff:198.51.100.1', auth: clients.machine.auth })).json(),
+        perIpBody(3, 60),
+        'counted with 198.51.100.1',
+      )
     })
   })
 
   t.test(`per client, counted only after authentication (${provider})`, async (t) => {
-    const { app, clients } = await seeded(t, { RATE_LIMIT_PER_IP: '1000', RATE_LIMIT_PER_CLIENT: '3', RATE_LIMIT_WINDOW: '60' }, provider)
+    const { app, clients } = await seeded(
+      t,
+      { RATE_LIMIT_PER_IP: '1000', RATE_LIMIT_PER_CLIENT: '3', RATE_LIMIT_WINDOW: '60' },
+      provider,
+    )
 
     t.test('an unauthenticated flood naming a client does not spend its quota', async (t) => {
       for (let i = 0; i < 10; i++) {
@@ -87,12 +141,17 @@ for (const provider of providers) {
         t.equal(wrong.statusCode, 401, 'a wrong secret is invalid_client, never 429')
       }
       for (let i = 0; i < 5; i++) {
-        t.equal((await post(app, { ip: '203.0.113.66', params: { ...CLIENT_CREDENTIALS, client_id: 'machine' } })).statusCode, 401, 'no secret at all')
+        t.equal(
+          (await post(app, { ip: '203.0.113.66', params: { ...CLIENT_CREDENTIALS, client_id: 'machine' } })).statusCode,
+          401,
+          'no secret at all',
+        )
       }
     })
 
     t.test('the client gets its whole quota, from any address, then 429 with Retry-After', async (t) => {
-      for (let i = 0; i < 3; i++) t.equal((await post(app, { ip: `198.51.100.${10 + i}`, auth: clients.machine.auth })).statusCode, 200)
+      for (let i = 0; i < 3; i++)
+        t.equal((await post(app, { ip: `198.51.100.${10 + i}`, auth: clients.machine.auth })).statusCode, 200)
       const refused = await post(app, { ip: '198.51.100.20', auth: clients.machine.auth })
       t.equal(refused.statusCode, 429)
       t.same(refused.json(), perClientBody(3, 60))
@@ -101,7 +160,11 @@ for (const provider of providers) {
     })
 
     t.test('a noisy client does not lock out another client from the same address', async (t) => {
-      t.equal((await post(app, { ip: '198.51.100.20', auth: clients.machine.auth })).statusCode, 429, 'the noisy one is still refused')
+      t.equal(
+        (await post(app, { ip: '198.51.100.20', auth: clients.machine.auth })).statusCode,
+        429,
+        'the noisy one is still refused',
+      )
       const other = await post(app, { ip: '198.51.100.20', auth: clients.service.auth })
       t.equal(other.statusCode, 200)
       t.type(other.json().access_token, 'string')
@@ -117,7 +180,11 @@ for (const provider of providers) {
 }
 
 t.test('the window ends and requests are served again', async (t) => {
-  const { app, clients } = await seeded(t, { RATE_LIMIT_PER_IP: '2', RATE_LIMIT_PER_CLIENT: '0', RATE_LIMIT_WINDOW: '1' })
+  const { app, clients } = await seeded(t, {
+    RATE_LIMIT_PER_IP: '2',
+    RATE_LIMIT_PER_CLIENT: '0',
+    RATE_LIMIT_WINDOW: '1',
+  })
   // Until refused (the 1 s window may end between requests on a loaded machine), then until served again.
   let refused: Awaited<ReturnType<typeof post>> | undefined
   for (let i = 0; i < 20 && !refused; i++) {
@@ -142,126 +209,209 @@ t.test('X-Forwarded-For and TRUST_PROXY', async (t) => {
 
   t.test('without TRUST_PROXY the header is ignored: a client cannot pick a fresh address per request', async (t) => {
     const { app, clients } = await seeded(t, env)
-    for (let i = 0; i < 2; i++) t.equal((await post(app, { ip: '10.0.0.1', auth: clients.machine.auth, headers: xff(`203.0.113.${i}`) })).statusCode, 200)
-    t.equal((await post(app, { ip: '10.0.0.1', auth: clients.machine.auth, headers: xff('203.0.113.99') })).statusCode, 429)
+    for (let i = 0; i < 2; i++)
+      t.equal(
+        (await post(app, { ip: '10.0.0.1', auth: clients.machine.auth, headers: xff(`203.0.113.${i}`) })).statusCode,
+        200,
+      )
+    t.equal(
+      (await post(app, { ip: '10.0.0.1', auth: clients.machine.auth, headers: xff('203.0.113.99') })).statusCode,
+      429,
+    )
   })
 
   t.test('with TRUST_PROXY naming the proxy, the address it forwards for is the client', async (t) => {
     const { app, clients } = await seeded(t, { ...env, TRUST_PROXY: '10.0.0.1' })
     for (let i = 0; i < 4; i++) {
-      t.equal((await post(app, { ip: '10.0.0.1', auth: clients.machine.auth, headers: xff(`203.0.113.${i}`) })).statusCode, 200, 'each client has its own quota')
+      t.equal(
+        (await post(app, { ip: '10.0.0.1', auth: clients.machine.auth, headers: xff(`203.0.113.${i}`) })).statusCode,
+        200,
+        'each client has its own quota',
+      )
     }
-    t.equal((await post(app, { ip: '10.0.0.1', auth: clients.machine.auth, headers: xff('203.0.113.0') })).statusCode, 200)
-    t.equal((await post(app, { ip: '10.0.0.1', auth: clients.machine.auth, headers: xff('203.0.113.0') })).statusCode, 429, 'one client past its quota')
-    t.equal((await post(app, { ip: '10.0.0.1', auth: clients.machine.auth, headers: xff('203.0.113.1, 10.0.0.1') })).statusCode, 200)
-    t.equal((await post(app, { ip: '10.0.0.1', auth: clients.machine.auth, headers: xff('203.0.113.1') })).statusCode, 429, 'the request before counted for 203.0.113.1: a trusted hop is skipped')
+    t.equal(
+      (await post(app, { ip: '10.0.0.1', auth: clients.machine.auth, headers: xff('203.0.113.0') })).statusCode,
+      200,
+    )
+    t.equal(
+      (await post(app, { ip: '10.0.0.1', auth: clients.machine.auth, headers: xff('203.0.113.0') })).statusCode,
+      429,
+      'one client past its quota',
+    )
+    t.equal(
+      (await post(app, { ip: '10.0.0.1', auth: clients.machine.auth, headers: xff('203.0.113.1, 10.0.0.1') }))
+        .statusCode,
+      200,
+    )
+    t.equal(
+      (await post(app, { ip: '10.0.0.1', auth: clients.machine.auth, headers: xff('203.0.113.1') })).statusCode,
+      429,
+      'the request before counted for 203.0.113.1: a trusted hop is skipped',
+    )
 
     t.test('a sender that is not the proxy cannot use the header', async (t) => {
-      for (let i = 0; i < 2; i++) t.equal((await post(app, { ip: '10.0.0.2', auth: clients.machine.auth, headers: xff(`192.0.2.${i}`) })).statusCode, 200)
-      t.equal((await post(app, { ip: '10.0.0.2', auth: clients.machine.auth, headers: xff('192.0.2.50') })).statusCode, 429)
+      for (let i = 0; i < 2; i++)
+        t.equal(
+          (await post(app, { ip: '10.0.0.2', auth: clients.machine.auth, headers: xff(`192.0.2.${i}`) })).statusCode,
+          200,
+        )
+      t.equal(
+        (await post(app, { ip: '10.0.0.2', auth: clients.machine.auth, headers: xff('192.0.2.50') })).statusCode,
+        429,
+      )
     })
   })
 })
 
-t.test('shared counters across instances through Redis', { skip: process.env.TEST_REDIS_URL ? false : 'TEST_REDIS_URL is not set' }, async (t) => {
-  const redisUrl = process.env.TEST_REDIS_URL!
-  // A unique issuer is a unique key prefix: parallel runs on one Redis do not meet.
-  const issuer = `http://rate-limit-${randomBytes(6).toString('hex')}.test`
-  const prefix = `portcullis:rate-limit:${issuer}:`
-  const admin = new Redis(redisUrl, { maxRetriesPerRequest: 1 })
-  t.teardown(async () => {
-    const keys = await admin.keys(`${prefix}*`)
-    if (keys.length > 0) await admin.del(...keys)
-    await admin.quit()
-  })
-  const env = { RATE_LIMIT_PER_IP: '4', RATE_LIMIT_PER_CLIENT: '3', RATE_LIMIT_WINDOW: '60', REDIS_URL: redisUrl, ISSUER: issuer }
-  const first = await build(t, { env })
-  const clients = await seed(first.store)
-  // A second instance of the same deployment: same database, same configuration, its own process state.
-  const second = await buildApp({ config: first.config, store: first.store, keyring: first.keyring, masterKey: first.masterKey, logger: false })
-  t.teardown(() => second.close())
-  const apps = [first.app, second]
-
-  t.test('per IP: the quota is spent across both instances', async (t) => {
-    for (let i = 0; i < 4; i++) t.equal((await post(apps[i % 2]!, { ip: '198.51.100.7', auth: basic('nobody', 'x') })).statusCode, 401)
-    for (const app of apps) {
-      const refused = await post(app, { ip: '198.51.100.7', auth: basic('nobody', 'x') })
-      t.equal(refused.statusCode, 429)
-      t.same(refused.json(), perIpBody(4, 60))
+t.test(
+  'shared counters across instances through Redis',
+  { skip: process.env.TEST_REDIS_URL ? false : 'TEST_REDIS_URL is not set' },
+  async (t) => {
+    const redisUrl = process.env.TEST_REDIS_URL!
+    // A unique issuer is a unique key prefix: parallel runs on one Redis do not meet.
+    const issuer = `http://rate-limit-${randomBytes(6).toString('hex')}.test`
+    const prefix = `portcullis:rate-limit:${issuer}:`
+    const admin = new Redis(redisUrl, { maxRetriesPerRequest: 1 })
+    t.teardown(async () => {
+      const keys = await admin.keys(`${prefix}*`)
+      if (keys.length > 0) await admin.del(...keys)
+      await admin.quit()
+    })
+    const env = {
+      RATE_LIMIT_PER_IP: '4',
+      RATE_LIMIT_PER_CLIENT: '3',
+      RATE_LIMIT_WINDOW: '60',
+      REDIS_URL: redisUrl,
+      ISSUER: issuer,
     }
-  })
-
-  t.test('per client: likewise', async (t) => {
-    for (let i = 0; i < 3; i++) t.equal((await post(apps[i % 2]!, { ip: `198.51.100.${30 + i}`, auth: clients.machine.auth })).statusCode, 200)
-    for (const app of apps) t.same((await post(app, { ip: '198.51.100.40', auth: clients.machine.auth })).json(), perClientBody(3, 60))
-  })
-
-  t.test('the counters are in Redis under the deployment prefix, with an expiry', async (t) => {
-    const keys = await admin.keys(`${prefix}*`)
-    t.ok(keys.some((key) => key.endsWith('ip:198.51.100.7')), keys.join(', '))
-    t.ok(keys.some((key) => key.endsWith('client:machine')), keys.join(', '))
-    for (const key of keys) t.ok((await admin.pttl(key)) > 0, `${key} expires`)
-  })
-})
-
-t.test('a Redis that is down or silent: requests are served, quickly, and the log says why they are unlimited', async (t) => {
-  const env = { RATE_LIMIT_PER_IP: '1', RATE_LIMIT_PER_CLIENT: '1', RATE_LIMIT_WINDOW: '60' }
-
-  t.test('nothing listens (connection refused)', async (t) => {
-    const { logger, lines } = memoryLogger()
-    const started = Date.now()
-    const { app, store } = await build(t, { env: { ...env, REDIS_URL: 'redis://127.0.0.1:1' }, deps: { logger } })
-    const clients = await seed(store)
-    for (let i = 0; i < 4; i++) t.equal((await post(app, { auth: clients.machine.auth })).statusCode, 200, 'fails open: served, not 429, not 5xx')
-    t.ok(Date.now() - started < 10_000, `no waiting (${Date.now() - started} ms for the app and four requests)`)
-    const warnings = lines().filter((line) => line.level === 40 && /rate-limit store/.test(String(line.msg)))
-    t.equal(warnings.length, 1, 'one warning, not one per request')
-  })
-
-  t.test('a server that accepts connections and never answers', async (t) => {
-    const sockets = new Set<Socket>()
-    const silent = createServer((socket) => {
-      sockets.add(socket)
-      socket.on('close', () => sockets.delete(socket))
+    const first = await build(t, { env })
+    const clients = await seed(first.store)
+    // A second instance of the same deployment: same database, same configuration, its own process state.
+    const second = await buildApp({
+      config: first.config,
+      store: first.store,
+      keyring: first.keyring,
+      masterKey: first.masterKey,
+      logger: false,
     })
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
-    t.teardown(() => {
-      for (const socket of sockets) socket.destroy()
-      silent.close()
-    })
-    const port = (silent.address() as { port: number }).port
-    const { logger, lines } = memoryLogger()
-    const { app, store } = await build(t, { env: { ...env, REDIS_URL: `redis://127.0.0.1:${port}` }, deps: { logger } })
-    const clients = await seed(store)
-    const started = Date.now()
-    for (let i = 0; i < 3; i++) t.equal((await post(app, { auth: clients.machine.auth })).statusCode, 200)
-    t.ok(Date.now() - started < 5_000, `three requests in ${Date.now() - started} ms`)
-    t.ok(lines().some((line) => line.level === 40 && /rate-limit store/.test(String(line.msg))), 'warned')
-  })
-})
+    t.teardown(() => second.close())
+    const apps = [first.app, second]
 
-t.test('a Redis that goes away and comes back: one warning, then one line saying it answers again', { skip: !process.env.TEST_REDIS_URL && 'TEST_REDIS_URL is not set' }, async (t) => {
-  const redis = new URL(process.env.TEST_REDIS_URL!)
-  const proxy = await startTcpProxy({ host: redis.hostname, port: Number(redis.port || 6379) })
-  t.teardown(() => proxy.close())
-  const { logger, lines } = memoryLogger()
-  const { app, store } = await build(t, { env: { RATE_LIMIT_PER_IP: '100', RATE_LIMIT_PER_CLIENT: '100', REDIS_URL: `redis://127.0.0.1:${proxy.port}` }, deps: { logger } })
-  const clients = await seed(store)
-  t.equal((await post(app, { auth: clients.machine.auth })).statusCode, 200)
-  const linesAbout = (level: number, pattern: RegExp) => lines().filter((line) => line.level === level && pattern.test(String(line.msg)))
-  const until = async (what: string, check: () => boolean) => {
-    const deadline = Date.now() + 20_000
-    while (!check()) {
-      if (Date.now() > deadline) throw new Error(`${what}: not within 20 s`)
-      await new Promise((resolve) => setTimeout(resolve, 50))
+    t.test('per IP: the quota is spent across both instances', async (t) => {
+      for (let i = 0; i < 4; i++)
+        t.equal((await post(apps[i % 2]!, { ip: '198.51.100.7', auth: basic('nobody', 'x') })).statusCode, 401)
+      for (const app of apps) {
+        const refused = await post(app, { ip: '198.51.100.7', auth: basic('nobody', 'x') })
+        t.equal(refused.statusCode, 429)
+        t.same(refused.json(), perIpBody(4, 60))
+      }
+    })
+
+    t.test('per client: likewise', async (t) => {
+      for (let i = 0; i < 3; i++)
+        t.equal((await post(apps[i % 2]!, { ip: `198.51.100.${30 + i}`, auth: clients.machine.auth })).statusCode, 200)
+      for (const app of apps)
+        t.same((await post(app, { ip: '198.51.100.40', auth: clients.machine.auth })).json(), perClientBody(3, 60))
+    })
+
+    t.test('the counters are in Redis under the deployment prefix, with an expiry', async (t) => {
+      const keys = await admin.keys(`${prefix}*`)
+      t.ok(
+        keys.some((key) => key.endsWith('ip:198.51.100.7')),
+        keys.join(', '),
+      )
+      t.ok(
+        keys.some((key) => key.endsWith('client:machine')),
+        keys.join(', '),
+      )
+      for (const key of keys) t.ok((await admin.pttl(key)) > 0, `${key} expires`)
+    })
+  },
+)
+
+t.test(
+  'a Redis that is down or silent: requests are served, quickly, and the log says why they are unlimited',
+  async (t) => {
+    const env = { RATE_LIMIT_PER_IP: '1', RATE_LIMIT_PER_CLIENT: '1', RATE_LIMIT_WINDOW: '60' }
+
+    t.test('nothing listens (connection refused)', async (t) => {
+      const { logger, lines } = memoryLogger()
+      const started = Date.now()
+      const { app, store } = await build(t, { env: { ...env, REDIS_URL: 'redis://127.0.0.1:1' }, deps: { logger } })
+      const clients = await seed(store)
+      for (let i = 0; i < 4; i++)
+        t.equal(
+          (await post(app, { auth: clients.machine.auth })).statusCode,
+          200,
+          'fails open: served, not 429, not 5xx',
+        )
+      t.ok(Date.now() - started < 10_000, `no waiting (${Date.now() - started} ms for the app and four requests)`)
+      const warnings = lines().filter((line) => line.level === 40 && /rate-limit store/.test(String(line.msg)))
+      t.equal(warnings.length, 1, 'one warning, not one per request')
+    })
+
+    t.test('a server that accepts connections and never answers', async (t) => {
+      const sockets = new Set<Socket>()
+      const silent = createServer((socket) => {
+        sockets.add(socket)
+        socket.on('close', () => sockets.delete(socket))
+      })
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+      t.teardown(() => {
+        for (const socket of sockets) socket.destroy()
+        silent.close()
+      })
+      const port = (silent.address() as { port: number }).port
+      const { logger, lines } = memoryLogger()
+      const { app, store } = await build(t, {
+        env: { ...env, REDIS_URL: `redis://127.0.0.1:${port}` },
+        deps: { logger },
+      })
+      const clients = await seed(store)
+      const started = Date.now()
+      for (let i = 0; i < 3; i++) t.equal((await post(app, { auth: clients.machine.auth })).statusCode, 200)
+      t.ok(Date.now() - started < 5_000, `three requests in ${Date.now() - started} ms`)
+      t.ok(
+        lines().some((line) => line.level === 40 && /rate-limit store/.test(String(line.msg))),
+        'warned',
+      )
+    })
+  },
+)
+
+t.test(
+  'a Redis that goes away and comes back: one warning, then one line saying it answers again',
+  { skip: !process.env.TEST_REDIS_URL && 'TEST_REDIS_URL is not set' },
+  async (t) => {
+    const redis = new URL(process.env.TEST_REDIS_URL!)
+    const proxy = await startTcpProxy({ host: redis.hostname, port: Number(redis.port || 6379) })
+    t.teardown(() => proxy.close())
+    const { logger, lines } = memoryLogger()
+    const { app, store } = await build(t, {
+      env: { RATE_LIMIT_PER_IP: '100', RATE_LIMIT_PER_CLIENT: '100', REDIS_URL: `redis://127.0.0.1:${proxy.port}` },
+      deps: { logger },
+    })
+    const clients = await seed(store)
+    t.equal((await post(app, { auth: clients.machine.auth })).statusCode, 200)
+    const linesAbout = (level: number, pattern: RegExp) =>
+      lines().filter((line) => line.level === level && pattern.test(String(line.msg)))
+    const until = async (what: string, check: () => boolean) => {
+      const deadline = Date.now() + 20_000
+      while (!check()) {
+        if (Date.now() > deadline) throw new Error(`${what}: not within 20 s`)
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
     }
-  }
-  await proxy.refuse()
-  await until('the warning', () => linesAbout(40, /rate-limit store \(Redis\) is unavailable/).length > 0)
-  t.equal((await post(app, { auth: clients.machine.auth })).statusCode, 200, 'served meanwhile')
-  await proxy.restore()
-  // ioredis reconnects at most every 5 s.
-  await until('the line saying it answers again', () => linesAbout(30, /rate-limit store \(Redis\) answers again/).length > 0)
-  t.equal(linesAbout(40, /rate-limit store/).length, 1, 'one warning for the outage')
-  t.equal(linesAbout(30, /answers again/).length, 1, 'one line for the recovery')
-})
+    await proxy.refuse()
+    await until('the warning', () => linesAbout(40, /rate-limit store \(Redis\) is unavailable/).length > 0)
+    t.equal((await post(app, { auth: clients.machine.auth })).statusCode, 200, 'served meanwhile')
+    await proxy.restore()
+    // ioredis reconnects at most every 5 s.
+    await until(
+      'the line saying it answers again',
+      () => linesAbout(30, /rate-limit store \(Redis\) answers again/).length > 0,
+    )
+    t.equal(linesAbout(40, /rate-limit store/).length, 1, 'one warning for the outage')
+    t.equal(linesAbout(30, /answers again/).length, 1, 'one line for the recovery')
+  },
+)

@@ -14,17 +14,48 @@ const API = 'https://api.example'
 for (const provider of providers) {
   t.test(`token exchange on ${provider}`, async (t) => {
     let clock = Date.now()
-    const ctx = await build(t, { provider, now: () => clock, env: { AUDIENCES: `${API} https://other.example`, ACCESS_TOKEN_TTL: '300' } })
+    const ctx = await build(t, {
+      provider,
+      now: () => clock,
+      env: { AUDIENCES: `${API} https://other.example`, ACCESS_TOKEN_TTL: '300' },
+    })
     const { store, app, config } = ctx
-    await store.clients.create({ clientId: 'exchanger', name: 'Exchanger', secretHash: sha256(SECRET), grantTypes: [GRANT], scopes: ['read', 'write', 'admin'], audiences: [config.defaultAudience, API] })
-    await store.clients.create({ clientId: 'reader', name: 'Reader', secretHash: sha256(SECRET), grantTypes: [GRANT], scopes: ['read'] })
-    await store.clients.create({ clientId: 'plain', name: 'Plain', secretHash: sha256(SECRET), grantTypes: ['client_credentials'], scopes: ['read'] })
+    await store.clients.create({
+      clientId: 'exchanger',
+      name: 'Exchanger',
+      secretHash: sha256(SECRET),
+      grantTypes: [GRANT],
+      scopes: ['read', 'write', 'admin'],
+      audiences: [config.defaultAudience, API],
+    })
+    await store.clients.create({
+      clientId: 'reader',
+      name: 'Reader',
+      secretHash: sha256(SECRET),
+      grantTypes: [GRANT],
+      scopes: ['read'],
+    })
+    await store.clients.create({
+      clientId: 'plain',
+      name: 'Plain',
+      secretHash: sha256(SECRET),
+      grantTypes: ['client_credentials'],
+      scopes: ['read'],
+    })
     const auth = { authorization: basic('exchanger', SECRET) }
     const user = await store.users.create({ username: 'frank', passwordHash: 'x', scopes: ['read', 'write'] })
 
     const makeKey = async (options: { userId?: string; scopes?: string[]; expiresAt?: Date } = {}) => {
       const generated = generateAccessKey(clock)
-      await store.accessKeys.create({ id: generated.id, prefix: generated.prefix, secretHash: generated.secretHash, name: 'k', scopes: options.scopes ?? ['read', 'write'], userId: options.userId ?? null, expiresAt: options.expiresAt ?? null })
+      await store.accessKeys.create({
+        id: generated.id,
+        prefix: generated.prefix,
+        secretHash: generated.secretHash,
+        name: 'k',
+        scopes: options.scopes ?? ['read', 'write'],
+        userId: options.userId ?? null,
+        expiresAt: options.expiresAt ?? null,
+      })
       return generated
     }
     const exchange = (key: string, extra: Record<string, string> = {}, headers: Record<string, string> = auth) =>
@@ -37,11 +68,26 @@ for (const provider of providers) {
       t.equal(response.statusCode, 200)
       t.equal(response.headers['cache-control'], 'no-store')
       const body = response.json()
-      t.match(body, { token_type: 'Bearer', expires_in: 300, scope: 'read write', issued_token_type: 'urn:ietf:params:oauth:token-type:access_token' })
+      t.match(body, {
+        token_type: 'Bearer',
+        expires_in: 300,
+        scope: 'read write',
+        issued_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+      })
       t.notOk('refresh_token' in body)
-      const { payload, protectedHeader } = await verifyWithServedJwks(app, body.access_token, { issuer: config.issuer, audience: config.defaultAudience, now: clock })
+      const { payload, protectedHeader } = await verifyWithServedJwks(app, body.access_token, {
+        issuer: config.issuer,
+        audience: config.defaultAudience,
+        now: clock,
+      })
       t.match(protectedHeader, { alg: 'RS256', typ: 'at+jwt' })
-      t.match(payload, { sub: `access_key:${id}`, client_id: 'exchanger', scope: 'read write', access_key_id: id, iss: config.issuer })
+      t.match(payload, {
+        sub: `access_key:${id}`,
+        client_id: 'exchanger',
+        scope: 'read write',
+        access_key_id: id,
+        iss: config.issuer,
+      })
       t.equal(payload.exp! - payload.iat!, 300)
       t.notOk('username' in payload)
     })
@@ -53,15 +99,31 @@ for (const provider of providers) {
       const payload = decodeJwt(body.access_token)
       t.equal(payload.exp, Math.floor(clock / 1000) + 120)
       const { key: lasting } = await makeKey({ expiresAt: new Date(clock + 3600_000) })
-      t.equal((await exchange(lasting)).json().expires_in, 300, 'a key that outlives ACCESS_TOKEN_TTL: the usual lifetime')
+      t.equal(
+        (await exchange(lasting)).json().expires_in,
+        300,
+        'a key that outlives ACCESS_TOKEN_TTL: the usual lifetime',
+      )
     })
 
     t.test('a token exchanged before its key is revoked lives until its exp (README), then not', async (t) => {
       const { key, id } = await makeKey()
       const token = (await exchange(key)).json().access_token as string
       await store.accessKeys.revoke(id)
-      const introspect = async () => (await app.inject({ method: 'POST', url: '/oauth/introspect', headers: { ...FORM, ...auth }, payload: form({ token }) })).json()
-      await verifyWithServedJwks(app, token, { issuer: config.issuer, audience: config.defaultAudience, now: clock + 299_000 })
+      const introspect = async () =>
+        (
+          await app.inject({
+            method: 'POST',
+            url: '/oauth/introspect',
+            headers: { ...FORM, ...auth },
+            payload: form({ token }),
+          })
+        ).json()
+      await verifyWithServedJwks(app, token, {
+        issuer: config.issuer,
+        audience: config.defaultAudience,
+        now: clock + 299_000,
+      })
       t.match(await introspect(), { active: true, sub: `access_key:${id}` }, 'active after the revocation')
       clock += 300_000 + config.clockSkew * 1000 + 1000
       t.same(await introspect(), { active: false }, 'inactive past exp (and the clock skew allowed)')
@@ -77,7 +139,11 @@ for (const provider of providers) {
       const { key } = await makeKey()
       const body = (await exchange(key, { scope: 'write', audience: API })).json()
       t.equal(body.scope, 'write')
-      const { payload } = await verifyWithServedJwks(app, body.access_token, { issuer: config.issuer, audience: API, now: clock })
+      const { payload } = await verifyWithServedJwks(app, body.access_token, {
+        issuer: config.issuer,
+        audience: API,
+        now: clock,
+      })
       t.equal(payload.scope, 'write')
       const viaResource = (await exchange(key, { resource: API })).json()
       t.equal(decodeJwt(viaResource.access_token).aud, API)
@@ -92,7 +158,8 @@ for (const provider of providers) {
 
     t.test("the token's scope lies within the client's registered scopes, as for every grant", async (t) => {
       const { key } = await makeKey({ scopes: ['read', 'admin'] })
-      const asReader = (extra: Record<string, string> = {}) => exchange(key, extra, { authorization: basic('reader', SECRET) })
+      const asReader = (extra: Record<string, string> = {}) =>
+        exchange(key, extra, { authorization: basic('reader', SECRET) })
       const unasked = await asReader()
       t.equal(unasked.statusCode, 200)
       t.equal(unasked.json().scope, 'read', 'no scope asked: what both the key and the client hold')
@@ -100,7 +167,10 @@ for (const provider of providers) {
       const wider = await asReader({ scope: 'admin' })
       t.equal(wider.statusCode, 400)
       t.same(wider.json(), refused('invalid_scope', "this client may not have the scope 'admin'"))
-      t.same((await asReader({ scope: 'read admin' })).json(), refused('invalid_scope', "this client may not have the scope 'admin'"))
+      t.same(
+        (await asReader({ scope: 'read admin' })).json(),
+        refused('invalid_scope', "this client may not have the scope 'admin'"),
+      )
       t.equal((await asReader({ scope: 'read' })).json().scope, 'read')
     })
 
@@ -111,20 +181,35 @@ for (const provider of providers) {
       // The cache may hold the old owner for ACCESS_KEY_CACHE_TTL seconds.
       clock += config.accessKeyCacheTtl * 1000
       t.equal((await exchange(key)).json().scope, 'read')
-      t.same((await exchange(key, { scope: 'write' })).json(), refused('invalid_scope', "this access key may not have the scope 'write'"))
+      t.same(
+        (await exchange(key, { scope: 'write' })).json(),
+        refused('invalid_scope', "this access key may not have the scope 'write'"),
+      )
     })
 
     t.test('an unregistered audience, or one the client may not use, is invalid_target', async (t) => {
       const { key } = await makeKey()
       const unknown = await exchange(key, { audience: 'https://evil.example' })
       t.equal(unknown.statusCode, 400)
-      t.same(unknown.json(), refused('invalid_target', "the audience 'https://evil.example' is not registered for this client"))
-      t.same((await exchange(key, { audience: 'https://other.example' })).json(), refused('invalid_target', "the audience 'https://other.example' is not registered for this client"))
-      t.same((await exchange(key, { audience: API, resource: config.defaultAudience })).json(), refused('invalid_target', 'audience and resource name different targets'))
+      t.same(
+        unknown.json(),
+        refused('invalid_target', "the audience 'https://evil.example' is not registered for this client"),
+      )
+      t.same(
+        (await exchange(key, { audience: 'https://other.example' })).json(),
+        refused('invalid_target', "the audience 'https://other.example' is not registered for this client"),
+      )
+      t.same(
+        (await exchange(key, { audience: API, resource: config.defaultAudience })).json(),
+        refused('invalid_target', 'audience and resource name different targets'),
+      )
     })
 
     t.test('a bad, unknown, revoked or expired key, or a disabled owner, is invalid_request', async (t) => {
-      const invalid = refused('invalid_request', 'subject_token is not a valid access key (unknown, expired or revoked)')
+      const invalid = refused(
+        'invalid_request',
+        'subject_token is not a valid access key (unknown, expired or revoked)',
+      )
       const good = await makeKey()
       const wrongSecret = good.key.replace(/_([^_]+)$/, `_${'B'.repeat(43)}`)
       for (const bad of ['garbage', 'pcl_', wrongSecret, generateAccessKey().key, 'x'.repeat(3000)]) {
@@ -147,10 +232,22 @@ for (const provider of providers) {
 
     t.test('the subject token type and the other parameters are checked', async (t) => {
       const { key } = await makeKey()
-      t.same((await exchange(key, { subject_token_type: 'urn:ietf:params:oauth:token-type:jwt' })).json(), refused('invalid_request', `subject_token_type must be ${KEY_TYPE}`))
-      t.same((await exchange(key, { requested_token_type: 'urn:ietf:params:oauth:token-type:refresh_token' })).json(), refused('invalid_request', 'requested_token_type must be urn:ietf:params:oauth:token-type:access_token'))
-      t.equal((await exchange(key, { requested_token_type: 'urn:ietf:params:oauth:token-type:access_token' })).statusCode, 200)
-      t.same((await exchange(key, { actor_token: 'x', actor_token_type: KEY_TYPE })).json(), refused('invalid_request', 'actor_token is not supported'))
+      t.same(
+        (await exchange(key, { subject_token_type: 'urn:ietf:params:oauth:token-type:jwt' })).json(),
+        refused('invalid_request', `subject_token_type must be ${KEY_TYPE}`),
+      )
+      t.same(
+        (await exchange(key, { requested_token_type: 'urn:ietf:params:oauth:token-type:refresh_token' })).json(),
+        refused('invalid_request', 'requested_token_type must be urn:ietf:params:oauth:token-type:access_token'),
+      )
+      t.equal(
+        (await exchange(key, { requested_token_type: 'urn:ietf:params:oauth:token-type:access_token' })).statusCode,
+        200,
+      )
+      t.same(
+        (await exchange(key, { actor_token: 'x', actor_token_type: KEY_TYPE })).json(),
+        refused('invalid_request', 'actor_token is not supported'),
+      )
       const missing = await tokenRequest(app, { grant_type: GRANT, subject_token_type: KEY_TYPE }, auth)
       t.same(missing.json(), refused('invalid_request', `subject_token is required for the ${GRANT} grant`))
     })

@@ -36,7 +36,10 @@ async function throttledApp(t: Test, options: Parameters<typeof build>[1]) {
   return { ...context, seeded, login: loginAs(context.app, seeded) }
 }
 
-const UNAVAILABLE = { error: 'temporarily_unavailable', error_description: 'the service is temporarily unavailable; try again later' }
+const UNAVAILABLE = {
+  error: 'temporarily_unavailable',
+  error_description: 'the service is temporarily unavailable; try again later',
+}
 
 /** A real bcrypt pool whose compares are counted: what a guess costs, and what the lockout must bound. */
 function countingHasher(t: Test): { passwords: PasswordHasher; verifications: () => number; mostAtOnce: () => number } {
@@ -61,7 +64,12 @@ function countingHasher(t: Test): { passwords: PasswordHasher; verifications: ()
 }
 
 /** A counting pool whose compares all wait until `open()`: attempts held in flight for as long as a test needs. */
-function gatedHasher(t: Test): { passwords: PasswordHasher; verifications: () => number; started: () => number; open: () => void } {
+function gatedHasher(t: Test): {
+  passwords: PasswordHasher
+  verifications: () => number
+  started: () => number
+  open: () => void
+} {
   const counting = countingHasher(t)
   let open = () => {}
   const gate = new Promise<void>((resolve) => (open = resolve))
@@ -114,7 +122,12 @@ for (const provider of providers) {
     const { store, seeded, login } = await throttledApp(t, {
       provider,
       now: () => clock,
-      env: { LOGIN_MAX_FAILURES_PER_USER: '3', LOGIN_MAX_FAILURES_PER_IP: '1000', LOGIN_FAILURE_WINDOW: '300', LOGIN_LOCKOUT: '60' },
+      env: {
+        LOGIN_MAX_FAILURES_PER_USER: '3',
+        LOGIN_MAX_FAILURES_PER_IP: '1000',
+        LOGIN_FAILURE_WINDOW: '300',
+        LOGIN_LOCKOUT: '60',
+      },
     })
     const { alice } = seeded
 
@@ -129,11 +142,20 @@ for (const provider of providers) {
       t.equal((await login('alice', alice.password)).headers['retry-after'], '30', 'Retry-After counts down')
       const events = await store.audit.list({ limit: 10, type: 'login.throttled' })
       t.equal(events.items.length, 1, 'audited once, when the lock starts')
-      t.match(events.items[0], { subject: 'alice', ip: '203.0.113.7', actor: 'client:service', details: { by: 'username', failures: 3 } })
+      t.match(events.items[0], {
+        subject: 'alice',
+        ip: '203.0.113.7',
+        actor: 'client:service',
+        details: { by: 'username', failures: 3 },
+      })
     })
 
     t.test('another username from the same address is not affected', async (t) => {
-      await store.users.create({ username: 'bob', passwordHash: (await store.users.findByUsername('alice'))!.passwordHash, scopes: ['read'] })
+      await store.users.create({
+        username: 'bob',
+        passwordHash: (await store.users.findByUsername('alice'))!.passwordHash,
+        scopes: ['read'],
+      })
       t.equal((await login('bob', alice.password)).statusCode, 200)
     })
 
@@ -167,17 +189,35 @@ for (const provider of providers) {
     const { store, db, seeded, login } = await throttledApp(t, {
       provider,
       now: () => clock,
-      env: { LOGIN_MAX_FAILURES_PER_USER: '100', LOGIN_MAX_FAILURES_PER_IP: '4', LOGIN_FAILURE_WINDOW: '300', LOGIN_LOCKOUT: '120' },
+      env: {
+        LOGIN_MAX_FAILURES_PER_USER: '100',
+        LOGIN_MAX_FAILURES_PER_IP: '4',
+        LOGIN_FAILURE_WINDOW: '300',
+        LOGIN_LOCKOUT: '120',
+      },
     })
     for (const name of ['u1', 'u2', 'u3']) t.same((await login(name, 'x', '198.51.100.1')).json(), WRONG)
-    t.equal((await login('alice', seeded.alice.password, '198.51.100.1')).statusCode, 200, 'a success does not clear the address count')
+    t.equal(
+      (await login('alice', seeded.alice.password, '198.51.100.1')).statusCode,
+      200,
+      'a success does not clear the address count',
+    )
     t.same((await login('u4', 'x', '198.51.100.1')).json(), WRONG)
     const locked = await login('alice', seeded.alice.password, '198.51.100.1')
     t.equal(locked.statusCode, 429)
     t.equal(locked.headers['retry-after'], '120')
-    t.equal((await login('alice', seeded.alice.password, '198.51.100.2')).statusCode, 200, 'another address is not affected')
-    t.match((await store.audit.list({ limit: 10, type: 'login.throttled' })).items, [{ ip: '198.51.100.1', details: { by: 'ip', failures: 4 } }])
-    t.ok(await db.prisma.loginThrottle.findUnique({ where: { key: 'ip:198.51.100.1' } }), 'counters live in the database, shared by every instance')
+    t.equal(
+      (await login('alice', seeded.alice.password, '198.51.100.2')).statusCode,
+      200,
+      'another address is not affected',
+    )
+    t.match((await store.audit.list({ limit: 10, type: 'login.throttled' })).items, [
+      { ip: '198.51.100.1', details: { by: 'ip', failures: 4 } },
+    ])
+    t.ok(
+      await db.prisma.loginThrottle.findUnique({ where: { key: 'ip:198.51.100.1' } }),
+      'counters live in the database, shared by every instance',
+    )
     clock += 120_000
     t.equal((await login('alice', seeded.alice.password, '198.51.100.1')).statusCode, 200)
   })
@@ -189,30 +229,48 @@ for (const provider of providers) {
     const { store, db, seeded, login } = await throttledApp(t, {
       provider,
       deps: { passwords },
-      env: { LOGIN_MAX_FAILURES_PER_USER: '5', LOGIN_MAX_FAILURES_PER_IP: '5', LOGIN_FAILURE_WINDOW: '300', LOGIN_LOCKOUT: '60' },
+      env: {
+        LOGIN_MAX_FAILURES_PER_USER: '5',
+        LOGIN_MAX_FAILURES_PER_IP: '5',
+        LOGIN_FAILURE_WINDOW: '300',
+        LOGIN_LOCKOUT: '60',
+      },
     })
     let address = 0
     const nextAddress = () => `192.0.2.${++address}`
 
-    t.test('20 logins for one username at once, 19 wrong and the right one last: 5 are compared, 15 refused', async (t) => {
-      const before = verifications()
-      const guesses = Array.from({ length: 19 }, (_, i) => login('alice', `wrong-${i}`, nextAddress()))
-      const responses = await Promise.all([...guesses, login('alice', seeded.alice.password, nextAddress())])
-      t.equal(verifications() - before, 5, 'exactly LOGIN_MAX_FAILURES_PER_USER bcrypt compares')
-      t.same(tally(responses), { invalid_grant: 5, too_many_requests: 15 })
-      t.same(responses.at(-1)!.json(), THROTTLED, 'the right password, arriving while the username is locked, is refused too')
-      t.equal(responses.at(-1)!.headers['retry-after'], '60')
-      const events = await store.audit.list({ limit: 10, type: 'login.throttled' })
-      t.match(events.items, [{ subject: 'alice', details: { by: 'username', failures: 5 } }], 'one lock, audited once')
-      t.equal(events.items.length, 1)
-      const again = await login('alice', seeded.alice.password, nextAddress())
-      t.same([again.statusCode, again.json()], [429, THROTTLED], 'the username stays locked')
-      t.equal(verifications() - before, 5, 'and nothing more was compared')
-    })
+    t.test(
+      '20 logins for one username at once, 19 wrong and the right one last: 5 are compared, 15 refused',
+      async (t) => {
+        const before = verifications()
+        const guesses = Array.from({ length: 19 }, (_, i) => login('alice', `wrong-${i}`, nextAddress()))
+        const responses = await Promise.all([...guesses, login('alice', seeded.alice.password, nextAddress())])
+        t.equal(verifications() - before, 5, 'exactly LOGIN_MAX_FAILURES_PER_USER bcrypt compares')
+        t.same(tally(responses), { invalid_grant: 5, too_many_requests: 15 })
+        t.same(
+          responses.at(-1)!.json(),
+          THROTTLED,
+          'the right password, arriving while the username is locked, is refused too',
+        )
+        t.equal(responses.at(-1)!.headers['retry-after'], '60')
+        const events = await store.audit.list({ limit: 10, type: 'login.throttled' })
+        t.match(
+          events.items,
+          [{ subject: 'alice', details: { by: 'username', failures: 5 } }],
+          'one lock, audited once',
+        )
+        t.equal(events.items.length, 1)
+        const again = await login('alice', seeded.alice.password, nextAddress())
+        t.same([again.statusCode, again.json()], [429, THROTTLED], 'the username stays locked')
+        t.equal(verifications() - before, 5, 'and nothing more was compared')
+      },
+    )
 
     t.test('20 logins from one address for 20 usernames at once: 5 are compared, 15 refused', async (t) => {
       const before = verifications()
-      const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => login(`sprayed-${i}`, 'Winter2026!', '198.51.100.20')))
+      const responses = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => login(`sprayed-${i}`, 'Winter2026!', '198.51.100.20')),
+      )
       t.equal(verifications() - before, 5, 'exactly LOGIN_MAX_FAILURES_PER_IP bcrypt compares')
       t.same(tally(responses), { invalid_grant: 5, too_many_requests: 15 })
       const users = await db.prisma.loginThrottle.findMany({ where: { key: { startsWith: 'user:' }, failures: 1 } })
@@ -222,108 +280,166 @@ for (const provider of providers) {
     })
   })
 
-  t.test(`concurrent logins with the right password wait for their turn instead of being refused (${provider})`, async (t) => {
-    const { passwords, verifications, mostAtOnce } = countingHasher(t)
-    const { store, db, seeded, login } = await throttledApp(t, {
-      provider,
-      deps: { passwords },
-      env: { LOGIN_MAX_FAILURES_PER_USER: '5', LOGIN_MAX_FAILURES_PER_IP: '5', LOGIN_FAILURE_WINDOW: '300', LOGIN_LOCKOUT: '60' },
-    })
-
-    t.test('20 logins with the right password for one username at once all succeed, at most 5 compared at a time', async (t) => {
-      const before = verifications()
-      const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => login('alice', seeded.alice.password, `192.0.2.${100 + i}`)))
-      t.same(tally(responses), { issued: 20 })
-      t.equal(verifications() - before, 20, 'each compared once')
-      t.ok(mostAtOnce() <= 5, `at most LOGIN_MAX_FAILURES_PER_USER compared at a time (${mostAtOnce()})`)
-      t.equal(await db.prisma.loginThrottle.count(), 0, 'no counter is left')
-    })
-
-    t.test('20 logins with the right password from one address for 20 usernames at once all succeed, at most 5 compared at a time', async (t) => {
-      const hash = (await store.users.findByUsername('alice'))!.passwordHash
-      for (let i = 0; i < 20; i++) await store.users.create({ username: `office-${i}`, passwordHash: hash, scopes: ['read'] })
-      const before = verifications()
-      const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => login(`office-${i}`, seeded.alice.password, '198.51.100.60')))
-      t.same(tally(responses), { issued: 20 })
-      t.equal(verifications() - before, 20, 'each compared once')
-      t.ok(mostAtOnce() <= 5, `at most LOGIN_MAX_FAILURES_PER_IP compared at a time (${mostAtOnce()})`)
-      t.equal(await db.prisma.loginThrottle.count(), 0, 'no counter is left')
-    })
-
-    t.test('20 logins with the right password for one username from one address at once all succeed: neither key waits for the other', async (t) => {
-      const before = verifications()
-      const responses = await Promise.all(Array.from({ length: 20 }, () => login('alice', seeded.alice.password, '198.51.100.61')))
-      t.same(tally(responses), { issued: 20 })
-      t.equal(verifications() - before, 20, 'each compared once')
-      t.ok(mostAtOnce() <= 5, `at most 5 compared at a time (${mostAtOnce()})`)
-      t.equal(await db.prisma.loginThrottle.count(), 0, 'no counter is left')
-    })
-  })
-
-  t.test(`a login waiting behind attempts in flight is refused 429 when they turn out wrong and lock the key (${provider})`, async (t) => {
-    const { passwords, verifications, started, open } = gatedHasher(t)
-    const { store, seeded, login } = await throttledApp(t, {
-      provider,
-      deps: { passwords },
-      env: { LOGIN_MAX_FAILURES_PER_USER: '5', LOGIN_MAX_FAILURES_PER_IP: '50', LOGIN_FAILURE_WINDOW: '300', LOGIN_LOCKOUT: '60' },
-    })
-    const busy = watchBusy(store)
-    const guesses = Array.from({ length: 5 }, (_, i) => login('alice', `wrong-${i}`, `192.0.2.${200 + i}`))
-    await until('the five guesses are being compared', () => started() === 5)
-    let answered = false
-    const right = login('alice', seeded.alice.password, '192.0.2.210').finally(() => (answered = true))
-    await until('the right password waits for the username', () => busy().some((key) => key.startsWith('user:')))
-    t.equal(answered, false, 'it waits rather than being refused while the guesses are compared')
-    open()
-    t.same((await Promise.all(guesses)).map((res) => res.json()), Array(5).fill(WRONG))
-    const refused = await right
-    t.same([refused.statusCode, refused.json()], [429, THROTTLED], 'the guesses locked the username meanwhile')
-    t.equal(refused.headers['retry-after'], '60')
-    t.equal(verifications(), 5, 'and it was never compared')
-    t.equal((await store.audit.list({ limit: 10, type: 'login.throttled' })).items.length, 1, 'one lock, audited once')
-  })
-
-  t.test(`a login waits for attempts in flight on other instances, for LOGIN_WAIT_TIMEOUT at most (${provider})`, async (t) => {
-    let clock = Date.now()
-    const { store, db, seeded, login } = await throttledApp(t, {
-      provider,
-      now: () => clock,
-      env: { LOGIN_MAX_FAILURES_PER_USER: '5', LOGIN_MAX_FAILURES_PER_IP: '50', LOGIN_FAILURE_WINDOW: '300', LOGIN_LOCKOUT: '60', LOGIN_WAIT_TIMEOUT: '2' },
-    })
-    const policy = { maxFailures: 5, window: 300, lockout: 60 }
-    /** Five attempts in flight on another instance: the key is full. */
-    const elsewhere = async (username: string) => {
-      const results = await Promise.all(Array.from({ length: 5 }, () => store.loginThrottle.reserve(`user:${sha256(username)}`, policy, new Date(clock))))
-      return results.map((result) => {
-        if (result.outcome !== 'admitted') throw new Error(`not reserved: ${result.outcome}`)
-        return result.reservation
+  t.test(
+    `concurrent logins with the right password wait for their turn instead of being refused (${provider})`,
+    async (t) => {
+      const { passwords, verifications, mostAtOnce } = countingHasher(t)
+      const { store, db, seeded, login } = await throttledApp(t, {
+        provider,
+        deps: { passwords },
+        env: {
+          LOGIN_MAX_FAILURES_PER_USER: '5',
+          LOGIN_MAX_FAILURES_PER_IP: '5',
+          LOGIN_FAILURE_WINDOW: '300',
+          LOGIN_LOCKOUT: '60',
+        },
       })
-    }
 
-    t.test('one of them ending lets the waiting login in (seen by polling the database)', async (t) => {
-      const held = await elsewhere('alice')
+      t.test(
+        '20 logins with the right password for one username at once all succeed, at most 5 compared at a time',
+        async (t) => {
+          const before = verifications()
+          const responses = await Promise.all(
+            Array.from({ length: 20 }, (_, i) => login('alice', seeded.alice.password, `192.0.2.${100 + i}`)),
+          )
+          t.same(tally(responses), { issued: 20 })
+          t.equal(verifications() - before, 20, 'each compared once')
+          t.ok(mostAtOnce() <= 5, `at most LOGIN_MAX_FAILURES_PER_USER compared at a time (${mostAtOnce()})`)
+          t.equal(await db.prisma.loginThrottle.count(), 0, 'no counter is left')
+        },
+      )
+
+      t.test(
+        '20 logins with the right password from one address for 20 usernames at once all succeed, at most 5 compared at a time',
+        async (t) => {
+          const hash = (await store.users.findByUsername('alice'))!.passwordHash
+          for (let i = 0; i < 20; i++)
+            await store.users.create({ username: `office-${i}`, passwordHash: hash, scopes: ['read'] })
+          const before = verifications()
+          const responses = await Promise.all(
+            Array.from({ length: 20 }, (_, i) => login(`office-${i}`, seeded.alice.password, '198.51.100.60')),
+          )
+          t.same(tally(responses), { issued: 20 })
+          t.equal(verifications() - before, 20, 'each compared once')
+          t.ok(mostAtOnce() <= 5, `at most LOGIN_MAX_FAILURES_PER_IP compared at a time (${mostAtOnce()})`)
+          t.equal(await db.prisma.loginThrottle.count(), 0, 'no counter is left')
+        },
+      )
+
+      t.test(
+        '20 logins with the right password for one username from one address at once all succeed: neither key waits for the other',
+        async (t) => {
+          const before = verifications()
+          const responses = await Promise.all(
+            Array.from({ length: 20 }, () => login('alice', seeded.alice.password, '198.51.100.61')),
+          )
+          t.same(tally(responses), { issued: 20 })
+          t.equal(verifications() - before, 20, 'each compared once')
+          t.ok(mostAtOnce() <= 5, `at most 5 compared at a time (${mostAtOnce()})`)
+          t.equal(await db.prisma.loginThrottle.count(), 0, 'no counter is left')
+        },
+      )
+    },
+  )
+
+  t.test(
+    `a login waiting behind attempts in flight is refused 429 when they turn out wrong and lock the key (${provider})`,
+    async (t) => {
+      const { passwords, verifications, started, open } = gatedHasher(t)
+      const { store, seeded, login } = await throttledApp(t, {
+        provider,
+        deps: { passwords },
+        env: {
+          LOGIN_MAX_FAILURES_PER_USER: '5',
+          LOGIN_MAX_FAILURES_PER_IP: '50',
+          LOGIN_FAILURE_WINDOW: '300',
+          LOGIN_LOCKOUT: '60',
+        },
+      })
       const busy = watchBusy(store)
-      const waiting = login('alice', seeded.alice.password)
-      await until('the login waits', () => busy().length > 0)
-      await store.loginThrottle.release(held[0]!, new Date(clock))
-      t.equal((await waiting).statusCode, 200)
-      const row = await db.prisma.loginThrottle.findUnique({ where: { key: `user:${sha256('alice')}` } })
-      t.match(row, { failures: 0, pending: 4 }, 'the other attempts in flight stay counted after the success')
-    })
+      const guesses = Array.from({ length: 5 }, (_, i) => login('alice', `wrong-${i}`, `192.0.2.${200 + i}`))
+      await until('the five guesses are being compared', () => started() === 5)
+      let answered = false
+      const right = login('alice', seeded.alice.password, '192.0.2.210').finally(() => (answered = true))
+      await until('the right password waits for the username', () => busy().some((key) => key.startsWith('user:')))
+      t.equal(answered, false, 'it waits rather than being refused while the guesses are compared')
+      open()
+      t.same(
+        (await Promise.all(guesses)).map((res) => res.json()),
+        Array(5).fill(WRONG),
+      )
+      const refused = await right
+      t.same([refused.statusCode, refused.json()], [429, THROTTLED], 'the guesses locked the username meanwhile')
+      t.equal(refused.headers['retry-after'], '60')
+      t.equal(verifications(), 5, 'and it was never compared')
+      t.equal(
+        (await store.audit.list({ limit: 10, type: 'login.throttled' })).items.length,
+        1,
+        'one lock, audited once',
+      )
+    },
+  )
 
-    t.test('a key that stays full is refused after LOGIN_WAIT_TIMEOUT, with a short Retry-After', async (t) => {
-      await elsewhere('bob')
-      const res = await login('bob', 'anything')
-      t.same([res.statusCode, res.json()], [429, { error: 'too_many_requests', error_description: 'too many logins at once; try again shortly' }])
-      t.equal(res.headers['retry-after'], '1')
-    })
+  t.test(
+    `a login waits for attempts in flight on other instances, for LOGIN_WAIT_TIMEOUT at most (${provider})`,
+    async (t) => {
+      let clock = Date.now()
+      const { store, db, seeded, login } = await throttledApp(t, {
+        provider,
+        now: () => clock,
+        env: {
+          LOGIN_MAX_FAILURES_PER_USER: '5',
+          LOGIN_MAX_FAILURES_PER_IP: '50',
+          LOGIN_FAILURE_WINDOW: '300',
+          LOGIN_LOCKOUT: '60',
+          LOGIN_WAIT_TIMEOUT: '2',
+        },
+      })
+      const policy = { maxFailures: 5, window: 300, lockout: 60 }
+      /** Five attempts in flight on another instance: the key is full. */
+      const elsewhere = async (username: string) => {
+        const results = await Promise.all(
+          Array.from({ length: 5 }, () =>
+            store.loginThrottle.reserve(`user:${sha256(username)}`, policy, new Date(clock)),
+          ),
+        )
+        return results.map((result) => {
+          if (result.outcome !== 'admitted') throw new Error(`not reserved: ${result.outcome}`)
+          return result.reservation
+        })
+      }
 
-    t.test('reservations lost with a crashed instance hold the key for one window at most', async (t) => {
-      clock += 300_000
-      t.same((await login('bob', 'wrong')).json(), WRONG, 'a new window: compared')
-      t.match(await db.prisma.loginThrottle.findUnique({ where: { key: `user:${sha256('bob')}` } }), { failures: 1, pending: 0 })
-    })
-  })
+      t.test('one of them ending lets the waiting login in (seen by polling the database)', async (t) => {
+        const held = await elsewhere('alice')
+        const busy = watchBusy(store)
+        const waiting = login('alice', seeded.alice.password)
+        await until('the login waits', () => busy().length > 0)
+        await store.loginThrottle.release(held[0]!, new Date(clock))
+        t.equal((await waiting).statusCode, 200)
+        const row = await db.prisma.loginThrottle.findUnique({ where: { key: `user:${sha256('alice')}` } })
+        t.match(row, { failures: 0, pending: 4 }, 'the other attempts in flight stay counted after the success')
+      })
+
+      t.test('a key that stays full is refused after LOGIN_WAIT_TIMEOUT, with a short Retry-After', async (t) => {
+        await elsewhere('bob')
+        const res = await login('bob', 'anything')
+        t.same(
+          [res.statusCode, res.json()],
+          [429, { error: 'too_many_requests', error_description: 'too many logins at once; try again shortly' }],
+        )
+        t.equal(res.headers['retry-after'], '1')
+      })
+
+      t.test('reservations lost with a crashed instance hold the key for one window at most', async (t) => {
+        clock += 300_000
+        t.same((await login('bob', 'wrong')).json(), WRONG, 'a new window: compared')
+        t.match(await db.prisma.loginThrottle.findUnique({ where: { key: `user:${sha256('bob')}` } }), {
+          failures: 1,
+          pending: 0,
+        })
+      })
+    },
+  )
 
   t.test(`failures counted under a higher limit lock at once when the limit is lowered (${provider})`, async (t) => {
     const clock = Date.now()
@@ -332,7 +448,13 @@ for (const provider of providers) {
       provider,
       now: () => clock,
       deps: { passwords },
-      env: { LOGIN_MAX_FAILURES_PER_USER: '2', LOGIN_MAX_FAILURES_PER_IP: '50', LOGIN_FAILURE_WINDOW: '300', LOGIN_LOCKOUT: '60', LOGIN_WAIT_TIMEOUT: '10' },
+      env: {
+        LOGIN_MAX_FAILURES_PER_USER: '2',
+        LOGIN_MAX_FAILURES_PER_IP: '50',
+        LOGIN_FAILURE_WINDOW: '300',
+        LOGIN_LOCKOUT: '60',
+        LOGIN_WAIT_TIMEOUT: '10',
+      },
     })
     const seeded = await seed(store)
     // Three failures counted 100 s ago while the limit was 5: no lock was set.
@@ -348,37 +470,59 @@ for (const provider of providers) {
     t.equal(verifications(), 0, 'nothing compared')
   })
 
-  t.test(`a password change or a disable that commits while a login is in bcrypt leaves that login no refresh token (${provider})`, async (t) => {
-    const cases = [
-      { name: 'a new password', change: { passwordHash: await hashPassword('a brand new password', 4) } },
-      { name: 'a disable', change: { disabled: true } },
-    ]
-    for (const { name, change } of cases) {
-      t.test(name, async (t) => {
-        const { passwords, started, open } = gatedHasher(t)
-        const { app, store, db, config } = await build(t, { provider, deps: { passwords } })
-        const seeded = await seed(store)
-        const login = loginAs(app, seeded)('alice', seeded.alice.password)
-        await until('the login is comparing the old password', () => started() === 1)
-        await updateUser({ store, config, now: Date.now }, seeded.alice.id, change)
-        open()
-        const res = await login
-        t.same([res.statusCode, res.json()], [400, { error: 'invalid_grant', error_description: 'the user was disabled or given a new password during the login' }])
-        t.equal(await db.prisma.refreshFamily.count({ where: { userId: seeded.alice.id, revokedAt: null } }), 0, 'no live login is left behind')
-        t.equal(await db.prisma.refreshToken.count(), 0, 'nor a refresh token')
-      })
-    }
-  })
+  t.test(
+    `a password change or a disable that commits while a login is in bcrypt leaves that login no refresh token (${provider})`,
+    async (t) => {
+      const cases = [
+        { name: 'a new password', change: { passwordHash: await hashPassword('a brand new password', 4) } },
+        { name: 'a disable', change: { disabled: true } },
+      ]
+      for (const { name, change } of cases) {
+        t.test(name, async (t) => {
+          const { passwords, started, open } = gatedHasher(t)
+          const { app, store, db, config } = await build(t, { provider, deps: { passwords } })
+          const seeded = await seed(store)
+          const login = loginAs(app, seeded)('alice', seeded.alice.password)
+          await until('the login is comparing the old password', () => started() === 1)
+          await updateUser({ store, config, now: Date.now }, seeded.alice.id, change)
+          open()
+          const res = await login
+          t.same(
+            [res.statusCode, res.json()],
+            [
+              400,
+              {
+                error: 'invalid_grant',
+                error_description: 'the user was disabled or given a new password during the login',
+              },
+            ],
+          )
+          t.equal(
+            await db.prisma.refreshFamily.count({ where: { userId: seeded.alice.id, revokedAt: null } }),
+            0,
+            'no live login is left behind',
+          )
+          t.equal(await db.prisma.refreshToken.count(), 0, 'nor a refresh token')
+        })
+      }
+    },
+  )
 
   t.test(`a login that is not a failure gives its reservation back (${provider})`, async (t) => {
     const { passwords, verifications } = countingHasher(t)
     const { app, store, db, seeded, login } = await throttledApp(t, {
       provider,
       deps: { passwords },
-      env: { LOGIN_MAX_FAILURES_PER_USER: '3', LOGIN_MAX_FAILURES_PER_IP: '5', LOGIN_FAILURE_WINDOW: '300', LOGIN_LOCKOUT: '60' },
+      env: {
+        LOGIN_MAX_FAILURES_PER_USER: '3',
+        LOGIN_MAX_FAILURES_PER_IP: '5',
+        LOGIN_FAILURE_WINDOW: '300',
+        LOGIN_LOCKOUT: '60',
+      },
     })
     const counter = async (key: string) => (await db.prisma.loginThrottle.findUnique({ where: { key } }))?.failures ?? 0
-    const userKey = async () => (await db.prisma.loginThrottle.findMany({ where: { key: { startsWith: 'user:' } } })).length
+    const userKey = async () =>
+      (await db.prisma.loginThrottle.findMany({ where: { key: { startsWith: 'user:' } } })).length
 
     t.test('a successful login after failures resets the username and leaves the address as it was', async (t) => {
       for (let i = 0; i < 2; i++) t.same((await login('alice', 'wrong', '198.51.100.30')).json(), WRONG)
@@ -393,15 +537,31 @@ for (const provider of providers) {
     t.test('the attempt that reaches the limit is compared, and a right password there locks nothing', async (t) => {
       for (let i = 0; i < 2; i++) t.same((await login('alice', 'wrong', '198.51.100.32')).json(), WRONG)
       const before = verifications()
-      t.equal((await login('alice', seeded.alice.password, '198.51.100.32')).statusCode, 200, 'the third attempt of three is compared')
+      t.equal(
+        (await login('alice', seeded.alice.password, '198.51.100.32')).statusCode,
+        200,
+        'the third attempt of three is compared',
+      )
       t.equal(verifications() - before, 1)
-      t.equal((await login('alice', seeded.alice.password, '198.51.100.32')).statusCode, 200, 'its reservation\'s lock was lifted')
+      t.equal(
+        (await login('alice', seeded.alice.password, '198.51.100.32')).statusCode,
+        200,
+        "its reservation's lock was lifted",
+      )
       for (let i = 0; i < 2; i++) t.same((await login(`other-${i}`, 'x', '198.51.100.32')).json(), WRONG)
       t.equal(await counter('ip:198.51.100.32'), 4)
-      t.same((await login('other-2', 'x', '198.51.100.32')).json(), WRONG, 'the fifth failure of the address is compared')
+      t.same(
+        (await login('other-2', 'x', '198.51.100.32')).json(),
+        WRONG,
+        'the fifth failure of the address is compared',
+      )
       const locked = await login('alice', seeded.alice.password, '198.51.100.32')
       t.same([locked.statusCode, locked.json()], [429, THROTTLED])
-      t.equal((await store.audit.list({ limit: 10, type: 'login.throttled' })).items.length, 1, 'one lock, audited once; none for the lifted one')
+      t.equal(
+        (await store.audit.list({ limit: 10, type: 'login.throttled' })).items.length,
+        1,
+        'one lock, audited once; none for the lifted one',
+      )
     })
 
     t.test("a disabled user's right password is no failure; a wrong one, or one past 72 bytes, is", async (t) => {
@@ -411,8 +571,13 @@ for (const provider of providers) {
       const disabled = { error: 'invalid_grant', error_description: 'this user is disabled' }
       for (let i = 0; i < 4; i++) t.same((await login('dora', seeded.alice.password, '198.51.100.33')).json(), disabled)
       t.same((await login('dora', 'wrong', '198.51.100.33')).json(), WRONG)
-      for (let i = 0; i < 2; i++) t.same((await login('dora', `${seeded.alice.password}${'x'.repeat(80)}`, '198.51.100.33')).json(), WRONG)
-      t.same((await login('dora', seeded.alice.password, '198.51.100.34')).json(), THROTTLED, 'three failures lock the username')
+      for (let i = 0; i < 2; i++)
+        t.same((await login('dora', `${seeded.alice.password}${'x'.repeat(80)}`, '198.51.100.33')).json(), WRONG)
+      t.same(
+        (await login('dora', seeded.alice.password, '198.51.100.34')).json(),
+        THROTTLED,
+        'three failures lock the username',
+      )
       t.equal(await counter('ip:198.51.100.33'), 3, 'the address counts the three failures only')
     })
 
@@ -423,7 +588,12 @@ for (const provider of providers) {
           url: '/oauth/token',
           remoteAddress: '198.51.100.35',
           headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: seeded.service.auth },
-          payload: new URLSearchParams({ grant_type: 'password', username: 'alice', password: seeded.alice.password, scope: 'admin' }).toString(),
+          payload: new URLSearchParams({
+            grant_type: 'password',
+            username: 'alice',
+            password: seeded.alice.password,
+            scope: 'admin',
+          }).toString(),
         })
         t.same(res.json(), { error: 'invalid_scope', error_description: "this user may not have the scope 'admin'" })
       }
@@ -446,23 +616,40 @@ for (const provider of providers) {
     t.same([res.statusCode, res.json()], [503, UNAVAILABLE])
     t.equal(res.headers['retry-after'] !== undefined, true)
     t.equal(verifications(), 0, 'no login without a reservation')
-    t.equal(await db.prisma.loginThrottle.count(), 0, 'the username\'s reservation was given back')
+    t.equal(await db.prisma.loginThrottle.count(), 0, "the username's reservation was given back")
   })
 
   t.test(`IPv6 addresses count per /64, IPv4-mapped ones as their IPv4 address (${provider})`, async (t) => {
     const { seeded, login } = await throttledApp(t, {
       provider,
-      env: { LOGIN_MAX_FAILURES_PER_USER: '100', LOGIN_MAX_FAILURES_PER_IP: '3', LOGIN_FAILURE_WINDOW: '300', LOGIN_LOCKOUT: '60' },
+      env: {
+        LOGIN_MAX_FAILURES_PER_USER: '100',
+        LOGIN_MAX_FAILURES_PER_IP: '3',
+        LOGIN_FAILURE_WINDOW: '300',
+        LOGIN_LOCKOUT: '60',
+      },
     })
-    for (const [i, address] of ['2001:db8:1:2::a', '2001:db8:1:2:ffff:ffff:ffff:ffff', '2001:DB8:1:2:0:0:0:c'].entries()) {
+    for (const [i, address] of [
+      '2001:db8:1:2::a',
+      '2001:db8:1:2:ffff:ffff:ffff:ffff',
+      '2001:DB8:1:2:0:0:0:c',
+    ].entries()) {
       t.same((await login(`guess-${i}`, 'x', address)).json(), WRONG)
     }
     const sameNetwork = await login('alice', seeded.alice.password, '2001:db8:1:2:1234::99')
     t.same([sameNetwork.statusCode, sameNetwork.json()], [429, THROTTLED], 'three addresses of one /64 locked it')
-    t.equal((await login('alice', seeded.alice.password, '2001:db8:1:3::a')).statusCode, 200, 'the next /64 is not locked')
+    t.equal(
+      (await login('alice', seeded.alice.password, '2001:db8:1:3::a')).statusCode,
+      200,
+      'the next /64 is not locked',
+    )
     for (let i = 0; i < 2; i++) t.same((await login(`mapped-${i}`, 'x', '::ffff:198.51.100.40')).json(), WRONG)
     t.same((await login('mapped-2', 'x', '198.51.100.40')).json(), WRONG)
-    t.same((await login('alice', seeded.alice.password, '::ffff:c633:6428')).json(), THROTTLED, 'an IPv4-mapped address is its IPv4 address')
+    t.same(
+      (await login('alice', seeded.alice.password, '::ffff:c633:6428')).json(),
+      THROTTLED,
+      'an IPv4-mapped address is its IPv4 address',
+    )
   })
 }
 
@@ -500,7 +687,11 @@ t.test('the worker pool', async (t) => {
     t.teardown(() => hasher.close())
     const hash = await hasher.hash('pässword')
     t.equal(bcryptCost(hash), 4)
-    const results = await Promise.all([hasher.verify('pässword', hash), hasher.verify('password', hash), hasher.verify('pässword', hash)])
+    const results = await Promise.all([
+      hasher.verify('pässword', hash),
+      hasher.verify('password', hash),
+      hasher.verify('pässword', hash),
+    ])
     t.same(results, [true, false, true])
   })
 
@@ -511,7 +702,23 @@ t.test('the worker pool', async (t) => {
     symlinkSync(resolve('node_modules'), join(dir, 'node_modules'))
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }))
     const tsc = resolve('node_modules/typescript/bin/tsc')
-    execFileSync(process.execPath, [tsc, '--outDir', out, '--rootDir', 'src/security', '--module', 'NodeNext', '--moduleResolution', 'NodeNext', '--target', 'ES2022', '--skipLibCheck', '--types', 'node', 'src/security/password-hasher.ts'])
+    execFileSync(process.execPath, [
+      tsc,
+      '--outDir',
+      out,
+      '--rootDir',
+      'src/security',
+      '--module',
+      'NodeNext',
+      '--moduleResolution',
+      'NodeNext',
+      '--target',
+      'ES2022',
+      '--skipLibCheck',
+      '--types',
+      'node',
+      'src/security/password-hasher.ts',
+    ])
     const script = `
       const { createPasswordHasher, passwordWorkerFile } = await import(${JSON.stringify(join(out, 'password-hasher.js'))})
       const hasher = createPasswordHasher({ workers: 1, cost: 4 })
@@ -520,7 +727,10 @@ t.test('the worker pool', async (t) => {
       await hasher.close()`
     // A plain node process: no TypeScript loader, as when the server runs from dist/.
     writeFileSync(join(dir, 'run.js'), script)
-    const output = execFileSync(process.execPath, [join(dir, 'run.js')], { cwd: dir, env: { ...process.env, NODE_OPTIONS: '' } }).toString()
+    const output = execFileSync(process.execPath, [join(dir, 'run.js')], {
+      cwd: dir,
+      env: { ...process.env, NODE_OPTIONS: '' },
+    }).toString()
     t.same(JSON.parse(output), { file: join(out, 'password-worker.js'), ok: true, wrong: false })
   })
 })

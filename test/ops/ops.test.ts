@@ -16,9 +16,18 @@ t.test('healthz answers ok with a request id', async (t) => {
 
 t.test("a caller's sane X-Request-Id is kept, anything else replaced", async (t) => {
   const { app } = await build(t)
-  t.equal((await app.inject({ url: '/healthz', headers: { 'x-request-id': 'trace-42.a:b' } })).headers['x-request-id'], 'trace-42.a:b')
-  t.match((await app.inject({ url: '/healthz', headers: { 'x-request-id': 'has space' } })).headers['x-request-id'], UUID)
-  t.match((await app.inject({ url: '/healthz', headers: { 'x-request-id': 'x'.repeat(129) } })).headers['x-request-id'], UUID)
+  t.equal(
+    (await app.inject({ url: '/healthz', headers: { 'x-request-id': 'trace-42.a:b' } })).headers['x-request-id'],
+    'trace-42.a:b',
+  )
+  t.match(
+    (await app.inject({ url: '/healthz', headers: { 'x-request-id': 'has space' } })).headers['x-request-id'],
+    UUID,
+  )
+  t.match(
+    (await app.inject({ url: '/healthz', headers: { 'x-request-id': 'x'.repeat(129) } })).headers['x-request-id'],
+    UUID,
+  )
 })
 
 for (const provider of providers) {
@@ -82,7 +91,10 @@ t.test('metrics expose request counts and latency by route pattern and status', 
   t.match(body, 'portcullis_http_requests_total{method="POST",route="unmatched",status="404"} 1')
   t.notMatch(body, '/no/such/path', 'raw URLs never become labels')
   t.match(body, '# TYPE portcullis_http_request_duration_seconds histogram')
-  t.match(body, 'portcullis_http_request_duration_seconds_bucket{le="+Inf",method="GET",route="/healthz",status="200"} 2')
+  t.match(
+    body,
+    'portcullis_http_request_duration_seconds_bucket{le="+Inf",method="GET",route="/healthz",status="200"} 2',
+  )
   t.match(body, /portcullis_http_request_duration_seconds_sum\{method="GET",route="\/healthz",status="200"\} \d/)
   t.match(body, '# TYPE portcullis_token_requests_total counter')
   t.match(body, /process_cpu_user_seconds_total \d/, 'process metrics')
@@ -97,41 +109,47 @@ t.test('two apps in one process count separately', async (t) => {
   t.notMatch((await second.inject('/metrics')).body, 'route="/healthz"')
 })
 
-t.test('while the app closes: the answer in flight says Connection: close, and a request still arriving gets 503 in its documented shape', async (t) => {
-  const { app } = await build(t)
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  const { port } = app.server.address() as AddressInfo
-  const body = 'grant_type=client_credentials'
-  const form = 'Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 29'
-  // Each connection has begun its request when the close begins, and finishes it after: one request is in
-  // flight (its body still arriving), two have sent only part of their headers.
-  const connections = [
-    [`POST /oauth/token HTTP/1.1\r\nHost: x\r\n${form}\r\n\r\n${body.slice(0, 10)}`, body.slice(10)],
-    ['GET /readyz HTTP/1.1\r\nHost: x\r\n', '\r\n'],
-    [`POST /oauth/token HTTP/1.1\r\nHost: x\r\n`, `${form}\r\n\r\n${body}`],
-  ].map(([start, rest]) => {
-    const socket = connect(port, '127.0.0.1')
-    t.teardown(() => socket.destroy())
-    let raw = ''
-    socket.on('data', (chunk) => (raw += chunk.toString()))
-    const answer = new Promise<string>((resolve) => socket.on('close', () => resolve(raw)))
-    socket.write(start!)
-    return { finish: () => socket.write(rest!), answer }
-  })
-  await new Promise((resolve) => setTimeout(resolve, 100))
-  const closed = app.close()
-  await new Promise((resolve) => setTimeout(resolve, 50))
-  for (const connection of connections) connection.finish()
-  const [inFlight, readyz, token] = await Promise.all(connections.map((connection) => connection.answer))
-  await closed
+t.test(
+  'while the app closes: the answer in flight says Connection: close, and a request still arriving gets 503 in its documented shape',
+  async (t) => {
+    const { app } = await build(t)
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    const { port } = app.server.address() as AddressInfo
+    const body = 'grant_type=client_credentials'
+    const form = 'Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 29'
+    // Each connection has begun its request when the close begins, and finishes it after: one request is in
+    // flight (its body still arriving), two have sent only part of their headers.
+    const connections = [
+      [`POST /oauth/token HTTP/1.1\r\nHost: x\r\n${form}\r\n\r\n${body.slice(0, 10)}`, body.slice(10)],
+      ['GET /readyz HTTP/1.1\r\nHost: x\r\n', '\r\n'],
+      [`POST /oauth/token HTTP/1.1\r\nHost: x\r\n`, `${form}\r\n\r\n${body}`],
+    ].map(([start, rest]) => {
+      const socket = connect(port, '127.0.0.1')
+      t.teardown(() => socket.destroy())
+      let raw = ''
+      socket.on('data', (chunk) => (raw += chunk.toString()))
+      const answer = new Promise<string>((resolve) => socket.on('close', () => resolve(raw)))
+      socket.write(start!)
+      return { finish: () => socket.write(rest!), answer }
+    })
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const closed = app.close()
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    for (const connection of connections) connection.finish()
+    const [inFlight, readyz, token] = await Promise.all(connections.map((connection) => connection.answer))
+    await closed
 
-  t.match(inFlight, /^HTTP\/1\.1 401 /, 'the request in flight is handled')
-  t.match(inFlight, /\r\nconnection: close\r\n/i, 'and its connection closed after the answer')
-  t.match(readyz, /^HTTP\/1\.1 503 /, 'not ready: the balancer takes this instance out')
-  t.match(readyz, /\r\nconnection: close\r\n/i)
-  t.equal(readyz.split('\r\n\r\n')[1], '{"status":"unavailable"}')
-  t.match(token, /^HTTP\/1\.1 503 /, 'a token request is refused')
-  t.match(token, /\r\nconnection: close\r\n/i)
-  t.match(token, /\r\nretry-after: 1\r\n/i)
-  t.equal(token.split('\r\n\r\n')[1], '{"error":"temporarily_unavailable","error_description":"the service is temporarily unavailable; try again later"}')
-})
+    t.match(inFlight, /^HTTP\/1\.1 401 /, 'the request in flight is handled')
+    t.match(inFlight, /\r\nconnection: close\r\n/i, 'and its connection closed after the answer')
+    t.match(readyz, /^HTTP\/1\.1 503 /, 'not ready: the balancer takes this instance out')
+    t.match(readyz, /\r\nconnection: close\r\n/i)
+    t.equal(readyz.split('\r\n\r\n')[1], '{"status":"unavailable"}')
+    t.match(token, /^HTTP\/1\.1 503 /, 'a token request is refused')
+    t.match(token, /\r\nconnection: close\r\n/i)
+    t.match(token, /\r\nretry-after: 1\r\n/i)
+    t.equal(
+      token.split('\r\n\r\n')[1],
+      '{"error":"temporarily_unavailable","error_description":"the service is temporarily unavailable; try again later"}',
+    )
+  },
+)

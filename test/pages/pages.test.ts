@@ -69,17 +69,34 @@ t.test('pages carry the security headers; assets are cached for good', async (t)
   const server = await app(t)
   for (const url of ['/login', '/consent', '/error', '/boom', '/logged-out', '/logout', '/form-post']) {
     const { headers } = await server.inject(url)
-    t.match(headers['content-security-policy'], /^default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'/, url)
+    t.match(
+      headers['content-security-policy'],
+      /^default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'/,
+      url,
+    )
     t.equal(headers['x-frame-options'], 'DENY', url)
     t.equal(headers['referrer-policy'], 'no-referrer', url)
     t.equal(headers['cache-control'], 'no-store', url)
     t.match(headers['content-type'], /^text\/html; charset=utf-8/, url)
   }
   t.equal((await server.inject('/consent')).headers['content-security-policy'], contentSecurityPolicy())
-  t.equal((await server.inject('/login')).headers['content-security-policy'], contentSecurityPolicy({ formTargets: ['https://app.example.com/callback'] }))
-  t.match((await server.inject('/login')).headers['content-security-policy'], /form-action 'self' https:\/\/app\.example\.com$/)
-  t.match((await server.inject('/form-post')).headers['content-security-policy'], /form-action 'self' https:\/\/app\.example\.com; script-src 'self'$/)
-  t.notMatch((await server.inject('/login')).headers['content-security-policy'], /script-src/, 'no script on the other pages')
+  t.equal(
+    (await server.inject('/login')).headers['content-security-policy'],
+    contentSecurityPolicy({ formTargets: ['https://app.example.com/callback'] }),
+  )
+  t.match(
+    (await server.inject('/login')).headers['content-security-policy'],
+    /form-action 'self' https:\/\/app\.example\.com$/,
+  )
+  t.match(
+    (await server.inject('/form-post')).headers['content-security-policy'],
+    /form-action 'self' https:\/\/app\.example\.com; script-src 'self'$/,
+  )
+  t.notMatch(
+    (await server.inject('/login')).headers['content-security-policy'],
+    /script-src/,
+    'no script on the other pages',
+  )
 
   const stylesheet = /href="(\/assets\/styles\.[\w-]+\.css)"/.exec((await server.inject('/login')).body)![1]!
   const css = await server.inject(stylesheet)
@@ -96,7 +113,12 @@ t.test('a redirect URI joins form-action as its origin only, so it cannot add a 
   const policy = contentSecurityPolicy({ formTargets: ["https://a.example.com/; script-src 'unsafe-inline'"] })
   t.match(policy, /; form-action 'self' https:\/\/a\.example\.com$/)
   t.throws(() => contentSecurityPolicy({ formTargets: ['not a url'] }))
-  t.equal(contentSecurityPolicy({ formTargets: ['com.example.app:/callback'] }).includes("form-action 'self' com.example.app:"), true)
+  t.equal(
+    contentSecurityPolicy({ formTargets: ['com.example.app:/callback'] }).includes(
+      "form-action 'self' com.example.app:",
+    ),
+    true,
+  )
 })
 
 t.test('CSRF: a page POST needs the token of a form this site rendered', async (t) => {
@@ -108,16 +130,25 @@ t.test('CSRF: a page POST needs the token of a form this site rendered', async (
   t.match(without.body, /<h1>This form has expired<\/h1>/)
   t.equal(without.headers['cache-control'], 'no-store')
   t.equal((await post(server, '/login', undefined, { _csrf: token, username: 'alice' })).statusCode, 403, 'no cookie')
-  t.equal((await post(server, '/login', cookie, { _csrf: `${token}x`, username: 'alice' })).statusCode, 403, 'a wrong token')
+  t.equal(
+    (await post(server, '/login', cookie, { _csrf: `${token}x`, username: 'alice' })).statusCode,
+    403,
+    'a wrong token',
+  )
 
-  const accepted = await post(server, '/login', cookie, { _csrf: token, username: 'alice', password: 'pw', request_id: 'req-123' })
+  const accepted = await post(server, '/login', cookie, {
+    _csrf: token,
+    username: 'alice',
+    password: 'pw',
+    request_id: 'req-123',
+  })
   t.equal(accepted.statusCode, 200)
   t.same(accepted.json().accepted, { _csrf: token, username: 'alice', password: 'pw', request_id: 'req-123' })
   const consent = await formOf(server, '/consent')
   t.equal((await post(server, '/consent', consent.cookie, { _csrf: consent.token, consent: 'allow' })).statusCode, 200)
 })
 
-t.test('CSRF: instances with the same master key accept each other\'s forms; another key does not', async (t) => {
+t.test("CSRF: instances with the same master key accept each other's forms; another key does not", async (t) => {
   const first = await app(t, { masterKey: Buffer.alloc(32, 9) })
   const second = await app(t, { masterKey: Buffer.alloc(32, 9) })
   const stranger = await app(t, { masterKey: Buffer.alloc(32, 8) })

@@ -11,7 +11,25 @@ import t from 'tap'
 import { sha256 } from '../../src/security/secrets.ts'
 import { openDatabase } from '../../src/store/index.ts'
 import { build, createDatabaseUrl, providers } from '../support/helper.ts'
-import { admin, adminToken, consistencyProblems, fetchJwks, kidsOf, leakedSecrets, machineToken, passwordLogin, postForm, postToken, refresh, rememberSecrets, rowsOf, seedDatabase, sleep, usedSecrets, verifies } from '../support/process-fixtures.ts'
+import {
+  admin,
+  adminToken,
+  consistencyProblems,
+  fetchJwks,
+  kidsOf,
+  leakedSecrets,
+  machineToken,
+  passwordLogin,
+  postForm,
+  postToken,
+  refresh,
+  rememberSecrets,
+  rowsOf,
+  seedDatabase,
+  sleep,
+  usedSecrets,
+  verifies,
+} from '../support/process-fixtures.ts'
 import { spawnServer, startServer } from '../support/spawn-server.ts'
 import { form, FORM, seed, tokenRequest } from '../support/token-fixtures.ts'
 
@@ -48,7 +66,14 @@ for (const provider of providers) {
     const jwksBefore = await fetchJwks(first.url)
     const bearer = await adminToken(first.url, seeded)
 
-    const acked: Acknowledged = { chains: [], accessTokens: [], accessKeys: [], revokedAccessTokens: [], revokedKeys: [], count: 0 }
+    const acked: Acknowledged = {
+      chains: [],
+      accessTokens: [],
+      accessKeys: [],
+      revokedAccessTokens: [],
+      revokedKeys: [],
+      count: 0,
+    }
     const unexpected: string[] = []
     let killed = false
     const ack = () => void acked.count++
@@ -73,14 +98,21 @@ for (const provider of providers) {
     const machines = async () => {
       while (!killed) {
         const answer = await machineToken(first.url, seeded)
-        if (answer.status !== 200) throw new Error(`client_credentials: ${answer.status} ${JSON.stringify(answer.body)}`)
+        if (answer.status !== 200)
+          throw new Error(`client_credentials: ${answer.status} ${JSON.stringify(answer.body)}`)
         acked.accessTokens.push(answer.body.access_token as string)
         ack()
       }
     }
     const keys = async () => {
       while (!killed) {
-        const created = await admin(first.url, 'POST', '/access-keys', { bearer }, { name: `key ${acked.accessKeys.length}`, scopes: ['admin'] })
+        const created = await admin(
+          first.url,
+          'POST',
+          '/access-keys',
+          { bearer },
+          { name: `key ${acked.accessKeys.length}`, scopes: ['admin'] },
+        )
         if (created.status !== 201) throw new Error(`access key: ${created.status} ${JSON.stringify(created.body)}`)
         const key = { id: created.body.id as string, key: created.body.key as string }
         ack()
@@ -89,27 +121,45 @@ for (const provider of providers) {
           continue
         }
         const revoked = await admin(first.url, 'POST', `/access-keys/${key.id}/revoke`, { bearer })
-        if (revoked.status !== 200) throw new Error(`access key revocation: ${revoked.status} ${JSON.stringify(revoked.body)}`)
+        if (revoked.status !== 200)
+          throw new Error(`access key revocation: ${revoked.status} ${JSON.stringify(revoked.body)}`)
         acked.revokedKeys.push(key)
       }
     }
     const revocations = async () => {
       while (!killed) {
-        const issued = await postToken(first.url, { grant_type: 'client_credentials', scope: 'read' }, seeded.service.auth)
-        if (issued.status !== 200) throw new Error(`client_credentials: ${issued.status} ${JSON.stringify(issued.body)}`)
-        const revoked = await postForm(first.url, '/oauth/revoke', { token: issued.body.access_token as string }, seeded.service.auth)
+        const issued = await postToken(
+          first.url,
+          { grant_type: 'client_credentials', scope: 'read' },
+          seeded.service.auth,
+        )
+        if (issued.status !== 200)
+          throw new Error(`client_credentials: ${issued.status} ${JSON.stringify(issued.body)}`)
+        const revoked = await postForm(
+          first.url,
+          '/oauth/revoke',
+          { token: issued.body.access_token as string },
+          seeded.service.auth,
+        )
         if (revoked.status !== 200) throw new Error(`revocation: ${revoked.status} ${revoked.text}`)
         acked.revokedAccessTokens.push(issued.body.access_token as string)
         ack()
       }
     }
     // A failure before the kill is a real one; after it, requests in flight fail with the connection.
-    const worker = (run: () => Promise<void>) => run().catch((err: unknown) => void (killed || unexpected.push(String(err))))
-    const workers = Promise.all([logins, logins, logins, logins, machines, machines, keys, keys, revocations].map(worker))
+    const worker = (run: () => Promise<void>) =>
+      run().catch((err: unknown) => void (killed || unexpected.push(String(err))))
+    const workers = Promise.all(
+      [logins, logins, logins, logins, machines, machines, keys, keys, revocations].map(worker),
+    )
 
     const streamStarted = Date.now()
     // Every kind of answer is in before the kill; requests of every kind are still in flight when it comes.
-    const enough = () => acked.count >= ACKNOWLEDGED_BEFORE_KILL && acked.chains.filter((chain) => chain.length > 2).length >= 3 && acked.revokedKeys.length >= 2 && acked.revokedAccessTokens.length >= 3
+    const enough = () =>
+      acked.count >= ACKNOWLEDGED_BEFORE_KILL &&
+      acked.chains.filter((chain) => chain.length > 2).length >= 3 &&
+      acked.revokedKeys.length >= 2 &&
+      acked.revokedAccessTokens.length >= 3
     while (!enough() && unexpected.length === 0 && Date.now() - streamStarted < 20_000) await sleep(5)
     await sleep(1000)
     first.child.kill('SIGKILL')
@@ -119,20 +169,40 @@ for (const provider of providers) {
     t.same(unexpected, [], 'every request before the kill was answered with success')
     t.same(exit, { code: null, signal: 'SIGKILL' }, 'the server was killed, not shut down')
     t.ok(acked.count >= ACKNOWLEDGED_BEFORE_KILL, `${acked.count} answers acknowledged before the kill`)
-    t.ok(acked.chains.some((chain) => chain.length > 2) && acked.revokedKeys.length > 0 && acked.revokedAccessTokens.length > 0, 'the stream rotated refresh tokens, created access keys and revoked some')
+    t.ok(
+      acked.chains.some((chain) => chain.length > 2) &&
+        acked.revokedKeys.length > 0 &&
+        acked.revokedAccessTokens.length > 0,
+      'the stream rotated refresh tokens, created access keys and revoked some',
+    )
 
     t.same(await consistencyProblems(databaseUrl), [], 'the database the kill left is consistent')
     // Rotations the kill cut off after their commit, before their answer: the retry below must get their successor.
-    const used = new Set((await rowsOf<{ tokenHash: string }>(databaseUrl, `SELECT "tokenHash" FROM "RefreshToken" WHERE "usedAt" IS NOT NULL`)).map((row) => row.tokenHash))
+    const used = new Set(
+      (
+        await rowsOf<{ tokenHash: string }>(
+          databaseUrl,
+          `SELECT "tokenHash" FROM "RefreshToken" WHERE "usedAt" IS NOT NULL`,
+        )
+      ).map((row) => row.tokenHash),
+    )
     const unanswered = acked.chains.filter((chain) => used.has(sha256(chain.at(-1)!))).length
-    t.comment(`${unanswered} of ${acked.chains.length} logins had a rotation committed but not answered when the process died`)
+    t.comment(
+      `${unanswered} of ${acked.chains.length} logins had a rotation committed but not answered when the process died`,
+    )
 
     const second = await startServer(t, env)
     const jwksAfter = await fetchJwks(second.url)
     t.same(kidsOf(jwksAfter), kidsOf(jwksBefore), 'the same signing keys after the restart')
 
-    const failedTokens = (await Promise.all(acked.accessTokens.map((token) => verifies(jwksAfter, token, ISSUER)))).filter((ok) => !ok).length
-    t.equal(failedTokens, 0, `all ${acked.accessTokens.length} access tokens issued before the crash verify against the JWKS`)
+    const failedTokens = (
+      await Promise.all(acked.accessTokens.map((token) => verifies(jwksAfter, token, ISSUER)))
+    ).filter((ok) => !ok).length
+    t.equal(
+      failedTokens,
+      0,
+      `all ${acked.accessTokens.length} access tokens issued before the crash verify against the JWKS`,
+    )
 
     const lostKeys: string[] = []
     for (const { id, key } of acked.accessKeys) {
@@ -158,15 +228,23 @@ for (const provider of providers) {
     const lostLogins: string[] = []
     for (const chain of acked.chains) {
       const rotated = await refresh(second.url, seeded, chain.at(-1)!)
-      const next = rotated.status === 200 ? await refresh(second.url, seeded, rotated.body.refresh_token as string) : rotated
-      if (next.status !== 200) lostLogins.push(`after ${chain.length} tokens: ${rotated.status} then ${next.status} ${JSON.stringify(next.body)}`)
+      const next =
+        rotated.status === 200 ? await refresh(second.url, seeded, rotated.body.refresh_token as string) : rotated
+      if (next.status !== 200)
+        lostLogins.push(
+          `after ${chain.length} tokens: ${rotated.status} then ${next.status} ${JSON.stringify(next.body)}`,
+        )
     }
     t.same(lostLogins, [], `all ${acked.chains.length} logins go on`)
 
     t.same(await consistencyProblems(databaseUrl), [], 'and the database is still consistent')
     rememberSecrets(env.KEYS_MASTER_KEY)
     const logs = first.stdout() + first.stderr() + second.stdout() + second.stderr()
-    t.same(leakedSecrets(logs, usedSecrets(seeded)), [], `none of the ${usedSecrets().length} secrets used is in either server's log`)
+    t.same(
+      leakedSecrets(logs, usedSecrets(seeded)),
+      [],
+      `none of the ${usedSecrets().length} secrets used is in either server's log`,
+    )
   })
 }
 
@@ -174,37 +252,58 @@ for (const provider of providers) {
 // refresh tokens (the family). A crash or a lost database connection can come between them; the next
 // presentation of the replayed token must still finish the job.
 for (const interrupted of ['revokedTokens.revoke', 'refreshTokens.revokeFamily'] as const) {
-  t.test(`a replay cut short at ${interrupted} still ends the login and its access tokens when presented again`, async (t) => {
-    let clock = Date.now()
-    const { app, store } = await build(t, { now: () => clock, env: { REFRESH_TOKEN_REUSE_GRACE: '10' } })
-    const { service, alice } = await seed(store)
-    const token = (params: Record<string, string>) => tokenRequest(app, params, { authorization: service.auth })
-    const login = (await token({ grant_type: 'password', username: alice.username, password: alice.password })).json() as { access_token: string; refresh_token: string }
-    const successor = (await token({ grant_type: 'refresh_token', refresh_token: login.refresh_token })).json().refresh_token as string
-    clock += 11_000
+  t.test(
+    `a replay cut short at ${interrupted} still ends the login and its access tokens when presented again`,
+    async (t) => {
+      let clock = Date.now()
+      const { app, store } = await build(t, { now: () => clock, env: { REFRESH_TOKEN_REUSE_GRACE: '10' } })
+      const { service, alice } = await seed(store)
+      const token = (params: Record<string, string>) => tokenRequest(app, params, { authorization: service.auth })
+      const login = (
+        await token({ grant_type: 'password', username: alice.username, password: alice.password })
+      ).json() as { access_token: string; refresh_token: string }
+      const successor = (await token({ grant_type: 'refresh_token', refresh_token: login.refresh_token })).json()
+        .refresh_token as string
+      clock += 11_000
 
-    const [group, method] = interrupted.split('.') as ['revokedTokens', 'revoke'] | ['refreshTokens', 'revokeFamily']
-    const target = store[group] as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>
-    const original = target[method]!
-    target[method] = async () => {
-      throw new Error('connection lost')
-    }
-    t.equal((await token({ grant_type: 'refresh_token', refresh_token: login.refresh_token })).statusCode, 500, 'the replay fails half-way')
-    target[method] = original
+      const [group, method] = interrupted.split('.') as ['revokedTokens', 'revoke'] | ['refreshTokens', 'revokeFamily']
+      const target = store[group] as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>
+      const original = target[method]!
+      target[method] = async () => {
+        throw new Error('connection lost')
+      }
+      t.equal(
+        (await token({ grant_type: 'refresh_token', refresh_token: login.refresh_token })).statusCode,
+        500,
+        'the replay fails half-way',
+      )
+      target[method] = original
 
-    const again = await token({ grant_type: 'refresh_token', refresh_token: login.refresh_token })
-    t.equal(again.statusCode, 400, 'presented again: refused')
-    t.same((await token({ grant_type: 'refresh_token', refresh_token: successor })).json(), { error: 'invalid_grant', error_description: 'the refresh token has been revoked' }, 'the login is over')
-    const introspection = await app.inject({ method: 'POST', url: '/oauth/introspect', headers: { ...FORM, authorization: service.auth }, payload: form({ token: login.access_token }) })
-    t.same(introspection.json(), { active: false }, "and so are the login's access tokens")
-  })
+      const again = await token({ grant_type: 'refresh_token', refresh_token: login.refresh_token })
+      t.equal(again.statusCode, 400, 'presented again: refused')
+      t.same(
+        (await token({ grant_type: 'refresh_token', refresh_token: successor })).json(),
+        { error: 'invalid_grant', error_description: 'the refresh token has been revoked' },
+        'the login is over',
+      )
+      const introspection = await app.inject({
+        method: 'POST',
+        url: '/oauth/introspect',
+        headers: { ...FORM, authorization: service.auth },
+        payload: form({ token: login.access_token }),
+      })
+      t.same(introspection.json(), { active: false }, "and so are the login's access tokens")
+    },
+  )
 }
 
 // The engine records a migration as started, runs its script, then records it as finished: a kill in between
 // left a row that stopped every later start ("migrate found failed migrations"), and, the adapters running a
 // script one statement at a time, half a schema.
 const migrationCount = (provider: string) =>
-  readdirSync(new URL(`../../prisma/${provider === 'sqlite' ? 'sqlite' : 'postgres'}/migrations/`, import.meta.url), { withFileTypes: true }).filter((entry) => entry.isDirectory()).length
+  readdirSync(new URL(`../../prisma/${provider === 'sqlite' ? 'sqlite' : 'postgres'}/migrations/`, import.meta.url), {
+    withFileTypes: true,
+  }).filter((entry) => entry.isDirectory()).length
 
 for (const provider of providers) {
   t.test(`a ${provider} server killed during its first migration starts on the next try`, async (t) => {
@@ -212,10 +311,12 @@ for (const provider of providers) {
     const env = { DATABASE_URL: databaseUrl, KEYS_MASTER_KEY: randomBytes(32).toString('base64') }
     const first = spawnServer(t, env)
     // Killed the moment the engine has recorded the first migration as started.
-    const startedRows = () => rowsOf<{ migration_name: string }>(databaseUrl, `SELECT migration_name FROM _prisma_migrations`).catch(() => [])
+    const startedRows = () =>
+      rowsOf<{ migration_name: string }>(databaseUrl, `SELECT migration_name FROM _prisma_migrations`).catch(() => [])
     const deadline = Date.now() + 20_000
     let started = false
-    while (!started && Date.now() < deadline && first.child.exitCode === null) started = (await startedRows()).length > 0
+    while (!started && Date.now() < deadline && first.child.exitCode === null)
+      started = (await startedRows()).length > 0
     first.child.kill('SIGKILL')
     await first.exited
     t.ok(started, 'the first migration had started')
@@ -224,8 +325,15 @@ for (const provider of providers) {
 
     const second = await startServer(t, env)
     t.ok(second.url, 'the next start listens')
-    const applied = await rowsOf<{ n: number | string }>(databaseUrl, `SELECT COUNT(*) AS n FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL GROUP BY migration_name`)
-    t.same(applied.map((row) => Number(row.n)), Array<number>(migrationCount(provider)).fill(1), 'every migration applied once')
+    const applied = await rowsOf<{ n: number | string }>(
+      databaseUrl,
+      `SELECT COUNT(*) AS n FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL GROUP BY migration_name`,
+    )
+    t.same(
+      applied.map((row) => Number(row.n)),
+      Array<number>(migrationCount(provider)).fill(1),
+      'every migration applied once',
+    )
     t.same(await consistencyProblems(databaseUrl), [])
   })
 
@@ -233,8 +341,14 @@ for (const provider of providers) {
     const databaseUrl = await createDatabaseUrl(t, provider)
     await (await openDatabase(databaseUrl, { migrate: true })).close()
     // What a kill between the script's commit and the engine's bookkeeping leaves.
-    const [last] = await rowsOf<{ migration_name: string }>(databaseUrl, `SELECT MAX(migration_name) AS migration_name FROM _prisma_migrations`)
-    await rowsOf(databaseUrl, `UPDATE _prisma_migrations SET finished_at = NULL, applied_steps_count = 0 WHERE migration_name = '${last!.migration_name}' RETURNING id`)
+    const [last] = await rowsOf<{ migration_name: string }>(
+      databaseUrl,
+      `SELECT MAX(migration_name) AS migration_name FROM _prisma_migrations`,
+    )
+    await rowsOf(
+      databaseUrl,
+      `UPDATE _prisma_migrations SET finished_at = NULL, applied_steps_count = 0 WHERE migration_name = '${last!.migration_name}' RETURNING id`,
+    )
     const db = await openDatabase(databaseUrl, { migrate: true })
     await db.close()
     t.same(db.migrationsApplied, [], 'nothing applied twice')
@@ -242,6 +356,10 @@ for (const provider of providers) {
       databaseUrl,
       `SELECT finished_at IS NOT NULL AS finished, rolled_back_at IS NULL AS current FROM _prisma_migrations WHERE migration_name = '${last!.migration_name}'`,
     )
-    t.same(after.map((row) => [Boolean(row.finished), Boolean(row.current)]), [[true, true]], 'recorded as finished')
+    t.same(
+      after.map((row) => [Boolean(row.finished), Boolean(row.current)]),
+      [[true, true]],
+      'recorded as finished',
+    )
   })
 }

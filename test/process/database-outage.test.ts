@@ -16,7 +16,11 @@ const BOUND_MS = TIMEOUT_S * 1000 + 2500
 
 if (!process.env.TEST_DATABASE_URL) {
   // A skip, not a pass: a SQLite-only run must not count these as checked.
-  t.test('a database outage: 503 fast, no crash, nothing half written, recovery without restart', { skip: 'PostgreSQL only: set TEST_DATABASE_URL' }, async () => undefined)
+  t.test(
+    'a database outage: 503 fast, no crash, nothing half written, recovery without restart',
+    { skip: 'PostgreSQL only: set TEST_DATABASE_URL' },
+    async () => undefined,
+  )
 } else {
   t.test('a database outage: 503 fast, no crash, nothing half written, recovery without restart', async (t) => {
     const { store, databaseUrl, db } = await createTestStore(t, 'postgresql')
@@ -34,23 +38,58 @@ if (!process.env.TEST_DATABASE_URL) {
       REVOCATION_SYNC_INTERVAL: '1',
       KEYRING_REFRESH_INTERVAL: '1',
     })
-    const call = async (method: string, path: string, options: { body?: Record<string, string>; headers?: Record<string, string> } = {}) => {
+    const call = async (
+      method: string,
+      path: string,
+      options: { body?: Record<string, string>; headers?: Record<string, string> } = {},
+    ) => {
       const started = Date.now()
       const response = await fetch(`${server.url}${path}`, {
         method,
-        headers: { ...(options.body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), ...options.headers },
+        headers: {
+          ...(options.body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+          ...options.headers,
+        },
         ...(options.body ? { body: form(options.body) } : {}),
         signal: AbortSignal.timeout(30_000),
       })
       const text = await response.text()
-      if (options.body) rememberSecrets(options.body.password, options.body.refresh_token, options.body.token, ...Object.values(options.headers ?? {}))
-      if (text.startsWith('{"access_token"')) rememberSecrets((JSON.parse(text) as Record<string, unknown>).access_token, (JSON.parse(text) as Record<string, unknown>).refresh_token)
-      return { status: response.status, headers: response.headers, text, json: () => JSON.parse(text) as Record<string, unknown>, ms: Date.now() - started }
+      if (options.body)
+        rememberSecrets(
+          options.body.password,
+          options.body.refresh_token,
+          options.body.token,
+          ...Object.values(options.headers ?? {}),
+        )
+      if (text.startsWith('{"access_token"'))
+        rememberSecrets(
+          (JSON.parse(text) as Record<string, unknown>).access_token,
+          (JSON.parse(text) as Record<string, unknown>).refresh_token,
+        )
+      return {
+        status: response.status,
+        headers: response.headers,
+        text,
+        json: () => JSON.parse(text) as Record<string, unknown>,
+        ms: Date.now() - started,
+      }
     }
     const { service } = seeded as Seeded
-    const clientCredentials = () => call('POST', '/oauth/token', { body: { grant_type: 'client_credentials', scope: 'admin' }, headers: { authorization: service.auth } })
-    const password = () => call('POST', '/oauth/token', { body: { grant_type: 'password', username: 'alice', password: seeded.alice.password, scope: 'read' }, headers: { authorization: service.auth } })
-    const refresh = (token: string) => call('POST', '/oauth/token', { body: { grant_type: 'refresh_token', refresh_token: token }, headers: { authorization: service.auth } })
+    const clientCredentials = () =>
+      call('POST', '/oauth/token', {
+        body: { grant_type: 'client_credentials', scope: 'admin' },
+        headers: { authorization: service.auth },
+      })
+    const password = () =>
+      call('POST', '/oauth/token', {
+        body: { grant_type: 'password', username: 'alice', password: seeded.alice.password, scope: 'read' },
+        headers: { authorization: service.auth },
+      })
+    const refresh = (token: string) =>
+      call('POST', '/oauth/token', {
+        body: { grant_type: 'refresh_token', refresh_token: token },
+        headers: { authorization: service.auth },
+      })
 
     // Before: the service works through the proxy.
     const admin = (await clientCredentials()).json().access_token as string
@@ -64,20 +103,46 @@ if (!process.env.TEST_DATABASE_URL) {
     const outage = async (t: Test, name: string) => {
       const expectUnavailable = async (what: string, response: Awaited<ReturnType<typeof call>>, error: string) => {
         t.equal(response.status, 503, `${name}: ${what} answers 503 (${response.text})`)
-        t.same(response.json(), { error, error_description: 'the service is temporarily unavailable; try again later' }, `${name}: ${what} JSON error`)
+        t.same(
+          response.json(),
+          { error, error_description: 'the service is temporarily unavailable; try again later' },
+          `${name}: ${what} JSON error`,
+        )
         t.equal(response.headers.get('retry-after'), String(TIMEOUT_S), `${name}: ${what} Retry-After`)
         t.ok(response.ms < BOUND_MS, `${name}: ${what} answered in ${response.ms} ms`)
       }
       await expectUnavailable('client_credentials', await clientCredentials(), 'temporarily_unavailable')
       await expectUnavailable('password', await password(), 'temporarily_unavailable')
       await expectUnavailable('refresh_token', await refresh(refreshToken), 'temporarily_unavailable')
-      await expectUnavailable('introspection', await call('POST', '/oauth/introspect', { body: { token: admin }, headers: { authorization: service.auth } }), 'temporarily_unavailable')
-      await expectUnavailable('revocation', await call('POST', '/oauth/revoke', { body: { token: refreshToken, token_type_hint: 'refresh_token' }, headers: { authorization: service.auth } }), 'temporarily_unavailable')
-      await expectUnavailable('admin API', await call('GET', '/admin/v1/clients', { headers: { authorization: `Bearer ${admin}` } }), 'service_unavailable')
+      await expectUnavailable(
+        'introspection',
+        await call('POST', '/oauth/introspect', { body: { token: admin }, headers: { authorization: service.auth } }),
+        'temporarily_unavailable',
+      )
+      await expectUnavailable(
+        'revocation',
+        await call('POST', '/oauth/revoke', {
+          body: { token: refreshToken, token_type_hint: 'refresh_token' },
+          headers: { authorization: service.auth },
+        }),
+        'temporarily_unavailable',
+      )
+      await expectUnavailable(
+        'admin API',
+        await call('GET', '/admin/v1/clients', { headers: { authorization: `Bearer ${admin}` } }),
+        'service_unavailable',
+      )
       // Many at once: waiting for a pooled connection is bounded too.
       const burst = await Promise.all(Array.from({ length: 30 }, () => clientCredentials()))
-      t.same([...new Set(burst.map((response) => response.status))], [503], `${name}: 30 concurrent token requests all answer 503`)
-      t.ok(Math.max(...burst.map((response) => response.ms)) < BOUND_MS + 2000, `${name}: the slowest of them in ${Math.max(...burst.map((response) => response.ms))} ms`)
+      t.same(
+        [...new Set(burst.map((response) => response.status))],
+        [503],
+        `${name}: 30 concurrent token requests all answer 503`,
+      )
+      t.ok(
+        Math.max(...burst.map((response) => response.ms)) < BOUND_MS + 2000,
+        `${name}: the slowest of them in ${Math.max(...burst.map((response) => response.ms))} ms`,
+      )
 
       const ready = await call('GET', '/readyz')
       t.same([ready.status, ready.json()], [503, { status: 'unavailable' }], `${name}: not ready`)
@@ -99,7 +164,11 @@ if (!process.env.TEST_DATABASE_URL) {
         await new Promise((resolve) => setTimeout(resolve, 200))
       }
       t.equal((await clientCredentials()).status, 200, `${name}: client_credentials works again`)
-      t.equal((await call('GET', '/admin/v1/clients', { headers: { authorization: `Bearer ${admin}` } })).status, 200, `${name}: the admin API works again`)
+      t.equal(
+        (await call('GET', '/admin/v1/clients', { headers: { authorization: `Bearer ${admin}` } })).status,
+        200,
+        `${name}: the admin API works again`,
+      )
       const again = await password()
       t.equal(again.status, 200, `${name}: password works again`)
       t.equal(await db.prisma.loginThrottle.count(), 0, `${name}: no failed login was counted for the outage`)
@@ -134,7 +203,10 @@ if (!process.env.TEST_DATABASE_URL) {
       // 57P01 on each pooled connection, idle ones included: the pool drops them, the process stays up.
       const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL })
       await admin.connect()
-      const { rowCount } = await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [direct.pathname.slice(1)])
+      const { rowCount } = await admin.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+        [direct.pathname.slice(1)],
+      )
       await admin.end()
       t.ok(rowCount! >= 1, `${rowCount} connections terminated`)
       await new Promise((resolve) => setTimeout(resolve, 300))
@@ -143,16 +215,28 @@ if (!process.env.TEST_DATABASE_URL) {
     })
 
     t.equal(server.child.exitCode, null, 'the server never stopped')
-    const problems = server.stdout().split('\n').filter((line) => /unhandled error|"level":60/.test(line))
+    const problems = server
+      .stdout()
+      .split('\n')
+      .filter((line) => /unhandled error|"level":60/.test(line))
     t.same(problems, [], 'no request failed as an unhandled error (500), nothing fatal')
     t.equal(server.stderr(), '', 'nothing on stderr')
-    const reasons = new Set(server.stdout().split('\n').filter((line) => line.includes('the database is unavailable')).map((line) => (JSON.parse(line) as { reason: string }).reason))
+    const reasons = new Set(
+      server
+        .stdout()
+        .split('\n')
+        .filter((line) => line.includes('the database is unavailable'))
+        .map((line) => (JSON.parse(line) as { reason: string }).reason),
+    )
     t.comment(`errors classified as unavailable: ${[...reasons].join(' | ')}`)
     server.child.kill('SIGTERM')
     await server.exited
     // The 503 paths log the database errors: none of them may carry a credential or token.
     rememberSecrets(admin, refreshToken, viaProxy.password)
-    t.same(leakedSecrets(server.stdout() + server.stderr(), usedSecrets(seeded)), [], "no secret used is in the server's log")
+    t.same(
+      leakedSecrets(server.stdout() + server.stderr(), usedSecrets(seeded)),
+      [],
+      "no secret used is in the server's log",
+    )
   })
 }
-

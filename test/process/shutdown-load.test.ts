@@ -31,7 +31,12 @@ t.test(`SIGTERM with ${IN_FLIGHT} requests in flight: all complete, new connecti
   // bcrypt cost 10 on one worker thread: the logins queue for seconds, so they are all in flight at the signal.
   const seeded = await seed(store, { cost: 10 })
   await store.close()
-  const server = await startServer(t, { DATABASE_URL: databaseUrl, BCRYPT_COST: '10', PASSWORD_WORKERS: '1', SHUTDOWN_TIMEOUT: '30' })
+  const server = await startServer(t, {
+    DATABASE_URL: databaseUrl,
+    BCRYPT_COST: '10',
+    PASSWORD_WORKERS: '1',
+    SHUTDOWN_TIMEOUT: '30',
+  })
 
   const body = form({ grant_type: 'password', username: 'alice', password: seeded.alice.password, scope: 'read' })
   const requests = Array.from({ length: IN_FLIGHT }, () =>
@@ -40,9 +45,17 @@ t.test(`SIGTERM with ${IN_FLIGHT} requests in flight: all complete, new connecti
       headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: seeded.service.auth },
       body,
       signal: AbortSignal.timeout(60_000),
-    }).then(async (response) => ({ status: response.status, body: (await response.json()) as Record<string, unknown>, at: Date.now() })),
+    }).then(async (response) => ({
+      status: response.status,
+      body: (await response.json()) as Record<string, unknown>,
+      at: Date.now(),
+    })),
   )
-  const arrived = () => server.stdout().split('\n').filter((line) => line.includes('"url":"/oauth/token"') && line.includes('incoming request')).length
+  const arrived = () =>
+    server
+      .stdout()
+      .split('\n')
+      .filter((line) => line.includes('"url":"/oauth/token"') && line.includes('incoming request')).length
   await until('all requests reach the server', () => arrived() >= IN_FLIGHT)
 
   const signalled = Date.now()
@@ -60,12 +73,23 @@ t.test(`SIGTERM with ${IN_FLIGHT} requests in flight: all complete, new connecti
     if (!refused) await new Promise((resolve) => setTimeout(resolve, 20))
   }
   t.equal(refused, 'ECONNREFUSED', 'a new connection is refused once shutting down')
-  const completedBefore = server.stdout().split('\n').filter((line) => line.includes('request completed')).length
-  t.ok(completedBefore < IN_FLIGHT, `requests were still in flight when the connection was refused (${completedBefore} of ${IN_FLIGHT} done)`)
+  const completedBefore = server
+    .stdout()
+    .split('\n')
+    .filter((line) => line.includes('request completed')).length
+  t.ok(
+    completedBefore < IN_FLIGHT,
+    `requests were still in flight when the connection was refused (${completedBefore} of ${IN_FLIGHT} done)`,
+  )
 
   const answers = await Promise.all(requests)
   t.same([...new Set(answers.map((answer) => answer.status))], [200], `all ${IN_FLIGHT} requests completed with 200`)
-  t.ok(answers.every((answer) => typeof answer.body.access_token === 'string' && typeof answer.body.refresh_token === 'string'), 'each with its tokens')
+  t.ok(
+    answers.every(
+      (answer) => typeof answer.body.access_token === 'string' && typeof answer.body.refresh_token === 'string',
+    ),
+    'each with its tokens',
+  )
   const exit = await server.exited
   t.same(exit, { code: 0, signal: null }, 'exit code 0')
   const took = Date.now() - signalled
@@ -73,7 +97,11 @@ t.test(`SIGTERM with ${IN_FLIGHT} requests in flight: all complete, new connecti
   t.ok(Math.max(...answers.map((answer) => answer.at)) - signalled > 0, 'the last answer came after the signal')
   t.equal(server.stderr(), '', 'nothing on stderr')
   const tokens = answers.flatMap((answer) => [answer.body.access_token as string, answer.body.refresh_token as string])
-  t.same(leakedSecrets(server.stdout(), [...usedSecrets(seeded), ...tokens]), [], "no password, client secret or token is in the server's log")
+  t.same(
+    leakedSecrets(server.stdout(), [...usedSecrets(seeded), ...tokens]),
+    [],
+    "no password, client secret or token is in the server's log",
+  )
 })
 
 t.test('a request still in flight after SHUTDOWN_TIMEOUT: the process exits 1 with an error line', async (t) => {
@@ -81,7 +109,9 @@ t.test('a request still in flight after SHUTDOWN_TIMEOUT: the process exits 1 wi
   // Its body never finishes arriving, so it never completes.
   const stuck = await open(server.port)
   stuck.on('error', () => undefined)
-  stuck.write('POST /oauth/token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\ngrant_type=')
+  stuck.write(
+    'POST /oauth/token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\ngrant_type=',
+  )
   await until('the request reaches the server', () => server.stdout().includes('incoming request'))
 
   const signalled = Date.now()
@@ -90,6 +120,10 @@ t.test('a request still in flight after SHUTDOWN_TIMEOUT: the process exits 1 wi
   const took = Date.now() - signalled
   t.same(exit, { code: 1, signal: null }, 'exit code 1')
   t.ok(took >= 900 && took < 10_000, `forced after ${took} ms (SHUTDOWN_TIMEOUT 1 s)`)
-  t.match(server.stdout(), /"level":50,[^\n]*requests still in flight after SHUTDOWN_TIMEOUT \(1 s\); exiting/, 'an error line says why')
+  t.match(
+    server.stdout(),
+    /"level":50,[^\n]*requests still in flight after SHUTDOWN_TIMEOUT \(1 s\); exiting/,
+    'an error line says why',
+  )
   stuck.destroy()
 })

@@ -36,7 +36,9 @@ t.test('SIGTERM finishes the request in flight, refuses new connections, then ex
   const body = 'grant_type=client_credentials&client_id=nobody&client_secret=wrong-secret-never-logged'
   const inFlight = await open(server.port)
   const answer = response(inFlight)
-  inFlight.write(`POST /oauth/token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n`)
+  inFlight.write(
+    `POST /oauth/token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n`,
+  )
   inFlight.write(body.slice(0, 20))
   await server.waitForLine(/incoming request/)
 

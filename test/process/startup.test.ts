@@ -37,15 +37,30 @@ t.test('a port already in use exits 1 with one line', async (t) => {
 t.test('with no configuration (but PORT=0) it migrates an empty SQLite file and serves', async (t) => {
   // Only PATH and PORT (3000 may be taken on a test machine): the database, keys folder, log level, hashing
   // cost and limits are the defaults, relative to the working directory.
-  const defaults = { DATABASE_URL: undefined, KEYS_DIR: undefined, LOG_LEVEL: undefined, BCRYPT_COST: undefined, PASSWORD_WORKERS: undefined, RATE_LIMIT_PER_IP: undefined, RATE_LIMIT_PER_CLIENT: undefined }
+  const defaults = {
+    DATABASE_URL: undefined,
+    KEYS_DIR: undefined,
+    LOG_LEVEL: undefined,
+    BCRYPT_COST: undefined,
+    PASSWORD_WORKERS: undefined,
+    RATE_LIMIT_PER_IP: undefined,
+    RATE_LIMIT_PER_CLIENT: undefined,
+  }
   const server = await startServer(t, defaults)
   t.ok(existsSync(join(server.dir, 'data/portcullis.db')), 'the database is ./data/portcullis.db')
   t.ok(existsSync(join(server.dir, 'keys/master.key')), 'the master key is ./keys/master.key')
   const ready = await fetch(`${server.url}/readyz`)
   t.equal(ready.status, 200)
   t.same(await ready.json(), { status: 'ready' })
-  const logs = server.stdout().trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>)
-  t.ok(logs.every((entry) => typeof entry.level === 'number' && typeof entry.msg === 'string'), 'every log line is JSON')
+  const logs = server
+    .stdout()
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+  t.ok(
+    logs.every((entry) => typeof entry.level === 'number' && typeof entry.msg === 'string'),
+    'every log line is JSON',
+  )
   server.child.kill('SIGTERM')
   t.same(await server.exited, { code: 0, signal: null })
 })

@@ -27,12 +27,34 @@ const rows: Row[] = ledger
 
 /** A subtest of that name: a t.test( line, or a named case of a table-driven test, holds the string. */
 function namesSubtest(source: string, name: string): boolean {
-  return source.split('\n').some((line) => line.includes(name) && (line.includes('t.test(') || /\bname: ['"`]/.test(line)))
+  return source
+    .split('\n')
+    .some((line) => line.includes(name) && (line.includes('t.test(') || /\bname: ['"`]/.test(line)))
 }
 
 t.test('the ledger has rows for every specification it promises', async (t) => {
-  for (const prefix of ['6749-2.3', '6749-3.2', '6749-4.3', '6749-4.4', '6749-5.', '6749-6-', '6749-10.', '6750-3', '7009-', '7662-', '8414-', '9068-', '7517-', '8693-', '9700-2.4', '9700-4.14']) {
-    t.ok(rows.some((row) => row.id.startsWith(prefix)), `rows for ${prefix}`)
+  for (const prefix of [
+    '6749-2.3',
+    '6749-3.2',
+    '6749-4.3',
+    '6749-4.4',
+    '6749-5.',
+    '6749-6-',
+    '6749-10.',
+    '6750-3',
+    '7009-',
+    '7662-',
+    '8414-',
+    '9068-',
+    '7517-',
+    '8693-',
+    '9700-2.4',
+    '9700-4.14',
+  ]) {
+    t.ok(
+      rows.some((row) => row.id.startsWith(prefix)),
+      `rows for ${prefix}`,
+    )
   }
   t.equal(new Set(rows.map((row) => row.id)).size, rows.length, 'row ids are unique')
 })
@@ -51,7 +73,8 @@ t.test('every test the ledger names exists', async (t) => {
   t.ok(citations.length > 100, `${citations.length} citations`)
   const sources = new Map<string, string | undefined>()
   for (const [, file, name] of citations) {
-    if (!sources.has(file!)) sources.set(file!, existsSync(resolve(root, file!)) ? readFileSync(resolve(root, file!), 'utf8') : undefined)
+    if (!sources.has(file!))
+      sources.set(file!, existsSync(resolve(root, file!)) ? readFileSync(resolve(root, file!), 'utf8') : undefined)
     const source = sources.get(file!)
     if (source === undefined) {
       t.fail(`${file} does not exist`)
@@ -77,6 +100,12 @@ t.test('the after-run check (scripts/ledger-results.ts) counts only a subtest th
   t.equal(outcomeOf(tap, 'only on postgresql'), 'skipped')
   t.equal(outcomeOf(tap, 'broken'), 'failed')
   t.equal(outcomeOf(tap, 'never written'), 'absent')
-  const outcomes = ledgerOutcomes('`test/a.test.ts` › `broken`; `test/b.test.ts` › `x`', (file) => (file === 'test/a.test.ts' ? tap : undefined))
-  t.same(outcomes.map(({ outcome }) => outcome), ['failed', 'absent'], 'a file with no saved result did not run')
+  const outcomes = ledgerOutcomes('`test/a.test.ts` › `broken`; `test/b.test.ts` › `x`', (file) =>
+    file === 'test/a.test.ts' ? tap : undefined,
+  )
+  t.same(
+    outcomes.map(({ outcome }) => outcome),
+    ['failed', 'absent'],
+    'a file with no saved result did not run',
+  )
 })

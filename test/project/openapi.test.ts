@@ -63,7 +63,10 @@ const toOpenApiPath = (url: string) => url.replace(/:([A-Za-z0-9_]+)/g, '{$1}')
 
 t.test('the committed openapi.yaml is what the route schemas generate', async (t) => {
   const generated = await renderOpenApi()
-  t.ok(committed === generated, 'openapi.yaml is out of date with the route schemas: run `npm run openapi` and commit openapi.yaml')
+  t.ok(
+    committed === generated,
+    'openapi.yaml is out of date with the route schemas: run `npm run openapi` and commit openapi.yaml',
+  )
   if (committed !== generated) t.equal(committed, generated, 'the difference')
 })
 
@@ -99,12 +102,21 @@ t.test('every route the server registers is documented, and every documented ope
   // HEAD is Fastify's automatic twin of GET; /docs is the rendered UI and its assets (test/browser/docs.test.ts);
   // OPTIONS * answers CORS preflights (routes/cors.ts, test/http/cors.test.ts).
   const undocumented = routes
-    .filter(({ method, url }) => method !== 'HEAD' && url !== '/docs' && !url.startsWith('/docs/') && !(method === 'OPTIONS' && url === '*'))
+    .filter(
+      ({ method, url }) =>
+        method !== 'HEAD' && url !== '/docs' && !url.startsWith('/docs/') && !(method === 'OPTIONS' && url === '*'),
+    )
     .map(({ method, url }) => `${method} ${toOpenApiPath(url)}`)
     .filter((operation) => !documented.has(operation))
   t.same(undocumented, [], 'routes missing from openapi.yaml')
-  const unserved = operations(document).filter(({ method, path }) => !app.hasRoute({ method, url: path.replace(/\{([^}]+)\}/g, ':$1') }))
-  t.same(unserved.map(({ method, path }) => `${method} ${path}`), [], 'documented operations the server does not have')
+  const unserved = operations(document).filter(
+    ({ method, path }) => !app.hasRoute({ method, url: path.replace(/\{([^}]+)\}/g, ':$1') }),
+  )
+  t.same(
+    unserved.map(({ method, path }) => `${method} ${path}`),
+    [],
+    'documented operations the server does not have',
+  )
   t.equal((await app.inject({ method: 'GET', url: '/docs' })).statusCode, 200)
 })
 
@@ -113,41 +125,100 @@ t.test('every response recorded across the API matches its documented status, me
   const recorded: Array<{ method: string; route: string; status: number; type: string; body: string }> = []
   app.addHook('onSend', async (request, reply, payload) => {
     if (request.routeOptions.url !== undefined) {
-      recorded.push({ method: request.method, route: request.routeOptions.url, status: reply.statusCode, type: String(reply.getHeader('content-type') ?? ''), body: typeof payload === 'string' ? payload : payload === null || payload === undefined ? '' : '[stream]' })
+      recorded.push({
+        method: request.method,
+        route: request.routeOptions.url,
+        status: reply.statusCode,
+        type: String(reply.getHeader('content-type') ?? ''),
+        body: typeof payload === 'string' ? payload : payload === null || payload === undefined ? '' : '[stream]',
+      })
     }
     return payload
   })
 
   // Callers of every kind.
   const { service, alice } = await seed(store)
-  await store.clients.create({ clientId: 'console', name: 'Console', secretHash: sha256(SECRET), grantTypes: ['password'], scopes: ['read', 'keys:write'] })
-  await store.users.create({ username: 'bob', passwordHash: await hashPassword('bob-password', 4), scopes: ['read', 'keys:write'] })
+  await store.clients.create({
+    clientId: 'console',
+    name: 'Console',
+    secretHash: sha256(SECRET),
+    grantTypes: ['password'],
+    scopes: ['read', 'keys:write'],
+  })
+  await store.users.create({
+    username: 'bob',
+    passwordHash: await hashPassword('bob-password', 4),
+    scopes: ['read', 'keys:write'],
+  })
   const adminKey = generateAccessKey()
-  await store.accessKeys.create({ id: adminKey.id, prefix: adminKey.prefix, secretHash: adminKey.secretHash, name: 'admin', scopes: ['admin'] })
-  const bob = (await tokenRequest(app, { grant_type: 'password', username: 'bob', password: 'bob-password', scope: 'read keys:write' }, { authorization: basic('console', SECRET) })).json().access_token as string
+  await store.accessKeys.create({
+    id: adminKey.id,
+    prefix: adminKey.prefix,
+    secretHash: adminKey.secretHash,
+    name: 'admin',
+    scopes: ['admin'],
+  })
+  const bob = (
+    await tokenRequest(
+      app,
+      { grant_type: 'password', username: 'bob', password: 'bob-password', scope: 'read keys:write' },
+      { authorization: basic('console', SECRET) },
+    )
+  ).json().access_token as string
   const asAdmin = { 'x-api-key': adminKey.key }
   const asBob = { authorization: `Bearer ${bob}` }
 
   // The OAuth flows, with their failures.
-  const login = (await tokenRequest(app, { grant_type: 'password', username: alice.username, password: alice.password }, { authorization: service.auth })).json()
-  await tokenRequest(app, { grant_type: 'refresh_token', refresh_token: login.refresh_token }, { authorization: service.auth })
+  const login = (
+    await tokenRequest(
+      app,
+      { grant_type: 'password', username: alice.username, password: alice.password },
+      { authorization: service.auth },
+    )
+  ).json()
+  await tokenRequest(
+    app,
+    { grant_type: 'refresh_token', refresh_token: login.refresh_token },
+    { authorization: service.auth },
+  )
   await tokenRequest(app, { grant_type: 'client_credentials' }, { authorization: basic('service', 'wrong') })
   await tokenRequest(app, { grant_type: 'nonsense' }, { authorization: service.auth })
-  await app.inject({ method: 'POST', url: '/oauth/token', headers: { 'content-type': 'application/json' }, payload: '{}' })
-  const oauthForm = (url: string, params: Record<string, string>, headers: Record<string, string>) => app.inject({ method: 'POST', url, headers: { ...FORM, ...headers }, payload: form(params) })
+  await app.inject({
+    method: 'POST',
+    url: '/oauth/token',
+    headers: { 'content-type': 'application/json' },
+    payload: '{}',
+  })
+  const oauthForm = (url: string, params: Record<string, string>, headers: Record<string, string>) =>
+    app.inject({ method: 'POST', url, headers: { ...FORM, ...headers }, payload: form(params) })
   for (const url of ['/oauth/introspect', '/oauth/revoke']) {
     await oauthForm(url, { token: login.access_token }, { authorization: service.auth })
     await oauthForm(url, { token: 'garbage' }, { authorization: service.auth })
     await oauthForm(url, {}, { authorization: service.auth })
     await oauthForm(url, { token: 'x' }, {})
-    await app.inject({ method: 'POST', url, headers: { 'content-type': 'text/plain', authorization: service.auth }, payload: 'token=x' })
+    await app.inject({
+      method: 'POST',
+      url,
+      headers: { 'content-type': 'text/plain', authorization: service.auth },
+      payload: 'token=x',
+    })
   }
   await oauthForm('/oauth/introspect', { token: login.access_token }, { authorization: `Bearer ${bob}` })
   // UserInfo: no token, a token without openid, and one with it.
   await store.clients.update('console', { scopes: ['read', 'keys:write', 'openid', 'profile', 'email'] })
   const bobRow = await store.users.findByUsername('bob')
-  await store.users.update(bobRow!.id, { scopes: ['read', 'keys:write', 'openid', 'profile', 'email'], email: 'bob@example.com', name: 'Bob' })
-  const withOpenid = (await tokenRequest(app, { grant_type: 'password', username: 'bob', password: 'bob-password', scope: 'openid profile email' }, { authorization: basic('console', SECRET) })).json().access_token as string
+  await store.users.update(bobRow!.id, {
+    scopes: ['read', 'keys:write', 'openid', 'profile', 'email'],
+    email: 'bob@example.com',
+    name: 'Bob',
+  })
+  const withOpenid = (
+    await tokenRequest(
+      app,
+      { grant_type: 'password', username: 'bob', password: 'bob-password', scope: 'openid profile email' },
+      { authorization: basic('console', SECRET) },
+    )
+  ).json().access_token as string
   for (const method of ['GET', 'POST'] as const) {
     await app.inject({ method, url: '/oauth/userinfo' })
     await app.inject({ method, url: '/oauth/userinfo', headers: { authorization: `Bearer ${bob}` } })
@@ -155,10 +226,26 @@ t.test('every response recorded across the API matches its documented status, me
   }
 
   // Browser sign-in: every page, with its failures, and the stylesheet the pages link.
-  await store.clients.create({ clientId: 'browser', name: 'Browser', secretHash: sha256(SECRET), grantTypes: ['authorization_code'], scopes: ['read'], redirectUris: [REDIRECT], postLogoutRedirectUris: [REDIRECT] })
+  await store.clients.create({
+    clientId: 'browser',
+    name: 'Browser',
+    secretHash: sha256(SECRET),
+    grantTypes: ['authorization_code'],
+    scopes: ['read'],
+    redirectUris: [REDIRECT],
+    postLogoutRedirectUris: [REDIRECT],
+  })
   const browser = signInFlow(app)
   const { challenge } = pkce()
-  const start = await browser.get(authorizeUrl({ response_type: 'code', client_id: 'browser', redirect_uri: REDIRECT, code_challenge: challenge, code_challenge_method: 'S256' }))
+  const start = await browser.get(
+    authorizeUrl({
+      response_type: 'code',
+      client_id: 'browser',
+      redirect_uri: REDIRECT,
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    }),
+  )
   await browser.get(authorizeUrl({ client_id: 'nobody' }))
   await browser.get('/oauth/login?request=unknown')
   const loginPage = await browser.get(start.headers.location!)
@@ -168,26 +255,62 @@ t.test('every response recorded across the API matches its documented status, me
   await browser.get('/oauth/consent?request=unknown')
   await browser.get('/oauth/authorize/continue?login_verifier=unknown')
   await browser.consent(consentAt)
-  const confirm = await browser.get(`/oauth/logout?client_id=browser&post_logout_redirect_uri=${encodeURIComponent(REDIRECT)}`)
+  const confirm = await browser.get(
+    `/oauth/logout?client_id=browser&post_logout_redirect_uri=${encodeURIComponent(REDIRECT)}`,
+  )
   await browser.post('/oauth/logout', formFields(confirm.body))
   await browser.get(/href="(\/assets\/[^"]+)"/.exec(loginPage.body)![1]!)
 
   // Metadata, keys, operations.
   const jwks = await app.inject({ method: 'GET', url: '/.well-known/jwks.json' })
-  await app.inject({ method: 'GET', url: '/.well-known/jwks.json', headers: { 'if-none-match': String(jwks.headers.etag) } })
-  for (const url of ['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration', '/healthz', '/readyz', '/metrics', '/openapi.json', '/openapi.yaml']) {
+  await app.inject({
+    method: 'GET',
+    url: '/.well-known/jwks.json',
+    headers: { 'if-none-match': String(jwks.headers.etag) },
+  })
+  for (const url of [
+    '/.well-known/oauth-authorization-server',
+    '/.well-known/openid-configuration',
+    '/healthz',
+    '/readyz',
+    '/metrics',
+    '/openapi.json',
+    '/openapi.yaml',
+  ]) {
     await app.inject({ method: 'GET', url })
   }
 
   // The admin API and /v1/me: a real life cycle, then every operation unauthenticated, wrongly and rightly authorised.
-  const json = (method: 'POST' | 'PATCH' | 'PUT' | 'DELETE' | 'GET', url: string, headers: Record<string, string>, payload?: Json) =>
-    app.inject({ method, url, headers: { ...headers, ...(payload ? { 'content-type': 'application/json' } : {}) }, ...(payload ? { payload } : {}) })
-  const client = (await json('POST', '/admin/v1/clients', asAdmin, { name: 'Made', grant_types: ['client_credentials'], scopes: ['read'] })).json()
+  const json = (
+    method: 'POST' | 'PATCH' | 'PUT' | 'DELETE' | 'GET',
+    url: string,
+    headers: Record<string, string>,
+    payload?: Json,
+  ) =>
+    app.inject({
+      method,
+      url,
+      headers: { ...headers, ...(payload ? { 'content-type': 'application/json' } : {}) },
+      ...(payload ? { payload } : {}),
+    })
+  const client = (
+    await json('POST', '/admin/v1/clients', asAdmin, {
+      name: 'Made',
+      grant_types: ['client_credentials'],
+      scopes: ['read'],
+    })
+  ).json()
   await json('GET', `/admin/v1/clients/${client.client_id}`, asAdmin)
   await json('PATCH', `/admin/v1/clients/${client.client_id}`, asAdmin, { name: 'Renamed' })
   await json('POST', `/admin/v1/clients/${client.client_id}/rotate-secret`, asAdmin, {})
   await json('DELETE', `/admin/v1/clients/${client.client_id}`, asAdmin)
-  const user = (await json('POST', '/admin/v1/users', asAdmin, { username: 'carol', password: 'carol-password-long', scopes: ['read'] })).json()
+  const user = (
+    await json('POST', '/admin/v1/users', asAdmin, {
+      username: 'carol',
+      password: 'carol-password-long',
+      scopes: ['read'],
+    })
+  ).json()
   await json('GET', `/admin/v1/users/${user.id}`, asAdmin)
   await json('PATCH', `/admin/v1/users/${user.id}`, asAdmin, { scopes: [] })
   await json('PUT', `/admin/v1/users/${user.id}/password`, asAdmin, { password: 'another-long-password' })
@@ -200,13 +323,20 @@ t.test('every response recorded across the API matches its documented status, me
   await json('POST', `/admin/v1/signing-keys/${signingKeys.items?.[0]?.kid ?? 'unknown'}/revoke`, asAdmin)
   const mine = (await json('POST', '/v1/me/access-keys', asBob, { name: 'mine', scopes: ['read'] })).json()
   await json('POST', `/v1/me/access-keys/${mine.id}/revoke`, asBob)
-  for (const { method, path } of operations(document).filter(({ path }) => path.startsWith('/admin/') || path.startsWith('/v1/'))) {
+  for (const { method, path } of operations(document).filter(
+    ({ path }) => path.startsWith('/admin/') || path.startsWith('/v1/'),
+  )) {
     const url = path.replace(/\{[^}]+\}/g, 'unknown')
     const payload = ['POST', 'PATCH', 'PUT'].includes(method) ? {} : undefined
     const verb = method as 'POST' | 'PATCH' | 'PUT' | 'DELETE' | 'GET'
     await json(verb, url, {}, payload)
     await json(verb, url, { authorization: 'Bearer not-a-token' }, payload)
-    await json(verb, url, path.startsWith('/admin/') ? asBob : { authorization: `Bearer ${login.access_token}` }, payload)
+    await json(
+      verb,
+      url,
+      path.startsWith('/admin/') ? asBob : { authorization: `Bearer ${login.access_token}` },
+      payload,
+    )
     await json(verb, url, path.startsWith('/admin/') ? asAdmin : asBob, payload)
   }
   t.comment(`${recorded.length} responses recorded`)
@@ -219,7 +349,8 @@ t.test('every response recorded across the API matches its documented status, me
     if (!operation) continue // /docs and HEAD, checked elsewhere
     covered.add(`${response.method} ${toOpenApiPath(response.route)}`)
     const status = String(response.status)
-    const documented = operation.responses[status] ?? operation.responses[`${status[0]}XX`] ?? operation.responses.default
+    const documented =
+      operation.responses[status] ?? operation.responses[`${status[0]}XX`] ?? operation.responses.default
     if (!documented) {
       t.fail(`${where}: status not documented (documented: ${Object.keys(operation.responses).join(', ')})`)
       continue
@@ -231,13 +362,18 @@ t.test('every response recorded across the API matches its documented status, me
     const mediaType = response.type.split(';')[0]!.trim()
     const media = documented.content?.[mediaType]
     if (!media) {
-      t.fail(`${where}: ${mediaType} not documented (documented: ${Object.keys(documented.content ?? {}).join(', ') || 'no content'})`)
+      t.fail(
+        `${where}: ${mediaType} not documented (documented: ${Object.keys(documented.content ?? {}).join(', ') || 'no content'})`,
+      )
       continue
     }
     if (!/json/.test(mediaType)) continue
     const check = ajv.compile({ ...media.schema, components: document.components })
     const valid = check(JSON.parse(response.body))
-    t.ok(valid, `${where}: body matches the schema${valid ? '' : ` ${ajv.errorsText(check.errors)} in ${response.body.slice(0, 300)}`}`)
+    t.ok(
+      valid,
+      `${where}: body matches the schema${valid ? '' : ` ${ajv.errorsText(check.errors)} in ${response.body.slice(0, 300)}`}`,
+    )
   }
   const untouched = operations(document)
     .map(({ method, path }) => `${method} ${path}`)
@@ -253,7 +389,19 @@ t.test('a TypeScript client generated from openapi.yaml compiles and runs a toke
   writeFileSync(join(dir, 'schema.d.ts'), astToString(await openapiTS(pathToFileURL(OPENAPI_PATH))))
   writeFileSync(
     join(dir, 'tsconfig.json'),
-    JSON.stringify({ compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', lib: ['ES2023', 'DOM'], noEmit: true, skipLibCheck: true, types: [] }, include: ['*.ts'] }),
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        target: 'ES2022',
+        lib: ['ES2023', 'DOM'],
+        noEmit: true,
+        skipLibCheck: true,
+        types: [],
+      },
+      include: ['*.ts'],
+    }),
   )
   writeFileSync(
     join(dir, 'client.ts'),
@@ -287,16 +435,37 @@ export async function tokenFlow(baseUrl: string, clientId: string, clientSecret:
 `,
   )
   // The types are real: misusing a documented field must be a compile error. One tsc run checks both files.
-  writeFileSync(join(dir, 'misuse.ts'), `import type { paths } from './schema.js'\ntype Token = paths['/oauth/token']['post']['responses'][200]['content']['application/json']\nexport const wrong: number = ({} as Token).access_token\n`)
+  writeFileSync(
+    join(dir, 'misuse.ts'),
+    `import type { paths } from './schema.js'\ntype Token = paths['/oauth/token']['post']['responses'][200]['content']['application/json']\nexport const wrong: number = ({} as Token).access_token\n`,
+  )
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')
   const compiled = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: dir, encoding: 'utf8' })
   const errors = compiled.stdout.split('\n').filter((line) => /error TS\d+/.test(line))
-  t.same(errors.filter((line) => !line.startsWith('misuse.ts')), [], `the generated client type-checks\n${compiled.stdout}${compiled.stderr}`)
-  t.match(errors, [/^misuse\.ts\(3,14\): error TS2322: Type 'string' is not assignable to type 'number'/], 'a number is not an access_token')
+  t.same(
+    errors.filter((line) => !line.startsWith('misuse.ts')),
+    [],
+    `the generated client type-checks\n${compiled.stdout}${compiled.stderr}`,
+  )
+  t.match(
+    errors,
+    [/^misuse\.ts\(3,14\): error TS2322: Type 'string' is not assignable to type 'number'/],
+    'a number is not an access_token',
+  )
 
   const { baseUrl, store } = await listen(t)
   await seed(store)
-  const { tokenFlow } = (await import(pathToFileURL(join(dir, 'client.ts')).href)) as { tokenFlow: (baseUrl: string, id: string, secret: string) => Promise<Json> }
+  const { tokenFlow } = (await import(pathToFileURL(join(dir, 'client.ts')).href)) as {
+    tokenFlow: (baseUrl: string, id: string, secret: string) => Promise<Json>
+  }
   const result = await tokenFlow(baseUrl, 'service', SECRET)
-  t.match(result, { issuer: baseUrl, accessToken: /^ey/, expiresIn: Number, active: true, revokedStatus: 200, activeAfterRevocation: false, errorCode: 'invalid_client' })
+  t.match(result, {
+    issuer: baseUrl,
+    accessToken: /^ey/,
+    expiresIn: Number,
+    active: true,
+    revokedStatus: 200,
+    activeAfterRevocation: false,
+    errorCode: 'invalid_client',
+  })
 })

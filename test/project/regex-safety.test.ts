@@ -38,7 +38,8 @@ const STRING_TO_PATTERN = new Set(['match', 'matchAll', 'search'])
 
 /** `RegExp(...)` calls (and match/matchAll/search on a pattern not written in place) by file and call text, with the expressions they build. */
 const DYNAMIC_PATTERNS: Record<string, RegExp[]> = {
-  'security/access-keys.ts: new RegExp(`^${ACCESS_KEY_PREFIX}_([0-9A-Za-z]{${ID_TIME_LENGTH + ID_RANDOM_LENGTH}})_([0-9A-Za-z]{${SECRET_LENGTH}})$`)': [ACCESS_KEY_PATTERN],
+  'security/access-keys.ts: new RegExp(`^${ACCESS_KEY_PREFIX}_([0-9A-Za-z]{${ID_TIME_LENGTH + ID_RANDOM_LENGTH}})_([0-9A-Za-z]{${SECRET_LENGTH}})$`)':
+    [ACCESS_KEY_PATTERN],
 }
 
 function* sourceFiles(dir: string): Generator<string> {
@@ -53,7 +54,12 @@ function* sourceFiles(dir: string): Generator<string> {
 function stringConstants(file: ts.SourceFile): Map<string, string> {
   const constants = new Map<string, string>()
   const visit = (node: ts.Node): void => {
-    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer && ts.isStringLiteralLike(node.initializer)) {
+    if (
+      ts.isVariableDeclaration(node) &&
+      ts.isIdentifier(node.name) &&
+      node.initializer &&
+      ts.isStringLiteralLike(node.initializer)
+    ) {
       constants.set(node.name.text, node.initializer.text)
     }
     ts.forEachChild(node, visit)
@@ -75,21 +81,36 @@ function findPatterns(): { patterns: Pattern[]; unchecked: string[] } {
         const text = (node as ts.RegularExpressionLiteral).text
         const end = text.lastIndexOf('/')
         patterns.push({ where: where(node), source: text.slice(1, end), flags: text.slice(end + 1) })
-      } else if ((ts.isNewExpression(node) || ts.isCallExpression(node)) && ts.isIdentifier(node.expression) && node.expression.text === 'RegExp') {
+      } else if (
+        (ts.isNewExpression(node) || ts.isCallExpression(node)) &&
+        ts.isIdentifier(node.expression) &&
+        node.expression.text === 'RegExp'
+      ) {
         const built = DYNAMIC_PATTERNS[`${name}: ${node.getText(file)}`]
-        if (built) patterns.push(...built.map((regex) => ({ where: where(node), source: regex.source, flags: regex.flags })))
+        if (built)
+          patterns.push(...built.map((regex) => ({ where: where(node), source: regex.source, flags: regex.flags })))
         else unchecked.push(`${where(node)} ${node.getText(file)}`)
-      } else if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && STRING_TO_PATTERN.has(node.expression.name.text) && node.arguments[0]) {
+      } else if (
+        ts.isCallExpression(node) &&
+        ts.isPropertyAccessExpression(node.expression) &&
+        STRING_TO_PATTERN.has(node.expression.name.text) &&
+        node.arguments[0]
+      ) {
         // String.prototype.match/matchAll/search compile a string argument into a pattern.
         const argument = node.arguments[0]
         if (ts.isStringLiteralLike(argument)) patterns.push({ where: where(node), source: argument.text, flags: '' })
         else if (argument.kind !== ts.SyntaxKind.RegularExpressionLiteral) {
           const built = DYNAMIC_PATTERNS[`${name}: ${node.getText(file)}`]
-          if (built) patterns.push(...built.map((regex) => ({ where: where(node), source: regex.source, flags: regex.flags })))
+          if (built)
+            patterns.push(...built.map((regex) => ({ where: where(node), source: regex.source, flags: regex.flags })))
           else unchecked.push(`${where(node)} ${node.getText(file)}`)
         }
       } else if (ts.isPropertyAssignment(node) && node.name.getText(file) === 'pattern') {
-        const value = ts.isStringLiteralLike(node.initializer) ? node.initializer.text : ts.isIdentifier(node.initializer) ? constants.get(node.initializer.text) : undefined
+        const value = ts.isStringLiteralLike(node.initializer)
+          ? node.initializer.text
+          : ts.isIdentifier(node.initializer)
+            ? constants.get(node.initializer.text)
+            : undefined
         if (value === undefined) unchecked.push(`${where(node)} ${node.getText(file)}`)
         else patterns.push({ where: where(node), source: value, flags: 'u' })
       }
@@ -108,14 +129,21 @@ t.test('every regular expression in src/ is safe from catastrophic backtracking'
     patterns.some((pattern) => pattern.where.startsWith('security/bearer.ts')),
     'the Authorization pattern is among them',
   )
-  const verdicts = await Promise.all(patterns.map(async (pattern) => ({ pattern, diagnostics: await check(pattern.source, pattern.flags, { timeout: 20_000 }) })))
+  const verdicts = await Promise.all(
+    patterns.map(async (pattern) => ({
+      pattern,
+      diagnostics: await check(pattern.source, pattern.flags, { timeout: 20_000 }),
+    })),
+  )
   const unsafe = verdicts
     .filter(({ diagnostics }) => diagnostics.status !== 'safe')
     .map(({ pattern, diagnostics }) => ({
       where: pattern.where,
       pattern: `/${pattern.source}/${pattern.flags}`,
       status: diagnostics.status,
-      ...(diagnostics.status === 'vulnerable' ? { complexity: diagnostics.complexity.summary, attack: diagnostics.attack.pattern } : {}),
+      ...(diagnostics.status === 'vulnerable'
+        ? { complexity: diagnostics.complexity.summary, attack: diagnostics.attack.pattern }
+        : {}),
       ...(diagnostics.status === 'unknown' ? { error: diagnostics.error } : {}),
     }))
   t.same(unsafe, [], 'recheck proves every pattern safe')

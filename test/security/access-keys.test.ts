@@ -21,15 +21,24 @@ t.test('the key format', async (t) => {
     // shorter one or a narrower alphabet fails here.
     const generated = Array.from({ length: 500 }, () => generateAccessKey())
     const secrets = generated.map(({ key }) => key.split('_')[2]!)
-    t.ok(secrets.every((secret) => /^[0-9A-Za-z]{43}$/.test(secret)), 'each is 43 base62 characters')
+    t.ok(
+      secrets.every((secret) => /^[0-9A-Za-z]{43}$/.test(secret)),
+      'each is 43 base62 characters',
+    )
     t.equal(new Set(secrets).size, secrets.length, '500 secrets, all distinct')
     t.equal(new Set(generated.map(({ id }) => id)).size, generated.length, '500 ids, all distinct')
     const counts = new Map<string, number>()
     for (const char of secrets.join('')) counts.set(char, (counts.get(char) ?? 0) + 1)
     // 21,500 characters: each of the 62 is expected ~347 times; below 200 or above 500 is ~8 sigma away.
     t.equal(counts.size, 62, 'every base62 character occurs')
-    t.ok([...counts.values()].every((n) => n > 200 && n < 500), 'and about equally often')
-    t.ok(generated.every(({ key, secretHash }) => !secretHash.includes(key.split('_')[2]!)), 'the stored hash does not hold the secret')
+    t.ok(
+      [...counts.values()].every((n) => n > 200 && n < 500),
+      'and about equally often',
+    )
+    t.ok(
+      generated.every(({ key, secretHash }) => !secretHash.includes(key.split('_')[2]!)),
+      'the stored hash does not hold the secret',
+    )
   })
 
   t.test('ids sort in creation order', async (t) => {
@@ -39,7 +48,20 @@ t.test('the key format', async (t) => {
 
   t.test('anything else does not parse, and nothing throws', async (t) => {
     const { key } = generateAccessKey()
-    for (const garbage of ['', 'pcl_', 'pcl__', key.slice(0, -1), `${key}x`, key.replace('pcl_', 'pcx_'), key.replace(/_([^_]+)$/, '-$1'), `pcl_${'a'.repeat(16)}_${'é'.repeat(43)}`, 'x'.repeat(100000), null, 42, {}]) {
+    for (const garbage of [
+      '',
+      'pcl_',
+      'pcl__',
+      key.slice(0, -1),
+      `${key}x`,
+      key.replace('pcl_', 'pcx_'),
+      key.replace(/_([^_]+)$/, '-$1'),
+      `pcl_${'a'.repeat(16)}_${'é'.repeat(43)}`,
+      'x'.repeat(100000),
+      null,
+      42,
+      {},
+    ]) {
       t.equal(parseAccessKey(garbage), undefined, JSON.stringify(garbage)?.slice(0, 40))
     }
   })
@@ -50,17 +72,35 @@ for (const provider of providers) {
     // One app on a moved clock for most behaviours (an app costs a database and an RSA key); the cache-bound
     // tests build their own with the setting they need.
     let clock = Date.parse('2030-01-01T00:00:00Z')
-    const ctx = await build(t, { provider, now: () => clock, env: { AUDIENCES: 'https://api.example', ACCESS_KEY_LAST_USED_INTERVAL: '60', REVOCATION_SYNC_INTERVAL: '1' } })
-    const adminAuth = { authorization: `Bearer ${(await signedToken(ctx, { scope: 'admin', now: clock, ttl: 86400 })).token}` }
+    const ctx = await build(t, {
+      provider,
+      now: () => clock,
+      env: { AUDIENCES: 'https://api.example', ACCESS_KEY_LAST_USED_INTERVAL: '60', REVOCATION_SYNC_INTERVAL: '1' },
+    })
+    const adminAuth = {
+      authorization: `Bearer ${(await signedToken(ctx, { scope: 'admin', now: clock, ttl: 86400 })).token}`,
+    }
     const admin = client(ctx.app, adminAuth)
 
     t.test('the key is shown once and stored only as a hash', async (t) => {
-      const created = await admin.post('/admin/v1/access-keys', { name: 'deploy bot', scopes: ['read', 'admin'], expires_in: 3600 })
+      const created = await admin.post('/admin/v1/access-keys', {
+        name: 'deploy bot',
+        scopes: ['read', 'admin'],
+        expires_in: 3600,
+      })
       t.equal(created.statusCode, 201)
       t.equal(created.headers['cache-control'], 'no-store')
       const body = created.json()
       t.match(body.key, KEY_FORMAT)
-      t.match(body, { id: body.key.split('_')[1], name: 'deploy bot', user_id: null, scopes: ['read', 'admin'], status: 'active', last_used_at: null, revoked_at: null })
+      t.match(body, {
+        id: body.key.split('_')[1],
+        name: 'deploy bot',
+        user_id: null,
+        scopes: ['read', 'admin'],
+        status: 'active',
+        last_used_at: null,
+        revoked_at: null,
+      })
       const secret = body.key.split('_')[2]
 
       const got = await admin.get(`/admin/v1/access-keys/${body.id}`)
@@ -71,24 +111,35 @@ for (const provider of providers) {
         t.notOk(response.body.includes(secret), `${what} holds no secret`)
       }
       t.notOk('key' in got.json(), 'get has no key field')
-      t.notOk(listed.json().items.some((item: object) => 'key' in item), 'list has no key field')
+      t.notOk(
+        listed.json().items.some((item: object) => 'key' in item),
+        'list has no key field',
+      )
       t.notOk((await everyStoredValue(ctx)).includes(secret), 'no row of any table holds the secret')
       t.notOk((await everyStoredValue(ctx)).includes(body.key), 'no row of any table holds the key')
     })
 
     t.test('keys made through the API have distinct secrets, and no row holds any of them', async (t) => {
       const keys: string[] = []
-      for (let i = 0; i < 20; i++) keys.push((await admin.post('/admin/v1/access-keys', { name: `batch ${i}`, scopes: ['read'] })).json().key)
+      for (let i = 0; i < 20; i++)
+        keys.push((await admin.post('/admin/v1/access-keys', { name: `batch ${i}`, scopes: ['read'] })).json().key)
       const secrets = keys.map((key) => key.split('_')[2]!)
       t.ok(keys.every((key) => KEY_FORMAT.test(key)))
       t.equal(new Set(secrets).size, secrets.length, '20 distinct secrets')
       const stored = await everyStoredValue(ctx)
-      t.notOk(secrets.some((secret) => stored.includes(secret)), 'none is in any row')
+      t.notOk(
+        secrets.some((secret) => stored.includes(secret)),
+        'none is in any row',
+      )
     })
 
     t.test('a key is accepted as Authorization: Bearer and as X-API-Key', async (t) => {
       const { key } = (await admin.post('/admin/v1/access-keys', { name: 'k', scopes: ['admin'] })).json()
-      for (const headers of [{ authorization: `Bearer ${key}` }, { authorization: `bearer  ${key}` }, { 'x-api-key': key }]) {
+      for (const headers of [
+        { authorization: `Bearer ${key}` },
+        { authorization: `bearer  ${key}` },
+        { 'x-api-key': key },
+      ]) {
         const response = await ctx.app.inject({ method: 'GET', url: '/admin/v1/audit?limit=1', headers })
         t.equal(response.statusCode, 200, Object.keys(headers)[0])
       }
@@ -113,10 +164,17 @@ for (const provider of providers) {
       for (const headers of cases) {
         const response = await ctx.app.inject({ method: 'GET', url: '/admin/v1/audit', headers })
         t.equal(response.statusCode, 401, JSON.stringify(headers).slice(0, 60))
-        t.same(response.json(), { error: 'invalid_token', error_description: 'the access token or access key is invalid, expired or revoked' })
+        t.same(response.json(), {
+          error: 'invalid_token',
+          error_description: 'the access token or access key is invalid, expired or revoked',
+        })
         t.match(response.headers['www-authenticate'], /^Bearer realm="portcullis", error="invalid_token"/)
       }
-      const none = await ctx.app.inject({ method: 'GET', url: '/admin/v1/audit', headers: { authorization: 'Basic abc' } })
+      const none = await ctx.app.inject({
+        method: 'GET',
+        url: '/admin/v1/audit',
+        headers: { authorization: 'Basic abc' },
+      })
       t.equal(none.statusCode, 401, 'another scheme is no bearer credential')
     })
 
@@ -124,26 +182,45 @@ for (const provider of providers) {
       const headers = { ...adminAuth, 'x-api-key': 'pcl_anything' }
       const response = await ctx.app.inject({ method: 'GET', url: '/admin/v1/audit', headers })
       t.equal(response.statusCode, 400)
-      t.same(response.json(), { error: 'invalid_request', error_description: 'send one credential: Authorization: Bearer or X-API-Key, not both' })
+      t.same(response.json(), {
+        error: 'invalid_request',
+        error_description: 'send one credential: Authorization: Bearer or X-API-Key, not both',
+      })
     })
 
     t.test('a key stops working when it expires', async (t) => {
-      const created = (await admin.post('/admin/v1/access-keys', { name: 'short', scopes: ['admin'], expires_in: 60 })).json()
+      const created = (
+        await admin.post('/admin/v1/access-keys', { name: 'short', scopes: ['admin'], expires_in: 60 })
+      ).json()
       t.equal(created.expires_at, new Date(clock + 60_000).toISOString())
       clock += 59_000
-      t.equal((await ctx.app.inject({ method: 'GET', url: '/admin/v1/audit', headers: probe(created.key) })).statusCode, 200)
+      t.equal(
+        (await ctx.app.inject({ method: 'GET', url: '/admin/v1/audit', headers: probe(created.key) })).statusCode,
+        200,
+      )
       clock += 1_000
-      t.equal((await ctx.app.inject({ method: 'GET', url: '/admin/v1/audit', headers: probe(created.key) })).statusCode, 401, 'expiry is not cached')
+      t.equal(
+        (await ctx.app.inject({ method: 'GET', url: '/admin/v1/audit', headers: probe(created.key) })).statusCode,
+        401,
+        'expiry is not cached',
+      )
       t.equal((await admin.get(`/admin/v1/access-keys/${created.id}`)).json().status, 'expired')
     })
 
     t.test('revocation takes effect at once here and within ACCESS_KEY_CACHE_TTL on another instance', async (t) => {
       const ctx = await build(t, { provider, env: { ACCESS_KEY_CACHE_TTL: '1' } })
-      const other = await buildApp({ config: ctx.config, store: ctx.store, keyring: ctx.keyring, masterKey: ctx.masterKey, logger: false })
+      const other = await buildApp({
+        config: ctx.config,
+        store: ctx.store,
+        keyring: ctx.keyring,
+        masterKey: ctx.masterKey,
+        logger: false,
+      })
       t.teardown(() => other.close())
       const admin = client(ctx.app, await adminHeaders(ctx))
       const { id, key } = (await admin.post('/admin/v1/access-keys', { name: 'k', scopes: ['admin'] })).json()
-      const use = (app: typeof other) => app.inject({ method: 'GET', url: '/admin/v1/audit?limit=1', headers: probe(key) })
+      const use = (app: typeof other) =>
+        app.inject({ method: 'GET', url: '/admin/v1/audit?limit=1', headers: probe(key) })
       t.equal((await use(other)).statusCode, 200, 'the other instance has it cached')
 
       const revoked = await admin.post(`/admin/v1/access-keys/${id}/revoke`)
@@ -157,7 +234,10 @@ for (const provider of providers) {
         if ((await use(other)).statusCode === 401) deadAfter = Date.now() - revokedAt
         else await new Promise((resolve) => setTimeout(resolve, 50))
       }
-      t.ok(deadAfter !== undefined && deadAfter <= 1000 + 250, `dead on the other instance after ${deadAfter} ms (bound 1000 ms)`)
+      t.ok(
+        deadAfter !== undefined && deadAfter <= 1000 + 250,
+        `dead on the other instance after ${deadAfter} ms (bound 1000 ms)`,
+      )
     })
 
     t.test('verification is cached: one database lookup per ACCESS_KEY_CACHE_TTL', async (t) => {
@@ -171,7 +251,12 @@ for (const provider of providers) {
       t.teardown(() => {
         ctx.store.accessKeys.findForVerification = lookup
       })
-      const useMany = () => Promise.all(Array.from({ length: 20 }, () => ctx.app.inject({ method: 'GET', url: '/admin/v1/audit?limit=1', headers: probe(key) })))
+      const useMany = () =>
+        Promise.all(
+          Array.from({ length: 20 }, () =>
+            ctx.app.inject({ method: 'GET', url: '/admin/v1/audit?limit=1', headers: probe(key) }),
+          ),
+        )
       t.same(new Set((await useMany()).map((r) => r.statusCode)), new Set([200]))
       t.equal(lookups, 1)
       clock += ctx.config.accessKeyCacheTtl * 1000
@@ -181,19 +266,24 @@ for (const provider of providers) {
 
     t.test('with ACCESS_KEY_CACHE_TTL=0 every request looks the key up', async (t) => {
       const ctx = await build(t, { provider, env: { ACCESS_KEY_CACHE_TTL: '0' } })
-      const { key } = (await client(ctx.app, await adminHeaders(ctx)).post('/admin/v1/access-keys', { name: 'k', scopes: ['admin'] })).json()
+      const { key } = (
+        await client(ctx.app, await adminHeaders(ctx)).post('/admin/v1/access-keys', { name: 'k', scopes: ['admin'] })
+      ).json()
       const lookup = ctx.store.accessKeys.findForVerification
       let lookups = 0
       ctx.store.accessKeys.findForVerification = (id) => {
         lookups++
         return lookup(id)
       }
-      for (let i = 0; i < 3; i++) await ctx.app.inject({ method: 'GET', url: '/admin/v1/audit?limit=1', headers: probe(key) })
+      for (let i = 0; i < 3; i++)
+        await ctx.app.inject({ method: 'GET', url: '/admin/v1/audit?limit=1', headers: probe(key) })
       t.equal(lookups, 3)
     })
 
     t.test('last_used_at is written once per interval, in batches, not per request', async (t) => {
-      const keys = await Promise.all(['a', 'b'].map(async (name) => (await admin.post('/admin/v1/access-keys', { name, scopes: ['admin'] })).json()))
+      const keys = await Promise.all(
+        ['a', 'b'].map(async (name) => (await admin.post('/admin/v1/access-keys', { name, scopes: ['admin'] })).json()),
+      )
       // An earlier subtest's use of its key is written up to a second after it (the batch delay): let it land first.
       await new Promise((resolve) => setTimeout(resolve, 1200))
       const touch = ctx.store.accessKeys.touchLastUsed
@@ -207,7 +297,14 @@ for (const provider of providers) {
       t.teardown(() => {
         ctx.store.accessKeys.touchLastUsed = touch
       })
-      const useAll = () => Promise.all(keys.flatMap(({ key }) => Array.from({ length: 10 }, () => ctx.app.inject({ method: 'GET', url: '/admin/v1/audit?limit=1', headers: probe(key) }))))
+      const useAll = () =>
+        Promise.all(
+          keys.flatMap(({ key }) =>
+            Array.from({ length: 10 }, () =>
+              ctx.app.inject({ method: 'GET', url: '/admin/v1/audit?limit=1', headers: probe(key) }),
+            ),
+          ),
+        )
       const waitForWrites = async (count: number) => {
         for (let i = 0; i < 60 && writes.length < count; i++) await new Promise((resolve) => setTimeout(resolve, 50))
       }
@@ -217,7 +314,11 @@ for (const provider of providers) {
       t.same(writes, [2], 'one write for 20 uses of 2 keys')
       const first = (await admin.get(`/admin/v1/access-keys/${keys[0].id}`)).json().last_used_at
       t.equal(first, new Date(clock).toISOString())
-      t.equal((await admin.get(`/admin/v1/access-keys/${keys[1].id}`)).json().last_used_at, first, 'one timestamp for the batch')
+      t.equal(
+        (await admin.get(`/admin/v1/access-keys/${keys[1].id}`)).json().last_used_at,
+        first,
+        'one timestamp for the batch',
+      )
 
       clock += 30_000
       await useAll()
@@ -228,12 +329,23 @@ for (const provider of providers) {
       await useAll()
       await waitForWrites(2)
       t.same(writes, [2, 2])
-      t.equal((await admin.get(`/admin/v1/access-keys/${keys[1].id}`)).json().last_used_at, new Date(clock).toISOString())
+      t.equal(
+        (await admin.get(`/admin/v1/access-keys/${keys[1].id}`)).json().last_used_at,
+        new Date(clock).toISOString(),
+      )
     })
 
     t.test("a user's key dies when the user is disabled or deleted, and shrinks with their scopes", async (t) => {
-      const user = (await admin.post('/admin/v1/users', { username: 'dana', password: 'long enough password', scopes: ['admin', 'read'] })).json()
-      const { key } = (await admin.post('/admin/v1/access-keys', { name: 'danas', scopes: ['admin', 'read'], user_id: user.id })).json()
+      const user = (
+        await admin.post('/admin/v1/users', {
+          username: 'dana',
+          password: 'long enough password',
+          scopes: ['admin', 'read'],
+        })
+      ).json()
+      const { key } = (
+        await admin.post('/admin/v1/access-keys', { name: 'danas', scopes: ['admin', 'read'], user_id: user.id })
+      ).json()
       const use = () => ctx.app.inject({ method: 'GET', url: '/admin/v1/audit?limit=1', headers: probe(key) })
       t.equal((await use()).statusCode, 200)
 
@@ -253,8 +365,14 @@ for (const provider of providers) {
     })
 
     t.test("a key's scopes cannot exceed its owner's", async (t) => {
-      const user = (await admin.post('/admin/v1/users', { username: 'erin', password: 'long enough password', scopes: ['read'] })).json()
-      const response = await admin.post('/admin/v1/access-keys', { name: 'too wide', scopes: ['read', 'admin'], user_id: user.id })
+      const user = (
+        await admin.post('/admin/v1/users', { username: 'erin', password: 'long enough password', scopes: ['read'] })
+      ).json()
+      const response = await admin.post('/admin/v1/access-keys', {
+        name: 'too wide',
+        scopes: ['read', 'admin'],
+        user_id: user.id,
+      })
       t.equal(response.statusCode, 400)
       t.same(response.json(), {
         error: 'invalid_request',
@@ -266,7 +384,8 @@ for (const provider of providers) {
 
     t.test('a revoked JWT and a JWT for another audience are refused', async (t) => {
       const token = await signedToken(ctx, { scope: 'admin', now: clock })
-      const use = (value: string) => ctx.app.inject({ method: 'GET', url: '/admin/v1/audit?limit=1', headers: { authorization: `Bearer ${value}` } })
+      const use = (value: string) =>
+        ctx.app.inject({ method: 'GET', url: '/admin/v1/audit?limit=1', headers: { authorization: `Bearer ${value}` } })
       t.equal((await use(token.token)).statusCode, 200)
       // Revoked in the database as another instance would: refused here at the next revocation-list sync.
       await ctx.store.revokedTokens.revoke(token.jti, new Date(token.expiresAt * 1000), new Date(clock))

@@ -19,7 +19,8 @@ t.test('the access-token verifier', async (t) => {
       return published ? ctx.keyring.verificationKey(kid) : undefined
     },
   }
-  const fresh = (maxEntries?: number) => createAccessTokenVerifier({ keyring, config: ctx.config, now: () => clock, ...(maxEntries ? { maxEntries } : {}) })
+  const fresh = (maxEntries?: number) =>
+    createAccessTokenVerifier({ keyring, config: ctx.config, now: () => clock, ...(maxEntries ? { maxEntries } : {}) })
 
   t.test('checks a signature once, and the key and the times on every use', async (t) => {
     const verifier = fresh()
@@ -29,7 +30,11 @@ t.test('the access-token verifier', async (t) => {
     const firstTime = keyLookups
     keyLookups = 0
     t.equal((await verifier.verify(token))?.jti, jti)
-    t.equal(keyLookups, 1, `remembered: one key lookup (the key is still published), not ${firstTime} and a signature check`)
+    t.equal(
+      keyLookups,
+      1,
+      `remembered: one key lookup (the key is still published), not ${firstTime} and a signature check`,
+    )
 
     published = false
     t.equal(await verifier.verify(token), undefined, 'its key revoked or gone: refused at once')
@@ -43,7 +48,17 @@ t.test('the access-token verifier', async (t) => {
 
   t.test('a token that is not valid yet is refused, then accepted once its nbf has come', async (t) => {
     const verifier = fresh()
-    const { token } = await signAccessToken(ctx.keyring, { issuer: ctx.config.issuer, ttl: 600, now: clock }, { sub: 's', aud: ctx.config.defaultAudience, clientId: 'c', scope: 'read', extra: { nbf: Math.floor(clock / 1000) + 300 } })
+    const { token } = await signAccessToken(
+      ctx.keyring,
+      { issuer: ctx.config.issuer, ttl: 600, now: clock },
+      {
+        sub: 's',
+        aud: ctx.config.defaultAudience,
+        clientId: 'c',
+        scope: 'read',
+        extra: { nbf: Math.floor(clock / 1000) + 300 },
+      },
+    )
     t.equal(await verifier.verify(token), undefined, 'nbf in 5 minutes')
     clock += 300_000 - ctx.config.clockSkew * 1000
     t.ok(await verifier.verify(token), 'within the clock-skew allowance of nbf')
@@ -85,8 +100,21 @@ t.test('extra claims are added to a token, and never replace a standard one', as
   const { token } = await signAccessToken(
     ctx.keyring,
     { issuer: ctx.config.issuer, ttl: 60 },
-    { sub: 'alice', aud: 'https://api.example', clientId: 'c1', scope: 'read', extra: { sid: 'family-1', iss: 'https://evil.example', sub: 'mallory', scope: 'admin' } },
+    {
+      sub: 'alice',
+      aud: 'https://api.example',
+      clientId: 'c1',
+      scope: 'read',
+      extra: { sid: 'family-1', iss: 'https://evil.example', sub: 'mallory', scope: 'admin' },
+    },
   )
   const claims = await verifier.verify(token)
-  t.match(claims, { sid: 'family-1', iss: ctx.config.issuer, sub: 'alice', scope: 'read', client_id: 'c1', aud: 'https://api.example' })
+  t.match(claims, {
+    sid: 'family-1',
+    iss: ctx.config.issuer,
+    sub: 'alice',
+    scope: 'read',
+    client_id: 'c1',
+    aud: 'https://api.example',
+  })
 })

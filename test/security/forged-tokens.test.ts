@@ -13,7 +13,10 @@ import { build, providers } from '../support/helper.ts'
 import { basic, FORM, form, seed, SECRET } from '../support/token-fixtures.ts'
 
 const INVALID_TOKEN_CHALLENGE = /^Bearer realm="portcullis", error="invalid_token"/
-const INVALID_TOKEN = { error: 'invalid_token', error_description: 'the access token or access key is invalid, expired or revoked' }
+const INVALID_TOKEN = {
+  error: 'invalid_token',
+  error_description: 'the access token or access key is invalid, expired or revoked',
+}
 const API = 'https://api.example'
 
 type Assert = Pick<typeof t, 'equal' | 'same' | 'match'>
@@ -24,19 +27,39 @@ for (const provider of providers) {
     const { app, store } = ctx
     const { alice } = await seed(store)
     // A resource server's client that may introspect every token.
-    await store.clients.create({ clientId: 'gateway', name: 'Gateway', secretHash: sha256(SECRET), grantTypes: ['client_credentials'], scopes: ['introspect'] })
+    await store.clients.create({
+      clientId: 'gateway',
+      name: 'Gateway',
+      secretHash: sha256(SECRET),
+      grantTypes: ['client_credentials'],
+      scopes: ['introspect'],
+    })
     const gateway = basic('gateway', SECRET)
     const claims = goodClaims(ctx, { sub: alice.id, scope: 'admin introspect keys:write read' })
     const valid = ourToken(ctx, claims)
     const forged = forgedTokens(ctx, claims)
 
     const introspect = (token: string, authorization: string) =>
-      app.inject({ method: 'POST', url: '/oauth/introspect', headers: { ...FORM, authorization }, payload: form({ token }) })
+      app.inject({
+        method: 'POST',
+        url: '/oauth/introspect',
+        headers: { ...FORM, authorization },
+        payload: form({ token }),
+      })
     const bearer = (method: 'GET' | 'POST', url: string, token: string) =>
-      app.inject({ method, url, headers: { authorization: `Bearer ${token}` }, ...(method === 'POST' ? { payload: { name: 'k', scopes: ['read'] } } : {}) })
+      app.inject({
+        method,
+        url,
+        headers: { authorization: `Bearer ${token}` },
+        ...(method === 'POST' ? { payload: { name: 'k', scopes: ['read'] } } : {}),
+      })
     const expectRefused = (t: Assert, response: LightMyRequestResponse, name: string) => {
       t.equal(response.statusCode, 401, `${name}: 401`)
-      t.match(response.headers['www-authenticate'], INVALID_TOKEN_CHALLENGE, `${name}: WWW-Authenticate error="invalid_token"`)
+      t.match(
+        response.headers['www-authenticate'],
+        INVALID_TOKEN_CHALLENGE,
+        `${name}: WWW-Authenticate error="invalid_token"`,
+      )
       t.same(response.json(), INVALID_TOKEN, `${name}: the invalid_token body`)
     }
 
@@ -58,7 +81,8 @@ for (const provider of providers) {
     })
 
     t.test('a forged token is no credential for introspection', async (t) => {
-      for (const [name, token] of Object.entries(forged)) expectRefused(t, await introspect(valid, `Bearer ${token}`), name)
+      for (const [name, token] of Object.entries(forged))
+        expectRefused(t, await introspect(valid, `Bearer ${token}`), name)
     })
 
     t.test('the admin API refuses every forged token with 401 invalid_token', async (t) => {

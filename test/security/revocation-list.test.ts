@@ -102,7 +102,12 @@ t.test('the timer syncs every syncIntervalSeconds, reports a failed read and kee
   let clock = START
   const store = fakeStore([])
   const errors: unknown[] = []
-  const list = await createRevocationList({ store, now: () => clock, syncIntervalSeconds: 1, onError: (err) => errors.push(err) })
+  const list = await createRevocationList({
+    store,
+    now: () => clock,
+    syncIntervalSeconds: 1,
+    onError: (err) => errors.push(err),
+  })
   t.teardown(() => list.close())
   list.add('kept', new Date(START + 3_600_000))
   store.fail(new Error('database down'))
@@ -116,91 +121,140 @@ t.test('the timer syncs every syncIntervalSeconds, reports a failed read and kee
   store.fail(undefined)
   clock += 1_000
   store.rows.push({ jti: 'later', expiresAt: new Date(clock + 60_000), createdAt: new Date(clock) })
-  t.ok(await until(() => list.isRevoked('later')), 'the next timed read catches up, from where the last good read left off')
+  t.ok(
+    await until(() => list.isRevoked('later')),
+    'the next timed read catches up, from where the last good read left off',
+  )
   t.same(store.reads.at(-1)?.since, new Date(START - SYNC_OVERLAP_MS))
 })
 
-t.test('close() stops the timer and waits for a read in progress; a read failing after close is not reported', async (t) => {
-  const store = fakeStore([])
-  const errors: unknown[] = []
-  const noop = () => undefined
-  let release: () => void = noop
-  const list = await createRevocationList({ store, now: () => START, syncIntervalSeconds: 1, onError: (err) => errors.push(err) })
-  const listRecordedSince = store.revokedTokens.listRecordedSince
-  store.revokedTokens.listRecordedSince = async (since, now) => {
-    await new Promise<void>((resolve) => {
-      release = resolve
+t.test(
+  'close() stops the timer and waits for a read in progress; a read failing after close is not reported',
+  async (t) => {
+    const store = fakeStore([])
+    const errors: unknown[] = []
+    const noop = () => undefined
+    let release: () => void = noop
+    const list = await createRevocationList({
+      store,
+      now: () => START,
+      syncIntervalSeconds: 1,
+      onError: (err) => errors.push(err),
     })
-    await listRecordedSince(since, now)
-    throw new Error('store closed')
-  }
-  await until(() => release !== noop)
-  let closed = false
-  const closing = list.close().then(() => {
-    closed = true
-  })
-  await new Promise((resolve) => setTimeout(resolve, 20))
-  t.equal(closed, false, 'waits for the read in progress')
-  release()
-  await closing
-  const reads = store.reads.length
-  await new Promise((resolve) => setTimeout(resolve, 1_200))
-  t.equal(store.reads.length, reads, 'no read after close')
-  t.same(errors, [])
-})
+    const listRecordedSince = store.revokedTokens.listRecordedSince
+    store.revokedTokens.listRecordedSince = async (since, now) => {
+      await new Promise<void>((resolve) => {
+        release = resolve
+      })
+      await listRecordedSince(since, now)
+      throw new Error('store closed')
+    }
+    await until(() => release !== noop)
+    let closed = false
+    const closing = list.close().then(() => {
+      closed = true
+    })
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    t.equal(closed, false, 'waits for the read in progress')
+    release()
+    await closing
+    const reads = store.reads.length
+    await new Promise((resolve) => setTimeout(resolve, 1_200))
+    t.equal(store.reads.length, reads, 'no read after close')
+    t.same(errors, [])
+  },
+)
 
-t.test("a user cutoff refuses the user's tokens from logins started, or issued without a login, at or before it", async (t) => {
-  let clock = START + 10_000
-  const list = await createRevocationList({ store: fakeStore([]), now: () => clock, syncIntervalSeconds: 60 })
-  t.teardown(() => list.close())
-  const cutoff = START + 5_500
-  const token = (claims: { sub?: unknown; iat?: unknown; sid?: unknown }) => ({ jti: newId(clock), ...claims })
-  const loginAt = (ms: number) => newId(ms)
-  const [before, at, after] = [loginAt(cutoff - 1), loginAt(cutoff), loginAt(cutoff + 1)]
-  list.cutOffUser('u1', new Date(cutoff), new Date(START + 60_000))
-  t.equal(list.size(), 1)
-  t.equal(list.revokes(token({ sub: 'u1', iat: START / 1000 + 9, sid: before })), true, 'a login started before, even refreshed since')
-  t.equal(list.revokes(token({ sub: 'u1', iat: START / 1000 + 9, sid: at })), true, 'a login started at the cutoff')
-  t.equal(list.revokes(token({ sub: 'u1', iat: START / 1000 + 5, sid: after })), false, 'a login started a millisecond after (same second) works')
-  t.equal(list.revokes(token({ sub: 'u1', iat: START / 1000 + 5 })), true, 'without a login: issued in the cutoff’s second')
-  t.equal(list.revokes(token({ sub: 'u1', iat: START / 1000 + 6 })), false, 'without a login: issued in a later second')
-  t.equal(list.revokes(token({ sub: 'u1' })), true, 'without iat nor sid: refused')
-  t.equal(list.revokes(token({ sub: 'u2', iat: START / 1000 })), false, 'another user')
-  t.equal(list.revokes(token({ sub: 'u1', iat: START / 1000, sid: 'not-a-uuid-v7' })), true, 'a sid that is not ours: by iat')
-  clock = START + 60_000
-  t.equal(list.revokes(token({ sub: 'u1', iat: START / 1000 })), false, 'once every token it covers has expired')
-  await list.sync()
-  t.equal(list.size(), 0, 'dropped from memory')
-})
+t.test(
+  "a user cutoff refuses the user's tokens from logins started, or issued without a login, at or before it",
+  async (t) => {
+    let clock = START + 10_000
+    const list = await createRevocationList({ store: fakeStore([]), now: () => clock, syncIntervalSeconds: 60 })
+    t.teardown(() => list.close())
+    const cutoff = START + 5_500
+    const token = (claims: { sub?: unknown; iat?: unknown; sid?: unknown }) => ({ jti: newId(clock), ...claims })
+    const loginAt = (ms: number) => newId(ms)
+    const [before, at, after] = [loginAt(cutoff - 1), loginAt(cutoff), loginAt(cutoff + 1)]
+    list.cutOffUser('u1', new Date(cutoff), new Date(START + 60_000))
+    t.equal(list.size(), 1)
+    t.equal(
+      list.revokes(token({ sub: 'u1', iat: START / 1000 + 9, sid: before })),
+      true,
+      'a login started before, even refreshed since',
+    )
+    t.equal(list.revokes(token({ sub: 'u1', iat: START / 1000 + 9, sid: at })), true, 'a login started at the cutoff')
+    t.equal(
+      list.revokes(token({ sub: 'u1', iat: START / 1000 + 5, sid: after })),
+      false,
+      'a login started a millisecond after (same second) works',
+    )
+    t.equal(
+      list.revokes(token({ sub: 'u1', iat: START / 1000 + 5 })),
+      true,
+      'without a login: issued in the cutoff’s second',
+    )
+    t.equal(
+      list.revokes(token({ sub: 'u1', iat: START / 1000 + 6 })),
+      false,
+      'without a login: issued in a later second',
+    )
+    t.equal(list.revokes(token({ sub: 'u1' })), true, 'without iat nor sid: refused')
+    t.equal(list.revokes(token({ sub: 'u2', iat: START / 1000 })), false, 'another user')
+    t.equal(
+      list.revokes(token({ sub: 'u1', iat: START / 1000, sid: 'not-a-uuid-v7' })),
+      true,
+      'a sid that is not ours: by iat',
+    )
+    clock = START + 60_000
+    t.equal(list.revokes(token({ sub: 'u1', iat: START / 1000 })), false, 'once every token it covers has expired')
+    await list.sync()
+    t.equal(list.size(), 0, 'dropped from memory')
+  },
+)
 
-t.test('a user cutoff read from the database counts from when it was recorded; a later one moves it forward, an earlier one does not', async (t) => {
-  let clock = START
-  const store = fakeStore([{ jti: userRevocationId('u1'), expiresAt: new Date(START + 60_000), createdAt: new Date(START - 2_000) }])
-  const list = await createRevocationList({ store, now: () => clock, syncIntervalSeconds: 60 })
-  t.teardown(() => list.close())
-  const issuedAt = (ms: number) => ({ jti: 'j', sub: 'u1', iat: ms / 1000 })
-  t.equal(list.revokes(issuedAt(START - 3_000)), true)
-  t.equal(list.revokes(issuedAt(START - 1_000)), false)
-  t.equal(list.isRevoked(userRevocationId('u1')), false, 'not a jti')
-  clock += 1_000
-  store.rows[0] = { jti: userRevocationId('u1'), expiresAt: new Date(clock + 60_000), createdAt: new Date(clock) }
-  await list.sync()
-  t.equal(list.revokes(issuedAt(START - 1_000)), true, 'the later cutoff, read at the next sync')
-  list.cutOffUser('u1', new Date(START - 10_000), new Date(START + 60_000))
-  t.equal(list.revokes(issuedAt(START - 1_000)), true, 'an earlier cutoff changes nothing')
-  t.equal(list.size(), 1)
-})
+t.test(
+  'a user cutoff read from the database counts from when it was recorded; a later one moves it forward, an earlier one does not',
+  async (t) => {
+    let clock = START
+    const store = fakeStore([
+      { jti: userRevocationId('u1'), expiresAt: new Date(START + 60_000), createdAt: new Date(START - 2_000) },
+    ])
+    const list = await createRevocationList({ store, now: () => clock, syncIntervalSeconds: 60 })
+    t.teardown(() => list.close())
+    const issuedAt = (ms: number) => ({ jti: 'j', sub: 'u1', iat: ms / 1000 })
+    t.equal(list.revokes(issuedAt(START - 3_000)), true)
+    t.equal(list.revokes(issuedAt(START - 1_000)), false)
+    t.equal(list.isRevoked(userRevocationId('u1')), false, 'not a jti')
+    clock += 1_000
+    store.rows[0] = { jti: userRevocationId('u1'), expiresAt: new Date(clock + 60_000), createdAt: new Date(clock) }
+    await list.sync()
+    t.equal(list.revokes(issuedAt(START - 1_000)), true, 'the later cutoff, read at the next sync')
+    list.cutOffUser('u1', new Date(START - 10_000), new Date(START + 60_000))
+    t.equal(list.revokes(issuedAt(START - 1_000)), true, 'an earlier cutoff changes nothing')
+    t.equal(list.size(), 1)
+  },
+)
 
-t.test("a user cutoff written with a shorter token lifetime (the CLI run with another ACCESS_TOKEN_TTL) is held for this instance's", async (t) => {
-  let clock = START
-  // Recorded at START with a lifetime of 60 s; this instance's tokens live an hour.
-  const store = fakeStore([{ jti: userRevocationId('u1'), expiresAt: new Date(START + 60_000), createdAt: new Date(START) }])
-  const list = await createRevocationList({ store, now: () => clock, syncIntervalSeconds: 60, accessTokenLifetimeMs: 3_600_000 })
-  t.teardown(() => list.close())
-  const before = { jti: 'j', sub: 'u1', iat: (START - 1_000) / 1000 }
-  clock = START + 120_000
-  await list.sync()
-  t.equal(list.revokes(before), true, 'still refused after the written lifetime')
-  clock = START + 3_600_000
-  t.equal(list.revokes(before), false, 'until every token of this instance it covers has expired')
-})
+t.test(
+  "a user cutoff written with a shorter token lifetime (the CLI run with another ACCESS_TOKEN_TTL) is held for this instance's",
+  async (t) => {
+    let clock = START
+    // Recorded at START with a lifetime of 60 s; this instance's tokens live an hour.
+    const store = fakeStore([
+      { jti: userRevocationId('u1'), expiresAt: new Date(START + 60_000), createdAt: new Date(START) },
+    ])
+    const list = await createRevocationList({
+      store,
+      now: () => clock,
+      syncIntervalSeconds: 60,
+      accessTokenLifetimeMs: 3_600_000,
+    })
+    t.teardown(() => list.close())
+    const before = { jti: 'j', sub: 'u1', iat: (START - 1_000) / 1000 }
+    clock = START + 120_000
+    await list.sync()
+    t.equal(list.revokes(before), true, 'still refused after the written lifetime')
+    clock = START + 3_600_000
+    t.equal(list.revokes(before), false, 'until every token of this instance it covers has expired')
+  },
+)

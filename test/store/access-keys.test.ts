@@ -7,9 +7,20 @@ for (const provider of providers) {
     const { store, db } = await createTestStore(t, provider)
     const alice = await store.users.create({ username: 'alice', passwordHash: 'x', scopes: ['read', 'write'] })
 
-    const make = async (name: string, options: { userId?: string | null; expiresAt?: Date | null; now?: number } = {}) => {
+    const make = async (
+      name: string,
+      options: { userId?: string | null; expiresAt?: Date | null; now?: number } = {},
+    ) => {
       const generated = generateAccessKey(options.now)
-      const key = await store.accessKeys.create({ id: generated.id, prefix: generated.prefix, secretHash: generated.secretHash, name, scopes: ['read'], userId: options.userId ?? null, expiresAt: options.expiresAt ?? null })
+      const key = await store.accessKeys.create({
+        id: generated.id,
+        prefix: generated.prefix,
+        secretHash: generated.secretHash,
+        name,
+        scopes: ['read'],
+        userId: options.userId ?? null,
+        expiresAt: options.expiresAt ?? null,
+      })
       return { ...generated, record: key }
     }
 
@@ -19,7 +30,11 @@ for (const provider of providers) {
       t.equal(row.secretHash, secretHash)
       t.notOk(JSON.stringify(row).includes(key.split('_')[2]!), 'the secret is in no column')
       const found = await store.accessKeys.findForVerification(id)
-      t.match(found, { key: { id, name: 'ci', userId: alice.id, scopes: ['read'] }, secretHash, owner: { id: alice.id, username: 'alice', scopes: ['read', 'write'], disabled: false } })
+      t.match(found, {
+        key: { id, name: 'ci', userId: alice.id, scopes: ['read'] },
+        secretHash,
+        owner: { id: alice.id, username: 'alice', scopes: ['read', 'write'], disabled: false },
+      })
       t.notOk('secretHash' in (await store.accessKeys.findById(id))!, 'the ordinary lookup does not carry the hash')
     })
 
@@ -30,7 +45,17 @@ for (const provider of providers) {
 
     t.test('creating a key for a user that does not exist is not_found', async (t) => {
       const generated = generateAccessKey()
-      await t.rejects(store.accessKeys.create({ id: generated.id, prefix: 'pcl', secretHash: generated.secretHash, name: 'x', scopes: [], userId: 'ghost' }), { name: 'StoreError', code: 'not_found' })
+      await t.rejects(
+        store.accessKeys.create({
+          id: generated.id,
+          prefix: 'pcl',
+          secretHash: generated.secretHash,
+          name: 'x',
+          scopes: [],
+          userId: 'ghost',
+        }),
+        { name: 'StoreError', code: 'not_found' },
+      )
     })
 
     t.test('lists page in creation order and filter by owner and state', async (t) => {
@@ -39,17 +64,33 @@ for (const provider of providers) {
       const made = []
       for (let i = 0; i < 5; i++) made.push(await make(`bob-${i}`, { userId: bob.id, now: base + i }))
       const first = await store.accessKeys.list({ userId: bob.id, limit: 2 })
-      t.same(first.items.map((key) => key.name), ['bob-0', 'bob-1'])
+      t.same(
+        first.items.map((key) => key.name),
+        ['bob-0', 'bob-1'],
+      )
       const second = await store.accessKeys.list({ userId: bob.id, limit: 2, after: first.nextCursor! })
-      t.same(second.items.map((key) => key.name), ['bob-2', 'bob-3'])
+      t.same(
+        second.items.map((key) => key.name),
+        ['bob-2', 'bob-3'],
+      )
       const third = await store.accessKeys.list({ userId: bob.id, limit: 2, after: second.nextCursor! })
-      t.same(third.items.map((key) => key.name), ['bob-4'])
+      t.same(
+        third.items.map((key) => key.name),
+        ['bob-4'],
+      )
       t.equal(third.nextCursor, null)
 
       await store.accessKeys.revoke(made[0]!.id)
-      const expired = await make('bob-expired', { userId: bob.id, expiresAt: new Date(Date.now() - 1000), now: base + 10 })
+      const expired = await make('bob-expired', {
+        userId: bob.id,
+        expiresAt: new Date(Date.now() - 1000),
+        now: base + 10,
+      })
       const active = await store.accessKeys.list({ userId: bob.id, limit: 50, active: true })
-      t.same(active.items.map((key) => key.name), ['bob-1', 'bob-2', 'bob-3', 'bob-4'])
+      t.same(
+        active.items.map((key) => key.name),
+        ['bob-1', 'bob-2', 'bob-3', 'bob-4'],
+      )
       t.notOk(active.items.some((key) => key.id === expired.id))
       const service = await store.accessKeys.list({ userId: null, limit: 50 })
       t.ok(service.items.every((key) => key.userId === null))
@@ -75,7 +116,15 @@ for (const provider of providers) {
       const a = await make('a')
       const b = await make('b')
       const later = new Date('2030-06-01T00:00:00Z')
-      t.equal(await store.accessKeys.touchLastUsed(new Map([[a.id, later], [b.id, later]])), 2)
+      t.equal(
+        await store.accessKeys.touchLastUsed(
+          new Map([
+            [a.id, later],
+            [b.id, later],
+          ]),
+        ),
+        2,
+      )
       t.equal(await store.accessKeys.touchLastUsed(new Map([[a.id, new Date('2030-01-01T00:00:00Z')]])), 0)
       t.same((await store.accessKeys.findById(a.id))!.lastUsedAt, later)
       t.same((await store.accessKeys.findById(b.id))!.lastUsedAt, later)

@@ -13,17 +13,31 @@ t.test('errors that mean the database is down or too slow', async (t) => {
     'pg: query_timeout': new Error('Query read timeout'),
     'pg: connection timeout': new Error('Connection terminated due to connection timeout'),
     'pg: connection lost': new Error('Connection terminated unexpectedly'),
-    'socket: refused': withCode('connect ECONNREFUSED 127.0.0.1:5432', { code: 'ECONNREFUSED', syscall: 'connect', errno: -111 }),
+    'socket: refused': withCode('connect ECONNREFUSED 127.0.0.1:5432', {
+      code: 'ECONNREFUSED',
+      syscall: 'connect',
+      errno: -111,
+    }),
     'socket: reset': withCode('read ECONNRESET', { code: 'ECONNRESET' }),
-    'PostgreSQL 57P01 (administrator shutdown)': withCode('terminating connection due to administrator command', { code: '57P01', severity: 'FATAL' }),
-    'PostgreSQL 57014 (statement_timeout)': withCode('canceling statement due to statement timeout', { code: '57014', severity: 'ERROR' }),
+    'PostgreSQL 57P01 (administrator shutdown)': withCode('terminating connection due to administrator command', {
+      code: '57P01',
+      severity: 'FATAL',
+    }),
+    'PostgreSQL 57014 (statement_timeout)': withCode('canceling statement due to statement timeout', {
+      code: '57014',
+      severity: 'ERROR',
+    }),
     'PostgreSQL 53300 (too many connections)': withCode('sorry, too many clients already', { code: '53300' }),
     'Prisma P1001': withCode("Can't reach database server at 127.0.0.1:5432", { code: 'P1001' }),
     'Prisma P1017': withCode('Server has closed the connection.', { code: 'P1017' }),
     'Prisma P2024': withCode('Timed out fetching a new connection from the connection pool.', { code: 'P2024' }),
     'Prisma initialisation': Object.assign(new Error('cannot connect'), { name: 'PrismaClientInitializationError' }),
-    'driver adapter: DatabaseNotReachable (as a cause)': Object.assign(new Error(''), { cause: { kind: 'DatabaseNotReachable', host: '127.0.0.1', port: 5432 } }),
-    'driver adapter: postgres 08006 (as a cause)': Object.assign(new Error('x'), { cause: { kind: 'postgres', code: '08006', originalCode: '08006' } }),
+    'driver adapter: DatabaseNotReachable (as a cause)': Object.assign(new Error(''), {
+      cause: { kind: 'DatabaseNotReachable', host: '127.0.0.1', port: 5432 },
+    }),
+    'driver adapter: postgres 08006 (as a cause)': Object.assign(new Error('x'), {
+      cause: { kind: 'postgres', code: '08006', originalCode: '08006' },
+    }),
     'SQLite: busy past the timeout': withCode('database is locked', { code: 'SQLITE_BUSY' }),
   }
   for (const [name, err] of Object.entries(unavailable)) t.ok(isUnavailable(err), name)
@@ -46,7 +60,18 @@ t.test("access keys' last uses that cannot be written are kept for a later write
   const errors: unknown[] = []
   const { key, id, prefix, secretHash } = generateAccessKey(Date.now())
   const record = {
-    key: { id, prefix, secretHash, name: 'k', scopes: ['read'], userId: null, expiresAt: null, revokedAt: null, lastUsedAt: null, createdAt: new Date() },
+    key: {
+      id,
+      prefix,
+      secretHash,
+      name: 'k',
+      scopes: ['read'],
+      userId: null,
+      expiresAt: null,
+      revokedAt: null,
+      lastUsedAt: null,
+      createdAt: new Date(),
+    },
     owner: null,
     secretHash,
   }

@@ -6,7 +6,10 @@ const UUIDV7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]
 
 t.test('ids made one after the other sort in that order, in the same millisecond too', async (t) => {
   const ids = Array.from({ length: 10_000 }, () => newId())
-  t.ok(ids.every((id) => UUIDV7.test(id)), 'each is a UUIDv7 (version 7, variant 10)')
+  t.ok(
+    ids.every((id) => UUIDV7.test(id)),
+    'each is a UUIDv7 (version 7, variant 10)',
+  )
   t.same([...ids].sort(), ids, 'sorted order is creation order')
   t.equal(new Set(ids).size, ids.length, 'all distinct')
 })

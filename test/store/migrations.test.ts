@@ -23,10 +23,13 @@ async function open(t: Test, url: string): Promise<Database> {
 }
 
 async function recorded(db: Database): Promise<{ migration_name: string; finished: boolean }[]> {
-  const rows = await db.prisma.$queryRawUnsafe<{ migration_name: string; finished_at: unknown; rolled_back_at: unknown }[]>(
-    'SELECT migration_name, finished_at, rolled_back_at FROM _prisma_migrations ORDER BY migration_name',
-  )
-  return rows.map((row) => ({ migration_name: row.migration_name, finished: row.finished_at !== null && row.rolled_back_at === null }))
+  const rows = await db.prisma.$queryRawUnsafe<
+    { migration_name: string; finished_at: unknown; rolled_back_at: unknown }[]
+  >('SELECT migration_name, finished_at, rolled_back_at FROM _prisma_migrations ORDER BY migration_name')
+  return rows.map((row) => ({
+    migration_name: row.migration_name,
+    finished: row.finished_at !== null && row.rolled_back_at === null,
+  }))
 }
 
 /**
@@ -34,14 +37,17 @@ async function recorded(db: Database): Promise<{ migration_name: string; finishe
  * counters (store/change-feed.ts) are SQLite's alone and no model: written by triggers, read by the feed.
  */
 async function sqliteDrift(url: string): Promise<string> {
-  const result = await withSchemaEngine('sqlite', new PrismaBetterSqlite3({ url: sqliteFilePath(url) }), (engine, schema) =>
-    engine.diff({
-      from: { tag: 'schemaDatasource', files: [schema], configDir: providerFolder('sqlite') },
-      to: { tag: 'schemaDatamodel', files: [schema] },
-      script: true,
-      exitCode: null,
-      filters: { ...noFilters, externalTables: ['_ChangeCount'] },
-    } as never),
+  const result = await withSchemaEngine(
+    'sqlite',
+    new PrismaBetterSqlite3({ url: sqliteFilePath(url) }),
+    (engine, schema) =>
+      engine.diff({
+        from: { tag: 'schemaDatasource', files: [schema], configDir: providerFolder('sqlite') },
+        to: { tag: 'schemaDatamodel', files: [schema] },
+        script: true,
+        exitCode: null,
+        filters: { ...noFilters, externalTables: ['_ChangeCount'] },
+      } as never),
   )
   return (result as { stdout?: string }).stdout?.replace(/^--.*$/gm, '').trim() ?? ''
 }
@@ -49,18 +55,34 @@ async function sqliteDrift(url: string): Promise<string> {
 t.test('no model change is waiting for its migration', async (t) => {
   for (const provider of ['sqlite', 'postgresql'] as const) {
     const migrations = join(providerFolder(provider), 'migrations')
-    const snapshot = { path: join(migrations, 'schema.snapshot.prisma'), content: readFileSync(join(migrations, 'schema.snapshot.prisma'), 'utf8') }
+    const snapshot = {
+      path: join(migrations, 'schema.snapshot.prisma'),
+      content: readFileSync(join(migrations, 'schema.snapshot.prisma'), 'utf8'),
+    }
     const result = await withSchemaEngine(provider, new PrismaBetterSqlite3({ url: ':memory:' }), (engine, schema) =>
-      engine.diff({ from: { tag: 'schemaDatamodel', files: [snapshot] }, to: { tag: 'schemaDatamodel', files: [schema] }, script: true, exitCode: null, filters: noFilters } as never),
+      engine.diff({
+        from: { tag: 'schemaDatamodel', files: [snapshot] },
+        to: { tag: 'schemaDatamodel', files: [schema] },
+        script: true,
+        exitCode: null,
+        filters: noFilters,
+      } as never),
     )
-    t.equal((result as { stdout?: string }).stdout?.replace(/^--.*$/gm, '').trim(), '', `${provider}: npm run db:migration -- NAME`)
+    t.equal(
+      (result as { stdout?: string }).stdout?.replace(/^--.*$/gm, '').trim(),
+      '',
+      `${provider}: npm run db:migration -- NAME`,
+    )
   }
 })
 
 t.test('the provider schemas are generated from prisma/models.prisma', async (t) => {
   const models = readFileSync(new URL('../../prisma/models.prisma', import.meta.url), 'utf8')
   for (const provider of ['sqlite', 'postgresql'] as const) {
-    t.ok(readFileSync(join(providerFolder(provider), 'schema.prisma'), 'utf8').endsWith(models), `${provider}: run npm run db:schemas`)
+    t.ok(
+      readFileSync(join(providerFolder(provider), 'schema.prisma'), 'utf8').endsWith(models),
+      `${provider}: run npm run db:schemas`,
+    )
   }
 })
 
@@ -73,12 +95,19 @@ for (const provider of providers) {
       const url = await createDatabaseUrl(t, provider)
       const first = await open(t, url)
       t.same(first.migrationsApplied, all)
-      t.same(await recorded(first), all.map((name) => ({ migration_name: name, finished: true })))
+      t.same(
+        await recorded(first),
+        all.map((name) => ({ migration_name: name, finished: true })),
+      )
       await first.close()
 
       const second = await open(t, url)
       t.same(second.migrationsApplied, [], 're-running applies nothing')
-      t.same(await recorded(second), all.map((name) => ({ migration_name: name, finished: true })), 'and records nothing twice')
+      t.same(
+        await recorded(second),
+        all.map((name) => ({ migration_name: name, finished: true })),
+        'and records nothing twice',
+      )
       await second.prisma.user.create({ data: { id: 'u1', username: 'after-migrate', passwordHash: 'x' } })
       t.equal(await second.prisma.user.count(), 1, 'the tables are usable')
     })
@@ -87,9 +116,11 @@ for (const provider of providers) {
       const url = await createDatabaseUrl(t, provider)
       const [a, b] = await Promise.all([open(t, url), open(t, url)])
       t.same([...a.migrationsApplied, ...b.migrationsApplied].sort(), all)
-      t.same(await recorded(a), all.map((name) => ({ migration_name: name, finished: true })))
+      t.same(
+        await recorded(a),
+        all.map((name) => ({ migration_name: name, finished: true })),
+      )
     })
-
   })
 }
 

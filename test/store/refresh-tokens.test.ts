@@ -16,14 +16,21 @@ for (const provider of providers) {
     const { app, store, db } = await build(t, { provider })
     const { service, alice } = await seed(store)
     const auth = { authorization: service.auth }
-    const login = await tokenRequest(app, { grant_type: 'password', username: alice.username, password: alice.password, scope: 'read write' }, auth)
+    const login = await tokenRequest(
+      app,
+      { grant_type: 'password', username: alice.username, password: alice.password, scope: 'read write' },
+      auth,
+    )
     const parent = login.json().refresh_token as string
     const rotated = await tokenRequest(app, { grant_type: 'refresh_token', refresh_token: parent }, auth)
     t.equal(rotated.statusCode, 200)
 
     for (const token of [parent, rotated.json().refresh_token as string]) {
       const record = await store.refreshTokens.findByHash(sha256(token))
-      const row = await db.prisma.refreshToken.findUniqueOrThrow({ where: { tokenHash: sha256(token) }, include: { family: { include: { user: true } } } })
+      const row = await db.prisma.refreshToken.findUniqueOrThrow({
+        where: { tokenHash: sha256(token) },
+        include: { family: { include: { user: true } } },
+      })
       const { family, ...tokenRow } = row
       const { user, ...familyRow } = family
       t.same(record, {
@@ -49,7 +56,9 @@ t.test('on SQLite a rotation during a Prisma write transaction waits for it, the
   const { app, store, db } = await build(t)
   const { service, alice } = await seed(store)
   const auth = { authorization: service.auth }
-  const parent = (await tokenRequest(app, { grant_type: 'password', username: alice.username, password: alice.password }, auth)).json().refresh_token as string
+  const parent = (
+    await tokenRequest(app, { grant_type: 'password', username: alice.username, password: alice.password }, auth)
+  ).json().refresh_token as string
 
   const order: string[] = []
   let entered!: () => void
@@ -62,7 +71,9 @@ t.test('on SQLite a rotation during a Prisma write transaction waits for it, the
     })
     .then(() => order.push('transaction'))
   await inside
-  const refreshes = Promise.all([1, 2].map(() => tokenRequest(app, { grant_type: 'refresh_token', refresh_token: parent }, auth))).then((responses) => {
+  const refreshes = Promise.all(
+    [1, 2].map(() => tokenRequest(app, { grant_type: 'refresh_token', refresh_token: parent }, auth)),
+  ).then((responses) => {
     order.push('refreshes')
     return responses
   })
@@ -75,7 +86,11 @@ t.test('on SQLite a rotation during a Prisma write transaction waits for it, the
   )
   t.equal(new Set(responses.map((res) => res.json().refresh_token)).size, 1, 'one successor')
   t.equal(await db.prisma.refreshToken.count(), 2, 'the parent and one successor')
-  const next = await tokenRequest(app, { grant_type: 'refresh_token', refresh_token: responses[0]!.json().refresh_token }, auth)
+  const next = await tokenRequest(
+    app,
+    { grant_type: 'refresh_token', refresh_token: responses[0]!.json().refresh_token },
+    auth,
+  )
   t.equal(next.statusCode, 200, 'the successor works')
 })
 
@@ -85,7 +100,16 @@ for (const provider of providers) {
     const { service, alice } = await seed(store)
     const absoluteExpiresAt = new Date(Date.now() + 86_400_000)
     const families = await Promise.all(
-      [1, 2, 3].map((n) => store.refreshTokens.createFamily({ clientId: service.clientId, userId: alice.id, scope: ['read'], audience: '', absoluteExpiresAt, tokenHash: sha256(`parent ${n}`) })),
+      [1, 2, 3].map((n) =>
+        store.refreshTokens.createFamily({
+          clientId: service.clientId,
+          userId: alice.id,
+          scope: ['read'],
+          audience: '',
+          absoluteExpiresAt,
+          tokenHash: sha256(`parent ${n}`),
+        }),
+      ),
     )
     const rotation = (n: number, overrides: Partial<{ familyId: string; successorHash: string }> = {}) => ({
       parentId: families[n]!.token.id,
@@ -106,10 +130,20 @@ for (const provider of providers) {
     // On PostgreSQL the two uses of one parent race on separate connections: either may win.
     t.same([...outcomes.slice(0, 2)].sort(), ['already_used', 'rotated'], 'the same parent twice: one rotation')
     t.same(outcomes.slice(2), ['rejected', 'rotated'], 'a successor that cannot be written fails only its own rotation')
-    const parent = async (n: number) => db.prisma.refreshToken.findUniqueOrThrow({ where: { id: families[n]!.token.id } })
+    const parent = async (n: number) =>
+      db.prisma.refreshToken.findUniqueOrThrow({ where: { id: families[n]!.token.id } })
     t.equal((await parent(1)).usedAt, null, 'the failed rotation left its parent unused (its mark was undone with it)')
-    t.ok((await parent(0)).usedAt instanceof Date && (await parent(2)).usedAt instanceof Date, 'the others are marked used')
-    t.equal(await db.prisma.refreshToken.count({ where: { tokenHash: { in: [sha256('successor 0'), sha256('successor 1'), sha256('successor 2')] } } }), 2, 'and have their successor, once')
+    t.ok(
+      (await parent(0)).usedAt instanceof Date && (await parent(2)).usedAt instanceof Date,
+      'the others are marked used',
+    )
+    t.equal(
+      await db.prisma.refreshToken.count({
+        where: { tokenHash: { in: [sha256('successor 0'), sha256('successor 1'), sha256('successor 2')] } },
+      }),
+      2,
+      'and have their successor, once',
+    )
 
     t.equal(await store.refreshTokens.rotate(rotation(1)), 'rotated', 'the failed one can be rotated later')
   })

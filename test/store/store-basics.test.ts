@@ -9,7 +9,10 @@ for (const provider of providers) {
     t.test('a username is unique', async (t) => {
       const user = await store.users.create({ username: 'alice', passwordHash: 'x', scopes: ['read', 'write'] })
       t.match(user, { username: 'alice', scopes: ['read', 'write'], disabled: false })
-      await t.rejects(store.users.create({ username: 'alice', passwordHash: 'y', scopes: [] }), new StoreError('conflict', 'user "alice" already exists'))
+      await t.rejects(
+        store.users.create({ username: 'alice', passwordHash: 'y', scopes: [] }),
+        new StoreError('conflict', 'user "alice" already exists'),
+      )
     })
 
     t.test('users page by cursor in creation order', async (t) => {
@@ -18,7 +21,10 @@ for (const provider of providers) {
       t.equal(first.items.length, 2)
       t.ok(first.nextCursor)
       const second = await store.users.list({ limit: 2, after: first.nextCursor! })
-      t.same(second.items.map((u) => u.username), ['u2', 'u3'])
+      t.same(
+        second.items.map((u) => u.username),
+        ['u2', 'u3'],
+      )
       t.equal(second.nextCursor, null)
     })
 

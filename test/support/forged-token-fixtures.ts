@@ -5,7 +5,8 @@ import { createHmac, createSign, generateKeyPairSync, randomUUID, type KeyObject
 import type { Keyring } from '../../src/keys/keyring.ts'
 import type { Config } from '../../src/config.ts'
 
-const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url')
+const b64 = (value: unknown) =>
+  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url')
 
 /** header.payload signed with HMAC-SHA256 under `secret`: the "alg confusion" forgery. */
 function hs256(header: object, payload: object, secret: Buffer | string): string {
@@ -25,13 +26,29 @@ export interface ForgeryContext {
 }
 
 /** The claims of a token that would be accepted if it were signed by us. */
-export function goodClaims(ctx: ForgeryContext, options: { sub?: string; scope?: string; now?: number } = {}): Record<string, unknown> {
+export function goodClaims(
+  ctx: ForgeryContext,
+  options: { sub?: string; scope?: string; now?: number } = {},
+): Record<string, unknown> {
   const iat = Math.floor((options.now ?? Date.now()) / 1000)
-  return { client_id: 'service', scope: options.scope ?? 'admin introspect keys:write', iss: ctx.config.issuer, sub: options.sub ?? 'client:service', aud: ctx.config.defaultAudience, iat, exp: iat + 600, jti: randomUUID() }
+  return {
+    client_id: 'service',
+    scope: options.scope ?? 'admin introspect keys:write',
+    iss: ctx.config.issuer,
+    sub: options.sub ?? 'client:service',
+    aud: ctx.config.defaultAudience,
+    iat,
+    exp: iat + 600,
+    jti: randomUUID(),
+  }
 }
 
 /** A correctly signed token of ours with `claims` (the control: what each forgery imitates). */
-export function ourToken(ctx: ForgeryContext, claims: Record<string, unknown>, header: Record<string, unknown> = {}): string {
+export function ourToken(
+  ctx: ForgeryContext,
+  claims: Record<string, unknown>,
+  header: Record<string, unknown> = {},
+): string {
   const { kid, privateKey } = ctx.keyring.signingKey()
   return rs256({ alg: 'RS256', typ: 'at+jwt', kid, ...header }, claims, privateKey)
 }
@@ -40,7 +57,10 @@ export function ourToken(ctx: ForgeryContext, claims: Record<string, unknown>, h
  * Every kind of forged or invalid access token, by name. `claims` defaults to goodClaims(ctx): a validly
  * signed token with those claims is accepted (see ourToken), so each of these fails for its forgery alone.
  */
-export function forgedTokens(ctx: ForgeryContext, claims: Record<string, unknown> = goodClaims(ctx)): Record<string, string> {
+export function forgedTokens(
+  ctx: ForgeryContext,
+  claims: Record<string, unknown> = goodClaims(ctx),
+): Record<string, string> {
   const { kid } = ctx.keyring.signingKey()
   const publicKey = ctx.keyring.verificationKey(kid)!
   const pem = publicKey.export({ type: 'spki', format: 'pem' }) as string
@@ -56,9 +76,17 @@ export function forgedTokens(ctx: ForgeryContext, claims: Record<string, unknown
     'alg none, our signature kept': `${b64({ alg: 'none', typ: 'at+jwt', kid })}.${validPayload}.${validSignature}`,
     'alg "None"': `${b64({ alg: 'None', typ: 'at+jwt', kid })}.${b64(claims)}.`,
     'HS256 keyed with our public key as PEM': hs256({ ...header, alg: 'HS256' }, claims, pem),
-    'HS256 keyed with our public key as PEM, no trailing newline': hs256({ ...header, alg: 'HS256' }, claims, pem.trimEnd()),
+    'HS256 keyed with our public key as PEM, no trailing newline': hs256(
+      { ...header, alg: 'HS256' },
+      claims,
+      pem.trimEnd(),
+    ),
     'HS256 keyed with our public JWK as JSON': hs256({ ...header, alg: 'HS256' }, claims, JSON.stringify(jwk)),
-    'HS256 keyed with the bytes of our modulus': hs256({ ...header, alg: 'HS256' }, claims, Buffer.from(jwk.n!, 'base64url')),
+    'HS256 keyed with the bytes of our modulus': hs256(
+      { ...header, alg: 'HS256' },
+      claims,
+      Buffer.from(jwk.n!, 'base64url'),
+    ),
     'RS256 by our key, another issuer': ourToken(ctx, { ...claims, iss: 'https://elsewhere.example' }),
     'RS256 by our key, no issuer': ourToken(ctx, { ...claims, iss: undefined }),
     'RS256 by a foreign key claiming our kid': rs256(header, claims, foreign),

@@ -49,7 +49,16 @@ export async function createDatabaseUrl(t: Test, provider: Provider = 'sqlite'):
 export function testConfig(env: Record<string, string> = {}): Readonly<Config> {
   // The token-endpoint rate limits are off unless a test turns them on (test/oauth/rate-limit.test.ts).
   return loadConfig(
-    { LOG_LEVEL: 'silent', BCRYPT_COST: '4', PASSWORD_WORKERS: '1', ISSUER: 'http://portcullis.test', RATE_LIMIT_PER_IP: '0', RATE_LIMIT_PER_CLIENT: '0', JANITOR_INTERVAL: '0', ...env },
+    {
+      LOG_LEVEL: 'silent',
+      BCRYPT_COST: '4',
+      PASSWORD_WORKERS: '1',
+      ISSUER: 'http://portcullis.test',
+      RATE_LIMIT_PER_IP: '0',
+      RATE_LIMIT_PER_CLIENT: '0',
+      JANITOR_INTERVAL: '0',
+      ...env,
+    },
     { envFile: false },
   )
 }
@@ -68,7 +77,10 @@ export interface TestContext {
 }
 
 /** A migrated store on a fresh database, closed when the test ends. */
-export async function createTestStore(t: Test, provider: Provider = 'sqlite'): Promise<{ db: Database; store: Store; databaseUrl: string }> {
+export async function createTestStore(
+  t: Test,
+  provider: Provider = 'sqlite',
+): Promise<{ db: Database; store: Store; databaseUrl: string }> {
   const databaseUrl = await createDatabaseUrl(t, provider)
   const db = await openDatabase(databaseUrl, { migrate: true })
   const store = createStore(db)
@@ -79,14 +91,31 @@ export async function createTestStore(t: Test, provider: Provider = 'sqlite'): P
 /** The whole service on a fresh database, through buildApp like the server. */
 export async function build(
   t: Test,
-  options: { provider?: Provider; env?: Record<string, string>; now?: () => number; keyring?: Keyring; deps?: Partial<AppDeps> } = {},
+  options: {
+    provider?: Provider
+    env?: Record<string, string>
+    now?: () => number
+    keyring?: Keyring
+    deps?: Partial<AppDeps>
+  } = {},
 ): Promise<TestContext> {
   const { db, store, databaseUrl } = await createTestStore(t, options.provider)
   const config = testConfig({ DATABASE_URL: databaseUrl, KEYS_DIR: tempDir(t), ...options.env })
   const masterKey = randomBytes(32)
   const changes = createChangeFeed(db)
-  const keyring = options.keyring ?? (await createKeyring({ config, store, masterKey, changes, ...(options.now ? { now: options.now } : {}) }))
-  const app = await buildApp({ config, store, keyring, masterKey, logger: false, changes, ...(options.now ? { now: options.now } : {}), ...options.deps })
+  const keyring =
+    options.keyring ??
+    (await createKeyring({ config, store, masterKey, changes, ...(options.now ? { now: options.now } : {}) }))
+  const app = await buildApp({
+    config,
+    store,
+    keyring,
+    masterKey,
+    logger: false,
+    changes,
+    ...(options.now ? { now: options.now } : {}),
+    ...options.deps,
+  })
   t.teardown(async () => {
     await app.close()
     keyring.close()

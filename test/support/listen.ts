@@ -22,13 +22,19 @@ export interface Listening extends TestContext {
 }
 
 /** The whole service listening on 127.0.0.1, its issuer set to that address; closed when the test ends. */
-export async function listen(t: Test, options: { provider?: Provider; env?: Record<string, string> } = {}): Promise<Listening> {
+export async function listen(
+  t: Test,
+  options: { provider?: Provider; env?: Record<string, string> } = {},
+): Promise<Listening> {
   const reserved = await reservePort()
   const { port } = reserved.address() as AddressInfo
   const baseUrl = `http://127.0.0.1:${port}`
   const context = await build(t, { ...options, env: { ISSUER: baseUrl, ...options.env } })
   // Node's listen() takes over the socket's handle (net.Server#listen({ handle })); closing the app closes it.
-  await context.app.listen({ host: '127.0.0.1', handle: (reserved as unknown as { _handle: object })._handle } as { host: string })
-  if ((context.app.server.address() as AddressInfo).port !== port) throw new Error('the app did not listen on the reserved socket')
+  await context.app.listen({ host: '127.0.0.1', handle: (reserved as unknown as { _handle: object })._handle } as {
+    host: string
+  })
+  if ((context.app.server.address() as AddressInfo).port !== port)
+    throw new Error('the app did not listen on the reserved socket')
   return { ...context, baseUrl }
 }

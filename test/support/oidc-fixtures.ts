@@ -20,7 +20,11 @@ export async function seedOidc(store: Store) {
     redirectUris: [REDIRECT],
     firstParty: true,
   })
-  const user = await store.users.update(alice.id, { email: 'alice@example.com', emailVerified: true, name: 'Alice Liddell' })
+  const user = await store.users.update(alice.id, {
+    email: 'alice@example.com',
+    emailVerified: true,
+    name: 'Alice Liddell',
+  })
   return { alice: user }
 }
 
@@ -28,11 +32,24 @@ export async function seedOidc(store: Store) {
 export async function oidcCode(app: FastifyInstance, params: Record<string, string> = {}, flow = signInFlow(app)) {
   const { verifier, challenge } = pkce()
   const start = await flow.get(
-    authorizeUrl({ response_type: 'code', client_id: 'rp', redirect_uri: REDIRECT, scope: 'openid read', state: 's', code_challenge: challenge, code_challenge_method: 'S256', ...params }),
+    authorizeUrl({
+      response_type: 'code',
+      client_id: 'rp',
+      redirect_uri: REDIRECT,
+      scope: 'openid read',
+      state: 's',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      ...params,
+    }),
   )
   const back = start.headers.location?.startsWith('/oauth/login') ? await flow.login(start.headers.location) : start
   return { code: query(back.headers.location).code!, answer: query(back.headers.location), verifier, flow }
 }
 
 export const redeemCode = (app: FastifyInstance, code: string, verifier: string) =>
-  tokenRequest(app, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier }, { authorization: RP })
+  tokenRequest(
+    app,
+    { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier },
+    { authorization: RP },
+  )

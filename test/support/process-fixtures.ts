@@ -28,7 +28,15 @@ export async function postToken(url: string, params: Record<string, string>, aut
     body: new URLSearchParams(params).toString(),
   })
   const body = (await res.json()) as Record<string, unknown>
-  rememberSecrets(params.password, params.client_secret, params.refresh_token, params.subject_token, auth, body.access_token, body.refresh_token)
+  rememberSecrets(
+    params.password,
+    params.client_secret,
+    params.refresh_token,
+    params.subject_token,
+    auth,
+    body.access_token,
+    body.refresh_token,
+  )
   return { status: res.status, body }
 }
 
@@ -43,7 +51,14 @@ export function rememberSecrets(...secrets: unknown[]): void {
 
 /** The seeded secrets and every secret recorded so far. */
 export function usedSecrets(seeded?: Seeded): string[] {
-  if (seeded) rememberSecrets(seeded.service.secret, seeded.service.auth, seeded.machine.secret, seeded.machine.auth, seeded.alice.password)
+  if (seeded)
+    rememberSecrets(
+      seeded.service.secret,
+      seeded.service.auth,
+      seeded.machine.secret,
+      seeded.machine.auth,
+      seeded.alice.password,
+    )
   return [...used]
 }
 
@@ -56,25 +71,47 @@ export function leakedSecrets(log: string, secrets: Iterable<string>): string[] 
   const found = new Set<string>()
   for (const secret of secrets) {
     const forms = [secret, new URLSearchParams({ s: secret }).toString().slice(2), JSON.stringify(secret).slice(1, -1)]
-    if (secret.startsWith('Basic ')) forms.push(secret.slice(6), ...Buffer.from(secret.slice(6), 'base64').toString().split(':'))
+    if (secret.startsWith('Basic '))
+      forms.push(secret.slice(6), ...Buffer.from(secret.slice(6), 'base64').toString().split(':'))
     if (/^eyJ[\w-]*\.[\w-]*\.[\w-]{20,}$/.test(secret)) forms.push(secret.split('.')[2]!)
     if (forms.some((form) => form.length >= 8 && log.includes(form))) found.add(`${secret.slice(0, 12)}…`)
   }
-  for (const match of log.matchAll(/eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+|pcl_[0-9A-Za-z]{16}_[0-9A-Za-z]{43}/g)) found.add(`${match[0].slice(0, 12)}… (by its shape)`)
+  for (const match of log.matchAll(/eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+|pcl_[0-9A-Za-z]{16}_[0-9A-Za-z]{43}/g))
+    found.add(`${match[0].slice(0, 12)}… (by its shape)`)
   return [...found]
 }
 
-export async function postForm(url: string, path: string, params: Record<string, string>, auth: string): Promise<{ status: number; text: string }> {
+export async function postForm(
+  url: string,
+  path: string,
+  params: Record<string, string>,
+  auth: string,
+): Promise<{ status: number; text: string }> {
   rememberSecrets(params.token, auth)
-  const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: auth }, body: new URLSearchParams(params).toString() })
+  const res = await fetch(`${url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: auth },
+    body: new URLSearchParams(params).toString(),
+  })
   return { status: res.status, text: await res.text() }
 }
 
 /** An admin API request with a Bearer JWT or an access key. */
-export async function admin(url: string, method: 'GET' | 'POST' | 'PATCH', path: string, credential: { bearer: string } | { apiKey: string }, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-  const headers: Record<string, string> = 'bearer' in credential ? { authorization: `Bearer ${credential.bearer}` } : { 'x-api-key': credential.apiKey }
+export async function admin(
+  url: string,
+  method: 'GET' | 'POST' | 'PATCH',
+  path: string,
+  credential: { bearer: string } | { apiKey: string },
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const headers: Record<string, string> =
+    'bearer' in credential ? { authorization: `Bearer ${credential.bearer}` } : { 'x-api-key': credential.apiKey }
   if (body !== undefined) headers['content-type'] = 'application/json'
-  const res = await fetch(`${url}/admin/v1${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) })
+  const res = await fetch(`${url}/admin/v1${path}`, {
+    method,
+    headers,
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  })
   const text = await res.text()
   const answer = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>)
   rememberSecrets('bearer' in credential ? credential.bearer : credential.apiKey, answer.key, answer.client_secret)
@@ -89,11 +126,21 @@ export async function adminToken(url: string, seeded: Seeded): Promise<string> {
 }
 
 export const passwordLogin = (url: string, seeded: Seeded) =>
-  postToken(url, { grant_type: 'password', username: seeded.alice.username, password: seeded.alice.password, scope: 'read write' }, seeded.service.auth)
+  postToken(
+    url,
+    { grant_type: 'password', username: seeded.alice.username, password: seeded.alice.password, scope: 'read write' },
+    seeded.service.auth,
+  )
 
-export const refresh = (url: string, seeded: Seeded, refreshToken: string) => postToken(url, { grant_type: 'refresh_token', refresh_token: refreshToken }, seeded.service.auth)
+export const refresh = (url: string, seeded: Seeded, refreshToken: string) =>
+  postToken(url, { grant_type: 'refresh_token', refresh_token: refreshToken }, seeded.service.auth)
 
-export const machineToken = (url: string, seeded: Seeded) => postToken(url, { grant_type: 'client_credentials', scope: 'read' }, basic(seeded.machine.clientId, seeded.machine.secret))
+export const machineToken = (url: string, seeded: Seeded) =>
+  postToken(
+    url,
+    { grant_type: 'client_credentials', scope: 'read' },
+    basic(seeded.machine.clientId, seeded.machine.secret),
+  )
 
 export async function fetchJwks(url: string): Promise<JSONWebKeySet> {
   const res = await fetch(`${url}/.well-known/jwks.json`)
@@ -113,12 +160,18 @@ export async function verifies(jwks: JSONWebKeySet, token: string, issuer: strin
   }
 }
 
-export const kidOf = (token: string): string => (JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()) as { kid: string }).kid
+export const kidOf = (token: string): string =>
+  (JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()) as { kid: string }).kid
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** Polls `check` until it is true or `timeoutMs` passes; resolves with the milliseconds it took, or rejects. */
-export async function pollUntil(what: string, check: () => Promise<boolean>, timeoutMs: number, everyMs = 100): Promise<number> {
+export async function pollUntil(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  everyMs = 100,
+): Promise<number> {
   const started = Date.now()
   for (;;) {
     if (await check()) return Date.now() - started
@@ -169,7 +222,8 @@ export async function consistencyProblems(databaseUrl: string): Promise<string[]
     const db = new Sqlite(databaseUrl.slice('file:'.length))
     try {
       const integrity = db.pragma('integrity_check') as { integrity_check: string }[]
-      if (integrity.length !== 1 || integrity[0]!.integrity_check !== 'ok') problems.push(`integrity_check: ${JSON.stringify(integrity)}`)
+      if (integrity.length !== 1 || integrity[0]!.integrity_check !== 'ok')
+        problems.push(`integrity_check: ${JSON.stringify(integrity)}`)
       const foreignKeys = db.pragma('foreign_key_check') as unknown[]
       if (foreignKeys.length > 0) problems.push(`foreign_key_check: ${JSON.stringify(foreignKeys)}`)
       for (const [what, sql] of Object.entries(ORPHAN_QUERIES)) {

@@ -12,7 +12,10 @@ export interface CliResult {
   stderr: string
 }
 
-export function runCli(args: readonly string[], options: { cwd: string; env: Record<string, string>; stdin?: string }): Promise<CliResult> {
+export function runCli(
+  args: readonly string[],
+  options: { cwd: string; env: Record<string, string>; stdin?: string },
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', TSX, CLI, ...args], {
       cwd: options.cwd,

@@ -50,11 +50,44 @@ export async function seedSignIn(store: Store) {
     redirectUris: [REDIRECT, 'https://app.example/other', LOOPBACK],
     postLogoutRedirectUris: ['https://app.example/bye'],
   })
-  await store.clients.create({ clientId: 'spa', name: 'SPA', secretHash: null, grantTypes: ['authorization_code'], scopes: ['read', 'write'], redirectUris: ['https://spa.example/cb'] })
-  await store.clients.create({ clientId: 'first', name: 'Console', secretHash: null, grantTypes: ['authorization_code', 'refresh_token'], scopes: ['read'], redirectUris: ['https://console.example/cb'], firstParty: true })
-  await store.clients.create({ clientId: 'other', name: 'Other', secretHash: sha256(SECRET), grantTypes: ['authorization_code'], scopes: ['read'], redirectUris: [REDIRECT] })
-  await store.clients.create({ clientId: 'machine', name: 'Machine', secretHash: sha256(SECRET), grantTypes: ['client_credentials'], scopes: ['read'], redirectUris: [REDIRECT] })
-  const alice = await store.users.create({ username: 'alice', passwordHash: await hashPassword(PASSWORD, 4), scopes: ['read', 'write'] })
+  await store.clients.create({
+    clientId: 'spa',
+    name: 'SPA',
+    secretHash: null,
+    grantTypes: ['authorization_code'],
+    scopes: ['read', 'write'],
+    redirectUris: ['https://spa.example/cb'],
+  })
+  await store.clients.create({
+    clientId: 'first',
+    name: 'Console',
+    secretHash: null,
+    grantTypes: ['authorization_code', 'refresh_token'],
+    scopes: ['read'],
+    redirectUris: ['https://console.example/cb'],
+    firstParty: true,
+  })
+  await store.clients.create({
+    clientId: 'other',
+    name: 'Other',
+    secretHash: sha256(SECRET),
+    grantTypes: ['authorization_code'],
+    scopes: ['read'],
+    redirectUris: [REDIRECT],
+  })
+  await store.clients.create({
+    clientId: 'machine',
+    name: 'Machine',
+    secretHash: sha256(SECRET),
+    grantTypes: ['client_credentials'],
+    scopes: ['read'],
+    redirectUris: [REDIRECT],
+  })
+  const alice = await store.users.create({
+    username: 'alice',
+    passwordHash: await hashPassword(PASSWORD, 4),
+    scopes: ['read', 'write'],
+  })
   return { alice }
 }
 
@@ -63,15 +96,18 @@ export const authorizeUrl = (params: Record<string, string>) => `/oauth/authoriz
 /** The csrf and request fields of a page's form. */
 export function formFields(html: string): Record<string, string> {
   const fields: Record<string, string> = {}
-  for (const match of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) fields[match[1]!] = match[2]!.replace(/&amp;/g, '&')
+  for (const match of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))
+    fields[match[1]!] = match[2]!.replace(/&amp;/g, '&')
   return fields
 }
 
-export const query = (location: string | undefined) => Object.fromEntries(new URL(location ?? 'http://invalid/').searchParams)
+export const query = (location: string | undefined) =>
+  Object.fromEntries(new URL(location ?? 'http://invalid/').searchParams)
 
 export function signInFlow(app: FastifyInstance, jar: CookieJar = cookieJar()) {
   const get = async (url: string) => jar.take(await app.inject({ method: 'GET', url, headers: jar.header() }))
-  const post = async (url: string, fields: Record<string, string>) => jar.take(await app.inject({ method: 'POST', url, headers: { ...FORM, ...jar.header() }, payload: form(fields) }))
+  const post = async (url: string, fields: Record<string, string>) =>
+    jar.take(await app.inject({ method: 'POST', url, headers: { ...FORM, ...jar.header() }, payload: form(fields) }))
   return {
     jar,
     get,
@@ -93,11 +129,24 @@ export function signInFlow(app: FastifyInstance, jar: CookieJar = cookieJar()) {
 export async function signedInBrowser(app: FastifyInstance, username = 'alice') {
   const { verifier, challenge } = pkce()
   const flow = signInFlow(app)
-  const params = { response_type: 'code', client_id: 'web', redirect_uri: REDIRECT, scope: 'read', state: 's', code_challenge: challenge, code_challenge_method: 'S256' }
+  const params = {
+    response_type: 'code',
+    client_id: 'web',
+    redirect_uri: REDIRECT,
+    scope: 'read',
+    state: 's',
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+  }
   let response = await flow.get(authorizeUrl(params))
-  if (response.headers.location?.startsWith('/oauth/login')) response = await flow.login(response.headers.location, username)
+  if (response.headers.location?.startsWith('/oauth/login'))
+    response = await flow.login(response.headers.location, username)
   if (response.headers.location?.startsWith('/oauth/consent')) response = await flow.consent(response.headers.location)
   const code = query(response.headers.location).code!
-  const tokens = await tokenRequest(app, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier }, { authorization: basic('web', SECRET) })
+  const tokens = await tokenRequest(
+    app,
+    { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier },
+    { authorization: basic('web', SECRET) },
+  )
   return { flow, refreshToken: tokens.json().refresh_token as string, params }
 }

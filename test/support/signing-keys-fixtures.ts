@@ -37,14 +37,29 @@ export async function fetchJwks(app: FastifyInstance): Promise<JSONWebKeySet> {
 export const kids = (jwks: JSONWebKeySet): string[] => jwks.keys.map((key) => key.kid!).sort()
 
 export async function issue(keyring: Keyring, config: Readonly<Config>, now: number): Promise<string> {
-  const { token } = await signAccessToken(keyring, { issuer: config.issuer, ttl: config.accessTokenTtl, now }, { sub: 'alice', aud: config.defaultAudience, clientId: 'service', scope: 'read' })
+  const { token } = await signAccessToken(
+    keyring,
+    { issuer: config.issuer, ttl: config.accessTokenTtl, now },
+    { sub: 'alice', aud: config.defaultAudience, clientId: 'service', scope: 'read' },
+  )
   return token
 }
 
 /** What a resource server does: verifies with jose against a JWKS it holds, at a given time. */
-export async function verifiesWith(jwks: JSONWebKeySet, token: string, config: Readonly<Config>, at: number): Promise<boolean> {
+export async function verifiesWith(
+  jwks: JSONWebKeySet,
+  token: string,
+  config: Readonly<Config>,
+  at: number,
+): Promise<boolean> {
   try {
-    await jwtVerify(token, createLocalJWKSet(jwks), { issuer: config.issuer, typ: 'at+jwt', algorithms: ['RS256'], currentDate: new Date(at), clockTolerance: config.clockSkew })
+    await jwtVerify(token, createLocalJWKSet(jwks), {
+      issuer: config.issuer,
+      typ: 'at+jwt',
+      algorithms: ['RS256'],
+      currentDate: new Date(at),
+      clockTolerance: config.clockSkew,
+    })
     return true
   } catch {
     return false
@@ -65,8 +80,21 @@ export async function secondInstance(
   options: { masterKey: Buffer; now?: () => number; autoRefresh?: boolean },
 ): Promise<Instance> {
   const store = createStore(await openDatabase(databaseUrl))
-  const keyring = await createKeyring({ config, store, masterKey: options.masterKey, autoRefresh: options.autoRefresh ?? false, ...(options.now ? { now: options.now } : {}) })
-  const app = await buildApp({ config, store, keyring, masterKey: randomBytes(32), logger: false, ...(options.now ? { now: options.now } : {}) })
+  const keyring = await createKeyring({
+    config,
+    store,
+    masterKey: options.masterKey,
+    autoRefresh: options.autoRefresh ?? false,
+    ...(options.now ? { now: options.now } : {}),
+  })
+  const app = await buildApp({
+    config,
+    store,
+    keyring,
+    masterKey: randomBytes(32),
+    logger: false,
+    ...(options.now ? { now: options.now } : {}),
+  })
   t.teardown(async () => {
     await app.close()
     keyring.close()
@@ -78,7 +106,12 @@ export async function secondInstance(
 const TSX = import.meta.resolve('tsx')
 export const SERVER = fileURLToPath(new URL('../../src/main.cts', import.meta.url))
 /** Only what the child needs: the test process's own environment (TEST_DATABASE_URL…) stays out. */
-const childEnv = (env: Record<string, string>) => ({ PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', BCRYPT_COST: '4', ...env })
+const childEnv = (env: Record<string, string>) => ({
+  PATH: process.env.PATH ?? '',
+  LOG_LEVEL: 'info',
+  BCRYPT_COST: '4',
+  ...env,
+})
 
 export interface Exited {
   code: number | null
@@ -93,9 +126,15 @@ export interface RunningServer {
 }
 
 /** Starts the real server (src/main.cts); resolves once it listens, or with its exit if it stops first. */
-export function startServer(t: Test, options: { cwd: string; env: Record<string, string> }): Promise<RunningServer | Exited> {
+export function startServer(
+  t: Test,
+  options: { cwd: string; env: Record<string, string> },
+): Promise<RunningServer | Exited> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, SERVER], { cwd: options.cwd, env: childEnv({ HOST: '127.0.0.1', PORT: '0', ...options.env }) })
+    const child = spawn(process.execPath, ['--import', TSX, SERVER], {
+      cwd: options.cwd,
+      env: childEnv({ HOST: '127.0.0.1', PORT: '0', ...options.env }),
+    })
     let stdout = ''
     let stderr = ''
     const exited = new Promise<Exited>((done) => child.on('close', (code) => done({ code, stdout, stderr })))

@@ -65,11 +65,16 @@ export function spawnServer(t: Test, env: Record<string, string | undefined> = {
   // 60 s: a server loads its TypeScript through tsx, which takes ~10 s on two cores busy with two test files.
   const waitForLine = (pattern: RegExp, timeoutMs = 60_000) =>
     new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => done(new Error(`no line matching ${pattern} within ${timeoutMs} ms; stdout:\n${stdout}\nstderr:\n${stderr}`)), timeoutMs)
+      const timer = setTimeout(
+        () =>
+          done(new Error(`no line matching ${pattern} within ${timeoutMs} ms; stdout:\n${stdout}\nstderr:\n${stderr}`)),
+        timeoutMs,
+      )
       const check = () => {
         const line = stdout.split('\n').find((candidate) => pattern.test(candidate))
         if (line !== undefined) done(undefined, line)
-        else if (child.exitCode !== null || child.signalCode !== null) done(new Error(`the server exited (${child.exitCode ?? child.signalCode}); stderr:\n${stderr}`))
+        else if (child.exitCode !== null || child.signalCode !== null)
+          done(new Error(`the server exited (${child.exitCode ?? child.signalCode}); stderr:\n${stderr}`))
       }
       const done = (err?: Error, line?: string) => {
         clearTimeout(timer)
@@ -84,7 +89,10 @@ export function spawnServer(t: Test, env: Record<string, string | undefined> = {
 }
 
 /** Starts a server and waits until it listens; returns its base URL. */
-export async function startServer(t: Test, env: Record<string, string | undefined> = {}): Promise<ServerProcess & { url: string; port: number }> {
+export async function startServer(
+  t: Test,
+  env: Record<string, string | undefined> = {},
+): Promise<ServerProcess & { url: string; port: number }> {
   const server = spawnServer(t, env)
   const line = await server.waitForLine(/Server listening at http:\/\/127\.0\.0\.1:\d+/)
   const url = /(http:\/\/127\.0\.0\.1:\d+)/.exec(line)![1]!

@@ -16,8 +16,17 @@ export function basic(clientId: string, secret: string): string {
 export const form = (params: Record<string, string>): string => new URLSearchParams(params).toString()
 
 /** POST /oauth/token with a form body built from `params` (or a raw body string). */
-export function tokenRequest(app: FastifyInstance, params: Record<string, string> | string, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
-  return app.inject({ method: 'POST', url: '/oauth/token', headers: { ...FORM, ...headers }, payload: typeof params === 'string' ? params : form(params) })
+export function tokenRequest(
+  app: FastifyInstance,
+  params: Record<string, string> | string,
+  headers: Record<string, string> = {},
+): Promise<LightMyRequestResponse> {
+  return app.inject({
+    method: 'POST',
+    url: '/oauth/token',
+    headers: { ...FORM, ...headers },
+    payload: typeof params === 'string' ? params : form(params),
+  })
 }
 
 export const SECRET = 'confidential-client-secret-with-enough-entropy'
@@ -34,10 +43,32 @@ export interface Seeded {
 }
 
 export async function seed(store: Store, options: { cost?: number } = {}): Promise<Seeded> {
-  await store.clients.create({ clientId: 'service', name: 'Service', secretHash: sha256(SECRET), grantTypes: ['password', 'refresh_token', 'client_credentials'], scopes: ['read', 'write', 'admin'] })
-  await store.clients.create({ clientId: 'spa', name: 'Single-page app', secretHash: null, grantTypes: ['password', 'refresh_token'], scopes: ['read', 'write'] })
-  await store.clients.create({ clientId: 'machine', name: 'Machine', secretHash: sha256(`${SECRET}-machine`), grantTypes: ['client_credentials'], scopes: ['read'] })
-  const alice = await store.users.create({ username: 'alice', passwordHash: await hashPassword(PASSWORD, options.cost ?? 4), scopes: ['read', 'write'] })
+  await store.clients.create({
+    clientId: 'service',
+    name: 'Service',
+    secretHash: sha256(SECRET),
+    grantTypes: ['password', 'refresh_token', 'client_credentials'],
+    scopes: ['read', 'write', 'admin'],
+  })
+  await store.clients.create({
+    clientId: 'spa',
+    name: 'Single-page app',
+    secretHash: null,
+    grantTypes: ['password', 'refresh_token'],
+    scopes: ['read', 'write'],
+  })
+  await store.clients.create({
+    clientId: 'machine',
+    name: 'Machine',
+    secretHash: sha256(`${SECRET}-machine`),
+    grantTypes: ['client_credentials'],
+    scopes: ['read'],
+  })
+  const alice = await store.users.create({
+    username: 'alice',
+    passwordHash: await hashPassword(PASSWORD, options.cost ?? 4),
+    scopes: ['read', 'write'],
+  })
   return {
     service: { clientId: 'service', secret: SECRET, auth: basic('service', SECRET) },
     app: { clientId: 'spa' },
@@ -66,16 +97,27 @@ export async function verifyWithServedJwks(
 /** Row counts and last updates of every table; a rejected request must leave them as they were (failure counters aside). */
 export async function storeSnapshot(db: Database) {
   const { prisma } = db
-  const [users, clients, families, tokens, audit, usedTokens, revokedFamilies, lastUserUpdate, lastClientUpdate] = await Promise.all([
-    prisma.user.count(),
-    prisma.client.count(),
-    prisma.refreshFamily.count(),
-    prisma.refreshToken.count(),
-    prisma.auditEvent.count(),
-    prisma.refreshToken.count({ where: { usedAt: { not: null } } }),
-    prisma.refreshFamily.count({ where: { revokedAt: { not: null } } }),
-    prisma.user.aggregate({ _max: { updatedAt: true } }),
-    prisma.client.aggregate({ _max: { updatedAt: true } }),
-  ])
-  return { users, clients, families, tokens, audit, usedTokens, revokedFamilies, lastUserUpdate: lastUserUpdate._max.updatedAt, lastClientUpdate: lastClientUpdate._max.updatedAt }
+  const [users, clients, families, tokens, audit, usedTokens, revokedFamilies, lastUserUpdate, lastClientUpdate] =
+    await Promise.all([
+      prisma.user.count(),
+      prisma.client.count(),
+      prisma.refreshFamily.count(),
+      prisma.refreshToken.count(),
+      prisma.auditEvent.count(),
+      prisma.refreshToken.count({ where: { usedAt: { not: null } } }),
+      prisma.refreshFamily.count({ where: { revokedAt: { not: null } } }),
+      prisma.user.aggregate({ _max: { updatedAt: true } }),
+      prisma.client.aggregate({ _max: { updatedAt: true } }),
+    ])
+  return {
+    users,
+    clients,
+    families,
+    tokens,
+    audit,
+    usedTokens,
+    revokedFamilies,
+    lastUserUpdate: lastUserUpdate._max.updatedAt,
+    lastClientUpdate: lastClientUpdate._max.updatedAt,
+  }
 }

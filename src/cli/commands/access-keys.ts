@@ -11,7 +11,8 @@ import { collectPages } from '../pages.js'
 
 function parseExpiresIn(value: string | boolean | undefined): number | undefined {
   if (value === undefined) return undefined
-  if (typeof value !== 'string' || !/^\d+$/.test(value)) throw new CliError('--expires-in must be a whole number of seconds')
+  if (typeof value !== 'string' || !/^\d+$/.test(value))
+    throw new CliError('--expires-in must be a whole number of seconds')
   return Number(value)
 }
 
@@ -27,7 +28,12 @@ const create: Command = {
   name: 'access-keys create',
   summary: 'Create an access key (for --user, within that user’s scopes); prints the key once',
   usage: '--name NAME --scopes "a b" [--user USERNAME] [--expires-in SECONDS]',
-  options: { name: { type: 'string' }, scopes: { type: 'string' }, user: { type: 'string' }, 'expires-in': { type: 'string' } },
+  options: {
+    name: { type: 'string' },
+    scopes: { type: 'string' },
+    user: { type: 'string' },
+    'expires-in': { type: 'string' },
+  },
   async run(ctx, { values, positionals }) {
     expectPositionals(positionals, [])
     const name = requireString(values, 'name')
@@ -35,7 +41,11 @@ const create: Command = {
     if (scopes.length === 0) throw new CliError('--scopes is required: a key without scopes can do nothing')
     const expiresIn = parseExpiresIn(values['expires-in'])
     const owner = await findOwner(ctx, values.user)
-    const { accessKey, key } = await createAccessKey(await ctx.deps(), { name, scopes, userId: owner?.id ?? null, expiresIn }, ctx.by)
+    const { accessKey, key } = await createAccessKey(
+      await ctx.deps(),
+      { name, scopes, userId: owner?.id ?? null, expiresIn },
+      ctx.by,
+    )
     ctx.io.print(
       [
         `access key "${accessKey.name}" created (${owner ? `for user "${owner.username}"` : 'service key'})`,
@@ -58,7 +68,9 @@ const list: Command = {
     const owner = await findOwner(ctx, values.user)
     const store = await ctx.store()
     const now = Date.now()
-    const keys = (await collectPages((options) => store.accessKeys.list({ ...options, ...(owner ? { userId: owner.id } : {}) }))).map((key) => keyView(key, now))
+    const keys = (
+      await collectPages((options) => store.accessKeys.list({ ...options, ...(owner ? { userId: owner.id } : {}) }))
+    ).map((key) => keyView(key, now))
     ctx.io.print(
       table(
         ['ID', 'NAME', 'OWNER', 'SCOPES', 'STATUS', 'EXPIRES', 'LAST USED'],
@@ -87,8 +99,13 @@ const revoke: Command = {
     const now = Date.now()
     try {
       const { accessKey: key, descendants } = await revokeAccessKey(await ctx.deps(), id!, ctx.by)
-      const cascade = descendants.length === 0 ? '' : ` with the ${descendants.length} key${descendants.length === 1 ? '' : 's'} created from it`
-      ctx.io.print(`access key ${key.id} ("${key.name}") is revoked${cascade}; running servers refuse it within a second (${ctx.config.accessKeyCacheTtl}s at most)`)
+      const cascade =
+        descendants.length === 0
+          ? ''
+          : ` with the ${descendants.length} key${descendants.length === 1 ? '' : 's'} created from it`
+      ctx.io.print(
+        `access key ${key.id} ("${key.name}") is revoked${cascade}; running servers refuse it within a second (${ctx.config.accessKeyCacheTtl}s at most)`,
+      )
       return keyView(key, now)
     } catch (err) {
       if (err instanceof OAuthError && err.error === 'not_found') throw new CliError(`no access key with id "${id}"`)

@@ -10,16 +10,33 @@ import { CliError, type Command } from '../command.js'
 import { dateText, listText, table } from '../format.js'
 import { collectPages } from '../pages.js'
 
-const GRANT_TYPE_ALIASES: Record<string, string> = { 'token-exchange': 'urn:ietf:params:oauth:grant-type:token-exchange' }
+const GRANT_TYPE_ALIASES: Record<string, string> = {
+  'token-exchange': 'urn:ietf:params:oauth:grant-type:token-exchange',
+}
 
 /** Grant types, comma- or space-separated; `token-exchange` is accepted for the RFC 8693 URN. */
 function parseGrantTypes(value: string): string[] {
-  return [...new Set(value.split(/[\s,]+/).filter(Boolean).map((name) => GRANT_TYPE_ALIASES[name] ?? name))]
+  return [
+    ...new Set(
+      value
+        .split(/[\s,]+/)
+        .filter(Boolean)
+        .map((name) => GRANT_TYPE_ALIASES[name] ?? name),
+    ),
+  ]
 }
 
 /** A client as lists show it (the admin API's view without its update facts): never a secret or a hash. */
 function listedClient(client: Client) {
-  const { client_id, name, public: isPublic, grant_types, scopes, audiences, created_at } = clientView(client, Date.now())
+  const {
+    client_id,
+    name,
+    public: isPublic,
+    grant_types,
+    scopes,
+    audiences,
+    created_at,
+  } = clientView(client, Date.now())
   return { client_id, name, public: isPublic, grant_types, scopes, audiences, created_at }
 }
 

@@ -15,12 +15,16 @@ export const janitorCommand: Command = {
     expectPositionals(positionals, [])
     const store = await ctx.store()
     const result = await store.janitor.sweep(janitorPolicy(ctx.config), { now: new Date() })
-    if (result === 'busy') throw new CliError('another instance is sweeping the database now; nothing was deleted (try again later)')
+    if (result === 'busy')
+      throw new CliError('another instance is sweeping the database now; nothing was deleted (try again later)')
     const total = JANITOR_TABLES.reduce((sum, name) => sum + result.deleted[name], 0)
     ctx.io.print(
       [
         `deleted ${total} dead row${total === 1 ? '' : 's'} in ${result.durationMs} ms`,
-        table(['TABLE', 'DELETED', 'BATCHES'], JANITOR_TABLES.map((name) => [name, String(result.deleted[name]), String(result.batches[name])])),
+        table(
+          ['TABLE', 'DELETED', 'BATCHES'],
+          JANITOR_TABLES.map((name) => [name, String(result.deleted[name]), String(result.batches[name])]),
+        ),
       ].join('\n'),
     )
     return { deleted: result.deleted, batches: result.batches, duration_ms: result.durationMs }

@@ -15,7 +15,8 @@ async function manager(ctx: CliContext) {
   return createKeyManager({ config: ctx.config, store, masterKey: () => loadMasterKey(ctx.config, store) })
 }
 
-const noticed = (ctx: CliContext) => `running servers pick this up within a second (${ctx.config.keyringRefreshInterval}s at most)`
+const noticed = (ctx: CliContext) =>
+  `running servers pick this up within a second (${ctx.config.keyringRefreshInterval}s at most)`
 
 const list: Command = {
   name: 'signing-keys list',
@@ -54,7 +55,9 @@ const rotate: Command = {
     const result = await rotateSigningKeys(await manager(ctx), { immediate }, ctx.by)
     const { key, previous } = result
     if (!result.changed) {
-      ctx.io.print(`a rotation is already under way: ${key.kid} signs from ${dateText(key.activatesAt)} (use --now to switch at once)`)
+      ctx.io.print(
+        `a rotation is already under way: ${key.kid} signs from ${dateText(key.activatesAt)} (use --now to switch at once)`,
+      )
     } else if (!previous) {
       ctx.io.print(`${key.kid} created: there was no key, so it signs from now on`)
     } else if (immediate) {
@@ -74,7 +77,13 @@ const rotate: Command = {
       )
     }
     if (result.cacheWarning) ctx.io.warn(result.cacheWarning)
-    return { changed: result.changed, immediate, key: signingKeyView(key), previous: previous ? signingKeyView(previous) : null, warning: result.cacheWarning }
+    return {
+      changed: result.changed,
+      immediate,
+      key: signingKeyView(key),
+      previous: previous ? signingKeyView(previous) : null,
+      warning: result.cacheWarning,
+    }
   },
 }
 
@@ -87,9 +96,15 @@ const revoke: Command = {
     const [kid] = expectPositionals(positionals, ['KID'])
     const { key, successor } = await revokeSigningKey(await manager(ctx), kid!, ctx.by)
     ctx.io.print(
-      [`${key.kid} is revoked and removed from the JWKS`, ...(successor ? [`${successor.kid} signs from now on`] : []), noticed(ctx)].join('\n'),
+      [
+        `${key.kid} is revoked and removed from the JWKS`,
+        ...(successor ? [`${successor.kid} signs from now on`] : []),
+        noticed(ctx),
+      ].join('\n'),
     )
-    ctx.io.warn(`tokens signed by ${key.kid} no longer verify here; resource servers may still accept them until their cached JWKS expires (max-age ${ctx.config.jwksMaxAge}s)`)
+    ctx.io.warn(
+      `tokens signed by ${key.kid} no longer verify here; resource servers may still accept them until their cached JWKS expires (max-age ${ctx.config.jwksMaxAge}s)`,
+    )
     return { key: signingKeyView(key), successor: successor ? signingKeyView(successor) : null }
   },
 }

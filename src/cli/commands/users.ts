@@ -2,7 +2,14 @@
 // through manage/users.ts with the admin API's rules and audit events. Passwords come only from standard input
 // and are stored as bcrypt hashes (BCRYPT_COST). Disabling and a new password end the user's logins and access
 // tokens; running servers refuse those tokens from their next revocation sync (REVOCATION_SYNC_INTERVAL).
-import { changeUser, createUser, disableUser, enableUser, setUserPassword, type ProfileChanges } from '../../manage/users.js'
+import {
+  changeUser,
+  createUser,
+  disableUser,
+  enableUser,
+  setUserPassword,
+  type ProfileChanges,
+} from '../../manage/users.js'
 import { userView } from '../../manage/views.js'
 import type { User } from '../../store/users.js'
 import { expectPositionals, readPassword, requireString, scopeList } from '../args.js'
@@ -25,9 +32,11 @@ async function findUser(ctx: CliContext, idOrUsername: string): Promise<User> {
 
 /** The OpenID Connect claims given as options: --email and --name ('' clears them), --email-verified yes|no. */
 function profileOptions(values: Record<string, string | boolean | undefined>): ProfileChanges {
-  const text = (name: string) => (typeof values[name] === 'string' ? (values[name] === '' ? null : (values[name] as string)) : undefined)
+  const text = (name: string) =>
+    typeof values[name] === 'string' ? (values[name] === '' ? null : (values[name] as string)) : undefined
   const verified = values['email-verified']
-  if (verified !== undefined && verified !== 'yes' && verified !== 'no') throw new CliError('--email-verified takes yes or no')
+  if (verified !== undefined && verified !== 'yes' && verified !== 'no')
+    throw new CliError('--email-verified takes yes or no')
   const email = text('email')
   const name = text('name')
   return {
@@ -37,13 +46,23 @@ function profileOptions(values: Record<string, string | boolean | undefined>): P
   }
 }
 
-const PROFILE_OPTIONS = { email: { type: 'string' }, name: { type: 'string' }, 'email-verified': { type: 'string' } } as const
+const PROFILE_OPTIONS = {
+  email: { type: 'string' },
+  name: { type: 'string' },
+  'email-verified': { type: 'string' },
+} as const
 
 const create: Command = {
   name: 'users create',
   summary: 'Create a user; the password is read from standard input',
-  usage: '--username NAME --password-stdin [--scopes "a b"] [--email ADDRESS [--email-verified yes|no]] [--name "FULL NAME"]',
-  options: { username: { type: 'string' }, 'password-stdin': { type: 'boolean' }, scopes: { type: 'string' }, ...PROFILE_OPTIONS },
+  usage:
+    '--username NAME --password-stdin [--scopes "a b"] [--email ADDRESS [--email-verified yes|no]] [--name "FULL NAME"]',
+  options: {
+    username: { type: 'string' },
+    'password-stdin': { type: 'boolean' },
+    scopes: { type: 'string' },
+    ...PROFILE_OPTIONS,
+  },
   async run(ctx, { values, positionals }) {
     expectPositionals(positionals, [])
     const username = requireString(values, 'username')
@@ -69,7 +88,13 @@ const list: Command = {
     ctx.io.print(
       table(
         ['ID', 'USERNAME', 'SCOPES', 'STATE', 'CREATED'],
-        users.map((user) => [user.id, user.username, listText(user.scopes), user.disabled ? 'disabled' : 'active', dateText(new Date(user.created_at))]),
+        users.map((user) => [
+          user.id,
+          user.username,
+          listText(user.scopes),
+          user.disabled ? 'disabled' : 'active',
+          dateText(new Date(user.created_at)),
+        ]),
       ),
     )
     return users
@@ -78,17 +103,25 @@ const list: Command = {
 
 const update: Command = {
   name: 'users update',
-  summary: "Change a user's email address, email_verified or name (the OpenID Connect claims UserInfo answers); '' clears",
+  summary:
+    "Change a user's email address, email_verified or name (the OpenID Connect claims UserInfo answers); '' clears",
   usage: 'ID|USERNAME [--email ADDRESS] [--email-verified yes|no] [--name "FULL NAME"]',
   options: PROFILE_OPTIONS,
   async run(ctx, { values, positionals }) {
     const [idOrUsername] = expectPositionals(positionals, ['ID or USERNAME'])
     const profile = profileOptions(values)
-    if (Object.keys(profile).length === 0) throw new CliError('nothing to change: give --email, --email-verified or --name')
+    if (Object.keys(profile).length === 0)
+      throw new CliError('nothing to change: give --email, --email-verified or --name')
     const user = await findUser(ctx, idOrUsername!)
     const changed = await changeUser(await ctx.deps(), user.id, profile, ctx.by)
     ctx.io.print(`user "${changed.username}" (${changed.id}) updated`)
-    return { id: changed.id, username: changed.username, email: changed.email, email_verified: changed.emailVerified, name: changed.name }
+    return {
+      id: changed.id,
+      username: changed.username,
+      email: changed.email,
+      email_verified: changed.emailVerified,
+      name: changed.name,
+    }
   },
 }
 
@@ -122,7 +155,8 @@ const enable: Command = {
 
 const setPassword: Command = {
   name: 'users set-password',
-  summary: "Replace a user's password with one read from standard input; their refresh tokens and access tokens are revoked",
+  summary:
+    "Replace a user's password with one read from standard input; their refresh tokens and access tokens are revoked",
   usage: 'ID|USERNAME --password-stdin',
   options: { 'password-stdin': { type: 'boolean' } },
   async run(ctx, { values, positionals }) {
@@ -130,7 +164,9 @@ const setPassword: Command = {
     const password = await readPassword(ctx.io, values)
     const user = await findUser(ctx, idOrUsername!)
     await setUserPassword(await ctx.deps(), user.id, password, ctx.by)
-    ctx.io.print(`password of user "${user.username}" (${user.id}) replaced; their refresh tokens and access tokens are revoked`)
+    ctx.io.print(
+      `password of user "${user.username}" (${user.id}) replaced; their refresh tokens and access tokens are revoked`,
+    )
     return { id: user.id, username: user.username }
   },
 }

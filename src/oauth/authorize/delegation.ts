@@ -34,7 +34,12 @@ export type DelegatedAnswer =
   | { accepted: false; error: RejectError; description: string }
 
 /** The errors an app may answer with (RFC 6749 §4.1.2.1, OpenID Connect Core §3.1.2.6), sent on to the client. */
-export const REJECT_ERRORS = ['access_denied', 'login_required', 'consent_required', 'temporarily_unavailable'] as const satisfies readonly ErrorCode[]
+export const REJECT_ERRORS = [
+  'access_denied',
+  'login_required',
+  'consent_required',
+  'temporarily_unavailable',
+] as const satisfies readonly ErrorCode[]
 export type RejectError = (typeof REJECT_ERRORS)[number]
 
 const secure = (config: Pick<Config, 'issuer'>) => config.issuer.startsWith('https:')
@@ -76,7 +81,13 @@ export async function startDelegation(
   let pending = input.pending
   if (!pending) {
     const expiresAt = new Date(now + PENDING_TTL_MS)
-    const row = { idHash: sha256(randomSecret()), clientId: input.request.clientId, request: input.request, sessionId: input.kind === 'consent' ? sessionId : undefined, expiresAt }
+    const row = {
+      idHash: sha256(randomSecret()),
+      clientId: input.request.clientId,
+      request: input.request,
+      sessionId: input.kind === 'consent' ? sessionId : undefined,
+      expiresAt,
+    }
     pending = await store.authorizationRequests.create(row, new Date(now))
   } else if (input.kind === 'consent' && sessionId) {
     await store.authorizationRequests.attachSession(pending.id, sessionId)
@@ -108,10 +119,18 @@ export async function findOpenChallenge(
   deps: DelegationDeps,
   kind: ChallengeKind,
   challenge: string,
-): Promise<{ challenge: Challenge<DelegatedAnswer>; pending: PendingAuthorization<AuthorizationRequest>; client: Client }> {
+): Promise<{
+  challenge: Challenge<DelegatedAnswer>
+  pending: PendingAuthorization<AuthorizationRequest>
+  client: Client
+}> {
   const now = deps.now()
-  const found = challenge.length > 128 ? undefined : await deps.store.challenges.findByChallengeHash<DelegatedAnswer>(kind, sha256(challenge))
-  if (!found || found.expiresAt.getTime() <= now) throw notFound(`no ${noun(kind)} has this challenge, or it has expired`)
+  const found =
+    challenge.length > 128
+      ? undefined
+      : await deps.store.challenges.findByChallengeHash<DelegatedAnswer>(kind, sha256(challenge))
+  if (!found || found.expiresAt.getTime() <= now)
+    throw notFound(`no ${noun(kind)} has this challenge, or it has expired`)
   if (found.answeredAt) throw conflict(`this ${noun(kind)} was already answered`)
   const request = await findRequest(deps, found.requestId, now)
   const client = request && (await deps.store.clients.findById(found.clientId))
@@ -119,19 +138,28 @@ export async function findOpenChallenge(
   return { challenge: found, pending: request, client }
 }
 
-async function findRequest(deps: DelegationDeps, requestId: string, now: number): Promise<PendingAuthorization<AuthorizationRequest> | undefined> {
+async function findRequest(
+  deps: DelegationDeps,
+  requestId: string,
+  now: number,
+): Promise<PendingAuthorization<AuthorizationRequest> | undefined> {
   return deps.store.authorizationRequests.findPendingById<AuthorizationRequest>(requestId, new Date(now))
 }
 
 /** The user a login app names: by id, else by username; enabled. */
 export async function findSubject(deps: DelegationDeps, subject: string): Promise<User> {
   const user = (await deps.store.users.findById(subject)) ?? (await deps.store.users.findByUsername(subject))
-  if (!user || user.disabled) throw validationFailed([{ field: 'subject', message: 'no enabled user has this id or username' }])
+  if (!user || user.disabled)
+    throw validationFailed([{ field: 'subject', message: 'no enabled user has this id or username' }])
   return user
 }
 
 /** Records the answer (single use: 409 when another answered first) and returns the redirect_to with the verifier. */
-export async function answerChallenge(deps: DelegationDeps, challenge: Challenge, answer: DelegatedAnswer): Promise<string> {
+export async function answerChallenge(
+  deps: DelegationDeps,
+  challenge: Challenge,
+  answer: DelegatedAnswer,
+): Promise<string> {
   const now = deps.now()
   const verifier = randomSecret()
   if (!(await deps.store.challenges.answer(challenge.id, answer, sha256(verifier), new Date(now)))) {
@@ -141,7 +169,13 @@ export async function answerChallenge(deps: DelegationDeps, challenge: Challenge
 }
 
 export type TakenAnswer =
-  | { outcome: 'taken'; challenge: Challenge<DelegatedAnswer>; answer: DelegatedAnswer; pending: PendingAuthorization<AuthorizationRequest>; client: Client }
+  | {
+      outcome: 'taken'
+      challenge: Challenge<DelegatedAnswer>
+      answer: DelegatedAnswer
+      pending: PendingAuthorization<AuthorizationRequest>
+      client: Client
+    }
   | { outcome: 'unknown' }
   | { outcome: 'other_browser' }
 
@@ -149,13 +183,24 @@ export type TakenAnswer =
  * The answer a verifier names, used up (single use), when the browser bringing it is the one that started the
  * request. A browser without the binding cookie uses nothing up: the one that has it can still continue.
  */
-export async function takeAnswer(deps: DelegationDeps, kind: ChallengeKind, verifier: string | undefined, binding: string | undefined, now: number): Promise<TakenAnswer> {
+export async function takeAnswer(
+  deps: DelegationDeps,
+  kind: ChallengeKind,
+  verifier: string | undefined,
+  binding: string | undefined,
+  now: number,
+): Promise<TakenAnswer> {
   if (verifier === undefined || verifier.length > 128) return { outcome: 'unknown' }
-  const challenge = await deps.store.challenges.findAnsweredByVerifierHash<DelegatedAnswer>(kind, sha256(verifier), new Date(now))
+  const challenge = await deps.store.challenges.findAnsweredByVerifierHash<DelegatedAnswer>(
+    kind,
+    sha256(verifier),
+    new Date(now),
+  )
   if (!challenge?.answer) return { outcome: 'unknown' }
   if (binding === undefined || sha256(binding) !== challenge.browserHash) return { outcome: 'other_browser' }
   const pending = await findRequest(deps, challenge.requestId, now)
   const client = pending && (await deps.store.clients.findById(challenge.clientId))
-  if (!pending || !client || !(await deps.store.challenges.use(challenge.id, new Date(now)))) return { outcome: 'unknown' }
+  if (!pending || !client || !(await deps.store.challenges.use(challenge.id, new Date(now))))
+    return { outcome: 'unknown' }
   return { outcome: 'taken', challenge, answer: challenge.answer, pending, client }
 }

@@ -27,7 +27,11 @@ export type NextStep =
   | { step: 'code'; scope: string[]; signedIn: SignedIn }
 
 /** The session the cookie names, in force, of an enabled user; undefined otherwise. */
-export async function findSignedIn(deps: AuthorizeDeps, cookie: string | undefined, now: number): Promise<SignedIn | undefined> {
+export async function findSignedIn(
+  deps: AuthorizeDeps,
+  cookie: string | undefined,
+  now: number,
+): Promise<SignedIn | undefined> {
   if (!cookie) return undefined
   const session = await deps.store.sessions.findActiveByHash(sha256(cookie), new Date(now))
   if (!session) return undefined
@@ -37,7 +41,12 @@ export async function findSignedIn(deps: AuthorizeDeps, cookie: string | undefin
 }
 
 /** A new session after a successful login: the cookie's value (shown once) and the row. */
-export async function startSession(deps: AuthorizeDeps, user: User, amr: readonly string[], now: number): Promise<{ cookie: string; session: Session }> {
+export async function startSession(
+  deps: AuthorizeDeps,
+  user: User,
+  amr: readonly string[],
+  now: number,
+): Promise<{ cookie: string; session: Session }> {
   const cookie = randomSecret()
   const at = new Date(now)
   const session = await deps.store.sessions.create(
@@ -62,7 +71,8 @@ function loginIsRecentEnough(request: AuthorizationRequest, session: Session, no
   return true
 }
 
-const redirectError = (request: AuthorizationRequest, error: ErrorCode, description: string) => new RedirectError(request, new OAuthError(error, description))
+const redirectError = (request: AuthorizationRequest, error: ErrorCode, description: string) =>
+  new RedirectError(request, new OAuthError(error, description))
 
 /** The scope the user gets: what was asked within the user's scopes (asked explicitly: all of it, or invalid_scope). */
 function userScope(request: AuthorizationRequest, user: User): string[] {
@@ -76,7 +86,13 @@ function userScope(request: AuthorizationRequest, user: User): string[] {
 }
 
 /** What happens next for this request and this browser's session. Throws RedirectError for prompt=none. */
-export async function nextStep(deps: AuthorizeDeps, request: AuthorizationRequest, client: Client, signedIn: SignedIn | undefined, now: number): Promise<NextStep> {
+export async function nextStep(
+  deps: AuthorizeDeps,
+  request: AuthorizationRequest,
+  client: Client,
+  signedIn: SignedIn | undefined,
+  now: number,
+): Promise<NextStep> {
   const none = request.prompt.includes('none')
   if (!signedIn || !loginIsRecentEnough(request, signedIn.session, now)) {
     if (none) throw redirectError(request, 'login_required', 'the user is not signed in')
@@ -92,19 +108,37 @@ export async function nextStep(deps: AuthorizeDeps, request: AuthorizationReques
 }
 
 /** Keeps the request for the login or consent page; returns the id the browser carries (256 bits, stored hashed). */
-export async function keepPending(deps: AuthorizeDeps, request: AuthorizationRequest, now: number, sessionId?: string): Promise<string> {
+export async function keepPending(
+  deps: AuthorizeDeps,
+  request: AuthorizationRequest,
+  now: number,
+  sessionId?: string,
+): Promise<string> {
   const id = randomSecret()
-  await deps.store.authorizationRequests.create({ idHash: sha256(id), clientId: request.clientId, request, sessionId, expiresAt: new Date(now + PENDING_TTL_MS) }, new Date(now))
+  await deps.store.authorizationRequests.create(
+    { idHash: sha256(id), clientId: request.clientId, request, sessionId, expiresAt: new Date(now + PENDING_TTL_MS) },
+    new Date(now),
+  )
   return id
 }
 
-export function findPending(deps: AuthorizeDeps, id: string | undefined, now: number): Promise<PendingAuthorization<AuthorizationRequest> | undefined> {
+export function findPending(
+  deps: AuthorizeDeps,
+  id: string | undefined,
+  now: number,
+): Promise<PendingAuthorization<AuthorizationRequest> | undefined> {
   if (!id || id.length > 128) return Promise.resolve(undefined)
   return deps.store.authorizationRequests.findPendingByHash<AuthorizationRequest>(sha256(id), new Date(now))
 }
 
 /** A new code for the request (RFC 6749 §4.1.2): 256 bits, stored as SHA-256, AUTHORIZATION_CODE_TTL. */
-export async function issueCode(deps: AuthorizeDeps, request: AuthorizationRequest, signedIn: SignedIn, scope: readonly string[], now: number): Promise<string> {
+export async function issueCode(
+  deps: AuthorizeDeps,
+  request: AuthorizationRequest,
+  signedIn: SignedIn,
+  scope: readonly string[],
+  now: number,
+): Promise<string> {
   const code = randomSecret()
   await deps.store.authorizationCodes.create(
     {

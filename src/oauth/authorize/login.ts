@@ -16,14 +16,18 @@ export type LoginOutcome =
   | { outcome: 'throttled'; retryAfter: number }
 
 /** Checks a username and password typed on the login page, and audits the outcome. */
-export async function checkLogin(deps: LoginDeps, input: { username: string; password: string; ip: string; clientId: string }): Promise<LoginOutcome> {
+export async function checkLogin(
+  deps: LoginDeps,
+  input: { username: string; password: string; ip: string; clientId: string },
+): Promise<LoginOutcome> {
   const { store } = deps
   const actor = `client:${input.clientId}`
   let attempt: LoginAttempt
   try {
     attempt = await reserveLoginAttempt({ deps, username: input.username, ip: input.ip, actor })
   } catch (err) {
-    if (err instanceof OAuthError && err.statusCode === 429) return { outcome: 'throttled', retryAfter: Number(err.headers['retry-after'] ?? 1) }
+    if (err instanceof OAuthError && err.statusCode === 429)
+      return { outcome: 'throttled', retryAfter: Number(err.headers['retry-after'] ?? 1) }
     throw err
   }
   let user: User | undefined
@@ -31,7 +35,9 @@ export async function checkLogin(deps: LoginDeps, input: { username: string; pas
   try {
     user = await store.users.findByUsername(input.username)
     const comparable = Buffer.byteLength(input.password) <= MAX_PASSWORD_BYTES
-    matches = comparable && (await deps.passwords.verify(input.password, user?.passwordHash ?? (await deps.passwords.dummyHash())))
+    matches =
+      comparable &&
+      (await deps.passwords.verify(input.password, user?.passwordHash ?? (await deps.passwords.dummyHash())))
   } catch (err) {
     await attempt.release().catch(() => undefined)
     throw err
@@ -41,10 +47,22 @@ export async function checkLogin(deps: LoginDeps, input: { username: string; pas
   if (!user || !matches || user.disabled) {
     if (user?.disabled && matches) await attempt.release()
     else await attempt.failed()
-    await store.audit.record({ type: 'login.failed', actor, subject: input.username.slice(0, 255), ip: input.ip, details: { via: 'login_page' } }, at)
+    await store.audit.record(
+      {
+        type: 'login.failed',
+        actor,
+        subject: input.username.slice(0, 255),
+        ip: input.ip,
+        details: { via: 'login_page' },
+      },
+      at,
+    )
     return { outcome: 'failed' }
   }
   await attempt.succeeded()
-  await store.audit.record({ type: 'login.succeeded', actor, subject: `user:${user.id}`, ip: input.ip, details: { via: 'login_page' } }, at)
+  await store.audit.record(
+    { type: 'login.succeeded', actor, subject: `user:${user.id}`, ip: input.ip, details: { via: 'login_page' } },
+    at,
+  )
   return { outcome: 'succeeded', user }
 }

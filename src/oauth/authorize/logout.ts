@@ -8,7 +8,11 @@ import { endLogin } from '../end-login.js'
 export type LogoutDeps = Pick<Services, 'config' | 'store' | 'now' | 'revocations'>
 
 /** Ends the session and what was issued in it; audited as `logout`. */
-export async function endSession(deps: LogoutDeps, session: Session, input: { ip: string; clientId?: string | undefined }): Promise<void> {
+export async function endSession(
+  deps: LogoutDeps,
+  session: Session,
+  input: { ip: string; clientId?: string | undefined },
+): Promise<void> {
   const now = deps.now()
   const at = new Date(now)
   // The session first, so that no new code is issued from it while its logins are ended.
@@ -16,7 +20,13 @@ export async function endSession(deps: LogoutDeps, session: Session, input: { ip
   const families = await deps.store.refreshTokens.listSessionFamilies(session.id)
   for (const familyId of families) await endLogin(deps, familyId, 'logout', now)
   await deps.store.audit.record(
-    { type: 'logout', actor: `user:${session.userId}`, subject: `session:${session.id}`, ip: input.ip, details: { families: families.length, ...(input.clientId ? { clientId: input.clientId } : {}) } },
+    {
+      type: 'logout',
+      actor: `user:${session.userId}`,
+      subject: `session:${session.id}`,
+      ip: input.ip,
+      details: { families: families.length, ...(input.clientId ? { clientId: input.clientId } : {}) },
+    },
     at,
   )
 }

@@ -19,9 +19,16 @@ export function redirectUriProblem(uri: string): string | undefined {
     return 'must be an absolute URI'
   }
   if (url.protocol === 'https:') return url.hostname === '' ? 'must name a host' : undefined
-  if (url.protocol === 'http:') return LOOPBACK_HOSTS.has(url.hostname) ? undefined : 'http is allowed only for a loopback IP literal (127.0.0.1 or [::1], RFC 8252 §8.3); use https'
+  if (url.protocol === 'http:')
+    return LOOPBACK_HOSTS.has(url.hostname)
+      ? undefined
+      : 'http is allowed only for a loopback IP literal (127.0.0.1 or [::1], RFC 8252 §8.3); use https'
   // A native app's private-use scheme: reverse domain name with a dot (RFC 8252 §7.1).
-  if (/^[a-z][a-z0-9+.-]*\.[a-z0-9+.-]+:$/.test(url.protocol) && !['javascript:', 'data:', 'file:', 'vbscript:'].includes(url.protocol)) return undefined
+  if (
+    /^[a-z][a-z0-9+.-]*\.[a-z0-9+.-]+:$/.test(url.protocol) &&
+    !['javascript:', 'data:', 'file:', 'vbscript:'].includes(url.protocol)
+  )
+    return undefined
   return 'must be https, loopback http, or a private-use scheme in reverse-domain form (RFC 8252 §7.1)'
 }
 

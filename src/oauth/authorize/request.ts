@@ -73,13 +73,22 @@ export function singleParameters(query: unknown): { params: Record<string, strin
 }
 
 /** Stage one: the client and the redirect URI, or a PageError. */
-export function validateClientAndRedirect(params: Record<string, string>, repeated: string | undefined, client: Client | undefined): RedirectTarget {
-  if (repeated === 'client_id' || repeated === 'redirect_uri') throw new PageError(`the parameter ${repeated} was sent more than once`)
+export function validateClientAndRedirect(
+  params: Record<string, string>,
+  repeated: string | undefined,
+  client: Client | undefined,
+): RedirectTarget {
+  if (repeated === 'client_id' || repeated === 'redirect_uri')
+    throw new PageError(`the parameter ${repeated} was sent more than once`)
   if (params.client_id === undefined) throw new PageError('the request names no client (client_id is missing)')
   if (!client) throw new PageError('the application that sent you here is not registered')
   const redirectUri = matchRedirectUri(client.redirectUris, params.redirect_uri)
   if (redirectUri === undefined) {
-    throw new PageError(params.redirect_uri === undefined ? 'the request names no redirect URI (redirect_uri is missing)' : 'the redirect URI is not registered for this application')
+    throw new PageError(
+      params.redirect_uri === undefined
+        ? 'the request names no redirect URI (redirect_uri is missing)'
+        : 'the redirect URI is not registered for this application',
+    )
   }
   const responseMode: ResponseMode = params.response_mode === 'form_post' ? 'form_post' : 'query'
   return { clientId: client.clientId, redirectUri, responseMode, state: params.state }
@@ -92,8 +101,14 @@ const fail = (target: RedirectTarget, error: ErrorCode, description: string): ne
 function parsePrompt(target: RedirectTarget, value: string | undefined): Prompt[] {
   const prompt = [...new Set((value ?? '').split(' ').filter(Boolean))]
   const unknown = prompt.find((entry) => !PROMPTS.includes(entry))
-  if (unknown !== undefined) fail(target, 'invalid_request', `prompt ${JSON.stringify(unknown.slice(0, 32))} is not supported (none, login, consent)`)
-  if (prompt.includes('none') && prompt.length > 1) fail(target, 'invalid_request', 'prompt=none cannot be combined with another prompt')
+  if (unknown !== undefined)
+    fail(
+      target,
+      'invalid_request',
+      `prompt ${JSON.stringify(unknown.slice(0, 32))} is not supported (none, login, consent)`,
+    )
+  if (prompt.includes('none') && prompt.length > 1)
+    fail(target, 'invalid_request', 'prompt=none cannot be combined with another prompt')
   return prompt as Prompt[]
 }
 
@@ -112,18 +127,25 @@ export function validateAuthorizationRequest(
   }
   if (params.response_type === undefined) fail(target, 'invalid_request', 'response_type is required')
   if (params.response_type !== 'code') fail(target, 'unsupported_response_type', 'only response_type=code is supported')
-  if (!client.grantTypes.includes('authorization_code')) fail(target, 'unauthorized_client', 'this client may not use the authorization code grant')
+  if (!client.grantTypes.includes('authorization_code'))
+    fail(target, 'unauthorized_client', 'this client may not use the authorization code grant')
   // RFC 9700 §2.1.1: PKCE for every client, and S256 only (plain would show the verifier to whoever sees the request).
-  if (params.code_challenge === undefined) fail(target, 'invalid_request', 'code_challenge is required (PKCE, RFC 7636, with S256)')
+  if (params.code_challenge === undefined)
+    fail(target, 'invalid_request', 'code_challenge is required (PKCE, RFC 7636, with S256)')
   if (params.code_challenge_method !== 'S256') fail(target, 'invalid_request', 'code_challenge_method must be S256')
-  if (!S256_CHALLENGE.test(params.code_challenge!)) fail(target, 'invalid_request', 'code_challenge must be the 43-character BASE64URL of a SHA-256 (RFC 7636 §4.2)')
+  if (!S256_CHALLENGE.test(params.code_challenge!))
+    fail(target, 'invalid_request', 'code_challenge must be the 43-character BASE64URL of a SHA-256 (RFC 7636 §4.2)')
   let scope: string[]
   let audience: string
   try {
     const requested = parseScope(params.scope)
     scope = grantScope(requested, client.scopes, 'this client')
     if (params.resource !== undefined) checkAudience(params.resource, client, config)
-    audience = params.resource ?? (client.audiences.length === 0 || client.audiences.includes(config.defaultAudience) ? config.defaultAudience : client.audiences[0]!)
+    audience =
+      params.resource ??
+      (client.audiences.length === 0 || client.audiences.includes(config.defaultAudience)
+        ? config.defaultAudience
+        : client.audiences[0]!)
   } catch (err) {
     if (err instanceof OAuthError) throw new RedirectError(target, err)
     throw err
@@ -134,7 +156,11 @@ export function validateAuthorizationRequest(
     if (!/^\d{1,10}$/.test(params.max_age)) fail(target, 'invalid_request', 'max_age must be a number of seconds')
     maxAge = Number(params.max_age)
   }
-  if ((params.nonce?.length ?? 0) > 512 || (params.state?.length ?? 0) > 2048 || (params.login_hint?.length ?? 0) > 255) {
+  if (
+    (params.nonce?.length ?? 0) > 512 ||
+    (params.state?.length ?? 0) > 2048 ||
+    (params.login_hint?.length ?? 0) > 255
+  ) {
     fail(target, 'invalid_request', 'state, nonce or login_hint is too long')
   }
   return {

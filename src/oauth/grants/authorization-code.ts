@@ -26,11 +26,21 @@ const VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/
 const s256 = (verifier: string) => createHash('sha256').update(verifier).digest('base64url')
 
 /** A second presentation: the login the first one started ends, then invalid_grant. */
-async function replayed(deps: AuthorizationCodeGrantServices, request: GrantRequest, code: AuthorizationCode): Promise<never> {
+async function replayed(
+  deps: AuthorizationCodeGrantServices,
+  request: GrantRequest,
+  code: AuthorizationCode,
+): Promise<never> {
   const { now } = request
   if (code.familyId !== null) await endLogin(deps, code.familyId, 'replay_detected', now)
   await deps.store.audit.record(
-    { type: 'authorization_code.replay_detected', actor: `client:${request.client.clientId}`, subject: `user:${code.userId}`, ip: request.ip, details: { codeId: code.id, familyId: code.familyId } },
+    {
+      type: 'authorization_code.replay_detected',
+      actor: `client:${request.client.clientId}`,
+      subject: `user:${code.userId}`,
+      ip: request.ip,
+      details: { codeId: code.id, familyId: code.familyId },
+    },
     new Date(now),
   )
   throw invalidGrant('the authorization code was already used; the tokens issued from it have been revoked')
@@ -41,13 +51,20 @@ function checkBinding(request: GrantRequest, code: AuthorizationCode): void {
   if (code.clientId !== client.clientId) throw invalidGrant('the authorization code was issued to another client')
   if (code.expiresAt.getTime() <= now) throw invalidGrant('the authorization code has expired')
   // RFC 6749 §4.1.3: required, and identical, when it was included in the authorization request.
-  if (code.redirectUriSent ? params.redirect_uri !== code.redirectUri : params.redirect_uri !== undefined && params.redirect_uri !== code.redirectUri) {
+  if (
+    code.redirectUriSent
+      ? params.redirect_uri !== code.redirectUri
+      : params.redirect_uri !== undefined && params.redirect_uri !== code.redirectUri
+  ) {
     throw invalidGrant('redirect_uri does not match the one of the authorization request')
   }
   const verifier = params.code_verifier
-  if (verifier === undefined) throw invalidGrant('code_verifier is required: the authorization request had a code_challenge')
-  if (!VERIFIER.test(verifier) || s256(verifier) !== code.codeChallenge) throw invalidGrant('code_verifier does not match the code_challenge')
-  if (request.resource !== undefined && request.resource !== code.audience) throw invalidTarget('the authorization code was not granted this resource')
+  if (verifier === undefined)
+    throw invalidGrant('code_verifier is required: the authorization request had a code_challenge')
+  if (!VERIFIER.test(verifier) || s256(verifier) !== code.codeChallenge)
+    throw invalidGrant('code_verifier does not match the code_challenge')
+  if (request.resource !== undefined && request.resource !== code.audience)
+    throw invalidTarget('the authorization code was not granted this resource')
 }
 
 export function createAuthorizationCodeGrant(deps: AuthorizationCodeGrantServices): Grant {
@@ -64,7 +81,8 @@ export function createAuthorizationCodeGrant(deps: AuthorizationCodeGrantService
       if (!user || user.disabled) throw invalidGrant('this user is disabled')
       // The login's id, named before the redemption so that a replay racing it finds what to revoke.
       const familyId = newId(now)
-      if (!(await deps.store.authorizationCodes.redeem(code.id, familyId, new Date(now)))) return replayed(deps, request, { ...code, usedAt: new Date(now) })
+      if (!(await deps.store.authorizationCodes.redeem(code.id, familyId, new Date(now))))
+        return replayed(deps, request, { ...code, usedAt: new Date(now) })
       // Scopes taken from the client or the user since the authorization are not granted.
       const scope = intersectScopes(code.scope, client.scopes, withIdentityScopes(user.scopes))
       let refreshToken: string | undefined

@@ -11,7 +11,8 @@ export const createClientCredentialsGrant = (): Grant => ({
   grantType: CLIENT_CREDENTIALS_GRANT,
   parameters: { required: [], optional: [] },
   async handler({ client, authMethod, scope, audience }) {
-    if (client.isPublic || authMethod === 'none') throw unauthorizedClient('client_credentials is only for confidential clients')
+    if (client.isPublic || authMethod === 'none')
+      throw unauthorizedClient('client_credentials is only for confidential clients')
     return { subject: `client:${client.clientId}`, scope: grantScope(scope, client.scopes, 'this client'), audience }
   },
 })

@@ -9,7 +9,10 @@ import { createRefreshTokenGrant, REFRESH_TOKEN_GRANT } from './refresh-token.js
 import { createTokenExchangeGrant, TOKEN_EXCHANGE_GRANT } from './token-exchange.js'
 
 /** The services the grants use between them; each factory takes only its own share. */
-export type GrantServices = Pick<Services, 'config' | 'store' | 'now' | 'passwords' | 'loginWaiters' | 'revocations' | 'masterKey' | 'accessKeys'>
+export type GrantServices = Pick<
+  Services,
+  'config' | 'store' | 'now' | 'passwords' | 'loginWaiters' | 'revocations' | 'masterKey' | 'accessKeys'
+>
 
 type GrantFactory = (services: GrantServices) => Grant
 

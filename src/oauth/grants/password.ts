@@ -22,7 +22,11 @@ export const PASSWORD_GRANT = 'password'
 export type PasswordGrantServices = Pick<Services, 'config' | 'store' | 'now' | 'passwords' | 'loginWaiters'>
 
 /** The user whose password this is; anything else is a failed attempt and invalid_grant. */
-async function verifyPassword(deps: PasswordGrantServices, request: GrantRequest, attempt: LoginAttempt): Promise<User> {
+async function verifyPassword(
+  deps: PasswordGrantServices,
+  request: GrantRequest,
+  attempt: LoginAttempt,
+): Promise<User> {
   const { params } = request
   const password = params.password!
   let user: User | undefined
@@ -31,7 +35,8 @@ async function verifyPassword(deps: PasswordGrantServices, request: GrantRequest
     user = await deps.store.users.findByUsername(params.username!)
     // bcrypt reads 72 bytes at most: a longer password is refused rather than matched on its prefix.
     const comparable = Buffer.byteLength(password) <= MAX_PASSWORD_BYTES
-    matches = comparable && (await deps.passwords.verify(password, user?.passwordHash ?? (await deps.passwords.dummyHash())))
+    matches =
+      comparable && (await deps.passwords.verify(password, user?.passwordHash ?? (await deps.passwords.dummyHash())))
   } catch (err) {
     // Not checked (the database or the worker pool failed): not a failure of the user's.
     await attempt.release().catch(() => undefined)
@@ -60,7 +65,9 @@ async function upgradeHash(deps: PasswordGrantServices, user: User, password: st
   if (bcryptCost(user.passwordHash) === deps.passwords.cost) return user.passwordHash
   try {
     const upgraded = await deps.passwords.hash(password)
-    return (await deps.store.users.replacePasswordHash(user.id, user.passwordHash, upgraded)) ? upgraded : user.passwordHash
+    return (await deps.store.users.replacePasswordHash(user.id, user.passwordHash, upgraded))
+      ? upgraded
+      : user.passwordHash
   } catch {
     // The login stands; the next one tries again.
     return user.passwordHash
@@ -97,7 +104,8 @@ async function startFamily(
     )
     return { refreshToken, familyId: family.id }
   } catch (err) {
-    if (err instanceof StoreError && err.code === 'conflict') throw invalidGrant('the user was disabled or given a new password during the login')
+    if (err instanceof StoreError && err.code === 'conflict')
+      throw invalidGrant('the user was disabled or given a new password during the login')
     throw err
   }
 }
@@ -108,12 +116,22 @@ export const createPasswordGrant = (deps: PasswordGrantServices): Grant => ({
   async handler(request) {
     const { client, params } = request
     grantScope(request.scope, client.scopes, 'this client')
-    const attempt = await reserveLoginAttempt({ deps, username: params.username!, ip: request.ip, actor: `client:${client.clientId}` })
+    const attempt = await reserveLoginAttempt({
+      deps,
+      username: params.username!,
+      ip: request.ip,
+      actor: `client:${client.clientId}`,
+    })
     const user = await verifyPassword(deps, request, attempt)
     const scope = await grantUserScope(request, user, attempt)
     await attempt.succeeded()
     const passwordHash = await upgradeHash(deps, user, params.password!)
     const family = await startFamily(deps, request, user, passwordHash, scope)
-    return { subject: user.id, scope, audience: request.audience, ...(family ? { refreshToken: family.refreshToken, claims: { sid: family.familyId } } : {}) }
+    return {
+      subject: user.id,
+      scope,
+      audience: request.audience,
+      ...(family ? { refreshToken: family.refreshToken, claims: { sid: family.familyId } } : {}),
+    }
   },
 })

@@ -32,15 +32,21 @@ function deriveRefreshSuccessorKey(masterKey: Buffer): Buffer {
   return Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'portcullis/refresh-token-successor/v1', 32))
 }
 
-const successorOf = (key: Buffer, parentHash: string): string => createHmac('sha256', key).update(parentHash).digest('base64url')
+const successorOf = (key: Buffer, parentHash: string): string =>
+  createHmac('sha256', key).update(parentHash).digest('base64url')
 
 /** Everything that makes a token unusable, checked before anything is written. */
-function checkUsable(record: RefreshTokenRecord | undefined, client: Client, now: number): asserts record is RefreshTokenRecord {
+function checkUsable(
+  record: RefreshTokenRecord | undefined,
+  client: Client,
+  now: number,
+): asserts record is RefreshTokenRecord {
   if (!record) throw invalidGrant('the refresh token is invalid')
   const { token, family, user } = record
   if (family.clientId !== client.clientId) throw invalidGrant('the refresh token was issued to another client')
   if (family.revokedAt || token.revokedAt) throw invalidGrant('the refresh token has been revoked')
-  if (family.absoluteExpiresAt.getTime() <= now || token.expiresAt.getTime() <= now) throw invalidGrant('the refresh token has expired')
+  if (family.absoluteExpiresAt.getTime() <= now || token.expiresAt.getTime() <= now)
+    throw invalidGrant('the refresh token has expired')
   if (user.disabled) throw invalidGrant('this user is disabled')
 }
 
@@ -53,7 +59,8 @@ function narrowScope(request: GrantRequest, record: RefreshTokenRecord): string[
 
 /** The login's audience, if the client may still have it (RFC 8707 §2.2: the refresh is for the same resource). */
 function keepAudience(deps: RefreshTokenGrantServices, request: GrantRequest, record: RefreshTokenRecord): string {
-  if (request.resource !== undefined && request.resource !== record.family.audience) throw invalidTarget('the refresh token was not granted this resource')
+  if (request.resource !== undefined && request.resource !== record.family.audience)
+    throw invalidTarget('the refresh token was not granted this resource')
   // An audience removed from the configuration or from the client since the login is refused as a new login's.
   checkAudience(record.family.audience, request.client, deps.config)
   return record.family.audience
@@ -70,8 +77,16 @@ async function rotateOrDetectReplay(
   const grace = deps.config.refreshTokenReuseGrace * 1000
   if (token.usedAt === null) {
     // The successor's idle lifetime starts now (RFC 9700 §4.14.2), within the login's absolute one.
-    const expiresAt = new Date(Math.min(now + deps.config.refreshTokenIdleTtl * 1000, family.absoluteExpiresAt.getTime()))
-    const rotation = { parentId: token.id, familyId: family.id, successorHash: sha256(successor), scope: family.scope, expiresAt }
+    const expiresAt = new Date(
+      Math.min(now + deps.config.refreshTokenIdleTtl * 1000, family.absoluteExpiresAt.getTime()),
+    )
+    const rotation = {
+      parentId: token.id,
+      familyId: family.id,
+      successorHash: sha256(successor),
+      scope: family.scope,
+      expiresAt,
+    }
     if ((await deps.store.refreshTokens.rotate(rotation, new Date(deps.now()))) === 'rotated') return
     // A concurrent request rotated it first; with a grace window, its successor (the same one) is ours too.
     if (grace > 0) return
@@ -79,7 +94,8 @@ async function rotateOrDetectReplay(
   }
   const sinceUse = now - token.usedAt.getTime()
   if (grace > 0 && sinceUse <= grace) return
-  if (sinceUse < CONCURRENT_USE_TOLERANCE_MS) throw invalidGrant('the refresh token has just been used by another request')
+  if (sinceUse < CONCURRENT_USE_TOLERANCE_MS)
+    throw invalidGrant('the refresh token has just been used by another request')
   // A replay means one of the tokens leaked: the whole login ends, its access tokens first (../end-login.ts),
   // so a token whose family survived a failed write is still a replay when presented again.
   if (await endLogin(deps, family.id, 'replay_detected', now)) {
@@ -102,7 +118,11 @@ async function rotateOrDetectReplay(
  * (OpenID Connect Core §12.2: same iss, sub, aud; auth_time of the original login; no nonce). None once the
  * session row is gone (the janitor deletes ended sessions): its login time is no longer known.
  */
-async function signInOf(deps: Pick<Services, 'store'>, record: RefreshTokenRecord, scope: readonly string[]): Promise<GrantResult['signIn']> {
+async function signInOf(
+  deps: Pick<Services, 'store'>,
+  record: RefreshTokenRecord,
+  scope: readonly string[],
+): Promise<GrantResult['signIn']> {
   if (record.family.sessionId === null || !scope.includes(OPENID_SCOPE)) return undefined
   const session = await deps.store.sessions.findById(record.family.sessionId)
   return session ? { sessionId: session.id, authTime: session.authTime, nonce: null, amr: session.amr } : undefined
@@ -122,7 +142,13 @@ export function createRefreshTokenGrant(deps: RefreshTokenGrantServices): Grant 
       const audience = keepAudience(deps, request, record)
       const successor = successorOf(successorKey, parentHash)
       await rotateOrDetectReplay(deps, request, record, successor)
-      const result: GrantResult = { subject: record.user.id, scope, audience, refreshToken: successor, claims: { sid: record.family.id } }
+      const result: GrantResult = {
+        subject: record.user.id,
+        scope,
+        audience,
+        refreshToken: successor,
+        claims: { sid: record.family.id },
+      }
       const signIn = await signInOf(deps, record, scope)
       if (signIn) result.signIn = signIn
       return result

@@ -27,13 +27,15 @@ export const createTokenExchangeGrant = (deps: Pick<Services, 'config' | 'access
 
   async handler({ client, params, scope, resource, audience }) {
     // RFC 8693 §2.2.2: a subject token of an unsupported type, or that is invalid, is invalid_request.
-    if (params.subject_token_type !== ACCESS_KEY_TOKEN_TYPE) throw invalidRequest(`subject_token_type must be ${ACCESS_KEY_TOKEN_TYPE}`)
+    if (params.subject_token_type !== ACCESS_KEY_TOKEN_TYPE)
+      throw invalidRequest(`subject_token_type must be ${ACCESS_KEY_TOKEN_TYPE}`)
     const requested = params.requested_token_type
     if (requested !== undefined && requested !== ACCESS_TOKEN_TOKEN_TYPE && requested !== JWT_TOKEN_TYPE) {
       throw invalidRequest(`requested_token_type must be ${ACCESS_TOKEN_TOKEN_TYPE}`)
     }
     // Delegation (§1.1) would need a policy for who may act for whom; an access key is used by whoever holds it.
-    if (params.actor_token !== undefined || params.actor_token_type !== undefined) throw invalidRequest('actor_token is not supported')
+    if (params.actor_token !== undefined || params.actor_token_type !== undefined)
+      throw invalidRequest('actor_token is not supported')
 
     const key = await deps.accessKeys.verify(params.subject_token!)
     if (!key.ok) throw invalidRequest('subject_token is not a valid access key (unknown, expired or revoked)')
@@ -68,6 +70,7 @@ function selectAudience(
   if (!registered.includes(requested) || (clientAudiences.length > 0 && !clientAudiences.includes(requested))) {
     throw invalidTarget(`the audience ${JSON.stringify(requested.slice(0, 200))} is not registered for this client`)
   }
-  if (resource !== undefined && resource !== requested) throw invalidTarget('audience and resource name different targets')
+  if (resource !== undefined && resource !== requested)
+    throw invalidTarget('audience and resource name different targets')
   return requested
 }

@@ -3,7 +3,17 @@ import type { FastifyInstance } from 'fastify'
 import type { Services } from '../../services.js'
 import { validationFailed } from '../../errors.js'
 import { createAccessKey, getAccessKey, listAccessKeys, revokeAccessKey } from '../../manage/access-keys.js'
-import { errors, errorsWithNotFound, idParams, name, pageOf, pageQuery, scopeArray, SECURITY, type PageQuery } from './schemas.js'
+import {
+  errors,
+  errorsWithNotFound,
+  idParams,
+  name,
+  pageOf,
+  pageQuery,
+  scopeArray,
+  SECURITY,
+  type PageQuery,
+} from './schemas.js'
 import { accessKeySchema, accessKeyView, auditContext, createdAccessKeySchema } from './views.js'
 
 const TAGS = ['admin: access keys']
@@ -13,7 +23,12 @@ export const newAccessKeyBody = {
   properties: {
     name,
     scopes: scopeArray,
-    expires_in: { type: 'integer', minimum: 1, maximum: 10 * 365 * 86400, description: 'Seconds until the key expires; omit for a key that does not expire' },
+    expires_in: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 10 * 365 * 86400,
+      description: 'Seconds until the key expires; omit for a key that does not expire',
+    },
   },
   required: ['name', 'scopes'],
   additionalProperties: false,
@@ -37,17 +52,33 @@ export function registerAdminAccessKeyRoutes(app: FastifyInstance, deps: Service
         security: SECURITY,
         body: {
           ...newAccessKeyBody,
-          properties: { ...newAccessKeyBody.properties, user_id: { type: ['string', 'null'], minLength: 1, maxLength: 200, description: 'The owner; omit or null for a service key' } },
+          properties: {
+            ...newAccessKeyBody.properties,
+            user_id: {
+              type: ['string', 'null'],
+              minLength: 1,
+              maxLength: 200,
+              description: 'The owner; omit or null for a service key',
+            },
+          },
         },
         response: { 201: createdAccessKeySchema, ...errors },
       },
     },
     async (request, reply) => {
       const { body } = request
-      const keyRequest = { name: body.name, scopes: body.scopes, userId: body.user_id ?? null, expiresIn: body.expires_in }
+      const keyRequest = {
+        name: body.name,
+        scopes: body.scopes,
+        userId: body.user_id ?? null,
+        expiresIn: body.expires_in,
+      }
       const { accessKey, key } = await createAccessKey(deps, keyRequest, auditContext(request))
       const at = now()
-      return reply.code(201).header('cache-control', 'no-store').send({ ...accessKeyView(accessKey, at), key })
+      return reply
+        .code(201)
+        .header('cache-control', 'no-store')
+        .send({ ...accessKeyView(accessKey, at), key })
     },
   )
 
@@ -73,7 +104,8 @@ export function registerAdminAccessKeyRoutes(app: FastifyInstance, deps: Service
     },
     async (request) => {
       const { after, limit, user_id: userId, service, active } = request.query
-      if (userId !== undefined && service) throw validationFailed([{ field: 'service', message: 'cannot be combined with user_id' }])
+      if (userId !== undefined && service)
+        throw validationFailed([{ field: 'service', message: 'cannot be combined with user_id' }])
       const at = now()
       const page = await listAccessKeys(deps, { after, limit, userId: service ? null : userId, active })
       return { items: page.items.map((key) => accessKeyView(key, at)), next_cursor: page.nextCursor }
@@ -82,7 +114,15 @@ export function registerAdminAccessKeyRoutes(app: FastifyInstance, deps: Service
 
   app.get<{ Params: { id: string } }>(
     '/access-keys/:id',
-    { schema: { tags: TAGS, summary: 'Get an access key', security: SECURITY, params: idParams('id'), response: { 200: accessKeySchema, ...errorsWithNotFound } } },
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Get an access key',
+        security: SECURITY,
+        params: idParams('id'),
+        response: { 200: accessKeySchema, ...errorsWithNotFound },
+      },
+    },
     async (request) => {
       return accessKeyView(await getAccessKey(deps, request.params.id), now())
     },

@@ -54,7 +54,8 @@ export function registerAdminAuditRoutes(app: FastifyInstance, { store }: Servic
       const problems: ErrorDetail[] = []
       const since = parseTime(request.query.since, 'since', problems)
       const until = parseTime(request.query.until, 'until', problems)
-      if (since && until && problems.length === 0 && since >= until) problems.push({ field: 'until', message: 'must be later than since' })
+      if (since && until && problems.length === 0 && since >= until)
+        problems.push({ field: 'until', message: 'must be later than since' })
       if (problems.length > 0) throw validationFailed(problems)
       const page = await store.audit.list({ after, limit, type, since, until })
       return {

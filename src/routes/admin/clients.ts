@@ -2,15 +2,52 @@
 // optionally accepted for a grace period), delete (its refresh-token families go with it).
 import type { FastifyInstance } from 'fastify'
 import type { Services } from '../../services.js'
-import { createClient, deleteClient, getClient, listClients, MAX_SECRET_GRACE_SECONDS, rotateClientSecret, updateClient } from '../../manage/clients.js'
-import { errorBody, errors, errorsWithNotFound, idParams, name, pageOf, pageQuery, scopeArray, SECURITY, type PageQuery } from './schemas.js'
+import {
+  createClient,
+  deleteClient,
+  getClient,
+  listClients,
+  MAX_SECRET_GRACE_SECONDS,
+  rotateClientSecret,
+  updateClient,
+} from '../../manage/clients.js'
+import {
+  errorBody,
+  errors,
+  errorsWithNotFound,
+  idParams,
+  name,
+  pageOf,
+  pageQuery,
+  scopeArray,
+  SECURITY,
+  type PageQuery,
+} from './schemas.js'
 import { auditContext, clientSchema, clientView } from './views.js'
 
 const TAGS = ['admin: clients']
 
-const grantTypes = { type: 'array', items: { type: 'string', minLength: 1, maxLength: 200 }, minItems: 1, maxItems: 20, uniqueItems: true } as const
-const audiences = { type: 'array', items: { type: 'string', minLength: 1, maxLength: 2000 }, maxItems: 50, uniqueItems: true } as const
-const uris = (description: string) => ({ type: 'array', items: { type: 'string', minLength: 1, maxLength: 2000 }, maxItems: 50, uniqueItems: true, description }) as const
+const grantTypes = {
+  type: 'array',
+  items: { type: 'string', minLength: 1, maxLength: 200 },
+  minItems: 1,
+  maxItems: 20,
+  uniqueItems: true,
+} as const
+const audiences = {
+  type: 'array',
+  items: { type: 'string', minLength: 1, maxLength: 2000 },
+  maxItems: 50,
+  uniqueItems: true,
+} as const
+const uris = (description: string) =>
+  ({
+    type: 'array',
+    items: { type: 'string', minLength: 1, maxLength: 2000 },
+    maxItems: 50,
+    uniqueItems: true,
+    description,
+  }) as const
 const signInProperties = {
   redirect_uris: uris('Authorization code grant: exact redirect URIs (https, loopback http, or a private-use scheme)'),
   post_logout_redirect_uris: uris('Where a logout may return the browser, exactly'),
@@ -40,11 +77,16 @@ const signInFields = (body: Partial<ClientBody>) => ({
 
 const withSecret = {
   ...clientSchema,
-  properties: { ...clientSchema.properties, client_secret: { type: 'string', description: 'Shown only in this response' } },
+  properties: {
+    ...clientSchema.properties,
+    client_secret: { type: 'string', description: 'Shown only in this response' },
+  },
 } as const
 
 const dropUndefined = <T extends object>(fields: T): { [K in keyof T]?: Exclude<T[K], undefined> } =>
-  Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> }
+  Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>
+  }
 
 export function registerAdminClientRoutes(app: FastifyInstance, deps: Services): void {
   const { now } = deps
@@ -58,7 +100,14 @@ export function registerAdminClientRoutes(app: FastifyInstance, deps: Services):
         security: SECURITY,
         body: {
           type: 'object',
-          properties: { name, grant_types: grantTypes, scopes: scopeArray, audiences, public: { type: 'boolean', default: false }, ...signInProperties },
+          properties: {
+            name,
+            grant_types: grantTypes,
+            scopes: scopeArray,
+            audiences,
+            public: { type: 'boolean', default: false },
+            ...signInProperties,
+          },
           required: ['name', 'grant_types'],
           additionalProperties: false,
         },
@@ -69,7 +118,14 @@ export function registerAdminClientRoutes(app: FastifyInstance, deps: Services):
       const { body } = request
       const { client, secret } = await createClient(
         deps,
-        { name: body.name, grantTypes: body.grant_types, scopes: body.scopes ?? [], audiences: body.audiences ?? [], isPublic: body.public === true, ...dropUndefined(signInFields(body)) },
+        {
+          name: body.name,
+          grantTypes: body.grant_types,
+          scopes: body.scopes ?? [],
+          audiences: body.audiences ?? [],
+          isPublic: body.public === true,
+          ...dropUndefined(signInFields(body)),
+        },
         auditContext(request),
       )
       return reply
@@ -99,7 +155,15 @@ export function registerAdminClientRoutes(app: FastifyInstance, deps: Services):
 
   app.get<{ Params: { clientId: string } }>(
     '/clients/:clientId',
-    { schema: { tags: TAGS, summary: 'Get a client', security: SECURITY, params: clientIdParams, response: { 200: clientSchema, ...errorsWithNotFound } } },
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Get a client',
+        security: SECURITY,
+        params: clientIdParams,
+        response: { 200: clientSchema, ...errorsWithNotFound },
+      },
+    },
     async (request) => {
       return clientView(await getClient(deps, request.params.clientId), now())
     },
@@ -113,13 +177,24 @@ export function registerAdminClientRoutes(app: FastifyInstance, deps: Services):
         summary: 'Update a client’s name, grant types, scopes, audiences or browser sign-in fields',
         security: SECURITY,
         params: clientIdParams,
-        body: { type: 'object', properties: { name, grant_types: grantTypes, scopes: scopeArray, audiences, ...signInProperties }, additionalProperties: false, minProperties: 1 },
+        body: {
+          type: 'object',
+          properties: { name, grant_types: grantTypes, scopes: scopeArray, audiences, ...signInProperties },
+          additionalProperties: false,
+          minProperties: 1,
+        },
         response: { 200: clientSchema, ...errorsWithNotFound },
       },
     },
     async (request) => {
       const { body } = request
-      const changes = { name: body.name, grantTypes: body.grant_types, scopes: body.scopes, audiences: body.audiences, ...signInFields(body) }
+      const changes = {
+        name: body.name,
+        grantTypes: body.grant_types,
+        scopes: body.scopes,
+        audiences: body.audiences,
+        ...signInFields(body),
+      }
       const client = await updateClient(deps, request.params.clientId, changes, auditContext(request))
       return clientView(client, now())
     },
@@ -130,20 +205,38 @@ export function registerAdminClientRoutes(app: FastifyInstance, deps: Services):
     {
       schema: {
         tags: TAGS,
-        summary: 'Issue a new client secret (returned only in this response); the old one stays valid for the grace period',
+        summary:
+          'Issue a new client secret (returned only in this response); the old one stays valid for the grace period',
         security: SECURITY,
         params: clientIdParams,
         body: {
           type: ['object', 'null'],
-          properties: { previous_secret_grace_seconds: { type: 'integer', minimum: 0, maximum: MAX_SECRET_GRACE_SECONDS, default: 0, description: 'Seconds the old secret keeps working; 0 ends it now' } },
+          properties: {
+            previous_secret_grace_seconds: {
+              type: 'integer',
+              minimum: 0,
+              maximum: MAX_SECRET_GRACE_SECONDS,
+              default: 0,
+              description: 'Seconds the old secret keeps working; 0 ends it now',
+            },
+          },
           additionalProperties: false,
         },
-        response: { 200: { ...withSecret, required: [...withSecret.required, 'client_secret'] }, ...errorsWithNotFound, 409: errorBody },
+        response: {
+          200: { ...withSecret, required: [...withSecret.required, 'client_secret'] },
+          ...errorsWithNotFound,
+          409: errorBody,
+        },
       },
     },
     async (request) => {
       const graceSeconds = request.body?.previous_secret_grace_seconds ?? 0
-      const { client, secret } = await rotateClientSecret(deps, request.params.clientId, { graceSeconds }, auditContext(request))
+      const { client, secret } = await rotateClientSecret(
+        deps,
+        request.params.clientId,
+        { graceSeconds },
+        auditContext(request),
+      )
       const at = now()
       return { ...clientView(client, at), client_secret: secret }
     },

@@ -4,17 +4,37 @@
 import type { FastifyInstance } from 'fastify'
 import type { Services } from '../../services.js'
 import { validationFailed } from '../../errors.js'
-import { answerChallenge, findOpenChallenge, findSubject, REJECT_ERRORS, type DelegatedAnswer } from '../../oauth/authorize/delegation.js'
+import {
+  answerChallenge,
+  findOpenChallenge,
+  findSubject,
+  REJECT_ERRORS,
+  type DelegatedAnswer,
+} from '../../oauth/authorize/delegation.js'
 import type { ChallengeKind } from '../../store/challenges.js'
 import { dateTime, errorBody, errorsWithNotFound, nullableString, SECURITY, stringArray } from './schemas.js'
 import { auditContext } from './views.js'
 
 const TAGS = ['admin: delegated login']
-const challengeParams = { type: 'object', properties: { challenge: { type: 'string', minLength: 1, maxLength: 128 } }, required: ['challenge'], additionalProperties: false } as const
-const clientRef = { type: 'object', properties: { client_id: { type: 'string' }, name: { type: 'string' } }, required: ['client_id', 'name'] } as const
+const challengeParams = {
+  type: 'object',
+  properties: { challenge: { type: 'string', minLength: 1, maxLength: 128 } },
+  required: ['challenge'],
+  additionalProperties: false,
+} as const
+const clientRef = {
+  type: 'object',
+  properties: { client_id: { type: 'string' }, name: { type: 'string' } },
+  required: ['client_id', 'name'],
+} as const
 const redirectTo = {
   type: 'object',
-  properties: { redirect_to: { type: 'string', description: 'Send the browser here (303): back to the authorization request, which goes on' } },
+  properties: {
+    redirect_to: {
+      type: 'string',
+      description: 'Send the browser here (303): back to the authorization request, which goes on',
+    },
+  },
   required: ['redirect_to'],
 } as const
 const answered = { 200: redirectTo, ...errorsWithNotFound, 409: errorBody } as const
@@ -28,12 +48,30 @@ const loginRequestSchema = {
     login_hint: nullableString,
     prompt: { ...stringArray, description: 'login: ask for credentials even if the app remembers the user' },
     max_age: { type: ['integer', 'null'], description: 'Seconds (OpenID Connect)' },
-    skip: { type: 'boolean', description: 'Always false: when the browser’s session suffices, Portcullis does not send it to the login app' },
-    subject: { ...nullableString, description: 'The user of the browser’s session, when it has one that is not enough for this request (prompt=login, max_age)' },
+    skip: {
+      type: 'boolean',
+      description: 'Always false: when the browser’s session suffices, Portcullis does not send it to the login app',
+    },
+    subject: {
+      ...nullableString,
+      description:
+        'The user of the browser’s session, when it has one that is not enough for this request (prompt=login, max_age)',
+    },
     requested_at: dateTime,
     expires_at: dateTime,
   },
-  required: ['challenge', 'client', 'requested_scope', 'login_hint', 'prompt', 'max_age', 'skip', 'subject', 'requested_at', 'expires_at'],
+  required: [
+    'challenge',
+    'client',
+    'requested_scope',
+    'login_hint',
+    'prompt',
+    'max_age',
+    'skip',
+    'subject',
+    'requested_at',
+    'expires_at',
+  ],
 } as const
 
 const consentRequestSchema = {
@@ -44,7 +82,10 @@ const consentRequestSchema = {
     subject: { type: 'string', description: 'The user’s id' },
     username: { type: 'string' },
     requested_scope: { ...stringArray, description: 'What the client asked for, within the user’s scopes' },
-    skip: { type: 'boolean', description: 'Always false: a remembered consent that covers the request is not asked again' },
+    skip: {
+      type: 'boolean',
+      description: 'Always false: a remembered consent that covers the request is not asked again',
+    },
     requested_at: dateTime,
     expires_at: dateTime,
   },
@@ -55,7 +96,13 @@ const rejectBody = {
   type: ['object', 'null'],
   properties: {
     error: { type: 'string', enum: REJECT_ERRORS, default: 'access_denied', description: 'Sent on to the client' },
-    error_description: { type: 'string', minLength: 1, maxLength: 500, pattern: '^[\\x20-\\x21\\x23-\\x5b\\x5d-\\x7e]*$', description: 'Sent on to the client (RFC 6749 §4.1.2.1: printable ASCII without " and \\)' },
+    error_description: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 500,
+      pattern: '^[\\x20-\\x21\\x23-\\x5b\\x5d-\\x7e]*$',
+      description: 'Sent on to the client (RFC 6749 §4.1.2.1: printable ASCII without " and \\)',
+    },
   },
   additionalProperties: false,
 } as const
@@ -70,13 +117,32 @@ export const LOGIN_SCOPE = 'login'
 export function registerAdminLoginRequestRoutes(app: FastifyInstance, deps: Services): void {
   const iso = (at: number | Date) => new Date(at).toISOString()
 
-  async function reject(kind: ChallengeKind, challenge: string, body: RejectBody | null | undefined, request: Parameters<typeof auditContext>[0]) {
+  async function reject(
+    kind: ChallengeKind,
+    challenge: string,
+    body: RejectBody | null | undefined,
+    request: Parameters<typeof auditContext>[0],
+  ) {
     const found = await findOpenChallenge(deps, kind, challenge)
-    const answer: DelegatedAnswer = { accepted: false, error: body?.error ?? 'access_denied', description: body?.error_description ?? `the ${kind} was refused` }
+    const answer: DelegatedAnswer = {
+      accepted: false,
+      error: body?.error ?? 'access_denied',
+      description: body?.error_description ?? `the ${kind} was refused`,
+    }
     const redirect = await answerChallenge(deps, found.challenge, answer)
     const by = auditContext(request)
     await deps.store.audit.record(
-      { type: `${kind}_request.rejected`, actor: by.actor, subject: `client:${found.client.clientId}`, ip: by.ip, details: { ...by.details, error: answer.error, ...(found.challenge.userId ? { user_id: found.challenge.userId } : {}) } },
+      {
+        type: `${kind}_request.rejected`,
+        actor: by.actor,
+        subject: `client:${found.client.clientId}`,
+        ip: by.ip,
+        details: {
+          ...by.details,
+          error: answer.error,
+          ...(found.challenge.userId ? { user_id: found.challenge.userId } : {}),
+        },
+      },
       new Date(deps.now()),
     )
     return { redirect_to: redirect }
@@ -84,7 +150,15 @@ export function registerAdminLoginRequestRoutes(app: FastifyInstance, deps: Serv
 
   app.get<{ Params: { challenge: string } }>(
     '/login-requests/:challenge',
-    { schema: { tags: TAGS, summary: 'Read a login request (LOGIN_URL was given its challenge)', security: SECURITY, params: challengeParams, response: { 200: loginRequestSchema, ...errorsWithNotFound, 409: errorBody } } },
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Read a login request (LOGIN_URL was given its challenge)',
+        security: SECURITY,
+        params: challengeParams,
+        response: { 200: loginRequestSchema, ...errorsWithNotFound, 409: errorBody },
+      },
+    },
     async (request) => {
       const { challenge, pending, client } = await findOpenChallenge(deps, 'login', request.params.challenge)
       const authorization = pending.request
@@ -108,12 +182,20 @@ export function registerAdminLoginRequestRoutes(app: FastifyInstance, deps: Serv
     {
       schema: {
         tags: TAGS,
-        summary: 'Accept a login request: the user signed in (subject: an enabled user’s id or username); remember keeps the session in the browser',
+        summary:
+          'Accept a login request: the user signed in (subject: an enabled user’s id or username); remember keeps the session in the browser',
         security: SECURITY,
         params: challengeParams,
         body: {
           type: 'object',
-          properties: { subject: { type: 'string', minLength: 1, maxLength: 200 }, remember: { type: 'boolean', default: false, description: 'Set the session cookie (SESSION_TTL): later requests skip the login' } },
+          properties: {
+            subject: { type: 'string', minLength: 1, maxLength: 200 },
+            remember: {
+              type: 'boolean',
+              default: false,
+              description: 'Set the session cookie (SESSION_TTL): later requests skip the login',
+            },
+          },
           required: ['subject'],
           additionalProperties: false,
         },
@@ -123,10 +205,20 @@ export function registerAdminLoginRequestRoutes(app: FastifyInstance, deps: Serv
     async (request) => {
       const found = await findOpenChallenge(deps, 'login', request.params.challenge)
       const user = await findSubject(deps, request.body.subject)
-      const redirect = await answerChallenge(deps, found.challenge, { accepted: true, userId: user.id, remember: request.body.remember === true })
+      const redirect = await answerChallenge(deps, found.challenge, {
+        accepted: true,
+        userId: user.id,
+        remember: request.body.remember === true,
+      })
       const by = auditContext(request)
       await deps.store.audit.record(
-        { type: 'login_request.accepted', actor: by.actor, subject: `user:${user.id}`, ip: by.ip, details: { ...by.details, client: found.client.clientId, remember: request.body.remember === true } },
+        {
+          type: 'login_request.accepted',
+          actor: by.actor,
+          subject: `user:${user.id}`,
+          ip: by.ip,
+          details: { ...by.details, client: found.client.clientId, remember: request.body.remember === true },
+        },
         new Date(deps.now()),
       )
       return { redirect_to: redirect }
@@ -135,13 +227,30 @@ export function registerAdminLoginRequestRoutes(app: FastifyInstance, deps: Serv
 
   app.post<{ Params: { challenge: string }; Body: RejectBody | null }>(
     '/login-requests/:challenge/reject',
-    { schema: { tags: TAGS, summary: 'Reject a login request: the client gets the error', security: SECURITY, params: challengeParams, body: rejectBody, response: answered } },
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Reject a login request: the client gets the error',
+        security: SECURITY,
+        params: challengeParams,
+        body: rejectBody,
+        response: answered,
+      },
+    },
     async (request) => reject('login', request.params.challenge, request.body, request),
   )
 
   app.get<{ Params: { challenge: string } }>(
     '/consent-requests/:challenge',
-    { schema: { tags: TAGS, summary: 'Read a consent request (CONSENT_URL was given its challenge)', security: SECURITY, params: challengeParams, response: { 200: consentRequestSchema, ...errorsWithNotFound, 409: errorBody } } },
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Read a consent request (CONSENT_URL was given its challenge)',
+        security: SECURITY,
+        params: challengeParams,
+        response: { 200: consentRequestSchema, ...errorsWithNotFound, 409: errorBody },
+      },
+    },
     async (request) => {
       const { challenge, pending, client } = await findOpenChallenge(deps, 'consent', request.params.challenge)
       const user = challenge.userId ? await deps.store.users.findById(challenge.userId) : undefined
@@ -163,14 +272,24 @@ export function registerAdminLoginRequestRoutes(app: FastifyInstance, deps: Serv
     {
       schema: {
         tags: TAGS,
-        summary: 'Accept a consent request: grant_scope (within requested_scope) goes into the code; remember keeps the consent',
+        summary:
+          'Accept a consent request: grant_scope (within requested_scope) goes into the code; remember keeps the consent',
         security: SECURITY,
         params: challengeParams,
         body: {
           type: 'object',
           properties: {
-            grant_scope: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 200 }, maxItems: 100, uniqueItems: true },
-            remember: { type: 'boolean', default: false, description: 'Remember the consent: later requests for these scopes are not asked again' },
+            grant_scope: {
+              type: 'array',
+              items: { type: 'string', minLength: 1, maxLength: 200 },
+              maxItems: 100,
+              uniqueItems: true,
+            },
+            remember: {
+              type: 'boolean',
+              default: false,
+              description: 'Remember the consent: later requests for these scopes are not asked again',
+            },
           },
           required: ['grant_scope'],
           additionalProperties: false,
@@ -181,12 +300,22 @@ export function registerAdminLoginRequestRoutes(app: FastifyInstance, deps: Serv
     async (request) => {
       const found = await findOpenChallenge(deps, 'consent', request.params.challenge)
       const { grant_scope: grantScope, remember = false } = request.body
-      const problems = grantScope.flatMap((scope, i) => (found.challenge.scope.includes(scope) ? [] : [{ field: `grant_scope.${i}`, message: `${JSON.stringify(scope)} was not requested` }]))
+      const problems = grantScope.flatMap((scope, i) =>
+        found.challenge.scope.includes(scope)
+          ? []
+          : [{ field: `grant_scope.${i}`, message: `${JSON.stringify(scope)} was not requested` }],
+      )
       if (problems.length > 0) throw validationFailed(problems)
       const redirect = await answerChallenge(deps, found.challenge, { accepted: true, grantScope, remember })
       const by = auditContext(request)
       await deps.store.audit.record(
-        { type: 'consent_request.accepted', actor: by.actor, subject: `client:${found.client.clientId}`, ip: by.ip, details: { ...by.details, user_id: found.challenge.userId, scope: grantScope.join(' '), remember } },
+        {
+          type: 'consent_request.accepted',
+          actor: by.actor,
+          subject: `client:${found.client.clientId}`,
+          ip: by.ip,
+          details: { ...by.details, user_id: found.challenge.userId, scope: grantScope.join(' '), remember },
+        },
         new Date(deps.now()),
       )
       return { redirect_to: redirect }
@@ -195,7 +324,16 @@ export function registerAdminLoginRequestRoutes(app: FastifyInstance, deps: Serv
 
   app.post<{ Params: { challenge: string }; Body: RejectBody | null }>(
     '/consent-requests/:challenge/reject',
-    { schema: { tags: TAGS, summary: 'Reject a consent request: the client gets the error', security: SECURITY, params: challengeParams, body: rejectBody, response: answered } },
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Reject a consent request: the client gets the error',
+        security: SECURITY,
+        params: challengeParams,
+        body: rejectBody,
+        response: answered,
+      },
+    },
     async (request) => reject('consent', request.params.challenge, request.body, request),
   )
 }

@@ -17,11 +17,15 @@ export const nullableDateTime = { type: ['string', 'null'], format: 'date-time' 
 export const dateTime = { type: 'string', format: 'date-time' } as const
 
 // RFC 6749 §3.3 scope-token.
-export const scopeToken = { type: 'string', minLength: 1, maxLength: 200, pattern: '^[\\x21\\x23-\\x5b\\x5d-\\x7e]+$' } as const
+export const scopeToken = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 200,
+  pattern: '^[\\x21\\x23-\\x5b\\x5d-\\x7e]+$',
+} as const
 export const scopeArray = { type: 'array', items: scopeToken, maxItems: 100, uniqueItems: true } as const
 export const stringArray = { type: 'array', items: { type: 'string' } } as const
 export const name = { type: 'string', minLength: 1, maxLength: 200, pattern: '^[^\\u0000-\\u001f\\u007f]*$' } as const
-
 
 export { errorBody }
 
@@ -42,12 +46,21 @@ export interface PageQuery {
 export function pageOf(item: object) {
   return {
     type: 'object',
-    properties: { items: { type: 'array', items: item }, next_cursor: { ...nullableString, description: 'Pass as `after` for the next page; null on the last' } },
+    properties: {
+      items: { type: 'array', items: item },
+      next_cursor: { ...nullableString, description: 'Pass as `after` for the next page; null on the last' },
+    },
     required: ['items', 'next_cursor'],
   } as const
 }
 
-export const idParams = (key: string) => ({ type: 'object', properties: { [key]: { type: 'string', minLength: 1, maxLength: 200 } }, required: [key], additionalProperties: false }) as const
+export const idParams = (key: string) =>
+  ({
+    type: 'object',
+    properties: { [key]: { type: 'string', minLength: 1, maxLength: 200 } },
+    required: [key],
+    additionalProperties: false,
+  }) as const
 
 /**
  * A validator compiler that reports every bad field at once (the error handler turns them into `details`),
@@ -55,12 +68,22 @@ export const idParams = (key: string) => ({ type: 'object', properties: { [key]:
  * Used only behind authentication: an anonymous caller never reaches validation.
  */
 export function createAdminValidatorCompiler(): FastifySchemaCompiler<object> {
-  const options = { allErrors: true, useDefaults: true, removeAdditional: false, strict: false, validateFormats: false } as const
+  const options = {
+    allErrors: true,
+    useDefaults: true,
+    removeAdditional: false,
+    strict: false,
+    validateFormats: false,
+  } as const
   // Loaded and made when first needed, as the schemas are compiled (http/lazy-schemas.ts).
   let bodies: AjvInstance | undefined
   let strings: AjvInstance | undefined
-  const ajv = (coerceTypes: boolean): AjvInstance => new (createRequire(import.meta.url)('ajv') as typeof import('ajv')).Ajv({ ...options, coerceTypes })
-  return ({ schema, httpPart }) => (httpPart === 'body' ? (bodies ??= ajv(false)) : (strings ??= ajv(true))).compile(schema) as ReturnType<FastifySchemaCompiler<object>>
+  const ajv = (coerceTypes: boolean): AjvInstance =>
+    new (createRequire(import.meta.url)('ajv') as typeof import('ajv')).Ajv({ ...options, coerceTypes })
+  return ({ schema, httpPart }) =>
+    (httpPart === 'body' ? (bodies ??= ajv(false)) : (strings ??= ajv(true))).compile(schema) as ReturnType<
+      FastifySchemaCompiler<object>
+    >
 }
 
 /**

@@ -25,14 +25,30 @@ export const sessionSchema = {
 
 export const consentSchema = {
   type: 'object',
-  properties: { client_id: { type: 'string' }, user_id: { type: 'string' }, scopes: stringArray, created_at: dateTime, updated_at: dateTime },
+  properties: {
+    client_id: { type: 'string' },
+    user_id: { type: 'string' },
+    scopes: stringArray,
+    created_at: dateTime,
+    updated_at: dateTime,
+  },
   required: ['client_id', 'user_id', 'scopes', 'created_at', 'updated_at'],
 } as const
 
-export const endedSchema = { type: 'object', properties: { ended: { type: 'integer', description: 'How many sessions ended' } }, required: ['ended'] } as const
+export const endedSchema = {
+  type: 'object',
+  properties: { ended: { type: 'integer', description: 'How many sessions ended' } },
+  required: ['ended'],
+} as const
 
 const idParam = { type: 'string', minLength: 1, maxLength: 200 } as const
-const params = (...keys: string[]) => ({ type: 'object', properties: Object.fromEntries(keys.map((key) => [key, idParam])), required: keys, additionalProperties: false }) as const
+const params = (...keys: string[]) =>
+  ({
+    type: 'object',
+    properties: Object.fromEntries(keys.map((key) => [key, idParam])),
+    required: keys,
+    additionalProperties: false,
+  }) as const
 const withParams = (...keys: string[]) => (keys.length === 0 ? {} : { params: params(...keys) })
 export const listQuery = { type: 'object', properties: pageQuery, additionalProperties: false } as const
 
@@ -45,14 +61,28 @@ type SessionRouteDeps = Pick<Services, 'store' | 'config' | 'now' | 'revocations
 export function registerSessionRoutes(
   app: FastifyInstance,
   deps: SessionRouteDeps,
-  options: { prefix: string; tags: string[]; who: string; userOf: (request: FastifyRequest) => Promise<string>; userParams: string[] },
+  options: {
+    prefix: string
+    tags: string[]
+    who: string
+    userOf: (request: FastifyRequest) => Promise<string>
+    userParams: string[]
+  },
 ): void {
   const { prefix, tags, who, userOf, userParams } = options
   const base = { tags, security: SECURITY }
 
   app.get<{ Querystring: PageQuery }>(
     `${prefix}/sessions`,
-    { schema: { ...base, summary: `List ${who} sign-in sessions in force, newest first (never a cookie or its hash)`, ...withParams(...userParams), querystring: listQuery, response: { 200: pageOf(sessionSchema), ...errorsWithNotFound } } },
+    {
+      schema: {
+        ...base,
+        summary: `List ${who} sign-in sessions in force, newest first (never a cookie or its hash)`,
+        ...withParams(...userParams),
+        querystring: listQuery,
+        response: { 200: pageOf(sessionSchema), ...errorsWithNotFound },
+      },
+    },
     async (request) => {
       const page = await listSessions(deps, await userOf(request), request.query)
       return { items: page.items.map(sessionView), next_cursor: page.nextCursor }
@@ -61,7 +91,14 @@ export function registerSessionRoutes(
 
   app.delete(
     `${prefix}/sessions`,
-    { schema: { ...base, summary: `End every sign-in session of ${who}, with the refresh tokens and access tokens issued in them`, ...withParams(...userParams), response: { 200: endedSchema, ...errorsWithNotFound } } },
+    {
+      schema: {
+        ...base,
+        summary: `End every sign-in session of ${who}, with the refresh tokens and access tokens issued in them`,
+        ...withParams(...userParams),
+        response: { 200: endedSchema, ...errorsWithNotFound },
+      },
+    },
     async (request) => ({ ended: await endUserSessions(deps, await userOf(request), auditContext(request)) }),
   )
 
@@ -83,7 +120,15 @@ export function registerSessionRoutes(
 
   app.get<{ Querystring: PageQuery }>(
     `${prefix}/consents`,
-    { schema: { ...base, summary: `List ${who} remembered consents, by client id`, ...withParams(...userParams), querystring: listQuery, response: { 200: pageOf(consentSchema), ...errorsWithNotFound } } },
+    {
+      schema: {
+        ...base,
+        summary: `List ${who} remembered consents, by client id`,
+        ...withParams(...userParams),
+        querystring: listQuery,
+        response: { 200: pageOf(consentSchema), ...errorsWithNotFound },
+      },
+    },
     async (request) => {
       const page = await listConsents(deps, await userOf(request), request.query)
       return { items: page.items.map(consentView), next_cursor: page.nextCursor }

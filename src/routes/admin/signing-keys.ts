@@ -4,7 +4,19 @@ import type { FastifyInstance } from 'fastify'
 import type { Services } from '../../services.js'
 import { SigningKeyError } from '../../keys/key-manager.js'
 import { conflict, notFound } from '../../errors.js'
-import { errorBody, errors, errorsWithNotFound, idParams, nullableDateTime, pageOf, pageQuery, SECURITY, dateTime, nullableString, type PageQuery } from './schemas.js'
+import {
+  errorBody,
+  errors,
+  errorsWithNotFound,
+  idParams,
+  nullableDateTime,
+  pageOf,
+  pageQuery,
+  SECURITY,
+  dateTime,
+  nullableString,
+  type PageQuery,
+} from './schemas.js'
 import { listSigningKeys, revokeSigningKey, rotateSigningKeys } from '../../manage/signing-keys.js'
 import { auditContext, signingKeyView } from './views.js'
 
@@ -24,7 +36,18 @@ const signingKeySchema = {
     removes_at: nullableDateTime,
     revoked_at: nullableDateTime,
   },
-  required: ['kid', 'state', 'alg', 'modulus_length', 'generation', 'created_at', 'activates_at', 'retires_at', 'removes_at', 'revoked_at'],
+  required: [
+    'kid',
+    'state',
+    'alg',
+    'modulus_length',
+    'generation',
+    'created_at',
+    'activates_at',
+    'retires_at',
+    'removes_at',
+    'revoked_at',
+  ],
 } as const
 
 const nullableKey = { anyOf: [signingKeySchema, { type: 'null' }] } as const
@@ -49,7 +72,10 @@ export function registerAdminSigningKeyRoutes(app: FastifyInstance, deps: Servic
       // A handful of keys: paged in memory, the cursor being the last kid shown.
       const start = after === undefined ? 0 : keys.findIndex((key) => key.kid === after) + 1
       const items = start === 0 && after !== undefined ? [] : keys.slice(start, start + limit)
-      return { items: items.map(signingKeyView), next_cursor: start + limit < keys.length && items.length > 0 ? items[items.length - 1]!.kid : null }
+      return {
+        items: items.map(signingKeyView),
+        next_cursor: start + limit < keys.length && items.length > 0 ? items[items.length - 1]!.kid : null,
+      }
     },
   )
 
@@ -58,18 +84,29 @@ export function registerAdminSigningKeyRoutes(app: FastifyInstance, deps: Servic
     {
       schema: {
         tags: TAGS,
-        summary: 'Start a rotation: a new key, published now, signing after the pre-publication delay (immediate: at once)',
+        summary:
+          'Start a rotation: a new key, published now, signing after the pre-publication delay (immediate: at once)',
         security: SECURITY,
-        body: { type: ['object', 'null'], properties: { immediate: { type: 'boolean', default: false } }, additionalProperties: false },
+        body: {
+          type: ['object', 'null'],
+          properties: { immediate: { type: 'boolean', default: false } },
+          additionalProperties: false,
+        },
         response: {
           200: {
             type: 'object',
             properties: {
-              changed: { type: 'boolean', description: 'false when a rotation was already under way: key is the pending key' },
+              changed: {
+                type: 'boolean',
+                description: 'false when a rotation was already under way: key is the pending key',
+              },
               immediate: { type: 'boolean' },
               key: signingKeySchema,
               previous: nullableKey,
-              warning: { ...nullableString, description: 'Set when consumers with a cached JWKS may reject tokens of the new key for a while' },
+              warning: {
+                ...nullableString,
+                description: 'Set when consumers with a cached JWKS may reject tokens of the new key for a while',
+              },
             },
             required: ['changed', 'immediate', 'key', 'previous', 'warning'],
           },
@@ -79,8 +116,18 @@ export function registerAdminSigningKeyRoutes(app: FastifyInstance, deps: Servic
       },
     },
     async (request) => {
-      const result = await rotateSigningKeys(manager(), { immediate: request.body?.immediate === true }, auditContext(request)).catch(translate)
-      return { changed: result.changed, immediate: result.immediate, key: signingKeyView(result.key), previous: result.previous ? signingKeyView(result.previous) : null, warning: result.cacheWarning }
+      const result = await rotateSigningKeys(
+        manager(),
+        { immediate: request.body?.immediate === true },
+        auditContext(request),
+      ).catch(translate)
+      return {
+        changed: result.changed,
+        immediate: result.immediate,
+        key: signingKeyView(result.key),
+        previous: result.previous ? signingKeyView(result.previous) : null,
+        warning: result.cacheWarning,
+      }
     },
   )
 
@@ -93,14 +140,20 @@ export function registerAdminSigningKeyRoutes(app: FastifyInstance, deps: Servic
         security: SECURITY,
         params: idParams('kid'),
         response: {
-          200: { type: 'object', properties: { key: signingKeySchema, successor: nullableKey }, required: ['key', 'successor'] },
+          200: {
+            type: 'object',
+            properties: { key: signingKeySchema, successor: nullableKey },
+            required: ['key', 'successor'],
+          },
           ...errorsWithNotFound,
           409: errorBody,
         },
       },
     },
     async (request) => {
-      const { key, successor } = await revokeSigningKey(manager(), request.params.kid, auditContext(request)).catch(translate)
+      const { key, successor } = await revokeSigningKey(manager(), request.params.kid, auditContext(request)).catch(
+        translate,
+      )
       return { key: signingKeyView(key), successor: successor ? signingKeyView(successor) : null }
     },
   )

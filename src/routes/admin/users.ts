@@ -8,15 +8,35 @@ import { conflict } from '../../errors.js'
 import { changeUser, createUser, deleteUser, getUser, listUsers, setUserPassword } from '../../manage/users.js'
 import { MAX_PASSWORD_BYTES } from '../../security/passwords.js'
 import { StoreError } from '../../store/index.js'
-import { errorBody, errors, errorsWithNotFound, idParams, name, pageOf, pageQuery, scopeArray, SECURITY, type PageQuery } from './schemas.js'
+import {
+  errorBody,
+  errors,
+  errorsWithNotFound,
+  idParams,
+  name,
+  pageOf,
+  pageQuery,
+  scopeArray,
+  SECURITY,
+  type PageQuery,
+} from './schemas.js'
 import { auditContext, userSchema, userView } from './views.js'
 
 const TAGS = ['admin: users']
-const password = { type: 'string', minLength: 8, maxLength: MAX_PASSWORD_BYTES, description: `8 to ${MAX_PASSWORD_BYTES} bytes (bcrypt's limit)` } as const
+const password = {
+  type: 'string',
+  minLength: 8,
+  maxLength: MAX_PASSWORD_BYTES,
+  description: `8 to ${MAX_PASSWORD_BYTES} bytes (bcrypt's limit)`,
+} as const
 const userIdParams = idParams('userId')
 // OpenID Connect claims (Core §5.1); manage/rules.ts checks them. null clears email or name.
 const profile = {
-  email: { type: ['string', 'null'], maxLength: 254, description: 'An email address (the email claim); null clears it' },
+  email: {
+    type: ['string', 'null'],
+    maxLength: 254,
+    description: 'An email address (the email claim); null clears it',
+  },
   email_verified: { type: 'boolean', description: 'Whether the address is known to be the user’s (default false)' },
   name: { type: ['string', 'null'], maxLength: 200, description: 'A display name (the name claim); null clears it' },
 } as const
@@ -46,13 +66,22 @@ export function registerAdminUserRoutes(app: FastifyInstance, deps: Services): v
         tags: TAGS,
         summary: 'Create a user',
         security: SECURITY,
-        body: { type: 'object', properties: { username: name, password, scopes: scopeArray, ...profile }, required: ['username', 'password'], additionalProperties: false },
+        body: {
+          type: 'object',
+          properties: { username: name, password, scopes: scopeArray, ...profile },
+          required: ['username', 'password'],
+          additionalProperties: false,
+        },
         response: { 201: userSchema, ...errors, 409: errorBody },
       },
     },
     async (request, reply) => {
       const { username, password, scopes = [] } = request.body
-      const { user } = await createUser(deps, { username, password, scopes, ...profileChanges(request.body) }, auditContext(request)).catch(usernameTaken)
+      const { user } = await createUser(
+        deps,
+        { username, password, scopes, ...profileChanges(request.body) },
+        auditContext(request),
+      ).catch(usernameTaken)
       return reply.code(201).send(userView(user))
     },
   )
@@ -76,7 +105,15 @@ export function registerAdminUserRoutes(app: FastifyInstance, deps: Services): v
 
   app.get<{ Params: { userId: string } }>(
     '/users/:userId',
-    { schema: { tags: TAGS, summary: 'Get a user', security: SECURITY, params: userIdParams, response: { 200: userSchema, ...errorsWithNotFound } } },
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Get a user',
+        security: SECURITY,
+        params: userIdParams,
+        response: { 200: userSchema, ...errorsWithNotFound },
+      },
+    },
     async (request) => {
       return userView(await getUser(deps, request.params.userId))
     },
@@ -87,16 +124,26 @@ export function registerAdminUserRoutes(app: FastifyInstance, deps: Services): v
     {
       schema: {
         tags: TAGS,
-        summary: 'Change a user’s scopes, email and name, or disable / enable them (disabling ends their refresh tokens, access tokens and access keys)',
+        summary:
+          'Change a user’s scopes, email and name, or disable / enable them (disabling ends their refresh tokens, access tokens and access keys)',
         security: SECURITY,
         params: userIdParams,
-        body: { type: 'object', properties: { scopes: scopeArray, disabled: { type: 'boolean' }, ...profile }, additionalProperties: false, minProperties: 1 },
+        body: {
+          type: 'object',
+          properties: { scopes: scopeArray, disabled: { type: 'boolean' }, ...profile },
+          additionalProperties: false,
+          minProperties: 1,
+        },
         response: { 200: userSchema, ...errorsWithNotFound },
       },
     },
     async (request) => {
       const { scopes, disabled } = request.body
-      const changes = { ...(scopes ? { scopes } : {}), ...(disabled === undefined ? {} : { disabled }), ...profileChanges(request.body) }
+      const changes = {
+        ...(scopes ? { scopes } : {}),
+        ...(disabled === undefined ? {} : { disabled }),
+        ...profileChanges(request.body),
+      }
       const user = await changeUser(deps, request.params.userId, changes, auditContext(request))
       return userView(user)
     },

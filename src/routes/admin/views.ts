@@ -24,7 +24,20 @@ export const clientSchema = {
     created_at: dateTime,
     updated_at: dateTime,
   },
-  required: ['client_id', 'name', 'public', 'grant_types', 'scopes', 'audiences', 'redirect_uris', 'post_logout_redirect_uris', 'first_party', 'allowed_origins', 'created_at', 'updated_at'],
+  required: [
+    'client_id',
+    'name',
+    'public',
+    'grant_types',
+    'scopes',
+    'audiences',
+    'redirect_uris',
+    'post_logout_redirect_uris',
+    'first_party',
+    'allowed_origins',
+    'created_at',
+    'updated_at',
+  ],
 } as const
 
 export const userSchema = {
@@ -54,16 +67,33 @@ export const accessKeySchema = {
     expires_at: nullableDateTime,
     last_used_at: { ...nullableDateTime, description: `Updated at most once per ACCESS_KEY_LAST_USED_INTERVAL` },
     revoked_at: nullableDateTime,
-    parent_id: { ...nullableString, description: 'The key this one was created with through /v1/me: it expires no later and is revoked with it' },
+    parent_id: {
+      ...nullableString,
+      description: 'The key this one was created with through /v1/me: it expires no later and is revoked with it',
+    },
     created_at: dateTime,
   },
-  required: ['id', 'name', 'user_id', 'scopes', 'status', 'expires_at', 'last_used_at', 'revoked_at', 'parent_id', 'created_at'],
+  required: [
+    'id',
+    'name',
+    'user_id',
+    'scopes',
+    'status',
+    'expires_at',
+    'last_used_at',
+    'revoked_at',
+    'parent_id',
+    'created_at',
+  ],
 } as const
 
 /** The creation response: the only one that holds the key. */
 export const createdAccessKeySchema = {
   ...accessKeySchema,
-  properties: { ...accessKeySchema.properties, key: { type: 'string', description: 'pcl_<id>_<secret>: shown only in this response' } },
+  properties: {
+    ...accessKeySchema.properties,
+    key: { type: 'string', description: 'pcl_<id>_<secret>: shown only in this response' },
+  },
   required: [...accessKeySchema.required, 'key'],
 } as const
 
@@ -77,5 +107,9 @@ export function actorOf(principal: Principal | undefined): string | null {
 /** Who is acting, from where: for the audit log. A JWT's client is noted in the details. */
 export function auditContext(request: FastifyRequest): ChangedBy & { ip: string; details: Record<string, unknown> } {
   const principal = request.principal
-  return { actor: actorOf(principal), ip: request.ip, details: principal?.kind === 'jwt' && principal.clientId ? { client_id: principal.clientId } : {} }
+  return {
+    actor: actorOf(principal),
+    ip: request.ip,
+    details: principal?.kind === 'jwt' && principal.clientId ? { client_id: principal.clientId } : {},
+  }
 }

@@ -77,8 +77,12 @@ export async function resolveInterruptedMigrations(pool: pg.Pool, migrations: Mi
   try {
     await client.query('BEGIN')
     await client.query(`SELECT pg_advisory_xact_lock(${PRISMA_MIGRATION_LOCK})`)
-    const { rows: table } = await client.query<{ present: boolean }>(`SELECT to_regclass('_prisma_migrations') IS NOT NULL AS present`)
-    const { rows } = table[0]!.present ? await client.query<{ id: string; migration_name: string }>(UNFINISHED) : { rows: [] }
+    const { rows: table } = await client.query<{ present: boolean }>(
+      `SELECT to_regclass('_prisma_migrations') IS NOT NULL AS present`,
+    )
+    const { rows } = table[0]!.present
+      ? await client.query<{ id: string; migration_name: string }>(UNFINISHED)
+      : { rows: [] }
     for (const row of rows) {
       const script = scriptOf(migrations, row.migration_name)
       // A migration this version does not ship: left for the engine to report.
@@ -90,7 +94,9 @@ export async function resolveInterruptedMigrations(pool: pg.Pool, migrations: Mi
       )
       await client.query('ROLLBACK TO SAVEPOINT probe')
       await client.query(
-        applies ? `UPDATE _prisma_migrations SET rolled_back_at = now() WHERE id = $1` : `UPDATE _prisma_migrations SET finished_at = now(), applied_steps_count = 1 WHERE id = $1`,
+        applies
+          ? `UPDATE _prisma_migrations SET rolled_back_at = now() WHERE id = $1`
+          : `UPDATE _prisma_migrations SET finished_at = now(), applied_steps_count = 1 WHERE id = $1`,
         [row.id],
       )
       resolved.push(row.migration_name)
@@ -126,7 +132,9 @@ export function resolveInterruptedSqliteMigrations(file: string, migrations: Mig
     }
     return db
       .transaction(() => {
-        const table = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'`).get()
+        const table = db
+          .prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'`)
+          .get()
         const rows = table ? (db.prepare(UNFINISHED).all() as { id: string; migration_name: string }[]) : []
         const resolved: string[] = []
         for (const row of rows) {

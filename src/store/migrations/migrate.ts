@@ -30,7 +30,12 @@ async function appliedMigrationNames(factory: SqlMigrationAwareDriverAdapterFact
 
 export async function applyMigrations(
   provider: Provider,
-  adapter: { factory: SqlMigrationAwareDriverAdapterFactory; release(): Promise<void>; /** PostgreSQL: the pool the factory uses. */ pool?: pg.Pool; /** SQLite: the file. */ sqliteFile?: string },
+  adapter: {
+    factory: SqlMigrationAwareDriverAdapterFactory
+    release(): Promise<void> /** PostgreSQL: the pool the factory uses. */
+    pool?: pg.Pool /** SQLite: the file. */
+    sqliteFile?: string
+  },
 ): Promise<MigrationResult> {
   const migrationsList = await readMigrations(provider)
   try {
@@ -41,7 +46,9 @@ export async function applyMigrations(
     // A migration a previous run left half done would stop the engine for good (interrupted-migrations.ts).
     if (adapter.pool) await resolveInterruptedMigrations(adapter.pool, migrationsList)
     if (adapter.sqliteFile) resolveInterruptedSqliteMigrations(adapter.sqliteFile, migrationsList)
-    const output = await withSchemaEngine(provider, adapter.factory, (engine) => engine.applyMigrations({ migrationsList, filters: noFilters } as never))
+    const output = await withSchemaEngine(provider, adapter.factory, (engine) =>
+      engine.applyMigrations({ migrationsList, filters: noFilters } as never),
+    )
     return { applied: (output as { appliedMigrationNames: string[] }).appliedMigrationNames }
   } finally {
     await adapter.release()

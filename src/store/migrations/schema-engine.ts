@@ -5,7 +5,10 @@ import { readFile, readdir } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { bindMigrationAwareSqlAdapterFactory, type SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils'
+import {
+  bindMigrationAwareSqlAdapterFactory,
+  type SqlMigrationAwareDriverAdapterFactory,
+} from '@prisma/driver-adapter-utils'
 import type { MigrationList, SchemaEngine } from '@prisma/schema-engine-wasm'
 import { atomicScripts } from './interrupted-migrations.js'
 
@@ -19,7 +22,11 @@ export function providerFolder(provider: Provider): string {
 }
 
 // Node's WebAssembly global; its types live in TypeScript's DOM lib, which this project does not load.
-const wasmRuntime = (globalThis as unknown as { WebAssembly: { instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: { exports: object } }> } }).WebAssembly
+const wasmRuntime = (
+  globalThis as unknown as {
+    WebAssembly: { instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: { exports: object } }> }
+  }
+).WebAssembly
 
 type EngineModule = typeof import('@prisma/schema-engine-wasm/schema_engine_bg')
 let engineModule: Promise<EngineModule> | undefined
@@ -29,7 +36,9 @@ const engineTimers = new Set<NodeJS.Timeout>()
 async function loadEngineModule(): Promise<EngineModule> {
   engineModule ??= (async () => {
     const bindings = await import('@prisma/schema-engine-wasm/schema_engine_bg')
-    const wasmPath = createRequire(import.meta.url).resolve('@prisma/schema-engine-wasm/schema_engine_bg').replace(/\.js$/, '.wasm')
+    const wasmPath = createRequire(import.meta.url)
+      .resolve('@prisma/schema-engine-wasm/schema_engine_bg')
+      .replace(/\.js$/, '.wasm')
     // The engine leaves timers (lock time-outs) running after it is done; they are tracked so that
     // withSchemaEngine can clear them, instead of keeping a finished process alive for seconds.
     const imports: Record<string, unknown> = { ...bindings }
@@ -60,12 +69,20 @@ export async function readMigrations(provider: Provider): Promise<MigrationList>
   const migrationDirectories = await Promise.all(
     names.map(async (name) => ({
       path: name,
-      migrationFile: { path: 'migration.sql', content: { tag: 'ok' as const, value: await readFile(join(baseDir, name, 'migration.sql'), 'utf8') } },
+      migrationFile: {
+        path: 'migration.sql',
+        content: { tag: 'ok' as const, value: await readFile(join(baseDir, name, 'migration.sql'), 'utf8') },
+      },
     })),
   )
   const lockPath = join(baseDir, 'migration_lock.toml')
   const lockContent = await readFile(lockPath, 'utf8').catch(() => null)
-  return { baseDir, lockfile: { path: 'migration_lock.toml', content: lockContent }, shadowDbInitScript: '', migrationDirectories }
+  return {
+    baseDir,
+    lockfile: { path: 'migration_lock.toml', content: lockContent },
+    shadowDbInitScript: '',
+    migrationDirectories,
+  }
 }
 
 export async function withSchemaEngine<T>(
@@ -93,7 +110,11 @@ export async function withSchemaEngine<T>(
       return connection
     },
   }
-  const engine = await bindings.SchemaEngine.new({ datamodels: [[schemaPath, content]] }, () => undefined, bindMigrationAwareSqlAdapterFactory(tracked))
+  const engine = await bindings.SchemaEngine.new(
+    { datamodels: [[schemaPath, content]] },
+    () => undefined,
+    bindMigrationAwareSqlAdapterFactory(tracked),
+  )
   try {
     return await run(engine as unknown as SchemaEngine, { path: schemaPath, content })
   } finally {

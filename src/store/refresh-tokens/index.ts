@@ -82,12 +82,21 @@ const toRecord = (row: RecordRow): RefreshTokenRecord => ({
     createdAt: row.familyCreatedAt,
   },
   // SQLite stores booleans as integers; the adapter maps the declared type, this keeps it a boolean anyway.
-  user: { id: row.familyUserId, username: row.userUsername, disabled: Boolean(row.userDisabled), scopes: toList(row.userScopes) },
+  user: {
+    id: row.familyUserId,
+    username: row.userUsername,
+    disabled: Boolean(row.userDisabled),
+    scopes: toList(row.userScopes),
+  },
 })
 
 export type RevokeReason = 'replay_detected' | 'revoked' | 'user_disabled' | 'client_deleted' | (string & {})
 
-export function createRefreshTokenStore(prisma: PrismaClient, sqlite?: () => BetterSqlite3.Database, postgres?: pg.Pool) {
+export function createRefreshTokenStore(
+  prisma: PrismaClient,
+  sqlite?: () => BetterSqlite3.Database,
+  postgres?: pg.Pool,
+) {
   const direct = sqlite && createSqliteRefreshStatements(sqlite)
   const pool = postgres && createPostgresRefreshStatements(postgres)
   return {
@@ -135,7 +144,9 @@ export function createRefreshTokenStore(prisma: PrismaClient, sqlite?: () => Bet
         parentId: null,
         scope: toList(scope),
         // The token's own expiry (its idle lifetime), never later than the family's.
-        expiresAt: new Date(Math.min((input.tokenExpiresAt ?? input.absoluteExpiresAt).getTime(), input.absoluteExpiresAt.getTime())),
+        expiresAt: new Date(
+          Math.min((input.tokenExpiresAt ?? input.absoluteExpiresAt).getTime(), input.absoluteExpiresAt.getTime()),
+        ),
         usedAt: null,
         revokedAt: null,
         createdAt: now,
@@ -156,7 +167,8 @@ export function createRefreshTokenStore(prisma: PrismaClient, sqlite?: () => Bet
           INSERT INTO "RefreshToken" ("id", "tokenHash", "familyId", "scope", "expiresAt", "createdAt")
           SELECT ${token.id}, ${token.tokenHash}, "id", ${scope}, ${token.expiresAt}, ${now} FROM "RefreshFamily" WHERE "id" = ${family.id}`,
       ])
-      if (families === 0) throw new StoreError('conflict', 'the user was disabled or given a new password during the login')
+      if (families === 0)
+        throw new StoreError('conflict', 'the user was disabled or given a new password during the login')
       return { family, token }
     },
 
@@ -168,7 +180,9 @@ export function createRefreshTokenStore(prisma: PrismaClient, sqlite?: () => Bet
       }
       const fast = direct?.find(tokenHash)
       if (direct && fast !== 'busy') return fast && toRecord(fast)
-      const [row] = await prisma.$queryRaw<RecordRow[]>(Prisma.sql`${Prisma.raw(RECORD_SELECT)} WHERE t."tokenHash" = ${tokenHash}`)
+      const [row] = await prisma.$queryRaw<RecordRow[]>(
+        Prisma.sql`${Prisma.raw(RECORD_SELECT)} WHERE t."tokenHash" = ${tokenHash}`,
+      )
       return row && toRecord(row)
     },
 
@@ -177,7 +191,10 @@ export function createRefreshTokenStore(prisma: PrismaClient, sqlite?: () => Bet
      * and unrevoked. 'already_used' means another request used it first (or it was revoked meanwhile); that
      * request added the same successor, so the idempotent insert adds nothing.
      */
-    async rotate(input: { parentId: string; familyId: string; successorHash: string; scope: readonly string[]; expiresAt: Date }, now = new Date()): Promise<'rotated' | 'already_used'> {
+    async rotate(
+      input: { parentId: string; familyId: string; successorHash: string; scope: readonly string[]; expiresAt: Date },
+      now = new Date(),
+    ): Promise<'rotated' | 'already_used'> {
       const row = { ...input, successorId: newId(now.getTime()), scope: fromList(input.scope), now }
       if (pool) return pool.rotate(row)
       const fast = await direct?.rotate(row)
@@ -194,13 +211,19 @@ export function createRefreshTokenStore(prisma: PrismaClient, sqlite?: () => Bet
 
     /** Ends a family: none of its tokens is accepted any more. False when it was already revoked or is unknown. */
     async revokeFamily(familyId: string, reason: RevokeReason, now = new Date()): Promise<boolean> {
-      const { count } = await prisma.refreshFamily.updateMany({ where: { id: familyId, revokedAt: null }, data: { revokedAt: now, revokedReason: reason } })
+      const { count } = await prisma.refreshFamily.updateMany({
+        where: { id: familyId, revokedAt: null },
+        data: { revokedAt: now, revokedReason: reason },
+      })
       return count === 1
     },
 
     /** The ids of the session's families still in force (a logout ends each, oauth/end-login.ts). */
     async listSessionFamilies(sessionId: string): Promise<string[]> {
-      const families = await prisma.refreshFamily.findMany({ where: { sessionId, revokedAt: null }, select: { id: true } })
+      const families = await prisma.refreshFamily.findMany({
+        where: { sessionId, revokedAt: null },
+        select: { id: true },
+      })
       return families.map((family) => family.id)
     },
   }

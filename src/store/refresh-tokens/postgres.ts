@@ -13,7 +13,9 @@ import { RECORD_SELECT, type RecordRow, type RotationRow } from './sql.js'
 const TIMESTAMP_OID = 1114
 const utcTimestamp = (text: string): Date => new Date(`${text.replace(' ', 'T')}Z`)
 const defaultParser = pg.types.getTypeParser as (oid: number, format?: string) => unknown
-const types = { getTypeParser: (oid: number, format?: string) => (oid === TIMESTAMP_OID ? utcTimestamp : defaultParser(oid, format)) } as pg.CustomTypesConfig
+const types = {
+  getTypeParser: (oid: number, format?: string) => (oid === TIMESTAMP_OID ? utcTimestamp : defaultParser(oid, format)),
+} as pg.CustomTypesConfig
 
 const FIND = `${RECORD_SELECT} WHERE t."tokenHash" = $1`
 const ROTATE = `
@@ -40,7 +42,15 @@ export function createPostgresRefreshStatements(pool: pg.Pool) {
       const now = toTimestamp(row.now)
       const { rows } = await pool.query<{ marked: number }>({
         text: ROTATE,
-        values: [now, row.parentId, row.successorId, row.successorHash, row.familyId, row.scope, toTimestamp(row.expiresAt)],
+        values: [
+          now,
+          row.parentId,
+          row.successorId,
+          row.successorHash,
+          row.familyId,
+          row.scope,
+          toTimestamp(row.expiresAt),
+        ],
         types,
       })
       return rows[0]?.marked === 1 ? 'rotated' : 'already_used'

@@ -14,11 +14,18 @@ type Stored = string | number | null
 // Prisma's SQLite adapter stores DateTime as ISO 8601 text with a "+00:00" offset; a column default
 // (CURRENT_TIMESTAMP) would be "YYYY-MM-DD HH:MM:SS" in UTC.
 const toText = (date: Date): string => date.toISOString().replace('Z', '+00:00')
-const toDate = (value: Stored): Date => (typeof value === 'number' ? new Date(value) : new Date(/[Zz]|[+-]\d\d:\d\d$/.test(value!) ? value! : `${value!.replace(' ', 'T')}Z`))
+const toDate = (value: Stored): Date =>
+  typeof value === 'number'
+    ? new Date(value)
+    : new Date(/[Zz]|[+-]\d\d:\d\d$/.test(value!) ? value! : `${value!.replace(' ', 'T')}Z`)
 const toDateOrNull = (value: Stored): Date | null => (value === null ? null : toDate(value))
 
 const isBusy = (err: unknown): boolean =>
-  typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(err.code)
+  typeof err === 'object' &&
+  err !== null &&
+  'code' in err &&
+  typeof err.code === 'string' &&
+  /^SQLITE_(BUSY|LOCKED)/.test(err.code)
 
 /** The statements, prepared on first use; 'busy' while the connection cannot be opened or locked. */
 export function createSqliteRefreshStatements(connect: () => BetterSqlite3.Database) {
@@ -83,7 +90,9 @@ interface PendingRotation {
 
 function prepare(db: BetterSqlite3.Database) {
   const find = db.prepare<[string], Record<keyof RecordRow, Stored>>(`${RECORD_SELECT} WHERE t."tokenHash" = ?`)
-  const mark = db.prepare<[string, string]>(`UPDATE "RefreshToken" SET "usedAt" = ? WHERE "id" = ? AND "usedAt" IS NULL AND "revokedAt" IS NULL`)
+  const mark = db.prepare<[string, string]>(
+    `UPDATE "RefreshToken" SET "usedAt" = ? WHERE "id" = ? AND "usedAt" IS NULL AND "revokedAt" IS NULL`,
+  )
   const insertSuccessor = db.prepare<[string, string, string, string, string, string, string]>(
     `INSERT INTO "RefreshToken" ("id", "tokenHash", "familyId", "parentId", "scope", "expiresAt", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT ("tokenHash") DO NOTHING`,
@@ -92,7 +101,15 @@ function prepare(db: BetterSqlite3.Database) {
   const rotate = db.transaction((row: RotationRow): number => {
     const now = toText(row.now)
     const { changes } = mark.run(now, row.parentId)
-    insertSuccessor.run(row.successorId, row.successorHash, row.familyId, row.parentId, row.scope, toText(row.expiresAt), now)
+    insertSuccessor.run(
+      row.successorId,
+      row.successorHash,
+      row.familyId,
+      row.parentId,
+      row.scope,
+      toText(row.expiresAt),
+      now,
+    )
     return changes
   })
   const rotateAll = db.transaction((rows: RotationRow[]): (number | unknown)[] =>
