@@ -70,6 +70,7 @@ export function usedSecrets(seeded?: Seeded): string[] {
 export function leakedSecrets(log: string, secrets: Iterable<string>): string[] {
   const found = new Set<string>()
   for (const secret of secrets) {
+    if (typeof secret !== 'string' || secret === '') continue
     const forms = [secret, new URLSearchParams({ s: secret }).toString().slice(2), JSON.stringify(secret).slice(1, -1)]
     if (secret.startsWith('Basic '))
       forms.push(secret.slice(6), ...Buffer.from(secret.slice(6), 'base64').toString().split(':'))

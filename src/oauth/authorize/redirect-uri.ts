@@ -25,7 +25,9 @@ export function redirectUriProblem(uri: string): string | undefined {
       : 'http is allowed only for a loopback IP literal (127.0.0.1 or [::1], RFC 8252 §8.3); use https'
   // A native app's private-use scheme: reverse domain name with a dot (RFC 8252 §7.1).
   if (
-    /^[a-z][a-z0-9+.-]*\.[a-z0-9+.-]+:$/.test(url.protocol) &&
+    // Two linear checks, not one pattern: `[a-z0-9+.-]*\.[a-z0-9+.-]+` backtracks quadratically on dots.
+    /^[a-z][a-z0-9+.-]*:$/.test(url.protocol) &&
+    url.protocol.slice(1, -2).includes('.') &&
     !['javascript:', 'data:', 'file:', 'vbscript:'].includes(url.protocol)
   )
     return undefined
