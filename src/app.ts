@@ -11,7 +11,7 @@ import { drainOnClose } from './http/drain-connections.js'
 import { setErrorHandlers, unavailable } from './http/error-handler.js'
 import { closeWhenBodyUnread } from './http/lingering-close.js'
 import { childLogger, createLogController, createRequestIds, loggerOptions } from './http/logging.js'
-import { checkNulCharacters } from './http/nul-characters.js'
+import { checkNulCharacters, rejectNulCharacters } from './http/nul-characters.js'
 import { addRequestHooks } from './http/request-hooks.js'
 import { createJanitorSchedule } from './ops/janitor-schedule.js'
 import { registerPageSupport } from './pages/index.js'
@@ -108,6 +108,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // to them only.
   await app.register(async (scope) => {
     const pages = await registerPageSupport(scope, { config, masterKey: deps.masterKey })
+    // The page forms are parsed by @fastify/formbody, not the OAuth endpoints' strict parser, so the NUL rule
+    // (which checkNulCharacters skips for form routes) applies to every page request here.
+    scope.addHook('preValidation', rejectNulCharacters)
     registerAuthorizeRoutes(scope, services, pages)
     registerLogoutRoutes(scope, services, pages)
   })

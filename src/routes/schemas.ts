@@ -5,6 +5,13 @@
 /** `$ref` target of the one error shape every route answers errors with (src/errors.ts). */
 export const ERROR_SCHEMA_ID = 'Error'
 
+/** One per-field validation failure of the admin API (`details`). */
+const errorDetail = {
+  type: 'object',
+  properties: { field: { type: 'string' }, message: { type: 'string' } },
+  required: ['field', 'message'],
+} as const
+
 export const errorSchema = {
   $id: ERROR_SCHEMA_ID,
   type: 'object',
@@ -20,11 +27,7 @@ export const errorSchema = {
     details: {
       type: 'array',
       description: 'Per-field validation failures (admin API)',
-      items: {
-        type: 'object',
-        properties: { field: { type: 'string' }, message: { type: 'string' } },
-        required: ['field', 'message'],
-      },
+      items: errorDetail,
     },
   },
   required: ['error', 'error_description'],
@@ -48,11 +51,7 @@ export const errorBody = {
     error_description: { type: 'string' },
     details: {
       type: 'array',
-      items: {
-        type: 'object',
-        properties: { field: { type: 'string' }, message: { type: 'string' } },
-        required: ['field', 'message'],
-      },
+      items: errorDetail,
     },
   },
   required: ['error', 'error_description'],

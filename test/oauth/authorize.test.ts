@@ -117,6 +117,15 @@ for (const provider of providers) {
       t.equal(refreshed.statusCode, 200, 'the refresh token rotates like any other')
     })
 
+    t.test('a U+0000 in the login form is a 400 page, not a database error', async (t) => {
+      const flow = signInFlow(app)
+      const start = await flow.get(authorizeUrl(authorizeParams(pkce().challenge)))
+      const answer = await flow.login(start.headers.location!, 'ali\u0000ce')
+      t.equal(answer.statusCode, 400)
+      t.match(answer.headers['content-type'], /^text\/html/)
+      t.notMatch(answer.body, /prisma|invalid byte sequence|at .+\.ts:/i)
+    })
+
     t.test('a second authorize within the session skips the login page, and the remembered consent', async (t) => {
       const { challenge } = pkce()
       const first = await codeFor(app, challenge)
