@@ -29,10 +29,9 @@ const rows: Row[] = ledger
 function namesSubtest(source: string, name: string): boolean {
   const lines = source.split('\n')
   // The formatter may put a long name on the line after `t.test(`.
-  const opens = (line: string | undefined) => line !== undefined && line.trimEnd().endsWith('t.test(')
+  const opens = (line: string | undefined) => line?.trimEnd().endsWith('t.test(') === true
   return lines.some(
-    (line, i) =>
-      line.includes(name) && (line.includes('t.test(') || opens(lines[i - 1]) || /\bname: ['"`]/.test(line)),
+    (line, i) => line.includes(name) && (line.includes('t.test(') || opens(lines[i - 1]) || /\bname: ['"`]/.test(line)),
   )
 }
 
