@@ -9,25 +9,18 @@ import { generateAccessKey } from '../../src/security/access-keys.ts'
 import { sha256 } from '../../src/security/secrets.ts'
 import type { Store } from '../../src/store/index.ts'
 import { build, providers } from '../support/helper.ts'
-import { basic, FORM, form, seed, SECRET, tokenRequest } from '../support/token-fixtures.ts'
+import { basic, FORM, form, seed, SECRET, tokenRequest, formPost } from '../support/token-fixtures.ts'
 
 type Assert = Pick<typeof t, 'equal' | 'same'>
 
 const INACTIVE = { active: false }
 const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange'
 
-function introspect(
+const introspect = (
   app: FastifyInstance,
   params: Record<string, string> | string,
   headers: Record<string, string> = {},
-): Promise<LightMyRequestResponse> {
-  return app.inject({
-    method: 'POST',
-    url: '/oauth/introspect',
-    headers: { ...FORM, ...headers },
-    payload: typeof params === 'string' ? params : form(params),
-  })
-}
+) => formPost(app, '/oauth/introspect', params, headers)
 
 /** Counts every call into the store from now on (the store is shared by reference, so wrapping in place works). */
 function countStoreCalls(store: Store): { calls: string[] } {

@@ -5,20 +5,10 @@ import { buildApp } from '../../src/app.ts'
 import { generateAccessKey } from '../../src/security/access-keys.ts'
 import { sha256 } from '../../src/security/secrets.ts'
 import { build, createTestStore, providers } from '../support/helper.ts'
-import { basic, FORM, form, seed, SECRET, tokenRequest } from '../support/token-fixtures.ts'
+import { basic, FORM, form, seed, SECRET, tokenRequest, formPost } from '../support/token-fixtures.ts'
 
-function revoke(
-  app: FastifyInstance,
-  params: Record<string, string> | string,
-  headers: Record<string, string> = {},
-): Promise<LightMyRequestResponse> {
-  return app.inject({
-    method: 'POST',
-    url: '/oauth/revoke',
-    headers: { ...FORM, ...headers },
-    payload: typeof params === 'string' ? params : form(params),
-  })
-}
+const revoke = (app: FastifyInstance, params: Record<string, string> | string, headers: Record<string, string> = {}) =>
+  formPost(app, '/oauth/revoke', params, headers)
 
 function introspect(app: FastifyInstance, token: string, auth: string): Promise<LightMyRequestResponse> {
   return app.inject({

@@ -15,19 +15,27 @@ export function basic(clientId: string, secret: string): string {
 
 export const form = (params: Record<string, string>): string => new URLSearchParams(params).toString()
 
-/** POST /oauth/token with a form body built from `params` (or a raw body string). */
-export function tokenRequest(
+/** POST `url` with a form body built from `params` (or a raw body string): the OAuth endpoints' request. */
+export function formPost(
   app: FastifyInstance,
+  url: string,
   params: Record<string, string> | string,
   headers: Record<string, string> = {},
 ): Promise<LightMyRequestResponse> {
   return app.inject({
     method: 'POST',
-    url: '/oauth/token',
+    url,
     headers: { ...FORM, ...headers },
     payload: typeof params === 'string' ? params : form(params),
   })
 }
+
+/** POST /oauth/token with a form body built from `params` (or a raw body string). */
+export const tokenRequest = (
+  app: FastifyInstance,
+  params: Record<string, string> | string,
+  headers: Record<string, string> = {},
+): Promise<LightMyRequestResponse> => formPost(app, '/oauth/token', params, headers)
 
 export const SECRET = 'confidential-client-secret-with-enough-entropy'
 export const PASSWORD = 'correct horse battery staple'
