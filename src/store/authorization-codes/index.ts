@@ -123,7 +123,7 @@ export function createAuthorizationCodeStore(
       decide: DecideRedemption<T>,
       now = new Date(),
     ): Promise<RedeemResult<T>> {
-      const fast = direct?.redeem(codeHash, decide, now)
+      const fast = await direct?.redeem(codeHash, decide, now)
       if (fast !== undefined && fast !== 'busy') return fast
       return redeemInSteps(steps, codeHash, decide, now)
     },

@@ -1,9 +1,12 @@
-// The code redemption on the embedded SQLite database's direct connection (database.ts): one synchronous
-// BEGIN IMMEDIATE transaction reads the code with its user, lets the grant decide, marks the code used and
-// adds the login's refresh family and first token. SQLite has one writer at a time, so of concurrent
-// redemptions the first to take the lock wins and the others read the code used. The transaction holds the
-// write lock for microseconds and never across an await. 'busy' means Prisma's own connection is inside a
-// write transaction; the caller then goes through Prisma, which queues behind it.
+// The code redemption on the embedded SQLite database's direct connection (database.ts): in one synchronous
+// transaction, read the code with its user, let the grant decide, mark the code used and add the login's
+// refresh family and first token. SQLite has one writer at a time, so of concurrent redemptions the first
+// wins and the others read the code used. As the refresh rotations (../refresh-tokens/sqlite.ts), the
+// redemptions asked for during one turn of the event loop go into one BEGIN IMMEDIATE transaction at its end
+// (setImmediate), each in a savepoint of its own, so one that is refused or fails does so alone, and one
+// commit covers them all. The transaction holds the write lock for microseconds and never across an await.
+// 'busy' means Prisma's own connection is inside a write transaction; the caller then goes through Prisma,
+// which queues behind it.
 import type BetterSqlite3 from 'better-sqlite3'
 import { fromList } from '../lists.js'
 import { newId } from '../ids.js'
@@ -15,17 +18,47 @@ import type { DecideRedemption, RedeemResult, Redemption } from './types.js'
 export function createSqliteCodeStatements(connect: () => BetterSqlite3.Database) {
   let statements: ReturnType<typeof prepare> | undefined
   const ready = () => (statements ??= prepare(connect()))
+  let pending: PendingRedemption[] = []
   return {
-    redeem<T extends Redemption>(codeHash: string, decide: DecideRedemption<T>, now: Date): RedeemResult<T> | 'busy' {
-      try {
-        return ready().redeem.immediate(codeHash, decide, now) as RedeemResult<T>
-      } catch (err) {
-        if (isBusy(err)) return 'busy'
-        throw err
-      }
+    redeem<T extends Redemption>(
+      codeHash: string,
+      decide: DecideRedemption<T>,
+      now: Date,
+    ): Promise<RedeemResult<T> | 'busy'> {
+      return new Promise((resolve, reject) => {
+        pending.push({ codeHash, decide, now, resolve, reject } as PendingRedemption)
+        if (pending.length === 1) setImmediate(writePending)
+      })
     },
   }
+
+  function writePending(): void {
+    const batch = pending
+    pending = []
+    let results: Outcome[]
+    try {
+      results = ready().redeemAll.immediate(batch)
+    } catch (err) {
+      for (const item of batch) isBusy(err) ? item.resolve('busy') : item.reject(err)
+      return
+    }
+    batch.forEach((item, i) => {
+      const result = results[i]!
+      if ('error' in result) isBusy(result.error) ? item.resolve('busy') : item.reject(result.error)
+      else item.resolve(result.value)
+    })
+  }
 }
+
+interface PendingRedemption {
+  codeHash: string
+  decide: DecideRedemption<Redemption>
+  now: Date
+  resolve: (result: RedeemResult<Redemption> | 'busy') => void
+  reject: (err: unknown) => void
+}
+
+type Outcome = { value: RedeemResult<Redemption> } | { error: unknown }
 
 function prepare(db: BetterSqlite3.Database) {
   const find = db.prepare<[string], CodeRow>(`${CODE_SELECT} ?`)
@@ -39,7 +72,8 @@ function prepare(db: BetterSqlite3.Database) {
   const insertToken = db.prepare<[string, string, string, string, string, string]>(
     `INSERT INTO "RefreshToken" ("id", "tokenHash", "familyId", "scope", "expiresAt", "createdAt") VALUES (?, ?, ?, ?, ?, ?)`,
   )
-  // A throw from `decide` (or any statement) rolls the whole transaction back: the code stays unused.
+  // Inside redeemAll's transaction, better-sqlite3 runs a nested transaction function as a savepoint: a throw
+  // from `decide` (or from a statement) rolls back this redemption's writes alone, and the code stays unused.
   const redeem = db.transaction(
     (codeHash: string, decide: DecideRedemption<Redemption>, now: Date): RedeemResult<Redemption> => {
       const row = find.get(codeHash)
@@ -80,5 +114,14 @@ function prepare(db: BetterSqlite3.Database) {
       return { outcome: 'redeemed', found, redemption }
     },
   )
-  return { redeem }
+  const redeemAll = db.transaction((batch: readonly PendingRedemption[]): Outcome[] =>
+    batch.map((item) => {
+      try {
+        return { value: redeem(item.codeHash, item.decide, item.now) }
+      } catch (error) {
+        return { error }
+      }
+    }),
+  )
+  return { redeemAll }
 }
