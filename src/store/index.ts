@@ -59,5 +59,5 @@ export type Store = ReturnType<typeof createStore>
 export { createChangeFeed, type ChangeFeed, type ChangeKind } from './change-feed.js'
 export type { Database } from './database.js'
 export { isNewDatabase, openDatabase } from './database.js'
-export { StoreError, isUnavailable, unavailableReason } from './errors.js'
+export { StoreError, isSqliteBusy, isUnavailable, unavailableReason } from './errors.js'
 export type { Page } from './lists.js'
