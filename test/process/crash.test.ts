@@ -7,6 +7,7 @@
 // SQLite always, PostgreSQL with TEST_DATABASE_URL.
 import { randomBytes } from 'node:crypto'
 import { readdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { sha256 } from '../../src/security/secrets.ts'
 import { openDatabase } from '../../src/store/index.ts'
@@ -34,6 +35,7 @@ import { spawnServer, startServer } from '../support/spawn-server.ts'
 import { form, FORM, seed, tokenRequest } from '../support/token-fixtures.ts'
 
 const ISSUER = 'http://portcullis.test'
+const HOLD_IN_MIGRATION = fileURLToPath(new URL('../support/hold-in-migration.cjs', import.meta.url))
 const ACKNOWLEDGED_BEFORE_KILL = 120
 
 interface Acknowledged {
@@ -307,21 +309,36 @@ const migrationCount = (provider: string) =>
 
 for (const provider of providers) {
   t.test(`a ${provider} server killed during its first migration starts on the next try`, async (t) => {
-    const databaseUrl = await createDatabaseUrl(t, provider)
-    const env = { DATABASE_URL: databaseUrl, KEYS_MASTER_KEY: randomBytes(32).toString('base64') }
-    const first = spawnServer(t, env)
-    // Killed the moment the engine has recorded the first migration as started.
-    const startedRows = () =>
-      rowsOf<{ migration_name: string }>(databaseUrl, `SELECT migration_name FROM _prisma_migrations`).catch(() => [])
-    const deadline = Date.now() + 20_000
-    let started = false
-    while (!started && Date.now() < deadline && first.child.exitCode === null)
-      started = (await startedRows()).length > 0
-    first.child.kill('SIGKILL')
-    await first.exited
-    t.ok(started, 'the first migration had started')
-    const left = await rowsOf(databaseUrl, `SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NULL`)
-    t.comment(`the kill left ${left.length} migration(s) unfinished`)
+    // The kill must land between a migration's "started" and "finished" records. PostgreSQL: polled from outside,
+    // each try a new database, until a kill lands there (a window of milliseconds). SQLite's migration blocks
+    // readers, so the process itself stops there: a preloaded hook holds it inside a migration's transaction.
+    const TRIES = 10
+    let caught: { databaseUrl: string; env: Record<string, string> } | undefined
+    for (let attempt = 1; attempt <= TRIES && !caught; attempt++) {
+      const databaseUrl = await createDatabaseUrl(t, provider)
+      const env = { DATABASE_URL: databaseUrl, KEYS_MASTER_KEY: randomBytes(32).toString('base64') }
+      const unfinished = () =>
+        rowsOf(databaseUrl, `SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NULL`).catch(() => [])
+      const first =
+        provider === 'sqlite'
+          ? spawnServer(t, env, { nodeArgs: ['--require', HOLD_IN_MIGRATION] })
+          : spawnServer(t, env)
+      const deadline = Date.now() + 20_000
+      let seen = false
+      const held = async () => {
+        await sleep(10)
+        return first.stderr().includes('holding inside a migration')
+      }
+      while (!seen && Date.now() < deadline && first.child.exitCode === null)
+        seen = provider === 'sqlite' ? await held() : (await unfinished()).length > 0
+      first.child.kill('SIGKILL')
+      await first.exited
+      const left = (await unfinished()).length
+      t.comment(`try ${attempt}: the kill left ${left} migration(s) unfinished`)
+      if (left > 0) caught = { databaseUrl, env }
+    }
+    if (!caught) return t.fail(`no kill in ${TRIES} tries landed inside a migration`)
+    const { databaseUrl, env } = caught
 
     const second = await startServer(t, env)
     t.ok(second.url, 'the next start listens')

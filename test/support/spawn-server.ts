@@ -25,9 +25,13 @@ export interface ServerProcess {
  * A server in its own working directory (no .env of the checkout), on a fresh SQLite file unless env says otherwise;
  * a variable given as undefined is left out (the server's default applies).
  */
-export function spawnServer(t: Test, env: Record<string, string | undefined> = {}): ServerProcess {
+export function spawnServer(
+  t: Test,
+  env: Record<string, string | undefined> = {},
+  options: { nodeArgs?: string[] } = {},
+): ServerProcess {
   const dir = tempDir(t)
-  const child = spawn(process.execPath, ['--import', tsx, join(root, 'src/main.cts')], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', tsx, join(root, 'src/main.cts')], {
     cwd: dir,
     env: withoutUndefined({
       PATH: process.env.PATH ?? '',
