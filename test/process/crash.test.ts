@@ -337,7 +337,10 @@ for (const provider of providers) {
       t.comment(`try ${attempt}: the kill left ${left} migration(s) unfinished`)
       if (left > 0) caught = { databaseUrl, env }
     }
-    if (!caught) return t.fail(`no kill in ${TRIES} tries landed inside a migration`)
+    if (!caught) {
+      t.fail(`no kill in ${TRIES} tries landed inside a migration`)
+      return
+    }
     const { databaseUrl, env } = caught
 
     const second = await startServer(t, env)
