@@ -20,7 +20,8 @@ export type LogoutRouteDeps = Pick<Services, 'config' | 'store' | 'now' | 'revoc
 const logoutParameters = pageForm({
   id_token_hint:
     'An ID token of ours, expired or not: when its sid is this browser’s session, no confirmation is asked; one not issued here is refused',
-  client_id: 'The client whose post_logout_redirect_uri is asked for (when both are sent, the audience of id_token_hint)',
+  client_id:
+    'The client whose post_logout_redirect_uri is asked for (when both are sent, the audience of id_token_hint)',
   post_logout_redirect_uri: 'One of the client’s registered post-logout redirect URIs, exactly',
   state: 'Returned exactly as sent',
   confirm: 'POST: yes, from the confirmation form',
@@ -53,8 +54,7 @@ export function registerLogoutRoutes(app: FastifyInstance, deps: LogoutRouteDeps
       })
     }
     const clientId = params.client_id ?? fromHint?.clientId
-    const client =
-      clientId === undefined || clientId.length > 255 ? undefined : await store.clients.findById(clientId)
+    const client = clientId === undefined || clientId.length > 255 ? undefined : await store.clients.findById(clientId)
     const back = matchPostLogoutRedirectUri(client, params.post_logout_redirect_uri)
     if (params.post_logout_redirect_uri !== undefined && back === undefined) {
       return pages.renderError(reply, 400, {
@@ -64,9 +64,7 @@ export function registerLogoutRoutes(app: FastifyInstance, deps: LogoutRouteDeps
     }
     const signedIn = await findSignedIn(deps, request.cookies[cookieName], now)
     const sentByClient =
-      signedIn !== undefined &&
-      fromHint?.sessionId === signedIn.session.id &&
-      fromHint.subject === signedIn.user.id
+      signedIn !== undefined && fromHint?.sessionId === signedIn.session.id && fromHint.subject === signedIn.user.id
     if (signedIn && !confirmed && !sentByClient) {
       const hidden: Record<string, string> = { confirm: 'yes' }
       if (client) hidden.client_id = client.clientId

@@ -193,8 +193,7 @@ export async function createRevocationList(deps: {
     },
 
     cutOffConsent(userId, clientId, at, expiresAt) {
-      if (expiresAt.getTime() > now())
-        cutOff(consentRevocationId(userId, clientId), at.getTime(), expiresAt.getTime())
+      if (expiresAt.getTime() > now()) cutOff(consentRevocationId(userId, clientId), at.getTime(), expiresAt.getTime())
     },
 
     sync,

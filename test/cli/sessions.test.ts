@@ -96,7 +96,7 @@ for (const provider of providers) {
         [['consents', 'revoke', '--user', 'alice'], 'missing CLIENT_ID'],
       ]
       const results = await Promise.all(cases.map(([args]) => cli(...args)))
-      cases.forEach(([args, line], i) => t.same(results[i], failure(line), `portcullis ${args.join(' ')}`))
+      for (const [i, [args, line]] of cases.entries()) t.same(results[i], failure(line), `portcullis ${args.join(' ')}`)
     })
   })
 }

@@ -188,25 +188,28 @@ for (const provider of providers) {
       t.match(again.location, /^https:\/\/login\.example\/sign-in\?tenant=acme&login_challenge=/)
     })
 
-    t.test('a login app’s answer for another user ends the browser’s older session, even without remember', async (t) => {
-      await store.users.create({ username: 'dave', passwordHash: 'x', scopes: ['read', 'write'] })
-      const { flow } = await signIn()
-      const before = (await store.sessions.findActiveByHash(sha256(flow.jar.cookies.get('portcullis-session')!)))!
-      clock += 1000
-      const started = await start(flow, { prompt: 'login' })
-      const accepted = await loginApp.post(
-        `/admin/v1/login-requests/${challengeOf(started.location, 'login')}/accept`,
-        { subject: 'dave', remember: false },
-      )
-      const back = await flow.get(path(accepted.json().redirect_to))
-      t.match(back.headers.location, /^https:\/\/login\.example\/consent\?/, 'on to the consent app')
-      t.ok((await store.sessions.findById(before.id))!.revokedAt, 'alice’s session is ended on the server')
-      t.notOk(flow.jar.cookies.has('portcullis-session'), 'and its cookie cleared')
-      t.match((await store.audit.list({ limit: 1, type: 'session.ended' })).items[0], {
-        subject: `session:${before.id}`,
-        details: { reason: 'replaced', user_id: alice.id },
-      })
-    })
+    t.test(
+      'a login app’s answer for another user ends the browser’s older session, even without remember',
+      async (t) => {
+        await store.users.create({ username: 'dave', passwordHash: 'x', scopes: ['read', 'write'] })
+        const { flow } = await signIn()
+        const before = (await store.sessions.findActiveByHash(sha256(flow.jar.cookies.get('portcullis-session')!)))!
+        clock += 1000
+        const started = await start(flow, { prompt: 'login' })
+        const accepted = await loginApp.post(
+          `/admin/v1/login-requests/${challengeOf(started.location, 'login')}/accept`,
+          { subject: 'dave', remember: false },
+        )
+        const back = await flow.get(path(accepted.json().redirect_to))
+        t.match(back.headers.location, /^https:\/\/login\.example\/consent\?/, 'on to the consent app')
+        t.ok((await store.sessions.findById(before.id))!.revokedAt, 'alice’s session is ended on the server')
+        t.notOk(flow.jar.cookies.has('portcullis-session'), 'and its cookie cleared')
+        t.match((await store.audit.list({ limit: 1, type: 'session.ended' })).items[0], {
+          subject: `session:${before.id}`,
+          details: { reason: 'replaced', user_id: alice.id },
+        })
+      },
+    )
 
     t.test('a rejected login reaches the client as its error, with state and iss', async (t) => {
       const { flow, location } = await start()

@@ -49,7 +49,9 @@ for (const provider of providers) {
       'a hint whose sid is this session signs out at once: no confirmation page, the session and its refresh tokens end, back to the URI registered for the hint’s client, with state',
       async (t) => {
         const { flow, idToken, refreshToken } = await signIn()
-        const response = await flow.get(logoutUrl({ id_token_hint: idToken, post_logout_redirect_uri: BYE, state: 's1' }))
+        const response = await flow.get(
+          logoutUrl({ id_token_hint: idToken, post_logout_redirect_uri: BYE, state: 's1' }),
+        )
         t.equal(response.statusCode, 303)
         t.equal(response.headers.location, `${BYE}?state=s1`)
         t.notOk(flow.jar.cookies.has('portcullis-session'), 'the cookie is cleared')
@@ -80,7 +82,10 @@ for (const provider of providers) {
       // The same browser signed in again (prompt=login): its first ID token names a session that has ended.
       clock += 1000
       const renewed = await signIn(flow, { prompt: 'login' })
-      for (const params of [{}, { id_token_hint: otherSession }, { id_token_hint: endedSession }]) {
+      for (const params of [{}, { id_token_hint: otherSession }, { id_token_hint: endedSession }] as Record<
+        string,
+        string
+      >[]) {
         const response = await flow.get(logoutUrl({ ...params, post_logout_redirect_uri: BYE, client_id: 'rp2' }))
         t.equal(response.statusCode, 200, JSON.stringify(Object.keys(params)))
         t.match(response.body, /Sign out\?/)

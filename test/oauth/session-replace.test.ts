@@ -16,9 +16,12 @@ for (const provider of providers) {
     const { alice } = await seedSignIn(store)
     const bob = await store.users.create({ username: 'bob', passwordHash: alice.passwordHash, scopes: ['read'] })
 
-    const sessionOf = (jar: CookieJar) => store.sessions.findActiveByHash(sha256(jar.cookies.get('portcullis-session')!))
+    const sessionOf = (jar: CookieJar) =>
+      store.sessions.findActiveByHash(sha256(jar.cookies.get('portcullis-session')!))
     const refresh = async (refreshToken: string) =>
-      (await tokenRequest(app, { grant_type: 'refresh_token', refresh_token: refreshToken }, { authorization: WEB })).json()
+      (
+        await tokenRequest(app, { grant_type: 'refresh_token', refresh_token: refreshToken }, { authorization: WEB })
+      ).json()
     const active = async (accessToken: string) =>
       (
         await app.inject({
@@ -29,30 +32,27 @@ for (const provider of providers) {
         })
       ).json().active as boolean
 
-    t.test(
-      'another user signing in ends the older session with its refresh tokens and access tokens',
-      async (t) => {
-        const alices = await signedInBrowser(app)
-        const before = (await sessionOf(alices.flow.jar))!
-        clock += 1000
-        const bobs = await signedInBrowser(app, 'bob', { flow: alices.flow, extra: { prompt: 'login' } })
-        const after = (await sessionOf(bobs.flow.jar))!
-        t.equal(after.userId, bob.id)
-        t.not(after.id, before.id)
-        t.ok((await store.sessions.findById(before.id))!.revokedAt, 'the older session is ended on the server')
-        t.same(await refresh(alices.refreshToken), {
-          error: 'invalid_grant',
-          error_description: 'the refresh token has been revoked',
-        })
-        t.equal(await active(alices.accessToken), false, 'its access token too')
-        t.match(await refresh(bobs.refreshToken), { refresh_token: String }, 'the new login works')
-        t.match((await store.audit.list({ limit: 1, type: 'session.ended' })).items[0], {
-          actor: `user:${bob.id}`,
-          subject: `session:${before.id}`,
-          details: { reason: 'replaced', user_id: alice.id, session_id: after.id, families: 1 },
-        })
-      },
-    )
+    t.test('another user signing in ends the older session with its refresh tokens and access tokens', async (t) => {
+      const alices = await signedInBrowser(app)
+      const before = (await sessionOf(alices.flow.jar))!
+      clock += 1000
+      const bobs = await signedInBrowser(app, 'bob', { flow: alices.flow, extra: { prompt: 'login' } })
+      const after = (await sessionOf(bobs.flow.jar))!
+      t.equal(after.userId, bob.id)
+      t.not(after.id, before.id)
+      t.ok((await store.sessions.findById(before.id))!.revokedAt, 'the older session is ended on the server')
+      t.same(await refresh(alices.refreshToken), {
+        error: 'invalid_grant',
+        error_description: 'the refresh token has been revoked',
+      })
+      t.equal(await active(alices.accessToken), false, 'its access token too')
+      t.match(await refresh(bobs.refreshToken), { refresh_token: String }, 'the new login works')
+      t.match((await store.audit.list({ limit: 1, type: 'session.ended' })).items[0], {
+        actor: `user:${bob.id}`,
+        subject: `session:${before.id}`,
+        details: { reason: 'replaced', user_id: alice.id, session_id: after.id, families: 1 },
+      })
+    })
 
     t.test(
       'the same user signing in again (prompt=login) ends the older session; its refresh tokens move to the new one, which a logout ends',
