@@ -179,6 +179,20 @@ for (const provider of providers) {
       },
     )
 
+    t.test(
+      'a session that satisfies the request (max_age not exceeded, no prompt=login) never reaches the login app: what Hydra would mark skip: true',
+      async (t) => {
+        const { flow } = await signIn()
+        clock += 30_000
+        const within = await start(flow, { scope: 'read', max_age: '60' })
+        t.match(query(within.location), { code: String, state: 'xyz', iss: ISSUER }, 'straight back with a code')
+        clock += 60_000
+        const past = await start(flow, { scope: 'read', max_age: '60' })
+        const login = await loginApp.get(`/admin/v1/login-requests/${challengeOf(past.location, 'login')}`)
+        t.match(login.json(), { skip: false, subject: alice.id }, 'max_age exceeded: the login app, which must ask')
+      },
+    )
+
     t.test('remember=false: no session cookie, the next request goes to the login app again', async (t) => {
       const flow = signInFlow(app)
       const { answer } = await signIn(flow, { remember: false })
