@@ -49,7 +49,8 @@ export function createConsentStore(prisma: PrismaClient, feed: { announce?: () =
 
     /**
      * Revokes the consent and, in the same transaction, ends the refresh-token families the client holds for
-     * the user and records `cutoff` (the access tokens issued under them: security/revocation-list.ts).
+     * the user, deletes its codes not yet redeemed, and records `cutoff` (the access tokens issued under them:
+     * security/revocation-list.ts).
      * Undefined when there was no consent in force (nothing is changed then); else how many families ended.
      */
     async revoke(
@@ -68,6 +69,8 @@ export function createConsentStore(prisma: PrismaClient, feed: { announce?: () =
           where: { userId, clientId, revokedAt: null },
           data: { revokedAt: now, revokedReason: 'consent_revoked' },
         })
+        // A code issued under the consent and not redeemed yet would start a login after the cutoff.
+        await tx.authorizationCode.deleteMany({ where: { userId, clientId, usedAt: null } })
         if (options.cutoff) await recordCutoff(tx, options.cutoff.jti, options.cutoff.expiresAt, now)
         return { families: families.count }
       })

@@ -2,7 +2,7 @@
 import t from 'tap'
 import { build, providers, type TestContext } from '../support/helper.ts'
 import { client, signedToken } from '../support/admin-fixtures.ts'
-import { authorizeUrl, seedSignIn, signedInBrowser } from '../support/sign-in.ts'
+import { authorizeUrl, query, REDIRECT, seedSignIn, signedInBrowser } from '../support/sign-in.ts'
 import { basic, FORM, form, SECRET, tokenRequest } from '../support/token-fixtures.ts'
 
 const bearer = async (ctx: TestContext, scope: string, sub?: string) => ({
@@ -68,6 +68,8 @@ for (const provider of providers) {
           const second = await signedInBrowser(app)
           const bobs = await signedInBrowser(app, bob.username)
           t.match(await alive(first), { access: true, refresh: { refresh_token: String } })
+          // A code issued under the consent, not redeemed yet.
+          const unredeemed = query((await first.flow.get(authorizeUrl(first.params))).headers.location).code!
           const caller = via === 'the admin API' ? admin : client(app, await bearer(ctx, 'account', alice.id))
           t.equal((await caller.delete(path())).statusCode, 204)
           for (const tokens of [first, second]) {
@@ -77,6 +79,21 @@ for (const provider of providers) {
             })
           }
           t.match(await alive(bobs), { access: true, refresh: { refresh_token: String } }, 'another user’s: untouched')
+          const redeemed = await tokenRequest(
+            app,
+            {
+              grant_type: 'authorization_code',
+              code: unredeemed,
+              redirect_uri: REDIRECT,
+              code_verifier: first.verifier,
+            },
+            { authorization: basic('web', SECRET) },
+          )
+          t.same(
+            redeemed.json(),
+            { error: 'invalid_grant', error_description: 'the authorization code is invalid' },
+            'a code issued under the consent cannot be redeemed any more',
+          )
           t.match((await store.audit.list({ limit: 1, type: 'consent.revoked' })).items[0], {
             details: { user_id: alice.id, families: 2 },
           })

@@ -158,5 +158,6 @@ export async function signedInBrowser(
     refreshToken: tokens.json().refresh_token as string,
     accessToken: tokens.json().access_token as string,
     params,
+    verifier,
   }
 }
