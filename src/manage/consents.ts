@@ -1,11 +1,10 @@
 // What a user has allowed which client (remembered consents): list them, revoke one (admin API, /v1/me, the
 // CLI). Revoking a consent withdraws what the client was given under it: its next authorization request asks
 // again, its codes not yet redeemed are void, the refresh-token families the client holds for the user end,
-// and so do the access tokens issued to
-// the client for the user until now, through a user-and-client cutoff (the mechanism of a user's cutoff,
-// security/revocation-list.ts): this instance refuses them at once, the others from their next revocation
-// sync. A resource server that verifies the JWTs itself, without introspection, accepts them until they
-// expire (ACCESS_TOKEN_TTL). Audited `consent.revoked`.
+// and so do the access tokens issued to the client for the user until now, through a user-and-client cutoff
+// (the mechanism of a user's cutoff, security/revocation-list.ts): this instance refuses them at once, the
+// others from their next revocation sync. A resource server that verifies the JWTs itself, without
+// introspection, accepts them until they expire (ACCESS_TOKEN_TTL). Audited `consent.revoked`.
 import { notFound } from '../errors.js'
 import { consentAccessTokenCutoff, type RevocationList } from '../security/revocation-list.js'
 import type { Consent } from '../store/consents.js'
