@@ -15,6 +15,7 @@ import { accessKeyCommands } from './commands/access-keys.js'
 import { clientCommands } from './commands/clients.js'
 import { janitorCommand } from './commands/janitor.js'
 import { databaseProblem, migrateCommand } from './commands/migrate.js'
+import { sessionCommands } from './commands/sessions.js'
 import { signingKeyCommands } from './commands/signing-keys.js'
 import { userCommands } from './commands/users.js'
 
@@ -23,6 +24,7 @@ const commands: readonly Command[] = [
   migrateCommand,
   ...clientCommands,
   ...userCommands,
+  ...sessionCommands,
   ...signingKeyCommands,
   ...accessKeyCommands,
   janitorCommand,

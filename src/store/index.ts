@@ -36,7 +36,7 @@ export function createStore(db: Database) {
     sessions: createSessionStore(prisma),
     authorizationRequests: createAuthorizationRequestStore(prisma),
     authorizationCodes: createAuthorizationCodeStore(prisma),
-    consents: createConsentStore(prisma),
+    consents: createConsentStore(prisma, revocations ? { announce: revocations.announce } : {}),
     challenges: createChallengeStore(prisma),
     janitor: createJanitorStore(db),
     /** True when the database answers a trivial query (readiness). */

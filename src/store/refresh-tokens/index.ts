@@ -218,6 +218,18 @@ export function createRefreshTokenStore(
       return count === 1
     },
 
+    /**
+     * Moves the session's families still in force to another session (the same user signed in again in the
+     * same browser): a logout of the new session ends them too. How many moved.
+     */
+    async moveSessionFamilies(fromSessionId: string, toSessionId: string): Promise<number> {
+      const { count } = await prisma.refreshFamily.updateMany({
+        where: { sessionId: fromSessionId, revokedAt: null },
+        data: { sessionId: toSessionId },
+      })
+      return count
+    },
+
     /** The ids of the session's families still in force (a logout ends each, oauth/end-login.ts). */
     async listSessionFamilies(sessionId: string): Promise<string[]> {
       const families = await prisma.refreshFamily.findMany({
