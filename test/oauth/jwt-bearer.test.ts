@@ -122,9 +122,9 @@ for (const provider of providers) {
         scope: 'read write',
         access_key_id: key.id,
       })
-      await store.users.update(user.id, { scopes: ['read'] })
+      await admin.patch(`/admin/v1/users/${user.id}`, { scopes: ['read'] })
       t.equal((await exchange(await assertion(key))).json().scope, 'read', 'a scope the user lost is not granted')
-      await store.users.update(user.id, { scopes: ['read', 'write'] })
+      await admin.patch(`/admin/v1/users/${user.id}`, { scopes: ['read', 'write'] })
     })
 
     t.test('RSA keys, RS256 and PS256, from a registered public key', async (t) => {
@@ -251,9 +251,9 @@ for (const provider of providers) {
       clock += 61_000
       await refusedWith(t, await assertion(expiring), 'expired key')
       const owned = await makeKey({ user_id: user.id, scopes: ['read'] })
-      await store.users.update(user.id, { disabled: true })
+      await admin.patch(`/admin/v1/users/${user.id}`, { disabled: true })
       await refusedWith(t, await assertion(owned), "disabled owner's key")
-      await store.users.update(user.id, { disabled: false })
+      await admin.patch(`/admin/v1/users/${user.id}`, { disabled: false })
     })
 
     t.test('a public client may use a key-pair key, never a secret key', async (t) => {
