@@ -28,7 +28,7 @@ for (const provider of providers) {
       name: 'Signer app',
       secretHash: sha256(SECRET),
       grantTypes: [GRANT],
-      scopes: ['read', 'write', 'deploy'],
+      scopes: ['read', 'write', 'deploy', 'keys:write'],
     })
     await store.clients.create({
       clientId: 'cli-tool',
@@ -318,6 +318,35 @@ for (const provider of providers) {
       for (let i = 0; i < 100 && writes === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50))
       t.equal((await admin.get(`/admin/v1/access-keys/${key.id}`)).json().last_used_at, new Date(clock).toISOString())
     })
+
+    t.test(
+      'a token from a key-pair key makes children of that key at /v1/me, capped by it and revoked with it',
+      async (t) => {
+        // Past the second the user was re-enabled in (disabling ended the user's tokens up to then).
+      clock += 2000
+      await admin.patch(`/admin/v1/users/${user.id}`, { scopes: ['read', 'write', 'keys:write'] })
+        const parent = await makeKey({ user_id: user.id, scopes: ['read', 'keys:write'], expires_in: 3600 })
+        const token = (await exchange(await assertion(parent))).json().access_token as string
+        const me = client(app, { authorization: `Bearer ${token}` })
+        const child = await me.post('/v1/me/access-keys', {
+          name: 'child',
+          scopes: ['read'],
+          generate_key_pair: true,
+          expires_in: 86400,
+        })
+        t.equal(child.statusCode, 201, child.body)
+        t.match(child.json(), {
+          kind: 'key_pair',
+          parent_id: parent.id,
+          expires_at: new Date(clock + 3600_000).toISOString(),
+        })
+        const wider = await me.post('/v1/me/access-keys', { name: 'wider', scopes: ['write'], generate_key_pair: true })
+        t.equal(wider.statusCode, 400, 'no scope the token lacks')
+        await admin.post(`/admin/v1/access-keys/${parent.id}/revoke`)
+        t.match((await admin.get(`/admin/v1/access-keys/${child.json().id}`)).json(), { status: 'revoked' })
+        await admin.patch(`/admin/v1/users/${user.id}`, { scopes: ['read', 'write'] })
+      },
+    )
 
     t.test('discovery lists the grant type', async (t) => {
       const metadata = (await app.inject({ method: 'GET', url: '/.well-known/oauth-authorization-server' })).json()
