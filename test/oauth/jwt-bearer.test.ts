@@ -323,8 +323,8 @@ for (const provider of providers) {
       'a token from a key-pair key makes children of that key at /v1/me, capped by it and revoked with it',
       async (t) => {
         // Past the second the user was re-enabled in (disabling ended the user's tokens up to then).
-      clock += 2000
-      await admin.patch(`/admin/v1/users/${user.id}`, { scopes: ['read', 'write', 'keys:write'] })
+        clock += 2000
+        await admin.patch(`/admin/v1/users/${user.id}`, { scopes: ['read', 'write', 'keys:write'] })
         const parent = await makeKey({ user_id: user.id, scopes: ['read', 'keys:write'], expires_in: 3600 })
         const token = (await exchange(await assertion(parent))).json().access_token as string
         const me = client(app, { authorization: `Bearer ${token}` })
