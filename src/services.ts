@@ -13,6 +13,7 @@ import { createAccessKeyVerifier, type AccessKeyVerifier } from './security/acce
 import { createAccessTokenVerifier, type AccessTokenVerifier } from './security/access-token-verifier.js'
 import { createBearerAuthenticator, type BearerAuthenticator } from './security/bearer.js'
 import { createPasswordHasher, type PasswordHasher } from './security/password-hasher.js'
+import { createReplayCache, type ReplayCache } from './security/replay-cache.js'
 import { createRevocationList, type RevocationList } from './security/revocation-list.js'
 import type { ChangeFeed } from './store/change-feed.js'
 import type { Store } from './store/index.js'
@@ -53,6 +54,8 @@ export interface Services extends Required<Pick<ServiceDeps, 'config' | 'store' 
   closing: () => boolean
   /** Password logins waiting for a busy throttle key, woken when an attempt here ends (oauth/login-waiters.ts). */
   loginWaiters: LoginWaiters
+  /** JWT ids of accepted assertions and DPoP proofs, shared by every instance (security/replay-cache.ts). */
+  replayCache: ReplayCache
   /** Route schemas compiled when first needed (http/lazy-schemas.ts); a route group with its own compiler wraps it. */
   schemas: LazySchemas
 }
@@ -128,6 +131,13 @@ export async function createServices(
     now,
     onInvalidate: () => corsOrigins.invalidate(),
   })
+  const replay = await createReplayCache({
+    config,
+    store,
+    now,
+    onError: (err) =>
+      hooks.log()?.warn({ err }, 'the replay cache (Redis) is unavailable: signed assertions are refused'),
+  })
   const stopWatching = await watchChanges(deps.changes, { accessKeys, clients, revocations })
   return {
     config,
@@ -145,8 +155,10 @@ export async function createServices(
     accessTokens,
     closing: hooks.closing,
     loginWaiters: createLoginWaiters(),
+    replayCache: replay.cache,
     schemas: createLazySchemas(),
     async close() {
+      await replay.close()
       await stopWatching()
       await accessKeys.close()
       await revocations.close()

@@ -10,7 +10,7 @@ import { failure, runCli, type CliResult } from '../support/run-cli.ts'
 t.setTimeout(600_000)
 
 const GRANTS =
-  'password, refresh_token, client_credentials, urn:ietf:params:oauth:grant-type:token-exchange, authorization_code'
+  'password, refresh_token, client_credentials, urn:ietf:params:oauth:grant-type:token-exchange, authorization_code, urn:ietf:params:oauth:grant-type:jwt-bearer'
 
 /** Runs `portcullis ...args` with its own working directory and environment (no .env of the checkout). */
 function createCli(t: Test, env: Record<string, string>) {

@@ -33,6 +33,7 @@ t.test('the metadata document', async (t) => {
         'client_credentials',
         'urn:ietf:params:oauth:grant-type:token-exchange',
         'authorization_code',
+        'urn:ietf:params:oauth:grant-type:jwt-bearer',
       ],
       response_types_supported: ['code'],
       response_modes_supported: ['query', 'form_post'],

@@ -44,7 +44,7 @@ const create: Command = {
   name: 'clients create',
   summary: 'Register a client; prints its client_id and, once, its secret',
   usage:
-    '--name NAME --grant-types authorization_code,password,refresh_token,client_credentials --scopes "a b" [--audiences "URI …"] [--public]' +
+    '--name NAME --grant-types authorization_code,password,refresh_token,client_credentials,urn:ietf:params:oauth:grant-type:jwt-bearer --scopes "a b" [--audiences "URI …"] [--public]' +
     ' [--redirect-uris "URI …"] [--post-logout-redirect-uris "URI …"] [--first-party] [--allowed-origins "ORIGIN …"]',
   options: {
     name: { type: 'string' },
