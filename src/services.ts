@@ -12,6 +12,7 @@ import { createMetrics, type Metrics } from './ops/metrics.js'
 import { createAccessKeyVerifier, type AccessKeyVerifier } from './security/access-keys.js'
 import { createAccessTokenVerifier, type AccessTokenVerifier } from './security/access-token-verifier.js'
 import { createBearerAuthenticator, type BearerAuthenticator } from './security/bearer.js'
+import { createDpopVerifier, type DpopVerifier } from './security/dpop.js'
 import { createPasswordHasher, type PasswordHasher } from './security/password-hasher.js'
 import { createRevocationList, type RevocationList } from './security/revocation-list.js'
 import type { ChangeFeed } from './store/change-feed.js'
@@ -53,6 +54,8 @@ export interface Services extends Required<Pick<ServiceDeps, 'config' | 'store' 
   closing: () => boolean
   /** Password logins waiting for a busy throttle key, woken when an attempt here ends (oauth/login-waiters.ts). */
   loginWaiters: LoginWaiters
+  /** Checks DPoP proofs (RFC 9449 §4.3) and makes the server nonces (security/dpop.ts). */
+  dpop: DpopVerifier
   /** Route schemas compiled when first needed (http/lazy-schemas.ts); a route group with its own compiler wraps it. */
   schemas: LazySchemas
 }
@@ -110,10 +113,25 @@ export async function createServices(
     onError: (err) => hooks.log()?.warn({ err }, 'could not read the revoked tokens; the revocation list is unchanged'),
   })
   const accessTokens = createAccessTokenVerifier({ keyring, config, now })
+  const seen = new Map<string, number>()
+  const dpop = createDpopVerifier({
+    config,
+    masterKey,
+    replay: {
+      async remember(namespace, jti, expiresAt) {
+        const key = `${namespace}:${jti}`
+        if ((seen.get(key) ?? 0) > now()) return false
+        seen.set(key, expiresAt.getTime())
+        return true
+      },
+    },
+  })
   const bearer = createBearerAuthenticator({
     config,
     accessTokens,
     accessKeys,
+    dpop,
+    now,
     isRevoked: (claims) => revocations.revokes(claims),
   })
   const corsOrigins = createCorsOrigins({
@@ -143,6 +161,7 @@ export async function createServices(
     corsOrigins,
     revocations,
     accessTokens,
+    dpop,
     closing: hooks.closing,
     loginWaiters: createLoginWaiters(),
     schemas: createLazySchemas(),

@@ -21,6 +21,8 @@ export interface Client {
   firstParty: boolean
   /** Browser origins allowed to call the token endpoint and its neighbours (CORS). */
   allowedOrigins: string[]
+  /** RFC 9449 §5.2 (dpop_bound_access_tokens): every token request must carry a DPoP proof. */
+  dpopBoundAccessTokens: boolean
   createdAt: Date
   updatedAt: Date
 }
@@ -44,6 +46,7 @@ export interface BrowserSignInFields {
   postLogoutRedirectUris?: readonly string[]
   firstParty?: boolean
   allowedOrigins?: readonly string[]
+  dpopBoundAccessTokens?: boolean
 }
 
 const browserSignInData = (fields: BrowserSignInFields) => ({
@@ -51,6 +54,7 @@ const browserSignInData = (fields: BrowserSignInFields) => ({
   ...(fields.postLogoutRedirectUris ? { postLogoutRedirectUris: fromList(fields.postLogoutRedirectUris) } : {}),
   ...(fields.firstParty === undefined ? {} : { firstParty: fields.firstParty }),
   ...(fields.allowedOrigins ? { allowedOrigins: fromList(fields.allowedOrigins) } : {}),
+  ...(fields.dpopBoundAccessTokens === undefined ? {} : { dpopBoundAccessTokens: fields.dpopBoundAccessTokens }),
 })
 
 export interface NewClient extends BrowserSignInFields {
