@@ -101,7 +101,9 @@ export const invalidToken = (description: string) =>
 /** 401 without a credential; with `dpopAlgs`, the DPoP challenge too (RFC 9449 §7.1: both schemes are accepted). */
 export const missingToken = (dpopAlgs?: readonly string[]) =>
   new OAuthError('invalid_token', 'authentication is required', 401, {
-    'www-authenticate': dpopAlgs ? `Bearer realm="portcullis", ${dpopChallenge(dpopAlgs)}` : 'Bearer realm="portcullis"',
+    'www-authenticate': dpopAlgs
+      ? `Bearer realm="portcullis", ${dpopChallenge(dpopAlgs)}`
+      : 'Bearer realm="portcullis"',
   })
 export const insufficientScope = (scope: string) =>
   new OAuthError('insufficient_scope', `this request needs the scope "${scope}"`, 403, {

@@ -168,9 +168,15 @@ export function createBearerAuthenticator(deps: BearerDeps): BearerAuthenticator
   async function authenticateDpop(request: FastifyRequest, token: string): Promise<Principal> {
     if (token === '' || token.length > MAX_CREDENTIAL_LENGTH || looksLikeAccessKey(token))
       throw invalidDpopToken('the DPoP scheme takes a DPoP-bound access token', DPOP_ALGORITHMS)
-    const check = { method: request.method, url: requestUri(config.issuer, request), accessToken: token, resource: true }
+    const check = {
+      method: request.method,
+      url: requestUri(config.issuer, request),
+      accessToken: token,
+      resource: true,
+    }
     const proof = await deps.dpop.verify(request.raw, check, deps.now())
-    if (!proof) throw invalidDpopProof('a DPoP proof (the DPoP header) is required with the DPoP scheme', DPOP_ALGORITHMS)
+    if (!proof)
+      throw invalidDpopProof('a DPoP proof (the DPoP header) is required with the DPoP scheme', DPOP_ALGORITHMS)
     const principal = await verifyJwt(token)
     if (!principal) throw invalidDpopToken('the access token is invalid, expired or revoked', DPOP_ALGORITHMS)
     if (principal.jkt !== proof.jkt)
