@@ -13,8 +13,11 @@ import { calculateJwkThumbprint, compactVerify, decodeProtectedHeader, EmbeddedJ
 import type { Config } from '../config.js'
 import { invalidDpopProof, useDpopNonce } from '../errors.js'
 
-/** RFC 9449 §4.2: asymmetric algorithms only; the same allowlist as client assertions. */
-export const DPOP_ALGORITHMS: readonly string[] = ['RS256', 'PS256', 'ES256', 'EdDSA']
+/**
+ * RFC 9449 §4.2: asymmetric algorithms only; the allowlist of client assertions, and Ed25519, the fully
+ * specified name of EdDSA with that curve (RFC 9864), which current clients (openid-client 6) sign with.
+ */
+export const DPOP_ALGORITHMS: readonly string[] = ['RS256', 'PS256', 'ES256', 'EdDSA', 'Ed25519']
 
 /** Seconds one nonce window lasts; a nonce is accepted in its window and the next (so 5 to 10 minutes). */
 const NONCE_WINDOW_SECONDS = 300

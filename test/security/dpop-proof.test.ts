@@ -10,7 +10,7 @@ import { seed, tokenRequest } from '../support/token-fixtures.ts'
 
 const ISSUER = 'http://portcullis.test'
 const TOKEN_URL = `${ISSUER}/oauth/token`
-const ALGS = 'DPoP algs="RS256 PS256 ES256 EdDSA"'
+const ALGS = 'DPoP algs="RS256 PS256 ES256 EdDSA Ed25519"'
 
 t.test('DPoP proofs at the token endpoint and the admin API', async (t) => {
   let clock = Date.now()
@@ -33,7 +33,7 @@ t.test('DPoP proofs at the token endpoint and the admin API', async (t) => {
     proof(k, { htu: TOKEN_URL, now: clock, ...overrides })
 
   t.test('a valid proof of each allowed algorithm gets a DPoP token bound to its key', async (t) => {
-    for (const alg of ['ES256', 'RS256', 'PS256', 'EdDSA']) {
+    for (const alg of ['ES256', 'RS256', 'PS256', 'EdDSA', 'Ed25519']) {
       const own = await dpopKey(alg)
       const response = await tokenWith(await at({}, own))
       t.equal(response.statusCode, 200, alg)
@@ -66,7 +66,11 @@ t.test('DPoP proofs at the token endpoint and the admin API', async (t) => {
     const unsigned = (await at({ header: { alg: 'none' } })).split('.').slice(0, 2).join('.') + '.'
     await refusedAtToken(t, unsigned, 'the DPoP header must be one JWT')
     const withEmptySignature = `${unsigned}AA`
-    await refusedAtToken(t, withEmptySignature, 'the DPoP proof must be signed with one of RS256, PS256, ES256, EdDSA')
+    await refusedAtToken(
+      t,
+      withEmptySignature,
+      'the DPoP proof must be signed with one of RS256, PS256, ES256, EdDSA, Ed25519',
+    )
     // HS256 with a symmetric key carried in the header: anyone could make it.
     const secret = Buffer.from('a-shared-secret-anyone-can-read-in-the-header')
     const hsHeader = Buffer.from(
@@ -79,13 +83,13 @@ t.test('DPoP proofs at the token endpoint and the admin API', async (t) => {
     await refusedAtToken(
       t,
       `${hsHeader}.${hsClaims}.${hsMac}`,
-      'the DPoP proof must be signed with one of RS256, PS256, ES256, EdDSA',
+      'the DPoP proof must be signed with one of RS256, PS256, ES256, EdDSA, Ed25519',
     )
     const rsa = await dpopKey('RS256')
     await refusedAtToken(
       t,
       await at({ header: { alg: 'RS512' } }, rsa),
-      'the DPoP proof must be signed with one of RS256, PS256, ES256, EdDSA',
+      'the DPoP proof must be signed with one of RS256, PS256, ES256, EdDSA, Ed25519',
     )
   })
 

@@ -53,7 +53,7 @@ export async function proof(
   const algorithm =
     signer.alg === 'ES256'
       ? { name: 'ECDSA', hash: 'SHA-256' }
-      : signer.alg === 'EdDSA'
+      : signer.alg === 'EdDSA' || signer.alg === 'Ed25519'
         ? { name: 'Ed25519' }
         : signer.alg === 'PS256'
           ? { name: 'RSA-PSS', saltLength: 32 }
