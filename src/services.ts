@@ -14,6 +14,7 @@ import { createAccessTokenVerifier, type AccessTokenVerifier } from './security/
 import { createBearerAuthenticator, type BearerAuthenticator } from './security/bearer.js'
 import { createDpopVerifier, type DpopVerifier } from './security/dpop.js'
 import { createPasswordHasher, type PasswordHasher } from './security/password-hasher.js'
+import { createReplayCache, type ReplayCache } from './security/replay-cache.js'
 import { createRevocationList, type RevocationList } from './security/revocation-list.js'
 import type { ChangeFeed } from './store/change-feed.js'
 import type { Store } from './store/index.js'
@@ -56,6 +57,8 @@ export interface Services extends Required<Pick<ServiceDeps, 'config' | 'store' 
   loginWaiters: LoginWaiters
   /** Checks DPoP proofs (RFC 9449 §4.3) and makes the server nonces (security/dpop.ts). */
   dpop: DpopVerifier
+  /** JWT ids of accepted assertions and DPoP proofs, shared by every instance (security/replay-cache.ts). */
+  replayCache: ReplayCache
   /** Route schemas compiled when first needed (http/lazy-schemas.ts); a route group with its own compiler wraps it. */
   schemas: LazySchemas
 }
@@ -113,19 +116,15 @@ export async function createServices(
     onError: (err) => hooks.log()?.warn({ err }, 'could not read the revoked tokens; the revocation list is unchanged'),
   })
   const accessTokens = createAccessTokenVerifier({ keyring, config, now })
-  const seen = new Map<string, number>()
-  const dpop = createDpopVerifier({
+  const replay = await createReplayCache({
     config,
-    masterKey,
-    replay: {
-      async remember(namespace, jti, expiresAt) {
-        const key = `${namespace}:${jti}`
-        if ((seen.get(key) ?? 0) > now()) return false
-        seen.set(key, expiresAt.getTime())
-        return true
-      },
-    },
+    store,
+    now,
+    onError: (err) =>
+      hooks.log()?.warn({ err }, 'the replay cache (Redis) is unavailable: signed assertions are refused'),
   })
+  // DPoP proofs share the replay cache of signed assertions: one jti each, across every instance.
+  const dpop = createDpopVerifier({ config, masterKey, replay: replay.cache })
   const bearer = createBearerAuthenticator({
     config,
     accessTokens,
@@ -164,8 +163,10 @@ export async function createServices(
     dpop,
     closing: hooks.closing,
     loginWaiters: createLoginWaiters(),
+    replayCache: replay.cache,
     schemas: createLazySchemas(),
     async close() {
+      await replay.close()
       await stopWatching()
       await accessKeys.close()
       await revocations.close()

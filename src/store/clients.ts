@@ -1,3 +1,4 @@
+import type { JSONWebKeySet } from 'jose'
 import type { PrismaClient } from './database.js'
 import { translate } from './errors.js'
 import { fromList, toList, toPage, type Page, type PageOptions } from './lists.js'
@@ -23,15 +24,21 @@ export interface Client {
   allowedOrigins: string[]
   /** RFC 9449 §5.2 (dpop_bound_access_tokens): every token request must carry a DPoP proof. */
   dpopBoundAccessTokens: boolean
+  /** private_key_jwt (RFC 7523 §2.2): the client's public keys inline, or where to fetch them; else both null. */
+  jwks: JSONWebKeySet | null
+  jwksUri: string | null
+  /** The token endpoint URL is accepted as a client assertion's `aud` besides the issuer. */
+  tokenEndpointAudience: boolean
   createdAt: Date
   updatedAt: Date
 }
 
 type ListField = 'grantTypes' | 'scopes' | 'audiences' | 'redirectUris' | 'postLogoutRedirectUris' | 'allowedOrigins'
-type ClientRow = Omit<Client, ListField> & Record<ListField, string>
+type ClientRow = Omit<Client, ListField | 'jwks'> & Record<ListField, string> & { jwks: string | null }
 
 const toClient = (row: ClientRow): Client => ({
   ...row,
+  jwks: row.jwks === null ? null : (JSON.parse(row.jwks) as JSONWebKeySet),
   grantTypes: toList(row.grantTypes),
   scopes: toList(row.scopes),
   audiences: toList(row.audiences),
@@ -49,6 +56,25 @@ export interface BrowserSignInFields {
   dpopBoundAccessTokens?: boolean
 }
 
+/** How a private_key_jwt client proves itself: its keys (one of the two) and the audience it may use. */
+export interface ClientKeyFields {
+  jwks?: JSONWebKeySet | null
+  jwksUri?: string | null
+  tokenEndpointAudience?: boolean
+}
+
+const keyData = (fields: ClientKeyFields) => ({
+  ...(fields.jwks === undefined ? {} : { jwks: fields.jwks === null ? null : JSON.stringify(fields.jwks) }),
+  ...(fields.jwksUri === undefined ? {} : { jwksUri: fields.jwksUri }),
+  ...(fields.tokenEndpointAudience === undefined ? {} : { tokenEndpointAudience: fields.tokenEndpointAudience }),
+})
+
+/** How the client authenticates at the token endpoint (RFC 7591 §2 `token_endpoint_auth_method`). */
+export function authMethodOf(client: Pick<Client, 'isPublic' | 'jwks' | 'jwksUri'>) {
+  if (client.isPublic) return 'none'
+  return client.jwks !== null || client.jwksUri !== null ? 'private_key_jwt' : 'client_secret_basic'
+}
+
 const browserSignInData = (fields: BrowserSignInFields) => ({
   ...(fields.redirectUris ? { redirectUris: fromList(fields.redirectUris) } : {}),
   ...(fields.postLogoutRedirectUris ? { postLogoutRedirectUris: fromList(fields.postLogoutRedirectUris) } : {}),
@@ -57,7 +83,7 @@ const browserSignInData = (fields: BrowserSignInFields) => ({
   ...(fields.dpopBoundAccessTokens === undefined ? {} : { dpopBoundAccessTokens: fields.dpopBoundAccessTokens }),
 })
 
-export interface NewClient extends BrowserSignInFields {
+export interface NewClient extends BrowserSignInFields, ClientKeyFields {
   clientId: string
   name: string
   secretHash: string | null
@@ -75,11 +101,13 @@ export function createClientStore(prisma: PrismaClient) {
             clientId: input.clientId,
             name: input.name,
             secretHash: input.secretHash,
-            isPublic: input.secretHash === null,
+            // A client with neither a secret nor keys is public (RFC 6749 §2.1).
+            isPublic: input.secretHash === null && !input.jwks && !input.jwksUri,
             grantTypes: fromList(input.grantTypes),
             scopes: fromList(input.scopes),
             audiences: fromList(input.audiences ?? []),
             ...browserSignInData(input),
+            ...keyData(input),
           },
         }),
       )
@@ -116,7 +144,8 @@ export function createClientStore(prisma: PrismaClient) {
         grantTypes?: readonly string[]
         scopes?: readonly string[]
         audiences?: readonly string[]
-      } & BrowserSignInFields,
+      } & BrowserSignInFields &
+        ClientKeyFields,
     ): Promise<Client> {
       const row = await translate('client', () =>
         prisma.client.update({
@@ -127,6 +156,7 @@ export function createClientStore(prisma: PrismaClient) {
             ...(changes.scopes ? { scopes: fromList(changes.scopes) } : {}),
             ...(changes.audiences ? { audiences: fromList(changes.audiences) } : {}),
             ...browserSignInData(changes),
+            ...keyData(changes),
           },
         }),
       )

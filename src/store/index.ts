@@ -11,6 +11,7 @@ import { createConsentStore } from './consents.js'
 import { createJanitorStore } from './janitor.js'
 import type { Database } from './database.js'
 import { createLoginThrottleStore } from './login-throttle.js'
+import { createReplayCacheStore } from './replay-cache.js'
 import { createRefreshTokenStore } from './refresh-tokens/index.js'
 import { createRevokedTokenStore } from './revoked-tokens.js'
 import { createSessionStore } from './sessions.js'
@@ -38,6 +39,7 @@ export function createStore(db: Database) {
     authorizationCodes: createAuthorizationCodeStore(prisma),
     consents: createConsentStore(prisma),
     challenges: createChallengeStore(prisma),
+    replayCache: createReplayCacheStore(prisma),
     janitor: createJanitorStore(db),
     /** True when the database answers a trivial query (readiness). */
     async ping(): Promise<boolean> {

@@ -264,6 +264,9 @@ t.test('the cache itself', async (t) => {
     postLogoutRedirectUris: [],
     firstParty: false,
     allowedOrigins: [],
+    jwks: null,
+    jwksUri: null,
+    tokenEndpointAudience: false,
     createdAt: new Date(0),
     updatedAt: new Date(0),
   })

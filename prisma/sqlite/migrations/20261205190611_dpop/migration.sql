@@ -21,11 +21,14 @@ CREATE TABLE "new_Client" (
     "postLogoutRedirectUris" TEXT NOT NULL DEFAULT '',
     "firstParty" BOOLEAN NOT NULL DEFAULT false,
     "allowedOrigins" TEXT NOT NULL DEFAULT '',
+    "jwks" TEXT,
+    "jwksUri" TEXT,
+    "tokenEndpointAudience" BOOLEAN NOT NULL DEFAULT false,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" DATETIME NOT NULL,
     "dpopBoundAccessTokens" BOOLEAN NOT NULL DEFAULT false
 );
-INSERT INTO "new_Client" ("allowedOrigins", "audiences", "clientId", "createdAt", "firstParty", "grantTypes", "isPublic", "name", "postLogoutRedirectUris", "previousSecretExpiresAt", "previousSecretHash", "redirectUris", "scopes", "secretHash", "updatedAt") SELECT "allowedOrigins", "audiences", "clientId", "createdAt", "firstParty", "grantTypes", "isPublic", "name", "postLogoutRedirectUris", "previousSecretExpiresAt", "previousSecretHash", "redirectUris", "scopes", "secretHash", "updatedAt" FROM "Client";
+INSERT INTO "new_Client" ("allowedOrigins", "audiences", "clientId", "createdAt", "firstParty", "grantTypes", "isPublic", "jwks", "jwksUri", "name", "postLogoutRedirectUris", "previousSecretExpiresAt", "previousSecretHash", "redirectUris", "scopes", "secretHash", "tokenEndpointAudience", "updatedAt") SELECT "allowedOrigins", "audiences", "clientId", "createdAt", "firstParty", "grantTypes", "isPublic", "jwks", "jwksUri", "name", "postLogoutRedirectUris", "previousSecretExpiresAt", "previousSecretHash", "redirectUris", "scopes", "secretHash", "tokenEndpointAudience", "updatedAt" FROM "Client";
 DROP TABLE "Client";
 ALTER TABLE "new_Client" RENAME TO "Client";
 PRAGMA foreign_keys=ON;
