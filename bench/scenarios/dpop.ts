@@ -37,7 +37,10 @@ export const clientCredentialsDpop: Scenario = {
       body,
       nextHeaders: () => ({ dpop: proofs.take() }),
     }
-    const probe = await expectOk(ctx.portcullis.url, { ...request, headers: { ...request.headers, dpop: proofs.take() } })
+    const probe = await expectOk(ctx.portcullis.url, {
+      ...request,
+      headers: { ...request.headers, dpop: proofs.take() },
+    })
     if ((JSON.parse(probe) as { token_type: string }).token_type !== 'DPoP')
       throw new Error(`client_credentials with a DPoP proof answered ${probe}`)
     const before = proofs.stats()

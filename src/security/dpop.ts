@@ -202,7 +202,8 @@ export function createDpopVerifier(deps: {
     const jkt = await calculateJwkThumbprint(jwk, 'sha256')
     // Last, once everything else holds: single use, across every instance, for as long as the proof is acceptable.
     const expiresAt = new Date((iat + config.dpopProofMaxAge + config.clockSkew) * 1000 + 1000)
-    if (!(await deps.replay.remember('dpop', `${jkt}:${jti}`, expiresAt)))
+    // Keyed by key and jti (a jti need only be unique per key), hashed to a fixed length.
+    if (!(await deps.replay.remember('dpop', hash('sha256', `${jkt}\n${jti}`, 'base64url'), expiresAt)))
       throw fail('the DPoP proof has been used before (jti)')
     return { jkt }
   }
