@@ -28,7 +28,10 @@ export const clientCredentialsDpop: Scenario = {
   summary:
     'POST /oauth/token grant_type=client_credentials, client_secret_basic, a fresh DPoP proof per request (RFC 9449 §5): a DPoP-bound token',
   async plan(ctx) {
-    const proofs = tokenQueue(makeProofs(ctx.settings.quick ? 20_000 : 120_000, `${BENCH_ISSUER}/oauth/token`))
+    const made = makeProofs(ctx.settings.quick ? 20_000 : 120_000, `${BENCH_ISSUER}/oauth/token`)
+    const proofs = tokenQueue(made)
+    // The reference gets the same headers, made the same way (it ignores the proof): only the server's work differs.
+    let shown = 0
     const body = form({ grant_type: 'client_credentials', scope: 'read' })
     const request: RequestSpec = {
       method: 'POST',
@@ -51,7 +54,13 @@ export const clientCredentialsDpop: Scenario = {
           'sign',
           'reference',
           ctx.refs.sign,
-          { method: 'POST', path: '/token', headers: request.headers!, body },
+          {
+            method: 'POST',
+            path: '/token',
+            headers: request.headers!,
+            body,
+            nextHeaders: () => ({ dpop: made[shown++ % made.length]! }),
+          },
           ctx.settings.connections,
         ),
       ],
