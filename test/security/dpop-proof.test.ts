@@ -63,7 +63,7 @@ t.test('DPoP proofs at the token endpoint and the admin API', async (t) => {
   })
 
   t.test('check 5: an asymmetric allowlisted alg: none, HS256 and RS512 are refused', async (t) => {
-    const unsigned = (await at({ header: { alg: 'none' } })).split('.').slice(0, 2).join('.') + '.'
+    const unsigned = `${(await at({ header: { alg: 'none' } })).split('.').slice(0, 2).join('.')}.`
     await refusedAtToken(t, unsigned, 'the DPoP header must be one JWT')
     const withEmptySignature = `${unsigned}AA`
     await refusedAtToken(
