@@ -72,6 +72,7 @@ const authorizeQuery = pageForm({
   max_age: 'Seconds: an older login is asked again',
   login_hint: 'Username to fill in on the login page',
   response_mode: 'query (default) or form_post',
+  dpop_jkt: 'RFC 9449 section 10: the JWK thumbprint of the DPoP key the code is bound to',
 })
 
 export const bodyString = (body: unknown, name: string): string | undefined => {

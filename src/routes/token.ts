@@ -139,6 +139,9 @@ export function registerTokenRoutes(
           clientRateLimit: limits.perClient,
         })
         deps.metrics.countTokenRequest(labels.grant_type, labels.client_id, 'issued')
+        // RFC 9449 §8.2: the nonce to use next, when nonces are on (a new one each window).
+        const nonce = deps.dpop.nonce(receivedAt)
+        if (nonce !== undefined) reply.header('dpop-nonce', nonce)
         // Written with JSON.stringify, not the 200 schema's compiled serializer, which scans a string as long as
         // a token (~800 characters) for characters to escape in JavaScript: ~1.5 % of a token request's CPU.
         // tokenResponse() builds the object member by member, so it holds the documented members only.

@@ -22,6 +22,8 @@ export interface Client {
   firstParty: boolean
   /** Browser origins allowed to call the token endpoint and its neighbours (CORS). */
   allowedOrigins: string[]
+  /** RFC 9449 §5.2 (dpop_bound_access_tokens): every token request must carry a DPoP proof. */
+  dpopBoundAccessTokens: boolean
   /** private_key_jwt (RFC 7523 §2.2): the client's public keys inline, or where to fetch them; else both null. */
   jwks: JSONWebKeySet | null
   jwksUri: string | null
@@ -51,6 +53,7 @@ export interface BrowserSignInFields {
   postLogoutRedirectUris?: readonly string[]
   firstParty?: boolean
   allowedOrigins?: readonly string[]
+  dpopBoundAccessTokens?: boolean
 }
 
 /** How a private_key_jwt client proves itself: its keys (one of the two) and the audience it may use. */
@@ -77,6 +80,7 @@ const browserSignInData = (fields: BrowserSignInFields) => ({
   ...(fields.postLogoutRedirectUris ? { postLogoutRedirectUris: fromList(fields.postLogoutRedirectUris) } : {}),
   ...(fields.firstParty === undefined ? {} : { firstParty: fields.firstParty }),
   ...(fields.allowedOrigins ? { allowedOrigins: fromList(fields.allowedOrigins) } : {}),
+  ...(fields.dpopBoundAccessTokens === undefined ? {} : { dpopBoundAccessTokens: fields.dpopBoundAccessTokens }),
 })
 
 export interface NewClient extends BrowserSignInFields, ClientKeyFields {

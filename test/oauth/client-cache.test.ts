@@ -256,6 +256,7 @@ t.test('the cache itself', async (t) => {
     previousSecretHash: null,
     previousSecretExpiresAt: null,
     isPublic: false,
+    dpopBoundAccessTokens: false,
     grantTypes: ['client_credentials'],
     scopes: ['read'],
     audiences: [],

@@ -45,6 +45,7 @@ t.test('the metadata document', async (t) => {
       scopes_supported: ['openid', 'profile', 'email', 'read', 'write', 'admin'],
       subject_types_supported: ['public'],
       id_token_signing_alg_values_supported: ['RS256'],
+      dpop_signing_alg_values_supported: ['RS256', 'PS256', 'ES256', 'EdDSA', 'Ed25519'],
       claims_supported: [
         'iss',
         'sub',

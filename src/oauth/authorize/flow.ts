@@ -162,6 +162,7 @@ export async function issueCode(
       scope: [...scope],
       audience: request.audience,
       nonce: request.nonce ?? null,
+      dpopJkt: request.dpopJkt ?? null,
       authTime: signedIn.session.authTime,
       expiresAt: new Date(now + deps.config.authorizationCodeTtl * 1000),
     },

@@ -23,6 +23,10 @@ export const clientSchema = {
     post_logout_redirect_uris: stringArray,
     first_party: { type: 'boolean' },
     allowed_origins: stringArray,
+    dpop_bound_access_tokens: {
+      type: 'boolean',
+      description: 'RFC 9449 section 5.2: every token request must carry a DPoP proof',
+    },
     previous_secret_expires_at: nullableDateTime,
     created_at: dateTime,
     updated_at: dateTime,
@@ -38,6 +42,7 @@ export const clientSchema = {
     'post_logout_redirect_uris',
     'first_party',
     'allowed_origins',
+    'dpop_bound_access_tokens',
     'created_at',
     'updated_at',
   ],
