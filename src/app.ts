@@ -34,6 +34,8 @@ import { createServices, type ServiceDeps } from './services.js'
 export interface AppDeps extends ServiceDeps {
   /** A pino logger or logger options; default: JSON logs at config.logLevel. */
   logger?: FastifyBaseLogger | boolean
+  /** Where the default JSON logs go instead of standard output (one line per write). */
+  logStream?: { write(line: string): void }
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -47,7 +49,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app = Fastify({
     logger:
       deps.logger === undefined || deps.logger === true
-        ? loggerOptions(config.logLevel)
+        ? { ...loggerOptions(config.logLevel), ...(deps.logStream ? { stream: deps.logStream } : {}) }
         : deps.logger === false
           ? false
           : undefined,

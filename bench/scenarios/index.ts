@@ -3,12 +3,14 @@ import { introspectAccessKey, introspectJwt, revoke } from './introspection.ts'
 import { jwks } from './jwks.ts'
 import { mixed } from './mixed.ts'
 import { password } from './password.ts'
+import { clientCredentialsDpop } from './dpop.ts'
 import { authorizationCode, clientCredentials, refreshToken, tokenExchange } from './token.ts'
 import type { Scenario } from './types.ts'
 
 export const scenarios: readonly Scenario[] = [
   jwks,
   clientCredentials,
+  clientCredentialsDpop,
   tokenExchange,
   introspectJwt,
   introspectAccessKey,

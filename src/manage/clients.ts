@@ -32,6 +32,8 @@ export interface ClientFields {
   firstParty: boolean
   /** Browser origins (scheme://host[:port]) allowed to call the token endpoint (CORS). */
   allowedOrigins: readonly string[]
+  /** RFC 9449 §5.2: token requests must carry a DPoP proof (its access tokens are all sender-constrained). */
+  dpopBoundAccessTokens: boolean
 }
 
 export interface NewClientRequest extends Partial<Omit<ClientFields, 'name' | 'grantTypes'>> {
@@ -50,6 +52,7 @@ const WIRE_NAMES: Record<keyof ClientFields, string> = {
   postLogoutRedirectUris: 'post_logout_redirect_uris',
   firstParty: 'first_party',
   allowedOrigins: 'allowed_origins',
+  dpopBoundAccessTokens: 'dpop_bound_access_tokens',
 }
 
 /** Why `origin` cannot be an allowed origin: it must be exactly an http(s) origin (no path, no trailing slash). */
@@ -161,6 +164,7 @@ export async function createClient(
     postLogoutRedirectUris: request.postLogoutRedirectUris ?? [],
     firstParty: request.firstParty === true,
     allowedOrigins: request.allowedOrigins ?? [],
+    dpopBoundAccessTokens: request.dpopBoundAccessTokens === true,
   }
   const problems = clientProblems(deps, fields, isPublic)
   if (problems.length > 0) throw validationFailed(problems)
@@ -183,6 +187,7 @@ export async function createClient(
       scopes: client.scopes,
       ...(client.redirectUris.length ? { redirect_uris: client.redirectUris } : {}),
       ...(client.firstParty ? { first_party: true } : {}),
+      ...(client.dpopBoundAccessTokens ? { dpop_bound_access_tokens: true } : {}),
     },
     at,
   })

@@ -19,8 +19,15 @@ export interface PasswordHasher {
    * username is unknown makes that answer cost the same as a wrong password.
    */
   dummyHash(): Promise<string>
+  /** How long a thread waits without work before it ends. */
+  readonly idleTimeoutMs: number
+  /** The threads running now (none before the first login, none again after idleTimeoutMs without one). */
+  threads(): number
   close(): Promise<void>
 }
+
+/** Threads end after 30 s without a login (the README's figure). */
+export const PASSWORD_WORKER_IDLE_MS = 30_000
 
 // The worker sits beside this module: password-worker.ts under tsx (src/), password-worker.js once compiled (dist/).
 const WORKER_FILE = new URL(`./password-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url)
@@ -33,15 +40,17 @@ const WORKER_FILE = new URL(`./password-worker${extname(fileURLToPath(import.met
 export function createPasswordHasher(options: {
   workers: number
   cost: number
+  idleTimeoutMs?: number
   onError?: (err: unknown) => void
 }): PasswordHasher {
+  const idleTimeoutMs = options.idleTimeoutMs ?? PASSWORD_WORKER_IDLE_MS
   // Threads start with the first login and end after 30 s without one: a worker costs 16–28 MB of memory,
   // which a server that sees few password logins should not hold. Under load the pool grows to `workers`.
   const pool = new Piscina<PasswordTask, boolean | string>({
     filename: WORKER_FILE.href,
     minThreads: 0,
     maxThreads: options.workers,
-    idleTimeout: 30_000,
+    idleTimeout: idleTimeoutMs,
     // bcryptjs keeps almost nothing on the heap: a small young generation keeps each thread near its baseline
     // (measured: 2 threads cost 27 MB with V8's defaults, 22 MB with this). No cap on the old generation: a
     // thread compiling its module under tsx (the tests) needs more than bcrypt does.
@@ -57,6 +66,8 @@ export function createPasswordHasher(options: {
     verify: async (password, storedHash) => (await pool.run({ op: 'compare', password, hash: storedHash })) === true,
     hash,
     dummyHash: () => (dummy ??= hash(randomSecret())),
+    idleTimeoutMs,
+    threads: () => pool.threads.length,
     // close(), not destroy(): Fastify runs onClose hooks while the server is still draining, and the logins
     // in flight must finish rather than fail with a terminated worker.
     close: () => pool.close(),

@@ -1,3 +1,4 @@
+import type { JSONWebKeySet } from 'jose'
 import type { PrismaClient } from './database.js'
 import { translate } from './errors.js'
 import { fromList, toList, toPage, type Page, type PageOptions } from './lists.js'
@@ -21,15 +22,23 @@ export interface Client {
   firstParty: boolean
   /** Browser origins allowed to call the token endpoint and its neighbours (CORS). */
   allowedOrigins: string[]
+  /** RFC 9449 §5.2 (dpop_bound_access_tokens): every token request must carry a DPoP proof. */
+  dpopBoundAccessTokens: boolean
+  /** private_key_jwt (RFC 7523 §2.2): the client's public keys inline, or where to fetch them; else both null. */
+  jwks: JSONWebKeySet | null
+  jwksUri: string | null
+  /** The token endpoint URL is accepted as a client assertion's `aud` besides the issuer. */
+  tokenEndpointAudience: boolean
   createdAt: Date
   updatedAt: Date
 }
 
 type ListField = 'grantTypes' | 'scopes' | 'audiences' | 'redirectUris' | 'postLogoutRedirectUris' | 'allowedOrigins'
-type ClientRow = Omit<Client, ListField> & Record<ListField, string>
+type ClientRow = Omit<Client, ListField | 'jwks'> & Record<ListField, string> & { jwks: string | null }
 
 const toClient = (row: ClientRow): Client => ({
   ...row,
+  jwks: row.jwks === null ? null : (JSON.parse(row.jwks) as JSONWebKeySet),
   grantTypes: toList(row.grantTypes),
   scopes: toList(row.scopes),
   audiences: toList(row.audiences),
@@ -44,6 +53,26 @@ export interface BrowserSignInFields {
   postLogoutRedirectUris?: readonly string[]
   firstParty?: boolean
   allowedOrigins?: readonly string[]
+  dpopBoundAccessTokens?: boolean
+}
+
+/** How a private_key_jwt client proves itself: its keys (one of the two) and the audience it may use. */
+export interface ClientKeyFields {
+  jwks?: JSONWebKeySet | null
+  jwksUri?: string | null
+  tokenEndpointAudience?: boolean
+}
+
+const keyData = (fields: ClientKeyFields) => ({
+  ...(fields.jwks === undefined ? {} : { jwks: fields.jwks === null ? null : JSON.stringify(fields.jwks) }),
+  ...(fields.jwksUri === undefined ? {} : { jwksUri: fields.jwksUri }),
+  ...(fields.tokenEndpointAudience === undefined ? {} : { tokenEndpointAudience: fields.tokenEndpointAudience }),
+})
+
+/** How the client authenticates at the token endpoint (RFC 7591 §2 `token_endpoint_auth_method`). */
+export function authMethodOf(client: Pick<Client, 'isPublic' | 'jwks' | 'jwksUri'>) {
+  if (client.isPublic) return 'none'
+  return client.jwks !== null || client.jwksUri !== null ? 'private_key_jwt' : 'client_secret_basic'
 }
 
 const browserSignInData = (fields: BrowserSignInFields) => ({
@@ -51,9 +80,10 @@ const browserSignInData = (fields: BrowserSignInFields) => ({
   ...(fields.postLogoutRedirectUris ? { postLogoutRedirectUris: fromList(fields.postLogoutRedirectUris) } : {}),
   ...(fields.firstParty === undefined ? {} : { firstParty: fields.firstParty }),
   ...(fields.allowedOrigins ? { allowedOrigins: fromList(fields.allowedOrigins) } : {}),
+  ...(fields.dpopBoundAccessTokens === undefined ? {} : { dpopBoundAccessTokens: fields.dpopBoundAccessTokens }),
 })
 
-export interface NewClient extends BrowserSignInFields {
+export interface NewClient extends BrowserSignInFields, ClientKeyFields {
   clientId: string
   name: string
   secretHash: string | null
@@ -71,11 +101,13 @@ export function createClientStore(prisma: PrismaClient) {
             clientId: input.clientId,
             name: input.name,
             secretHash: input.secretHash,
-            isPublic: input.secretHash === null,
+            // A client with neither a secret nor keys is public (RFC 6749 §2.1).
+            isPublic: input.secretHash === null && !input.jwks && !input.jwksUri,
             grantTypes: fromList(input.grantTypes),
             scopes: fromList(input.scopes),
             audiences: fromList(input.audiences ?? []),
             ...browserSignInData(input),
+            ...keyData(input),
           },
         }),
       )
@@ -112,7 +144,8 @@ export function createClientStore(prisma: PrismaClient) {
         grantTypes?: readonly string[]
         scopes?: readonly string[]
         audiences?: readonly string[]
-      } & BrowserSignInFields,
+      } & BrowserSignInFields &
+        ClientKeyFields,
     ): Promise<Client> {
       const row = await translate('client', () =>
         prisma.client.update({
@@ -123,6 +156,7 @@ export function createClientStore(prisma: PrismaClient) {
             ...(changes.scopes ? { scopes: fromList(changes.scopes) } : {}),
             ...(changes.audiences ? { audiences: fromList(changes.audiences) } : {}),
             ...browserSignInData(changes),
+            ...keyData(changes),
           },
         }),
       )

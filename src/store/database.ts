@@ -3,17 +3,41 @@
 // come from one set of models and have the same API; the store is typed against the SQLite one.
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
 import { PrismaPg } from '@prisma/adapter-pg'
 import BetterSqlite3 from 'better-sqlite3'
 import pg from 'pg'
 import { PrismaClient as SqliteClient } from './generated/sqlite/client.js'
 import { PrismaClient as PostgresClient } from './generated/postgres/client.js'
+import { isSqliteBusy } from './errors.js'
 import { applyMigrations } from './migrations/migrate.js'
 import type { Provider } from './migrations/schema-engine.js'
 import { secureSqliteFiles, type TightenedFile } from './sqlite-file-modes.js'
 
 export type PrismaClient = InstanceType<typeof SqliteClient>
+
+/**
+ * SQLite: processes opening a new file at once (a server and CLI commands, or several commands) race to migrate
+ * it. The loser's write lock times out after DATABASE_TIMEOUT while the winner's migrations run, which take longer
+ * than that on a loaded machine; it tries again (the first step of each try sees what the winner applied), for
+ * three DATABASE_TIMEOUTs and at least 15 s in all. A server holding the file while migrations are pending is still refused then.
+ */
+async function migrateSqlite(file: string, timeoutMs: number) {
+  const deadline = Date.now() + Math.max(3 * timeoutMs, 15_000)
+  for (;;) {
+    try {
+      return await applyMigrations('sqlite', {
+        factory: new PrismaBetterSqlite3({ url: file, timeout: timeoutMs }),
+        release: async () => undefined,
+        sqlite: { file, timeoutMs },
+      })
+    } catch (err) {
+      if (!isSqliteBusy(err) || Date.now() >= deadline) throw err
+      await sleep(50 + Math.random() * 200)
+    }
+  }
+}
 
 export interface Database {
   readonly provider: Provider
@@ -150,13 +174,7 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
   }
   const file = sqliteFilePath(url)
   const tightenedFiles = secureSqliteFiles(file)
-  const { applied } = options.migrate
-    ? await applyMigrations('sqlite', {
-        factory: new PrismaBetterSqlite3({ url: file, timeout: timeoutMs }),
-        release: async () => undefined,
-        sqliteFile: file,
-      })
-    : { applied: [] }
+  const { applied } = options.migrate ? await migrateSqlite(file, timeoutMs) : { applied: [] }
   const prisma = new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: file, timeout: timeoutMs }) })
   // WAL makes writes ~5× cheaper and lets readers run beside the writer; NORMAL sync is durable in WAL mode
   // except for the last transactions on power loss, the usual trade for an embedded server.

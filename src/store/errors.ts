@@ -21,6 +21,12 @@ export function isUniqueViolation(err: unknown): boolean {
   return prismaCode(err) === 'P2002'
 }
 
+/** SQLite: another connection holds the lock this one needs (better-sqlite3, Prisma's adapter, the schema engine). */
+export function isSqliteBusy(err: unknown): boolean {
+  const message = err instanceof Error ? err.message : String(err)
+  return /SocketTimeout|database is locked|SQLITE_BUSY/i.test(message)
+}
+
 export function isNotFound(err: unknown): boolean {
   return prismaCode(err) === 'P2025'
 }

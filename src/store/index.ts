@@ -11,6 +11,7 @@ import { createConsentStore } from './consents.js'
 import { createJanitorStore } from './janitor.js'
 import type { Database } from './database.js'
 import { createLoginThrottleStore } from './login-throttle.js'
+import { createReplayCacheStore } from './replay-cache.js'
 import { createRefreshTokenStore } from './refresh-tokens/index.js'
 import { createRevokedTokenStore } from './revoked-tokens.js'
 import { createSessionStore } from './sessions.js'
@@ -36,8 +37,9 @@ export function createStore(db: Database) {
     sessions: createSessionStore(prisma),
     authorizationRequests: createAuthorizationRequestStore(prisma),
     authorizationCodes: createAuthorizationCodeStore(prisma, db.sqlite, db.pool),
-    consents: createConsentStore(prisma),
+    consents: createConsentStore(prisma, revocations ? { announce: revocations.announce } : {}),
     challenges: createChallengeStore(prisma),
+    replayCache: createReplayCacheStore(prisma, db.sqlite, db.pool),
     janitor: createJanitorStore(db),
     /** True when the database answers a trivial query (readiness). */
     async ping(): Promise<boolean> {
@@ -59,5 +61,5 @@ export type Store = ReturnType<typeof createStore>
 export { createChangeFeed, type ChangeFeed, type ChangeKind } from './change-feed.js'
 export type { Database } from './database.js'
 export { isNewDatabase, openDatabase } from './database.js'
-export { StoreError, isUnavailable, unavailableReason } from './errors.js'
+export { StoreError, isSqliteBusy, isUnavailable, unavailableReason } from './errors.js'
 export type { Page } from './lists.js'

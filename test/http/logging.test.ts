@@ -6,7 +6,8 @@ import { redactUrl } from '../../src/http/logging.ts'
 import { hashPassword } from '../../src/security/passwords.ts'
 import { randomSecret, sha256 } from '../../src/security/secrets.ts'
 import { createStore, openDatabase } from '../../src/store/index.ts'
-import { tempDir } from '../support/helper.ts'
+import { build, tempDir } from '../support/helper.ts'
+import { seed, tokenRequest } from '../support/token-fixtures.ts'
 import { leakedSecrets } from '../support/process-fixtures.ts'
 import { startServer } from '../support/spawn-server.ts'
 
@@ -184,3 +185,64 @@ t.test(
     t.same(leakedSecrets(server.stdout() + server.stderr(), secrets), [], 'none of them is in the logs')
   },
 )
+
+t.test('secrets of requests that fail with a 500 never reach the log output', async (t) => {
+  let output = ''
+  const ctx = await build(t, {
+    env: { LOG_LEVEL: 'trace' },
+    deps: { logger: undefined, logStream: { write: (line) => void (output += line) } },
+  })
+  const seeded = await seed(ctx.store)
+  const issued = await tokenRequest(
+    ctx.app,
+    { grant_type: 'password', username: 'alice', password: seeded.alice.password, scope: 'read' },
+    { authorization: seeded.service.auth },
+  )
+  t.equal(issued.statusCode, 200)
+  const { access_token: accessToken, refresh_token: refreshToken } = issued.json()
+  const adminToken = (
+    await tokenRequest(
+      ctx.app,
+      { grant_type: 'client_credentials', scope: 'admin' },
+      { authorization: seeded.service.auth },
+    )
+  ).json().access_token as string
+
+  // The store fails in a way nothing expects: each request below ends in the generic 500.
+  const broken = () => Promise.reject(new Error('the disk caught fire'))
+  Object.assign(ctx.store.users, { findByUsername: broken })
+  Object.assign(ctx.store.clients, { list: broken })
+  Object.assign(ctx.store.refreshTokens, { rotate: broken, findByHash: broken })
+  const failures = [
+    await tokenRequest(
+      ctx.app,
+      { grant_type: 'password', username: 'alice', password: seeded.alice.password },
+      { authorization: seeded.service.auth },
+    ),
+    await tokenRequest(ctx.app, {
+      grant_type: 'refresh_token',
+      refresh_token: refreshToken,
+      client_id: seeded.service.clientId,
+      client_secret: seeded.service.secret,
+    }),
+    await ctx.app.inject({
+      method: 'GET',
+      url: '/admin/v1/clients',
+      headers: { authorization: `Bearer ${adminToken}` },
+    }),
+  ]
+  t.same(
+    failures.map((response) => response.statusCode),
+    [500, 500, 500],
+  )
+  t.match(output, 'the disk caught fire', 'the failures were logged')
+  const secrets = [
+    seeded.alice.password,
+    seeded.service.secret,
+    seeded.service.auth,
+    accessToken,
+    refreshToken,
+    adminToken,
+  ]
+  t.same(leakedSecrets(output, secrets), [], 'none of the secrets is in the logs')
+})

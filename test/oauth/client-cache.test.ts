@@ -256,6 +256,7 @@ t.test('the cache itself', async (t) => {
     previousSecretHash: null,
     previousSecretExpiresAt: null,
     isPublic: false,
+    dpopBoundAccessTokens: false,
     grantTypes: ['client_credentials'],
     scopes: ['read'],
     audiences: [],
@@ -263,6 +264,9 @@ t.test('the cache itself', async (t) => {
     postLogoutRedirectUris: [],
     firstParty: false,
     allowedOrigins: [],
+    jwks: null,
+    jwksUri: null,
+    tokenEndpointAudience: false,
     createdAt: new Date(0),
     updatedAt: new Date(0),
   })

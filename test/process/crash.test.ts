@@ -7,6 +7,7 @@
 // SQLite always, PostgreSQL with TEST_DATABASE_URL.
 import { randomBytes } from 'node:crypto'
 import { readdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { sha256 } from '../../src/security/secrets.ts'
 import { openDatabase } from '../../src/store/index.ts'
@@ -34,6 +35,8 @@ import { spawnServer, startServer } from '../support/spawn-server.ts'
 import { form, FORM, seed, tokenRequest } from '../support/token-fixtures.ts'
 
 const ISSUER = 'http://portcullis.test'
+const HOLD_AFTER_ROTATION = fileURLToPath(new URL('../support/hold-after-rotation.cjs', import.meta.url))
+const HOLD_IN_MIGRATION = fileURLToPath(new URL('../support/hold-in-migration.cjs', import.meta.url))
 const ACKNOWLEDGED_BEFORE_KILL = 120
 
 interface Acknowledged {
@@ -248,6 +251,51 @@ for (const provider of providers) {
   })
 }
 
+// The instant the mid-stream kill may or may not hit, made certain: a preloaded hook stops the server right after a
+// rotation commits, before its answer. The client, which never got one, retries after the restart.
+for (const provider of providers) {
+  t.test(`a ${provider} rotation committed but never answered is answered when retried after a restart`, async (t) => {
+    const databaseUrl = await createDatabaseUrl(t, provider)
+    const env = { DATABASE_URL: databaseUrl, KEYS_MASTER_KEY: randomBytes(32).toString('base64'), ISSUER }
+    const seeded = await seedDatabase(databaseUrl, { migrate: true })
+    const first = await startServer(t, env, { nodeArgs: ['--require', HOLD_AFTER_ROTATION] })
+    const login = await passwordLogin(first.url, seeded)
+    t.equal(login.status, 200)
+    const parent = login.body.refresh_token as string
+    const unanswered = refresh(first.url, seeded, parent).then(
+      () => 'answered',
+      () => 'never answered',
+    )
+    const deadline = Date.now() + 20_000
+    while (!first.stderr().includes('holding after a rotation committed') && Date.now() < deadline) await sleep(10)
+    const successors = () =>
+      rowsOf<{ n: number | string }>(
+        databaseUrl,
+        `SELECT COUNT(*) AS n FROM "RefreshToken" WHERE "parentId" = (SELECT "id" FROM "RefreshToken" WHERE "tokenHash" = '${sha256(parent)}')`,
+      )
+    t.same(
+      (await successors()).map((row) => Number(row.n)),
+      [1],
+      'the rotation had committed',
+    )
+    first.child.kill('SIGKILL')
+    await first.exited
+    t.equal(await unanswered, 'never answered')
+
+    const second = await startServer(t, env)
+    const retried = await refresh(second.url, seeded, parent)
+    t.equal(retried.status, 200, 'the retry is answered')
+    t.same(
+      (await successors()).map((row) => Number(row.n)),
+      [1],
+      'with the successor the rotation made, not a second one',
+    )
+    const next = await refresh(second.url, seeded, retried.body.refresh_token as string)
+    t.equal(next.status, 200, 'and the login goes on')
+    t.same(await consistencyProblems(databaseUrl), [])
+  })
+}
+
 // A replay ends the login in two writes: its access tokens (one revocation entry for the grant) and its
 // refresh tokens (the family). A crash or a lost database connection can come between them; the next
 // presentation of the replayed token must still finish the job.
@@ -307,21 +355,39 @@ const migrationCount = (provider: string) =>
 
 for (const provider of providers) {
   t.test(`a ${provider} server killed during its first migration starts on the next try`, async (t) => {
-    const databaseUrl = await createDatabaseUrl(t, provider)
-    const env = { DATABASE_URL: databaseUrl, KEYS_MASTER_KEY: randomBytes(32).toString('base64') }
-    const first = spawnServer(t, env)
-    // Killed the moment the engine has recorded the first migration as started.
-    const startedRows = () =>
-      rowsOf<{ migration_name: string }>(databaseUrl, `SELECT migration_name FROM _prisma_migrations`).catch(() => [])
-    const deadline = Date.now() + 20_000
-    let started = false
-    while (!started && Date.now() < deadline && first.child.exitCode === null)
-      started = (await startedRows()).length > 0
-    first.child.kill('SIGKILL')
-    await first.exited
-    t.ok(started, 'the first migration had started')
-    const left = await rowsOf(databaseUrl, `SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NULL`)
-    t.comment(`the kill left ${left.length} migration(s) unfinished`)
+    // The kill must land between a migration's "started" and "finished" records. PostgreSQL: polled from outside,
+    // each try a new database, until a kill lands there (a window of milliseconds). SQLite's migration blocks
+    // readers, so the process itself stops there: a preloaded hook holds it inside a migration's transaction.
+    const TRIES = 10
+    let caught: { databaseUrl: string; env: Record<string, string> } | undefined
+    for (let attempt = 1; attempt <= TRIES && !caught; attempt++) {
+      const databaseUrl = await createDatabaseUrl(t, provider)
+      const env = { DATABASE_URL: databaseUrl, KEYS_MASTER_KEY: randomBytes(32).toString('base64') }
+      const unfinished = () =>
+        rowsOf(databaseUrl, `SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NULL`).catch(() => [])
+      const first =
+        provider === 'sqlite'
+          ? spawnServer(t, env, { nodeArgs: ['--require', HOLD_IN_MIGRATION] })
+          : spawnServer(t, env)
+      const deadline = Date.now() + 20_000
+      let seen = false
+      const held = async () => {
+        await sleep(10)
+        return first.stderr().includes('holding inside a migration')
+      }
+      while (!seen && Date.now() < deadline && first.child.exitCode === null)
+        seen = provider === 'sqlite' ? await held() : (await unfinished()).length > 0
+      first.child.kill('SIGKILL')
+      await first.exited
+      const left = (await unfinished()).length
+      t.comment(`try ${attempt}: the kill left ${left} migration(s) unfinished`)
+      if (left > 0) caught = { databaseUrl, env }
+    }
+    if (!caught) {
+      t.fail(`no kill in ${TRIES} tries landed inside a migration`)
+      return
+    }
+    const { databaseUrl, env } = caught
 
     const second = await startServer(t, env)
     t.ok(second.url, 'the next start listens')

@@ -3,6 +3,7 @@
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
+import BetterSqlite3 from 'better-sqlite3'
 import t from 'tap'
 import { openDatabase, type Database } from '../../src/store/index.ts'
 import { sqliteFilePath } from '../../src/store/database.ts'
@@ -133,6 +134,31 @@ t.test('an up-to-date SQLite database opens while a running server holds it', as
   const cli = await open(t, url)
   t.same(cli.migrationsApplied, [])
   t.equal(await cli.prisma.user.count(), 1)
+})
+
+t.test('processes opening a new SQLite file at once wait for the one migrating it instead of failing', async (t) => {
+  const url = await createDatabaseUrl(t, 'sqlite')
+  const all = committedMigrations('sqlite')
+  // Another process migrating: it holds the write lock for longer than the busy timeout of those waiting.
+  const holder = new BetterSqlite3(sqliteFilePath(url))
+  holder.exec('BEGIN IMMEDIATE')
+  const released = setTimeout(() => holder.exec('COMMIT'), 600)
+  t.teardown(() => {
+    clearTimeout(released)
+    holder.close()
+  })
+  const opened = await Promise.all(
+    [1, 2, 3].map(async () => {
+      const db = await openDatabase(url, { migrate: true, timeoutMs: 200 })
+      t.teardown(() => db.close())
+      return db
+    }),
+  )
+  t.same(opened.flatMap((db) => db.migrationsApplied).sort(), all, 'every migration applied once, by one of them')
+  t.same(
+    await recorded(opened[2]!),
+    all.map((name) => ({ migration_name: name, finished: true })),
+  )
 })
 
 t.test('the migrations build exactly prisma/models.prisma on a live SQLite database', async (t) => {

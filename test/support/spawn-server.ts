@@ -25,9 +25,13 @@ export interface ServerProcess {
  * A server in its own working directory (no .env of the checkout), on a fresh SQLite file unless env says otherwise;
  * a variable given as undefined is left out (the server's default applies).
  */
-export function spawnServer(t: Test, env: Record<string, string | undefined> = {}): ServerProcess {
+export function spawnServer(
+  t: Test,
+  env: Record<string, string | undefined> = {},
+  options: { nodeArgs?: string[] } = {},
+): ServerProcess {
   const dir = tempDir(t)
-  const child = spawn(process.execPath, ['--import', tsx, join(root, 'src/main.cts')], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', tsx, join(root, 'src/main.cts')], {
     cwd: dir,
     env: withoutUndefined({
       PATH: process.env.PATH ?? '',
@@ -92,8 +96,9 @@ export function spawnServer(t: Test, env: Record<string, string | undefined> = {
 export async function startServer(
   t: Test,
   env: Record<string, string | undefined> = {},
+  options: { nodeArgs?: string[] } = {},
 ): Promise<ServerProcess & { url: string; port: number }> {
-  const server = spawnServer(t, env)
+  const server = spawnServer(t, env, options)
   const line = await server.waitForLine(/Server listening at http:\/\/127\.0\.0\.1:\d+/)
   const url = /(http:\/\/127\.0\.0\.1:\d+)/.exec(line)![1]!
   return { ...server, url, port: Number(new URL(url).port) }

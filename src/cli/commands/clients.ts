@@ -44,8 +44,9 @@ const create: Command = {
   name: 'clients create',
   summary: 'Register a client; prints its client_id and, once, its secret',
   usage:
-    '--name NAME --grant-types authorization_code,password,refresh_token,client_credentials --scopes "a b" [--audiences "URI …"] [--public]' +
-    ' [--redirect-uris "URI …"] [--post-logout-redirect-uris "URI …"] [--first-party] [--allowed-origins "ORIGIN …"]',
+    '--name NAME --grant-types authorization_code,password,refresh_token,client_credentials,urn:ietf:params:oauth:grant-type:jwt-bearer --scopes "a b" [--audiences "URI …"] [--public]' +
+    ' [--redirect-uris "URI …"] [--post-logout-redirect-uris "URI …"] [--first-party] [--allowed-origins "ORIGIN …"]' +
+    ' [--dpop-bound-access-tokens]',
   options: {
     name: { type: 'string' },
     'grant-types': { type: 'string' },
@@ -56,6 +57,7 @@ const create: Command = {
     'post-logout-redirect-uris': { type: 'string' },
     'first-party': { type: 'boolean' },
     'allowed-origins': { type: 'string' },
+    'dpop-bound-access-tokens': { type: 'boolean' },
   },
   async run(ctx, { values, positionals }) {
     expectPositionals(positionals, [])
@@ -69,6 +71,7 @@ const create: Command = {
       postLogoutRedirectUris: spaceList(values['post-logout-redirect-uris']),
       firstParty: values['first-party'] === true,
       allowedOrigins: spaceList(values['allowed-origins']),
+      dpopBoundAccessTokens: values['dpop-bound-access-tokens'] === true,
     }
     const { client, secret, warnings } = await createClient(await ctx.deps(), request, ctx.by)
     for (const warning of warnings) ctx.io.warn(warning)

@@ -1,6 +1,6 @@
 // `portcullis migrate`: applies the committed migrations of the configured database (the server does the
 // same at start; this is for deployments that migrate in a separate step).
-import { openDatabase } from '../../store/index.js'
+import { isSqliteBusy, openDatabase } from '../../store/index.js'
 import { expectPositionals } from '../args.js'
 import { CliError, type Command } from '../command.js'
 
@@ -8,7 +8,7 @@ import { CliError, type Command } from '../command.js'
 export function databaseProblem(provider: 'sqlite' | 'postgresql', doing: string, err: unknown): CliError {
   const message = (err instanceof Error ? err.message : String(err)).trim().split('\n')[0]!
   // SQLite refuses the migration lock while another process (a running server) holds the file.
-  if (provider === 'sqlite' && /SocketTimeout|database is locked|SQLITE_BUSY/i.test(message)) {
+  if (provider === 'sqlite' && isSqliteBusy(message)) {
     return new CliError(`cannot ${doing} the SQLite database: it is busy (stop the server to apply new migrations)`)
   }
   return new CliError(`cannot ${doing} the ${provider === 'sqlite' ? 'SQLite' : 'PostgreSQL'} database: ${message}`)

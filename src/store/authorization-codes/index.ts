@@ -21,8 +21,9 @@ import type { AuthorizationCode, DecideRedemption, RedeemResult, Redemption } fr
 
 export type { AuthorizationCode, DecideRedemption, RedeemableCode, RedeemResult, Redemption } from './types.js'
 
-export type NewAuthorizationCode = Omit<AuthorizationCode, 'id' | 'usedAt' | 'familyId' | 'createdAt'> & {
+export type NewAuthorizationCode = Omit<AuthorizationCode, 'id' | 'usedAt' | 'familyId' | 'createdAt' | 'dpopJkt'> & {
   codeHash: string
+  dpopJkt?: string | null
 }
 
 type Row = Omit<AuthorizationCode, 'scope'> & { scope: string; codeHash: string }
@@ -75,8 +76,8 @@ function prismaSteps(prisma: PrismaClient): RedemptionSteps {
       const [marked] = await prisma.$transaction([
         mark,
         prisma.$executeRaw`
-          INSERT INTO "RefreshFamily" ("id", "clientId", "userId", "scope", "audience", "absoluteExpiresAt", "sessionId", "createdAt")
-          SELECT ${row.familyId}, ${family.clientId}, ${row.userId}, ${family.scope}, ${family.audience}, ${family.absoluteExpiresAt}, ${family.sessionId}, ${row.now}
+          INSERT INTO "RefreshFamily" ("id", "clientId", "userId", "scope", "audience", "absoluteExpiresAt", "sessionId", "dpopJkt", "createdAt")
+          SELECT ${row.familyId}, ${family.clientId}, ${row.userId}, ${family.scope}, ${family.audience}, ${family.absoluteExpiresAt}, ${family.sessionId}, ${family.dpopJkt}, ${row.now}
           FROM "AuthorizationCode" WHERE "id" = ${row.codeId} AND "familyId" = ${row.familyId}`,
         prisma.$executeRaw`
           INSERT INTO "RefreshToken" ("id", "tokenHash", "familyId", "scope", "expiresAt", "createdAt")

@@ -8,7 +8,7 @@ import type { AuthorizationCode, RedeemableCode, Redemption } from './types.js'
 /** Ends with the code hash's comparison: each path appends its own placeholder. */
 export const CODE_SELECT = `
   SELECT c."id", c."clientId", c."userId", c."sessionId", c."redirectUri", c."redirectUriSent", c."codeChallenge",
-    c."scope", c."audience", c."nonce", c."authTime", c."expiresAt", c."usedAt", c."familyId", c."createdAt",
+    c."scope", c."audience", c."nonce", c."authTime", c."expiresAt", c."usedAt", c."familyId", c."dpopJkt", c."createdAt",
     u."id" AS "userFound", u."disabled" AS "userDisabled", u."scopes" AS "userScopes", s."amr" AS "sessionAmr"
   FROM "AuthorizationCode" AS c
   LEFT JOIN "User" AS u ON u."id" = c."userId"
@@ -45,6 +45,7 @@ export function toRedeemable(row: CodeRow): RedeemableCode {
       expiresAt: asDate(row.expiresAt),
       usedAt: asDateOrNull(row.usedAt),
       familyId: asTextOrNull(row.familyId),
+      dpopJkt: asTextOrNull(row.dpopJkt),
       createdAt: asDate(row.createdAt),
     },
     user:
@@ -67,6 +68,7 @@ export interface RedemptionRow {
     audience: string
     absoluteExpiresAt: Date
     sessionId: string | null
+    dpopJkt: string | null
     tokenId: string
     tokenHash: string
     tokenExpiresAt: Date
@@ -93,6 +95,7 @@ export function toRedemptionRow(
             audience: refresh.audience,
             absoluteExpiresAt: refresh.absoluteExpiresAt,
             sessionId: code.sessionId,
+            dpopJkt: refresh.dpopJkt ?? null,
             tokenId: ids.tokenId,
             tokenHash: refresh.tokenHash,
             // The token's own expiry (its idle lifetime), never later than the family's.

@@ -65,9 +65,11 @@ function prepare(db: BetterSqlite3.Database) {
   const mark = db.prepare<[string, string, string]>(
     `UPDATE "AuthorizationCode" SET "usedAt" = ?, "familyId" = ? WHERE "id" = ? AND "usedAt" IS NULL`,
   )
-  const insertFamily = db.prepare<[string, string, string, string, string, string, string | null, string]>(
-    `INSERT INTO "RefreshFamily" ("id", "clientId", "userId", "scope", "audience", "absoluteExpiresAt", "sessionId", "createdAt")
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  const insertFamily = db.prepare<
+    [string, string, string, string, string, string, string | null, string | null, string]
+  >(
+    `INSERT INTO "RefreshFamily" ("id", "clientId", "userId", "scope", "audience", "absoluteExpiresAt", "sessionId", "dpopJkt", "createdAt")
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   )
   const insertToken = db.prepare<[string, string, string, string, string, string]>(
     `INSERT INTO "RefreshToken" ("id", "tokenHash", "familyId", "scope", "expiresAt", "createdAt") VALUES (?, ?, ?, ?, ?, ?)`,
@@ -100,6 +102,7 @@ function prepare(db: BetterSqlite3.Database) {
           family.audience,
           toText(family.absoluteExpiresAt),
           family.sessionId,
+          family.dpopJkt,
           at,
         )
         insertToken.run(

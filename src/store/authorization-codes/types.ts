@@ -18,6 +18,8 @@ export interface AuthorizationCode {
   usedAt: Date | null
   /** The login the redemption started (its refresh family id and the access tokens' `sid`). */
   familyId: string | null
+  /** RFC 9449 §10: the JWK thumbprint of the authorization request's dpop_jkt; the redemption must prove it. */
+  dpopJkt: string | null
   createdAt: Date
 }
 
@@ -41,6 +43,8 @@ export interface Redemption {
     /** The first token's idle expiry (never later than absoluteExpiresAt). */
     tokenExpiresAt: Date
     tokenHash: string
+    /** RFC 9449: the DPoP key the refresh tokens are bound to (a public client's), else none. */
+    dpopJkt?: string
   }
 }
 

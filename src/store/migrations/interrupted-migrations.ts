@@ -112,8 +112,12 @@ export async function resolveInterruptedMigrations(pool: pg.Pool, migrations: Mi
 }
 
 /** SQLite: the same, on its own connection to the file, inside one write transaction (the lock). */
-export function resolveInterruptedSqliteMigrations(file: string, migrations: MigrationList): string[] {
-  const db = new BetterSqlite3(file, { timeout: 5000 })
+export function resolveInterruptedSqliteMigrations(
+  file: string,
+  migrations: MigrationList,
+  timeoutMs: number,
+): string[] {
+  const db = new BetterSqlite3(file, { timeout: timeoutMs })
   const probeDone = new Error('probe')
   try {
     // The probe's DROP TABLEs (rolled back anyway) must neither cascade nor fail on references.

@@ -33,8 +33,8 @@ export async function applyMigrations(
   adapter: {
     factory: SqlMigrationAwareDriverAdapterFactory
     release(): Promise<void> /** PostgreSQL: the pool the factory uses. */
-    pool?: pg.Pool /** SQLite: the file. */
-    sqliteFile?: string
+    pool?: pg.Pool /** SQLite: the file, and how long to wait for its write lock. */
+    sqlite?: { file: string; timeoutMs: number }
   },
 ): Promise<MigrationResult> {
   const migrationsList = await readMigrations(provider)
@@ -45,7 +45,8 @@ export async function applyMigrations(
     if (migrationsList.migrationDirectories.every((migration) => done.has(migration.path))) return { applied: [] }
     // A migration a previous run left half done would stop the engine for good (interrupted-migrations.ts).
     if (adapter.pool) await resolveInterruptedMigrations(adapter.pool, migrationsList)
-    if (adapter.sqliteFile) resolveInterruptedSqliteMigrations(adapter.sqliteFile, migrationsList)
+    if (adapter.sqlite)
+      resolveInterruptedSqliteMigrations(adapter.sqlite.file, migrationsList, adapter.sqlite.timeoutMs)
     const output = await withSchemaEngine(provider, adapter.factory, (engine) =>
       engine.applyMigrations({ migrationsList, filters: noFilters } as never),
     )

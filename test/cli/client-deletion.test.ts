@@ -1,0 +1,38 @@
+// `portcullis clients delete` on a server that is running: the server's client cache hears of the change (README,
+// "Several instances": within a second with notifications, CLIENT_CACHE_TTL without) and refuses the client.
+import t from 'tap'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { build, providers, tempDir } from '../support/helper.ts'
+import { runCli } from '../support/run-cli.ts'
+import { seed, tokenRequest } from '../support/token-fixtures.ts'
+
+// A command is a process loading TypeScript through tsx: more than tap's default timeout on a loaded machine.
+t.setTimeout(600_000)
+
+const INVALID_CLIENT = { error: 'invalid_client', error_description: 'client authentication failed' }
+
+for (const provider of providers) {
+  t.test(`a client deleted with the CLI is refused by a running server within its bound, on ${provider}`, async (t) => {
+    const ctx = await build(t, { provider })
+    const seeded = await seed(ctx.store)
+    const grant = () =>
+      tokenRequest(ctx.app, { grant_type: 'client_credentials' }, { authorization: seeded.machine.auth })
+    t.equal((await grant()).statusCode, 200, 'the client works, and is now in the server’s cache')
+
+    const deleted = await runCli(['clients', 'delete', 'machine'], {
+      cwd: tempDir(t),
+      env: { DATABASE_URL: ctx.databaseUrl },
+    })
+    t.equal(deleted.code, 0, deleted.stderr)
+    const start = Date.now()
+    // The documented bound without notifications is CLIENT_CACHE_TTL (5 s); polled, with a second of room.
+    let last = await grant()
+    while (last.statusCode === 200 && Date.now() - start < 6_000) {
+      await sleep(50)
+      last = await grant()
+    }
+    t.comment(`refused ${Date.now() - start} ms after the command ended`)
+    t.equal(last.statusCode, 401)
+    t.same(last.json(), INVALID_CLIENT)
+  })
+}
