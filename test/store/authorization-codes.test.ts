@@ -26,7 +26,7 @@ for (const provider of providers) {
     })
     const now = Date.now()
 
-    const newCode = (codeHash: string, sessionId: string | null = null) =>
+    const newCode = (codeHash: string, sessionId: string | null = null, dpopJkt: string | null = null) =>
       store.authorizationCodes.create(
         {
           codeHash,
@@ -39,6 +39,7 @@ for (const provider of providers) {
           scope: ['read'],
           audience: 'aud',
           nonce: 'n',
+          dpopJkt,
           authTime: new Date(now),
           expiresAt: new Date(now + 60_000),
         },
@@ -52,6 +53,7 @@ for (const provider of providers) {
         absoluteExpiresAt: new Date(now + DAY),
         tokenExpiresAt: new Date(now + 3_600_000),
         tokenHash,
+        dpopJkt: 'jkt-1',
       },
     })
 
@@ -88,6 +90,7 @@ for (const provider of providers) {
             scope: ['read'],
             audience: 'aud',
             sessionId: null,
+            dpopJkt: 'jkt-1',
           },
           token: { parentId: null, usedAt: null, expiresAt: new Date(now + 3_600_000) },
         })
@@ -123,7 +126,7 @@ for (const provider of providers) {
       })
     }
 
-    t.test("a redemption reads the session's authentication methods", async (t) => {
+    t.test("a redemption reads the code's dpop_jkt and its session's authentication methods", async (t) => {
       const session = await store.sessions.create({
         idHash: 'h-amr',
         userId: user.id,
@@ -132,7 +135,7 @@ for (const provider of providers) {
         idleExpiresAt: new Date(now + DAY),
         expiresAt: new Date(now + DAY),
       })
-      await newCode('c3', session.id)
+      await newCode('c3', session.id, 'jkt-3')
       let seen: unknown
       await store.authorizationCodes.redeem(
         'c3',
@@ -142,7 +145,11 @@ for (const provider of providers) {
         },
         new Date(now),
       )
-      t.match(seen, { code: { sessionId: session.id }, session: { amr: ['pwd', 'otp'] }, user: { id: user.id } })
+      t.match(seen, {
+        code: { sessionId: session.id, dpopJkt: 'jkt-3' },
+        session: { amr: ['pwd', 'otp'] },
+        user: { id: user.id },
+      })
     })
   })
 }
