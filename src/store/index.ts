@@ -2,7 +2,7 @@
 // PrismaClient of a Database. Nothing outside src/store imports Prisma.
 import { createAccessKeyStore } from './access-keys.js'
 import { createAuditStore } from './audit.js'
-import { createAuthorizationCodeStore } from './authorization-codes.js'
+import { createAuthorizationCodeStore } from './authorization-codes/index.js'
 import { createAuthorizationRequestStore } from './authorization-requests.js'
 import { createChallengeStore } from './challenges.js'
 import { createChangeAnnouncer } from './change-feed.js'
@@ -36,7 +36,7 @@ export function createStore(db: Database) {
     accessKeys: createAccessKeyStore(prisma),
     sessions: createSessionStore(prisma),
     authorizationRequests: createAuthorizationRequestStore(prisma),
-    authorizationCodes: createAuthorizationCodeStore(prisma),
+    authorizationCodes: createAuthorizationCodeStore(prisma, db.sqlite, db.pool),
     consents: createConsentStore(prisma, revocations ? { announce: revocations.announce } : {}),
     challenges: createChallengeStore(prisma),
     replayCache: createReplayCacheStore(prisma, db.sqlite, db.pool),

@@ -132,6 +132,29 @@ for (const provider of providers) {
     })
 
     t.test(
+      "a request without Origin (a server's) gets Vary: Origin and no CORS headers, and an OPTIONS without one is not a preflight",
+      async (t) => {
+        for (const endpoint of CORS_ENDPOINTS) {
+          const response = await app.inject({
+            method: endpoint.method,
+            url: endpoint.url,
+            ...(endpoint.method === 'POST' ? { headers: FORM, payload: form({ token: 'x' }) } : {}),
+          })
+          const label = `${endpoint.method} ${endpoint.url} (${response.statusCode})`
+          t.equal(response.headers.vary, 'Origin', label)
+          t.same(corsHeaders(response.headers), [], label)
+          const options = await app.inject({
+            method: 'OPTIONS',
+            url: endpoint.url,
+            headers: { 'access-control-request-method': endpoint.method },
+          })
+          t.equal(options.statusCode, 404, `OPTIONS ${endpoint.url}`)
+          t.same(corsHeaders(options.headers), [], `OPTIONS ${endpoint.url}`)
+        }
+      },
+    )
+
+    t.test(
       'the authorization endpoint, the pages, introspection and the admin API get no CORS headers, even for an allowed origin',
       async (t) => {
         for (const endpoint of OTHER_ENDPOINTS) {

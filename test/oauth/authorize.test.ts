@@ -221,6 +221,36 @@ for (const provider of providers) {
       },
     )
 
+    t.test(
+      'two concurrent redemptions of one code: exactly one token response; the other is invalid_grant and revokes its tokens',
+      async (t) => {
+        const { verifier, challenge } = pkce()
+        const { code } = await codeFor(app, challenge)
+        // Both read the code unused before either marks it (where the database lets them): the loser still revokes.
+        const responses = await Promise.all([redeem(app, code, verifier), redeem(app, code, verifier)])
+        const won = responses.filter((response) => response.statusCode === 200)
+        t.equal(won.length, 1, 'one token response')
+        const lost = responses.filter((response) => response.statusCode !== 200)
+        t.same(
+          lost.map((response) => response.json()),
+          [
+            {
+              error: 'invalid_grant',
+              error_description: 'the authorization code was already used; the tokens issued from it have been revoked',
+            },
+          ],
+        )
+        const tokens = won[0]!.json()
+        const refresh = await tokenRequest(
+          app,
+          { grant_type: 'refresh_token', refresh_token: tokens.refresh_token },
+          { authorization: WEB },
+        )
+        t.same(refresh.json(), { error: 'invalid_grant', error_description: 'the refresh token has been revoked' })
+        t.equal(await introspect(app, tokens.access_token), false, 'the access token introspects inactive')
+      },
+    )
+
     t.test('an expired code is invalid_grant', async (t) => {
       const { verifier, challenge } = pkce()
       const { code } = await codeFor(app, challenge)

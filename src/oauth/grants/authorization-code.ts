@@ -3,13 +3,15 @@
 // sent there) and the PKCE verifier of its challenge (S256 only; a code always has a challenge, so a missing
 // verifier is the downgrade RFC 9700 §4.8.2 warns of). Public clients may use it: PKCE is their proof.
 //
-// Single use: the redemption is a conditional update, so of concurrent redemptions one wins. Any later
-// presentation is a replay (RFC 6749 §4.1.2: the server SHOULD revoke the tokens issued from the code): the
-// login it started is ended, its refresh family and the access tokens carrying its `sid`.
+// Single use: the store reads the code, this grant checks it, and the store marks it used and writes the
+// login's refresh family in one transaction (store/authorization-codes/), so of concurrent redemptions one
+// wins. Any other presentation is a replay (RFC 6749 §4.1.2: the server SHOULD revoke the tokens issued from
+// the code), a concurrent loser included: the login the winner started is ended, its refresh family and the
+// access tokens carrying its `sid`.
 import { createHash } from 'node:crypto'
 import { invalidGrant, invalidTarget } from '../../errors.js'
 import { randomSecret, sha256 } from '../../security/secrets.js'
-import type { AuthorizationCode } from '../../store/authorization-codes.js'
+import type { AuthorizationCode, RedeemableCode, Redemption } from '../../store/authorization-codes/index.js'
 import { newId } from '../../store/ids.js'
 import type { Services } from '../../services.js'
 import { endLogin } from '../end-login.js'
@@ -74,50 +76,58 @@ function checkBinding(request: GrantRequest, code: AuthorizationCode): void {
     )
 }
 
+/** What the redemption decided: the store's Redemption, and the scope it granted. */
+interface CodeRedemption extends Redemption {
+  scope: string[]
+}
+
 export function createAuthorizationCodeGrant(deps: AuthorizationCodeGrantServices): Grant {
   return {
     grantType: AUTHORIZATION_CODE_GRANT,
     parameters: { required: ['code'], optional: ['redirect_uri', 'code_verifier'] },
     async handler(request) {
       const { client, params, now } = request
-      const code = await deps.store.authorizationCodes.findByHash(sha256(params.code!))
-      if (!code) throw invalidGrant('the authorization code is invalid')
-      if (code.usedAt !== null) return replayed(deps, request, code)
-      checkBinding(request, code)
-      const user = await deps.store.users.findById(code.userId)
-      if (!user || user.disabled) throw invalidGrant('this user is disabled')
-      // The login's id, named before the redemption so that a replay racing it finds what to revoke.
+      // The login's id, recorded on the code by the redemption so that a later replay finds what to revoke.
       const familyId = newId(now)
-      if (!(await deps.store.authorizationCodes.redeem(code.id, familyId, new Date(now))))
-        return replayed(deps, request, { ...code, usedAt: new Date(now) })
-      // Scopes taken from the client or the user since the authorization are not granted.
-      const scope = intersectScopes(code.scope, client.scopes, withIdentityScopes(user.scopes))
-      let refreshToken: string | undefined
-      if (client.grantTypes.includes('refresh_token')) {
-        refreshToken = randomSecret()
-        await deps.store.refreshTokens.createFamily(
-          {
-            id: familyId,
-            clientId: client.clientId,
-            userId: user.id,
+      const refreshToken = client.grantTypes.includes('refresh_token') ? randomSecret() : undefined
+      // Runs inside the redemption's transaction: a throw leaves the code unused.
+      const decide = ({ code, user }: RedeemableCode): CodeRedemption => {
+        checkBinding(request, code)
+        if (!user || user.disabled) throw invalidGrant('this user is disabled')
+        // Scopes taken from the client or the user since the authorization are not granted.
+        const scope = intersectScopes(code.scope, client.scopes, withIdentityScopes(user.scopes))
+        if (refreshToken === undefined) return { familyId, scope }
+        return {
+          familyId,
+          scope,
+          refresh: {
             scope,
             audience: code.audience,
             absoluteExpiresAt: new Date(now + deps.config.refreshTokenTtl * 1000),
             tokenExpiresAt: new Date(now + deps.config.refreshTokenIdleTtl * 1000),
             tokenHash: sha256(refreshToken),
-            ...(code.sessionId ? { sessionId: code.sessionId } : {}),
             ...refreshBinding(request),
           },
-          new Date(now),
-        )
+        }
       }
+      const result = await deps.store.authorizationCodes.redeem(sha256(params.code!), decide, new Date(now))
+      if (result.outcome === 'unknown') throw invalidGrant('the authorization code is invalid')
+      if (result.outcome === 'used') return replayed(deps, request, result.code)
+      const { found, redemption } = result
+      const { code } = found
       return {
-        subject: user.id,
-        scope,
+        subject: code.userId,
+        scope: redemption.scope,
         audience: code.audience,
         ...(refreshToken ? { refreshToken } : {}),
         claims: { sid: familyId },
-        signIn: { sessionId: code.sessionId, authTime: code.authTime, nonce: code.nonce },
+        signIn: {
+          sessionId: code.sessionId,
+          authTime: code.authTime,
+          nonce: code.nonce,
+          // The session's methods, read with the code (none once the session is gone, as oauth/id-token.ts reads them).
+          ...(code.sessionId === null ? {} : { amr: found.session?.amr ?? [] }),
+        },
       }
     },
   }

@@ -5,17 +5,9 @@
 // row, the successor. A concurrent use of the same parent waits for the row lock, then finds it used and
 // changes nothing; that use's successor is the same one (refresh-token.ts), so nothing is lost by not
 // inserting it again.
-import pg from 'pg'
+import type pg from 'pg'
+import { toTimestamp, types } from '../postgres-values.js'
 import { RECORD_SELECT, type RecordRow, type RotationRow } from './sql.js'
-
-// Prisma's columns are TIMESTAMP(3) without a time zone, holding UTC (as @prisma/adapter-pg writes and reads
-// them). node-postgres would read them in the process's local time zone: read them as UTC instead.
-const TIMESTAMP_OID = 1114
-const utcTimestamp = (text: string): Date => new Date(`${text.replace(' ', 'T')}Z`)
-const defaultParser = pg.types.getTypeParser as (oid: number, format?: string) => unknown
-const types = {
-  getTypeParser: (oid: number, format?: string) => (oid === TIMESTAMP_OID ? utcTimestamp : defaultParser(oid, format)),
-} as pg.CustomTypesConfig
 
 const FIND = `${RECORD_SELECT} WHERE t."tokenHash" = $1`
 const ROTATE = `
@@ -27,9 +19,6 @@ const ROTATE = `
     ON CONFLICT ("tokenHash") DO NOTHING
   )
   SELECT count(*)::int AS "marked" FROM marked`
-
-/** Timestamps as the adapter writes them: UTC; PostgreSQL ignores the zone of a TIMESTAMP value. */
-const toTimestamp = (date: Date): string => date.toISOString()
 
 export function createPostgresRefreshStatements(pool: pg.Pool) {
   return {

@@ -7,25 +7,8 @@
 // holds the write lock for microseconds and never across an await. 'busy' means Prisma's own connection is
 // inside a write transaction; the caller then goes through Prisma, which queues behind it.
 import type BetterSqlite3 from 'better-sqlite3'
+import { isBusy, type Stored, toDate, toDateOrNull, toText } from '../sqlite-values.js'
 import { RECORD_SELECT, type RecordRow, type RotationRow } from './sql.js'
-
-type Stored = string | number | null
-
-// Prisma's SQLite adapter stores DateTime as ISO 8601 text with a "+00:00" offset; a column default
-// (CURRENT_TIMESTAMP) would be "YYYY-MM-DD HH:MM:SS" in UTC.
-const toText = (date: Date): string => date.toISOString().replace('Z', '+00:00')
-const toDate = (value: Stored): Date =>
-  typeof value === 'number'
-    ? new Date(value)
-    : new Date(/[Zz]|[+-]\d\d:\d\d$/.test(value!) ? value! : `${value!.replace(' ', 'T')}Z`)
-const toDateOrNull = (value: Stored): Date | null => (value === null ? null : toDate(value))
-
-const isBusy = (err: unknown): boolean =>
-  typeof err === 'object' &&
-  err !== null &&
-  'code' in err &&
-  typeof err.code === 'string' &&
-  /^SQLITE_(BUSY|LOCKED)/.test(err.code)
 
 /** The statements, prepared on first use; 'busy' while the connection cannot be opened or locked. */
 export function createSqliteRefreshStatements(connect: () => BetterSqlite3.Database) {

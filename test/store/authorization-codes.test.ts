@@ -1,0 +1,155 @@
+// Redeeming an authorization code through the store: the read, the grant's decision and the write (the code's
+// mark, the login's refresh family and first token) all or nothing, once, on every path: SQLite's direct
+// connection, node-postgres, and Prisma (SQLite while the direct connection is busy).
+import t from 'tap'
+import { hashPassword } from '../../src/security/passwords.ts'
+import { createAuthorizationCodeStore } from '../../src/store/authorization-codes/index.ts'
+import { createTestStore, providers } from '../support/helper.ts'
+
+const DAY = 86_400_000
+
+for (const provider of providers) {
+  t.test(`authorization code redemption on ${provider}`, async (t) => {
+    const { store, db } = await createTestStore(t, provider)
+    const user = await store.users.create({
+      username: 'alice',
+      passwordHash: await hashPassword('pw', 4),
+      scopes: ['read'],
+    })
+    await store.clients.create({
+      clientId: 'web',
+      name: 'Web',
+      secretHash: null,
+      grantTypes: ['authorization_code', 'refresh_token'],
+      scopes: ['read', 'write'],
+      redirectUris: ['https://a.example/cb'],
+    })
+    const now = Date.now()
+
+    const newCode = (codeHash: string, sessionId: string | null = null, dpopJkt: string | null = null) =>
+      store.authorizationCodes.create(
+        {
+          codeHash,
+          clientId: 'web',
+          userId: user.id,
+          sessionId,
+          redirectUri: 'https://a.example/cb',
+          redirectUriSent: true,
+          codeChallenge: 'x',
+          scope: ['read'],
+          audience: 'aud',
+          nonce: 'n',
+          dpopJkt,
+          authTime: new Date(now),
+          expiresAt: new Date(now + 60_000),
+        },
+        new Date(now),
+      )
+    const withFamily = (familyId: string, tokenHash: string) => () => ({
+      familyId,
+      refresh: {
+        scope: ['read'],
+        audience: 'aud',
+        absoluteExpiresAt: new Date(now + DAY),
+        tokenExpiresAt: new Date(now + 3_600_000),
+        tokenHash,
+        dpopJkt: 'jkt-1',
+      },
+    })
+
+    // Every path: the direct connection's (SQLite) or node-postgres's, and Prisma's (SQLite while the direct
+    // connection is busy), through a store built over Prisma alone.
+    const paths = [
+      { name: 'the store', codes: () => store.authorizationCodes },
+      ...(provider === 'sqlite' ? [{ name: 'Prisma', codes: () => createAuthorizationCodeStore(db.prisma) }] : []),
+    ]
+    for (const path of paths) {
+      t.test(`a code is redeemed once, with its login's refresh family (${path.name})`, async (t) => {
+        const codes = path.codes()
+        await newCode(`c1-${path.name}`)
+        const results = await Promise.all([
+          codes.redeem(`c1-${path.name}`, withFamily(`f1-${path.name}`, `r1-${path.name}`), new Date(now)),
+          codes.redeem(`c1-${path.name}`, withFamily(`f2-${path.name}`, `r2-${path.name}`), new Date(now)),
+        ])
+        const won = results.find((result) => result.outcome === 'redeemed')
+        const lost = results.find((result) => result.outcome === 'used')
+        t.ok(won && lost, 'of two at once, one wins and the other reads the code used')
+        if (won?.outcome !== 'redeemed' || lost?.outcome !== 'used') return
+        t.match(won.found, {
+          code: { nonce: 'n', scope: ['read'], usedAt: null },
+          user: { id: user.id, disabled: false, scopes: ['read'] },
+        })
+        t.equal(lost.code.familyId, won.redemption.familyId, 'the loser names the login to revoke')
+        const winner = won.redemption.familyId.slice(1, 2)
+        const record = await store.refreshTokens.findByHash(`r${winner}-${path.name}`)
+        t.match(record, {
+          family: {
+            id: won.redemption.familyId,
+            clientId: 'web',
+            userId: user.id,
+            scope: ['read'],
+            audience: 'aud',
+            sessionId: null,
+            dpopJkt: 'jkt-1',
+          },
+          token: { parentId: null, usedAt: null, expiresAt: new Date(now + 3_600_000) },
+        })
+        const loser = winner === '1' ? '2' : '1'
+        t.equal(
+          await store.refreshTokens.findByHash(`r${loser}-${path.name}`),
+          undefined,
+          "the loser's family was not written",
+        )
+        t.match(await store.authorizationCodes.findByHash(`c1-${path.name}`), {
+          usedAt: new Date(now),
+          familyId: won.redemption.familyId,
+        })
+        t.same(await codes.redeem('nothing', withFamily('f3', 'r3'), new Date(now)), { outcome: 'unknown' })
+      })
+
+      t.test(`a refused redemption leaves the code unused (${path.name})`, async (t) => {
+        const codes = path.codes()
+        await newCode(`c2-${path.name}`)
+        await t.rejects(
+          codes.redeem(
+            `c2-${path.name}`,
+            () => {
+              throw new Error('refused')
+            },
+            new Date(now),
+          ),
+          { message: 'refused' },
+        )
+        t.match(await store.authorizationCodes.findByHash(`c2-${path.name}`), { usedAt: null, familyId: null })
+        const result = await codes.redeem(`c2-${path.name}`, () => ({ familyId: `f4-${path.name}` }), new Date(now))
+        t.match(result, { outcome: 'redeemed', redemption: { familyId: `f4-${path.name}` } })
+      })
+    }
+
+    t.test("a redemption reads the code's dpop_jkt and its session's authentication methods", async (t) => {
+      const session = await store.sessions.create({
+        idHash: 'h-amr',
+        userId: user.id,
+        authTime: new Date(now),
+        amr: ['pwd', 'otp'],
+        idleExpiresAt: new Date(now + DAY),
+        expiresAt: new Date(now + DAY),
+      })
+      await newCode('c3', session.id, 'jkt-3')
+      let seen: unknown
+      await store.authorizationCodes.redeem(
+        'c3',
+        (found) => {
+          seen = found
+          return { familyId: 'f5' }
+        },
+        new Date(now),
+      )
+      t.match(seen, {
+        code: { sessionId: session.id, dpopJkt: 'jkt-3' },
+        session: { amr: ['pwd', 'otp'] },
+        user: { id: user.id },
+      })
+    })
+  })
+}
