@@ -1,0 +1,239 @@
+// The verifier: RFC 9068 JWT access tokens checked locally against the issuer's JWKS, access keys through the
+// issuer's introspection endpoint, and the scope a request needs; refusals per RFC 6750 §3.
+import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTPayload } from 'jose'
+import {
+  ACCESS_KEY,
+  createAccessKeyIntrospector,
+  type IntrospectionAnswer,
+  type IntrospectionCredentials,
+} from './access-keys.js'
+import { presentedCredential, type RequestLike } from './credentials.js'
+import { discover, type ServerMetadata } from './discovery.js'
+import { insufficientScope, invalidRequest, invalidToken, noCredential, VerificationError } from './errors.js'
+import { missingScopes, parseScope, type ScopeRequirement } from './scopes.js'
+
+export interface VerifierOptions {
+  /** The issuer, exactly as Portcullis names itself (its ISSUER), e.g. `https://auth.example.com`. */
+  issuer: string
+  /** The audience (or audiences, any of which) this API answers to: a token for another is refused. */
+  audience: string | readonly string[]
+  /** Signature algorithms accepted (default RS256, PS256, ES256, EdDSA); symmetric ones and `none` never are. */
+  algorithms?: readonly string[]
+  /** Leeway for `exp`, `nbf` and `iat`, in seconds (default 5). */
+  clockTolerance?: number
+  /** Skip discovery for the key set. */
+  jwksUri?: string
+  /** Skip discovery for introspection. */
+  introspectionEndpoint?: string
+  /** Credentials for the introspection endpoint: without them, access keys are refused. */
+  introspection?: IntrospectionCredentials
+  /** How long an access key's introspection answer is reused, in seconds (default 5, the server's ACCESS_KEY_CACHE_TTL). */
+  accessKeyCacheTtl?: number
+  /** The least time between two key set fetches for an unknown `kid`, in ms (default 30 000). */
+  jwksCooldown?: number
+  /** How long a fetched key set is used before it is fetched again, in ms (default 600 000). */
+  jwksMaxAge?: number
+  /** The realm of the `WWW-Authenticate` challenges. */
+  realm?: string
+  /** Replaces the global fetch (for a proxy, or to count calls). */
+  fetch?: typeof fetch
+  /** The clock, in ms (tests). */
+  now?: () => number
+}
+
+/** Who made a request, and what they may do. */
+export interface Auth {
+  /** `sub`: a user's id, or `access_key:<id>` for a service key. */
+  subject: string
+  scopes: string[]
+  /** The token's claims (a JWT's payload; an access key's introspection answer). */
+  claims: Record<string, unknown>
+  /** The OAuth client the token was issued to (none for an access key used directly). */
+  clientId: string | undefined
+  /** The access key: used directly, or traded for this token. */
+  accessKeyId?: string
+  tenantId?: string
+  workspaceId?: string
+  /** How the caller authenticated. */
+  credential: 'jwt' | 'access_key'
+}
+
+export interface Verifier {
+  /** Verifies a request's credential and, when given, the scope it needs; rejects with a VerificationError. */
+  verify(request: RequestLike, required?: ScopeRequirement): Promise<Auth>
+  /** The same for a token already taken from its request. */
+  verifyToken(token: string, required?: ScopeRequirement): Promise<Auth>
+  readonly options: Readonly<VerifierOptions>
+}
+
+const DEFAULT_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA']
+const SYMMETRIC = /^(HS\d+|none)$/i
+const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
+
+/** jose's failures that mean "this token is not good", as opposed to "the key set could not be fetched". */
+const INVALID_TOKEN_CODES = new Set([
+  'ERR_JWT_EXPIRED',
+  'ERR_JWT_CLAIM_VALIDATION_FAILED',
+  'ERR_JWT_INVALID',
+  'ERR_JWS_INVALID',
+  'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
+  'ERR_JOSE_ALG_NOT_ALLOWED',
+  'ERR_JOSE_NOT_SUPPORTED',
+  'ERR_JWKS_NO_MATCHING_KEY',
+  'ERR_JWKS_MULTIPLE_MATCHING_KEYS',
+])
+
+const optionalString = (value: unknown) => (typeof value === 'string' ? value : undefined)
+
+/**
+ * A verifier for the APIs behind Portcullis.
+ *
+ * @example
+ * import { createVerifier } from '@portcullis/verify'
+ * const verifier = createVerifier({ issuer: 'https://auth.example.com', audience: 'https://api.example.com' })
+ * const auth = await verifier.verify(request, { all: ['read:objects'] })
+ */
+export function createVerifier(options: VerifierOptions): Verifier {
+  if (typeof options.issuer !== 'string' || options.issuer === '') throw new TypeError('issuer is required')
+  const audience = typeof options.audience === 'string' ? [options.audience] : [...(options.audience ?? [])]
+  if (audience.length === 0) throw new TypeError('audience is required')
+  const algorithms = [...(options.algorithms ?? DEFAULT_ALGORITHMS)]
+  const symmetric = algorithms.find((alg) => SYMMETRIC.test(alg))
+  if (symmetric) throw new TypeError(`${symmetric} is not an algorithm for verifying with a public key set`)
+  const fetchImpl = options.fetch ?? ((input, init) => fetch(input, init))
+  const now = options.now ?? Date.now
+  const realm = options.realm
+
+  let metadata: Promise<ServerMetadata> | undefined
+  const metadataOnce = () => {
+    metadata ??= discover(options.issuer, fetchImpl).catch((error) => {
+      metadata = undefined // a failed discovery is tried again by the next request
+      throw error
+    })
+    return metadata
+  }
+
+  let keySet: Promise<ReturnType<typeof createRemoteJWKSet>> | undefined
+  const keySetOnce = () =>
+    (keySet ??= (async () => {
+      const uri = options.jwksUri ?? (await metadataOnce()).jwks_uri
+      return createRemoteJWKSet(new URL(uri), {
+        cooldownDuration: options.jwksCooldown ?? 30_000,
+        cacheMaxAge: options.jwksMaxAge ?? 600_000,
+        [customFetch]: fetchImpl,
+      })
+    })().catch((error) => {
+      keySet = undefined
+      throw error
+    }))
+
+  const introspect = options.introspection
+    ? createAccessKeyIntrospector({
+        endpoint: async () => {
+          const endpoint = options.introspectionEndpoint ?? (await metadataOnce()).introspection_endpoint
+          if (!endpoint) throw new Error(`${options.issuer} names no introspection_endpoint`)
+          return endpoint
+        },
+        credentials: options.introspection,
+        ttlMs: (options.accessKeyCacheTtl ?? 5) * 1000,
+        fetch: fetchImpl,
+        now,
+      })
+    : undefined
+
+  async function verifyJwt(token: string): Promise<Auth> {
+    const jwks = await keySetOnce()
+    let payload: JWTPayload
+    try {
+      ;({ payload } = await jwtVerify(token, jwks, {
+        issuer: options.issuer,
+        audience,
+        typ: 'at+jwt', // RFC 9068 §4: refuse an ID token or any other JWT passed off as an access token
+        algorithms,
+        clockTolerance: options.clockTolerance ?? 5,
+        currentDate: new Date(now()),
+        requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'client_id'],
+      }))
+    } catch (error) {
+      const code = (error as { code?: string }).code
+      if (code !== undefined && INVALID_TOKEN_CODES.has(code)) throw invalidToken(describe(error), realm, error)
+      throw error
+    }
+    // RFC 9449 §7.1: a DPoP-bound token presented as a Bearer token is refused.
+    if (payload.cnf !== undefined) throw invalidToken('the token is bound to a key (cnf): present it with DPoP', realm)
+    return {
+      subject: payload.sub!,
+      scopes: parseScope(payload.scope),
+      claims: payload as Record<string, unknown>,
+      clientId: optionalString(payload.client_id),
+      ...context(payload, optionalString(payload.access_key_id)),
+      credential: 'jwt',
+    }
+  }
+
+  async function verifyAccessKey(key: string): Promise<Auth> {
+    if (!introspect) throw invalidToken('access keys are not accepted here', realm)
+    const answer: IntrospectionAnswer = await introspect(key)
+    const expired = typeof answer.exp === 'number' && answer.exp * 1000 <= now()
+    if (!answer.active || answer.token_type !== 'access_key' || expired || typeof answer.sub !== 'string')
+      throw invalidToken('the access key is invalid, expired or revoked', realm)
+    if (answer.iss !== undefined && answer.iss !== options.issuer)
+      throw invalidToken('the access key was issued by another server', realm)
+    return {
+      subject: answer.sub,
+      scopes: parseScope(answer.scope),
+      claims: answer,
+      clientId: undefined,
+      ...context(answer, optionalString(answer.jti)),
+      credential: 'access_key',
+    }
+  }
+
+  async function verifyToken(token: string, required?: ScopeRequirement): Promise<Auth> {
+    let auth: Auth
+    if (ACCESS_KEY.test(token)) auth = await verifyAccessKey(token)
+    else if (JWT.test(token)) auth = await verifyJwt(token)
+    else throw invalidToken('the token is neither a JWT nor an access key', realm)
+    const missing = required ? missingScopes(auth.scopes, required) : undefined
+    if (missing) throw insufficientScope(missing, realm)
+    return auth
+  }
+
+  async function verify(request: RequestLike, required?: ScopeRequirement): Promise<Auth> {
+    const presented = presentedCredential(request)
+    if (presented.kind === 'none') throw noCredential(realm)
+    if (presented.kind === 'malformed') throw invalidRequest(presented.reason, realm)
+    if (presented.via === 'x-api-key' && !ACCESS_KEY.test(presented.token))
+      throw invalidToken('X-API-Key carries access keys only', realm)
+    return verifyToken(presented.token, required)
+  }
+
+  return { verify, verifyToken, options: Object.freeze({ ...options }) }
+}
+
+function context(claims: Record<string, unknown>, accessKeyId: string | undefined) {
+  const tenantId = optionalString(claims.tenant_id)
+  const workspaceId = optionalString(claims.workspace_id)
+  return {
+    ...(accessKeyId === undefined ? {} : { accessKeyId }),
+    ...(tenantId === undefined ? {} : { tenantId }),
+    ...(workspaceId === undefined ? {} : { workspaceId }),
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return 'the token has expired'
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === 'aud') return 'the token is for another audience'
+    if (error.claim === 'iss') return 'the token was issued by another server'
+    if (error.claim === 'typ') return 'the token is not an access token (typ at+jwt)'
+    if (error.claim === 'nbf') return 'the token is not valid yet'
+    return `the token's ${error.claim} claim is invalid`
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'the token is signed with an algorithm not accepted here'
+  if (error instanceof errors.JWKSNoMatchingKey) return 'the token is signed by a key the issuer does not publish'
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'the token signature is invalid'
+  return 'the token is malformed'
+}
+
+export { VerificationError }
