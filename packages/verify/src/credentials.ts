@@ -26,7 +26,10 @@ export function presentedCredential(request: RequestLike): Presented {
   const authorization = header(request, 'authorization')
   const apiKey = header(request, 'x-api-key')?.trim()
   if (authorization !== undefined && apiKey !== undefined && apiKey !== '')
-    return { kind: 'malformed', reason: 'send one credential: an Authorization header or an X-API-Key header, not both' }
+    return {
+      kind: 'malformed',
+      reason: 'send one credential: an Authorization header or an X-API-Key header, not both',
+    }
   if (apiKey !== undefined && apiKey !== '') return { kind: 'bearer', token: apiKey, via: 'x-api-key' }
   if (authorization === undefined || authorization.trim() === '') return { kind: 'none' }
   if (/^DPoP(\s|$)/i.test(authorization))
