@@ -13,6 +13,7 @@ import {
   requireScopes,
   VerificationError,
   verifyRequest,
+  type ScopeRequirement,
   type Verifier,
 } from '../../packages/verify/src/index.ts'
 import { signAccessToken } from '../../src/keys/access-token.ts'
@@ -33,7 +34,7 @@ const clientToken = async (scope = 'read') =>
   (await tokenResponse(server, { grant_type: 'client_credentials', scope })).access_token
 
 /** What the verifier refuses `token` with: status, code and challenge. */
-async function refusal(verifier: Verifier, headers: Record<string, string>, required?: { all?: string[] }) {
+async function refusal(verifier: Verifier, headers: Record<string, string>, required?: ScopeRequirement) {
   try {
     await verifier.verify({ headers }, required)
   } catch (error) {
