@@ -24,8 +24,8 @@ export interface FetchOptions {
 export function createFetch(
   strategy: AuthStrategy,
   options: FetchOptions = {},
-): (input: RequestInfo | URL, init?: RequestInit) => Promise<Response> {
-  const fetchImpl = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init))
+): (input: Request | string | URL, init?: RequestInit) => Promise<Response> {
+  const fetchImpl = options.fetch ?? ((input: Request | string | URL, init?: RequestInit) => fetch(input, init))
   const context: Record<string, string> = {
     ...(options.tenantId === undefined ? {} : { 'x-tenant-id': options.tenantId }),
     ...(options.workspaceId === undefined ? {} : { 'x-workspace-id': options.workspaceId }),
