@@ -98,7 +98,9 @@ export async function loopbackSignIn(
   options: ClientOptions &
     ManagedOptions & { scope?: string; open: (url: string) => unknown; path?: string; timeoutMs?: number },
 ): Promise<AuthStrategy> {
-  const http = (await import('node:http' as string)) as NodeHttp
+  // A name in a variable: browser bundlers leave the import alone (this function is for Node only).
+  const nodeHttp = 'node:http'
+  const http = (await import(/* @vite-ignore */ /* webpackIgnore: true */ nodeHttp)) as NodeHttp
   const path = options.path ?? '/callback'
   let arrived: (url: URL) => void = () => {}
   const callback = new Promise<URL>((resolve) => (arrived = resolve))
