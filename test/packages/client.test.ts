@@ -152,6 +152,44 @@ t.test('a replayed refresh token revokes the sign-in: both holders get SignedOut
   )
 })
 
+t.test(
+  'two tabs sharing stored tokens refresh once: the Web Lock orders them, the second reads what the first stored',
+  async (t) => {
+    const { access_token, refresh_token } = await login()
+    // A browser's navigator.locks (Node 20 has none): one holder per name at a time, in the order asked.
+    const requested: string[] = []
+    let tail: Promise<unknown> = Promise.resolve()
+    const locks = {
+      request<T>(name: string, callback: () => Promise<T>): Promise<T> {
+        requested.push(name)
+        const run = tail.then(callback)
+        tail = run.catch(() => undefined)
+        return run
+      },
+    }
+    const previous = Object.getOwnPropertyDescriptor(globalThis, 'navigator')
+    Object.defineProperty(globalThis, 'navigator', { value: { locks }, configurable: true, writable: true })
+    t.teardown(() => {
+      if (previous) Object.defineProperty(globalThis, 'navigator', previous)
+      else delete (globalThis as { navigator?: unknown }).navigator
+    })
+    let storage: TokenSet = { accessToken: access_token, refreshToken: refresh_token!, expiresAt: Date.now() - 1000 }
+    const tab = () =>
+      createFetch(tokens({ ...client, ...storage, onTokens: (set) => void (storage = set), load: () => storage }), {
+        baseUrl: api.url,
+      })
+    const [first, second] = [tab(), tab()]
+    const before = tokenRequests()
+    const answers = await Promise.all([first('/whoami'), second('/whoami')])
+    t.same(
+      answers.map((answer) => answer.status),
+      [200, 200],
+    )
+    t.equal(tokenRequests() - before, 1, 'one refresh for both tabs')
+    t.same(requested, ['portcullis-token', 'portcullis-token'], 'each tab took the lock')
+  },
+)
+
 t.test('an access key works as Authorization: Bearer and as X-API-Key', async (t) => {
   const key = await server.accessKey(['read'])
   for (const header of ['authorization', 'x-api-key'] as const) {
