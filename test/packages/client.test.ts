@@ -9,6 +9,7 @@ import {
   createFetch,
   ForbiddenError,
   fromEnv,
+  loopbackSignIn,
   OAuthError,
   password,
   RateLimitedError,
@@ -19,6 +20,7 @@ import {
   type TokenSet,
 } from '../../packages/client/src/index.ts'
 import { createVerifier } from '../../packages/verify/src/index.ts'
+import { LOOPBACK, signInFlow } from '../support/sign-in.ts'
 import { PASSWORD, SECRET, startApi, startPortcullis, tokenResponse } from '../support/sdk-fixtures.ts'
 
 // No reuse grace: a refresh token spent twice is a replay at once (the grace would hide a double refresh).
@@ -232,6 +234,50 @@ t.test('client credentials, password and token exchange strategies; a missing sc
     credential: 'jwt',
     accessKeyId: key.id,
     subject: server.aliceId,
+  })
+})
+
+t.test('a CLI signs a person in through the browser with a loopback redirect (PKCE), then calls the API', async (t) => {
+  await server.store.clients.create({
+    clientId: 'cli',
+    name: 'CLI',
+    secretHash: null,
+    grantTypes: ['authorization_code', 'refresh_token'],
+    scopes: ['read'],
+    redirectUris: [LOOPBACK],
+  })
+  const opened: string[] = []
+  const stored: TokenSet[] = []
+  const auth = await loopbackSignIn({
+    issuer,
+    clientId: 'cli',
+    scope: 'read',
+    onTokens: (set) => void stored.push(set),
+    // The person's browser: the login and consent pages, then back to the CLI's loopback address.
+    open: async (url) => {
+      opened.push(url)
+      const browser = signInFlow(server.app)
+      let response = await browser.get(url.slice(issuer.length))
+      if (response.headers.location?.startsWith('/oauth/login'))
+        response = await browser.login(response.headers.location)
+      if (response.headers.location?.startsWith('/oauth/consent'))
+        response = await browser.consent(response.headers.location)
+      const back = await fetch(response.headers.location!)
+      t.equal(back.status, 200, 'the loopback page answers')
+    },
+  })
+  const sent = new URL(opened[0]!)
+  t.match(Object.fromEntries(sent.searchParams), {
+    response_type: 'code',
+    client_id: 'cli',
+    code_challenge_method: 'S256',
+    redirect_uri: /^http:\/\/127\.0\.0\.1:\d+\/callback$/,
+  })
+  t.equal(stored.length, 1, 'the first tokens were stored')
+  t.ok(stored[0]!.refreshToken, 'with a refresh token')
+  t.match(await (await createFetch(auth, { baseUrl: api.url })('/whoami')).json(), {
+    subject: server.aliceId,
+    clientId: 'cli',
   })
 })
 
