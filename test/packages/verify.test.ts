@@ -131,6 +131,22 @@ t.test('refuses each token a resource server must refuse, with 401 invalid_token
   }
 })
 
+t.test('a token verified once is remembered, and refused once it expires', async (t) => {
+  let clock = Date.now()
+  const counter = countingFetch()
+  const verifier = verifierFor({ now: () => clock, fetch: counter.fetch })
+  const token = await clientToken()
+  const headers = { authorization: `Bearer ${token}` }
+  const first = await verifier.verify({ headers })
+  t.equal(
+    await verifier.verify({ headers }).then((auth) => auth.claims),
+    first.claims,
+    'the second answer is the remembered one',
+  )
+  clock += (server.config.accessTokenTtl + 6) * 1000 // past exp and the 5 s tolerance
+  t.same(await refusal(verifier, headers), invalidToken('the token has expired'))
+})
+
 t.test('answers 401 with a bare challenge when no credential is sent, 400 for two credentials', async (t) => {
   const verifier = verifierFor()
   t.same(await refusal(verifier, {}), { status: 401, code: undefined, wwwAuthenticate: 'Bearer' })

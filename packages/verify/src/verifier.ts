@@ -33,6 +33,11 @@ export interface VerifierOptions {
   jwksCooldown?: number
   /** How long a fetched key set is used before it is fetched again, in ms (default 600 000). */
   jwksMaxAge?: number
+  /**
+   * How many verified JWTs to remember by their text (default 1000, 0 for none): a token seen again costs no
+   * signature check, only its `exp`/`nbf` against the clock.
+   */
+  verifiedTokenCache?: number
   /** The realm of the `WWW-Authenticate` challenges. */
   realm?: string
   /** Replaces the global fetch (for a proxy, or to count calls). */
@@ -103,6 +108,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const fetchImpl = options.fetch ?? ((input, init) => fetch(input, init))
   const now = options.now ?? Date.now
   const realm = options.realm
+  const verifiedCacheSize = options.verifiedTokenCache ?? 1000
 
   let metadata: Promise<ServerMetadata> | undefined
   const metadataOnce = () => {
@@ -141,7 +147,19 @@ export function createVerifier(options: VerifierOptions): Verifier {
       })
     : undefined
 
+  // Verified tokens by their text, so a client that sends the same token many times costs one signature check:
+  // the signature, typ, iss and aud of a given text cannot change; exp and nbf are checked again on every hit.
+  const verified = new Map<string, JWTPayload>()
+  const tolerance = (options.clockTolerance ?? 5) * 1000
+  const withinLifetime = (payload: JWTPayload) =>
+    payload.exp! * 1000 + tolerance > now() && (payload.nbf === undefined || payload.nbf * 1000 - tolerance <= now())
+
   async function verifyJwt(token: string): Promise<Auth> {
+    const hit = verified.get(token)
+    if (hit !== undefined) {
+      if (withinLifetime(hit)) return jwtAuth(hit)
+      verified.delete(token)
+    }
     const jwks = await keySetOnce()
     let payload: JWTPayload
     try {
@@ -161,6 +179,14 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
     // RFC 9449 §7.1: a DPoP-bound token presented as a Bearer token is refused.
     if (payload.cnf !== undefined) throw invalidToken('the token is bound to a key (cnf): present it with DPoP', realm)
+    if (verifiedCacheSize > 0) {
+      if (verified.size >= verifiedCacheSize) verified.delete(verified.keys().next().value!)
+      verified.set(token, Object.freeze(payload))
+    }
+    return jwtAuth(payload)
+  }
+
+  function jwtAuth(payload: JWTPayload): Auth {
     return {
       subject: payload.sub!,
       scopes: parseScope(payload.scope),
