@@ -5,6 +5,7 @@ import { mixed } from './mixed.ts'
 import { password } from './password.ts'
 import { authorizationCode, clientCredentials, refreshToken, tokenExchange } from './token.ts'
 import type { Scenario } from './types.ts'
+import { verifier } from './verifier.ts'
 
 export const scenarios: readonly Scenario[] = [
   jwks,
@@ -12,6 +13,7 @@ export const scenarios: readonly Scenario[] = [
   tokenExchange,
   introspectJwt,
   introspectAccessKey,
+  verifier,
   refreshToken,
   authorizationCode,
   revoke,
