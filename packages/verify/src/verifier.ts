@@ -149,17 +149,21 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
   // Verified tokens by their text, so a client that sends the same token many times costs one signature check:
   // the signature, typ, iss and aud of a given text cannot change; exp and nbf are checked again on every hit.
-  const verified = new Map<string, JWTPayload>()
+  // The answer itself is kept (frozen): a hit builds nothing.
+  const verified = new Map<string, { auth: Auth; notBefore: number; notAfter: number }>()
   const tolerance = (options.clockTolerance ?? 5) * 1000
-  const withinLifetime = (payload: JWTPayload) =>
-    payload.exp! * 1000 + tolerance > now() && (payload.nbf === undefined || payload.nbf * 1000 - tolerance <= now())
+
+  /** The remembered answer for `token`, if it is still within its lifetime. */
+  function remembered(token: string): Auth | undefined {
+    const hit = verified.get(token)
+    if (hit === undefined) return undefined
+    const time = now()
+    if (time < hit.notAfter && time >= hit.notBefore) return hit.auth
+    verified.delete(token)
+    return undefined
+  }
 
   async function verifyJwt(token: string): Promise<Auth> {
-    const hit = verified.get(token)
-    if (hit !== undefined) {
-      if (withinLifetime(hit)) return jwtAuth(hit)
-      verified.delete(token)
-    }
     const jwks = await keySetOnce()
     let payload: JWTPayload
     try {
@@ -179,11 +183,16 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
     // RFC 9449 §7.1: a DPoP-bound token presented as a Bearer token is refused.
     if (payload.cnf !== undefined) throw invalidToken('the token is bound to a key (cnf): present it with DPoP', realm)
+    const auth = jwtAuth(payload)
     if (verifiedCacheSize > 0) {
       if (verified.size >= verifiedCacheSize) verified.delete(verified.keys().next().value!)
-      verified.set(token, Object.freeze(payload))
+      verified.set(token, {
+        auth: Object.freeze({ ...auth, scopes: Object.freeze(auth.scopes), claims: Object.freeze(payload) }) as Auth,
+        notBefore: payload.nbf === undefined ? 0 : payload.nbf * 1000 - tolerance,
+        notAfter: payload.exp! * 1000 + tolerance,
+      })
     }
-    return jwtAuth(payload)
+    return auth
   }
 
   function jwtAuth(payload: JWTPayload): Auth {
@@ -215,11 +224,14 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
   }
 
+  function verifyNew(token: string): Promise<Auth> {
+    if (ACCESS_KEY.test(token)) return verifyAccessKey(token)
+    if (JWT.test(token)) return verifyJwt(token)
+    throw invalidToken('the token is neither a JWT nor an access key', realm)
+  }
+
   async function verifyToken(token: string, required?: ScopeRequirement): Promise<Auth> {
-    let auth: Auth
-    if (ACCESS_KEY.test(token)) auth = await verifyAccessKey(token)
-    else if (JWT.test(token)) auth = await verifyJwt(token)
-    else throw invalidToken('the token is neither a JWT nor an access key', realm)
+    const auth = remembered(token) ?? (await verifyNew(token))
     const missing = required ? missingScopes(auth.scopes, required) : undefined
     if (missing) throw insufficientScope(missing, realm)
     return auth
