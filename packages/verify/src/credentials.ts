@@ -2,14 +2,20 @@
 // `X-API-Key` (as the server accepts them). One credential per request: two are a malformed request (§3.1).
 
 /** A web `Request`, or anything with headers: a `Headers`, or Node's `IncomingHttpHeaders` record. */
-export type RequestLike =
+export type RequestLike = (
   | { headers: Headers }
   | { headers: Readonly<Record<string, string | readonly string[] | undefined>> }
+) & {
+  /** For DPoP proofs: the method, and the URL (absolute, or a path resolved against the Host header). */
+  method?: string | undefined
+  url?: string | undefined
+}
 
 export type Presented =
   | { kind: 'none' }
   | { kind: 'malformed'; reason: string }
   | { kind: 'bearer'; token: string; via: 'authorization' | 'x-api-key' }
+  | { kind: 'dpop'; token: string; proof: string | undefined }
 
 export function header(request: RequestLike, name: string): string | undefined {
   const { headers } = request
@@ -32,10 +38,21 @@ export function presentedCredential(request: RequestLike): Presented {
     }
   if (apiKey !== undefined && apiKey !== '') return { kind: 'bearer', token: apiKey, via: 'x-api-key' }
   if (authorization === undefined || authorization.trim() === '') return { kind: 'none' }
-  if (/^DPoP(\s|$)/i.test(authorization))
-    return { kind: 'malformed', reason: 'DPoP-bound tokens are not supported by this verifier' }
+  const dpop = /^DPoP +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(authorization)
+  if (dpop) {
+    // RFC 9449 §4.3: exactly one proof.
+    const proof = header(request, 'dpop')
+    return { kind: 'dpop', token: dpop[1]!, proof: proof?.includes(',') ? undefined : proof }
+  }
   if (!/^Bearer(\s|$)/i.test(authorization)) return { kind: 'none' }
   const match = BEARER.exec(authorization)
   if (!match) return { kind: 'malformed', reason: 'the Authorization header is not "Bearer <token>"' }
   return { kind: 'bearer', token: match[1]!, via: 'authorization' }
+}
+
+/** The request's method and absolute URL, for a DPoP proof's `htm` and `htu`. */
+export function requestTarget(request: RequestLike, origin: string | undefined): { method: string; url: string } {
+  const url = request.url ?? '/'
+  const base = origin ?? `http://${header(request, 'host') ?? 'localhost'}`
+  return { method: (request.method ?? 'GET').toUpperCase(), url: URL.canParse(url) ? url : new URL(url, base).href }
 }

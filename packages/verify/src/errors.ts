@@ -1,7 +1,7 @@
 // RFC 6750 §3: the answer a resource server gives when a request's credential is missing, invalid or lacks scope.
 
 /** The RFC 6750 §3.1 error codes; undefined when the request carried no credential at all (§3.1, last paragraph). */
-export type VerificationErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope'
+export type VerificationErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope' | 'invalid_dpop_proof'
 
 const quote = (value: string) => `"${value.replace(/["\\]/g, (c) => `\\${c}`)}"`
 
@@ -11,13 +11,17 @@ export function bearerChallenge(attributes: {
   error?: VerificationErrorCode | undefined
   description?: string | undefined
   scope?: string | undefined
+  /** `DPoP` (RFC 9449 §7.1) with the proof algorithms accepted; `Bearer` by default. */
+  dpopAlgorithms?: readonly string[] | undefined
 }): string {
   const parts: string[] = []
   if (attributes.realm !== undefined) parts.push(`realm=${quote(attributes.realm)}`)
+  if (attributes.dpopAlgorithms !== undefined) parts.push(`algs=${quote(attributes.dpopAlgorithms.join(' '))}`)
   if (attributes.error !== undefined) parts.push(`error=${quote(attributes.error)}`)
   if (attributes.description !== undefined) parts.push(`error_description=${quote(attributes.description)}`)
   if (attributes.scope !== undefined) parts.push(`scope=${quote(attributes.scope)}`)
-  return parts.length === 0 ? 'Bearer' : `Bearer ${parts.join(', ')}`
+  const scheme = attributes.dpopAlgorithms === undefined ? 'Bearer' : 'DPoP'
+  return parts.length === 0 ? scheme : `${scheme} ${parts.join(', ')}`
 }
 
 /**
@@ -43,7 +47,12 @@ export class VerificationError extends Error {
     status: 400 | 401 | 403,
     code: VerificationErrorCode | undefined,
     description: string,
-    options: { realm?: string | undefined; scope?: string | undefined; cause?: unknown } = {},
+    options: {
+      realm?: string | undefined
+      scope?: string | undefined
+      cause?: unknown
+      dpopAlgorithms?: readonly string[] | undefined
+    } = {},
   ) {
     super(description, options.cause === undefined ? {} : { cause: options.cause })
     this.status = status
@@ -54,6 +63,7 @@ export class VerificationError extends Error {
       error: code,
       description: code === undefined ? undefined : description,
       scope: options.scope,
+      dpopAlgorithms: options.dpopAlgorithms,
     })
   }
 
@@ -77,3 +87,12 @@ export const insufficientScope = (scopes: readonly string[], realm: string | und
     realm,
     scope: scopes.join(' '),
   })
+
+/** RFC 9449 §7.1: a DPoP request refused, with the DPoP challenge naming the proof algorithms accepted. */
+export const dpopRefusal = (
+  code: 'invalid_token' | 'invalid_dpop_proof',
+  description: string,
+  realm: string | undefined,
+  algorithms: readonly string[],
+  cause?: unknown,
+) => new VerificationError(401, code, description, { realm, dpopAlgorithms: algorithms, cause })

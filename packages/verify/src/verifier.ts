@@ -7,9 +7,17 @@ import {
   type IntrospectionAnswer,
   type IntrospectionCredentials,
 } from './access-keys.js'
-import { presentedCredential, type RequestLike } from './credentials.js'
+import { presentedCredential, type RequestLike, requestTarget } from './credentials.js'
+import { createDpopChecker, DPOP_ALGORITHMS, DpopProofError } from './dpop.js'
 import { discover, type ServerMetadata } from './discovery.js'
-import { insufficientScope, invalidRequest, invalidToken, noCredential, VerificationError } from './errors.js'
+import {
+  dpopRefusal,
+  insufficientScope,
+  invalidRequest,
+  invalidToken,
+  noCredential,
+  VerificationError,
+} from './errors.js'
 import { missingScopes, parseScope, type ScopeRequirement } from './scopes.js'
 
 export interface VerifierOptions {
@@ -38,6 +46,10 @@ export interface VerifierOptions {
    * signature check, only its `exp`/`nbf` against the clock.
    */
   verifiedTokenCache?: number
+  /** Where this API is reached, to resolve a request's path for DPoP's `htu` (default: from the Host header, http). */
+  origin?: string
+  /** How old a DPoP proof may be, in seconds (default 60). */
+  dpopProofMaxAge?: number
   /** The realm of the `WWW-Authenticate` challenges. */
   realm?: string
   /** Replaces the global fetch (for a proxy, or to count calls). */
@@ -150,20 +162,21 @@ export function createVerifier(options: VerifierOptions): Verifier {
   // Verified tokens by their text, so a client that sends the same token many times costs one signature check:
   // the signature, typ, iss and aud of a given text cannot change; exp and nbf are checked again on every hit.
   // The answer itself is kept (frozen): a hit builds nothing.
-  const verified = new Map<string, { auth: Auth; notBefore: number; notAfter: number }>()
+  const verified = new Map<string, { auth: Auth; jkt: string | undefined; notBefore: number; notAfter: number }>()
   const tolerance = (options.clockTolerance ?? 5) * 1000
 
   /** The remembered answer for `token`, if it is still within its lifetime. */
-  function remembered(token: string): Auth | undefined {
+  function remembered(token: string): { auth: Auth; jkt: string | undefined } | undefined {
     const hit = verified.get(token)
     if (hit === undefined) return undefined
     const time = now()
-    if (time < hit.notAfter && time >= hit.notBefore) return hit.auth
+    if (time < hit.notAfter && time >= hit.notBefore) return hit
     verified.delete(token)
     return undefined
   }
 
-  async function verifyJwt(token: string): Promise<Auth> {
+  /** A JWT's Auth and, for a token bound to a key (RFC 9449 §6.1), the key's thumbprint. */
+  async function verifyJwt(token: string): Promise<{ auth: Auth; jkt: string | undefined }> {
     const jwks = await keySetOnce()
     let payload: JWTPayload
     try {
@@ -181,18 +194,21 @@ export function createVerifier(options: VerifierOptions): Verifier {
       if (code !== undefined && INVALID_TOKEN_CODES.has(code)) throw invalidToken(describe(error), realm, error)
       throw error
     }
-    // RFC 9449 §7.1: a DPoP-bound token presented as a Bearer token is refused.
-    if (payload.cnf !== undefined) throw invalidToken('the token is bound to a key (cnf): present it with DPoP', realm)
+    const cnf = payload.cnf as { jkt?: unknown } | undefined
+    if (cnf !== undefined && typeof cnf?.jkt !== 'string')
+      throw invalidToken('the token is bound to a key this verifier cannot check (cnf without jkt)', realm)
+    const jkt = cnf?.jkt as string | undefined
     const auth = jwtAuth(payload)
     if (verifiedCacheSize > 0) {
       if (verified.size >= verifiedCacheSize) verified.delete(verified.keys().next().value!)
       verified.set(token, {
         auth: Object.freeze({ ...auth, scopes: Object.freeze(auth.scopes), claims: Object.freeze(payload) }) as Auth,
+        jkt,
         notBefore: payload.nbf === undefined ? 0 : payload.nbf * 1000 - tolerance,
         notAfter: payload.exp! * 1000 + tolerance,
       })
     }
-    return auth
+    return { auth, jkt }
   }
 
   function jwtAuth(payload: JWTPayload): Auth {
@@ -224,23 +240,69 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
   }
 
-  function verifyNew(token: string): Promise<Auth> {
-    if (ACCESS_KEY.test(token)) return verifyAccessKey(token)
+  async function verifyNew(token: string): Promise<{ auth: Auth; jkt: string | undefined }> {
+    if (ACCESS_KEY.test(token)) return { auth: await verifyAccessKey(token), jkt: undefined }
     if (JWT.test(token)) return verifyJwt(token)
     throw invalidToken('the token is neither a JWT nor an access key', realm)
   }
 
-  async function verifyToken(token: string, required?: ScopeRequirement): Promise<Auth> {
-    const auth = remembered(token) ?? (await verifyNew(token))
+  const checkScope = (auth: Auth, required: ScopeRequirement | undefined) => {
     const missing = required ? missingScopes(auth.scopes, required) : undefined
     if (missing) throw insufficientScope(missing, realm)
     return auth
+  }
+
+  async function verifyToken(token: string, required?: ScopeRequirement): Promise<Auth> {
+    const { auth, jkt } = remembered(token) ?? (await verifyNew(token))
+    // RFC 9449 §7.1: a DPoP-bound token presented as a Bearer token is refused.
+    if (jkt !== undefined) throw invalidToken('the token is bound to a key (cnf): present it with DPoP', realm)
+    return checkScope(auth, required)
+  }
+
+  const dpopAlgorithms = DPOP_ALGORITHMS
+  const checkProof = createDpopChecker({
+    now,
+    maxAgeSeconds: options.dpopProofMaxAge ?? 60,
+    clockTolerance: options.clockTolerance ?? 5,
+  })
+
+  /** RFC 9449 §7.1: `Authorization: DPoP <token>` with one `DPoP` proof of the token's key for this request. */
+  async function verifyDpop(
+    request: RequestLike,
+    token: string,
+    proof: string | undefined,
+    required?: ScopeRequirement,
+  ) {
+    const refuse = (code: 'invalid_token' | 'invalid_dpop_proof', description: string, cause?: unknown) =>
+      dpopRefusal(code, description, realm, dpopAlgorithms, cause)
+    if (proof === undefined) throw refuse('invalid_dpop_proof', 'send exactly one DPoP proof header')
+    if (!JWT.test(token)) throw refuse('invalid_token', 'a DPoP-bound token is a JWT')
+    let verified: { auth: Auth; jkt: string | undefined }
+    try {
+      verified = remembered(token) ?? (await verifyJwt(token))
+    } catch (error) {
+      if (error instanceof VerificationError) throw refuse('invalid_token', error.message, error)
+      throw error
+    }
+    if (verified.jkt === undefined)
+      throw refuse('invalid_token', 'the token is not bound to a key: present it as Bearer')
+    let jkt: string
+    try {
+      ;({ jkt } = await checkProof(proof, { ...requestTarget(request, options.origin), accessToken: token }))
+    } catch (error) {
+      if (error instanceof DpopProofError) throw refuse('invalid_dpop_proof', error.message, error)
+      throw error
+    }
+    if (jkt !== verified.jkt)
+      throw refuse('invalid_token', 'the DPoP proof is signed by another key than the token is bound to')
+    return checkScope(verified.auth, required)
   }
 
   async function verify(request: RequestLike, required?: ScopeRequirement): Promise<Auth> {
     const presented = presentedCredential(request)
     if (presented.kind === 'none') throw noCredential(realm)
     if (presented.kind === 'malformed') throw invalidRequest(presented.reason, realm)
+    if (presented.kind === 'dpop') return verifyDpop(request, presented.token, presented.proof, required)
     if (presented.via === 'x-api-key' && !ACCESS_KEY.test(presented.token))
       throw invalidToken('X-API-Key carries access keys only', realm)
     return verifyToken(presented.token, required)
