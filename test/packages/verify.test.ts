@@ -284,6 +284,12 @@ t.test('adapters: Fastify plugin and preHandler, connect middleware, web Request
   t.teardown(() => app.close())
   const read = await app.inject({ url: '/read', headers: { authorization: `Bearer ${token}` } })
   t.same({ status: read.statusCode, body: read.json() }, { status: 200, body: { subject: 'client:service' } })
+  // The same token again: answered from the remembered verification (synchronously), same answer.
+  const headers = { authorization: `Bearer ${token}` }
+  t.equal(verifier.remembered({ headers }, requireScopes('read'))?.subject, 'client:service', 'remembered')
+  t.equal(verifier.remembered({ headers }, requireScopes('write')), undefined, 'not for a scope it lacks')
+  const again = await app.inject({ url: '/read', headers })
+  t.same({ status: again.statusCode, body: again.json() }, { status: 200, body: { subject: 'client:service' } })
   const write = await app.inject({ url: '/write', headers: { authorization: `Bearer ${token}` } })
   t.equal(write.statusCode, 403)
   t.equal(

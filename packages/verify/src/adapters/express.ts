@@ -19,6 +19,11 @@ interface NodeResponseLike {
  */
 export function expressAuth(verifier: Verifier, required?: ScopeRequirement) {
   return (request: NodeRequestLike, response: NodeResponseLike, next: (error?: unknown) => void): void => {
+    const known = verifier.remembered(request, required)
+    if (known !== undefined) {
+      request.auth = known
+      return next()
+    }
     verifier.verify(request, required).then(
       (auth) => {
         request.auth = auth

@@ -25,15 +25,29 @@ interface FastifyInstanceLike {
  * app.get('/objects', { preHandler: authenticate(verifier, requireScopes('read:objects')) }, async (request) => request.auth)
  */
 export function authenticate(verifier: Verifier, required?: ScopeRequirement) {
-  return async function portcullisPreHandler(request: FastifyRequestLike, reply: FastifyReplyLike): Promise<unknown> {
-    try {
-      request.auth = await verifier.verify(request, required)
-      return undefined
-    } catch (error) {
-      if (!(error instanceof VerificationError)) throw error
-      // An async hook that answers returns the reply, so Fastify stops there.
-      return reply.code(error.status).header('www-authenticate', error.wwwAuthenticate).send(error.body())
+  // A callback-style hook: a token verified before is answered synchronously, without a promise.
+  return function portcullisPreHandler(
+    request: FastifyRequestLike,
+    reply: FastifyReplyLike,
+    done: (error?: Error) => void,
+  ): void {
+    const known = verifier.remembered(request, required)
+    if (known !== undefined) {
+      request.auth = known
+      done()
+      return
     }
+    verifier.verify(request, required).then(
+      (auth) => {
+        request.auth = auth
+        done()
+      },
+      (error: unknown) => {
+        if (!(error instanceof VerificationError)) return done(error as Error)
+        // Answered here: the route's handler does not run.
+        reply.code(error.status).header('www-authenticate', error.wwwAuthenticate).send(error.body())
+      },
+    )
   }
 }
 
