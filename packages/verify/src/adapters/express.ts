@@ -22,7 +22,8 @@ export function expressAuth(verifier: Verifier, required?: ScopeRequirement) {
     const known = verifier.remembered(request, required)
     if (known !== undefined) {
       request.auth = known
-      return next()
+      next()
+      return
     }
     verifier.verify(request, required).then(
       (auth) => {
