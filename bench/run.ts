@@ -410,7 +410,7 @@ async function main(): Promise<number> {
           duration: options.duration,
           rounds: options.rounds,
           log,
-        })
+        }).finally(() => plan.stop?.())
         const verdicts = evaluate(scenario.name, contenders, plan.targets)
         results.push({
           name: scenario.name,

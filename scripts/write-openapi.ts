@@ -39,17 +39,32 @@ export async function renderOpenApi(): Promise<string> {
   }
 }
 
+/** The admin client's types (packages/client/src/admin/openapi.ts), generated from the document by openapi-typescript. */
+export const ADMIN_TYPES_PATH = resolve(import.meta.dirname, '..', 'packages/client/src/admin/openapi.ts')
+
+export async function renderAdminTypes(yaml: string): Promise<string> {
+  const { default: openapiTS, astToString } = await import('openapi-typescript')
+  const header = '// Generated from openapi.yaml by `npm run openapi` (openapi-typescript): do not edit.\n'
+  return header + astToString(await openapiTS(yaml))
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   const yaml = await renderOpenApi()
+  const types = await renderAdminTypes(yaml)
   if (process.argv.includes('--check')) {
     const committed = readFileSync(OPENAPI_PATH, 'utf8')
     if (committed !== yaml) {
       console.error('openapi.yaml is out of date with the route schemas: run `npm run openapi`')
       process.exit(1)
     }
-    console.log('openapi.yaml is up to date')
+    if (readFileSync(ADMIN_TYPES_PATH, 'utf8') !== types) {
+      console.error('packages/client/src/admin/openapi.ts is out of date with openapi.yaml: run `npm run openapi`')
+      process.exit(1)
+    }
+    console.log('openapi.yaml and the admin client types are up to date')
   } else {
     writeFileSync(OPENAPI_PATH, yaml)
-    console.log(`wrote ${OPENAPI_PATH}`)
+    writeFileSync(ADMIN_TYPES_PATH, types)
+    console.log(`wrote ${OPENAPI_PATH} and ${ADMIN_TYPES_PATH}`)
   }
 }

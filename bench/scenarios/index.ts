@@ -6,6 +6,7 @@ import { password } from './password.ts'
 import { clientCredentialsDpop } from './dpop.ts'
 import { authorizationCode, clientCredentials, refreshToken, tokenExchange } from './token.ts'
 import type { Scenario } from './types.ts'
+import { verifier } from './verifier.ts'
 
 export const scenarios: readonly Scenario[] = [
   jwks,
@@ -14,6 +15,7 @@ export const scenarios: readonly Scenario[] = [
   tokenExchange,
   introspectJwt,
   introspectAccessKey,
+  verifier,
   refreshToken,
   authorizationCode,
   revoke,

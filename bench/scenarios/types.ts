@@ -61,6 +61,8 @@ export interface Plan {
   targets: Target[]
   /** Figures or caveats known only after the run (pool exhaustion, achieved rates). */
   notes?(contenders: readonly Summary[]): string[]
+  /** Stops what the plan started (its own servers), after the rounds. */
+  stop?(): Promise<void>
 }
 
 export interface Scenario {
