@@ -502,7 +502,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/x-www-form-urlencoded": {
-                        /** @description authorization_code, password, refresh_token, client_credentials or urn:ietf:params:oauth:grant-type:token-exchange */
+                        /** @description authorization_code, password, refresh_token, client_credentials, urn:ietf:params:oauth:grant-type:token-exchange or urn:ietf:params:oauth:grant-type:jwt-bearer */
                         grant_type?: string;
                         /** @description For client_secret_post, or alone for a public client */
                         client_id?: string;
@@ -526,6 +526,8 @@ export interface paths {
                         audience?: string;
                         /** @description token exchange: urn:ietf:params:oauth:token-type:access_token (the default) */
                         requested_token_type?: string;
+                        /** @description JWT bearer grant (RFC 7523 §2.1): a JWT signed with a key-pair access key */
+                        assertion?: string;
                         /** @description authorization_code grant: the code from /oauth/authorize */
                         code?: string;
                         /** @description authorization_code grant: the redirect_uri sent to /oauth/authorize, when one was */
@@ -545,8 +547,11 @@ export interface paths {
                         "application/json": {
                             /** @description An RS256 JWT (RFC 9068), typ at+jwt */
                             access_token: string;
-                            /** @enum {string} */
-                            token_type: "Bearer";
+                            /**
+                             * @description DPoP when the request carried a DPoP proof (RFC 9449): the token is bound to its key (cnf.jkt)
+                             * @enum {string}
+                             */
+                            token_type: "Bearer" | "DPoP";
                             /** @description Seconds until the access token expires */
                             expires_in: number;
                             /** @description The granted scope, space-separated */
@@ -797,6 +802,8 @@ export interface paths {
                     login_hint?: unknown;
                     /** @description query (default) or form_post */
                     response_mode?: unknown;
+                    /** @description RFC 9449 section 10: the JWK thumbprint of the DPoP key the code is bound to */
+                    dpop_jkt?: unknown;
                 };
                 header?: never;
                 path?: never;
@@ -1135,13 +1142,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** RP-initiated logout (GET): asks the signed-in user to confirm, then ends the session and the refresh tokens issued in it */
+        /** RP-initiated logout (GET): asks the signed-in user to confirm (not when id_token_hint names this session), then ends the session and the refresh tokens issued in it */
         get: {
             parameters: {
                 query?: {
-                    /** @description An ID token of ours (accepted; the user is still asked to confirm) */
+                    /** @description An ID token of ours, expired or not: when its sid is this browser’s session, no confirmation is asked; one not issued here is refused */
                     id_token_hint?: unknown;
-                    /** @description The client whose post_logout_redirect_uri is asked for */
+                    /** @description The client whose post_logout_redirect_uri is asked for (when both are sent, the audience of id_token_hint) */
                     client_id?: unknown;
                     /** @description One of the client’s registered post-logout redirect URIs, exactly */
                     post_logout_redirect_uri?: unknown;
@@ -1175,7 +1182,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description post_logout_redirect_uri is not registered for the client */
+                /** @description post_logout_redirect_uri is not registered for the client, or id_token_hint was not issued here (or to client_id) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1187,7 +1194,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** RP-initiated logout (POST): asks the signed-in user to confirm, then ends the session and the refresh tokens issued in it */
+        /** RP-initiated logout (POST): asks the signed-in user to confirm (not when id_token_hint names this session), then ends the session and the refresh tokens issued in it */
         post: {
             parameters: {
                 query?: never;
@@ -1198,9 +1205,9 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/x-www-form-urlencoded": {
-                        /** @description An ID token of ours (accepted; the user is still asked to confirm) */
+                        /** @description An ID token of ours, expired or not: when its sid is this browser’s session, no confirmation is asked; one not issued here is refused */
                         id_token_hint?: unknown;
-                        /** @description The client whose post_logout_redirect_uri is asked for */
+                        /** @description The client whose post_logout_redirect_uri is asked for (when both are sent, the audience of id_token_hint) */
                         client_id?: unknown;
                         /** @description One of the client’s registered post-logout redirect URIs, exactly */
                         post_logout_redirect_uri?: unknown;
@@ -1231,7 +1238,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description post_logout_redirect_uri is not registered for the client */
+                /** @description post_logout_redirect_uri is not registered for the client, or id_token_hint was not issued here (or to client_id) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1303,7 +1310,7 @@ export interface paths {
                             scope?: string;
                             client_id?: string;
                             username?: string;
-                            /** @description Bearer (a JWT access token), refresh_token or access_key */
+                            /** @description Bearer or DPoP (a JWT access token, DPoP when bound to a key), refresh_token or access_key */
                             token_type?: string;
                             exp?: number;
                             iat?: number;
@@ -1315,6 +1322,10 @@ export interface paths {
                             /** @description The acting party of a token-exchange token (RFC 8693 §4.1) */
                             act?: {
                                 [key: string]: unknown;
+                            };
+                            /** @description RFC 9449 §6.2: the JWK SHA-256 thumbprint of the key a DPoP-bound token is bound to */
+                            cnf?: {
+                                jkt?: string;
                             };
                         };
                     };
@@ -1420,6 +1431,8 @@ export interface paths {
                                 post_logout_redirect_uris: string[];
                                 first_party: boolean;
                                 allowed_origins: string[];
+                                /** @description RFC 9449 section 5.2: every token request must carry a DPoP proof */
+                                dpop_bound_access_tokens: boolean;
                                 /** Format: date-time */
                                 previous_secret_expires_at?: string | null;
                                 /** Format: date-time */
@@ -1524,6 +1537,8 @@ export interface paths {
                         first_party?: boolean;
                         /** @description Browser origins allowed to call the token endpoint (CORS) */
                         allowed_origins?: string[];
+                        /** @description RFC 9449 section 5.2: every token request must carry a DPoP proof (the access tokens are DPoP-bound) */
+                        dpop_bound_access_tokens?: boolean;
                     };
                 };
             };
@@ -1545,6 +1560,8 @@ export interface paths {
                             post_logout_redirect_uris: string[];
                             first_party: boolean;
                             allowed_origins: string[];
+                            /** @description RFC 9449 section 5.2: every token request must carry a DPoP proof */
+                            dpop_bound_access_tokens: boolean;
                             /** Format: date-time */
                             previous_secret_expires_at?: string | null;
                             /** Format: date-time */
@@ -1664,6 +1681,8 @@ export interface paths {
                             post_logout_redirect_uris: string[];
                             first_party: boolean;
                             allowed_origins: string[];
+                            /** @description RFC 9449 section 5.2: every token request must carry a DPoP proof */
+                            dpop_bound_access_tokens: boolean;
                             /** Format: date-time */
                             previous_secret_expires_at?: string | null;
                             /** Format: date-time */
@@ -1885,6 +1904,8 @@ export interface paths {
                         first_party?: boolean;
                         /** @description Browser origins allowed to call the token endpoint (CORS) */
                         allowed_origins?: string[];
+                        /** @description RFC 9449 section 5.2: every token request must carry a DPoP proof (the access tokens are DPoP-bound) */
+                        dpop_bound_access_tokens?: boolean;
                     };
                 };
             };
@@ -1906,6 +1927,8 @@ export interface paths {
                             post_logout_redirect_uris: string[];
                             first_party: boolean;
                             allowed_origins: string[];
+                            /** @description RFC 9449 section 5.2: every token request must carry a DPoP proof */
+                            dpop_bound_access_tokens: boolean;
                             /** Format: date-time */
                             previous_secret_expires_at?: string | null;
                             /** Format: date-time */
@@ -2047,6 +2070,8 @@ export interface paths {
                             post_logout_redirect_uris: string[];
                             first_party: boolean;
                             allowed_origins: string[];
+                            /** @description RFC 9449 section 5.2: every token request must carry a DPoP proof */
+                            dpop_bound_access_tokens: boolean;
                             /** Format: date-time */
                             previous_secret_expires_at?: string | null;
                             /** Format: date-time */
@@ -3412,7 +3437,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke a user’s consent to a client: its next authorization request asks again */
+        /** Revoke a user’s consent to a client: its next authorization request asks again; the refresh tokens and access tokens the client holds for the user end */
         delete: {
             parameters: {
                 query?: never;
@@ -3557,6 +3582,15 @@ export interface paths {
                                 id: string;
                                 name: string;
                                 user_id: string | null;
+                                /**
+                                 * @description secret: presented as pcl_<id>_<secret>; key_pair: proven by a signed JWT (the JWT bearer grant)
+                                 * @enum {string}
+                                 */
+                                kind: "secret" | "key_pair";
+                                /** @description A key-pair key: RFC 7638 SHA-256 JWK thumbprint */
+                                public_key_thumbprint: string | null;
+                                /** @description A key-pair key: the one algorithm its assertions may use */
+                                public_key_alg: string | null;
                                 scopes: string[];
                                 /** @enum {string} */
                                 status: "active" | "expired" | "revoked";
@@ -3646,7 +3680,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create an access key (the key is returned only in this response) */
+        /** Create an access key: a secret key (returned only in this response) or a key-pair key (public_key, or generate_key_pair whose private key is returned only in this response) */
         post: {
             parameters: {
                 query?: never;
@@ -3661,6 +3695,15 @@ export interface paths {
                         scopes: string[];
                         /** @description Seconds until the key expires; omit for a key that does not expire */
                         expires_in?: number;
+                        /** @description A key-pair key: the holder’s public JWK (EC P-256, Ed25519 or RSA ≥ 2048 bits); the key gets no secret */
+                        public_key?: Record<string, never>;
+                        /** @description true: a key-pair key whose private key is generated here and returned only in this response */
+                        generate_key_pair?: boolean;
+                        /**
+                         * @description With public_key or generate_key_pair: the one algorithm the key signs with (default ES256)
+                         * @enum {string}
+                         */
+                        alg?: "ES256" | "RS256" | "PS256" | "EdDSA";
                         /** @description The owner; omit or null for a service key */
                         user_id?: string | null;
                     };
@@ -3677,6 +3720,15 @@ export interface paths {
                             id: string;
                             name: string;
                             user_id: string | null;
+                            /**
+                             * @description secret: presented as pcl_<id>_<secret>; key_pair: proven by a signed JWT (the JWT bearer grant)
+                             * @enum {string}
+                             */
+                            kind: "secret" | "key_pair";
+                            /** @description A key-pair key: RFC 7638 SHA-256 JWK thumbprint */
+                            public_key_thumbprint: string | null;
+                            /** @description A key-pair key: the one algorithm its assertions may use */
+                            public_key_alg: string | null;
                             scopes: string[];
                             /** @enum {string} */
                             status: "active" | "expired" | "revoked";
@@ -3693,8 +3745,18 @@ export interface paths {
                             parent_id: string | null;
                             /** Format: date-time */
                             created_at: string;
-                            /** @description pcl_<id>_<secret>: shown only in this response */
-                            key: string;
+                            /** @description A secret key: pcl_<id>_<secret>, shown only in this response */
+                            key?: string;
+                            /** @description A key-pair key: its public JWK, as stored */
+                            public_key?: {
+                                [key: string]: string;
+                            };
+                            /** @description generate_key_pair: the private key as a JWK (kid = the key id), shown only in this response */
+                            private_key_jwk?: {
+                                [key: string]: string;
+                            };
+                            /** @description generate_key_pair: the same private key, PKCS #8 PEM, shown only in this response */
+                            private_key_pem?: string;
                         };
                     };
                 };
@@ -3799,6 +3861,15 @@ export interface paths {
                             id: string;
                             name: string;
                             user_id: string | null;
+                            /**
+                             * @description secret: presented as pcl_<id>_<secret>; key_pair: proven by a signed JWT (the JWT bearer grant)
+                             * @enum {string}
+                             */
+                            kind: "secret" | "key_pair";
+                            /** @description A key-pair key: RFC 7638 SHA-256 JWK thumbprint */
+                            public_key_thumbprint: string | null;
+                            /** @description A key-pair key: the one algorithm its assertions may use */
+                            public_key_alg: string | null;
                             scopes: string[];
                             /** @enum {string} */
                             status: "active" | "expired" | "revoked";
@@ -3939,6 +4010,15 @@ export interface paths {
                             id: string;
                             name: string;
                             user_id: string | null;
+                            /**
+                             * @description secret: presented as pcl_<id>_<secret>; key_pair: proven by a signed JWT (the JWT bearer grant)
+                             * @enum {string}
+                             */
+                            kind: "secret" | "key_pair";
+                            /** @description A key-pair key: RFC 7638 SHA-256 JWK thumbprint */
+                            public_key_thumbprint: string | null;
+                            /** @description A key-pair key: the one algorithm its assertions may use */
+                            public_key_alg: string | null;
                             scopes: string[];
                             /** @enum {string} */
                             status: "active" | "expired" | "revoked";
@@ -4670,7 +4750,7 @@ export interface paths {
                             prompt: string[];
                             /** @description Seconds (OpenID Connect) */
                             max_age: number | null;
-                            /** @description Always false: when the browser’s session suffices, Portcullis does not send it to the login app */
+                            /** @description Always false: a browser whose session suffices (Hydra’s skip: true) is answered by Portcullis itself and never sent to the login app */
                             skip: boolean;
                             /** @description The user of the browser’s session, when it has one that is not enough for this request (prompt=login, max_age) */
                             subject: string | null;
@@ -5121,7 +5201,7 @@ export interface paths {
                             username: string;
                             /** @description What the client asked for, within the user’s scopes */
                             requested_scope: string[];
-                            /** @description Always false: a remembered consent that covers the request is not asked again */
+                            /** @description Always false: a remembered consent that covers the request (Hydra’s skip: true) is answered by Portcullis itself and never sent to the consent app */
                             skip: boolean;
                             /** Format: date-time */
                             requested_at: string;
@@ -5567,6 +5647,15 @@ export interface paths {
                                 id: string;
                                 name: string;
                                 user_id: string | null;
+                                /**
+                                 * @description secret: presented as pcl_<id>_<secret>; key_pair: proven by a signed JWT (the JWT bearer grant)
+                                 * @enum {string}
+                                 */
+                                kind: "secret" | "key_pair";
+                                /** @description A key-pair key: RFC 7638 SHA-256 JWK thumbprint */
+                                public_key_thumbprint: string | null;
+                                /** @description A key-pair key: the one algorithm its assertions may use */
+                                public_key_alg: string | null;
                                 scopes: string[];
                                 /** @enum {string} */
                                 status: "active" | "expired" | "revoked";
@@ -5656,7 +5745,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create an access key of my own (the key is returned only in this response) */
+        /** Create an access key of my own: a secret key, or a key-pair key (public_key or generate_key_pair; a generated private key is returned only in this response) */
         post: {
             parameters: {
                 query?: never;
@@ -5671,6 +5760,15 @@ export interface paths {
                         scopes: string[];
                         /** @description Seconds until the key expires; omit for a key that does not expire */
                         expires_in?: number;
+                        /** @description A key-pair key: the holder’s public JWK (EC P-256, Ed25519 or RSA ≥ 2048 bits); the key gets no secret */
+                        public_key?: Record<string, never>;
+                        /** @description true: a key-pair key whose private key is generated here and returned only in this response */
+                        generate_key_pair?: boolean;
+                        /**
+                         * @description With public_key or generate_key_pair: the one algorithm the key signs with (default ES256)
+                         * @enum {string}
+                         */
+                        alg?: "ES256" | "RS256" | "PS256" | "EdDSA";
                     };
                 };
             };
@@ -5685,6 +5783,15 @@ export interface paths {
                             id: string;
                             name: string;
                             user_id: string | null;
+                            /**
+                             * @description secret: presented as pcl_<id>_<secret>; key_pair: proven by a signed JWT (the JWT bearer grant)
+                             * @enum {string}
+                             */
+                            kind: "secret" | "key_pair";
+                            /** @description A key-pair key: RFC 7638 SHA-256 JWK thumbprint */
+                            public_key_thumbprint: string | null;
+                            /** @description A key-pair key: the one algorithm its assertions may use */
+                            public_key_alg: string | null;
                             scopes: string[];
                             /** @enum {string} */
                             status: "active" | "expired" | "revoked";
@@ -5701,8 +5808,18 @@ export interface paths {
                             parent_id: string | null;
                             /** Format: date-time */
                             created_at: string;
-                            /** @description pcl_<id>_<secret>: shown only in this response */
-                            key: string;
+                            /** @description A secret key: pcl_<id>_<secret>, shown only in this response */
+                            key?: string;
+                            /** @description A key-pair key: its public JWK, as stored */
+                            public_key?: {
+                                [key: string]: string;
+                            };
+                            /** @description generate_key_pair: the private key as a JWK (kid = the key id), shown only in this response */
+                            private_key_jwk?: {
+                                [key: string]: string;
+                            };
+                            /** @description generate_key_pair: the same private key, PKCS #8 PEM, shown only in this response */
+                            private_key_pem?: string;
                         };
                     };
                 };
@@ -5809,6 +5926,15 @@ export interface paths {
                             id: string;
                             name: string;
                             user_id: string | null;
+                            /**
+                             * @description secret: presented as pcl_<id>_<secret>; key_pair: proven by a signed JWT (the JWT bearer grant)
+                             * @enum {string}
+                             */
+                            kind: "secret" | "key_pair";
+                            /** @description A key-pair key: RFC 7638 SHA-256 JWK thumbprint */
+                            public_key_thumbprint: string | null;
+                            /** @description A key-pair key: the one algorithm its assertions may use */
+                            public_key_alg: string | null;
                             scopes: string[];
                             /** @enum {string} */
                             status: "active" | "expired" | "revoked";
@@ -6420,7 +6546,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke my consent to a client: its next authorization request asks again */
+        /** Revoke my consent to a client: its next authorization request asks again; the refresh tokens and access tokens the client holds for the user end */
         delete: {
             parameters: {
                 query?: never;
@@ -6574,6 +6700,7 @@ export interface components {
             scopes_supported: string[];
             subject_types_supported: string[];
             id_token_signing_alg_values_supported: string[];
+            dpop_signing_alg_values_supported?: string[];
             claims_supported?: string[];
             prompt_values_supported?: string[];
             /** Format: uri */
