@@ -3,12 +3,19 @@ import { introspectAccessKey, introspectJwt, revoke } from './introspection.ts'
 import { jwks } from './jwks.ts'
 import { mixed } from './mixed.ts'
 import { password } from './password.ts'
-import { authorizationCode, clientCredentials, refreshToken, tokenExchange } from './token.ts'
+import {
+  authorizationCode,
+  clientCredentials,
+  clientCredentialsPrivateKeyJwt,
+  refreshToken,
+  tokenExchange,
+} from './token.ts'
 import type { Scenario } from './types.ts'
 
 export const scenarios: readonly Scenario[] = [
   jwks,
   clientCredentials,
+  clientCredentialsPrivateKeyJwt,
   tokenExchange,
   introspectJwt,
   introspectAccessKey,
