@@ -39,7 +39,7 @@ export function createStore(db: Database) {
     authorizationCodes: createAuthorizationCodeStore(prisma),
     consents: createConsentStore(prisma),
     challenges: createChallengeStore(prisma),
-    replayCache: createReplayCacheStore(prisma),
+    replayCache: createReplayCacheStore(prisma, db.sqlite, db.pool),
     janitor: createJanitorStore(db),
     /** True when the database answers a trivial query (readiness). */
     async ping(): Promise<boolean> {

@@ -1,10 +1,49 @@
 // JWT ids already accepted (security/replay-cache.ts): a client assertion, a JWT bearer grant assertion or a
 // DPoP proof is accepted once, by whichever instance sees it first. Kept until the JWT expires; expired rows
 // are deleted by the janitor (janitor.ts), and one still there is taken over by the next use of its jti.
+//
+// One statement per use, on every request that carries a signed JWT: like the refresh-token rotation
+// (refresh-tokens/), it goes without Prisma where it can, on SQLite's direct connection (a prepared statement,
+// synchronous, microseconds) or PostgreSQL's pool, and through Prisma otherwise (SQLite busy with a Prisma
+// transaction, or a store built without them). Identical SQL and stored values on every path.
+import type BetterSqlite3 from 'better-sqlite3'
+import type pg from 'pg'
 import type { PrismaClient } from './database.js'
 import { translate } from './errors.js'
 
-export function createReplayCacheStore(prisma: PrismaClient) {
+const UPSERT_TAIL = `ON CONFLICT ("namespace", "jti") DO UPDATE SET "expiresAt" = excluded."expiresAt"
+  WHERE "UsedJti"."expiresAt" <= `
+
+// Prisma's SQLite adapter stores DateTime as ISO 8601 text with a "+00:00" offset (refresh-tokens/sqlite.ts),
+// which compares in time order as text.
+const sqliteText = (date: Date): string => date.toISOString().replace('Z', '+00:00')
+
+const isBusy = (err: unknown): boolean =>
+  typeof err === 'object' &&
+  err !== null &&
+  'code' in err &&
+  typeof err.code === 'string' &&
+  /^SQLITE_(BUSY|LOCKED)/.test(err.code)
+
+export function createReplayCacheStore(
+  prisma: PrismaClient,
+  sqlite?: () => BetterSqlite3.Database,
+  postgres?: pg.Pool,
+) {
+  let statement: BetterSqlite3.Statement | undefined
+  /** SQLite's direct connection: the rows changed (1 recorded, 0 a replay), or 'busy'. */
+  const direct = (namespace: string, jti: string, expiresAt: Date, now: Date): number | 'busy' => {
+    try {
+      statement ??= sqlite!().prepare(
+        `INSERT INTO "UsedJti" ("namespace", "jti", "expiresAt") VALUES (?, ?, ?) ${UPSERT_TAIL}?`,
+      )
+      return statement.run(namespace, jti, sqliteText(expiresAt), sqliteText(now)).changes
+    } catch (err) {
+      if (isBusy(err)) return 'busy'
+      throw err
+    }
+  }
+
   return {
     /**
      * Records `jti` in `namespace` until `expiresAt`; false when it is already recorded and unexpired at `now`.
@@ -13,10 +52,19 @@ export function createReplayCacheStore(prisma: PrismaClient) {
      * inserts (or takes over an expired row) and the other changes nothing.
      */
     async remember(namespace: string, jti: string, expiresAt: Date, now: Date): Promise<boolean> {
-      const changed = await translate(
-        'jti',
-        () =>
-          prisma.$executeRaw`
+      if (sqlite) {
+        const changed = direct(namespace, jti, expiresAt, now)
+        if (changed !== 'busy') return changed === 1
+      } else if (postgres) {
+        const result = await postgres.query(
+          `INSERT INTO "UsedJti" ("namespace", "jti", "expiresAt") VALUES ($1::text, $2::text, $3::timestamp(3))
+           ${UPSERT_TAIL}$4::timestamp(3)`,
+          [namespace, jti, expiresAt.toISOString(), now.toISOString()],
+        )
+        return result.rowCount === 1
+      }
+      const changed = await translate('jti', () =>
+        prisma.$executeRaw`
           INSERT INTO "UsedJti" ("namespace", "jti", "expiresAt") VALUES (${namespace}, ${jti}, ${expiresAt})
           ON CONFLICT ("namespace", "jti") DO UPDATE SET "expiresAt" = excluded."expiresAt"
           WHERE "UsedJti"."expiresAt" <= ${now}`,
