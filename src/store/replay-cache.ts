@@ -3,8 +3,8 @@
 // are deleted by the janitor (janitor.ts), and one still there is taken over by the next use of its jti.
 //
 // One statement per use, on every request that carries a signed JWT: like the refresh-token rotation
-// (refresh-tokens/), it goes without Prisma where it can, on SQLite's direct connection (a prepared statement,
-// synchronous, microseconds) or PostgreSQL's pool, and through Prisma otherwise (SQLite busy with a Prisma
+// (refresh-tokens/), it goes without Prisma where it can, on SQLite's direct connection (prepared statements,
+// batched per turn of the event loop) or PostgreSQL's pool, and through Prisma otherwise (SQLite busy with a Prisma
 // transaction, or a store built without them). Identical SQL and stored values on every path.
 import type BetterSqlite3 from 'better-sqlite3'
 import type pg from 'pg'
@@ -30,19 +30,56 @@ export function createReplayCacheStore(
   sqlite?: () => BetterSqlite3.Database,
   postgres?: pg.Pool,
 ) {
-  let statement: BetterSqlite3.Statement | undefined
-  /** SQLite's direct connection: the rows changed (1 recorded, 0 a replay), or 'busy'. */
-  const direct = (namespace: string, jti: string, expiresAt: Date, now: Date): number | 'busy' => {
-    try {
-      statement ??= sqlite!().prepare(
-        `INSERT INTO "UsedJti" ("namespace", "jti", "expiresAt") VALUES (?, ?, ?) ${UPSERT_TAIL}?`,
-      )
-      return statement.run(namespace, jti, sqliteText(expiresAt), sqliteText(now)).changes
-    } catch (err) {
-      if (isBusy(err)) return 'busy'
-      throw err
-    }
+  // SQLite: the records asked for during one turn of the event loop are written together, in one
+  // BEGIN IMMEDIATE transaction at its end (setImmediate), as the refresh-token rotations are: one commit for
+  // several requests. Each row's statement is its own (a failure fails that row alone); in order, so a jti
+  // twice in one batch is recorded by the first and refused to the second.
+  type Pending = {
+    row: [string, string, string, string]
+    resolve: (result: number | 'busy') => void
+    reject: (err: unknown) => void
   }
+  let pending: Pending[] = []
+  let writeAll: ((rows: Pending['row'][]) => (number | unknown)[]) | undefined
+  const prepare = (db: BetterSqlite3.Database) => {
+    const insert = db.prepare<[string, string, string, string]>(
+      `INSERT INTO "UsedJti" ("namespace", "jti", "expiresAt") VALUES (?, ?, ?) ${UPSERT_TAIL}?`,
+    )
+    const all = db.transaction((rows: Pending['row'][]) =>
+      rows.map((row) => {
+        try {
+          return insert.run(...row).changes
+        } catch (err) {
+          return err
+        }
+      }),
+    )
+    return (rows: Pending['row'][]) => all.immediate(rows) as (number | unknown)[]
+  }
+  function writePending(): void {
+    const batch = pending
+    pending = []
+    let results: (number | unknown)[]
+    try {
+      writeAll ??= prepare(sqlite!())
+      results = writeAll(batch.map((item) => item.row))
+    } catch (err) {
+      for (const item of batch) isBusy(err) ? item.resolve('busy') : item.reject(err)
+      return
+    }
+    batch.forEach((item, i) => {
+      const result = results[i]
+      if (typeof result === 'number') item.resolve(result)
+      else if (isBusy(result)) item.resolve('busy')
+      else item.reject(result)
+    })
+  }
+  /** SQLite's direct connection: the rows changed (1 recorded, 0 a replay), or 'busy'. */
+  const direct = (namespace: string, jti: string, expiresAt: Date, now: Date): Promise<number | 'busy'> =>
+    new Promise((resolve, reject) => {
+      pending.push({ row: [namespace, jti, sqliteText(expiresAt), sqliteText(now)], resolve, reject })
+      if (pending.length === 1) setImmediate(writePending)
+    })
 
   return {
     /**
@@ -53,7 +90,7 @@ export function createReplayCacheStore(
      */
     async remember(namespace: string, jti: string, expiresAt: Date, now: Date): Promise<boolean> {
       if (sqlite) {
-        const changed = direct(namespace, jti, expiresAt, now)
+        const changed = await direct(namespace, jti, expiresAt, now)
         if (changed !== 'busy') return changed === 1
       } else if (postgres) {
         const result = await postgres.query(
@@ -63,8 +100,10 @@ export function createReplayCacheStore(
         )
         return result.rowCount === 1
       }
-      const changed = await translate('jti', () =>
-        prisma.$executeRaw`
+      const changed = await translate(
+        'jti',
+        () =>
+          prisma.$executeRaw`
           INSERT INTO "UsedJti" ("namespace", "jti", "expiresAt") VALUES (${namespace}, ${jti}, ${expiresAt})
           ON CONFLICT ("namespace", "jti") DO UPDATE SET "expiresAt" = excluded."expiresAt"
           WHERE "UsedJti"."expiresAt" <= ${now}`,
