@@ -2,10 +2,10 @@
 // DPoP proof is accepted once, by whichever instance sees it first. Kept until the JWT expires; expired rows
 // are deleted by the janitor (janitor.ts), and one still there is taken over by the next use of its jti.
 //
-// One statement per use, on every request that carries a signed JWT: like the refresh-token rotation
-// (refresh-tokens/), it goes without Prisma where it can, on SQLite's direct connection (prepared statements,
-// batched per turn of the event loop) or PostgreSQL's pool, and through Prisma otherwise (SQLite busy with a Prisma
-// transaction, or a store built without them). Identical SQL and stored values on every path.
+// A write on every request that carries a signed JWT: like the refresh-token rotation (refresh-tokens/), it
+// goes without Prisma where it can, on SQLite's direct connection (prepared statements) or PostgreSQL's pool,
+// the records of one turn of the event loop in one transaction; through Prisma otherwise (SQLite busy with a
+// Prisma transaction, or a store built without them). The same rows and stored values on every path.
 import type BetterSqlite3 from 'better-sqlite3'
 import type pg from 'pg'
 import type { PrismaClient } from './database.js'
@@ -81,6 +81,51 @@ export function createReplayCacheStore(
       if (pending.length === 1) setImmediate(writePending)
     })
 
+  // PostgreSQL: likewise one statement for the records of one turn (one round trip and one commit for
+  // several requests), over unnest() of the batch. A jti twice in one batch goes to the statement once (ON
+  // CONFLICT cannot touch a row twice in one command): its first use is recorded, the others are replays.
+  type PgPending = {
+    key: string
+    namespace: string
+    jti: string
+    expiresAt: Date
+    now: Date
+    resolve: (recorded: boolean) => void
+    reject: (err: unknown) => void
+  }
+  let pgPending: PgPending[] = []
+  async function writePgPending(): Promise<void> {
+    const batch = pgPending
+    pgPending = []
+    const first = new Map<string, PgPending>()
+    for (const item of batch) if (!first.has(item.key)) first.set(item.key, item)
+    const rows = [...first.values()]
+    // The earliest clock of the batch: an expired row is taken over only if it had expired for every request.
+    const now = new Date(Math.min(...rows.map((item) => item.now.getTime())))
+    try {
+      const result = await postgres!.query<{ namespace: string; jti: string }>(
+        `INSERT INTO "UsedJti" ("namespace", "jti", "expiresAt")
+         SELECT * FROM unnest($1::text[], $2::text[], $3::timestamp(3)[])
+         ${UPSERT_TAIL}$4::timestamp(3) RETURNING "namespace", "jti"`,
+        [
+          rows.map((item) => item.namespace),
+          rows.map((item) => item.jti),
+          rows.map((item) => item.expiresAt.toISOString()),
+          now.toISOString(),
+        ],
+      )
+      const recorded = new Set(result.rows.map((row) => `${row.namespace}\u0000${row.jti}`))
+      for (const item of batch) item.resolve(first.get(item.key) === item && recorded.has(item.key))
+    } catch (err) {
+      for (const item of batch) item.reject(err)
+    }
+  }
+  const pgRemember = (namespace: string, jti: string, expiresAt: Date, now: Date): Promise<boolean> =>
+    new Promise((resolve, reject) => {
+      pgPending.push({ key: `${namespace}\u0000${jti}`, namespace, jti, expiresAt, now, resolve, reject })
+      if (pgPending.length === 1) setImmediate(() => void writePgPending())
+    })
+
   return {
     /**
      * Records `jti` in `namespace` until `expiresAt`; false when it is already recorded and unexpired at `now`.
@@ -93,12 +138,7 @@ export function createReplayCacheStore(
         const changed = await direct(namespace, jti, expiresAt, now)
         if (changed !== 'busy') return changed === 1
       } else if (postgres) {
-        const result = await postgres.query(
-          `INSERT INTO "UsedJti" ("namespace", "jti", "expiresAt") VALUES ($1::text, $2::text, $3::timestamp(3))
-           ${UPSERT_TAIL}$4::timestamp(3)`,
-          [namespace, jti, expiresAt.toISOString(), now.toISOString()],
-        )
-        return result.rowCount === 1
+        return pgRemember(namespace, jti, expiresAt, now)
       }
       const changed = await translate(
         'jti',
