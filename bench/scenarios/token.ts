@@ -155,7 +155,11 @@ const MAX_EXPECTED_RPS = 5000
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
 
 /** `count` RS256 client assertions, each with its own jti, valid for five minutes from now (RFC 7523 §3). */
-function signAssertions(signer: { clientId: string; kid: string; privateKey: Parameters<typeof sign>[2] }, audience: string, count: number) {
+function signAssertions(
+  signer: { clientId: string; kid: string; privateKey: Parameters<typeof sign>[2] },
+  audience: string,
+  count: number,
+) {
   const header = b64({ alg: 'RS256', kid: signer.kid, typ: 'JWT' })
   const now = Math.floor(Date.now() / 1000)
   return Array.from({ length: count }, () => {
@@ -170,7 +174,8 @@ export const clientCredentialsPrivateKeyJwt: Scenario = {
     'POST /oauth/token grant_type=client_credentials, private_key_jwt: every request a fresh RS256 client assertion, signed beforehand (RFC 7523 §2.2)',
   async plan(ctx) {
     const { signer } = ctx.fixtures
-    if (!signer) throw new SkipScenario(`fixtures missing: ${ctx.fixtures.missing.join('; ') || 'private_key_jwt client'}`)
+    if (!signer)
+      throw new SkipScenario(`fixtures missing: ${ctx.fixtures.missing.join('; ') || 'private_key_jwt client'}`)
     const metadata = (await (await fetch(`${ctx.portcullis.url}/.well-known/oauth-authorization-server`)).json()) as {
       issuer: string
     }
@@ -195,7 +200,13 @@ export const clientCredentialsPrivateKeyJwt: Scenario = {
         httpContender('portcullis', 'subject', ctx.portcullis, request, ctx.settings.connections),
         // The same body, parsed and answered with a signed JWT: what the assertion's verification and its jti's
         // record add is the difference.
-        httpContender('sign', 'reference', ctx.refs.sign, { method: 'POST', path: '/token', body: probeBody }, ctx.settings.connections),
+        httpContender(
+          'sign',
+          'reference',
+          ctx.refs.sign,
+          { method: 'POST', path: '/token', body: probeBody },
+          ctx.settings.connections,
+        ),
       ],
       targets: [{ kind: 'ratio', of: 'sign', min: 0.6 }],
       notes: () => {
