@@ -1,8 +1,8 @@
 // The benchmark's world: a fresh database (SQLite in a temp dir, or a new PostgreSQL database), the
 // environment the server is started with, and fixtures created the way an operator creates them (the
 // CLI), plus token pools minted through the token endpoint itself.
-import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
@@ -87,6 +87,8 @@ export interface Fixtures {
   /** The same user shape at bcrypt cost 4, only for minting token pools quickly. */
   poolUser: { username: string; password: string }
   accessKey?: string
+  /** A private_key_jwt client (client_credentials) and its RS256 private key, which never leaves this process. */
+  signer?: { clientId: string; kid: string; privateKey: KeyObject }
   /** Why a fixture could not be created (e.g. a command that does not exist yet). */
   missing: string[]
 }
@@ -143,10 +145,32 @@ export async function createFixtures(build: Build, environment: Environment, cwd
     async () =>
       (await cli(['access-keys', 'create', '--name', 'bench key', '--scopes', SCOPES, '--user', user.username])).key,
   )
+  const signer = await optional('private_key_jwt client', async () => {
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+    const kid = 'bench-signer'
+    const file = join(cwd, 'bench-signer.jwks.json')
+    writeFileSync(file, JSON.stringify({ keys: [{ ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256' }] }))
+    const created = await cli([
+      'clients',
+      'create',
+      '--name',
+      'bench signer',
+      '--grant-types',
+      'client_credentials',
+      '--scopes',
+      SCOPES,
+      '--auth-method',
+      'private_key_jwt',
+      '--jwks-file',
+      file,
+    ])
+    return { clientId: created.client_id!, kid, privateKey }
+  })
   return {
     service,
     app,
     introspector,
+    ...(signer ? { signer } : {}),
     ...(exchanger ? { exchanger } : {}),
     user,
     poolUser,

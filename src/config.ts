@@ -72,6 +72,8 @@ export interface Config {
   accessKeyLastUsedInterval: number
   /** Seconds a client row is cached for client authentication; 0 disables. */
   clientCacheTtl: number
+  /** Seconds a private_key_jwt client's jwks_uri has to answer before its assertion is refused. */
+  jwksUriTimeout: number
   /** Seconds between reads of the revocations recorded by other instances. */
   revocationSyncInterval: number
   /** Token requests per client IP per rateLimitWindow; 0 disables. */
@@ -359,6 +361,7 @@ export function loadConfig(env: Env = process.env, options: { envFile?: string |
     accessKeyCacheTtl: read.duration('ACCESS_KEY_CACHE_TTL', 5, 0, 300),
     accessKeyLastUsedInterval: read.duration('ACCESS_KEY_LAST_USED_INTERVAL', 60, 1, 86400),
     clientCacheTtl: read.duration('CLIENT_CACHE_TTL', 5, 0, 300),
+    jwksUriTimeout: read.duration('JWKS_URI_TIMEOUT', 5, 1, 60),
     revocationSyncInterval: read.duration('REVOCATION_SYNC_INTERVAL', 5, 1, 300),
     rateLimitPerIp: read.integer('RATE_LIMIT_PER_IP', 600, 0, 1_000_000),
     rateLimitPerClient: read.integer('RATE_LIMIT_PER_CLIENT', 300, 0, 1_000_000),

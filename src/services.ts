@@ -6,6 +6,7 @@ import type { Config } from './config.js'
 import { createLazySchemas, type LazySchemas } from './http/lazy-schemas.js'
 import type { Keyring } from './keys/keyring.js'
 import { createClientCache, type ClientCache } from './oauth/client-cache.js'
+import { createClientKeys, type ClientKeys } from './oauth/client-keys.js'
 import { createCorsOrigins, type CorsOrigins } from './oauth/cors-origins.js'
 import { createLoginWaiters, type LoginWaiters } from './oauth/login-waiters.js'
 import { createMetrics, type Metrics } from './ops/metrics.js'
@@ -57,6 +58,8 @@ export interface Services extends Required<Pick<ServiceDeps, 'config' | 'store' 
   loginWaiters: LoginWaiters
   /** Checks DPoP proofs (RFC 9449 §4.3) and makes the server nonces (security/dpop.ts). */
   dpop: DpopVerifier
+  /** The public keys of private_key_jwt clients, inline or fetched from their jwks_uri (oauth/client-keys.ts). */
+  clientKeys: ClientKeys
   /** JWT ids of accepted assertions and DPoP proofs, shared by every instance (security/replay-cache.ts). */
   replayCache: ReplayCache
   /** Route schemas compiled when first needed (http/lazy-schemas.ts); a route group with its own compiler wraps it. */
@@ -164,6 +167,7 @@ export async function createServices(
     closing: hooks.closing,
     loginWaiters: createLoginWaiters(),
     replayCache: replay.cache,
+    clientKeys: createClientKeys({ timeoutMs: config.jwksUriTimeout * 1000 }),
     schemas: createLazySchemas(),
     async close() {
       await replay.close()

@@ -4,7 +4,13 @@ import { jwks } from './jwks.ts'
 import { mixed } from './mixed.ts'
 import { password } from './password.ts'
 import { clientCredentialsDpop } from './dpop.ts'
-import { authorizationCode, clientCredentials, refreshToken, tokenExchange } from './token.ts'
+import {
+  authorizationCode,
+  clientCredentials,
+  clientCredentialsPrivateKeyJwt,
+  refreshToken,
+  tokenExchange,
+} from './token.ts'
 import type { Scenario } from './types.ts'
 import { verifier } from './verifier.ts'
 
@@ -12,6 +18,7 @@ export const scenarios: readonly Scenario[] = [
   jwks,
   clientCredentials,
   clientCredentialsDpop,
+  clientCredentialsPrivateKeyJwt,
   tokenExchange,
   introspectJwt,
   introspectAccessKey,

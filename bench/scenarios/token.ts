@@ -1,7 +1,8 @@
 // The token endpoint's cheap grants, each against the signing ceiling (**sign**: the same form body
 // parsed and the same RS256 JWT signed, without store or client authentication).
+import { randomUUID, sign } from 'node:crypto'
 import { form, type RequestSpec } from '../lib/load.ts'
-import { expectOk, httpContender, SkipScenario, type BenchContext, type Scenario } from './types.ts'
+import { expectOk, httpContender, SkipScenario, tokenQueue, type BenchContext, type Scenario } from './types.ts'
 
 const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange'
 const ACCESS_KEY_TYPE = 'urn:portcullis:params:oauth:token-type:access_key'
@@ -143,6 +144,75 @@ export const authorizationCode: Scenario = {
         const stats = queue.since(before)
         return [
           `authorization-code pool: ${stats.minted} minted, ${stats.taken} presented, ${stats.repeats} presented twice (the pool ran out: each an invalid_grant, counted as an error)`,
+        ]
+      },
+    }
+  },
+}
+
+/** The most requests per second a run could ask for: the pool is sized for it, and a shortfall is reported. */
+const MAX_EXPECTED_RPS = 5000
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
+
+/** `count` RS256 client assertions, each with its own jti, valid for five minutes from now (RFC 7523 §3). */
+function signAssertions(
+  signer: { clientId: string; kid: string; privateKey: Parameters<typeof sign>[2] },
+  audience: string,
+  count: number,
+) {
+  const header = b64({ alg: 'RS256', kid: signer.kid, typ: 'JWT' })
+  const now = Math.floor(Date.now() / 1000)
+  return Array.from({ length: count }, () => {
+    const input = `${header}.${b64({ iss: signer.clientId, sub: signer.clientId, aud: audience, iat: now, exp: now + 290, jti: randomUUID() })}`
+    return `${input}.${sign('sha256', Buffer.from(input), signer.privateKey).toString('base64url')}`
+  })
+}
+
+export const clientCredentialsPrivateKeyJwt: Scenario = {
+  name: 'client_credentials_private_key_jwt',
+  summary:
+    'POST /oauth/token grant_type=client_credentials, private_key_jwt: every request a fresh RS256 client assertion, signed beforehand (RFC 7523 §2.2)',
+  async plan(ctx) {
+    const { signer } = ctx.fixtures
+    if (!signer)
+      throw new SkipScenario(`fixtures missing: ${ctx.fixtures.missing.join('; ') || 'private_key_jwt client'}`)
+    const metadata = (await (await fetch(`${ctx.portcullis.url}/.well-known/oauth-authorization-server`)).json()) as {
+      issuer: string
+    }
+    const { warmup, duration, rounds } = ctx.settings
+    const count = Math.ceil((warmup + duration * rounds + 1) * MAX_EXPECTED_RPS)
+    const started = performance.now()
+    const queue = tokenQueue(signAssertions(signer, metadata.issuer, count))
+    ctx.log(`signed ${count} client assertions in ${Math.round(performance.now() - started)} ms`)
+    const fields = (assertion: string) =>
+      form({
+        grant_type: 'client_credentials',
+        scope: 'read',
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: assertion,
+      })
+    const request: RequestSpec = { method: 'POST', path: '/oauth/token', nextBody: () => fields(queue.take()) }
+    const probeBody = fields(queue.take())
+    await expectOk(ctx.portcullis.url, request, probeBody)
+    const before = queue.stats()
+    return {
+      contenders: [
+        httpContender('portcullis', 'subject', ctx.portcullis, request, ctx.settings.connections),
+        // The same body, parsed and answered with a signed JWT: what the assertion's verification and its jti's
+        // record add is the difference.
+        httpContender(
+          'sign',
+          'reference',
+          ctx.refs.sign,
+          { method: 'POST', path: '/token', body: probeBody },
+          ctx.settings.connections,
+        ),
+      ],
+      targets: [{ kind: 'ratio', of: 'sign', min: 0.6 }],
+      notes: () => {
+        const stats = queue.since(before)
+        return [
+          `assertion pool: ${stats.minted} signed, ${stats.taken} presented, ${stats.repeats} presented twice (the pool ran out: each a refused replay, counted as an error)`,
         ]
       },
     }

@@ -1,13 +1,17 @@
 // Clients (RFC 6749 §2): register, update, rotate the secret, delete, list. The one set of rules for the admin
 // API and the CLI: grant types from the token endpoint's own list (GRANT_TYPES), registered audiences only, no
 // client_credentials for a public client. Every change is audited. A secret is generated here (256 bits), stored
-// as its SHA-256 only, and returned once.
+// as its SHA-256 only, and returned once. A private_key_jwt client (RFC 7523 §2.2) has no secret but public
+// keys, inline (`jwks`) or at a URL (`jwks_uri`); replacing them is its key rotation (both keys listed while
+// the client moves from the old to the new).
 import { notFound, conflict, validationFailed, type ErrorDetail } from '../errors.js'
 import type { ClientCache } from '../oauth/client-cache.js'
 import { redirectUriProblem } from '../oauth/authorize/redirect-uri.js'
 import { GRANT_TYPES } from '../oauth/grants/index.js'
 import { randomSecret, sha256 } from '../security/secrets.js'
-import type { Client } from '../store/clients.js'
+import { jwksUriProblems, publicJwksProblems } from '../security/public-jwks.js'
+import { authMethodOf, type Client } from '../store/clients.js'
+import type { JSONWebKeySet } from 'jose'
 import { newId } from '../store/ids.js'
 import { StoreError, type Page } from '../store/index.js'
 import { recordChange, type ChangedBy, type ManageDeps } from './changes.js'
@@ -36,11 +40,25 @@ export interface ClientFields {
   dpopBoundAccessTokens: boolean
 }
 
-export interface NewClientRequest extends Partial<Omit<ClientFields, 'name' | 'grantTypes'>> {
+/** RFC 7591 §2 token_endpoint_auth_method: the two secret methods are one (a secret client may use either). */
+export const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const
+export type AuthMethod = (typeof AUTH_METHODS)[number]
+
+/** A private_key_jwt client's keys: one of jwks and jwks_uri; and whether the token endpoint URL is an accepted aud. */
+export interface ClientKeyRequest {
+  /** A JWK Set of public keys (checked by publicJwksProblems). */
+  jwks?: unknown
+  jwksUri?: string
+  tokenEndpointAudience?: boolean
+}
+
+export interface NewClientRequest extends Partial<Omit<ClientFields, 'name' | 'grantTypes'>>, ClientKeyRequest {
   name: string
   grantTypes: readonly string[]
   /** A public client (RFC 6749 §2.1) has no secret. */
   isPublic?: boolean
+  /** Default: none for a public client, else client_secret_basic. */
+  authMethod?: AuthMethod
 }
 
 const WIRE_NAMES: Record<keyof ClientFields, string> = {
@@ -138,6 +156,51 @@ export function clientWarnings(deps: Pick<ManageDeps, 'config'>, fields: Partial
   return warnings
 }
 
+/** The problems with a private_key_jwt client's keys; `required`: one of jwks and jwks_uri must be given. */
+async function keyProblems(keys: ClientKeyRequest, required: boolean): Promise<ErrorDetail[]> {
+  if (keys.jwks !== undefined && keys.jwksUri !== undefined)
+    return [{ field: 'jwks', message: 'give jwks or jwks_uri, not both' }]
+  if (keys.jwks !== undefined) return publicJwksProblems(keys.jwks, 'jwks')
+  if (keys.jwksUri !== undefined) return jwksUriProblems(keys.jwksUri, 'jwks_uri')
+  return required
+    ? [{ field: 'jwks', message: 'private_key_jwt needs the client’s public keys: jwks or jwks_uri' }]
+    : []
+}
+
+/** The fields the store keeps for a client's keys: the one given replaces the other. */
+function keyFields(keys: ClientKeyRequest) {
+  return {
+    ...(keys.jwks !== undefined ? { jwks: keys.jwks as JSONWebKeySet, jwksUri: null } : {}),
+    ...(keys.jwksUri !== undefined ? { jwks: null, jwksUri: keys.jwksUri } : {}),
+    ...(keys.tokenEndpointAudience === undefined ? {} : { tokenEndpointAudience: keys.tokenEndpointAudience }),
+  }
+}
+
+const hasKeyFields = (keys: ClientKeyRequest) =>
+  keys.jwks !== undefined || keys.jwksUri !== undefined || keys.tokenEndpointAudience !== undefined
+
+/** How the client will authenticate, and the problems with what was asked (a public client with keys, …). */
+async function authMethodProblems(request: NewClientRequest): Promise<{ method: AuthMethod; problems: ErrorDetail[] }> {
+  const method = request.authMethod ?? (request.isPublic === true ? 'none' : 'client_secret_basic')
+  if (request.isPublic === true && method !== 'none')
+    return {
+      method,
+      problems: [{ field: 'token_endpoint_auth_method', message: 'a public client authenticates with none' }],
+    }
+  if (method === 'private_key_jwt') return { method, problems: await keyProblems(request, true) }
+  if (hasKeyFields(request))
+    return {
+      method,
+      problems: [
+        {
+          field: 'token_endpoint_auth_method',
+          message: 'jwks, jwks_uri and token_endpoint_audience are for token_endpoint_auth_method private_key_jwt',
+        },
+      ],
+    }
+  return { method, problems: [] }
+}
+
 function clientNotFound(err: unknown): never {
   if (err instanceof StoreError && err.code === 'not_found') throw notFound('no client has this client_id')
   throw err
@@ -154,7 +217,8 @@ export async function createClient(
   request: NewClientRequest,
   by: ChangedBy,
 ): Promise<{ client: Client; secret: string | null; warnings: string[] }> {
-  const isPublic = request.isPublic === true
+  const { method, problems: methodProblems } = await authMethodProblems(request)
+  const isPublic = method === 'none'
   const fields: ClientFields = {
     name: request.name,
     grantTypes: request.grantTypes,
@@ -166,14 +230,15 @@ export async function createClient(
     allowedOrigins: request.allowedOrigins ?? [],
     dpopBoundAccessTokens: request.dpopBoundAccessTokens === true,
   }
-  const problems = clientProblems(deps, fields, isPublic)
+  const problems = [...methodProblems, ...clientProblems(deps, fields, isPublic)]
   if (problems.length > 0) throw validationFailed(problems)
   const at = deps.now()
-  const secret = isPublic ? null : randomSecret()
+  const secret = isPublic || method === 'private_key_jwt' ? null : randomSecret()
   const client = await deps.store.clients.create({
     clientId: newId(at),
     secretHash: secret === null ? null : sha256(secret),
     ...fields,
+    ...(method === 'private_key_jwt' ? keyFields(request) : {}),
   })
   // Nothing of a new client is cached, but what is derived from every client is: its CORS origins (oauth/cors-origins.ts).
   if (fields.allowedOrigins.length > 0) deps.clients?.invalidate(client.clientId)
@@ -183,6 +248,8 @@ export async function createClient(
     details: {
       name: client.name,
       public: isPublic,
+      token_endpoint_auth_method: authMethodOf(client),
+      ...(client.jwksUri ? { jwks_uri: client.jwksUri } : {}),
       grant_types: client.grantTypes,
       scopes: client.scopes,
       ...(client.redirectUris.length ? { redirect_uris: client.redirectUris } : {}),
@@ -194,22 +261,36 @@ export async function createClient(
   return { client, secret, warnings: clientWarnings(deps, fields) }
 }
 
-/** Changes the fields given and records `client.updated` with their names. */
+/**
+ * Changes the fields given and records `client.updated` with their names. A private_key_jwt client's keys are
+ * replaced here (jwks or jwks_uri: the one given replaces the other): its key rotation.
+ */
 export async function updateClient(
   deps: ClientDeps,
   clientId: string,
-  changes: Partial<ClientFields>,
+  changes: Partial<ClientFields> & ClientKeyRequest,
   by: ChangedBy,
 ): Promise<Client> {
   const current = await deps.store.clients.findById(clientId)
   if (!current) throw notFound('no client has this client_id')
-  const problems = clientProblems(deps, changes, current.isPublic)
+  const keyChange = hasKeyFields(changes)
+  if (keyChange && authMethodOf(current) !== 'private_key_jwt')
+    throw validationFailed([
+      { field: 'jwks', message: 'only a private_key_jwt client has keys (jwks, jwks_uri, token_endpoint_audience)' },
+    ])
+  const problems = [...(await keyProblems(changes, false)), ...clientProblems(deps, changes, current.isPublic)]
   if (problems.length > 0) throw validationFailed(problems)
-  const client = await deps.store.clients.update(clientId, changes).catch(clientNotFound)
+  const { jwks: _jwks, jwksUri: _jwksUri, tokenEndpointAudience: _audience, ...fields } = changes
+  const client = await deps.store.clients.update(clientId, { ...fields, ...keyFields(changes) }).catch(clientNotFound)
   deps.clients?.invalidate(clientId)
-  const changed = (Object.keys(WIRE_NAMES) as (keyof ClientFields)[])
-    .filter((key) => changes[key] !== undefined)
-    .map((key) => WIRE_NAMES[key])
+  const changed = [
+    ...(Object.keys(WIRE_NAMES) as (keyof ClientFields)[])
+      .filter((key) => changes[key] !== undefined)
+      .map((key) => WIRE_NAMES[key]),
+    ...(changes.jwks !== undefined ? ['jwks'] : []),
+    ...(changes.jwksUri !== undefined ? ['jwks_uri'] : []),
+    ...(changes.tokenEndpointAudience !== undefined ? ['token_endpoint_audience'] : []),
+  ]
   await recordChange(deps, by, { type: 'client.updated', subject: clientId, details: { changed }, at: deps.now() })
   return client
 }
@@ -236,6 +317,8 @@ export async function rotateClientSecret(
   const current = await deps.store.clients.findById(clientId)
   if (!current) throw notFound('no client has this client_id')
   if (current.isPublic) throw conflict('a public client has no secret to rotate')
+  if (authMethodOf(current) === 'private_key_jwt')
+    throw conflict('a private_key_jwt client has no secret: replace its keys (jwks or jwks_uri) instead')
   const at = deps.now()
   const secret = randomSecret()
   const client = await deps.store.clients

@@ -3,7 +3,7 @@
 import type { SigningKeyInfo } from '../keys/key-manager.js'
 import type { IssuedAccessKey } from '../security/access-key-lifecycle.js'
 import type { AccessKey } from '../store/access-keys.js'
-import type { Client } from '../store/clients.js'
+import { authMethodOf, type Client } from '../store/clients.js'
 import type { Consent } from '../store/consents.js'
 import type { Session } from '../store/sessions.js'
 import type { User } from '../store/users.js'
@@ -19,6 +19,10 @@ export function clientView(client: Client, now: number) {
     client_id: client.clientId,
     name: client.name,
     public: client.isPublic,
+    token_endpoint_auth_method: authMethodOf(client),
+    jwks: client.jwks,
+    jwks_uri: client.jwksUri,
+    token_endpoint_audience: client.tokenEndpointAudience,
     grant_types: client.grantTypes,
     scopes: client.scopes,
     audiences: client.audiences,

@@ -1,5 +1,6 @@
 // Client authentication at the token, revocation and introspection endpoints (RFC 6749 §2.3.1):
-// client_secret_basic, client_secret_post, or `none` for a public client (client_id only).
+// client_secret_basic, client_secret_post, private_key_jwt (RFC 7523 §2.2: oauth/client-assertion.ts), or
+// `none` for a public client (client_id only).
 //
 // Client secrets are generated with 256 bits of entropy, so they are stored as SHA-256 and compared in
 // constant time; bcrypt would only slow every token request down (see security/secrets.ts).
@@ -8,9 +9,16 @@ import type { Services } from '../services.js'
 import { constantTimeEqual, sha256 } from '../security/secrets.js'
 import type { Client } from '../store/clients.js'
 import { invalidClient, invalidRequest } from '../errors.js'
+import {
+  assertedClientId,
+  authenticateWithAssertion,
+  CLIENT_ASSERTION_TYPE,
+  refuseAssertion,
+  type ClientAssertionServices,
+} from './client-assertion.js'
 import { formDecode } from './form-body.js'
 
-export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none'
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none'
 
 export interface AuthenticatedClient {
   client: Client
@@ -22,6 +30,8 @@ interface Credentials {
   /** Undefined when no secret was presented (an empty secret counts as none). */
   secret: string | undefined
   basic: boolean
+  /** A signed client assertion (private_key_jwt), instead of a secret. */
+  assertion?: string
 }
 
 const FAILED = 'client authentication failed'
@@ -57,11 +67,29 @@ function bodyString(body: Record<string, unknown>, name: string): string | undef
   return value
 }
 
+/** RFC 7521 §4.2: the client named by a client assertion; client_id, if sent too, must name the same. */
+function readAssertion(request: FastifyRequest, body: Record<string, unknown>, clientId: string | undefined) {
+  const type = bodyString(body, 'client_assertion_type')
+  const assertion = bodyString(body, 'client_assertion')
+  if (type !== CLIENT_ASSERTION_TYPE)
+    return refuseAssertion(request, clientId, `client_assertion_type ${JSON.stringify(type)} is not supported`)
+  if (assertion === undefined) return refuseAssertion(request, clientId, 'client_assertion is missing')
+  const asserted = assertedClientId(request, assertion)
+  if (clientId !== undefined && clientId !== asserted)
+    return refuseAssertion(request, clientId, `client_id differs from the assertion's sub ${JSON.stringify(asserted)}`)
+  return { clientId: asserted, secret: undefined, basic: false, assertion }
+}
+
 /** Which credentials the request carries; more than one method is invalid_request (RFC 6749 §2.3). */
 function readCredentials(request: FastifyRequest, body: Record<string, unknown>): Credentials {
   const header = request.headers.authorization
   const clientId = bodyString(body, 'client_id')
   const secret = bodyString(body, 'client_secret')
+  if (body.client_assertion !== undefined || body.client_assertion_type !== undefined) {
+    if ((header !== undefined && header !== '') || secret !== undefined)
+      throw invalidRequest('use one client authentication method: a client assertion, HTTP Basic or client_secret')
+    return readAssertion(request, body, clientId)
+  }
   if (header !== undefined && header !== '') {
     const basic = readBasic(header)
     if (secret !== undefined)
@@ -100,13 +128,18 @@ function secretMatches(client: Client, secret: string | undefined, now: number):
  */
 export async function authenticateClient(
   request: FastifyRequest,
-  deps: Pick<Services, 'clients' | 'now'>,
+  deps: Pick<Services, 'clients' | 'now'> & ClientAssertionServices,
   body: Record<string, unknown>,
 ): Promise<AuthenticatedClient> {
   const credentials = readCredentials(request, body)
-  const { clientId, secret, basic } = credentials
+  const { clientId, secret, basic, assertion } = credentials
   if (clientId === '' || clientId.length > 255 || CONTROL_CHARACTERS.test(clientId)) throw invalidClient(FAILED, basic)
   const found = await deps.clients.lookup(clientId)
+  if (assertion !== undefined)
+    return {
+      client: await authenticateWithAssertion(request, deps, clientId, found, assertion),
+      method: 'private_key_jwt',
+    }
   let client = found.client
   if (!client) {
     constantTimeEqual(sha256(secret ?? ''), UNKNOWN_CLIENT_HASH)

@@ -22,6 +22,8 @@ export interface IntrospectionBody {
   token_type_hint?: string
   client_id?: string
   client_secret?: string
+  client_assertion_type?: string
+  client_assertion?: string
 }
 
 /** Who is asking: a client sees only its own tokens unless it holds `introspect`; a Bearer caller sees all. */
@@ -61,7 +63,16 @@ const unauthenticated = () =>
 
 export type IntrospectionServices = Pick<
   Services,
-  'config' | 'store' | 'now' | 'clients' | 'accessKeys' | 'accessTokens' | 'bearer' | 'revocations'
+  | 'config'
+  | 'store'
+  | 'now'
+  | 'clients'
+  | 'accessKeys'
+  | 'accessTokens'
+  | 'bearer'
+  | 'revocations'
+  | 'replayCache'
+  | 'clientKeys'
 >
 
 /**
@@ -80,7 +91,12 @@ export function createIntrospection(deps: IntrospectionServices) {
     const bearerPresented =
       (typeof authorization === 'string' && /^(bearer|dpop)(\s|$)/i.test(authorization)) ||
       request.headers['x-api-key'] !== undefined
-    const clientPresented = basicPresented || body.client_id !== undefined || body.client_secret !== undefined
+    const clientPresented =
+      basicPresented ||
+      body.client_id !== undefined ||
+      body.client_secret !== undefined ||
+      body.client_assertion !== undefined ||
+      body.client_assertion_type !== undefined
     if (bearerPresented) {
       if (clientPresented)
         throw invalidRequest(

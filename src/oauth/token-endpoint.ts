@@ -14,7 +14,10 @@ import { parseScope } from './scope.js'
 import { tokenResponse, type TokenResponse } from './token-response.js'
 
 /** What the endpoint's own steps use (the grants hold their own services). */
-export type TokenEndpointServices = Pick<Services, 'config' | 'keyring' | 'clients' | 'now' | 'store' | 'dpop'>
+export type TokenEndpointServices = Pick<
+  Services,
+  'config' | 'keyring' | 'clients' | 'now' | 'store' | 'dpop' | 'replayCache' | 'clientKeys'
+>
 
 /** RFC 8707 §2: several resources may be asked for at once, but a token here has one audience. */
 function oneResourceOnly(body: unknown): void {

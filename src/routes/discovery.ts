@@ -8,11 +8,15 @@ import type { Config } from '../config.js'
 import { GRANT_TYPES } from '../oauth/grants/index.js'
 import { IDENTITY_SCOPES } from '../oauth/scope.js'
 import { DPOP_ALGORITHMS } from '../security/dpop.js'
+import { ASSERTION_ALGORITHMS } from '../security/jwt-assertion.js'
 
-/** Client authentication at the token and revocation endpoints (RFC 6749 §2.3.1; `none` for public clients). */
-const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none']
+/**
+ * Client authentication at the token and revocation endpoints (RFC 6749 §2.3.1; private_key_jwt, RFC 7523 §2.2
+ * and OpenID Connect Core §9; `none` for public clients).
+ */
+const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none']
 /** Introspection is for confidential clients (and Bearer tokens with the `introspect` scope, which RFC 8414 has no name for). */
-const INTROSPECTION_AUTH_METHODS = ['client_secret_basic', 'client_secret_post']
+const INTROSPECTION_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt']
 /** What an ID token (oauth/id-token.ts) and the UserInfo endpoint (routes/userinfo.ts) may carry. */
 const CLAIMS = [
   'iss',
@@ -45,8 +49,11 @@ export interface ServerMetadata {
   code_challenge_methods_supported: string[]
   authorization_response_iss_parameter_supported: boolean
   token_endpoint_auth_methods_supported: string[]
+  token_endpoint_auth_signing_alg_values_supported: string[]
   revocation_endpoint_auth_methods_supported: string[]
+  revocation_endpoint_auth_signing_alg_values_supported: string[]
   introspection_endpoint_auth_methods_supported: string[]
+  introspection_endpoint_auth_signing_alg_values_supported: string[]
   scopes_supported: string[]
   subject_types_supported: string[]
   id_token_signing_alg_values_supported: string[]
@@ -76,8 +83,12 @@ export function serverMetadata(config: Readonly<Config>, grantTypes: readonly st
     // RFC 9207 §3.
     authorization_response_iss_parameter_supported: true,
     token_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+    // RFC 8414 §2: the algorithms private_key_jwt assertions may be signed with (security/jwt-assertion.ts).
+    token_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGORITHMS],
     revocation_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+    revocation_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGORITHMS],
     introspection_endpoint_auth_methods_supported: INTROSPECTION_AUTH_METHODS,
+    introspection_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGORITHMS],
     // The OpenID Connect scopes are always there (OpenID Connect Discovery §3: openid MUST be listed), then SCOPES.
     scopes_supported: [...new Set([...IDENTITY_SCOPES, ...config.scopes])],
     subject_types_supported: ['public'],
@@ -110,8 +121,11 @@ const metadataSchema = {
     code_challenge_methods_supported: stringList,
     authorization_response_iss_parameter_supported: { type: 'boolean' },
     token_endpoint_auth_methods_supported: stringList,
+    token_endpoint_auth_signing_alg_values_supported: stringList,
     revocation_endpoint_auth_methods_supported: stringList,
+    revocation_endpoint_auth_signing_alg_values_supported: stringList,
     introspection_endpoint_auth_methods_supported: stringList,
+    introspection_endpoint_auth_signing_alg_values_supported: stringList,
     scopes_supported: stringList,
     subject_types_supported: stringList,
     id_token_signing_alg_values_supported: stringList,

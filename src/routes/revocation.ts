@@ -13,6 +13,8 @@ interface RevocationBody {
   token_type_hint?: string
   client_id?: string
   client_secret?: string
+  client_assertion_type?: string
+  client_assertion?: string
 }
 
 const schema = {
@@ -52,7 +54,7 @@ const schema = {
 
 export function registerRevocationRoutes(
   app: FastifyInstance,
-  deps: RevocationServices & Pick<Services, 'clients'>,
+  deps: RevocationServices & Pick<Services, 'clients' | 'replayCache' | 'clientKeys'>,
 ): void {
   app.register(async (scope) => {
     acceptFormOnly(scope, deps.config.bodyLimit)

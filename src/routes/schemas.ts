@@ -71,4 +71,12 @@ export const oauthErrorBody = {
 export const clientCredentialProperties = {
   client_id: { type: 'string', description: 'client_secret_post / public client (RFC 6749 §2.3.1)' },
   client_secret: { type: 'string', description: 'client_secret_post (RFC 6749 §2.3.1)' },
+  client_assertion_type: {
+    type: 'string',
+    description: 'private_key_jwt (RFC 7523 §2.2): urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+  },
+  client_assertion: {
+    type: 'string',
+    description: 'private_key_jwt: a JWT signed with the client’s key (iss = sub = client_id, aud = the issuer)',
+  },
 } as const

@@ -40,6 +40,14 @@ for (const provider of providers) {
       'an expired entry the janitor has not yet deleted is taken over',
     )
     t.equal(await cache.remember('client_assertion', jti, later(200)), false, 'and is then recorded again')
+    const policy = { retentionMs: 0, loginFailureWindowSeconds: 1, batchSize: 100, auditRetentionMs: 0 }
+    t.equal(
+      await store.janitor.deleteBatch('UsedJti', policy, later(100)),
+      2,
+      'the janitor deletes what expired (the dpop and jwt_bearer ids)',
+    )
+    t.equal(await store.janitor.deleteBatch('UsedJti', policy, later(100)), 0)
+    t.equal(await cache.remember('client_assertion', jti, later(300)), false, 'and keeps what has not')
   })
 
   t.test(`two instances on one database never both accept a jti (${provider})`, async (t) => {

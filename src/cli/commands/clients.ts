@@ -1,7 +1,10 @@
-// `portcullis clients create|list|delete`: OAuth clients (RFC 6749 §2), through manage/clients.ts with the
-// admin API's rules and audit events. The secret is generated there (256 bits), shown once, and stored only as
-// its SHA-256.
-import { createClient, deleteClient } from '../../manage/clients.js'
+// `portcullis clients create|list|set-keys|delete`: OAuth clients (RFC 6749 §2), through manage/clients.ts with
+// the admin API's rules and audit events. The secret is generated there (256 bits), shown once, and stored only
+// as its SHA-256. A private_key_jwt client (RFC 7523 §2.2) gets no secret: it registers public keys, from a
+// file (a JWK Set, one JWK, or a PEM public key) or a jwks_uri; `set-keys` replaces them (key rotation).
+import { createPublicKey } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { AUTH_METHODS, createClient, deleteClient, updateClient, type AuthMethod } from '../../manage/clients.js'
 import { clientView } from '../../manage/views.js'
 import { OAuthError } from '../../errors.js'
 import type { Client } from '../../store/clients.js'
@@ -26,6 +29,53 @@ function parseGrantTypes(value: string): string[] {
   ]
 }
 
+/** The JWK Set in a file: a JWK Set, a single JWK, or a PEM public key (SPKI), as the key tools write them. */
+function readJwksFile(path: string): unknown {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (err) {
+    throw new CliError(`--jwks-file: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`)
+  }
+  if (text.includes('-----BEGIN')) {
+    if (text.includes('PRIVATE KEY'))
+      throw new CliError('--jwks-file: this is a private key; give the public key only (it never leaves the client)')
+    try {
+      return { keys: [createPublicKey(text).export({ format: 'jwk' })] }
+    } catch (err) {
+      throw new CliError(`--jwks-file: not a PEM public key: ${(err as Error).message}`)
+    }
+  }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    throw new CliError('--jwks-file: not JSON (a JWK Set or a JWK) nor a PEM public key')
+  }
+  const isJwk = typeof parsed === 'object' && parsed !== null && 'kty' in parsed
+  return isJwk ? { keys: [parsed] } : parsed
+}
+
+/** --jwks-file or --jwks-uri (one of them), as manage/clients.ts takes them. */
+function keyOptions(values: Record<string, string | boolean | undefined>) {
+  const file = values['jwks-file']
+  const uri = values['jwks-uri']
+  if (typeof file === 'string' && typeof uri === 'string')
+    throw new CliError('give --jwks-file or --jwks-uri, not both')
+  return {
+    ...(typeof file === 'string' ? { jwks: readJwksFile(file) } : {}),
+    ...(typeof uri === 'string' ? { jwksUri: uri } : {}),
+    ...(values['token-endpoint-audience'] === true ? { tokenEndpointAudience: true } : {}),
+  }
+}
+
+function authMethodOption(value: string | boolean | undefined): AuthMethod | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'string' || !(AUTH_METHODS as readonly string[]).includes(value))
+    throw new CliError(`--auth-method must be one of ${AUTH_METHODS.join(', ')}`)
+  return value as AuthMethod
+}
+
 /** A client as lists show it (the admin API's view without its update facts): never a secret or a hash. */
 function listedClient(client: Client) {
   const {
@@ -46,7 +96,7 @@ const create: Command = {
   usage:
     '--name NAME --grant-types authorization_code,password,refresh_token,client_credentials,urn:ietf:params:oauth:grant-type:jwt-bearer --scopes "a b" [--audiences "URI …"] [--public]' +
     ' [--redirect-uris "URI …"] [--post-logout-redirect-uris "URI …"] [--first-party] [--allowed-origins "ORIGIN …"]' +
-    ' [--dpop-bound-access-tokens]',
+    ' [--dpop-bound-access-tokens] [--auth-method private_key_jwt (--jwks-file FILE | --jwks-uri URL) [--token-endpoint-audience]]',
   options: {
     name: { type: 'string' },
     'grant-types': { type: 'string' },
@@ -58,9 +108,14 @@ const create: Command = {
     'first-party': { type: 'boolean' },
     'allowed-origins': { type: 'string' },
     'dpop-bound-access-tokens': { type: 'boolean' },
+    'auth-method': { type: 'string' },
+    'jwks-file': { type: 'string' },
+    'jwks-uri': { type: 'string' },
+    'token-endpoint-audience': { type: 'boolean' },
   },
   async run(ctx, { values, positionals }) {
     expectPositionals(positionals, [])
+    const authMethod = authMethodOption(values['auth-method'])
     const request = {
       name: requireString(values, 'name'),
       grantTypes: parseGrantTypes(requireString(values, 'grant-types')),
@@ -72,12 +127,15 @@ const create: Command = {
       firstParty: values['first-party'] === true,
       allowedOrigins: spaceList(values['allowed-origins']),
       dpopBoundAccessTokens: values['dpop-bound-access-tokens'] === true,
+      ...(authMethod ? { authMethod } : {}),
+      ...keyOptions(values),
     }
     const { client, secret, warnings } = await createClient(await ctx.deps(), request, ctx.by)
     for (const warning of warnings) ctx.io.warn(warning)
+    const kind = client.isPublic ? 'public' : secret === null ? 'confidential, private_key_jwt' : 'confidential'
     ctx.io.print(
       [
-        `client "${client.name}" created (${request.isPublic ? 'public' : 'confidential'})`,
+        `client "${client.name}" created (${kind})`,
         `  client_id:     ${client.clientId}`,
         ...(secret === null ? [] : [`  client_secret: ${secret}`, 'The secret is shown only this once: store it now.']),
       ].join('\n'),
@@ -113,6 +171,38 @@ const list: Command = {
   },
 }
 
+const setKeys: Command = {
+  name: 'clients set-keys',
+  summary:
+    'Replace the public keys of a private_key_jwt client (key rotation: list the old and new keys until the client has moved)',
+  usage: 'CLIENT_ID (--jwks-file FILE | --jwks-uri URL) [--token-endpoint-audience | --issuer-audience-only]',
+  options: {
+    'jwks-file': { type: 'string' },
+    'jwks-uri': { type: 'string' },
+    'token-endpoint-audience': { type: 'boolean' },
+    'issuer-audience-only': { type: 'boolean' },
+  },
+  async run(ctx, { values, positionals }) {
+    const [clientId] = expectPositionals(positionals, ['CLIENT_ID'])
+    const keys = keyOptions(values)
+    if (keys.jwks === undefined && keys.jwksUri === undefined)
+      throw new CliError('--jwks-file or --jwks-uri is required')
+    if (values['token-endpoint-audience'] === true && values['issuer-audience-only'] === true)
+      throw new CliError('give --token-endpoint-audience or --issuer-audience-only, not both')
+    const changes = { ...keys, ...(values['issuer-audience-only'] === true ? { tokenEndpointAudience: false } : {}) }
+    try {
+      await updateClient(await ctx.deps(), clientId!, changes, ctx.by)
+    } catch (err) {
+      if (err instanceof OAuthError && err.error === 'not_found') throw new CliError(`no client with id "${clientId}"`)
+      throw err
+    }
+    const what =
+      keys.jwksUri ?? `${(keys.jwks as { keys?: unknown[] }).keys?.length ?? 0} key(s) from ${values['jwks-file']}`
+    ctx.io.print(`client ${clientId}: keys replaced (${what})`)
+    return { client_id: clientId, ...(keys.jwksUri ? { jwks_uri: keys.jwksUri } : { jwks: keys.jwks }) }
+  },
+}
+
 const remove: Command = {
   name: 'clients delete',
   summary: 'Delete a client and the refresh tokens issued to it',
@@ -131,4 +221,4 @@ const remove: Command = {
   },
 }
 
-export const clientCommands: readonly Command[] = [create, list, remove]
+export const clientCommands: readonly Command[] = [create, list, setKeys, remove]

@@ -1,8 +1,10 @@
 // /admin/v1/clients: register (the secret is returned once), list, get, update, rotate the secret (the old one
-// optionally accepted for a grace period), delete (its refresh-token families go with it).
+// optionally accepted for a grace period), delete (its refresh-token families go with it). A private_key_jwt
+// client registers public keys instead of getting a secret; a PATCH of jwks or jwks_uri replaces them.
 import type { FastifyInstance } from 'fastify'
 import type { Services } from '../../services.js'
 import {
+  AUTH_METHODS,
   createClient,
   deleteClient,
   getClient,
@@ -58,6 +60,26 @@ const signInProperties = {
     description: 'RFC 9449 section 5.2: every token request must carry a DPoP proof (the access tokens are DPoP-bound)',
   },
 } as const
+// The JWK Set's contents are checked by manage/clients.ts (public keys only, their types and sizes), which
+// names the offending member; the schema bounds only the shape.
+const keyProperties = {
+  jwks: {
+    type: 'object',
+    properties: { keys: { type: 'array', items: { type: 'object' }, minItems: 1, maxItems: 10 } },
+    required: ['keys'],
+    description: 'private_key_jwt: a JWK Set of the client’s public keys (RS256/PS256 RSA, ES256 P-256, EdDSA Ed25519)',
+  },
+  jwks_uri: {
+    type: 'string',
+    minLength: 1,
+    maxLength: 2000,
+    description: 'private_key_jwt: an https URL serving the client’s JWK Set (fetched and cached; instead of jwks)',
+  },
+  token_endpoint_audience: {
+    type: 'boolean',
+    description: 'private_key_jwt: also accept the token endpoint URL as an assertion’s aud (default: the issuer only)',
+  },
+} as const
 const clientIdParams = idParams('clientId')
 
 interface ClientBody {
@@ -71,7 +93,17 @@ interface ClientBody {
   first_party?: boolean
   allowed_origins?: string[]
   dpop_bound_access_tokens?: boolean
+  token_endpoint_auth_method?: (typeof AUTH_METHODS)[number]
+  jwks?: unknown
+  jwks_uri?: string
+  token_endpoint_audience?: boolean
 }
+
+const keyFields = (body: Partial<ClientBody>) => ({
+  jwks: body.jwks,
+  jwksUri: body.jwks_uri,
+  tokenEndpointAudience: body.token_endpoint_audience,
+})
 
 const signInFields = (body: Partial<ClientBody>) => ({
   redirectUris: body.redirect_uris,
@@ -112,6 +144,13 @@ export function registerAdminClientRoutes(app: FastifyInstance, deps: Services):
             scopes: scopeArray,
             audiences,
             public: { type: 'boolean', default: false },
+            token_endpoint_auth_method: {
+              type: 'string',
+              enum: [...AUTH_METHODS],
+              description:
+                'How the client authenticates: a secret (client_secret_basic or client_secret_post, the default; either works), private_key_jwt (with jwks or jwks_uri), or none (public)',
+            },
+            ...keyProperties,
             ...signInProperties,
           },
           required: ['name', 'grant_types'],
@@ -130,6 +169,7 @@ export function registerAdminClientRoutes(app: FastifyInstance, deps: Services):
           scopes: body.scopes ?? [],
           audiences: body.audiences ?? [],
           isPublic: body.public === true,
+          ...dropUndefined({ authMethod: body.token_endpoint_auth_method, ...keyFields(body) }),
           ...dropUndefined(signInFields(body)),
         },
         auditContext(request),
@@ -175,17 +215,25 @@ export function registerAdminClientRoutes(app: FastifyInstance, deps: Services):
     },
   )
 
-  app.patch<{ Params: { clientId: string }; Body: Partial<Omit<ClientBody, 'public'>> }>(
+  app.patch<{ Params: { clientId: string }; Body: Partial<Omit<ClientBody, 'public' | 'token_endpoint_auth_method'>> }>(
     '/clients/:clientId',
     {
       schema: {
         tags: TAGS,
-        summary: 'Update a client’s name, grant types, scopes, audiences or browser sign-in fields',
+        summary:
+          'Update a client’s name, grant types, scopes, audiences, browser sign-in fields, or (private_key_jwt) replace its keys',
         security: SECURITY,
         params: clientIdParams,
         body: {
           type: 'object',
-          properties: { name, grant_types: grantTypes, scopes: scopeArray, audiences, ...signInProperties },
+          properties: {
+            name,
+            grant_types: grantTypes,
+            scopes: scopeArray,
+            audiences,
+            ...keyProperties,
+            ...signInProperties,
+          },
           additionalProperties: false,
           minProperties: 1,
         },
@@ -200,6 +248,7 @@ export function registerAdminClientRoutes(app: FastifyInstance, deps: Services):
         scopes: body.scopes,
         audiences: body.audiences,
         ...signInFields(body),
+        ...dropUndefined(keyFields(body)),
       }
       const client = await updateClient(deps, request.params.clientId, changes, auditContext(request))
       return clientView(client, now())

@@ -9,6 +9,23 @@ export { accessKeyView, clientView, signingKeyView, userView } from '../../manag
 
 /** A JWK: every member this project writes is a string (kty, crv, x, y, n, e, alg, kid, use and private members). */
 const jwkSchema = { type: 'object', additionalProperties: { type: 'string' } } as const
+/** A public JWK as a client registered it: only the public members are ever shown (an allow-list). */
+export const publicJwkSchema = {
+  type: 'object',
+  properties: {
+    kty: { type: 'string' },
+    kid: { type: 'string' },
+    use: { type: 'string' },
+    alg: { type: 'string' },
+    key_ops: stringArray,
+    n: { type: 'string' },
+    e: { type: 'string' },
+    crv: { type: 'string' },
+    x: { type: 'string' },
+    y: { type: 'string' },
+  },
+  required: ['kty'],
+} as const
 
 export const clientSchema = {
   type: 'object',
@@ -16,6 +33,22 @@ export const clientSchema = {
     client_id: { type: 'string' },
     name: { type: 'string' },
     public: { type: 'boolean' },
+    token_endpoint_auth_method: {
+      type: 'string',
+      enum: ['client_secret_basic', 'private_key_jwt', 'none'],
+      description: 'client_secret_basic: a secret (Basic or client_secret_post); private_key_jwt: signed assertions',
+    },
+    jwks: {
+      type: ['object', 'null'],
+      properties: { keys: { type: 'array', items: publicJwkSchema } },
+      required: ['keys'],
+      description: 'private_key_jwt: the client’s public keys, when registered inline',
+    },
+    jwks_uri: { ...nullableString, description: 'private_key_jwt: where the client’s public keys are fetched' },
+    token_endpoint_audience: {
+      type: 'boolean',
+      description: 'private_key_jwt: the token endpoint URL is accepted as an assertion’s aud besides the issuer',
+    },
     grant_types: stringArray,
     scopes: stringArray,
     audiences: stringArray,
@@ -35,6 +68,10 @@ export const clientSchema = {
     'client_id',
     'name',
     'public',
+    'token_endpoint_auth_method',
+    'jwks',
+    'jwks_uri',
+    'token_endpoint_audience',
     'grant_types',
     'scopes',
     'audiences',
