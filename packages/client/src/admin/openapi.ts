@@ -653,6 +653,10 @@ export interface paths {
                         client_id?: string;
                         /** @description client_secret_post (RFC 6749 §2.3.1) */
                         client_secret?: string;
+                        /** @description private_key_jwt (RFC 7523 §2.2): urn:ietf:params:oauth:client-assertion-type:jwt-bearer */
+                        client_assertion_type?: string;
+                        /** @description private_key_jwt: a JWT signed with the client’s key (iss = sub = client_id, aud = the issuer) */
+                        client_assertion?: string;
                     };
                 };
             };
@@ -1295,6 +1299,10 @@ export interface paths {
                         client_id?: string;
                         /** @description client_secret_post (RFC 6749 §2.3.1) */
                         client_secret?: string;
+                        /** @description private_key_jwt (RFC 7523 §2.2): urn:ietf:params:oauth:client-assertion-type:jwt-bearer */
+                        client_assertion_type?: string;
+                        /** @description private_key_jwt: a JWT signed with the client’s key (iss = sub = client_id, aud = the issuer) */
+                        client_assertion?: string;
                     };
                 };
             };
@@ -1424,6 +1432,30 @@ export interface paths {
                                 client_id: string;
                                 name: string;
                                 public: boolean;
+                                /**
+                                 * @description client_secret_basic: a secret (Basic or client_secret_post); private_key_jwt: signed assertions
+                                 * @enum {string}
+                                 */
+                                token_endpoint_auth_method: "client_secret_basic" | "private_key_jwt" | "none";
+                                /** @description private_key_jwt: the client’s public keys, when registered inline */
+                                jwks: {
+                                    keys: {
+                                        kty: string;
+                                        kid?: string;
+                                        use?: string;
+                                        alg?: string;
+                                        key_ops?: string[];
+                                        n?: string;
+                                        e?: string;
+                                        crv?: string;
+                                        x?: string;
+                                        y?: string;
+                                    }[];
+                                } | null;
+                                /** @description private_key_jwt: where the client’s public keys are fetched */
+                                jwks_uri: string | null;
+                                /** @description private_key_jwt: the token endpoint URL is accepted as an assertion’s aud besides the issuer */
+                                token_endpoint_audience: boolean;
                                 grant_types: string[];
                                 scopes: string[];
                                 audiences: string[];
@@ -1529,6 +1561,19 @@ export interface paths {
                         audiences?: string[];
                         /** @default false */
                         public?: boolean;
+                        /**
+                         * @description How the client authenticates: a secret (client_secret_basic or client_secret_post, the default; either works), private_key_jwt (with jwks or jwks_uri), or none (public)
+                         * @enum {string}
+                         */
+                        token_endpoint_auth_method?: "client_secret_basic" | "client_secret_post" | "private_key_jwt" | "none";
+                        /** @description private_key_jwt: a JWK Set of the client’s public keys (RS256/PS256 RSA, ES256 P-256, EdDSA Ed25519) */
+                        jwks?: {
+                            keys: Record<string, never>[];
+                        };
+                        /** @description private_key_jwt: an https URL serving the client’s JWK Set (fetched and cached; instead of jwks) */
+                        jwks_uri?: string;
+                        /** @description private_key_jwt: also accept the token endpoint URL as an assertion’s aud (default: the issuer only) */
+                        token_endpoint_audience?: boolean;
                         /** @description Authorization code grant: exact redirect URIs (https, loopback http, or a private-use scheme) */
                         redirect_uris?: string[];
                         /** @description Where a logout may return the browser, exactly */
@@ -1553,6 +1598,30 @@ export interface paths {
                             client_id: string;
                             name: string;
                             public: boolean;
+                            /**
+                             * @description client_secret_basic: a secret (Basic or client_secret_post); private_key_jwt: signed assertions
+                             * @enum {string}
+                             */
+                            token_endpoint_auth_method: "client_secret_basic" | "private_key_jwt" | "none";
+                            /** @description private_key_jwt: the client’s public keys, when registered inline */
+                            jwks: {
+                                keys: {
+                                    kty: string;
+                                    kid?: string;
+                                    use?: string;
+                                    alg?: string;
+                                    key_ops?: string[];
+                                    n?: string;
+                                    e?: string;
+                                    crv?: string;
+                                    x?: string;
+                                    y?: string;
+                                }[];
+                            } | null;
+                            /** @description private_key_jwt: where the client’s public keys are fetched */
+                            jwks_uri: string | null;
+                            /** @description private_key_jwt: the token endpoint URL is accepted as an assertion’s aud besides the issuer */
+                            token_endpoint_audience: boolean;
                             grant_types: string[];
                             scopes: string[];
                             audiences: string[];
@@ -1674,6 +1743,30 @@ export interface paths {
                             client_id: string;
                             name: string;
                             public: boolean;
+                            /**
+                             * @description client_secret_basic: a secret (Basic or client_secret_post); private_key_jwt: signed assertions
+                             * @enum {string}
+                             */
+                            token_endpoint_auth_method: "client_secret_basic" | "private_key_jwt" | "none";
+                            /** @description private_key_jwt: the client’s public keys, when registered inline */
+                            jwks: {
+                                keys: {
+                                    kty: string;
+                                    kid?: string;
+                                    use?: string;
+                                    alg?: string;
+                                    key_ops?: string[];
+                                    n?: string;
+                                    e?: string;
+                                    crv?: string;
+                                    x?: string;
+                                    y?: string;
+                                }[];
+                            } | null;
+                            /** @description private_key_jwt: where the client’s public keys are fetched */
+                            jwks_uri: string | null;
+                            /** @description private_key_jwt: the token endpoint URL is accepted as an assertion’s aud besides the issuer */
+                            token_endpoint_audience: boolean;
                             grant_types: string[];
                             scopes: string[];
                             audiences: string[];
@@ -1879,7 +1972,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Update a client’s name, grant types, scopes, audiences or browser sign-in fields */
+        /** Update a client’s name, grant types, scopes, audiences, browser sign-in fields, or (private_key_jwt) replace its keys */
         patch: {
             parameters: {
                 query?: never;
@@ -1896,6 +1989,14 @@ export interface paths {
                         grant_types?: string[];
                         scopes?: string[];
                         audiences?: string[];
+                        /** @description private_key_jwt: a JWK Set of the client’s public keys (RS256/PS256 RSA, ES256 P-256, EdDSA Ed25519) */
+                        jwks?: {
+                            keys: Record<string, never>[];
+                        };
+                        /** @description private_key_jwt: an https URL serving the client’s JWK Set (fetched and cached; instead of jwks) */
+                        jwks_uri?: string;
+                        /** @description private_key_jwt: also accept the token endpoint URL as an assertion’s aud (default: the issuer only) */
+                        token_endpoint_audience?: boolean;
                         /** @description Authorization code grant: exact redirect URIs (https, loopback http, or a private-use scheme) */
                         redirect_uris?: string[];
                         /** @description Where a logout may return the browser, exactly */
@@ -1920,6 +2021,30 @@ export interface paths {
                             client_id: string;
                             name: string;
                             public: boolean;
+                            /**
+                             * @description client_secret_basic: a secret (Basic or client_secret_post); private_key_jwt: signed assertions
+                             * @enum {string}
+                             */
+                            token_endpoint_auth_method: "client_secret_basic" | "private_key_jwt" | "none";
+                            /** @description private_key_jwt: the client’s public keys, when registered inline */
+                            jwks: {
+                                keys: {
+                                    kty: string;
+                                    kid?: string;
+                                    use?: string;
+                                    alg?: string;
+                                    key_ops?: string[];
+                                    n?: string;
+                                    e?: string;
+                                    crv?: string;
+                                    x?: string;
+                                    y?: string;
+                                }[];
+                            } | null;
+                            /** @description private_key_jwt: where the client’s public keys are fetched */
+                            jwks_uri: string | null;
+                            /** @description private_key_jwt: the token endpoint URL is accepted as an assertion’s aud besides the issuer */
+                            token_endpoint_audience: boolean;
                             grant_types: string[];
                             scopes: string[];
                             audiences: string[];
@@ -2063,6 +2188,30 @@ export interface paths {
                             client_id: string;
                             name: string;
                             public: boolean;
+                            /**
+                             * @description client_secret_basic: a secret (Basic or client_secret_post); private_key_jwt: signed assertions
+                             * @enum {string}
+                             */
+                            token_endpoint_auth_method: "client_secret_basic" | "private_key_jwt" | "none";
+                            /** @description private_key_jwt: the client’s public keys, when registered inline */
+                            jwks: {
+                                keys: {
+                                    kty: string;
+                                    kid?: string;
+                                    use?: string;
+                                    alg?: string;
+                                    key_ops?: string[];
+                                    n?: string;
+                                    e?: string;
+                                    crv?: string;
+                                    x?: string;
+                                    y?: string;
+                                }[];
+                            } | null;
+                            /** @description private_key_jwt: where the client’s public keys are fetched */
+                            jwks_uri: string | null;
+                            /** @description private_key_jwt: the token endpoint URL is accepted as an assertion’s aud besides the issuer */
+                            token_endpoint_audience: boolean;
                             grant_types: string[];
                             scopes: string[];
                             audiences: string[];
@@ -6695,8 +6844,11 @@ export interface components {
             code_challenge_methods_supported?: string[];
             authorization_response_iss_parameter_supported?: boolean;
             token_endpoint_auth_methods_supported: string[];
+            token_endpoint_auth_signing_alg_values_supported?: string[];
             revocation_endpoint_auth_methods_supported: string[];
+            revocation_endpoint_auth_signing_alg_values_supported?: string[];
             introspection_endpoint_auth_methods_supported: string[];
+            introspection_endpoint_auth_signing_alg_values_supported?: string[];
             scopes_supported: string[];
             subject_types_supported: string[];
             id_token_signing_alg_values_supported: string[];
