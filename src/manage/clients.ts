@@ -2,6 +2,7 @@
 // API and the CLI: grant types from the token endpoint's own list (GRANT_TYPES), registered audiences only, no
 // client_credentials for a public client. Every change is audited. A secret is generated here (256 bits), stored
 // as its SHA-256 only, and returned once.
+import type { SigningAlgorithm } from '../config.js'
 import { notFound, conflict, validationFailed, type ErrorDetail } from '../errors.js'
 import type { ClientCache } from '../oauth/client-cache.js'
 import { redirectUriProblem } from '../oauth/authorize/redirect-uri.js'
@@ -32,6 +33,8 @@ export interface ClientFields {
   firstParty: boolean
   /** Browser origins (scheme://host[:port]) allowed to call the token endpoint (CORS). */
   allowedOrigins: readonly string[]
+  /** The algorithm its access and ID tokens are signed with; null: the first of SIGNING_ALGORITHMS at issue time. */
+  accessTokenSigningAlg: string | null
 }
 
 export interface NewClientRequest extends Partial<Omit<ClientFields, 'name' | 'grantTypes'>> {
@@ -50,6 +53,7 @@ const WIRE_NAMES: Record<keyof ClientFields, string> = {
   postLogoutRedirectUris: 'post_logout_redirect_uris',
   firstParty: 'first_party',
   allowedOrigins: 'allowed_origins',
+  accessTokenSigningAlg: 'access_token_signing_alg',
 }
 
 /** Why `origin` cannot be an allowed origin: it must be exactly an http(s) origin (no path, no trailing slash). */
@@ -102,6 +106,13 @@ export function clientProblems(
   for (const [i, origin] of (fields.allowedOrigins ?? []).entries()) {
     const problem = originProblem(origin)
     if (problem) problems.push({ field: `allowed_origins.${i}`, message: problem })
+  }
+  const alg = fields.accessTokenSigningAlg
+  if (typeof alg === 'string' && !deps.config.signingAlgorithms.includes(alg as SigningAlgorithm)) {
+    problems.push({
+      field: 'access_token_signing_alg',
+      message: `${JSON.stringify(alg)} is not one of the server's signing algorithms (SIGNING_ALGORITHMS): ${deps.config.signingAlgorithms.join(', ')}`,
+    })
   }
   for (const [i, audience] of (fields.audiences ?? []).entries()) {
     if (!deps.config.audiences.includes(audience)) {
@@ -161,6 +172,7 @@ export async function createClient(
     postLogoutRedirectUris: request.postLogoutRedirectUris ?? [],
     firstParty: request.firstParty === true,
     allowedOrigins: request.allowedOrigins ?? [],
+    accessTokenSigningAlg: request.accessTokenSigningAlg ?? null,
   }
   const problems = clientProblems(deps, fields, isPublic)
   if (problems.length > 0) throw validationFailed(problems)
@@ -183,6 +195,7 @@ export async function createClient(
       scopes: client.scopes,
       ...(client.redirectUris.length ? { redirect_uris: client.redirectUris } : {}),
       ...(client.firstParty ? { first_party: true } : {}),
+      ...(client.accessTokenSigningAlg ? { access_token_signing_alg: client.accessTokenSigningAlg } : {}),
     },
     at,
   })

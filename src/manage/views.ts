@@ -25,6 +25,7 @@ export function clientView(client: Client, now: number) {
     post_logout_redirect_uris: client.postLogoutRedirectUris,
     first_party: client.firstParty,
     allowed_origins: client.allowedOrigins,
+    access_token_signing_alg: client.accessTokenSigningAlg,
     previous_secret_expires_at: iso(grace),
     created_at: client.createdAt.toISOString(),
     updated_at: client.updatedAt.toISOString(),

@@ -21,6 +21,8 @@ export interface Client {
   firstParty: boolean
   /** Browser origins allowed to call the token endpoint and its neighbours (CORS). */
   allowedOrigins: string[]
+  /** The JWS algorithm of its tokens (one of SIGNING_ALGORITHMS); null: the server's first. */
+  accessTokenSigningAlg: string | null
   createdAt: Date
   updatedAt: Date
 }
@@ -60,6 +62,7 @@ export interface NewClient extends BrowserSignInFields {
   grantTypes: readonly string[]
   scopes: readonly string[]
   audiences?: readonly string[]
+  accessTokenSigningAlg?: string | null
 }
 
 export function createClientStore(prisma: PrismaClient) {
@@ -75,6 +78,7 @@ export function createClientStore(prisma: PrismaClient) {
             grantTypes: fromList(input.grantTypes),
             scopes: fromList(input.scopes),
             audiences: fromList(input.audiences ?? []),
+            accessTokenSigningAlg: input.accessTokenSigningAlg ?? null,
             ...browserSignInData(input),
           },
         }),
@@ -112,6 +116,7 @@ export function createClientStore(prisma: PrismaClient) {
         grantTypes?: readonly string[]
         scopes?: readonly string[]
         audiences?: readonly string[]
+        accessTokenSigningAlg?: string | null
       } & BrowserSignInFields,
     ): Promise<Client> {
       const row = await translate('client', () =>
@@ -122,6 +127,9 @@ export function createClientStore(prisma: PrismaClient) {
             ...(changes.grantTypes ? { grantTypes: fromList(changes.grantTypes) } : {}),
             ...(changes.scopes ? { scopes: fromList(changes.scopes) } : {}),
             ...(changes.audiences ? { audiences: fromList(changes.audiences) } : {}),
+            ...(changes.accessTokenSigningAlg === undefined
+              ? {}
+              : { accessTokenSigningAlg: changes.accessTokenSigningAlg }),
             ...browserSignInData(changes),
           },
         }),

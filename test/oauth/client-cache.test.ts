@@ -263,6 +263,7 @@ t.test('the cache itself', async (t) => {
     postLogoutRedirectUris: [],
     firstParty: false,
     allowedOrigins: [],
+    accessTokenSigningAlg: null,
     createdAt: new Date(0),
     updatedAt: new Date(0),
   })

@@ -45,7 +45,8 @@ const create: Command = {
   summary: 'Register a client; prints its client_id and, once, its secret',
   usage:
     '--name NAME --grant-types authorization_code,password,refresh_token,client_credentials --scopes "a b" [--audiences "URI …"] [--public]' +
-    ' [--redirect-uris "URI …"] [--post-logout-redirect-uris "URI …"] [--first-party] [--allowed-origins "ORIGIN …"]',
+    ' [--redirect-uris "URI …"] [--post-logout-redirect-uris "URI …"] [--first-party] [--allowed-origins "ORIGIN …"]' +
+    ' [--access-token-signing-alg RS256|PS256|ES256|EdDSA]',
   options: {
     name: { type: 'string' },
     'grant-types': { type: 'string' },
@@ -56,6 +57,7 @@ const create: Command = {
     'post-logout-redirect-uris': { type: 'string' },
     'first-party': { type: 'boolean' },
     'allowed-origins': { type: 'string' },
+    'access-token-signing-alg': { type: 'string' },
   },
   async run(ctx, { values, positionals }) {
     expectPositionals(positionals, [])
@@ -69,6 +71,9 @@ const create: Command = {
       postLogoutRedirectUris: spaceList(values['post-logout-redirect-uris']),
       firstParty: values['first-party'] === true,
       allowedOrigins: spaceList(values['allowed-origins']),
+      ...(typeof values['access-token-signing-alg'] === 'string'
+        ? { accessTokenSigningAlg: values['access-token-signing-alg'].trim() }
+        : {}),
     }
     const { client, secret, warnings } = await createClient(await ctx.deps(), request, ctx.by)
     for (const warning of warnings) ctx.io.warn(warning)

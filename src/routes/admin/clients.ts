@@ -1,6 +1,7 @@
 // /admin/v1/clients: register (the secret is returned once), list, get, update, rotate the secret (the old one
 // optionally accepted for a grace period), delete (its refresh-token families go with it).
 import type { FastifyInstance } from 'fastify'
+import { SIGNING_ALGORITHMS } from '../../config.js'
 import type { Services } from '../../services.js'
 import {
   createClient,
@@ -54,6 +55,12 @@ const signInProperties = {
   first_party: { type: 'boolean', description: 'The operator’s own application: no consent page' },
   allowed_origins: uris('Browser origins allowed to call the token endpoint (CORS)'),
 } as const
+const signingAlgorithm = {
+  type: 'string',
+  enum: SIGNING_ALGORITHMS,
+  description:
+    'The JWS algorithm of the client’s access and ID tokens; one of the server’s SIGNING_ALGORITHMS (default: the first)',
+} as const
 const clientIdParams = idParams('clientId')
 
 interface ClientBody {
@@ -66,6 +73,7 @@ interface ClientBody {
   post_logout_redirect_uris?: string[]
   first_party?: boolean
   allowed_origins?: string[]
+  access_token_signing_alg?: string
 }
 
 const signInFields = (body: Partial<ClientBody>) => ({
@@ -107,6 +115,7 @@ export function registerAdminClientRoutes(app: FastifyInstance, deps: Services):
             audiences,
             public: { type: 'boolean', default: false },
             ...signInProperties,
+            access_token_signing_alg: signingAlgorithm,
           },
           required: ['name', 'grant_types'],
           additionalProperties: false,
@@ -124,7 +133,7 @@ export function registerAdminClientRoutes(app: FastifyInstance, deps: Services):
           scopes: body.scopes ?? [],
           audiences: body.audiences ?? [],
           isPublic: body.public === true,
-          ...dropUndefined(signInFields(body)),
+          ...dropUndefined({ ...signInFields(body), accessTokenSigningAlg: body.access_token_signing_alg }),
         },
         auditContext(request),
       )
@@ -174,12 +183,19 @@ export function registerAdminClientRoutes(app: FastifyInstance, deps: Services):
     {
       schema: {
         tags: TAGS,
-        summary: 'Update a client’s name, grant types, scopes, audiences or browser sign-in fields',
+        summary: 'Update a client’s name, grant types, scopes, audiences, browser sign-in fields or signing algorithm',
         security: SECURITY,
         params: clientIdParams,
         body: {
           type: 'object',
-          properties: { name, grant_types: grantTypes, scopes: scopeArray, audiences, ...signInProperties },
+          properties: {
+            name,
+            grant_types: grantTypes,
+            scopes: scopeArray,
+            audiences,
+            ...signInProperties,
+            access_token_signing_alg: signingAlgorithm,
+          },
           additionalProperties: false,
           minProperties: 1,
         },
@@ -193,6 +209,7 @@ export function registerAdminClientRoutes(app: FastifyInstance, deps: Services):
         grantTypes: body.grant_types,
         scopes: body.scopes,
         audiences: body.audiences,
+        accessTokenSigningAlg: body.access_token_signing_alg,
         ...signInFields(body),
       }
       const client = await updateClient(deps, request.params.clientId, changes, auditContext(request))

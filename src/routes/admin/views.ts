@@ -20,6 +20,10 @@ export const clientSchema = {
     post_logout_redirect_uris: stringArray,
     first_party: { type: 'boolean' },
     allowed_origins: stringArray,
+    access_token_signing_alg: {
+      ...nullableString,
+      description: 'The JWS algorithm of the client’s access and ID tokens; null: the first of SIGNING_ALGORITHMS',
+    },
     previous_secret_expires_at: nullableDateTime,
     created_at: dateTime,
     updated_at: dateTime,
@@ -35,6 +39,7 @@ export const clientSchema = {
     'post_logout_redirect_uris',
     'first_party',
     'allowed_origins',
+    'access_token_signing_alg',
     'created_at',
     'updated_at',
   ],
