@@ -111,7 +111,7 @@ export function clientProblems(
   if (typeof alg === 'string' && !deps.config.signingAlgorithms.includes(alg as SigningAlgorithm)) {
     problems.push({
       field: 'access_token_signing_alg',
-      message: `${JSON.stringify(alg)} is not one of the server's signing algorithms (SIGNING_ALGORITHMS): ${deps.config.signingAlgorithms.join(', ')}`,
+      message: `${alg} is not one of the server's signing algorithms (SIGNING_ALGORITHMS): ${deps.config.signingAlgorithms.join(', ')}`,
     })
   }
   for (const [i, audience] of (fields.audiences ?? []).entries()) {
