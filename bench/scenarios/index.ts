@@ -3,12 +3,21 @@ import { introspectAccessKey, introspectJwt, revoke } from './introspection.ts'
 import { jwks } from './jwks.ts'
 import { mixed } from './mixed.ts'
 import { password } from './password.ts'
-import { authorizationCode, clientCredentials, refreshToken, tokenExchange } from './token.ts'
+import {
+  authorizationCode,
+  clientCredentials,
+  clientCredentialsEdDsa,
+  clientCredentialsEs256,
+  refreshToken,
+  tokenExchange,
+} from './token.ts'
 import type { Scenario } from './types.ts'
 
 export const scenarios: readonly Scenario[] = [
   jwks,
   clientCredentials,
+  clientCredentialsEs256,
+  clientCredentialsEdDsa,
   tokenExchange,
   introspectJwt,
   introspectAccessKey,

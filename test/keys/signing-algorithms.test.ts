@@ -197,7 +197,7 @@ for (const provider of providers) {
       t.same(refused.json(), {
         error: 'invalid_request',
         error_description:
-          "access_token_signing_alg: EdDSA is not one of the server\'s signing algorithms (SIGNING_ALGORITHMS): RS256, ES256",
+          "access_token_signing_alg: EdDSA is not one of the server's signing algorithms (SIGNING_ALGORITHMS): RS256, ES256",
         details: [
           {
             field: 'access_token_signing_alg',
