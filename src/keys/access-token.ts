@@ -4,10 +4,9 @@
 // configured algorithms, and never an RSA key's token relabelled RS256 ↔ PS256.
 import type { SigningAlgorithm } from '../config.js'
 import { randomUUID } from 'node:crypto'
-import { CompactSign, jwtVerify, decodeProtectedHeader, type JWTPayload } from 'jose'
+import { jwtVerify, decodeProtectedHeader, type JWTPayload } from 'jose'
+import { signCompact } from './jws.js'
 import type { Keyring } from './keyring.js'
-
-const ENCODER = new TextEncoder()
 
 export interface AccessTokenClaims {
   sub: string
@@ -51,9 +50,7 @@ export async function signAccessToken(
   if (claims.extra) {
     for (const name of Object.keys(claims.extra)) if (!Object.hasOwn(payload, name)) payload[name] = claims.extra[name]
   }
-  const token = await new CompactSign(ENCODER.encode(JSON.stringify(payload)))
-    .setProtectedHeader({ alg: key.alg, typ: 'at+jwt', kid: key.kid })
-    .sign(key.privateKey)
+  const token = await signCompact(key, 'at+jwt', JSON.stringify(payload))
   return { token, jti, expiresIn: options.ttl, expiresAt: exp }
 }
 

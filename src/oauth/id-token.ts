@@ -12,15 +12,13 @@
 // Profile and email claims are not in it: an access token is always issued, so they are the UserInfo
 // endpoint's (Core §5.4).
 import { createHash, randomUUID } from 'node:crypto'
-import { CompactSign } from 'jose'
 import type { SigningAlgorithm } from '../config.js'
+import { signCompact } from '../keys/jws.js'
 import type { Keyring } from '../keys/keyring.js'
 import type { Services } from '../services.js'
 import type { GrantResult } from './grants/grant.js'
 
 export const OPENID_SCOPE = 'openid'
-
-const ENCODER = new TextEncoder()
 
 /**
  * at_hash (Core §3.1.3.6): the left half of the hash of the access token's ASCII octets, base64url. RS256,
@@ -73,9 +71,7 @@ export async function signIdToken(keyring: Pick<Keyring, 'signingKey'>, claims: 
   if (claims.nonce !== null) payload.nonce = claims.nonce
   if (claims.sessionId !== null) payload.sid = claims.sessionId
   if (claims.amr !== undefined && claims.amr.length > 0) payload.amr = [...claims.amr]
-  return new CompactSign(ENCODER.encode(JSON.stringify(payload)))
-    .setProtectedHeader({ alg: key.alg, typ: 'JWT', kid: key.kid })
-    .sign(key.privateKey)
+  return signCompact(key, 'JWT', JSON.stringify(payload))
 }
 
 export type IdTokenDeps = Pick<Services, 'config' | 'keyring' | 'store'>

@@ -47,12 +47,14 @@ const list: Command = {
     expectPositionals(positionals, [])
     const alg = typeof values.alg === 'string' ? algName(values.alg) : undefined
     const keys = await listSigningKeys(await manager(ctx), alg === undefined ? {} : { alg })
+    // The ALG column once there is more than one algorithm: a deployment that sets nothing sees what it always saw.
+    const algs = ctx.config.signingAlgorithms.length > 1 || keys.some((key) => key.alg !== 'RS256')
     ctx.io.print(
       table(
-        ['KID', 'ALG', 'STATE', 'BITS', 'CREATED', 'ACTIVATES', 'RETIRES', 'REMOVES'],
+        ['KID', ...(algs ? ['ALG'] : []), 'STATE', 'BITS', 'CREATED', 'ACTIVATES', 'RETIRES', 'REMOVES'],
         keys.map((key) => [
           key.kid,
-          key.alg,
+          ...(algs ? [key.alg] : []),
           key.state,
           String(key.modulusLength),
           dateText(key.createdAt),
