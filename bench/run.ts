@@ -27,6 +27,7 @@ import { runRounds } from './lib/rounds.ts'
 import { summariseProfiles } from './lib/profile.ts'
 import { scenarios } from './scenarios/index.ts'
 import {
+  BENCH_ISSUER,
   emptyPools,
   SkipScenario,
   tokenQueue,
@@ -41,7 +42,7 @@ const USAGE = `usage: npm run bench -- [--quick] [--db sqlite|postgres] [--scena
 scenarios: ${scenarios.map((scenario) => scenario.name).join(', ')}`
 
 /** Every issued token names this issuer, whichever port the process that issued it listened on. */
-const ISSUER = 'http://portcullis.bench'
+const ISSUER = BENCH_ISSUER
 const COLD_START_TARGET_MS = 1500
 const PEAK_RSS_TARGET_BYTES = 200 * 1024 * 1024
 
@@ -138,7 +139,16 @@ function serverEnv(environment: Environment, port: number, extra: Record<string,
       .filter(Boolean)
       .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
   )
-  return { ...environment.env, PORT: String(port), ISSUER, ACCESS_TOKEN_TTL: '3600', ...extra, ...diagnostic }
+  // DPOP_PROOF_MAX_AGE: the DPoP proofs of client_credentials_dpop are all made before a full run's rounds.
+  return {
+    ...environment.env,
+    PORT: String(port),
+    ISSUER,
+    ACCESS_TOKEN_TTL: '3600',
+    DPOP_PROOF_MAX_AGE: '600',
+    ...extra,
+    ...diagnostic,
+  }
 }
 
 async function startPortcullis(

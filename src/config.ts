@@ -65,6 +65,10 @@ export interface Config {
   signingKeyRotationInterval: number
   jwksMaxAge: number
   clockSkew: number
+  /** Seconds a DPoP proof (RFC 9449 §4.3, its iat) is accepted after it was made, besides clockSkew. */
+  dpopProofMaxAge: number
+  /** RFC 9449 §8, §9: DPoP proofs must carry a server nonce (derived from the master key; any instance accepts any other's). */
+  dpopNonces: boolean
   keyringRefreshInterval: number
   accessKeyCacheTtl: number
   accessKeyLastUsedInterval: number
@@ -372,6 +376,8 @@ export function loadConfig(env: Env = process.env, options: { envFile?: string |
     signingKeyRotationInterval,
     jwksMaxAge,
     clockSkew: read.duration('CLOCK_SKEW', 60, 0, 300),
+    dpopProofMaxAge: read.duration('DPOP_PROOF_MAX_AGE', 60, 1, 600),
+    dpopNonces: read.boolean('DPOP_NONCES', false),
     keyringRefreshInterval: read.duration('KEYRING_REFRESH_INTERVAL', 30, 1, 3600),
     accessKeyCacheTtl: read.duration('ACCESS_KEY_CACHE_TTL', 5, 0, 300),
     accessKeyLastUsedInterval: read.duration('ACCESS_KEY_LAST_USED_INTERVAL', 60, 1, 86400),

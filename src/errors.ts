@@ -46,6 +46,9 @@ export type ErrorCode =
   | 'access_denied'
   | 'login_required'
   | 'consent_required'
+  // RFC 9449 §12.2: a DPoP proof that is missing where required or fails a check of §4.3; the nonce to use (§8, §9).
+  | 'invalid_dpop_proof'
+  | 'use_dpop_nonce'
 
 export class OAuthError extends Error {
   override name = 'OAuthError'
@@ -95,9 +98,12 @@ export const invalidToken = (description: string) =>
   new OAuthError('invalid_token', description, 401, {
     'www-authenticate': `Bearer realm="portcullis", error="invalid_token", error_description="${quoted(description)}"`,
   })
-export const missingToken = () =>
+/** 401 without a credential; with `dpopAlgs`, the DPoP challenge too (RFC 9449 §7.1: both schemes are accepted). */
+export const missingToken = (dpopAlgs?: readonly string[]) =>
   new OAuthError('invalid_token', 'authentication is required', 401, {
-    'www-authenticate': 'Bearer realm="portcullis"',
+    'www-authenticate': dpopAlgs
+      ? `Bearer realm="portcullis", ${dpopChallenge(dpopAlgs)}`
+      : 'Bearer realm="portcullis"',
   })
 export const insufficientScope = (scope: string) =>
   new OAuthError('insufficient_scope', `this request needs the scope "${scope}"`, 403, {
@@ -126,4 +132,38 @@ export const temporarilyUnavailable = (oauth: boolean, retryAfterSeconds: number
     503,
     { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))) },
   )
+/**
+ * RFC 9449 §7.1: the challenge of a protected resource that accepts DPoP, with the algorithms it verifies;
+ * `error` when the request failed.
+ */
+export const dpopChallenge = (algs: readonly string[], error?: { code: string; description: string }) =>
+  `DPoP algs="${algs.join(' ')}"${error ? `, error="${error.code}", error_description="${quoted(error.description)}"` : ''}`
+
+/**
+ * RFC 9449 §5, §7.1: a DPoP proof that fails a check of §4.3 (or is missing where it is required). The token
+ * endpoint answers 400; a protected resource 401 with its `WWW-Authenticate: DPoP` challenge (`resourceAlgs`).
+ */
+export const invalidDpopProof = (description: string, resourceAlgs?: readonly string[]) =>
+  resourceAlgs
+    ? new OAuthError('invalid_dpop_proof', description, 401, {
+        'www-authenticate': dpopChallenge(resourceAlgs, { code: 'invalid_dpop_proof', description }),
+      })
+    : new OAuthError('invalid_dpop_proof', description, 400)
+
+/** RFC 9449 §8 (token endpoint: 400), §9 (protected resource: 401 with the challenge): retry with this nonce. */
+export const useDpopNonce = (nonce: string, resourceAlgs?: readonly string[]) => {
+  const description = 'the DPoP proof must carry the nonce of the DPoP-Nonce header'
+  return resourceAlgs
+    ? new OAuthError('use_dpop_nonce', description, 401, {
+        'www-authenticate': dpopChallenge(resourceAlgs, { code: 'use_dpop_nonce', description }),
+        'dpop-nonce': nonce,
+      })
+    : new OAuthError('use_dpop_nonce', description, 400, { 'dpop-nonce': nonce })
+}
+
+/** RFC 9449 §7.1: a DPoP-bound access token that is invalid, or presented without its proof's binding. */
+export const invalidDpopToken = (description: string, algs: readonly string[]) =>
+  new OAuthError('invalid_token', description, 401, {
+    'www-authenticate': dpopChallenge(algs, { code: 'invalid_token', description }),
+  })
 export const serverError = () => new OAuthError('server_error', 'the server could not handle the request', 500)

@@ -12,7 +12,9 @@ import { createMetrics, type Metrics } from './ops/metrics.js'
 import { createAccessKeyVerifier, type AccessKeyVerifier } from './security/access-keys.js'
 import { createAccessTokenVerifier, type AccessTokenVerifier } from './security/access-token-verifier.js'
 import { createBearerAuthenticator, type BearerAuthenticator } from './security/bearer.js'
+import { createDpopVerifier, type DpopVerifier } from './security/dpop.js'
 import { createPasswordHasher, type PasswordHasher } from './security/password-hasher.js'
+import { createReplayCache, type ReplayCache } from './security/replay-cache.js'
 import { createRevocationList, type RevocationList } from './security/revocation-list.js'
 import type { ChangeFeed } from './store/change-feed.js'
 import type { Store } from './store/index.js'
@@ -53,6 +55,10 @@ export interface Services extends Required<Pick<ServiceDeps, 'config' | 'store' 
   closing: () => boolean
   /** Password logins waiting for a busy throttle key, woken when an attempt here ends (oauth/login-waiters.ts). */
   loginWaiters: LoginWaiters
+  /** Checks DPoP proofs (RFC 9449 §4.3) and makes the server nonces (security/dpop.ts). */
+  dpop: DpopVerifier
+  /** JWT ids of accepted assertions and DPoP proofs, shared by every instance (security/replay-cache.ts). */
+  replayCache: ReplayCache
   /** Route schemas compiled when first needed (http/lazy-schemas.ts); a route group with its own compiler wraps it. */
   schemas: LazySchemas
 }
@@ -110,10 +116,21 @@ export async function createServices(
     onError: (err) => hooks.log()?.warn({ err }, 'could not read the revoked tokens; the revocation list is unchanged'),
   })
   const accessTokens = createAccessTokenVerifier({ keyring, config, now })
+  const replay = await createReplayCache({
+    config,
+    store,
+    now,
+    onError: (err) =>
+      hooks.log()?.warn({ err }, 'the replay cache (Redis) is unavailable: signed assertions are refused'),
+  })
+  // DPoP proofs share the replay cache of signed assertions: one jti each, across every instance.
+  const dpop = createDpopVerifier({ config, masterKey, replay: replay.cache })
   const bearer = createBearerAuthenticator({
     config,
     accessTokens,
     accessKeys,
+    dpop,
+    now,
     isRevoked: (claims) => revocations.revokes(claims),
   })
   const corsOrigins = createCorsOrigins({
@@ -143,10 +160,13 @@ export async function createServices(
     corsOrigins,
     revocations,
     accessTokens,
+    dpop,
     closing: hooks.closing,
     loginWaiters: createLoginWaiters(),
+    replayCache: replay.cache,
     schemas: createLazySchemas(),
     async close() {
+      await replay.close()
       await stopWatching()
       await accessKeys.close()
       await revocations.close()

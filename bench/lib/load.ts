@@ -8,6 +8,8 @@ export interface RequestSpec {
   /** A fixed body; or `nextBody` for a body that changes per request (e.g. a token from a pool). */
   body?: string
   nextBody?: () => string
+  /** Headers added per request (e.g. a fresh DPoP proof from a pool), besides `headers`. */
+  nextHeaders?: () => Record<string, string>
   /** Called with every response (e.g. to collect a rotated refresh token). */
   onResponse?: (status: number, body: string) => void
 }
@@ -65,10 +67,11 @@ export async function load(options: LoadOptions): Promise<Measurement> {
           ...(request.body !== undefined || request.nextBody ? { 'content-type': FORM } : {}),
         },
         ...(request.body === undefined ? {} : { body: request.body }),
-        ...(request.nextBody
+        ...(request.nextBody || request.nextHeaders
           ? {
-              setupRequest: (req: { body?: string | Buffer }) => {
-                req.body = request.nextBody!()
+              setupRequest: (req: { body?: string | Buffer; headers?: Record<string, string> }) => {
+                if (request.nextBody) req.body = request.nextBody()
+                if (request.nextHeaders) req.headers = { ...req.headers, ...request.nextHeaders() }
                 return req
               },
             }

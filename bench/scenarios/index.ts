@@ -11,6 +11,7 @@ import {
   refreshToken,
   tokenExchange,
 } from './token.ts'
+import { clientCredentialsDpop } from './dpop.ts'
 import type { Scenario } from './types.ts'
 
 export const scenarios: readonly Scenario[] = [
@@ -18,6 +19,7 @@ export const scenarios: readonly Scenario[] = [
   clientCredentials,
   clientCredentialsEs256,
   clientCredentialsEdDsa,
+  clientCredentialsDpop,
   tokenExchange,
   introspectJwt,
   introspectAccessKey,

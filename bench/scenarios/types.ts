@@ -6,6 +6,9 @@ import { FORM, load, type Measurement, type RequestSpec } from '../lib/load.ts'
 import type { ServerProcess } from '../lib/processes.ts'
 import type { Contender, Summary } from '../lib/rounds.ts'
 
+/** Every issued token names this issuer, whichever port the process that issued it listened on. */
+export const BENCH_ISSUER = 'http://portcullis.bench'
+
 export interface References {
   hello: ServerProcess
   sign: ServerProcess

@@ -15,6 +15,7 @@ import { accessKeyCommands } from './commands/access-keys.js'
 import { clientCommands } from './commands/clients.js'
 import { janitorCommand } from './commands/janitor.js'
 import { databaseProblem, migrateCommand } from './commands/migrate.js'
+import { sessionCommands } from './commands/sessions.js'
 import { signingKeyCommands } from './commands/signing-keys.js'
 import { userCommands } from './commands/users.js'
 
@@ -23,6 +24,7 @@ const commands: readonly Command[] = [
   migrateCommand,
   ...clientCommands,
   ...userCommands,
+  ...sessionCommands,
   ...signingKeyCommands,
   ...accessKeyCommands,
   janitorCommand,
@@ -117,11 +119,14 @@ function cliActor(): ChangedBy {
   }
 }
 
+const OPTION_OF_FIELD: Record<string, string> = { user_id: '--user', public_key: '--public-key-file' }
+
 /** A rule's problem as the CLI names it: by the option that gave the field (`user_id` came from --user). */
 function problemText({ field, message }: ErrorDetail): string {
   const base = field.split('.')[0]!
   if (base === 'password') return `the password ${message}`
-  return `${base === 'user_id' ? '--user' : `--${base.replace(/_/g, '-')}`}: ${message}`
+  const option = OPTION_OF_FIELD[base] ?? `--${base.replace(/_/g, '-')}`
+  return `${option}: ${message}`
 }
 
 /** One line for the operator: our own errors as they are, anything else by its first line. */

@@ -2,7 +2,13 @@
 // that user's scopes, with no parent (security/access-key-lifecycle.ts has the rules and the audit events it
 // shares with /v1/me). The key is returned once; only the hash of its secret is stored.
 import { notFound, validationFailed } from '../errors.js'
-import { accessKeyProblems, issueAccessKey, revokeKeyWithDescendants } from '../security/access-key-lifecycle.js'
+import {
+  accessKeyProblems,
+  issueAccessKey,
+  revokeKeyWithDescendants,
+  type AccessKeyCredential,
+  type IssuedAccessKey,
+} from '../security/access-key-lifecycle.js'
 import type { AccessKeyVerifier } from '../security/access-keys.js'
 import type { AccessKey } from '../store/access-keys.js'
 import { StoreError, type Page } from '../store/index.js'
@@ -16,19 +22,32 @@ export interface AccessKeyDeps extends ManageDeps {
 
 /**
  * Creates a key and records `access_key.created`. Throws validationFailed() with every problem (an unknown or
- * disabled owner, scopes the owner lacks, a bad expiry).
+ * disabled owner, scopes the owner lacks, a bad expiry, an unusable public key). `credential` makes a key-pair
+ * key (a registered public key, or a generated pair whose private key is returned once) instead of a secret one.
  *
  * @example
  * const { accessKey, key } = await createAccessKey(deps, { name: 'ci', scopes: ['deploy'], userId: null }, by)
  */
 export async function createAccessKey(
   deps: AccessKeyDeps,
-  request: { name: string; scopes: readonly string[]; userId: string | null; expiresIn?: number | undefined },
+  request: {
+    name: string
+    scopes: readonly string[]
+    userId: string | null
+    expiresIn?: number | undefined
+    credential?: AccessKeyCredential | undefined
+  },
   by: ChangedBy,
-): Promise<{ accessKey: AccessKey; key: string }> {
+): Promise<IssuedAccessKey> {
   const owner = request.userId ? await deps.store.users.findById(request.userId) : null
   if (owner === undefined) throw validationFailed([{ field: 'user_id', message: 'no user has this id' }])
-  const keyRequest = { name: request.name, scopes: request.scopes, owner, expiresIn: request.expiresIn }
+  const keyRequest = {
+    name: request.name,
+    scopes: request.scopes,
+    owner,
+    expiresIn: request.expiresIn,
+    credential: request.credential,
+  }
   const problems = [
     ...nameProblems('name', request.name),
     ...scopeProblems(request.scopes),

@@ -35,6 +35,8 @@ export interface ClientFields {
   allowedOrigins: readonly string[]
   /** The algorithm its access and ID tokens are signed with; null: the first of SIGNING_ALGORITHMS at issue time. */
   accessTokenSigningAlg: string | null
+  /** RFC 9449 §5.2: token requests must carry a DPoP proof (its access tokens are all sender-constrained). */
+  dpopBoundAccessTokens: boolean
 }
 
 export interface NewClientRequest extends Partial<Omit<ClientFields, 'name' | 'grantTypes'>> {
@@ -54,6 +56,7 @@ const WIRE_NAMES: Record<keyof ClientFields, string> = {
   firstParty: 'first_party',
   allowedOrigins: 'allowed_origins',
   accessTokenSigningAlg: 'access_token_signing_alg',
+  dpopBoundAccessTokens: 'dpop_bound_access_tokens',
 }
 
 /** Why `origin` cannot be an allowed origin: it must be exactly an http(s) origin (no path, no trailing slash). */
@@ -173,6 +176,7 @@ export async function createClient(
     firstParty: request.firstParty === true,
     allowedOrigins: request.allowedOrigins ?? [],
     accessTokenSigningAlg: request.accessTokenSigningAlg ?? null,
+    dpopBoundAccessTokens: request.dpopBoundAccessTokens === true,
   }
   const problems = clientProblems(deps, fields, isPublic)
   if (problems.length > 0) throw validationFailed(problems)
@@ -196,6 +200,7 @@ export async function createClient(
       ...(client.redirectUris.length ? { redirect_uris: client.redirectUris } : {}),
       ...(client.firstParty ? { first_party: true } : {}),
       ...(client.accessTokenSigningAlg ? { access_token_signing_alg: client.accessTokenSigningAlg } : {}),
+      ...(client.dpopBoundAccessTokens ? { dpop_bound_access_tokens: true } : {}),
     },
     at,
   })

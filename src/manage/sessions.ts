@@ -1,7 +1,7 @@
-// Browser sign-in sessions of a user: list them, end one or all (admin API, /v1/me, a later CLI). Ending a
+// Browser sign-in sessions of a user: list them, end one or all (admin API, /v1/me, the CLI). Ending a
 // session ends the logins made in it (their refresh-token families and access tokens, through the one
 // endLogin), so a stolen session cookie or a forgotten signed-in browser can be cut off; audited `session.ended`.
-import { notFound } from '../errors.js'
+import { notFound, OAuthError } from '../errors.js'
 import { endLogin } from '../oauth/end-login.js'
 import type { RevocationList } from '../security/revocation-list.js'
 import type { Page } from '../store/index.js'
@@ -64,6 +64,19 @@ export async function endUserSession(
     session.idleExpiresAt.getTime() > now
   if (!inForce) throw notFound('this user has no session in force with this id')
   await end(deps, session, by, now)
+}
+
+/**
+ * Ends the session with this id, whoever's it is (the CLI names a session alone), like endUserSession; the
+ * session ended. 404 when no session in force has this id.
+ */
+export async function endSessionById(deps: SessionDeps, sessionId: string, by: ChangedBy): Promise<Session> {
+  const session = await deps.store.sessions.findById(sessionId)
+  if (!session) throw notFound('no session in force has this id')
+  await endUserSession(deps, session.userId, sessionId, by).catch((err: unknown) => {
+    throw err instanceof OAuthError && err.error === 'not_found' ? notFound('no session in force has this id') : err
+  })
+  return session
 }
 
 /** Ends every session of the user in force; how many. 404 for an unknown user. */

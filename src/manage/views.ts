@@ -1,6 +1,7 @@
 // What the admin API and the CLI show of each entity, in wire names: public facts only, never a secret, a hash
 // or a private key member. The admin API's response schemas (routes/admin/views.ts) allow exactly these fields.
 import type { SigningKeyInfo } from '../keys/key-manager.js'
+import type { IssuedAccessKey } from '../security/access-key-lifecycle.js'
 import type { AccessKey } from '../store/access-keys.js'
 import type { Client } from '../store/clients.js'
 import type { Consent } from '../store/consents.js'
@@ -26,6 +27,7 @@ export function clientView(client: Client, now: number) {
     first_party: client.firstParty,
     allowed_origins: client.allowedOrigins,
     access_token_signing_alg: client.accessTokenSigningAlg,
+    dpop_bound_access_tokens: client.dpopBoundAccessTokens,
     previous_secret_expires_at: iso(grace),
     created_at: client.createdAt.toISOString(),
     updated_at: client.updatedAt.toISOString(),
@@ -52,6 +54,9 @@ export function accessKeyView(key: AccessKey, now: number) {
     id: key.id,
     name: key.name,
     user_id: key.userId,
+    kind: key.kind,
+    public_key_thumbprint: key.publicKeyThumbprint,
+    public_key_alg: key.publicKeyAlg,
     scopes: key.scopes,
     status,
     expires_at: iso(key.expiresAt),
@@ -59,6 +64,18 @@ export function accessKeyView(key: AccessKey, now: number) {
     revoked_at: iso(key.revokedAt),
     parent_id: key.parentId,
     created_at: key.createdAt.toISOString(),
+  }
+}
+
+/** The answer to creating a key: its view and the one copy of its secret key or generated private key. */
+export function issuedAccessKeyView(issued: IssuedAccessKey, now: number) {
+  return {
+    ...accessKeyView(issued.accessKey, now),
+    ...(issued.key === undefined ? {} : { key: issued.key }),
+    ...(issued.publicKey === undefined ? {} : { public_key: issued.publicKey }),
+    ...(issued.privateKey === undefined
+      ? {}
+      : { private_key_jwk: issued.privateKey.jwk, private_key_pem: issued.privateKey.pem }),
   }
 }
 

@@ -42,6 +42,8 @@ export interface Introspection {
   iss?: string
   jti?: string
   act?: Record<string, unknown>
+  /** RFC 9449 §6.2: the key a DPoP-bound token is bound to. */
+  cnf?: { jkt: string }
 }
 
 const INACTIVE: Introspection = { active: false }
@@ -76,7 +78,7 @@ export function createIntrospection(deps: IntrospectionServices) {
     const authorization = request.headers.authorization
     const basicPresented = typeof authorization === 'string' && /^basic(\s|$)/i.test(authorization)
     const bearerPresented =
-      (typeof authorization === 'string' && /^bearer(\s|$)/i.test(authorization)) ||
+      (typeof authorization === 'string' && /^(bearer|dpop)(\s|$)/i.test(authorization)) ||
       request.headers['x-api-key'] !== undefined
     const clientPresented = basicPresented || body.client_id !== undefined || body.client_secret !== undefined
     if (bearerPresented) {
@@ -101,12 +103,14 @@ export function createIntrospection(deps: IntrospectionServices) {
     const claims = await accessTokens.verify(token)
     if (!claims || !mayView(caller, claims.client_id)) return INACTIVE
     if (revocations.revokes(claims)) return INACTIVE
+    const cnf = claims.cnf as { jkt?: unknown } | undefined
+    const jkt = typeof cnf === 'object' && cnf !== null && typeof cnf.jkt === 'string' ? cnf.jkt : undefined
     return {
       active: true,
       scope: claims.scope,
       client_id: claims.client_id,
       ...(typeof claims.username === 'string' ? { username: claims.username } : {}),
-      token_type: 'Bearer',
+      token_type: jkt === undefined ? 'Bearer' : 'DPoP',
       exp: claims.exp,
       iat: claims.iat,
       ...(typeof claims.nbf === 'number' ? { nbf: claims.nbf } : {}),
@@ -115,6 +119,7 @@ export function createIntrospection(deps: IntrospectionServices) {
       iss: config.issuer,
       jti: claims.jti,
       ...(claims.act && typeof claims.act === 'object' ? { act: claims.act as Record<string, unknown> } : {}),
+      ...(jkt === undefined ? {} : { cnf: { jkt } }),
     }
   }
 

@@ -6,7 +6,7 @@ import { signAccessToken } from '../keys/access-token.js'
 import type { Client } from '../store/clients.js'
 import { checkAudience } from './audience.js'
 import { authenticateClient, type AuthenticatedClient } from './client-auth.js'
-import { invalidRequest, invalidTarget, unauthorizedClient, unsupportedGrantType } from '../errors.js'
+import { invalidDpopProof, invalidRequest, invalidTarget, unauthorizedClient, unsupportedGrantType } from '../errors.js'
 import { readParameters } from './form-body.js'
 import type { Services } from '../services.js'
 import type { Grant, GrantRequest, GrantResult } from './grants/grant.js'
@@ -15,7 +15,7 @@ import { parseScope } from './scope.js'
 import { tokenResponse, type TokenResponse } from './token-response.js'
 
 /** What the endpoint's own steps use (the grants hold their own services). */
-export type TokenEndpointServices = Pick<Services, 'config' | 'keyring' | 'clients' | 'now' | 'store'>
+export type TokenEndpointServices = Pick<Services, 'config' | 'keyring' | 'clients' | 'now' | 'store' | 'dpop'>
 
 /** RFC 8707 §2: several resources may be asked for at once, but a token here has one audience. */
 function oneResourceOnly(body: unknown): void {
@@ -89,12 +89,30 @@ function resolveAudience(
   return { resource, audience: resource }
 }
 
+/**
+ * RFC 9449 §5: the proof of a token request, checked against this endpoint's URI; a client registered with
+ * dpop_bound_access_tokens (§5.2) must send one. Checked before the grant runs, so a code or refresh token
+ * is not spent by a request refused for its proof.
+ */
+async function dpopProof(
+  request: FastifyRequest,
+  deps: Pick<Services, 'config' | 'dpop'>,
+  client: Client,
+  now: number,
+): Promise<string | undefined> {
+  const proof = await deps.dpop.verify(request.raw, { method: 'POST', url: `${deps.config.issuer}/oauth/token` }, now)
+  if (!proof && client.dpopBoundAccessTokens)
+    throw invalidDpopProof('this client must send a DPoP proof: its access tokens are DPoP-bound')
+  return proof?.jkt
+}
+
 function issueAccessToken(
   deps: Pick<Services, 'config' | 'keyring'>,
   client: Client,
   result: GrantResult,
   now: number,
   alg: SigningAlgorithm,
+  dpopJkt: string | undefined,
 ) {
   // At least a second: the grant has checked that its source is still valid at `now`.
   const ttl =
@@ -109,7 +127,8 @@ function issueAccessToken(
       aud: result.audience,
       clientId: client.clientId,
       scope: result.scope.join(' '),
-      extra: result.claims,
+      // RFC 9449 §6.1: the thumbprint of the key the token is bound to.
+      extra: dpopJkt === undefined ? result.claims : { ...result.claims, cnf: { jkt: dpopJkt } },
     },
   )
 }
@@ -164,6 +183,7 @@ export async function handleTokenRequest(
   const grantParams = requiredParameters(grant, params)
   const scope = parseScope(params.scope)
   const { resource, audience } = resolveAudience(params.resource, client, deps)
+  const dpopJkt = await dpopProof(request, deps, client, now)
   const grantRequest: GrantRequest = {
     client,
     authMethod: method,
@@ -173,12 +193,14 @@ export async function handleTokenRequest(
     audience,
     now,
     ip: request.ip,
+    dpopJkt,
   }
   const result = await grant.handler(grantRequest)
-  const accessToken = await issueAccessToken(deps, client, result, now, alg)
+  const accessToken = await issueAccessToken(deps, client, result, now, alg, dpopJkt)
   return tokenResponse(
     accessToken,
     result,
+    dpopJkt !== undefined,
     result.signIn ? await idTokenFor(deps, client.clientId, result, accessToken, now, alg) : undefined,
   )
 }

@@ -5,7 +5,8 @@ import { formatScope } from './scope.js'
 
 export interface TokenResponse {
   access_token: string
-  token_type: 'Bearer'
+  /** DPoP when the access token is bound to the key of the request's DPoP proof (RFC 9449 §5). */
+  token_type: 'Bearer' | 'DPoP'
   expires_in: number
   /** Always sent, so the client never has to guess what it was granted. */
   scope: string
@@ -30,7 +31,11 @@ export const tokenResponseSchema = {
       type: 'string',
       description: 'A JWT (RFC 9068), typ at+jwt, signed with the client’s access_token_signing_alg',
     },
-    token_type: { type: 'string', enum: ['Bearer'] },
+    token_type: {
+      type: 'string',
+      enum: ['Bearer', 'DPoP'],
+      description: 'DPoP when the request carried a DPoP proof (RFC 9449): the token is bound to its key (cnf.jkt)',
+    },
     expires_in: { type: 'integer', description: 'Seconds until the access token expires' },
     scope: { type: 'string', description: 'The granted scope, space-separated' },
     refresh_token: {
@@ -47,11 +52,16 @@ export const tokenResponseSchema = {
   required: ['access_token', 'token_type', 'expires_in', 'scope'],
 } as const
 
-export function tokenResponse(accessToken: IssuedAccessToken, result: GrantResult, idToken?: string): TokenResponse {
+export function tokenResponse(
+  accessToken: IssuedAccessToken,
+  result: GrantResult,
+  dpopBound: boolean,
+  idToken?: string,
+): TokenResponse {
   // Built member by member: this runs once per token, and spreading into a literal is the slow path.
   const response: TokenResponse = {
     access_token: accessToken.token,
-    token_type: 'Bearer',
+    token_type: dpopBound ? 'DPoP' : 'Bearer',
     expires_in: accessToken.expiresIn,
     scope: formatScope(result.scope),
   }

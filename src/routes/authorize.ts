@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Services } from '../services.js'
 import { OAuthError } from '../errors.js'
 import {
+  findBrowserSession,
   findPending,
   findSignedIn,
   issueCode,
@@ -17,6 +18,7 @@ import {
   type SignedIn,
 } from '../oauth/authorize/flow.js'
 import { checkLogin } from '../oauth/authorize/login.js'
+import { replaceSession } from '../oauth/authorize/logout.js'
 import {
   bindingCookieName,
   bindingCookieOptions,
@@ -39,7 +41,10 @@ import type { PageSupport } from '../pages/index.js'
 import type { Client } from '../store/clients.js'
 import type { PendingAuthorization } from '../store/authorization-requests.js'
 
-export type AuthorizeRouteDeps = Pick<Services, 'config' | 'store' | 'now' | 'passwords' | 'loginWaiters'>
+export type AuthorizeRouteDeps = Pick<
+  Services,
+  'config' | 'store' | 'now' | 'passwords' | 'loginWaiters' | 'revocations'
+>
 
 const param = (description: string) => ({ description }) as const
 export const htmlResponse = (description: string) =>
@@ -67,6 +72,7 @@ const authorizeQuery = pageForm({
   max_age: 'Seconds: an older login is asked again',
   login_hint: 'Username to fill in on the login page',
   response_mode: 'query (default) or form_post',
+  dpop_jkt: 'RFC 9449 section 10: the JWK thumbprint of the DPoP key the code is bound to',
 })
 
 export const bodyString = (body: unknown, name: string): string | undefined => {
@@ -300,8 +306,10 @@ export function registerAuthorizeRoutes(app: FastifyInstance, deps: AuthorizeRou
       }
       if (login.outcome === 'failed') return again(401, 'Wrong username or password.')
       const at = deps.now()
+      const previous = await findBrowserSession(deps, request.cookies[cookieName], at)
       const { cookie, session } = await startSession(deps, login.user, ['pwd'], at)
       reply.setCookie(cookieName, cookie, sessionCookieOptions(config, config.sessionTtl))
+      if (previous) await replaceSession(deps, previous, session, { ip: request.ip })
       const signedIn = { session, user: login.user }
       return redirectErrors(
         reply,
@@ -478,6 +486,7 @@ export function registerAuthorizeRoutes(app: FastifyInstance, deps: AuthorizeRou
             const user = answer.userId === undefined ? undefined : await store.users.findById(answer.userId)
             if (!user || user.disabled)
               throw new RedirectError(authorization, new OAuthError('access_denied', 'the user cannot sign in'))
+            const previous = await findBrowserSession(deps, request.cookies[cookieName], now)
             const { cookie, session } = await startSession(deps, user, [], now)
             await store.audit.record(
               {
@@ -493,9 +502,17 @@ export function registerAuthorizeRoutes(app: FastifyInstance, deps: AuthorizeRou
             const next = await nextStep(deps, authorization, client, signedIn, now)
             // remember: the browser keeps the session (SESSION_TTL). Otherwise it has none, unless our own consent page
             // comes next: that page knows the user only by the session cookie, so it gets one for this browser session.
+            let cookieSet = true
             if (answer.remember) reply.setCookie(cookieName, cookie, sessionCookieOptions(config, config.sessionTtl))
             else if (next.step === 'consent' && !config.consentUrl)
               reply.setCookie(cookieName, cookie, { ...sessionCookieOptions(config, 0), maxAge: undefined })
+            else cookieSet = false
+            // The browser's older session: replaced by the new cookie; without one, ended only if it was another
+            // user's (that person has left this browser), and its cookie cleared.
+            if (previous && (cookieSet || previous.userId !== user.id)) {
+              await replaceSession(deps, previous, session, { ip: request.ip })
+              if (!cookieSet) reply.clearCookie(cookieName, sessionCookieOptions(config, 0))
+            }
             if (next.step === 'login') return expired(reply)
             return proceed(request, reply, authorization, next, now, pending, undefined)
           }

@@ -15,8 +15,8 @@ import type { Services } from '../services.js'
 /** What a page may send and read besides the CORS-safelisted headers. */
 const POLICY = {
   methods: ['GET', 'HEAD', 'POST'],
-  allowedHeaders: ['Authorization', 'Content-Type', 'If-None-Match'],
-  exposedHeaders: ['WWW-Authenticate', 'Retry-After', 'ETag', 'X-Request-Id'],
+  allowedHeaders: ['Authorization', 'Content-Type', 'If-None-Match', 'DPoP'],
+  exposedHeaders: ['WWW-Authenticate', 'Retry-After', 'ETag', 'X-Request-Id', 'DPoP-Nonce'],
   maxAge: 600,
   credentials: false,
 } as const satisfies FastifyCorsOptions

@@ -7,6 +7,7 @@ import type { Services } from '../services.js'
 import type { Config } from '../config.js'
 import { GRANT_TYPES } from '../oauth/grants/index.js'
 import { IDENTITY_SCOPES } from '../oauth/scope.js'
+import { DPOP_ALGORITHMS } from '../security/dpop.js'
 
 /** Client authentication at the token and revocation endpoints (RFC 6749 §2.3.1; `none` for public clients). */
 const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none']
@@ -49,6 +50,7 @@ export interface ServerMetadata {
   scopes_supported: string[]
   subject_types_supported: string[]
   id_token_signing_alg_values_supported: string[]
+  dpop_signing_alg_values_supported: string[]
   claims_supported: string[]
   prompt_values_supported: string[]
   service_documentation: string
@@ -81,6 +83,8 @@ export function serverMetadata(config: Readonly<Config>, grantTypes: readonly st
     subject_types_supported: ['public'],
     // Every algorithm a key is kept for (SIGNING_ALGORITHMS): a client's ID tokens use its access_token_signing_alg.
     id_token_signing_alg_values_supported: [...config.signingAlgorithms],
+    // RFC 9449 §5.1.
+    dpop_signing_alg_values_supported: [...DPOP_ALGORITHMS],
     claims_supported: CLAIMS,
     prompt_values_supported: ['none', 'login', 'consent'],
     service_documentation: config.serviceDocumentation,
@@ -112,6 +116,7 @@ const metadataSchema = {
     scopes_supported: stringList,
     subject_types_supported: stringList,
     id_token_signing_alg_values_supported: stringList,
+    dpop_signing_alg_values_supported: stringList,
     claims_supported: stringList,
     prompt_values_supported: stringList,
     service_documentation: { type: 'string', format: 'uri' },

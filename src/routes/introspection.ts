@@ -13,7 +13,10 @@ const introspectionSchema = {
     scope: { type: 'string' },
     client_id: { type: 'string' },
     username: { type: 'string' },
-    token_type: { type: 'string', description: 'Bearer (a JWT access token), refresh_token or access_key' },
+    token_type: {
+      type: 'string',
+      description: 'Bearer or DPoP (a JWT access token, DPoP when bound to a key), refresh_token or access_key',
+    },
     exp: { type: 'integer' },
     iat: { type: 'integer' },
     nbf: { type: 'integer' },
@@ -25,6 +28,11 @@ const introspectionSchema = {
       type: 'object',
       additionalProperties: true,
       description: 'The acting party of a token-exchange token (RFC 8693 §4.1)',
+    },
+    cnf: {
+      type: 'object',
+      properties: { jkt: { type: 'string' } },
+      description: 'RFC 9449 §6.2: the JWK SHA-256 thumbprint of the key a DPoP-bound token is bound to',
     },
   },
   required: ['active'],

@@ -1,21 +1,27 @@
 // GET/POST /oauth/logout (OpenID Connect RP-Initiated Logout 1.0): ends this browser's session and what was
-// issued in it, after the user confirms (a form with a CSRF token: a link on another site cannot sign anyone
-// out), then returns to post_logout_redirect_uri only when it exactly equals one registered for the client
-// (client_id), never an open redirect, with `state`; otherwise shows the signed-out page.
+// issued in it, then returns to post_logout_redirect_uri only when it exactly equals one registered for the
+// client (client_id, or the audience of id_token_hint), never an open redirect, with `state`; otherwise shows
+// the signed-out page. The user is asked to confirm (a form with a CSRF token: a link on another site cannot
+// sign anyone out) unless the request carries an id_token_hint of ours whose `sid` is this browser's session:
+// then it comes from a client the user signed in to in this session (§2, §3: confirmation is for when the OP
+// cannot tell). A hint that is not ours (bad signature, other issuer) is refused; an expired one is a hint.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Services } from '../services.js'
 import { findSignedIn } from '../oauth/authorize/flow.js'
+import { checkIdTokenHint } from '../oauth/authorize/id-token-hint.js'
 import { endSession, matchPostLogoutRedirectUri } from '../oauth/authorize/logout.js'
 import { singleParameters } from '../oauth/authorize/request.js'
 import { sessionCookieName, sessionCookieOptions } from '../oauth/authorize/session-cookie.js'
 import type { PageSupport } from '../pages/index.js'
 import { bodyString, htmlResponse, pageForm, seeOther } from './authorize.js'
 
-export type LogoutRouteDeps = Pick<Services, 'config' | 'store' | 'now' | 'revocations'>
+export type LogoutRouteDeps = Pick<Services, 'config' | 'store' | 'now' | 'revocations' | 'keyring'>
 
 const logoutParameters = pageForm({
-  id_token_hint: 'An ID token of ours (accepted; the user is still asked to confirm)',
-  client_id: 'The client whose post_logout_redirect_uri is asked for',
+  id_token_hint:
+    'An ID token of ours, expired or not: when its sid is this browser’s session, no confirmation is asked; one not issued here is refused',
+  client_id:
+    'The client whose post_logout_redirect_uri is asked for (when both are sent, the audience of id_token_hint)',
   post_logout_redirect_uri: 'One of the client’s registered post-logout redirect URIs, exactly',
   state: 'Returned exactly as sent',
   confirm: 'POST: yes, from the confirmation form',
@@ -29,10 +35,26 @@ export function registerLogoutRoutes(app: FastifyInstance, deps: LogoutRouteDeps
   async function logout(request: FastifyRequest, reply: FastifyReply, source: unknown, confirmed: boolean) {
     const now = deps.now()
     const { params } = singleParameters(source)
-    const client =
-      params.client_id === undefined || params.client_id.length > 255
+    const hint =
+      params.id_token_hint === undefined
         ? undefined
-        : await store.clients.findById(params.client_id)
+        : await checkIdTokenHint(deps.keyring, params.id_token_hint, config.issuer)
+    if (hint?.outcome === 'invalid') {
+      return pages.renderError(reply, 400, {
+        title: 'This sign-out request is not valid',
+        message: 'It carries an ID token that was not issued here. Go back to the app and sign out from there.',
+      })
+    }
+    const fromHint = hint?.outcome === 'valid' ? hint : undefined
+    // §2: when both are sent, the client_id must be the one the ID token was issued to.
+    if (fromHint && params.client_id !== undefined && params.client_id !== fromHint.clientId) {
+      return pages.renderError(reply, 400, {
+        title: 'This sign-out request is not valid',
+        message: 'It names one application and carries an ID token issued to another.',
+      })
+    }
+    const clientId = params.client_id ?? fromHint?.clientId
+    const client = clientId === undefined || clientId.length > 255 ? undefined : await store.clients.findById(clientId)
     const back = matchPostLogoutRedirectUri(client, params.post_logout_redirect_uri)
     if (params.post_logout_redirect_uri !== undefined && back === undefined) {
       return pages.renderError(reply, 400, {
@@ -41,9 +63,11 @@ export function registerLogoutRoutes(app: FastifyInstance, deps: LogoutRouteDeps
       })
     }
     const signedIn = await findSignedIn(deps, request.cookies[cookieName], now)
-    if (signedIn && !confirmed) {
+    const sentByClient =
+      signedIn !== undefined && fromHint?.sessionId === signedIn.session.id && fromHint.subject === signedIn.user.id
+    if (signedIn && !confirmed && !sentByClient) {
       const hidden: Record<string, string> = { confirm: 'yes' }
-      if (params.client_id !== undefined) hidden.client_id = params.client_id
+      if (client) hidden.client_id = client.clientId
       if (back !== undefined) hidden.post_logout_redirect_uri = back
       if (back !== undefined && params.state !== undefined) hidden.state = params.state
       return pages.renderLogoutConfirm(reply, {
@@ -63,14 +87,16 @@ export function registerLogoutRoutes(app: FastifyInstance, deps: LogoutRouteDeps
 
   const schema = (method: 'GET' | 'POST') => ({
     tags: ['sign-in'],
-    summary: `RP-initiated logout (${method}): asks the signed-in user to confirm, then ends the session and the refresh tokens issued in it`,
+    summary: `RP-initiated logout (${method}): asks the signed-in user to confirm (not when id_token_hint names this session), then ends the session and the refresh tokens issued in it`,
     ...(method === 'GET'
       ? { querystring: logoutParameters }
       : { body: logoutParameters, consumes: ['application/x-www-form-urlencoded'] }),
     response: {
       200: htmlResponse('The confirmation form, or the signed-out page'),
       303: seeOther('To the registered post_logout_redirect_uri, with state'),
-      400: htmlResponse('post_logout_redirect_uri is not registered for the client'),
+      400: htmlResponse(
+        'post_logout_redirect_uri is not registered for the client, or id_token_hint was not issued here (or to client_id)',
+      ),
       ...(method === 'POST' ? { 403: htmlResponse('confirm=yes without a valid CSRF token') } : {}),
     },
   })

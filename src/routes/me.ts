@@ -15,7 +15,8 @@ import type { Principal } from '../security/bearer.js'
 import type { AccessKey } from '../store/access-keys.js'
 import { StoreError } from '../store/index.js'
 import type { User } from '../store/users.js'
-import { newAccessKeyBody } from './admin/access-keys.js'
+import { credentialOf, newAccessKeyBody, type NewKeyBody } from './admin/access-keys.js'
+import { issuedAccessKeyView } from '../manage/views.js'
 import {
   errorsWithNotFound,
   registerScopedRoutes,
@@ -57,12 +58,13 @@ export function registerMeRoutes(
   }
 
   registerScopedRoutes(app, deps, { prefix: '/v1/me', scope: KEYS_WRITE_SCOPE }, (me) => {
-    me.post<{ Body: { name: string; scopes: string[]; expires_in?: number } }>(
+    me.post<{ Body: NewKeyBody }>(
       '/access-keys',
       {
         schema: {
           tags: TAGS,
-          summary: 'Create an access key of my own (the key is returned only in this response)',
+          summary:
+            'Create an access key of my own: a secret key, or a key-pair key (public_key or generate_key_pair; a generated private key is returned only in this response)',
           security: SECURITY,
           body: newAccessKeyBody,
           response: { 201: createdAccessKeySchema, ...errors },
@@ -77,14 +79,15 @@ export function registerMeRoutes(
           owner,
           expiresIn: request.body.expires_in,
           ceiling: principal.scopes,
+          credential: credentialOf(request.body),
         }
         const problems = accessKeyProblems(keyRequest)
         if (problems.length > 0) throw validationFailed(problems)
         const at = now()
         const parent = await parentKey(principal, at)
         try {
-          const { accessKey, key } = await issueAccessKey(store, { ...keyRequest, parent }, auditContext(request), at)
-          return reply.code(201).send({ ...accessKeyView(accessKey, at), key })
+          const issued = await issueAccessKey(store, { ...keyRequest, parent }, auditContext(request), at)
+          return reply.code(201).send(issuedAccessKeyView(issued, at))
         } catch (err) {
           if (err instanceof ParentKeyInactiveError) throw parentInactive()
           throw err

@@ -13,6 +13,7 @@ import {
   type TokenRequestLabels,
 } from '../oauth/token-endpoint.js'
 import { tokenResponseSchema } from '../oauth/token-response.js'
+import { AssertionError } from '../security/jwt-assertion.js'
 import { oauthErrorBody as errorSchema } from './schemas.js'
 
 declare module 'fastify' {
@@ -37,7 +38,7 @@ const tokenRequestSchema = {
   type: 'object',
   properties: {
     grant_type: text(
-      'authorization_code, password, refresh_token, client_credentials or urn:ietf:params:oauth:grant-type:token-exchange',
+      'authorization_code, password, refresh_token, client_credentials, urn:ietf:params:oauth:grant-type:token-exchange or urn:ietf:params:oauth:grant-type:jwt-bearer',
       256,
     ),
     client_id: text('For client_secret_post, or alone for a public client', 255),
@@ -51,6 +52,7 @@ const tokenRequestSchema = {
     subject_token_type: text('token exchange: urn:portcullis:params:oauth:token-type:access_key', 256),
     audience: text('token exchange: a registered audience (like resource)', 2048),
     requested_token_type: text('token exchange: urn:ietf:params:oauth:token-type:access_token (the default)', 256),
+    assertion: text('JWT bearer grant (RFC 7523 §2.1): a JWT signed with a key-pair access key', 8192),
     code: text('authorization_code grant: the code from /oauth/authorize', 512),
     redirect_uri: text('authorization_code grant: the redirect_uri sent to /oauth/authorize, when one was', 2048),
     code_verifier: text('authorization_code grant: the PKCE verifier (RFC 7636) of the S256 code_challenge', 128),
@@ -89,6 +91,9 @@ export function registerTokenRoutes(
     const outcome =
       error instanceof OAuthError ? error.error : (error.statusCode ?? 500) < 500 ? 'invalid_request' : 'server_error'
     const labels = request.tokenRequest?.labels
+    // A refused assertion's reason is kept from the answer (RFC 7523 §3.1: invalid_grant alone) but logged.
+    if (error instanceof OAuthError && error.cause instanceof AssertionError)
+      request.log.info({ error: error.error, reason: error.cause.reason }, 'assertion refused')
     deps.metrics.countTokenRequest(labels?.grant_type ?? 'unknown', labels?.client_id ?? 'unknown', outcome)
     done()
   }
@@ -134,6 +139,9 @@ export function registerTokenRoutes(
           clientRateLimit: limits.perClient,
         })
         deps.metrics.countTokenRequest(labels.grant_type, labels.client_id, 'issued')
+        // RFC 9449 §8.2: the nonce to use next, when nonces are on (a new one each window).
+        const nonce = deps.dpop.nonce(receivedAt)
+        if (nonce !== undefined) reply.header('dpop-nonce', nonce)
         // Written with JSON.stringify, not the 200 schema's compiled serializer, which scans a string as long as
         // a token (~800 characters) for characters to escape in JavaScript: ~1.5 % of a token request's CPU.
         // tokenResponse() builds the object member by member, so it holds the documented members only.

@@ -7,14 +7,46 @@
 // revoking any key revokes its descendants in the same transaction. So a short-lived or revoked key cannot
 // leave behind a key that outlives it. Keys made through the admin API or the CLI have no parent: creating
 // them is provisioning by an administrator (who could as well create a user), not delegation.
+//
+// A key is a secret key (`pcl_<id>_<secret>`, only its hash stored) or a key-pair key: a public key registered
+// or generated here, no secret at all. Both kinds follow every rule above alike.
 import type { ErrorDetail } from '../errors.js'
 import type { AccessKey } from '../store/access-keys.js'
 import type { Store } from '../store/index.js'
 import { StoreError } from '../store/index.js'
 import type { User } from '../store/users.js'
+import {
+  checkPublicJwk,
+  DEFAULT_KEY_PAIR_ALGORITHM,
+  generateKeyPair,
+  publicKeyPair,
+  PublicKeyError,
+  type KeyPairAlgorithm,
+  type PublicKeyPair,
+} from './access-key-pairs.js'
 import { generateAccessKey } from './access-keys.js'
 
 export const MAX_ACCESS_KEY_LIFETIME = 10 * 365 * 86400
+
+/**
+ * How the holder proves the key: a generated secret (the default), a public key they registered (a JWK object),
+ * or a key pair generated here (`alg` default ES256) whose private key is returned once.
+ */
+export type AccessKeyCredential =
+  | { kind: 'secret' }
+  | { kind: 'public_key'; jwk: unknown; alg?: KeyPairAlgorithm | undefined }
+  | { kind: 'generate_key_pair'; alg?: KeyPairAlgorithm | undefined }
+
+/** What creating a key returns once: the secret key, or the generated private key; nothing for a registered public key. */
+export interface IssuedAccessKey {
+  accessKey: AccessKey
+  /** `pcl_<id>_<secret>` of a secret key: the only copy there will ever be. */
+  key?: string
+  /** A key-pair key's public JWK (as stored). */
+  publicKey?: PublicKeyPair['jwk']
+  /** The generated private key (generate_key_pair): the only copy there will ever be. */
+  privateKey?: { jwk: Record<string, unknown>; pem: string }
+}
 
 export interface AccessKeyRequest {
   name: string
@@ -27,6 +59,8 @@ export interface AccessKeyRequest {
   ceiling?: readonly string[] | undefined
   /** The access key the creator holds the authority of: the new key is bounded by its expiry and revoked with it. */
   parent?: Pick<AccessKey, 'id' | 'expiresAt'> | undefined
+  /** Default: a secret key. */
+  credential?: AccessKeyCredential | undefined
 }
 
 /** The parent is revoked, expired or deleted between the caller's check and the insert. */
@@ -61,6 +95,14 @@ export function accessKeyProblems(request: AccessKeyRequest): ErrorDetail[] {
       field: 'scopes',
       message: `the presented credential does not hold ${beyondCeiling.map((s) => JSON.stringify(s)).join(', ')}`,
     })
+  if (request.credential?.kind === 'public_key') {
+    try {
+      checkPublicJwk(request.credential.jwk, request.credential.alg)
+    } catch (err) {
+      if (!(err instanceof PublicKeyError)) throw err
+      problems.push({ field: 'public_key', message: err.message })
+    }
+  }
   if (
     request.expiresIn !== undefined &&
     (!Number.isInteger(request.expiresIn) || request.expiresIn < 1 || request.expiresIn > MAX_ACCESS_KEY_LIFETIME)
@@ -85,8 +127,19 @@ export async function issueAccessKey(
   request: AccessKeyRequest,
   by: { actor: string | null; ip?: string | null; details?: Record<string, unknown> },
   now: number,
-): Promise<{ accessKey: AccessKey; key: string }> {
+): Promise<IssuedAccessKey> {
   const generated = generateAccessKey(now)
+  const credential = request.credential ?? { kind: 'secret' }
+  const keyPair =
+    credential.kind === 'generate_key_pair'
+      ? await generateKeyPair(credential.alg ?? DEFAULT_KEY_PAIR_ALGORITHM, generated.id)
+      : undefined
+  const publicKey =
+    credential.kind === 'public_key' ? await publicKeyPair(credential.jwk, credential.alg) : keyPair?.publicKey
+  // A key-pair key gets no secret: the generated one is dropped here, never stored, never shown.
+  const proof = publicKey
+    ? { publicKey: { jwk: publicKey.jwk, thumbprint: publicKey.thumbprint } }
+    : { secretHash: generated.secretHash }
   const expiresAt = boundedExpiry(request, now)
   const parentId = request.parent?.id ?? null
   let accessKey: AccessKey
@@ -95,7 +148,7 @@ export async function issueAccessKey(
       {
         id: generated.id,
         prefix: generated.prefix,
-        secretHash: generated.secretHash,
+        ...proof,
         name: request.name.trim(),
         userId: request.owner?.id ?? null,
         scopes: request.scopes,
@@ -121,12 +174,19 @@ export async function issueAccessKey(
         user_id: accessKey.userId,
         scopes: accessKey.scopes,
         expires_at: expiresAt?.toISOString() ?? null,
+        kind: accessKey.kind,
+        ...(publicKey ? { public_key_thumbprint: publicKey.thumbprint, alg: publicKey.alg } : {}),
         ...(parentId === null ? {} : { parent_id: parentId }),
       },
     },
     new Date(now),
   )
-  return { accessKey, key: generated.key }
+  if (!publicKey) return { accessKey, key: generated.key }
+  return {
+    accessKey,
+    publicKey: publicKey.jwk,
+    ...(keyPair ? { privateKey: { jwk: keyPair.privateJwk as Record<string, unknown>, pem: keyPair.privatePem } } : {}),
+  }
 }
 
 /**

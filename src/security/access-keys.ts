@@ -10,6 +10,10 @@
 //
 // last_used_at is written at most once per ACCESS_KEY_LAST_USED_INTERVAL per key and instance, in batches:
 // uses are collected in memory and flushed shortly after, one UPDATE for all keys of the batch.
+//
+// A key-pair key has no secret: verify() refuses every presented `pcl_<id>_…` naming one, whatever follows the
+// id. Its holder proves it by signing a JWT bearer assertion (oauth/grants/jwt-bearer.ts), which looks the key up
+// through resolveKeyPair(): the same cache, the same state checks, and last_used_at once the signature is checked.
 import type { Config } from '../config.js'
 import type { AccessKey, AccessKeyForVerification, AccessKeyStore } from '../store/access-keys.js'
 import { constantTimeEqual, randomBase62, sha256 } from './secrets.js'
@@ -59,7 +63,15 @@ export function looksLikeAccessKey(value: string): boolean {
   return value.startsWith(`${ACCESS_KEY_PREFIX}_`)
 }
 
-export type AccessKeyFailure = 'malformed' | 'unknown' | 'revoked' | 'expired' | 'owner_disabled'
+/** `no_secret`: a key-pair key presented as a secret key; `not_key_pair`: a secret key named by an assertion. */
+export type AccessKeyFailure =
+  | 'malformed'
+  | 'unknown'
+  | 'revoked'
+  | 'expired'
+  | 'owner_disabled'
+  | 'no_secret'
+  | 'not_key_pair'
 
 export interface VerifiedAccessKey {
   key: AccessKey
@@ -72,9 +84,24 @@ export interface VerifiedAccessKey {
 
 export type AccessKeyVerification = ({ ok: true } & VerifiedAccessKey) | { ok: false; reason: AccessKeyFailure }
 
+export type KeyPairResolution =
+  | ({
+      ok: true
+      /** The public JWK the holder's assertions must verify with (its `alg` is the only algorithm allowed). */
+      publicKey: Record<string, unknown>
+    } & VerifiedAccessKey)
+  | { ok: false; reason: AccessKeyFailure }
+
 export interface AccessKeyVerifier {
   /** Verifies a presented key (cached; see the top of this file for the bounds). */
   verify(presented: string): Promise<AccessKeyVerification>
+  /**
+   * A key-pair key by id, checked like verify() (revoked, expired, owner disabled), with its public key. Records no
+   * use: the caller checks the holder's signature, then calls recordUse().
+   */
+  resolveKeyPair(id: string): Promise<KeyPairResolution>
+  /** Records a use of a key (last_used_at, batched as for verify()). */
+  recordUse(key: AccessKey): void
   /** Drops a key from this instance's cache (after revoking it here). */
   invalidate(id: string): void
   /** Drops every cached key of a user (after disabling or deleting them here). */
@@ -89,6 +116,16 @@ export interface AccessKeyVerifier {
 
 /** The `sub` of a service key's callers: a namespace no user id (UUID) or client can occupy. */
 export const serviceKeySubject = (id: string) => `access_key:${id}`
+
+/** A found key's state at `at`: refused when revoked, expired or its owner is disabled; else who it speaks for. */
+function activeKey(record: AccessKeyForVerification, at: number): AccessKeyVerification {
+  const { key, owner } = record
+  if (key.revokedAt) return { ok: false, reason: 'revoked' }
+  if (key.expiresAt && key.expiresAt.getTime() <= at) return { ok: false, reason: 'expired' }
+  if (key.userId !== null && (!owner || owner.disabled)) return { ok: false, reason: 'owner_disabled' }
+  const scopes = owner ? key.scopes.filter((scope) => owner.scopes.includes(scope)) : key.scopes
+  return { ok: true, key, owner, sub: owner ? owner.id : serviceKeySubject(key.id), scopes }
+}
 
 interface CacheEntry {
   fetchedAt: number
@@ -174,15 +211,24 @@ export function createAccessKeyVerifier(deps: {
       const record = await load(parsed.id)
       // The hash is compared even for unknown ids, so timing does not tell which ids exist.
       const matches = constantTimeEqual(sha256(parsed.secret), record?.secretHash ?? '')
+      if (record?.key.kind === 'key_pair') return { ok: false, reason: 'no_secret' }
       if (!record || !matches) return { ok: false, reason: 'unknown' }
-      const { key, owner } = record
       const at = now()
-      if (key.revokedAt) return { ok: false, reason: 'revoked' }
-      if (key.expiresAt && key.expiresAt.getTime() <= at) return { ok: false, reason: 'expired' }
-      if (key.userId !== null && (!owner || owner.disabled)) return { ok: false, reason: 'owner_disabled' }
-      recordUse(key, at)
-      const scopes = owner ? key.scopes.filter((scope) => owner.scopes.includes(scope)) : key.scopes
-      return { ok: true, key, owner, sub: owner ? owner.id : serviceKeySubject(key.id), scopes }
+      const state = activeKey(record, at)
+      if (state.ok) recordUse(record.key, at)
+      return state
+    },
+
+    async resolveKeyPair(id) {
+      const record = await load(id)
+      if (!record) return { ok: false, reason: 'unknown' }
+      if (record.key.kind !== 'key_pair' || !record.publicKey) return { ok: false, reason: 'not_key_pair' }
+      const state = activeKey(record, now())
+      return state.ok ? { ...state, publicKey: record.publicKey } : state
+    },
+
+    recordUse(key) {
+      recordUse(key, now())
     },
 
     invalidate(id) {

@@ -1,12 +1,21 @@
 // Who is calling: a Bearer JWT of ours (RFC 6750 §2.1, RFC 9068) or an access key, presented as
-// `Authorization: Bearer <JWT or key>` or `X-API-Key: <key>`. Routes protect themselves with
-// requireScope(), which answers 401 with `WWW-Authenticate: Bearer` for a missing or bad credential and
-// 403 `insufficient_scope` (RFC 6750 §3.1) for a good one without the scope.
+// `Authorization: Bearer <JWT or key>` or `X-API-Key: <key>`, or a DPoP-bound JWT presented as
+// `Authorization: DPoP <JWT>` with a proof of its key (RFC 9449 §7). Routes protect themselves with
+// requireScope(), which answers 401 with `WWW-Authenticate: Bearer` (and `DPoP`, §7.1) for a missing or bad
+// credential and 403 `insufficient_scope` (RFC 6750 §3.1) for a good one without the scope.
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../config.js'
 import type { AccessTokenVerifier } from './access-token-verifier.js'
-import { insufficientScope, invalidRequest, invalidToken, missingToken } from '../errors.js'
+import {
+  insufficientScope,
+  invalidDpopProof,
+  invalidDpopToken,
+  invalidRequest,
+  invalidToken,
+  missingToken,
+} from '../errors.js'
 import { looksLikeAccessKey, type AccessKeyVerifier } from './access-keys.js'
+import { DPOP_ALGORITHMS, type DpopVerifier } from './dpop.js'
 import type { RevocableClaims } from './revocation-list.js'
 
 export interface Principal {
@@ -25,6 +34,8 @@ export interface Principal {
   /** The presented JWT's id and expiry (seconds). */
   jti?: string
   exp?: number
+  /** RFC 9449 §6.1: the JWK thumbprint a DPoP-bound JWT is bound to (its `cnf.jkt`). */
+  jkt?: string
 }
 
 declare module 'fastify' {
@@ -54,6 +65,9 @@ export interface BearerAuthenticator {
 
 export interface BearerDeps {
   config: Pick<Config, 'issuer'>
+  /** Checks the DPoP proof beside a DPoP-bound token (security/dpop.ts). */
+  dpop: Pick<DpopVerifier, 'verify'>
+  now: () => number
   accessTokens: AccessTokenVerifier
   accessKeys: AccessKeyVerifier
   /** True when the JWT was revoked (RFC 7009), by its jti, with its grant or with its user; answered from memory (security/revocation-list.ts). */
@@ -64,29 +78,46 @@ export interface BearerDeps {
 // after it, the token and any trailing spaces or tabs match disjoint characters, so matching is linear: the
 // earlier `([^ \t].*?)[ \t]*$` let the token and the trailing whitespace overlap, and one 16 KB header of
 // alternating spaces and tabs took 200-400 ms to reject (test/project/regex-safety.test.ts checks every pattern).
-const BEARER = /^Bearer[ \t]+([^ \t]+)[ \t]*$/i
-const BEARER_SCHEME = /^Bearer[ \t]+[^ \t]/i
+const BEARER = /^(Bearer|DPoP)[ \t]+([^ \t]+)[ \t]*$/i
+const BEARER_SCHEME = /^(Bearer|DPoP)[ \t]+[^ \t]/i
 const MAX_CREDENTIAL_LENGTH = 8192
 
-/** The token of a Bearer header; '' when one was presented that is not a single token ("Bearer a b": invalid, not missing). */
-function bearerToken(authorization: string): string | undefined {
-  const token = BEARER.exec(authorization)?.[1]
-  if (token !== undefined) return token
-  return BEARER_SCHEME.test(authorization) ? '' : undefined
+type Presented = { value: string; via: 'authorization' | 'x-api-key'; dpop: boolean }
+
+/**
+ * The token of a Bearer or DPoP header; '' when one was presented that is not a single token ("Bearer a b":
+ * invalid, not missing).
+ */
+function authorizationToken(authorization: string): { token: string; dpop: boolean } | undefined {
+  const match = BEARER.exec(authorization)
+  if (match) return { token: match[2]!, dpop: match[1]!.length === 4 }
+  const scheme = BEARER_SCHEME.exec(authorization)
+  return scheme ? { token: '', dpop: scheme[1]!.length === 4 } : undefined
 }
 
-function presentedCredential(
-  request: FastifyRequest,
-): { value: string; via: 'authorization' | 'x-api-key' } | undefined {
+function presentedCredential(request: FastifyRequest): Presented | undefined {
   const authorization = request.headers.authorization
   const apiKey = request.headers['x-api-key']
-  const bearer = typeof authorization === 'string' ? bearerToken(authorization) : undefined
+  const presented = typeof authorization === 'string' ? authorizationToken(authorization) : undefined
   if (Array.isArray(apiKey)) throw invalidRequest('X-API-Key must be sent once')
-  if (bearer !== undefined && apiKey !== undefined)
+  if (presented !== undefined && apiKey !== undefined)
     throw invalidRequest('send one credential: Authorization: Bearer or X-API-Key, not both')
-  if (bearer !== undefined) return { value: bearer, via: 'authorization' }
-  if (apiKey !== undefined && apiKey.trim() !== '') return { value: apiKey.trim(), via: 'x-api-key' }
+  if (presented !== undefined) return { value: presented.token, via: 'authorization', dpop: presented.dpop }
+  if (apiKey !== undefined && apiKey.trim() !== '') return { value: apiKey.trim(), via: 'x-api-key', dpop: false }
   return undefined
+}
+
+/** The request's URI as the proof's `htu` names it: the issuer's scheme, host and base path, then the route's path. */
+function requestUri(issuer: string, request: FastifyRequest): string {
+  const query = request.url.indexOf('?')
+  return `${issuer}${query === -1 ? request.url : request.url.slice(0, query)}`
+}
+
+/** RFC 9449 §6.1: the `jkt` of a `cnf` claim, when it is one. */
+function boundKey(cnf: unknown): string | undefined {
+  if (typeof cnf !== 'object' || cnf === null) return undefined
+  const jkt = (cnf as Record<string, unknown>).jkt
+  return typeof jkt === 'string' ? jkt : undefined
 }
 
 /** Built once per app (buildApp); holds no state of its own. */
@@ -107,6 +138,7 @@ export function createBearerAuthenticator(deps: BearerDeps): BearerAuthenticator
       scopes: typeof claims.scope === 'string' ? claims.scope.split(' ').filter(Boolean) : [],
       clientId: claims.client_id,
       ...(typeof claims.access_key_id === 'string' ? { accessKeyId: claims.access_key_id } : {}),
+      ...(boundKey(claims.cnf) === undefined ? {} : { jkt: boundKey(claims.cnf) }),
       jti: claims.jti,
       exp: claims.exp,
     }
@@ -129,13 +161,40 @@ export function createBearerAuthenticator(deps: BearerDeps): BearerAuthenticator
     return looksLikeAccessKey(credential) ? verifyKey(credential) : verifyJwt(credential)
   }
 
+  /**
+   * RFC 9449 §7: `Authorization: DPoP <token>` with a proof for this request (htm, htu, ath) made with the key
+   * the token is bound to. Failures answer the DPoP challenge (§7.1).
+   */
+  async function authenticateDpop(request: FastifyRequest, token: string): Promise<Principal> {
+    if (token === '' || token.length > MAX_CREDENTIAL_LENGTH || looksLikeAccessKey(token))
+      throw invalidDpopToken('the DPoP scheme takes a DPoP-bound access token', DPOP_ALGORITHMS)
+    const check = {
+      method: request.method,
+      url: requestUri(config.issuer, request),
+      accessToken: token,
+      resource: true,
+    }
+    const proof = await deps.dpop.verify(request.raw, check, deps.now())
+    if (!proof)
+      throw invalidDpopProof('a DPoP proof (the DPoP header) is required with the DPoP scheme', DPOP_ALGORITHMS)
+    const principal = await verifyJwt(token)
+    if (!principal) throw invalidDpopToken('the access token is invalid, expired or revoked', DPOP_ALGORITHMS)
+    if (principal.jkt !== proof.jkt)
+      throw invalidDpopToken('the access token is not bound to the key of the DPoP proof', DPOP_ALGORITHMS)
+    return principal
+  }
+
   async function authenticate(request: FastifyRequest): Promise<Principal> {
     const presented = presentedCredential(request)
-    if (!presented) throw missingToken()
+    if (!presented) throw missingToken(DPOP_ALGORITHMS)
+    if (presented.dpop) return authenticateDpop(request, presented.value)
     // X-API-Key carries access keys only.
     const principal =
       presented.via === 'x-api-key' && !looksLikeAccessKey(presented.value) ? undefined : await verify(presented.value)
     if (!principal) throw invalidToken('the access token or access key is invalid, expired or revoked')
+    // RFC 9449 §7.2: a DPoP-bound token is useless without its key, so never accepted as a Bearer token.
+    if (principal.jkt !== undefined)
+      throw invalidDpopToken('a DPoP-bound access token must be sent with the DPoP scheme and a proof', DPOP_ALGORITHMS)
     return principal
   }
 

@@ -9,7 +9,9 @@
 //   of one query). While the database cannot be read, the list stays as it was and the failure is reported.
 // - An entry is dropped once its token has expired (its expiry already includes the clock-skew allowance).
 // - Beside the jtis, a cutoff per user (userRevocationId): disabling, deleting or re-passwording a user ends
-//   every login they had and refuses every access token of theirs issued until then (manage/users.ts).
+//   every login they had and refuses every access token of theirs issued until then (manage/users.ts). And a
+//   cutoff per user and client (consentRevocationId): revoking a consent does the same for the tokens that
+//   client holds for that user (manage/consents.ts).
 //
 // The list is as large as the number of revoked tokens that have not expired yet: revocation is by the client
 // the token was issued to, and each entry lives at most ACCESS_TOKEN_TTL + CLOCK_SKEW.
@@ -25,6 +27,7 @@ export interface RevocableClaims {
   sub?: unknown
   iat?: unknown
   sid?: unknown
+  client_id?: unknown
 }
 
 interface UserCutoff {
@@ -35,6 +38,8 @@ interface UserCutoff {
 }
 
 const USER_PREFIX = 'user:'
+const CONSENT_PREFIX = 'consent:'
+const isCutoff = (jti: string) => jti.startsWith(USER_PREFIX) || jti.startsWith(CONSENT_PREFIX)
 
 export interface RevocationList {
   /** True when the JWT with this jti was revoked (and has not expired yet). */
@@ -45,6 +50,8 @@ export interface RevocationList {
   add(jti: string, expiresAt: Date): void
   /** Records a user cutoff made by this instance (already written to the database: manage/users.ts). */
   cutOffUser(userId: string, at: Date, expiresAt: Date): void
+  /** Records a user-and-client cutoff made by this instance (written to the database: manage/consents.ts). */
+  cutOffConsent(userId: string, clientId: string, at: Date, expiresAt: Date): void
   /**
    * Reads the revocations recorded since the last read; the timer and change notifications call it. Resolves
    * once a read that began after the call has ended: a call during a read waits for it, then shares the one
@@ -81,7 +88,7 @@ export async function createRevocationList(deps: {
   const lifetime = deps.accessTokenLifetimeMs ?? 0
   /** jti → when its token expires (ms). */
   const revoked = new Map<string, number>()
-  /** user id → the cutoff of their access tokens. */
+  /** userRevocationId or consentRevocationId → the cutoff of the access tokens it names. */
   const cutoffs = new Map<string, UserCutoff>()
   let readFrom = now() - SYNC_OVERLAP_MS
   let syncing: Promise<void> | undefined
@@ -89,16 +96,16 @@ export async function createRevocationList(deps: {
   let queued: Promise<void> | undefined
   let closed = false
 
-  function cutOff(userId: string, at: number, expiresAt: number): void {
-    const known = cutoffs.get(userId)
-    if (!known || known.at < at) cutoffs.set(userId, { at, expiresAt })
+  function cutOff(id: string, at: number, expiresAt: number): void {
+    const known = cutoffs.get(id)
+    if (!known || known.at < at) cutoffs.set(id, { at, expiresAt })
   }
 
   function addAll(rows: RevokedJti[]): void {
     for (const row of rows) {
-      if (row.jti.startsWith(USER_PREFIX)) {
+      if (isCutoff(row.jti)) {
         const at = row.createdAt.getTime()
-        cutOff(row.jti.slice(USER_PREFIX.length), at, Math.max(row.expiresAt.getTime(), at + lifetime))
+        cutOff(row.jti, at, Math.max(row.expiresAt.getTime(), at + lifetime))
       } else revoked.set(row.jti, row.expiresAt.getTime())
     }
   }
@@ -148,7 +155,14 @@ export async function createRevocationList(deps: {
    */
   function cutOffByUser(claims: RevocableClaims): boolean {
     if (typeof claims.sub !== 'string') return false
-    const cutoff = cutoffs.get(claims.sub)
+    return (
+      cutOffBy(claims, cutoffs.get(userRevocationId(claims.sub))) ||
+      (typeof claims.client_id === 'string' &&
+        cutOffBy(claims, cutoffs.get(consentRevocationId(claims.sub, claims.client_id))))
+    )
+  }
+
+  function cutOffBy(claims: RevocableClaims, cutoff: UserCutoff | undefined): boolean {
     if (!cutoff || cutoff.expiresAt <= now()) return false
     const loginStarted = typeof claims.sid === 'string' ? idTime(claims.sid) : undefined
     if (loginStarted !== undefined) return loginStarted <= cutoff.at
@@ -175,7 +189,11 @@ export async function createRevocationList(deps: {
     },
 
     cutOffUser(userId, at, expiresAt) {
-      if (expiresAt.getTime() > now()) cutOff(userId, at.getTime(), expiresAt.getTime())
+      if (expiresAt.getTime() > now()) cutOff(userRevocationId(userId), at.getTime(), expiresAt.getTime())
+    },
+
+    cutOffConsent(userId, clientId, at, expiresAt) {
+      if (expiresAt.getTime() > now()) cutOff(consentRevocationId(userId, clientId), at.getTime(), expiresAt.getTime())
     },
 
     sync,
@@ -220,6 +238,12 @@ export async function revokeGrantAccessTokens(
 export const userRevocationId = (userId: string) => `${USER_PREFIX}${userId}`
 
 /**
+ * The revocation entry of the access tokens a client holds for a user (a cutoff, like the user's): a revoked
+ * consent. A user id is a UUID (no colon), so the client id is everything after the second colon.
+ */
+export const consentRevocationId = (userId: string, clientId: string) => `${CONSENT_PREFIX}${userId}:${clientId}`
+
+/**
  * The cutoff that ends a user's access tokens at `now`: RFC 9700 §4.14 (a change to the user's
  * authorization ends the tokens issued under it) and RFC 7009 §2.1. Each such token expires within
  * ACCESS_TOKEN_TTL of now, so the entry is kept that long, plus the clock-skew allowance. The store records it
@@ -231,4 +255,17 @@ export function userAccessTokenCutoff(
   now: number,
 ): { jti: string; expiresAt: Date } {
   return { jti: userRevocationId(userId), expiresAt: new Date(now + (config.accessTokenTtl + config.clockSkew) * 1000) }
+}
+
+/** The cutoff that ends the access tokens `clientId` holds for `userId` at `now` (a revoked consent). */
+export function consentAccessTokenCutoff(
+  config: Pick<Config, 'accessTokenTtl' | 'clockSkew'>,
+  userId: string,
+  clientId: string,
+  now: number,
+): { jti: string; expiresAt: Date } {
+  return {
+    jti: consentRevocationId(userId, clientId),
+    expiresAt: new Date(now + (config.accessTokenTtl + config.clockSkew) * 1000),
+  }
 }

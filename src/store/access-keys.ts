@@ -1,13 +1,22 @@
-// Access keys: long-lived, scoped credentials for scripts and services. Only the SHA-256 of the secret
-// part is stored; the key itself exists only in the one response that created it.
+// Access keys: long-lived, scoped credentials for scripts and services. A secret key: only the SHA-256 of the
+// secret part is stored; the key itself exists only in the one response that created it. A key-pair key: only
+// the holder's public key is stored (its private key never reaches us, or leaves us once when we generate it).
 import type { PrismaClient } from './database.js'
 import { StoreError, translate } from './errors.js'
 import { fromList, toList, toPage, type Page, type PageOptions } from './lists.js'
 
+/** `secret`: presented as `pcl_<id>_<secret>`; `key_pair`: proven by signing (RFC 7523 §2.1), no secret. */
+export type AccessKeyKind = 'secret' | 'key_pair'
+
 export interface AccessKey {
-  /** Public id, the middle part of `pcl_<id>_<secret>`. */
+  /** Public id, the middle part of `pcl_<id>_<secret>`; a key-pair key's assertions name it as iss and sub. */
   id: string
   prefix: string
+  kind: AccessKeyKind
+  /** A key-pair key's RFC 7638 SHA-256 thumbprint of its public key; null for a secret key. */
+  publicKeyThumbprint: string | null
+  /** The one algorithm a key-pair key's assertions may use (its JWK's `alg`); null for a secret key. */
+  publicKeyAlg: string | null
   name: string
   /** The owner; null for a service key. */
   userId: string | null
@@ -20,29 +29,36 @@ export interface AccessKey {
   createdAt: Date
 }
 
-/** What verification needs: the key, its secret hash and its owner's state, in one query. */
+/** What verification needs: the key, its secret hash or public key and its owner's state, in one query. */
 export interface AccessKeyForVerification {
   key: AccessKey
-  secretHash: string
+  /** Null for a key-pair key: it has no secret, and no secret can match it. */
+  secretHash: string | null
+  /** A key-pair key's public JWK (public members and `alg`); null for a secret key. */
+  publicKey: Record<string, unknown> | null
   owner: { id: string; username: string; scopes: string[]; disabled: boolean } | null
 }
 
-export interface NewAccessKey {
+export type NewAccessKey = {
   id: string
   prefix: string
-  secretHash: string
   name: string
   userId?: string | null
   scopes: readonly string[]
   expiresAt?: Date | null
   /** Must be active at `now`, or create() fails with conflict; the caller has bounded expiresAt by it. */
   parentId?: string | null
-}
+} & (
+  | { secretHash: string; publicKey?: undefined }
+  | { secretHash?: undefined; publicKey: { jwk: Record<string, unknown>; thumbprint: string } }
+)
 
 interface AccessKeyRow {
   id: string
   prefix: string
-  secretHash: string
+  secretHash: string | null
+  publicKey: string | null
+  publicKeyThumbprint: string | null
   name: string
   userId: string | null
   scopes: string
@@ -53,10 +69,19 @@ interface AccessKeyRow {
   createdAt: Date
 }
 
-// The hash never leaves the store except through findForVerification.
+function algOf(publicKey: string): string | null {
+  const alg = (JSON.parse(publicKey) as { alg?: unknown }).alg
+  return typeof alg === 'string' ? alg : null
+}
+
+// The hash never leaves the store except through findForVerification. A row with a public key is a key-pair key
+// whatever else it holds: the kind is never read from a secret hash.
 const toAccessKey = (row: AccessKeyRow): AccessKey => ({
   id: row.id,
   prefix: row.prefix,
+  kind: row.publicKey === null ? 'secret' : 'key_pair',
+  publicKeyThumbprint: row.publicKey === null ? null : row.publicKeyThumbprint,
+  publicKeyAlg: row.publicKey === null ? null : algOf(row.publicKey),
   name: row.name,
   userId: row.userId,
   scopes: toList(row.scopes),
@@ -74,7 +99,9 @@ export function createAccessKeyStore(prisma: PrismaClient) {
       const data = {
         id: input.id,
         prefix: input.prefix,
-        secretHash: input.secretHash,
+        secretHash: input.publicKey ? null : input.secretHash,
+        publicKey: input.publicKey ? JSON.stringify(input.publicKey.jwk) : null,
+        publicKeyThumbprint: input.publicKey?.thumbprint ?? null,
         name: input.name,
         userId: input.userId ?? null,
         scopes: fromList(input.scopes),
@@ -121,7 +148,9 @@ export function createAccessKeyStore(prisma: PrismaClient) {
       if (!row) return undefined
       return {
         key: toAccessKey(row),
-        secretHash: row.secretHash,
+        // A key-pair key has no secret: its row's secretHash is null by construction, and is ignored here anyway.
+        secretHash: row.publicKey === null ? row.secretHash : null,
+        publicKey: row.publicKey === null ? null : (JSON.parse(row.publicKey) as Record<string, unknown>),
         owner: row.user
           ? {
               id: row.user.id,

@@ -23,11 +23,14 @@ export interface AuthorizationCode {
   usedAt: Date | null
   /** The login the redemption started (its refresh family id and the access tokens' `sid`). */
   familyId: string | null
+  /** RFC 9449 §10: the JWK thumbprint of the authorization request's dpop_jkt; the redemption must prove it. */
+  dpopJkt: string | null
   createdAt: Date
 }
 
-export type NewAuthorizationCode = Omit<AuthorizationCode, 'id' | 'usedAt' | 'familyId' | 'createdAt'> & {
+export type NewAuthorizationCode = Omit<AuthorizationCode, 'id' | 'usedAt' | 'familyId' | 'createdAt' | 'dpopJkt'> & {
   codeHash: string
+  dpopJkt?: string | null
 }
 
 type Row = Omit<AuthorizationCode, 'scope'> & { scope: string; codeHash: string }

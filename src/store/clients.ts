@@ -1,3 +1,4 @@
+import type { JSONWebKeySet } from 'jose'
 import type { PrismaClient } from './database.js'
 import { translate } from './errors.js'
 import { fromList, toList, toPage, type Page, type PageOptions } from './lists.js'
@@ -23,15 +24,23 @@ export interface Client {
   allowedOrigins: string[]
   /** The JWS algorithm of its tokens (one of SIGNING_ALGORITHMS); null: the server's first. */
   accessTokenSigningAlg: string | null
+  /** RFC 9449 §5.2 (dpop_bound_access_tokens): every token request must carry a DPoP proof. */
+  dpopBoundAccessTokens: boolean
+  /** private_key_jwt (RFC 7523 §2.2): the client's public keys inline, or where to fetch them; else both null. */
+  jwks: JSONWebKeySet | null
+  jwksUri: string | null
+  /** The token endpoint URL is accepted as a client assertion's `aud` besides the issuer. */
+  tokenEndpointAudience: boolean
   createdAt: Date
   updatedAt: Date
 }
 
 type ListField = 'grantTypes' | 'scopes' | 'audiences' | 'redirectUris' | 'postLogoutRedirectUris' | 'allowedOrigins'
-type ClientRow = Omit<Client, ListField> & Record<ListField, string>
+type ClientRow = Omit<Client, ListField | 'jwks'> & Record<ListField, string> & { jwks: string | null }
 
 const toClient = (row: ClientRow): Client => ({
   ...row,
+  jwks: row.jwks === null ? null : (JSON.parse(row.jwks) as JSONWebKeySet),
   grantTypes: toList(row.grantTypes),
   scopes: toList(row.scopes),
   audiences: toList(row.audiences),
@@ -46,6 +55,26 @@ export interface BrowserSignInFields {
   postLogoutRedirectUris?: readonly string[]
   firstParty?: boolean
   allowedOrigins?: readonly string[]
+  dpopBoundAccessTokens?: boolean
+}
+
+/** How a private_key_jwt client proves itself: its keys (one of the two) and the audience it may use. */
+export interface ClientKeyFields {
+  jwks?: JSONWebKeySet | null
+  jwksUri?: string | null
+  tokenEndpointAudience?: boolean
+}
+
+const keyData = (fields: ClientKeyFields) => ({
+  ...(fields.jwks === undefined ? {} : { jwks: fields.jwks === null ? null : JSON.stringify(fields.jwks) }),
+  ...(fields.jwksUri === undefined ? {} : { jwksUri: fields.jwksUri }),
+  ...(fields.tokenEndpointAudience === undefined ? {} : { tokenEndpointAudience: fields.tokenEndpointAudience }),
+})
+
+/** How the client authenticates at the token endpoint (RFC 7591 §2 `token_endpoint_auth_method`). */
+export function authMethodOf(client: Pick<Client, 'isPublic' | 'jwks' | 'jwksUri'>) {
+  if (client.isPublic) return 'none'
+  return client.jwks !== null || client.jwksUri !== null ? 'private_key_jwt' : 'client_secret_basic'
 }
 
 const browserSignInData = (fields: BrowserSignInFields) => ({
@@ -53,9 +82,10 @@ const browserSignInData = (fields: BrowserSignInFields) => ({
   ...(fields.postLogoutRedirectUris ? { postLogoutRedirectUris: fromList(fields.postLogoutRedirectUris) } : {}),
   ...(fields.firstParty === undefined ? {} : { firstParty: fields.firstParty }),
   ...(fields.allowedOrigins ? { allowedOrigins: fromList(fields.allowedOrigins) } : {}),
+  ...(fields.dpopBoundAccessTokens === undefined ? {} : { dpopBoundAccessTokens: fields.dpopBoundAccessTokens }),
 })
 
-export interface NewClient extends BrowserSignInFields {
+export interface NewClient extends BrowserSignInFields, ClientKeyFields {
   clientId: string
   name: string
   secretHash: string | null
@@ -74,12 +104,14 @@ export function createClientStore(prisma: PrismaClient) {
             clientId: input.clientId,
             name: input.name,
             secretHash: input.secretHash,
-            isPublic: input.secretHash === null,
+            // A client with neither a secret nor keys is public (RFC 6749 §2.1).
+            isPublic: input.secretHash === null && !input.jwks && !input.jwksUri,
             grantTypes: fromList(input.grantTypes),
             scopes: fromList(input.scopes),
             audiences: fromList(input.audiences ?? []),
             accessTokenSigningAlg: input.accessTokenSigningAlg ?? null,
             ...browserSignInData(input),
+            ...keyData(input),
           },
         }),
       )
@@ -117,7 +149,8 @@ export function createClientStore(prisma: PrismaClient) {
         scopes?: readonly string[]
         audiences?: readonly string[]
         accessTokenSigningAlg?: string | null
-      } & BrowserSignInFields,
+      } & BrowserSignInFields &
+        ClientKeyFields,
     ): Promise<Client> {
       const row = await translate('client', () =>
         prisma.client.update({
@@ -131,6 +164,7 @@ export function createClientStore(prisma: PrismaClient) {
               ? {}
               : { accessTokenSigningAlg: changes.accessTokenSigningAlg }),
             ...browserSignInData(changes),
+            ...keyData(changes),
           },
         }),
       )

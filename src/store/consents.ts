@@ -1,8 +1,9 @@
 // Consents: which scopes a user has allowed a client, remembered until revoked. A request for a scope not in
-// the consent asks again; allowing it adds it to the consent.
+// the consent asks again; allowing it adds it to the consent. Revoking it ends what the client holds for the user.
 import type { PrismaClient } from './database.js'
 import { newId } from './ids.js'
 import { fromList, toList, toPage, type Page, type PageOptions } from './lists.js'
+import { recordCutoff } from './revoked-tokens.js'
 
 export interface Consent {
   id: string
@@ -18,7 +19,8 @@ type Row = Omit<Consent, 'scopes'> & { scopes: string }
 
 const toConsent = (row: Row): Consent => ({ ...row, scopes: toList(row.scopes) })
 
-export function createConsentStore(prisma: PrismaClient) {
+/** `announce`: tells the other instances after a revocation's cutoff commits (PostgreSQL; change-feed.ts). */
+export function createConsentStore(prisma: PrismaClient, feed: { announce?: () => void } = {}) {
   return {
     /** The user's consent to the client in force (not revoked); undefined when there is none. */
     async findActive(userId: string, clientId: string): Promise<Consent | undefined> {
@@ -45,13 +47,35 @@ export function createConsentStore(prisma: PrismaClient) {
       })
     },
 
-    /** Revokes the consent; false when there was none in force. */
-    async revoke(userId: string, clientId: string, now = new Date()): Promise<boolean> {
-      const { count } = await prisma.consent.updateMany({
-        where: { userId, clientId, revokedAt: null },
-        data: { revokedAt: now },
+    /**
+     * Revokes the consent and, in the same transaction, ends the refresh-token families the client holds for
+     * the user, deletes its codes not yet redeemed, and records `cutoff` (the access tokens issued under them:
+     * security/revocation-list.ts).
+     * Undefined when there was no consent in force (nothing is changed then); else how many families ended.
+     */
+    async revoke(
+      userId: string,
+      clientId: string,
+      now = new Date(),
+      options: { cutoff?: { jti: string; expiresAt: Date } } = {},
+    ): Promise<{ families: number } | undefined> {
+      const result = await prisma.$transaction(async (tx) => {
+        const { count } = await tx.consent.updateMany({
+          where: { userId, clientId, revokedAt: null },
+          data: { revokedAt: now },
+        })
+        if (count !== 1) return undefined
+        const families = await tx.refreshFamily.updateMany({
+          where: { userId, clientId, revokedAt: null },
+          data: { revokedAt: now, revokedReason: 'consent_revoked' },
+        })
+        // A code issued under the consent and not redeemed yet would start a login after the cutoff.
+        await tx.authorizationCode.deleteMany({ where: { userId, clientId, usedAt: null } })
+        if (options.cutoff) await recordCutoff(tx, options.cutoff.jti, options.cutoff.expiresAt, now)
+        return { families: families.count }
       })
-      return count === 1
+      if (result && options.cutoff) feed.announce?.()
+      return result
     },
 
     /** A page of the user's consents in force, by client id; `after` is the previous page's cursor (a client id). */

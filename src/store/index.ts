@@ -11,6 +11,7 @@ import { createConsentStore } from './consents.js'
 import { createJanitorStore } from './janitor.js'
 import type { Database } from './database.js'
 import { createLoginThrottleStore } from './login-throttle.js'
+import { createReplayCacheStore } from './replay-cache.js'
 import { createRefreshTokenStore } from './refresh-tokens/index.js'
 import { createRevokedTokenStore } from './revoked-tokens.js'
 import { createSessionStore } from './sessions.js'
@@ -36,8 +37,9 @@ export function createStore(db: Database) {
     sessions: createSessionStore(prisma),
     authorizationRequests: createAuthorizationRequestStore(prisma),
     authorizationCodes: createAuthorizationCodeStore(prisma),
-    consents: createConsentStore(prisma),
+    consents: createConsentStore(prisma, revocations ? { announce: revocations.announce } : {}),
     challenges: createChallengeStore(prisma),
+    replayCache: createReplayCacheStore(prisma, db.sqlite, db.pool),
     janitor: createJanitorStore(db),
     /** True when the database answers a trivial query (readiness). */
     async ping(): Promise<boolean> {

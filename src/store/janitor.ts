@@ -13,6 +13,8 @@
 //   which is refused as invalid_grant exactly like an expired or revoked one.
 // - RevokedToken: jtis whose token has expired (its expiry already includes the clock-skew allowance): an
 //   expired JWT is refused anyway, and no instance reads such rows.
+// - UsedJti: JWT ids of assertions and proofs that have expired: an expired JWT is refused before its jti is
+//   looked at, so forgetting its jti lets nothing through twice.
 // - AccessKey: keys expired or revoked more than the retention ago (a deleted key is refused as unknown).
 // - LoginThrottle: counters whose window is over and that hold no lock in force: the next attempt on such a
 //   key would start a new window (its attempts in flight forgotten too), exactly as with no row.
@@ -37,6 +39,7 @@ export const JANITOR_TABLES = [
   'RefreshToken',
   'RefreshFamily',
   'RevokedToken',
+  'UsedJti',
   'AccessKey',
   'LoginThrottle',
   'Session',
@@ -114,6 +117,11 @@ export function createJanitorStore(db: Pick<Database, 'prisma' | 'provider' | 'u
       case 'RevokedToken':
         return prisma.$executeRaw`
           DELETE FROM "RevokedToken" WHERE "jti" IN (SELECT "jti" FROM "RevokedToken" WHERE "expiresAt" < ${now} LIMIT ${limit})`
+      case 'UsedJti':
+        return prisma.$executeRaw`
+          DELETE FROM "UsedJti" WHERE ("namespace", "jti") IN (
+            SELECT "namespace", "jti" FROM "UsedJti" WHERE "expiresAt" < ${now} LIMIT ${limit})
+          AND "expiresAt" < ${now}`
       case 'AccessKey':
         return prisma.$executeRaw`
           DELETE FROM "AccessKey" WHERE "id" IN (

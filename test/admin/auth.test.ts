@@ -63,7 +63,10 @@ t.test('admin API authentication', async (t) => {
     for (const [method, url] of [...ADMIN_ROUTES, ...ME_ROUTES]) {
       const response = await inject(method, url, {})
       t.equal(response.statusCode, 401, `${method} ${url}`)
-      t.equal(response.headers['www-authenticate'], 'Bearer realm="portcullis"')
+      t.equal(
+        response.headers['www-authenticate'],
+        'Bearer realm="portcullis", DPoP algs="RS256 PS256 ES256 EdDSA Ed25519"',
+      )
       t.same(response.json(), { error: 'invalid_token', error_description: 'authentication is required' })
     }
   })

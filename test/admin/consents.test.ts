@@ -2,7 +2,8 @@
 import t from 'tap'
 import { build, providers, type TestContext } from '../support/helper.ts'
 import { client, signedToken } from '../support/admin-fixtures.ts'
-import { authorizeUrl, seedSignIn, signedInBrowser } from '../support/sign-in.ts'
+import { authorizeUrl, query, REDIRECT, seedSignIn, signedInBrowser } from '../support/sign-in.ts'
+import { basic, FORM, form, SECRET, tokenRequest } from '../support/token-fixtures.ts'
 
 const bearer = async (ctx: TestContext, scope: string, sub?: string) => ({
   authorization: `Bearer ${(await signedToken(ctx, { scope, ...(sub ? { sub } : {}) })).token}`,
@@ -35,6 +36,73 @@ for (const provider of providers) {
         })
       },
     )
+
+    /** Whether web's access token is active (introspected by web) and its refresh token still refreshes. */
+    async function alive(tokens: { accessToken: string; refreshToken: string }) {
+      const introspection = await app.inject({
+        method: 'POST',
+        url: '/oauth/introspect',
+        headers: { ...FORM, authorization: basic('web', SECRET) },
+        payload: form({ token: tokens.accessToken }),
+      })
+      const refresh = await tokenRequest(
+        app,
+        { grant_type: 'refresh_token', refresh_token: tokens.refreshToken },
+        { authorization: basic('web', SECRET) },
+      )
+      return { access: introspection.json().active as boolean, refresh: refresh.json() as Record<string, unknown> }
+    }
+
+    for (const [via, path] of [
+      ['the admin API', () => `/admin/v1/users/${alice.id}/consents/web`],
+      ['/v1/me/consents', () => '/v1/me/consents/web'],
+    ] as const) {
+      t.test(
+        `revoking a consent through ${via} ends the refresh tokens and access tokens the client holds for the user, and nothing else`,
+        async (t) => {
+          const bob = await store.users.create({ username: `bob-${via.length}`, passwordHash: 'x', scopes: ['read'] })
+          await store.users.update(bob.id, {
+            passwordHash: (await store.users.findByUsername('alice'))!.passwordHash,
+          })
+          const first = await signedInBrowser(app)
+          const second = await signedInBrowser(app)
+          const bobs = await signedInBrowser(app, bob.username)
+          t.match(await alive(first), { access: true, refresh: { refresh_token: String } })
+          // A code issued under the consent, not redeemed yet.
+          const unredeemed = query((await first.flow.get(authorizeUrl(first.params))).headers.location).code!
+          const caller = via === 'the admin API' ? admin : client(app, await bearer(ctx, 'account', alice.id))
+          t.equal((await caller.delete(path())).statusCode, 204)
+          for (const tokens of [first, second]) {
+            t.same(await alive(tokens), {
+              access: false,
+              refresh: { error: 'invalid_grant', error_description: 'the refresh token has been revoked' },
+            })
+          }
+          t.match(await alive(bobs), { access: true, refresh: { refresh_token: String } }, 'another user’s: untouched')
+          const redeemed = await tokenRequest(
+            app,
+            {
+              grant_type: 'authorization_code',
+              code: unredeemed,
+              redirect_uri: REDIRECT,
+              code_verifier: first.verifier,
+            },
+            { authorization: basic('web', SECRET) },
+          )
+          t.same(
+            redeemed.json(),
+            { error: 'invalid_grant', error_description: 'the authorization code is invalid' },
+            'a code issued under the consent cannot be redeemed any more',
+          )
+          t.match((await store.audit.list({ limit: 1, type: 'consent.revoked' })).items[0], {
+            details: { user_id: alice.id, families: 2 },
+          })
+          const again = await signedInBrowser(app)
+          t.match(await alive(again), { access: true, refresh: { refresh_token: String } }, 'a new consent works')
+          t.equal((await admin.delete(`/admin/v1/users/${alice.id}/consents/web`)).statusCode, 204, 'cleaned up')
+        },
+      )
+    }
 
     t.test('pages by client id', async (t) => {
       await store.consents.grant({ userId: alice.id, clientId: 'spa', scopes: ['read'] })

@@ -10,7 +10,7 @@ import { failure, runCli, type CliResult } from '../support/run-cli.ts'
 t.setTimeout(600_000)
 
 const GRANTS =
-  'password, refresh_token, client_credentials, urn:ietf:params:oauth:grant-type:token-exchange, authorization_code'
+  'password, refresh_token, client_credentials, urn:ietf:params:oauth:grant-type:token-exchange, authorization_code, urn:ietf:params:oauth:grant-type:jwt-bearer'
 
 /** Runs `portcullis ...args` with its own working directory and environment (no .env of the checkout). */
 function createCli(t: Test, env: Record<string, string>) {
@@ -43,7 +43,7 @@ for (const provider of providers) {
       t.same(await cli(['migrate']), { code: 0, stdout: `the ${provider} database is up to date\n`, stderr: '' })
     })
 
-    t.test('clients: create takes the browser sign-in fields', async (t) => {
+    t.test('clients: create takes the browser sign-in fields and --dpop-bound-access-tokens', async (t) => {
       const created = await cli([
         'clients',
         'create',
@@ -61,6 +61,7 @@ for (const provider of providers) {
         '--first-party',
         '--allowed-origins',
         'https://spa.example',
+        '--dpop-bound-access-tokens',
         '--json',
       ])
       t.equal(created.code, 0, created.stderr)
@@ -70,6 +71,7 @@ for (const provider of providers) {
         postLogoutRedirectUris: ['https://spa.example/'],
         firstParty: true,
         allowedOrigins: ['https://spa.example'],
+        dpopBoundAccessTokens: true,
       })
       const refused = await cli([
         'clients',

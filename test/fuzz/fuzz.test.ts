@@ -1,4 +1,5 @@
-// Hostile input against a real listening server, every route: valid requests, the same requests mutated,
+// Hostile input against a real listening server, every route (the browser sign-in's too: sign-in-plans.ts,
+// whose pages may answer an error as an HTML page): valid requests, the same requests mutated,
 // random methods and paths, forged credentials, oversized headers and bodies, invalid UTF-8, wrong content
 // types, raw bytes that are not quite HTTP. For every answer: no 5xx, an error is JSON in the one documented
 // shape, within 1 s. At the end: the heap came back to where it was after the warm-up, and the store holds
@@ -16,6 +17,7 @@ import { signedToken } from '../support/admin-fixtures.ts'
 import { forgedTokens } from '../support/forged-token-fixtures.ts'
 import { createHttpSender, sendRaw, type FuzzResponse } from './client.ts'
 import { createPlanner, TOKEN_EXCHANGE, type Planned } from './plans.ts'
+import { BROWSER_CLIENT, createSignInPlanner } from './sign-in-plans.ts'
 import { form, generator } from './requests.ts'
 import { sha256 } from '../../src/security/secrets.ts'
 import { providers } from '../support/helper.ts'
@@ -98,9 +100,26 @@ for (const provider of providers) {
       grantTypes: [TOKEN_EXCHANGE],
       scopes: [],
     })
+    // Browser sign-in: a client for the authorization code flow (no refresh tokens: nothing the tally counts).
+    await store.clients.create({
+      clientId: BROWSER_CLIENT.clientId,
+      name: 'Browser',
+      secretHash: null,
+      grantTypes: ['authorization_code'],
+      scopes: ['openid', 'profile', 'email', 'read'],
+      redirectUris: [BROWSER_CLIENT.redirectUri],
+      postLogoutRedirectUris: [BROWSER_CLIENT.postLogoutRedirectUri],
+    })
     const admin = `Bearer ${(await signedToken(ctx, { scope: 'admin introspect', ttl: 3600 })).token}`
     const me = `Bearer ${(await signedToken(ctx, { scope: 'read keys:write', sub: seeded.alice.id, clientId: 'service', ttl: 3600 })).token}`
     const forged = Object.values(forgedTokens(ctx))
+    const signIn = createSignInPlanner({
+      admin,
+      userinfo: (
+        await signedToken(ctx, { scope: 'openid profile email', sub: seeded.alice.id, clientId: 'browser', ttl: 3600 })
+      ).token,
+      forged,
+    })
     const counts = async () => {
       const { prisma } = db
       const [users, clients, accessKeys, refreshTokens, refreshFamilies, signingKeys] = await Promise.all([
@@ -139,6 +158,10 @@ for (const provider of providers) {
     })
     t.equal(first.status, 200, 'the warm-up login succeeds')
     loggedIn(JSON.parse(first.body.toString()) as Record<string, unknown>)
+    // Likewise the OpenAPI document, built from every route's schema on its first request and kept (routes/docs.ts):
+    // once per process, over a second on a loaded machine now that the sign-in routes are in it.
+    for (const path of ['/openapi.json', '/openapi.yaml'])
+      t.equal((await http.send({ method: 'GET', path, headers: {} })).status, 200, `the warm-up ${path} answers`)
 
     const failures: string[] = []
     const statuses = new Map<number, number>()
@@ -155,9 +178,10 @@ for (const provider of providers) {
         rssAtWarmUp = process.memoryUsage().rss
       }
       if (i === Math.floor(count / 2)) heapHalfway = heapAfterGc()
-      const planned = plan(random)
+      const planned = random.chance(0.15) ? signIn.plan(random) : plan(random)
       if (process.env.FUZZ_TRACE) process.stderr.write(`#${i} ${describe(planned).slice(0, 200)}\n`)
       const response = planned.raw ? await sendRaw(port, planned.raw) : await http.send(planned.request!)
+      planned.onAnswer?.(response)
       statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1)
       const group = planned.kind.split(' ').slice(0, 2).join(' ')
       const seen = byKind.get(group) ?? new Set<number>()
@@ -172,9 +196,12 @@ for (const provider of providers) {
       if (response.failure) fail(`no answer (${response.failure})`)
       else if (response.status >= 500) fail('a 5xx')
       else if (response.status >= 400 && planned.request?.method !== 'HEAD') {
-        const problem = errorShapeProblem(response)
+        const page = planned.html && /^text\/html(;|$)/.test(String(response.headers['content-type'] ?? ''))
+        const problem = page ? undefined : errorShapeProblem(response)
         if (problem) fail(`error not in the documented shape (${problem})`)
       }
+      if (planned.expect && !response.failure && !planned.expect.includes(response.status) && response.status !== 429)
+        fail(`a valid request answered ${response.status}, not ${planned.expect.join(' or ')}`)
       if (response.ms > (planned.maxMs ?? MAX_MS)) fail(`took ${Math.round(response.ms)} ms`)
       if (response.status >= 200 && response.status < 300) {
         const text = response.body.toString('utf8')

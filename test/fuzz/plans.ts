@@ -1,7 +1,7 @@
 // The fuzzer's plan of requests, one at a time from a seeded generator: valid requests to every route, the
 // same mutated, random ones, oversized ones, raw bytes. It keeps the credentials the server hands out (to use
 // them again) and a tally of what the successful creating requests made (compared with the store at the end).
-import { toRaw, type FuzzRequest } from './client.ts'
+import { toRaw, type FuzzRequest, type FuzzResponse } from './client.ts'
 import {
   CONTENT_TYPES,
   METHODS,
@@ -47,6 +47,12 @@ export interface Planned {
   mustSucceed?: boolean
   /** Milliseconds the answer may take, when not the usual bound. */
   maxMs?: number
+  /** An HTML page's route (sign-in-plans.ts): an error may be a page (text/html) as well as JSON. */
+  html?: boolean
+  /** For an unmutated request: the statuses that are right. */
+  expect?: readonly number[]
+  /** Every answer, to follow a flow (cookies, Location, forms). */
+  onAnswer?: (response: FuzzResponse) => void
 }
 
 /** Keeps the latest 50 credentials to reuse, so the fuzzer's own memory stays flat over a long run. */

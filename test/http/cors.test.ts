@@ -89,7 +89,7 @@ for (const provider of providers) {
           t.equal(response.headers['access-control-allow-methods'], 'GET, HEAD, POST', endpoint.url)
           t.equal(
             response.headers['access-control-allow-headers'],
-            'Authorization, Content-Type, If-None-Match',
+            'Authorization, Content-Type, If-None-Match, DPoP',
             endpoint.url,
           )
           t.equal(response.headers['access-control-max-age'], '600', endpoint.url)
@@ -109,7 +109,7 @@ for (const provider of providers) {
             t.equal(response.headers['access-control-allow-origin'], origin, label)
             t.equal(
               response.headers['access-control-expose-headers'],
-              'WWW-Authenticate, Retry-After, ETag, X-Request-Id',
+              'WWW-Authenticate, Retry-After, ETag, X-Request-Id, DPoP-Nonce',
               label,
             )
             t.match(response.headers.vary, /Origin/, label)

@@ -8,7 +8,16 @@ import { createKeyring } from '../../src/keys/keyring.ts'
 import { createStore, openDatabase } from '../../src/store/index.ts'
 import { sha256 } from '../../src/security/secrets.ts'
 import { build, providers } from '../support/helper.ts'
-import { authorizeUrl, cookieJar, pkce, query, REDIRECT, seedSignIn, signInFlow } from '../support/sign-in.ts'
+import {
+  authorizeUrl,
+  cookieJar,
+  formFields,
+  pkce,
+  query,
+  REDIRECT,
+  seedSignIn,
+  signInFlow,
+} from '../support/sign-in.ts'
 import { basic, FORM, form, SECRET, tokenRequest } from '../support/token-fixtures.ts'
 
 const ISSUER = 'http://portcullis.test'
@@ -557,30 +566,72 @@ t.test('over https the cookies are Secure with the __Host- prefix', async (t) =>
 })
 
 for (const provider of providers) {
-  t.test(`a login on one instance is seen by another on the same ${provider} database`, async (t) => {
-    const one = await build(t, { provider })
-    await seedSignIn(one.store)
-    const db = await openDatabase(one.databaseUrl, { migrate: false })
-    const store = createStore(db)
-    const keyring = await createKeyring({ config: one.config, store, masterKey: one.masterKey, autoRefresh: false })
-    const two = await buildApp({ config: one.config, store, keyring, masterKey: one.masterKey, logger: false })
-    t.teardown(async () => {
-      await two.close()
-      keyring.close()
-      await store.close()
-    })
-    const jar = cookieJar()
-    await codeFor(
-      one.app,
-      pkce().challenge,
-      { client_id: 'first', redirect_uri: 'https://console.example/cb' },
-      signInFlow(one.app, jar),
-    )
-    const elsewhere = await signInFlow(two, jar).get(
-      authorizeUrl(
-        authorizeParams(pkce().challenge, { client_id: 'first', redirect_uri: 'https://console.example/cb' }),
-      ),
-    )
-    t.ok(query(elsewhere.headers.location).code, 'no login page on the second instance')
-  })
+  t.test(
+    `a login on one instance is seen by another, and a logout on either ends it on both, on the same ${provider} database`,
+    async (t) => {
+      const one = await build(t, { provider })
+      await seedSignIn(one.store)
+      const db = await openDatabase(one.databaseUrl, { migrate: false })
+      const store = createStore(db)
+      const keyring = await createKeyring({ config: one.config, store, masterKey: one.masterKey, autoRefresh: false })
+      const two = await buildApp({ config: one.config, store, keyring, masterKey: one.masterKey, logger: false })
+      t.teardown(async () => {
+        await two.close()
+        keyring.close()
+        await store.close()
+      })
+      const jar = cookieJar()
+      await codeFor(
+        one.app,
+        pkce().challenge,
+        { client_id: 'first', redirect_uri: 'https://console.example/cb' },
+        signInFlow(one.app, jar),
+      )
+      const stolen = jar.cookies.get('portcullis-session')!
+      const elsewhere = await signInFlow(two, jar).get(
+        authorizeUrl(
+          authorizeParams(pkce().challenge, { client_id: 'first', redirect_uri: 'https://console.example/cb' }),
+        ),
+      )
+      t.ok(query(elsewhere.headers.location).code, 'no login page on the second instance')
+
+      // Signed out through the second instance: the first no longer knows the session either.
+      const ask = await signInFlow(two, jar).get('/oauth/logout')
+      t.match(ask.body, /Sign out\?/, 'the second instance sees the session to end')
+      const done = await signInFlow(two, jar).post('/oauth/logout', formFields(ask.body))
+      t.equal(done.statusCode, 200)
+      t.match(done.body, /You are signed out/)
+      const signedOut = (await one.store.audit.list({ limit: 1, type: 'logout' })).items[0]!
+      jar.cookies.set('portcullis-session', stolen)
+      const back = await signInFlow(one.app, jar).get(
+        authorizeUrl(
+          authorizeParams(pkce().challenge, { client_id: 'first', redirect_uri: 'https://console.example/cb' }),
+        ),
+      )
+      t.match(
+        back.headers.location,
+        /^\/oauth\/login\?/,
+        'the first instance asks for a login, even with the old cookie',
+      )
+      t.match(signedOut, { subject: /^session:/ })
+
+      // And the other way round: a new login on the first, ended through the first, is gone on the second.
+      await codeFor(
+        one.app,
+        pkce().challenge,
+        { client_id: 'first', redirect_uri: 'https://console.example/cb' },
+        signInFlow(one.app, jar),
+      )
+      const secondCookie = jar.cookies.get('portcullis-session')!
+      t.not(secondCookie, stolen)
+      const again = await signInFlow(one.app, jar).get('/oauth/logout')
+      await signInFlow(one.app, jar).post('/oauth/logout', formFields(again.body))
+      jar.cookies.set('portcullis-session', secondCookie)
+      t.match(
+        (await signInFlow(two, jar).get('/oauth/logout')).body,
+        /You are signed out/,
+        'the second instance has no session to end',
+      )
+    },
+  )
 }

@@ -256,6 +256,7 @@ t.test('the cache itself', async (t) => {
     previousSecretHash: null,
     previousSecretExpiresAt: null,
     isPublic: false,
+    dpopBoundAccessTokens: false,
     grantTypes: ['client_credentials'],
     scopes: ['read'],
     audiences: [],
@@ -264,6 +265,9 @@ t.test('the cache itself', async (t) => {
     firstParty: false,
     allowedOrigins: [],
     accessTokenSigningAlg: null,
+    jwks: null,
+    jwksUri: null,
+    tokenEndpointAudience: false,
     createdAt: new Date(0),
     updatedAt: new Date(0),
   })

@@ -2,6 +2,7 @@
 // challenge → the admin API's login and consent requests → redirect_to back to /oauth/authorize/continue →
 // the code, through app.inject with the browser's cookies carried by hand.
 import t from 'tap'
+import { sha256 } from '../../src/security/secrets.ts'
 import { build, providers } from '../support/helper.ts'
 import { client, signedToken } from '../support/admin-fixtures.ts'
 import { authorizeUrl, cookieJar, pkce, query, REDIRECT, seedSignIn, signInFlow } from '../support/sign-in.ts'
@@ -178,6 +179,20 @@ for (const provider of providers) {
       },
     )
 
+    t.test(
+      'a session that satisfies the request (max_age not exceeded, no prompt=login) never reaches the login app: what Hydra would mark skip: true',
+      async (t) => {
+        const { flow } = await signIn()
+        clock += 30_000
+        const within = await start(flow, { scope: 'read', max_age: '60' })
+        t.match(query(within.location), { code: String, state: 'xyz', iss: ISSUER }, 'straight back with a code')
+        clock += 60_000
+        const past = await start(flow, { scope: 'read', max_age: '60' })
+        const login = await loginApp.get(`/admin/v1/login-requests/${challengeOf(past.location, 'login')}`)
+        t.match(login.json(), { skip: false, subject: alice.id }, 'max_age exceeded: the login app, which must ask')
+      },
+    )
+
     t.test('remember=false: no session cookie, the next request goes to the login app again', async (t) => {
       const flow = signInFlow(app)
       const { answer } = await signIn(flow, { remember: false })
@@ -186,6 +201,29 @@ for (const provider of providers) {
       const again = await start(flow, { scope: 'read' })
       t.match(again.location, /^https:\/\/login\.example\/sign-in\?tenant=acme&login_challenge=/)
     })
+
+    t.test(
+      'a login app’s answer for another user ends the browser’s older session, even without remember',
+      async (t) => {
+        await store.users.create({ username: 'dave', passwordHash: 'x', scopes: ['read', 'write'] })
+        const { flow } = await signIn()
+        const before = (await store.sessions.findActiveByHash(sha256(flow.jar.cookies.get('portcullis-session')!)))!
+        clock += 1000
+        const started = await start(flow, { prompt: 'login' })
+        const accepted = await loginApp.post(
+          `/admin/v1/login-requests/${challengeOf(started.location, 'login')}/accept`,
+          { subject: 'dave', remember: false },
+        )
+        const back = await flow.get(path(accepted.json().redirect_to))
+        t.match(back.headers.location, /^https:\/\/login\.example\/consent\?/, 'on to the consent app')
+        t.ok((await store.sessions.findById(before.id))!.revokedAt, 'alice’s session is ended on the server')
+        t.notOk(flow.jar.cookies.has('portcullis-session'), 'and its cookie cleared')
+        t.match((await store.audit.list({ limit: 1, type: 'session.ended' })).items[0], {
+          subject: `session:${before.id}`,
+          details: { reason: 'replaced', user_id: alice.id },
+        })
+      },
+    )
 
     t.test('a rejected login reaches the client as its error, with state and iss', async (t) => {
       const { flow, location } = await start()

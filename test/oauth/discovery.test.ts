@@ -33,6 +33,7 @@ t.test('the metadata document', async (t) => {
         'client_credentials',
         'urn:ietf:params:oauth:grant-type:token-exchange',
         'authorization_code',
+        'urn:ietf:params:oauth:grant-type:jwt-bearer',
       ],
       response_types_supported: ['code'],
       response_modes_supported: ['query', 'form_post'],
@@ -44,6 +45,7 @@ t.test('the metadata document', async (t) => {
       scopes_supported: ['openid', 'profile', 'email', 'read', 'write', 'admin'],
       subject_types_supported: ['public'],
       id_token_signing_alg_values_supported: ['RS256'],
+      dpop_signing_alg_values_supported: ['RS256', 'PS256', 'ES256', 'EdDSA', 'Ed25519'],
       claims_supported: [
         'iss',
         'sub',

@@ -68,7 +68,10 @@ for (const provider of providers) {
     t.test('no token: 401 with a bare Bearer challenge', async (t) => {
       const response = await userinfo(app, undefined)
       t.equal(response.statusCode, 401)
-      t.equal(response.headers['www-authenticate'], 'Bearer realm="portcullis"')
+      t.equal(
+        response.headers['www-authenticate'],
+        'Bearer realm="portcullis", DPoP algs="RS256 PS256 ES256 EdDSA Ed25519"',
+      )
       t.same(response.json(), { error: 'invalid_token', error_description: 'authentication is required' })
     })
 

@@ -27,7 +27,8 @@ function deadCounts(scale: number) {
   return {
     families,
     tokens: 3 * families,
-    revokedJtis: 30_000 * scale,
+    revokedJtis: 20_000 * scale,
+    usedJtis: 10_000 * scale,
     accessKeys: 15_000 * scale,
     throttles: 15_000 * scale,
   }
@@ -64,6 +65,8 @@ async function seedDead(db: Database, owner: string, now: number, scale: number,
     FROM g`
   await prisma.$executeRaw`${series(counts.revokedJtis)}
     INSERT INTO "RevokedToken" ("jti", "expiresAt", "createdAt") SELECT ${id('jti')} || i, ${at(new Date(now - 1000))}, ${at(new Date(now - DAY))} FROM g`
+  await prisma.$executeRaw`${series(counts.usedJtis)}
+    INSERT INTO "UsedJti" ("namespace", "jti", "expiresAt") SELECT 'client_assertion', ${id('used')} || i, ${at(new Date(now - 1000))} FROM g`
   await prisma.$executeRaw`${series(counts.accessKeys)}
     INSERT INTO "AccessKey" ("id", "prefix", "secretHash", "name", "scopes", "expiresAt", "revokedAt", "createdAt", "updatedAt")
     SELECT ${id('key')} || i, 'pcl', ${id('secret')} || i, 'old', 'read',
@@ -86,6 +89,7 @@ async function countDead(db: Database, now: number): Promise<number> {
     prisma.refreshFamily.count({ where: deadFamily }),
     prisma.refreshToken.count({ where: { OR: [{ family: deadFamily }, { expiresAt: { lt: cutoff } }] } }),
     prisma.revokedToken.count({ where: { expiresAt: { lt: new Date(now) } } }),
+    prisma.usedJti.count({ where: { expiresAt: { lt: new Date(now) } } }),
     prisma.accessKey.count({ where: { OR: [{ expiresAt: { lt: cutoff } }, { revokedAt: { lt: cutoff } }] } }),
     prisma.auditEvent.count({ where: { createdAt: { lt: new Date(now - AUDIT_RETENTION_MS) } } }),
     prisma.loginThrottle.count({
@@ -215,7 +219,8 @@ for (const provider of providers) {
     const seedStarted = performance.now()
     const counts = await seedDead(db, seeded.alice.id, now, 1)
     t.comment(`seeded 100,000 dead rows on ${provider} in ${Math.round(performance.now() - seedStarted)} ms`)
-    const dead = counts.families + counts.tokens + counts.revokedJtis + counts.accessKeys + counts.throttles
+    const dead =
+      counts.families + counts.tokens + counts.revokedJtis + counts.usedJtis + counts.accessKeys + counts.throttles
     t.equal(dead, 100_000)
     t.equal(
       await countDead(db, now),
@@ -267,6 +272,7 @@ for (const provider of providers) {
       RefreshToken: counts.tokens + 2 + 1,
       RefreshFamily: counts.families + 1,
       RevokedToken: counts.revokedJtis,
+      UsedJti: counts.usedJtis,
       AccessKey: counts.accessKeys,
       LoginThrottle: counts.throttles,
       Session: 0,
@@ -354,7 +360,7 @@ for (const provider of providers) {
     t.ok(swept.length >= 1, provider === 'postgresql' ? 'one sweeps, the other may find it busy' : 'both sweep')
     t.equal(
       swept.reduce((sum, result) => sum + total(result), 0),
-      counts.families + counts.tokens + counts.revokedJtis + counts.accessKeys + counts.throttles,
+      counts.families + counts.tokens + counts.revokedJtis + counts.usedJtis + counts.accessKeys + counts.throttles,
     )
     t.equal(await countDead(db, now), 0)
   })
@@ -373,6 +379,7 @@ for (const provider of providers) {
       RefreshToken: counts.tokens,
       RefreshFamily: counts.families,
       RevokedToken: counts.revokedJtis,
+      UsedJti: counts.usedJtis,
       AccessKey: counts.accessKeys,
       LoginThrottle: counts.throttles,
       Session: 0,
@@ -386,7 +393,8 @@ for (const provider of providers) {
       {
         RefreshToken: 8,
         RefreshFamily: 3,
-        RevokedToken: 8,
+        RevokedToken: 6,
+        UsedJti: 3,
         AccessKey: 4,
         LoginThrottle: 4,
         Session: 1,
@@ -405,7 +413,7 @@ for (const provider of providers) {
       t.equal(again.code, 0, again.stderr)
       t.match(
         again.stdout,
-        /^deleted 0 dead rows in \d+ ms\nTABLE +DELETED +BATCHES\nRefreshToken +0 +1\nRefreshFamily +0 +1\nRevokedToken +0 +1\nAccessKey +0 +1\nLoginThrottle +0 +1\nSession +0 +1\nAuthorizationRequest +0 +1\nChallenge +0 +1\nAuthorizationCode +0 +1\nAuditEvent +0 +1\n$/,
+        /^deleted 0 dead rows in \d+ ms\nTABLE +DELETED +BATCHES\nRefreshToken +0 +1\nRefreshFamily +0 +1\nRevokedToken +0 +1\nUsedJti +0 +1\nAccessKey +0 +1\nLoginThrottle +0 +1\nSession +0 +1\nAuthorizationRequest +0 +1\nChallenge +0 +1\nAuthorizationCode +0 +1\nAuditEvent +0 +1\n$/,
       )
       t.same(await cli(['janitor', 'now']), failure('unexpected argument "now"'))
     } else {
@@ -453,6 +461,7 @@ t.test(
               RefreshToken: 0,
               RefreshFamily: 1,
               RevokedToken: 2,
+              UsedJti: 0,
               AccessKey: 0,
               LoginThrottle: 0,
               ...signIn,
@@ -462,6 +471,7 @@ t.test(
               RefreshToken: 1,
               RefreshFamily: 1,
               RevokedToken: 1,
+              UsedJti: 1,
               AccessKey: 1,
               LoginThrottle: 1,
               ...signInBatches,

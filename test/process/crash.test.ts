@@ -35,6 +35,7 @@ import { spawnServer, startServer } from '../support/spawn-server.ts'
 import { form, FORM, seed, tokenRequest } from '../support/token-fixtures.ts'
 
 const ISSUER = 'http://portcullis.test'
+const HOLD_AFTER_ROTATION = fileURLToPath(new URL('../support/hold-after-rotation.cjs', import.meta.url))
 const HOLD_IN_MIGRATION = fileURLToPath(new URL('../support/hold-in-migration.cjs', import.meta.url))
 const ACKNOWLEDGED_BEFORE_KILL = 120
 
@@ -247,6 +248,51 @@ for (const provider of providers) {
       [],
       `none of the ${usedSecrets().length} secrets used is in either server's log`,
     )
+  })
+}
+
+// The instant the mid-stream kill may or may not hit, made certain: a preloaded hook stops the server right after a
+// rotation commits, before its answer. The client, which never got one, retries after the restart.
+for (const provider of providers) {
+  t.test(`a ${provider} rotation committed but never answered is answered when retried after a restart`, async (t) => {
+    const databaseUrl = await createDatabaseUrl(t, provider)
+    const env = { DATABASE_URL: databaseUrl, KEYS_MASTER_KEY: randomBytes(32).toString('base64'), ISSUER }
+    const seeded = await seedDatabase(databaseUrl, { migrate: true })
+    const first = await startServer(t, env, { nodeArgs: ['--require', HOLD_AFTER_ROTATION] })
+    const login = await passwordLogin(first.url, seeded)
+    t.equal(login.status, 200)
+    const parent = login.body.refresh_token as string
+    const unanswered = refresh(first.url, seeded, parent).then(
+      () => 'answered',
+      () => 'never answered',
+    )
+    const deadline = Date.now() + 20_000
+    while (!first.stderr().includes('holding after a rotation committed') && Date.now() < deadline) await sleep(10)
+    const successors = () =>
+      rowsOf<{ n: number | string }>(
+        databaseUrl,
+        `SELECT COUNT(*) AS n FROM "RefreshToken" WHERE "parentId" = (SELECT "id" FROM "RefreshToken" WHERE "tokenHash" = '${sha256(parent)}')`,
+      )
+    t.same(
+      (await successors()).map((row) => Number(row.n)),
+      [1],
+      'the rotation had committed',
+    )
+    first.child.kill('SIGKILL')
+    await first.exited
+    t.equal(await unanswered, 'never answered')
+
+    const second = await startServer(t, env)
+    const retried = await refresh(second.url, seeded, parent)
+    t.equal(retried.status, 200, 'the retry is answered')
+    t.same(
+      (await successors()).map((row) => Number(row.n)),
+      [1],
+      'with the successor the rotation made, not a second one',
+    )
+    const next = await refresh(second.url, seeded, retried.body.refresh_token as string)
+    t.equal(next.status, 200, 'and the login goes on')
+    t.same(await consistencyProblems(databaseUrl), [])
   })
 }
 

@@ -150,7 +150,10 @@ for (const provider of providers) {
       const wrongSecret = key.replace(/_([^_]+)$/, `_${'A'.repeat(43)}`)
       const missing = await ctx.app.inject({ method: 'GET', url: '/admin/v1/audit' })
       t.equal(missing.statusCode, 401)
-      t.equal(missing.headers['www-authenticate'], 'Bearer realm="portcullis"')
+      t.equal(
+        missing.headers['www-authenticate'],
+        'Bearer realm="portcullis", DPoP algs="RS256 PS256 ES256 EdDSA Ed25519"',
+      )
       t.same(missing.json(), { error: 'invalid_token', error_description: 'authentication is required' })
       const cases: Record<string, string>[] = [
         { 'x-api-key': wrongSecret },

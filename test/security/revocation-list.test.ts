@@ -2,7 +2,12 @@
 // on each sync, when entries leave it, and what a failed read or close() does. Through the front door and on
 // a real database: test/oauth/revocation.test.ts.
 import t from 'tap'
-import { createRevocationList, SYNC_OVERLAP_MS, userRevocationId } from '../../src/security/revocation-list.ts'
+import {
+  consentRevocationId,
+  createRevocationList,
+  SYNC_OVERLAP_MS,
+  userRevocationId,
+} from '../../src/security/revocation-list.ts'
 import { newId } from '../../src/store/ids.ts'
 import type { RevokedJti } from '../../src/store/revoked-tokens.ts'
 
@@ -256,5 +261,36 @@ t.test(
     t.equal(list.revokes(before), true, 'still refused after the written lifetime')
     clock = START + 3_600_000
     t.equal(list.revokes(before), false, 'until every token of this instance it covers has expired')
+  },
+)
+
+t.test(
+  'a consent cutoff refuses only the tokens that client holds for that user, from logins started at or before it; read from the database too',
+  async (t) => {
+    let clock = START + 10_000
+    const cutoff = START + 5_500
+    const store = fakeStore([
+      { jti: consentRevocationId('u2', 'app:2'), expiresAt: new Date(START + 60_000), createdAt: new Date(cutoff) },
+    ])
+    const list = await createRevocationList({ store, now: () => clock, syncIntervalSeconds: 60 })
+    t.teardown(() => list.close())
+    list.cutOffConsent('u1', 'web', new Date(cutoff), new Date(START + 60_000))
+    t.equal(list.size(), 2)
+    const token = (sub: string, clientId: unknown, sid: string) => ({
+      jti: newId(clock),
+      sub,
+      client_id: clientId,
+      sid,
+    })
+    t.equal(list.revokes(token('u1', 'web', newId(cutoff - 1))), true, 'that client, that user, an earlier login')
+    t.equal(list.revokes(token('u1', 'web', newId(cutoff))), true, 'a login started at the cutoff')
+    t.equal(list.revokes(token('u1', 'web', newId(cutoff + 1))), false, 'a login after it (a new consent) works')
+    t.equal(list.revokes(token('u1', 'other', newId(cutoff - 1))), false, 'another client of the user')
+    t.equal(list.revokes(token('u3', 'web', newId(cutoff - 1))), false, 'another user of the client')
+    t.equal(list.revokes(token('u1', undefined, newId(cutoff - 1))), false, 'no client named')
+    t.equal(list.revokes(token('u2', 'app:2', newId(cutoff - 1))), true, 'read at start (a client id with a colon)')
+    t.equal(list.isRevoked(consentRevocationId('u1', 'web')), false, 'not a jti')
+    clock = START + 60_000
+    t.equal(list.revokes(token('u1', 'web', newId(cutoff - 1))), false, 'once every token it covers has expired')
   },
 )

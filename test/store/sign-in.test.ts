@@ -117,7 +117,8 @@ for (const provider of providers) {
       t.match(await store.consents.grant({ userId: user.id, clientId: 'web', scopes: ['write'] }), {
         scopes: ['read', 'write'],
       })
-      t.equal(await store.consents.revoke(user.id, 'web'), true)
+      t.same(await store.consents.revoke(user.id, 'web'), { families: 0 })
+      t.equal(await store.consents.revoke(user.id, 'web'), undefined, 'none in force: nothing to revoke')
       t.equal(await store.consents.findActive(user.id, 'web'), undefined)
       t.match(await store.consents.grant({ userId: user.id, clientId: 'web', scopes: ['write'] }), {
         scopes: ['write'],

@@ -125,10 +125,14 @@ export function signInFlow(app: FastifyInstance, jar: CookieJar = cookieJar()) {
   }
 }
 
-/** Signs alice in through the login and consent pages in a new browser; the refresh token and the browser. */
-export async function signedInBrowser(app: FastifyInstance, username = 'alice') {
+/** Signs alice in through the login and consent pages in a new browser (or `flow`'s); the tokens and the browser. */
+export async function signedInBrowser(
+  app: FastifyInstance,
+  username = 'alice',
+  options: { flow?: ReturnType<typeof signInFlow>; extra?: Record<string, string> } = {},
+) {
   const { verifier, challenge } = pkce()
-  const flow = signInFlow(app)
+  const flow = options.flow ?? signInFlow(app)
   const params = {
     response_type: 'code',
     client_id: 'web',
@@ -137,6 +141,7 @@ export async function signedInBrowser(app: FastifyInstance, username = 'alice') 
     state: 's',
     code_challenge: challenge,
     code_challenge_method: 'S256',
+    ...options.extra,
   }
   let response = await flow.get(authorizeUrl(params))
   if (response.headers.location?.startsWith('/oauth/login'))
@@ -148,5 +153,11 @@ export async function signedInBrowser(app: FastifyInstance, username = 'alice') 
     { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier },
     { authorization: basic('web', SECRET) },
   )
-  return { flow, refreshToken: tokens.json().refresh_token as string, params }
+  return {
+    flow,
+    refreshToken: tokens.json().refresh_token as string,
+    accessToken: tokens.json().access_token as string,
+    params,
+    verifier,
+  }
 }

@@ -96,8 +96,9 @@ export function spawnServer(
 export async function startServer(
   t: Test,
   env: Record<string, string | undefined> = {},
+  options: { nodeArgs?: string[] } = {},
 ): Promise<ServerProcess & { url: string; port: number }> {
-  const server = spawnServer(t, env)
+  const server = spawnServer(t, env, options)
   const line = await server.waitForLine(/Server listening at http:\/\/127\.0\.0\.1:\d+/)
   const url = /(http:\/\/127\.0\.0\.1:\d+)/.exec(line)![1]!
   return { ...server, url, port: Number(new URL(url).port) }

@@ -1,9 +1,18 @@
 // `portcullis access-keys create|list|revoke`: scoped keys for scripts and services. The key is printed
-// once, at creation; only the hash of its secret is stored. Running servers stop accepting a revoked key
-// within ACCESS_KEY_CACHE_TTL seconds.
+// once, at creation; only the hash of its secret is stored. A key-pair key (--public-key-file, or
+// --generate-key-pair whose private key is printed once) has no secret: only its public key is stored. Running
+// servers stop accepting a revoked key within ACCESS_KEY_CACHE_TTL seconds.
+import { readFileSync } from 'node:fs'
 import { OAuthError } from '../../errors.js'
 import { createAccessKey, revokeAccessKey } from '../../manage/access-keys.js'
-import { accessKeyView as keyView } from '../../manage/views.js'
+import { issuedAccessKeyView, accessKeyView as keyView } from '../../manage/views.js'
+import {
+  KEY_PAIR_ALGORITHMS,
+  publicJwkFromText,
+  PublicKeyError,
+  type KeyPairAlgorithm,
+} from '../../security/access-key-pairs.js'
+import type { AccessKeyCredential } from '../../security/access-key-lifecycle.js'
 import { expectPositionals, requireString, scopeList } from '../args.js'
 import { CliError, type CliContext, type Command } from '../command.js'
 import { dateText, listText, table } from '../format.js'
@@ -16,6 +25,39 @@ function parseExpiresIn(value: string | boolean | undefined): number | undefined
   return Number(value)
 }
 
+function parseAlg(value: string | boolean | undefined): KeyPairAlgorithm | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'string' || !(KEY_PAIR_ALGORITHMS as readonly string[]).includes(value))
+    throw new CliError(`--alg must be one of ${KEY_PAIR_ALGORITHMS.join(', ')}`)
+  return value as KeyPairAlgorithm
+}
+
+/** --public-key-file (a JWK or PEM public key, detected) or --generate-key-pair; a secret key otherwise. */
+function credentialOf(values: Record<string, string | boolean | undefined>): AccessKeyCredential {
+  const file = values['public-key-file']
+  const generate = values['generate-key-pair'] === true
+  const alg = parseAlg(values.alg)
+  if (file !== undefined && generate) throw new CliError('use --public-key-file or --generate-key-pair, not both')
+  if (file !== undefined) {
+    if (typeof file !== 'string' || file === '') throw new CliError('--public-key-file needs a file name')
+    let text: string
+    try {
+      text = readFileSync(file, 'utf8')
+    } catch (err) {
+      throw new CliError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`)
+    }
+    try {
+      return { kind: 'public_key', jwk: publicJwkFromText(text), alg }
+    } catch (err) {
+      if (err instanceof PublicKeyError) throw new CliError(`${file}: ${err.message}`)
+      throw err
+    }
+  }
+  if (generate) return { kind: 'generate_key_pair', alg }
+  if (alg !== undefined) throw new CliError('--alg goes with --public-key-file or --generate-key-pair')
+  return { kind: 'secret' }
+}
+
 async function findOwner(ctx: CliContext, username: string | boolean | undefined) {
   if (username === undefined) return null
   if (typeof username !== 'string' || username.trim() === '') throw new CliError('--user needs a username or user id')
@@ -26,13 +68,18 @@ async function findOwner(ctx: CliContext, username: string | boolean | undefined
 
 const create: Command = {
   name: 'access-keys create',
-  summary: 'Create an access key (for --user, within that user’s scopes); prints the key once',
-  usage: '--name NAME --scopes "a b" [--user USERNAME] [--expires-in SECONDS]',
+  summary:
+    'Create an access key (for --user, within that user’s scopes); prints the key, or a generated private key, once',
+  usage:
+    '--name NAME --scopes "a b" [--user USERNAME] [--expires-in SECONDS] [--public-key-file FILE | --generate-key-pair] [--alg ES256|RS256|PS256|EdDSA]',
   options: {
     name: { type: 'string' },
     scopes: { type: 'string' },
     user: { type: 'string' },
     'expires-in': { type: 'string' },
+    'public-key-file': { type: 'string' },
+    'generate-key-pair': { type: 'boolean' },
+    alg: { type: 'string' },
   },
   async run(ctx, { values, positionals }) {
     expectPositionals(positionals, [])
@@ -40,21 +87,36 @@ const create: Command = {
     const scopes = scopeList(values.scopes)
     if (scopes.length === 0) throw new CliError('--scopes is required: a key without scopes can do nothing')
     const expiresIn = parseExpiresIn(values['expires-in'])
+    const credential = credentialOf(values)
     const owner = await findOwner(ctx, values.user)
-    const { accessKey, key } = await createAccessKey(
+    const issued = await createAccessKey(
       await ctx.deps(),
-      { name, scopes, userId: owner?.id ?? null, expiresIn },
+      { name, scopes, userId: owner?.id ?? null, expiresIn, credential },
       ctx.by,
     )
-    ctx.io.print(
-      [
-        `access key "${accessKey.name}" created (${owner ? `for user "${owner.username}"` : 'service key'})`,
-        `  id:  ${accessKey.id}`,
-        `  key: ${key}`,
-        'The key is shown only this once: store it now.',
-      ].join('\n'),
-    )
-    return { ...keyView(accessKey, Date.now()), key }
+    const { accessKey, key, privateKey } = issued
+    const lines = [
+      `access key "${accessKey.name}" created (${owner ? `for user "${owner.username}"` : 'service key'})`,
+      `  id:  ${accessKey.id}`,
+    ]
+    if (key !== undefined) lines.push(`  key: ${key}`, 'The key is shown only this once: store it now.')
+    else {
+      lines.push(
+        `  kind: key pair (${accessKey.publicKeyAlg}), public key thumbprint ${accessKey.publicKeyThumbprint}`,
+        `  sign JWT bearer assertions with iss = sub = ${accessKey.id}`,
+      )
+    }
+    if (privateKey) {
+      lines.push(
+        'private key (JWK):',
+        JSON.stringify(privateKey.jwk),
+        'private key (PEM):',
+        privateKey.pem.trimEnd(),
+        'The private key is shown only this once and is not stored: keep it now.',
+      )
+    }
+    ctx.io.print(lines.join('\n'))
+    return issuedAccessKeyView(issued, Date.now())
   },
 }
 
@@ -73,10 +135,11 @@ const list: Command = {
     ).map((key) => keyView(key, now))
     ctx.io.print(
       table(
-        ['ID', 'NAME', 'OWNER', 'SCOPES', 'STATUS', 'EXPIRES', 'LAST USED'],
+        ['ID', 'NAME', 'KIND', 'OWNER', 'SCOPES', 'STATUS', 'EXPIRES', 'LAST USED'],
         keys.map((key) => [
           key.id,
           key.name,
+          key.kind === 'key_pair' ? `key pair ${key.public_key_alg} ${key.public_key_thumbprint}` : 'secret',
           key.user_id ?? '(service)',
           listText(key.scopes),
           key.status,

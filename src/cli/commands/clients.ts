@@ -44,9 +44,9 @@ const create: Command = {
   name: 'clients create',
   summary: 'Register a client; prints its client_id and, once, its secret',
   usage:
-    '--name NAME --grant-types authorization_code,password,refresh_token,client_credentials --scopes "a b" [--audiences "URI …"] [--public]' +
+    '--name NAME --grant-types authorization_code,password,refresh_token,client_credentials,urn:ietf:params:oauth:grant-type:jwt-bearer --scopes "a b" [--audiences "URI …"] [--public]' +
     ' [--redirect-uris "URI …"] [--post-logout-redirect-uris "URI …"] [--first-party] [--allowed-origins "ORIGIN …"]' +
-    ' [--access-token-signing-alg RS256|PS256|ES256|EdDSA]',
+    ' [--dpop-bound-access-tokens] [--access-token-signing-alg RS256|PS256|ES256|EdDSA]',
   options: {
     name: { type: 'string' },
     'grant-types': { type: 'string' },
@@ -58,6 +58,7 @@ const create: Command = {
     'first-party': { type: 'boolean' },
     'allowed-origins': { type: 'string' },
     'access-token-signing-alg': { type: 'string' },
+    'dpop-bound-access-tokens': { type: 'boolean' },
   },
   async run(ctx, { values, positionals }) {
     expectPositionals(positionals, [])
@@ -74,6 +75,7 @@ const create: Command = {
       ...(typeof values['access-token-signing-alg'] === 'string'
         ? { accessTokenSigningAlg: values['access-token-signing-alg'].trim() }
         : {}),
+      dpopBoundAccessTokens: values['dpop-bound-access-tokens'] === true,
     }
     const { client, secret, warnings } = await createClient(await ctx.deps(), request, ctx.by)
     for (const warning of warnings) ctx.io.warn(warning)

@@ -40,6 +40,16 @@ export async function findSignedIn(
   return { session, user }
 }
 
+/** The session the cookie names while in force, whoever its user is (a new login replaces it: logout.ts). */
+export async function findBrowserSession(
+  deps: AuthorizeDeps,
+  cookie: string | undefined,
+  now: number,
+): Promise<Session | undefined> {
+  if (!cookie || cookie.length > 128) return undefined
+  return deps.store.sessions.findActiveByHash(sha256(cookie), new Date(now))
+}
+
 /** A new session after a successful login: the cookie's value (shown once) and the row. */
 export async function startSession(
   deps: AuthorizeDeps,
@@ -152,6 +162,7 @@ export async function issueCode(
       scope: [...scope],
       audience: request.audience,
       nonce: request.nonce ?? null,
+      dpopJkt: request.dpopJkt ?? null,
       authTime: signedIn.session.authTime,
       expiresAt: new Date(now + deps.config.authorizationCodeTtl * 1000),
     },

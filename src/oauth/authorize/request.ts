@@ -39,6 +39,8 @@ export interface AuthorizationRequest extends RedirectTarget {
   loginHint: string | undefined
   /** When the request arrived (ms): prompt=login needs a login after it. */
   requestedAt: number
+  /** RFC 9449 §10: the JWK thumbprint the code is bound to (absent in requests stored before it existed). */
+  dpopJkt?: string | undefined
 }
 
 /** A failure before the redirect URI is known good: shown to the user, never redirected (400). */
@@ -60,6 +62,8 @@ export class RedirectError extends Error {
 const PROMPTS: readonly string[] = ['none', 'login', 'consent']
 // RFC 7636 §4.2: 43 to 128 characters of the unreserved set; S256's output is exactly 43.
 const S256_CHALLENGE = /^[A-Za-z0-9_-]{43}$/
+// RFC 9449 §10: dpop_jkt is the base64url SHA-256 JWK thumbprint (RFC 7638), 43 characters.
+const JWK_THUMBPRINT = /^[A-Za-z0-9_-]{43}$/
 
 /** One value per parameter (RFC 6749 §3.1: a parameter must not be repeated); empty ones are absent. */
 export function singleParameters(query: unknown): { params: Record<string, string>; repeated: string | undefined } {
@@ -163,6 +167,8 @@ export function validateAuthorizationRequest(
   ) {
     fail(target, 'invalid_request', 'state, nonce or login_hint is too long')
   }
+  if (params.dpop_jkt !== undefined && !JWK_THUMBPRINT.test(params.dpop_jkt))
+    fail(target, 'invalid_request', 'dpop_jkt must be the base64url SHA-256 JWK thumbprint (RFC 7638) of the DPoP key')
   return {
     ...target,
     redirectUriSent: params.redirect_uri !== undefined,
@@ -176,5 +182,6 @@ export function validateAuthorizationRequest(
     maxAge,
     loginHint: params.login_hint,
     requestedAt: now,
+    dpopJkt: params.dpop_jkt,
   }
 }

@@ -14,7 +14,7 @@ import { newId } from '../../store/ids.js'
 import type { Services } from '../../services.js'
 import { endLogin } from '../end-login.js'
 import { intersectScopes, withIdentityScopes } from '../scope.js'
-import type { Grant, GrantRequest } from './grant.js'
+import { refreshBinding, type Grant, type GrantRequest } from './grant.js'
 
 export const AUTHORIZATION_CODE_GRANT = 'authorization_code'
 
@@ -65,6 +65,13 @@ function checkBinding(request: GrantRequest, code: AuthorizationCode): void {
     throw invalidGrant('code_verifier does not match the code_challenge')
   if (request.resource !== undefined && request.resource !== code.audience)
     throw invalidTarget('the authorization code was not granted this resource')
+  // RFC 9449 §10: the code is bound to the dpop_jkt of its authorization request.
+  if (code.dpopJkt !== null && request.dpopJkt !== code.dpopJkt)
+    throw invalidGrant(
+      request.dpopJkt === undefined
+        ? 'the authorization code is bound to a DPoP key (dpop_jkt): send a DPoP proof made with it'
+        : 'the DPoP proof was made with another key than the dpop_jkt of the authorization request',
+    )
 }
 
 export function createAuthorizationCodeGrant(deps: AuthorizationCodeGrantServices): Grant {
@@ -99,6 +106,7 @@ export function createAuthorizationCodeGrant(deps: AuthorizationCodeGrantService
             tokenExpiresAt: new Date(now + deps.config.refreshTokenIdleTtl * 1000),
             tokenHash: sha256(refreshToken),
             ...(code.sessionId ? { sessionId: code.sessionId } : {}),
+            ...refreshBinding(request),
           },
           new Date(now),
         )

@@ -33,7 +33,19 @@ export interface GrantRequest {
   /** When the request arrived, in milliseconds: the time of everything it issues. */
   now: number
   ip: string
+  /**
+   * RFC 9449: the thumbprint of the key of the request's valid DPoP proof, when it had one. The access token is
+   * bound to it; a grant binds what else it issues (a public client's refresh tokens) or checks what it redeems.
+   */
+  dpopJkt: string | undefined
 }
+
+/**
+ * RFC 9449 §5: a refresh token issued to a public client with a DPoP proof is bound to the proof's key (a
+ * confidential client's refresh tokens are bound by its authentication already); the new family's field.
+ */
+export const refreshBinding = (request: GrantRequest): { dpopJkt?: string } =>
+  request.client.isPublic && request.dpopJkt !== undefined ? { dpopJkt: request.dpopJkt } : {}
 
 export interface GrantResult {
   /** The access token's `sub`. */

@@ -4,6 +4,7 @@ import type { Services } from '../../services.js'
 import { AUTHORIZATION_CODE_GRANT, createAuthorizationCodeGrant } from './authorization-code.js'
 import { CLIENT_CREDENTIALS_GRANT, createClientCredentialsGrant } from './client-credentials.js'
 import type { Grant } from './grant.js'
+import { createJwtBearerGrant, JWT_BEARER_GRANT } from './jwt-bearer.js'
 import { createPasswordGrant, PASSWORD_GRANT } from './password.js'
 import { createRefreshTokenGrant, REFRESH_TOKEN_GRANT } from './refresh-token.js'
 import { createTokenExchangeGrant, TOKEN_EXCHANGE_GRANT } from './token-exchange.js'
@@ -11,7 +12,7 @@ import { createTokenExchangeGrant, TOKEN_EXCHANGE_GRANT } from './token-exchange
 /** The services the grants use between them; each factory takes only its own share. */
 export type GrantServices = Pick<
   Services,
-  'config' | 'store' | 'now' | 'passwords' | 'loginWaiters' | 'revocations' | 'masterKey' | 'accessKeys'
+  'config' | 'store' | 'now' | 'passwords' | 'loginWaiters' | 'revocations' | 'masterKey' | 'accessKeys' | 'replayCache'
 >
 
 type GrantFactory = (services: GrantServices) => Grant
@@ -23,6 +24,7 @@ export const GRANTS: ReadonlyMap<string, GrantFactory> = new Map<string, GrantFa
   [CLIENT_CREDENTIALS_GRANT, createClientCredentialsGrant],
   [TOKEN_EXCHANGE_GRANT, createTokenExchangeGrant],
   [AUTHORIZATION_CODE_GRANT, createAuthorizationCodeGrant],
+  [JWT_BEARER_GRANT, createJwtBearerGrant],
 ])
 
 /** The grant types the token endpoint knows, in the order above: what clients may be registered for. */

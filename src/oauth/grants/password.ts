@@ -12,7 +12,7 @@ import { invalidGrant } from '../../errors.js'
 import { reserveLoginAttempt, type LoginAttempt } from '../login-attempts.js'
 import { grantScope, intersectScopes } from '../scope.js'
 import type { Services } from '../../services.js'
-import type { Grant, GrantRequest } from './grant.js'
+import { refreshBinding, type Grant, type GrantRequest } from './grant.js'
 
 const WRONG_CREDENTIALS = 'the username or password is wrong'
 
@@ -99,6 +99,7 @@ async function startFamily(
         tokenExpiresAt: new Date(now + deps.config.refreshTokenIdleTtl * 1000),
         tokenHash: sha256(refreshToken),
         whileUser: { passwordHash },
+        ...refreshBinding(request),
       },
       new Date(now),
     )

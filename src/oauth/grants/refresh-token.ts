@@ -50,6 +50,17 @@ function checkUsable(
   if (user.disabled) throw invalidGrant('this user is disabled')
 }
 
+/** RFC 9449 §5: a family bound to a DPoP key is refreshed only with a proof made with that key. */
+function checkDpopBinding(record: RefreshTokenRecord, request: GrantRequest): void {
+  const bound = record.family.dpopJkt
+  if (bound === null || request.dpopJkt === bound) return
+  throw invalidGrant(
+    request.dpopJkt === undefined
+      ? 'the refresh token is bound to a DPoP key: send a DPoP proof made with it'
+      : 'the refresh token is bound to another DPoP key',
+  )
+}
+
 /** The access token's scope: the request may narrow the original grant, never widen it (RFC 6749 §6). */
 function narrowScope(request: GrantRequest, record: RefreshTokenRecord): string[] {
   const granted = grantScope(request.scope, record.family.scope, 'this refresh token')
@@ -138,6 +149,7 @@ export function createRefreshTokenGrant(deps: RefreshTokenGrantServices): Grant 
       const parentHash = sha256(params.refresh_token!)
       const record = await deps.store.refreshTokens.findByHash(parentHash)
       checkUsable(record, client, now)
+      checkDpopBinding(record, request)
       const scope = narrowScope(request, record)
       const audience = keepAudience(deps, request, record)
       const successor = successorOf(successorKey, parentHash)

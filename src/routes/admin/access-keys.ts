@@ -3,6 +3,9 @@ import type { FastifyInstance } from 'fastify'
 import type { Services } from '../../services.js'
 import { validationFailed } from '../../errors.js'
 import { createAccessKey, getAccessKey, listAccessKeys, revokeAccessKey } from '../../manage/access-keys.js'
+import { issuedAccessKeyView } from '../../manage/views.js'
+import { KEY_PAIR_ALGORITHMS, type KeyPairAlgorithm } from '../../security/access-key-pairs.js'
+import type { AccessKeyCredential } from '../../security/access-key-lifecycle.js'
 import {
   errors,
   errorsWithNotFound,
@@ -29,15 +32,44 @@ export const newAccessKeyBody = {
       maximum: 10 * 365 * 86400,
       description: 'Seconds until the key expires; omit for a key that does not expire',
     },
+    public_key: {
+      type: 'object',
+      maxProperties: 32,
+      description:
+        'A key-pair key: the holder’s public JWK (EC P-256, Ed25519 or RSA ≥ 2048 bits); the key gets no secret',
+    },
+    generate_key_pair: {
+      type: 'boolean',
+      description: 'true: a key-pair key whose private key is generated here and returned only in this response',
+    },
+    alg: {
+      type: 'string',
+      enum: [...KEY_PAIR_ALGORITHMS],
+      description: 'With public_key or generate_key_pair: the one algorithm the key signs with (default ES256)',
+    },
   },
   required: ['name', 'scopes'],
   additionalProperties: false,
 } as const
 
-interface NewKeyBody {
+export interface NewKeyBody {
   name: string
   scopes: string[]
   expires_in?: number
+  public_key?: Record<string, unknown>
+  generate_key_pair?: boolean
+  alg?: KeyPairAlgorithm
+}
+
+/** How the new key is proven: a secret unless the body registers a public key or asks for a key pair. */
+export function credentialOf(body: NewKeyBody): AccessKeyCredential {
+  if (body.public_key !== undefined && body.generate_key_pair)
+    throw validationFailed([{ field: 'generate_key_pair', message: 'cannot be combined with public_key' }])
+  if (body.public_key !== undefined) return { kind: 'public_key', jwk: body.public_key, alg: body.alg }
+  if (body.generate_key_pair) return { kind: 'generate_key_pair', alg: body.alg }
+  if (body.alg !== undefined)
+    throw validationFailed([{ field: 'alg', message: 'needs public_key or generate_key_pair: true' }])
+  return { kind: 'secret' }
 }
 
 export function registerAdminAccessKeyRoutes(app: FastifyInstance, deps: Services): void {
@@ -48,7 +80,8 @@ export function registerAdminAccessKeyRoutes(app: FastifyInstance, deps: Service
     {
       schema: {
         tags: TAGS,
-        summary: 'Create an access key (the key is returned only in this response)',
+        summary:
+          'Create an access key: a secret key (returned only in this response) or a key-pair key (public_key, or generate_key_pair whose private key is returned only in this response)',
         security: SECURITY,
         body: {
           ...newAccessKeyBody,
@@ -72,13 +105,10 @@ export function registerAdminAccessKeyRoutes(app: FastifyInstance, deps: Service
         scopes: body.scopes,
         userId: body.user_id ?? null,
         expiresIn: body.expires_in,
+        credential: credentialOf(body),
       }
-      const { accessKey, key } = await createAccessKey(deps, keyRequest, auditContext(request))
-      const at = now()
-      return reply
-        .code(201)
-        .header('cache-control', 'no-store')
-        .send({ ...accessKeyView(accessKey, at), key })
+      const issued = await createAccessKey(deps, keyRequest, auditContext(request))
+      return reply.code(201).header('cache-control', 'no-store').send(issuedAccessKeyView(issued, now()))
     },
   )
 

@@ -54,6 +54,10 @@ const signInProperties = {
   post_logout_redirect_uris: uris('Where a logout may return the browser, exactly'),
   first_party: { type: 'boolean', description: 'The operator’s own application: no consent page' },
   allowed_origins: uris('Browser origins allowed to call the token endpoint (CORS)'),
+  dpop_bound_access_tokens: {
+    type: 'boolean',
+    description: 'RFC 9449 section 5.2: every token request must carry a DPoP proof (the access tokens are DPoP-bound)',
+  },
 } as const
 const signingAlgorithm = {
   type: 'string',
@@ -74,6 +78,7 @@ interface ClientBody {
   first_party?: boolean
   allowed_origins?: string[]
   access_token_signing_alg?: string
+  dpop_bound_access_tokens?: boolean
 }
 
 const signInFields = (body: Partial<ClientBody>) => ({
@@ -81,6 +86,7 @@ const signInFields = (body: Partial<ClientBody>) => ({
   postLogoutRedirectUris: body.post_logout_redirect_uris,
   firstParty: body.first_party,
   allowedOrigins: body.allowed_origins,
+  dpopBoundAccessTokens: body.dpop_bound_access_tokens,
 })
 
 const withSecret = {

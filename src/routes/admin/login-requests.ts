@@ -50,7 +50,8 @@ const loginRequestSchema = {
     max_age: { type: ['integer', 'null'], description: 'Seconds (OpenID Connect)' },
     skip: {
       type: 'boolean',
-      description: 'Always false: when the browser’s session suffices, Portcullis does not send it to the login app',
+      description:
+        'Always false: a browser whose session suffices (Hydra’s skip: true) is answered by Portcullis itself and never sent to the login app',
     },
     subject: {
       ...nullableString,
@@ -84,7 +85,8 @@ const consentRequestSchema = {
     requested_scope: { ...stringArray, description: 'What the client asked for, within the user’s scopes' },
     skip: {
       type: 'boolean',
-      description: 'Always false: a remembered consent that covers the request is not asked again',
+      description:
+        'Always false: a remembered consent that covers the request (Hydra’s skip: true) is answered by Portcullis itself and never sent to the consent app',
     },
     requested_at: dateTime,
     expires_at: dateTime,

@@ -140,7 +140,7 @@ export function registerSessionRoutes(
     {
       schema: {
         ...base,
-        summary: `Revoke ${who} consent to a client: its next authorization request asks again`,
+        summary: `Revoke ${who} consent to a client: its next authorization request asks again; the refresh tokens and access tokens the client holds for the user end`,
         ...withParams(...userParams, 'clientId'),
         response: { 204: { type: 'null', description: 'Revoked' }, ...errorsWithNotFound },
       },

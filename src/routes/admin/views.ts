@@ -7,6 +7,9 @@ import { dateTime, nullableDateTime, nullableString, stringArray } from './schem
 
 export { accessKeyView, clientView, signingKeyView, userView } from '../../manage/views.js'
 
+/** A JWK: every member this project writes is a string (kty, crv, x, y, n, e, alg, kid, use and private members). */
+const jwkSchema = { type: 'object', additionalProperties: { type: 'string' } } as const
+
 export const clientSchema = {
   type: 'object',
   properties: {
@@ -24,6 +27,10 @@ export const clientSchema = {
       ...nullableString,
       description: 'The JWS algorithm of the client’s access and ID tokens; null: the first of SIGNING_ALGORITHMS',
     },
+    dpop_bound_access_tokens: {
+      type: 'boolean',
+      description: 'RFC 9449 section 5.2: every token request must carry a DPoP proof',
+    },
     previous_secret_expires_at: nullableDateTime,
     created_at: dateTime,
     updated_at: dateTime,
@@ -40,6 +47,7 @@ export const clientSchema = {
     'first_party',
     'allowed_origins',
     'access_token_signing_alg',
+    'dpop_bound_access_tokens',
     'created_at',
     'updated_at',
   ],
@@ -67,6 +75,13 @@ export const accessKeySchema = {
     id: { type: 'string' },
     name: { type: 'string' },
     user_id: nullableString,
+    kind: {
+      type: 'string',
+      enum: ['secret', 'key_pair'],
+      description: 'secret: presented as pcl_<id>_<secret>; key_pair: proven by a signed JWT (the JWT bearer grant)',
+    },
+    public_key_thumbprint: { ...nullableString, description: 'A key-pair key: RFC 7638 SHA-256 JWK thumbprint' },
+    public_key_alg: { ...nullableString, description: 'A key-pair key: the one algorithm its assertions may use' },
     scopes: stringArray,
     status: { type: 'string', enum: ['active', 'expired', 'revoked'] },
     expires_at: nullableDateTime,
@@ -82,6 +97,9 @@ export const accessKeySchema = {
     'id',
     'name',
     'user_id',
+    'kind',
+    'public_key_thumbprint',
+    'public_key_alg',
     'scopes',
     'status',
     'expires_at',
@@ -97,9 +115,18 @@ export const createdAccessKeySchema = {
   ...accessKeySchema,
   properties: {
     ...accessKeySchema.properties,
-    key: { type: 'string', description: 'pcl_<id>_<secret>: shown only in this response' },
+    key: { type: 'string', description: 'A secret key: pcl_<id>_<secret>, shown only in this response' },
+    public_key: { ...jwkSchema, description: 'A key-pair key: its public JWK, as stored' },
+    private_key_jwk: {
+      ...jwkSchema,
+      description: 'generate_key_pair: the private key as a JWK (kid = the key id), shown only in this response',
+    },
+    private_key_pem: {
+      type: 'string',
+      description: 'generate_key_pair: the same private key, PKCS #8 PEM, shown only in this response',
+    },
   },
-  required: [...accessKeySchema.required, 'key'],
+  required: accessKeySchema.required,
 } as const
 
 /** The audit `actor` of an authenticated caller: `access_key:<id>`, `user:<id>`, or the token's own namespaced sub. */

@@ -35,6 +35,8 @@ export interface RefreshFamily {
   revokedReason: string | null
   /** The browser session the login was made in (authorization code grant); null for other grants. */
   sessionId: string | null
+  /** RFC 9449 §5: a public client's family is bound to the key of its login's DPoP proof (JWK thumbprint). */
+  dpopJkt: string | null
   createdAt: Date
 }
 
@@ -79,6 +81,7 @@ const toRecord = (row: RecordRow): RefreshTokenRecord => ({
     revokedAt: row.familyRevokedAt,
     revokedReason: row.familyRevokedReason,
     sessionId: row.familySessionId,
+    dpopJkt: row.familyDpopJkt,
     createdAt: row.familyCreatedAt,
   },
   // SQLite stores booleans as integers; the adapter maps the declared type, this keeps it a boolean anyway.
@@ -121,6 +124,8 @@ export function createRefreshTokenStore(
         id?: string
         /** The browser session the login was made in: a logout ends the family. */
         sessionId?: string
+        /** RFC 9449 §5: every refresh must prove the key of this thumbprint. */
+        dpopJkt?: string
       },
       now = new Date(),
     ): Promise<{ family: RefreshFamily; token: RefreshToken }> {
@@ -135,6 +140,7 @@ export function createRefreshTokenStore(
         revokedAt: null,
         revokedReason: null,
         sessionId: input.sessionId ?? null,
+        dpopJkt: input.dpopJkt ?? null,
         createdAt: now,
       }
       const token: RefreshToken = {
@@ -154,12 +160,12 @@ export function createRefreshTokenStore(
       const guard = input.whileUser
       const insertFamily = guard
         ? prisma.$executeRaw`
-          INSERT INTO "RefreshFamily" ("id", "clientId", "userId", "scope", "audience", "absoluteExpiresAt", "sessionId", "createdAt")
-          SELECT ${family.id}, ${family.clientId}, "id", ${scope}, ${family.audience}, ${family.absoluteExpiresAt}, ${family.sessionId}, ${now}
+          INSERT INTO "RefreshFamily" ("id", "clientId", "userId", "scope", "audience", "absoluteExpiresAt", "sessionId", "dpopJkt", "createdAt")
+          SELECT ${family.id}, ${family.clientId}, "id", ${scope}, ${family.audience}, ${family.absoluteExpiresAt}, ${family.sessionId}, ${family.dpopJkt}, ${now}
           FROM "User" WHERE "id" = ${family.userId} AND NOT "disabled" AND "passwordHash" = ${guard.passwordHash}${postgres ? Prisma.sql` FOR SHARE` : Prisma.empty}`
         : prisma.$executeRaw`
-          INSERT INTO "RefreshFamily" ("id", "clientId", "userId", "scope", "audience", "absoluteExpiresAt", "sessionId", "createdAt")
-          VALUES (${family.id}, ${family.clientId}, ${family.userId}, ${scope}, ${family.audience}, ${family.absoluteExpiresAt}, ${family.sessionId}, ${now})`
+          INSERT INTO "RefreshFamily" ("id", "clientId", "userId", "scope", "audience", "absoluteExpiresAt", "sessionId", "dpopJkt", "createdAt")
+          VALUES (${family.id}, ${family.clientId}, ${family.userId}, ${scope}, ${family.audience}, ${family.absoluteExpiresAt}, ${family.sessionId}, ${family.dpopJkt}, ${now})`
       // The token only with its family (a guarded family may not have been written).
       const [families] = await prisma.$transaction([
         insertFamily,
@@ -216,6 +222,18 @@ export function createRefreshTokenStore(
         data: { revokedAt: now, revokedReason: reason },
       })
       return count === 1
+    },
+
+    /**
+     * Moves the session's families still in force to another session (the same user signed in again in the
+     * same browser): a logout of the new session ends them too. How many moved.
+     */
+    async moveSessionFamilies(fromSessionId: string, toSessionId: string): Promise<number> {
+      const { count } = await prisma.refreshFamily.updateMany({
+        where: { sessionId: fromSessionId, revokedAt: null },
+        data: { sessionId: toSessionId },
+      })
+      return count
     },
 
     /** The ids of the session's families still in force (a logout ends each, oauth/end-login.ts). */

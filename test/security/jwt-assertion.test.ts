@@ -1,0 +1,201 @@
+// The signed-assertion verifier (security/jwt-assertion.ts) on its own: each rule of RFC 7523 §3 (and the
+// single-string audience of its successor draft) refuses the assertion that breaks it, and nothing else.
+// Through the token endpoint: test/oauth/private-key-jwt.test.ts.
+import { createHmac } from 'node:crypto'
+import {
+  base64url,
+  createLocalJWKSet,
+  exportJWK,
+  exportSPKI,
+  generateKeyPair,
+  SignJWT,
+  type CryptoKey,
+  type JWK,
+  type JWTPayload,
+} from 'jose'
+import t, { type Test } from 'tap'
+import { AssertionError, ASSERTION_ALGORITHMS, verifyJwtAssertion } from '../../src/security/jwt-assertion.ts'
+import type { ReplayCache } from '../../src/security/replay-cache.ts'
+
+const NOW = Date.parse('2030-01-01T00:00:00Z')
+const now = Math.floor(NOW / 1000)
+const ISSUER = 'https://portcullis.test'
+const CLIENT = 'service'
+const SKEW = 30
+
+function memoryCache(): ReplayCache & { seen: Map<string, Date> } {
+  const seen = new Map<string, Date>()
+  return {
+    seen,
+    async remember(namespace, jti, expiresAt) {
+      const key = `${namespace}:${jti}`
+      if (seen.has(key)) return false
+      seen.set(key, expiresAt)
+      return true
+    },
+  }
+}
+
+const keys = {
+  RS256: await generateKeyPair('RS256', { extractable: true }),
+  PS256: await generateKeyPair('PS256', { extractable: true }),
+  ES256: await generateKeyPair('ES256', { extractable: true }),
+  EdDSA: await generateKeyPair('Ed25519', { extractable: true }),
+}
+const publicJwk = async (alg: keyof typeof keys, kid: string): Promise<JWK> => ({
+  ...(await exportJWK(keys[alg].publicKey)),
+  kid,
+  alg,
+})
+const jwks = { keys: await Promise.all((Object.keys(keys) as (keyof typeof keys)[]).map((alg) => publicJwk(alg, alg))) }
+
+let counter = 0
+const claims = (overrides: JWTPayload = {}): JWTPayload => ({
+  iss: CLIENT,
+  sub: CLIENT,
+  aud: ISSUER,
+  exp: now + 60,
+  iat: now,
+  jti: `jti-${++counter}`,
+  ...overrides,
+})
+
+/** Signs `payload` as is (a claim set to undefined is left out). */
+async function sign(payload: JWTPayload, alg: keyof typeof keys = 'RS256', key: CryptoKey = keys[alg].privateKey) {
+  const clean = Object.fromEntries(Object.entries(payload).filter(([, value]) => value !== undefined))
+  return new SignJWT(clean).setProtectedHeader({ alg, kid: alg }).sign(key)
+}
+
+function options(cache = memoryCache(), overrides: Partial<Parameters<typeof verifyJwtAssertion>[1]> = {}) {
+  return {
+    getKey: createLocalJWKSet(jwks),
+    issuer: CLIENT,
+    subject: CLIENT,
+    audience: ISSUER,
+    clockSkewSeconds: SKEW,
+    replay: { cache, namespace: 'client_assertion' as const },
+    now: () => NOW,
+    ...overrides,
+  }
+}
+
+async function refused(t: Test, jwt: string, reason: RegExp, opts = options()) {
+  const err = await verifyJwtAssertion(jwt, opts).then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  t.type(err, AssertionError, 'refused with an AssertionError')
+  t.match((err as AssertionError | undefined)?.reason, reason)
+}
+
+t.test('an assertion signed with each allowed algorithm is accepted once', async (t) => {
+  t.same(ASSERTION_ALGORITHMS, ['RS256', 'PS256', 'ES256', 'EdDSA'])
+  for (const alg of ASSERTION_ALGORITHMS) {
+    const cache = memoryCache()
+    const jwt = await sign(claims(), alg)
+    const payload = await verifyJwtAssertion(jwt, options(cache))
+    t.equal(payload.sub, CLIENT, alg)
+    t.equal(cache.seen.size, 1, `${alg}: its jti is recorded`)
+    t.equal([...cache.seen.values()][0]!.getTime(), (now + 60 + SKEW) * 1000, 'until exp plus the allowance')
+    await refused(t, jwt, /already used/, options(cache))
+  }
+})
+
+t.test('the audience is one string equal to an accepted value', async (t) => {
+  await refused(t, await sign(claims({ aud: [ISSUER] })), /aud must be a single string/)
+  await refused(t, await sign(claims({ aud: [ISSUER, 'https://other.example'] })), /aud must be a single string/)
+  await refused(t, await sign(claims({ aud: `${ISSUER}/oauth/token` })), /aud .* is not accepted/)
+  await refused(t, await sign(claims({ aud: 'https://other.example' })), /aud .* is not accepted/)
+  await refused(t, await sign(claims({ aud: undefined })), /aud must be a single string/)
+  const both = options(memoryCache(), { audience: [ISSUER, `${ISSUER}/oauth/token`] })
+  t.ok(await verifyJwtAssertion(await sign(claims({ aud: `${ISSUER}/oauth/token` })), both), 'a listed alternative')
+  await refused(t, await sign(claims({ aud: [ISSUER, `${ISSUER}/oauth/token`] })), /single string/, both)
+})
+
+t.test('iss and sub must be the expected values', async (t) => {
+  await refused(t, await sign(claims({ iss: 'other' })), /iss/)
+  await refused(t, await sign(claims({ iss: undefined })), /iss/)
+  await refused(t, await sign(claims({ sub: 'other' })), /sub/)
+  await refused(t, await sign(claims({ sub: undefined })), /sub/)
+})
+
+t.test('exp is required, in the future (within the allowance) and at most five minutes ahead', async (t) => {
+  await refused(t, await sign(claims({ exp: undefined })), /"exp" claim/)
+  await refused(t, await sign(claims({ exp: now - SKEW - 1 })), /ERR_JWT_EXPIRED/)
+  t.ok(await verifyJwtAssertion(await sign(claims({ exp: now - SKEW + 1 })), options()), 'expired within the skew')
+  t.ok(await verifyJwtAssertion(await sign(claims({ exp: now + 300 + SKEW })), options()), 'at the limit')
+  await refused(t, await sign(claims({ exp: now + 300 + SKEW + 1 })), /more than 300 s ahead/)
+  await refused(t, await sign(claims({ exp: now + 86_400 })), /more than 300 s ahead/)
+  await refused(t, await sign(claims({ exp: String(now + 60) as never })), /"exp" claim/)
+})
+
+t.test('nbf and iat may not be in the future beyond the allowance', async (t) => {
+  await refused(t, await sign(claims({ nbf: now + SKEW + 5 })), /nbf/)
+  t.ok(await verifyJwtAssertion(await sign(claims({ nbf: now + SKEW - 5 })), options()))
+  await refused(t, await sign(claims({ iat: now + SKEW + 5 })), /iat is in the future/)
+  t.ok(await verifyJwtAssertion(await sign(claims({ iat: undefined })), options()), 'iat is optional')
+})
+
+t.test('jti is required and is recorded only for an assertion that passed every other check', async (t) => {
+  await refused(t, await sign(claims({ jti: undefined })), /jti is required/)
+  await refused(t, await sign(claims({ jti: '' })), /jti is required/)
+  await refused(t, await sign(claims({ jti: 'x'.repeat(1025) })), /longer than/)
+  const cache = memoryCache()
+  const jti = 'not-yet-used'
+  const other = await generateKeyPair('RS256')
+  await refused(t, await sign(claims({ jti }), 'RS256', other.privateKey), /signature/, options(cache))
+  await refused(t, await sign(claims({ jti, aud: 'https://other.example' })), /aud/, options(cache))
+  t.equal(cache.seen.size, 0, 'a forged or misdirected assertion burns no jti')
+  t.ok(await verifyJwtAssertion(await sign(claims({ jti })), options(cache)), 'the genuine one is accepted')
+  const again = memoryCache()
+  t.ok(await verifyJwtAssertion(await sign(claims({ jti: 'shared' })), options(again)))
+  const another = options(again, { issuer: 'another', subject: 'another' })
+  t.ok(
+    await verifyJwtAssertion(await sign(claims({ jti: 'shared', iss: 'another', sub: 'another' })), another),
+    "one issuer's jti does not block another's",
+  )
+  t.equal(again.seen.size, 2)
+})
+
+t.test('alg none, HMAC with the public key and a key of another type are refused', async (t) => {
+  const unsigned = `${base64url.encode(JSON.stringify({ alg: 'none' }))}.${base64url.encode(JSON.stringify(claims()))}.`
+  await refused(t, unsigned, /alg "none" is not one of/)
+  const pem = await exportSPKI(keys.RS256.publicKey)
+  const header = base64url.encode(JSON.stringify({ alg: 'HS256', kid: 'RS256' }))
+  const body = base64url.encode(JSON.stringify(claims()))
+  for (const secret of [pem, JSON.stringify(jwks.keys[0])]) {
+    const mac = createHmac('sha256', secret).update(`${header}.${body}`).digest('base64url')
+    await refused(t, `${header}.${body}.${mac}`, /alg "HS256" is not one of/)
+    await refused(t, `${header}.${body}.${mac}`, /HS256/, options(memoryCache(), { getKey: jwks.keys[0]! }))
+  }
+  // ES256 in the header, an RSA key registered under that kid: no key fits.
+  const rsaOnly = createLocalJWKSet({ keys: [{ ...jwks.keys[0]!, kid: 'ES256', alg: undefined }] })
+  await refused(
+    t,
+    await sign(claims(), 'ES256'),
+    /ERR_JWKS_NO_MATCHING_KEY/,
+    options(memoryCache(), { getKey: rsaOnly }),
+  )
+  // A single key given directly: jose checks its type against the algorithm.
+  await refused(
+    t,
+    await sign(claims(), 'ES256'),
+    /its algorithm.name must be ECDSA/,
+    options(memoryCache(), { getKey: keys.RS256.publicKey }),
+  )
+  await refused(
+    t,
+    await sign(claims(), 'PS256'),
+    /its "alg" must be "PS256"/,
+    options(memoryCache(), { getKey: { ...jwks.keys[0]! } }),
+  )
+  await refused(t, 'not.a.jwt', /not a JWT/)
+  await refused(t, 'garbage', /not a JWT/)
+})
+
+t.test('an unknown kid is refused', async (t) => {
+  const jwt = await new SignJWT(claims())
+    .setProtectedHeader({ alg: 'RS256', kid: 'rotated' })
+    .sign(keys.RS256.privateKey)
+  await refused(t, jwt, /ERR_JWKS_NO_MATCHING_KEY/)
+})

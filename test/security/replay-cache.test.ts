@@ -1,0 +1,120 @@
+// The replay cache of signed JWTs (security/replay-cache.ts): a jti is accepted once until it expires, by one
+// of any number of concurrent callers, across two stores on one database (two instances), in Redis too.
+import { randomBytes } from 'node:crypto'
+import t, { type Test } from 'tap'
+import {
+  createDatabaseReplayCache,
+  createRedisReplayCache,
+  createReplayCache,
+  type ReplayCache,
+} from '../../src/security/replay-cache.ts'
+import { createStore, openDatabase, StoreError } from '../../src/store/index.ts'
+import { createTestStore, providers, testConfig } from '../support/helper.ts'
+
+const START = Date.parse('2030-01-01T00:00:00Z')
+const later = (seconds: number) => new Date(START + seconds * 1000)
+
+/** The rules every replay cache keeps; `clock` moves the cache's own time (`now`). */
+async function behaves(t: Test, cache: ReplayCache, clock: { now: number }) {
+  const jti = randomBytes(8).toString('hex')
+  t.equal(await cache.remember('client_assertion', jti, later(60)), true, 'a new jti is accepted')
+  t.equal(await cache.remember('client_assertion', jti, later(60)), false, 'the same jti again is a replay')
+  t.equal(await cache.remember('client_assertion', jti, later(120)), false, 'a later expiry does not launder it')
+  t.equal(await cache.remember('dpop', jti, later(60)), true, 'another namespace has its own ids')
+  const racing = randomBytes(8).toString('hex')
+  const results = await Promise.all(Array.from({ length: 10 }, () => cache.remember('jwt_bearer', racing, later(60))))
+  t.same(results.filter(Boolean).length, 1, 'of ten concurrent uses of one jti, exactly one is accepted')
+  clock.now = START + 61_000
+  return jti
+}
+
+for (const provider of providers) {
+  t.test(`in the database, a jti is accepted once until it expires (${provider})`, async (t) => {
+    const { store } = await createTestStore(t, provider)
+    const clock = { now: START }
+    const cache = createDatabaseReplayCache({ store, now: () => clock.now })
+    const jti = await behaves(t, cache, clock)
+    t.equal(
+      await cache.remember('client_assertion', jti, later(200)),
+      true,
+      'an expired entry the janitor has not yet deleted is taken over',
+    )
+    t.equal(await cache.remember('client_assertion', jti, later(200)), false, 'and is then recorded again')
+  })
+
+  t.test(`two instances on one database never both accept a jti (${provider})`, async (t) => {
+    const { store, databaseUrl } = await createTestStore(t, provider)
+    const db = await openDatabase(databaseUrl, { migrate: false })
+    const other = createStore(db)
+    t.teardown(() => other.close())
+    const now = () => START
+    const first = createDatabaseReplayCache({ store, now })
+    const second = createDatabaseReplayCache({ store: other, now })
+    for (let round = 0; round < 5; round++) {
+      const jti = `round-${round}`
+      const results = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => (i % 2 ? first : second).remember('client_assertion', jti, later(60))),
+      )
+      t.equal(results.filter(Boolean).length, 1, `round ${round}: one acceptance in all`)
+    }
+  })
+}
+
+t.test('createReplayCache uses the database unless REDIS_URL is set', async (t) => {
+  const { store } = await createTestStore(t)
+  const replay = await createReplayCache({ config: testConfig(), store, now: () => START })
+  t.teardown(() => replay.close())
+  t.equal(await replay.cache.remember('dpop', 'x', later(60)), true)
+  t.equal(await replay.cache.remember('dpop', 'x', later(60)), false)
+  t.equal(
+    await store.replayCache.remember('dpop', 'x', later(60), new Date(START)),
+    false,
+    'the row is in the database',
+  )
+})
+
+t.test(
+  'in Redis, a jti is accepted once until it expires',
+  { skip: !process.env.TEST_REDIS_URL && 'TEST_REDIS_URL is not set' },
+  async (t) => {
+    const { store } = await createTestStore(t)
+    const issuer = `http://portcullis-${randomBytes(4).toString('hex')}.test`
+    const replay = await createReplayCache({
+      config: testConfig({ REDIS_URL: process.env.TEST_REDIS_URL!, ISSUER: issuer }),
+      store,
+      now: Date.now,
+    })
+    t.teardown(() => replay.close())
+    const soon = () => new Date(Date.now() + 60_000)
+    const jti = randomBytes(8).toString('hex')
+    t.equal(await replay.cache.remember('client_assertion', jti, soon()), true)
+    t.equal(await replay.cache.remember('client_assertion', jti, soon()), false)
+    t.equal(await replay.cache.remember('dpop', jti, soon()), true, 'another namespace has its own ids')
+    const racing = randomBytes(8).toString('hex')
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => replay.cache.remember('jwt_bearer', racing, soon())),
+    )
+    t.equal(results.filter(Boolean).length, 1, 'of ten concurrent uses, one is accepted')
+    t.equal(
+      await store.replayCache.remember('client_assertion', jti, soon(), new Date()),
+      true,
+      'nothing went to the database',
+    )
+    const past = randomBytes(8).toString('hex')
+    t.equal(await replay.cache.remember('client_assertion', past, new Date(Date.now() - 1000)), true)
+    t.equal(
+      await replay.cache.remember('client_assertion', past, new Date(Date.now() + 60_000)),
+      true,
+      'an entry whose expiry has passed is gone',
+    )
+  },
+)
+
+t.test('a Redis that fails refuses: the error is an unavailable StoreError, never an acceptance', async (t) => {
+  const failing = { set: async () => Promise.reject(new Error('Connection is closed.')) }
+  const cache = createRedisReplayCache(failing as never, 'p:')
+  await t.rejects(cache.remember('client_assertion', 'x', later(60)), StoreError)
+  await cache.remember('client_assertion', 'x', later(60)).catch((err: StoreError) => {
+    t.equal(err.code, 'unavailable')
+  })
+})
