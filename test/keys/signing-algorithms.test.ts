@@ -12,12 +12,14 @@ import { sha256 } from '../../src/security/secrets.ts'
 import { createChangeFeed } from '../../src/store/change-feed.ts'
 import { build, providers, testConfig, type TestContext } from '../support/helper.ts'
 import { listen } from '../support/listen.ts'
+import { oidcCode, seedOidc } from '../support/oidc-fixtures.ts'
 import { signInFlow, REDIRECT, seedSignIn } from '../support/sign-in.ts'
 import { createClock, DAY, fetchJwks } from '../support/signing-keys-fixtures.ts'
 import { basic, formPost, PASSWORD, SECRET, tokenRequest } from '../support/token-fixtures.ts'
 
 const ALL: SigningAlgorithm[] = ['RS256', 'PS256', 'ES256', 'EdDSA']
 const ALL_ENV = { SIGNING_ALGORITHMS: ALL.join(',') }
+const BYE = 'https://app.example/bye'
 
 /** A confidential client for every grant that issues without a browser, registered for `alg` (null: the default). */
 async function machineClient(ctx: Pick<TestContext, 'store'>, clientId: string, alg: string | null) {
@@ -367,4 +369,37 @@ t.test('the admin API rotates and lists per algorithm', async (t) => {
     error_description: 'alg: ES256 is not in SIGNING_ALGORITHMS (RS256, EdDSA): no key of it is kept',
     details: [{ field: 'alg', message: 'ES256 is not in SIGNING_ALGORITHMS (RS256, EdDSA): no key of it is kept' }],
   })
+})
+
+t.test('an ID token of each algorithm is recognised as id_token_hint at logout', async (t) => {
+  const ctx = await build(t, { env: ALL_ENV })
+  await seedOidc(ctx.store)
+  for (const alg of ALL) {
+    const clientId = `rp-${alg}`
+    await ctx.store.clients.create({
+      clientId,
+      name: clientId,
+      secretHash: sha256(SECRET),
+      grantTypes: ['authorization_code'],
+      scopes: ['openid', 'read'],
+      redirectUris: [REDIRECT],
+      postLogoutRedirectUris: [BYE],
+      firstParty: true,
+      accessTokenSigningAlg: alg,
+    })
+    const flow = signInFlow(ctx.app)
+    const { code, verifier } = await oidcCode(ctx.app, { client_id: clientId }, flow)
+    const tokens = await tokenRequest(
+      ctx.app,
+      { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier },
+      { authorization: basic(clientId, SECRET) },
+    )
+    const idToken = tokens.json().id_token as string
+    t.equal(decodeProtectedHeader(idToken).alg, alg)
+    const logout = await flow.get(
+      `/oauth/logout?${new URLSearchParams({ id_token_hint: idToken, post_logout_redirect_uri: BYE, state: alg })}`,
+    )
+    t.equal(logout.statusCode, 303, `${alg}: signed out at once`)
+    t.equal(logout.headers.location, `${BYE}?state=${alg}`)
+  }
 })
