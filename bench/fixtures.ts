@@ -43,6 +43,9 @@ export async function createEnvironment(db: DbKind, options: { bcryptCost: numbe
     LOG_LEVEL: 'warn',
     BCRYPT_COST: String(options.bcryptCost),
     HOST: '127.0.0.1',
+    // RS256 first: the clients registered without an algorithm (every scenario but the ES256 and EdDSA ones) get
+    // RS256 tokens, as in a deployment that sets nothing; the others are registered for theirs.
+    SIGNING_ALGORITHMS: 'RS256,ES256,EdDSA',
     // The benchmark measures the endpoints, not the limiter: its load comes from one address.
     RATE_LIMIT_PER_IP: '0',
     RATE_LIMIT_PER_CLIENT: '0',
@@ -77,6 +80,8 @@ export interface ClientCredentials {
 export interface Fixtures {
   /** client_credentials, revocation of its own tokens. */
   service: ClientCredentials
+  /** client_credentials, registered with --access-token-signing-alg ES256 and EdDSA. */
+  serviceByAlg: Partial<Record<'ES256' | 'EdDSA', ClientCredentials>>
   /** password + refresh_token. */
   app: ClientCredentials
   /** token exchange of access keys. */
@@ -107,8 +112,23 @@ export async function createFixtures(build: Build, environment: Environment, cwd
     })
     return JSON.parse(out) as Record<string, string>
   }
-  const client = async (name: string, grantTypes: string, scopes = SCOPES): Promise<ClientCredentials> => {
-    const created = await cli(['clients', 'create', '--name', name, '--grant-types', grantTypes, '--scopes', scopes])
+  const client = async (
+    name: string,
+    grantTypes: string,
+    scopes = SCOPES,
+    extra: string[] = [],
+  ): Promise<ClientCredentials> => {
+    const created = await cli([
+      'clients',
+      'create',
+      '--name',
+      name,
+      '--grant-types',
+      grantTypes,
+      '--scopes',
+      scopes,
+      ...extra,
+    ])
     return {
       clientId: created.client_id!,
       secret: created.client_secret!,
@@ -126,6 +146,13 @@ export async function createFixtures(build: Build, environment: Environment, cwd
 
   await cli(['migrate'])
   const service = await client('bench service', 'client_credentials')
+  const serviceByAlg: Fixtures['serviceByAlg'] = {}
+  for (const alg of ['ES256', 'EdDSA'] as const) {
+    const created = await optional(`${alg} client`, () =>
+      client(`bench service ${alg}`, 'client_credentials', SCOPES, ['--access-token-signing-alg', alg]),
+    )
+    if (created) serviceByAlg[alg] = created
+  }
   const app = await client('bench app', 'password,refresh_token')
   const introspector = await client('bench introspector', 'client_credentials', `${SCOPES} introspect`)
   const exchanger = await optional('token-exchange client', () => client('bench exchanger', 'token-exchange'))
@@ -168,6 +195,7 @@ export async function createFixtures(build: Build, environment: Environment, cwd
   })
   return {
     service,
+    serviceByAlg,
     app,
     introspector,
     ...(signer ? { signer } : {}),

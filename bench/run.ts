@@ -291,9 +291,11 @@ async function startReferences(
       readyPath: script === 'oidc-provider.ts' ? '/jwks' : '/ready',
     })
   }
-  const [hello, sign, form, jwksRef, oidc] = await Promise.all([
+  const [hello, sign, signEs256, signEdDsa, form, jwksRef, oidc] = await Promise.all([
     start('hello', 'hello.ts'),
     start('sign', 'sign.ts', ['--key-size', String(keySize)]),
+    start('sign-ES256', 'sign.ts', ['--alg', 'ES256']),
+    start('sign-EdDSA', 'sign.ts', ['--alg', 'EdDSA']),
     start('form', 'form.ts'),
     start('jwks-body', 'jwks-body.ts', ['--body-file', bodyFile]),
     start('oidc-provider', 'oidc-provider.ts', [
@@ -308,6 +310,7 @@ async function startReferences(
   return {
     hello,
     sign,
+    signByAlg: { ES256: signEs256, EdDSA: signEdDsa },
     form,
     jwksBody: jwksRef,
     oidc: { ...oidc, authorization: basicAuth(oidcClient.id, oidcClient.secret) },
@@ -383,7 +386,8 @@ async function main(): Promise<number> {
     const jwksBody = await (await fetch(`${portcullis.url}/.well-known/jwks.json`)).text()
     keySize = modulusBits(jwksBody)
     const refs = await startReferences(jwksBody, environment.dir, keySize, options.profile && resolve(options.profile))
-    for (const ref of Object.values(refs)) stopping.unshift(() => ref.stop())
+    const { signByAlg, ...single } = refs
+    for (const ref of [...Object.values(single), ...Object.values(signByAlg)]) stopping.unshift(() => ref.stop())
     const mb = (bytes: number | undefined) => (bytes === undefined ? '?' : `${(bytes / 2 ** 20).toFixed(0)} MB`)
     const memory = () => `RSS ${mb(portcullis.rss())}, peak ${mb(portcullis.peakRss())}`
     log(

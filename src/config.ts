@@ -60,6 +60,8 @@ export interface Config {
   /** 32 bytes, from KEYS_MASTER_KEY; undefined means the embedded default file under keysDir. */
   keysMasterKey: Buffer | undefined
   signingKeySize: 2048 | 3072 | 4096
+  /** The algorithms Portcullis keeps a signing key for (each its own lifecycle); the first is a client's default. */
+  signingAlgorithms: readonly SigningAlgorithm[]
   signingKeyRotationInterval: number
   jwksMaxAge: number
   clockSkew: number
@@ -103,6 +105,26 @@ export interface Config {
 
 export class ConfigError extends Error {
   override name = 'ConfigError'
+}
+
+/** JWS algorithms (RFC 7518 §3.3, §3.4, §3.5; RFC 8037 §3.1 with Ed25519) a signing key may have. */
+export type SigningAlgorithm = 'RS256' | 'PS256' | 'ES256' | 'EdDSA'
+export const SIGNING_ALGORITHMS: readonly SigningAlgorithm[] = ['RS256', 'PS256', 'ES256', 'EdDSA']
+
+/** SIGNING_ALGORITHMS: known names, none twice, at least one; RS256 when unset. */
+function parseSigningAlgorithms(names: string[]): SigningAlgorithm[] {
+  const name = 'SIGNING_ALGORITHMS'
+  if (names.length === 0) return ['RS256']
+  for (const alg of names) {
+    if (!SIGNING_ALGORITHMS.includes(alg as SigningAlgorithm))
+      fail(
+        name,
+        `unknown algorithm ${alg}: use any of ${SIGNING_ALGORITHMS.join(', ')} (comma-separated)`,
+        names.join(','),
+      )
+  }
+  if (new Set(names).size !== names.length) fail(name, 'names an algorithm twice', names.join(','))
+  return names as SigningAlgorithm[]
 }
 
 type Env = Readonly<Record<string, string | undefined>>
@@ -352,6 +374,7 @@ export function loadConfig(env: Env = process.env, options: { envFile?: string |
     keysDir: resolve(read.raw('KEYS_DIR') ?? 'keys'),
     keysMasterKey: parseMasterKey(read.raw('KEYS_MASTER_KEY')),
     signingKeySize: signingKeySize as Config['signingKeySize'],
+    signingAlgorithms: Object.freeze(parseSigningAlgorithms(read.list('SIGNING_ALGORITHMS'))),
     signingKeyRotationInterval,
     jwksMaxAge,
     clockSkew: read.duration('CLOCK_SKEW', 60, 0, 300),

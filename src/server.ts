@@ -3,13 +3,15 @@ import { buildApp } from './app.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import { createKeyring } from './keys/keyring.js'
 import { loadMasterKey } from './keys/master-key.js'
-import { generateSigningKey } from './keys/rsa-key.js'
+import { generateSigningKey } from './keys/key-material.js'
 import { createDeferredLogger } from './ops/deferred-logger.js'
 import { createChangeFeed, createStore, isNewDatabase, openDatabase } from './store/index.js'
 
 async function start(config: Readonly<Config>): Promise<void> {
   // A new database needs a first signing key: generate it on libuv's thread pool while the migrations run.
-  const pregenerated = isNewDatabase(config.databaseUrl) ? generateSigningKey(config.signingKeySize) : undefined
+  const pregenerated = isNewDatabase(config.databaseUrl)
+    ? generateSigningKey(config.signingAlgorithms[0]!, config.signingKeySize)
+    : undefined
   pregenerated?.catch(() => undefined) // a failure is the key manager's to handle (it generates again)
   const db = await openDatabase(config.databaseUrl, {
     migrate: true,

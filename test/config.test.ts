@@ -7,6 +7,20 @@ import { tempDir } from './support/helper.ts'
 
 const load = (env: Record<string, string>) => loadConfig(env, { envFile: false })
 
+t.test(
+  'SIGNING_ALGORITHMS: any of RS256, PS256, ES256, EdDSA in the order given, comma or space separated',
+  async (t) => {
+    t.same(load({ SIGNING_ALGORITHMS: 'ES256, RS256' }).signingAlgorithms, ['ES256', 'RS256'])
+    t.same(load({ SIGNING_ALGORITHMS: 'EdDSA PS256 RS256 ES256' }).signingAlgorithms, [
+      'EdDSA',
+      'PS256',
+      'RS256',
+      'ES256',
+    ])
+    t.same(load({ SIGNING_ALGORITHMS: ' ' }).signingAlgorithms, ['RS256'], 'blank is the default')
+  },
+)
+
 t.test('with nothing set, the embedded defaults', async (t) => {
   const config = load({})
   t.match(config, {
@@ -36,6 +50,7 @@ t.test('with nothing set, the embedded defaults', async (t) => {
     loginWaitTimeout: 10,
     keysMasterKey: undefined,
     signingKeySize: 2048,
+    signingAlgorithms: ['RS256'],
     signingKeyRotationInterval: 30 * 86400,
     jwksMaxAge: 300,
     clockSkew: 60,
@@ -235,6 +250,22 @@ const badValues: [name: string, value: string, message: string][] = [
   ['KEYS_MASTER_KEY', `${'A'.repeat(43)}!`, 'KEYS_MASTER_KEY: must be 32 bytes in base64 (openssl rand -base64 32)'],
   ['SIGNING_KEY_SIZE', '1024', 'SIGNING_KEY_SIZE: must be an integer from 2048 to 4096 (got "1024")'],
   ['SIGNING_KEY_SIZE', '3000', 'SIGNING_KEY_SIZE: must be 2048, 3072 or 4096 (got "3000")'],
+  [
+    'SIGNING_ALGORITHMS',
+    'RS256,HS256',
+    'SIGNING_ALGORITHMS: unknown algorithm HS256: use any of RS256, PS256, ES256, EdDSA (comma-separated) (got "RS256,HS256")',
+  ],
+  [
+    'SIGNING_ALGORITHMS',
+    'Ed25519',
+    'SIGNING_ALGORITHMS: unknown algorithm Ed25519: use any of RS256, PS256, ES256, EdDSA (comma-separated) (got "Ed25519")',
+  ],
+  [
+    'SIGNING_ALGORITHMS',
+    'ES256 es256',
+    'SIGNING_ALGORITHMS: unknown algorithm es256: use any of RS256, PS256, ES256, EdDSA (comma-separated) (got "ES256,es256")',
+  ],
+  ['SIGNING_ALGORITHMS', 'ES256,RS256,ES256', 'SIGNING_ALGORITHMS: names an algorithm twice (got "ES256,RS256,ES256")'],
   [
     'SIGNING_KEY_ROTATION_INTERVAL',
     '30m',

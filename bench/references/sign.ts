@@ -1,14 +1,23 @@
 // Reference "sign": a bare Fastify route that parses the same form body as a token request and signs
-// the same RS256 JWT access token (RFC 9068 header and claims) with jose and a key of the same size,
-// without any store or client authentication: the token ceiling of this machine.
-import { generateKeyPairSync, randomUUID } from 'node:crypto'
+// the same JWT access token (RFC 9068 header and claims) with jose and a key of the same size, without any
+// store or client authentication: the token ceiling of this machine. `--alg` picks the algorithm: RS256
+// (default, an RSA key of `--key-size`), ES256 (P-256) or EdDSA (Ed25519).
+import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto'
 import formbody from '@fastify/formbody'
 import Fastify from 'fastify'
 import { SignJWT } from 'jose'
 import { exitOnSignal, referenceArgs } from './args.ts'
 
-const { port, values } = referenceArgs({ 'key-size': { type: 'string' } })
-const { privateKey } = generateKeyPairSync('rsa', { modulusLength: Number(values['key-size'] ?? 2048) })
+const { port, values } = referenceArgs({ 'key-size': { type: 'string' }, alg: { type: 'string' } })
+const alg = values.alg ?? 'RS256'
+function signingKey(): KeyObject {
+  if (alg === 'RS256')
+    return generateKeyPairSync('rsa', { modulusLength: Number(values['key-size'] ?? 2048) }).privateKey
+  if (alg === 'ES256') return generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey
+  if (alg === 'EdDSA') return generateKeyPairSync('ed25519').privateKey
+  throw new Error(`--alg ${alg}: RS256, ES256 or EdDSA`)
+}
+const privateKey = signingKey()
 const kid = randomUUID()
 const issuer = 'http://127.0.0.1'
 const app = Fastify({ logger: false })
@@ -19,7 +28,7 @@ app.post('/token', async (request, reply) => {
   const scope = body.scope ?? 'read'
   const iat = Math.floor(Date.now() / 1000)
   const token = await new SignJWT({ client_id: 'reference', scope })
-    .setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', kid })
+    .setProtectedHeader({ alg, typ: 'at+jwt', kid })
     .setIssuer(issuer)
     .setSubject('client:reference')
     .setAudience(issuer)

@@ -3,20 +3,24 @@ import { introspectAccessKey, introspectJwt, revoke } from './introspection.ts'
 import { jwks } from './jwks.ts'
 import { mixed } from './mixed.ts'
 import { password } from './password.ts'
-import { clientCredentialsDpop } from './dpop.ts'
 import {
   authorizationCode,
   clientCredentials,
+  clientCredentialsEdDsa,
+  clientCredentialsEs256,
   clientCredentialsPrivateKeyJwt,
   refreshToken,
   tokenExchange,
 } from './token.ts'
+import { clientCredentialsDpop } from './dpop.ts'
 import type { Scenario } from './types.ts'
 import { verifier } from './verifier.ts'
 
 export const scenarios: readonly Scenario[] = [
   jwks,
   clientCredentials,
+  clientCredentialsEs256,
+  clientCredentialsEdDsa,
   clientCredentialsDpop,
   clientCredentialsPrivateKeyJwt,
   tokenExchange,

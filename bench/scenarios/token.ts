@@ -1,5 +1,6 @@
 // The token endpoint's cheap grants, each against the signing ceiling (**sign**: the same form body
-// parsed and the same RS256 JWT signed, without store or client authentication).
+// parsed and the same RS256 JWT signed, without store or client authentication). The ES256 and EdDSA
+// client_credentials scenarios are measured against the sign reference of their own algorithm and the RS256 one.
 import { randomUUID, sign } from 'node:crypto'
 import { form, type RequestSpec } from '../lib/load.ts'
 import { expectOk, httpContender, SkipScenario, tokenQueue, type BenchContext, type Scenario } from './types.ts'
@@ -18,6 +19,50 @@ function signContender(ctx: BenchContext, request: RequestSpec) {
   )
 }
 
+/** The access token's size in the answer `body` of a token request. */
+function tokenSize(body: string): string {
+  const token = (JSON.parse(body) as { access_token?: string }).access_token ?? ''
+  const alg = (JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString() || '{}') as { alg?: string })
+    .alg
+  return `${alg ?? '?'} access token: ${token.length} bytes`
+}
+
+function clientCredentialsWith(alg: 'ES256' | 'EdDSA'): Scenario {
+  return {
+    name: `client_credentials-${alg.toLowerCase()}`,
+    summary: `POST /oauth/token grant_type=client_credentials of a client registered for ${alg}, client_secret_basic`,
+    async plan(ctx) {
+      const client = ctx.fixtures.serviceByAlg[alg]
+      if (!client) throw new SkipScenario(`no ${alg} client: ${ctx.fixtures.missing.join('; ')}`)
+      const request: RequestSpec = {
+        method: 'POST',
+        path: '/oauth/token',
+        headers: { authorization: client.authorization },
+        body: form({ grant_type: 'client_credentials', scope: 'read' }),
+      }
+      const size = tokenSize(await expectOk(ctx.portcullis.url, request))
+      if (!size.startsWith(`${alg} `)) throw new SkipScenario(`the ${alg} client got no ${alg} token (${size})`)
+      const reference = { ...request, path: '/token', onResponse: undefined }
+      const referenceSize = tokenSize(await expectOk(ctx.refs.signByAlg[alg].url, reference))
+      return {
+        contenders: [
+          httpContender('portcullis', 'subject', ctx.portcullis, request, ctx.settings.connections),
+          httpContender(`sign-${alg}`, 'reference', ctx.refs.signByAlg[alg], reference, ctx.settings.connections),
+          signContender(ctx, request),
+        ],
+        targets: [
+          { kind: 'ratio', of: `sign-${alg}`, min: 0.85 },
+          { kind: 'ratio', of: 'sign', min: 2.5 },
+        ],
+        notes: () => [size, `sign-${alg} reference: ${referenceSize.replace(/^\S+ access token/, 'token')}`],
+      }
+    },
+  }
+}
+
+export const clientCredentialsEs256 = clientCredentialsWith('ES256')
+export const clientCredentialsEdDsa = clientCredentialsWith('EdDSA')
+
 export const clientCredentials: Scenario = {
   name: 'client_credentials',
   summary: 'POST /oauth/token grant_type=client_credentials, client_secret_basic (RFC 6749 §4.4)',
@@ -28,7 +73,7 @@ export const clientCredentials: Scenario = {
       headers: { authorization: ctx.fixtures.service.authorization },
       body: form({ grant_type: 'client_credentials', scope: 'read' }),
     }
-    await expectOk(ctx.portcullis.url, request)
+    const size = tokenSize(await expectOk(ctx.portcullis.url, request))
     const oidcRequest: RequestSpec = {
       ...request,
       path: '/token',
@@ -45,6 +90,7 @@ export const clientCredentials: Scenario = {
         { kind: 'ratio', of: 'sign', min: 0.85 },
         { kind: 'ratio', of: 'oidc-provider', min: 1.5 },
       ],
+      notes: () => [size],
     }
   },
 }

@@ -12,6 +12,8 @@ export const BENCH_ISSUER = 'http://portcullis.bench'
 export interface References {
   hello: ServerProcess
   sign: ServerProcess
+  /** The same sign reference with an ES256 (P-256) and an EdDSA (Ed25519) key. */
+  signByAlg: Record<'ES256' | 'EdDSA', ServerProcess>
   form: ServerProcess
   jwksBody: ServerProcess
   oidc: ServerProcess & { authorization: string }

@@ -1,10 +1,12 @@
-// RS256 JWT access tokens in the RFC 9068 profile: header typ "at+jwt" with the signing key's kid;
-// claims iss, sub, aud, exp, iat, jti, client_id, scope.
+// JWT access tokens in the RFC 9068 profile: header typ "at+jwt" with the signing key's kid and algorithm (one
+// of SIGNING_ALGORITHMS, the client's access_token_signing_alg); claims iss, sub, aud, exp, iat, jti, client_id,
+// scope. Our own verification accepts a token only in the algorithm of the published key it names, so only
+// configured algorithms, and never an RSA key's token relabelled RS256 ↔ PS256.
+import type { SigningAlgorithm } from '../config.js'
 import { randomUUID } from 'node:crypto'
-import { CompactSign, jwtVerify, decodeProtectedHeader, type JWTPayload } from 'jose'
+import { jwtVerify, decodeProtectedHeader, type JWTPayload } from 'jose'
+import { signCompact } from './jws.js'
 import type { Keyring } from './keyring.js'
-
-const ENCODER = new TextEncoder()
 
 export interface AccessTokenClaims {
   sub: string
@@ -24,10 +26,10 @@ export interface IssuedAccessToken {
 
 export async function signAccessToken(
   keyring: Keyring,
-  options: { issuer: string; ttl: number; now?: number },
+  options: { issuer: string; ttl: number; now?: number; alg?: SigningAlgorithm },
   claims: AccessTokenClaims,
 ): Promise<IssuedAccessToken> {
-  const key = keyring.signingKey()
+  const key = keyring.signingKey(options.alg)
   const iat = Math.floor((options.now ?? Date.now()) / 1000)
   const exp = iat + options.ttl
   const jti = randomUUID()
@@ -48,9 +50,7 @@ export async function signAccessToken(
   if (claims.extra) {
     for (const name of Object.keys(claims.extra)) if (!Object.hasOwn(payload, name)) payload[name] = claims.extra[name]
   }
-  const token = await new CompactSign(ENCODER.encode(JSON.stringify(payload)))
-    .setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', kid: key.kid })
-    .sign(key.privateKey)
+  const token = await signCompact(key, 'at+jwt', JSON.stringify(payload))
   return { token, jti, expiresIn: options.ttl, expiresAt: exp }
 }
 
@@ -74,12 +74,12 @@ export async function verifyAccessToken(
 ): Promise<VerifiedAccessToken | undefined> {
   try {
     const { kid } = decodeProtectedHeader(token)
-    const key = kid ? keyring.verificationKey(kid) : undefined
-    if (!key) return undefined
-    const { payload } = await jwtVerify(token, key, {
+    const published = kid ? keyring.verifier(kid) : undefined
+    if (!published) return undefined
+    const { payload } = await jwtVerify(token, published.key, {
       issuer: options.issuer,
       typ: 'at+jwt',
-      algorithms: ['RS256'],
+      algorithms: [published.alg],
       clockTolerance: options.clockSkew,
       ...(options.now === undefined ? {} : { currentDate: new Date(options.now) }),
     })

@@ -2,7 +2,11 @@
 // list, rotate (scheduled or immediate), revoke. Each reads the rows, plans with the pure lifecycle
 // functions, and applies the plan as one compare-and-set change; when another instance changed the set
 // first, it re-reads and plans again, so racing instances end with exactly one new key.
-import type { Config } from '../config.js'
+//
+// Every algorithm of SIGNING_ALGORITHMS has a lifecycle of its own (one active key per algorithm), planned
+// over that algorithm's keys only. Generations are numbered across all of them: `generation` is unique in
+// the store, so two instances changing any keys at once still cannot both win.
+import type { Config, SigningAlgorithm } from '../config.js'
 import type { Store } from '../store/index.js'
 import { StoreError } from '../store/errors.js'
 import type { NewSigningKey, SigningKeyRecord } from '../store/signing-keys.js'
@@ -22,13 +26,14 @@ import {
   type RevocationProblem,
 } from './lifecycle.js'
 import { verifyMasterKey } from './master-key.js'
-import { generateSigningKey, type GeneratedKey } from './rsa-key.js'
+import { generateSigningKey, type GeneratedKey } from './key-material.js'
 
 /** What may be shown of a signing key: never a private member. */
 export interface SigningKeyInfo {
   kid: string
   generation: number
-  alg: 'RS256'
+  alg: SigningAlgorithm
+  /** The RSA modulus in bits; 256 for ES256 and EdDSA. */
   modulusLength: number
   state: KeyState
   createdAt: Date
@@ -56,7 +61,7 @@ export interface RevocationResult {
   successor: SigningKeyInfo | null
 }
 
-export type SigningKeyErrorCode = RevocationProblem | 'busy'
+export type SigningKeyErrorCode = RevocationProblem | 'busy' | 'not_configured'
 
 export class SigningKeyError extends Error {
   override name = 'SigningKeyError'
@@ -84,8 +89,9 @@ export interface KeyManagerOptions {
   /** Called after every change this manager made (the keyring re-reads). */
   onChange?: () => Promise<void>
   /**
-   * A key already being generated at SIGNING_KEY_SIZE, used by the first change that needs a new key (the
-   * server starts generating one while the migrations of a new database run); should it fail, a new one is made.
+   * A key already being generated at SIGNING_KEY_SIZE, used by the first change that needs a new key of its
+   * algorithm (the server starts generating one while the migrations of a new database run); should it fail,
+   * a new one is made.
    */
   pregenerated?: Promise<GeneratedKey>
 }
@@ -122,11 +128,15 @@ export function createKeyManager(options: KeyManagerOptions) {
   const masterKey =
     typeof options.masterKey === 'function' ? options.masterKey : async () => options.masterKey as MasterKeyRef
   let pregenerated = options.pregenerated
-  const generate = async (): Promise<GeneratedKey> => {
-    const ready = pregenerated
-    pregenerated = undefined
-    return (await ready?.catch(() => undefined)) ?? generateSigningKey(config.signingKeySize)
+  const generate = async (alg: SigningAlgorithm): Promise<GeneratedKey> => {
+    const ready = await pregenerated?.catch(() => undefined)
+    if (ready?.alg === alg) {
+      pregenerated = undefined
+      return ready
+    }
+    return generateSigningKey(alg, config.signingKeySize)
   }
+  const configured = (alg: SigningAlgorithm) => config.signingAlgorithms.includes(alg)
 
   interface Applied {
     plan: KeyPlan
@@ -136,15 +146,17 @@ export function createKeyManager(options: KeyManagerOptions) {
     inserted: string | undefined
   }
 
-  /** Plans against fresh rows and applies; on a conflict, re-reads and plans again. */
+  /** Plans against fresh rows of `alg` and applies; on a conflict, re-reads and plans again. */
   async function change(
+    alg: SigningAlgorithm,
     planFor: (keys: SigningKeyRecord[], at: number) => KeyPlan | RevocationProblem | undefined,
   ): Promise<Applied | RevocationProblem | undefined> {
     let material: GeneratedKey | undefined
     // Set once a change was planned: should a later read find nothing to do, someone else made the change.
     let raced = false
     for (let attempt = 0; attempt < MAX_ATTEMPTS; ) {
-      const before = await store.signingKeys.list()
+      const all = await store.signingKeys.list()
+      const before = all.filter((key) => key.alg === alg)
       const at = now()
       const plan = planFor(before, at)
       if (plan === undefined || typeof plan === 'string') {
@@ -157,16 +169,18 @@ export function createKeyManager(options: KeyManagerOptions) {
       if (plan.insert) {
         if (!material) {
           // Generating takes from milliseconds to seconds: do it first, then plan again with the time after.
-          material = await generate()
+          material = await generate(alg)
           continue
         }
         const { key, source } = await masterKey()
         // Never seal a new key under another master key than the one the existing keys use.
-        verifyMasterKey(key, source, before)
+        verifyMasterKey(key, source, all)
+        plan.insert.generation = all.reduce((max, row) => Math.max(max, row.generation), 0) + 1
         insert = {
           kid: material.kid,
           generation: plan.insert.generation,
-          modulusLength: config.signingKeySize,
+          alg,
+          modulusLength: material.keySize,
           publicJwk: material.publicJwk,
           privateKeyEncrypted: encryptPrivateKey(key, material.kid, material.pkcs8),
           recordedState: plan.insert.recordedState,
@@ -182,7 +196,8 @@ export function createKeyManager(options: KeyManagerOptions) {
         throw err
       }
       await options.onChange?.()
-      return { plan, at, before, after: await store.signingKeys.list(), inserted: insert?.kid }
+      const after = (await store.signingKeys.list()).filter((key) => key.alg === alg)
+      return { plan, at, before, after, inserted: insert?.kid }
     }
     throw new SigningKeyError('busy', 'the signing keys kept changing under this operation; try again')
   }
@@ -211,7 +226,7 @@ export function createKeyManager(options: KeyManagerOptions) {
         inserted,
         {
           generation: plan.insert.generation,
-          modulusLength: config.signingKeySize,
+          modulusLength: applied.after.find((key) => key.kid === inserted)?.modulusLength,
           activatesAt: plan.insert.activatesAt.toISOString(),
         },
         at,
@@ -221,9 +236,14 @@ export function createKeyManager(options: KeyManagerOptions) {
     if (activatedNow) await audit('signing_key.activated', actor, activatedNow, { immediate: true }, at)
   }
 
-  async function rotation(applied: Applied | undefined, immediate: boolean, actor: string): Promise<RotationResult> {
+  async function rotation(
+    alg: SigningAlgorithm,
+    applied: Applied | undefined,
+    immediate: boolean,
+    actor: string,
+  ): Promise<RotationResult> {
     if (!applied) {
-      const keys = await store.signingKeys.list()
+      const keys = (await store.signingKeys.list()).filter((key) => key.alg === alg)
       const at = now()
       const pending = pendingKey(keys, at)!
       return {
@@ -256,10 +276,13 @@ export function createKeyManager(options: KeyManagerOptions) {
   }
 
   return {
-    /** Every key, newest first, with its state now. */
-    async list(): Promise<SigningKeyInfo[]> {
+    /** Every key (of `alg`, if given), newest first, with its state now. */
+    async list(options: { alg?: SigningAlgorithm } = {}): Promise<SigningKeyInfo[]> {
       const at = now()
-      return (await store.signingKeys.list()).reverse().map((record) => toKeyInfo(record, at))
+      return (await store.signingKeys.list())
+        .filter((record) => options.alg === undefined || record.alg === options.alg)
+        .reverse()
+        .map((record) => toKeyInfo(record, at))
     },
 
     /**
@@ -267,15 +290,30 @@ export function createKeyManager(options: KeyManagerOptions) {
      * returning the pending key when one is already waiting). `immediate` switches now, to the pending
      * key if there is one, else to a new key; the result carries a warning about consumers' caches.
      */
-    async rotate(options: { immediate?: boolean; actor?: string } = {}): Promise<RotationResult> {
+    async rotate(
+      options: { immediate?: boolean; actor?: string; alg?: SigningAlgorithm } = {},
+    ): Promise<RotationResult> {
       const immediate = options.immediate ?? false
-      const applied = await change((keys, at) => planRotation(keys, at, timing, immediate))
-      return rotation(applied as Applied | undefined, immediate, options.actor ?? 'system')
+      const alg = options.alg ?? config.signingAlgorithms[0]!
+      if (!configured(alg))
+        throw new SigningKeyError(
+          'not_configured',
+          `${alg} is not in SIGNING_ALGORITHMS (${config.signingAlgorithms.join(', ')}): no key of it is kept`,
+        )
+      const applied = await change(alg, (keys, at) => planRotation(keys, at, timing, immediate))
+      return rotation(alg, applied as Applied | undefined, immediate, options.actor ?? 'system')
     },
 
     /** Revokes a key: out of the JWKS and never used again; if it was signing, another key takes over now. */
     async revoke(kid: string, options: { actor?: string } = {}): Promise<RevocationResult> {
-      const applied = await change((keys, at) => planRevocation(keys, kid, at))
+      const alg = (await store.signingKeys.list()).find((key) => key.kid === kid)?.alg
+      if (alg === undefined) throw new SigningKeyError('not_found', `no signing key ${kid}`)
+      const applied = await change(alg, (keys, at) => {
+        const plan = planRevocation(keys, kid, at)
+        // A key of an algorithm no longer configured gets no successor: nothing signs with that algorithm.
+        if (typeof plan === 'object' && !configured(alg)) delete plan.insert
+        return plan
+      })
       if (applied === 'not_found') throw new SigningKeyError('not_found', `no signing key ${kid}`)
       if (applied === 'already_revoked')
         throw new SigningKeyError('already_revoked', `signing key ${kid} is already revoked`)
@@ -293,20 +331,24 @@ export function createKeyManager(options: KeyManagerOptions) {
       return { key: info(after, kid, at)!, successor: info(after, successor, at) }
     },
 
-    /** Makes sure a key signs (the first start on an empty store); returns the new active key, if one was needed. */
-    async activateIfNone(options: { actor?: string } = {}): Promise<SigningKeyInfo | null> {
-      const applied = (await change((keys, at) => planActivation(keys, at))) as Applied | undefined
+    /**
+     * Makes sure a key of `alg` (default: the first configured) signs (the first start on an empty store, an algorithm newly configured);
+     * returns the new active key, if one was needed.
+     */
+    async activateIfNone(options: { actor?: string; alg?: SigningAlgorithm } = {}): Promise<SigningKeyInfo | null> {
+      const alg = options.alg ?? config.signingAlgorithms[0]!
+      const applied = (await change(alg, (keys, at) => planActivation(keys, at))) as Applied | undefined
       if (!applied) return null
       await auditNewKey(applied, options.actor ?? 'system')
       return info(applied.after, applied.plan.promoted ?? applied.inserted, applied.at)
     },
 
     /** The service's own schedule: starts a rotation when the active key has signed long enough. */
-    async rotateIfDue(): Promise<RotationResult | null> {
-      const applied = (await change((keys, at) =>
+    async rotateIfDue(alg: SigningAlgorithm = config.signingAlgorithms[0]!): Promise<RotationResult | null> {
+      const applied = (await change(alg, (keys, at) =>
         isRotationDue(keys, at, timing) ? planRotation(keys, at, timing, false) : undefined,
       )) as Applied | undefined
-      return applied ? rotation(applied, false, 'system') : null
+      return applied ? rotation(alg, applied, false, 'system') : null
     },
 
     /** Records (and audits, exactly once across instances) the transitions that happened by the clock. */

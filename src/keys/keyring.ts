@@ -5,8 +5,12 @@
 // feed reports one made elsewhere (store/change-feed.ts: a key revoked through the CLI must not wait for
 // the poll), and drives the scheduled rotation itself. Private keys are decrypted once per key-set change,
 // never per request.
+//
+// Each algorithm of SIGNING_ALGORITHMS has its own active key (and its own next and retired ones); the JWKS
+// publishes them all, each with its `alg`. Keys of an algorithm no longer configured are neither published nor
+// accepted: the keyring holds only the configured algorithms' keys.
 import { createHash, type KeyObject } from 'node:crypto'
-import type { Config } from '../config.js'
+import type { Config, SigningAlgorithm } from '../config.js'
 import type { ChangeFeed } from '../store/change-feed.js'
 import type { Store } from '../store/index.js'
 import type { SigningKeyRecord } from '../store/signing-keys.js'
@@ -22,12 +26,18 @@ import {
   planStateRecords,
 } from './lifecycle.js'
 import { verifyMasterKey } from './master-key.js'
-import { importPrivateKey, importPublicKey } from './rsa-key.js'
+import { importPrivateKey, importPublicKey } from './key-material.js'
 
 export interface SigningKeyHandle {
   kid: string
-  alg: 'RS256'
+  alg: SigningAlgorithm
   privateKey: KeyObject
+}
+
+/** A published key of ours: its public key and the one algorithm it verifies. */
+export interface VerificationKey {
+  key: KeyObject
+  alg: SigningAlgorithm
 }
 
 export interface JwksDocument {
@@ -41,10 +51,12 @@ export interface JwksDocument {
 }
 
 export interface Keyring {
-  /** The active key: the only one that signs. */
-  signingKey(): SigningKeyHandle
+  /** The active key of `alg` (default: the first of SIGNING_ALGORITHMS): the only one that signs with it. */
+  signingKey(alg?: SigningAlgorithm): SigningKeyHandle
   /** The public key of a published (next, active or retired) key, for verifying our own tokens. */
   verificationKey(kid: string): KeyObject | undefined
+  /** The same with the algorithm the key signs with: a token must name that one. */
+  verifier(kid: string): VerificationKey | undefined
   jwks(): JwksDocument
   /** Re-reads the key set from the store now (other instances may have rotated) and rotates if due. */
   refresh(): Promise<void>
@@ -84,8 +96,8 @@ interface Material {
 interface View {
   from: number
   until: number
-  signing: SigningKeyHandle | undefined
-  verifying: Map<string, KeyObject>
+  signing: Map<SigningAlgorithm, SigningKeyHandle>
+  verifying: Map<string, VerificationKey>
   jwks: JwksDocument
 }
 
@@ -151,7 +163,7 @@ export async function createKeyring(options: KeyringOptions): Promise<Keyring> {
       )
       .join(';')
     if (print === fingerprint) return
-    const live = rows.filter((row) => isPublished(keyState(row, at)))
+    const live = rows.filter((row) => config.signingAlgorithms.includes(row.alg) && isPublished(keyState(row, at)))
     const kept = new Map(live.map((row) => [row.kid, material(row, at)]))
     materials.clear()
     for (const [kid, held] of kept) materials.set(kid, held)
@@ -176,17 +188,17 @@ export async function createKeyring(options: KeyringOptions): Promise<Keyring> {
     const published = records
       .filter((record) => isPublished(keyState(record, at)))
       .sort((a, b) => b.generation - a.generation)
-    const active = activeKey(published, at)
-    const privateKey = active && materials.get(active.kid)?.privateKey
+    const signing = new Map<SigningAlgorithm, SigningKeyHandle>()
+    for (const alg of config.signingAlgorithms) {
+      const active = activeKey(
+        published.filter((record) => record.alg === alg),
+        at,
+      )
+      const privateKey = active && materials.get(active.kid)?.privateKey
+      if (active && privateKey) signing.set(alg, { kid: active.kid, alg, privateKey })
+    }
     const body = JSON.stringify({
-      keys: published.map(({ kid, publicJwk }) => ({
-        kty: 'RSA',
-        n: publicJwk.n,
-        e: publicJwk.e,
-        kid,
-        alg: 'RS256',
-        use: 'sig',
-      })),
+      keys: published.map(({ kid, alg, publicJwk }) => ({ ...publicJwk, kid, alg, use: 'sig' })),
     })
     if (lastJwks?.body !== body) {
       const etag = `"${createHash('sha256').update(body).digest('base64url')}"`
@@ -210,8 +222,10 @@ export async function createKeyring(options: KeyringOptions): Promise<Keyring> {
     return {
       from,
       until: nextTransition(records, at),
-      signing: active && privateKey ? { kid: active.kid, alg: 'RS256', privateKey } : undefined,
-      verifying: new Map(published.map((record) => [record.kid, materials.get(record.kid)!.publicKey])),
+      signing,
+      verifying: new Map(
+        published.map((record) => [record.kid, { key: materials.get(record.kid)!.publicKey, alg: record.alg }]),
+      ),
       jwks: lastJwks,
     }
   }
@@ -234,17 +248,20 @@ export async function createKeyring(options: KeyringOptions): Promise<Keyring> {
   // Decided on the rows just read, so a quiet tick costs one query; the manager re-reads before it writes.
   async function maintain(rows: SigningKeyRecord[]): Promise<void> {
     const at = now()
-    if (!activeKey(rows, at)) {
-      const first = await manager.activateIfNone()
-      if (first) log.info({ kid: first.kid }, 'no key was signing (empty store?): made a new signing key active')
-    }
-    if (isRotationDue(rows, at, timing)) {
-      const rotation = await manager.rotateIfDue()
-      if (rotation?.changed)
-        log.info(
-          { kid: rotation.key.kid, activatesAt: rotation.key.activatesAt.toISOString() },
-          'scheduled rotation: new signing key published',
-        )
+    for (const alg of config.signingAlgorithms) {
+      const own = rows.filter((row) => row.alg === alg)
+      if (!activeKey(own, at)) {
+        const first = await manager.activateIfNone({ alg })
+        if (first) log.info({ kid: first.kid, alg }, 'no key was signing (empty store?): made a new signing key active')
+      }
+      if (isRotationDue(own, at, timing)) {
+        const rotation = await manager.rotateIfDue(alg)
+        if (rotation?.changed)
+          log.info(
+            { kid: rotation.key.kid, alg, activatesAt: rotation.key.activatesAt.toISOString() },
+            'scheduled rotation: new signing key published',
+          )
+      }
     }
     if (planStateRecords(rows, at).length > 0) await manager.recordTransitions()
   }
@@ -291,19 +308,23 @@ export async function createKeyring(options: KeyringOptions): Promise<Keyring> {
     options.autoRefresh === false ? undefined : await options.changes?.onChange(['signingKeys'], refreshReported)
 
   return {
-    signingKey() {
-      const signing = current().signing
+    signingKey(alg = config.signingAlgorithms[0]!) {
+      const signing = current().signing.get(alg)
       if (!signing) {
-        const active = activeKey(records, now())
+        const active = activeKey(
+          records.filter((record) => record.alg === alg),
+          now(),
+        )
         throw new Error(
           active
             ? `signing key ${active.kid} cannot sign: its private key did not open with ${masterKeySource}`
-            : 'no signing key is active',
+            : `no ${alg} signing key is active`,
         )
       }
       return signing
     },
-    verificationKey: (kid) => current().verifying.get(kid),
+    verificationKey: (kid) => current().verifying.get(kid)?.key,
+    verifier: (kid) => current().verifying.get(kid),
     jwks: () => current().jwks,
     refresh,
     close() {

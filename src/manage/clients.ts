@@ -4,6 +4,7 @@
 // as its SHA-256 only, and returned once. A private_key_jwt client (RFC 7523 §2.2) has no secret but public
 // keys, inline (`jwks`) or at a URL (`jwks_uri`); replacing them is its key rotation (both keys listed while
 // the client moves from the old to the new).
+import type { SigningAlgorithm } from '../config.js'
 import { notFound, conflict, validationFailed, type ErrorDetail } from '../errors.js'
 import type { ClientCache } from '../oauth/client-cache.js'
 import { redirectUriProblem } from '../oauth/authorize/redirect-uri.js'
@@ -36,6 +37,8 @@ export interface ClientFields {
   firstParty: boolean
   /** Browser origins (scheme://host[:port]) allowed to call the token endpoint (CORS). */
   allowedOrigins: readonly string[]
+  /** The algorithm its access and ID tokens are signed with; null: the first of SIGNING_ALGORITHMS at issue time. */
+  accessTokenSigningAlg: string | null
   /** RFC 9449 §5.2: token requests must carry a DPoP proof (its access tokens are all sender-constrained). */
   dpopBoundAccessTokens: boolean
 }
@@ -70,6 +73,7 @@ const WIRE_NAMES: Record<keyof ClientFields, string> = {
   postLogoutRedirectUris: 'post_logout_redirect_uris',
   firstParty: 'first_party',
   allowedOrigins: 'allowed_origins',
+  accessTokenSigningAlg: 'access_token_signing_alg',
   dpopBoundAccessTokens: 'dpop_bound_access_tokens',
 }
 
@@ -123,6 +127,13 @@ export function clientProblems(
   for (const [i, origin] of (fields.allowedOrigins ?? []).entries()) {
     const problem = originProblem(origin)
     if (problem) problems.push({ field: `allowed_origins.${i}`, message: problem })
+  }
+  const alg = fields.accessTokenSigningAlg
+  if (typeof alg === 'string' && !deps.config.signingAlgorithms.includes(alg as SigningAlgorithm)) {
+    problems.push({
+      field: 'access_token_signing_alg',
+      message: `${alg} is not one of the server's signing algorithms (SIGNING_ALGORITHMS): ${deps.config.signingAlgorithms.join(', ')}`,
+    })
   }
   for (const [i, audience] of (fields.audiences ?? []).entries()) {
     if (!deps.config.audiences.includes(audience)) {
@@ -228,6 +239,7 @@ export async function createClient(
     postLogoutRedirectUris: request.postLogoutRedirectUris ?? [],
     firstParty: request.firstParty === true,
     allowedOrigins: request.allowedOrigins ?? [],
+    accessTokenSigningAlg: request.accessTokenSigningAlg ?? null,
     dpopBoundAccessTokens: request.dpopBoundAccessTokens === true,
   }
   const problems = [...methodProblems, ...clientProblems(deps, fields, isPublic)]
@@ -254,6 +266,7 @@ export async function createClient(
       scopes: client.scopes,
       ...(client.redirectUris.length ? { redirect_uris: client.redirectUris } : {}),
       ...(client.firstParty ? { first_party: true } : {}),
+      ...(client.accessTokenSigningAlg ? { access_token_signing_alg: client.accessTokenSigningAlg } : {}),
       ...(client.dpopBoundAccessTokens ? { dpop_bound_access_tokens: true } : {}),
     },
     at,

@@ -30,6 +30,7 @@ export function clientView(client: Client, now: number) {
     post_logout_redirect_uris: client.postLogoutRedirectUris,
     first_party: client.firstParty,
     allowed_origins: client.allowedOrigins,
+    access_token_signing_alg: client.accessTokenSigningAlg,
     dpop_bound_access_tokens: client.dpopBoundAccessTokens,
     previous_secret_expires_at: iso(grace),
     created_at: client.createdAt.toISOString(),

@@ -2,7 +2,8 @@
 // token response from a browser sign-in (the authorization_code grant, and the refresh_token grant of a login
 // made that way) carries an ID token beside the access token.
 //
-// Signed RS256 by the key that signs access tokens, with header typ "JWT": an access token is "at+jwt"
+// Signed by the key that signs the client's access tokens (its access_token_signing_alg, which is also its
+// id_token_signed_response_alg: Core §2 of Dynamic Registration), with header typ "JWT": an access token is "at+jwt"
 // (RFC 9068), and verifyAccessToken() insists on that, so an ID token is never accepted as one (nor is its
 // audience, the client, ours). It expires with the access token issued beside it: ACCESS_TOKEN_TTL is what
 // the key lifecycle keeps a key published for (SIGNING_KEY_ROTATION_INTERVAL > 2 × JWKS_MAX_AGE +
@@ -11,23 +12,25 @@
 // Profile and email claims are not in it: an access token is always issued, so they are the UserInfo
 // endpoint's (Core §5.4).
 import { createHash, randomUUID } from 'node:crypto'
-import { CompactSign } from 'jose'
+import type { SigningAlgorithm } from '../config.js'
+import { signCompact } from '../keys/jws.js'
 import type { Keyring } from '../keys/keyring.js'
 import type { Services } from '../services.js'
 import type { GrantResult } from './grants/grant.js'
 
 export const OPENID_SCOPE = 'openid'
 
-const ENCODER = new TextEncoder()
-
 /**
- * at_hash (Core §3.1.3.6): the left half of the SHA-256 of the access token's ASCII octets, base64url (RS256
- * uses SHA-256).
+ * at_hash (Core §3.1.3.6): the left half of the hash of the access token's ASCII octets, base64url. RS256,
+ * PS256 and ES256 hash with SHA-256; for EdDSA with Ed25519 the hash is SHA-512 (OpenID Connect Core errata 2,
+ * and what openid-client checks).
  *
  * @example
  * atHash(response.access_token) // 22 characters
  */
-export function atHash(accessToken: string): string {
+export function atHash(accessToken: string, alg: SigningAlgorithm = 'RS256'): string {
+  if (alg === 'EdDSA')
+    return createHash('sha512').update(accessToken, 'ascii').digest().subarray(0, 32).toString('base64url')
   return createHash('sha256').update(accessToken, 'ascii').digest().subarray(0, 16).toString('base64url')
 }
 
@@ -48,11 +51,13 @@ export interface IdTokenClaims {
   sessionId: string | null
   /** RFC 8176 methods, e.g. ['pwd']; absent when unknown. */
   amr: readonly string[] | undefined
+  /** The client's algorithm (default: the first configured). */
+  alg?: SigningAlgorithm
 }
 
-/** Signs an ID token with the active key. */
+/** Signs an ID token with the active key of the client's algorithm. */
 export async function signIdToken(keyring: Pick<Keyring, 'signingKey'>, claims: IdTokenClaims): Promise<string> {
-  const key = keyring.signingKey()
+  const key = keyring.signingKey(claims.alg)
   const payload: Record<string, unknown> = {
     iss: claims.issuer,
     sub: claims.subject,
@@ -60,15 +65,13 @@ export async function signIdToken(keyring: Pick<Keyring, 'signingKey'>, claims: 
     exp: claims.expiresAt,
     iat: claims.issuedAt,
     auth_time: Math.floor(claims.authTime.getTime() / 1000),
-    at_hash: atHash(claims.accessToken),
+    at_hash: atHash(claims.accessToken, key.alg),
     jti: randomUUID(),
   }
   if (claims.nonce !== null) payload.nonce = claims.nonce
   if (claims.sessionId !== null) payload.sid = claims.sessionId
   if (claims.amr !== undefined && claims.amr.length > 0) payload.amr = [...claims.amr]
-  return new CompactSign(ENCODER.encode(JSON.stringify(payload)))
-    .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: key.kid })
-    .sign(key.privateKey)
+  return signCompact(key, 'JWT', JSON.stringify(payload))
 }
 
 export type IdTokenDeps = Pick<Services, 'config' | 'keyring' | 'store'>
@@ -83,6 +86,7 @@ export async function idTokenFor(
   result: GrantResult,
   accessToken: { token: string; expiresAt: number },
   now: number,
+  alg?: SigningAlgorithm,
 ): Promise<string | undefined> {
   const signIn = result.signIn
   if (signIn === undefined || !result.scope.includes(OPENID_SCOPE)) return undefined
@@ -99,5 +103,6 @@ export async function idTokenFor(
     accessToken: accessToken.token,
     sessionId: signIn.sessionId,
     amr,
+    ...(alg === undefined ? {} : { alg }),
   })
 }

@@ -1,6 +1,7 @@
 // The token endpoint's action (RFC 6749 §3.2, §4, §5): a list of named steps, in the order the RFC
 // checks them. Each step either returns what the next needs or throws an OAuthError.
 import type { FastifyRequest } from 'fastify'
+import type { Config, SigningAlgorithm } from '../config.js'
 import { signAccessToken } from '../keys/access-token.js'
 import type { Client } from '../store/clients.js'
 import { checkAudience } from './audience.js'
@@ -37,6 +38,20 @@ function supportedGrantType(params: Record<string, string>, grants: ReadonlyMap<
 function clientMayUseGrant(client: Client, grant: Grant): void {
   if (!client.grantTypes.includes(grant.grantType))
     throw unauthorizedClient(`this client may not use the ${grant.grantType} grant`)
+}
+
+/**
+ * The algorithm this client's tokens are signed with: its access_token_signing_alg, else the first of
+ * SIGNING_ALGORITHMS. One registered for an algorithm since dropped from SIGNING_ALGORITHMS gets no token rather
+ * than a token in another algorithm than it registered for.
+ */
+function clientSigningAlgorithm(client: Client, config: Pick<Config, 'signingAlgorithms'>): SigningAlgorithm {
+  const alg = client.accessTokenSigningAlg ?? config.signingAlgorithms[0]!
+  if (!config.signingAlgorithms.includes(alg as SigningAlgorithm))
+    throw unauthorizedClient(
+      `this client's access_token_signing_alg ${alg} is not among the server's signing algorithms (${config.signingAlgorithms.join(', ')})`,
+    )
+  return alg as SigningAlgorithm
 }
 
 function requiredParameters(grant: Grant, params: Record<string, string>): Record<string, string> {
@@ -99,6 +114,7 @@ function issueAccessToken(
   client: Client,
   result: GrantResult,
   now: number,
+  alg: SigningAlgorithm,
   dpopJkt: string | undefined,
 ) {
   // At least a second: the grant has checked that its source is still valid at `now`.
@@ -108,7 +124,7 @@ function issueAccessToken(
       : Math.max(1, Math.min(deps.config.accessTokenTtl, Math.floor((result.notAfter - now) / 1000)))
   return signAccessToken(
     deps.keyring,
-    { issuer: deps.config.issuer, ttl, now },
+    { issuer: deps.config.issuer, ttl, now, alg },
     {
       sub: result.subject,
       aud: result.audience,
@@ -166,6 +182,7 @@ export async function handleTokenRequest(
   labels.client_id = client.clientId
   if (options.clientRateLimit) await options.clientRateLimit(request, authenticated)
   clientMayUseGrant(client, grant)
+  const alg = clientSigningAlgorithm(client, deps.config)
   const grantParams = requiredParameters(grant, params)
   const scope = parseScope(params.scope)
   const { resource, audience } = resolveAudience(params.resource, client, deps)
@@ -182,11 +199,11 @@ export async function handleTokenRequest(
     dpopJkt,
   }
   const result = await grant.handler(grantRequest)
-  const accessToken = await issueAccessToken(deps, client, result, now, dpopJkt)
+  const accessToken = await issueAccessToken(deps, client, result, now, alg, dpopJkt)
   return tokenResponse(
     accessToken,
     result,
     dpopJkt !== undefined,
-    result.signIn ? await idTokenFor(deps, client.clientId, result, accessToken, now) : undefined,
+    result.signIn ? await idTokenFor(deps, client.clientId, result, accessToken, now, alg) : undefined,
   )
 }

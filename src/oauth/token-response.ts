@@ -27,7 +27,10 @@ export const NO_STORE_HEADERS = { 'cache-control': 'no-store', pragma: 'no-cache
 export const tokenResponseSchema = {
   type: 'object',
   properties: {
-    access_token: { type: 'string', description: 'An RS256 JWT (RFC 9068), typ at+jwt' },
+    access_token: {
+      type: 'string',
+      description: 'A JWT (RFC 9068), typ at+jwt, signed with the client’s access_token_signing_alg',
+    },
     token_type: {
       type: 'string',
       enum: ['Bearer', 'DPoP'],
@@ -42,7 +45,8 @@ export const tokenResponseSchema = {
     issued_token_type: { type: 'string' },
     id_token: {
       type: 'string',
-      description: 'OpenID Connect ID token (RS256, typ JWT), when the openid scope was granted in a browser sign-in',
+      description:
+        'OpenID Connect ID token (typ JWT, the access token’s algorithm), when the openid scope was granted in a browser sign-in',
     },
   },
   required: ['access_token', 'token_type', 'expires_in', 'scope'],

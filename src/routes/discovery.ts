@@ -92,7 +92,8 @@ export function serverMetadata(config: Readonly<Config>, grantTypes: readonly st
     // The OpenID Connect scopes are always there (OpenID Connect Discovery §3: openid MUST be listed), then SCOPES.
     scopes_supported: [...new Set([...IDENTITY_SCOPES, ...config.scopes])],
     subject_types_supported: ['public'],
-    id_token_signing_alg_values_supported: ['RS256'],
+    // Every algorithm a key is kept for (SIGNING_ALGORITHMS): a client's ID tokens use its access_token_signing_alg.
+    id_token_signing_alg_values_supported: [...config.signingAlgorithms],
     // RFC 9449 §5.1.
     dpop_signing_alg_values_supported: [...DPOP_ALGORITHMS],
     claims_supported: CLAIMS,

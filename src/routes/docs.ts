@@ -40,7 +40,7 @@ const openapi = {
     title: 'Portcullis',
     version: '0.1.0',
     description:
-      'OAuth 2.0 authorization server issuing RS256 JWT access tokens (RFC 9068). Every error has the shape of the Error schema. ' +
+      'OAuth 2.0 authorization server issuing JWT access tokens (RFC 9068; RS256, PS256, ES256 or EdDSA). Every error has the shape of the Error schema. ' +
       'OAuth endpoints take application/x-www-form-urlencoded bodies.',
   },
   components: { securitySchemes },

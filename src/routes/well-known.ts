@@ -4,6 +4,7 @@
 // answer is given before routing by jwksBeforeRouting, which app.ts puts in front of Fastify.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { FastifyInstance } from 'fastify'
+import { SIGNING_ALGORITHMS } from '../config.js'
 import type { Services } from '../services.js'
 import type { JwksDocument, Keyring } from '../keys/keyring.js'
 import { recordRequest, type Metrics } from '../ops/metrics.js'
@@ -13,16 +14,20 @@ const JWKS_WITH_QUERY = `${JWKS_PATH}?`
 
 const jwkSchema = {
   type: 'object',
-  description: 'An RSA public key (RFC 7517 §4, RFC 7518 §6.3.1); never a private member',
+  description:
+    'A public key (RFC 7517 §4): RSA for RS256 and PS256 (RFC 7518 §6.3.1), P-256 for ES256 (§6.2.1), Ed25519 for EdDSA (RFC 8037 §2); never a private member',
   properties: {
-    kty: { type: 'string', const: 'RSA' },
-    n: { type: 'string', description: 'Modulus, base64url' },
-    e: { type: 'string', description: 'Public exponent, base64url' },
+    kty: { type: 'string', enum: ['RSA', 'EC', 'OKP'] },
+    n: { type: 'string', description: 'RSA: modulus, base64url' },
+    e: { type: 'string', description: 'RSA: public exponent, base64url' },
+    crv: { type: 'string', enum: ['P-256', 'Ed25519'], description: 'EC and OKP: the curve' },
+    x: { type: 'string', description: 'EC and OKP: the x coordinate or public key, base64url' },
+    y: { type: 'string', description: 'EC: the y coordinate, base64url' },
     kid: { type: 'string', description: 'The RFC 7638 JWK thumbprint (SHA-256) of the key' },
-    alg: { type: 'string', const: 'RS256' },
+    alg: { type: 'string', enum: [...SIGNING_ALGORITHMS] },
     use: { type: 'string', const: 'sig' },
   },
-  required: ['kty', 'n', 'e', 'kid', 'alg', 'use'],
+  required: ['kty', 'kid', 'alg', 'use'],
 } as const
 
 /** If-None-Match (RFC 9110 §13.1.2): a list of entity tags compared weakly, or `*`. */

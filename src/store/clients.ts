@@ -22,6 +22,8 @@ export interface Client {
   firstParty: boolean
   /** Browser origins allowed to call the token endpoint and its neighbours (CORS). */
   allowedOrigins: string[]
+  /** The JWS algorithm of its tokens (one of SIGNING_ALGORITHMS); null: the server's first. */
+  accessTokenSigningAlg: string | null
   /** RFC 9449 §5.2 (dpop_bound_access_tokens): every token request must carry a DPoP proof. */
   dpopBoundAccessTokens: boolean
   /** private_key_jwt (RFC 7523 §2.2): the client's public keys inline, or where to fetch them; else both null. */
@@ -90,6 +92,7 @@ export interface NewClient extends BrowserSignInFields, ClientKeyFields {
   grantTypes: readonly string[]
   scopes: readonly string[]
   audiences?: readonly string[]
+  accessTokenSigningAlg?: string | null
 }
 
 export function createClientStore(prisma: PrismaClient) {
@@ -106,6 +109,7 @@ export function createClientStore(prisma: PrismaClient) {
             grantTypes: fromList(input.grantTypes),
             scopes: fromList(input.scopes),
             audiences: fromList(input.audiences ?? []),
+            accessTokenSigningAlg: input.accessTokenSigningAlg ?? null,
             ...browserSignInData(input),
             ...keyData(input),
           },
@@ -144,6 +148,7 @@ export function createClientStore(prisma: PrismaClient) {
         grantTypes?: readonly string[]
         scopes?: readonly string[]
         audiences?: readonly string[]
+        accessTokenSigningAlg?: string | null
       } & BrowserSignInFields &
         ClientKeyFields,
     ): Promise<Client> {
@@ -155,6 +160,9 @@ export function createClientStore(prisma: PrismaClient) {
             ...(changes.grantTypes ? { grantTypes: fromList(changes.grantTypes) } : {}),
             ...(changes.scopes ? { scopes: fromList(changes.scopes) } : {}),
             ...(changes.audiences ? { audiences: fromList(changes.audiences) } : {}),
+            ...(changes.accessTokenSigningAlg === undefined
+              ? {}
+              : { accessTokenSigningAlg: changes.accessTokenSigningAlg }),
             ...browserSignInData(changes),
             ...keyData(changes),
           },

@@ -5,18 +5,22 @@
 import type { PrismaClient } from './database.js'
 import { StoreError, isUniqueViolation } from './errors.js'
 
-export interface PublicRsaJwk {
-  kty: 'RSA'
-  n: string
-  e: string
-}
+/** The public members of a signing key's JWK: RSA (RS256, PS256), P-256 (ES256) or Ed25519 (EdDSA). */
+export type PublicJwk =
+  | { kty: 'RSA'; n: string; e: string }
+  | { kty: 'EC'; crv: 'P-256'; x: string; y: string }
+  | { kty: 'OKP'; crv: 'Ed25519'; x: string }
+
+/** A JWS algorithm name (config.ts's SigningAlgorithm; the store imports nothing of ours). */
+export type KeyAlgorithm = 'RS256' | 'PS256' | 'ES256' | 'EdDSA'
 
 export interface SigningKeyRecord {
   kid: string
   generation: number
-  alg: 'RS256'
+  alg: KeyAlgorithm
+  /** The RSA modulus in bits; 256 for ES256 and EdDSA keys. */
   modulusLength: number
-  publicJwk: PublicRsaJwk
+  publicJwk: PublicJwk
   /** Sealed PKCS #8 (src/keys/encryption.ts); null once wiped (revoked or long retired keys). */
   privateKeyEncrypted: string | null
   /** The state last written down (for audit, exactly once per transition); the truth comes from the timestamps. */
@@ -31,8 +35,9 @@ export interface SigningKeyRecord {
 export interface NewSigningKey {
   kid: string
   generation: number
+  alg: KeyAlgorithm
   modulusLength: number
-  publicJwk: PublicRsaJwk
+  publicJwk: PublicJwk
   privateKeyEncrypted: string
   recordedState: string
   createdAt: Date
@@ -77,9 +82,9 @@ interface SigningKeyRow {
 const toRecord = (row: SigningKeyRow): SigningKeyRecord => ({
   kid: row.kid,
   generation: row.generation,
-  alg: 'RS256',
+  alg: row.alg as KeyAlgorithm,
   modulusLength: row.modulusLength,
-  publicJwk: JSON.parse(row.publicJwk) as PublicRsaJwk,
+  publicJwk: JSON.parse(row.publicJwk) as PublicJwk,
   privateKeyEncrypted: row.privateKeyEncrypted === '' ? null : row.privateKeyEncrypted,
   recordedState: row.state,
   createdAt: row.createdAt,
@@ -88,6 +93,18 @@ const toRecord = (row: SigningKeyRow): SigningKeyRecord => ({
   removesAt: row.removesAt,
   revokedAt: row.revokedAt,
 })
+
+/** Only the public members, whatever else the object carries. */
+function publicMembers(jwk: PublicJwk): PublicJwk {
+  switch (jwk.kty) {
+    case 'RSA':
+      return { kty: jwk.kty, n: jwk.n, e: jwk.e }
+    case 'EC':
+      return { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y }
+    case 'OKP':
+      return { kty: jwk.kty, crv: jwk.crv, x: jwk.x }
+  }
+}
 
 const CONFLICT = 'the signing keys were changed by another writer; re-read and retry'
 
@@ -113,9 +130,9 @@ export function createSigningKeyStore(prisma: PrismaClient) {
               data: {
                 kid: key.kid,
                 generation: key.generation,
-                alg: 'RS256',
+                alg: key.alg,
                 modulusLength: key.modulusLength,
-                publicJwk: JSON.stringify({ kty: key.publicJwk.kty, n: key.publicJwk.n, e: key.publicJwk.e }),
+                publicJwk: JSON.stringify(publicMembers(key.publicJwk)),
                 privateKeyEncrypted: key.privateKeyEncrypted,
                 state: key.recordedState,
                 createdAt: key.createdAt,

@@ -135,3 +135,68 @@ t.test('signing-keys commands', async (t) => {
     t.equal(await store.signingKeys.count(), count, 'no key was made under the wrong master key')
   })
 })
+
+t.test('with several SIGNING_ALGORITHMS: rotate and list per algorithm, clients registered for one', async (t) => {
+  const url = await createDatabaseUrl(t, 'sqlite')
+  const cwd = tempDir(t)
+  const env = {
+    DATABASE_URL: url,
+    KEYS_MASTER_KEY: randomBytes(32).toString('base64'),
+    SIGNING_ALGORITHMS: 'RS256,ES256',
+  }
+  const cli = (args: string[]) => runCli(args, { cwd, env: { LOG_LEVEL: 'info', ...env } })
+  const store = createStore(await openDatabase(url, { migrate: true }))
+  t.teardown(() => store.close())
+
+  const rsa = JSON.parse((await cli(['signing-keys', 'rotate', '--json'])).stdout)
+  t.match(rsa, { key: { alg: 'RS256', state: 'active' } }, 'without --alg: the first algorithm')
+  const ec = JSON.parse((await cli(['signing-keys', 'rotate', '--alg', 'ES256', '--json'])).stdout)
+  t.match(ec, { key: { alg: 'ES256', state: 'active', modulus_length: 256 }, previous: null })
+  const listed = JSON.parse((await cli(['signing-keys', 'list', '--alg', 'ES256', '--json'])).stdout)
+  t.same(
+    listed.map((key: { kid: string }) => key.kid),
+    [ec.key.kid],
+  )
+  const table = (await cli(['signing-keys', 'list'])).stdout.trim().split('\n')
+  t.match(table[0], /^KID\s+ALG\s+STATE\s+BITS\s+CREATED\s+ACTIVATES\s+RETIRES\s+REMOVES$/)
+  t.same(await cli(['signing-keys', 'rotate', '--alg', 'EdDSA']), {
+    code: 1,
+    stdout: '',
+    stderr: 'portcullis: --alg: EdDSA is not in SIGNING_ALGORITHMS (RS256, ES256)\n',
+  })
+  t.same(await cli(['signing-keys', 'rotate', '--alg', 'HS256']), {
+    code: 1,
+    stdout: '',
+    stderr: 'portcullis: --alg: unknown algorithm "HS256" (use one of RS256, PS256, ES256, EdDSA)\n',
+  })
+
+  const created = await cli([
+    'clients',
+    'create',
+    '--name',
+    'Edge',
+    '--grant-types',
+    'client_credentials',
+    '--access-token-signing-alg',
+    'ES256',
+    '--json',
+  ])
+  t.equal(created.code, 0, created.stderr)
+  const { client_id } = JSON.parse(created.stdout)
+  t.equal((await store.clients.findById(client_id))?.accessTokenSigningAlg, 'ES256')
+  const refused = await cli([
+    'clients',
+    'create',
+    '--name',
+    'Edge',
+    '--grant-types',
+    'client_credentials',
+    '--access-token-signing-alg',
+    'EdDSA',
+  ])
+  t.equal(refused.code, 1)
+  t.match(
+    refused.stderr,
+    /--access-token-signing-alg: EdDSA is not one of the server's signing algorithms \(SIGNING_ALGORITHMS\): RS256, ES256/,
+  )
+})

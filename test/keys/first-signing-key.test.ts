@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto'
 import t from 'tap'
 import { createKeyring } from '../../src/keys/keyring.ts'
-import { generateSigningKey } from '../../src/keys/rsa-key.ts'
+import { generateSigningKey } from '../../src/keys/key-material.ts'
 import { isNewDatabase } from '../../src/store/index.ts'
 import { createDatabaseUrl, createTestStore, providers, tempDir, testConfig } from '../support/helper.ts'
 
@@ -11,7 +11,7 @@ for (const provider of providers) {
   t.test(`the key generated beforehand becomes the first signing key (${provider})`, async (t) => {
     const { store, databaseUrl } = await createTestStore(t, provider)
     const config = testConfig({ DATABASE_URL: databaseUrl, KEYS_DIR: tempDir(t) })
-    const pregenerated = generateSigningKey(config.signingKeySize)
+    const pregenerated = generateSigningKey(config.signingAlgorithms[0]!, config.signingKeySize)
     const keyring = await createKeyring({ config, store, masterKey: randomBytes(32), pregenerated, autoRefresh: false })
     t.teardown(() => keyring.close())
     const keys = await keyring.manager.list()

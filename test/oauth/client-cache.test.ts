@@ -264,6 +264,7 @@ t.test('the cache itself', async (t) => {
     postLogoutRedirectUris: [],
     firstParty: false,
     allowedOrigins: [],
+    accessTokenSigningAlg: null,
     jwks: null,
     jwksUri: null,
     tokenEndpointAudience: false,

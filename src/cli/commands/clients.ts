@@ -96,7 +96,8 @@ const create: Command = {
   usage:
     '--name NAME --grant-types authorization_code,password,refresh_token,client_credentials,urn:ietf:params:oauth:grant-type:jwt-bearer --scopes "a b" [--audiences "URI …"] [--public]' +
     ' [--redirect-uris "URI …"] [--post-logout-redirect-uris "URI …"] [--first-party] [--allowed-origins "ORIGIN …"]' +
-    ' [--dpop-bound-access-tokens] [--auth-method private_key_jwt (--jwks-file FILE | --jwks-uri URL) [--token-endpoint-audience]]',
+    ' [--dpop-bound-access-tokens] [--access-token-signing-alg RS256|PS256|ES256|EdDSA]' +
+    ' [--auth-method private_key_jwt (--jwks-file FILE | --jwks-uri URL) [--token-endpoint-audience]]',
   options: {
     name: { type: 'string' },
     'grant-types': { type: 'string' },
@@ -107,6 +108,7 @@ const create: Command = {
     'post-logout-redirect-uris': { type: 'string' },
     'first-party': { type: 'boolean' },
     'allowed-origins': { type: 'string' },
+    'access-token-signing-alg': { type: 'string' },
     'dpop-bound-access-tokens': { type: 'boolean' },
     'auth-method': { type: 'string' },
     'jwks-file': { type: 'string' },
@@ -126,6 +128,9 @@ const create: Command = {
       postLogoutRedirectUris: spaceList(values['post-logout-redirect-uris']),
       firstParty: values['first-party'] === true,
       allowedOrigins: spaceList(values['allowed-origins']),
+      ...(typeof values['access-token-signing-alg'] === 'string'
+        ? { accessTokenSigningAlg: values['access-token-signing-alg'].trim() }
+        : {}),
       dpopBoundAccessTokens: values['dpop-bound-access-tokens'] === true,
       ...(authMethod ? { authMethod } : {}),
       ...keyOptions(values),

@@ -1,11 +1,13 @@
-// `portcullis signing-keys list|rotate|revoke`: the RS256 signing keys (src/keys/). Running servers notice
-// a change within KEYRING_REFRESH_INTERVAL. Only public facts are shown: never a private member.
+// `portcullis signing-keys list|rotate|revoke`: the signing keys of every algorithm of SIGNING_ALGORITHMS
+// (src/keys/), `--alg` choosing one. Running servers notice a change within KEYRING_REFRESH_INTERVAL. Only
+// public facts are shown: never a private member.
+import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../../config.js'
 import { createKeyManager } from '../../keys/key-manager.js'
 import { loadMasterKey } from '../../keys/master-key.js'
 import { listSigningKeys, revokeSigningKey, rotateSigningKeys } from '../../manage/signing-keys.js'
 import { signingKeyView } from '../../manage/views.js'
 import { expectPositionals } from '../args.js'
-import type { CliContext, Command } from '../command.js'
+import { CliError, type CliContext, type Command } from '../command.js'
 import { dateText, table } from '../format.js'
 
 const optionalDate = (date: Date | null): string => (date ? dateText(date) : '-')
@@ -15,22 +17,44 @@ async function manager(ctx: CliContext) {
   return createKeyManager({ config: ctx.config, store, masterKey: () => loadMasterKey(ctx.config, store) })
 }
 
+function algName(value: string): SigningAlgorithm {
+  const alg = value.trim() as SigningAlgorithm
+  if (!SIGNING_ALGORITHMS.includes(alg))
+    throw new CliError(
+      `--alg: unknown algorithm ${JSON.stringify(value)} (use one of ${SIGNING_ALGORITHMS.join(', ')})`,
+    )
+  return alg
+}
+
+/** `--alg` for a change: one of SIGNING_ALGORITHMS as configured; undefined when not given. */
+function algOption(ctx: CliContext, value: string | boolean | undefined): SigningAlgorithm | undefined {
+  if (typeof value !== 'string') return undefined
+  const alg = algName(value)
+  if (!ctx.config.signingAlgorithms.includes(alg))
+    throw new CliError(`--alg: ${alg} is not in SIGNING_ALGORITHMS (${ctx.config.signingAlgorithms.join(', ')})`)
+  return alg
+}
+
 const noticed = (ctx: CliContext) =>
   `running servers pick this up within a second (${ctx.config.keyringRefreshInterval}s at most)`
 
 const list: Command = {
   name: 'signing-keys list',
-  summary: 'List the signing keys and their states (next, active, retired, removed, revoked)',
-  usage: '',
-  options: {},
-  async run(ctx, { positionals }) {
+  summary: 'List the signing keys and their states (next, active, retired, removed, revoked); --alg: one algorithm’s',
+  usage: '[--alg RS256|PS256|ES256|EdDSA]',
+  options: { alg: { type: 'string' } },
+  async run(ctx, { values, positionals }) {
     expectPositionals(positionals, [])
-    const keys = await listSigningKeys(await manager(ctx))
+    const alg = typeof values.alg === 'string' ? algName(values.alg) : undefined
+    const keys = await listSigningKeys(await manager(ctx), alg === undefined ? {} : { alg })
+    // The ALG column once there is more than one algorithm: a deployment that sets nothing sees what it always saw.
+    const algs = ctx.config.signingAlgorithms.length > 1 || keys.some((key) => key.alg !== 'RS256')
     ctx.io.print(
       table(
-        ['KID', 'STATE', 'BITS', 'CREATED', 'ACTIVATES', 'RETIRES', 'REMOVES'],
+        ['KID', ...(algs ? ['ALG'] : []), 'STATE', 'BITS', 'CREATED', 'ACTIVATES', 'RETIRES', 'REMOVES'],
         keys.map((key) => [
           key.kid,
+          ...(algs ? [key.alg] : []),
           key.state,
           String(key.modulusLength),
           dateText(key.createdAt),
@@ -46,13 +70,15 @@ const list: Command = {
 
 const rotate: Command = {
   name: 'signing-keys rotate',
-  summary: 'Start a rotation: a new key, published now, signing after the pre-publication delay (--now: at once)',
-  usage: '[--now]',
-  options: { now: { type: 'boolean' } },
+  summary:
+    'Start a rotation of one algorithm’s key (--alg, default the first of SIGNING_ALGORITHMS): a new key, published now, signing after the pre-publication delay (--now: at once)',
+  usage: '[--alg RS256|PS256|ES256|EdDSA] [--now]',
+  options: { now: { type: 'boolean' }, alg: { type: 'string' } },
   async run(ctx, { values, positionals }) {
     expectPositionals(positionals, [])
     const immediate = values.now === true
-    const result = await rotateSigningKeys(await manager(ctx), { immediate }, ctx.by)
+    const alg = algOption(ctx, values.alg)
+    const result = await rotateSigningKeys(await manager(ctx), { immediate, alg }, ctx.by)
     const { key, previous } = result
     if (!result.changed) {
       ctx.io.print(

@@ -26,24 +26,28 @@ const DECODER = new TextDecoder()
  * if (hint.outcome === 'valid' && hint.sessionId === session.id) // the client's own request: no confirmation
  */
 export async function checkIdTokenHint(
-  keyring: Pick<Keyring, 'verificationKey'>,
+  keyring: Pick<Keyring, 'verifier'>,
   token: string,
   issuer: string,
 ): Promise<IdTokenHint> {
   if (token.length > 8192) return { outcome: 'invalid' }
   let kid: unknown
+  let alg: unknown
   try {
     const header = decodeProtectedHeader(token)
-    if (header.alg !== 'RS256' || header.typ !== 'JWT') return { outcome: 'invalid' }
+    if (header.typ !== 'JWT') return { outcome: 'invalid' }
     kid = header.kid
+    alg = header.alg
   } catch {
     return { outcome: 'invalid' }
   }
-  const key = typeof kid === 'string' ? keyring.verificationKey(kid) : undefined
-  if (!key) return { outcome: 'unverifiable' }
+  // Our ID tokens are signed in their client's algorithm (SIGNING_ALGORITHMS): the one of the key they name.
+  const published = typeof kid === 'string' ? keyring.verifier(kid) : undefined
+  if (!published) return { outcome: 'unverifiable' }
+  if (alg !== published.alg) return { outcome: 'invalid' }
   let claims: Record<string, unknown>
   try {
-    const { payload } = await compactVerify(token, key, { algorithms: ['RS256'] })
+    const { payload } = await compactVerify(token, published.key, { algorithms: [published.alg] })
     const parsed: unknown = JSON.parse(DECODER.decode(payload))
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { outcome: 'invalid' }
     claims = parsed as Record<string, unknown>

@@ -2,6 +2,7 @@
 // optionally accepted for a grace period), delete (its refresh-token families go with it). A private_key_jwt
 // client registers public keys instead of getting a secret; a PATCH of jwks or jwks_uri replaces them.
 import type { FastifyInstance } from 'fastify'
+import { SIGNING_ALGORITHMS } from '../../config.js'
 import type { Services } from '../../services.js'
 import {
   AUTH_METHODS,
@@ -80,6 +81,12 @@ const keyProperties = {
     description: 'private_key_jwt: also accept the token endpoint URL as an assertion’s aud (default: the issuer only)',
   },
 } as const
+const signingAlgorithm = {
+  type: 'string',
+  enum: SIGNING_ALGORITHMS,
+  description:
+    'The JWS algorithm of the client’s access and ID tokens; one of the server’s SIGNING_ALGORITHMS (default: the first)',
+} as const
 const clientIdParams = idParams('clientId')
 
 interface ClientBody {
@@ -92,6 +99,7 @@ interface ClientBody {
   post_logout_redirect_uris?: string[]
   first_party?: boolean
   allowed_origins?: string[]
+  access_token_signing_alg?: string
   dpop_bound_access_tokens?: boolean
   token_endpoint_auth_method?: (typeof AUTH_METHODS)[number]
   jwks?: unknown
@@ -152,6 +160,7 @@ export function registerAdminClientRoutes(app: FastifyInstance, deps: Services):
             },
             ...keyProperties,
             ...signInProperties,
+            access_token_signing_alg: signingAlgorithm,
           },
           required: ['name', 'grant_types'],
           additionalProperties: false,
@@ -170,7 +179,7 @@ export function registerAdminClientRoutes(app: FastifyInstance, deps: Services):
           audiences: body.audiences ?? [],
           isPublic: body.public === true,
           ...dropUndefined({ authMethod: body.token_endpoint_auth_method, ...keyFields(body) }),
-          ...dropUndefined(signInFields(body)),
+          ...dropUndefined({ ...signInFields(body), accessTokenSigningAlg: body.access_token_signing_alg }),
         },
         auditContext(request),
       )
@@ -221,7 +230,7 @@ export function registerAdminClientRoutes(app: FastifyInstance, deps: Services):
       schema: {
         tags: TAGS,
         summary:
-          'Update a client’s name, grant types, scopes, audiences, browser sign-in fields, or (private_key_jwt) replace its keys',
+          'Update a client’s name, grant types, scopes, audiences, browser sign-in fields, signing algorithm, or (private_key_jwt) replace its keys',
         security: SECURITY,
         params: clientIdParams,
         body: {
@@ -233,6 +242,7 @@ export function registerAdminClientRoutes(app: FastifyInstance, deps: Services):
             audiences,
             ...keyProperties,
             ...signInProperties,
+            access_token_signing_alg: signingAlgorithm,
           },
           additionalProperties: false,
           minProperties: 1,
@@ -247,6 +257,7 @@ export function registerAdminClientRoutes(app: FastifyInstance, deps: Services):
         grantTypes: body.grant_types,
         scopes: body.scopes,
         audiences: body.audiences,
+        accessTokenSigningAlg: body.access_token_signing_alg,
         ...signInFields(body),
         ...dropUndefined(keyFields(body)),
       }

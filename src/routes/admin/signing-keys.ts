@@ -1,9 +1,10 @@
 // /admin/v1/signing-keys: list, rotate, revoke, with the CLI's semantics (keys/key-manager.ts). Only public
 // facts are shown, never a private member. Other instances notice a change within KEYRING_REFRESH_INTERVAL.
 import type { FastifyInstance } from 'fastify'
+import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../../config.js'
 import type { Services } from '../../services.js'
 import { SigningKeyError } from '../../keys/key-manager.js'
-import { conflict, notFound } from '../../errors.js'
+import { conflict, notFound, validationFailed } from '../../errors.js'
 import {
   errorBody,
   errors,
@@ -21,14 +22,19 @@ import { listSigningKeys, revokeSigningKey, rotateSigningKeys } from '../../mana
 import { auditContext, signingKeyView } from './views.js'
 
 const TAGS = ['admin: signing keys']
+const alg = {
+  type: 'string',
+  enum: SIGNING_ALGORITHMS,
+  description: 'A JWS algorithm of SIGNING_ALGORITHMS: each has its own keys',
+} as const
 
 const signingKeySchema = {
   type: 'object',
   properties: {
     kid: { type: 'string' },
     state: { type: 'string', enum: ['next', 'active', 'retired', 'removed', 'revoked'] },
-    alg: { type: 'string' },
-    modulus_length: { type: 'integer' },
+    alg: { type: 'string', enum: SIGNING_ALGORITHMS },
+    modulus_length: { type: 'integer', description: 'The RSA modulus in bits; 256 for ES256 and EdDSA keys' },
     generation: { type: 'integer' },
     created_at: dateTime,
     activates_at: dateTime,
@@ -55,20 +61,20 @@ const nullableKey = { anyOf: [signingKeySchema, { type: 'null' }] } as const
 export function registerAdminSigningKeyRoutes(app: FastifyInstance, deps: Services): void {
   const manager = () => deps.keyring.manager
 
-  app.get<{ Querystring: PageQuery }>(
+  app.get<{ Querystring: PageQuery & { alg?: SigningAlgorithm } }>(
     '/signing-keys',
     {
       schema: {
         tags: TAGS,
         summary: 'List the signing keys, newest first, with their states',
         security: SECURITY,
-        querystring: { type: 'object', properties: pageQuery, additionalProperties: false },
+        querystring: { type: 'object', properties: { ...pageQuery, alg }, additionalProperties: false },
         response: { 200: pageOf(signingKeySchema), ...errors },
       },
     },
     async (request) => {
       const { after, limit } = request.query
-      const keys = await listSigningKeys(manager())
+      const keys = await listSigningKeys(manager(), request.query.alg === undefined ? {} : { alg: request.query.alg })
       // A handful of keys: paged in memory, the cursor being the last kid shown.
       const start = after === undefined ? 0 : keys.findIndex((key) => key.kid === after) + 1
       const items = start === 0 && after !== undefined ? [] : keys.slice(start, start + limit)
@@ -79,7 +85,7 @@ export function registerAdminSigningKeyRoutes(app: FastifyInstance, deps: Servic
     },
   )
 
-  app.post<{ Body: { immediate?: boolean } | undefined }>(
+  app.post<{ Body: { immediate?: boolean; alg?: SigningAlgorithm } | undefined }>(
     '/signing-keys/rotate',
     {
       schema: {
@@ -89,7 +95,10 @@ export function registerAdminSigningKeyRoutes(app: FastifyInstance, deps: Servic
         security: SECURITY,
         body: {
           type: ['object', 'null'],
-          properties: { immediate: { type: 'boolean', default: false } },
+          properties: {
+            immediate: { type: 'boolean', default: false },
+            alg: { ...alg, description: 'The algorithm whose key rotates (default: the first of SIGNING_ALGORITHMS)' },
+          },
           additionalProperties: false,
         },
         response: {
@@ -118,7 +127,7 @@ export function registerAdminSigningKeyRoutes(app: FastifyInstance, deps: Servic
     async (request) => {
       const result = await rotateSigningKeys(
         manager(),
-        { immediate: request.body?.immediate === true },
+        { immediate: request.body?.immediate === true, alg: request.body?.alg },
         auditContext(request),
       ).catch(translate)
       return {
@@ -162,6 +171,7 @@ export function registerAdminSigningKeyRoutes(app: FastifyInstance, deps: Servic
 function translate(err: unknown): never {
   if (err instanceof SigningKeyError) {
     if (err.code === 'not_found') throw notFound('no signing key has this kid')
+    if (err.code === 'not_configured') throw validationFailed([{ field: 'alg', message: err.message }])
     throw conflict(err.message)
   }
   throw err

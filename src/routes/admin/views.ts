@@ -56,6 +56,10 @@ export const clientSchema = {
     post_logout_redirect_uris: stringArray,
     first_party: { type: 'boolean' },
     allowed_origins: stringArray,
+    access_token_signing_alg: {
+      ...nullableString,
+      description: 'The JWS algorithm of the client’s access and ID tokens; null: the first of SIGNING_ALGORITHMS',
+    },
     dpop_bound_access_tokens: {
       type: 'boolean',
       description: 'RFC 9449 section 5.2: every token request must carry a DPoP proof',
@@ -79,6 +83,7 @@ export const clientSchema = {
     'post_logout_redirect_uris',
     'first_party',
     'allowed_origins',
+    'access_token_signing_alg',
     'dpop_bound_access_tokens',
     'created_at',
     'updated_at',

@@ -226,15 +226,24 @@ export interface paths {
                         "application/json": {
                             keys: {
                                 /** @enum {string} */
-                                kty: "RSA";
-                                /** @description Modulus, base64url */
-                                n: string;
-                                /** @description Public exponent, base64url */
-                                e: string;
+                                kty: "RSA" | "EC" | "OKP";
+                                /** @description RSA: modulus, base64url */
+                                n?: string;
+                                /** @description RSA: public exponent, base64url */
+                                e?: string;
+                                /**
+                                 * @description EC and OKP: the curve
+                                 * @enum {string}
+                                 */
+                                crv?: "P-256" | "Ed25519";
+                                /** @description EC and OKP: the x coordinate or public key, base64url */
+                                x?: string;
+                                /** @description EC: the y coordinate, base64url */
+                                y?: string;
                                 /** @description The RFC 7638 JWK thumbprint (SHA-256) of the key */
                                 kid: string;
                                 /** @enum {string} */
-                                alg: "RS256";
+                                alg: "RS256" | "PS256" | "ES256" | "EdDSA";
                                 /** @enum {string} */
                                 use: "sig";
                             }[];
@@ -545,7 +554,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            /** @description An RS256 JWT (RFC 9068), typ at+jwt */
+                            /** @description A JWT (RFC 9068), typ at+jwt, signed with the client’s access_token_signing_alg */
                             access_token: string;
                             /**
                              * @description DPoP when the request carried a DPoP proof (RFC 9449): the token is bound to its key (cnf.jkt)
@@ -559,7 +568,7 @@ export interface paths {
                             /** @description Issued by the password and refresh_token grants; rotated on every use */
                             refresh_token?: string;
                             issued_token_type?: string;
-                            /** @description OpenID Connect ID token (RS256, typ JWT), when the openid scope was granted in a browser sign-in */
+                            /** @description OpenID Connect ID token (typ JWT, the access token’s algorithm), when the openid scope was granted in a browser sign-in */
                             id_token?: string;
                         };
                     };
@@ -1463,6 +1472,8 @@ export interface paths {
                                 post_logout_redirect_uris: string[];
                                 first_party: boolean;
                                 allowed_origins: string[];
+                                /** @description The JWS algorithm of the client’s access and ID tokens; null: the first of SIGNING_ALGORITHMS */
+                                access_token_signing_alg: string | null;
                                 /** @description RFC 9449 section 5.2: every token request must carry a DPoP proof */
                                 dpop_bound_access_tokens: boolean;
                                 /** Format: date-time */
@@ -1584,6 +1595,11 @@ export interface paths {
                         allowed_origins?: string[];
                         /** @description RFC 9449 section 5.2: every token request must carry a DPoP proof (the access tokens are DPoP-bound) */
                         dpop_bound_access_tokens?: boolean;
+                        /**
+                         * @description The JWS algorithm of the client’s access and ID tokens; one of the server’s SIGNING_ALGORITHMS (default: the first)
+                         * @enum {string}
+                         */
+                        access_token_signing_alg?: "RS256" | "PS256" | "ES256" | "EdDSA";
                     };
                 };
             };
@@ -1629,6 +1645,8 @@ export interface paths {
                             post_logout_redirect_uris: string[];
                             first_party: boolean;
                             allowed_origins: string[];
+                            /** @description The JWS algorithm of the client’s access and ID tokens; null: the first of SIGNING_ALGORITHMS */
+                            access_token_signing_alg: string | null;
                             /** @description RFC 9449 section 5.2: every token request must carry a DPoP proof */
                             dpop_bound_access_tokens: boolean;
                             /** Format: date-time */
@@ -1774,6 +1792,8 @@ export interface paths {
                             post_logout_redirect_uris: string[];
                             first_party: boolean;
                             allowed_origins: string[];
+                            /** @description The JWS algorithm of the client’s access and ID tokens; null: the first of SIGNING_ALGORITHMS */
+                            access_token_signing_alg: string | null;
                             /** @description RFC 9449 section 5.2: every token request must carry a DPoP proof */
                             dpop_bound_access_tokens: boolean;
                             /** Format: date-time */
@@ -1972,7 +1992,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Update a client’s name, grant types, scopes, audiences, browser sign-in fields, or (private_key_jwt) replace its keys */
+        /** Update a client’s name, grant types, scopes, audiences, browser sign-in fields, signing algorithm, or (private_key_jwt) replace its keys */
         patch: {
             parameters: {
                 query?: never;
@@ -2007,6 +2027,11 @@ export interface paths {
                         allowed_origins?: string[];
                         /** @description RFC 9449 section 5.2: every token request must carry a DPoP proof (the access tokens are DPoP-bound) */
                         dpop_bound_access_tokens?: boolean;
+                        /**
+                         * @description The JWS algorithm of the client’s access and ID tokens; one of the server’s SIGNING_ALGORITHMS (default: the first)
+                         * @enum {string}
+                         */
+                        access_token_signing_alg?: "RS256" | "PS256" | "ES256" | "EdDSA";
                     };
                 };
             };
@@ -2052,6 +2077,8 @@ export interface paths {
                             post_logout_redirect_uris: string[];
                             first_party: boolean;
                             allowed_origins: string[];
+                            /** @description The JWS algorithm of the client’s access and ID tokens; null: the first of SIGNING_ALGORITHMS */
+                            access_token_signing_alg: string | null;
                             /** @description RFC 9449 section 5.2: every token request must carry a DPoP proof */
                             dpop_bound_access_tokens: boolean;
                             /** Format: date-time */
@@ -2219,6 +2246,8 @@ export interface paths {
                             post_logout_redirect_uris: string[];
                             first_party: boolean;
                             allowed_origins: string[];
+                            /** @description The JWS algorithm of the client’s access and ID tokens; null: the first of SIGNING_ALGORITHMS */
+                            access_token_signing_alg: string | null;
                             /** @description RFC 9449 section 5.2: every token request must carry a DPoP proof */
                             dpop_bound_access_tokens: boolean;
                             /** Format: date-time */
@@ -4289,6 +4318,8 @@ export interface paths {
                     /** @description The next_cursor of the previous page */
                     after?: string;
                     limit?: number;
+                    /** @description A JWS algorithm of SIGNING_ALGORITHMS: each has its own keys */
+                    alg?: "RS256" | "PS256" | "ES256" | "EdDSA";
                 };
                 header?: never;
                 path?: never;
@@ -4307,7 +4338,9 @@ export interface paths {
                                 kid: string;
                                 /** @enum {string} */
                                 state: "next" | "active" | "retired" | "removed" | "revoked";
-                                alg: string;
+                                /** @enum {string} */
+                                alg: "RS256" | "PS256" | "ES256" | "EdDSA";
+                                /** @description The RSA modulus in bits; 256 for ES256 and EdDSA keys */
                                 modulus_length: number;
                                 generation: number;
                                 /** Format: date-time */
@@ -4422,6 +4455,11 @@ export interface paths {
                     "application/json": {
                         /** @default false */
                         immediate?: boolean;
+                        /**
+                         * @description The algorithm whose key rotates (default: the first of SIGNING_ALGORITHMS)
+                         * @enum {string}
+                         */
+                        alg?: "RS256" | "PS256" | "ES256" | "EdDSA";
                     } | null;
                 };
             };
@@ -4440,7 +4478,9 @@ export interface paths {
                                 kid: string;
                                 /** @enum {string} */
                                 state: "next" | "active" | "retired" | "removed" | "revoked";
-                                alg: string;
+                                /** @enum {string} */
+                                alg: "RS256" | "PS256" | "ES256" | "EdDSA";
+                                /** @description The RSA modulus in bits; 256 for ES256 and EdDSA keys */
                                 modulus_length: number;
                                 generation: number;
                                 /** Format: date-time */
@@ -4458,7 +4498,9 @@ export interface paths {
                                 kid: string;
                                 /** @enum {string} */
                                 state: "next" | "active" | "retired" | "removed" | "revoked";
-                                alg: string;
+                                /** @enum {string} */
+                                alg: "RS256" | "PS256" | "ES256" | "EdDSA";
+                                /** @description The RSA modulus in bits; 256 for ES256 and EdDSA keys */
                                 modulus_length: number;
                                 generation: number;
                                 /** Format: date-time */
@@ -4597,7 +4639,9 @@ export interface paths {
                                 kid: string;
                                 /** @enum {string} */
                                 state: "next" | "active" | "retired" | "removed" | "revoked";
-                                alg: string;
+                                /** @enum {string} */
+                                alg: "RS256" | "PS256" | "ES256" | "EdDSA";
+                                /** @description The RSA modulus in bits; 256 for ES256 and EdDSA keys */
                                 modulus_length: number;
                                 generation: number;
                                 /** Format: date-time */
@@ -4615,7 +4659,9 @@ export interface paths {
                                 kid: string;
                                 /** @enum {string} */
                                 state: "next" | "active" | "retired" | "removed" | "revoked";
-                                alg: string;
+                                /** @enum {string} */
+                                alg: "RS256" | "PS256" | "ES256" | "EdDSA";
+                                /** @description The RSA modulus in bits; 256 for ES256 and EdDSA keys */
                                 modulus_length: number;
                                 generation: number;
                                 /** Format: date-time */
