@@ -10,7 +10,11 @@ import {
   JWT_BEARER_GRANT,
   keyPair,
   OAuthError,
+  tokens,
+  UnauthorizedError,
 } from '../../packages/client/src/index.ts'
+import { generateKeyPair } from 'oauth4webapi'
+import type { Test } from '../support/helper.ts'
 import { adminHeaders } from '../support/admin-fixtures.ts'
 import { type Portcullis, startPortcullis } from '../support/sdk-fixtures.ts'
 
@@ -22,7 +26,7 @@ interface CreatedKey {
 }
 
 /** Portcullis with a public client for the grant and a user dora (read, keys:write) whose keys the tests make. */
-async function setUp(t: Tap.Test, env: Record<string, string> = {}) {
+async function setUp(t: Test, env: Record<string, string> = {}) {
   const server = await startPortcullis(t, env)
   await server.store.clients.create({
     clientId: 'deployer',
@@ -200,13 +204,14 @@ t.test('DPoP: a bound token (cnf.jkt), API calls as Authorization: DPoP with a f
 t.test('DPoP with server nonces: use_dpop_nonce at the token endpoint and at the API is retried once', async (t) => {
   const { server, makeKey } = await setUp(t, { DPOP_NONCES: 'true' })
   const key = await makeKey()
+  const keys = await generateKeyPair('ES256')
   const recorded = recordingFetch()
   const auth = keyPair({
     issuer: server.baseUrl,
     clientId: 'deployer',
     keyId: key.id,
     privateKey: key.private_key_jwk,
-    dpop: true,
+    dpop: keys,
     fetch: recorded.fetch,
   })
   const before = tokenRequests(server)
@@ -220,4 +225,45 @@ t.test('DPoP with server nonces: use_dpop_nonce at the token endpoint and at the
   const proofs = recorded.sent.filter((request) => request.dpop).map((request) => decodeJwt(request.dpop!))
   t.notOk(proofs[0]!.nonce, 'the first proof had no nonce')
   t.type(proofs[1]!.nonce, 'string', 'the retry carried the server’s nonce')
+  t.equal(proofs[2]!.nonce, proofs[1]!.nonce, 'the API call used the nonce it already had')
+
+  // A process that holds a token bound to its key but no nonce yet: the API's 401 use_dpop_nonce, then once more.
+  const held = auth.tokens!.current()!
+  const resumed = tokens({
+    issuer: server.baseUrl,
+    clientId: 'deployer',
+    accessToken: held.accessToken,
+    refreshToken: 'never-used',
+    expiresAt: held.expiresAt!,
+    dpop: keys,
+  })
+  const atApi = recordingFetch()
+  const again = await createFetch(resumed, { baseUrl: server.baseUrl, fetch: atApi.fetch })('/v1/me/access-keys')
+  t.equal(again.status, 200)
+  t.same(
+    atApi.sent.map((request) => [request.path, request.status]),
+    [
+      ['/v1/me/access-keys', 401],
+      ['/v1/me/access-keys', 200],
+    ],
+    'refused for its nonce, then accepted with it; no token request',
+  )
+  t.notOk(decodeJwt(atApi.sent[0]!.dpop!).nonce)
+  t.type(decodeJwt(atApi.sent[1]!.dpop!).nonce, 'string')
+
+  // A proof the API keeps refusing is retried once only.
+  const other = tokens({
+    issuer: server.baseUrl,
+    clientId: 'deployer',
+    accessToken: held.accessToken,
+    refreshToken: 'never-used',
+    expiresAt: held.expiresAt!,
+    dpop: await generateKeyPair('ES256'),
+  })
+  const refused = recordingFetch()
+  const error = await createFetch(other, { baseUrl: server.baseUrl, fetch: refused.fetch })('/v1/me/access-keys').catch(
+    (e: unknown) => e,
+  )
+  t.type(error, UnauthorizedError, 'another key than the token is bound to')
+  t.equal(refused.sent.length, 2, 'the nonce retry, then no loop')
 })
