@@ -53,7 +53,10 @@ async function setUp(t: Test, env: Record<string, string> = {}) {
     return (await response.json()) as CreatedKey
   }
   const revoke = async (id: string) => {
-    const response = await fetch(`${server.baseUrl}/admin/v1/access-keys/${id}/revoke`, { method: 'POST', headers: admin })
+    const response = await fetch(`${server.baseUrl}/admin/v1/access-keys/${id}/revoke`, {
+      method: 'POST',
+      headers: admin,
+    })
     if (response.status !== 200) throw new Error(`revoking answered ${response.status}: ${await response.text()}`)
   }
   return { server, doraId: dora.id, makeKey, revoke }
@@ -136,7 +139,12 @@ t.test('keyPair: a revoked key is OAuthError invalid_grant; bad options are Conf
   const auth = keyPair({ issuer: server.baseUrl, clientId: 'deployer', keyId: key.id, privateKey: key.private_key_jwk })
   t.equal((await createFetch(auth, { baseUrl: server.baseUrl })('/v1/me/access-keys')).status, 200)
   await revoke(key.id)
-  const later = keyPair({ issuer: server.baseUrl, clientId: 'deployer', keyId: key.id, privateKey: key.private_key_jwk })
+  const later = keyPair({
+    issuer: server.baseUrl,
+    clientId: 'deployer',
+    keyId: key.id,
+    privateKey: key.private_key_jwk,
+  })
   const error = await createFetch(later, { baseUrl: server.baseUrl })('/v1/me/access-keys').catch((e: unknown) => e)
   t.type(error, OAuthError)
   t.equal((error as OAuthError).error, 'invalid_grant')
@@ -144,7 +152,12 @@ t.test('keyPair: a revoked key is OAuthError invalid_grant; bad options are Conf
 
   // Another key's private key: the signature does not verify, the same refusal.
   const other = await makeKey()
-  const wrong = keyPair({ issuer: server.baseUrl, clientId: 'deployer', keyId: other.id, privateKey: key.private_key_jwk })
+  const wrong = keyPair({
+    issuer: server.baseUrl,
+    clientId: 'deployer',
+    keyId: other.id,
+    privateKey: key.private_key_jwk,
+  })
   t.match(await wrong.tokens!.accessToken().catch((e: unknown) => e), { error: 'invalid_grant' })
 
   t.throws(

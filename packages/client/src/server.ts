@@ -17,7 +17,7 @@ export interface ServerOptions {
    * or pass your own (non-extractable) CryptoKeyPair. Token requests carry a proof, and the API calls of
    * createFetch send `Authorization: DPoP` with a fresh proof each.
    */
-  dpop?: boolean | CryptoKeyPair
+  dpop?: boolean | oauth.CryptoKeyPair
 }
 
 export interface ClientOptions extends ServerOptions {
@@ -66,7 +66,7 @@ export function createServer(options: ClientOptions): Server {
   }
 }
 
-function dpopHandle(client: oauth.Client, keys: true | CryptoKeyPair): () => Promise<oauth.DPoPHandle> {
+function dpopHandle(client: oauth.Client, keys: true | oauth.CryptoKeyPair): () => Promise<oauth.DPoPHandle> {
   let handle: Promise<oauth.DPoPHandle> | undefined
   return () =>
     (handle ??= (async () => oauth.DPoP(client, keys === true ? await oauth.generateKeyPair('ES256') : keys))())

@@ -73,13 +73,17 @@ export function dpopStrategy(
       return { authorization: `DPoP ${token}`, dpop: headers.get('dpop')! }
     },
     async answered(response) {
-      if (response.url && response.headers.has('dpop-nonce')) (await proofs()).cacheNonce(response, new URL(response.url))
+      if (response.url && response.headers.has('dpop-nonce'))
+        (await proofs()).cacheNonce(response, new URL(response.url))
     },
     async unauthorized(sent, response) {
       const stale = /^DPoP (.+)$/.exec(sent.authorization ?? '')?.[1]
       if (stale === undefined) return false
       // The API's nonce was kept by answered(): the retry's proof carries it.
-      if (response.headers.has('dpop-nonce') && parseChallenge(response.headers.get('www-authenticate'))?.error === 'use_dpop_nonce')
+      if (
+        response.headers.has('dpop-nonce') &&
+        parseChallenge(response.headers.get('www-authenticate'))?.error === 'use_dpop_nonce'
+      )
         return true
       if (!canRenew) return false
       await manager.renew(stale)

@@ -25,6 +25,8 @@ export function fromResponse(
     ...(refreshToken === undefined ? {} : { refreshToken }),
     ...(typeof response.expires_in === 'number' ? { expiresAt: now + response.expires_in * 1000 } : {}),
     ...(typeof response.scope === 'string' ? { scope: response.scope } : {}),
-    ...(typeof response.token_type === 'string' ? { tokenType: TOKEN_TYPES[response.token_type] ?? response.token_type } : {}),
+    ...(typeof response.token_type === 'string'
+      ? { tokenType: TOKEN_TYPES[response.token_type] ?? response.token_type }
+      : {}),
   }
 }

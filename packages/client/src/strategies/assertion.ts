@@ -1,19 +1,21 @@
 // RFC 7523 §3 assertions signed with WebCrypto: the private key of a key-pair access key as a JWK, a CryptoKey or
 // PKCS #8 PEM, for the algorithms Portcullis registers key pairs with.
+import type { CryptoKey, JWK } from 'oauth4webapi'
 import { ConfigurationError } from '../errors.js'
 
-export type PrivateKeyInput = JsonWebKey | CryptoKey | string
+export type PrivateKeyInput = JWK | CryptoKey | string
+type ImportParams = Parameters<typeof crypto.subtle.importKey>[2]
+type SignParams = Parameters<typeof crypto.subtle.sign>[0]
 
-const ALGORITHMS: Record<string, { import: EcKeyImportParams | RsaHashedImportParams | Algorithm; sign: Algorithm }> =
-  {
-    ES256: {
-      import: { name: 'ECDSA', namedCurve: 'P-256' },
-      sign: { name: 'ECDSA', hash: 'SHA-256' } as EcdsaParams,
-    },
-    RS256: { import: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, sign: { name: 'RSASSA-PKCS1-v1_5' } },
-    PS256: { import: { name: 'RSA-PSS', hash: 'SHA-256' }, sign: { name: 'RSA-PSS', saltLength: 32 } as RsaPssParams },
-    EdDSA: { import: { name: 'Ed25519' }, sign: { name: 'Ed25519' } },
-  }
+const ALGORITHMS: Record<string, { import: ImportParams; sign: SignParams }> = {
+  ES256: {
+    import: { name: 'ECDSA', namedCurve: 'P-256' },
+    sign: { name: 'ECDSA', hash: 'SHA-256' },
+  },
+  RS256: { import: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, sign: { name: 'RSASSA-PKCS1-v1_5' } },
+  PS256: { import: { name: 'RSA-PSS', hash: 'SHA-256' }, sign: { name: 'RSA-PSS', saltLength: 32 } },
+  EdDSA: { import: { name: 'Ed25519' }, sign: { name: 'Ed25519' } },
+}
 
 /** The JWS algorithm of a CryptoKey (undefined when it is none of ours). */
 function algorithmOf(key: CryptoKey): string | undefined {
@@ -35,7 +37,8 @@ export async function importSigner(input: PrivateKeyInput, alg: string | undefin
   if (typeof input === 'string') {
     const algorithm = alg ?? 'ES256'
     const params = ALGORITHMS[algorithm]
-    if (!params) throw new ConfigurationError(`keyPair: algorithm ${algorithm} is not one of ${Object.keys(ALGORITHMS)}`)
+    if (!params)
+      throw new ConfigurationError(`keyPair: algorithm ${algorithm} is not one of ${Object.keys(ALGORITHMS)}`)
     const body = input.replace(/-----(BEGIN|END) PRIVATE KEY-----|\s/g, '')
     if (!/^[A-Za-z0-9+/=]+$/.test(body) || !input.includes('BEGIN PRIVATE KEY'))
       throw new ConfigurationError('keyPair: privateKey is not a PKCS #8 PEM ("BEGIN PRIVATE KEY")')
@@ -54,7 +57,13 @@ export async function importSigner(input: PrivateKeyInput, alg: string | undefin
       throw new ConfigurationError('keyPair: privateKey is not a private ES256, RS256, PS256 or EdDSA key')
     return { alg: algorithm, key: input }
   }
-  const { alg: named, key_ops: _ops, ext: _ext, use: _use, ...jwk } = input as JsonWebKey & { use?: string }
+  const {
+    alg: named,
+    key_ops: _ops,
+    ext: _ext,
+    use: _use,
+    ...jwk
+  } = input as JWK & { key_ops?: string[]; ext?: boolean; use?: string }
   const algorithm =
     alg ??
     named ??
@@ -74,7 +83,11 @@ export async function importSigner(input: PrivateKeyInput, alg: string | undefin
 const isCryptoKey = (value: unknown): value is CryptoKey =>
   typeof value === 'object' && value !== null && 'algorithm' in value && 'type' in value && 'usages' in value
 
-const b64u = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+const b64u = (bytes: Uint8Array) =>
+  btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '')
 const encode = (value: unknown) => b64u(new TextEncoder().encode(JSON.stringify(value)))
 
 /** A compact JWS over `claims`, the header naming `alg` and `kid`. */

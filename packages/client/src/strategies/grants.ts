@@ -40,7 +40,14 @@ export async function genericGrant(
       const values = typeof parameters === 'function' ? await parameters() : parameters
       const params = new URLSearchParams()
       for (const [name, value] of Object.entries(values)) if (value !== undefined) params.set(name, value)
-      const response = await oauth.genericTokenEndpointRequest(as, server.client, server.auth, grantType, params, options)
+      const response = await oauth.genericTokenEndpointRequest(
+        as,
+        server.client,
+        server.auth,
+        grantType,
+        params,
+        options,
+      )
       return fromResponse(await oauth.processGenericTokenEndpointResponse(as, server.client, response), now())
     })
   } catch (error) {
