@@ -18,7 +18,7 @@ export interface AuthStrategy {
    */
   unauthorized?(sent: Record<string, string>, response: Response): Promise<boolean>
   /** Sees every response (a DPoP strategy keeps the nonce an API sends). */
-  answered?(response: Response): void | Promise<void>
+  answered?(response: Response, request: RequestTarget): void | Promise<void>
   /** The token manager, for strategies built on one. */
   readonly tokens?: TokenManager
 }
@@ -72,9 +72,9 @@ export function dpopStrategy(
       await (await proofs()).addProof(new URL(request.url), headers, request.method.toUpperCase(), token)
       return { authorization: `DPoP ${token}`, dpop: headers.get('dpop')! }
     },
-    async answered(response) {
-      if (response.url && response.headers.has('dpop-nonce'))
-        (await proofs()).cacheNonce(response, new URL(response.url))
+    async answered(response, request) {
+      if (response.headers.has('dpop-nonce'))
+        (await proofs()).cacheNonce(response, new URL(response.url || request.url))
     },
     async unauthorized(sent, response) {
       const stale = /^DPoP (.+)$/.exec(sent.authorization ?? '')?.[1]
