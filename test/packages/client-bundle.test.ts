@@ -4,8 +4,11 @@ import { gzipSync } from 'node:zlib'
 import { build } from 'esbuild'
 import t from 'tap'
 
-/** gzip bytes; 10.3 kB when set (oauth4webapi is most of it). Raise it in the same commit as the reason. */
-const BUDGET = 12 * 1024
+/**
+ * gzip bytes; 10.3 kB when set (oauth4webapi is most of it), 13.1 kB with keyPair (WebCrypto JWS signing) and DPoP
+ * (oauth4webapi's proof handle and key generation). Raise it in the same commit as the reason.
+ */
+const BUDGET = 14 * 1024
 
 t.test('the browser build of @portcullis/client bundles without Node built-ins, within its size budget', async (t) => {
   const result = await build({

@@ -35,10 +35,13 @@ export function createFetch(
     // A Request is read once: keep the original to clone for the retry.
     const original = new Request(url, init)
     const send = async () => {
-      const credential = await strategy.headers()
+      const target = { method: original.method, url: original.url }
+      const credential = await strategy.headers(target)
       const request = original.clone()
       for (const [name, value] of Object.entries({ ...context, ...credential })) request.headers.set(name, value)
-      return { credential, response: await fetchImpl(request) }
+      const response = await fetchImpl(request)
+      await strategy.answered?.(response, target)
+      return { credential, response }
     }
     let { credential, response } = await send()
     if (response.status === 401 && strategy.unauthorized && (await strategy.unauthorized(credential, response))) {

@@ -1,9 +1,11 @@
 // @portcullis/client: sign in to Portcullis, keep the tokens fresh, and call the APIs behind it.
-export type { AuthStrategy } from './strategy.js'
-export { bearerStrategy } from './strategy.js'
+export type { AuthStrategy, RequestTarget } from './strategy.js'
+export { bearerStrategy, dpopStrategy } from './strategy.js'
 export {
   accessKey,
   clientCredentials,
+  keyPair,
+  JWT_BEARER_GRANT,
   password,
   tokenExchange,
   tokens,

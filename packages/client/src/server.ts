@@ -12,6 +12,12 @@ export interface ServerOptions {
    * development server on this machine); anywhere else, tokens must not cross the network in clear.
    */
   allowInsecureRequests?: boolean
+  /**
+   * Sender-constrained tokens (RFC 9449): `true` makes an ES256 key pair kept in memory for the strategy's life;
+   * or pass your own (non-extractable) CryptoKeyPair. Token requests carry a proof, and the API calls of
+   * createFetch send `Authorization: DPoP` with a fresh proof each.
+   */
+  dpop?: boolean | oauth.CryptoKeyPair
 }
 
 export interface ClientOptions extends ServerOptions {
@@ -28,6 +34,8 @@ export interface Server {
   auth: oauth.ClientAuth
   /** Options for every oauth4webapi request. */
   options: { [oauth.customFetch]?: typeof fetch; [oauth.allowInsecureRequests]?: boolean }
+  /** The DPoP handle (made once), when the strategy uses DPoP. */
+  dpop?: () => Promise<oauth.DPoPHandle>
 }
 
 export function createServer(options: ClientOptions): Server {
@@ -48,12 +56,20 @@ export function createServer(options: ClientOptions): Server {
       metadata = undefined
       throw error
     }))
+  const client: oauth.Client = { client_id: options.clientId }
   return {
     as,
-    client: { client_id: options.clientId },
+    client,
     auth: options.clientSecret ? oauth.ClientSecretBasic(options.clientSecret) : oauth.None(),
     options: requestOptions,
+    ...(options.dpop ? { dpop: dpopHandle(client, options.dpop) } : {}),
   }
+}
+
+function dpopHandle(client: oauth.Client, keys: true | oauth.CryptoKeyPair): () => Promise<oauth.DPoPHandle> {
+  let handle: Promise<oauth.DPoPHandle> | undefined
+  return () =>
+    (handle ??= (async () => oauth.DPoP(client, keys === true ? await oauth.generateKeyPair('ES256') : keys))())
 }
 
 /** oauth4webapi's error for an RFC 6749 §5.2 answer, as ours; anything else as it is. */

@@ -1,10 +1,15 @@
 // The strategies: each takes `{ issuer, … }` and returns an AuthStrategy.
 import { ConfigurationError } from '../errors.js'
-import { type ClientOptions, createServer } from '../server.js'
-import { type AuthStrategy, bearerStrategy } from '../strategy.js'
-import { createTokenManager, type TokenManagerOptions } from '../token-manager.js'
+import { type ClientOptions, createServer, type Server } from '../server.js'
+import { type AuthStrategy, bearerStrategy, dpopStrategy } from '../strategy.js'
+import { createTokenManager, type TokenManager, type TokenManagerOptions } from '../token-manager.js'
 import type { TokenSet } from '../tokens.js'
+import { importSigner, type PrivateKeyInput, signJwt } from './assertion.js'
 import { genericGrant, refreshGrant } from './grants.js'
+
+/** Bearer, or DPoP when the strategy was given `dpop`. */
+const strategyFor = (server: Server, manager: TokenManager, canRenew: boolean): AuthStrategy =>
+  server.dpop ? dpopStrategy(manager, server.dpop, canRenew) : bearerStrategy(manager, canRenew)
 
 /** What every token-based strategy takes besides its credentials. */
 export interface ManagedOptions {
@@ -47,7 +52,7 @@ export function clientCredentials(
     ...managerOptions(options),
     obtain: () => genericGrant(server, 'client_credentials', { scope: options.scope, resource: options.audience }, now),
   })
-  return bearerStrategy(manager, true)
+  return strategyFor(server, manager, true)
 }
 
 /**
@@ -80,7 +85,7 @@ export function password(
     },
     refresh: (refreshToken) => refreshGrant(server, refreshToken, now()),
   })
-  return bearerStrategy(manager, true)
+  return strategyFor(server, manager, true)
 }
 
 /**
@@ -112,7 +117,7 @@ export function tokens(
     initial,
     refresh: (refreshToken) => refreshGrant(server, refreshToken, now()),
   })
-  return bearerStrategy(manager, true)
+  return strategyFor(server, manager, true)
 }
 
 /**
@@ -163,5 +168,63 @@ export function tokenExchange(
         now,
       ),
   })
-  return bearerStrategy(manager, true)
+  return strategyFor(server, manager, true)
+}
+
+export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer'
+
+/**
+ * A key-pair access key (RFC 7523 §2.1): each token is obtained with a new assertion signed by the key's private
+ * key (`iss` = `sub` = the key id, `aud` = the issuer, a short `exp`, a unique `jti`), so no secret travels. The
+ * private key is a JWK (as `access-keys create --generate-key-pair` prints it), a CryptoKey, or PKCS #8 PEM
+ * (`algorithm` then names its algorithm, ES256 by default). `clientId` is a client registered for the grant
+ * (a public one needs no secret). A revoked, expired or unknown key is OAuthError `invalid_grant`.
+ *
+ * @example
+ * const auth = keyPair({ issuer, clientId: 'deploy-job', keyId: key.id, privateKey: key.private_key_jwk })
+ */
+export function keyPair(
+  options: ClientOptions &
+    ManagedOptions & {
+      keyId: string
+      privateKey: PrivateKeyInput
+      algorithm?: string
+      scope?: string
+      audience?: string
+      /** Seconds an assertion is valid (default 60; Portcullis accepts at most 300). */
+      assertionLifetime?: number
+    },
+): AuthStrategy {
+  requireOption(options.keyId, 'keyId', 'keyPair')
+  requireOption(options.privateKey, 'privateKey', 'keyPair')
+  const server = createServer(options)
+  const now = options.now ?? Date.now
+  const lifetime = options.assertionLifetime ?? 60
+  let signer: ReturnType<typeof importSigner> | undefined
+  const assertion = async () => {
+    signer ??= importSigner(options.privateKey, options.algorithm).catch((error: unknown) => {
+      signer = undefined
+      throw error
+    })
+    const iat = Math.floor(now() / 1000)
+    return signJwt(await signer, options.keyId, {
+      iss: options.keyId,
+      sub: options.keyId,
+      aud: (await server.as()).issuer,
+      iat,
+      exp: iat + lifetime,
+      jti: crypto.randomUUID(),
+    })
+  }
+  const manager = createTokenManager({
+    ...managerOptions(options),
+    obtain: () =>
+      genericGrant(
+        server,
+        JWT_BEARER_GRANT,
+        async () => ({ assertion: await assertion(), scope: options.scope, resource: options.audience }),
+        now,
+      ),
+  })
+  return strategyFor(server, manager, true)
 }
