@@ -161,6 +161,24 @@ t.test('processes opening a new SQLite file at once wait for the one migrating i
   )
 })
 
+// SQLite's change feed (store/change-feed-sqlite.ts) counts changes with triggers. A migration that rebuilds a
+// table (how SQLite changes a column) drops that table's triggers with it, and nothing else would notice.
+t.test('every table the SQLite change feed watches keeps its change triggers after all the migrations', async (t) => {
+  const url = await createDatabaseUrl(t, 'sqlite')
+  const db = await open(t, url)
+  const rows = await db.prisma.$queryRawUnsafe<{ name: string }[]>(
+    `SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name`,
+  )
+  const expected = ['AccessKey', 'Client', 'SigningKey', 'User']
+    .flatMap((table) => ['delete', 'insert', 'update'].map((event) => `${table}_${event}_change`))
+    .concat('RevokedToken_insert_change')
+    .sort()
+  t.same(
+    rows.map((row) => row.name).filter((name) => name.endsWith('_change')),
+    expected,
+  )
+})
+
 t.test('the migrations build exactly prisma/models.prisma on a live SQLite database', async (t) => {
   const url = await createDatabaseUrl(t, 'sqlite')
   await (await open(t, url)).close()

@@ -27,3 +27,8 @@ CREATE INDEX "AccessKey_expiresAt_idx" ON "AccessKey"("expiresAt");
 CREATE INDEX "AccessKey_revokedAt_idx" ON "AccessKey"("revokedAt");
 PRAGMA foreign_keys=ON;
 PRAGMA defer_foreign_keys=OFF;
+-- The rebuild dropped the table's change triggers (20261205130000_change_notifications): made again, the update
+-- trigger also watching the public key.
+CREATE TRIGGER "AccessKey_insert_change" AFTER INSERT ON "AccessKey" BEGIN UPDATE "_ChangeCount" SET "count" = "count" + 1 WHERE "table" = 'AccessKey'; END;
+CREATE TRIGGER "AccessKey_update_change" AFTER UPDATE OF "id", "prefix", "secretHash", "publicKey", "name", "userId", "scopes", "expiresAt", "revokedAt" ON "AccessKey" BEGIN UPDATE "_ChangeCount" SET "count" = "count" + 1 WHERE "table" = 'AccessKey'; END;
+CREATE TRIGGER "AccessKey_delete_change" AFTER DELETE ON "AccessKey" BEGIN UPDATE "_ChangeCount" SET "count" = "count" + 1 WHERE "table" = 'AccessKey'; END;
