@@ -15,12 +15,12 @@
 // in the middle of the token action (after client authentication, before the grant does any work), and a
 // store error is seen here, to be logged, instead of being swallowed by skipOnError.
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type { Redis } from 'ioredis'
 import type { Config } from '../config.js'
 import type { AuthenticatedClient } from './client-auth.js'
 import { addressKey } from './client-address.js'
 import { tooManyRequests } from '../errors.js'
 import { NO_STORE_HEADERS } from './token-response.js'
+import { connectRedis } from '../ops/redis.js'
 
 export interface TokenRateLimits {
   /** An onRequest hook counting the request against its client IP; undefined when RATE_LIMIT_PER_IP is 0. */
@@ -30,17 +30,6 @@ export interface TokenRateLimits {
 }
 
 type Limiter = ReturnType<FastifyInstance['createRateLimit']>
-
-/** Bounds on every Redis call: the limiter must answer within a fraction of a second, or step aside. */
-const REDIS_OPTIONS = {
-  connectTimeout: 2000,
-  commandTimeout: 500,
-  maxRetriesPerRequest: 1,
-  // A command while disconnected fails at once (and the request goes through) instead of queueing.
-  enableOfflineQueue: false,
-  // Keep reconnecting, at most every 5 s.
-  retryStrategy: (times: number) => Math.min(times * 200, 5000),
-} as const
 
 /** Warns once when the store starts failing and says when it answers again, instead of a line per request. */
 function storeHealth(log: FastifyBaseLogger) {
@@ -62,27 +51,6 @@ function storeHealth(log: FastifyBaseLogger) {
   }
 }
 
-async function connectRedis(url: string, health: ReturnType<typeof storeHealth>): Promise<Redis> {
-  // Loaded only when used: ioredis alone adds ~25 MB of resident memory.
-  const { Redis } = await import('ioredis')
-  const redis = new Redis(url, REDIS_OPTIONS)
-  redis.on('error', (err) => health.failed(err))
-  redis.on('ready', () => health.ok())
-  // Start with the counters shared when Redis is there; when it is not, start anyway (bounded wait).
-  await new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(timer)
-      redis.off('ready', done)
-      redis.off('error', done)
-      resolve()
-    }
-    const timer = setTimeout(done, REDIS_OPTIONS.connectTimeout)
-    redis.once('ready', done)
-    redis.once('error', done)
-  })
-  return redis
-}
-
 /**
  * Registers the limits in `scope` (the token endpoint's plugin) and returns the two checks; the Redis
  * connection, if any, is closed with the app.
@@ -99,7 +67,10 @@ export async function registerTokenRateLimits(
   if (rateLimitPerIp === 0 && rateLimitPerClient === 0) return { perIp: undefined, perClient: undefined }
   const { default: rateLimit } = await import('@fastify/rate-limit')
   const health = storeHealth(scope.log)
-  const redis = config.redisUrl === undefined ? undefined : await connectRedis(config.redisUrl, health)
+  const redis =
+    config.redisUrl === undefined
+      ? undefined
+      : await connectRedis(config.redisUrl, { error: (err) => health.failed(err), ready: () => health.ok() })
   if (redis) scope.addHook('onClose', async () => redis.disconnect())
   await scope.register(rateLimit, {
     global: false,

@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis'
 import type { Config } from '../config.js'
 import type { Store } from '../store/index.js'
 import { StoreError } from '../store/index.js'
+import { connectRedis } from '../ops/redis.js'
 
 export type ReplayNamespace = 'client_assertion' | 'jwt_bearer' | 'dpop'
 
@@ -14,15 +15,6 @@ export interface ReplayCache {
   /** Records jti until expiresAt; resolves false when it was already recorded and unexpired (a replay). */
   remember(namespace: ReplayNamespace, jti: string, expiresAt: Date): Promise<boolean>
 }
-
-/** Bounds on every Redis call: a token request waits half a second at most, then fails as unavailable. */
-const REDIS_OPTIONS = {
-  connectTimeout: 2000,
-  commandTimeout: 500,
-  maxRetriesPerRequest: 1,
-  enableOfflineQueue: false,
-  retryStrategy: (times: number) => Math.min(times * 200, 5000),
-} as const
 
 /** The replay cache in the database. */
 export function createDatabaseReplayCache(deps: { store: Pick<Store, 'replayCache'>; now: () => number }): ReplayCache {
@@ -63,28 +55,16 @@ export async function createReplayCache(deps: {
 }): Promise<{ cache: ReplayCache; close(): Promise<void> }> {
   if (deps.config.redisUrl === undefined)
     return { cache: createDatabaseReplayCache(deps), close: async () => undefined }
-  // Loaded only when used: ioredis alone adds ~25 MB of resident memory.
-  const { Redis } = await import('ioredis')
-  const redis = new Redis(deps.config.redisUrl, REDIS_OPTIONS)
   // One warning per outage, not one per reconnection attempt.
   let failing = false
-  redis.on('error', (err) => {
-    if (!failing) deps.onError?.(err)
-    failing = true
-  })
-  redis.on('ready', () => {
-    failing = false
-  })
-  await new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(timer)
-      redis.off('ready', done)
-      redis.off('error', done)
-      resolve()
-    }
-    const timer = setTimeout(done, REDIS_OPTIONS.connectTimeout)
-    redis.once('ready', done)
-    redis.once('error', done)
+  const redis = await connectRedis(deps.config.redisUrl, {
+    error: (err) => {
+      if (!failing) deps.onError?.(err)
+      failing = true
+    },
+    ready: () => {
+      failing = false
+    },
   })
   return {
     cache: createRedisReplayCache(redis, `portcullis:jti:${deps.config.issuer}:`),
