@@ -180,7 +180,7 @@ for (const provider of providers) {
     )
 
     t.test(
-      'a session that satisfies the request (max_age not exceeded, no prompt=login) never reaches the login app: what Hydra would mark skip: true',
+      'a session that satisfies the request (max_age not exceeded, no prompt=login) never reaches the login app: the requests Hydra marks with skip',
       async (t) => {
         const { flow } = await signIn()
         clock += 30_000
