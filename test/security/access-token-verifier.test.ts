@@ -18,6 +18,11 @@ t.test('the access-token verifier', async (t) => {
       keyLookups++
       return published ? ctx.keyring.verificationKey(kid) : undefined
     },
+    // The signature check asks for the key with its algorithm.
+    verifier(kid) {
+      keyLookups++
+      return published ? ctx.keyring.verifier(kid) : undefined
+    },
   }
   const fresh = (maxEntries?: number) =>
     createAccessTokenVerifier({ keyring, config: ctx.config, now: () => clock, ...(maxEntries ? { maxEntries } : {}) })
