@@ -32,6 +32,10 @@ export interface Signer {
   key: CryptoKey
 }
 
+/** RFC 7468 §10: the label of a PKCS #8 private key's PEM armour. */
+const PKCS8_LABEL = 'PRIVATE KEY'
+const pemArmour = (edge: 'BEGIN' | 'END') => `-----${edge} ${PKCS8_LABEL}-----`
+
 /** Imports the private key once; `alg` is required only for PEM (a JWK names its own, as a CryptoKey does). */
 export async function importSigner(input: PrivateKeyInput, alg: string | undefined): Promise<Signer> {
   if (typeof input === 'string') {
@@ -39,9 +43,11 @@ export async function importSigner(input: PrivateKeyInput, alg: string | undefin
     const params = ALGORITHMS[algorithm]
     if (!params)
       throw new ConfigurationError(`keyPair: algorithm ${algorithm} is not one of ${Object.keys(ALGORITHMS)}`)
-    const body = input.replace(/-----(BEGIN|END) PRIVATE KEY-----|\s/g, '')
-    if (!/^[A-Za-z0-9+/=]+$/.test(body) || !input.includes('BEGIN PRIVATE KEY'))
-      throw new ConfigurationError('keyPair: privateKey is not a PKCS #8 PEM ("BEGIN PRIVATE KEY")')
+    const pem = input.trim()
+    const [begin, end] = [pemArmour('BEGIN'), pemArmour('END')]
+    const body = pem.slice(begin.length, pem.length - end.length).replace(/\s/g, '')
+    if (!pem.startsWith(begin) || !pem.endsWith(end) || !/^[A-Za-z0-9+/=]+$/.test(body))
+      throw new ConfigurationError(`keyPair: privateKey is not a PKCS #8 PEM (one "${PKCS8_LABEL}" block)`)
     const der = Uint8Array.from(atob(body), (c) => c.charCodeAt(0))
     try {
       return { alg: algorithm, key: await crypto.subtle.importKey('pkcs8', der, params.import, false, ['sign']) }
