@@ -3,13 +3,13 @@
 // clear invalid_client within JWKS_URI_TIMEOUT, never a hang or a 5xx.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { Writable } from 'node:stream'
-import Fastify, { type FastifyBaseLogger } from 'fastify'
+import type { FastifyBaseLogger } from 'fastify'
 import t, { type Test } from 'tap'
 import { build } from '../support/helper.ts'
 import {
   clientKey,
   jwksOf,
+  memoryLogger,
   REFUSED,
   registerKeyClient,
   signAssertion,
@@ -47,22 +47,13 @@ const json =
     response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body))
   }
 
-function memoryLogger(): { logger: FastifyBaseLogger; reasons: () => string[] } {
-  const chunks: string[] = []
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      chunks.push(String(chunk))
-      done()
-    },
-  })
+/** The reasons the app logged for refused client assertions. */
+function assertionLog(): { logger: FastifyBaseLogger; reasons: () => string[] } {
+  const { logger, lines } = memoryLogger()
   return {
-    logger: Fastify({ logger: { level: 'info', stream } }).log,
+    logger,
     reasons: () =>
-      chunks
-        .join('')
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => JSON.parse(line) as { msg?: string; reason?: string })
+      lines()
         .filter((line) => line.msg === 'client assertion refused')
         .map((line) => String(line.reason)),
   }
@@ -108,7 +99,7 @@ t.test('a jwks_uri is fetched once, cached, and fetched again for an unknown kid
 
 t.test('a jwks_uri that fails is a clear invalid_client, never a hang or a 5xx', async (t) => {
   const key = await clientKey('ES256')
-  const { logger, reasons } = memoryLogger()
+  const { logger, reasons } = assertionLog()
   const server = await jwksServer(t, {
     '/hang': () => undefined,
     '/slow-body': (_request, response) => {

@@ -3,8 +3,7 @@
 // refuses the assertion that breaks it with the same invalid_client answer, its reason in the log only.
 // The jwks_uri cases: test/oauth/private-key-jwt-uri.test.ts; registration: test/admin/private-key-jwt-clients.test.ts.
 import { createHmac } from 'node:crypto'
-import { Writable } from 'node:stream'
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import { base64url, decodeJwt, exportSPKI, importJWK, type CryptoKey } from 'jose'
 import * as oauth from 'oauth4webapi'
 import t, { type Test } from 'tap'
@@ -18,6 +17,7 @@ import {
   clientKey,
   ISSUER,
   jwksOf,
+  memoryLogger,
   REFUSED,
   registerKeyClient,
   signAssertion,
@@ -27,25 +27,6 @@ import {
 import { basic, formPost, seed, tokenRequest } from '../support/token-fixtures.ts'
 
 const CC = { grant_type: 'client_credentials', scope: 'read' }
-
-function memoryLogger(): { logger: FastifyBaseLogger; lines: () => Record<string, unknown>[] } {
-  const chunks: string[] = []
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      chunks.push(String(chunk))
-      done()
-    },
-  })
-  return {
-    logger: Fastify({ logger: { level: 'info', stream } }).log,
-    lines: () =>
-      chunks
-        .join('')
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => JSON.parse(line) as Record<string, unknown>),
-  }
-}
 
 /** A second instance of the service on the same database, with its own connection (another process would). */
 async function secondInstance(t: Test, ctx: TestContext): Promise<FastifyInstance> {

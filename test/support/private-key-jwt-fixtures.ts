@@ -1,6 +1,8 @@
 // Fixtures for private_key_jwt client authentication (RFC 7523 §2.2): key pairs, assertions signed as a client
 // would sign them, clients registered through the store with their public keys.
 import { randomUUID } from 'node:crypto'
+import { Writable } from 'node:stream'
+import Fastify, { type FastifyBaseLogger } from 'fastify'
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose'
 import type { Store } from '../../src/store/index.ts'
 
@@ -74,4 +76,24 @@ export async function registerKeyClient(
     jwksUri: keys.jwksUri ?? null,
     tokenEndpointAudience: keys.tokenEndpointAudience ?? false,
   })
+}
+
+/** A logger that keeps its JSON lines in memory, for a test to read what an app logged. */
+export function memoryLogger(): { logger: FastifyBaseLogger; lines: () => Record<string, unknown>[] } {
+  const chunks: string[] = []
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      chunks.push(String(chunk))
+      done()
+    },
+  })
+  return {
+    logger: Fastify({ logger: { level: 'info', stream } }).log,
+    lines: () =>
+      chunks
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+  }
 }
