@@ -27,6 +27,7 @@ import {
 } from './lifecycle.js'
 import { verifyMasterKey } from './master-key.js'
 import { importPrivateKey, importPublicKey } from './key-material.js'
+import { type Every, everyInterval } from '../ops/every.js'
 
 export interface SigningKeyHandle {
   kid: string
@@ -84,6 +85,8 @@ export interface KeyringOptions {
   pregenerated?: KeyManagerOptions['pregenerated']
   /** Re-read on a timer (default true; tests that drive the clock call refresh() themselves). */
   autoRefresh?: boolean
+  /** The refresh timer (default: setInterval); tests pass one they advance by hand. */
+  every?: Every
   /** Changes made elsewhere, re-read at once (not when autoRefresh is false). */
   changes?: Pick<ChangeFeed, 'onChange'>
 }
@@ -290,10 +293,10 @@ export async function createKeyring(options: KeyringOptions): Promise<Keyring> {
     })
 
   let ticking = false
-  const timer =
+  const stopTimer =
     options.autoRefresh === false
       ? undefined
-      : setInterval(() => {
+      : (options.every ?? everyInterval)(config.keyringRefreshInterval * 1000, () => {
           // A tick whose refresh is still running (a database slower than the interval) is skipped, so
           // refreshes never pile up; a failed one is tried again at the next tick.
           if (ticking) return
@@ -301,8 +304,7 @@ export async function createKeyring(options: KeyringOptions): Promise<Keyring> {
           void refreshReported().finally(() => {
             ticking = false
           })
-        }, config.keyringRefreshInterval * 1000)
-  timer?.unref()
+        })
   // refresh() queues a new read behind one in progress, so a change is never missed by a read begun before it.
   const stopWatching =
     options.autoRefresh === false ? undefined : await options.changes?.onChange(['signingKeys'], refreshReported)
@@ -329,7 +331,7 @@ export async function createKeyring(options: KeyringOptions): Promise<Keyring> {
     refresh,
     close() {
       closed = true
-      if (timer) clearInterval(timer)
+      stopTimer?.()
       void stopWatching?.()
     },
     manager,

@@ -18,6 +18,7 @@
 import type { Config } from '../config.js'
 import { idTime } from '../store/ids.js'
 import type { RevokedJti, RevokedTokenStore } from '../store/revoked-tokens.js'
+import { type Every, everyInterval } from '../ops/every.js'
 
 export const SYNC_OVERLAP_MS = 5_000
 
@@ -83,6 +84,8 @@ export async function createRevocationList(deps: {
    */
   accessTokenLifetimeMs?: number
   onError?: (err: unknown) => void
+  /** The sync timer (default: setInterval); tests pass one they advance by hand. */
+  every?: Every
 }): Promise<RevocationList> {
   const { store, now } = deps
   const lifetime = deps.accessTokenLifetimeMs ?? 0
@@ -169,9 +172,9 @@ export async function createRevocationList(deps: {
     return typeof claims.iat !== 'number' || claims.iat * 1000 <= cutoff.at
   }
 
-  const timer = setInterval(() => {
+  const stopTimer = (deps.every ?? everyInterval)(deps.syncIntervalSeconds * 1000, () => {
     sync().catch((err: unknown) => closed || deps.onError?.(err))
-  }, deps.syncIntervalSeconds * 1000).unref()
+  })
 
   return {
     isRevoked,
@@ -202,7 +205,7 @@ export async function createRevocationList(deps: {
 
     async close() {
       closed = true
-      clearInterval(timer)
+      stopTimer()
       await syncing?.catch(() => undefined)
     },
   }

@@ -6,6 +6,7 @@ import { createKeyManager } from '../../src/keys/key-manager.ts'
 import { createStore, openDatabase } from '../../src/store/index.ts'
 import { build, createTestStore, providers, testConfig } from '../support/helper.ts'
 import { SECOND, START, DAY, createClock, fetchJwks, kids, secondInstance } from '../support/signing-keys-fixtures.ts'
+import { manualTimers, settle, until } from '../support/timers.ts'
 
 const PRE_PUBLICATION = (300 + 30 + 60) * SECOND
 const ROTATION_DUE = START + 30 * DAY - PRE_PUBLICATION
@@ -84,12 +85,14 @@ t.test(
   'the refresh timer: one query when nothing changed, failures logged while the held keys keep signing, stopped by close()',
   async (t) => {
     const { store, databaseUrl } = await createTestStore(t)
-    const config = testConfig({ DATABASE_URL: databaseUrl, KEYRING_REFRESH_INTERVAL: '1' })
+    const config = testConfig({ DATABASE_URL: databaseUrl, KEYRING_REFRESH_INTERVAL: '30' })
+    const timers = manualTimers()
     const logged: string[] = []
     const keyring = await createKeyring({
       config,
       store,
       masterKey: Buffer.alloc(32, 3),
+      every: timers.every,
       log: {
         info: () => undefined,
         error: (details, message) => void logged.push(`${message} ${JSON.stringify(details)}`),
@@ -110,14 +113,21 @@ t.test(
       reads++
       throw new Error('connection refused')
     }
-    await new Promise((resolve) => setTimeout(resolve, 1300))
-    t.ok(reads >= 2, 'the timer fired')
+    t.same(timers.intervals(), [30_000], 'one timer, of KEYRING_REFRESH_INTERVAL')
+    timers.tick(29_999)
+    await settle()
+    t.equal(reads, 1, 'not before the interval')
+    timers.tick(1)
+    t.ok(await until(() => logged.length > 0), 'its failure is logged')
+    t.equal(reads, 2, 'the timer fired once')
     t.same(logged[0], 'keyring refresh failed; keeping the keys held {"reason":"connection refused"}')
     t.equal(keyring.signingKey().kid, kid)
 
     keyring.close()
+    t.equal(timers.running(), 0, 'close() stops the timer')
     const after = reads
-    await new Promise((resolve) => setTimeout(resolve, 1300))
+    timers.tick(60_000)
+    await settle()
     t.equal(reads, after, 'no refresh after close()')
   },
 )

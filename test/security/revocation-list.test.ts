@@ -10,15 +10,9 @@ import {
 } from '../../src/security/revocation-list.ts'
 import { newId } from '../../src/store/ids.ts'
 import type { RevokedJti } from '../../src/store/revoked-tokens.ts'
+import { manualTimers, settle } from '../support/timers.ts'
 
 const START = Date.parse('2030-01-01T00:00:00Z')
-
-/** Waits (real time) until `condition` holds, for at most `ms`; a loaded machine runs timers late. */
-async function until(condition: () => boolean, ms = 5_000): Promise<boolean> {
-  const deadline = Date.now() + ms
-  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
-  return condition()
-}
 
 function fakeStore(rows: RevokedJti[]) {
   const reads: { since?: Date; now: Date }[] = []
@@ -107,30 +101,36 @@ t.test('the timer syncs every syncIntervalSeconds, reports a failed read and kee
   let clock = START
   const store = fakeStore([])
   const errors: unknown[] = []
+  const timers = manualTimers()
   const list = await createRevocationList({
     store,
     now: () => clock,
-    syncIntervalSeconds: 1,
+    syncIntervalSeconds: 5,
     onError: (err) => errors.push(err),
+    every: timers.every,
   })
   t.teardown(() => list.close())
+  t.same(timers.intervals(), [5_000], 'one timer, of syncIntervalSeconds')
+  t.equal(store.reads.length, 1, 'the start reads once; nothing more before the interval')
   list.add('kept', new Date(START + 3_600_000))
   store.fail(new Error('database down'))
-  const startedAt = Date.now()
-  t.ok(await until(() => errors.length > 0), 'a timed read')
-  t.ok(Date.now() - startedAt >= 950, 'not before the interval')
+  timers.tick(4_999)
+  await settle()
+  t.equal(store.reads.length, 1, 'no read a millisecond before the interval')
+  timers.tick(1)
+  await settle()
   t.equal(store.reads.length, 2, 'the start, then one timed read')
   t.match(errors, [{ message: 'database down' }])
   t.equal(list.isRevoked('kept'), true)
 
   store.fail(undefined)
-  clock += 1_000
+  clock += 5_000
   store.rows.push({ jti: 'later', expiresAt: new Date(clock + 60_000), createdAt: new Date(clock) })
-  t.ok(
-    await until(() => list.isRevoked('later')),
-    'the next timed read catches up, from where the last good read left off',
-  )
+  timers.tick()
+  await settle()
+  t.equal(list.isRevoked('later'), true, 'the next timed read catches up, from where the last good read left off')
   t.same(store.reads.at(-1)?.since, new Date(START - SYNC_OVERLAP_MS))
+  t.equal(errors.length, 1, 'the good read reports nothing')
 })
 
 t.test(
@@ -138,13 +138,14 @@ t.test(
   async (t) => {
     const store = fakeStore([])
     const errors: unknown[] = []
-    const noop = () => undefined
-    let release: () => void = noop
+    const timers = manualTimers()
+    let release: (() => void) | undefined
     const list = await createRevocationList({
       store,
       now: () => START,
       syncIntervalSeconds: 1,
       onError: (err) => errors.push(err),
+      every: timers.every,
     })
     const listRecordedSince = store.revokedTokens.listRecordedSince
     store.revokedTokens.listRecordedSince = async (since, now) => {
@@ -154,19 +155,24 @@ t.test(
       await listRecordedSince(since, now)
       throw new Error('store closed')
     }
-    await until(() => release !== noop)
+    timers.tick()
+    await settle()
+    t.ok(release, 'the timed read is in progress')
     let closed = false
     const closing = list.close().then(() => {
       closed = true
     })
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    await settle()
     t.equal(closed, false, 'waits for the read in progress')
-    release()
+    t.equal(timers.running(), 0, 'the timer is stopped')
+    release?.()
     await closing
+    t.equal(closed, true)
     const reads = store.reads.length
-    await new Promise((resolve) => setTimeout(resolve, 1_200))
+    timers.tick(10_000)
+    await settle()
     t.equal(store.reads.length, reads, 'no read after close')
-    t.same(errors, [])
+    t.same(errors, [], 'the read failing after close is not reported')
   },
 )
 
