@@ -132,9 +132,22 @@ t.test(
       socket.write(start!)
       return { finish: () => socket.write(rest!), answer }
     })
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    // Polled with a deadline instead of fixed sleeps: every connection accepted and the first request's headers
+    // read before the close begins; the close under way (the socket no longer listens) before the rest is sent.
+    let requests = 0
+    app.server.on('request', () => requests++)
+    const connectionCount = () =>
+      new Promise<number>((resolve, reject) =>
+        app.server.getConnections((err, count) => (err ? reject(err) : resolve(count))),
+      )
+    const deadline = Date.now() + 10_000
+    while ((requests < 1 || (await connectionCount()) < 3) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    t.equal(requests, 1, 'the request in flight has reached the server')
+    t.equal(await connectionCount(), 3, 'every connection is open when the close begins')
     const closed = app.close()
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    while (app.server.listening && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5))
+    t.equal(app.server.listening, false, 'the close is under way')
     for (const connection of connections) connection.finish()
     const [inFlight, readyz, token] = await Promise.all(connections.map((connection) => connection.answer))
     await closed
