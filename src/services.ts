@@ -17,6 +17,7 @@ import { createDpopVerifier, type DpopVerifier } from './security/dpop.js'
 import { createPasswordHasher, type PasswordHasher } from './security/password-hasher.js'
 import { createReplayCache, type ReplayCache } from './security/replay-cache.js'
 import { createRevocationList, type RevocationList } from './security/revocation-list.js'
+import type { Every } from './ops/every.js'
 import type { ChangeFeed } from './store/change-feed.js'
 import type { Store } from './store/index.js'
 
@@ -33,6 +34,8 @@ export interface ServiceDeps {
   passwords?: PasswordHasher
   /** Changes made outside this instance, applied at once rather than at the next poll (store/change-feed.ts). */
   changes?: Pick<ChangeFeed, 'onChange'>
+  /** The repeating timer of the revocation list's sync (ops/every.ts); tests pass one they advance by hand. */
+  every?: Every
 }
 
 /** What routes and grants receive: the dependencies, with the clock resolved, and this app's own services. */
@@ -116,6 +119,7 @@ export async function createServices(
     now,
     syncIntervalSeconds: config.revocationSyncInterval,
     accessTokenLifetimeMs: (config.accessTokenTtl + config.clockSkew) * 1000,
+    every: deps.every,
     onError: (err) => hooks.log()?.warn({ err }, 'could not read the revoked tokens; the revocation list is unchanged'),
   })
   const accessTokens = createAccessTokenVerifier({ keyring, config, now })

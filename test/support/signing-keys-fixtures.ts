@@ -10,6 +10,7 @@ import type { Config } from '../../src/config.ts'
 import { signAccessToken } from '../../src/keys/access-token.ts'
 import { createKeyring, type Keyring } from '../../src/keys/keyring.ts'
 import { createStore, openDatabase, type Store } from '../../src/store/index.ts'
+import type { Every } from '../../src/ops/every.ts'
 import type { Test } from './helper.ts'
 
 export const START = Date.UTC(2030, 0, 1)
@@ -77,7 +78,7 @@ export async function secondInstance(
   t: Test,
   config: Readonly<Config>,
   databaseUrl: string,
-  options: { masterKey: Buffer; now?: () => number; autoRefresh?: boolean },
+  options: { masterKey: Buffer; now?: () => number; autoRefresh?: boolean; every?: Every },
 ): Promise<Instance> {
   const store = createStore(await openDatabase(databaseUrl))
   const keyring = await createKeyring({
@@ -85,6 +86,7 @@ export async function secondInstance(
     store,
     masterKey: options.masterKey,
     autoRefresh: options.autoRefresh ?? false,
+    every: options.every,
     ...(options.now ? { now: options.now } : {}),
   })
   const app = await buildApp({

@@ -48,3 +48,13 @@ export async function until(condition: () => boolean, ms = 10_000): Promise<bool
   while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10))
   return condition()
 }
+
+/** Like until(), for a condition that must ask (a request, a query). */
+export async function eventually(condition: () => Promise<boolean>, ms = 10_000): Promise<boolean> {
+  const deadline = Date.now() + ms
+  while (Date.now() < deadline) {
+    if (await condition()) return true
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+  return condition()
+}
