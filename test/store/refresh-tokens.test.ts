@@ -61,14 +61,32 @@ t.test('on SQLite a rotation during a Prisma write transaction waits for it, the
   ).json().refresh_token as string
 
   const order: string[] = []
+  // The transaction is held until both refreshes are inside their rotation (polled with a deadline, not a fixed
+  // sleep that a loaded machine can outlast), so that they really wait for it.
+  const rotate = store.refreshTokens.rotate
+  let rotating = 0
+  store.refreshTokens.rotate = (...args) => {
+    rotating++
+    return rotate(...args)
+  }
+  t.teardown(() => {
+    store.refreshTokens.rotate = rotate
+  })
   let entered!: () => void
   const inside = new Promise<void>((resolve) => (entered = resolve))
+  let rotatingAtCommit = 0
   const transaction = db.prisma
-    .$transaction(async (tx) => {
-      await tx.user.update({ where: { id: alice.id }, data: { scopes: 'read write' } })
-      entered()
-      await new Promise((resolve) => setTimeout(resolve, 300))
-    })
+    .$transaction(
+      async (tx) => {
+        await tx.user.update({ where: { id: alice.id }, data: { scopes: 'read write' } })
+        entered()
+        const deadline = Date.now() + 10_000
+        while (rotating < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5))
+        await new Promise((resolve) => setTimeout(resolve, 20))
+        rotatingAtCommit = rotating
+      },
+      { timeout: 15_000 },
+    )
     .then(() => order.push('transaction'))
   await inside
   const refreshes = Promise.all(
@@ -78,6 +96,7 @@ t.test('on SQLite a rotation during a Prisma write transaction waits for it, the
     return responses
   })
   const [, responses] = await Promise.all([transaction, refreshes])
+  t.equal(rotatingAtCommit, 2, 'both refreshes were rotating while the transaction held the database')
   t.same(order, ['transaction', 'refreshes'], 'the refreshes answered after the transaction committed')
   t.same(
     responses.map((res) => res.statusCode),
