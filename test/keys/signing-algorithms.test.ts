@@ -85,6 +85,7 @@ t.test(
         redirectUris: [REDIRECT],
         firstParty: true,
         accessTokenSigningAlg: alg,
+        idTokenSignedResponseAlg: alg,
       })
       const config = await client.discovery(
         new URL(ctx.baseUrl),
@@ -385,7 +386,7 @@ t.test('an ID token of each algorithm is recognised as id_token_hint at logout',
       redirectUris: [REDIRECT],
       postLogoutRedirectUris: [BYE],
       firstParty: true,
-      accessTokenSigningAlg: alg,
+      idTokenSignedResponseAlg: alg,
     })
     const flow = signInFlow(ctx.app)
     const { code, verifier } = await oidcCode(ctx.app, { client_id: clientId }, flow)
