@@ -11,6 +11,7 @@ import {
   portcullisAuth,
   requireAnyScope,
   requireScopes,
+  UnavailableError,
   VerificationError,
   verifyRequest,
   type ScopeRequirement,
@@ -327,6 +328,96 @@ t.test('adapters: Fastify plugin and preHandler, connect middleware, web Request
       refused.response.status === 401 &&
       refused.response.headers.get('www-authenticate') === 'Bearer',
   )
+})
+
+t.test('a JWKS outage is 503 with Retry-After and a clear body in every adapter, not a 500', async (t) => {
+  const token = await clientToken('read')
+  const headers = { authorization: `Bearer ${token}` }
+  const BODY = {
+    error: 'temporarily_unavailable',
+    error_description:
+      "the token cannot be verified now: the authorization server's signing keys (JWKS) could not be fetched",
+  }
+  // The JWKS host refuses connections; then it takes longer than jwksTimeout; then it answers a 500.
+  const refusing: typeof fetch = async () => {
+    throw new TypeError('fetch failed', {
+      cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+    })
+  }
+  const hanging: typeof fetch = (_input, init) =>
+    new Promise((_resolve, reject) => {
+      init?.signal?.addEventListener('abort', () => reject(init.signal!.reason))
+    })
+  const failing: typeof fetch = async () => new Response('upstream down', { status: 500 })
+  for (const [outage, fetchImpl] of [
+    ['refused', refusing],
+    ['timed out', hanging],
+    ['answering 500', failing],
+  ] as const) {
+    const verifier = verifierFor({ jwksUri: `${issuer}/.well-known/jwks.json`, fetch: fetchImpl, jwksTimeout: 50 })
+    const error = await verifier.verify({ headers }).catch((err: unknown) => err)
+    t.type(error, UnavailableError, `${outage}: an UnavailableError`)
+    t.match(error, { status: 503, retryAfter: 5 }, outage)
+    t.ok((error as Error).cause, `${outage}: the failure is its cause, for the log`)
+
+    const app = Fastify()
+    await app.register(portcullisAuth, { verifier })
+    const authenticate = (app as unknown as { authenticate: (r?: object) => never }).authenticate
+    app.get('/read', { preHandler: authenticate(requireScopes('read')) }, async () => ({ ok: true }))
+    const fastify = await app.inject({ url: '/read', headers })
+    await app.close()
+    t.same(
+      { status: fastify.statusCode, retryAfter: fastify.headers['retry-after'], body: fastify.json() },
+      { status: 503, retryAfter: '5', body: BODY },
+      `${outage}: Fastify`,
+    )
+
+    const middleware = expressAuth(verifier)
+    const connect = createServer((request: IncomingMessage, response: ServerResponse) =>
+      middleware(request as never, response, () => response.end('{}')),
+    )
+    await new Promise<void>((resolve) => connect.listen(0, '127.0.0.1', resolve))
+    const answer = await fetch(`http://127.0.0.1:${(connect.address() as AddressInfo).port}`, { headers })
+    await new Promise((resolve) => connect.close(resolve))
+    t.same(
+      { status: answer.status, retryAfter: answer.headers.get('retry-after'), body: await answer.json() },
+      { status: 503, retryAfter: '5', body: BODY },
+      `${outage}: connect middleware`,
+    )
+
+    const web = await verifyRequest(verifier, new Request('http://api.test/', { headers }))
+    t.ok('response' in web, `${outage}: a web Request gets a response`)
+    if ('response' in web)
+      t.same(
+        {
+          status: web.response.status,
+          retryAfter: web.response.headers.get('retry-after'),
+          body: await web.response.json(),
+        },
+        { status: 503, retryAfter: '5', body: BODY },
+        `${outage}: web Request`,
+      )
+  }
+
+  // Discovery down too (no jwksUri given), and the introspection endpoint for an access key: the same 503.
+  const down = verifierFor({ fetch: refusing })
+  t.match(await down.verify({ headers }).catch((err: unknown) => err), { status: 503, message: /discovery/ })
+  const key = await server.accessKey(['read'])
+  const introspectionDown = verifierFor({ fetch: refusing, introspectionEndpoint: `${issuer}/oauth/introspect` })
+  const keyError = await introspectionDown.verify({ headers: { 'x-api-key': key.key } }).catch((err: unknown) => err)
+  t.type(keyError, UnavailableError)
+  t.match((keyError as UnavailableError).body(), {
+    error: 'temporarily_unavailable',
+    error_description: /introspection/,
+  })
+
+  // Once the key set is reachable again, the same verifier accepts the token: a failure is not cached.
+  let up = false
+  const recovering: typeof fetch = (input, init) => (up ? fetch(input, init) : refusing(input, init))
+  const verifier = verifierFor({ jwksUri: `${issuer}/.well-known/jwks.json`, fetch: recovering, jwksCooldown: 0 })
+  t.type(await verifier.verify({ headers }).catch((err: unknown) => err), UnavailableError)
+  up = true
+  t.equal((await verifier.verify({ headers })).subject, 'client:service', 'verified once the JWKS answers')
 })
 
 t.test('createVerifier refuses settings that would make it unsafe or useless', async (t) => {
