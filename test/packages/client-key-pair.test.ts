@@ -7,6 +7,7 @@ import { decodeJwt, decodeProtectedHeader, type JWK } from 'jose'
 import {
   ConfigurationError,
   createFetch,
+  fromEnv,
   JWT_BEARER_GRANT,
   keyPair,
   OAuthError,
@@ -172,6 +173,48 @@ t.test('keyPair: a revoked key is OAuthError invalid_grant; bad options are Conf
   })
   const notPem = keyPair({ issuer: server.baseUrl, clientId: 'deployer', keyId: key.id, privateKey: 'not a key' })
   t.type(await notPem.tokens!.accessToken().catch((e: unknown) => e), ConfigurationError)
+})
+
+t.test('fromEnv: PORTCULLIS_KEY_ID and PORTCULLIS_PRIVATE_KEY (a JWK, or PEM on one line) make keyPair', async (t) => {
+  const { server, doraId, makeKey } = await setUp(t)
+  const key = await makeKey()
+  const base = { PORTCULLIS_URL: server.baseUrl, PORTCULLIS_CLIENT_ID: 'deployer', PORTCULLIS_KEY_ID: key.id }
+  const jwk = fromEnv({ ...base, PORTCULLIS_PRIVATE_KEY: JSON.stringify(key.private_key_jwk) })
+  t.equal((await createFetch(jwk, { baseUrl: server.baseUrl })('/v1/me/access-keys')).status, 200)
+  t.match(decodeJwt(await jwk.tokens!.accessToken()), { sub: doraId, access_key_id: key.id, scope: 'read keys:write' })
+  // PEM as a .env file or a CI secret holds it: one line, its breaks written \n; and a scope.
+  const oneLine = key.private_key_pem.trim().replace(/\n/g, '\\n')
+  t.notMatch(oneLine, /\n/, 'no real line break left')
+  const pem = fromEnv({ ...base, PORTCULLIS_PRIVATE_KEY: oneLine, PORTCULLIS_SCOPE: 'keys:write' })
+  t.match(decodeJwt(await pem.tokens!.accessToken()), { access_key_id: key.id, scope: 'keys:write' })
+  // A PEM key of another algorithm than ES256 names it.
+  const ed = await makeKey({ alg: 'EdDSA' })
+  const edEnv = { ...base, PORTCULLIS_KEY_ID: ed.id, PORTCULLIS_PRIVATE_KEY: ed.private_key_pem }
+  t.match(
+    await fromEnv(edEnv)
+      .tokens!.accessToken()
+      .catch((e: unknown) => e),
+    { name: 'ConfigurationError' },
+  )
+  const edToken = await fromEnv({ ...edEnv, PORTCULLIS_KEY_ALGORITHM: 'EdDSA' }).tokens!.accessToken()
+  t.equal(decodeJwt(edToken).access_key_id, ed.id, 'with PORTCULLIS_KEY_ALGORITHM=EdDSA')
+
+  t.throws(() => fromEnv({ ...base }), {
+    name: 'ConfigurationError',
+    message: 'PORTCULLIS_PRIVATE_KEY is not set (needed for a key-pair access key)',
+  })
+  t.throws(
+    () => fromEnv({ PORTCULLIS_CLIENT_ID: 'deployer', PORTCULLIS_PRIVATE_KEY: oneLine, PORTCULLIS_KEY_ID: key.id }),
+    {
+      message: 'PORTCULLIS_URL is not set (needed for a key-pair access key)',
+    },
+  )
+  t.throws(() => fromEnv({ ...base, PORTCULLIS_PRIVATE_KEY: '{not json' }), {
+    message: 'PORTCULLIS_PRIVATE_KEY is not valid JSON (a JWK) nor PEM',
+  })
+  t.throws(() => fromEnv({ ...base, PORTCULLIS_PRIVATE_KEY: oneLine, PORTCULLIS_ACCESS_KEY: 'pcl_a_b' }), {
+    message: /not both/,
+  })
 })
 
 t.test('DPoP: a bound token (cnf.jkt), API calls as Authorization: DPoP with a fresh proof each', async (t) => {
