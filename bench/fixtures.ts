@@ -15,6 +15,10 @@ export type DbKind = 'sqlite' | 'postgres'
 
 export const POSTGRES_SERVER = 'postgresql://postgres@127.0.0.1:5432/postgres'
 
+/** The algorithms measured beside RS256, each with clients registered for it and a sign reference of its own. */
+export const OTHER_ALGORITHMS = ['ES256', 'EdDSA', 'PS256'] as const
+export type OtherAlgorithm = (typeof OTHER_ALGORITHMS)[number]
+
 export interface Environment {
   dir: string
   databaseUrl: string
@@ -43,9 +47,9 @@ export async function createEnvironment(db: DbKind, options: { bcryptCost: numbe
     LOG_LEVEL: 'warn',
     BCRYPT_COST: String(options.bcryptCost),
     HOST: '127.0.0.1',
-    // RS256 first: the clients registered without an algorithm (every scenario but the ES256 and EdDSA ones) get
+    // RS256 first: the clients registered without an algorithm (every scenario but the per-algorithm ones) get
     // RS256 tokens, as in a deployment that sets nothing; the others are registered for theirs.
-    SIGNING_ALGORITHMS: 'RS256,ES256,EdDSA',
+    SIGNING_ALGORITHMS: ['RS256', ...OTHER_ALGORITHMS].join(','),
     // The benchmark measures the endpoints, not the limiter: its load comes from one address.
     RATE_LIMIT_PER_IP: '0',
     RATE_LIMIT_PER_CLIENT: '0',
@@ -80,12 +84,14 @@ export interface ClientCredentials {
 export interface Fixtures {
   /** client_credentials, revocation of its own tokens. */
   service: ClientCredentials
-  /** client_credentials, registered with --access-token-signing-alg ES256 and EdDSA. */
-  serviceByAlg: Partial<Record<'ES256' | 'EdDSA', ClientCredentials>>
+  /** client_credentials, registered with --access-token-signing-alg ES256, EdDSA and PS256. */
+  serviceByAlg: Partial<Record<OtherAlgorithm, ClientCredentials>>
   /** password + refresh_token. */
   app: ClientCredentials
   /** token exchange of access keys. */
   exchanger?: ClientCredentials
+  /** token exchange of access keys, registered with --access-token-signing-alg ES256, EdDSA and PS256. */
+  exchangerByAlg: Partial<Record<OtherAlgorithm, ClientCredentials>>
   /** holds the `introspect` scope: may introspect any token. */
   introspector: ClientCredentials
   user: { username: string; password: string }
@@ -147,11 +153,17 @@ export async function createFixtures(build: Build, environment: Environment, cwd
   await cli(['migrate'])
   const service = await client('bench service', 'client_credentials')
   const serviceByAlg: Fixtures['serviceByAlg'] = {}
-  for (const alg of ['ES256', 'EdDSA'] as const) {
+  const exchangerByAlg: Fixtures['exchangerByAlg'] = {}
+  for (const alg of OTHER_ALGORITHMS) {
+    const algorithm = ['--access-token-signing-alg', alg]
     const created = await optional(`${alg} client`, () =>
-      client(`bench service ${alg}`, 'client_credentials', SCOPES, ['--access-token-signing-alg', alg]),
+      client(`bench service ${alg}`, 'client_credentials', SCOPES, algorithm),
     )
     if (created) serviceByAlg[alg] = created
+    const exchanging = await optional(`${alg} token-exchange client`, () =>
+      client(`bench exchanger ${alg}`, 'token-exchange', SCOPES, algorithm),
+    )
+    if (exchanging) exchangerByAlg[alg] = exchanging
   }
   const app = await client('bench app', 'password,refresh_token')
   const introspector = await client('bench introspector', 'client_credentials', `${SCOPES} introspect`)
@@ -200,6 +212,7 @@ export async function createFixtures(build: Build, environment: Environment, cwd
     introspector,
     ...(signer ? { signer } : {}),
     ...(exchanger ? { exchanger } : {}),
+    exchangerByAlg,
     user,
     poolUser,
     ...(accessKey ? { accessKey } : {}),

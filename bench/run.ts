@@ -291,11 +291,12 @@ async function startReferences(
       readyPath: script === 'oidc-provider.ts' ? '/jwks' : '/ready',
     })
   }
-  const [hello, sign, signEs256, signEdDsa, form, jwksRef, oidc] = await Promise.all([
+  const [hello, sign, signEs256, signEdDsa, signPs256, form, jwksRef, oidc] = await Promise.all([
     start('hello', 'hello.ts'),
     start('sign', 'sign.ts', ['--key-size', String(keySize)]),
     start('sign-ES256', 'sign.ts', ['--alg', 'ES256']),
     start('sign-EdDSA', 'sign.ts', ['--alg', 'EdDSA']),
+    start('sign-PS256', 'sign.ts', ['--alg', 'PS256', '--key-size', String(keySize)]),
     start('form', 'form.ts'),
     start('jwks-body', 'jwks-body.ts', ['--body-file', bodyFile]),
     start('oidc-provider', 'oidc-provider.ts', [
@@ -310,7 +311,7 @@ async function startReferences(
   return {
     hello,
     sign,
-    signByAlg: { ES256: signEs256, EdDSA: signEdDsa },
+    signByAlg: { ES256: signEs256, EdDSA: signEdDsa, PS256: signPs256 },
     form,
     jwksBody: jwksRef,
     oidc: { ...oidc, authorization: basicAuth(oidcClient.id, oidcClient.secret) },

@@ -94,7 +94,7 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
   void exited.then((code) => (exitCode = code))
 
   const url = `http://127.0.0.1:${options.port}`
-  const deadline = started + (options.timeoutMs ?? 30_000)
+  const deadline = started + (options.timeoutMs ?? 90_000)
   for (;;) {
     if (exitCode !== 'running')
       throw new Error(
@@ -104,7 +104,7 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
     if (performance.now() > deadline) {
       child.kill('SIGKILL')
       throw new Error(
-        `${options.name} was not ready within ${options.timeoutMs ?? 30_000} ms: ${stderr.trim() || '(no output)'}`,
+        `${options.name} was not ready within ${options.timeoutMs ?? 90_000} ms: ${stderr.trim() || '(no output)'}`,
       )
     }
     await new Promise((resolve) => setTimeout(resolve, 5))

@@ -1,7 +1,7 @@
 // Reference "sign": a bare Fastify route that parses the same form body as a token request and signs
 // the same JWT access token (RFC 9068 header and claims) with jose and a key of the same size, without any
 // store or client authentication: the token ceiling of this machine. `--alg` picks the algorithm: RS256
-// (default, an RSA key of `--key-size`), ES256 (P-256) or EdDSA (Ed25519).
+// (default) or PS256 with an RSA key of `--key-size`, ES256 (P-256) or EdDSA (Ed25519).
 import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto'
 import formbody from '@fastify/formbody'
 import Fastify from 'fastify'
@@ -11,11 +11,11 @@ import { exitOnSignal, referenceArgs } from './args.ts'
 const { port, values } = referenceArgs({ 'key-size': { type: 'string' }, alg: { type: 'string' } })
 const alg = values.alg ?? 'RS256'
 function signingKey(): KeyObject {
-  if (alg === 'RS256')
+  if (alg === 'RS256' || alg === 'PS256')
     return generateKeyPairSync('rsa', { modulusLength: Number(values['key-size'] ?? 2048) }).privateKey
   if (alg === 'ES256') return generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey
   if (alg === 'EdDSA') return generateKeyPairSync('ed25519').privateKey
-  throw new Error(`--alg ${alg}: RS256, ES256 or EdDSA`)
+  throw new Error(`--alg ${alg}: RS256, PS256, ES256 or EdDSA`)
 }
 const privateKey = signingKey()
 const kid = randomUUID()

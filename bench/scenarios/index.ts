@@ -9,8 +9,12 @@ import {
   clientCredentialsEdDsa,
   clientCredentialsEs256,
   clientCredentialsPrivateKeyJwt,
+  clientCredentialsPs256,
   refreshToken,
   tokenExchange,
+  tokenExchangeEdDsa,
+  tokenExchangeEs256,
+  tokenExchangePs256,
 } from './token.ts'
 import { clientCredentialsDpop } from './dpop.ts'
 import type { Scenario } from './types.ts'
@@ -21,9 +25,13 @@ export const scenarios: readonly Scenario[] = [
   clientCredentials,
   clientCredentialsEs256,
   clientCredentialsEdDsa,
+  clientCredentialsPs256,
   clientCredentialsDpop,
   clientCredentialsPrivateKeyJwt,
   tokenExchange,
+  tokenExchangeEs256,
+  tokenExchangeEdDsa,
+  tokenExchangePs256,
   introspectJwt,
   introspectAccessKey,
   verifier,

@@ -1,9 +1,20 @@
 // The token endpoint's cheap grants, each against the signing ceiling (**sign**: the same form body
-// parsed and the same RS256 JWT signed, without store or client authentication). The ES256 and EdDSA
-// client_credentials scenarios are measured against the sign reference of their own algorithm and the RS256 one.
+// parsed and the same RS256 JWT signed, without store or client authentication). The client_credentials and
+// token-exchange scenarios of clients registered for ES256, EdDSA and PS256 are measured against the sign
+// reference of their own algorithm and the RS256 one.
 import { randomUUID, sign } from 'node:crypto'
 import { form, type RequestSpec } from '../lib/load.ts'
-import { expectOk, httpContender, SkipScenario, tokenQueue, type BenchContext, type Scenario } from './types.ts'
+import type { OtherAlgorithm } from '../fixtures.ts'
+import {
+  expectOk,
+  httpContender,
+  SkipScenario,
+  tokenQueue,
+  type BenchContext,
+  type Plan,
+  type Scenario,
+  type Target,
+} from './types.ts'
 
 const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange'
 const ACCESS_KEY_TYPE = 'urn:portcullis:params:oauth:token-type:access_key'
@@ -27,41 +38,61 @@ function tokenSize(body: string): string {
   return `${alg ?? '?'} access token: ${token.length} bytes`
 }
 
-function clientCredentialsWith(alg: 'ES256' | 'EdDSA'): Scenario {
+/**
+ * The targets of a token of `alg` against the sign reference of its own algorithm and the RS256 one: ES256 and
+ * EdDSA must reach 0.85 × their own reference and 2.5 × RS256's; PS256 signs with an RSA key of the same size as
+ * RS256, so only its own reference is a target (the RS256 one is shown beside it).
+ */
+function algorithmTargets(alg: OtherAlgorithm): Target[] {
+  const own: Target = { kind: 'ratio', of: `sign-${alg}`, min: 0.85 }
+  return alg === 'PS256' ? [own] : [own, { kind: 'ratio', of: 'sign', min: 2.5 }]
+}
+
+/**
+ * A token request of a client registered for `alg`, measured beside the same request answered by the sign
+ * reference of its algorithm and by the RS256 one; the notes give both tokens' sizes.
+ */
+async function planForAlgorithm(ctx: BenchContext, alg: OtherAlgorithm, request: RequestSpec): Promise<Plan> {
+  const size = tokenSize(await expectOk(ctx.portcullis.url, request))
+  if (!size.startsWith(`${alg} `)) throw new SkipScenario(`the ${alg} client got no ${alg} token (${size})`)
+  const reference = { ...request, path: '/token', onResponse: undefined }
+  const referenceSize = tokenSize(await expectOk(ctx.refs.signByAlg[alg].url, reference))
+  const rsaSize = tokenSize(await expectOk(ctx.refs.sign.url, reference))
+  return {
+    contenders: [
+      httpContender('portcullis', 'subject', ctx.portcullis, request, ctx.settings.connections),
+      httpContender(`sign-${alg}`, 'reference', ctx.refs.signByAlg[alg], reference, ctx.settings.connections),
+      signContender(ctx, request),
+    ],
+    targets: algorithmTargets(alg),
+    notes: () => [
+      size,
+      `sign-${alg} reference: ${referenceSize.replace(/^\S+ access token/, 'token')}`,
+      `sign (RS256) reference: ${rsaSize.replace(/^\S+ access token/, 'token')}`,
+    ],
+  }
+}
+
+function clientCredentialsWith(alg: OtherAlgorithm): Scenario {
   return {
     name: `client_credentials-${alg.toLowerCase()}`,
     summary: `POST /oauth/token grant_type=client_credentials of a client registered for ${alg}, client_secret_basic`,
     async plan(ctx) {
       const client = ctx.fixtures.serviceByAlg[alg]
       if (!client) throw new SkipScenario(`no ${alg} client: ${ctx.fixtures.missing.join('; ')}`)
-      const request: RequestSpec = {
+      return planForAlgorithm(ctx, alg, {
         method: 'POST',
         path: '/oauth/token',
         headers: { authorization: client.authorization },
         body: form({ grant_type: 'client_credentials', scope: 'read' }),
-      }
-      const size = tokenSize(await expectOk(ctx.portcullis.url, request))
-      if (!size.startsWith(`${alg} `)) throw new SkipScenario(`the ${alg} client got no ${alg} token (${size})`)
-      const reference = { ...request, path: '/token', onResponse: undefined }
-      const referenceSize = tokenSize(await expectOk(ctx.refs.signByAlg[alg].url, reference))
-      return {
-        contenders: [
-          httpContender('portcullis', 'subject', ctx.portcullis, request, ctx.settings.connections),
-          httpContender(`sign-${alg}`, 'reference', ctx.refs.signByAlg[alg], reference, ctx.settings.connections),
-          signContender(ctx, request),
-        ],
-        targets: [
-          { kind: 'ratio', of: `sign-${alg}`, min: 0.85 },
-          { kind: 'ratio', of: 'sign', min: 2.5 },
-        ],
-        notes: () => [size, `sign-${alg} reference: ${referenceSize.replace(/^\S+ access token/, 'token')}`],
-      }
+      })
     },
   }
 }
 
 export const clientCredentialsEs256 = clientCredentialsWith('ES256')
 export const clientCredentialsEdDsa = clientCredentialsWith('EdDSA')
+export const clientCredentialsPs256 = clientCredentialsWith('PS256')
 
 export const clientCredentials: Scenario = {
   name: 'client_credentials',
@@ -138,6 +169,9 @@ export const refreshToken: Scenario = {
   },
 }
 
+const exchangeBody = (accessKey: string) =>
+  form({ grant_type: TOKEN_EXCHANGE, subject_token: accessKey, subject_token_type: ACCESS_KEY_TYPE })
+
 export const tokenExchange: Scenario = {
   name: 'token-exchange',
   summary: 'POST /oauth/token grant_type=token-exchange of an access key for a JWT (RFC 8693)',
@@ -151,18 +185,44 @@ export const tokenExchange: Scenario = {
       method: 'POST',
       path: '/oauth/token',
       headers: { authorization: exchanger.authorization },
-      body: form({ grant_type: TOKEN_EXCHANGE, subject_token: accessKey, subject_token_type: ACCESS_KEY_TYPE }),
+      body: exchangeBody(accessKey),
     }
-    await expectOk(ctx.portcullis.url, request)
+    const size = tokenSize(await expectOk(ctx.portcullis.url, request))
     return {
       contenders: [
         httpContender('portcullis', 'subject', ctx.portcullis, request, ctx.settings.connections),
         signContender(ctx, request),
       ],
       targets: [{ kind: 'ratio', of: 'sign', min: 0.85 }],
+      notes: () => [size],
     }
   },
 }
+
+function tokenExchangeWith(alg: OtherAlgorithm): Scenario {
+  return {
+    name: `token-exchange-${alg.toLowerCase()}`,
+    summary: `POST /oauth/token grant_type=token-exchange of an access key for a JWT, by a client registered for ${alg} (RFC 8693)`,
+    async plan(ctx) {
+      const exchanger = ctx.fixtures.exchangerByAlg[alg]
+      const { accessKey } = ctx.fixtures
+      if (!exchanger || !accessKey)
+        throw new SkipScenario(
+          `fixtures missing: ${ctx.fixtures.missing.join('; ') || `${alg} token-exchange client or access key`}`,
+        )
+      return planForAlgorithm(ctx, alg, {
+        method: 'POST',
+        path: '/oauth/token',
+        headers: { authorization: exchanger.authorization },
+        body: exchangeBody(accessKey),
+      })
+    },
+  }
+}
+
+export const tokenExchangeEs256 = tokenExchangeWith('ES256')
+export const tokenExchangeEdDsa = tokenExchangeWith('EdDSA')
+export const tokenExchangePs256 = tokenExchangeWith('PS256')
 
 export const authorizationCode: Scenario = {
   name: 'authorization_code',

@@ -1,7 +1,7 @@
 // What a scenario is: a set of contenders measured side by side (Portcullis and its references) and
 // the targets of the issue evaluated on their medians.
 import type { CodeClient } from '../codes.ts'
-import type { Fixtures } from '../fixtures.ts'
+import type { Fixtures, OtherAlgorithm } from '../fixtures.ts'
 import { FORM, load, type Measurement, type RequestSpec } from '../lib/load.ts'
 import type { ServerProcess } from '../lib/processes.ts'
 import type { Contender, Summary } from '../lib/rounds.ts'
@@ -12,8 +12,8 @@ export const BENCH_ISSUER = 'http://portcullis.bench'
 export interface References {
   hello: ServerProcess
   sign: ServerProcess
-  /** The same sign reference with an ES256 (P-256) and an EdDSA (Ed25519) key. */
-  signByAlg: Record<'ES256' | 'EdDSA', ServerProcess>
+  /** The same sign reference with an ES256 (P-256), an EdDSA (Ed25519) and a PS256 (RSA-PSS, same size) key. */
+  signByAlg: Record<OtherAlgorithm, ServerProcess>
   form: ServerProcess
   jwksBody: ServerProcess
   oidc: ServerProcess & { authorization: string }

@@ -37,8 +37,13 @@ export interface ClientFields {
   firstParty: boolean
   /** Browser origins (scheme://host[:port]) allowed to call the token endpoint (CORS). */
   allowedOrigins: readonly string[]
-  /** The algorithm its access and ID tokens are signed with; null: the first of SIGNING_ALGORITHMS at issue time. */
+  /** The algorithm its access tokens are signed with; null: the first of SIGNING_ALGORITHMS at issue time. */
   accessTokenSigningAlg: string | null
+  /**
+   * The algorithm its ID tokens are signed with (OpenID Connect Registration §2); null: RS256 when configured,
+   * else the first of SIGNING_ALGORITHMS, at issue time (oauth/id-token.ts).
+   */
+  idTokenSignedResponseAlg: string | null
   /** RFC 9449 §5.2: token requests must carry a DPoP proof (its access tokens are all sender-constrained). */
   dpopBoundAccessTokens: boolean
 }
@@ -74,6 +79,7 @@ const WIRE_NAMES: Record<keyof ClientFields, string> = {
   firstParty: 'first_party',
   allowedOrigins: 'allowed_origins',
   accessTokenSigningAlg: 'access_token_signing_alg',
+  idTokenSignedResponseAlg: 'id_token_signed_response_alg',
   dpopBoundAccessTokens: 'dpop_bound_access_tokens',
 }
 
@@ -128,12 +134,16 @@ export function clientProblems(
     const problem = originProblem(origin)
     if (problem) problems.push({ field: `allowed_origins.${i}`, message: problem })
   }
-  const alg = fields.accessTokenSigningAlg
-  if (typeof alg === 'string' && !deps.config.signingAlgorithms.includes(alg as SigningAlgorithm)) {
-    problems.push({
-      field: 'access_token_signing_alg',
-      message: `${alg} is not one of the server's signing algorithms (SIGNING_ALGORITHMS): ${deps.config.signingAlgorithms.join(', ')}`,
-    })
+  for (const [field, alg] of [
+    ['access_token_signing_alg', fields.accessTokenSigningAlg],
+    ['id_token_signed_response_alg', fields.idTokenSignedResponseAlg],
+  ] as const) {
+    if (typeof alg === 'string' && !deps.config.signingAlgorithms.includes(alg as SigningAlgorithm)) {
+      problems.push({
+        field,
+        message: `${alg} is not one of the server's signing algorithms (SIGNING_ALGORITHMS): ${deps.config.signingAlgorithms.join(', ')}`,
+      })
+    }
   }
   for (const [i, audience] of (fields.audiences ?? []).entries()) {
     if (!deps.config.audiences.includes(audience)) {
@@ -240,6 +250,7 @@ export async function createClient(
     firstParty: request.firstParty === true,
     allowedOrigins: request.allowedOrigins ?? [],
     accessTokenSigningAlg: request.accessTokenSigningAlg ?? null,
+    idTokenSignedResponseAlg: request.idTokenSignedResponseAlg ?? null,
     dpopBoundAccessTokens: request.dpopBoundAccessTokens === true,
   }
   const problems = [...methodProblems, ...clientProblems(deps, fields, isPublic)]
@@ -267,6 +278,7 @@ export async function createClient(
       ...(client.redirectUris.length ? { redirect_uris: client.redirectUris } : {}),
       ...(client.firstParty ? { first_party: true } : {}),
       ...(client.accessTokenSigningAlg ? { access_token_signing_alg: client.accessTokenSigningAlg } : {}),
+      ...(client.idTokenSignedResponseAlg ? { id_token_signed_response_alg: client.idTokenSignedResponseAlg } : {}),
       ...(client.dpopBoundAccessTokens ? { dpop_bound_access_tokens: true } : {}),
     },
     at,

@@ -31,6 +31,7 @@ export function clientView(client: Client, now: number) {
     first_party: client.firstParty,
     allowed_origins: client.allowedOrigins,
     access_token_signing_alg: client.accessTokenSigningAlg,
+    id_token_signed_response_alg: client.idTokenSignedResponseAlg,
     dpop_bound_access_tokens: client.dpopBoundAccessTokens,
     previous_secret_expires_at: iso(grace),
     created_at: client.createdAt.toISOString(),

@@ -10,7 +10,7 @@ import { invalidDpopProof, invalidRequest, invalidTarget, unauthorizedClient, un
 import { readParameters } from './form-body.js'
 import type { Services } from '../services.js'
 import type { Grant, GrantRequest, GrantResult } from './grants/grant.js'
-import { idTokenFor } from './id-token.js'
+import { clientIdTokenAlgorithm, idTokenFor } from './id-token.js'
 import { parseScope } from './scope.js'
 import { tokenResponse, type TokenResponse } from './token-response.js'
 
@@ -183,6 +183,7 @@ export async function handleTokenRequest(
   if (options.clientRateLimit) await options.clientRateLimit(request, authenticated)
   clientMayUseGrant(client, grant)
   const alg = clientSigningAlgorithm(client, deps.config)
+  const idTokenAlg = clientIdTokenAlgorithm(client, deps.config)
   const grantParams = requiredParameters(grant, params)
   const scope = parseScope(params.scope)
   const { resource, audience } = resolveAudience(params.resource, client, deps)
@@ -204,6 +205,8 @@ export async function handleTokenRequest(
     accessToken,
     result,
     dpopJkt !== undefined,
-    result.signIn ? await idTokenFor(deps, client.clientId, result, accessToken, now, alg) : undefined,
+    result.signIn && idTokenAlg !== undefined
+      ? await idTokenFor(deps, client.clientId, result, accessToken, now, idTokenAlg)
+      : undefined,
   )
 }

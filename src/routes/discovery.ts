@@ -92,7 +92,9 @@ export function serverMetadata(config: Readonly<Config>, grantTypes: readonly st
     // The OpenID Connect scopes are always there (OpenID Connect Discovery §3: openid MUST be listed), then SCOPES.
     scopes_supported: [...new Set([...IDENTITY_SCOPES, ...config.scopes])],
     subject_types_supported: ['public'],
-    // Every algorithm a key is kept for (SIGNING_ALGORITHMS): a client's ID tokens use its access_token_signing_alg.
+    // Every algorithm a key is kept for (SIGNING_ALGORITHMS), any of which a client may register as its
+    // id_token_signed_response_alg. OpenID Connect Discovery §3 requires RS256 here: it is, unless
+    // SIGNING_ALGORITHMS leaves it out (then the server holds no RSA key to sign with, and says so).
     id_token_signing_alg_values_supported: [...config.signingAlgorithms],
     // RFC 9449 §5.1.
     dpop_signing_alg_values_supported: [...DPOP_ALGORITHMS],

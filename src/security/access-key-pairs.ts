@@ -56,6 +56,8 @@ export function checkPublicJwk(input: unknown, alg?: KeyPairAlgorithm): Omit<Pub
   if (PRIVATE_MEMBERS.some((member) => member in jwk))
     throw new PublicKeyError('this is a private key: register the public key only (the private key stays with you)')
   const allowed = algorithmsFor(jwk)
+  // Ed25519 (RFC 9864) is EdDSA's fully specified name for this key type: the key is stored as EdDSA.
+  if (jwk.alg === 'Ed25519' && jwk.kty === 'OKP') return checkPublicJwk({ ...jwk, alg: 'EdDSA' }, alg)
   if (jwk.alg !== undefined && !isAlgorithm(jwk.alg))
     throw new PublicKeyError(`the JWK's alg must be one of ${KEY_PAIR_ALGORITHMS.join(', ')}`)
   if (jwk.alg !== undefined && alg !== undefined && jwk.alg !== alg)

@@ -17,8 +17,42 @@ import { errors, jwtVerify, decodeProtectedHeader, type JWTPayload, type JWTVeri
 import type { CryptoKey, JWK } from 'jose'
 import type { ReplayCache, ReplayNamespace } from './replay-cache.js'
 
-export const ASSERTION_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA'] as const
+// Ed25519 is the fully specified name of EdDSA with that curve (RFC 9864), which current clients sign with
+// (oauth4webapi's PrivateKeyJwt, openid-client 6); the two name one algorithm here: a key registered as EdDSA
+// verifies an Ed25519 assertion and the reverse (Ed448 is not accepted under either name).
+export const ASSERTION_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA', 'Ed25519'] as const
 export type AssertionAlgorithm = (typeof ASSERTION_ALGORITHMS)[number]
+
+const EDDSA_NAMES: Readonly<Record<string, string>> = { EdDSA: 'Ed25519', Ed25519: 'EdDSA' }
+
+/**
+ * Whether an assertion's `alg` is the algorithm a key was registered for: the same name, or EdDSA and Ed25519
+ * (RFC 9864), which name one algorithm for an Ed25519 key.
+ *
+ * @example
+ * sameAlgorithm('Ed25519', 'EdDSA') // true
+ */
+export function sameAlgorithm(headerAlg: unknown, keyAlg: string): boolean {
+  return headerAlg === keyAlg || (typeof headerAlg === 'string' && EDDSA_NAMES[headerAlg] === keyAlg)
+}
+
+/**
+ * A key resolver that finds a key registered under the other name of EdDSA (a JWK whose `alg` is EdDSA for an
+ * Ed25519 assertion, and the reverse) when none is registered under the assertion's own name.
+ */
+function acceptingBothEdDsaNames(getKey: AssertionOptions['getKey']): AssertionOptions['getKey'] {
+  if (typeof getKey !== 'function') return getKey
+  return async (header, token) => {
+    const other = EDDSA_NAMES[header.alg]
+    if (other === undefined) return getKey(header, token)
+    try {
+      return await getKey(header, token)
+    } catch (err) {
+      if (!(err instanceof errors.JWKSNoMatchingKey)) throw err
+      return getKey({ ...header, alg: other }, token)
+    }
+  }
+}
 
 /** A refused assertion; `reason` is for the log only (the answer says no more than the error code). */
 export class AssertionError extends Error {
@@ -105,7 +139,7 @@ export async function verifyJwtAssertion(jwt: string, options: AssertionOptions)
   const nowMs = (options.now ?? Date.now)()
   let payload: JWTPayload
   try {
-    ;({ payload } = await jwtVerify(jwt, options.getKey as JWTVerifyGetKey, {
+    ;({ payload } = await jwtVerify(jwt, acceptingBothEdDsaNames(options.getKey) as JWTVerifyGetKey, {
       algorithms: [...ASSERTION_ALGORITHMS],
       currentDate: new Date(nowMs),
       clockTolerance: options.clockSkewSeconds,

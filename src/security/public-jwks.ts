@@ -13,7 +13,8 @@ const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k', 'priv'] as
 const KEY_TYPES: Record<string, { crv?: string; algs: readonly string[] }> = {
   RSA: { algs: ['RS256', 'PS256'] },
   EC: { crv: 'P-256', algs: ['ES256'] },
-  OKP: { crv: 'Ed25519', algs: ['EdDSA'] },
+  // Ed25519: EdDSA's fully specified name for this curve (RFC 9864).
+  OKP: { crv: 'Ed25519', algs: ['EdDSA', 'Ed25519'] },
 }
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
 

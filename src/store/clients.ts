@@ -22,8 +22,10 @@ export interface Client {
   firstParty: boolean
   /** Browser origins allowed to call the token endpoint and its neighbours (CORS). */
   allowedOrigins: string[]
-  /** The JWS algorithm of its tokens (one of SIGNING_ALGORITHMS); null: the server's first. */
+  /** The JWS algorithm of its access tokens (one of SIGNING_ALGORITHMS); null: the server's first. */
   accessTokenSigningAlg: string | null
+  /** The JWS algorithm of its ID tokens (OpenID Connect Registration §2); null: the server's default (oauth/id-token.ts). */
+  idTokenSignedResponseAlg: string | null
   /** RFC 9449 §5.2 (dpop_bound_access_tokens): every token request must carry a DPoP proof. */
   dpopBoundAccessTokens: boolean
   /** private_key_jwt (RFC 7523 §2.2): the client's public keys inline, or where to fetch them; else both null. */
@@ -93,6 +95,7 @@ export interface NewClient extends BrowserSignInFields, ClientKeyFields {
   scopes: readonly string[]
   audiences?: readonly string[]
   accessTokenSigningAlg?: string | null
+  idTokenSignedResponseAlg?: string | null
 }
 
 export function createClientStore(prisma: PrismaClient) {
@@ -110,6 +113,7 @@ export function createClientStore(prisma: PrismaClient) {
             scopes: fromList(input.scopes),
             audiences: fromList(input.audiences ?? []),
             accessTokenSigningAlg: input.accessTokenSigningAlg ?? null,
+            idTokenSignedResponseAlg: input.idTokenSignedResponseAlg ?? null,
             ...browserSignInData(input),
             ...keyData(input),
           },
@@ -149,6 +153,7 @@ export function createClientStore(prisma: PrismaClient) {
         scopes?: readonly string[]
         audiences?: readonly string[]
         accessTokenSigningAlg?: string | null
+        idTokenSignedResponseAlg?: string | null
       } & BrowserSignInFields &
         ClientKeyFields,
     ): Promise<Client> {
@@ -163,6 +168,9 @@ export function createClientStore(prisma: PrismaClient) {
             ...(changes.accessTokenSigningAlg === undefined
               ? {}
               : { accessTokenSigningAlg: changes.accessTokenSigningAlg }),
+            ...(changes.idTokenSignedResponseAlg === undefined
+              ? {}
+              : { idTokenSignedResponseAlg: changes.idTokenSignedResponseAlg }),
             ...browserSignInData(changes),
             ...keyData(changes),
           },

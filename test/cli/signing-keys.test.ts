@@ -199,4 +199,42 @@ t.test('with several SIGNING_ALGORITHMS: rotate and list per algorithm, clients 
     refused.stderr,
     /--access-token-signing-alg: EdDSA is not one of the server's signing algorithms \(SIGNING_ALGORITHMS\): RS256, ES256/,
   )
+
+  const relyingParty = await cli([
+    'clients',
+    'create',
+    '--name',
+    'RP',
+    '--grant-types',
+    'authorization_code',
+    '--scopes',
+    'openid',
+    '--redirect-uris',
+    'https://rp.example/callback',
+    '--id-token-signed-response-alg',
+    'ES256',
+    '--json',
+  ])
+  t.equal(relyingParty.code, 0, relyingParty.stderr)
+  t.match(await store.clients.findById(JSON.parse(relyingParty.stdout).client_id), {
+    idTokenSignedResponseAlg: 'ES256',
+    accessTokenSigningAlg: null,
+  })
+  const refusedIdToken = await cli([
+    'clients',
+    'create',
+    '--name',
+    'RP',
+    '--grant-types',
+    'authorization_code',
+    '--redirect-uris',
+    'https://rp.example/callback',
+    '--id-token-signed-response-alg',
+    'PS256',
+  ])
+  t.equal(refusedIdToken.code, 1)
+  t.match(
+    refusedIdToken.stderr,
+    /--id-token-signed-response-alg: PS256 is not one of the server's signing algorithms \(SIGNING_ALGORITHMS\): RS256, ES256/,
+  )
 })

@@ -2,7 +2,7 @@
 // client's access_token_signing_alg choosing the key its tokens are signed with, and our own verification
 // (Bearer, introspection, revocation) accepting every configured algorithm and nothing else.
 import t from 'tap'
-import { CompactSign, createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose'
+import { CompactSign, createRemoteJWKSet, decodeProtectedHeader, importJWK, jwtVerify, SignJWT, type JWK } from 'jose'
 import * as client from 'openid-client'
 import { buildApp } from '../../src/app.ts'
 import type { SigningAlgorithm } from '../../src/config.ts'
@@ -10,6 +10,7 @@ import { createKeyring } from '../../src/keys/keyring.ts'
 import { hashPassword } from '../../src/security/passwords.ts'
 import { sha256 } from '../../src/security/secrets.ts'
 import { createChangeFeed } from '../../src/store/change-feed.ts'
+import { adminHeaders, client as adminClient } from '../support/admin-fixtures.ts'
 import { build, providers, testConfig, type TestContext } from '../support/helper.ts'
 import { listen } from '../support/listen.ts'
 import { oidcCode, seedOidc } from '../support/oidc-fixtures.ts'
@@ -85,6 +86,7 @@ t.test(
         redirectUris: [REDIRECT],
         firstParty: true,
         accessTokenSigningAlg: alg,
+        idTokenSignedResponseAlg: alg,
       })
       const config = await client.discovery(
         new URL(ctx.baseUrl),
@@ -149,6 +151,56 @@ for (const provider of providers) {
       )
       t.equal(refreshed.statusCode, 200, refreshed.body)
       issued.push(refreshed.json().access_token)
+
+      // Token exchange of an access key, and the JWT bearer grant of a key-pair access key.
+      await ctx.store.clients.update('es', {
+        grantTypes: [
+          'client_credentials',
+          'password',
+          'refresh_token',
+          'urn:ietf:params:oauth:grant-type:token-exchange',
+          'urn:ietf:params:oauth:grant-type:jwt-bearer',
+        ],
+      })
+      const api = adminClient(ctx.app, await adminHeaders(ctx))
+      const secretKey = await api.post('/admin/v1/access-keys', { name: 'k', scopes: ['read'], user_id: alice.id })
+      t.equal(secretKey.statusCode, 201, secretKey.body)
+      const exchanged = await tokenRequest(
+        ctx.app,
+        {
+          grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+          subject_token: secretKey.json().key,
+          subject_token_type: 'urn:portcullis:params:oauth:token-type:access_key',
+        },
+        { authorization: auth },
+      )
+      t.equal(exchanged.statusCode, 200, exchanged.body)
+      issued.push(exchanged.json().access_token)
+      const pair = await api.post('/admin/v1/access-keys', { name: 'p', scopes: ['read'], generate_key_pair: true })
+      t.equal(pair.statusCode, 201, pair.body)
+      const {
+        id,
+        public_key_alg: keyAlg,
+        private_key_jwk: jwk,
+      } = pair.json() as {
+        id: string
+        public_key_alg: string
+        private_key_jwk: JWK
+      }
+      const now = Math.floor(Date.now() / 1000)
+      const assertion = await new SignJWT({ iss: id, sub: id, aud: ctx.config.issuer, iat: now, exp: now + 60 })
+        .setProtectedHeader({ alg: keyAlg })
+        .setJti(`jti-${id}`)
+        .sign(await importJWK(jwk, keyAlg))
+      const bearer = await tokenRequest(
+        ctx.app,
+        { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion },
+        { authorization: auth },
+      )
+      t.equal(bearer.statusCode, 200, bearer.body)
+      issued.push(bearer.json().access_token)
+
+      t.equal(issued.length, 5, 'client_credentials, password, refresh_token, token exchange, JWT bearer')
       for (const token of issued) t.equal(decodeProtectedHeader(token).alg, 'ES256')
       const esKid = ctx.keyring.signingKey('ES256').kid
       t.ok(
@@ -385,7 +437,7 @@ t.test('an ID token of each algorithm is recognised as id_token_hint at logout',
       redirectUris: [REDIRECT],
       postLogoutRedirectUris: [BYE],
       firstParty: true,
-      accessTokenSigningAlg: alg,
+      idTokenSignedResponseAlg: alg,
     })
     const flow = signInFlow(ctx.app)
     const { code, verifier } = await oidcCode(ctx.app, { client_id: clientId }, flow)

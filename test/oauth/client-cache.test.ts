@@ -264,6 +264,7 @@ t.test('the cache itself', async (t) => {
     firstParty: false,
     allowedOrigins: [],
     accessTokenSigningAlg: null,
+    idTokenSignedResponseAlg: null,
     jwks: null,
     jwksUri: null,
     tokenEndpointAudience: false,

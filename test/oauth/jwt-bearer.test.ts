@@ -149,6 +149,29 @@ for (const provider of providers) {
       }
     })
 
+    t.test('an Ed25519 key: EdDSA and its fully specified name Ed25519 (RFC 9864) both verify', async (t) => {
+      const generated = await makeKey({ alg: 'EdDSA' })
+      t.equal(generated.alg, 'EdDSA')
+      t.equal((await exchange(await assertion({ ...generated, alg: 'Ed25519' }))).statusCode, 200, 'Ed25519')
+      t.equal((await exchange(await assertion(generated))).statusCode, 200, 'EdDSA')
+      // A public JWK that names its alg Ed25519 is registered, and stored, as EdDSA.
+      const pair = generateKeyPairSync('ed25519')
+      const registered = await admin.post('/admin/v1/access-keys', {
+        name: 'ed',
+        scopes: ['read'],
+        public_key: { ...pair.publicKey.export({ format: 'jwk' }), alg: 'Ed25519' },
+      })
+      t.equal(registered.statusCode, 201, registered.body)
+      t.equal(registered.json().public_key_alg, 'EdDSA')
+      const key = { id: registered.json().id as string, alg: 'Ed25519', privateKey: pair.privateKey }
+      t.equal((await exchange(await assertion(key))).statusCode, 200, 'registered as Ed25519')
+      // Still one key type: an Ed25519 header over a P-256 key's signature is refused.
+      const ec = await makeKey()
+      const [, body, signature] = (await assertion(ec)).split('.')
+      const relabelled = `${Buffer.from(JSON.stringify({ alg: 'Ed25519' })).toString('base64url')}.${body}.${signature}`
+      await refusedWith(t, relabelled, 'Ed25519 header, P-256 key')
+    })
+
     t.test('scope narrows the token; a scope beyond the key or the client is invalid_scope', async (t) => {
       const key = await makeKey()
       const narrow = (await exchange(await assertion(key), { scope: 'deploy' })).json()

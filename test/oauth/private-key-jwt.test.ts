@@ -57,16 +57,14 @@ t.test('oauth4webapi authenticates with PrivateKeyJwt: client_credentials, intro
     t.ok(as.token_endpoint_auth_methods_supported?.includes('private_key_jwt'), 'discovery lists private_key_jwt')
     t.ok(as.token_endpoint_auth_signing_alg_values_supported?.includes(alg), `and ${alg}`)
     const client: oauth.Client = { client_id: clientId }
-    // oauth4webapi names an Ed25519 signature by its fully-specified name (RFC 9864); its documented remap
-    // sends the EdDSA that RFC 7523 deployments (and our allowlist) know.
+    // oauth4webapi names an Ed25519 signature by its fully-specified name (RFC 9864), with no remap here: the
+    // key is registered as EdDSA, and the two names are one algorithm.
+    const sent: string[] = []
     const auth = oauth.PrivateKeyJwt(
       { key: key.privateKey, kid: key.kid },
-      {
-        [oauth.modifyAssertion]: (header) => {
-          if (header.alg === 'Ed25519') header.alg = 'EdDSA'
-        },
-      },
+      { [oauth.modifyAssertion]: (header) => void sent.push(String(header.alg)) },
     )
+    t.ok(as.token_endpoint_auth_signing_alg_values_supported?.includes('Ed25519'), 'discovery lists Ed25519 too')
     const options = { [oauth.allowInsecureRequests]: true }
     const tokens = await oauth.processClientCredentialsResponse(
       as,
@@ -88,6 +86,7 @@ t.test('oauth4webapi authenticates with PrivateKeyJwt: client_credentials, intro
       await oauth.introspectionRequest(as, client, auth, tokens.access_token, options),
     )
     t.equal(after.active, false, `${alg}: revoked with private_key_jwt`)
+    t.same(new Set(sent), new Set([alg === 'EdDSA' ? 'Ed25519' : alg]), `${alg}: the assertions' alg as sent`)
   }
 })
 

@@ -7,58 +7,71 @@ import { createAdminClient } from '../../packages/client/src/admin/index.ts'
 import { ADMIN_TYPES_PATH, OPENAPI_PATH, renderAdminTypes } from '../../scripts/write-openapi.ts'
 import { sha256 } from '../../src/security/secrets.ts'
 import { SECRET, startPortcullis } from '../support/sdk-fixtures.ts'
+import { providers } from '../support/helper.ts'
 
-t.test('the admin client types are generated from the committed openapi.yaml', async (t) => {
-  const generated = await renderAdminTypes(readFileSync(OPENAPI_PATH, 'utf8'))
-  t.ok(
-    readFileSync(ADMIN_TYPES_PATH, 'utf8') === generated,
-    'packages/client/src/admin/openapi.ts is up to date (npm run openapi)',
-  )
-})
-
-t.test(
-  'the admin client creates, lists and revokes an access key, and reads clients, signing keys and audit',
-  async (t) => {
-    const server = await startPortcullis(t)
-    await server.store.clients.create({
-      clientId: 'operator',
-      name: 'Operator',
-      secretHash: sha256(SECRET),
-      grantTypes: ['client_credentials'],
-      scopes: ['admin'],
+// On SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set, like the rest of the suite.
+for (const provider of providers) {
+  t.test(`on ${provider}`, async (t) => {
+    t.test('the admin client types are generated from the committed openapi.yaml', async (t) => {
+      const generated = await renderAdminTypes(readFileSync(OPENAPI_PATH, 'utf8'))
+      t.ok(
+        readFileSync(ADMIN_TYPES_PATH, 'utf8') === generated,
+        'packages/client/src/admin/openapi.ts is up to date (npm run openapi)',
+      )
     })
-    const admin = createAdminClient({
-      baseUrl: server.baseUrl,
-      strategy: clientCredentials({
-        issuer: server.baseUrl,
-        clientId: 'operator',
-        clientSecret: SECRET,
-        scope: 'admin',
-      }),
-    })
-    const created = await admin.POST('/admin/v1/access-keys', { body: { name: 'nightly export', scopes: ['read'] } })
-    t.equal(created.response.status, 201)
-    const id = created.data!.id
-    t.match(created.data, { id: String, key: /^pcl_/, name: 'nightly export', scopes: ['read'] })
 
-    const listed = await admin.GET('/admin/v1/access-keys')
-    t.ok(JSON.stringify(listed.data).includes(id), 'the new key is listed')
-    const revoked = await admin.POST('/admin/v1/access-keys/{id}/revoke', { params: { path: { id } } })
-    t.equal(revoked.response.status, 200)
+    t.test(
+      'the admin client creates, lists and revokes an access key, and reads clients, signing keys and audit',
+      async (t) => {
+        const server = await startPortcullis(t, {}, provider)
+        await server.store.clients.create({
+          clientId: 'operator',
+          name: 'Operator',
+          secretHash: sha256(SECRET),
+          grantTypes: ['client_credentials'],
+          scopes: ['admin'],
+        })
+        const admin = createAdminClient({
+          baseUrl: server.baseUrl,
+          strategy: clientCredentials({
+            issuer: server.baseUrl,
+            clientId: 'operator',
+            clientSecret: SECRET,
+            scope: 'admin',
+          }),
+        })
+        const created = await admin.POST('/admin/v1/access-keys', {
+          body: { name: 'nightly export', scopes: ['read'] },
+        })
+        t.equal(created.response.status, 201)
+        const id = created.data!.id
+        t.match(created.data, { id: String, key: /^pcl_/, name: 'nightly export', scopes: ['read'] })
 
-    const clients = await admin.GET('/admin/v1/clients')
-    t.ok(JSON.stringify(clients.data).includes('"gateway"'), 'clients are listed')
-    const keys = await admin.GET('/admin/v1/signing-keys')
-    t.equal(keys.response.status, 200)
-    const audit = await admin.GET('/admin/v1/audit')
-    t.ok(JSON.stringify(audit.data).includes('access_key.revoked'), 'the revocation is in the audit log')
+        const listed = await admin.GET('/admin/v1/access-keys')
+        t.ok(JSON.stringify(listed.data).includes(id), 'the new key is listed')
+        const revoked = await admin.POST('/admin/v1/access-keys/{id}/revoke', { params: { path: { id } } })
+        t.equal(revoked.response.status, 200)
 
-    const refused = createAdminClient({
-      baseUrl: server.baseUrl,
-      strategy: clientCredentials({ issuer: server.baseUrl, clientId: 'service', clientSecret: SECRET, scope: 'read' }),
-    })
-    const forbidden = await refused.GET('/admin/v1/access-keys')
-    t.equal(forbidden.response.status, 403)
-    t.match(forbidden.error, { error: 'insufficient_scope' })
-  },
-)
+        const clients = await admin.GET('/admin/v1/clients')
+        t.ok(JSON.stringify(clients.data).includes('"gateway"'), 'clients are listed')
+        const keys = await admin.GET('/admin/v1/signing-keys')
+        t.equal(keys.response.status, 200)
+        const audit = await admin.GET('/admin/v1/audit')
+        t.ok(JSON.stringify(audit.data).includes('access_key.revoked'), 'the revocation is in the audit log')
+
+        const refused = createAdminClient({
+          baseUrl: server.baseUrl,
+          strategy: clientCredentials({
+            issuer: server.baseUrl,
+            clientId: 'service',
+            clientSecret: SECRET,
+            scope: 'read',
+          }),
+        })
+        const forbidden = await refused.GET('/admin/v1/access-keys')
+        t.equal(forbidden.response.status, 403)
+        t.match(forbidden.error, { error: 'insufficient_scope' })
+      },
+    )
+  })
+}

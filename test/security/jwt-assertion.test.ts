@@ -88,11 +88,19 @@ async function refused(t: Test, jwt: string, reason: RegExp, opts = options()) {
   t.match((err as AssertionError | undefined)?.reason, reason)
 }
 
+/** An assertion whose header names `headerAlg`, signed by the key registered (kid) as `alg`. */
+async function signAs(headerAlg: string, alg: keyof typeof keys, payload = claims(), kid: string | undefined = alg) {
+  return new SignJWT(payload)
+    .setProtectedHeader({ alg: headerAlg, ...(kid === undefined ? {} : { kid }) })
+    .sign(keys[alg].privateKey)
+}
+
 t.test('an assertion signed with each allowed algorithm is accepted once', async (t) => {
-  t.same(ASSERTION_ALGORITHMS, ['RS256', 'PS256', 'ES256', 'EdDSA'])
+  t.same(ASSERTION_ALGORITHMS, ['RS256', 'PS256', 'ES256', 'EdDSA', 'Ed25519'])
   for (const alg of ASSERTION_ALGORITHMS) {
     const cache = memoryCache()
-    const jwt = await sign(claims(), alg)
+    // Ed25519 (RFC 9864) by the Ed25519 key registered with alg EdDSA.
+    const jwt = alg === 'Ed25519' ? await signAs('Ed25519', 'EdDSA') : await sign(claims(), alg)
     const payload = await verifyJwtAssertion(jwt, options(cache))
     t.equal(payload.sub, CLIENT, alg)
     t.equal(cache.seen.size, 1, `${alg}: its jti is recorded`)
@@ -100,6 +108,27 @@ t.test('an assertion signed with each allowed algorithm is accepted once', async
     await refused(t, jwt, /already used/, options(cache))
   }
 })
+
+t.test(
+  'EdDSA and Ed25519 name one algorithm: either name verifies with a key registered under the other',
+  async (t) => {
+    const asEd25519 = { keys: [{ ...(await publicJwk('EdDSA', 'ed')), alg: 'Ed25519' }] }
+    const registeredAs = (set: { keys: JWK[] }) => options(memoryCache(), { getKey: createLocalJWKSet(set) })
+    t.ok(await verifyJwtAssertion(await signAs('EdDSA', 'EdDSA', claims(), 'ed'), registeredAs(asEd25519)), 'EdDSA')
+    t.ok(await verifyJwtAssertion(await signAs('Ed25519', 'EdDSA', claims(), 'ed'), registeredAs(asEd25519)), 'Ed25519')
+    const noKid = await signAs('Ed25519', 'EdDSA', claims(), undefined)
+    t.ok(await verifyJwtAssertion(noKid, options()), 'without a kid, the one Ed25519 key of the set')
+    // The other name finds an Ed25519 key only: an RSA or P-256 key never verifies an Ed25519 assertion.
+    await refused(t, await signAs('Ed25519', 'EdDSA', claims(), 'ES256'), /ERR_JWKS_NO_MATCHING_KEY/)
+    const rsaOnly = registeredAs({ keys: [await publicJwk('RS256', 'rsa')] })
+    await refused(t, await signAs('Ed25519', 'EdDSA', claims(), 'rsa'), /ERR_JWKS_NO_MATCHING_KEY/, rsaOnly)
+    await refused(t, await signAs('Ed25519', 'EdDSA', claims({ iss: 'other' }), 'ed'), /iss/, registeredAs(asEd25519))
+    // Ed448 is not accepted under either name.
+    const [, body, signature] = (await signAs('EdDSA', 'EdDSA')).split('.')
+    const ed448 = `${base64url.encode(JSON.stringify({ alg: 'Ed448', kid: 'EdDSA' }))}.${body}.${signature}`
+    await refused(t, ed448, /alg "Ed448" is not one of/)
+  },
+)
 
 t.test('the audience is one string equal to an accepted value', async (t) => {
   await refused(t, await sign(claims({ aud: [ISSUER] })), /aud must be a single string/)

@@ -8,6 +8,7 @@ import { generateAccessKey } from '../../src/security/access-keys.ts'
 import { hashPassword } from '../../src/security/passwords.ts'
 import { sha256 } from '../../src/security/secrets.ts'
 import type { Test } from './helper.ts'
+import type { Provider } from '../../src/store/migrations/schema-engine.ts'
 import { type Listening, listen } from './listen.ts'
 
 export const SECRET = 'sdk-client-secret-with-enough-entropy-0123456789'
@@ -26,8 +27,12 @@ export interface Portcullis extends Listening {
  * scopes read write), `gateway` (confidential, client credentials, scope introspect: what an API's verifier
  * uses), and alice (scopes read write).
  */
-export async function startPortcullis(t: Test, env: Record<string, string> = {}): Promise<Portcullis> {
-  const server = await listen(t, { env })
+export async function startPortcullis(
+  t: Test,
+  env: Record<string, string> = {},
+  provider: Provider = 'sqlite',
+): Promise<Portcullis> {
+  const server = await listen(t, { env, provider })
   const counts = new Map<string, number>()
   server.app.server.on('request', (request: { method?: string; url?: string }) => {
     const route = `${request.method} ${(request.url ?? '').split('?')[0]}`

@@ -1,6 +1,7 @@
 // Access keys (`pcl_…`) are opaque: only the server knows whether one is valid, so they are checked through its
 // introspection endpoint (RFC 7662), and the answer is cached for a bounded time (5 s by default, the server's own
 // ACCESS_KEY_CACHE_TTL), so a revoked key stops working within that bound, and a busy API asks once per key per bound.
+import { introspectionUnavailable } from './errors.js'
 
 export const ACCESS_KEY = /^pcl_[0-9A-Za-z]+_[0-9A-Za-z]+$/
 
@@ -59,11 +60,21 @@ export function createAccessKeyIntrospector(options: {
       const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, '+')
       headers.authorization = `Basic ${btoa(`${encode(credentials.clientId)}:${encode(credentials.clientSecret)}`)}`
     }
-    const response = await options.fetch(await options.endpoint(), {
-      method: 'POST',
-      headers,
-      body: new URLSearchParams({ token: key, token_type_hint: 'access_key' }).toString(),
-    })
+    const endpoint = await options.endpoint()
+    let response: Response
+    try {
+      response = await options.fetch(endpoint, {
+        method: 'POST',
+        headers,
+        body: new URLSearchParams({ token: key, token_type_hint: 'access_key' }).toString(),
+        signal: AbortSignal.timeout(5000),
+      })
+    } catch (error) {
+      throw introspectionUnavailable(error)
+    }
+    // Unreachable or 5xx: an outage (503); any other refusal is this verifier's credentials (a plain Error).
+    if (response.status >= 500)
+      throw introspectionUnavailable(new Error(`the introspection endpoint answered ${response.status}`))
     if (!response.ok) throw new Error(`the introspection endpoint answered ${response.status}`)
     return (await response.json()) as IntrospectionAnswer
   }

@@ -96,3 +96,60 @@ export const dpopRefusal = (
   algorithms: readonly string[],
   cause?: unknown,
 ) => new VerificationError(401, code, description, { realm, dpopAlgorithms: algorithms, cause })
+
+/** Seconds a client is told to wait after a 503 (the key set is fetched again on the next request after a failure). */
+export const RETRY_AFTER_SECONDS = 5
+
+/**
+ * The credential could not be checked because the authorization server could not be reached: its key set (JWKS),
+ * its discovery document or its introspection endpoint failed or timed out. Not the caller's fault, and no verdict
+ * on the token: the answer is 503 with `Retry-After`, and the same request may succeed later. The failure itself is
+ * the `cause` (for the log; the body does not describe it).
+ *
+ * @example
+ * catch (error) {
+ *   if (error instanceof UnavailableError) return reply.code(503).header('retry-after', String(error.retryAfter)).send(error.body())
+ * }
+ */
+export class UnavailableError extends Error {
+  override readonly name = 'UnavailableError'
+  readonly status = 503 as const
+  /** Seconds, for the `Retry-After` header. */
+  readonly retryAfter = RETRY_AFTER_SECONDS
+
+  constructor(description: string, cause: unknown) {
+    super(description, { cause })
+  }
+
+  /** `temporarily_unavailable` (RFC 6749 §4.1.2.1's code for a server that cannot answer now) and why. */
+  body(): { error: string; error_description: string } {
+    return { error: 'temporarily_unavailable', error_description: this.message }
+  }
+}
+
+export const keySetUnavailable = (cause: unknown) =>
+  new UnavailableError(
+    "the token cannot be verified now: the authorization server's signing keys (JWKS) could not be fetched",
+    cause,
+  )
+
+export const introspectionUnavailable = (cause: unknown) =>
+  new UnavailableError(
+    "the access key cannot be verified now: the authorization server's introspection endpoint could not be reached",
+    cause,
+  )
+
+/** What an adapter answers for a refused or unverifiable request: status, headers and a JSON body. */
+export function answerFor(error: VerificationError | UnavailableError): {
+  status: number
+  headers: Record<string, string>
+  body: string
+} {
+  const headers: Record<string, string> = {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+  }
+  if (error instanceof VerificationError) headers['www-authenticate'] = error.wwwAuthenticate
+  else headers['retry-after'] = String(error.retryAfter)
+  return { status: error.status, headers, body: JSON.stringify(error.body()) }
+}

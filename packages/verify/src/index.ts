@@ -1,6 +1,6 @@
 // @portcullis/verify: verify Portcullis access tokens and access keys in the APIs behind it.
 export { createVerifier, type Auth, type Verifier, type VerifierOptions } from './verifier.js'
-export { VerificationError, bearerChallenge, type VerificationErrorCode } from './errors.js'
+export { VerificationError, UnavailableError, bearerChallenge, type VerificationErrorCode } from './errors.js'
 export { requireScopes, requireAnyScope, missingScopes, type ScopeRequirement } from './scopes.js'
 export type { RequestLike } from './credentials.js'
 export { DPOP_ALGORITHMS } from './dpop.js'

@@ -15,6 +15,7 @@ import {
   insufficientScope,
   invalidRequest,
   invalidToken,
+  keySetUnavailable,
   noCredential,
   VerificationError,
 } from './errors.js'
@@ -41,6 +42,8 @@ export interface VerifierOptions {
   jwksCooldown?: number
   /** How long a fetched key set is used before it is fetched again, in ms (default 600 000). */
   jwksMaxAge?: number
+  /** How long a key set fetch may take, in ms (default 5 000); past it the request is answered 503. */
+  jwksTimeout?: number
   /**
    * How many verified JWTs to remember by their text (default 1000, 0 for none): a token seen again costs no
    * signature check, only its `exp`/`nbf` against the clock.
@@ -142,6 +145,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       const uri = options.jwksUri ?? (await metadataOnce()).jwks_uri
       return createRemoteJWKSet(new URL(uri), {
         cooldownDuration: options.jwksCooldown ?? 30_000,
+        timeoutDuration: options.jwksTimeout ?? 5000,
         cacheMaxAge: options.jwksMaxAge ?? 600_000,
         [customFetch]: fetchImpl,
       })
@@ -188,6 +192,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
   /** A JWT's Auth and, for a token bound to a key (RFC 9449 §6.1), the key's thumbprint. */
   async function verifyJwt(token: string): Promise<{ auth: Auth; jkt: string | undefined }> {
+    // Discovery's outage is an UnavailableError already; another failure there is a configuration error.
     const jwks = await keySetOnce()
     let payload: JWTPayload
     try {
@@ -203,7 +208,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
     } catch (error) {
       const code = (error as { code?: string }).code
       if (code !== undefined && INVALID_TOKEN_CODES.has(code)) throw invalidToken(describe(error), realm, error)
-      throw error
+      // Anything else is the key set's fetch: refused, timed out (ERR_JWKS_TIMEOUT), not a key set.
+      throw keySetUnavailable(error)
     }
     const cnf = payload.cnf as { jkt?: unknown } | undefined
     if (cnf !== undefined && typeof cnf?.jkt !== 'string')

@@ -97,6 +97,7 @@ const create: Command = {
     '--name NAME --grant-types authorization_code,password,refresh_token,client_credentials,urn:ietf:params:oauth:grant-type:jwt-bearer --scopes "a b" [--audiences "URI …"] [--public]' +
     ' [--redirect-uris "URI …"] [--post-logout-redirect-uris "URI …"] [--first-party] [--allowed-origins "ORIGIN …"]' +
     ' [--dpop-bound-access-tokens] [--access-token-signing-alg RS256|PS256|ES256|EdDSA]' +
+    ' [--id-token-signed-response-alg RS256|PS256|ES256|EdDSA]' +
     ' [--auth-method private_key_jwt (--jwks-file FILE | --jwks-uri URL) [--token-endpoint-audience]]',
   options: {
     name: { type: 'string' },
@@ -109,6 +110,7 @@ const create: Command = {
     'first-party': { type: 'boolean' },
     'allowed-origins': { type: 'string' },
     'access-token-signing-alg': { type: 'string' },
+    'id-token-signed-response-alg': { type: 'string' },
     'dpop-bound-access-tokens': { type: 'boolean' },
     'auth-method': { type: 'string' },
     'jwks-file': { type: 'string' },
@@ -130,6 +132,9 @@ const create: Command = {
       allowedOrigins: spaceList(values['allowed-origins']),
       ...(typeof values['access-token-signing-alg'] === 'string'
         ? { accessTokenSigningAlg: values['access-token-signing-alg'].trim() }
+        : {}),
+      ...(typeof values['id-token-signed-response-alg'] === 'string'
+        ? { idTokenSignedResponseAlg: values['id-token-signed-response-alg'].trim() }
         : {}),
       dpopBoundAccessTokens: values['dpop-bound-access-tokens'] === true,
       ...(authMethod ? { authMethod } : {}),

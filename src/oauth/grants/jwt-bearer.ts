@@ -17,7 +17,7 @@ import { decodeJwt, importJWK, type JWTHeaderParameters } from 'jose'
 import type { Services } from '../../services.js'
 import { invalidGrant } from '../../errors.js'
 import { storedAlgorithm } from '../../security/access-key-pairs.js'
-import { AssertionError, verifyJwtAssertion } from '../../security/jwt-assertion.js'
+import { AssertionError, sameAlgorithm, verifyJwtAssertion } from '../../security/jwt-assertion.js'
 import { grantScope, intersectScopes } from '../scope.js'
 import type { Grant } from './grant.js'
 
@@ -56,9 +56,10 @@ export const createJwtBearerGrant = (deps: Pick<Services, 'config' | 'accessKeys
     if (!key.ok) throw refused(`access key ${keyId}: ${key.reason}`)
     const alg = storedAlgorithm(key.publicKey)
     if (alg === undefined) throw refused(`access key ${keyId} has no algorithm`)
-    // Only the key's own algorithm: an RSA key registered for PS256 does not verify RS256, nor the reverse.
+    // Only the key's own algorithm: an RSA key registered for PS256 does not verify RS256, nor the reverse (an
+    // Ed25519 key's EdDSA has a second name, Ed25519: RFC 9864).
     const getKey = async (header: JWTHeaderParameters) => {
-      if (header.alg !== alg) throw new AssertionError(`alg ${header.alg} is not the key's ${alg}`)
+      if (!sameAlgorithm(header.alg, alg)) throw new AssertionError(`alg ${header.alg} is not the key's ${alg}`)
       return importJWK(key.publicKey, alg)
     }
     try {

@@ -85,8 +85,22 @@ const signingAlgorithm = {
   type: 'string',
   enum: SIGNING_ALGORITHMS,
   description:
-    'The JWS algorithm of the client’s access and ID tokens; one of the server’s SIGNING_ALGORITHMS (default: the first)',
+    'The JWS algorithm of the client’s access tokens; one of the server’s SIGNING_ALGORITHMS (default: the first)',
 } as const
+const idTokenAlgorithm = {
+  type: 'string',
+  enum: SIGNING_ALGORITHMS,
+  description:
+    'OpenID Connect Registration section 2: the JWS algorithm of the client’s ID tokens; one of the server’s SIGNING_ALGORITHMS (default: RS256 when configured, else the first)',
+} as const
+/** In an update, null returns to the server's default. */
+const orNull = <T extends { description: string }>(schema: T) =>
+  ({
+    ...schema,
+    type: ['string', 'null'],
+    enum: [...SIGNING_ALGORITHMS, null],
+    description: `${schema.description}; null returns to the default`,
+  }) as const
 const clientIdParams = idParams('clientId')
 
 interface ClientBody {
@@ -100,6 +114,7 @@ interface ClientBody {
   first_party?: boolean
   allowed_origins?: string[]
   access_token_signing_alg?: string
+  id_token_signed_response_alg?: string
   dpop_bound_access_tokens?: boolean
   token_endpoint_auth_method?: (typeof AUTH_METHODS)[number]
   jwks?: unknown
@@ -107,13 +122,20 @@ interface ClientBody {
   token_endpoint_audience?: boolean
 }
 
-const keyFields = (body: Partial<ClientBody>) => ({
+const keyFields = (body: Partial<Pick<ClientBody, 'jwks' | 'jwks_uri' | 'token_endpoint_audience'>>) => ({
   jwks: body.jwks,
   jwksUri: body.jwks_uri,
   tokenEndpointAudience: body.token_endpoint_audience,
 })
 
-const signInFields = (body: Partial<ClientBody>) => ({
+const signInFields = (
+  body: Partial<
+    Pick<
+      ClientBody,
+      'redirect_uris' | 'post_logout_redirect_uris' | 'first_party' | 'allowed_origins' | 'dpop_bound_access_tokens'
+    >
+  >,
+) => ({
   redirectUris: body.redirect_uris,
   postLogoutRedirectUris: body.post_logout_redirect_uris,
   firstParty: body.first_party,
@@ -161,6 +183,7 @@ export function registerAdminClientRoutes(app: FastifyInstance, deps: Services):
             ...keyProperties,
             ...signInProperties,
             access_token_signing_alg: signingAlgorithm,
+            id_token_signed_response_alg: idTokenAlgorithm,
           },
           required: ['name', 'grant_types'],
           additionalProperties: false,
@@ -179,7 +202,11 @@ export function registerAdminClientRoutes(app: FastifyInstance, deps: Services):
           audiences: body.audiences ?? [],
           isPublic: body.public === true,
           ...dropUndefined({ authMethod: body.token_endpoint_auth_method, ...keyFields(body) }),
-          ...dropUndefined({ ...signInFields(body), accessTokenSigningAlg: body.access_token_signing_alg }),
+          ...dropUndefined({
+            ...signInFields(body),
+            accessTokenSigningAlg: body.access_token_signing_alg,
+            idTokenSignedResponseAlg: body.id_token_signed_response_alg,
+          }),
         },
         auditContext(request),
       )
@@ -224,13 +251,21 @@ export function registerAdminClientRoutes(app: FastifyInstance, deps: Services):
     },
   )
 
-  app.patch<{ Params: { clientId: string }; Body: Partial<Omit<ClientBody, 'public' | 'token_endpoint_auth_method'>> }>(
+  app.patch<{
+    Params: { clientId: string }
+    Body: Partial<
+      Omit<
+        ClientBody,
+        'public' | 'token_endpoint_auth_method' | 'access_token_signing_alg' | 'id_token_signed_response_alg'
+      >
+    > & { access_token_signing_alg?: string | null; id_token_signed_response_alg?: string | null }
+  }>(
     '/clients/:clientId',
     {
       schema: {
         tags: TAGS,
         summary:
-          'Update a client’s name, grant types, scopes, audiences, browser sign-in fields, signing algorithm, or (private_key_jwt) replace its keys',
+          'Update a client’s name, grant types, scopes, audiences, browser sign-in fields, signing algorithms, or (private_key_jwt) replace its keys',
         security: SECURITY,
         params: clientIdParams,
         body: {
@@ -242,7 +277,8 @@ export function registerAdminClientRoutes(app: FastifyInstance, deps: Services):
             audiences,
             ...keyProperties,
             ...signInProperties,
-            access_token_signing_alg: signingAlgorithm,
+            access_token_signing_alg: orNull(signingAlgorithm),
+            id_token_signed_response_alg: orNull(idTokenAlgorithm),
           },
           additionalProperties: false,
           minProperties: 1,
@@ -258,6 +294,7 @@ export function registerAdminClientRoutes(app: FastifyInstance, deps: Services):
         scopes: body.scopes,
         audiences: body.audiences,
         accessTokenSigningAlg: body.access_token_signing_alg,
+        idTokenSignedResponseAlg: body.id_token_signed_response_alg,
         ...signInFields(body),
         ...dropUndefined(keyFields(body)),
       }

@@ -58,7 +58,12 @@ export const clientSchema = {
     allowed_origins: stringArray,
     access_token_signing_alg: {
       ...nullableString,
-      description: 'The JWS algorithm of the client’s access and ID tokens; null: the first of SIGNING_ALGORITHMS',
+      description: 'The JWS algorithm of the client’s access tokens; null: the first of SIGNING_ALGORITHMS',
+    },
+    id_token_signed_response_alg: {
+      ...nullableString,
+      description:
+        'The JWS algorithm of the client’s ID tokens (OpenID Connect Registration section 2); null: RS256 when configured, else the first of SIGNING_ALGORITHMS',
     },
     dpop_bound_access_tokens: {
       type: 'boolean',
@@ -84,6 +89,7 @@ export const clientSchema = {
     'first_party',
     'allowed_origins',
     'access_token_signing_alg',
+    'id_token_signed_response_alg',
     'dpop_bound_access_tokens',
     'created_at',
     'updated_at',

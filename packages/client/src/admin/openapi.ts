@@ -1472,8 +1472,10 @@ export interface paths {
                                 post_logout_redirect_uris: string[];
                                 first_party: boolean;
                                 allowed_origins: string[];
-                                /** @description The JWS algorithm of the client’s access and ID tokens; null: the first of SIGNING_ALGORITHMS */
+                                /** @description The JWS algorithm of the client’s access tokens; null: the first of SIGNING_ALGORITHMS */
                                 access_token_signing_alg: string | null;
+                                /** @description The JWS algorithm of the client’s ID tokens (OpenID Connect Registration section 2); null: RS256 when configured, else the first of SIGNING_ALGORITHMS */
+                                id_token_signed_response_alg: string | null;
                                 /** @description RFC 9449 section 5.2: every token request must carry a DPoP proof */
                                 dpop_bound_access_tokens: boolean;
                                 /** Format: date-time */
@@ -1596,10 +1598,15 @@ export interface paths {
                         /** @description RFC 9449 section 5.2: every token request must carry a DPoP proof (the access tokens are DPoP-bound) */
                         dpop_bound_access_tokens?: boolean;
                         /**
-                         * @description The JWS algorithm of the client’s access and ID tokens; one of the server’s SIGNING_ALGORITHMS (default: the first)
+                         * @description The JWS algorithm of the client’s access tokens; one of the server’s SIGNING_ALGORITHMS (default: the first)
                          * @enum {string}
                          */
                         access_token_signing_alg?: "RS256" | "PS256" | "ES256" | "EdDSA";
+                        /**
+                         * @description OpenID Connect Registration section 2: the JWS algorithm of the client’s ID tokens; one of the server’s SIGNING_ALGORITHMS (default: RS256 when configured, else the first)
+                         * @enum {string}
+                         */
+                        id_token_signed_response_alg?: "RS256" | "PS256" | "ES256" | "EdDSA";
                     };
                 };
             };
@@ -1645,8 +1652,10 @@ export interface paths {
                             post_logout_redirect_uris: string[];
                             first_party: boolean;
                             allowed_origins: string[];
-                            /** @description The JWS algorithm of the client’s access and ID tokens; null: the first of SIGNING_ALGORITHMS */
+                            /** @description The JWS algorithm of the client’s access tokens; null: the first of SIGNING_ALGORITHMS */
                             access_token_signing_alg: string | null;
+                            /** @description The JWS algorithm of the client’s ID tokens (OpenID Connect Registration section 2); null: RS256 when configured, else the first of SIGNING_ALGORITHMS */
+                            id_token_signed_response_alg: string | null;
                             /** @description RFC 9449 section 5.2: every token request must carry a DPoP proof */
                             dpop_bound_access_tokens: boolean;
                             /** Format: date-time */
@@ -1792,8 +1801,10 @@ export interface paths {
                             post_logout_redirect_uris: string[];
                             first_party: boolean;
                             allowed_origins: string[];
-                            /** @description The JWS algorithm of the client’s access and ID tokens; null: the first of SIGNING_ALGORITHMS */
+                            /** @description The JWS algorithm of the client’s access tokens; null: the first of SIGNING_ALGORITHMS */
                             access_token_signing_alg: string | null;
+                            /** @description The JWS algorithm of the client’s ID tokens (OpenID Connect Registration section 2); null: RS256 when configured, else the first of SIGNING_ALGORITHMS */
+                            id_token_signed_response_alg: string | null;
                             /** @description RFC 9449 section 5.2: every token request must carry a DPoP proof */
                             dpop_bound_access_tokens: boolean;
                             /** Format: date-time */
@@ -1992,7 +2003,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Update a client’s name, grant types, scopes, audiences, browser sign-in fields, signing algorithm, or (private_key_jwt) replace its keys */
+        /** Update a client’s name, grant types, scopes, audiences, browser sign-in fields, signing algorithms, or (private_key_jwt) replace its keys */
         patch: {
             parameters: {
                 query?: never;
@@ -2028,10 +2039,15 @@ export interface paths {
                         /** @description RFC 9449 section 5.2: every token request must carry a DPoP proof (the access tokens are DPoP-bound) */
                         dpop_bound_access_tokens?: boolean;
                         /**
-                         * @description The JWS algorithm of the client’s access and ID tokens; one of the server’s SIGNING_ALGORITHMS (default: the first)
-                         * @enum {string}
+                         * @description The JWS algorithm of the client’s access tokens; one of the server’s SIGNING_ALGORITHMS (default: the first); null returns to the default
+                         * @enum {string|null}
                          */
-                        access_token_signing_alg?: "RS256" | "PS256" | "ES256" | "EdDSA";
+                        access_token_signing_alg?: "RS256" | "PS256" | "ES256" | "EdDSA" | null;
+                        /**
+                         * @description OpenID Connect Registration section 2: the JWS algorithm of the client’s ID tokens; one of the server’s SIGNING_ALGORITHMS (default: RS256 when configured, else the first); null returns to the default
+                         * @enum {string|null}
+                         */
+                        id_token_signed_response_alg?: "RS256" | "PS256" | "ES256" | "EdDSA" | null;
                     };
                 };
             };
@@ -2077,8 +2093,10 @@ export interface paths {
                             post_logout_redirect_uris: string[];
                             first_party: boolean;
                             allowed_origins: string[];
-                            /** @description The JWS algorithm of the client’s access and ID tokens; null: the first of SIGNING_ALGORITHMS */
+                            /** @description The JWS algorithm of the client’s access tokens; null: the first of SIGNING_ALGORITHMS */
                             access_token_signing_alg: string | null;
+                            /** @description The JWS algorithm of the client’s ID tokens (OpenID Connect Registration section 2); null: RS256 when configured, else the first of SIGNING_ALGORITHMS */
+                            id_token_signed_response_alg: string | null;
                             /** @description RFC 9449 section 5.2: every token request must carry a DPoP proof */
                             dpop_bound_access_tokens: boolean;
                             /** Format: date-time */
@@ -2246,8 +2264,10 @@ export interface paths {
                             post_logout_redirect_uris: string[];
                             first_party: boolean;
                             allowed_origins: string[];
-                            /** @description The JWS algorithm of the client’s access and ID tokens; null: the first of SIGNING_ALGORITHMS */
+                            /** @description The JWS algorithm of the client’s access tokens; null: the first of SIGNING_ALGORITHMS */
                             access_token_signing_alg: string | null;
+                            /** @description The JWS algorithm of the client’s ID tokens (OpenID Connect Registration section 2); null: RS256 when configured, else the first of SIGNING_ALGORITHMS */
+                            id_token_signed_response_alg: string | null;
                             /** @description RFC 9449 section 5.2: every token request must carry a DPoP proof */
                             dpop_bound_access_tokens: boolean;
                             /** Format: date-time */

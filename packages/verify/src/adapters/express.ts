@@ -1,5 +1,6 @@
-// Express and connect: a middleware that sets `req.auth` or answers 401/403 (typed structurally: no dependency).
-import { VerificationError } from '../errors.js'
+// Express and connect: a middleware that sets `req.auth` or answers 401/403, or 503 when the authorization server
+// cannot be reached to check the credential (typed structurally: no dependency).
+import { answerFor, UnavailableError, VerificationError } from '../errors.js'
 import type { ScopeRequirement } from '../scopes.js'
 import type { Auth, Verifier } from '../verifier.js'
 
@@ -31,12 +32,11 @@ export function expressAuth(verifier: Verifier, required?: ScopeRequirement) {
         next()
       },
       (error: unknown) => {
-        if (!(error instanceof VerificationError)) return next(error)
-        response.statusCode = error.status
-        response.setHeader('www-authenticate', error.wwwAuthenticate)
-        response.setHeader('content-type', 'application/json; charset=utf-8')
-        response.setHeader('cache-control', 'no-store')
-        response.end(JSON.stringify(error.body()))
+        if (!(error instanceof VerificationError || error instanceof UnavailableError)) return next(error)
+        const answer = answerFor(error)
+        response.statusCode = answer.status
+        for (const [name, value] of Object.entries(answer.headers)) response.setHeader(name, value)
+        response.end(answer.body)
       },
     )
   }

@@ -1,6 +1,6 @@
 // Fastify: a plugin that gives every request `request.auth` (null until a route's preHandler verifies it), and a
 // preHandler per route. Typed structurally, so the package does not depend on Fastify.
-import { VerificationError } from '../errors.js'
+import { answerFor, UnavailableError, VerificationError } from '../errors.js'
 import type { ScopeRequirement } from '../scopes.js'
 import type { Auth, Verifier } from '../verifier.js'
 
@@ -19,7 +19,8 @@ interface FastifyInstanceLike {
 }
 
 /**
- * A preHandler that verifies the request (and the scope given) and sets `request.auth`, or answers 401/403.
+ * A preHandler that verifies the request (and the scope given) and sets `request.auth`, or answers 401/403 (503
+ * with Retry-After when the authorization server's keys or introspection cannot be reached).
  *
  * @example
  * app.get('/objects', { preHandler: authenticate(verifier, requireScopes('read:objects')) }, async (request) => request.auth)
@@ -43,9 +44,12 @@ export function authenticate(verifier: Verifier, required?: ScopeRequirement) {
         done()
       },
       (error: unknown) => {
-        if (!(error instanceof VerificationError)) return done(error as Error)
+        if (!(error instanceof VerificationError || error instanceof UnavailableError)) return done(error as Error)
         // Answered here: the route's handler does not run.
-        reply.code(error.status).header('www-authenticate', error.wwwAuthenticate).send(error.body())
+        const answer = answerFor(error)
+        reply.code(answer.status)
+        for (const [name, value] of Object.entries(answer.headers)) reply.header(name, value)
+        reply.send(answer.body)
       },
     )
   }

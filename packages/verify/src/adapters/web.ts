@@ -1,22 +1,20 @@
 // The web platform's Request and Response (Hono, Next.js route handlers, workers, Deno, Bun).
-import { VerificationError } from '../errors.js'
+import { answerFor, UnavailableError, VerificationError } from '../errors.js'
 import type { ScopeRequirement } from '../scopes.js'
 import type { Auth, Verifier } from '../verifier.js'
 
-/** The answer for a refused request: its status, `WWW-Authenticate`, and an RFC 6749 §5.2 style body. */
-export function errorResponse(error: VerificationError): Response {
-  return new Response(JSON.stringify(error.body()), {
-    status: error.status,
-    headers: {
-      'www-authenticate': error.wwwAuthenticate,
-      'content-type': 'application/json; charset=utf-8',
-      'cache-control': 'no-store',
-    },
-  })
+/**
+ * The answer for a refused request: its status, `WWW-Authenticate`, and an RFC 6749 §5.2 style body; for one that
+ * could not be verified (UnavailableError), 503 with `Retry-After`.
+ */
+export function errorResponse(error: VerificationError | UnavailableError): Response {
+  const answer = answerFor(error)
+  return new Response(answer.body, { status: answer.status, headers: answer.headers })
 }
 
 /**
- * Verifies a web Request: `{ auth }` when it may proceed, `{ response }` (401/403) to send back otherwise.
+ * Verifies a web Request: `{ auth }` when it may proceed, `{ response }` (401/403, or 503 when the authorization
+ * server cannot be reached) to send back otherwise.
  *
  * @example
  * export async function GET(request: Request) {
@@ -33,7 +31,8 @@ export async function verifyRequest(
   try {
     return { auth: await verifier.verify(request, required) }
   } catch (error) {
-    if (error instanceof VerificationError) return { response: errorResponse(error) }
+    if (error instanceof VerificationError || error instanceof UnavailableError)
+      return { response: errorResponse(error) }
     throw error
   }
 }
