@@ -17,6 +17,7 @@ import { createJanitorSchedule } from './ops/janitor-schedule.js'
 import { registerPageSupport } from './pages/index.js'
 import { registerAdminRoutes } from './routes/admin/index.js'
 import { registerAuthorizeRoutes } from './routes/authorize.js'
+import { registerConsoleRoutes } from './routes/console.js'
 import { registerCorsRoutes } from './routes/cors.js'
 import { registerDiscoveryRoutes } from './routes/discovery.js'
 import { registerDocsRoutes } from './routes/docs.js'
@@ -120,6 +121,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerAdminRoutes(app, services)
   registerMeRoutes(app, services)
   registerMeSessionRoutes(app, services)
+  await registerConsoleRoutes(app)
 
   // The JWKS, the one public answer that is the same for everyone, skips the router and the per-request hooks
   // when nothing would happen to it there: no request log to write (LOG_LEVEL above info) and no close begun.
