@@ -10,6 +10,7 @@ import { createClientKeys, type ClientKeys } from './oauth/client-keys.js'
 import { createCorsOrigins, type CorsOrigins } from './oauth/cors-origins.js'
 import { createLoginWaiters, type LoginWaiters } from './oauth/login-waiters.js'
 import { createMetrics, type Metrics } from './ops/metrics.js'
+import { createUsageCounter, type UsageCounter } from './ops/usage.js'
 import { createAccessKeyVerifier, type AccessKeyVerifier } from './security/access-keys.js'
 import { createAccessTokenVerifier, type AccessTokenVerifier } from './security/access-token-verifier.js'
 import { createBearerAuthenticator, type BearerAuthenticator } from './security/bearer.js'
@@ -64,6 +65,8 @@ export interface Services extends Required<Pick<ServiceDeps, 'config' | 'store' 
   replayCache: ReplayCache
   /** Route schemas compiled when first needed (http/lazy-schemas.ts); a route group with its own compiler wraps it. */
   schemas: LazySchemas
+  /** Requests per hour by kind, per access key and client, counted in memory and written in batches (ops/usage.ts). */
+  usage: UsageCounter
 }
 
 /** How the services reach the app that holds them: its logger and its closing state, both known only later. */
@@ -111,6 +114,12 @@ export async function createServices(
     now,
     onError: (err) => hooks.log()?.warn({ err }, 'could not record access-key uses; trying again later'),
   })
+  const usage = createUsageCounter({
+    store,
+    config,
+    now,
+    onError: (err) => hooks.log()?.warn({ err }, 'could not write the usage counts; trying again later'),
+  })
   const revocations = await createRevocationList({
     store,
     now,
@@ -135,6 +144,7 @@ export async function createServices(
     dpop,
     now,
     isRevoked: (claims) => revocations.revokes(claims),
+    usage,
   })
   const corsOrigins = createCorsOrigins({
     store,
@@ -169,10 +179,12 @@ export async function createServices(
     replayCache: replay.cache,
     clientKeys: createClientKeys({ timeoutMs: config.jwksUriTimeout * 1000 }),
     schemas: createLazySchemas(),
+    usage,
     async close() {
       await replay.close()
       await stopWatching()
       await accessKeys.close()
+      await usage.close()
       await revocations.close()
       if (!deps.passwords) await passwords.close()
     },
