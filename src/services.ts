@@ -34,6 +34,8 @@ export interface ServiceDeps {
   passwords?: PasswordHasher
   /** Changes made outside this instance, applied at once rather than at the next poll (store/change-feed.ts). */
   changes?: Pick<ChangeFeed, 'onChange'>
+  /** The usage counter; default: one over the store, written every USAGE_FLUSH_INTERVAL and closed with the services. */
+  usage?: UsageCounter
 }
 
 /** What routes and grants receive: the dependencies, with the clock resolved, and this app's own services. */
@@ -114,12 +116,14 @@ export async function createServices(
     now,
     onError: (err) => hooks.log()?.warn({ err }, 'could not record access-key uses; trying again later'),
   })
-  const usage = createUsageCounter({
-    store,
-    config,
-    now,
-    onError: (err) => hooks.log()?.warn({ err }, 'could not write the usage counts; trying again later'),
-  })
+  const usage =
+    deps.usage ??
+    createUsageCounter({
+      store,
+      config,
+      now,
+      onError: (err) => hooks.log()?.warn({ err }, 'could not write the usage counts; trying again later'),
+    })
   const revocations = await createRevocationList({
     store,
     now,
@@ -184,7 +188,7 @@ export async function createServices(
       await replay.close()
       await stopWatching()
       await accessKeys.close()
-      await usage.close()
+      if (!deps.usage) await usage.close()
       await revocations.close()
       if (!deps.passwords) await passwords.close()
     },
