@@ -25,6 +25,7 @@ import { registerIntrospectionRoutes } from './routes/introspection.js'
 import { registerLogoutRoutes } from './routes/logout.js'
 import { registerMeRoutes } from './routes/me.js'
 import { registerMeSessionRoutes } from './routes/me-sessions.js'
+import { registerMeUsageRoutes } from './routes/me-usage.js'
 import { registerTokenRoutes } from './routes/token.js'
 import { registerOpsRoutes } from './routes/ops.js'
 import { registerRevocationRoutes } from './routes/revocation.js'
@@ -121,6 +122,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerAdminRoutes(app, services)
   registerMeRoutes(app, services)
   registerMeSessionRoutes(app, services)
+  registerMeUsageRoutes(app, services)
   await registerConsoleRoutes(app)
 
   // The JWKS, the one public answer that is the same for everyone, skips the router and the per-request hooks
