@@ -1,7 +1,9 @@
 // The web console (/console) is a client of Portcullis like any other: a first-party public client (no secret,
 // PKCE, no consent page) that the server registers for itself at start under a fixed client_id, its redirect URI
 // under the issuer's /console/. Kept in step with ISSUER: a changed issuer updates the redirect URI on the next
-// start. Its scopes are the ceiling of what a console session can do; a user gets the part they hold.
+// start. Its scopes are the ceiling of what a console session can do; a user gets the part they hold. Besides
+// its own three, they are the advertised SCOPES: a user creating an access key in the console can give it only
+// scopes their console token carries (a narrow token never mints a broader key, routes/me.ts).
 import type { Client } from '../store/clients.js'
 import { recordChange, type ManageDeps } from './changes.js'
 import { type ClientDeps, updateClient } from './clients.js'
@@ -18,11 +20,17 @@ export const consoleUrl = (issuer: string): string => `${issuer.replace(/\/+$/, 
 /** Where the authorization server sends the browser back with the code. */
 export const consoleRedirectUri = (issuer: string): string => `${consoleUrl(issuer)}callback`
 
+/** The console's own scopes and the advertised ones. */
+export const consoleScopes = (advertised: readonly string[]): string[] => [
+  ...new Set([...CONSOLE_SCOPES, ...advertised]),
+]
+
 const sameList = (a: readonly string[], b: readonly string[]) =>
   a.length === b.length && a.every((entry, index) => entry === b[index])
 
 /** Registers the console's client, or brings its redirect URI, scopes and grant types back to what they must be. */
 export async function ensureConsoleClient(deps: ClientDeps & ManageDeps): Promise<Client> {
+  const scopes = consoleScopes(deps.config.scopes)
   const redirectUris = [consoleRedirectUri(deps.config.issuer)]
   const postLogoutRedirectUris = [consoleUrl(deps.config.issuer)]
   const current = await deps.store.clients.findById(CONSOLE_CLIENT_ID)
@@ -34,7 +42,7 @@ export async function ensureConsoleClient(deps: ClientDeps & ManageDeps): Promis
         name: 'Portcullis console',
         secretHash: null,
         grantTypes: GRANT_TYPES,
-        scopes: CONSOLE_SCOPES,
+        scopes,
         redirectUris,
         postLogoutRedirectUris,
         firstParty: true,
@@ -65,7 +73,7 @@ export async function ensureConsoleClient(deps: ClientDeps & ManageDeps): Promis
     current.firstParty &&
     sameList(current.redirectUris, redirectUris) &&
     sameList(current.postLogoutRedirectUris, postLogoutRedirectUris) &&
-    sameList(current.scopes, CONSOLE_SCOPES) &&
+    sameList(current.scopes, scopes) &&
     sameList(current.grantTypes, GRANT_TYPES)
   if (inStep) return current
   return updateClient(
@@ -74,7 +82,7 @@ export async function ensureConsoleClient(deps: ClientDeps & ManageDeps): Promis
     {
       redirectUris,
       postLogoutRedirectUris,
-      scopes: [...CONSOLE_SCOPES],
+      scopes,
       grantTypes: [...GRANT_TYPES],
       firstParty: true,
     },

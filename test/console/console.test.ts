@@ -85,7 +85,7 @@ t.test('the build stays within the size budget of what loads before first use', 
 })
 
 t.test('the server registers the console as a first-party public client, once, in step with ISSUER', async (t) => {
-  const { store, config } = await build(t, { env: { ISSUER: 'https://auth.example' } })
+  const { store, config } = await build(t, { env: { ISSUER: 'https://auth.example', SCOPES: 'read admin write' } })
   const deps = { store, config, now: Date.now }
   const first = await ensureConsoleClient(deps)
   t.match(first, {
@@ -94,7 +94,7 @@ t.test('the server registers the console as a first-party public client, once, i
     firstParty: true,
     secretHash: null,
     grantTypes: ['authorization_code', 'refresh_token'],
-    scopes: ['admin', 'keys:write', 'account'],
+    scopes: ['admin', 'keys:write', 'account', 'read', 'write'],
     redirectUris: ['https://auth.example/console/callback'],
   })
   const again = await ensureConsoleClient(deps)
@@ -105,9 +105,14 @@ t.test('the server registers the console as a first-party public client, once, i
 
   const moved = await ensureConsoleClient({ ...deps, config: { ...config, issuer: 'https://id.example/' } })
   t.same(moved.redirectUris, ['https://id.example/console/callback'], 'a new ISSUER moves the redirect URI')
+  const widened = await ensureConsoleClient({
+    ...deps,
+    config: { ...config, issuer: 'https://id.example/', scopes: ['read', 'audit'] },
+  })
+  t.same(widened.scopes, ['admin', 'keys:write', 'account', 'read', 'audit'], 'and new SCOPES its scopes')
   t.equal(consoleRedirectUri('https://id.example/'), 'https://id.example/console/callback')
   const updated = await store.audit.list({ limit: 10, type: 'client.updated' })
-  t.equal(updated.items.length, 1)
+  t.equal(updated.items.length, 2)
 })
 
 t.test('two instances starting at once register one console client', async (t) => {

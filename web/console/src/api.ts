@@ -1,7 +1,6 @@
-// The APIs the console calls: the admin API and /v1/me through the typed client generated from openapi.yaml, the
-// usage figures (not in the generated client yet) through the SDK's authenticated fetch. Errors come back as the
+// The APIs the console calls: the admin API, /v1/me and the usage figures, through the typed client generated from
+// openapi.yaml, authenticated by the sign-in's strategy (the SDK refreshes the token). Errors come back as the
 // server's one JSON shape; `problem` turns them into a sentence for the page.
-import { createFetch } from '@portcullis/client'
 import { type AdminClient, createAdminClient } from '@portcullis/client/admin'
 import type { Session } from './auth.ts'
 
@@ -19,24 +18,28 @@ export interface Usage {
   totals: Record<string, number>
 }
 
+/** Whose usage: everything, one access key (an operator's view or the owner's), one client. */
+export type UsageOf = { all: true } | { accessKey: string; mine: boolean } | { client: string }
+
 export interface Api {
   admin: AdminClient
-  /** GET of a usage path (`/admin/v1/usage`, `/admin/v1/access-keys/{id}/usage`, `/v1/me/access-keys/{id}/usage`). */
-  usage(path: string, query: { from?: string; to?: string; granularity?: 'hour' | 'day' }): Promise<Usage>
+  usage(of: UsageOf, query: { from?: string; to?: string; granularity?: 'hour' | 'day' }): Promise<Usage>
 }
 
 export function createApi(session: Session): Api {
   const admin = createAdminClient({ baseUrl: session.issuer, strategy: session.strategy })
-  const authenticated = createFetch(session.strategy, { throwOnAuthErrors: false })
   return {
     admin,
-    async usage(path, query) {
-      const url = new URL(session.issuer + path)
-      for (const [name, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(name, value)
-      const response = await authenticated(url)
-      const body = (await response.json().catch(() => ({}))) as Usage & ErrorBody
-      if (!response.ok) throw new Error(problem(body))
-      return body
+    usage(of, query): Promise<Usage> {
+      if ('all' in of) return unwrap(admin.GET('/admin/v1/usage', { params: { query } }))
+      if ('client' in of)
+        return unwrap(
+          admin.GET('/admin/v1/clients/{clientId}/usage', { params: { path: { clientId: of.client }, query } }),
+        )
+      const path = { id: of.accessKey }
+      return of.mine
+        ? unwrap(admin.GET('/v1/me/access-keys/{id}/usage', { params: { path, query } }))
+        : unwrap(admin.GET('/admin/v1/access-keys/{id}/usage', { params: { path, query } }))
     },
   }
 }

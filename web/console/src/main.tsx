@@ -110,7 +110,10 @@ function App(props: { session: Session }) {
 
 const root = document.getElementById('app')!
 signIn(location, history).then(
-  (session) => render(<App session={session} />, root),
+  (session) => {
+    root.textContent = ''
+    render(<App session={session} />, root)
+  },
   (error: Error) => {
     root.textContent = ''
     const main = document.createElement('main')

@@ -23,9 +23,12 @@ function keysOf(api: Api, mine: boolean) {
 type AccessKey = Awaited<ReturnType<typeof keysOf>>['items'][number]
 
 function KeyUsage(props: { api: Api; id: string; mine: boolean; round: number }) {
-  const path = props.mine ? `/v1/me/access-keys/${props.id}/usage` : `/admin/v1/access-keys/${props.id}/usage`
   const state = useLoad(
-    () => props.api.usage(path, { from: new Date(Date.now() - DAY * 1000).toISOString(), granularity: 'hour' }),
+    () =>
+      props.api.usage(
+        { accessKey: props.id, mine: props.mine },
+        { from: new Date(Date.now() - DAY * 1000).toISOString(), granularity: 'hour' },
+      ),
     [props.id, props.round],
   )
   if (state.error) return <span class="muted">usage unavailable</span>
@@ -102,7 +105,9 @@ function CreateKey(props: { api: Api; mine: boolean; onCreated: (secret: string)
 }
 
 export function AccessKeys(props: { api: Api; mine: boolean }) {
-  const state = useLoad(() => keysOf(props.api, props.mine), [props.mine])
+  const [round, setRound] = useState(0)
+  const state = useLoad(() => keysOf(props.api, props.mine), [props.mine, round])
+  const refresh = () => setRound((value) => value + 1)
   const [secret, setSecret] = useState<string>()
   const [revoking, setRevoking] = useState<AccessKey>()
   const revoke = async (key: AccessKey) => {
@@ -125,7 +130,7 @@ export function AccessKeys(props: { api: Api; mine: boolean }) {
       <section aria-labelledby="keys-title">
         <div class="heading">
           <h2 id="keys-title">{props.mine ? 'Your access keys' : 'Access keys'}</h2>
-          <button type="button" onClick={state.reload}>
+          <button type="button" onClick={refresh}>
             Refresh
           </button>
         </div>
@@ -133,7 +138,7 @@ export function AccessKeys(props: { api: Api; mine: boolean }) {
         <ErrorText message={state.error ?? ''} />
         {state.data && keys.length === 0 && <p class="muted">No access keys yet.</p>}
         {keys.length > 0 && (
-          <div class="table-wrap">
+          <div class="table-wrap" tabIndex={0} role="region" aria-label="Access keys (scrolls sideways)">
             <table>
               <thead>
                 <tr>
@@ -166,7 +171,7 @@ export function AccessKeys(props: { api: Api; mine: boolean }) {
                       {relative(key.last_used_at)}
                     </td>
                     <td>
-                      <KeyUsage api={props.api} id={key.id} mine={props.mine} round={state.data ? keys.length : 0} />
+                      <KeyUsage api={props.api} id={key.id} mine={props.mine} round={round} />
                     </td>
                     <td>
                       {key.status === 'active' && (

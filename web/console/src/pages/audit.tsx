@@ -110,7 +110,7 @@ export function Audit(props: { api: Api }) {
         <ErrorText message={state.error ?? ''} />
         {state.data && events.length === 0 && <p class="muted">No events match.</p>}
         {events.length > 0 && (
-          <div class="table-wrap">
+          <div class="table-wrap" tabIndex={0} role="region" aria-label="Audit events (scrolls sideways)">
             <table>
               <thead>
                 <tr>

@@ -156,7 +156,7 @@ export function Clients(props: { api: Api }) {
         <h2 id="clients-title">Clients</h2>
         {state.loading && !state.data && <Loading />}
         <ErrorText message={state.error ?? ''} />
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="Clients (scrolls sideways)">
           <table>
             <thead>
               <tr>

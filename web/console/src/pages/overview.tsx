@@ -11,7 +11,7 @@ async function loadOverview(api: Api) {
   const now = Date.now()
   const [usage, keys, signing] = await Promise.all([
     api
-      .usage('/admin/v1/usage', { from: new Date(now - DAY).toISOString(), granularity: 'hour' })
+      .usage({ all: true }, { from: new Date(now - DAY).toISOString(), granularity: 'hour' })
       .catch((error: Error) => error),
     unwrap(api.admin.GET('/admin/v1/access-keys', { params: { query: { active: true, limit: 200 } } })),
     unwrap(api.admin.GET('/admin/v1/signing-keys', { params: { query: { limit: 50 } } })),
@@ -65,6 +65,7 @@ export function Overview(props: { api: Api }) {
     <div class="cards">
       <section class="card wide" aria-labelledby="rates">
         <h2 id="rates">Tokens and errors, last 24 hours</h2>
+        <p class="muted">Every client and access key together.</p>
         {usage instanceof Error ? (
           <ErrorText message={`Usage figures are unavailable: ${usage.message}`} />
         ) : (

@@ -135,7 +135,7 @@ export function Users(props: { api: Api }) {
         <h2 id="users-title">Users</h2>
         {state.loading && !state.data && <Loading />}
         <ErrorText message={state.error ?? error} />
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="Users (scrolls sideways)">
           <table>
             <thead>
               <tr>
