@@ -2,7 +2,6 @@
 import { buildApp } from './app.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import { createKeyring } from './keys/keyring.js'
-import { ensureConsoleClient } from './manage/console-client.js'
 import { loadMasterKey } from './keys/master-key.js'
 import { generateSigningKey } from './keys/key-material.js'
 import { createDeferredLogger } from './ops/deferred-logger.js'
@@ -34,9 +33,8 @@ async function start(config: Readonly<Config>): Promise<void> {
     ...(pregenerated ? { pregenerated } : {}),
   })
   const masterKey = master.key
-  const app = await buildApp({ config, store, keyring, masterKey, changes })
-  // The web console signs in as this server's own first-party client (/console).
-  await ensureConsoleClient({ store, config, now: Date.now })
+  // consoleClient: the web console signs in as this server's own first-party client (/console).
+  const app = await buildApp({ config, store, keyring, masterKey, changes, consoleClient: true })
   keyringLog.attach(app.log)
   if (master.created)
     app.log.warn({ path: master.source }, 'generated the master key: back it up together with the database')

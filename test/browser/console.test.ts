@@ -220,9 +220,43 @@ t.test('the console in a browser', { skip }, async (t) => {
     t.equal(token.status, 200, 'the secret shown is the client’s')
     await checkPage(t, page, 'clients')
 
+    // The secret rotated with a day's overlap: the new one works, and the old one still does.
+    await clientRow.getByRole('button', { name: 'Rotate secret of reporting' }).click()
+    const rotateDialog = page.getByRole('dialog', { name: 'Rotate the secret of reporting' })
+    await page.selectOption('#overlap', '86400')
+    await checkPage(t, page, 'client-rotate')
+    await rotateDialog.getByRole('button', { name: 'Rotate secret' }).click()
+    const rotated = page.getByRole('dialog', { name: 'The new secret of reporting' })
+    await rotated.waitFor(WAIT)
+    const newSecret = await page.inputValue('#secret-value')
+    t.not(newSecret, secret)
+    await rotated.getByRole('button', { name: 'I have stored it' }).click()
+    await clientRow.getByText(/old secret until/).waitFor(WAIT)
+    for (const [which, value] of [
+      ['new', newSecret],
+      ['old, in its overlap', secret],
+    ] as const) {
+      const answer = await fetch(`${baseUrl}/oauth/token`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${clientId}:${value}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({ grant_type: 'client_credentials' }),
+      })
+      t.equal(answer.status, 200, `the ${which} secret works`)
+    }
+
     await open(page, 'Users')
-    await page.locator('tr', { hasText: 'bob' }).waitFor(WAIT)
+    const bobRow = page.locator('tr', { hasText: 'bob' })
+    await bobRow.waitFor(WAIT)
     await checkPage(t, page, 'users')
+    await bobRow.getByRole('button', { name: 'Disable bob' }).click()
+    await bobRow.getByText('disabled', { exact: true }).waitFor(WAIT)
+    t.equal((await store.users.findById(bob.id))?.disabled, true, 'disabled')
+    await bobRow.getByRole('button', { name: 'Enable bob' }).click()
+    await bobRow.getByText('active', { exact: true }).waitFor(WAIT)
+    t.equal((await store.users.findById(bob.id))?.disabled, false, 'enabled again')
 
     // Signing keys: a rotation adds a key to the timeline.
     await open(page, 'Signing keys')

@@ -115,6 +115,13 @@ t.test('the server registers the console as a first-party public client, once, i
   t.equal(updated.items.length, 2)
 })
 
+t.test('buildApp registers the console client when asked (the server does), and not otherwise', async (t) => {
+  const asked = await build(t, { deps: { consoleClient: true } })
+  t.match(await asked.store.clients.findById(CONSOLE_CLIENT_ID), { firstParty: true, isPublic: true })
+  const plain = await build(t)
+  t.equal(await plain.store.clients.findById(CONSOLE_CLIENT_ID), undefined)
+})
+
 t.test('two instances starting at once register one console client', async (t) => {
   const { store, config } = await build(t)
   const deps = { store, config, now: Date.now }
