@@ -25,7 +25,7 @@ export const CONSOLE_CSP = [
   "frame-ancestors 'none'",
 ].join('; ')
 
-const ASSET = /^assets\/[A-Za-z0-9_-]{1,80}\.(js|css|svg)$/
+const ASSET = /^[A-Za-z0-9_-]{1,80}\.(js|css)$/
 
 export async function registerConsoleRoutes(app: FastifyInstance, options: { root?: string } = {}): Promise<void> {
   const root = options.root ?? CONSOLE_DIR
@@ -41,7 +41,7 @@ export async function registerConsoleRoutes(app: FastifyInstance, options: { roo
         .header('permissions-policy', 'camera=(), microphone=(), geolocation=(), interest-cohort=()')
     })
 
-    /** The app's page: any path that is not an asset (the app routes in the browser). */
+    /** The app's page, at /console/ and at each of its own addresses (the app routes in the browser). */
     const sendIndex = (reply: FastifyReply) => {
       // Built on demand by the tests and by `npm start`; a server started without a build says so.
       if (!existsSync(`${root}index.html`))
@@ -60,40 +60,66 @@ export async function registerConsoleRoutes(app: FastifyInstance, options: { roo
       },
       async (_request, reply) => reply.redirect('/console/', 302),
     )
-    scope.get<{ Params: { '*': string } }>(
-      '/console/*',
+    const page = {
+      description: 'The app’s page (never cached: it names the current build’s assets)',
+      content: { 'text/html': { schema: { type: 'string' } } },
+    }
+    scope.get(
+      '/console/',
       {
         schema: {
-          summary: 'The web console (a single-page app) and its content-hashed scripts and styles',
+          summary: 'The web console, a single-page app',
+          tags: ['console'],
+          response: { 200: page, 503: errorBody },
+        },
+      },
+      async (_request, reply) => sendIndex(reply),
+    )
+    scope.get<{ Params: { page: string } }>(
+      '/console/:page',
+      {
+        schema: {
+          summary: 'A page of the web console (the app routes in the browser): its callback, clients, users, …',
           tags: ['console'],
           params: {
             type: 'object',
-            properties: { '*': { type: 'string', maxLength: 200 } },
-            required: ['*'],
+            properties: { page: { type: 'string', pattern: '^[a-z][a-z-]{0,39}$' } },
+            required: ['page'],
+          },
+          response: { 200: page, 400: errorBody, 503: errorBody },
+        },
+      },
+      async (_request, reply) => sendIndex(reply),
+    )
+    scope.get<{ Params: { file: string } }>(
+      '/console/assets/:file',
+      {
+        schema: {
+          summary: 'A script or stylesheet of the web console (content-hashed name)',
+          tags: ['console'],
+          params: {
+            type: 'object',
+            properties: { file: { type: 'string', maxLength: 100 } },
+            required: ['file'],
           },
           response: {
             200: {
-              description: 'The app’s page, or one of its files (cached for a year: the name changes with the content)',
+              description: 'The file, cached for a year (its name changes with its content)',
               content: {
-                'text/html': { schema: { type: 'string' } },
                 'text/javascript': { schema: { type: 'string' } },
                 'text/css': { schema: { type: 'string' } },
               },
             },
             404: errorBody,
-            503: errorBody,
           },
         },
       },
       async (request, reply) => {
-        const path = request.params['*']
-        if (path.startsWith('assets/')) {
-          if (!ASSET.test(path) || !existsSync(`${root}${path}`)) throw notFound('no such file of the console')
-          return reply
-            .header('cache-control', 'public, max-age=31536000, immutable')
-            .sendFile(path, { cacheControl: false })
-        }
-        return sendIndex(reply)
+        const { file } = request.params
+        if (!ASSET.test(file) || !existsSync(`${root}assets/${file}`)) throw notFound('no such file of the console')
+        return reply
+          .header('cache-control', 'public, max-age=31536000, immutable')
+          .sendFile(`assets/${file}`, { cacheControl: false })
       },
     )
   })

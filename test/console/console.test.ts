@@ -52,7 +52,6 @@ t.test('/console refuses what is not one of its files', async (t) => {
   for (const url of [
     '/console/assets/missing-0000000000.js',
     '/console/assets/..%2findex.html',
-    '/console/assets/sub/app.js',
     '/console/assets/%2e%2e%2fapp.js',
     '/console/assets/app.exe',
   ]) {
@@ -60,8 +59,14 @@ t.test('/console refuses what is not one of its files', async (t) => {
     t.equal(response.statusCode, 404, url)
     t.same(response.json(), { error: 'not_found', error_description: 'no such file of the console' }, url)
   }
+  t.equal((await app.inject({ method: 'GET', url: '/console/assets/sub/app.js' })).statusCode, 404)
   const long = await app.inject({ method: 'GET', url: `/console/${'a'.repeat(300)}` })
-  t.equal(long.statusCode, 400, 'an over-long path is bad input')
+  t.equal(long.statusCode, 414, 'an over-long address is refused before routing')
+  for (const url of ['/console/Clients', '/console/%3Cscript%3E', `/console/${'a'.repeat(41)}`]) {
+    const response = await app.inject({ method: 'GET', url })
+    t.equal(response.statusCode, 400, `${url.slice(0, 40)}: not a page of the app`)
+    t.match(response.json(), { error: 'invalid_request' })
+  }
 })
 
 t.test('a server without a console build says how to make one', async (t) => {
