@@ -25,13 +25,18 @@ export const CONSOLE_CSP = [
   "frame-ancestors 'none'",
 ].join('; ')
 
+const JS = 'text/javascript; charset=utf-8'
+const CSS = 'text/css; charset=utf-8'
 const ASSET = /^[A-Za-z0-9_-]{1,80}\.(js|css)$/
 
 export async function registerConsoleRoutes(app: FastifyInstance, options: { root?: string } = {}): Promise<void> {
   const root = options.root ?? CONSOLE_DIR
   await app.register(async (scope) => {
     await scope.register(fastifyStatic, { root, serve: false, index: false })
-    scope.addHook('onSend', async (_request, reply) => {
+    scope.addHook('onSend', async (request, reply) => {
+      // The media types the pages' own assets are served with (send's table says application/javascript).
+      if (reply.statusCode === 200 && request.url.startsWith('/console/assets/'))
+        reply.header('content-type', request.url.endsWith('.js') ? JS : CSS)
       reply
         .header('content-security-policy', CONSOLE_CSP)
         .header('x-content-type-options', 'nosniff')
