@@ -166,3 +166,13 @@ export const splitList = (text: string) =>
     .split(/[\s,]+/)
     .map((entry) => entry.trim())
     .filter(Boolean)
+
+/** A table's frame that scrolls sideways on a narrow screen: a labelled region, reachable by keyboard to scroll. */
+export function ScrollRegion(props: { label: string; children: ComponentChildren }) {
+  return (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a region that scrolls must be reachable by keyboard (WCAG 2.1.1)
+    <section class="table-wrap" tabIndex={0} aria-label={props.label}>
+      {props.children}
+    </section>
+  )
+}

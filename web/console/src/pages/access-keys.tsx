@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks'
 import { type Api, unwrap } from '../api.ts'
 import { UsageChart } from '../chart.tsx'
-import { Confirm, ErrorText, Loading, SecretOnce, relative, splitList, useLoad, when } from '../ui.tsx'
+import { Confirm, ErrorText, Loading, SecretOnce, relative, splitList, useLoad, when, ScrollRegion } from '../ui.tsx'
 
 const DAY = 86_400
 
@@ -138,7 +138,7 @@ export function AccessKeys(props: { api: Api; mine: boolean }) {
         <ErrorText message={state.error ?? ''} />
         {state.data && keys.length === 0 && <p class="muted">No access keys yet.</p>}
         {keys.length > 0 && (
-          <div class="table-wrap" tabIndex={0} role="region" aria-label="Access keys (scrolls sideways)">
+          <ScrollRegion label="Access keys (scrolls sideways)">
             <table>
               <thead>
                 <tr>
@@ -184,7 +184,7 @@ export function AccessKeys(props: { api: Api; mine: boolean }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollRegion>
         )}
       </section>
       {secret !== undefined && (

@@ -1,7 +1,7 @@
 // The audit log: filter by type, actor and time, newest first, a page at a time.
 import { useState } from 'preact/hooks'
 import { type Api, unwrap } from '../api.ts'
-import { ErrorText, Loading, useLoad, when } from '../ui.tsx'
+import { ErrorText, Loading, useLoad, when, ScrollRegion } from '../ui.tsx'
 
 const TYPES = [
   'client.created',
@@ -110,7 +110,7 @@ export function Audit(props: { api: Api }) {
         <ErrorText message={state.error ?? ''} />
         {state.data && events.length === 0 && <p class="muted">No events match.</p>}
         {events.length > 0 && (
-          <div class="table-wrap" tabIndex={0} role="region" aria-label="Audit events (scrolls sideways)">
+          <ScrollRegion label="Audit events (scrolls sideways)">
             <table>
               <thead>
                 <tr>
@@ -133,7 +133,7 @@ export function Audit(props: { api: Api }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollRegion>
         )}
         <nav class="pager" aria-label="Pages">
           <button type="button" disabled={cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))}>

@@ -2,7 +2,7 @@
 // still accepted for a while (overlap), delete with confirmation.
 import { useState } from 'preact/hooks'
 import { type Api, unwrap } from '../api.ts'
-import { Confirm, Dialog, ErrorText, Loading, SecretOnce, splitList, useLoad, when } from '../ui.tsx'
+import { Confirm, Dialog, ErrorText, Loading, SecretOnce, splitList, useLoad, when, ScrollRegion } from '../ui.tsx'
 
 const listClients = (api: Api) => unwrap(api.admin.GET('/admin/v1/clients', { params: { query: { limit: 100 } } }))
 type Client = Awaited<ReturnType<typeof listClients>>['items'][number]
@@ -156,7 +156,7 @@ export function Clients(props: { api: Api }) {
         <h2 id="clients-title">Clients</h2>
         {state.loading && !state.data && <Loading />}
         <ErrorText message={state.error ?? ''} />
-        <div class="table-wrap" tabIndex={0} role="region" aria-label="Clients (scrolls sideways)">
+        <ScrollRegion label="Clients (scrolls sideways)">
           <table>
             <thead>
               <tr>
@@ -203,7 +203,7 @@ export function Clients(props: { api: Api }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       </section>
       {rotating && (
         <Rotate

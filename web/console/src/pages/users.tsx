@@ -1,7 +1,7 @@
 // Users: create, disable or enable, set a password, change scopes.
 import { useState } from 'preact/hooks'
 import { type Api, unwrap } from '../api.ts'
-import { Dialog, ErrorText, Loading, splitList, useLoad, when } from '../ui.tsx'
+import { Dialog, ErrorText, Loading, splitList, useLoad, when, ScrollRegion } from '../ui.tsx'
 
 const listUsers = (api: Api) => unwrap(api.admin.GET('/admin/v1/users', { params: { query: { limit: 100 } } }))
 type User = Awaited<ReturnType<typeof listUsers>>['items'][number]
@@ -135,7 +135,7 @@ export function Users(props: { api: Api }) {
         <h2 id="users-title">Users</h2>
         {state.loading && !state.data && <Loading />}
         <ErrorText message={state.error ?? error} />
-        <div class="table-wrap" tabIndex={0} role="region" aria-label="Users (scrolls sideways)">
+        <ScrollRegion label="Users (scrolls sideways)">
           <table>
             <thead>
               <tr>
@@ -182,7 +182,7 @@ export function Users(props: { api: Api }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       </section>
       {editing && (
         <EditUser
