@@ -21,6 +21,10 @@ COPY prisma prisma
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src src
+# The web console (web/console, bundled with the client SDK's sources into dist/console).
+COPY scripts/build-console.mjs scripts/
+COPY web web
+COPY packages/client/src packages/client/src
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 # ---- runtime: the compiled server, production dependencies and migrations, as a non-root user ----

@@ -1,5 +1,6 @@
 // `npm start` and the `portcullis` bin run the compiled JavaScript in dist/. This compiles it first
-// when dist/ is missing or older than a source file, so `npm ci && npm start` needs nothing else.
+// when dist/ is missing or older than a source file, and builds the web console (dist/console) when it is missing
+// or older than web/console, so `npm ci && npm start` needs nothing else.
 import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join, dirname } from 'node:path'
@@ -26,4 +27,16 @@ export function ensureBuilt() {
   })
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) ensureBuilt()
+/** The console's bundle (scripts/build-console.mjs); a checkout only: the build needs the dev dependencies. */
+export async function ensureConsoleBuilt() {
+  if (!existsSync(join(root, 'web/console'))) return
+  const { consoleIsStale, buildConsole } = await import('./build-console.mjs')
+  if (!consoleIsStale()) return
+  process.stderr.write('portcullis: building the web console (npm run build:console)…\n')
+  await buildConsole()
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  ensureBuilt()
+  await ensureConsoleBuilt()
+}

@@ -15,8 +15,10 @@ import { checkNulCharacters, rejectNulCharacters } from './http/nul-characters.j
 import { addRequestHooks } from './http/request-hooks.js'
 import { createJanitorSchedule } from './ops/janitor-schedule.js'
 import { registerPageSupport } from './pages/index.js'
+import { ensureConsoleClient } from './manage/console-client.js'
 import { registerAdminRoutes } from './routes/admin/index.js'
 import { registerAuthorizeRoutes } from './routes/authorize.js'
+import { registerConsoleRoutes } from './routes/console.js'
 import { registerCorsRoutes } from './routes/cors.js'
 import { registerDiscoveryRoutes } from './routes/discovery.js'
 import { registerDocsRoutes } from './routes/docs.js'
@@ -24,6 +26,7 @@ import { registerIntrospectionRoutes } from './routes/introspection.js'
 import { registerLogoutRoutes } from './routes/logout.js'
 import { registerMeRoutes } from './routes/me.js'
 import { registerMeSessionRoutes } from './routes/me-sessions.js'
+import { registerMeUsageRoutes } from './routes/me-usage.js'
 import { registerTokenRoutes } from './routes/token.js'
 import { registerOpsRoutes } from './routes/ops.js'
 import { registerRevocationRoutes } from './routes/revocation.js'
@@ -36,6 +39,8 @@ export interface AppDeps extends ServiceDeps {
   logger?: FastifyBaseLogger | boolean
   /** Where the default JSON logs go instead of standard output (one line per write). */
   logStream?: { write(line: string): void }
+  /** Registers (or brings in step with ISSUER) the web console's client before the app answers: the server does. */
+  consoleClient?: boolean
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -120,6 +125,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerAdminRoutes(app, services)
   registerMeRoutes(app, services)
   registerMeSessionRoutes(app, services)
+  registerMeUsageRoutes(app, services)
+  await registerConsoleRoutes(app)
+  if (deps.consoleClient)
+    await ensureConsoleClient({ store: deps.store, config, now: services.now, clients: services.clients })
 
   // The JWKS, the one public answer that is the same for everyone, skips the router and the per-request hooks
   // when nothing would happen to it there: no request log to write (LOG_LEVEL above info) and no close begun.

@@ -94,6 +94,10 @@ export interface Config {
   janitorRetention: number
   /** Seconds audit events are kept before the janitor deletes them; 0 keeps them for ever. */
   auditRetention: number
+  /** Seconds usage counts (per access key and client, per hour) are kept before the janitor deletes them; 0 keeps them for ever. */
+  usageRetention: number
+  /** Seconds between writes of the usage counts this instance has gathered (ops/usage.ts). */
+  usageFlushInterval: number
   serviceDocumentation: string
   /** The product name on the sign-in, consent and logout pages. */
   uiTitle: string
@@ -394,6 +398,8 @@ export function loadConfig(env: Env = process.env, options: { envFile?: string |
     janitorBatchSize: read.integer('JANITOR_BATCH_SIZE', 1000, 1, 100000),
     janitorRetention: read.duration('JANITOR_RETENTION', 7 * 86400, 0),
     auditRetention: read.duration('AUDIT_RETENTION', 365 * 86400, 0),
+    usageRetention: read.duration('USAGE_RETENTION', 90 * 86400, 0),
+    usageFlushInterval: read.duration('USAGE_FLUSH_INTERVAL', 5, 1, 3600),
     serviceDocumentation: read.url('SERVICE_DOCUMENTATION', `${issuer}/docs`),
     uiTitle: parseUiTitle(read.raw('UI_TITLE')),
     loginUrl: parseAppUrl('LOGIN_URL', read.raw('LOGIN_URL')),

@@ -33,7 +33,8 @@ async function start(config: Readonly<Config>): Promise<void> {
     ...(pregenerated ? { pregenerated } : {}),
   })
   const masterKey = master.key
-  const app = await buildApp({ config, store, keyring, masterKey, changes })
+  // consoleClient: the web console signs in as this server's own first-party client (/console).
+  const app = await buildApp({ config, store, keyring, masterKey, changes, consoleClient: true })
   keyringLog.attach(app.log)
   if (master.created)
     app.log.warn({ path: master.source }, 'generated the master key: back it up together with the database')

@@ -10,6 +10,7 @@ import { createClientKeys, type ClientKeys } from './oauth/client-keys.js'
 import { createCorsOrigins, type CorsOrigins } from './oauth/cors-origins.js'
 import { createLoginWaiters, type LoginWaiters } from './oauth/login-waiters.js'
 import { createMetrics, type Metrics } from './ops/metrics.js'
+import { createUsageCounter, type UsageCounter } from './ops/usage.js'
 import { createAccessKeyVerifier, type AccessKeyVerifier } from './security/access-keys.js'
 import { createAccessTokenVerifier, type AccessTokenVerifier } from './security/access-token-verifier.js'
 import { createBearerAuthenticator, type BearerAuthenticator } from './security/bearer.js'
@@ -36,6 +37,8 @@ export interface ServiceDeps {
   changes?: Pick<ChangeFeed, 'onChange'>
   /** The repeating timer of the revocation list's sync (ops/every.ts); tests pass one they advance by hand. */
   every?: Every
+  /** The usage counter; default: one over the store, written every USAGE_FLUSH_INTERVAL and closed with the services. */
+  usage?: UsageCounter
 }
 
 /** What routes and grants receive: the dependencies, with the clock resolved, and this app's own services. */
@@ -67,6 +70,8 @@ export interface Services extends Required<Pick<ServiceDeps, 'config' | 'store' 
   replayCache: ReplayCache
   /** Route schemas compiled when first needed (http/lazy-schemas.ts); a route group with its own compiler wraps it. */
   schemas: LazySchemas
+  /** Requests per hour by kind, per access key and client, counted in memory and written in batches (ops/usage.ts). */
+  usage: UsageCounter
 }
 
 /** How the services reach the app that holds them: its logger and its closing state, both known only later. */
@@ -114,6 +119,14 @@ export async function createServices(
     now,
     onError: (err) => hooks.log()?.warn({ err }, 'could not record access-key uses; trying again later'),
   })
+  const usage =
+    deps.usage ??
+    createUsageCounter({
+      store,
+      config,
+      now,
+      onError: (err) => hooks.log()?.warn({ err }, 'could not write the usage counts; trying again later'),
+    })
   const revocations = await createRevocationList({
     store,
     now,
@@ -139,6 +152,7 @@ export async function createServices(
     dpop,
     now,
     isRevoked: (claims) => revocations.revokes(claims),
+    usage,
   })
   const corsOrigins = createCorsOrigins({
     store,
@@ -173,10 +187,12 @@ export async function createServices(
     replayCache: replay.cache,
     clientKeys: createClientKeys({ timeoutMs: config.jwksUriTimeout * 1000 }),
     schemas: createLazySchemas(),
+    usage,
     async close() {
       await replay.close()
       await stopWatching()
       await accessKeys.close()
+      if (!deps.usage) await usage.close()
       await revocations.close()
       if (!deps.passwords) await passwords.close()
     },

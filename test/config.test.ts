@@ -64,6 +64,8 @@ t.test('with nothing set, the embedded defaults', async (t) => {
     janitorBatchSize: 1000,
     janitorRetention: 7 * 86400,
     auditRetention: 365 * 86400,
+    usageRetention: 90 * 86400,
+    usageFlushInterval: 5,
     serviceDocumentation: 'http://localhost:3000/docs',
     rateLimitPerIp: 600,
     rateLimitPerClient: 300,
@@ -322,6 +324,16 @@ const badValues: [name: string, value: string, message: string][] = [
     'AUDIT_RETENTION',
     '1y',
     'AUDIT_RETENTION: must be a duration from 0s to 315360000s, in seconds or with a unit (900, 15m, 12h, 30d) (got "1y")',
+  ],
+  [
+    'USAGE_RETENTION',
+    '90 days',
+    'USAGE_RETENTION: must be a duration from 0s to 315360000s, in seconds or with a unit (900, 15m, 12h, 30d) (got "90 days")',
+  ],
+  [
+    'USAGE_FLUSH_INTERVAL',
+    '0',
+    'USAGE_FLUSH_INTERVAL: must be a duration from 1s to 3600s, in seconds or with a unit (900, 15m, 12h, 30d) (got "0")',
   ],
   [
     'JANITOR_RETENTION',

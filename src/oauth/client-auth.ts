@@ -128,13 +128,29 @@ function secretMatches(client: Client, secret: string | undefined, now: number):
  */
 export async function authenticateClient(
   request: FastifyRequest,
-  deps: Pick<Services, 'clients' | 'now'> & ClientAssertionServices,
+  deps: Pick<Services, 'clients' | 'now'> & Partial<Pick<Services, 'usage'>> & ClientAssertionServices,
   body: Record<string, unknown>,
 ): Promise<AuthenticatedClient> {
   const credentials = readCredentials(request, body)
-  const { clientId, secret, basic, assertion } = credentials
+  const { clientId, basic } = credentials
   if (clientId === '' || clientId.length > 255 || CONTROL_CHARACTERS.test(clientId)) throw invalidClient(FAILED, basic)
   const found = await deps.clients.lookup(clientId)
+  try {
+    return await authenticateFound(request, deps, credentials, found)
+  } catch (err) {
+    // A known client's refusal counts in its usage (ops/usage.ts); an unknown id is nobody's.
+    if (found.client) deps.usage?.count('client', clientId, 'refused')
+    throw err
+  }
+}
+
+async function authenticateFound(
+  request: FastifyRequest,
+  deps: Pick<Services, 'clients' | 'now'> & ClientAssertionServices,
+  credentials: Credentials,
+  found: Awaited<ReturnType<Services['clients']['lookup']>>,
+): Promise<AuthenticatedClient> {
+  const { clientId, secret, basic, assertion } = credentials
   if (assertion !== undefined)
     return {
       client: await authenticateWithAssertion(request, deps, clientId, found, assertion),

@@ -27,7 +27,10 @@ export interface IntrospectionBody {
 }
 
 /** Who is asking: a client sees only its own tokens unless it holds `introspect`; a Bearer caller sees all. */
-export type Caller = { kind: 'client'; clientId: string; seesAll: boolean } | { kind: 'bearer' }
+export type Caller =
+  | { kind: 'client'; clientId: string; seesAll: boolean }
+  /** `keyId`: the access key presented, when the credential is one (counted in its usage). */
+  | { kind: 'bearer'; keyId?: string }
 
 /** The RFC 7662 §2.2 answer, in its member names (like the token response, token-response.ts). */
 export interface Introspection {
@@ -73,6 +76,7 @@ export type IntrospectionServices = Pick<
   | 'revocations'
   | 'replayCache'
   | 'clientKeys'
+  | 'usage'
 >
 
 /**
@@ -103,13 +107,25 @@ export function createIntrospection(deps: IntrospectionServices) {
           'use one authentication method: client credentials or a Bearer token / access key, not both',
         )
       const principal = await bearer.authenticate(request)
-      if (!INTROSPECT_SCOPES.some((scope) => principal.scopes.includes(scope))) throw insufficientScope('introspect')
-      return { kind: 'bearer' }
+      if (!INTROSPECT_SCOPES.some((scope) => principal.scopes.includes(scope))) {
+        if (principal.keyId !== undefined) deps.usage.count('access_key', principal.keyId, 'refused')
+        throw insufficientScope('introspect')
+      }
+      return principal.keyId === undefined ? { kind: 'bearer' } : { kind: 'bearer', keyId: principal.keyId }
     }
     if (!clientPresented && authorization === undefined) throw unauthenticated()
     const { client, method } = await authenticateClient(request, deps, body as unknown as Record<string, unknown>)
-    if (method === 'none') throw invalidClient('a public client cannot introspect tokens')
+    if (method === 'none') {
+      deps.usage.count('client', client.clientId, 'refused')
+      throw invalidClient('a public client cannot introspect tokens')
+    }
     return { kind: 'client', clientId: client.clientId, seesAll: client.scopes.includes('introspect') }
+  }
+
+  /** Usage statistics (ops/usage.ts): one introspection answered, counted for the client or access key that asked. */
+  function countAnswered(caller: Caller): void {
+    if (caller.kind === 'client') deps.usage.count('client', caller.clientId, 'introspection')
+    else if (caller.keyId !== undefined) deps.usage.count('access_key', caller.keyId, 'introspection')
   }
 
   const mayView = (caller: Caller, clientId: string | undefined) =>
@@ -195,5 +211,5 @@ export function createIntrospection(deps: IntrospectionServices) {
     return INACTIVE
   }
 
-  return { identifyCaller, introspect }
+  return { identifyCaller, introspect, countAnswered }
 }

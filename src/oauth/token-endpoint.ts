@@ -9,7 +9,7 @@ import { authenticateClient, type AuthenticatedClient } from './client-auth.js'
 import { invalidDpopProof, invalidRequest, invalidTarget, unauthorizedClient, unsupportedGrantType } from '../errors.js'
 import { readParameters } from './form-body.js'
 import type { Services } from '../services.js'
-import type { Grant, GrantRequest, GrantResult } from './grants/grant.js'
+import type { Grant, GrantRequest, GrantResult, TokenUsage } from './grants/grant.js'
 import { clientIdTokenAlgorithm, idTokenFor } from './id-token.js'
 import { parseScope } from './scope.js'
 import { tokenResponse, type TokenResponse } from './token-response.js'
@@ -17,7 +17,7 @@ import { tokenResponse, type TokenResponse } from './token-response.js'
 /** What the endpoint's own steps use (the grants hold their own services). */
 export type TokenEndpointServices = Pick<
   Services,
-  'config' | 'keyring' | 'clients' | 'now' | 'store' | 'dpop' | 'replayCache' | 'clientKeys'
+  'config' | 'keyring' | 'clients' | 'now' | 'store' | 'dpop' | 'replayCache' | 'clientKeys' | 'usage'
 >
 
 /** RFC 8707 §2: several resources may be asked for at once, but a token here has one audience. */
@@ -168,6 +168,8 @@ export async function handleTokenRequest(
     now?: number
     labels?: TokenRequestLabels
     params?: Record<string, string>
+    /** Filled in with the client and access key the request is counted for (usage statistics, ops/usage.ts). */
+    usage?: TokenUsage
     /** Counts the authenticated client's request, throwing too_many_requests past its limit (oauth/rate-limits.ts). */
     clientRateLimit?: ((request: FastifyRequest, authenticated: AuthenticatedClient) => Promise<void>) | undefined
   } = {},
@@ -180,6 +182,7 @@ export async function handleTokenRequest(
   const authenticated = await authenticateClient(request, deps, params)
   const { client, method } = authenticated
   labels.client_id = client.clientId
+  if (options.usage) options.usage.clientId = client.clientId
   if (options.clientRateLimit) await options.clientRateLimit(request, authenticated)
   clientMayUseGrant(client, grant)
   const alg = clientSigningAlgorithm(client, deps.config)
@@ -198,6 +201,7 @@ export async function handleTokenRequest(
     now,
     ip: request.ip,
     dpopJkt,
+    ...(options.usage ? { usage: options.usage } : {}),
   }
   const result = await grant.handler(grantRequest)
   const accessToken = await issueAccessToken(deps, client, result, now, alg, dpopJkt)

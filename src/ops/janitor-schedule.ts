@@ -22,13 +22,17 @@ export interface JanitorSchedule {
 }
 
 export function janitorPolicy(
-  config: Pick<Config, 'janitorRetention' | 'janitorBatchSize' | 'loginFailureWindow' | 'auditRetention'>,
+  config: Pick<
+    Config,
+    'janitorRetention' | 'janitorBatchSize' | 'loginFailureWindow' | 'auditRetention' | 'usageRetention'
+  >,
 ): JanitorPolicy {
   return {
     retentionMs: config.janitorRetention * 1000,
     batchSize: config.janitorBatchSize,
     loginFailureWindowSeconds: config.loginFailureWindow,
     auditRetentionMs: config.auditRetention * 1000,
+    usageRetentionMs: config.usageRetention * 1000,
   }
 }
 
@@ -50,7 +54,12 @@ export function createJanitorSchedule(deps: {
   store: { janitor: Pick<JanitorStore, 'sweep'> }
   config: Pick<
     Config,
-    'janitorInterval' | 'janitorRetention' | 'janitorBatchSize' | 'loginFailureWindow' | 'auditRetention'
+    | 'janitorInterval'
+    | 'janitorRetention'
+    | 'janitorBatchSize'
+    | 'loginFailureWindow'
+    | 'auditRetention'
+    | 'usageRetention'
   >
   now: () => number
   log: JanitorLog

@@ -78,6 +78,7 @@ export function registerIntrospectionRoutes(app: FastifyInstance, deps: Introspe
     scope.post<{ Body: IntrospectionBody }>('/oauth/introspect', { schema }, async (request, reply) => {
       const caller = await introspection.identifyCaller(request, request.body)
       const answer = await introspection.introspect(request.body.token, caller)
+      introspection.countAnswered(caller)
       // §2.2 / §4: the answer describes a credential and must not be cached.
       return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(answer)
     })

@@ -13,13 +13,18 @@ import {
   type TokenRequestLabels,
 } from '../oauth/token-endpoint.js'
 import { tokenResponseSchema } from '../oauth/token-response.js'
+import type { TokenUsage } from '../oauth/grants/grant.js'
+import { tokenUsageKind, type UsageKind } from '../ops/usage.js'
 import { AssertionError } from '../security/jwt-assertion.js'
 import { oauthErrorBody as errorSchema } from './schemas.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** Token endpoint only: when the request arrived (before its body was read), and its metric labels. */
-    tokenRequest: { receivedAt: number; labels: TokenRequestLabels } | null
+    /**
+     * Token endpoint only: when the request arrived (before its body was read), its metric labels, and the client
+     * and access key it is counted for in the usage statistics.
+     */
+    tokenRequest: { receivedAt: number; labels: TokenRequestLabels; usage: TokenUsage } | null
   }
 }
 
@@ -75,12 +80,28 @@ export function registerTokenRoutes(
   deps: TokenEndpointServices & GrantServices & Pick<Services, 'metrics'>,
 ): void {
   const grants = createGrants(deps)
+  const usageKinds = new Map<string, UsageKind | undefined>(
+    [...grants.keys()].map((type) => [type, tokenUsageKind(type)]),
+  )
   // Per request: when it arrived (before its body is read: under load, handlers start well after arrival,
   // and refresh-token replay detection asks whether a request arrived after a token was used), and the
   // metric labels, so that every outcome is counted, even refusals before the handler (media type, body, schema).
   const track = (request: FastifyRequest, _reply: FastifyReply, done: () => void) => {
-    request.tokenRequest = { receivedAt: deps.now(), labels: { grant_type: 'unknown', client_id: 'unknown' } }
+    request.tokenRequest = {
+      receivedAt: deps.now(),
+      labels: { grant_type: 'unknown', client_id: 'unknown' },
+      usage: {},
+    }
     done()
+  }
+  /** Usage statistics (ops/usage.ts): a request refused or throttled, counted for whoever it is known to speak for. */
+  const countRefusal = (request: FastifyRequest, error: Error & { statusCode?: number }) => {
+    const status = error.statusCode ?? 500
+    if (status < 400 || status >= 500 || !request.tokenRequest) return
+    const { usage, receivedAt } = request.tokenRequest
+    const kind = error instanceof OAuthError && error.error === 'too_many_requests' ? 'throttled' : 'refused'
+    if (usage.clientId !== undefined) deps.usage.count('client', usage.clientId, kind, receivedAt)
+    if (usage.accessKeyId !== undefined) deps.usage.count('access_key', usage.accessKeyId, kind, receivedAt)
   }
   const countFailure = (
     request: FastifyRequest,
@@ -95,6 +116,7 @@ export function registerTokenRoutes(
     if (error instanceof OAuthError && error.cause instanceof AssertionError)
       request.log.info({ error: error.error, reason: error.cause.reason }, 'assertion refused')
     deps.metrics.countTokenRequest(labels?.grant_type ?? 'unknown', labels?.client_id ?? 'unknown', outcome)
+    countRefusal(request, error)
     done()
   }
 
@@ -130,15 +152,21 @@ export function registerTokenRoutes(
         onError: countFailure,
       },
       async (request, reply) => {
-        const { receivedAt, labels } = request.tokenRequest!
+        const { receivedAt, labels, usage } = request.tokenRequest!
         // The body is what singleParameters made of it: single strings, checked by the schema.
         const response = await handleTokenRequest(request, deps, grants, {
           now: receivedAt,
           labels,
+          usage,
           params: request.body as Record<string, string>,
           clientRateLimit: limits.perClient,
         })
         deps.metrics.countTokenRequest(labels.grant_type, labels.client_id, 'issued')
+        const kind = usageKinds.get(labels.grant_type)
+        if (kind !== undefined && usage.clientId !== undefined)
+          deps.usage.count('client', usage.clientId, kind, receivedAt)
+        if (kind !== undefined && usage.accessKeyId !== undefined)
+          deps.usage.count('access_key', usage.accessKeyId, kind, receivedAt)
         // RFC 9449 §8.2: the nonce to use next, when nonces are on (a new one each window).
         const nonce = deps.dpop.nonce(receivedAt)
         if (nonce !== undefined) reply.header('dpop-nonce', nonce)

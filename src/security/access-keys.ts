@@ -82,7 +82,10 @@ export interface VerifiedAccessKey {
   scopes: string[]
 }
 
-export type AccessKeyVerification = ({ ok: true } & VerifiedAccessKey) | { ok: false; reason: AccessKeyFailure }
+/** A refused key that exists carries its id (`keyId`), so that the refusal can be counted against it (ops/usage.ts). */
+export type AccessKeyVerification =
+  | ({ ok: true } & VerifiedAccessKey)
+  | { ok: false; reason: AccessKeyFailure; keyId?: string }
 
 export type KeyPairResolution =
   | ({
@@ -120,9 +123,9 @@ export const serviceKeySubject = (id: string) => `access_key:${id}`
 /** A found key's state at `at`: refused when revoked, expired or its owner is disabled; else who it speaks for. */
 function activeKey(record: AccessKeyForVerification, at: number): AccessKeyVerification {
   const { key, owner } = record
-  if (key.revokedAt) return { ok: false, reason: 'revoked' }
-  if (key.expiresAt && key.expiresAt.getTime() <= at) return { ok: false, reason: 'expired' }
-  if (key.userId !== null && (!owner || owner.disabled)) return { ok: false, reason: 'owner_disabled' }
+  if (key.revokedAt) return { ok: false, reason: 'revoked', keyId: key.id }
+  if (key.expiresAt && key.expiresAt.getTime() <= at) return { ok: false, reason: 'expired', keyId: key.id }
+  if (key.userId !== null && (!owner || owner.disabled)) return { ok: false, reason: 'owner_disabled', keyId: key.id }
   const scopes = owner ? key.scopes.filter((scope) => owner.scopes.includes(scope)) : key.scopes
   return { ok: true, key, owner, sub: owner ? owner.id : serviceKeySubject(key.id), scopes }
 }
@@ -211,8 +214,10 @@ export function createAccessKeyVerifier(deps: {
       const record = await load(parsed.id)
       // The hash is compared even for unknown ids, so timing does not tell which ids exist.
       const matches = constantTimeEqual(sha256(parsed.secret), record?.secretHash ?? '')
-      if (record?.key.kind === 'key_pair') return { ok: false, reason: 'no_secret' }
-      if (!record || !matches) return { ok: false, reason: 'unknown' }
+      if (record?.key.kind === 'key_pair') return { ok: false, reason: 'no_secret', keyId: record.key.id }
+      if (!record) return { ok: false, reason: 'unknown' }
+      // A wrong secret answers like an unknown key; only the usage statistics learn that the key exists.
+      if (!matches) return { ok: false, reason: 'unknown', keyId: record.key.id }
       const at = now()
       const state = activeKey(record, at)
       if (state.ok) recordUse(record.key, at)

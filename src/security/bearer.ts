@@ -14,6 +14,7 @@ import {
   invalidToken,
   missingToken,
 } from '../errors.js'
+import type { UsageCounter } from '../ops/usage.js'
 import { looksLikeAccessKey, type AccessKeyVerifier } from './access-keys.js'
 import { DPOP_ALGORITHMS, type DpopVerifier } from './dpop.js'
 import type { RevocableClaims } from './revocation-list.js'
@@ -54,7 +55,8 @@ export interface BearerAuthenticator {
   /** The principal behind one presented credential (a JWT or an access key), or undefined. */
   verify(credential: string): Promise<Principal | undefined>
   /**
-   * A preHandler/onRequest hook: authenticates, then requires at least one of `scopes`.
+   * A preHandler/onRequest hook: authenticates, then requires at least one of `scopes`. An access key's call is
+   * counted as `api` in its usage, a refusal as `refused` (ops/usage.ts): the admin API and /v1/me use this.
    *
    * @example
    * app.get('/admin/v1/users', { onRequest: bearer.requireScope('admin') }, handler)
@@ -72,6 +74,8 @@ export interface BearerDeps {
   accessKeys: AccessKeyVerifier
   /** True when the JWT was revoked (RFC 7009), by its jti, with its grant or with its user; answered from memory (security/revocation-list.ts). */
   isRevoked: (claims: RevocableClaims) => boolean
+  /** Counts access keys' calls and refusals (ops/usage.ts). */
+  usage?: Pick<UsageCounter, 'count'>
 }
 
 // RFC 6750 §2.1: `Bearer 1*SP b64token`, and a b64token has no spaces. The scheme (any case), the spaces or tabs
@@ -144,9 +148,13 @@ export function createBearerAuthenticator(deps: BearerDeps): BearerAuthenticator
     }
   }
 
-  async function verifyKey(key: string): Promise<Principal | undefined> {
+  /** `authenticating`: a request presented the key as its credential, so a refusal counts in the key's usage. */
+  async function verifyKey(key: string, authenticating = false): Promise<Principal | undefined> {
     const result = await deps.accessKeys.verify(key)
-    if (!result.ok) return undefined
+    if (!result.ok) {
+      if (authenticating && result.keyId !== undefined) deps.usage?.count('access_key', result.keyId, 'refused')
+      return undefined
+    }
     return {
       kind: 'access_key',
       sub: result.sub,
@@ -156,9 +164,9 @@ export function createBearerAuthenticator(deps: BearerDeps): BearerAuthenticator
     }
   }
 
-  async function verify(credential: string): Promise<Principal | undefined> {
+  async function verify(credential: string, authenticating = false): Promise<Principal | undefined> {
     if (credential === '' || credential.length > MAX_CREDENTIAL_LENGTH) return undefined
-    return looksLikeAccessKey(credential) ? verifyKey(credential) : verifyJwt(credential)
+    return looksLikeAccessKey(credential) ? verifyKey(credential, authenticating) : verifyJwt(credential)
   }
 
   /**
@@ -190,7 +198,9 @@ export function createBearerAuthenticator(deps: BearerDeps): BearerAuthenticator
     if (presented.dpop) return authenticateDpop(request, presented.value)
     // X-API-Key carries access keys only.
     const principal =
-      presented.via === 'x-api-key' && !looksLikeAccessKey(presented.value) ? undefined : await verify(presented.value)
+      presented.via === 'x-api-key' && !looksLikeAccessKey(presented.value)
+        ? undefined
+        : await verify(presented.value, true)
     if (!principal) throw invalidToken('the access token or access key is invalid, expired or revoked')
     // RFC 9449 §7.2: a DPoP-bound token is useless without its key, so never accepted as a Bearer token.
     if (principal.jkt !== undefined)
@@ -200,13 +210,17 @@ export function createBearerAuthenticator(deps: BearerDeps): BearerAuthenticator
 
   return {
     authenticate,
-    verify,
+    verify: (credential) => verify(credential),
     requireScope(...scopes) {
       return async (request) => {
+        // Counted once per request, by the hook that authenticated it.
+        const counted = request.principal !== undefined
         const principal = request.principal ?? (await authenticate(request))
         request.principal = principal
-        if (scopes.length > 0 && !scopes.some((scope) => principal.scopes.includes(scope)))
-          throw insufficientScope(scopes.join(' '))
+        const allowed = scopes.length === 0 || scopes.some((scope) => principal.scopes.includes(scope))
+        if (!counted && principal.keyId !== undefined)
+          deps.usage?.count('access_key', principal.keyId, allowed ? 'api' : 'refused')
+        if (!allowed) throw insufficientScope(scopes.join(' '))
       }
     },
   }

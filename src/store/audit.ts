@@ -76,12 +76,14 @@ export function createAuditStore(prisma: PrismaClient) {
       after?: string | undefined
       limit: number
       type?: string | undefined
+      actor?: string | undefined
       since?: Date | undefined
       until?: Date | undefined
     }): Promise<Page<AuditEvent>> {
       const rows = await prisma.auditEvent.findMany({
         where: {
           ...(options.type ? { type: options.type } : {}),
+          ...(options.actor ? { actor: options.actor } : {}),
           ...(options.since || options.until
             ? {
                 createdAt: {

@@ -16,6 +16,7 @@ import { createRefreshTokenStore } from './refresh-tokens/index.js'
 import { createRevokedTokenStore } from './revoked-tokens.js'
 import { createSessionStore } from './sessions.js'
 import { createSigningKeyStore } from './signing-keys.js'
+import { createUsageStore } from './usage.js'
 import { createUserStore } from './users.js'
 
 export function createStore(db: Database) {
@@ -40,6 +41,7 @@ export function createStore(db: Database) {
     consents: createConsentStore(prisma, revocations ? { announce: revocations.announce } : {}),
     challenges: createChallengeStore(prisma),
     replayCache: createReplayCacheStore(prisma, db.sqlite, db.pool),
+    usage: createUsageStore(prisma),
     janitor: createJanitorStore(db),
     /** True when the database answers a trivial query (readiness). */
     async ping(): Promise<boolean> {

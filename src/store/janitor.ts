@@ -26,6 +26,7 @@
 //   the code, and revokes the tokens issued from it.
 // - AuditEvent: events older than AUDIT_RETENTION (a year by default; 0 keeps them for ever): the record of who
 //   did what is kept far longer than the tokens, but a flood of throttled logins must not grow it for ever.
+// - UsageCount: hours that ended more than USAGE_RETENTION ago (90 days by default; 0 keeps them for ever).
 //
 // Each selection goes through an index (SQLite, which has no statistics to plan by, scans the tokens for a join
 // but searches them by family for `familyId IN (…)`). The outer WHERE repeats each condition: on PostgreSQL a row changed by a concurrent write (a login failure
@@ -47,6 +48,7 @@ export const JANITOR_TABLES = [
   'Challenge',
   'AuthorizationCode',
   'AuditEvent',
+  'UsageCount',
 ] as const
 export type JanitorTable = (typeof JANITOR_TABLES)[number]
 
@@ -59,6 +61,8 @@ export interface JanitorPolicy {
   batchSize: number
   /** Milliseconds audit events are kept (AUDIT_RETENTION); 0 keeps them for ever. */
   auditRetentionMs: number
+  /** Milliseconds usage counts are kept (USAGE_RETENTION), counted from the end of their hour; 0 keeps them for ever. */
+  usageRetentionMs: number
 }
 
 export interface SweepResult {
@@ -146,6 +150,14 @@ export function createJanitorStore(db: Pick<Database, 'prisma' | 'provider' | 'u
         const before = new Date(now.getTime() - policy.auditRetentionMs)
         return prisma.$executeRaw`
           DELETE FROM "AuditEvent" WHERE "id" IN (SELECT "id" FROM "AuditEvent" WHERE "createdAt" < ${before} LIMIT ${limit})`
+      }
+      case 'UsageCount': {
+        if (policy.usageRetentionMs === 0) return Promise.resolve(0)
+        // An hour's row goes once the whole hour is older than the retention.
+        const before = new Date(now.getTime() - policy.usageRetentionMs - 3_600_000)
+        return prisma.$executeRaw`
+          DELETE FROM "UsageCount" WHERE ("subjectType", "subjectId", "hour", "kind") IN (
+            SELECT "subjectType", "subjectId", "hour", "kind" FROM "UsageCount" WHERE "hour" < ${before} LIMIT ${limit})`
       }
       case 'LoginThrottle': {
         const windowStartedBefore = new Date(now.getTime() - policy.loginFailureWindowSeconds * 1000)

@@ -107,6 +107,7 @@ const policy = (batchSize: number): JanitorPolicy => ({
   loginFailureWindowSeconds: WINDOW_SECONDS,
   batchSize,
   auditRetentionMs: AUDIT_RETENTION_MS,
+  usageRetentionMs: 0,
 })
 
 const total = (result: SweepResult) => JANITOR_TABLES.reduce((sum, table) => sum + result.deleted[table], 0)
@@ -280,6 +281,7 @@ for (const provider of providers) {
       Challenge: 0,
       AuthorizationCode: 0,
       AuditEvent: 2500,
+      UsageCount: 0,
     } satisfies Record<JanitorTable, number>)
     for (const table of JANITOR_TABLES) {
       t.ok(
@@ -387,6 +389,7 @@ for (const provider of providers) {
       Challenge: 0,
       AuthorizationCode: 0,
       AuditEvent: 0,
+      UsageCount: 0,
     })
     t.same(
       output.batches,
@@ -402,6 +405,7 @@ for (const provider of providers) {
         Challenge: 1,
         AuthorizationCode: 1,
         AuditEvent: 1,
+        UsageCount: 1,
       },
       'JANITOR_BATCH_SIZE rows per batch',
     )
@@ -466,6 +470,7 @@ t.test(
               LoginThrottle: 0,
               ...signIn,
               AuditEvent: 0,
+              UsageCount: 0,
             },
             batches: {
               RefreshToken: 1,
@@ -476,6 +481,7 @@ t.test(
               LoginThrottle: 1,
               ...signInBatches,
               AuditEvent: 1,
+              UsageCount: 1,
             },
             durationMs: 1500,
             complete: true,
@@ -494,6 +500,7 @@ t.test(
       janitorBatchSize: 1000,
       loginFailureWindow: 900,
       auditRetention: 365 * 86400,
+      usageRetention: 90 * 86400,
     }
 
     const disabled = createJanitorSchedule({ store, config: { ...config, janitorInterval: 0 }, now: Date.now, log })
@@ -558,6 +565,7 @@ t.test(
       janitorBatchSize: 1000,
       loginFailureWindow: 900,
       auditRetention: 365 * 86400,
+      usageRetention: 90 * 86400,
     }
     for (const [random, first, next] of [
       [0, 360_000, 3_240_000],

@@ -14,6 +14,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js'
 import { compileErrors, validate } from '@readme/openapi-parser'
 import openapiTS, { astToString } from 'openapi-typescript'
 import { parse as parseYaml } from 'yaml'
+import { ensureConsoleBuilt } from '../../scripts/build-console.mjs'
 import { OPENAPI_PATH, renderOpenApi } from '../../scripts/write-openapi.ts'
 import { generateAccessKey } from '../../src/security/access-keys.ts'
 import { hashPassword } from '../../src/security/passwords.ts'
@@ -276,6 +277,19 @@ t.test('every response recorded across the API matches its documented status, me
     '/metrics',
     '/openapi.json',
     '/openapi.yaml',
+  ]) {
+    await app.inject({ method: 'GET', url })
+  }
+
+  // The web console: its page at each of its addresses, a script and a stylesheet, what is not one of its files.
+  await ensureConsoleBuilt()
+  const consolePage = await app.inject({ method: 'GET', url: '/console/' })
+  for (const url of [
+    '/console',
+    '/console/clients',
+    '/console/Not-a-page',
+    '/console/assets/missing.js',
+    ...[...consolePage.body.matchAll(/"(\/console\/assets\/[^"]+)"/g)].map((match) => match[1]!),
   ]) {
     await app.inject({ method: 'GET', url })
   }

@@ -40,7 +40,13 @@ for (const provider of providers) {
       'an expired entry the janitor has not yet deleted is taken over',
     )
     t.equal(await cache.remember('client_assertion', jti, later(200)), false, 'and is then recorded again')
-    const policy = { retentionMs: 0, loginFailureWindowSeconds: 1, batchSize: 100, auditRetentionMs: 0 }
+    const policy = {
+      retentionMs: 0,
+      loginFailureWindowSeconds: 1,
+      batchSize: 100,
+      auditRetentionMs: 0,
+      usageRetentionMs: 0,
+    }
     t.equal(
       await store.janitor.deleteBatch('UsedJti', policy, later(100)),
       2,

@@ -3,7 +3,13 @@
 import t from 'tap'
 import { createTestStore, providers } from '../support/helper.ts'
 
-const policy = { retentionMs: 0, loginFailureWindowSeconds: 900, batchSize: 100, auditRetentionMs: 0 }
+const policy = {
+  retentionMs: 0,
+  loginFailureWindowSeconds: 900,
+  batchSize: 100,
+  auditRetentionMs: 0,
+  usageRetentionMs: 0,
+}
 
 for (const provider of providers) {
   t.test(`challenge store on ${provider}`, async (t) => {

@@ -5,7 +5,13 @@ import { hashPassword } from '../../src/security/passwords.ts'
 import { createTestStore, providers } from '../support/helper.ts'
 
 const DAY = 86_400_000
-const policy = { retentionMs: 7 * DAY, loginFailureWindowSeconds: 900, batchSize: 100, auditRetentionMs: 0 }
+const policy = {
+  retentionMs: 7 * DAY,
+  loginFailureWindowSeconds: 900,
+  batchSize: 100,
+  auditRetentionMs: 0,
+  usageRetentionMs: 0,
+}
 
 for (const provider of providers) {
   t.test(`sign-in store on ${provider}`, async (t) => {

@@ -38,6 +38,18 @@ export interface GrantRequest {
    * bound to it; a grant binds what else it issues (a public client's refresh tokens) or checks what it redeems.
    */
   dpopJkt: string | undefined
+  /** Who the request is counted for in the usage statistics (ops/usage.ts); a grant names the access key it used. */
+  usage?: TokenUsage
+}
+
+/**
+ * The client and access key a token request is counted for (ops/usage.ts), filled in as the steps learn them:
+ * the endpoint sets the client once authenticated; a grant that uses an access key sets it once it knows the key
+ * exists, even when it then refuses it.
+ */
+export interface TokenUsage {
+  clientId?: string
+  accessKeyId?: string
 }
 
 /**

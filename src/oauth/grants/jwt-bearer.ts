@@ -50,9 +50,10 @@ export const createJwtBearerGrant = (deps: Pick<Services, 'config' | 'accessKeys
   grantType: JWT_BEARER_GRANT,
   parameters: { required: ['assertion'], optional: [] },
 
-  async handler({ client, params, scope, audience, now }) {
+  async handler({ client, params, scope, audience, now, usage }) {
     const keyId = namedKeyId(params.assertion!)
     const key = await deps.accessKeys.resolveKeyPair(keyId)
+    if (usage && (key.ok || key.reason !== 'unknown')) usage.accessKeyId = keyId
     if (!key.ok) throw refused(`access key ${keyId}: ${key.reason}`)
     const alg = storedAlgorithm(key.publicKey)
     if (alg === undefined) throw refused(`access key ${keyId} has no algorithm`)

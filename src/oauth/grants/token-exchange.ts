@@ -25,7 +25,7 @@ export const createTokenExchangeGrant = (deps: Pick<Services, 'config' | 'access
     optional: ['audience', 'requested_token_type', 'actor_token', 'actor_token_type'],
   },
 
-  async handler({ client, params, scope, resource, audience }) {
+  async handler({ client, params, scope, resource, audience, usage }) {
     // RFC 8693 §2.2.2: a subject token of an unsupported type, or that is invalid, is invalid_request.
     if (params.subject_token_type !== ACCESS_KEY_TOKEN_TYPE)
       throw invalidRequest(`subject_token_type must be ${ACCESS_KEY_TOKEN_TYPE}`)
@@ -38,6 +38,8 @@ export const createTokenExchangeGrant = (deps: Pick<Services, 'config' | 'access
       throw invalidRequest('actor_token is not supported')
 
     const key = await deps.accessKeys.verify(params.subject_token!)
+    const keyId = key.ok ? key.key.id : key.keyId
+    if (usage && keyId !== undefined) usage.accessKeyId = keyId
     if (!key.ok) throw invalidRequest('subject_token is not a valid access key (unknown, expired or revoked)')
 
     const target = selectAudience(params.audience, resource, audience, deps.config.audiences, client.audiences)

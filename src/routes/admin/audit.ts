@@ -1,4 +1,4 @@
-// GET /admin/v1/audit: the audit log, newest first, filtered by type and time range.
+// GET /admin/v1/audit: the audit log, newest first, filtered by type, actor and time range.
 import type { FastifyInstance } from 'fastify'
 import type { Services } from '../../services.js'
 import { validationFailed, type ErrorDetail } from '../../errors.js'
@@ -29,7 +29,7 @@ function parseTime(value: string | undefined, field: string, problems: ErrorDeta
 }
 
 export function registerAdminAuditRoutes(app: FastifyInstance, { store }: Services): void {
-  app.get<{ Querystring: PageQuery & { type?: string; since?: string; until?: string } }>(
+  app.get<{ Querystring: PageQuery & { type?: string; actor?: string; since?: string; until?: string } }>(
     '/audit',
     {
       schema: {
@@ -41,6 +41,12 @@ export function registerAdminAuditRoutes(app: FastifyInstance, { store }: Servic
           properties: {
             ...pageQuery,
             type: { type: 'string', minLength: 1, maxLength: 100, description: 'e.g. access_key.created' },
+            actor: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 300,
+              description: 'Who acted, exactly as listed (e.g. user:<id>, client:<id>, cli:<name>)',
+            },
             since: { type: 'string', pattern: ISO_DATE_TIME, description: 'Events at or after this time (ISO 8601)' },
             until: { type: 'string', pattern: ISO_DATE_TIME, description: 'Events before this time (ISO 8601)' },
           },
@@ -50,14 +56,14 @@ export function registerAdminAuditRoutes(app: FastifyInstance, { store }: Servic
       },
     },
     async (request) => {
-      const { after, limit, type } = request.query
+      const { after, limit, type, actor } = request.query
       const problems: ErrorDetail[] = []
       const since = parseTime(request.query.since, 'since', problems)
       const until = parseTime(request.query.until, 'until', problems)
       if (since && until && problems.length === 0 && since >= until)
         problems.push({ field: 'until', message: 'must be later than since' })
       if (problems.length > 0) throw validationFailed(problems)
-      const page = await store.audit.list({ after, limit, type, since, until })
+      const page = await store.audit.list({ after, limit, type, actor, since, until })
       return {
         items: page.items.map((event) => ({
           id: event.id,

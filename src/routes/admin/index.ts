@@ -10,6 +10,7 @@ import { LOGIN_SCOPE, registerAdminLoginRequestRoutes } from './login-requests.j
 import { registerScopedRoutes } from './schemas.js'
 import { registerAdminSessionRoutes } from './sessions.js'
 import { registerAdminSigningKeyRoutes } from './signing-keys.js'
+import { registerAdminUsageRoutes } from './usage.js'
 import { registerAdminUserRoutes } from './users.js'
 
 export const ADMIN_SCOPE = 'admin'
@@ -23,6 +24,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: Services): void 
     registerAdminAccessKeyRoutes(admin, deps)
     registerAdminSigningKeyRoutes(admin, deps)
     registerAdminAuditRoutes(admin, deps)
+    registerAdminUsageRoutes(admin, deps)
   })
   // The team's login app needs these and nothing else: a key or token with scope `login` reaches only them.
   registerScopedRoutes(app, deps, { prefix: '/admin/v1', scope: [ADMIN_SCOPE, LOGIN_SCOPE] }, (login) => {

@@ -1,0 +1,125 @@
+// Usage statistics: requests per hour by kind, per access key and per client. Counted in this instance's memory
+// (a Map increment: the hot paths gain no query) and written in batches every USAGE_FLUSH_INTERVAL, one row per
+// key or client, hour and kind, each added to the stored count (store/usage.ts), so that several instances add
+// up; and once more when the app closes. A failed write keeps its counts for the next one: a count arrives late
+// rather than not at all.
+//
+// The kinds:
+// - `token.<grant>`: an access token issued by that grant (client_credentials, password, refresh_token,
+//   authorization_code, token_exchange, jwt_bearer), counted for the client and, for the last two, the key;
+// - `introspection`: a token introspected, counted for the client or access key that asked;
+// - `api`: an admin API or /v1/me call authenticated by the access key;
+// - `refused`: a request by a known client or key refused: a wrong secret, a revoked or expired key, a missing
+//   scope, a token request answered with an error;
+// - `throttled`: a token request over the client's rate limit (RATE_LIMIT_PER_CLIENT).
+// Only known clients and keys are counted (a stranger cannot make rows by naming ids that do not exist).
+import type { Config } from '../config.js'
+import type { UsageIncrement, UsageStore, UsageSubjectType } from '../store/usage.js'
+
+export type { UsageSubjectType }
+
+/** Grant names as counted, short: token.client_credentials, token.token_exchange… */
+export const TOKEN_GRANT_NAMES = [
+  'client_credentials',
+  'password',
+  'refresh_token',
+  'authorization_code',
+  'token_exchange',
+  'jwt_bearer',
+] as const
+export type TokenGrantName = (typeof TOKEN_GRANT_NAMES)[number]
+
+export type UsageKind = `token.${TokenGrantName}` | 'introspection' | 'api' | 'refused' | 'throttled'
+
+export const USAGE_KINDS: readonly UsageKind[] = [
+  ...TOKEN_GRANT_NAMES.map((name) => `token.${name}` as const),
+  'introspection',
+  'api',
+  'refused',
+  'throttled',
+]
+
+/** The kind counted for a token issued by a grant type: `token.` and the last segment of its name, `-` as `_`. */
+export function tokenUsageKind(grantType: string): UsageKind | undefined {
+  const name = grantType.slice(grantType.lastIndexOf(':') + 1).replaceAll('-', '_')
+  return (TOKEN_GRANT_NAMES as readonly string[]).includes(name) ? `token.${name as TokenGrantName}` : undefined
+}
+
+const HOUR_MS = 3_600_000
+/** Distinct rows gathered before a write is started early (bounds memory under a flood of distinct ids). */
+const MAX_PENDING_ROWS = 20_000
+const SEPARATOR = '\u0000'
+
+export interface UsageCounter {
+  /** Counts one request of `kind` by the key or client `id` at `at` (default: now). Never throws, never waits. */
+  count(subjectType: UsageSubjectType, id: string, kind: UsageKind, at?: number): void
+  /** Writes what is gathered now (joins a write in progress). */
+  flush(): Promise<void>
+  /** Stops the timer and writes what is gathered; called when the app closes. */
+  close(): Promise<void>
+}
+
+/**
+ * One counter per app (services.ts), never a module singleton.
+ *
+ * @example
+ * const usage = createUsageCounter({ store, config, now: Date.now })
+ * usage.count('client', client.clientId, 'token.client_credentials')
+ * await usage.close()
+ */
+export function createUsageCounter(deps: {
+  store: { usage: Pick<UsageStore, 'add'> }
+  config: Pick<Config, 'usageFlushInterval'>
+  now: () => number
+  onError?: (err: unknown) => void
+}): UsageCounter {
+  const intervalMs = deps.config.usageFlushInterval * 1000
+  let pending = new Map<string, number>()
+  let timer: NodeJS.Timeout | undefined
+  let flushing: Promise<void> = Promise.resolve()
+  let closed = false
+
+  function schedule(delayMs: number): void {
+    if (!closed) timer ??= setTimeout(() => void flush(), delayMs).unref()
+  }
+
+  function flush(): Promise<void> {
+    if (timer) clearTimeout(timer)
+    timer = undefined
+    if (pending.size === 0) return flushing
+    const batch = pending
+    pending = new Map()
+    const increments: UsageIncrement[] = []
+    for (const [key, count] of batch) {
+      const [subjectType, subjectId, hour, kind] = key.split(SEPARATOR) as [UsageSubjectType, string, string, string]
+      increments.push({ subjectType, subjectId, hour: new Date(Number(hour)), kind, count })
+    }
+    flushing = flushing.then(() =>
+      deps.store.usage.add(increments).then(
+        () => undefined,
+        (err: unknown) => {
+          // Kept for the next write (the database may be down): added to what has been counted since.
+          for (const [key, count] of batch) pending.set(key, (pending.get(key) ?? 0) + count)
+          schedule(intervalMs)
+          deps.onError?.(err)
+        },
+      ),
+    )
+    return flushing
+  }
+
+  return {
+    count(subjectType, id, kind, at = deps.now()) {
+      const hour = at - (at % HOUR_MS)
+      const key = `${subjectType}${SEPARATOR}${id}${SEPARATOR}${hour}${SEPARATOR}${kind}`
+      pending.set(key, (pending.get(key) ?? 0) + 1)
+      if (pending.size >= MAX_PENDING_ROWS) void flush()
+      else schedule(intervalMs)
+    },
+    flush,
+    async close() {
+      closed = true
+      await flush()
+    },
+  }
+}
