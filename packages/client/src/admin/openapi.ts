@@ -4908,6 +4908,446 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Usage of every access key and client together (an overview)
+         * @description The counts of every access key and client, summed. A token issued through a client for an access key (token exchange, JWT bearer) counts once for each: subject_type selects one side.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description RFC 3339 date-time (encode "+" as %2B); default: 24 hours before `to`. Widened to the start of its hour or day */
+                    from?: string;
+                    /** @description RFC 3339 date-time; default: now. Widened to the end of its hour or day; at most 366 days after from */
+                    to?: string;
+                    /** @description Bucket size (UTC) */
+                    granularity?: "hour" | "day";
+                    /** @description Only the counts of access keys, or only those of clients */
+                    subject_type?: "access_key" | "client";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Requests counted per hour by kind: token.<grant> (an access token issued: client_credentials, password, refresh_token, authorization_code, token_exchange, jwt_bearer), introspection, api (an admin API or /v1/me call authenticated by the access key), refused (a wrong secret, a revoked or expired key, a missing scope, a token request answered with an error) and throttled (a token request over RATE_LIMIT_PER_CLIENT). Each instance writes its counts every USAGE_FLUSH_INTERVAL. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: date-time
+                             * @description The start of the first bucket of the period
+                             */
+                            from: string;
+                            /**
+                             * Format: date-time
+                             * @description The end of the last bucket of the period (exclusive)
+                             */
+                            to: string;
+                            /** @enum {string} */
+                            granularity: "hour" | "day";
+                            /** @description Only the buckets with any count, ascending */
+                            buckets: {
+                                /** Format: date-time */
+                                start: string;
+                                /** @description The kinds counted in this bucket (only those above zero): token.client_credentials, token.password, token.refresh_token, token.authorization_code, token.token_exchange, token.jwt_bearer, introspection, api, refused, throttled */
+                                counts: {
+                                    [key: string]: number;
+                                };
+                            }[];
+                            /** @description The sums over the period (only the kinds above zero): token.client_credentials, token.password, token.refresh_token, token.authorization_code, token.token_exchange, token.jwt_bearer, introspection, api, refused, throttled */
+                            totals: {
+                                [key: string]: number;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/access-keys/{id}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Usage of an access key, per hour or day */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description RFC 3339 date-time (encode "+" as %2B); default: 24 hours before `to`. Widened to the start of its hour or day */
+                    from?: string;
+                    /** @description RFC 3339 date-time; default: now. Widened to the end of its hour or day; at most 366 days after from */
+                    to?: string;
+                    /** @description Bucket size (UTC) */
+                    granularity?: "hour" | "day";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Requests counted per hour by kind: token.<grant> (an access token issued: client_credentials, password, refresh_token, authorization_code, token_exchange, jwt_bearer), introspection, api (an admin API or /v1/me call authenticated by the access key), refused (a wrong secret, a revoked or expired key, a missing scope, a token request answered with an error) and throttled (a token request over RATE_LIMIT_PER_CLIENT). Each instance writes its counts every USAGE_FLUSH_INTERVAL. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: date-time
+                             * @description The start of the first bucket of the period
+                             */
+                            from: string;
+                            /**
+                             * Format: date-time
+                             * @description The end of the last bucket of the period (exclusive)
+                             */
+                            to: string;
+                            /** @enum {string} */
+                            granularity: "hour" | "day";
+                            /** @description Only the buckets with any count, ascending */
+                            buckets: {
+                                /** Format: date-time */
+                                start: string;
+                                /** @description The kinds counted in this bucket (only those above zero): token.client_credentials, token.password, token.refresh_token, token.authorization_code, token.token_exchange, token.jwt_bearer, introspection, api, refused, throttled */
+                                counts: {
+                                    [key: string]: number;
+                                };
+                            }[];
+                            /** @description The sums over the period (only the kinds above zero): token.client_credentials, token.password, token.refresh_token, token.authorization_code, token.token_exchange, token.jwt_bearer, introspection, api, refused, throttled */
+                            totals: {
+                                [key: string]: number;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/clients/{clientId}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Usage of a client, per hour or day */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description RFC 3339 date-time (encode "+" as %2B); default: 24 hours before `to`. Widened to the start of its hour or day */
+                    from?: string;
+                    /** @description RFC 3339 date-time; default: now. Widened to the end of its hour or day; at most 366 days after from */
+                    to?: string;
+                    /** @description Bucket size (UTC) */
+                    granularity?: "hour" | "day";
+                };
+                header?: never;
+                path: {
+                    clientId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Requests counted per hour by kind: token.<grant> (an access token issued: client_credentials, password, refresh_token, authorization_code, token_exchange, jwt_bearer), introspection, api (an admin API or /v1/me call authenticated by the access key), refused (a wrong secret, a revoked or expired key, a missing scope, a token request answered with an error) and throttled (a token request over RATE_LIMIT_PER_CLIENT). Each instance writes its counts every USAGE_FLUSH_INTERVAL. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: date-time
+                             * @description The start of the first bucket of the period
+                             */
+                            from: string;
+                            /**
+                             * Format: date-time
+                             * @description The end of the last bucket of the period (exclusive)
+                             */
+                            to: string;
+                            /** @enum {string} */
+                            granularity: "hour" | "day";
+                            /** @description Only the buckets with any count, ascending */
+                            buckets: {
+                                /** Format: date-time */
+                                start: string;
+                                /** @description The kinds counted in this bucket (only those above zero): token.client_credentials, token.password, token.refresh_token, token.authorization_code, token.token_exchange, token.jwt_bearer, introspection, api, refused, throttled */
+                                counts: {
+                                    [key: string]: number;
+                                };
+                            }[];
+                            /** @description The sums over the period (only the kinds above zero): token.client_credentials, token.password, token.refresh_token, token.authorization_code, token.token_exchange, token.jwt_bearer, introspection, api, refused, throttled */
+                            totals: {
+                                [key: string]: number;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/login-requests/{challenge}": {
         parameters: {
             query?: never;
@@ -6842,6 +7282,157 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/access-keys/{id}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Usage of one of my access keys, per hour or day */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description RFC 3339 date-time (encode "+" as %2B); default: 24 hours before `to`. Widened to the start of its hour or day */
+                    from?: string;
+                    /** @description RFC 3339 date-time; default: now. Widened to the end of its hour or day; at most 366 days after from */
+                    to?: string;
+                    /** @description Bucket size (UTC) */
+                    granularity?: "hour" | "day";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Requests counted per hour by kind: token.<grant> (an access token issued: client_credentials, password, refresh_token, authorization_code, token_exchange, jwt_bearer), introspection, api (an admin API or /v1/me call authenticated by the access key), refused (a wrong secret, a revoked or expired key, a missing scope, a token request answered with an error) and throttled (a token request over RATE_LIMIT_PER_CLIENT). Each instance writes its counts every USAGE_FLUSH_INTERVAL. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: date-time
+                             * @description The start of the first bucket of the period
+                             */
+                            from: string;
+                            /**
+                             * Format: date-time
+                             * @description The end of the last bucket of the period (exclusive)
+                             */
+                            to: string;
+                            /** @enum {string} */
+                            granularity: "hour" | "day";
+                            /** @description Only the buckets with any count, ascending */
+                            buckets: {
+                                /** Format: date-time */
+                                start: string;
+                                /** @description The kinds counted in this bucket (only those above zero): token.client_credentials, token.password, token.refresh_token, token.authorization_code, token.token_exchange, token.jwt_bearer, introspection, api, refused, throttled */
+                                counts: {
+                                    [key: string]: number;
+                                };
+                            }[];
+                            /** @description The sums over the period (only the kinds above zero): token.client_credentials, token.password, token.refresh_token, token.authorization_code, token.token_exchange, token.jwt_bearer, introspection, api, refused, throttled */
+                            totals: {
+                                [key: string]: number;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
