@@ -383,3 +383,25 @@ t.test('a failed write keeps its counts for the next one; close writes them', as
   await usage.flush()
   t.equal(written.length, 1, 'nothing left to write')
 })
+
+t.test('while writes fail, a flood of distinct ids is held up to a bound, not without end', async (t) => {
+  let failing = true
+  let written = 0
+  const usage = createUsageCounter({
+    store: {
+      usage: {
+        add: async (rows) => {
+          if (failing) throw new Error('database down')
+          written += rows.length
+        },
+      },
+    },
+    config: { usageFlushInterval: 3600 },
+    now: () => NOW,
+  })
+  for (let i = 0; i < 150_000; i++) usage.count('client', `client-${i}`, 'refused')
+  await usage.flush()
+  failing = false
+  await usage.close()
+  t.equal(written, 100_000, 'at most 100,000 distinct rows held')
+})

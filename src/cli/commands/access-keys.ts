@@ -17,6 +17,7 @@ import { expectPositionals, requireString, scopeList } from '../args.js'
 import { CliError, type CliContext, type Command } from '../command.js'
 import { dateText, listText, table } from '../format.js'
 import { collectPages } from '../pages.js'
+import { accessKeyUsageCommand } from '../usage.js'
 
 function parseExpiresIn(value: string | boolean | undefined): number | undefined {
   if (value === undefined) return undefined
@@ -177,4 +178,4 @@ const revoke: Command = {
   },
 }
 
-export const accessKeyCommands: readonly Command[] = [create, list, revoke]
+export const accessKeyCommands: readonly Command[] = [create, list, revoke, accessKeyUsageCommand]

@@ -12,6 +12,7 @@ import { expectPositionals, requireString, spaceList } from '../args.js'
 import { CliError, type Command } from '../command.js'
 import { dateText, listText, table } from '../format.js'
 import { collectPages } from '../pages.js'
+import { clientUsageCommand } from '../usage.js'
 
 const GRANT_TYPE_ALIASES: Record<string, string> = {
   'token-exchange': 'urn:ietf:params:oauth:grant-type:token-exchange',
@@ -231,4 +232,4 @@ const remove: Command = {
   },
 }
 
-export const clientCommands: readonly Command[] = [create, list, setKeys, remove]
+export const clientCommands: readonly Command[] = [create, list, setKeys, remove, clientUsageCommand]

@@ -45,12 +45,12 @@ export const usageQuerySchema = {
   additionalProperties: false,
 } as const
 
+// Kind → count; a map rather than one property per kind, so that a kind added later reaches every client.
 const countsSchema = (description: string) =>
   ({
     type: 'object',
-    description,
-    properties: Object.fromEntries(USAGE_KINDS.map((kind) => [kind, { type: 'integer', minimum: 1 }])),
-    additionalProperties: false,
+    description: `${description}: ${USAGE_KINDS.join(', ')}`,
+    additionalProperties: { type: 'integer', minimum: 1 },
   }) as const
 
 export const usageSchema = {
