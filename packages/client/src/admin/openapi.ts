@@ -4982,32 +4982,14 @@ export interface paths {
                             buckets: {
                                 /** Format: date-time */
                                 start: string;
-                                /** @description The kinds counted in this bucket (only those above zero) */
+                                /** @description The kinds counted in this bucket (only those above zero): token.client_credentials, token.password, token.refresh_token, token.authorization_code, token.token_exchange, token.jwt_bearer, introspection, api, refused, throttled */
                                 counts: {
-                                    "token.client_credentials"?: number;
-                                    "token.password"?: number;
-                                    "token.refresh_token"?: number;
-                                    "token.authorization_code"?: number;
-                                    "token.token_exchange"?: number;
-                                    "token.jwt_bearer"?: number;
-                                    introspection?: number;
-                                    api?: number;
-                                    refused?: number;
-                                    throttled?: number;
+                                    [key: string]: number;
                                 };
                             }[];
-                            /** @description The sums over the period (only the kinds above zero) */
+                            /** @description The sums over the period (only the kinds above zero): token.client_credentials, token.password, token.refresh_token, token.authorization_code, token.token_exchange, token.jwt_bearer, introspection, api, refused, throttled */
                             totals: {
-                                "token.client_credentials"?: number;
-                                "token.password"?: number;
-                                "token.refresh_token"?: number;
-                                "token.authorization_code"?: number;
-                                "token.token_exchange"?: number;
-                                "token.jwt_bearer"?: number;
-                                introspection?: number;
-                                api?: number;
-                                refused?: number;
-                                throttled?: number;
+                                [key: string]: number;
                             };
                         };
                     };
@@ -5135,32 +5117,14 @@ export interface paths {
                             buckets: {
                                 /** Format: date-time */
                                 start: string;
-                                /** @description The kinds counted in this bucket (only those above zero) */
+                                /** @description The kinds counted in this bucket (only those above zero): token.client_credentials, token.password, token.refresh_token, token.authorization_code, token.token_exchange, token.jwt_bearer, introspection, api, refused, throttled */
                                 counts: {
-                                    "token.client_credentials"?: number;
-                                    "token.password"?: number;
-                                    "token.refresh_token"?: number;
-                                    "token.authorization_code"?: number;
-                                    "token.token_exchange"?: number;
-                                    "token.jwt_bearer"?: number;
-                                    introspection?: number;
-                                    api?: number;
-                                    refused?: number;
-                                    throttled?: number;
+                                    [key: string]: number;
                                 };
                             }[];
-                            /** @description The sums over the period (only the kinds above zero) */
+                            /** @description The sums over the period (only the kinds above zero): token.client_credentials, token.password, token.refresh_token, token.authorization_code, token.token_exchange, token.jwt_bearer, introspection, api, refused, throttled */
                             totals: {
-                                "token.client_credentials"?: number;
-                                "token.password"?: number;
-                                "token.refresh_token"?: number;
-                                "token.authorization_code"?: number;
-                                "token.token_exchange"?: number;
-                                "token.jwt_bearer"?: number;
-                                introspection?: number;
-                                api?: number;
-                                refused?: number;
-                                throttled?: number;
+                                [key: string]: number;
                             };
                         };
                     };
@@ -5304,32 +5268,14 @@ export interface paths {
                             buckets: {
                                 /** Format: date-time */
                                 start: string;
-                                /** @description The kinds counted in this bucket (only those above zero) */
+                                /** @description The kinds counted in this bucket (only those above zero): token.client_credentials, token.password, token.refresh_token, token.authorization_code, token.token_exchange, token.jwt_bearer, introspection, api, refused, throttled */
                                 counts: {
-                                    "token.client_credentials"?: number;
-                                    "token.password"?: number;
-                                    "token.refresh_token"?: number;
-                                    "token.authorization_code"?: number;
-                                    "token.token_exchange"?: number;
-                                    "token.jwt_bearer"?: number;
-                                    introspection?: number;
-                                    api?: number;
-                                    refused?: number;
-                                    throttled?: number;
+                                    [key: string]: number;
                                 };
                             }[];
-                            /** @description The sums over the period (only the kinds above zero) */
+                            /** @description The sums over the period (only the kinds above zero): token.client_credentials, token.password, token.refresh_token, token.authorization_code, token.token_exchange, token.jwt_bearer, introspection, api, refused, throttled */
                             totals: {
-                                "token.client_credentials"?: number;
-                                "token.password"?: number;
-                                "token.refresh_token"?: number;
-                                "token.authorization_code"?: number;
-                                "token.token_exchange"?: number;
-                                "token.jwt_bearer"?: number;
-                                introspection?: number;
-                                api?: number;
-                                refused?: number;
-                                throttled?: number;
+                                [key: string]: number;
                             };
                         };
                     };
@@ -7412,32 +7358,14 @@ export interface paths {
                             buckets: {
                                 /** Format: date-time */
                                 start: string;
-                                /** @description The kinds counted in this bucket (only those above zero) */
+                                /** @description The kinds counted in this bucket (only those above zero): token.client_credentials, token.password, token.refresh_token, token.authorization_code, token.token_exchange, token.jwt_bearer, introspection, api, refused, throttled */
                                 counts: {
-                                    "token.client_credentials"?: number;
-                                    "token.password"?: number;
-                                    "token.refresh_token"?: number;
-                                    "token.authorization_code"?: number;
-                                    "token.token_exchange"?: number;
-                                    "token.jwt_bearer"?: number;
-                                    introspection?: number;
-                                    api?: number;
-                                    refused?: number;
-                                    throttled?: number;
+                                    [key: string]: number;
                                 };
                             }[];
-                            /** @description The sums over the period (only the kinds above zero) */
+                            /** @description The sums over the period (only the kinds above zero): token.client_credentials, token.password, token.refresh_token, token.authorization_code, token.token_exchange, token.jwt_bearer, introspection, api, refused, throttled */
                             totals: {
-                                "token.client_credentials"?: number;
-                                "token.password"?: number;
-                                "token.refresh_token"?: number;
-                                "token.authorization_code"?: number;
-                                "token.token_exchange"?: number;
-                                "token.jwt_bearer"?: number;
-                                introspection?: number;
-                                api?: number;
-                                refused?: number;
-                                throttled?: number;
+                                [key: string]: number;
                             };
                         };
                     };
