@@ -50,7 +50,7 @@ const RECORD_ALL = `
   ON CONFLICT ("jti") DO NOTHING`
 
 function createPostgresRevocations(pool: pg.Pool) {
-  async function recordAll(revocations: Revocation[]): Promise<void[]> {
+  async function recordAll(revocations: Revocation[]): Promise<undefined[]> {
     const first = new Map<string, Revocation>()
     for (const row of revocations) if (!first.has(row.jti)) first.set(row.jti, row)
     const rows = [...first.values()]
@@ -61,7 +61,7 @@ function createPostgresRevocations(pool: pg.Pool) {
     ])
     return revocations.map(() => undefined)
   }
-  return createTurnBatch<Revocation, void>((rows) => writeEachAloneOnRowError(rows, recordAll))
+  return createTurnBatch<Revocation, undefined>((rows) => writeEachAloneOnRowError(rows, recordAll))
 }
 
 /**
