@@ -42,7 +42,8 @@ Database.prototype.transaction = function (fn) {
 const query = pg.Client.prototype.query
 pg.Client.prototype.query = function (config, ...rest) {
   const text = typeof config === 'string' ? config : config?.text
-  if (held || typeof text !== 'string' || !/marked AS \(\s*UPDATE "RefreshToken"/.test(text)) return query.call(this, config, ...rest)
+  if (held || typeof text !== 'string' || !/marked AS \(\s*UPDATE "RefreshToken"/.test(text))
+    return query.call(this, config, ...rest)
   // pg-pool passes a callback; a client called directly returns a promise.
   const callback = rest.at(-1)
   if (typeof callback === 'function')
