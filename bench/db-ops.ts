@@ -7,6 +7,9 @@
 //   npx tsx bench/db-ops.ts --sql                    also each kind's statements (first 160 characters)
 //   npx tsx bench/db-ops.ts --wal                    also the WAL bytes each kind writes (pg_waldump; a local
 //                                                    server whose data directory this user can read)
+//   npx tsx bench/db-ops.ts --concurrency 20         requests sent 20 at a time (default 1, one at a time): the
+//                                                    writes of one event-loop turn share a statement on PostgreSQL
+//   npx tsx bench/db-ops.ts --only refresh,revoke    only the kinds whose name contains one of these
 //
 // The app is built in process (buildApp, as the tests build it) on a fresh database of the local
 // PostgreSQL (127.0.0.1:5432, user postgres, dropped at the end), and requests go through app.inject.
@@ -47,10 +50,15 @@ const { values: options } = parseArgs({
     'pg-stat': { type: 'boolean', default: false },
     sql: { type: 'boolean', default: false },
     wal: { type: 'boolean', default: false },
+    concurrency: { type: 'string', default: '1' },
+    only: { type: 'string' },
   },
 })
 const N = Number(options.requests)
 if (!Number.isInteger(N) || N < 10) throw new Error('--requests must be an integer ≥ 10')
+const CONCURRENCY = Number(options.concurrency)
+if (!Number.isInteger(CONCURRENCY) || CONCURRENCY < 1) throw new Error('--concurrency must be an integer ≥ 1')
+const ONLY = options.only?.split(',').filter(Boolean)
 
 // ---------------------------------------------------------------------------------------------------
 // Observing statements
@@ -546,7 +554,9 @@ async function measurePass(
   })
   try {
     console.log(`\n### ${label}\n`)
-    console.log(`${N} requests of each kind, one at a time, after ${WARMUP} of the same kind; per request:\n`)
+    console.log(
+      `${N} requests of each kind, ${CONCURRENCY === 1 ? 'one at a time' : `${CONCURRENCY} at a time`}, after ${WARMUP} of the same kind; per request:\n`,
+    )
     const wal = Boolean(monitor && options.wal)
     const pgStat = Boolean(monitor && options['pg-stat'])
     console.log(
@@ -554,6 +564,7 @@ async function measurePass(
     )
     console.log(`|---|---|---|---|---|---|${pgStat ? '---|' : ''}${wal ? '---|' : ''}`)
     for (const kind of kinds(app, world)) {
+      if (ONLY && !ONLY.some((part) => kind.name.includes(part))) continue
       await kind.prepare?.(N + WARMUP)
       for (let i = 0; i < WARMUP; i++) await kind.send(N + i)
       await sleep(1200) // the access keys' batched last_used_at write, if the warm-up caused one
@@ -561,7 +572,8 @@ async function measurePass(
       const walStart = wal ? await walInsertPosition(monitor!) : ''
       tally = newTally()
       const started = Date.now()
-      for (let i = 0; i < N; i++) await kind.send(i)
+      for (let i = 0; i < N; i += CONCURRENCY)
+        await Promise.all(Array.from({ length: Math.min(CONCURRENCY, N - i) }, (_, j) => kind.send(i + j)))
       const elapsed = Date.now() - started
       const measured = tally
       const walEnd = wal ? await walInsertPosition(monitor!) : ''

@@ -33,7 +33,10 @@ export function createStore(db: Database) {
     refreshTokens: createRefreshTokenStore(prisma, db.sqlite, db.pool),
     loginThrottle: createLoginThrottleStore(prisma),
     signingKeys: createSigningKeyStore(prisma),
-    revokedTokens: createRevokedTokenStore(prisma, revocations ? { announce: revocations.announce } : {}),
+    revokedTokens: createRevokedTokenStore(
+      prisma,
+      revocations ? { announce: revocations.announce, ...(db.pool ? { pool: db.pool } : {}) } : {},
+    ),
     accessKeys: createAccessKeyStore(prisma),
     sessions: createSessionStore(prisma),
     authorizationRequests: createAuthorizationRequestStore(prisma),

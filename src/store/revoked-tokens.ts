@@ -2,7 +2,10 @@
 // token would have expired anyway, and introspection answers inactive for it. Each app instance keeps the
 // unexpired jtis in memory (security/revocation-list.ts): it reads them all at start, then the rows recorded
 // since its last read, every REVOCATION_SYNC_INTERVAL. Expired rows are deleted by the janitor (janitor.ts).
+import type pg from 'pg'
 import type { PrismaClient } from './database.js'
+import { toTimestamp } from './postgres-values.js'
+import { createTurnBatch, writeEachAloneOnRowError } from './turn-batch.js'
 
 export interface RevokedJti {
   jti: string
@@ -31,8 +34,42 @@ export async function recordCutoff(
     WHERE "RevokedToken"."createdAt" < excluded."createdAt"`
 }
 
-/** `announce`: tells the other instances after a revocation commits (PostgreSQL; change-feed.ts). */
-export function createRevokedTokenStore(prisma: PrismaClient, options: { announce?: () => void } = {}) {
+interface Revocation {
+  jti: string
+  expiresAt: Date
+  now: Date
+}
+
+// PostgreSQL, every /oauth/revoke of a JWT: the revocations asked for during one turn of the event loop are
+// recorded by one statement over unnest() of the batch, on the pool without Prisma (turn-batch.ts): one round
+// trip and one commit for several requests, each acknowledged only once that commit is done. A jti twice in
+// one batch is sent once (the outcome is the same row).
+const RECORD_ALL = `
+  INSERT INTO "RevokedToken" ("jti", "expiresAt", "createdAt")
+  SELECT * FROM unnest($1::text[], $2::timestamp(3)[], $3::timestamp(3)[])
+  ON CONFLICT ("jti") DO NOTHING`
+
+function createPostgresRevocations(pool: pg.Pool) {
+  async function recordAll(revocations: Revocation[]): Promise<undefined[]> {
+    const first = new Map<string, Revocation>()
+    for (const row of revocations) if (!first.has(row.jti)) first.set(row.jti, row)
+    const rows = [...first.values()]
+    await pool.query(RECORD_ALL, [
+      rows.map((row) => row.jti),
+      rows.map((row) => toTimestamp(row.expiresAt)),
+      rows.map((row) => toTimestamp(row.now)),
+    ])
+    return revocations.map(() => undefined)
+  }
+  return createTurnBatch<Revocation, undefined>((rows) => writeEachAloneOnRowError(rows, recordAll))
+}
+
+/**
+ * `announce`: tells the other instances after a revocation commits (PostgreSQL; change-feed.ts). `pool`:
+ * PostgreSQL's pool (database.ts), for the revocations of the revocation endpoint without Prisma.
+ */
+export function createRevokedTokenStore(prisma: PrismaClient, options: { announce?: () => void; pool?: pg.Pool } = {}) {
+  const batch = options.pool && createPostgresRevocations(options.pool)
   return {
     /**
      * Records `jti` as revoked until `expiresAt` (the token's exp plus the clock-skew allowance).
@@ -43,7 +80,9 @@ export function createRevokedTokenStore(prisma: PrismaClient, options: { announc
         // One statement (Prisma's upsert is a read, then a write, in a transaction of its own). createdAt from
         // the caller's clock: the other instances read the rows recorded since their last sync. A jti already
         // there (revoked twice, or by two instances at once) is the same outcome.
-        await prisma.$executeRaw`
+        if (batch) await batch.add({ jti, expiresAt, now })
+        else
+          await prisma.$executeRaw`
           INSERT INTO "RevokedToken" ("jti", "expiresAt", "createdAt") VALUES (${jti}, ${expiresAt}, ${now})
           ON CONFLICT ("jti") DO NOTHING`
         options.announce?.()

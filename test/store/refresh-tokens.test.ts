@@ -167,3 +167,146 @@ for (const provider of providers) {
     t.equal(await store.refreshTokens.rotate(rotation(1)), 'rotated', 'the failed one can be rotated later')
   })
 }
+
+/** Counts the statements the store sends on the pool whose text matches `pattern`. */
+function countStatements(t: { teardown(fn: () => unknown): void }, pool: import('pg').Pool, pattern: RegExp) {
+  const seen: string[] = []
+  const query = pool.query.bind(pool) as (...args: unknown[]) => unknown
+  ;(pool as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+    const config = args[0] as string | { text: string }
+    const text = typeof config === 'string' ? config : config.text
+    if (pattern.test(text)) seen.push(text)
+    return query(...args)
+  }
+  t.teardown(() => void ((pool as unknown as { query: unknown }).query = query))
+  return seen
+}
+
+if (providers.includes('postgresql')) {
+  t.test('on PostgreSQL the reads and rotations of one turn are one statement each', async (t) => {
+    const { store, db } = await build(t, { provider: 'postgresql' })
+    const { service, alice } = await seed(store)
+    const absoluteExpiresAt = new Date(Date.now() + 86_400_000)
+    const families = await Promise.all(
+      [0, 1, 2, 3, 4].map((n) =>
+        store.refreshTokens.createFamily({
+          clientId: service.clientId,
+          userId: alice.id,
+          scope: ['read'],
+          audience: '',
+          absoluteExpiresAt,
+          tokenHash: sha256(`turn parent ${n}`),
+        }),
+      ),
+    )
+    const reads = countStatements(t, db.pool!, /FROM "RefreshToken" AS t/)
+    const writes = countStatements(t, db.pool!, /UPDATE "RefreshToken"/)
+    const records = await Promise.all(
+      [0, 1, 2, 3, 4, 4, 99].map((n) => store.refreshTokens.findByHash(sha256(`turn parent ${n}`))),
+    )
+    t.equal(reads.length, 1, 'seven reads, one statement')
+    t.same(
+      records.map((record) => record?.token.id),
+      [...families.map((family) => family.token.id), families[4]!.token.id, undefined],
+      'each read gets its own token (or none)',
+    )
+    const results = await Promise.all(
+      families.map((family, n) =>
+        store.refreshTokens.rotate({
+          parentId: family.token.id,
+          familyId: family.family.id,
+          successorHash: sha256(`turn successor ${n}`),
+          scope: ['read'],
+          expiresAt: absoluteExpiresAt,
+        }),
+      ),
+    )
+    t.equal(writes.length, 1, 'five rotations, one statement')
+    t.same(results, Array(5).fill('rotated'))
+    const successors = await db.prisma.refreshToken.findMany({
+      where: { parentId: { in: families.map((f) => f.token.id) } },
+    })
+    t.same(
+      successors.map((row) => row.tokenHash).sort(),
+      [0, 1, 2, 3, 4].map((n) => sha256(`turn successor ${n}`)).sort(),
+      'each parent has its own successor',
+    )
+    t.ok(
+      successors.every((row) => families.some((f) => f.token.id === row.parentId && f.family.id === row.familyId)),
+      'in its parent’s family',
+    )
+  })
+
+  t.test('on PostgreSQL concurrent uses of one token from two instances rotate it once', async (t) => {
+    const { store, databaseUrl, db } = await build(t, { provider: 'postgresql' })
+    const { openDatabase, createStore } = await import('../../src/store/index.ts')
+    const other = createStore(await openDatabase(databaseUrl))
+    t.teardown(() => other.close())
+    const { service, alice } = await seed(store)
+    const absoluteExpiresAt = new Date(Date.now() + 86_400_000)
+    const { family, token } = await store.refreshTokens.createFamily({
+      clientId: service.clientId,
+      userId: alice.id,
+      scope: ['read'],
+      audience: '',
+      absoluteExpiresAt,
+      tokenHash: sha256('contended parent'),
+    })
+    const rotation = {
+      parentId: token.id,
+      familyId: family.id,
+      successorHash: sha256('contended successor'),
+      scope: ['read'],
+      expiresAt: absoluteExpiresAt,
+    }
+    // Some in the same turn (one batch per instance), some in later turns, on two pools.
+    const results = await Promise.all(
+      Array.from({ length: 12 }, async (_, i) => {
+        if (i % 3 === 2) await new Promise((resolve) => setImmediate(resolve))
+        return (i % 2 ? other : store).refreshTokens.rotate(rotation)
+      }),
+    )
+    t.equal(results.filter((result) => result === 'rotated').length, 1, 'one winner')
+    t.equal(results.filter((result) => result === 'already_used').length, 11, 'every other use finds it used')
+    t.equal(await db.prisma.refreshToken.count({ where: { parentId: token.id } }), 1, 'one successor')
+  })
+
+  t.test('on PostgreSQL a lost connection fails its batch without sending it again', async (t) => {
+    const { store, db } = await build(t, { provider: 'postgresql' })
+    const { service, alice } = await seed(store)
+    const absoluteExpiresAt = new Date(Date.now() + 86_400_000)
+    const { family, token } = await store.refreshTokens.createFamily({
+      clientId: service.clientId,
+      userId: alice.id,
+      scope: ['read'],
+      audience: '',
+      absoluteExpiresAt,
+      tokenHash: sha256('parent of a lost batch'),
+    })
+    const query = db.pool!.query
+    let sent = 0
+    ;(db.pool as unknown as { query: () => Promise<never> }).query = () => {
+      sent++
+      return Promise.reject(Object.assign(new Error('Connection terminated unexpectedly'), { code: '08006' }))
+    }
+    const rotation = (n: number) => ({
+      parentId: token.id,
+      familyId: family.id,
+      successorHash: sha256(`lost successor ${n}`),
+      scope: ['read'],
+      expiresAt: absoluteExpiresAt,
+    })
+    const results = await Promise.allSettled([
+      store.refreshTokens.rotate(rotation(1)),
+      store.refreshTokens.rotate(rotation(2)),
+    ])
+    ;(db.pool as unknown as { query: typeof query }).query = query
+    t.same(
+      results.map((result) => result.status),
+      ['rejected', 'rejected'],
+      'both fail with the batch',
+    )
+    t.equal(sent, 1, 'one statement for both, not sent again one by one')
+    t.equal(await store.refreshTokens.rotate(rotation(1)), 'rotated', 'the token is still unused')
+  })
+}

@@ -37,11 +37,13 @@ Database.prototype.transaction = function (fn) {
   return wrapped
 }
 
-// PostgreSQL: the rotation is one statement (a CTE marking the token and inserting its successor).
+// PostgreSQL: the rotations of one event-loop turn are one statement (CTEs marking the tokens and inserting their
+// successors).
 const query = pg.Client.prototype.query
 pg.Client.prototype.query = function (config, ...rest) {
   const text = typeof config === 'string' ? config : config?.text
-  if (held || typeof text !== 'string' || !text.includes('WITH marked AS')) return query.call(this, config, ...rest)
+  if (held || typeof text !== 'string' || !/marked AS \(\s*UPDATE "RefreshToken"/.test(text))
+    return query.call(this, config, ...rest)
   // pg-pool passes a callback; a client called directly returns a promise.
   const callback = rest.at(-1)
   if (typeof callback === 'function')
