@@ -341,7 +341,7 @@ t.test('mistakes exit 1 with one clear line', async (t) => {
     [['users', 'create', '--password-stdin'], '--username is required', 'a-password'],
     [['users', 'disable'], 'missing ID or USERNAME'],
     [['frobnicate'], 'unknown command "frobnicate" (see portcullis --help)'],
-    [['clients'], 'clients needs a subcommand: create, list, set-keys, delete (see portcullis --help)'],
+    [['clients'], 'clients needs a subcommand: create, list, set-keys, delete, usage (see portcullis --help)'],
     [['users', 'list'], 'configuration error: BCRYPT_COST: must be an integer from 4 to 15 (got "99")'],
   ]
   const results: CliResult[] = []

@@ -417,7 +417,7 @@ for (const provider of providers) {
       t.equal(again.code, 0, again.stderr)
       t.match(
         again.stdout,
-        /^deleted 0 dead rows in \d+ ms\nTABLE +DELETED +BATCHES\nRefreshToken +0 +1\nRefreshFamily +0 +1\nRevokedToken +0 +1\nUsedJti +0 +1\nAccessKey +0 +1\nLoginThrottle +0 +1\nSession +0 +1\nAuthorizationRequest +0 +1\nChallenge +0 +1\nAuthorizationCode +0 +1\nAuditEvent +0 +1\n$/,
+        /^deleted 0 dead rows in \d+ ms\nTABLE +DELETED +BATCHES\nRefreshToken +0 +1\nRefreshFamily +0 +1\nRevokedToken +0 +1\nUsedJti +0 +1\nAccessKey +0 +1\nLoginThrottle +0 +1\nSession +0 +1\nAuthorizationRequest +0 +1\nChallenge +0 +1\nAuthorizationCode +0 +1\nAuditEvent +0 +1\nUsageCount +0 +1\n$/,
       )
       t.same(await cli(['janitor', 'now']), failure('unexpected argument "now"'))
     } else {
