@@ -23,6 +23,9 @@ const env = { ...process.env }
 // Mutation runs are SQLite-only: a PostgreSQL URL in the environment would double every test file's cost.
 delete env.TEST_DATABASE_URL
 delete env.MUTATE_GROUP
+// The test files run under plain `node`, not the tap CLI: .taprc's per-file timeout does not apply, and tap's
+// default of 30 s per subtest is too short for an instrumented file on a loaded machine.
+env.TAP_TIMEOUT ??= '360'
 
 let failed = false
 for (const name of args.length > 0 ? args : Object.keys(groups)) {
