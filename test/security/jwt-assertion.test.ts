@@ -1,7 +1,7 @@
 // The signed-assertion verifier (security/jwt-assertion.ts) on its own: each rule of RFC 7523 §3 (and the
 // single-string audience of its successor draft) refuses the assertion that breaks it, and nothing else.
 // Through the token endpoint: test/oauth/private-key-jwt.test.ts.
-import { createHmac } from 'node:crypto'
+import { createHash, createHmac } from 'node:crypto'
 import {
   base64url,
   createLocalJWKSet,
@@ -227,4 +227,64 @@ t.test('an unknown kid is refused', async (t) => {
     .setProtectedHeader({ alg: 'RS256', kid: 'rotated' })
     .sign(keys.RS256.privateKey)
   await refused(t, jwt, /ERR_JWKS_NO_MATCHING_KEY/)
+})
+
+t.test('boundaries: iat exactly at the allowance and a jti of exactly 1024 characters are accepted', async (t) => {
+  t.ok(await verifyJwtAssertion(await sign(claims({ iat: now + SKEW })), options()), 'iat = now + skew')
+  await refused(t, await sign(claims({ iat: now + SKEW + 1 })), /^iat is in the future$/)
+  t.ok(await verifyJwtAssertion(await sign(claims({ jti: 'x'.repeat(1024) })), options()), '1024 characters')
+  await refused(t, await sign(claims({ jti: 'y'.repeat(1025) })), /^jti is longer than 1024 characters$/)
+})
+
+t.test('an audience given as one string is compared whole, never as a substring', async (t) => {
+  // String.prototype.includes would accept any part of the issuer URL.
+  await refused(t, await sign(claims({ aud: ISSUER.slice(0, -1) })), /^aud ".*" is not accepted$/)
+  await refused(t, await sign(claims({ aud: 'portcullis' })), /^aud "portcullis" is not accepted$/)
+  await refused(t, await sign(claims({ aud: '' })), /^aud "" is not accepted$/)
+})
+
+t.test(
+  'the replay key is SHA-256 of the issuer, a newline and the jti, base64url (stored: it must not change)',
+  async (t) => {
+    const cache = memoryCache()
+    const key = (issuer: string, jti: string) =>
+      `client_assertion:${createHash('sha256').update(`${issuer}\n${jti}`).digest('base64url')}`
+    t.ok(
+      await verifyJwtAssertion(
+        await sign(claims({ jti: 'c', iss: 'ab', sub: 'ab' })),
+        options(cache, { issuer: 'ab', subject: 'ab' }),
+      ),
+    )
+    t.same([...cache.seen.keys()], [key('ab', 'c')])
+    // Without the separator, issuer "a" with jti "bc" would collide with issuer "ab" with jti "c".
+    t.ok(
+      await verifyJwtAssertion(
+        await sign(claims({ jti: 'bc', iss: 'a', sub: 'a' })),
+        options(cache, { issuer: 'a', subject: 'a' }),
+      ),
+      'another issuer whose issuer and jti run together the same is not a replay',
+    )
+    t.same([...cache.seen.keys()], [key('ab', 'c'), key('a', 'bc')])
+  },
+)
+
+t.test('the refusal is an AssertionError with a stable code, its reason in the message', async (t) => {
+  const err = await verifyJwtAssertion('garbage', options()).catch((e: unknown) => e)
+  t.type(err, AssertionError)
+  const refusal = err as AssertionError
+  t.equal(refusal.name, 'AssertionError')
+  t.equal(refusal.code, 'ERR_ASSERTION_REFUSED')
+  t.equal(refusal.reason, 'not a JWT: Invalid Token or Protected Header formatting')
+  t.equal(refusal.message, `assertion refused: ${refusal.reason}`)
+  const unsigned = `${base64url.encode(JSON.stringify({ alg: 'none' }))}.${base64url.encode(JSON.stringify(claims()))}.`
+  await refused(t, unsigned, /^alg "none" is not one of RS256, PS256, ES256, EdDSA$/)
+})
+
+t.test('a key lookup that fails with a plain error is refused with its message as the reason', async (t) => {
+  const failing = options(memoryCache(), {
+    getKey: async () => {
+      throw new Error('key set unavailable')
+    },
+  })
+  await refused(t, await sign(claims()), /^key set unavailable$/, failing)
 })

@@ -103,6 +103,12 @@ t.test(
     const jti = randomBytes(8).toString('hex')
     t.equal(await replay.cache.remember('client_assertion', jti, soon()), true)
     t.equal(await replay.cache.remember('client_assertion', jti, soon()), false)
+    // The key names the deployment (its issuer), so that two deployments sharing one Redis stay apart.
+    const { Redis } = await import('ioredis')
+    const direct = new Redis(process.env.TEST_REDIS_URL!)
+    t.teardown(() => direct.quit())
+    t.equal(await direct.get(`portcullis:jti:${issuer}:client_assertion:${jti}`), '1')
+    t.ok((await direct.pttl(`portcullis:jti:${issuer}:client_assertion:${jti}`)) > 50_000, 'expires with the jti')
     t.equal(await replay.cache.remember('dpop', jti, soon()), true, 'another namespace has its own ids')
     const racing = randomBytes(8).toString('hex')
     const results = await Promise.all(
@@ -128,7 +134,25 @@ t.test('a Redis that fails refuses: the error is an unavailable StoreError, neve
   const failing = { set: async () => Promise.reject(new Error('Connection is closed.')) }
   const cache = createRedisReplayCache(failing as never, 'p:')
   await t.rejects(cache.remember('client_assertion', 'x', later(60)), StoreError)
-  await cache.remember('client_assertion', 'x', later(60)).catch((err: StoreError) => {
+  const cause = await cache.remember('client_assertion', 'x', later(60)).catch((err: StoreError) => {
     t.equal(err.code, 'unavailable')
+    t.equal(err.message, 'the replay cache (Redis) is unavailable')
+    return err.cause
   })
+  t.match(cause, { message: 'Connection is closed.' }, "Redis's own error is kept as the cause")
+})
+
+t.test('in Redis, a jti is one key, prefixed, set once with an absolute expiry (SET … PXAT … NX)', async (t) => {
+  const calls: unknown[][] = []
+  const redis = {
+    set: async (...args: unknown[]) => {
+      calls.push(args)
+      return calls.length === 1 ? 'OK' : null
+    },
+  }
+  const cache = createRedisReplayCache(redis as never, 'portcullis:jti:https://a.test:')
+  const until = later(60)
+  t.equal(await cache.remember('dpop', 'abc', until), true)
+  t.equal(await cache.remember('dpop', 'abc', until), false, 'not OK: already there')
+  t.same(calls[0], ['portcullis:jti:https://a.test:dpop:abc', '1', 'PXAT', until.getTime(), 'NX'])
 })

@@ -3,9 +3,13 @@
 // a real database: test/oauth/revocation.test.ts.
 import t from 'tap'
 import {
+  consentAccessTokenCutoff,
   consentRevocationId,
   createRevocationList,
+  grantRevocationId,
+  revokeGrantAccessTokens,
   SYNC_OVERLAP_MS,
+  userAccessTokenCutoff,
   userRevocationId,
 } from '../../src/security/revocation-list.ts'
 import { newId } from '../../src/store/ids.ts'
@@ -300,3 +304,89 @@ t.test(
     t.equal(list.revokes(token('u1', 'web', newId(cutoff - 1))), false, 'once every token it covers has expired')
   },
 )
+
+t.test('a revoked grant refuses the access tokens whose sid names it, and only those', async (t) => {
+  const list = await createRevocationList({ store: fakeStore([]), now: () => START, syncIntervalSeconds: 60 })
+  t.teardown(() => list.close())
+  t.equal(grantRevocationId('family-1'), 'grant:family-1', 'the stored entry: its format must not change')
+  list.add(grantRevocationId('family-1'), new Date(START + 60_000))
+  t.equal(list.revokes({ jti: 'a', sid: 'family-1' }), true, 'issued from the revoked grant')
+  t.equal(list.revokes({ jti: 'a', sid: 'family-2' }), false, 'another grant')
+  t.equal(list.revokes({ jti: 'a' }), false, 'no grant named')
+  t.equal(list.isRevoked('family-1'), false, 'the family id itself is not a revoked jti')
+  list.add('revoked-jti', new Date(START + 60_000))
+  t.equal(list.revokes({ jti: 'revoked-jti', sid: 'family-2' }), true, 'a revoked jti, whatever its grant')
+  t.equal(list.revokes({ jti: 'revoked-jti' }), true, 'a revoked jti without a grant')
+  // Entries whose ids an absent claim would spell: an absent claim must never match them.
+  list.add(grantRevocationId('undefined'), new Date(START + 60_000))
+  list.cutOffUser('undefined', new Date(START), new Date(START + 60_000))
+  list.cutOffConsent('u1', 'undefined', new Date(START), new Date(START + 60_000))
+  t.equal(list.revokes({ jti: 'b', iat: START / 1000 - 10 }), false, 'no sid, no sub')
+  t.equal(list.revokes({ jti: 'b', sub: 'u1', iat: START / 1000 - 10 }), false, 'no client_id')
+  t.equal(list.revokes({ jti: 'b', sid: 42, sub: 'u2' }), false, 'a sid that is not a string')
+})
+
+t.test(
+  'revokeGrantAccessTokens records the grant for ACCESS_TOKEN_TTL plus the clock skew, then adds it',
+  async (t) => {
+    const calls: unknown[][] = []
+    const store = { revokedTokens: { revoke: async (...args: unknown[]) => void calls.push(['revoke', ...args]) } }
+    const revocations = { add: (...args: unknown[]) => void calls.push(['add', ...args]) }
+    await revokeGrantAccessTokens({ store, revocations, config: { accessTokenTtl: 600, clockSkew: 30 } }, 'f1', START)
+    t.same(calls, [
+      ['revoke', 'grant:f1', new Date(START + 630_000), new Date(START)],
+      ['add', 'grant:f1', new Date(START + 630_000)],
+    ])
+  },
+)
+
+t.test('the cutoffs of a user and of a consent last ACCESS_TOKEN_TTL plus the clock skew', async (t) => {
+  const config = { accessTokenTtl: 600, clockSkew: 30 }
+  t.same(userAccessTokenCutoff(config, 'u1', START), { jti: 'user:u1', expiresAt: new Date(START + 630_000) })
+  t.same(consentAccessTokenCutoff(config, 'u1', 'app:2', START), {
+    jti: 'consent:u1:app:2',
+    expiresAt: new Date(START + 630_000),
+  })
+})
+
+t.test('a cutoff made by this instance is held only while it can refuse a token', async (t) => {
+  const list = await createRevocationList({ store: fakeStore([]), now: () => START, syncIntervalSeconds: 60 })
+  t.teardown(() => list.close())
+  list.cutOffUser('u1', new Date(START - 1_000), new Date(START))
+  list.cutOffConsent('u1', 'web', new Date(START - 1_000), new Date(START - 1))
+  t.equal(list.size(), 0, 'expiring now or earlier: not held')
+  const old = { jti: 'j', sub: 'u1', client_id: 'web', iat: (START - 2_000) / 1000 }
+  t.equal(list.revokes(old), false)
+  list.cutOffUser('u1', new Date(START - 1_000), new Date(START + 1))
+  list.cutOffConsent('u1', 'web', new Date(START - 1_000), new Date(START + 1))
+  t.equal(list.size(), 2)
+})
+
+t.test(
+  'a token issued in the very millisecond of a cutoff is refused; a second cutoff at the same time changes nothing',
+  async (t) => {
+    let clock = START
+    const list = await createRevocationList({ store: fakeStore([]), now: () => clock, syncIntervalSeconds: 60 })
+    t.teardown(() => list.close())
+    list.cutOffUser('u1', new Date(START), new Date(START + 60_000))
+    t.equal(list.revokes({ jti: 'j', sub: 'u1', iat: START / 1000 }), true, 'iat × 1000 = the cutoff')
+    t.equal(list.revokes({ jti: 'j', sub: 'u1', iat: START / 1000 + 1 }), false)
+    list.cutOffUser('u1', new Date(START), new Date(START + 1_000))
+    clock = START + 30_000
+    t.equal(list.revokes({ jti: 'j', sub: 'u1', iat: START / 1000 }), true, 'the first, longer lifetime is kept')
+  },
+)
+
+t.test('with no onError, a failing timed sync is swallowed (no unhandled rejection)', async (t) => {
+  const unhandled: unknown[] = []
+  const onUnhandled = (err: unknown) => void unhandled.push(err)
+  process.on('unhandledRejection', onUnhandled)
+  t.teardown(() => void process.off('unhandledRejection', onUnhandled))
+  const store = fakeStore([])
+  const list = await createRevocationList({ store, now: () => START, syncIntervalSeconds: 0.01 })
+  t.teardown(() => list.close())
+  store.fail(new Error('database down'))
+  t.ok(await until(() => store.reads.length >= 4), 'the timer kept reading')
+  await new Promise((resolve) => setImmediate(resolve))
+  t.same(unhandled, [])
+})

@@ -1,0 +1,124 @@
+// The module groups `npm run mutate` runs (stryker.config.mjs, scripts/mutate.mjs): the source files each one
+// mutates and the test files, fastest first, that exercise them. SQLite only.
+
+/** @type {Record<string, { mutate: string[], tests: string[] }>} */
+export const groups = {
+  'security-secrets': {
+    mutate: ['src/security/secrets.ts'],
+    tests: ['test/security/secrets.test.ts'],
+  },
+  'security-jwt-assertion': {
+    mutate: ['src/security/jwt-assertion.ts'],
+    tests: ['test/security/jwt-assertion.test.ts'],
+  },
+  'security-revocation-list': {
+    mutate: ['src/security/revocation-list.ts'],
+    tests: ['test/security/revocation-list.test.ts'],
+  },
+  'security-replay-cache': {
+    mutate: ['src/security/replay-cache.ts'],
+    tests: ['test/security/replay-cache.test.ts', 'test/security/dpop-replay.test.ts'],
+  },
+  'security-dpop': {
+    mutate: ['src/security/dpop.ts'],
+    tests: ['test/security/dpop-proof.test.ts', 'test/oauth/dpop.test.ts'],
+  },
+  'security-bearer': {
+    mutate: ['src/security/access-token-verifier.ts', 'src/security/bearer.ts', 'src/security/public-jwks.ts'],
+    tests: ['test/security/access-token-verifier.test.ts', 'test/security/forged-tokens.test.ts'],
+  },
+  'security-access-keys': {
+    mutate: ['src/security/access-key*.ts'],
+    tests: [
+      'test/security/access-keys.test.ts',
+      'test/security/access-key-lineage.test.ts',
+      'test/manage/key-pair-access-keys.test.ts',
+    ],
+  },
+  // password-worker.ts runs in a worker thread, where the tap runner sees no coverage: it is left out.
+  'security-passwords': {
+    mutate: ['src/security/password-hasher.ts', 'src/security/passwords.ts'],
+    tests: ['test/security/password-hasher.test.ts', 'test/oauth/token-password.test.ts'],
+  },
+  'oauth-client-address': {
+    mutate: ['src/oauth/client-address.ts'],
+    tests: ['test/oauth/client-address.test.ts'],
+  },
+  'oauth-client-cache': {
+    mutate: ['src/oauth/client-cache.ts'],
+    tests: ['test/oauth/client-cache.test.ts'],
+  },
+  'oauth-client-auth': {
+    mutate: ['src/oauth/client-auth.ts', 'src/oauth/client-assertion.ts', 'src/oauth/client-keys.ts'],
+    tests: [
+      'test/oauth/token-errors.test.ts',
+      'test/oauth/private-key-jwt.test.ts',
+      'test/oauth/private-key-jwt-uri.test.ts',
+    ],
+  },
+  'oauth-token-endpoint': {
+    mutate: [
+      'src/oauth/token-endpoint.ts',
+      'src/oauth/token-response.ts',
+      'src/oauth/token-kind.ts',
+      'src/oauth/form-body.ts',
+      'src/oauth/scope.ts',
+      'src/oauth/audience.ts',
+      'src/oauth/rate-limits.ts',
+    ],
+    tests: [
+      'test/oauth/token-errors.test.ts',
+      'test/oauth/token-grants.test.ts',
+      'test/oauth/own-audience.test.ts',
+      'test/oauth/rate-limit.test.ts',
+    ],
+  },
+  'oauth-grants': {
+    mutate: ['src/oauth/grants/*.ts'],
+    tests: [
+      'test/oauth/token-grants.test.ts',
+      'test/oauth/token-password.test.ts',
+      'test/oauth/jwt-bearer.test.ts',
+      'test/oauth/token-exchange.test.ts',
+    ],
+  },
+  'oauth-introspection-revocation': {
+    mutate: ['src/oauth/introspection.ts', 'src/oauth/revocation.ts'],
+    tests: ['test/oauth/introspection.test.ts', 'test/oauth/revocation.test.ts'],
+  },
+  'oauth-authorize': {
+    mutate: [
+      'src/oauth/authorize/**/*.ts',
+      'src/oauth/id-token.ts',
+      'src/oauth/end-login.ts',
+      'src/oauth/login-attempts.ts',
+      'src/oauth/login-waiters.ts',
+      'src/oauth/cors-origins.ts',
+    ],
+    tests: [
+      'test/oauth/authorize.test.ts',
+      'test/oauth/authorize-client.test.ts',
+      'test/oauth/redirect-uri.test.ts',
+      'test/oauth/oidc.test.ts',
+      'test/oauth/logout.test.ts',
+      'test/oauth/logout-hint.test.ts',
+      'test/oauth/end-login.test.ts',
+      'test/oauth/delegated-login.test.ts',
+      'test/oauth/session-replace.test.ts',
+      'test/http/cors.test.ts',
+    ],
+  },
+  // postgres.ts runs only against PostgreSQL; mutation runs are SQLite-only, so it is left out.
+  'store-refresh-tokens': {
+    mutate: [
+      'src/store/refresh-tokens/index.ts',
+      'src/store/refresh-tokens/sqlite.ts',
+      'src/store/refresh-tokens/sql.ts',
+    ],
+    tests: [
+      'test/store/refresh-tokens.test.ts',
+      'test/oauth/token-grants.test.ts',
+      'test/oauth/token-concurrency.test.ts',
+    ],
+  },
+}
