@@ -14,7 +14,7 @@ import {
 } from '../../src/security/revocation-list.ts'
 import { newId } from '../../src/store/ids.ts'
 import type { RevokedJti } from '../../src/store/revoked-tokens.ts'
-import { manualTimers, settle } from '../support/timers.ts'
+import { manualTimers, settle, until } from '../support/timers.ts'
 
 const START = Date.parse('2030-01-01T00:00:00Z')
 
