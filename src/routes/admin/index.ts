@@ -13,6 +13,7 @@ import { registerAdminSigningKeyRoutes } from './signing-keys.js'
 import { registerAdminUserRoutes } from './users.js'
 import { registerAdminTenantRoutes, registerAdminWorkspaceRoutes } from './tenants.js'
 import { insufficientScope } from '../../errors.js'
+import { DEFAULT_TENANT_ID } from '../../store/index.js'
 import { isOperator, OPERATOR_SCOPE } from '../../manage/tenants.js'
 
 export const ADMIN_SCOPE = 'admin'
@@ -40,6 +41,10 @@ export function registerAdminRoutes(app: FastifyInstance, deps: Services): void 
   })
   // The team's login app needs these and nothing else: a key or token with scope `login` reaches only them.
   registerScopedRoutes(app, deps, { prefix: '/admin/v1', scope: [ADMIN_SCOPE, LOGIN_SCOPE] }, (login) => {
+    // The browser sign-in's delegated login app is the deployment's: credentials of the default tenant only.
+    login.addHook('onRequest', async (request) => {
+      if (request.principal!.tenantId !== DEFAULT_TENANT_ID) throw insufficientScope(LOGIN_SCOPE)
+    })
     registerAdminLoginRequestRoutes(login, deps)
   })
 }
