@@ -26,6 +26,8 @@ import { createSqliteRefreshStatements } from './sqlite.js'
 
 export interface RefreshFamily {
   id: string
+  /** Its user's tenant (read with the record; not set on the value createFamily returns). */
+  tenantId?: string
   clientId: string
   userId: string
   scope: string[]
@@ -84,6 +86,7 @@ const toRecord = (row: RecordRow): RefreshTokenRecord => ({
     sessionId: row.familySessionId,
     dpopJkt: row.familyDpopJkt,
     createdAt: row.familyCreatedAt,
+    tenantId: row.familyTenantId,
   },
   // SQLite stores booleans as integers; the adapter maps the declared type, this keeps it a boolean anyway.
   user: {
