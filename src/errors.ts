@@ -109,6 +109,11 @@ export const insufficientScope = (scope: string) =>
   new OAuthError('insufficient_scope', `this request needs the scope "${scope}"`, 403, {
     'www-authenticate': `Bearer realm="portcullis", error="insufficient_scope", scope="${quoted(scope)}"`,
   })
+/** A context header (X-Tenant-Id, X-Workspace-Id) that the credential does not match: refused, never a switch. */
+export const contextMismatch = (description: string) =>
+  new OAuthError('insufficient_scope', description, 403, {
+    'www-authenticate': `Bearer realm="portcullis", error="insufficient_scope", error_description="${quoted(description)}"`,
+  })
 export const tooManyRequests = (description: string, retryAfterSeconds: number) =>
   new OAuthError('too_many_requests', description, 429, {
     'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))),

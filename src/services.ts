@@ -90,7 +90,7 @@ async function watchChanges(
 ): Promise<() => Promise<void>> {
   if (!changes) return async () => undefined
   const stops = await Promise.all([
-    changes.onChange(['accessKeys', 'users'], () => held.accessKeys.invalidateAll()),
+    changes.onChange(['accessKeys', 'users', 'memberships'], () => held.accessKeys.invalidateAll()),
     changes.onChange(['clients'], () => held.clients.invalidateAll()),
     // A user disabled or deleted elsewhere: what that revoked is read at once too (sync() reads after the
     // change even when a read was already in progress).

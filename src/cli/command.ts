@@ -20,8 +20,10 @@ export interface CliContext {
   store(): Promise<Store>
   /** What manage/ operations need: the store (opened), the configuration, the clock, bcrypt at BCRYPT_COST. */
   deps(): Promise<ManageDeps & Pick<UserDeps, 'passwords'>>
-  /** Who the audit log records for a change made here: `cli:<OS user name>`. */
+  /** Who the audit log records for a change made here: `cli:<OS user name>`, in the --tenant's tenant. */
   by: ChangedBy
+  /** The tenant of --tenant (id or slug; default: the default tenant): every command acts in it. */
+  tenantId: string
   json: boolean
   io: CliIo
 }

@@ -8,7 +8,15 @@ import { ConfigError, loadConfig, type Config } from '../config.js'
 import { OAuthError, type ErrorDetail } from '../errors.js'
 import type { ChangedBy } from '../manage/changes.js'
 import { hashPassword } from '../security/passwords.js'
-import { createStore, openDatabase, StoreError, type Store } from '../store/index.js'
+import {
+  createStore,
+  DEFAULT_TENANT_ID,
+  DEFAULT_TENANT_SLUG,
+  openDatabase,
+  StoreError,
+  type Store,
+} from '../store/index.js'
+import { tenancyCommands } from './commands/tenants.js'
 import { dashLedValuesLast } from './args.js'
 import { CliError, type CliContext, type CliIo, type Command } from './command.js'
 import { accessKeyCommands } from './commands/access-keys.js'
@@ -27,11 +35,13 @@ const commands: readonly Command[] = [
   ...sessionCommands,
   ...signingKeyCommands,
   ...accessKeyCommands,
+  ...tenancyCommands,
   janitorCommand,
 ]
 
 const GLOBAL_OPTIONS = {
   json: { type: 'boolean' },
+  tenant: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -176,6 +186,18 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const json = values.json === true
   let store: Store | undefined
   const config = loadConfig()
+  // --tenant (id or slug): every command acts in that tenant; without it, the default tenant.
+  const tenantName = typeof values.tenant === 'string' ? values.tenant : undefined
+  let tenantId = DEFAULT_TENANT_ID
+  if (tenantName !== undefined && tenantName !== DEFAULT_TENANT_SLUG && tenantName !== DEFAULT_TENANT_ID) {
+    store = await openStore(config)
+    const tenant = await store.tenants.find(tenantName)
+    if (!tenant) {
+      await store.close()
+      throw new CliError(`no tenant with id or slug "${tenantName}"`)
+    }
+    tenantId = tenant.id
+  }
   const ctx: CliContext = {
     config,
     json,
@@ -187,7 +209,8 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
       now: Date.now,
       passwords: { hash: (password) => hashPassword(password, config.bcryptCost) },
     }),
-    by: cliActor(),
+    by: { ...cliActor(), tenantId },
+    tenantId,
   }
   try {
     const result = await command.run(ctx, {

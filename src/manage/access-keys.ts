@@ -11,7 +11,7 @@ import {
 } from '../security/access-key-lifecycle.js'
 import type { AccessKeyVerifier } from '../security/access-keys.js'
 import type { AccessKey } from '../store/access-keys.js'
-import { StoreError, type Page } from '../store/index.js'
+import { DEFAULT_TENANT_ID, StoreError, type Page } from '../store/index.js'
 import type { ChangedBy, ManageDeps } from './changes.js'
 import { nameProblems, scopeProblems } from './rules.js'
 
@@ -36,12 +36,18 @@ export async function createAccessKey(
     userId: string | null
     expiresIn?: number | undefined
     credential?: AccessKeyCredential | undefined
+    /** A workspace of the tenant (id or slug); undefined: a tenant-wide key. */
+    workspace?: string | undefined
   },
   by: ChangedBy,
 ): Promise<IssuedAccessKey> {
-  const owner = request.userId ? await deps.store.users.findById(request.userId) : null
+  const tenantId = by.tenantId ?? DEFAULT_TENANT_ID
+  const owner = request.userId ? await deps.store.users.findById(request.userId, tenantId) : null
   if (owner === undefined) throw validationFailed([{ field: 'user_id', message: 'no user has this id' }])
+  const workspace = await keyWorkspace(deps, tenantId, owner, request.workspace)
   const keyRequest = {
+    tenantId,
+    workspace,
     name: request.name,
     scopes: request.scopes,
     owner,
@@ -55,6 +61,26 @@ export async function createAccessKey(
   ]
   if (problems.length > 0) throw validationFailed(problems)
   return issueAccessKey(deps.store, keyRequest, by, deps.now())
+}
+
+/**
+ * The workspace a new key acts in, with its owner's role's scopes there (a service key: no role, its own scopes).
+ * An unknown workspace, or one its owner is not a member of, is a validation failure of `workspace`.
+ */
+export async function keyWorkspace(
+  deps: Pick<ManageDeps, 'store'>,
+  tenantId: string,
+  owner: { id: string } | null,
+  workspace: string | undefined,
+): Promise<{ id: string; roleScopes: readonly string[] } | undefined> {
+  if (workspace === undefined) return undefined
+  const found = await deps.store.tenants.workspaces.find(tenantId, workspace)
+  if (!found) throw validationFailed([{ field: 'workspace', message: 'no workspace has this id or slug' }])
+  if (!owner) return { id: found.id, roleScopes: [] }
+  const membership = await deps.store.tenants.memberships.find(tenantId, owner.id, found.id)
+  if (!membership)
+    throw validationFailed([{ field: 'workspace', message: 'the user is not a member of this workspace' }])
+  return { id: found.id, roleScopes: membership.role.scopes }
 }
 
 /** Revokes a key with the keys created from it, recording `access_key.revoked` for each. */
@@ -73,8 +99,9 @@ export async function revokeAccessKey(
   }
 }
 
-export async function getAccessKey(deps: Pick<ManageDeps, 'store'>, id: string): Promise<AccessKey> {
-  const key = await deps.store.accessKeys.findById(id)
+/** The key, within `tenantId` (default: the default tenant): another tenant's key is not found. */
+export async function getAccessKey(deps: Pick<ManageDeps, 'store'>, id: string, tenantId?: string): Promise<AccessKey> {
+  const key = await deps.store.accessKeys.findById(id, tenantId ?? DEFAULT_TENANT_ID)
   if (!key) throw notFound('no access key has this id')
   return key
 }
@@ -87,7 +114,12 @@ export function listAccessKeys(
     limit: number
     userId?: string | null | undefined
     active?: boolean | undefined
+    tenantId?: string | undefined
   },
 ): Promise<Page<AccessKey>> {
-  return deps.store.accessKeys.list({ ...options, now: new Date(deps.now()) })
+  return deps.store.accessKeys.list({
+    ...options,
+    tenantId: options.tenantId ?? DEFAULT_TENANT_ID,
+    now: new Date(deps.now()),
+  })
 }

@@ -7,6 +7,11 @@ import type { Store } from '../store/index.js'
 /** Who is acting, from where; `details` (e.g. the client of a JWT) go into every event the change records. */
 export interface ChangedBy {
   actor: string | null
+  /**
+   * The tenant the change is made in: every object it names must be that tenant's (another tenant's is not
+   * found), and the audit event is recorded in it. Default: the default tenant (the CLI without --tenant).
+   */
+  tenantId?: string
   ip?: string | null
   details?: Record<string, unknown>
 }
@@ -26,6 +31,7 @@ export async function recordChange(
 ): Promise<void> {
   await deps.store.audit.record(
     {
+      ...(by.tenantId === undefined ? {} : { tenantId: by.tenantId }),
       type: change.type,
       actor: by.actor,
       subject: change.subject,

@@ -14,7 +14,7 @@ import { jwksUriProblems, publicJwksProblems } from '../security/public-jwks.js'
 import { authMethodOf, type Client } from '../store/clients.js'
 import type { JSONWebKeySet } from 'jose'
 import { newId } from '../store/ids.js'
-import { StoreError, type Page } from '../store/index.js'
+import { DEFAULT_TENANT_ID, StoreError, type Page } from '../store/index.js'
 import { recordChange, type ChangedBy, type ManageDeps } from './changes.js'
 import { nameProblems, scopeProblems, unadvertisedScopes } from './rules.js'
 
@@ -258,6 +258,7 @@ export async function createClient(
   const at = deps.now()
   const secret = isPublic || method === 'private_key_jwt' ? null : randomSecret()
   const client = await deps.store.clients.create({
+    ...(by.tenantId === undefined ? {} : { tenantId: by.tenantId }),
     clientId: newId(at),
     secretHash: secret === null ? null : sha256(secret),
     ...fields,
@@ -296,7 +297,7 @@ export async function updateClient(
   changes: Partial<ClientFields> & ClientKeyRequest,
   by: ChangedBy,
 ): Promise<Client> {
-  const current = await deps.store.clients.findById(clientId)
+  const current = await deps.store.clients.findById(clientId, by.tenantId ?? DEFAULT_TENANT_ID)
   if (!current) throw notFound('no client has this client_id')
   const keyChange = hasKeyFields(changes)
   if (keyChange && authMethodOf(current) !== 'private_key_jwt')
@@ -339,7 +340,7 @@ export async function rotateClientSecret(
       },
     ])
   }
-  const current = await deps.store.clients.findById(clientId)
+  const current = await deps.store.clients.findById(clientId, by.tenantId ?? DEFAULT_TENANT_ID)
   if (!current) throw notFound('no client has this client_id')
   if (current.isPublic) throw conflict('a public client has no secret to rotate')
   if (authMethodOf(current) === 'private_key_jwt')
@@ -361,20 +362,22 @@ export async function rotateClientSecret(
 
 /** Deletes a client (its refresh-token families go with it) and records `client.deleted`. */
 export async function deleteClient(deps: ClientDeps, clientId: string, by: ChangedBy): Promise<void> {
+  await getClient(deps, clientId, by.tenantId)
   await deps.store.clients.delete(clientId).catch(clientNotFound)
   deps.clients?.invalidate(clientId)
   await recordChange(deps, by, { type: 'client.deleted', subject: clientId, at: deps.now() })
 }
 
-export async function getClient(deps: Pick<ManageDeps, 'store'>, clientId: string): Promise<Client> {
-  const client = await deps.store.clients.findById(clientId)
+/** The client, within `tenantId` (default: the default tenant): another tenant's client is not found. */
+export async function getClient(deps: Pick<ManageDeps, 'store'>, clientId: string, tenantId?: string): Promise<Client> {
+  const client = await deps.store.clients.findById(clientId, tenantId ?? DEFAULT_TENANT_ID)
   if (!client) throw notFound('no client has this client_id')
   return client
 }
 
 export function listClients(
   deps: Pick<ManageDeps, 'store'>,
-  options: { after?: string | undefined; limit: number },
+  options: { after?: string | undefined; limit: number; tenantId?: string },
 ): Promise<Page<Client>> {
-  return deps.store.clients.list(options)
+  return deps.store.clients.list({ ...options, tenantId: options.tenantId ?? DEFAULT_TENANT_ID })
 }

@@ -8,7 +8,7 @@
 import { notFound } from '../errors.js'
 import { consentAccessTokenCutoff, type RevocationList } from '../security/revocation-list.js'
 import type { Consent } from '../store/consents.js'
-import type { Page } from '../store/index.js'
+import { DEFAULT_TENANT_ID, type Page } from '../store/index.js'
 import { recordChange, type ChangedBy, type ManageDeps } from './changes.js'
 
 export interface ConsentDeps extends ManageDeps {
@@ -20,9 +20,10 @@ export interface ConsentDeps extends ManageDeps {
 export async function listConsents(
   deps: Pick<ManageDeps, 'store'>,
   userId: string,
-  options: { after?: string | undefined; limit: number },
+  options: { after?: string | undefined; limit: number; tenantId?: string | undefined },
 ): Promise<Page<Consent>> {
-  if (!(await deps.store.users.findById(userId))) throw notFound('no user has this id')
+  if (!(await deps.store.users.findById(userId, options.tenantId ?? DEFAULT_TENANT_ID)))
+    throw notFound('no user has this id')
   return deps.store.consents.listActivePage(userId, options)
 }
 
@@ -40,6 +41,8 @@ export async function revokeConsent(
   by: ChangedBy,
 ): Promise<{ families: number }> {
   const now = deps.now()
+  if (!(await deps.store.users.findById(userId, by.tenantId ?? DEFAULT_TENANT_ID)))
+    throw notFound('this user has no consent in force for this client')
   const cutoff = consentAccessTokenCutoff(deps.config, userId, clientId, now)
   const revoked = await deps.store.consents.revoke(userId, clientId, new Date(now), { cutoff })
   if (!revoked) throw notFound('this user has no consent in force for this client')

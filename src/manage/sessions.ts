@@ -4,7 +4,7 @@
 import { notFound, OAuthError } from '../errors.js'
 import { endLogin } from '../oauth/end-login.js'
 import type { RevocationList } from '../security/revocation-list.js'
-import type { Page } from '../store/index.js'
+import { DEFAULT_TENANT_ID, type Page } from '../store/index.js'
 import type { Session } from '../store/sessions.js'
 import { recordChange, type ChangedBy, type ManageDeps } from './changes.js'
 
@@ -13,17 +13,18 @@ export interface SessionDeps extends ManageDeps {
   revocations?: Pick<RevocationList, 'add'>
 }
 
-async function existingUser(deps: Pick<ManageDeps, 'store'>, userId: string): Promise<void> {
-  if (!(await deps.store.users.findById(userId))) throw notFound('no user has this id')
+/** 404 for an unknown user, or another tenant's (default: the default tenant). */
+async function existingUser(deps: Pick<ManageDeps, 'store'>, userId: string, tenantId?: string): Promise<void> {
+  if (!(await deps.store.users.findById(userId, tenantId ?? DEFAULT_TENANT_ID))) throw notFound('no user has this id')
 }
 
 /** A page of the user's sessions in force, newest first. 404 for an unknown user. */
 export async function listSessions(
   deps: Pick<ManageDeps, 'store' | 'now'>,
   userId: string,
-  options: { after?: string | undefined; limit: number },
+  options: { after?: string | undefined; limit: number; tenantId?: string | undefined },
 ): Promise<Page<Session>> {
-  await existingUser(deps, userId)
+  await existingUser(deps, userId, options.tenantId)
   return deps.store.sessions.listActivePage(userId, options, new Date(deps.now()))
 }
 
@@ -55,6 +56,7 @@ export async function endUserSession(
   by: ChangedBy,
 ): Promise<void> {
   const now = deps.now()
+  await existingUser(deps, userId, by.tenantId)
   const session = await deps.store.sessions.findById(sessionId)
   const inForce =
     session &&
@@ -81,7 +83,7 @@ export async function endSessionById(deps: SessionDeps, sessionId: string, by: C
 
 /** Ends every session of the user in force; how many. 404 for an unknown user. */
 export async function endUserSessions(deps: SessionDeps, userId: string, by: ChangedBy): Promise<number> {
-  await existingUser(deps, userId)
+  await existingUser(deps, userId, by.tenantId)
   const now = deps.now()
   const sessions = await deps.store.sessions.listActiveByUser(userId, new Date(now))
   for (const session of sessions) await end(deps, session, by, now)

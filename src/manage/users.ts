@@ -11,7 +11,7 @@ import { notFound, validationFailed } from '../errors.js'
 import type { AccessKeyVerifier } from '../security/access-keys.js'
 import type { PasswordHasher } from '../security/password-hasher.js'
 import { userAccessTokenCutoff, type RevocationList } from '../security/revocation-list.js'
-import { StoreError, type Page } from '../store/index.js'
+import { DEFAULT_TENANT_ID, StoreError, type Page } from '../store/index.js'
 import type { User, UserStore } from '../store/users.js'
 import { recordChange, type ChangedBy, type ManageDeps } from './changes.js'
 import { passwordProblems, profileProblems, scopeProblems, unadvertisedScopes, usernameProblems } from './rules.js'
@@ -78,8 +78,9 @@ function userNotFound(err: unknown): never {
   throw err
 }
 
-async function currentUser(deps: Pick<ManageDeps, 'store'>, userId: string): Promise<User> {
-  const user = await deps.store.users.findById(userId)
+/** The user, within `tenantId` (default: the default tenant): another tenant's user is not found. */
+async function currentUser(deps: Pick<ManageDeps, 'store'>, userId: string, tenantId?: string): Promise<User> {
+  const user = await deps.store.users.findById(userId, tenantId ?? DEFAULT_TENANT_ID)
   if (!user) throw notFound('no user has this id')
   return user
 }
@@ -105,6 +106,7 @@ export async function createUser(
   ]
   if (problems.length > 0) throw validationFailed(problems)
   const user = await deps.store.users.create({
+    ...(by.tenantId === undefined ? {} : { tenantId: by.tenantId }),
     username: request.username,
     passwordHash: await deps.passwords.hash(request.password),
     scopes,
@@ -134,7 +136,7 @@ export async function changeUser(
   const profile = profileOf(changes)
   const problems = [...(scopes ? scopeProblems(scopes) : []), ...profileProblems(profile)]
   if (problems.length > 0) throw validationFailed(problems)
-  const before = await currentUser(deps, userId)
+  const before = await currentUser(deps, userId, by.tenantId)
   const user = await updateUser(deps, userId, {
     ...(scopes ? { scopes } : {}),
     ...(disabled === undefined ? {} : { disabled }),
@@ -177,7 +179,7 @@ export const enableUser = (deps: UserDeps, userId: string, by: ChangedBy): Promi
 export async function setUserPassword(deps: UserDeps, userId: string, password: string, by: ChangedBy): Promise<User> {
   const problems = passwordProblems(password)
   if (problems.length > 0) throw validationFailed(problems)
-  await currentUser(deps, userId)
+  await currentUser(deps, userId, by.tenantId)
   const user = await updateUser(deps, userId, { passwordHash: await deps.passwords.hash(password) }).catch(userNotFound)
   await recordChange(deps, by, { type: 'user.password_set', subject: userId, at: deps.now() })
   return user
@@ -185,7 +187,7 @@ export async function setUserPassword(deps: UserDeps, userId: string, password: 
 
 /** Deletes the user (their logins and access keys with them), ends their access tokens, records `user.deleted`. */
 export async function deleteUser(deps: UserDeps, userId: string, by: ChangedBy): Promise<void> {
-  const user = await currentUser(deps, userId)
+  const user = await currentUser(deps, userId, by.tenantId)
   const now = deps.now()
   const cutoff = userAccessTokenCutoff(deps.config, userId, now)
   await deps.store.users.delete(userId, new Date(now), { cutoff }).catch(userNotFound)
@@ -203,7 +205,7 @@ export const getUser = currentUser
 
 export function listUsers(
   deps: Pick<ManageDeps, 'store'>,
-  options: { after?: string | undefined; limit: number },
+  options: { after?: string | undefined; limit: number; tenantId?: string },
 ): Promise<Page<User>> {
-  return deps.store.users.list(options)
+  return deps.store.users.list({ ...options, tenantId: options.tenantId ?? DEFAULT_TENANT_ID })
 }

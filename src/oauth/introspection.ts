@@ -15,6 +15,8 @@ import { sha256 } from '../security/secrets.js'
 import type { Services } from '../services.js'
 import { authenticateClient } from './client-auth.js'
 import { tokenKind } from './token-kind.js'
+import { DEFAULT_TENANT_ID } from '../store/tenants.js'
+import { tenantOf } from '../store/clients.js'
 
 /** The request's parameters, as the route validated them. */
 export interface IntrospectionBody {
@@ -27,10 +29,14 @@ export interface IntrospectionBody {
 }
 
 /** Who is asking: a client sees only its own tokens unless it holds `introspect`; a Bearer caller sees all. */
+/**
+ * Who asks, with their tenant: a caller of the default tenant (the operator's resource servers) may see any
+ * tenant's tokens; another tenant's caller sees only its own tenant's, every other token being inactive to it.
+ */
 export type Caller =
-  | { kind: 'client'; clientId: string; seesAll: boolean }
+  | { kind: 'client'; clientId: string; seesAll: boolean; tenantId: string }
   /** `keyId`: the access key presented, when the credential is one (counted in its usage). */
-  | { kind: 'bearer'; keyId?: string }
+  | { kind: 'bearer'; tenantId: string; keyId?: string }
 
 /** The RFC 7662 §2.2 answer, in its member names (like the token response, token-response.ts). */
 export interface Introspection {
@@ -49,7 +55,28 @@ export interface Introspection {
   act?: Record<string, unknown>
   /** RFC 9449 §6.2: the key a DPoP-bound token is bound to. */
   cnf?: { jkt: string }
+  /** The token's tenant and workspace (README, "Tenants and workspaces"); absent: the default tenant. */
+  tenant_id?: string
+  workspace_id?: string
 }
+
+/**
+ * tenant_id and workspace_id as the answer carries them. A default-tenant token's answer names no tenant, so the
+ * answers of a deployment that never made a tenant are those it gave before tenants; resource servers read an
+ * absent tenant_id as the default tenant (as they must for tokens issued before tenants).
+ */
+function tenancyOf(
+  tenantId: string,
+  workspaceId: string | null | undefined,
+): Pick<Introspection, 'tenant_id' | 'workspace_id'> {
+  return {
+    ...(tenantId === DEFAULT_TENANT_ID && !workspaceId ? {} : { tenant_id: tenantId }),
+    ...(workspaceId ? { workspace_id: workspaceId } : {}),
+  }
+}
+
+const maySeeTenant = (caller: Caller, tenantId: string) =>
+  caller.tenantId === DEFAULT_TENANT_ID || caller.tenantId === tenantId
 
 const INACTIVE: Introspection = { active: false }
 const INTROSPECT_SCOPES = ['introspect', 'admin']
@@ -111,7 +138,9 @@ export function createIntrospection(deps: IntrospectionServices) {
         if (principal.keyId !== undefined) deps.usage.count('access_key', principal.keyId, 'refused')
         throw insufficientScope('introspect')
       }
-      return principal.keyId === undefined ? { kind: 'bearer' } : { kind: 'bearer', keyId: principal.keyId }
+      return principal.keyId === undefined
+        ? { kind: 'bearer', tenantId: principal.tenantId }
+        : { kind: 'bearer', tenantId: principal.tenantId, keyId: principal.keyId }
     }
     if (!clientPresented && authorization === undefined) throw unauthenticated()
     const { client, method } = await authenticateClient(request, deps, body as unknown as Record<string, unknown>)
@@ -119,7 +148,12 @@ export function createIntrospection(deps: IntrospectionServices) {
       deps.usage.count('client', client.clientId, 'refused')
       throw invalidClient('a public client cannot introspect tokens')
     }
-    return { kind: 'client', clientId: client.clientId, seesAll: client.scopes.includes('introspect') }
+    return {
+      kind: 'client',
+      clientId: client.clientId,
+      seesAll: client.scopes.includes('introspect'),
+      tenantId: tenantOf(client),
+    }
   }
 
   /** Usage statistics (ops/usage.ts): one introspection answered, counted for the client or access key that asked. */
@@ -135,6 +169,9 @@ export function createIntrospection(deps: IntrospectionServices) {
     const claims = await accessTokens.verify(token)
     if (!claims || !mayView(caller, claims.client_id)) return INACTIVE
     if (revocations.revokes(claims)) return INACTIVE
+    const tenantId = typeof claims.tenant_id === 'string' ? claims.tenant_id : DEFAULT_TENANT_ID
+    if (!maySeeTenant(caller, tenantId)) return INACTIVE
+    const workspaceId = typeof claims.workspace_id === 'string' ? claims.workspace_id : undefined
     const cnf = claims.cnf as { jkt?: unknown } | undefined
     const jkt = typeof cnf === 'object' && cnf !== null && typeof cnf.jkt === 'string' ? cnf.jkt : undefined
     return {
@@ -152,6 +189,7 @@ export function createIntrospection(deps: IntrospectionServices) {
       jti: claims.jti,
       ...(claims.act && typeof claims.act === 'object' ? { act: claims.act as Record<string, unknown> } : {}),
       ...(jkt === undefined ? {} : { cnf: { jkt } }),
+      ...tenancyOf(tenantId, workspaceId),
     }
   }
 
@@ -187,7 +225,7 @@ export function createIntrospection(deps: IntrospectionServices) {
     // Access keys are issued to people and services, not to OAuth clients.
     if (caller.kind === 'client' && !caller.seesAll) return INACTIVE
     const verified = await accessKeys.verify(token)
-    if (!verified.ok) return INACTIVE
+    if (!verified.ok || !maySeeTenant(caller, verified.key.tenantId)) return INACTIVE
     const { key, owner } = verified
     return {
       active: true,
@@ -199,6 +237,7 @@ export function createIntrospection(deps: IntrospectionServices) {
       sub: verified.sub,
       iss: config.issuer,
       jti: key.id,
+      ...tenancyOf(key.tenantId, key.workspaceId),
     }
   }
 

@@ -3,7 +3,7 @@
 import type { FastifyRequest } from 'fastify'
 import type { Config, SigningAlgorithm } from '../config.js'
 import { signAccessToken } from '../keys/access-token.js'
-import type { Client } from '../store/clients.js'
+import { tenantOf, type Client } from '../store/clients.js'
 import { checkAudience } from './audience.js'
 import { authenticateClient, type AuthenticatedClient } from './client-auth.js'
 import { invalidDpopProof, invalidRequest, invalidTarget, unauthorizedClient, unsupportedGrantType } from '../errors.js'
@@ -117,6 +117,10 @@ function issueAccessToken(
   alg: SigningAlgorithm,
   dpopJkt: string | undefined,
 ) {
+  // Every token names its tenant; one for a workspace names it too (README, "Tenants and workspaces").
+  const tenancy: Record<string, unknown> = { tenant_id: result.tenantId ?? tenantOf(client) }
+  if (result.workspaceId !== undefined) tenancy.workspace_id = result.workspaceId
+  const claims = result.claims ? { ...result.claims, ...tenancy } : tenancy
   // At least a second: the grant has checked that its source is still valid at `now`.
   const ttl =
     result.notAfter === undefined
@@ -131,7 +135,7 @@ function issueAccessToken(
       clientId: client.clientId,
       scope: result.scope.join(' '),
       // RFC 9449 §6.1: the thumbprint of the key the token is bound to.
-      extra: dpopJkt === undefined ? result.claims : { ...result.claims, cnf: { jkt: dpopJkt } },
+      extra: dpopJkt === undefined ? claims : { ...claims, cnf: { jkt: dpopJkt } },
     },
   )
 }

@@ -18,6 +18,7 @@ import {
   type SignedIn,
 } from '../oauth/authorize/flow.js'
 import { checkLogin } from '../oauth/authorize/login.js'
+import { tenantOf } from '../oauth/workspace.js'
 import { replaceSession } from '../oauth/authorize/logout.js'
 import {
   bindingCookieName,
@@ -299,6 +300,7 @@ export function registerAuthorizeRoutes(app: FastifyInstance, deps: AuthorizeRou
         password: bodyString(request.body, 'password') ?? '',
         ip: request.ip,
         clientId: client.clientId,
+        tenantId: tenantOf(client),
       })
       if (login.outcome === 'throttled') {
         reply.header('retry-after', String(Math.max(1, Math.ceil(login.retryAfter))))

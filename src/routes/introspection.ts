@@ -13,6 +13,8 @@ const introspectionSchema = {
     scope: { type: 'string' },
     client_id: { type: 'string' },
     username: { type: 'string' },
+    tenant_id: { type: 'string', description: "The token's tenant; absent: the default tenant" },
+    workspace_id: { type: 'string', description: 'The workspace the token is for, when it is for one' },
     token_type: {
       type: 'string',
       description: 'Bearer or DPoP (a JWT access token, DPoP when bound to a key), refresh_token or access_key',

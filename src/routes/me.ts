@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Services } from '../services.js'
 import { insufficientScope, invalidToken, notFound, validationFailed } from '../errors.js'
+import { keyWorkspace } from '../manage/access-keys.js'
 import {
   accessKeyProblems,
   issueAccessKey,
@@ -42,7 +43,7 @@ export function registerMeRoutes(
   /** The user behind the credential; a client or service key has no "me". */
   async function currentUser(request: FastifyRequest): Promise<User> {
     const principal = request.principal!
-    const user = await store.users.findById(principal.userId ?? principal.sub)
+    const user = await store.users.findById(principal.userId ?? principal.sub, principal.tenantId)
     if (!user || user.disabled) throw insufficientScope(KEYS_WRITE_SCOPE)
     return user
   }
@@ -73,7 +74,23 @@ export function registerMeRoutes(
       async (request, reply) => {
         const owner = await currentUser(request)
         const principal = request.principal!
+        // A credential for one workspace makes keys in that workspace only.
+        if (
+          principal.workspaceId !== undefined &&
+          request.body.workspace !== undefined &&
+          (await store.tenants.workspaces.find(principal.tenantId, request.body.workspace))?.id !==
+            principal.workspaceId
+        )
+          throw validationFailed([{ field: 'workspace', message: "not this credential's workspace" }])
+        const workspace = await keyWorkspace(
+          deps,
+          owner.tenantId,
+          owner,
+          request.body.workspace ?? principal.workspaceId,
+        )
         const keyRequest = {
+          tenantId: owner.tenantId,
+          workspace,
           name: request.body.name,
           scopes: request.body.scopes,
           owner,

@@ -13,7 +13,7 @@
 import type { ErrorDetail } from '../errors.js'
 import type { AccessKey } from '../store/access-keys.js'
 import type { Store } from '../store/index.js'
-import { StoreError } from '../store/index.js'
+import { DEFAULT_TENANT_ID, StoreError } from '../store/index.js'
 import type { User } from '../store/users.js'
 import {
   checkPublicJwk,
@@ -53,6 +53,13 @@ export interface AccessKeyRequest {
   scopes: readonly string[]
   /** The owner; null for a service key. */
   owner: User | null
+  /** The tenant of the key: its owner's; default: the default tenant. */
+  tenantId?: string | undefined
+  /**
+   * The workspace it acts in (undefined: tenant-wide), with the owner's role's scopes there: a user's key in a
+   * workspace is bounded by that role, not by the owner's tenant-wide scopes.
+   */
+  workspace?: { id: string; roleScopes: readonly string[] } | undefined
   /** Seconds from now; undefined for a key that does not expire. */
   expiresIn?: number | undefined
   /** The scopes the creator may hand on (e.g. the scopes of the token creating its user's own key). */
@@ -81,11 +88,12 @@ export function accessKeyProblems(request: AccessKeyRequest): ErrorDetail[] {
   const problems: ErrorDetail[] = []
   if (request.name.trim() === '') problems.push({ field: 'name', message: 'must not be blank' })
   if (request.owner?.disabled) problems.push({ field: 'user_id', message: 'the user is disabled' })
-  const beyondOwner = request.owner ? request.scopes.filter((scope) => !request.owner!.scopes.includes(scope)) : []
+  const authority = request.owner ? (request.workspace?.roleScopes ?? request.owner.scopes) : undefined
+  const beyondOwner = authority ? request.scopes.filter((scope) => !authority.includes(scope)) : []
   if (beyondOwner.length > 0)
     problems.push({
       field: 'scopes',
-      message: `the user does not hold ${beyondOwner.map((s) => JSON.stringify(s)).join(', ')}`,
+      message: `the user${request.workspace ? "'s role in the workspace" : ''} does not hold ${beyondOwner.map((s) => JSON.stringify(s)).join(', ')}`,
     })
   const beyondCeiling = request.ceiling
     ? request.scopes.filter((scope) => !request.ceiling!.includes(scope) && !beyondOwner.includes(scope))
@@ -125,7 +133,7 @@ export function accessKeyProblems(request: AccessKeyRequest): ErrorDetail[] {
 export async function issueAccessKey(
   store: Pick<Store, 'accessKeys' | 'audit'>,
   request: AccessKeyRequest,
-  by: { actor: string | null; ip?: string | null; details?: Record<string, unknown> },
+  by: { actor: string | null; ip?: string | null; details?: Record<string, unknown>; tenantId?: string },
   now: number,
 ): Promise<IssuedAccessKey> {
   const generated = generateAccessKey(now)
@@ -150,6 +158,8 @@ export async function issueAccessKey(
         prefix: generated.prefix,
         ...proof,
         name: request.name.trim(),
+        tenantId: request.owner?.tenantId ?? request.tenantId ?? DEFAULT_TENANT_ID,
+        workspaceId: request.workspace?.id ?? null,
         userId: request.owner?.id ?? null,
         scopes: request.scopes,
         expiresAt,
@@ -164,6 +174,7 @@ export async function issueAccessKey(
   }
   await store.audit.record(
     {
+      tenantId: accessKey.tenantId,
       type: 'access_key.created',
       actor: by.actor,
       subject: accessKey.id,
@@ -172,6 +183,7 @@ export async function issueAccessKey(
         ...by.details,
         name: accessKey.name,
         user_id: accessKey.userId,
+        ...(accessKey.workspaceId === null ? {} : { workspace_id: accessKey.workspaceId }),
         scopes: accessKey.scopes,
         expires_at: expiresAt?.toISOString() ?? null,
         kind: accessKey.kind,
@@ -198,17 +210,25 @@ export async function issueAccessKey(
 export async function revokeKeyWithDescendants(
   store: Pick<Store, 'accessKeys' | 'audit'>,
   id: string,
-  by: { actor: string | null; ip?: string | null; userId?: string; details?: Record<string, unknown> },
+  by: {
+    actor: string | null
+    ip?: string | null
+    userId?: string
+    details?: Record<string, unknown>
+    tenantId?: string | undefined
+  },
   now: number,
 ): Promise<{ accessKey: AccessKey; descendants: AccessKey[] }> {
   const { accessKey, changed, descendants } = await store.accessKeys.revoke(id, {
     now: new Date(now),
+    ...(by.tenantId === undefined ? {} : { tenantId: by.tenantId }),
     ...(by.userId === undefined ? {} : { userId: by.userId }),
   })
   const at = new Date(now)
   if (changed) {
     await store.audit.record(
       {
+        tenantId: accessKey.tenantId,
         type: 'access_key.revoked',
         actor: by.actor,
         subject: id,
@@ -221,6 +241,7 @@ export async function revokeKeyWithDescendants(
   for (const descendant of descendants) {
     await store.audit.record(
       {
+        tenantId: accessKey.tenantId,
         type: 'access_key.revoked',
         actor: by.actor,
         subject: descendant.id,

@@ -72,6 +72,7 @@ export type AccessKeyFailure =
   | 'owner_disabled'
   | 'no_secret'
   | 'not_key_pair'
+  | 'not_member'
 
 export interface VerifiedAccessKey {
   key: AccessKey
@@ -126,7 +127,11 @@ function activeKey(record: AccessKeyForVerification, at: number): AccessKeyVerif
   if (key.revokedAt) return { ok: false, reason: 'revoked', keyId: key.id }
   if (key.expiresAt && key.expiresAt.getTime() <= at) return { ok: false, reason: 'expired', keyId: key.id }
   if (key.userId !== null && (!owner || owner.disabled)) return { ok: false, reason: 'owner_disabled', keyId: key.id }
-  const scopes = owner ? key.scopes.filter((scope) => owner.scopes.includes(scope)) : key.scopes
+  // A user's key in a workspace holds what its owner's role there allows now (the role stands for the owner's
+  // tenant-wide scopes in a workspace); one whose owner left the workspace holds nothing.
+  if (record.role === null) return { ok: false, reason: 'not_member', keyId: key.id }
+  const allowed = record.role ? record.role.scopes : owner?.scopes
+  const scopes = allowed ? key.scopes.filter((scope) => allowed.includes(scope)) : key.scopes
   return { ok: true, key, owner, sub: owner ? owner.id : serviceKeySubject(key.id), scopes }
 }
 

@@ -18,6 +18,7 @@ import type { UsageCounter } from '../ops/usage.js'
 import { looksLikeAccessKey, type AccessKeyVerifier } from './access-keys.js'
 import { DPOP_ALGORITHMS, type DpopVerifier } from './dpop.js'
 import type { RevocableClaims } from './revocation-list.js'
+import { DEFAULT_TENANT_ID } from '../store/tenants.js'
 
 export interface Principal {
   kind: 'jwt' | 'access_key'
@@ -32,6 +33,10 @@ export interface Principal {
   accessKeyId?: string
   /** The owner of a user-owned access key. */
   userId?: string
+  /** The tenant the credential belongs to (a JWT's `tenant_id`; the default tenant for a token without one). */
+  tenantId: string
+  /** The workspace it is for (a JWT's `workspace_id`, a key's workspace); undefined: tenant-wide. */
+  workspaceId?: string
   /** The presented JWT's id and expiry (seconds). */
   jti?: string
   exp?: number
@@ -141,6 +146,8 @@ export function createBearerAuthenticator(deps: BearerDeps): BearerAuthenticator
       sub: claims.sub,
       scopes: typeof claims.scope === 'string' ? claims.scope.split(' ').filter(Boolean) : [],
       clientId: claims.client_id,
+      tenantId: typeof claims.tenant_id === 'string' ? claims.tenant_id : DEFAULT_TENANT_ID,
+      ...(typeof claims.workspace_id === 'string' ? { workspaceId: claims.workspace_id } : {}),
       ...(typeof claims.access_key_id === 'string' ? { accessKeyId: claims.access_key_id } : {}),
       ...(boundKey(claims.cnf) === undefined ? {} : { jkt: boundKey(claims.cnf) }),
       jti: claims.jti,
@@ -160,6 +167,8 @@ export function createBearerAuthenticator(deps: BearerDeps): BearerAuthenticator
       sub: result.sub,
       scopes: result.scopes,
       keyId: result.key.id,
+      tenantId: result.key.tenantId,
+      ...(result.key.workspaceId === null ? {} : { workspaceId: result.key.workspaceId }),
       ...(result.owner ? { userId: result.owner.id } : {}),
     }
   }

@@ -4,6 +4,7 @@
 import type { PrismaClient } from './database.js'
 import { StoreError, translate } from './errors.js'
 import { fromList, toList, toPage, type Page, type PageOptions } from './lists.js'
+import { DEFAULT_TENANT_ID } from './tenants.js'
 
 /** `secret`: presented as `pcl_<id>_<secret>`; `key_pair`: proven by signing (RFC 7523 §2.1), no secret. */
 export type AccessKeyKind = 'secret' | 'key_pair'
@@ -18,6 +19,10 @@ export interface AccessKey {
   /** The one algorithm a key-pair key's assertions may use (its JWK's `alg`); null for a secret key. */
   publicKeyAlg: string | null
   name: string
+  /** The tenant it belongs to (its owner's). */
+  tenantId: string
+  /** The workspace it acts in; null for a tenant-wide key. */
+  workspaceId: string | null
   /** The owner; null for a service key. */
   userId: string | null
   scopes: string[]
@@ -37,12 +42,20 @@ export interface AccessKeyForVerification {
   /** A key-pair key's public JWK (public members and `alg`); null for a secret key. */
   publicKey: Record<string, unknown> | null
   owner: { id: string; username: string; scopes: string[]; disabled: boolean } | null
+  /**
+   * A user's key in a workspace: the owner's role there, read with the key (so within ACCESS_KEY_CACHE_TTL of a
+   * change); null when the owner is no longer a member. Undefined for a tenant-wide or service key.
+   */
+  role?: { name: string; scopes: string[] } | null
 }
 
 export type NewAccessKey = {
   id: string
   prefix: string
   name: string
+  /** Default: the default tenant. */
+  tenantId?: string
+  workspaceId?: string | null
   userId?: string | null
   scopes: readonly string[]
   expiresAt?: Date | null
@@ -60,6 +73,8 @@ interface AccessKeyRow {
   publicKey: string | null
   publicKeyThumbprint: string | null
   name: string
+  tenantId: string
+  workspaceId: string | null
   userId: string | null
   scopes: string
   expiresAt: Date | null
@@ -83,6 +98,8 @@ const toAccessKey = (row: AccessKeyRow): AccessKey => ({
   publicKeyThumbprint: row.publicKey === null ? null : row.publicKeyThumbprint,
   publicKeyAlg: row.publicKey === null ? null : algOf(row.publicKey),
   name: row.name,
+  tenantId: row.tenantId,
+  workspaceId: row.workspaceId,
   userId: row.userId,
   scopes: toList(row.scopes),
   expiresAt: row.expiresAt,
@@ -103,6 +120,8 @@ export function createAccessKeyStore(prisma: PrismaClient) {
         publicKey: input.publicKey ? JSON.stringify(input.publicKey.jwk) : null,
         publicKeyThumbprint: input.publicKey?.thumbprint ?? null,
         name: input.name,
+        tenantId: input.tenantId ?? DEFAULT_TENANT_ID,
+        workspaceId: input.workspaceId ?? null,
         userId: input.userId ?? null,
         scopes: fromList(input.scopes),
         expiresAt: input.expiresAt ?? null,
@@ -134,8 +153,9 @@ export function createAccessKeyStore(prisma: PrismaClient) {
       return toAccessKey(row)
     },
 
-    async findById(id: string): Promise<AccessKey | undefined> {
-      const row = await prisma.accessKey.findUnique({ where: { id } })
+    /** By id; with `tenantId`, only that tenant's key (another tenant's is not found). */
+    async findById(id: string, tenantId?: string): Promise<AccessKey | undefined> {
+      const row = await prisma.accessKey.findUnique({ where: tenantId === undefined ? { id } : { id, tenantId } })
       return row ? toAccessKey(row) : undefined
     },
 
@@ -146,7 +166,18 @@ export function createAccessKeyStore(prisma: PrismaClient) {
         include: { user: { select: { id: true, username: true, scopes: true, disabled: true } } },
       })
       if (!row) return undefined
+      // The role is read at every lookup, never stored on the key: demoting the owner narrows the key.
+      const membership =
+        row.workspaceId !== null && row.userId !== null
+          ? await prisma.membership.findUnique({
+              where: { userId_workspaceId: { userId: row.userId, workspaceId: row.workspaceId } },
+              select: { role: { select: { name: true, scopes: true } } },
+            })
+          : undefined
       return {
+        ...(membership === undefined
+          ? {}
+          : { role: membership ? { name: membership.role.name, scopes: toList(membership.role.scopes) } : null }),
         key: toAccessKey(row),
         // A key-pair key has no secret: its row's secretHash is null by construction, and is ignored here anyway.
         secretHash: row.publicKey === null ? row.secretHash : null,
@@ -167,11 +198,17 @@ export function createAccessKeyStore(prisma: PrismaClient) {
      * Revoked keys are included unless `active` is set.
      */
     async list(
-      options: PageOptions & { userId?: string | null | undefined; active?: boolean | undefined; now?: Date },
+      options: PageOptions & {
+        userId?: string | null | undefined
+        active?: boolean | undefined
+        now?: Date
+        tenantId?: string | undefined
+      },
     ): Promise<Page<AccessKey>> {
       const now = options.now ?? new Date()
       const rows = await prisma.accessKey.findMany({
         where: {
+          ...(options.tenantId === undefined ? {} : { tenantId: options.tenantId }),
           ...(options.userId === undefined ? {} : { userId: options.userId }),
           ...(options.after ? { id: { gt: options.after } } : {}),
           ...(options.active ? { revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] } : {}),
@@ -189,13 +226,17 @@ export function createAccessKeyStore(prisma: PrismaClient) {
      */
     async revoke(
       id: string,
-      options: { userId?: string; now?: Date } = {},
+      options: { userId?: string; now?: Date; tenantId?: string } = {},
     ): Promise<{ accessKey: AccessKey; changed: boolean; descendants: AccessKey[] }> {
       const now = options.now ?? new Date()
       return translate('access key', () =>
         prisma.$transaction(async (tx) => {
           const current = await tx.accessKey.findUnique({ where: { id } })
-          if (!current || (options.userId !== undefined && current.userId !== options.userId))
+          if (
+            !current ||
+            (options.userId !== undefined && current.userId !== options.userId) ||
+            (options.tenantId !== undefined && current.tenantId !== options.tenantId)
+          )
             throw new StoreError('not_found', 'access key not found')
           const accessKey = current.revokedAt
             ? current

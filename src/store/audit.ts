@@ -2,6 +2,7 @@
 import type { PrismaClient } from './database.js'
 import { newId } from './ids.js'
 import { toPage, type Page } from './lists.js'
+import { DEFAULT_TENANT_ID } from './tenants.js'
 
 export type AuditType =
   | 'client.created'
@@ -34,9 +35,18 @@ export type AuditType =
   | 'consent_request.rejected'
   | 'session.ended'
   | 'consent.revoked'
+  | 'tenant.created'
+  | 'tenant.deleted'
+  | 'workspace.created'
+  | 'workspace.deleted'
+  | 'role.created'
+  | 'role.updated'
+  | 'membership.put'
+  | 'membership.removed'
 
 export interface AuditEvent {
   id: string
+  tenantId: string
   type: AuditType
   /** Who: `user:<id>`, `client:<id>`, `access_key:<id>`, `cli:<OS user name>`, `system`. */
   actor: string | null
@@ -48,6 +58,8 @@ export interface AuditEvent {
 }
 
 export interface NewAuditEvent {
+  /** The tenant it happened in; default: the default tenant. */
+  tenantId?: string
   type: AuditType
   actor?: string | null
   subject?: string | null
@@ -61,6 +73,7 @@ export function createAuditStore(prisma: PrismaClient) {
       await prisma.auditEvent.create({
         data: {
           id: newId(now.getTime()),
+          tenantId: event.tenantId ?? DEFAULT_TENANT_ID,
           type: event.type,
           actor: event.actor ?? null,
           subject: event.subject ?? null,
@@ -79,9 +92,11 @@ export function createAuditStore(prisma: PrismaClient) {
       actor?: string | undefined
       since?: Date | undefined
       until?: Date | undefined
+      tenantId?: string | undefined
     }): Promise<Page<AuditEvent>> {
       const rows = await prisma.auditEvent.findMany({
         where: {
+          ...(options.tenantId ? { tenantId: options.tenantId } : {}),
           ...(options.type ? { type: options.type } : {}),
           ...(options.actor ? { actor: options.actor } : {}),
           ...(options.since || options.until

@@ -1,7 +1,7 @@
 // What the change feed (change-feed.ts) reports: the tables whose changes running instances must apply, and
 // the small types its PostgreSQL and SQLite watchers share.
 
-export type ChangeKind = 'accessKeys' | 'users' | 'clients' | 'signingKeys' | 'revokedTokens'
+export type ChangeKind = 'accessKeys' | 'users' | 'clients' | 'signingKeys' | 'revokedTokens' | 'memberships'
 
 /** The kind of each table, by the name the triggers send. */
 export const CHANGE_TABLES: ReadonlyMap<string, ChangeKind> = new Map([
@@ -10,6 +10,9 @@ export const CHANGE_TABLES: ReadonlyMap<string, ChangeKind> = new Map([
   ['Client', 'clients'],
   ['SigningKey', 'signingKeys'],
   ['RevokedToken', 'revokedTokens'],
+  // A membership or a role changed: the scopes of access keys in workspaces.
+  ['Membership', 'memberships'],
+  ['Role', 'memberships'],
 ])
 
 /** pino's signature (a Fastify logger fits). */

@@ -2,9 +2,15 @@ import type { JSONWebKeySet } from 'jose'
 import type { PrismaClient } from './database.js'
 import { translate } from './errors.js'
 import { fromList, toList, toPage, type Page, type PageOptions } from './lists.js'
+import { DEFAULT_TENANT_ID } from './tenants.js'
 
 export interface Client {
   clientId: string
+  /**
+   * The tenant it belongs to: it logs in only that tenant's users and exchanges only its keys. Always set on a
+   * client read from the store; absent means the default tenant (tenantOf()).
+   */
+  tenantId?: string
   name: string
   /** SHA-256 of the secret (security/secrets.ts); null for a public client. */
   secretHash: string | null
@@ -39,6 +45,9 @@ export interface Client {
 
 type ListField = 'grantTypes' | 'scopes' | 'audiences' | 'redirectUris' | 'postLogoutRedirectUris' | 'allowedOrigins'
 type ClientRow = Omit<Client, ListField | 'jwks'> & Record<ListField, string> & { jwks: string | null }
+
+/** The tenant of a client. */
+export const tenantOf = (client: Pick<Client, 'tenantId'>): string => client.tenantId ?? DEFAULT_TENANT_ID
 
 const toClient = (row: ClientRow): Client => ({
   ...row,
@@ -89,6 +98,8 @@ const browserSignInData = (fields: BrowserSignInFields) => ({
 
 export interface NewClient extends BrowserSignInFields, ClientKeyFields {
   clientId: string
+  /** Default: the default tenant. */
+  tenantId?: string
   name: string
   secretHash: string | null
   grantTypes: readonly string[]
@@ -105,6 +116,7 @@ export function createClientStore(prisma: PrismaClient) {
         prisma.client.create({
           data: {
             clientId: input.clientId,
+            tenantId: input.tenantId ?? DEFAULT_TENANT_ID,
             name: input.name,
             secretHash: input.secretHash,
             // A client with neither a secret nor keys is public (RFC 6749 §2.1).
@@ -122,8 +134,11 @@ export function createClientStore(prisma: PrismaClient) {
       return toClient(row)
     },
 
-    async findById(clientId: string): Promise<Client | undefined> {
-      const row = await prisma.client.findUnique({ where: { clientId } })
+    /** By id; with `tenantId`, only that tenant's client (another tenant's is not found). */
+    async findById(clientId: string, tenantId?: string): Promise<Client | undefined> {
+      const row = await prisma.client.findUnique({
+        where: tenantId === undefined ? { clientId } : { clientId, tenantId },
+      })
       return row ? toClient(row) : undefined
     },
 
@@ -136,9 +151,12 @@ export function createClientStore(prisma: PrismaClient) {
       return [...new Set(rows.flatMap((row) => toList(row.allowedOrigins)))]
     },
 
-    async list(options: PageOptions): Promise<Page<Client>> {
+    async list(options: PageOptions & { tenantId?: string }): Promise<Page<Client>> {
       const rows = await prisma.client.findMany({
-        where: options.after ? { clientId: { gt: options.after } } : {},
+        where: {
+          ...(options.tenantId === undefined ? {} : { tenantId: options.tenantId }),
+          ...(options.after ? { clientId: { gt: options.after } } : {}),
+        },
         orderBy: { clientId: 'asc' },
         take: options.limit + 1,
       })

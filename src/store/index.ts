@@ -17,6 +17,7 @@ import { createRevokedTokenStore } from './revoked-tokens.js'
 import { createSessionStore } from './sessions.js'
 import { createSigningKeyStore } from './signing-keys.js'
 import { createUsageStore } from './usage.js'
+import { createTenantStore } from './tenants.js'
 import { createUserStore } from './users.js'
 
 export function createStore(db: Database) {
@@ -27,6 +28,7 @@ export function createStore(db: Database) {
     : undefined
   return {
     provider: db.provider,
+    tenants: createTenantStore(prisma),
     users: createUserStore(prisma),
     clients: createClientStore(prisma),
     audit: createAuditStore(prisma),
@@ -68,3 +70,5 @@ export type { Database } from './database.js'
 export { isNewDatabase, openDatabase } from './database.js'
 export { StoreError, isSqliteBusy, isUnavailable, unavailableReason } from './errors.js'
 export type { Page } from './lists.js'
+export { DEFAULT_TENANT_ID, DEFAULT_TENANT_SLUG } from './tenants.js'
+export type { Membership, Role, Tenant, Workspace } from './tenants.js'

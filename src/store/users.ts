@@ -3,9 +3,11 @@ import { StoreError, translate } from './errors.js'
 import { newId } from './ids.js'
 import { fromList, toList, toPage, type Page, type PageOptions } from './lists.js'
 import { recordCutoff } from './revoked-tokens.js'
+import { DEFAULT_TENANT_ID } from './tenants.js'
 
 export interface User {
   id: string
+  tenantId: string
   username: string
   passwordHash: string
   scopes: string[]
@@ -44,12 +46,18 @@ const profileData = (input: Partial<Profile>) => ({
 export function createUserStore(prisma: PrismaClient) {
   return {
     async create(
-      input: { username: string; passwordHash: string; scopes: readonly string[] } & Partial<Profile>,
+      input: {
+        username: string
+        passwordHash: string
+        scopes: readonly string[]
+        tenantId?: string
+      } & Partial<Profile>,
     ): Promise<User> {
       const row = await translate(`user ${JSON.stringify(input.username)}`, () =>
         prisma.user.create({
           data: {
             id: newId(),
+            tenantId: input.tenantId ?? DEFAULT_TENANT_ID,
             username: input.username,
             passwordHash: input.passwordHash,
             scopes: fromList(input.scopes),
@@ -60,25 +68,32 @@ export function createUserStore(prisma: PrismaClient) {
       return toUser(row)
     },
 
-    async findById(id: string): Promise<User | undefined> {
-      const row = await prisma.user.findUnique({ where: { id } })
+    /** By id; with `tenantId`, only that tenant's user (another tenant's is not found). */
+    async findById(id: string, tenantId?: string): Promise<User | undefined> {
+      const row = await prisma.user.findUnique({ where: tenantId === undefined ? { id } : { id, tenantId } })
       return row ? toUser(row) : undefined
     },
 
-    async findByUsername(username: string): Promise<User | undefined> {
-      const row = await prisma.user.findUnique({ where: { username } })
+    /** Usernames are unique within a tenant: the default tenant's unless one is named. */
+    async findByUsername(username: string, tenantId = DEFAULT_TENANT_ID): Promise<User | undefined> {
+      const row = await prisma.user.findUnique({ where: { tenantId_username: { tenantId, username } } })
       return row ? toUser(row) : undefined
     },
 
-    /** By id, or by username when no user has that id (the CLI accepts either). */
-    async findByIdOrUsername(idOrUsername: string): Promise<User | undefined> {
-      const row = await prisma.user.findFirst({ where: { OR: [{ id: idOrUsername }, { username: idOrUsername }] } })
+    /** By id, or by username when no user has that id (the CLI accepts either), within the tenant. */
+    async findByIdOrUsername(idOrUsername: string, tenantId = DEFAULT_TENANT_ID): Promise<User | undefined> {
+      const row = await prisma.user.findFirst({
+        where: { tenantId, OR: [{ id: idOrUsername }, { username: idOrUsername }] },
+      })
       return row ? toUser(row) : undefined
     },
 
-    async list(options: PageOptions): Promise<Page<User>> {
+    async list(options: PageOptions & { tenantId?: string }): Promise<Page<User>> {
       const rows = await prisma.user.findMany({
-        where: options.after ? { id: { gt: options.after } } : {},
+        where: {
+          ...(options.tenantId === undefined ? {} : { tenantId: options.tenantId }),
+          ...(options.after ? { id: { gt: options.after } } : {}),
+        },
         orderBy: { id: 'asc' },
         take: options.limit + 1,
       })
@@ -137,8 +152,8 @@ export function createUserStore(prisma: PrismaClient) {
       )
     },
 
-    async requireById(id: string): Promise<User> {
-      const user = await this.findById(id)
+    async requireById(id: string, tenantId?: string): Promise<User> {
+      const user = await this.findById(id, tenantId)
       if (!user) throw new StoreError('not_found', 'user not found')
       return user
     },

@@ -169,7 +169,7 @@ t.test('every table the SQLite change feed watches keeps its change triggers aft
   const rows = await db.prisma.$queryRawUnsafe<{ name: string }[]>(
     `SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name`,
   )
-  const expected = ['AccessKey', 'Client', 'SigningKey', 'User']
+  const expected = ['AccessKey', 'Client', 'Membership', 'Role', 'SigningKey', 'User']
     .flatMap((table) => ['delete', 'insert', 'update'].map((event) => `${table}_${event}_change`))
     .concat('RevokedToken_insert_change')
     .sort()

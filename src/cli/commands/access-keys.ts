@@ -62,7 +62,7 @@ function credentialOf(values: Record<string, string | boolean | undefined>): Acc
 async function findOwner(ctx: CliContext, username: string | boolean | undefined) {
   if (username === undefined) return null
   if (typeof username !== 'string' || username.trim() === '') throw new CliError('--user needs a username or user id')
-  const user = await (await ctx.store()).users.findByIdOrUsername(username.trim())
+  const user = await (await ctx.store()).users.findByIdOrUsername(username.trim(), ctx.tenantId)
   if (!user) throw new CliError(`no user with id or username "${username.trim()}"`)
   return user
 }
@@ -72,7 +72,7 @@ const create: Command = {
   summary:
     'Create an access key (for --user, within that user’s scopes); prints the key, or a generated private key, once',
   usage:
-    '--name NAME --scopes "a b" [--user USERNAME] [--expires-in SECONDS] [--public-key-file FILE | --generate-key-pair] [--alg ES256|RS256|PS256|EdDSA]',
+    '--name NAME --scopes "a b" [--user USERNAME] [--expires-in SECONDS] [--public-key-file FILE | --generate-key-pair] [--alg ES256|RS256|PS256|EdDSA] [--workspace W] [--tenant S]',
   options: {
     name: { type: 'string' },
     scopes: { type: 'string' },
@@ -81,6 +81,7 @@ const create: Command = {
     'public-key-file': { type: 'string' },
     'generate-key-pair': { type: 'boolean' },
     alg: { type: 'string' },
+    workspace: { type: 'string' },
   },
   async run(ctx, { values, positionals }) {
     expectPositionals(positionals, [])
@@ -92,7 +93,14 @@ const create: Command = {
     const owner = await findOwner(ctx, values.user)
     const issued = await createAccessKey(
       await ctx.deps(),
-      { name, scopes, userId: owner?.id ?? null, expiresIn, credential },
+      {
+        name,
+        scopes,
+        userId: owner?.id ?? null,
+        expiresIn,
+        credential,
+        ...(typeof values.workspace === 'string' ? { workspace: values.workspace } : {}),
+      },
       ctx.by,
     )
     const { accessKey, key, privateKey } = issued
@@ -132,7 +140,9 @@ const list: Command = {
     const store = await ctx.store()
     const now = Date.now()
     const keys = (
-      await collectPages((options) => store.accessKeys.list({ ...options, ...(owner ? { userId: owner.id } : {}) }))
+      await collectPages((options) =>
+        store.accessKeys.list({ ...options, tenantId: ctx.tenantId, ...(owner ? { userId: owner.id } : {}) }),
+      )
     ).map((key) => keyView(key, now))
     ctx.io.print(
       table(

@@ -16,7 +16,7 @@ import { collectPages } from '../pages.js'
 /** The user --user names by id or username (the id wins), or a clear error. */
 async function userOption(ctx: CliContext, values: Record<string, string | boolean | undefined>): Promise<User> {
   const name = requireString(values, 'user').trim()
-  const user = await (await ctx.store()).users.findByIdOrUsername(name)
+  const user = await (await ctx.store()).users.findByIdOrUsername(name, ctx.tenantId)
   if (!user) throw new CliError(`no user with id or username "${name}"`)
   return user
 }
@@ -42,7 +42,9 @@ const listSessionsCommand: Command = {
     expectPositionals(positionals, [])
     const user = await userOption(ctx, values)
     const deps = await ctx.deps()
-    const sessions = (await collectPages((options) => listSessions(deps, user.id, options))).map(sessionView)
+    const sessions = (
+      await collectPages((options) => listSessions(deps, user.id, { ...options, tenantId: ctx.tenantId }))
+    ).map(sessionView)
     ctx.io.print(
       table(
         ['ID', 'SIGNED IN', 'METHODS', 'LAST SEEN', 'EXPIRES'],
@@ -84,7 +86,9 @@ const listConsentsCommand: Command = {
     expectPositionals(positionals, [])
     const user = await userOption(ctx, values)
     const deps = await ctx.deps()
-    const consents = (await collectPages((options) => listConsents(deps, user.id, options))).map(consentView)
+    const consents = (
+      await collectPages((options) => listConsents(deps, user.id, { ...options, tenantId: ctx.tenantId }))
+    ).map(consentView)
     ctx.io.print(
       table(
         ['CLIENT', 'SCOPES', 'SINCE', 'UPDATED'],

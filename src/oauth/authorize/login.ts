@@ -18,7 +18,8 @@ export type LoginOutcome =
 /** Checks a username and password typed on the login page, and audits the outcome. */
 export async function checkLogin(
   deps: LoginDeps,
-  input: { username: string; password: string; ip: string; clientId: string },
+  /** `tenantId`: the client's; a client signs in only users of its own tenant (default: the default tenant). */
+  input: { username: string; password: string; ip: string; clientId: string; tenantId?: string },
 ): Promise<LoginOutcome> {
   const { store } = deps
   const actor = `client:${input.clientId}`
@@ -33,7 +34,7 @@ export async function checkLogin(
   let user: User | undefined
   let matches: boolean
   try {
-    user = await store.users.findByUsername(input.username)
+    user = await store.users.findByUsername(input.username, input.tenantId)
     const comparable = Buffer.byteLength(input.password) <= MAX_PASSWORD_BYTES
     matches =
       comparable &&

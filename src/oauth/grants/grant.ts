@@ -64,6 +64,13 @@ export interface GrantResult {
   subject: string
   scope: readonly string[]
   audience: string
+  /**
+   * The tenant the token speaks for (its `tenant_id`): the client's, which is also its user's or key's. Default:
+   * the client's tenant.
+   */
+  tenantId?: string
+  /** The workspace the token is for (`workspace_id`), when the request named one or the key belongs to one. */
+  workspaceId?: string
   /** A refresh token to return, when the grant issues one. */
   refreshToken?: string
   /** Extra access-token claims (e.g. `act` for token exchange); never a secret. */

@@ -8,6 +8,8 @@ import { bcryptCost, MAX_PASSWORD_BYTES } from '../../security/passwords.js'
 import { randomSecret, sha256 } from '../../security/secrets.js'
 import { StoreError } from '../../store/errors.js'
 import type { User } from '../../store/users.js'
+import { tenantOf } from '../../store/clients.js'
+import { familyKeepsRequestedScope, workspaceOf, type WorkspaceGrant } from '../workspace.js'
 import { invalidGrant } from '../../errors.js'
 import { reserveLoginAttempt, type LoginAttempt } from '../login-attempts.js'
 import { grantScope, intersectScopes } from '../scope.js'
@@ -32,7 +34,8 @@ async function verifyPassword(
   let user: User | undefined
   let matches: boolean
   try {
-    user = await deps.store.users.findByUsername(params.username!)
+    // A client logs in only users of its own tenant: another tenant's username is unknown here.
+    user = await deps.store.users.findByUsername(params.username!, tenantOf(request.client))
     // bcrypt reads 72 bytes at most: a longer password is refused rather than matched on its prefix.
     const comparable = Buffer.byteLength(password) <= MAX_PASSWORD_BYTES
     matches =
@@ -50,10 +53,18 @@ async function verifyPassword(
 }
 
 /** The scope a user with the right password gets; a refusal now (disabled user, scope) is no failed attempt. */
-async function grantUserScope(request: GrantRequest, user: User, attempt: LoginAttempt): Promise<string[]> {
+async function grantUserScope(
+  deps: PasswordGrantServices,
+  request: GrantRequest,
+  user: User,
+  attempt: LoginAttempt,
+): Promise<{ scope: string[]; workspace: WorkspaceGrant | undefined }> {
   try {
     if (user.disabled) throw invalidGrant('this user is disabled')
-    return grantScope(request.scope, intersectScopes(request.client.scopes, user.scopes), 'this user')
+    const workspace = await workspaceOf(deps, user.tenantId, user.id, request.params.workspace)
+    const authority = workspace ? workspace.roleScopes : user.scopes
+    const what = workspace ? "this user's role in the workspace" : 'this user'
+    return { scope: grantScope(request.scope, intersectScopes(request.client.scopes, authority), what), workspace }
   } catch (err) {
     await attempt.release().catch(() => undefined)
     throw err
@@ -113,7 +124,7 @@ async function startFamily(
 
 export const createPasswordGrant = (deps: PasswordGrantServices): Grant => ({
   grantType: PASSWORD_GRANT,
-  parameters: { required: ['username', 'password'], optional: [] },
+  parameters: { required: ['username', 'password'], optional: ['workspace'] },
   async handler(request) {
     const { client, params } = request
     grantScope(request.scope, client.scopes, 'this client')
@@ -124,14 +135,17 @@ export const createPasswordGrant = (deps: PasswordGrantServices): Grant => ({
       actor: `client:${client.clientId}`,
     })
     const user = await verifyPassword(deps, request, attempt)
-    const scope = await grantUserScope(request, user, attempt)
+    const { scope, workspace } = await grantUserScope(deps, request, user, attempt)
     await attempt.succeeded()
     const passwordHash = await upgradeHash(deps, user, params.password!)
-    const family = await startFamily(deps, request, user, passwordHash, scope)
+    const familyScope = familyKeepsRequestedScope(client, params.workspace) ? (request.scope ?? client.scopes) : scope
+    const family = await startFamily(deps, request, user, passwordHash, familyScope)
     return {
       subject: user.id,
       scope,
       audience: request.audience,
+      tenantId: user.tenantId,
+      ...(workspace ? { workspaceId: workspace.workspaceId } : {}),
       ...(family ? { refreshToken: family.refreshToken, claims: { sid: family.familyId } } : {}),
     }
   },

@@ -7,7 +7,8 @@
 import { createHmac, hkdfSync } from 'node:crypto'
 import { sha256 } from '../../security/secrets.js'
 import type { RefreshTokenRecord } from '../../store/refresh-tokens/index.js'
-import type { Client } from '../../store/clients.js'
+import { tenantOf, type Client } from '../../store/clients.js'
+import { workspaceOf, type WorkspaceGrant } from '../workspace.js'
 import { checkAudience } from '../audience.js'
 import { endLogin } from '../end-login.js'
 import { invalidGrant, invalidTarget } from '../../errors.js'
@@ -62,10 +63,18 @@ function checkDpopBinding(record: RefreshTokenRecord, request: GrantRequest): vo
 }
 
 /** The access token's scope: the request may narrow the original grant, never widen it (RFC 6749 §6). */
-function narrowScope(request: GrantRequest, record: RefreshTokenRecord): string[] {
+function narrowScope(
+  request: GrantRequest,
+  record: RefreshTokenRecord,
+  workspace: WorkspaceGrant | undefined,
+): string[] {
   const granted = grantScope(request.scope, record.family.scope, 'this refresh token')
+  // In a workspace, the user's role there (now) stands for their tenant-wide scopes.
+  const authority = workspace ? workspace.roleScopes : record.user.scopes
+  if (workspace && request.scope !== undefined)
+    grantScope(request.scope, withIdentityScopes(authority), "this user's role in the workspace")
   // Scopes taken from the client or the user since the login are not granted any more.
-  return intersectScopes(granted, request.client.scopes, withIdentityScopes(record.user.scopes))
+  return intersectScopes(granted, request.client.scopes, withIdentityScopes(authority))
 }
 
 /** The login's audience, if the client may still have it (RFC 8707 §2.2: the refresh is for the same resource). */
@@ -143,14 +152,16 @@ export function createRefreshTokenGrant(deps: RefreshTokenGrantServices): Grant 
   const successorKey = deriveRefreshSuccessorKey(deps.masterKey)
   return {
     grantType: REFRESH_TOKEN_GRANT,
-    parameters: { required: ['refresh_token'], optional: [] },
+    parameters: { required: ['refresh_token'], optional: ['workspace'] },
     async handler(request) {
       const { client, params, now } = request
       const parentHash = sha256(params.refresh_token!)
       const record = await deps.store.refreshTokens.findByHash(parentHash)
       checkUsable(record, client, now)
       checkDpopBinding(record, request)
-      const scope = narrowScope(request, record)
+      // Any workspace of the user's, in the client's tenant (the family's user is that tenant's: the client logged them in).
+      const workspace = await workspaceOf(deps, tenantOf(client), record.user.id, params.workspace)
+      const scope = narrowScope(request, record, workspace)
       const audience = keepAudience(deps, request, record)
       const successor = successorOf(successorKey, parentHash)
       await rotateOrDetectReplay(deps, request, record, successor)
@@ -160,6 +171,7 @@ export function createRefreshTokenGrant(deps: RefreshTokenGrantServices): Grant 
         audience,
         refreshToken: successor,
         claims: { sid: record.family.id },
+        ...(workspace ? { workspaceId: workspace.workspaceId } : {}),
       }
       const signIn = await signInOf(deps, record, scope)
       if (signIn) result.signIn = signIn

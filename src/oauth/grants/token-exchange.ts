@@ -11,6 +11,7 @@ import type { Services } from '../../services.js'
 import type { Grant } from './grant.js'
 import { invalidRequest, invalidTarget } from '../../errors.js'
 import { grantScope, intersectScopes } from '../scope.js'
+import { tenantOf } from '../../store/clients.js'
 
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange'
 export const ACCESS_KEY_TOKEN_TYPE = 'urn:portcullis:params:oauth:token-type:access_key'
@@ -18,11 +19,11 @@ export const ACCESS_TOKEN_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_
 const JWT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt'
 
 /** Verifies the subject token with this app's access-key verifier, against the configured audiences. */
-export const createTokenExchangeGrant = (deps: Pick<Services, 'config' | 'accessKeys'>): Grant => ({
+export const createTokenExchangeGrant = (deps: Pick<Services, 'config' | 'accessKeys' | 'store'>): Grant => ({
   grantType: TOKEN_EXCHANGE_GRANT,
   parameters: {
     required: ['subject_token', 'subject_token_type'],
-    optional: ['audience', 'requested_token_type', 'actor_token', 'actor_token_type'],
+    optional: ['audience', 'requested_token_type', 'actor_token', 'actor_token_type', 'workspace'],
   },
 
   async handler({ client, params, scope, resource, audience, usage }) {
@@ -40,7 +41,15 @@ export const createTokenExchangeGrant = (deps: Pick<Services, 'config' | 'access
     const key = await deps.accessKeys.verify(params.subject_token!)
     const keyId = key.ok ? key.key.id : key.keyId
     if (usage && keyId !== undefined) usage.accessKeyId = keyId
-    if (!key.ok) throw invalidRequest('subject_token is not a valid access key (unknown, expired or revoked)')
+    // A key of another tenant is as unknown to this client as a key that does not exist.
+    if (!key.ok || key.key.tenantId !== tenantOf(client))
+      throw invalidRequest('subject_token is not a valid access key (unknown, expired or revoked)')
+    // A key acts in its own workspace only: naming another is refused, never a switch.
+    if (params.workspace !== undefined) {
+      const named = await deps.store.tenants.workspaces.find(key.key.tenantId, params.workspace)
+      if (!named || named.id !== key.key.workspaceId)
+        throw invalidTarget('this access key does not belong to the named workspace')
+    }
 
     const target = selectAudience(params.audience, resource, audience, deps.config.audiences, client.audiences)
     grantScope(scope, client.scopes, 'this client')
@@ -52,6 +61,8 @@ export const createTokenExchangeGrant = (deps: Pick<Services, 'config' | 'access
       audience: target,
       claims: key.owner ? { access_key_id: key.key.id, username: key.owner.username } : { access_key_id: key.key.id },
       issuedTokenType: ACCESS_TOKEN_TOKEN_TYPE,
+      tenantId: key.key.tenantId,
+      ...(key.key.workspaceId === null ? {} : { workspaceId: key.key.workspaceId }),
       ...(key.key.expiresAt ? { notAfter: key.key.expiresAt.getTime() } : {}),
     }
   },

@@ -17,7 +17,7 @@ import {
   SECURITY,
   type PageQuery,
 } from './schemas.js'
-import { accessKeySchema, accessKeyView, auditContext, createdAccessKeySchema } from './views.js'
+import { accessKeySchema, accessKeyView, auditContext, createdAccessKeySchema, tenantOfRequest } from './views.js'
 
 const TAGS = ['admin: access keys']
 
@@ -47,6 +47,13 @@ export const newAccessKeyBody = {
       enum: [...KEY_PAIR_ALGORITHMS],
       description: 'With public_key or generate_key_pair: the one algorithm the key signs with (default ES256)',
     },
+    workspace: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 200,
+      description:
+        "The workspace (id or slug) the key acts in; a user's key then holds at most its owner's role there, at every use. Omit for a tenant-wide key",
+    },
   },
   required: ['name', 'scopes'],
   additionalProperties: false,
@@ -59,6 +66,7 @@ export interface NewKeyBody {
   public_key?: Record<string, unknown>
   generate_key_pair?: boolean
   alg?: KeyPairAlgorithm
+  workspace?: string
 }
 
 /** How the new key is proven: a secret unless the body registers a public key or asks for a key pair. */
@@ -106,6 +114,7 @@ export function registerAdminAccessKeyRoutes(app: FastifyInstance, deps: Service
         userId: body.user_id ?? null,
         expiresIn: body.expires_in,
         credential: credentialOf(body),
+        workspace: body.workspace,
       }
       const issued = await createAccessKey(deps, keyRequest, auditContext(request))
       return reply.code(201).header('cache-control', 'no-store').send(issuedAccessKeyView(issued, now()))
@@ -137,7 +146,13 @@ export function registerAdminAccessKeyRoutes(app: FastifyInstance, deps: Service
       if (userId !== undefined && service)
         throw validationFailed([{ field: 'service', message: 'cannot be combined with user_id' }])
       const at = now()
-      const page = await listAccessKeys(deps, { after, limit, userId: service ? null : userId, active })
+      const page = await listAccessKeys(deps, {
+        after,
+        limit,
+        userId: service ? null : userId,
+        active,
+        tenantId: tenantOfRequest(request),
+      })
       return { items: page.items.map((key) => accessKeyView(key, at)), next_cursor: page.nextCursor }
     },
   )
@@ -154,7 +169,7 @@ export function registerAdminAccessKeyRoutes(app: FastifyInstance, deps: Service
       },
     },
     async (request) => {
-      return accessKeyView(await getAccessKey(deps, request.params.id), now())
+      return accessKeyView(await getAccessKey(deps, request.params.id, tenantOfRequest(request)), now())
     },
   )
 

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Services } from '../../services.js'
 import { validationFailed, type ErrorDetail } from '../../errors.js'
 import { dateTime, errors, nullableString, pageOf, pageQuery, SECURITY, type PageQuery } from './schemas.js'
+import { isOperator } from '../../manage/tenants.js'
 
 // ISO 8601 date-time with an explicit offset, e.g. 2026-01-31T12:00:00Z.
 const ISO_DATE_TIME = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2})$'
@@ -29,7 +30,9 @@ function parseTime(value: string | undefined, field: string, problems: ErrorDeta
 }
 
 export function registerAdminAuditRoutes(app: FastifyInstance, { store }: Services): void {
-  app.get<{ Querystring: PageQuery & { type?: string; actor?: string; since?: string; until?: string } }>(
+  app.get<{
+    Querystring: PageQuery & { type?: string; actor?: string; since?: string; until?: string; tenant?: string }
+  }>(
     '/audit',
     {
       schema: {
@@ -49,6 +52,12 @@ export function registerAdminAuditRoutes(app: FastifyInstance, { store }: Servic
             },
             since: { type: 'string', pattern: ISO_DATE_TIME, description: 'Events at or after this time (ISO 8601)' },
             until: { type: 'string', pattern: ISO_DATE_TIME, description: 'Events before this time (ISO 8601)' },
+            tenant: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 200,
+              description: "Operators: one tenant's events (id or slug); a tenant's admins always read their own",
+            },
           },
           additionalProperties: false,
         },
@@ -63,7 +72,18 @@ export function registerAdminAuditRoutes(app: FastifyInstance, { store }: Servic
       if (since && until && problems.length === 0 && since >= until)
         problems.push({ field: 'until', message: 'must be later than since' })
       if (problems.length > 0) throw validationFailed(problems)
-      const page = await store.audit.list({ after, limit, type, actor, since, until })
+      // A tenant's admins read their tenant's events; operators read every tenant's, or one's with `tenant`.
+      const principal = request.principal!
+      let tenantId: string | undefined = principal.tenantId
+      if (isOperator(principal)) {
+        tenantId = undefined
+        if (request.query.tenant !== undefined) {
+          const tenant = await store.tenants.find(request.query.tenant)
+          if (!tenant) throw validationFailed([{ field: 'tenant', message: 'no tenant has this id or slug' }])
+          tenantId = tenant.id
+        }
+      }
+      const page = await store.audit.list({ after, limit, type, actor, since, until, tenantId })
       return {
         items: page.items.map((event) => ({
           id: event.id,

@@ -26,7 +26,7 @@ import {
   SECURITY,
   type PageQuery,
 } from './schemas.js'
-import { auditContext, clientSchema, clientView } from './views.js'
+import { auditContext, clientSchema, clientView, tenantOfRequest } from './views.js'
 
 const TAGS = ['admin: clients']
 
@@ -229,7 +229,7 @@ export function registerAdminClientRoutes(app: FastifyInstance, deps: Services):
       },
     },
     async (request) => {
-      const page = await listClients(deps, request.query)
+      const page = await listClients(deps, { ...request.query, tenantId: tenantOfRequest(request) })
       const at = now()
       return { items: page.items.map((client) => clientView(client, at)), next_cursor: page.nextCursor }
     },
@@ -247,7 +247,7 @@ export function registerAdminClientRoutes(app: FastifyInstance, deps: Services):
       },
     },
     async (request) => {
-      return clientView(await getClient(deps, request.params.clientId), now())
+      return clientView(await getClient(deps, request.params.clientId, tenantOfRequest(request)), now())
     },
   )
 

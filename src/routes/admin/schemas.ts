@@ -5,6 +5,7 @@ import type { Ajv as AjvInstance } from 'ajv'
 import type { FastifyInstance, FastifySchemaCompiler } from 'fastify'
 import type { Services } from '../../services.js'
 import { errorBody } from '../schemas.js'
+import { checkContextHeaders } from '../../security/context-headers.js'
 
 export const DEFAULT_PAGE_SIZE = 50
 export const MAX_PAGE_SIZE = 200
@@ -92,7 +93,7 @@ export function createAdminValidatorCompiler(): FastifySchemaCompiler<object> {
  */
 export function registerScopedRoutes(
   app: FastifyInstance,
-  deps: Pick<Services, 'bearer' | 'schemas'>,
+  deps: Pick<Services, 'bearer' | 'schemas' | 'store'>,
   /** `scope`: one scope, or several of which the caller needs one. */
   options: { prefix: string; scope: string | readonly string[] },
   routes: (scoped: FastifyInstance) => void,
@@ -101,6 +102,8 @@ export function registerScopedRoutes(
     async (scoped) => {
       scoped.setValidatorCompiler(deps.schemas.validatorCompiler(createAdminValidatorCompiler()))
       scoped.addHook('onRequest', deps.bearer.requireScope(...[options.scope].flat()))
+      // X-Tenant-Id / X-Workspace-Id are assertions about the credential, checked here for every route.
+      scoped.addHook('onRequest', (request) => checkContextHeaders(request, request.principal!, deps.store.tenants))
       // Answers about credentials and accounts: never cached by anyone.
       scoped.addHook('onSend', async (_request, reply, payload) => {
         reply.header('cache-control', 'no-store')

@@ -6,7 +6,7 @@ import { listConsents, revokeConsent } from '../../manage/consents.js'
 import { endUserSession, endUserSessions, listSessions } from '../../manage/sessions.js'
 import { consentView, sessionView } from '../../manage/views.js'
 import { dateTime, errorsWithNotFound, pageOf, pageQuery, SECURITY, stringArray, type PageQuery } from './schemas.js'
-import { auditContext } from './views.js'
+import { auditContext, tenantOfRequest } from './views.js'
 
 export const sessionSchema = {
   type: 'object',
@@ -84,7 +84,10 @@ export function registerSessionRoutes(
       },
     },
     async (request) => {
-      const page = await listSessions(deps, await userOf(request), request.query)
+      const page = await listSessions(deps, await userOf(request), {
+        ...request.query,
+        tenantId: tenantOfRequest(request),
+      })
       return { items: page.items.map(sessionView), next_cursor: page.nextCursor }
     },
   )
@@ -130,7 +133,10 @@ export function registerSessionRoutes(
       },
     },
     async (request) => {
-      const page = await listConsents(deps, await userOf(request), request.query)
+      const page = await listConsents(deps, await userOf(request), {
+        ...request.query,
+        tenantId: tenantOfRequest(request),
+      })
       return { items: page.items.map(consentView), next_cursor: page.nextCursor }
     },
   )

@@ -20,7 +20,7 @@ import {
   SECURITY,
   type PageQuery,
 } from './schemas.js'
-import { auditContext, userSchema, userView } from './views.js'
+import { auditContext, userSchema, userView, tenantOfRequest } from './views.js'
 
 const TAGS = ['admin: users']
 const password = {
@@ -98,7 +98,7 @@ export function registerAdminUserRoutes(app: FastifyInstance, deps: Services): v
       },
     },
     async (request) => {
-      const page = await listUsers(deps, request.query)
+      const page = await listUsers(deps, { ...request.query, tenantId: tenantOfRequest(request) })
       return { items: page.items.map(userView), next_cursor: page.nextCursor }
     },
   )
@@ -115,7 +115,7 @@ export function registerAdminUserRoutes(app: FastifyInstance, deps: Services): v
       },
     },
     async (request) => {
-      return userView(await getUser(deps, request.params.userId))
+      return userView(await getUser(deps, request.params.userId, tenantOfRequest(request)))
     },
   )
 

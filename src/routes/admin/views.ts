@@ -179,10 +179,18 @@ export function actorOf(principal: Principal | undefined): string | null {
   return principal.sub.includes(':') ? principal.sub : `user:${principal.sub}`
 }
 
+/** The tenant an admin or /v1/me request acts in: its credential's (never a header's, never a parameter's). */
+export function tenantOfRequest(request: FastifyRequest): string {
+  const tenantId = request.principal?.tenantId
+  if (tenantId === undefined) throw new Error('tenantOfRequest() before authentication')
+  return tenantId
+}
+
 /** Who is acting, from where: for the audit log. A JWT's client is noted in the details. */
 export function auditContext(request: FastifyRequest): ChangedBy & { ip: string; details: Record<string, unknown> } {
   const principal = request.principal
   return {
+    ...(principal ? { tenantId: principal.tenantId } : {}),
     actor: actorOf(principal),
     ip: request.ip,
     details: principal?.kind === 'jwt' && principal.clientId ? { client_id: principal.clientId } : {},

@@ -76,8 +76,9 @@ function prismaSteps(prisma: PrismaClient): RedemptionSteps {
       const [marked] = await prisma.$transaction([
         mark,
         prisma.$executeRaw`
-          INSERT INTO "RefreshFamily" ("id", "clientId", "userId", "scope", "audience", "absoluteExpiresAt", "sessionId", "dpopJkt", "createdAt")
-          SELECT ${row.familyId}, ${family.clientId}, ${row.userId}, ${family.scope}, ${family.audience}, ${family.absoluteExpiresAt}, ${family.sessionId}, ${family.dpopJkt}, ${row.now}
+          INSERT INTO "RefreshFamily" ("id", "clientId", "userId", "scope", "audience", "absoluteExpiresAt", "sessionId", "dpopJkt", "createdAt", "tenantId")
+          SELECT ${row.familyId}, ${family.clientId}, ${row.userId}, ${family.scope}, ${family.audience}, ${family.absoluteExpiresAt}, ${family.sessionId}, ${family.dpopJkt}, ${row.now},
+            (SELECT "tenantId" FROM "User" WHERE "id" = ${row.userId})
           FROM "AuthorizationCode" WHERE "id" = ${row.codeId} AND "familyId" = ${row.familyId}`,
         prisma.$executeRaw`
           INSERT INTO "RefreshToken" ("id", "tokenHash", "familyId", "scope", "expiresAt", "createdAt")

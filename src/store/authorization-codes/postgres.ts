@@ -16,8 +16,9 @@ const MARK_ONLY = `WITH marked AS (${MARK}) SELECT count(*)::int AS "marked" FRO
 const MARK_AND_CREATE_FAMILY = `
   WITH marked AS (${MARK}
   ), family AS (
-    INSERT INTO "RefreshFamily" ("id", "clientId", "userId", "scope", "audience", "absoluteExpiresAt", "sessionId", "dpopJkt", "createdAt")
-    SELECT $2::text, $5::text, $4::text, $6::text, $7::text, $8::timestamp(3), $9::text, $13::text, $1::timestamp(3) FROM marked
+    INSERT INTO "RefreshFamily" ("id", "clientId", "userId", "scope", "audience", "absoluteExpiresAt", "sessionId", "dpopJkt", "createdAt", "tenantId")
+    SELECT $2::text, $5::text, $4::text, $6::text, $7::text, $8::timestamp(3), $9::text, $13::text, $1::timestamp(3),
+      (SELECT "tenantId" FROM "User" WHERE "id" = $4::text) FROM marked
     RETURNING "id"
   ), token AS (
     INSERT INTO "RefreshToken" ("id", "tokenHash", "familyId", "scope", "expiresAt", "createdAt")

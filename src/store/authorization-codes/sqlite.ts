@@ -66,10 +66,11 @@ function prepare(db: BetterSqlite3.Database) {
     `UPDATE "AuthorizationCode" SET "usedAt" = ?, "familyId" = ? WHERE "id" = ? AND "usedAt" IS NULL`,
   )
   const insertFamily = db.prepare<
-    [string, string, string, string, string, string, string | null, string | null, string]
+    [string, string, string, string, string, string, string | null, string | null, string, string]
   >(
-    `INSERT INTO "RefreshFamily" ("id", "clientId", "userId", "scope", "audience", "absoluteExpiresAt", "sessionId", "dpopJkt", "createdAt")
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    // The login belongs to its user's tenant.
+    `INSERT INTO "RefreshFamily" ("id", "clientId", "userId", "scope", "audience", "absoluteExpiresAt", "sessionId", "dpopJkt", "createdAt", "tenantId")
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT "tenantId" FROM "User" WHERE "id" = ?))`,
   )
   const insertToken = db.prepare<[string, string, string, string, string, string]>(
     `INSERT INTO "RefreshToken" ("id", "tokenHash", "familyId", "scope", "expiresAt", "createdAt") VALUES (?, ?, ?, ?, ?, ?)`,
@@ -104,6 +105,7 @@ function prepare(db: BetterSqlite3.Database) {
           family.sessionId,
           family.dpopJkt,
           at,
+          write.userId,
         )
         insertToken.run(
           family.tokenId,

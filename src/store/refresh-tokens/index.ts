@@ -18,6 +18,7 @@ import type { PrismaClient } from '../database.js'
 import { Prisma } from '../generated/sqlite/client.js'
 import { StoreError } from '../errors.js'
 import { newId } from '../ids.js'
+import { DEFAULT_TENANT_ID } from '../tenants.js'
 import { fromList, toList } from '../lists.js'
 import { createPostgresRefreshStatements } from './postgres.js'
 import { RECORD_SELECT, type RecordRow } from './sql.js'
@@ -25,6 +26,8 @@ import { createSqliteRefreshStatements } from './sqlite.js'
 
 export interface RefreshFamily {
   id: string
+  /** Its user's tenant (read with the record; not set on the value createFamily returns). */
+  tenantId?: string
   clientId: string
   userId: string
   scope: string[]
@@ -83,6 +86,7 @@ const toRecord = (row: RecordRow): RefreshTokenRecord => ({
     sessionId: row.familySessionId,
     dpopJkt: row.familyDpopJkt,
     createdAt: row.familyCreatedAt,
+    tenantId: row.familyTenantId,
   },
   // SQLite stores booleans as integers; the adapter maps the declared type, this keeps it a boolean anyway.
   user: {
@@ -160,12 +164,13 @@ export function createRefreshTokenStore(
       const guard = input.whileUser
       const insertFamily = guard
         ? prisma.$executeRaw`
-          INSERT INTO "RefreshFamily" ("id", "clientId", "userId", "scope", "audience", "absoluteExpiresAt", "sessionId", "dpopJkt", "createdAt")
-          SELECT ${family.id}, ${family.clientId}, "id", ${scope}, ${family.audience}, ${family.absoluteExpiresAt}, ${family.sessionId}, ${family.dpopJkt}, ${now}
+          INSERT INTO "RefreshFamily" ("id", "clientId", "userId", "scope", "audience", "absoluteExpiresAt", "sessionId", "dpopJkt", "createdAt", "tenantId")
+          SELECT ${family.id}, ${family.clientId}, "id", ${scope}, ${family.audience}, ${family.absoluteExpiresAt}, ${family.sessionId}, ${family.dpopJkt}, ${now}, "tenantId"
           FROM "User" WHERE "id" = ${family.userId} AND NOT "disabled" AND "passwordHash" = ${guard.passwordHash}${postgres ? Prisma.sql` FOR SHARE` : Prisma.empty}`
         : prisma.$executeRaw`
-          INSERT INTO "RefreshFamily" ("id", "clientId", "userId", "scope", "audience", "absoluteExpiresAt", "sessionId", "dpopJkt", "createdAt")
-          VALUES (${family.id}, ${family.clientId}, ${family.userId}, ${scope}, ${family.audience}, ${family.absoluteExpiresAt}, ${family.sessionId}, ${family.dpopJkt}, ${now})`
+          INSERT INTO "RefreshFamily" ("id", "clientId", "userId", "scope", "audience", "absoluteExpiresAt", "sessionId", "dpopJkt", "createdAt", "tenantId")
+          VALUES (${family.id}, ${family.clientId}, ${family.userId}, ${scope}, ${family.audience}, ${family.absoluteExpiresAt}, ${family.sessionId}, ${family.dpopJkt}, ${now},
+            COALESCE((SELECT "tenantId" FROM "User" WHERE "id" = ${family.userId}), ${DEFAULT_TENANT_ID}))`
       // The token only with its family (a guarded family may not have been written).
       const [families] = await prisma.$transaction([
         insertFamily,

@@ -5,7 +5,7 @@ export const RECORD_SELECT = `
   SELECT t."id", t."tokenHash", t."familyId", t."parentId", t."scope", t."expiresAt", t."usedAt", t."revokedAt", t."createdAt",
     f."clientId" AS "familyClientId", f."userId" AS "familyUserId", f."scope" AS "familyScope", f."audience" AS "familyAudience",
     f."absoluteExpiresAt" AS "familyAbsoluteExpiresAt", f."revokedAt" AS "familyRevokedAt", f."revokedReason" AS "familyRevokedReason",
-    f."createdAt" AS "familyCreatedAt", f."sessionId" AS "familySessionId", f."dpopJkt" AS "familyDpopJkt", u."username" AS "userUsername", u."disabled" AS "userDisabled", u."scopes" AS "userScopes"
+    f."createdAt" AS "familyCreatedAt", f."sessionId" AS "familySessionId", f."dpopJkt" AS "familyDpopJkt", f."tenantId" AS "familyTenantId", u."username" AS "userUsername", u."disabled" AS "userDisabled", u."scopes" AS "userScopes"
   FROM "RefreshToken" AS t
   JOIN "RefreshFamily" AS f ON f."id" = t."familyId"
   JOIN "User" AS u ON u."id" = f."userId"`
@@ -31,6 +31,7 @@ export interface RecordRow {
   familyCreatedAt: Date
   familySessionId: string | null
   familyDpopJkt: string | null
+  familyTenantId: string
   userUsername: string
   userDisabled: boolean
   userScopes: string
