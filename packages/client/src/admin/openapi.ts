@@ -1327,6 +1327,10 @@ export interface paths {
                             scope?: string;
                             client_id?: string;
                             username?: string;
+                            /** @description The token's tenant; absent: the default tenant */
+                            tenant_id?: string;
+                            /** @description The workspace the token is for, when it is for one */
+                            workspace_id?: string;
                             /** @description Bearer or DPoP (a JWT access token, DPoP when bound to a key), refresh_token or access_key */
                             token_type?: string;
                             exp?: number;
@@ -3902,6 +3906,8 @@ export interface paths {
                          * @enum {string}
                          */
                         alg?: "ES256" | "RS256" | "PS256" | "EdDSA";
+                        /** @description The workspace (id or slug) the key acts in; a user's key then holds at most its owner's role there, at every use. Omit for a tenant-wide key */
+                        workspace?: string;
                         /** @description The owner; omit or null for a service key */
                         user_id?: string | null;
                     };
@@ -4324,23 +4330,17 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/admin/v1/signing-keys": {
+    "/admin/v1/workspaces": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** List the signing keys, newest first, with their states */
+        /** List the caller's tenant's workspaces */
         get: {
             parameters: {
-                query?: {
-                    /** @description The next_cursor of the previous page */
-                    after?: string;
-                    limit?: number;
-                    /** @description A JWS algorithm of SIGNING_ALGORITHMS: each has its own keys */
-                    alg?: "RS256" | "PS256" | "ES256" | "EdDSA";
-                };
+                query?: never;
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -4355,27 +4355,13 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: {
-                                kid: string;
-                                /** @enum {string} */
-                                state: "next" | "active" | "retired" | "removed" | "revoked";
-                                /** @enum {string} */
-                                alg: "RS256" | "PS256" | "ES256" | "EdDSA";
-                                /** @description The RSA modulus in bits; 256 for ES256 and EdDSA keys */
-                                modulus_length: number;
-                                generation: number;
+                                id: string;
+                                tenant_id: string;
+                                slug: string;
+                                name: string;
                                 /** Format: date-time */
                                 created_at: string;
-                                /** Format: date-time */
-                                activates_at: string;
-                                /** Format: date-time */
-                                retires_at: string | null;
-                                /** Format: date-time */
-                                removes_at: string | null;
-                                /** Format: date-time */
-                                revoked_at: string | null;
                             }[];
-                            /** @description Pass as `after` for the next page; null on the last */
-                            next_cursor: string | null;
                         };
                     };
                 };
@@ -4446,23 +4432,7 @@ export interface paths {
             };
         };
         put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/admin/v1/signing-keys/rotate": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Start a rotation: a new key, published now, signing after the pre-publication delay (immediate: at once) */
+        /** Create a workspace in the caller's tenant */
         post: {
             parameters: {
                 query?: never;
@@ -4473,69 +4443,26 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @default false */
-                        immediate?: boolean;
-                        /**
-                         * @description The algorithm whose key rotates (default: the first of SIGNING_ALGORITHMS)
-                         * @enum {string}
-                         */
-                        alg?: "RS256" | "PS256" | "ES256" | "EdDSA";
-                    } | null;
+                        /** @description Lower-case letters, digits, hyphens */
+                        slug: string;
+                        name: string;
+                    };
                 };
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description false when a rotation was already under way: key is the pending key */
-                            changed: boolean;
-                            immediate: boolean;
-                            key: {
-                                kid: string;
-                                /** @enum {string} */
-                                state: "next" | "active" | "retired" | "removed" | "revoked";
-                                /** @enum {string} */
-                                alg: "RS256" | "PS256" | "ES256" | "EdDSA";
-                                /** @description The RSA modulus in bits; 256 for ES256 and EdDSA keys */
-                                modulus_length: number;
-                                generation: number;
-                                /** Format: date-time */
-                                created_at: string;
-                                /** Format: date-time */
-                                activates_at: string;
-                                /** Format: date-time */
-                                retires_at: string | null;
-                                /** Format: date-time */
-                                removes_at: string | null;
-                                /** Format: date-time */
-                                revoked_at: string | null;
-                            };
-                            previous: {
-                                kid: string;
-                                /** @enum {string} */
-                                state: "next" | "active" | "retired" | "removed" | "revoked";
-                                /** @enum {string} */
-                                alg: "RS256" | "PS256" | "ES256" | "EdDSA";
-                                /** @description The RSA modulus in bits; 256 for ES256 and EdDSA keys */
-                                modulus_length: number;
-                                generation: number;
-                                /** Format: date-time */
-                                created_at: string;
-                                /** Format: date-time */
-                                activates_at: string;
-                                /** Format: date-time */
-                                retires_at: string | null;
-                                /** Format: date-time */
-                                removes_at: string | null;
-                                /** Format: date-time */
-                                revoked_at: string | null;
-                            } | null;
-                            /** @description Set when consumers with a cached JWKS may reject tokens of the new key for a while */
-                            warning: string | null;
+                            id: string;
+                            tenant_id: string;
+                            slug: string;
+                            name: string;
+                            /** Format: date-time */
+                            created_at: string;
                         };
                     };
                 };
@@ -4627,7 +4554,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/admin/v1/signing-keys/{kid}/revoke": {
+    "/admin/v1/workspaces/{workspace}": {
         parameters: {
             query?: never;
             header?: never;
@@ -4636,14 +4563,126 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Revoke a key: out of the JWKS at once; if it was signing, another key takes over */
-        post: {
+        post?: never;
+        /** Delete a workspace: its memberships go, its access keys are revoked */
+        delete: {
             parameters: {
                 query?: never;
                 header?: never;
                 path: {
-                    kid: string;
+                    workspace: string;
                 };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/roles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the caller's tenant's roles */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
                 cookie?: never;
             };
             requestBody?: never;
@@ -4655,46 +4694,246 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            key: {
-                                kid: string;
-                                /** @enum {string} */
-                                state: "next" | "active" | "retired" | "removed" | "revoked";
-                                /** @enum {string} */
-                                alg: "RS256" | "PS256" | "ES256" | "EdDSA";
-                                /** @description The RSA modulus in bits; 256 for ES256 and EdDSA keys */
-                                modulus_length: number;
-                                generation: number;
+                            items: {
+                                id: string;
+                                name: string;
+                                scopes: string[];
                                 /** Format: date-time */
                                 created_at: string;
-                                /** Format: date-time */
-                                activates_at: string;
-                                /** Format: date-time */
-                                retires_at: string | null;
-                                /** Format: date-time */
-                                removes_at: string | null;
-                                /** Format: date-time */
-                                revoked_at: string | null;
-                            };
-                            successor: {
-                                kid: string;
-                                /** @enum {string} */
-                                state: "next" | "active" | "retired" | "removed" | "revoked";
-                                /** @enum {string} */
-                                alg: "RS256" | "PS256" | "ES256" | "EdDSA";
-                                /** @description The RSA modulus in bits; 256 for ES256 and EdDSA keys */
-                                modulus_length: number;
-                                generation: number;
-                                /** Format: date-time */
-                                created_at: string;
-                                /** Format: date-time */
-                                activates_at: string;
-                                /** Format: date-time */
-                                retires_at: string | null;
-                                /** Format: date-time */
-                                removes_at: string | null;
-                                /** Format: date-time */
-                                revoked_at: string | null;
-                            } | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a role (a name and its scopes) in the caller's tenant */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        scopes: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            scopes: string[];
+                            /** Format: date-time */
+                            created_at: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/roles/{role}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Replace a role's scopes: its members' keys follow within ACCESS_KEY_CACHE_TTL */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    role: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        scopes: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            scopes: string[];
+                            /** Format: date-time */
+                            created_at: string;
                         };
                     };
                 };
@@ -4763,7 +5002,110 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
-                409: {
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/admin/v1/workspaces/{workspace}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a workspace's members and their roles */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                user_id: string;
+                                workspace_id: string;
+                                role: string;
+                                scopes: string[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4796,7 +5138,240 @@ export interface paths {
                 };
             };
         };
+        put?: never;
+        post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/workspaces/{workspace}/members/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Make a user a member of the workspace with a role, or change their role there */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspace: string;
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        role: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            user_id: string;
+                            workspace_id: string;
+                            role: string;
+                            scopes: string[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Remove a user from the workspace: their keys there stop working */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspace: string;
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -4824,6 +5399,8 @@ export interface paths {
                     since?: string;
                     /** @description Events before this time (ISO 8601) */
                     until?: string;
+                    /** @description Operators: one tenant's events (id or slug); a tenant's admins always read their own */
+                    tenant?: string;
                 };
                 header?: never;
                 path?: never;
@@ -5364,6 +5941,1018 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/signing-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the signing keys, newest first, with their states */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The next_cursor of the previous page */
+                    after?: string;
+                    limit?: number;
+                    /** @description A JWS algorithm of SIGNING_ALGORITHMS: each has its own keys */
+                    alg?: "RS256" | "PS256" | "ES256" | "EdDSA";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                kid: string;
+                                /** @enum {string} */
+                                state: "next" | "active" | "retired" | "removed" | "revoked";
+                                /** @enum {string} */
+                                alg: "RS256" | "PS256" | "ES256" | "EdDSA";
+                                /** @description The RSA modulus in bits; 256 for ES256 and EdDSA keys */
+                                modulus_length: number;
+                                generation: number;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                activates_at: string;
+                                /** Format: date-time */
+                                retires_at: string | null;
+                                /** Format: date-time */
+                                removes_at: string | null;
+                                /** Format: date-time */
+                                revoked_at: string | null;
+                            }[];
+                            /** @description Pass as `after` for the next page; null on the last */
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/signing-keys/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start a rotation: a new key, published now, signing after the pre-publication delay (immediate: at once) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @default false */
+                        immediate?: boolean;
+                        /**
+                         * @description The algorithm whose key rotates (default: the first of SIGNING_ALGORITHMS)
+                         * @enum {string}
+                         */
+                        alg?: "RS256" | "PS256" | "ES256" | "EdDSA";
+                    } | null;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description false when a rotation was already under way: key is the pending key */
+                            changed: boolean;
+                            immediate: boolean;
+                            key: {
+                                kid: string;
+                                /** @enum {string} */
+                                state: "next" | "active" | "retired" | "removed" | "revoked";
+                                /** @enum {string} */
+                                alg: "RS256" | "PS256" | "ES256" | "EdDSA";
+                                /** @description The RSA modulus in bits; 256 for ES256 and EdDSA keys */
+                                modulus_length: number;
+                                generation: number;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                activates_at: string;
+                                /** Format: date-time */
+                                retires_at: string | null;
+                                /** Format: date-time */
+                                removes_at: string | null;
+                                /** Format: date-time */
+                                revoked_at: string | null;
+                            };
+                            previous: {
+                                kid: string;
+                                /** @enum {string} */
+                                state: "next" | "active" | "retired" | "removed" | "revoked";
+                                /** @enum {string} */
+                                alg: "RS256" | "PS256" | "ES256" | "EdDSA";
+                                /** @description The RSA modulus in bits; 256 for ES256 and EdDSA keys */
+                                modulus_length: number;
+                                generation: number;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                activates_at: string;
+                                /** Format: date-time */
+                                retires_at: string | null;
+                                /** Format: date-time */
+                                removes_at: string | null;
+                                /** Format: date-time */
+                                revoked_at: string | null;
+                            } | null;
+                            /** @description Set when consumers with a cached JWKS may reject tokens of the new key for a while */
+                            warning: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/signing-keys/{kid}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke a key: out of the JWKS at once; if it was signing, another key takes over */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    kid: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            key: {
+                                kid: string;
+                                /** @enum {string} */
+                                state: "next" | "active" | "retired" | "removed" | "revoked";
+                                /** @enum {string} */
+                                alg: "RS256" | "PS256" | "ES256" | "EdDSA";
+                                /** @description The RSA modulus in bits; 256 for ES256 and EdDSA keys */
+                                modulus_length: number;
+                                generation: number;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                activates_at: string;
+                                /** Format: date-time */
+                                retires_at: string | null;
+                                /** Format: date-time */
+                                removes_at: string | null;
+                                /** Format: date-time */
+                                revoked_at: string | null;
+                            };
+                            successor: {
+                                kid: string;
+                                /** @enum {string} */
+                                state: "next" | "active" | "retired" | "removed" | "revoked";
+                                /** @enum {string} */
+                                alg: "RS256" | "PS256" | "ES256" | "EdDSA";
+                                /** @description The RSA modulus in bits; 256 for ES256 and EdDSA keys */
+                                modulus_length: number;
+                                generation: number;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                activates_at: string;
+                                /** Format: date-time */
+                                retires_at: string | null;
+                                /** Format: date-time */
+                                removes_at: string | null;
+                                /** Format: date-time */
+                                revoked_at: string | null;
+                            } | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/tenants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the tenants (operators) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                slug: string;
+                                name: string;
+                                /** Format: date-time */
+                                created_at: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a tenant (operators) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Lower-case letters, digits, hyphens */
+                        slug: string;
+                        name: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            slug: string;
+                            name: string;
+                            /** Format: date-time */
+                            created_at: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/tenants/{tenant}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a tenant with everything it owns (operators) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    tenant: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/tenants/{tenant}/access-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create an access key in a tenant (operators): e.g. a service key with scope admin for the tenant's own admins */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    tenant: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        scopes: string[];
+                        /** @description Seconds until the key expires; omit for a key that does not expire */
+                        expires_in?: number;
+                        /** @description A key-pair key: the holder’s public JWK (EC P-256, Ed25519 or RSA ≥ 2048 bits); the key gets no secret */
+                        public_key?: Record<string, never>;
+                        /** @description true: a key-pair key whose private key is generated here and returned only in this response */
+                        generate_key_pair?: boolean;
+                        /**
+                         * @description With public_key or generate_key_pair: the one algorithm the key signs with (default ES256)
+                         * @enum {string}
+                         */
+                        alg?: "ES256" | "RS256" | "PS256" | "EdDSA";
+                        /** @description The workspace (id or slug) the key acts in; a user's key then holds at most its owner's role there, at every use. Omit for a tenant-wide key */
+                        workspace?: string;
+                        user_id?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            user_id: string | null;
+                            /**
+                             * @description secret: presented as pcl_<id>_<secret>; key_pair: proven by a signed JWT (the JWT bearer grant)
+                             * @enum {string}
+                             */
+                            kind: "secret" | "key_pair";
+                            /** @description A key-pair key: RFC 7638 SHA-256 JWK thumbprint */
+                            public_key_thumbprint: string | null;
+                            /** @description A key-pair key: the one algorithm its assertions may use */
+                            public_key_alg: string | null;
+                            scopes: string[];
+                            /** @enum {string} */
+                            status: "active" | "expired" | "revoked";
+                            /** Format: date-time */
+                            expires_at: string | null;
+                            /**
+                             * Format: date-time
+                             * @description Updated at most once per ACCESS_KEY_LAST_USED_INTERVAL
+                             */
+                            last_used_at: string | null;
+                            /** Format: date-time */
+                            revoked_at: string | null;
+                            /** @description The key this one was created with through /v1/me: it expires no later and is revoked with it */
+                            parent_id: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @description A secret key: pcl_<id>_<secret>, shown only in this response */
+                            key?: string;
+                            /** @description A key-pair key: its public JWK, as stored */
+                            public_key?: {
+                                [key: string]: string;
+                            };
+                            /** @description generate_key_pair: the private key as a JWK (kid = the key id), shown only in this response */
+                            private_key_jwk?: {
+                                [key: string]: string;
+                            };
+                            /** @description generate_key_pair: the same private key, PKCS #8 PEM, shown only in this response */
+                            private_key_pem?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                            details?: {
+                                field: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -6426,6 +8015,8 @@ export interface paths {
                          * @enum {string}
                          */
                         alg?: "ES256" | "RS256" | "PS256" | "EdDSA";
+                        /** @description The workspace (id or slug) the key acts in; a user's key then holds at most its owner's role there, at every use. Omit for a tenant-wide key */
+                        workspace?: string;
                     };
                 };
             };
