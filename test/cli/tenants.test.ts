@@ -63,7 +63,7 @@ t.test('an operator builds a tenant from the CLI; its key holds the member’s r
   const demoted = await verifier.verify(key.key)
   t.same(demoted.ok && demoted.scopes, ['read:buckets'])
   await cli(['members', 'remove', '--tenant', 'acme', '--workspace', 'prod', '--user', 'alice'])
-  t.same(await verifier.verify(key.key), { ok: false, reason: 'not_member' })
+  t.same(await verifier.verify(key.key), { ok: false, reason: 'not_member', keyId: key.id })
 
   // The default tenant knows no alice; an unknown tenant is one clear line.
   t.same((await cli(['users', 'list'])).length, 0)
