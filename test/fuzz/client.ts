@@ -18,6 +18,8 @@ export interface FuzzRequest {
   path: string
   headers: Record<string, string>
   body?: string | Buffer
+  /** How long to wait for an answer (default 10 s). */
+  timeoutMs?: number
 }
 
 const TIMEOUT_MS = 10_000
@@ -42,7 +44,7 @@ export function createHttpSender(port: number) {
           path: req.path,
           headers: req.headers,
           agent,
-          timeout: TIMEOUT_MS,
+          timeout: req.timeoutMs ?? TIMEOUT_MS,
         },
         (res) => {
           const chunks: Buffer[] = []
