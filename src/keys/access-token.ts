@@ -4,9 +4,9 @@
 // configured algorithms, and never an RSA key's token relabelled RS256 ↔ PS256.
 import type { SigningAlgorithm } from '../config.js'
 import { randomUUID } from 'node:crypto'
-import { jwtVerify, decodeProtectedHeader, type JWTPayload } from 'jose'
-import { signCompact } from './jws.js'
-import type { Keyring } from './keyring.js'
+import type { JWTPayload } from 'jose'
+import { compactHeader, signCompact, verifyCompact } from './jws.js'
+import type { Keyring, VerificationKey } from './keyring.js'
 
 export interface AccessTokenClaims {
   sub: string
@@ -63,6 +63,48 @@ export interface VerifiedAccessToken extends JWTPayload {
   scope: string
 }
 
+interface VerifyOptions {
+  issuer: string
+  clockSkew: number
+  now?: number
+}
+
+/** RFC 9068 §4: "at+jwt", compared as jose did (case-insensitive, with or without "application/"). */
+function isAccessTokenType(typ: unknown): boolean {
+  return typeof typ === 'string' && typ.toLowerCase().replace(/^application\//, '') === 'at+jwt'
+}
+
+/** A NumericDate claim (RFC 7519 §2) when present: a number. */
+const numericOrAbsent = (value: unknown) => value === undefined || typeof value === 'number'
+
+/**
+ * The claims of access token `token`, whose protected header is `header` (compactHeader), checked with the
+ * published key `published` that the header names: signature and algorithm, typ, iss, and exp and nbf with
+ * the clock-skew allowance (RFC 7519 §4.1.4, §4.1.5); undefined for anything else.
+ */
+export async function verifyAccessTokenWith(
+  token: string,
+  header: Record<string, unknown>,
+  published: VerificationKey,
+  options: VerifyOptions,
+): Promise<VerifiedAccessToken | undefined> {
+  if (!isAccessTokenType(header.typ)) return undefined
+  const payload = await verifyCompact(token, header, published.alg, published.key)
+  if (!payload || payload.iss !== options.issuer) return undefined
+  if (!numericOrAbsent(payload.iat) || !numericOrAbsent(payload.nbf)) return undefined
+  if (
+    typeof payload.sub !== 'string' ||
+    typeof payload.jti !== 'string' ||
+    typeof payload.exp !== 'number' ||
+    typeof payload.client_id !== 'string'
+  )
+    return undefined
+  const now = Math.floor((options.now ?? Date.now()) / 1000)
+  if (payload.exp <= now - options.clockSkew) return undefined
+  if (typeof payload.nbf === 'number' && payload.nbf > now + options.clockSkew) return undefined
+  return payload as VerifiedAccessToken
+}
+
 /**
  * Verifies one of our own access tokens (signature by a published key, iss, typ, exp).
  * Returns undefined for anything that is not a valid, unexpired token of ours.
@@ -70,28 +112,10 @@ export interface VerifiedAccessToken extends JWTPayload {
 export async function verifyAccessToken(
   keyring: Keyring,
   token: string,
-  options: { issuer: string; clockSkew: number; now?: number },
+  options: VerifyOptions,
 ): Promise<VerifiedAccessToken | undefined> {
-  try {
-    const { kid } = decodeProtectedHeader(token)
-    const published = kid ? keyring.verifier(kid) : undefined
-    if (!published) return undefined
-    const { payload } = await jwtVerify(token, published.key, {
-      issuer: options.issuer,
-      typ: 'at+jwt',
-      algorithms: [published.alg],
-      clockTolerance: options.clockSkew,
-      ...(options.now === undefined ? {} : { currentDate: new Date(options.now) }),
-    })
-    if (
-      typeof payload.sub !== 'string' ||
-      typeof payload.jti !== 'string' ||
-      typeof payload.exp !== 'number' ||
-      typeof payload.client_id !== 'string'
-    )
-      return undefined
-    return payload as VerifiedAccessToken
-  } catch {
-    return undefined
-  }
+  const header = compactHeader(token)
+  const published = typeof header?.kid === 'string' ? keyring.verifier(header.kid) : undefined
+  if (!header || !published) return undefined
+  return verifyAccessTokenWith(token, header, published, options)
 }

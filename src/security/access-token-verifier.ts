@@ -9,9 +9,9 @@
 // Only valid tokens are remembered (nobody but the holder of a signing key can make one), at most
 // MAX_ENTRIES of them, the oldest dropped first.
 import type { KeyObject } from 'node:crypto'
-import { decodeProtectedHeader } from 'jose'
 import type { Config } from '../config.js'
-import { verifyAccessToken, type VerifiedAccessToken } from '../keys/access-token.js'
+import { verifyAccessTokenWith, type VerifiedAccessToken } from '../keys/access-token.js'
+import { compactHeader } from '../keys/jws.js'
 import type { Keyring } from '../keys/keyring.js'
 
 const MAX_ENTRIES = 5_000
@@ -25,17 +25,6 @@ interface Entry {
   kid: string
   key: KeyObject
   claims: VerifiedAccessToken
-}
-
-/** The key a token names in its header (the one its signature is checked with), if published. */
-function namedKey(keyring: Keyring, token: string): { kid: string; key: KeyObject } | undefined {
-  try {
-    const { kid } = decodeProtectedHeader(token)
-    const key = typeof kid === 'string' ? keyring.verificationKey(kid) : undefined
-    return key && typeof kid === 'string' ? { kid, key } : undefined
-  } catch {
-    return undefined
-  }
 }
 
 /**
@@ -73,16 +62,19 @@ export function createAccessTokenVerifier(deps: {
           return timely(cached.claims, at) ? cached.claims : undefined
         entries.delete(token)
       }
-      const named = namedKey(keyring, token)
-      if (!named) return undefined
-      const claims = await verifyAccessToken(keyring, token, {
+      // The header is read once, and the key it names looked up once, for the check and the entry.
+      const header = compactHeader(token)
+      const kid = header?.kid
+      const published = typeof kid === 'string' ? keyring.verifier(kid) : undefined
+      if (!header || !published || typeof kid !== 'string') return undefined
+      const claims = await verifyAccessTokenWith(token, header, published, {
         issuer: config.issuer,
         clockSkew: config.clockSkew,
         now: at,
       })
       if (!claims) return undefined
       if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!)
-      entries.set(token, { ...named, claims: Object.freeze(claims) })
+      entries.set(token, { kid, key: published.key, claims: Object.freeze(claims) })
       return claims
     },
   }

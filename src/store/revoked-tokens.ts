@@ -49,6 +49,9 @@ const RECORD_ALL = `
   SELECT * FROM unnest($1::text[], $2::timestamp(3)[], $3::timestamp(3)[])
   ON CONFLICT ("jti") DO NOTHING`
 
+/** Revocation batches sent at once (each one round trip and one commit). */
+const REVOCATIONS_IN_FLIGHT = 2
+
 function createPostgresRevocations(pool: pg.Pool) {
   async function recordAll(revocations: Revocation[]): Promise<undefined[]> {
     const first = new Map<string, Revocation>()
@@ -61,7 +64,10 @@ function createPostgresRevocations(pool: pg.Pool) {
     ])
     return revocations.map(() => undefined)
   }
-  return createTurnBatch<Revocation, undefined>((rows) => writeEachAloneOnRowError(rows, recordAll))
+  // Two batches at most in flight: under load the revocations arriving meanwhile share the next commit.
+  return createTurnBatch<Revocation, undefined>((rows) => writeEachAloneOnRowError(rows, recordAll), {
+    maxInFlight: REVOCATIONS_IN_FLIGHT,
+  })
 }
 
 /**

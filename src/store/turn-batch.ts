@@ -22,18 +22,41 @@ interface Pending<In, Out> {
  * const reads = createTurnBatch<string, Row | undefined>(async (ids) => readAll(ids))
  * const row = await reads.add(id)
  */
-export function createTurnBatch<In, Out>(flush: (inputs: In[]) => Promise<(Out | ItemFailure)[]>) {
+export function createTurnBatch<In, Out>(
+  flush: (inputs: In[]) => Promise<(Out | ItemFailure)[]>,
+  options: { maxInFlight?: number } = {},
+) {
+  // With maxInFlight, a turn's inputs that find that many batches in flight wait for the first of them to
+  // finish and leave together with what arrived meanwhile: under load, one commit for many requests instead
+  // of one per turn (group commit), at the cost of waiting for at most one batch's round trip.
+  const maxInFlight = options.maxInFlight ?? Number.POSITIVE_INFINITY
   let pending: Pending<In, Out>[] = []
+  let scheduled = false
+  let inFlight = 0
+
+  function schedule(): void {
+    if (scheduled || pending.length === 0 || inFlight >= maxInFlight) return
+    scheduled = true
+    setImmediate(() => {
+      scheduled = false
+      if (inFlight >= maxInFlight) return
+      void send()
+    })
+  }
 
   async function send(): Promise<void> {
     const batch = pending
     pending = []
+    inFlight++
     let outputs: (Out | ItemFailure)[]
     try {
       outputs = await flush(batch.map((item) => item.input))
     } catch (err) {
       for (const item of batch) item.reject(err)
       return
+    } finally {
+      inFlight--
+      schedule()
     }
     batch.forEach((item, i) => {
       const output = outputs[i] as Out | ItemFailure
@@ -46,7 +69,7 @@ export function createTurnBatch<In, Out>(flush: (inputs: In[]) => Promise<(Out |
     add(input: In): Promise<Out> {
       return new Promise<Out>((resolve, reject) => {
         pending.push({ input, resolve, reject })
-        if (pending.length === 1) setImmediate(() => void send())
+        schedule()
       })
     },
   }
