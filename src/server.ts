@@ -8,11 +8,12 @@ import { createDeferredLogger } from './ops/deferred-logger.js'
 import { createChangeFeed, createStore, isNewDatabase, openDatabase } from './store/index.js'
 
 async function start(config: Readonly<Config>): Promise<void> {
-  // A new database needs a first signing key: generate it on libuv's thread pool while the migrations run.
+  // A new database needs a first signing key per configured algorithm: generate them on libuv's thread pool,
+  // side by side, while the migrations run (one after another, the RSA ones alone took longer than those).
   const pregenerated = isNewDatabase(config.databaseUrl)
-    ? generateSigningKey(config.signingAlgorithms[0]!, config.signingKeySize)
+    ? config.signingAlgorithms.map((alg) => generateSigningKey(alg, config.signingKeySize))
     : undefined
-  pregenerated?.catch(() => undefined) // a failure is the key manager's to handle (it generates again)
+  for (const key of pregenerated ?? []) key.catch(() => undefined) // a failure is the key manager's to handle (it generates again)
   const db = await openDatabase(config.databaseUrl, {
     migrate: true,
     timeoutMs: config.databaseTimeout * 1000,

@@ -89,11 +89,11 @@ export interface KeyManagerOptions {
   /** Called after every change this manager made (the keyring re-reads). */
   onChange?: () => Promise<void>
   /**
-   * A key already being generated at SIGNING_KEY_SIZE, used by the first change that needs a new key of its
-   * algorithm (the server starts generating one while the migrations of a new database run); should it fail,
-   * a new one is made.
+   * Keys already being generated at SIGNING_KEY_SIZE (one, or one per algorithm), each used by the first change
+   * that needs a new key of its algorithm (the server starts generating them while the migrations of a new
+   * database run); should one fail, a new one is made.
    */
-  pregenerated?: Promise<GeneratedKey>
+  pregenerated?: Promise<GeneratedKey> | readonly Promise<GeneratedKey>[]
 }
 
 export type KeyManager = ReturnType<typeof createKeyManager>
@@ -127,11 +127,19 @@ export function createKeyManager(options: KeyManagerOptions) {
   const timing = keyTiming(config)
   const masterKey =
     typeof options.masterKey === 'function' ? options.masterKey : async () => options.masterKey as MasterKeyRef
-  let pregenerated = options.pregenerated
+  // Each pregenerated key, once settled, by algorithm; a key is handed out once.
+  const waiting = [options.pregenerated ?? []].flat().map((key) =>
+    key.then(
+      (ready) => ({ ready }),
+      () => ({ ready: undefined }),
+    ),
+  )
   const generate = async (alg: SigningAlgorithm): Promise<GeneratedKey> => {
-    const ready = await pregenerated?.catch(() => undefined)
-    if (ready?.alg === alg) {
-      pregenerated = undefined
+    for (const key of [...waiting]) {
+      const { ready } = await key
+      const index = waiting.indexOf(key)
+      if (ready?.alg !== alg || index === -1) continue
+      waiting.splice(index, 1)
       return ready
     }
     return generateSigningKey(alg, config.signingKeySize)

@@ -24,6 +24,30 @@ for (const provider of providers) {
   })
 }
 
+t.test('with several algorithms, each gets the key generated beforehand for it', async (t) => {
+  const { store, databaseUrl } = await createTestStore(t)
+  const config = testConfig({
+    DATABASE_URL: databaseUrl,
+    KEYS_DIR: tempDir(t),
+    SIGNING_ALGORITHMS: 'RS256,ES256,EdDSA',
+  })
+  // Listed in another order than SIGNING_ALGORITHMS, one of them failed: that one is generated anew.
+  const pregenerated = [
+    generateSigningKey('EdDSA', config.signingKeySize),
+    Promise.reject(new Error('no entropy')),
+    generateSigningKey('RS256', config.signingKeySize),
+  ]
+  const keyring = await createKeyring({ config, store, masterKey: randomBytes(32), pregenerated, autoRefresh: false })
+  t.teardown(() => keyring.close())
+  const keys = await keyring.manager.list()
+  t.same(keys.map((key) => key.alg).sort(), ['ES256', 'EdDSA', 'RS256'], 'one key per algorithm')
+  t.equal(keyring.signingKey('RS256').kid, (await pregenerated[2]!).kid, 'RS256: the one generated beforehand')
+  t.equal(keyring.signingKey('EdDSA').kid, (await pregenerated[0]!).kid, 'EdDSA: the one generated beforehand')
+  t.ok(keyring.signingKey('ES256').kid, 'ES256: generated when needed')
+  const rotated = await keyring.manager.rotate({ immediate: true, alg: 'EdDSA' })
+  t.not(rotated.key.kid, (await pregenerated[0]!).kid, 'a key generated beforehand is used once')
+})
+
 t.test('a key generation that failed beforehand is done again', async (t) => {
   const { store, databaseUrl } = await createTestStore(t)
   const config = testConfig({ DATABASE_URL: databaseUrl, KEYS_DIR: tempDir(t) })

@@ -6,6 +6,7 @@ import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapt
 import type pg from 'pg'
 import { resolveInterruptedMigrations, resolveInterruptedSqliteMigrations } from './interrupted-migrations.js'
 import { noFilters, readMigrations, withSchemaEngine, type Provider } from './schema-engine.js'
+import { applyToEmptySqlite } from './sqlite-empty-database.js'
 
 export interface MigrationResult {
   applied: string[]
@@ -43,6 +44,11 @@ export async function applyMigrations(
     // open: checking first lets the CLI run beside a running server, and spares every start the engine.
     const done = await appliedMigrationNames(adapter.factory)
     if (migrationsList.migrationDirectories.every((migration) => done.has(migration.path))) return { applied: [] }
+    // A new SQLite file: every migration in one transaction, without starting the engine (sqlite-empty-database.ts).
+    if (adapter.sqlite && done.size === 0) {
+      const applied = applyToEmptySqlite(adapter.sqlite.file, migrationsList, adapter.sqlite.timeoutMs)
+      if (applied) return { applied }
+    }
     // A migration a previous run left half done would stop the engine for good (interrupted-migrations.ts).
     if (adapter.pool) await resolveInterruptedMigrations(adapter.pool, migrationsList)
     if (adapter.sqlite)
