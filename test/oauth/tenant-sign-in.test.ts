@@ -125,4 +125,104 @@ for (const provider of providers) {
     // The default tenant's logins stay the default tenant's.
     t.not(acme.id, DEFAULT_TENANT_ID)
   })
+
+  t.test(`workspace on the code's redemption, on ${provider}`, async (t) => {
+    const { app, store } = await build(t, { provider })
+    const { acme, prod, foreign, alice } = await seedAcme(store)
+
+    // By slug: the role's scopes within the consented ones, the tenant and the workspace in the token.
+    const tokens = await redeem(app, await codeFor(app, 'read write openid'), { workspace: 'prod' })
+    t.equal(tokens.statusCode, 200, tokens.body)
+    t.equal(tokens.json().scope, 'read openid', 'write is beyond the reader role')
+    const claims = decodeJwt(tokens.json().access_token)
+    t.equal(claims.sub, alice.id)
+    t.equal(claims.tenant_id, acme.id)
+    t.equal(claims.workspace_id, prod.id)
+    t.ok(tokens.json().id_token, 'the sign-in still yields its ID token')
+
+    // The login serves the user's other scopes too: its family keeps the consented scope.
+    const refreshToken = tokens.json().refresh_token as string
+    const wide = await tokenRequest(app, { grant_type: 'refresh_token', refresh_token: refreshToken }, AUTH)
+    t.equal(wide.statusCode, 200, wide.body)
+    t.equal(wide.json().scope, 'read write openid')
+    t.notOk('workspace_id' in decodeJwt(wide.json().access_token))
+    const inProd = await tokenRequest(
+      app,
+      { grant_type: 'refresh_token', refresh_token: wide.json().refresh_token, workspace: prod.id },
+      AUTH,
+    )
+    t.equal(inProd.statusCode, 200, inProd.body)
+    t.equal(inProd.json().scope, 'read openid')
+    t.equal(decodeJwt(inProd.json().access_token).workspace_id, prod.id)
+
+    // By id.
+    const byId = await redeem(app, await codeFor(app, 'read'), { workspace: prod.id })
+    t.equal(byId.statusCode, 200, byId.body)
+    t.equal(decodeJwt(byId.json().access_token).workspace_id, prod.id)
+
+    // Refusals leave the code unused: the same code then redeems without a workspace.
+    const code = await codeFor(app, 'read write')
+    const refusals: [string, Record<string, string>, string, RegExp][] = [
+      [
+        'an unknown workspace',
+        { workspace: 'staging' },
+        'invalid_target',
+        /no workspace .staging. in this client's tenant/,
+      ],
+      ['a workspace she is no member of', { workspace: 'dev' }, 'invalid_target', /not a member/],
+      ["another tenant's workspace, by id", { workspace: foreign.id }, 'invalid_target', /no workspace/],
+    ]
+    for (const [what, extra, error, description] of refusals) {
+      const refused = await redeem(app, code, extra)
+      t.equal(refused.statusCode, 400, what)
+      t.equal(refused.json().error, error, what)
+      t.match(refused.json().error_description, description, what)
+    }
+    // Another tenant's workspace is refused as an unknown one: nothing tells that it exists.
+    const unknownId = foreign.id.replace(/[0-9a-f]$/, (digit) => (digit === '0' ? '1' : '0'))
+    const [theirs, unknown] = [
+      await redeem(app, code, { workspace: foreign.id }),
+      await redeem(app, code, { workspace: unknownId }),
+    ]
+    t.same(
+      { ...theirs.json(), error_description: theirs.json().error_description.replace(foreign.id, 'ID') },
+      { ...unknown.json(), error_description: unknown.json().error_description.replace(unknownId, 'ID') },
+    )
+    // A binding that fails is refused as without a workspace, before the workspace is looked up.
+    const wrongVerifier = await redeem(app, { code: code.code, verifier: 'x'.repeat(43) }, { workspace: 'staging' })
+    t.equal(wrongVerifier.statusCode, 400)
+    t.equal(wrongVerifier.json().error, 'invalid_grant')
+    const unknownCode = await redeem(app, { code: 'nope', verifier: code.verifier }, { workspace: 'prod' })
+    t.equal(unknownCode.json().error, 'invalid_grant')
+    const stillGood = await redeem(app, code)
+    t.equal(stillGood.statusCode, 200, stillGood.body)
+    t.equal(stillGood.json().scope, 'read write')
+    // Used now: a redemption naming a workspace is a replay, and the login it started ends.
+    const replay = await redeem(app, code, { workspace: 'prod' })
+    t.equal(replay.json().error, 'invalid_grant')
+    t.match(replay.json().error_description, /already used/)
+    const ended = await tokenRequest(
+      app,
+      { grant_type: 'refresh_token', refresh_token: stillGood.json().refresh_token },
+      AUTH,
+    )
+    t.equal(ended.json().error, 'invalid_grant')
+
+    // A code whose consented scopes the role grants none of: invalid_scope, and the code stays usable.
+    const writeOnly = await codeFor(app, 'write')
+    const none = await redeem(app, writeOnly, { workspace: 'prod' })
+    t.equal(none.statusCode, 400)
+    t.equal(none.json().error, 'invalid_scope')
+    t.equal((await redeem(app, writeOnly)).statusCode, 200)
+
+    // Demoted to a role without read: the next redemption for prod narrows at once.
+    const lister = await store.tenants.roles.create(acme.id, { name: 'lister', scopes: ['list'] })
+    await store.tenants.memberships.put(acme.id, { userId: alice.id, workspaceId: prod.id, roleId: lister.id })
+    const demoted = await redeem(app, await codeFor(app, 'read'), { workspace: 'prod' })
+    t.equal(demoted.json().error, 'invalid_scope')
+    // Removed from prod: not a member any more.
+    await store.tenants.memberships.remove(acme.id, alice.id, prod.id)
+    const removed = await redeem(app, await codeFor(app, 'read'), { workspace: 'prod' })
+    t.equal(removed.json().error, 'invalid_target')
+  })
 }
