@@ -10,6 +10,7 @@ import pg from 'pg'
 import { generateAccessKey } from '../src/security/access-keys.ts'
 import { randomSecret, sha256 } from '../src/security/secrets.ts'
 import { newId } from '../src/store/ids.ts'
+import { DEFAULT_TENANT_ID } from '../src/store/tenants.ts'
 import { toText } from '../src/store/sqlite-values.ts'
 import type { DbKind } from './fixtures.ts'
 import { basicAuth, type RequestSpec } from './lib/load.ts'
@@ -44,15 +45,40 @@ const COLUMNS = {
   AccessKey: ['id', 'tenantId', 'workspaceId', 'prefix', 'secretHash', 'name', 'scopes', 'createdAt', 'updatedAt'],
 } as const
 
-function build(date: (at: Date) => unknown, bool: (value: boolean) => unknown) {
+/**
+ * `control`: the same 100,000 keys, all in the default tenant (no workspace) and exchanged by the bench's own
+ * exchanger (`control` is its authorization): the spread's cost without tenancy, to tell the two apart.
+ */
+function build(date: (at: Date) => unknown, bool: (value: boolean) => unknown, control: string | undefined) {
   const now = new Date()
   const at = date(now)
   const rows: Rows = { tenants: [], workspaces: [], clients: [], keys: [] }
   const keys: string[][] = []
   const exchangers: string[] = []
   for (let t = 0; t < TENANTS; t++) {
-    const tenantId = newId(now.getTime())
-    const workspaceId = newId(now.getTime())
+    const tenantId = control === undefined ? newId(now.getTime()) : DEFAULT_TENANT_ID
+    const workspaceId = control === undefined ? newId(now.getTime()) : null
+    const own: string[] = []
+    keys.push(own)
+    for (let k = 0; k < KEYS_PER_TENANT; k++) {
+      const generated = generateAccessKey(now.getTime())
+      own.push(generated.key)
+      rows.keys.push([
+        generated.id,
+        tenantId,
+        workspaceId,
+        generated.prefix,
+        generated.secretHash,
+        `key ${k}`,
+        SCOPES,
+        at,
+        at,
+      ])
+    }
+    if (control !== undefined) {
+      exchangers.push(control)
+      continue
+    }
     rows.tenants.push([tenantId, `bench-${t}`, `Bench tenant ${t}`, at])
     rows.workspaces.push([workspaceId, tenantId, 'prod', 'Production', at])
     const clientId = `bench-exchanger-${t}`
@@ -69,23 +95,6 @@ function build(date: (at: Date) => unknown, bool: (value: boolean) => unknown) {
       at,
       at,
     ])
-    const own: string[] = []
-    for (let k = 0; k < KEYS_PER_TENANT; k++) {
-      const generated = generateAccessKey(now.getTime())
-      own.push(generated.key)
-      rows.keys.push([
-        generated.id,
-        tenantId,
-        workspaceId,
-        generated.prefix,
-        generated.secretHash,
-        `key ${k}`,
-        SCOPES,
-        at,
-        at,
-      ])
-    }
-    keys.push(own)
   }
   let next = 0
   const tenantKeys: TenantKeys = {
@@ -153,16 +162,17 @@ async function seedPostgres(url: string, rows: Rows): Promise<void> {
 }
 
 /** Seeds the migrated database of the run with the tenants and their keys; returns the keys to present. */
-export async function seedTenants(db: DbKind, databaseUrl: string): Promise<TenantKeys> {
+export async function seedTenants(db: DbKind, databaseUrl: string, control?: string): Promise<TenantKeys> {
   if (db === 'postgres') {
     const { rows, tenantKeys } = build(
       (at) => at,
       (value) => value,
+      control,
     )
     await seedPostgres(databaseUrl, rows)
     return tenantKeys
   }
-  const { rows, tenantKeys } = build(toText, (value) => (value ? 1 : 0))
+  const { rows, tenantKeys } = build(toText, (value) => (value ? 1 : 0), control)
   await seedSqlite(databaseUrl.replace(/^file:/, ''), rows)
   return tenantKeys
 }
