@@ -10,6 +10,7 @@ import autocannon from 'autocannon'
 import type { Build } from './lib/build.ts'
 import { basicAuth, form, FORM } from './lib/load.ts'
 import { runCommand } from './lib/processes.ts'
+import type { TenantKeys } from './tenants.ts'
 
 export type DbKind = 'sqlite' | 'postgres'
 
@@ -100,6 +101,8 @@ export interface Fixtures {
   accessKey?: string
   /** A private_key_jwt client (client_credentials) and its RS256 private key, which never leaves this process. */
   signer?: { clientId: string; kid: string; privateKey: KeyObject }
+  /** `--tenants`: 1,000 tenants of 100 access keys each, whose keys token exchange and introspection spread across. */
+  tenantKeys?: TenantKeys
   /** Why a fixture could not be created (e.g. a command that does not exist yet). */
   missing: string[]
 }

@@ -4,6 +4,8 @@
 //   npm run bench -- --quick             smoke run (~1 min): 1 round of 2 s
 //   npm run bench -- --db postgres       on a fresh database of the local PostgreSQL (127.0.0.1:5432)
 //   npm run bench -- --scenario jwks     one scenario (repeat the flag, or separate names by commas)
+//   npm run bench -- --tenants           with 1,000 tenants × 100 access keys in the database; token exchange
+//                                        and introspection of keys spread across them (bench/tenants.ts)
 //
 // Progress goes to stderr; the tables to stdout; everything to bench/results/latest.json.
 import { writeFileSync, mkdirSync } from 'node:fs'
@@ -26,6 +28,7 @@ import { evaluate, measurementTable, verdictTable, type ScenarioResult, type Ver
 import { runRounds } from './lib/rounds.ts'
 import { summariseProfiles } from './lib/profile.ts'
 import { scenarios } from './scenarios/index.ts'
+import { KEYS_PER_TENANT, seedTenants, TENANTS } from './tenants.ts'
 import {
   BENCH_ISSUER,
   emptyPools,
@@ -37,7 +40,7 @@ import {
   type Settings,
 } from './scenarios/types.ts'
 
-const USAGE = `usage: npm run bench -- [--quick] [--db sqlite|postgres] [--scenario NAME]… [--server dist|tsx]
+const USAGE = `usage: npm run bench -- [--quick] [--tenants | --tenants-control] [--db sqlite|postgres] [--scenario NAME]… [--server dist|tsx]
        [--connections N] [--duration S] [--rounds N] [--warmup S] [--bcrypt-cost N] [--output FILE]
 scenarios: ${scenarios.map((scenario) => scenario.name).join(', ')}`
 
@@ -53,6 +56,10 @@ interface Options extends Settings {
   output: string
   /** A directory for a V8 CPU profile of the measured server (node --cpu-prof), summarised at the end. */
   profile: string | undefined
+  /** 1,000 tenants of 100 access keys each in the database, and key scenarios spread across them (bench/tenants.ts). */
+  tenants: boolean
+  /** The same 100,000 keys all in the default tenant: the spread's cost without tenancy. */
+  tenantsControl: boolean
 }
 
 function parseOptions(argv: string[]): Options {
@@ -61,6 +68,8 @@ function parseOptions(argv: string[]): Options {
       args: argv,
       options: {
         quick: { type: 'boolean', default: false },
+        tenants: { type: 'boolean', default: false },
+        'tenants-control': { type: 'boolean', default: false },
         db: { type: 'string', default: 'sqlite' },
         scenario: { type: 'string', multiple: true },
         server: { type: 'string', default: 'dist' },
@@ -108,6 +117,8 @@ function parseOptions(argv: string[]): Options {
     scenarioNames,
     output: values.output!,
     profile: values.profile,
+    tenants: values.tenants!,
+    tenantsControl: values['tenants-control']!,
     // 2 cores: a server saturates them with about ten connections; more only queue (and the load generator
     // needs its share of the same cores). 20 keeps both busy without measuring a queue.
     connections: positive('connections', values.connections, 20, true),
@@ -370,6 +381,23 @@ async function main(): Promise<number> {
       log(`fixtures on ${options.db === 'postgres' ? environment.databaseUrl : 'a fresh SQLite file'}…`)
       fixtures = await createFixtures(build, environment, environment.dir)
       for (const missing of fixtures.missing) runNotes.push(`fixture missing: ${missing}`)
+      if (options.tenants && options.tenantsControl)
+        throw new UsageError('--tenants and --tenants-control exclude each other')
+      if (options.tenants || options.tenantsControl) {
+        const started = performance.now()
+        const control = options.tenantsControl ? fixtures.exchanger?.authorization : undefined
+        if (options.tenantsControl && control === undefined)
+          throw new Error('--tenants-control needs the exchanger fixture')
+        fixtures.tenantKeys = await seedTenants(options.db, environment.databaseUrl, control)
+        const seconds = ((performance.now() - started) / 1000).toFixed(1)
+        const what = options.tenantsControl
+          ? `${TENANTS * KEYS_PER_TENANT} access keys of the default tenant (--tenants-control)`
+          : `${TENANTS} tenants × ${KEYS_PER_TENANT} access keys (--tenants)`
+        log(`  seeded ${what} in ${seconds} s`)
+        runNotes.push(
+          `${what} in the database (seeded in ${seconds} s); token-exchange and introspect-access-key present keys spread across them`,
+        )
+      }
       const needs = new Set(selected.flatMap((scenario) => Object.keys(scenario.pools ?? {}) as Array<keyof Pools>))
       const minted = await mintPools(build, environment, fixtures, needs, options.quick)
       pools = minted.pools
@@ -470,6 +498,8 @@ async function main(): Promise<number> {
     machine: { ...host, loadAverageAtEnd: loadavg().map((value) => Number(value.toFixed(2))) },
     settings: {
       quick: options.quick,
+      tenants: options.tenants,
+      tenantsControl: options.tenantsControl,
       db: options.db,
       server: options.server,
       connections: options.connections,

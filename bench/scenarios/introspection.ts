@@ -1,6 +1,7 @@
 // Introspection (RFC 7662) and revocation (RFC 7009), against the form-parsing ceiling (**form**: the
 // same form body parsed by a bare route answering a static JSON).
 import { form, type RequestSpec } from '../lib/load.ts'
+import { probeSpread, spreadRequest } from '../tenants.ts'
 import { expectOk, httpContender, SkipScenario, type BenchContext, type Plan, type Scenario } from './types.ts'
 
 function formContender(ctx: BenchContext, request: RequestSpec) {
@@ -46,7 +47,21 @@ export const introspectAccessKey: Scenario = {
   summary: 'POST /oauth/introspect of an access key (pcl_…), by a client holding the introspect scope',
   async plan(ctx) {
     if (!ctx.fixtures.accessKey) throw new SkipScenario(`no access key: ${ctx.fixtures.missing.join('; ')}`)
-    return introspectionPlan(ctx, ctx.fixtures.accessKey)
+    const spread = ctx.fixtures.tenantKeys
+    if (!spread) return introspectionPlan(ctx, ctx.fixtures.accessKey)
+    // Keys of 1,000 tenants in turn, introspected by the default tenant's introspector (it sees every tenant's).
+    const request: RequestSpec = {
+      ...spreadRequest(spread, '/oauth/introspect', (key) => form({ token: key }), false),
+      headers: { authorization: ctx.fixtures.introspector.authorization },
+    }
+    await probeSpread(ctx, spread, '/oauth/introspect', (key) => form({ token: key }), false)
+    return {
+      contenders: [
+        httpContender('portcullis', 'subject', ctx.portcullis, request, ctx.settings.connections),
+        formContender(ctx, { ...request, body: form({ token: ctx.fixtures.accessKey }) }),
+      ],
+      targets: [{ kind: 'ratio', of: 'form', min: 0.4 }],
+    }
   },
 }
 

@@ -5,6 +5,7 @@
 import { randomUUID, sign } from 'node:crypto'
 import { form, type RequestSpec } from '../lib/load.ts'
 import type { OtherAlgorithm } from '../fixtures.ts'
+import { probeSpread, spreadRequest } from '../tenants.ts'
 import {
   expectOk,
   httpContender,
@@ -181,13 +182,16 @@ export const tokenExchange: Scenario = {
       throw new SkipScenario(
         `fixtures missing: ${ctx.fixtures.missing.join('; ') || 'token-exchange client or access key'}`,
       )
-    const request: RequestSpec = {
-      method: 'POST',
-      path: '/oauth/token',
-      headers: { authorization: exchanger.authorization },
-      body: exchangeBody(accessKey),
-    }
+    const request: RequestSpec = ctx.fixtures.tenantKeys
+      ? spreadRequest(ctx.fixtures.tenantKeys, '/oauth/token', exchangeBody, true)
+      : {
+          method: 'POST',
+          path: '/oauth/token',
+          headers: { authorization: exchanger.authorization },
+          body: exchangeBody(accessKey),
+        }
     const size = tokenSize(await expectOk(ctx.portcullis.url, request))
+    if (ctx.fixtures.tenantKeys) await probeSpread(ctx, ctx.fixtures.tenantKeys, '/oauth/token', exchangeBody, true)
     return {
       contenders: [
         httpContender('portcullis', 'subject', ctx.portcullis, request, ctx.settings.connections),

@@ -1,6 +1,6 @@
-// `workspace=<id or slug>` on a token request (password, refresh_token, token exchange): the token is for one
-// workspace of the client's tenant, whose member the user must be; its scopes are the requested ones within the
-// user's role there (the role stands for the user's tenant-wide scopes inside a workspace).
+// `workspace=<id or slug>` on a token request (password, refresh_token, authorization_code, token exchange): the
+// token is for one workspace of the client's tenant, whose member the user must be; its scopes are the requested
+// ones within the user's role there (the role stands for the user's tenant-wide scopes inside a workspace).
 //
 // Errors: an unknown workspace, or one the user is not a member of, is `invalid_target` (RFC 8707 §2: the
 // requested target is invalid, unknown or not permitted), and names no other tenant's workspaces; a scope beyond

@@ -9,13 +9,14 @@
 // the code), a concurrent loser included: the login the winner started is ended, its refresh family and the
 // access tokens carrying its `sid`.
 import { createHash } from 'node:crypto'
-import { invalidGrant, invalidTarget } from '../../errors.js'
+import { invalidGrant, invalidScope, invalidTarget } from '../../errors.js'
 import { randomSecret, sha256 } from '../../security/secrets.js'
 import type { AuthorizationCode, RedeemableCode, Redemption } from '../../store/authorization-codes/index.js'
 import { newId } from '../../store/ids.js'
 import type { Services } from '../../services.js'
 import { endLogin } from '../end-login.js'
-import { intersectScopes, withIdentityScopes } from '../scope.js'
+import { IDENTITY_SCOPES, intersectScopes, withIdentityScopes } from '../scope.js'
+import { familyKeepsRequestedScope, tenantOf, workspaceOf, type WorkspaceGrant } from '../workspace.js'
 import { refreshBinding, type Grant, type GrantRequest } from './grant.js'
 
 export const AUTHORIZATION_CODE_GRANT = 'authorization_code'
@@ -76,6 +77,25 @@ function checkBinding(request: GrantRequest, code: AuthorizationCode): void {
     )
 }
 
+/**
+ * The workspace the token request names (`workspace=<id or slug>`), for the code's user; undefined when it names
+ * none. The code is read first and checked as its redemption will check it, so that a request that would be
+ * refused anyway learns nothing about the tenant's workspaces; a refusal here leaves the code unused.
+ */
+async function codeWorkspace(
+  deps: AuthorizationCodeGrantServices,
+  request: GrantRequest,
+  codeHash: string,
+): Promise<WorkspaceGrant | undefined> {
+  const workspace = request.params.workspace
+  if (workspace === undefined) return undefined
+  const code = await deps.store.authorizationCodes.findByHash(codeHash)
+  // Unknown or used: the redemption answers it (invalid_grant, or the replay's revocation).
+  if (!code || code.usedAt !== null) return undefined
+  checkBinding(request, code)
+  return workspaceOf(deps, tenantOf(request.client), code.userId, workspace)
+}
+
 /** What the redemption decided: the store's Redemption, and the scope it granted. */
 interface CodeRedemption extends Redemption {
   scope: string[]
@@ -84,9 +104,11 @@ interface CodeRedemption extends Redemption {
 export function createAuthorizationCodeGrant(deps: AuthorizationCodeGrantServices): Grant {
   return {
     grantType: AUTHORIZATION_CODE_GRANT,
-    parameters: { required: ['code'], optional: ['redirect_uri', 'code_verifier'] },
+    parameters: { required: ['code'], optional: ['redirect_uri', 'code_verifier', 'workspace'] },
     async handler(request) {
       const { client, params, now } = request
+      const codeHash = sha256(params.code!)
+      const workspace = await codeWorkspace(deps, request, codeHash)
       // The login's id, recorded on the code by the redemption so that a later replay finds what to revoke.
       const familyId = newId(now)
       const refreshToken = client.grantTypes.includes('refresh_token') ? randomSecret() : undefined
@@ -94,14 +116,25 @@ export function createAuthorizationCodeGrant(deps: AuthorizationCodeGrantService
       const decide = ({ code, user }: RedeemableCode): CodeRedemption => {
         checkBinding(request, code)
         if (!user || user.disabled) throw invalidGrant('this user is disabled')
-        // Scopes taken from the client or the user since the authorization are not granted.
-        const scope = intersectScopes(code.scope, client.scopes, withIdentityScopes(user.scopes))
+        // A workspace was named but none was checked: the code read before was unknown or used, so this one
+        // (unused) is not that code. Never redeemed without its check.
+        if (params.workspace !== undefined && workspace === undefined)
+          throw invalidGrant('the authorization code is invalid')
+        // Scopes taken from the client or the user since the authorization are not granted. In a workspace, the
+        // user's role there stands for their tenant-wide scopes (RFC 6749 §3.3: the response names the scope).
+        const consented = intersectScopes(code.scope, client.scopes)
+        const scope = intersectScopes(consented, withIdentityScopes(workspace ? workspace.roleScopes : user.scopes))
+        // A token for the workspace with none of the authority the user consented to is no token for it.
+        const authority = (list: readonly string[]) => list.filter((entry) => !IDENTITY_SCOPES.includes(entry))
+        if (workspace && authority(consented).length > 0 && authority(scope).length === 0)
+          throw invalidScope("this user's role in the workspace grants none of the authorized scopes")
         if (refreshToken === undefined) return { familyId, scope }
         return {
           familyId,
           scope,
           refresh: {
-            scope,
+            // Refreshes intersect it with the user's authority of their moment (oauth/workspace.ts).
+            scope: familyKeepsRequestedScope(client, params.workspace) ? consented : scope,
             audience: code.audience,
             absoluteExpiresAt: new Date(now + deps.config.refreshTokenTtl * 1000),
             tokenExpiresAt: new Date(now + deps.config.refreshTokenIdleTtl * 1000),
@@ -110,7 +143,7 @@ export function createAuthorizationCodeGrant(deps: AuthorizationCodeGrantService
           },
         }
       }
-      const result = await deps.store.authorizationCodes.redeem(sha256(params.code!), decide, new Date(now))
+      const result = await deps.store.authorizationCodes.redeem(codeHash, decide, new Date(now))
       if (result.outcome === 'unknown') throw invalidGrant('the authorization code is invalid')
       if (result.outcome === 'used') return replayed(deps, request, result.code)
       const { found, redemption } = result
@@ -121,6 +154,7 @@ export function createAuthorizationCodeGrant(deps: AuthorizationCodeGrantService
         audience: code.audience,
         ...(refreshToken ? { refreshToken } : {}),
         claims: { sid: familyId },
+        ...(workspace ? { workspaceId: workspace.workspaceId } : {}),
         signIn: {
           sessionId: code.sessionId,
           authTime: code.authTime,

@@ -1,0 +1,230 @@
+// `--tenants`: the database holds 1,000 tenants of 100 access keys each during the run, and the token-exchange
+// and introspect-access-key scenarios present keys spread across all of them (issue 21: tenancy must not cost
+// the hot paths their ratios). Each tenant has one workspace, and one token-exchange client (a client exchanges
+// only its own tenant's keys); its keys are workspace service keys with the scopes of the bench's own key.
+//
+// Seeded with raw SQL in one transaction (multi-row inserts), so 100,000 keys take seconds, not the minutes the
+// CLI would. The rows are the ones the store writes (src/store/tenants.ts, clients.ts, access-keys.ts).
+import Database from 'better-sqlite3'
+import pg from 'pg'
+import { generateAccessKey } from '../src/security/access-keys.ts'
+import { randomSecret, sha256 } from '../src/security/secrets.ts'
+import { newId } from '../src/store/ids.ts'
+import { DEFAULT_TENANT_ID } from '../src/store/tenants.ts'
+import { toText } from '../src/store/sqlite-values.ts'
+import type { DbKind } from './fixtures.ts'
+import { basicAuth, type RequestSpec } from './lib/load.ts'
+import { expectOk, SkipScenario, type BenchContext } from './scenarios/types.ts'
+
+export const TENANTS = 1000
+export const KEYS_PER_TENANT = 100
+const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange'
+const SCOPES = 'read write'
+
+export interface TenantKeys {
+  tenants: number
+  /** keys[t][k]: the k-th key of tenant t. */
+  keys: string[][]
+  /** The Basic authorization of tenant t's token-exchange client. */
+  exchangers: string[]
+  /** The next key to present, stepping across tenants first (one tenant's keys are 1,000 requests apart). */
+  cursor(): { key: string; authorization: string }
+}
+
+interface Rows {
+  tenants: unknown[][]
+  workspaces: unknown[][]
+  clients: unknown[][]
+  keys: unknown[][]
+}
+
+const COLUMNS = {
+  Tenant: ['id', 'slug', 'name', 'createdAt'],
+  Workspace: ['id', 'tenantId', 'slug', 'name', 'createdAt'],
+  Client: ['clientId', 'tenantId', 'name', 'secretHash', 'isPublic', 'grantTypes', 'scopes', 'createdAt', 'updatedAt'],
+  AccessKey: ['id', 'tenantId', 'workspaceId', 'prefix', 'secretHash', 'name', 'scopes', 'createdAt', 'updatedAt'],
+} as const
+
+/**
+ * `control`: the same 100,000 keys, all in the default tenant (no workspace) and exchanged by the bench's own
+ * exchanger (`control` is its authorization): the spread's cost without tenancy, to tell the two apart.
+ */
+function build(date: (at: Date) => unknown, bool: (value: boolean) => unknown, control: string | undefined) {
+  const now = new Date()
+  const at = date(now)
+  const rows: Rows = { tenants: [], workspaces: [], clients: [], keys: [] }
+  const keys: string[][] = []
+  const exchangers: string[] = []
+  for (let t = 0; t < TENANTS; t++) {
+    const tenantId = control === undefined ? newId(now.getTime()) : DEFAULT_TENANT_ID
+    const workspaceId = control === undefined ? newId(now.getTime()) : null
+    const own: string[] = []
+    keys.push(own)
+    for (let k = 0; k < KEYS_PER_TENANT; k++) {
+      const generated = generateAccessKey(now.getTime())
+      own.push(generated.key)
+      rows.keys.push([
+        generated.id,
+        tenantId,
+        workspaceId,
+        generated.prefix,
+        generated.secretHash,
+        `key ${k}`,
+        SCOPES,
+        at,
+        at,
+      ])
+    }
+    if (control !== undefined) {
+      exchangers.push(control)
+      continue
+    }
+    rows.tenants.push([tenantId, `bench-${t}`, `Bench tenant ${t}`, at])
+    rows.workspaces.push([workspaceId, tenantId, 'prod', 'Production', at])
+    const clientId = `bench-exchanger-${t}`
+    const secret = randomSecret()
+    exchangers.push(basicAuth(clientId, secret))
+    rows.clients.push([
+      clientId,
+      tenantId,
+      `Bench exchanger ${t}`,
+      sha256(secret),
+      bool(false),
+      TOKEN_EXCHANGE,
+      SCOPES,
+      at,
+      at,
+    ])
+  }
+  let next = 0
+  const tenantKeys: TenantKeys = {
+    tenants: TENANTS,
+    keys,
+    exchangers,
+    cursor() {
+      const i = next++
+      const tenant = i % TENANTS
+      return { key: keys[tenant]![Math.floor(i / TENANTS) % KEYS_PER_TENANT]!, authorization: exchangers[tenant]! }
+    },
+  }
+  return { rows, tenantKeys }
+}
+
+const quoted = (columns: readonly string[]) => columns.map((column) => `"${column}"`).join(', ')
+
+async function seedSqlite(file: string, rows: Rows): Promise<void> {
+  const db = new Database(file)
+  try {
+    db.pragma('busy_timeout = 10000')
+    const insert = (table: keyof typeof COLUMNS) =>
+      db.prepare(
+        `INSERT INTO "${table}" (${quoted(COLUMNS[table])}) VALUES (${COLUMNS[table].map(() => '?').join(', ')})`,
+      )
+    const statements = {
+      tenants: insert('Tenant'),
+      workspaces: insert('Workspace'),
+      clients: insert('Client'),
+      keys: insert('AccessKey'),
+    }
+    db.transaction(() => {
+      for (const name of ['tenants', 'workspaces', 'clients', 'keys'] as const)
+        for (const row of rows[name]) statements[name].run(...row)
+    })()
+  } finally {
+    db.close()
+  }
+}
+
+async function seedPostgres(url: string, rows: Rows): Promise<void> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    await client.query('BEGIN')
+    const tables = { tenants: 'Tenant', workspaces: 'Workspace', clients: 'Client', keys: 'AccessKey' } as const
+    for (const [name, table] of Object.entries(tables) as [keyof Rows, keyof typeof COLUMNS][]) {
+      const columns = COLUMNS[table]
+      // 1,000 rows a statement: well under PostgreSQL's 65,535 parameters.
+      for (let start = 0; start < rows[name].length; start += 1000) {
+        const batch = rows[name].slice(start, start + 1000)
+        const values = batch
+          .map((_, r) => `(${columns.map((__, c) => `$${r * columns.length + c + 1}`).join(', ')})`)
+          .join(', ')
+        await client.query(`INSERT INTO "${table}" (${quoted(columns)}) VALUES ${values}`, batch.flat())
+      }
+    }
+    await client.query('COMMIT')
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined)
+    throw err
+  } finally {
+    await client.end()
+  }
+}
+
+/** Seeds the migrated database of the run with the tenants and their keys; returns the keys to present. */
+export async function seedTenants(db: DbKind, databaseUrl: string, control?: string): Promise<TenantKeys> {
+  if (db === 'postgres') {
+    const { rows, tenantKeys } = build(
+      (at) => at,
+      (value) => value,
+      control,
+    )
+    await seedPostgres(databaseUrl, rows)
+    return tenantKeys
+  }
+  const { rows, tenantKeys } = build(toText, (value) => (value ? 1 : 0), control)
+  await seedSqlite(databaseUrl.replace(/^file:/, ''), rows)
+  return tenantKeys
+}
+
+/**
+ * A request presenting the next key of the spread each time; `asClient`: authenticated as the key's tenant's
+ * exchanger (token exchange), else the caller sets its own authorization (introspection).
+ */
+export function spreadRequest(
+  spread: TenantKeys,
+  path: string,
+  body: (key: string) => string,
+  asClient: boolean,
+): RequestSpec {
+  let authorization = spread.exchangers[0]!
+  return {
+    method: 'POST',
+    path,
+    // The first request's, for the probe; every measured request sets its own.
+    body: body(spread.keys[0]![0]!),
+    nextBody: () => {
+      const next = spread.cursor()
+      authorization = next.authorization
+      return body(next.key)
+    },
+    ...(asClient ? { headers: { authorization }, nextHeaders: () => ({ authorization }) } : {}),
+  }
+}
+
+/** Checks keys of the first, a middle and the last tenant before measuring: each must work in its own tenant. */
+export async function probeSpread(
+  ctx: BenchContext,
+  spread: TenantKeys,
+  path: string,
+  body: (key: string) => string,
+  asClient: boolean,
+): Promise<void> {
+  for (const tenant of [0, Math.floor(spread.tenants / 2), spread.tenants - 1]) {
+    const key = spread.keys[tenant]![KEYS_PER_TENANT - 1]!
+    const authorization = asClient ? spread.exchangers[tenant]! : ctx.fixtures.introspector.authorization
+    const answer = JSON.parse(
+      await expectOk(ctx.portcullis.url, { method: 'POST', path, headers: { authorization }, body: body(key) }),
+    ) as { active?: boolean; access_token?: string; tenant_id?: string }
+    // A token carries its tenant_id; introspection answers it, except for the default tenant (the control's keys).
+    const worked = answer.access_token
+      ? (
+          JSON.parse(Buffer.from(answer.access_token.split('.')[1] ?? '', 'base64url').toString()) as {
+            tenant_id?: string
+          }
+        ).tenant_id !== undefined
+      : answer.active === true
+    if (!worked)
+      throw new SkipScenario(`a key of tenant ${tenant} did not work: ${JSON.stringify(answer).slice(0, 200)}`)
+  }
+}
