@@ -1,6 +1,8 @@
 // Usage statistics (ops/usage.ts counts them, manage/usage.ts reads them): GET /admin/v1/usage (everything
 // together), /admin/v1/access-keys/{id}/usage and /admin/v1/clients/{id}/usage. /v1/me has its own keys' (me-usage.ts).
 import type { FastifyInstance } from 'fastify'
+import { insufficientScope } from '../../errors.js'
+import { isOperator, OPERATOR_SCOPE } from '../../manage/tenants.js'
 import type { Services } from '../../services.js'
 import {
   GRANULARITIES,
@@ -13,6 +15,7 @@ import {
 } from '../../manage/usage.js'
 import { USAGE_KINDS } from '../../ops/usage.js'
 import { dateTime, errors, errorsWithNotFound, idParams, SECURITY } from './schemas.js'
+import { tenantOfRequest } from './views.js'
 
 export interface UsageQuery {
   from?: string
@@ -89,7 +92,7 @@ export function registerAdminUsageRoutes(app: FastifyInstance, deps: Services): 
     {
       schema: {
         tags: TAGS,
-        summary: 'Usage of every access key and client together (an overview)',
+        summary: 'Usage of every access key and client of every tenant together (an overview; operators only)',
         description:
           'The counts of every access key and client, summed. A token issued through a client for an access key (token exchange, JWT bearer) counts once for each: subject_type selects one side.',
         security: SECURITY,
@@ -108,6 +111,8 @@ export function registerAdminUsageRoutes(app: FastifyInstance, deps: Services): 
       },
     },
     async (request) => {
+      // Every tenant's keys and clients together: the operators' view alone.
+      if (!isOperator(request.principal!)) throw insufficientScope(OPERATOR_SCOPE)
       const period = usagePeriod(request.query, now())
       const type = request.query.subject_type
       return readUsage(deps, type === undefined ? {} : { type }, period)
@@ -126,7 +131,10 @@ export function registerAdminUsageRoutes(app: FastifyInstance, deps: Services): 
         response: { 200: usageSchema, ...errorsWithNotFound },
       },
     },
-    async (request) => readAccessKeyUsage(deps, request.params.id, usagePeriod(request.query, now())),
+    async (request) =>
+      readAccessKeyUsage(deps, request.params.id, usagePeriod(request.query, now()), {
+        tenantId: tenantOfRequest(request),
+      }),
   )
 
   app.get<{ Params: { clientId: string }; Querystring: UsageQuery }>(
@@ -141,6 +149,9 @@ export function registerAdminUsageRoutes(app: FastifyInstance, deps: Services): 
         response: { 200: usageSchema, ...errorsWithNotFound },
       },
     },
-    async (request) => readClientUsage(deps, request.params.clientId, usagePeriod(request.query, now())),
+    async (request) =>
+      readClientUsage(deps, request.params.clientId, usagePeriod(request.query, now()), {
+        tenantId: tenantOfRequest(request),
+      }),
   )
 }

@@ -5515,7 +5515,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Usage of every access key and client together (an overview)
+         * Usage of every access key and client of every tenant together (an overview; operators only)
          * @description The counts of every access key and client, summed. A token issued through a client for an access key (token exchange, JWT bearer) counts once for each: subject_type selects one side.
          */
         get: {
