@@ -381,7 +381,12 @@ for (const provider of providers) {
       await first.exited
       const left = (await unfinished()).length
       t.comment(`try ${attempt}: the kill left ${left} migration(s) unfinished`)
-      if (left > 0) caught = { databaseUrl, env }
+      if (provider === 'sqlite' && seen) {
+        // A new SQLite file gets every migration in one transaction (store/migrations/sqlite-empty-database.ts):
+        // killed inside it, the file keeps nothing, not even a started record.
+        t.equal(left, 0, 'the kill inside the first migration left no migration recorded')
+        caught = { databaseUrl, env }
+      } else if (left > 0) caught = { databaseUrl, env }
     }
     if (!caught) {
       t.fail(`no kill in ${TRIES} tries landed inside a migration`)
