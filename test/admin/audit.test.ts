@@ -8,11 +8,12 @@ for (const provider of providers) {
   t.test(`the audit log by actor on ${provider}`, async (t) => {
     const ctx = await build(t, { provider })
     const admin = client(ctx.app, await adminHeaders(ctx))
-    const at = new Date('2026-01-01T00:00:00Z')
-    await ctx.store.audit.record({ type: 'user.created', actor: 'cli:ops', subject: 'u1' }, at)
-    await ctx.store.audit.record({ type: 'user.disabled', actor: 'user:alice', subject: 'u1' }, at)
-    await ctx.store.audit.record({ type: 'user.created', actor: 'user:alice', subject: 'u2' }, at)
-    await ctx.store.audit.record({ type: 'user.created', actor: 'user:alice-2', subject: 'u3' }, at)
+    // A second apart, so that "newest first" has one answer (events of one millisecond may list in any order).
+    const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second))
+    await ctx.store.audit.record({ type: 'user.created', actor: 'cli:ops', subject: 'u1' }, at(1))
+    await ctx.store.audit.record({ type: 'user.disabled', actor: 'user:alice', subject: 'u1' }, at(2))
+    await ctx.store.audit.record({ type: 'user.created', actor: 'user:alice', subject: 'u2' }, at(3))
+    await ctx.store.audit.record({ type: 'user.created', actor: 'user:alice-2', subject: 'u3' }, at(4))
     const subjects = async (query: string) => {
       const response = await admin.get(`/admin/v1/audit?${query}`)
       t.equal(response.statusCode, 200, query)
