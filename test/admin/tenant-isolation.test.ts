@@ -7,21 +7,11 @@ import type { FastifyInstance } from 'fastify'
 import { signAccessToken } from '../../src/keys/access-token.ts'
 import { build } from '../support/helper.ts'
 import { adminHeaders, client } from '../support/admin-fixtures.ts'
+import { registeredRoutes as allRoutes } from '../support/routes.ts'
 
-/** Every method and URL the router serves, from Fastify's own route tree. */
+/** Every admin and /v1/me method and URL the router serves. */
 function registeredRoutes(app: FastifyInstance): Array<{ method: string; url: string }> {
-  const routes: Array<{ method: string; url: string }> = []
-  const stack: string[] = []
-  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
-    const match = /^((?:[│ ] {3})*)[├└]── (.*?)(?: \(([A-Z, ]+)\))?$/.exec(line)
-    if (!match) continue
-    const depth = match[1]!.length / 4
-    stack.length = depth
-    const url = (stack[depth - 1] ?? '') + match[2]!
-    stack[depth] = url
-    for (const method of match[3]?.split(', ') ?? []) routes.push({ method, url })
-  }
-  return routes.filter(
+  return allRoutes(app).filter(
     (route) => /^\/(admin\/v1|v1\/me)\//.test(route.url) && route.method !== 'HEAD' && route.method !== 'OPTIONS',
   )
 }

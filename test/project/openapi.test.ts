@@ -9,7 +9,6 @@ import { createRequire } from 'node:module'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { randomBytes } from 'node:crypto'
-import type { FastifyInstance } from 'fastify'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { compileErrors, validate } from '@readme/openapi-parser'
 import openapiTS, { astToString } from 'openapi-typescript'
@@ -18,6 +17,7 @@ import { ensureConsoleBuilt } from '../../scripts/build-console.mjs'
 import { OPENAPI_PATH, renderOpenApi } from '../../scripts/write-openapi.ts'
 import { generateAccessKey } from '../../src/security/access-keys.ts'
 import { hashPassword } from '../../src/security/passwords.ts'
+import { registeredRoutes } from '../support/routes.ts'
 import { sha256 } from '../../src/security/secrets.ts'
 import { build } from '../support/helper.ts'
 import { listen } from '../support/listen.ts'
@@ -42,22 +42,6 @@ function operations(doc: Json): Operation[] {
       .filter(([method]) => METHODS.includes(method))
       .map(([method, spec]) => ({ method: method.toUpperCase(), path, spec })),
   )
-}
-
-/** Every method and URL the router serves, from Fastify's own route tree. */
-function registeredRoutes(app: FastifyInstance): Array<{ method: string; url: string }> {
-  const routes: Array<{ method: string; url: string }> = []
-  const stack: string[] = []
-  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
-    const match = /^((?:[│ ] {3})*)[├└]── (.*?)(?: \(([A-Z, ]+)\))?$/.exec(line)
-    if (!match) continue
-    const depth = match[1]!.length / 4
-    stack.length = depth
-    const url = (stack[depth - 1] ?? '') + match[2]!
-    stack[depth] = url
-    for (const method of match[3]?.split(', ') ?? []) routes.push({ method, url })
-  }
-  return routes
 }
 
 const toOpenApiPath = (url: string) => url.replace(/:([A-Za-z0-9_]+)/g, '{$1}')
