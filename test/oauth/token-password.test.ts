@@ -5,7 +5,8 @@
 import t from 'tap'
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { createRequire } from 'node:module'
+import { dirname, join, resolve } from 'node:path'
 import { build, providers, tempDir, type Test } from '../support/helper.ts'
 import { seed, type Seeded } from '../support/token-fixtures.ts'
 import { createPasswordHasher, passwordWorkerFile, type PasswordHasher } from '../../src/security/password-hasher.ts'
@@ -699,9 +700,11 @@ t.test('the worker pool', async (t) => {
     const dir = tempDir(t, 'portcullis-dist-')
     const out = join(dir, 'dist')
     mkdirSync(out)
-    symlinkSync(resolve('node_modules'), join(dir, 'node_modules'))
+    // node_modules found by module resolution, not under the working directory: a mutation run's sandbox has none
+    // of its own.
+    const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')
+    symlinkSync(resolve(dirname(tsc), '../..'), join(dir, 'node_modules'))
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }))
-    const tsc = resolve('node_modules/typescript/bin/tsc')
     execFileSync(process.execPath, [
       tsc,
       '--outDir',
