@@ -65,6 +65,7 @@ export const groups = {
       'src/oauth/scope.ts',
       'src/oauth/audience.ts',
       'src/oauth/rate-limits.ts',
+      'src/oauth/rate-limit-stores.ts',
     ],
     tests: [
       'test/oauth/token-errors.test.ts',

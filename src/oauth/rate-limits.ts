@@ -7,7 +7,7 @@
 //   sending a victim's client_id spends his own address's quota, never the victim's. A public client has no
 //   secret: anyone can name it, so it is limited per IP only (else one stranger could lock out all its users).
 // The counters live in Redis when REDIS_URL is set (one quota across every instance), else in this
-// instance's memory. When Redis fails, the limits fail open with a warning in the log: a limiter outage must
+// instance's memory; either way their windows run on the app's clock (rate-limit-stores.ts). When Redis fails, the limits fail open with a warning in the log: a limiter outage must
 // not become a token outage. Bounded timeouts and no offline queue mean a dead Redis costs no waiting.
 //
 // Both checks go through fastify.createRateLimit() rather than route config: it returns the verdict
@@ -21,6 +21,7 @@ import { addressKey } from './client-address.js'
 import { tooManyRequests } from '../errors.js'
 import { NO_STORE_HEADERS } from './token-response.js'
 import { connectRedis } from '../ops/redis.js'
+import { memoryStore, redisStore } from './rate-limit-stores.js'
 
 export interface TokenRateLimits {
   /** An onRequest hook counting the request against its client IP; undefined when RATE_LIMIT_PER_IP is 0. */
@@ -56,12 +57,13 @@ function storeHealth(log: FastifyBaseLogger) {
  * connection, if any, is closed with the app.
  *
  * @example
- * const limits = await registerTokenRateLimits(scope, deps.config)
+ * const limits = await registerTokenRateLimits(scope, deps.config, deps.now)
  * scope.post('/oauth/token', { onRequest: [limits.perIp] }, …)
  */
 export async function registerTokenRateLimits(
   scope: FastifyInstance,
   config: Readonly<Config>,
+  now: () => number,
 ): Promise<TokenRateLimits> {
   const { rateLimitPerIp, rateLimitPerClient } = config
   if (rateLimitPerIp === 0 && rateLimitPerClient === 0) return { perIp: undefined, perClient: undefined }
@@ -75,7 +77,7 @@ export async function registerTokenRateLimits(
   await scope.register(rateLimit, {
     global: false,
     // The issuer keeps deployments that share one Redis (staging and production) apart.
-    ...(redis ? { redis, nameSpace: `portcullis:rate-limit:${config.issuer}:` } : {}),
+    store: redis ? redisStore(now, redis, `portcullis:rate-limit:${config.issuer}:`) : memoryStore(now),
   })
   const timeWindow = config.rateLimitWindow * 1000
 

@@ -123,7 +123,7 @@ export function registerTokenRoutes(
   app.register(async (scope) => {
     // A request property declared up front (Fastify's decorateRequest) keeps every request object one shape.
     scope.decorateRequest('tokenRequest', null)
-    const limits = await registerTokenRateLimits(scope, deps.config)
+    const limits = await registerTokenRateLimits(scope, deps.config, deps.now)
     parseFormBodiesOnly(scope, deps.config.bodyLimit)
 
     scope.post(

@@ -1,6 +1,7 @@
 // Keeps docs/compliance.md honest: every test it cites exists (the file, and a subtest of that name), and
 // every row has a status and, unless it is not met or not applicable, a test. That each cited test also ran
 // and passed is checked after the suite (scripts/ledger-results.ts, run by `npm test`), from tap's saved results.
+// docs/testing.md, which names the test holding each of the suite's promises, is held to the same: its tests exist.
 import t from 'tap'
 import { existsSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
@@ -114,4 +115,26 @@ t.test('the after-run check (scripts/ledger-results.ts) counts only a subtest th
     ['failed', 'absent'],
     'a file with no saved result did not run',
   )
+})
+
+t.test('every test docs/testing.md names exists (its status of each testing promise cites them)', async (t) => {
+  const doc = readFileSync(resolve(root, 'docs/testing.md'), 'utf8')
+  let count = 0
+  for (const [, file, chain] of doc.matchAll(/`(test\/[\w./-]+\.test\.ts)`((?:,? › `[^`]+`)+)/g)) {
+    const source = existsSync(resolve(root, file!)) ? readFileSync(resolve(root, file!), 'utf8') : undefined
+    if (source === undefined) {
+      t.fail(`${file} does not exist`)
+      continue
+    }
+    for (const [, name] of chain!.matchAll(/› `([^`]+)`/g)) {
+      count++
+      // A placeholder (<provider>, <n>, …) stands for an interpolated part: the longest literal part is looked for.
+      const literal = name!
+        .split(/<[a-z]+>|…/)
+        .sort((a, b) => b.length - a.length)[0]!
+        .trim()
+      t.ok(namesSubtest(source, literal), `${file} has a subtest "${name}"`)
+    }
+  }
+  t.ok(count > 40, `${count} citations`)
 })
