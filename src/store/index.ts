@@ -39,7 +39,7 @@ export function createStore(db: Database) {
       prisma,
       revocations ? { announce: revocations.announce, ...(db.pool ? { pool: db.pool } : {}) } : {},
     ),
-    accessKeys: createAccessKeyStore(prisma),
+    accessKeys: createAccessKeyStore(prisma, db.sqlite, db.pool),
     sessions: createSessionStore(prisma),
     authorizationRequests: createAuthorizationRequestStore(prisma),
     authorizationCodes: createAuthorizationCodeStore(prisma, db.sqlite, db.pool),
