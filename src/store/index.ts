@@ -30,7 +30,7 @@ export function createStore(db: Database) {
     provider: db.provider,
     tenants: createTenantStore(prisma),
     users: createUserStore(prisma),
-    clients: createClientStore(prisma),
+    clients: createClientStore(prisma, db.sqlite, db.pool),
     audit: createAuditStore(prisma),
     refreshTokens: createRefreshTokenStore(prisma, db.sqlite, db.pool),
     loginThrottle: createLoginThrottleStore(prisma),
