@@ -28,7 +28,7 @@ import { evaluate, measurementTable, verdictTable, type ScenarioResult, type Ver
 import { runRounds } from './lib/rounds.ts'
 import { summariseProfiles } from './lib/profile.ts'
 import { scenarios } from './scenarios/index.ts'
-import { KEYS_PER_TENANT, seedTenants, TENANTS } from './tenants.ts'
+import { KEYS_PER_TENANT, ONE_KEY, ONE_TENANT, seedTenants, TENANTS } from './tenants.ts'
 import {
   BENCH_ISSUER,
   emptyPools,
@@ -40,7 +40,7 @@ import {
   type Settings,
 } from './scenarios/types.ts'
 
-const USAGE = `usage: npm run bench -- [--quick] [--tenants | --tenants-control] [--db sqlite|postgres] [--scenario NAME]… [--server dist|tsx]
+const USAGE = `usage: npm run bench -- [--quick] [--tenants] [--db sqlite|postgres] [--scenario NAME]… [--server dist|tsx]
        [--connections N] [--duration S] [--rounds N] [--warmup S] [--bcrypt-cost N] [--output FILE]
 scenarios: ${scenarios.map((scenario) => scenario.name).join(', ')}`
 
@@ -58,8 +58,6 @@ interface Options extends Settings {
   profile: string | undefined
   /** 1,000 tenants of 100 access keys each in the database, and key scenarios spread across them (bench/tenants.ts). */
   tenants: boolean
-  /** The same 100,000 keys all in the default tenant: the spread's cost without tenancy. */
-  tenantsControl: boolean
 }
 
 function parseOptions(argv: string[]): Options {
@@ -69,7 +67,6 @@ function parseOptions(argv: string[]): Options {
       options: {
         quick: { type: 'boolean', default: false },
         tenants: { type: 'boolean', default: false },
-        'tenants-control': { type: 'boolean', default: false },
         db: { type: 'string', default: 'sqlite' },
         scenario: { type: 'string', multiple: true },
         server: { type: 'string', default: 'dist' },
@@ -118,7 +115,6 @@ function parseOptions(argv: string[]): Options {
     output: values.output!,
     profile: values.profile,
     tenants: values.tenants!,
-    tenantsControl: values['tenants-control']!,
     // 2 cores: a server saturates them with about ten connections; more only queue (and the load generator
     // needs its share of the same cores). 20 keeps both busy without measuring a queue.
     connections: positive('connections', values.connections, 20, true),
@@ -381,21 +377,16 @@ async function main(): Promise<number> {
       log(`fixtures on ${options.db === 'postgres' ? environment.databaseUrl : 'a fresh SQLite file'}…`)
       fixtures = await createFixtures(build, environment, environment.dir)
       for (const missing of fixtures.missing) runNotes.push(`fixture missing: ${missing}`)
-      if (options.tenants && options.tenantsControl)
-        throw new UsageError('--tenants and --tenants-control exclude each other')
-      if (options.tenants || options.tenantsControl) {
+      if (options.tenants) {
         const started = performance.now()
-        const control = options.tenantsControl ? fixtures.exchanger?.authorization : undefined
-        if (options.tenantsControl && control === undefined)
-          throw new Error('--tenants-control needs the exchanger fixture')
+        const control = fixtures.exchanger?.authorization
+        if (control === undefined) throw new Error('--tenants needs the exchanger fixture')
         fixtures.tenantKeys = await seedTenants(options.db, environment.databaseUrl, control)
         const seconds = ((performance.now() - started) / 1000).toFixed(1)
-        const what = options.tenantsControl
-          ? `${TENANTS * KEYS_PER_TENANT} access keys of the default tenant (--tenants-control)`
-          : `${TENANTS} tenants × ${KEYS_PER_TENANT} access keys (--tenants)`
+        const what = `${TENANTS} tenants × ${KEYS_PER_TENANT} access keys, and ${TENANTS * KEYS_PER_TENANT} more in the default tenant (the control)`
         log(`  seeded ${what} in ${seconds} s`)
         runNotes.push(
-          `${what} in the database (seeded in ${seconds} s); token-exchange and introspect-access-key present keys spread across them`,
+          `${what} in the database (seeded in ${seconds} s); token-exchange and introspect-access-key present keys spread across the tenants (portcullis), the control's keys in the same order (${ONE_TENANT}) and the one key of a run without --tenants (${ONE_KEY}), on the same server in alternating rounds`,
         )
       }
       const needs = new Set(selected.flatMap((scenario) => Object.keys(scenario.pools ?? {}) as Array<keyof Pools>))
@@ -499,7 +490,6 @@ async function main(): Promise<number> {
     settings: {
       quick: options.quick,
       tenants: options.tenants,
-      tenantsControl: options.tenantsControl,
       db: options.db,
       server: options.server,
       connections: options.connections,

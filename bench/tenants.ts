@@ -1,7 +1,9 @@
 // `--tenants`: the database holds 1,000 tenants of 100 access keys each during the run, and the token-exchange
 // and introspect-access-key scenarios present keys spread across all of them (issue 21: tenancy must not cost
 // the hot paths their ratios). Each tenant has one workspace, and one token-exchange client (a client exchanges
-// only its own tenant's keys); its keys are workspace service keys with the scopes of the bench's own key.
+// only its own tenant's keys); its keys are workspace service keys with the scopes of the bench's own key. The
+// same number of keys again is seeded in the default tenant as the control (TenantKeys.control), measured in the
+// same run beside the spread.
 //
 // Seeded with raw SQL in one transaction (multi-row inserts), so 100,000 keys take seconds, not the minutes the
 // CLI would. The rows are the ones the store writes (src/store/tenants.ts, clients.ts, access-keys.ts).
@@ -14,21 +16,33 @@ import { DEFAULT_TENANT_ID } from '../src/store/tenants.ts'
 import { toText } from '../src/store/sqlite-values.ts'
 import type { DbKind } from './fixtures.ts'
 import { basicAuth, type RequestSpec } from './lib/load.ts'
-import { expectOk, SkipScenario, type BenchContext } from './scenarios/types.ts'
+import type { Contender, Summary } from './lib/rounds.ts'
+import { expectOk, httpContender, SkipScenario, type BenchContext } from './scenarios/types.ts'
 
 export const TENANTS = 1000
 export const KEYS_PER_TENANT = 100
 const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange'
 const SCOPES = 'read write'
 
-export interface TenantKeys {
+/** Keys presented in turn: tenant (or group) t's k-th key, with the authorization of the client that exchanges it. */
+export interface KeySpread {
   tenants: number
-  /** keys[t][k]: the k-th key of tenant t. */
+  /** keys[t][k]: the k-th key of tenant (or group) t. */
   keys: string[][]
-  /** The Basic authorization of tenant t's token-exchange client. */
+  /** The Basic authorization of the client that exchanges tenant t's keys. */
   exchangers: string[]
   /** The next key to present, stepping across tenants first (one tenant's keys are 1,000 requests apart). */
   cursor(): { key: string; authorization: string }
+}
+
+export interface TenantKeys extends KeySpread {
+  /**
+   * The control, seeded in the same run: as many keys again, in groups of the same size, all in the default tenant
+   * (no workspace) and exchanged by the bench's own exchanger. Presented in the same order, they cost what the
+   * spread costs (every key new to the server's cache) without tenancy, so the two side by side, in alternating
+   * rounds of one run, give tenancy's own share.
+   */
+  control: KeySpread
 }
 
 interface Rows {
@@ -45,21 +59,27 @@ const COLUMNS = {
   AccessKey: ['id', 'tenantId', 'workspaceId', 'prefix', 'secretHash', 'name', 'scopes', 'createdAt', 'updatedAt'],
 } as const
 
-/**
- * `control`: the same 100,000 keys, all in the default tenant (no workspace) and exchanged by the bench's own
- * exchanger (`control` is its authorization): the spread's cost without tenancy, to tell the two apart.
- */
-function build(date: (at: Date) => unknown, bool: (value: boolean) => unknown, control: string | undefined) {
+function spreadOf(keys: string[][], exchangers: string[]): KeySpread {
+  let next = 0
+  return {
+    tenants: keys.length,
+    keys,
+    exchangers,
+    cursor() {
+      const i = next++
+      const tenant = i % keys.length
+      return { key: keys[tenant]![Math.floor(i / keys.length) % KEYS_PER_TENANT]!, authorization: exchangers[tenant]! }
+    },
+  }
+}
+
+/** `control`: the authorization of the bench's own exchanger (default tenant), which exchanges the control's keys. */
+function build(date: (at: Date) => unknown, bool: (value: boolean) => unknown, control: string) {
   const now = new Date()
   const at = date(now)
   const rows: Rows = { tenants: [], workspaces: [], clients: [], keys: [] }
-  const keys: string[][] = []
-  const exchangers: string[] = []
-  for (let t = 0; t < TENANTS; t++) {
-    const tenantId = control === undefined ? newId(now.getTime()) : DEFAULT_TENANT_ID
-    const workspaceId = control === undefined ? newId(now.getTime()) : null
+  const keysOf = (tenantId: string, workspaceId: string | null): string[] => {
     const own: string[] = []
-    keys.push(own)
     for (let k = 0; k < KEYS_PER_TENANT; k++) {
       const generated = generateAccessKey(now.getTime())
       own.push(generated.key)
@@ -75,10 +95,14 @@ function build(date: (at: Date) => unknown, bool: (value: boolean) => unknown, c
         at,
       ])
     }
-    if (control !== undefined) {
-      exchangers.push(control)
-      continue
-    }
+    return own
+  }
+  const keys: string[][] = []
+  const exchangers: string[] = []
+  const controlKeys: string[][] = []
+  for (let t = 0; t < TENANTS; t++) {
+    const tenantId = newId(now.getTime())
+    const workspaceId = newId(now.getTime())
     rows.tenants.push([tenantId, `bench-${t}`, `Bench tenant ${t}`, at])
     rows.workspaces.push([workspaceId, tenantId, 'prod', 'Production', at])
     const clientId = `bench-exchanger-${t}`
@@ -95,17 +119,15 @@ function build(date: (at: Date) => unknown, bool: (value: boolean) => unknown, c
       at,
       at,
     ])
+    keys.push(keysOf(tenantId, workspaceId))
+    controlKeys.push(keysOf(DEFAULT_TENANT_ID, null))
   }
-  let next = 0
   const tenantKeys: TenantKeys = {
-    tenants: TENANTS,
-    keys,
-    exchangers,
-    cursor() {
-      const i = next++
-      const tenant = i % TENANTS
-      return { key: keys[tenant]![Math.floor(i / TENANTS) % KEYS_PER_TENANT]!, authorization: exchangers[tenant]! }
-    },
+    ...spreadOf(keys, exchangers),
+    control: spreadOf(
+      controlKeys,
+      controlKeys.map(() => control),
+    ),
   }
   return { rows, tenantKeys }
 }
@@ -161,8 +183,11 @@ async function seedPostgres(url: string, rows: Rows): Promise<void> {
   }
 }
 
-/** Seeds the migrated database of the run with the tenants and their keys; returns the keys to present. */
-export async function seedTenants(db: DbKind, databaseUrl: string, control?: string): Promise<TenantKeys> {
+/**
+ * Seeds the migrated database of the run with the tenants and their keys, and the control's keys; returns the keys
+ * to present. `control`: the authorization of the bench's own exchanger.
+ */
+export async function seedTenants(db: DbKind, databaseUrl: string, control: string): Promise<TenantKeys> {
   if (db === 'postgres') {
     const { rows, tenantKeys } = build(
       (at) => at,
@@ -182,7 +207,7 @@ export async function seedTenants(db: DbKind, databaseUrl: string, control?: str
  * exchanger (token exchange), else the caller sets its own authorization (introspection).
  */
 export function spreadRequest(
-  spread: TenantKeys,
+  spread: KeySpread,
   path: string,
   body: (key: string) => string,
   asClient: boolean,
@@ -205,7 +230,7 @@ export function spreadRequest(
 /** Checks keys of the first, a middle and the last tenant before measuring: each must work in its own tenant. */
 export async function probeSpread(
   ctx: BenchContext,
-  spread: TenantKeys,
+  spread: KeySpread,
   path: string,
   body: (key: string) => string,
   asClient: boolean,
@@ -216,7 +241,8 @@ export async function probeSpread(
     const answer = JSON.parse(
       await expectOk(ctx.portcullis.url, { method: 'POST', path, headers: { authorization }, body: body(key) }),
     ) as { active?: boolean; access_token?: string; tenant_id?: string }
-    // A token carries its tenant_id; introspection answers it, except for the default tenant (the control's keys).
+    // A token carries its tenant_id; introspection answers it, except for the default tenant (the control's keys):
+    // there an active answer is the proof.
     const worked = answer.access_token
       ? (
           JSON.parse(Buffer.from(answer.access_token.split('.')[1] ?? '', 'base64url').toString()) as {
@@ -227,4 +253,31 @@ export async function probeSpread(
     if (!worked)
       throw new SkipScenario(`a key of tenant ${tenant} did not work: ${JSON.stringify(answer).slice(0, 200)}`)
   }
+}
+
+/**
+ * The same server's references beside the spread (the subject), measured in the same alternating rounds: `one tenant`,
+ * the control's keys (as many, presented in the same order, in the default tenant), so `portcullis = r × one tenant`
+ * is tenancy's own share of a key's first use; and `one key`, the request of a run without --tenants (one key, cached
+ * after its first use), so `portcullis = r × one key` is what presenting a key not seen before costs.
+ */
+export function spreadReferences(ctx: BenchContext, control: RequestSpec, single: RequestSpec): Contender[] {
+  return [
+    httpContender(ONE_TENANT, 'reference', ctx.portcullis, control, ctx.settings.connections),
+    httpContender(ONE_KEY, 'reference', ctx.portcullis, single, ctx.settings.connections),
+  ]
+}
+
+export const ONE_TENANT = 'one tenant'
+export const ONE_KEY = 'one key'
+
+/** The CPU per request of the spread against its references: steadier than req/s on a loaded machine. */
+export function spreadNotes(scenario: string, contenders: readonly Summary[]): string[] {
+  const cpu = (name: string) => contenders.find((contender) => contender.name === name)?.cpuUsPerRequest
+  const spread = cpu('portcullis')
+  const shares = [ONE_TENANT, ONE_KEY].flatMap((name) => {
+    const other = cpu(name)
+    return spread === undefined || other === undefined ? [] : [`${(spread / other).toFixed(2)} × ${name}'s`]
+  })
+  return shares.length === 0 ? [] : [`${scenario}: CPU per request of the spread across tenants = ${shares.join(', ')}`]
 }

@@ -1,7 +1,7 @@
 // Introspection (RFC 7662) and revocation (RFC 7009), against the form-parsing ceiling (**form**: the
 // same form body parsed by a bare route answering a static JSON).
 import { form, type RequestSpec } from '../lib/load.ts'
-import { probeSpread, spreadRequest } from '../tenants.ts'
+import { probeSpread, spreadNotes, spreadReferences, spreadRequest } from '../tenants.ts'
 import { expectOk, httpContender, SkipScenario, type BenchContext, type Plan, type Scenario } from './types.ts'
 
 function formContender(ctx: BenchContext, request: RequestSpec) {
@@ -50,17 +50,29 @@ export const introspectAccessKey: Scenario = {
     const spread = ctx.fixtures.tenantKeys
     if (!spread) return introspectionPlan(ctx, ctx.fixtures.accessKey)
     // Keys of 1,000 tenants in turn, introspected by the default tenant's introspector (it sees every tenant's).
-    const request: RequestSpec = {
-      ...spreadRequest(spread, '/oauth/introspect', (key) => form({ token: key }), false),
-      headers: { authorization: ctx.fixtures.introspector.authorization },
+    const headers = { authorization: ctx.fixtures.introspector.authorization }
+    const body = (key: string) => form({ token: key })
+    const request: RequestSpec = { ...spreadRequest(spread, '/oauth/introspect', body, false), headers }
+    const single: RequestSpec = {
+      method: 'POST',
+      path: '/oauth/introspect',
+      headers,
+      body: body(ctx.fixtures.accessKey),
     }
-    await probeSpread(ctx, spread, '/oauth/introspect', (key) => form({ token: key }), false)
+    await probeSpread(ctx, spread, '/oauth/introspect', body, false)
+    await probeSpread(ctx, spread.control, '/oauth/introspect', body, false)
     return {
       contenders: [
         httpContender('portcullis', 'subject', ctx.portcullis, request, ctx.settings.connections),
-        formContender(ctx, { ...request, body: form({ token: ctx.fixtures.accessKey }) }),
+        ...spreadReferences(
+          ctx,
+          { ...spreadRequest(spread.control, '/oauth/introspect', body, false), headers },
+          single,
+        ),
+        formContender(ctx, single),
       ],
       targets: [{ kind: 'ratio', of: 'form', min: 0.4 }],
+      notes: (contenders) => spreadNotes('introspect-access-key', contenders),
     }
   },
 }

@@ -5,7 +5,7 @@
 import { randomUUID, sign } from 'node:crypto'
 import { form, type RequestSpec } from '../lib/load.ts'
 import type { OtherAlgorithm } from '../fixtures.ts'
-import { probeSpread, spreadRequest } from '../tenants.ts'
+import { probeSpread, spreadNotes, spreadReferences, spreadRequest } from '../tenants.ts'
 import {
   expectOk,
   httpContender,
@@ -182,23 +182,29 @@ export const tokenExchange: Scenario = {
       throw new SkipScenario(
         `fixtures missing: ${ctx.fixtures.missing.join('; ') || 'token-exchange client or access key'}`,
       )
-    const request: RequestSpec = ctx.fixtures.tenantKeys
-      ? spreadRequest(ctx.fixtures.tenantKeys, '/oauth/token', exchangeBody, true)
-      : {
-          method: 'POST',
-          path: '/oauth/token',
-          headers: { authorization: exchanger.authorization },
-          body: exchangeBody(accessKey),
-        }
+    const single: RequestSpec = {
+      method: 'POST',
+      path: '/oauth/token',
+      headers: { authorization: exchanger.authorization },
+      body: exchangeBody(accessKey),
+    }
+    const spread = ctx.fixtures.tenantKeys
+    const request = spread ? spreadRequest(spread, '/oauth/token', exchangeBody, true) : single
     const size = tokenSize(await expectOk(ctx.portcullis.url, request))
-    if (ctx.fixtures.tenantKeys) await probeSpread(ctx, ctx.fixtures.tenantKeys, '/oauth/token', exchangeBody, true)
+    if (spread) {
+      await probeSpread(ctx, spread, '/oauth/token', exchangeBody, true)
+      await probeSpread(ctx, spread.control, '/oauth/token', exchangeBody, true)
+    }
     return {
       contenders: [
         httpContender('portcullis', 'subject', ctx.portcullis, request, ctx.settings.connections),
-        signContender(ctx, request),
+        ...(spread
+          ? spreadReferences(ctx, spreadRequest(spread.control, '/oauth/token', exchangeBody, true), single)
+          : []),
+        signContender(ctx, single),
       ],
       targets: [{ kind: 'ratio', of: 'sign', min: 0.85 }],
-      notes: () => [size],
+      notes: (contenders) => [size, ...spreadNotes('token-exchange', contenders)],
     }
   },
 }

@@ -1,7 +1,11 @@
+import type BetterSqlite3 from 'better-sqlite3'
 import type { JSONWebKeySet } from 'jose'
+import type pg from 'pg'
 import type { PrismaClient } from './database.js'
 import { translate } from './errors.js'
 import { fromList, toList, toPage, type Page, type PageOptions } from './lists.js'
+import { types } from './postgres-values.js'
+import { isBusy, type Stored, toDate, toDateOrNull } from './sqlite-values.js'
 import { DEFAULT_TENANT_ID } from './tenants.js'
 
 export interface Client {
@@ -60,6 +64,47 @@ const toClient = (row: ClientRow): Client => ({
   allowedOrigins: toList(row.allowedOrigins),
 })
 
+// Client authentication reads a client the cache does not hold (oauth/client-cache.ts) by id: without Prisma,
+// whose per-query work is ~10 × this read's. With many tenants there are as many clients as the cache period
+// does not cover (bench --tenants: 1,000 exchangers, each used every few seconds), so misses are common.
+const CLIENT_COLUMNS = [
+  'clientId',
+  'tenantId',
+  'name',
+  'secretHash',
+  'previousSecretHash',
+  'previousSecretExpiresAt',
+  'isPublic',
+  'grantTypes',
+  'scopes',
+  'audiences',
+  'redirectUris',
+  'postLogoutRedirectUris',
+  'firstParty',
+  'allowedOrigins',
+  'accessTokenSigningAlg',
+  'idTokenSignedResponseAlg',
+  'dpopBoundAccessTokens',
+  'jwks',
+  'jwksUri',
+  'tokenEndpointAudience',
+  'createdAt',
+  'updatedAt',
+] as const satisfies readonly (keyof ClientRow)[]
+const CLIENT_SELECT = `SELECT ${CLIENT_COLUMNS.map((column) => `"${column}"`).join(', ')} FROM "Client" WHERE "clientId" = `
+
+/** A row of the direct SQLite connection as Prisma reads it: booleans from integers, dates from text. */
+const fromSqlite = (row: Record<keyof ClientRow, Stored>): ClientRow => ({
+  ...(row as unknown as ClientRow),
+  previousSecretExpiresAt: toDateOrNull(row.previousSecretExpiresAt),
+  isPublic: Boolean(row.isPublic),
+  firstParty: Boolean(row.firstParty),
+  dpopBoundAccessTokens: Boolean(row.dpopBoundAccessTokens),
+  tokenEndpointAudience: Boolean(row.tokenEndpointAudience),
+  createdAt: toDate(row.createdAt),
+  updatedAt: toDate(row.updatedAt),
+})
+
 /** What browser sign-in adds to a client; absent members keep their current (or default) value. */
 export interface BrowserSignInFields {
   redirectUris?: readonly string[]
@@ -109,7 +154,26 @@ export interface NewClient extends BrowserSignInFields, ClientKeyFields {
   idTokenSignedResponseAlg?: string | null
 }
 
-export function createClientStore(prisma: PrismaClient) {
+/**
+ * `sqlite`: the direct connection of an SQLite database (database.ts), `pool`: PostgreSQL's pool; a client by id
+ * alone is read through them (through Prisma when neither is given, while SQLite's is busy, or within a tenant).
+ */
+export function createClientStore(prisma: PrismaClient, sqlite?: () => BetterSqlite3.Database, pool?: pg.Pool) {
+  let findOnSqlite: BetterSqlite3.Statement<[string], Record<keyof ClientRow, Stored>> | undefined
+  const findDirect = async (clientId: string): Promise<ClientRow | undefined | 'busy'> => {
+    if (pool) {
+      const { rows } = await pool.query<ClientRow>({ text: `${CLIENT_SELECT}$1`, values: [clientId], types })
+      return rows[0]
+    }
+    try {
+      findOnSqlite ??= sqlite!().prepare(`${CLIENT_SELECT}?`)
+      const row = findOnSqlite.get(clientId)
+      return row && fromSqlite(row)
+    } catch (err) {
+      if (isBusy(err)) return 'busy'
+      throw err
+    }
+  }
   return {
     async create(input: NewClient): Promise<Client> {
       const row = await translate(`client ${input.clientId}`, () =>
@@ -136,6 +200,10 @@ export function createClientStore(prisma: PrismaClient) {
 
     /** By id; with `tenantId`, only that tenant's client (another tenant's is not found). */
     async findById(clientId: string, tenantId?: string): Promise<Client | undefined> {
+      if (tenantId === undefined && (sqlite || pool)) {
+        const direct = await findDirect(clientId)
+        if (direct !== 'busy') return direct && toClient(direct)
+      }
       const row = await prisma.client.findUnique({
         where: tenantId === undefined ? { clientId } : { clientId, tenantId },
       })
