@@ -318,4 +318,160 @@ t.test('the cache itself', async (t) => {
     t.throws(() => Object.assign(found, { isPublic: true }), TypeError)
     t.same((await cache.find('a'))?.scopes, ['read'])
   })
+
+  /** A store whose queries answer when the test says, so that a test can order them. */
+  const pendingStore = () => {
+    const queries: { clientId: string; answer(client: Client | undefined): void; fail(err: Error): void }[] = []
+    const store = {
+      clients: {
+        findById: (clientId: string) =>
+          new Promise<Client | undefined>((answer, fail) => queries.push({ clientId, answer, fail })),
+      },
+    }
+    return { store, queries }
+  }
+
+  /** A store that answers at once and counts its queries. */
+  const countingStore = () => {
+    const counter = { count: 0 }
+    const store = {
+      clients: {
+        findById: async (clientId: string) => {
+          counter.count++
+          return row(clientId)
+        },
+      },
+    }
+    return { store, counter }
+  }
+
+  t.test('lookup tells whether the answer came from the cache, which decides the re-read of a refusal', async (t) => {
+    // Client authentication re-reads a client it refuses only when the refusal came from the cache
+    // (client-auth.ts, client-assertion.ts): a fresh answer reported as cached would cost a refusal two queries,
+    // a cached one reported as fresh would refuse a secret rotated elsewhere and answer faster than an unknown id.
+    const { store, queries } = pendingStore()
+    const cache = createClientCache({ store, ttlSeconds: 60, now: () => 0 })
+    const first = cache.lookup('a')
+    const second = cache.lookup('a')
+    t.equal(queries.length, 1, 'concurrent lookups share one query')
+    queries[0]!.answer(row('a'))
+    t.same((await first).fromCache, false, 'the lookup that made the query did not come from the cache')
+    t.equal((await first).client?.clientId, 'a')
+    const shared = await second
+    t.equal(shared.client?.clientId, 'a', 'a lookup that waited for the query in flight gets its client')
+    t.equal(shared.fromCache, false, 'and it awaited a query, so it is not from the cache')
+    const cached = await cache.lookup('a')
+    t.equal(cached.client?.clientId, 'a')
+    t.equal(cached.fromCache, true, 'answered from memory with no query')
+    t.equal(queries.length, 1)
+  })
+
+  t.test('with ttlSeconds 0 every call queries the store and nothing is reported as cached', async (t) => {
+    const { store, counter } = countingStore()
+    let clock = 10_000
+    const cache = createClientCache({ store, ttlSeconds: 0, now: () => clock })
+    t.equal((await cache.find('a'))?.clientId, 'a')
+    // A wall clock can step back (NTP): a disabled cache must not then serve what an earlier call read.
+    clock -= 5_000
+    t.equal((await cache.find('a'))?.clientId, 'a')
+    t.equal(counter.count, 2, 'find queried again after the clock stepped back')
+    const lookup = await cache.lookup('a')
+    t.same({ clientId: lookup.client?.clientId, fromCache: lookup.fromCache }, { clientId: 'a', fromCache: false })
+    clock -= 5_000
+    const again = await cache.lookup('a')
+    t.same({ clientId: again.client?.clientId, fromCache: again.fromCache }, { clientId: 'a', fromCache: false })
+    t.equal(counter.count, 4, 'lookup queried every time')
+    const reloads = await Promise.all([cache.reload('a'), cache.reload('a')])
+    t.same(
+      reloads.map((client) => client?.clientId),
+      ['a', 'a'],
+    )
+    t.equal(counter.count, 6, 'concurrent reloads each query the store: no query is shared either')
+  })
+
+  t.test('reload shares a query already in flight, and reads afresh a client already answered', async (t) => {
+    const { store, queries } = pendingStore()
+    const cache = createClientCache({ store, ttlSeconds: 60, now: () => 0 })
+    const found = cache.lookup('a')
+    const reloaded = cache.reload('a')
+    t.equal(queries.length, 1, 'the reload waits for the lookup in flight')
+    for (const query of queries) query.answer(row('a'))
+    t.equal((await reloaded)?.clientId, 'a')
+    t.equal((await found).client?.clientId, 'a')
+    const again = cache.reload('a')
+    t.equal(queries.length, 2, 'a client already answered is read again')
+    queries.at(-1)!.answer({ ...row('a'), name: 'renamed' })
+    t.equal((await again)?.name, 'renamed')
+    t.equal((await cache.find('a'))?.name, 'renamed', 'and cached afresh')
+    t.equal(queries.length, 2)
+  })
+
+  for (const [late, settle] of [
+    ['no client', (query: { answer(client: undefined): void }) => query.answer(undefined)],
+    ['an error', (query: { fail(err: Error): void }) => query.fail(new Error('database down'))],
+  ] as const) {
+    t.test(`a superseded lookup that answers late with ${late} does not forget the newer entry`, async (t) => {
+      const { store, queries } = pendingStore()
+      const cache = createClientCache({ store, ttlSeconds: 60, now: () => 0 })
+      const stale = cache.find('a')
+      cache.invalidate('a')
+      const fresh = cache.find('a')
+      t.equal(queries.length, 2, 'the invalidated lookup is not shared')
+      queries[1]!.answer(row('a'))
+      t.equal((await fresh)?.clientId, 'a')
+      settle(queries[0]!)
+      if (late === 'no client') t.equal(await stale, undefined)
+      else await t.rejects(stale, { message: 'database down' })
+      const again = cache.find('a')
+      t.equal(queries.length, 2, 'the newer entry is still cached')
+      for (const query of queries.slice(2)) query.answer(row('a'))
+      t.equal((await again)?.clientId, 'a')
+    })
+  }
+
+  t.test('a client read again once stale goes to the back of the eviction order', async (t) => {
+    const { store, counter } = countingStore()
+    let clock = 0
+    const cache = createClientCache({ store, ttlSeconds: 60, now: () => clock, maxEntries: 3 })
+    await cache.find('a')
+    await cache.find('b')
+    clock = 60_000
+    await cache.find('a')
+    t.equal(counter.count, 3, 'a was read again once 60 s old')
+    await cache.find('c')
+    await cache.find('d')
+    t.equal(counter.count, 5)
+    await cache.find('a')
+    t.equal(counter.count, 5, 'b, read before a, was dropped to make room for d; a is still cached')
+    await cache.find('b')
+    t.equal(counter.count, 6)
+  })
+
+  t.test('invalidate and invalidateAll forget clients and tell onInvalidate', async (t) => {
+    const { store, counter } = countingStore()
+    let told = 0
+    const cache = createClientCache({ store, ttlSeconds: 60, now: () => 0, onInvalidate: () => told++ })
+    for (const id of ['a', 'b', 'c']) await cache.find(id)
+    t.equal(counter.count, 3)
+    cache.invalidate('a')
+    t.equal(told, 1)
+    await cache.find('a')
+    await cache.find('b')
+    t.equal(counter.count, 4, 'only a was read again')
+    cache.invalidateAll()
+    t.equal(told, 2)
+    for (const id of ['a', 'b', 'c']) await cache.find(id)
+    t.equal(counter.count, 7, 'every client was read again')
+  })
+
+  t.test('invalidate and invalidateAll work without onInvalidate', async (t) => {
+    const { store, counter } = countingStore()
+    const cache = createClientCache({ store, ttlSeconds: 60, now: () => 0 })
+    await cache.find('a')
+    t.doesNotThrow(() => cache.invalidate('a'))
+    await cache.find('a')
+    t.doesNotThrow(() => cache.invalidateAll())
+    await cache.find('a')
+    t.equal(counter.count, 3)
+  })
 })
