@@ -4,7 +4,8 @@
 // RSA-2048 signature costs ~300 µs of CPU that must not stop the event loop) without WebCrypto's per-call
 // argument normalisation on the event loop, which jose's sign goes through (measured: ~20 % of the event loop's
 // samples of an ES256 client_credentials request). Signing ES256 or EdDSA synchronously on the event loop was
-// measured too: the same CPU in all, ~40 µs more of the event loop's per token.
+// measured too, twice (bench, client_credentials): EdDSA the same CPU in all and ~50 µs more of the event
+// loop's per token; ES256 several times the CPU (872 against 156 µs per token, 647 µs of it on the event loop).
 // RS256: RSASSA-PKCS1-v1_5 with SHA-256 (RFC 7518 §3.3); PS256: RSASSA-PSS with SHA-256, MGF1 and a 32-byte salt
 // (§3.5); ES256: ECDSA P-256 with SHA-256, the signature as R || S (§3.4, not DER); EdDSA: Ed25519 (RFC 8037 §3.1).
 //
@@ -38,17 +39,34 @@ function cryptoInput<K extends KeyObject>(
   }
 }
 
-function signingInput(key: SigningKeyHandle): { digest: string | null; key: KeyObject | SignKeyObjectInput } {
-  return cryptoInput(key.alg, key.privateKey) as { digest: string | null; key: KeyObject | SignKeyObjectInput }
+/**
+ * What signing with one key needs, made once per key rather than per token: node:crypto's digest and key
+ * input, and the encoded protected header `{alg, typ, kid}` of each typ with its trailing dot (a token costs
+ * then one base64url encoding, of its payload).
+ */
+export interface CompactSigner {
+  readonly digest: string | null
+  readonly key: KeyObject | SignKeyObjectInput
+  readonly headers: Map<string, string>
+}
+
+/** The signer of a key of `alg` (the keyring makes one per active key). */
+export function compactSigner(alg: SigningAlgorithm, privateKey: KeyObject): CompactSigner {
+  const how = cryptoInput(alg, privateKey) as { digest: string | null; key: KeyObject | SignKeyObjectInput }
+  return { digest: how.digest, key: how.key, headers: new Map() }
 }
 
 /** The signed compact JWS of `payload` (JSON text) with header {alg, typ, kid}. */
 export function signCompact(key: SigningKeyHandle, typ: string, payload: string): Promise<string> {
-  const header = Buffer.from(JSON.stringify({ alg: key.alg, typ, kid: key.kid })).toString('base64url')
-  const input = `${header}.${Buffer.from(payload).toString('base64url')}`
-  const how = signingInput(key)
+  const { signer } = key
+  let header = signer.headers.get(typ)
+  if (header === undefined) {
+    header = `${Buffer.from(JSON.stringify({ alg: key.alg, typ, kid: key.kid })).toString('base64url')}.`
+    signer.headers.set(typ, header)
+  }
+  const input = header + Buffer.from(payload).toString('base64url')
   return new Promise((resolve, reject) => {
-    sign(how.digest, Buffer.from(input), how.key, (err, signature) => {
+    sign(signer.digest, Buffer.from(input), signer.key, (err, signature) => {
       if (err) reject(err)
       else resolve(`${input}.${signature.toString('base64url')}`)
     })

@@ -27,12 +27,15 @@ import {
 } from './lifecycle.js'
 import { verifyMasterKey } from './master-key.js'
 import { importPrivateKey, importPublicKey } from './key-material.js'
+import { compactSigner, type CompactSigner } from './jws.js'
 import { type Every, everyInterval } from '../ops/every.js'
 
 export interface SigningKeyHandle {
   kid: string
   alg: SigningAlgorithm
   privateKey: KeyObject
+  /** What signCompact needs of this key, made once (keys/jws.ts). */
+  signer: CompactSigner
 }
 
 /** A published key of ours: its public key and the one algorithm it verifies. */
@@ -198,7 +201,8 @@ export async function createKeyring(options: KeyringOptions): Promise<Keyring> {
         at,
       )
       const privateKey = active && materials.get(active.kid)?.privateKey
-      if (active && privateKey) signing.set(alg, { kid: active.kid, alg, privateKey })
+      if (active && privateKey)
+        signing.set(alg, { kid: active.kid, alg, privateKey, signer: compactSigner(alg, privateKey) })
     }
     const body = JSON.stringify({
       keys: published.map(({ kid, alg, publicJwk }) => ({ ...publicJwk, kid, alg, use: 'sig' })),

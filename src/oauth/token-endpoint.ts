@@ -95,18 +95,28 @@ function resolveAudience(
 /**
  * RFC 9449 §5: the proof of a token request, checked against this endpoint's URI; a client registered with
  * dpop_bound_access_tokens (§5.2) must send one. Checked before the grant runs, so a code or refresh token
- * is not spent by a request refused for its proof.
+ * is not spent by a request refused for its proof. Undefined, not a promise, when the request has no DPoP
+ * header (most requests): Node sets `headers.dpop` for every DPoP header line (repeated ones joined), so
+ * without it the verifier would find no proof either.
  */
-async function dpopProof(
+function dpopProof(
   request: FastifyRequest,
   deps: Pick<Services, 'config' | 'dpop'>,
   client: Client,
   now: number,
-): Promise<string | undefined> {
-  const proof = await deps.dpop.verify(request.raw, { method: 'POST', url: `${deps.config.issuer}/oauth/token` }, now)
-  if (!proof && client.dpopBoundAccessTokens)
-    throw invalidDpopProof('this client must send a DPoP proof: its access tokens are DPoP-bound')
-  return proof?.jkt
+): Promise<string | undefined> | undefined {
+  if (request.raw.headers.dpop === undefined) {
+    if (client.dpopBoundAccessTokens)
+      throw invalidDpopProof('this client must send a DPoP proof: its access tokens are DPoP-bound')
+    return undefined
+  }
+  return deps.dpop
+    .verify(request.raw, { method: 'POST', url: `${deps.config.issuer}/oauth/token` }, now)
+    .then((proof) => {
+      if (!proof && client.dpopBoundAccessTokens)
+        throw invalidDpopProof('this client must send a DPoP proof: its access tokens are DPoP-bound')
+      return proof?.jkt
+    })
 }
 
 function issueAccessToken(
@@ -194,7 +204,8 @@ export async function handleTokenRequest(
   const grantParams = requiredParameters(grant, params)
   const scope = parseScope(params.scope)
   const { resource, audience } = resolveAudience(params.resource, client, deps)
-  const dpopJkt = await dpopProof(request, deps, client, now)
+  const proving = dpopProof(request, deps, client, now)
+  const dpopJkt = proving === undefined ? undefined : await proving
   const grantRequest: GrantRequest = {
     client,
     authMethod: method,
