@@ -75,7 +75,9 @@ export function createClientCache(deps: {
   function entryFor(clientId: string): { entry: Entry; read: boolean } {
     const at = deps.now()
     const cached = entries.get(clientId)
-    if (cached && at - cached.fetchedAt < ttlMs) return { entry: cached, read: false }
+    // An entry read "in the future" (the clock stepped back since) is stale too: otherwise it would be served
+    // for CLIENT_CACHE_TTL plus the step.
+    if (cached && at >= cached.fetchedAt && at - cached.fetchedAt < ttlMs) return { entry: cached, read: false }
     if (cached) entries.delete(clientId)
     const entry: Entry = {
       fetchedAt: at,

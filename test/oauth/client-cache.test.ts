@@ -389,6 +389,22 @@ t.test('the cache itself', async (t) => {
     t.equal(counter.count, 6, 'concurrent reloads each query the store: no query is shared either')
   })
 
+  t.test('a clock stepping back makes a cached client stale rather than serving it for longer', async (t) => {
+    const { store, counter } = countingStore()
+    let clock = 100_000
+    const cache = createClientCache({ store, ttlSeconds: 60, now: () => clock })
+    await cache.find('a')
+    clock += 59_999
+    await cache.find('a')
+    t.equal(counter.count, 1, 'served from memory within the TTL')
+    // Stepped back before the read: without the check, the entry would live until 100,000 + 60,000 again.
+    clock = 99_999
+    await cache.find('a')
+    t.equal(counter.count, 2, 'read again once the clock is earlier than the read')
+    await cache.find('a')
+    t.equal(counter.count, 2, 'and that read is cached from the new time on')
+  })
+
   t.test('reload shares a query already in flight, and reads afresh a client already answered', async (t) => {
     const { store, queries } = pendingStore()
     const cache = createClientCache({ store, ttlSeconds: 60, now: () => 0 })
