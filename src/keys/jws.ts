@@ -13,8 +13,7 @@
 // ~50 µs, most of it on the event loop). An RSA verification (RS256, PS256) is made on the event loop: with the
 // public exponent 65537 it costs ~22 µs, less than handing it to the thread pool does (measured on 2 loaded
 // cores, 20 in flight: ~25 µs of the event loop's and ~55 µs of CPU per token through the pool, against
-// ~22 µs of both inline; and a revocation of a fresh RS256 token went from ~405 to ~270 µs of CPU, ~260 to
-// ~180 µs of the event loop's). ES256 and EdDSA verifications (~57 and ~76 µs) stay on the thread pool, where
+// ~22 µs of both inline). ES256 and EdDSA verifications (~57 and ~76 µs) stay on the thread pool, where
 // they cost the event loop ~20 µs.
 import {
   constants,
