@@ -37,7 +37,8 @@ async function revokeRefreshToken(deps: RevocationServices, token: string, { cli
 }
 
 async function revokeJwtAccessToken(deps: RevocationServices, token: string, { client }: Revoker): Promise<void> {
-  const claims = await deps.accessTokens.verify(token)
+  // Not remembered: once revoked, the token is refused whatever its signature.
+  const claims = await deps.accessTokens.verify(token, { remember: false })
   if (!claims || claims.client_id !== client.clientId) return
   // Kept as long as the token can still pass a check that allows for clock skew.
   const expiresAt = new Date((claims.exp + deps.config.clockSkew) * 1000)

@@ -17,8 +17,12 @@ import type { Keyring } from '../keys/keyring.js'
 const MAX_ENTRIES = 5_000
 
 export interface AccessTokenVerifier {
-  /** The claims of a valid, unexpired access token of ours (signature, iss, typ, exp, nbf), or undefined. */
-  verify(token: string): Promise<VerifiedAccessToken | undefined>
+  /**
+   * The claims of a valid, unexpired access token of ours (signature, iss, typ, exp, nbf), or undefined.
+   * `remember: false` checks a token that will not be presented again (one being revoked) without adding it
+   * to the remembered ones: it would push out a token that is, and its 1 kB would be copied to the old heap.
+   */
+  verify(token: string, options?: { remember?: boolean }): Promise<VerifiedAccessToken | undefined>
 }
 
 interface Entry {
@@ -54,7 +58,7 @@ export function createAccessTokenVerifier(deps: {
   }
 
   return {
-    async verify(token) {
+    async verify(token, options) {
       const at = now()
       const cached = entries.get(token)
       if (cached) {
@@ -73,6 +77,7 @@ export function createAccessTokenVerifier(deps: {
         now: at,
       })
       if (!claims) return undefined
+      if (options?.remember === false) return claims
       if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!)
       entries.set(token, { kid, key: published.key, claims: Object.freeze(claims) })
       return claims

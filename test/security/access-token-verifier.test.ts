@@ -89,6 +89,26 @@ t.test('the access-token verifier', async (t) => {
     t.equal(await verifier.verify(''), undefined)
   })
 
+  t.test('remember: false checks a token in full and leaves what is remembered as it was', async (t) => {
+    const verifier = fresh(1)
+    const kept = await signedToken(ctx, { scope: 'read', now: clock })
+    const revoked = await signedToken(ctx, { scope: 'read', now: clock })
+    await verifier.verify(kept.token)
+    for (let i = 0; i < 2; i++) {
+      fullChecks = 0
+      t.equal((await verifier.verify(revoked.token, { remember: false }))?.jti, revoked.jti, 'its claims')
+      t.equal(fullChecks, 1, 'checked in full each time')
+    }
+    t.equal(
+      await verifier.verify(`${revoked.token.slice(0, -4)}AAAA`, { remember: false }),
+      undefined,
+      'a bad signature is refused as without it',
+    )
+    fullChecks = 0
+    t.equal((await verifier.verify(kept.token))?.jti, kept.jti)
+    t.equal(fullChecks, 0, 'the remembered token was not pushed out (maxEntries 1)')
+  })
+
   t.test('remembers at most maxEntries tokens, the oldest dropped first', async (t) => {
     const verifier = fresh(2)
     const tokens = await Promise.all([1, 2, 3].map(() => signedToken(ctx, { scope: 'read', now: clock })))
