@@ -485,7 +485,9 @@ export function registerAuthorizeRoutes(app: FastifyInstance, deps: AuthorizeRou
         async () => {
           if (!answer.accepted) throw new RedirectError(authorization, new OAuthError(answer.error, answer.description))
           if (kind === 'login') {
-            const user = answer.userId === undefined ? undefined : await store.users.findById(answer.userId)
+            // In the client's tenant: the login app named a user of it (findSubject), and no other may sign in here.
+            const user =
+              answer.userId === undefined ? undefined : await store.users.findById(answer.userId, tenantOf(client))
             if (!user || user.disabled)
               throw new RedirectError(authorization, new OAuthError('access_denied', 'the user cannot sign in'))
             const previous = await findBrowserSession(deps, request.cookies[cookieName], now)

@@ -206,7 +206,7 @@ export function registerAdminLoginRequestRoutes(app: FastifyInstance, deps: Serv
     },
     async (request) => {
       const found = await findOpenChallenge(deps, 'login', request.params.challenge)
-      const user = await findSubject(deps, request.body.subject)
+      const user = await findSubject(deps, found.client, request.body.subject)
       const redirect = await answerChallenge(deps, found.challenge, {
         accepted: true,
         userId: user.id,
