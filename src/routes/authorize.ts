@@ -402,7 +402,12 @@ export function registerAuthorizeRoutes(app: FastifyInstance, deps: AuthorizeRou
       if (!context) return expired(reply)
       const { pending, client, signedIn } = context
       const authorization = pending.request
-      const audit = { actor: `user:${signedIn.user.id}`, subject: `client:${client.clientId}`, ip: request.ip }
+      const audit = {
+        tenantId: tenantOf(client),
+        actor: `user:${signedIn.user.id}`,
+        subject: `client:${client.clientId}`,
+        ip: request.ip,
+      }
       return redirectErrors(
         reply,
         async () => {
@@ -494,6 +499,7 @@ export function registerAuthorizeRoutes(app: FastifyInstance, deps: AuthorizeRou
             const { cookie, session } = await startSession(deps, user, [], now)
             await store.audit.record(
               {
+                tenantId: user.tenantId,
                 type: 'login.succeeded',
                 actor: `client:${client.clientId}`,
                 subject: `user:${user.id}`,
@@ -534,6 +540,7 @@ export function registerAuthorizeRoutes(app: FastifyInstance, deps: AuthorizeRou
             )
             await store.audit.record(
               {
+                tenantId: tenantOf(client),
                 type: 'consent.granted',
                 actor: `user:${signedIn.user.id}`,
                 subject: `client:${client.clientId}`,

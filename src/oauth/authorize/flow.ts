@@ -62,6 +62,7 @@ export async function startSession(
   const session = await deps.store.sessions.create(
     {
       idHash: sha256(cookie),
+      tenantId: user.tenantId,
       userId: user.id,
       authTime: at,
       amr,
