@@ -7,6 +7,7 @@ import { sha256 } from '../src/security/secrets.ts'
 import { createStore, openDatabase } from '../src/store/index.ts'
 import type { ClientCredentials } from './fixtures.ts'
 import { basicAuth } from './lib/load.ts'
+import { DEFAULT_TENANT_ID } from '../src/store/index.ts'
 
 export interface CodeClient extends ClientCredentials {
   redirectUri: string
@@ -38,7 +39,7 @@ export async function mintAuthorizationCodes(options: {
   const db = await openDatabase(options.databaseUrl)
   try {
     const store = createStore(db)
-    const user = await store.users.findByUsername(options.username)
+    const user = await store.users.findByUsername(options.username, DEFAULT_TENANT_ID)
     if (!user) throw new Error(`no user ${options.username}`)
     const client: CodeClient = {
       clientId: 'bench-web',

@@ -7,7 +7,7 @@
 // over that algorithm's keys only. Generations are numbered across all of them: `generation` is unique in
 // the store, so two instances changing any keys at once still cannot both win.
 import type { Config, SigningAlgorithm } from '../config.js'
-import type { Store } from '../store/index.js'
+import { DEFAULT_TENANT_ID, type Store } from '../store/index.js'
 import { StoreError } from '../store/errors.js'
 import type { NewSigningKey, SigningKeyRecord } from '../store/signing-keys.js'
 import { encryptPrivateKey } from './encryption.js'
@@ -222,7 +222,8 @@ export function createKeyManager(options: KeyManagerOptions) {
     details: Record<string, unknown>,
     at: number,
   ) {
-    await store.audit.record({ type, actor, subject, details }, new Date(at))
+    // One JWKS for every tenant: its keys are the operators', whose log is the default tenant's.
+    await store.audit.record({ tenantId: DEFAULT_TENANT_ID, type, actor, subject, details }, new Date(at))
   }
 
   async function auditNewKey(applied: Applied, actor: string) {

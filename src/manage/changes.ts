@@ -2,7 +2,7 @@
 // (`user:<id>`, `client:<id>`, `access_key:<id>`, with the request's IP); the CLI passes `cli:<OS user name>`.
 import type { Config } from '../config.js'
 import type { AuditType } from '../store/audit.js'
-import type { Store } from '../store/index.js'
+import { DEFAULT_TENANT_ID, type Store } from '../store/index.js'
 
 /** Who is acting, from where; `details` (e.g. the client of a JWT) go into every event the change records. */
 export interface ChangedBy {
@@ -31,7 +31,8 @@ export async function recordChange(
 ): Promise<void> {
   await deps.store.audit.record(
     {
-      ...(by.tenantId === undefined ? {} : { tenantId: by.tenantId }),
+      // A change made with no tenant named (an operator's, the CLI's default) is the default tenant's.
+      tenantId: by.tenantId ?? DEFAULT_TENANT_ID,
       type: change.type,
       actor: by.actor,
       subject: change.subject,

@@ -55,24 +55,22 @@ export interface Introspection {
   act?: Record<string, unknown>
   /** RFC 9449 §6.2: the key a DPoP-bound token is bound to. */
   cnf?: { jkt: string }
-  /** The token's tenant and workspace (README, "Tenants and workspaces"); absent: the default tenant. */
+  /** The token's tenant (README, "Tenants and workspaces"), the default tenant's included. */
   tenant_id?: string
+  /** The workspace the token is for, when it is for one (a refresh token serves them all: never one). */
   workspace_id?: string
 }
 
 /**
- * tenant_id and workspace_id as the answer carries them. A default-tenant token's answer names no tenant, so the
- * answers of a deployment that never made a tenant are those it gave before tenants; resource servers read an
- * absent tenant_id as the default tenant (as they must for tokens issued before tenants).
+ * tenant_id and workspace_id as the answer carries them: every active answer names its tenant, the default
+ * tenant's too, so a resource server reads one claim rather than inferring a tenant from its absence (a JWT minted
+ * before tenants, with no tenant_id claim, is the default tenant's and is answered so).
  */
 function tenancyOf(
   tenantId: string,
   workspaceId: string | null | undefined,
 ): Pick<Introspection, 'tenant_id' | 'workspace_id'> {
-  return {
-    ...(tenantId === DEFAULT_TENANT_ID && !workspaceId ? {} : { tenant_id: tenantId }),
-    ...(workspaceId ? { workspace_id: workspaceId } : {}),
-  }
+  return workspaceId ? { tenant_id: tenantId, workspace_id: workspaceId } : { tenant_id: tenantId }
 }
 
 const maySeeTenant = (caller: Caller, tenantId: string) =>
@@ -206,6 +204,8 @@ export function createIntrospection(deps: IntrospectionServices) {
       !user.disabled &&
       expiresAt > now
     if (!usable || !mayView(caller, family.clientId)) return INACTIVE
+    const tenantId = family.tenantId ?? DEFAULT_TENANT_ID
+    if (!maySeeTenant(caller, tenantId)) return INACTIVE
     return {
       active: true,
       scope: refresh.scope.join(' '),
@@ -218,6 +218,7 @@ export function createIntrospection(deps: IntrospectionServices) {
       ...(family.audience ? { aud: family.audience } : {}),
       iss: config.issuer,
       jti: refresh.id,
+      ...tenancyOf(tenantId, undefined),
     }
   }
 

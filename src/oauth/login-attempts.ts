@@ -3,6 +3,10 @@
 // sees the same counts; store/login-throttle.ts), and a key whose confirmed failures reached its limit is
 // answered 429 with Retry-After, even for the right password.
 //
+// A username is unique only within its tenant, so it counts within the tenant of the client that logs it in
+// (a client logs in only its own tenant's users): failures at `alice` of one tenant never lock out `alice` of
+// another. The default tenant's key is the one from before tenants, so a lock in force at the upgrade holds.
+//
 // The attempt is reserved (counted as in flight) before the password is compared, and admitted only while the
 // key's failures plus its attempts in flight are under the limit: were it counted after, every guess sent
 // while the first ones were still in bcrypt would be compared, and a lockout of N failures would allow a burst
@@ -27,6 +31,7 @@ import { sha256 } from '../security/secrets.js'
 import type { Failure, Reservation, ReserveResult, ThrottlePolicy } from '../store/login-throttle.js'
 import { addressKey } from './client-address.js'
 import { tooManyRequests } from '../errors.js'
+import { DEFAULT_TENANT_ID } from '../store/tenants.js'
 
 export interface LoginAttempt {
   /** The password was wrong: the attempt counts as a failure; the locks it set are audited. */
@@ -39,6 +44,8 @@ export interface LoginAttempt {
 
 export interface LoginAttemptInput {
   deps: Pick<Services, 'config' | 'store' | 'now' | 'loginWaiters'>
+  /** The tenant the username is looked up in (the client's): the username's counter and audit events are its. */
+  tenantId: string
   username: string
   /** The client address as the request has it (audited as is; counted by its addressKey). */
   ip: string
@@ -53,13 +60,20 @@ const CROWDED = 'too many logins at once; try again shortly'
 /** How often a waiting login asks the database, for attempts that end on other instances (jittered). */
 const POLL_MS = { min: 100, max: 250 }
 
+/**
+ * The throttle key of `username` in `tenantId`: `user:<hash>` in the default tenant (as before tenants),
+ * `user:<tenant id>:<hash>` in any other. Tenant ids are UUIDs and hashes hex, so no two keys can meet.
+ */
+export const usernameKey = (tenantId: string, username: string) =>
+  tenantId === DEFAULT_TENANT_ID ? `user:${sha256(username)}` : `user:${tenantId}:${sha256(username)}`
+
 /** Reserves the attempt for the username and the address, waiting while either is busy; 429 when locked. */
 export async function reserveLoginAttempt(input: LoginAttemptInput): Promise<LoginAttempt> {
-  const { deps, username, ip, actor } = input
+  const { deps, tenantId, username, ip, actor } = input
   const { config, store, loginWaiters: waiters } = deps
   const throttle = store.loginThrottle
   const common = { window: config.loginFailureWindow, lockout: config.loginLockout }
-  const keys: Record<Scope, string> = { username: `user:${sha256(username)}`, ip: `ip:${addressKey(ip)}` }
+  const keys: Record<Scope, string> = { username: usernameKey(tenantId, username), ip: `ip:${addressKey(ip)}` }
   const policies: Record<Scope, ThrottlePolicy> = {
     username: { ...common, maxFailures: config.loginMaxFailuresPerUser },
     ip: { ...common, maxFailures: config.loginMaxFailuresPerIp },
@@ -139,7 +153,10 @@ export async function reserveLoginAttempt(input: LoginAttemptInput): Promise<Log
   }
   const audit = async (by: Scope, failure: Failure, at: Date) => {
     const details = { by, failures: failure.failures, lockedUntil: failure.lockedUntil!.toISOString() }
-    await store.audit.record({ type: 'login.throttled', actor, subject: username.slice(0, 255), ip, details }, at)
+    await store.audit.record(
+      { type: 'login.throttled', actor, subject: username.slice(0, 255), ip, details, tenantId },
+      at,
+    )
   }
   return {
     async failed() {

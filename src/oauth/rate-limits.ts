@@ -6,8 +6,11 @@
 // - per client, counted only once a confidential client has authenticated with its secret, so a stranger
 //   sending a victim's client_id spends his own address's quota, never the victim's. A public client has no
 //   secret: anyone can name it, so it is limited per IP only (else one stranger could lock out all its users).
+//   The key names the client's tenant with the client (`client:<tenant id>:<client id>`), so every counter is one
+//   tenant's: no tenant can spend another's quota through a shared counter.
 // The counters live in Redis when REDIS_URL is set (one quota across every instance), else in this
-// instance's memory; either way their windows run on the app's clock (rate-limit-stores.ts). When Redis fails, the limits fail open with a warning in the log: a limiter outage must
+// instance's memory; either way their windows run on the app's clock (rate-limit-stores.ts). When Redis fails,
+// the limits fail open with a warning in the log: a limiter outage must
 // not become a token outage. Bounded timeouts and no offline queue mean a dead Redis costs no waiting.
 //
 // Both checks go through fastify.createRateLimit() rather than route config: it returns the verdict
@@ -22,6 +25,7 @@ import { tooManyRequests } from '../errors.js'
 import { NO_STORE_HEADERS } from './token-response.js'
 import { connectRedis } from '../ops/redis.js'
 import { memoryStore, redisStore } from './rate-limit-stores.js'
+import { tenantOf, type Client } from '../store/clients.js'
 
 export interface TokenRateLimits {
   /** An onRequest hook counting the request against its client IP; undefined when RATE_LIMIT_PER_IP is 0. */
@@ -31,6 +35,10 @@ export interface TokenRateLimits {
 }
 
 type Limiter = ReturnType<FastifyInstance['createRateLimit']>
+
+/** The per-client counter's key: the client within its tenant. */
+export const clientRateLimitKey = (client: Pick<Client, 'clientId' | 'tenantId'>) =>
+  `client:${tenantOf(client)}:${client.clientId}`
 
 /** Warns once when the store starts failing and says when it answers again, instead of a line per request. */
 function storeHealth(log: FastifyBaseLogger) {
@@ -115,16 +123,16 @@ export async function registerTokenRateLimits(
 
   let perClient: TokenRateLimits['perClient']
   if (rateLimitPerClient > 0) {
-    // createRateLimit keys by the request alone; the client id it needs is handed over here.
-    const clientIds = new WeakMap<FastifyRequest, string>()
+    // createRateLimit keys by the request alone; the client's key it needs is handed over here.
+    const clientKeys = new WeakMap<FastifyRequest, string>()
     const limiter = scope.createRateLimit({
       max: rateLimitPerClient,
       timeWindow,
-      keyGenerator: (request) => `client:${clientIds.get(request)}`,
+      keyGenerator: (request) => clientKeys.get(request) ?? 'client:',
     })
     perClient = async (request, { client, method }) => {
       if (method === 'none') return
-      clientIds.set(request, client.clientId)
+      clientKeys.set(request, clientRateLimitKey(client))
       const wait = await overLimit(limiter, request)
       if (wait === undefined) return
       throw tooManyRequests(

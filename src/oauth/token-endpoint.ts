@@ -151,9 +151,11 @@ function issueAccessToken(
 }
 
 /** Labels of `portcullis_token_requests_total`, filled in as the steps learn them; bounded: only known
- * grant types and authenticated client ids. */
+ * grant types, authenticated client ids and their tenants' ids. */
 export interface TokenRequestLabels {
   grant_type: string
+  /** The authenticated client's tenant (its id: one per tenant, and no lookup per request). */
+  tenant: string
   client_id: string
 }
 
@@ -189,13 +191,14 @@ export async function handleTokenRequest(
   } = {},
 ): Promise<TokenResponse> {
   const now = options.now ?? deps.now()
-  const labels = options.labels ?? { grant_type: 'unknown', client_id: 'unknown' }
+  const labels = options.labels ?? { grant_type: 'unknown', tenant: 'unknown', client_id: 'unknown' }
   const params = options.params ?? tokenParameters(request.body)
   const grant = supportedGrantType(params, grants)
   labels.grant_type = grant.grantType
   const authenticated = await authenticateClient(request, deps, params)
   const { client, method } = authenticated
   labels.client_id = client.clientId
+  labels.tenant = tenantOf(client)
   if (options.usage) options.usage.clientId = client.clientId
   if (options.clientRateLimit) await options.clientRateLimit(request, authenticated)
   clientMayUseGrant(client, grant)

@@ -102,7 +102,7 @@ export function createMetrics(options: { processMetrics?: boolean } = {}) {
   const seriesByRoute = new Map<string, Map<string, Map<number, RequestSeries>>>()
   const tokenCounts = new Map<
     string,
-    { labels: { grant_type: string; client_id: string; outcome: string }; count: number }
+    { labels: { grant_type: string; tenant: string; client_id: string; outcome: string }; count: number }
   >()
   return {
     registry,
@@ -139,8 +139,8 @@ export function createMetrics(options: { processMetrics?: boolean } = {}) {
     /** Token endpoint outcomes: `outcome` is `issued` or the OAuth error code. */
     tokenRequests: new Counter({
       name: 'portcullis_token_requests_total',
-      help: 'Token endpoint requests by grant type, client and outcome',
-      labelNames: ['grant_type', 'client_id', 'outcome'] as const,
+      help: 'Token endpoint requests by grant type, tenant, client and outcome',
+      labelNames: ['grant_type', 'tenant', 'client_id', 'outcome'] as const,
       registers: [registry],
       collect() {
         this.reset()
@@ -149,13 +149,18 @@ export function createMetrics(options: { processMetrics?: boolean } = {}) {
     }),
     /**
      * Counts one token endpoint outcome, as plain numbers exported at scrape time (like the request series).
-     * As many entries as prom-client would keep series: client_id is only ever a registered client or 'unknown'.
+     * As many entries as prom-client would keep series: client_id is only ever a registered client or 'unknown',
+     * and tenant that client's tenant id (or 'unknown' with it), so the tenant adds no series of its own: it lets
+     * one tenant's requests be summed, and two tenants' clients never share a series.
      */
-    countTokenRequest(grantType: string, clientId: string, outcome: string): void {
-      const key = `${grantType} ${clientId} ${outcome}`
+    countTokenRequest(labels: { grant_type: string; tenant: string; client_id: string }, outcome: string): void {
+      const key = `${labels.grant_type} ${labels.tenant} ${labels.client_id} ${outcome}`
       const found = tokenCounts.get(key)
       if (found === undefined)
-        tokenCounts.set(key, { labels: { grant_type: grantType, client_id: clientId, outcome }, count: 1 })
+        tokenCounts.set(key, {
+          labels: { grant_type: labels.grant_type, tenant: labels.tenant, client_id: labels.client_id, outcome },
+          count: 1,
+        })
       else found.count += 1
     },
     /** Rows the janitor deleted, by table (ops/janitor-schedule.ts); a few increments per batch, once an hour. */

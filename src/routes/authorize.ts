@@ -402,7 +402,12 @@ export function registerAuthorizeRoutes(app: FastifyInstance, deps: AuthorizeRou
       if (!context) return expired(reply)
       const { pending, client, signedIn } = context
       const authorization = pending.request
-      const audit = { actor: `user:${signedIn.user.id}`, subject: `client:${client.clientId}`, ip: request.ip }
+      const audit = {
+        tenantId: tenantOf(client),
+        actor: `user:${signedIn.user.id}`,
+        subject: `client:${client.clientId}`,
+        ip: request.ip,
+      }
       return redirectErrors(
         reply,
         async () => {
@@ -485,13 +490,16 @@ export function registerAuthorizeRoutes(app: FastifyInstance, deps: AuthorizeRou
         async () => {
           if (!answer.accepted) throw new RedirectError(authorization, new OAuthError(answer.error, answer.description))
           if (kind === 'login') {
-            const user = answer.userId === undefined ? undefined : await store.users.findById(answer.userId)
+            // In the client's tenant: the login app named a user of it (findSubject), and no other may sign in here.
+            const user =
+              answer.userId === undefined ? undefined : await store.users.findById(answer.userId, tenantOf(client))
             if (!user || user.disabled)
               throw new RedirectError(authorization, new OAuthError('access_denied', 'the user cannot sign in'))
             const previous = await findBrowserSession(deps, request.cookies[cookieName], now)
             const { cookie, session } = await startSession(deps, user, [], now)
             await store.audit.record(
               {
+                tenantId: user.tenantId,
                 type: 'login.succeeded',
                 actor: `client:${client.clientId}`,
                 subject: `user:${user.id}`,
@@ -532,6 +540,7 @@ export function registerAuthorizeRoutes(app: FastifyInstance, deps: AuthorizeRou
             )
             await store.audit.record(
               {
+                tenantId: tenantOf(client),
                 type: 'consent.granted',
                 actor: `user:${signedIn.user.id}`,
                 subject: `client:${client.clientId}`,

@@ -13,7 +13,11 @@ const introspectionSchema = {
     scope: { type: 'string' },
     client_id: { type: 'string' },
     username: { type: 'string' },
-    tenant_id: { type: 'string', description: "The token's tenant; absent: the default tenant" },
+    tenant_id: {
+      type: 'string',
+      description:
+        "The token's tenant, the default tenant's included (a JWT without a tenant_id claim is the default tenant's)",
+    },
     workspace_id: { type: 'string', description: 'The workspace the token is for, when it is for one' },
     token_type: {
       type: 'string',

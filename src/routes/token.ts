@@ -89,7 +89,7 @@ export function registerTokenRoutes(
   const track = (request: FastifyRequest, _reply: FastifyReply, done: () => void) => {
     request.tokenRequest = {
       receivedAt: deps.now(),
-      labels: { grant_type: 'unknown', client_id: 'unknown' },
+      labels: { grant_type: 'unknown', tenant: 'unknown', client_id: 'unknown' },
       usage: {},
     }
     done()
@@ -115,7 +115,10 @@ export function registerTokenRoutes(
     // A refused assertion's reason is kept from the answer (RFC 7523 §3.1: invalid_grant alone) but logged.
     if (error instanceof OAuthError && error.cause instanceof AssertionError)
       request.log.info({ error: error.error, reason: error.cause.reason }, 'assertion refused')
-    deps.metrics.countTokenRequest(labels?.grant_type ?? 'unknown', labels?.client_id ?? 'unknown', outcome)
+    deps.metrics.countTokenRequest(
+      labels ?? { grant_type: 'unknown', tenant: 'unknown', client_id: 'unknown' },
+      outcome,
+    )
     countRefusal(request, error)
     done()
   }
@@ -161,7 +164,7 @@ export function registerTokenRoutes(
           params: request.body as Record<string, string>,
           clientRateLimit: limits.perClient,
         })
-        deps.metrics.countTokenRequest(labels.grant_type, labels.client_id, 'issued')
+        deps.metrics.countTokenRequest(labels, 'issued')
         const kind = usageKinds.get(labels.grant_type)
         if (kind !== undefined && usage.clientId !== undefined)
           deps.usage.count('client', usage.clientId, kind, receivedAt)

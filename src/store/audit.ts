@@ -2,7 +2,6 @@
 import type { PrismaClient } from './database.js'
 import { newId } from './ids.js'
 import { toPage, type Page } from './lists.js'
-import { DEFAULT_TENANT_ID } from './tenants.js'
 
 export type AuditType =
   | 'client.created'
@@ -58,8 +57,11 @@ export interface AuditEvent {
 }
 
 export interface NewAuditEvent {
-  /** The tenant it happened in; default: the default tenant. */
-  tenantId?: string
+  /**
+   * The tenant it happened in, always named: an event recorded in the default tenant by a caller who forgot it
+   * would be missing from its tenant's log (and shown to the default tenant's admins).
+   */
+  tenantId: string
   type: AuditType
   actor?: string | null
   subject?: string | null
@@ -73,7 +75,7 @@ export function createAuditStore(prisma: PrismaClient) {
       await prisma.auditEvent.create({
         data: {
           id: newId(now.getTime()),
-          tenantId: event.tenantId ?? DEFAULT_TENANT_ID,
+          tenantId: event.tenantId,
           type: event.type,
           actor: event.actor ?? null,
           subject: event.subject ?? null,

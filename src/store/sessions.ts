@@ -6,6 +6,8 @@ import { fromList, toList, toPage, type Page, type PageOptions } from './lists.j
 
 export interface Session {
   id: string
+  /** Its user's tenant. */
+  tenantId: string
   userId: string
   /** When the user last entered their credentials (OpenID Connect `auth_time`). */
   authTime: Date
@@ -27,6 +29,8 @@ export function createSessionStore(prisma: PrismaClient) {
     async create(
       input: {
         idHash: string
+        /** The user's tenant: a session is its user's tenant's, like every login row. */
+        tenantId: string
         userId: string
         authTime: Date
         amr: readonly string[]

@@ -74,14 +74,17 @@ export function createUserStore(prisma: PrismaClient) {
       return row ? toUser(row) : undefined
     },
 
-    /** Usernames are unique within a tenant: the default tenant's unless one is named. */
-    async findByUsername(username: string, tenantId = DEFAULT_TENANT_ID): Promise<User | undefined> {
+    /**
+     * Usernames are unique within a tenant, so the tenant is always named: a lookup that defaulted to the default
+     * tenant would find another user of the same name for a caller who forgot it.
+     */
+    async findByUsername(username: string, tenantId: string): Promise<User | undefined> {
       const row = await prisma.user.findUnique({ where: { tenantId_username: { tenantId, username } } })
       return row ? toUser(row) : undefined
     },
 
     /** By id, or by username when no user has that id (the CLI accepts either), within the tenant. */
-    async findByIdOrUsername(idOrUsername: string, tenantId = DEFAULT_TENANT_ID): Promise<User | undefined> {
+    async findByIdOrUsername(idOrUsername: string, tenantId: string): Promise<User | undefined> {
       const row = await prisma.user.findFirst({
         where: { tenantId, OR: [{ id: idOrUsername }, { username: idOrUsername }] },
       })

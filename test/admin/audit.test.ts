@@ -3,6 +3,7 @@
 import t from 'tap'
 import { adminHeaders, client } from '../support/admin-fixtures.ts'
 import { build, providers } from '../support/helper.ts'
+import { DEFAULT_TENANT_ID } from '../../src/store/index.ts'
 
 for (const provider of providers) {
   t.test(`the audit log by actor on ${provider}`, async (t) => {
@@ -10,10 +11,22 @@ for (const provider of providers) {
     const admin = client(ctx.app, await adminHeaders(ctx))
     // A second apart, so that "newest first" has one answer (events of one millisecond may list in any order).
     const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second))
-    await ctx.store.audit.record({ type: 'user.created', actor: 'cli:ops', subject: 'u1' }, at(1))
-    await ctx.store.audit.record({ type: 'user.disabled', actor: 'user:alice', subject: 'u1' }, at(2))
-    await ctx.store.audit.record({ type: 'user.created', actor: 'user:alice', subject: 'u2' }, at(3))
-    await ctx.store.audit.record({ type: 'user.created', actor: 'user:alice-2', subject: 'u3' }, at(4))
+    await ctx.store.audit.record(
+      { tenantId: DEFAULT_TENANT_ID, type: 'user.created', actor: 'cli:ops', subject: 'u1' },
+      at(1),
+    )
+    await ctx.store.audit.record(
+      { tenantId: DEFAULT_TENANT_ID, type: 'user.disabled', actor: 'user:alice', subject: 'u1' },
+      at(2),
+    )
+    await ctx.store.audit.record(
+      { tenantId: DEFAULT_TENANT_ID, type: 'user.created', actor: 'user:alice', subject: 'u2' },
+      at(3),
+    )
+    await ctx.store.audit.record(
+      { tenantId: DEFAULT_TENANT_ID, type: 'user.created', actor: 'user:alice-2', subject: 'u3' },
+      at(4),
+    )
     const subjects = async (query: string) => {
       const response = await admin.get(`/admin/v1/audit?${query}`)
       t.equal(response.statusCode, 200, query)

@@ -4,6 +4,7 @@ import { build, providers, type TestContext } from '../support/helper.ts'
 import { client, signedToken } from '../support/admin-fixtures.ts'
 import { authorizeUrl, query, REDIRECT, seedSignIn, signedInBrowser } from '../support/sign-in.ts'
 import { basic, FORM, form, SECRET, tokenRequest } from '../support/token-fixtures.ts'
+import { DEFAULT_TENANT_ID } from '../../src/store/index.ts'
 
 const bearer = async (ctx: TestContext, scope: string, sub?: string) => ({
   authorization: `Bearer ${(await signedToken(ctx, { scope, ...(sub ? { sub } : {}) })).token}`,
@@ -62,7 +63,7 @@ for (const provider of providers) {
         async (t) => {
           const bob = await store.users.create({ username: `bob-${via.length}`, passwordHash: 'x', scopes: ['read'] })
           await store.users.update(bob.id, {
-            passwordHash: (await store.users.findByUsername('alice'))!.passwordHash,
+            passwordHash: (await store.users.findByUsername('alice', DEFAULT_TENANT_ID))!.passwordHash,
           })
           const first = await signedInBrowser(app)
           const second = await signedInBrowser(app)

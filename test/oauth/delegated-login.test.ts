@@ -7,6 +7,7 @@ import { build, providers } from '../support/helper.ts'
 import { client, signedToken } from '../support/admin-fixtures.ts'
 import { authorizeUrl, cookieJar, pkce, query, REDIRECT, seedSignIn, signInFlow } from '../support/sign-in.ts'
 import { basic, SECRET, tokenRequest } from '../support/token-fixtures.ts'
+import { DEFAULT_TENANT_ID } from '../../src/store/index.ts'
 
 const ISSUER = 'http://portcullis.test'
 const LOGIN_URL = 'https://login.example/sign-in?tenant=acme'
@@ -436,7 +437,10 @@ for (const provider of providers) {
       const answer = await flow.get(path(accepted.json().redirect_to))
       t.match(query(answer.headers.location), { code: String, state: 'xyz', iss: ISSUER })
       t.equal(
-        await ctx.store.consents.findActive((await ctx.store.users.findByUsername('alice'))!.id, 'web'),
+        await ctx.store.consents.findActive(
+          (await ctx.store.users.findByUsername('alice', DEFAULT_TENANT_ID))!.id,
+          'web',
+        ),
         undefined,
         'not remembered',
       )

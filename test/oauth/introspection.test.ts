@@ -7,8 +7,9 @@ import { generateKeyPairSync } from 'node:crypto'
 import { SignJWT, decodeJwt, decodeProtectedHeader } from 'jose'
 import { generateAccessKey } from '../../src/security/access-keys.ts'
 import { sha256 } from '../../src/security/secrets.ts'
-import type { Store } from '../../src/store/index.ts'
+import { DEFAULT_TENANT_ID, type Store } from '../../src/store/index.ts'
 import { build, providers } from '../support/helper.ts'
+import { goodClaims, ourToken } from '../support/forged-token-fixtures.ts'
 import { basic, FORM, form, seed, SECRET, tokenRequest, formPost } from '../support/token-fixtures.ts'
 
 type Assert = Pick<typeof t, 'equal' | 'same'>
@@ -117,6 +118,19 @@ for (const provider of providers) {
         aud: config.defaultAudience,
         iss: config.issuer,
         jti: claims.jti,
+        tenant_id: DEFAULT_TENANT_ID,
+      })
+    })
+
+    t.test("a JWT from before tenants (no tenant_id claim) is answered as the default tenant's", async (t) => {
+      const ctx = { keyring, config }
+      const claims = goodClaims(ctx, { sub: alice.id, scope: 'read', now: clock })
+      const legacy = ourToken(ctx, claims)
+      t.notOk('tenant_id' in decodeJwt(legacy), 'the token names no tenant')
+      t.match((await introspect(app, { token: legacy }, { authorization: gateway.auth })).json(), {
+        active: true,
+        sub: alice.id,
+        tenant_id: DEFAULT_TENANT_ID,
       })
     })
 
@@ -201,6 +215,7 @@ for (const provider of providers) {
         aud: config.defaultAudience,
         iss: config.issuer,
         jti: row!.token.id,
+        tenant_id: DEFAULT_TENANT_ID,
       })
     })
 
@@ -222,6 +237,7 @@ for (const provider of providers) {
           sub: alice.id,
           iss: config.issuer,
           jti: key.id,
+          tenant_id: DEFAULT_TENANT_ID,
         },
       )
       const service_ = await createKey(store, { scopes: ['read'], now: clock })

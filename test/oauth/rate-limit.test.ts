@@ -8,6 +8,7 @@ import t from 'tap'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { Redis } from 'ioredis'
 import { buildApp } from '../../src/app.ts'
+import { DEFAULT_TENANT_ID } from '../../src/store/index.ts'
 import { build, providers, type Test } from '../support/helper.ts'
 import { startTcpProxy } from '../support/tcp-proxy.ts'
 import { memoryStore } from '../../src/oauth/rate-limit-stores.ts'
@@ -380,7 +381,7 @@ t.test(
         keys.join(', '),
       )
       t.ok(
-        keys.some((key) => key.endsWith('client:machine')),
+        keys.some((key) => key.endsWith(`client:${DEFAULT_TENANT_ID}:machine`)),
         keys.join(', '),
       )
       for (const key of keys) t.ok((await admin.pttl(key)) > 0, `${key} expires`)

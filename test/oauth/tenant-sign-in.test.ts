@@ -45,7 +45,7 @@ async function seedAcme(store: Store) {
   const bob = await store.users.create({ username: 'bob', passwordHash, scopes: ['read'], tenantId: other.id })
   const globexReader = await store.tenants.roles.create(other.id, { name: 'reader', scopes: ['read'] })
   await store.tenants.memberships.put(other.id, { userId: bob.id, workspaceId: foreign.id, roleId: globexReader.id })
-  return { acme, prod, dev, foreign, alice, defaultAlice }
+  return { acme, globex: other, prod, dev, foreign, alice, defaultAlice }
 }
 
 /** A code for acme-web, after alice's login on the login page, and its verifier. */
@@ -84,7 +84,7 @@ const redeem = (app: FastifyInstance, code: { code: string; verifier: string }, 
 for (const provider of providers) {
   t.test(`a tenant's client signs in its tenant's user, and the login is that tenant's, on ${provider}`, async (t) => {
     const { app, store } = await build(t, { provider })
-    const { acme, alice, defaultAlice } = await seedAcme(store)
+    const { acme, globex, alice, defaultAlice } = await seedAcme(store)
 
     const tokens = await redeem(app, await codeFor(app))
     t.equal(tokens.statusCode, 200, tokens.body)
@@ -121,6 +121,34 @@ for (const provider of providers) {
     t.equal(introspected.statusCode, 200, introspected.body)
     t.equal(introspected.json().active, true)
     t.equal(introspected.json().tenant_id, acme.id)
+    // The refresh token too, with no workspace (one login serves all of the user's workspaces).
+    const introspectAs = (auth: Record<string, string>, token: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/oauth/introspect',
+        headers: { ...auth, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ token }).toString(),
+      })
+    const refreshAnswer = (await introspectAs(AUTH, refreshed.json().refresh_token)).json()
+    t.match(refreshAnswer, { active: true, token_type: 'refresh_token', tenant_id: acme.id })
+    t.notOk('workspace_id' in refreshAnswer)
+
+    // Another tenant's resource server, though it may introspect any token, sees none of acme's: each answer is
+    // inactive, the refresh token's as the access token's.
+    await store.clients.create({
+      clientId: 'globex-gateway',
+      tenantId: globex.id,
+      name: 'Globex gateway',
+      secretHash: sha256(SECRET),
+      grantTypes: ['client_credentials'],
+      scopes: ['introspect'],
+    })
+    const globexAuth = { authorization: basic('globex-gateway', SECRET) }
+    for (const token of [refreshed.json().access_token, refreshed.json().refresh_token]) {
+      const answer = await introspectAs(globexAuth, token)
+      t.equal(answer.statusCode, 200)
+      t.equal(answer.body, '{"active":false}', "another tenant's caller sees acme's token as inactive")
+    }
 
     // The default tenant's logins stay the default tenant's.
     t.not(acme.id, DEFAULT_TENANT_ID)

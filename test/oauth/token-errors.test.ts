@@ -3,6 +3,7 @@
 import t from 'tap'
 import { build } from '../support/helper.ts'
 import { basic, FORM, seed, SECRET, storeSnapshot, tokenRequest } from '../support/token-fixtures.ts'
+import { DEFAULT_TENANT_ID } from '../../src/store/index.ts'
 
 t.test('token endpoint errors', async (t) => {
   const { app, store, db, config } = await build(t)
@@ -416,24 +417,24 @@ t.test('token endpoint errors', async (t) => {
     )
   })
 
-  t.test('outcomes are counted by grant type, client and error code', async (t) => {
+  t.test("outcomes are counted by grant type, the client's tenant, client and error code", async (t) => {
     const res = await app.inject({ method: 'GET', url: '/metrics' })
     t.equal(res.statusCode, 200)
     t.match(
       res.body,
-      'portcullis_token_requests_total{grant_type="client_credentials",client_id="service",outcome="invalid_scope"}',
+      `portcullis_token_requests_total{grant_type="client_credentials",tenant="${DEFAULT_TENANT_ID}",client_id="service",outcome="invalid_scope"}`,
     )
     t.match(
       res.body,
-      'portcullis_token_requests_total{grant_type="password",client_id="service",outcome="invalid_grant"}',
+      `portcullis_token_requests_total{grant_type="password",tenant="${DEFAULT_TENANT_ID}",client_id="service",outcome="invalid_grant"}`,
     )
     t.match(
       res.body,
-      'portcullis_token_requests_total{grant_type="unknown",client_id="unknown",outcome="invalid_request"}',
+      'portcullis_token_requests_total{grant_type="unknown",tenant="unknown",client_id="unknown",outcome="invalid_request"}',
     )
     t.match(
       res.body,
-      'portcullis_token_requests_total{grant_type="client_credentials",client_id="service",outcome="issued"}',
+      `portcullis_token_requests_total{grant_type="client_credentials",tenant="${DEFAULT_TENANT_ID}",client_id="service",outcome="issued"}`,
     )
     t.notMatch(res.body, 'client_id="nobody"', 'unauthenticated client ids never become labels')
   })

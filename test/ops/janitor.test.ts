@@ -12,6 +12,7 @@ import { JANITOR_TABLES, type JanitorPolicy, type JanitorTable, type SweepResult
 import { build, createTestStore, providers, tempDir, testConfig, type Test } from '../support/helper.ts'
 import { failure, runCli } from '../support/run-cli.ts'
 import { seed, tokenRequest } from '../support/token-fixtures.ts'
+import { DEFAULT_TENANT_ID } from '../../src/store/index.ts'
 
 // Seeding 100,000 rows, then the sweep, on a loaded machine.
 t.setTimeout(170_000)
@@ -213,7 +214,14 @@ for (const provider of providers) {
       })),
     })
     await store.audit.record(
-      { type: 'login.throttled', actor: 'client:service', subject: 'alice', ip: '192.0.2.1', details: {} },
+      {
+        tenantId: DEFAULT_TENANT_ID,
+        type: 'login.throttled',
+        actor: 'client:service',
+        subject: 'alice',
+        ip: '192.0.2.1',
+        details: {},
+      },
       new Date(now - DAY),
     )
 

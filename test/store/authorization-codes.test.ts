@@ -5,6 +5,7 @@ import t from 'tap'
 import { hashPassword } from '../../src/security/passwords.ts'
 import { createAuthorizationCodeStore } from '../../src/store/authorization-codes/index.ts'
 import { createTestStore, providers } from '../support/helper.ts'
+import { DEFAULT_TENANT_ID } from '../../src/store/index.ts'
 
 const DAY = 86_400_000
 
@@ -129,6 +130,7 @@ for (const provider of providers) {
     t.test("a redemption reads the code's dpop_jkt and its session's authentication methods", async (t) => {
       const session = await store.sessions.create({
         idHash: 'h-amr',
+        tenantId: DEFAULT_TENANT_ID,
         userId: user.id,
         authTime: new Date(now),
         amr: ['pwd', 'otp'],

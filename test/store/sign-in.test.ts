@@ -3,6 +3,7 @@
 import t from 'tap'
 import { hashPassword } from '../../src/security/passwords.ts'
 import { createTestStore, providers } from '../support/helper.ts'
+import { DEFAULT_TENANT_ID } from '../../src/store/index.ts'
 
 const DAY = 86_400_000
 const policy = {
@@ -55,6 +56,7 @@ for (const provider of providers) {
       const session = await store.sessions.create(
         {
           idHash: 'h1',
+          tenantId: DEFAULT_TENANT_ID,
           userId: user.id,
           authTime: new Date(now),
           amr: ['pwd'],
@@ -135,6 +137,7 @@ for (const provider of providers) {
     t.test('a session lists its refresh families in force', async (t) => {
       const session = await store.sessions.create({
         idHash: 'h2',
+        tenantId: DEFAULT_TENANT_ID,
         userId: user.id,
         authTime: new Date(now),
         amr: ['pwd'],
@@ -169,6 +172,7 @@ for (const provider of providers) {
       await store.sessions.create(
         {
           idHash: 'live',
+          tenantId: DEFAULT_TENANT_ID,
           userId: user.id,
           authTime: new Date(later),
           amr: [],

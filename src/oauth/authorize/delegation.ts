@@ -20,7 +20,7 @@ import type { Services } from '../../services.js'
 import { randomSecret, sha256 } from '../../security/secrets.js'
 import type { PendingAuthorization } from '../../store/authorization-requests.js'
 import type { Challenge, ChallengeKind } from '../../store/challenges.js'
-import type { Client } from '../../store/clients.js'
+import { tenantOf, type Client } from '../../store/clients.js'
 import type { Session } from '../../store/sessions.js'
 import type { User } from '../../store/users.js'
 import { PENDING_TTL_MS } from './flow.js'
@@ -146,9 +146,16 @@ async function findRequest(
   return deps.store.authorizationRequests.findPendingById<AuthorizationRequest>(requestId, new Date(now))
 }
 
-/** The user a login app names: by id, else by username; enabled. */
-export async function findSubject(deps: DelegationDeps, subject: string): Promise<User> {
-  const user = (await deps.store.users.findById(subject)) ?? (await deps.store.users.findByUsername(subject))
+/**
+ * The user a login app names for `client`'s login: by id, else by username, in the client's tenant (a client
+ * signs in only its own tenant's users, and usernames are unique only within a tenant); enabled.
+ */
+export async function findSubject(
+  deps: DelegationDeps,
+  client: Pick<Client, 'tenantId'>,
+  subject: string,
+): Promise<User> {
+  const user = await deps.store.users.findByIdOrUsername(subject, tenantOf(client))
   if (!user || user.disabled)
     throw validationFailed([{ field: 'subject', message: 'no enabled user has this id or username' }])
   return user

@@ -4,7 +4,7 @@
 import type { Services } from '../../services.js'
 import { OAuthError, type ErrorCode } from '../../errors.js'
 import { randomSecret, sha256 } from '../../security/secrets.js'
-import type { Client } from '../../store/clients.js'
+import { tenantOf, type Client } from '../../store/clients.js'
 import type { PendingAuthorization } from '../../store/authorization-requests.js'
 import type { Session } from '../../store/sessions.js'
 import type { User } from '../../store/users.js'
@@ -62,6 +62,7 @@ export async function startSession(
   const session = await deps.store.sessions.create(
     {
       idHash: sha256(cookie),
+      tenantId: user.tenantId,
       userId: user.id,
       authTime: at,
       amr,
@@ -104,7 +105,10 @@ export async function nextStep(
   now: number,
 ): Promise<NextStep> {
   const none = request.prompt.includes('none')
-  if (!signedIn || !loginIsRecentEnough(request, signedIn.session, now)) {
+  // A client signs in only users of its own tenant: a session of another tenant's user (signed in through that
+  // tenant's client) is no session for this client, which asks for a login as for a browser without one.
+  const ownTenant = signedIn !== undefined && signedIn.user.tenantId === tenantOf(client)
+  if (!signedIn || !ownTenant || !loginIsRecentEnough(request, signedIn.session, now)) {
     if (none) throw redirectError(request, 'login_required', 'the user is not signed in')
     return { step: 'login' }
   }

@@ -18,14 +18,18 @@ export type LoginOutcome =
 /** Checks a username and password typed on the login page, and audits the outcome. */
 export async function checkLogin(
   deps: LoginDeps,
-  /** `tenantId`: the client's; a client signs in only users of its own tenant (default: the default tenant). */
-  input: { username: string; password: string; ip: string; clientId: string; tenantId?: string },
+  /**
+   * `tenantId`: the client's; a client signs in only users of its own tenant, and the username's failures
+   * count within it (../login-attempts.ts).
+   */
+  input: { username: string; password: string; ip: string; clientId: string; tenantId: string },
 ): Promise<LoginOutcome> {
   const { store } = deps
   const actor = `client:${input.clientId}`
+  const { tenantId } = input
   let attempt: LoginAttempt
   try {
-    attempt = await reserveLoginAttempt({ deps, username: input.username, ip: input.ip, actor })
+    attempt = await reserveLoginAttempt({ deps, tenantId, username: input.username, ip: input.ip, actor })
   } catch (err) {
     if (err instanceof OAuthError && err.statusCode === 429)
       return { outcome: 'throttled', retryAfter: Number(err.headers['retry-after'] ?? 1) }
@@ -34,7 +38,7 @@ export async function checkLogin(
   let user: User | undefined
   let matches: boolean
   try {
-    user = await store.users.findByUsername(input.username, input.tenantId)
+    user = await store.users.findByUsername(input.username, tenantId)
     const comparable = Buffer.byteLength(input.password) <= MAX_PASSWORD_BYTES
     matches =
       comparable &&
@@ -55,6 +59,7 @@ export async function checkLogin(
         subject: input.username.slice(0, 255),
         ip: input.ip,
         details: { via: 'login_page' },
+        tenantId,
       },
       at,
     )
@@ -62,7 +67,14 @@ export async function checkLogin(
   }
   await attempt.succeeded()
   await store.audit.record(
-    { type: 'login.succeeded', actor, subject: `user:${user.id}`, ip: input.ip, details: { via: 'login_page' } },
+    {
+      type: 'login.succeeded',
+      actor,
+      subject: `user:${user.id}`,
+      ip: input.ip,
+      details: { via: 'login_page' },
+      tenantId,
+    },
     at,
   )
   return { outcome: 'succeeded', user }

@@ -21,6 +21,7 @@ export async function endSession(
   for (const familyId of families) await endLogin(deps, familyId, 'logout', now)
   await deps.store.audit.record(
     {
+      tenantId: session.tenantId,
       type: 'logout',
       actor: `user:${session.userId}`,
       subject: `session:${session.id}`,
@@ -69,6 +70,8 @@ export async function replaceSession(
   }
   await deps.store.audit.record(
     {
+      // The ended session's tenant: its logins are the ones ended (or moved).
+      tenantId: previous.tenantId,
       type: 'session.ended',
       actor: `user:${next.userId}`,
       subject: `session:${previous.id}`,

@@ -38,6 +38,7 @@ async function replayed(
   if (code.familyId !== null) await endLogin(deps, code.familyId, 'replay_detected', now)
   await deps.store.audit.record(
     {
+      tenantId: tenantOf(request.client),
       type: 'authorization_code.replay_detected',
       actor: `client:${request.client.clientId}`,
       subject: `user:${code.userId}`,

@@ -130,6 +130,7 @@ export const createPasswordGrant = (deps: PasswordGrantServices): Grant => ({
     grantScope(request.scope, client.scopes, 'this client')
     const attempt = await reserveLoginAttempt({
       deps,
+      tenantId: tenantOf(client),
       username: params.username!,
       ip: request.ip,
       actor: `client:${client.clientId}`,

@@ -121,6 +121,7 @@ async function rotateOrDetectReplay(
   if (await endLogin(deps, family.id, 'replay_detected', now)) {
     await deps.store.audit.record(
       {
+        tenantId: tenantOf(request.client),
         type: 'refresh_token.replay_detected',
         actor: `client:${request.client.clientId}`,
         subject: `user:${record.user.id}`,

@@ -12,6 +12,7 @@ import {
   type DelegatedAnswer,
 } from '../../oauth/authorize/delegation.js'
 import type { ChallengeKind } from '../../store/challenges.js'
+import { tenantOf } from '../../oauth/workspace.js'
 import { dateTime, errorBody, errorsWithNotFound, nullableString, SECURITY, stringArray } from './schemas.js'
 import { auditContext } from './views.js'
 
@@ -135,6 +136,7 @@ export function registerAdminLoginRequestRoutes(app: FastifyInstance, deps: Serv
     const by = auditContext(request)
     await deps.store.audit.record(
       {
+        tenantId: tenantOf(found.client),
         type: `${kind}_request.rejected`,
         actor: by.actor,
         subject: `client:${found.client.clientId}`,
@@ -206,7 +208,7 @@ export function registerAdminLoginRequestRoutes(app: FastifyInstance, deps: Serv
     },
     async (request) => {
       const found = await findOpenChallenge(deps, 'login', request.params.challenge)
-      const user = await findSubject(deps, request.body.subject)
+      const user = await findSubject(deps, found.client, request.body.subject)
       const redirect = await answerChallenge(deps, found.challenge, {
         accepted: true,
         userId: user.id,
@@ -215,6 +217,7 @@ export function registerAdminLoginRequestRoutes(app: FastifyInstance, deps: Serv
       const by = auditContext(request)
       await deps.store.audit.record(
         {
+          tenantId: tenantOf(found.client),
           type: 'login_request.accepted',
           actor: by.actor,
           subject: `user:${user.id}`,
@@ -312,6 +315,7 @@ export function registerAdminLoginRequestRoutes(app: FastifyInstance, deps: Serv
       const by = auditContext(request)
       await deps.store.audit.record(
         {
+          tenantId: tenantOf(found.client),
           type: 'consent_request.accepted',
           actor: by.actor,
           subject: `client:${found.client.clientId}`,

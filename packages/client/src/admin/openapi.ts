@@ -1327,7 +1327,7 @@ export interface paths {
                             scope?: string;
                             client_id?: string;
                             username?: string;
-                            /** @description The token's tenant; absent: the default tenant */
+                            /** @description The token's tenant, the default tenant's included (a JWT without a tenant_id claim is the default tenant's) */
                             tenant_id?: string;
                             /** @description The workspace the token is for, when it is for one */
                             workspace_id?: string;
