@@ -6,8 +6,8 @@ import type pg from 'pg'
 import type { PrismaClient } from './database.js'
 import { StoreError, translate } from './errors.js'
 import { fromList, toList, toPage, type Page, type PageOptions } from './lists.js'
-import { types } from './postgres-values.js'
-import { isBusy, type Stored, toDate, toDateOrNull } from './sqlite-values.js'
+import { directRowReader } from './direct-read.js'
+import { toDate, toDateOrNull } from './sqlite-values.js'
 import { DEFAULT_TENANT_ID } from './tenants.js'
 
 /** `secret`: presented as `pcl_<id>_<secret>`; `key_pair`: proven by signing (RFC 7523 §2.1), no secret. */
@@ -170,29 +170,13 @@ function toVerification(row: VerificationRow): AccessKeyForVerification {
  * read goes through them without Prisma (Prisma when neither is given, or while SQLite's is busy).
  */
 export function createAccessKeyStore(prisma: PrismaClient, sqlite?: () => BetterSqlite3.Database, pool?: pg.Pool) {
-  let findOnSqlite: BetterSqlite3.Statement<[string], Record<keyof VerificationRow, Stored>> | undefined
-  const findDirect = async (id: string): Promise<VerificationRow | undefined | 'busy'> => {
-    if (pool) {
-      const { rows } = await pool.query<VerificationRow>({ text: `${VERIFICATION_SELECT}$1`, values: [id], types })
-      return rows[0]
-    }
-    let row: Record<keyof VerificationRow, Stored> | undefined
-    try {
-      findOnSqlite ??= sqlite!().prepare(`${VERIFICATION_SELECT}?`)
-      row = findOnSqlite.get(id)
-    } catch (err) {
-      if (isBusy(err)) return 'busy'
-      throw err
-    }
-    if (!row) return undefined
-    return {
-      ...(row as unknown as VerificationRow),
-      expiresAt: toDateOrNull(row.expiresAt),
-      lastUsedAt: toDateOrNull(row.lastUsedAt),
-      revokedAt: toDateOrNull(row.revokedAt),
-      createdAt: toDate(row.createdAt),
-    }
-  }
+  const findDirect = directRowReader<VerificationRow>(VERIFICATION_SELECT, { sqlite, pool }, (row) => ({
+    ...(row as unknown as VerificationRow),
+    expiresAt: toDateOrNull(row.expiresAt),
+    lastUsedAt: toDateOrNull(row.lastUsedAt),
+    revokedAt: toDateOrNull(row.revokedAt),
+    createdAt: toDate(row.createdAt),
+  }))
   return {
     /** A key; with `parentId`, only while that key is active (conflict otherwise), in one transaction. */
     async create(input: NewAccessKey, now = new Date()): Promise<AccessKey> {
@@ -244,7 +228,7 @@ export function createAccessKeyStore(prisma: PrismaClient, sqlite?: () => Better
 
     /** The key with its secret hash and owner, for verifying a presented key. */
     async findForVerification(id: string): Promise<AccessKeyForVerification | undefined> {
-      if (sqlite || pool) {
+      if (findDirect) {
         const direct = await findDirect(id)
         if (direct !== 'busy') return direct && toVerification(direct)
       }

@@ -4,8 +4,8 @@ import type pg from 'pg'
 import type { PrismaClient } from './database.js'
 import { translate } from './errors.js'
 import { fromList, toList, toPage, type Page, type PageOptions } from './lists.js'
-import { types } from './postgres-values.js'
-import { isBusy, type Stored, toDate, toDateOrNull } from './sqlite-values.js'
+import { directRowReader } from './direct-read.js'
+import { type Stored, toDate, toDateOrNull } from './sqlite-values.js'
 import { DEFAULT_TENANT_ID } from './tenants.js'
 
 export interface Client {
@@ -159,21 +159,7 @@ export interface NewClient extends BrowserSignInFields, ClientKeyFields {
  * alone is read through them (through Prisma when neither is given, while SQLite's is busy, or within a tenant).
  */
 export function createClientStore(prisma: PrismaClient, sqlite?: () => BetterSqlite3.Database, pool?: pg.Pool) {
-  let findOnSqlite: BetterSqlite3.Statement<[string], Record<keyof ClientRow, Stored>> | undefined
-  const findDirect = async (clientId: string): Promise<ClientRow | undefined | 'busy'> => {
-    if (pool) {
-      const { rows } = await pool.query<ClientRow>({ text: `${CLIENT_SELECT}$1`, values: [clientId], types })
-      return rows[0]
-    }
-    try {
-      findOnSqlite ??= sqlite!().prepare(`${CLIENT_SELECT}?`)
-      const row = findOnSqlite.get(clientId)
-      return row && fromSqlite(row)
-    } catch (err) {
-      if (isBusy(err)) return 'busy'
-      throw err
-    }
-  }
+  const findDirect = directRowReader<ClientRow>(CLIENT_SELECT, { sqlite, pool }, fromSqlite)
   return {
     async create(input: NewClient): Promise<Client> {
       const row = await translate(`client ${input.clientId}`, () =>
@@ -200,7 +186,7 @@ export function createClientStore(prisma: PrismaClient, sqlite?: () => BetterSql
 
     /** By id; with `tenantId`, only that tenant's client (another tenant's is not found). */
     async findById(clientId: string, tenantId?: string): Promise<Client | undefined> {
-      if (tenantId === undefined && (sqlite || pool)) {
+      if (tenantId === undefined && findDirect) {
         const direct = await findDirect(clientId)
         if (direct !== 'busy') return direct && toClient(direct)
       }
