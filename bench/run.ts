@@ -28,7 +28,7 @@ import { evaluate, measurementTable, verdictTable, type ScenarioResult, type Ver
 import { runRounds } from './lib/rounds.ts'
 import { summariseProfiles } from './lib/profile.ts'
 import { scenarios } from './scenarios/index.ts'
-import { KEYS_PER_TENANT, ONE_KEY, ONE_TENANT, seedTenants, TENANTS } from './tenants.ts'
+import { KEYS_PER_TENANT, NEW_KEY, ONE_KEY, ONE_TENANT, seedTenants, TENANTS } from './tenants.ts'
 import {
   BENCH_ISSUER,
   emptyPools,
@@ -386,7 +386,7 @@ async function main(): Promise<number> {
         const what = `${TENANTS} tenants × ${KEYS_PER_TENANT} access keys, and ${TENANTS * KEYS_PER_TENANT} more in the default tenant (the control)`
         log(`  seeded ${what} in ${seconds} s`)
         runNotes.push(
-          `${what} in the database (seeded in ${seconds} s); token-exchange and introspect-access-key present keys spread across the tenants (portcullis), the control's keys in the same order (${ONE_TENANT}) and the one key of a run without --tenants (${ONE_KEY}), on the same server in alternating rounds`,
+          `${what} in the database (seeded in ${seconds} s); token-exchange and introspect-access-key present the first key of every tenant in turn (portcullis: each key again 1,000 requests later, through its tenant's client), the control's keys in the same pattern (${ONE_TENANT}), keys of every tenant never presented before (${NEW_KEY}: the worst case, no target) and the one key of a run without --tenants (${ONE_KEY}), on the same server in alternating rounds`,
         )
       }
       const needs = new Set(selected.flatMap((scenario) => Object.keys(scenario.pools ?? {}) as Array<keyof Pools>))

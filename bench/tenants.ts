@@ -5,6 +5,13 @@
 // same number of keys again is seeded in the default tenant as the control (TenantKeys.control), measured in the
 // same run beside the spread.
 //
+// Two patterns of use, each measured:
+// - the subject (`portcullis`): the first key of every tenant in turn, the way keys are used (each presented again
+//   and again: here every 1,000 requests, through 1,000 exchanger clients). A key is read from the database at its
+//   first use and again once per ACCESS_KEY_CACHE_TTL; the ratio targets apply to it.
+// - `new key`: every request a key the server has not seen (the other 99 keys of every tenant, tenants first): a
+//   database read and a last-use write per request, the worst case. Reported beside the subject, no target.
+//
 // Seeded with raw SQL in one transaction (multi-row inserts), so 100,000 keys take seconds, not the minutes the
 // CLI would. The rows are the ones the store writes (src/store/tenants.ts, clients.ts, access-keys.ts).
 import Database from 'better-sqlite3'
@@ -31,8 +38,10 @@ export interface KeySpread {
   keys: string[][]
   /** The Basic authorization of the client that exchanges tenant t's keys. */
   exchangers: string[]
-  /** The next key to present, stepping across tenants first (one tenant's keys are 1,000 requests apart). */
+  /** The next key of the working set: every tenant's first key in turn (each key again 1,000 requests later). */
   cursor(): { key: string; authorization: string }
+  /** The next key never presented before: every tenant's other keys, tenants first (the worst case). */
+  newKeyCursor(): { key: string; authorization: string }
 }
 
 export interface TenantKeys extends KeySpread {
@@ -61,14 +70,21 @@ const COLUMNS = {
 
 function spreadOf(keys: string[][], exchangers: string[]): KeySpread {
   let next = 0
+  let nextNew = 0
   return {
     tenants: keys.length,
     keys,
     exchangers,
     cursor() {
-      const i = next++
+      const tenant = next++ % keys.length
+      return { key: keys[tenant]![0]!, authorization: exchangers[tenant]! }
+    },
+    newKeyCursor() {
+      const i = nextNew++
       const tenant = i % keys.length
-      return { key: keys[tenant]![Math.floor(i / keys.length) % KEYS_PER_TENANT]!, authorization: exchangers[tenant]! }
+      // Keys 1 to 99 of each tenant (key 0 is the working set's); after the last, round again (a run uses fewer).
+      const k = 1 + (Math.floor(i / keys.length) % (KEYS_PER_TENANT - 1))
+      return { key: keys[tenant]![k]!, authorization: exchangers[tenant]! }
     },
   }
 }
@@ -211,7 +227,9 @@ export function spreadRequest(
   path: string,
   body: (key: string) => string,
   asClient: boolean,
+  pattern: 'working set' | 'new key' = 'working set',
 ): RequestSpec {
+  const cursor = pattern === 'new key' ? () => spread.newKeyCursor() : () => spread.cursor()
   let authorization = spread.exchangers[0]!
   return {
     method: 'POST',
@@ -219,7 +237,7 @@ export function spreadRequest(
     // The first request's, for the probe; every measured request sets its own.
     body: body(spread.keys[0]![0]!),
     nextBody: () => {
-      const next = spread.cursor()
+      const next = cursor()
       authorization = next.authorization
       return body(next.key)
     },
@@ -256,28 +274,51 @@ export async function probeSpread(
 }
 
 /**
- * The same server's references beside the spread (the subject), measured in the same alternating rounds: `one tenant`,
- * the control's keys (as many, presented in the same order, in the default tenant), so `portcullis = r × one tenant`
- * is tenancy's own share of a key's first use; and `one key`, the request of a run without --tenants (one key, cached
- * after its first use), so `portcullis = r × one key` is what presenting a key not seen before costs.
+ * The same server's references beside the spread (the subject), measured in the same alternating rounds:
+ * - `one tenant`: the control's keys in the default tenant, in the same pattern (each of 1,000 keys in turn), so
+ *   `portcullis = r × one tenant` is tenancy's own share;
+ * - `new key`: keys of all the tenants, each presented for the first time (a database read and a last-use write per
+ *   request), the worst case, so `new key = r × one key` is what a key not seen before costs;
+ * - `one key`: the request of a run without --tenants (one key, cached after its first use).
+ * `request(spread, pattern)` builds the scenario's request over a spread.
  */
-export function spreadReferences(ctx: BenchContext, control: RequestSpec, single: RequestSpec): Contender[] {
+export function spreadReferences(
+  ctx: BenchContext,
+  spread: TenantKeys,
+  request: (spread: KeySpread, pattern: 'working set' | 'new key') => RequestSpec,
+  single: RequestSpec,
+): Contender[] {
   return [
-    httpContender(ONE_TENANT, 'reference', ctx.portcullis, control, ctx.settings.connections),
+    httpContender(
+      ONE_TENANT,
+      'reference',
+      ctx.portcullis,
+      request(spread.control, 'working set'),
+      ctx.settings.connections,
+    ),
+    httpContender(NEW_KEY, 'reference', ctx.portcullis, request(spread, 'new key'), ctx.settings.connections),
     httpContender(ONE_KEY, 'reference', ctx.portcullis, single, ctx.settings.connections),
   ]
 }
 
 export const ONE_TENANT = 'one tenant'
+export const NEW_KEY = 'new key'
 export const ONE_KEY = 'one key'
 
-/** The CPU per request of the spread against its references: steadier than req/s on a loaded machine. */
+/** The CPU per request of the spread and of new keys against their references: steadier than req/s under load. */
 export function spreadNotes(scenario: string, contenders: readonly Summary[]): string[] {
   const cpu = (name: string) => contenders.find((contender) => contender.name === name)?.cpuUsPerRequest
-  const spread = cpu('portcullis')
-  const shares = [ONE_TENANT, ONE_KEY].flatMap((name) => {
-    const other = cpu(name)
-    return spread === undefined || other === undefined ? [] : [`${(spread / other).toFixed(2)} × ${name}'s`]
-  })
-  return shares.length === 0 ? [] : [`${scenario}: CPU per request of the spread across tenants = ${shares.join(', ')}`]
+  const ratio = (a: string, b: string) => {
+    const x = cpu(a)
+    const y = cpu(b)
+    return x === undefined || y === undefined ? undefined : `${(x / y).toFixed(2)} × ${b}'s`
+  }
+  const shares = [ratio('portcullis', ONE_TENANT), ratio('portcullis', ONE_KEY)].filter((share) => share !== undefined)
+  const fresh = ratio(NEW_KEY, ONE_KEY)
+  return [
+    ...(shares.length === 0
+      ? []
+      : [`${scenario}: CPU per request of the spread across tenants = ${shares.join(', ')}`]),
+    ...(fresh === undefined ? [] : [`${scenario}: CPU per request of a key never presented before = ${fresh}`]),
+  ]
 }

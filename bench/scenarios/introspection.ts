@@ -49,7 +49,7 @@ export const introspectAccessKey: Scenario = {
     if (!ctx.fixtures.accessKey) throw new SkipScenario(`no access key: ${ctx.fixtures.missing.join('; ')}`)
     const spread = ctx.fixtures.tenantKeys
     if (!spread) return introspectionPlan(ctx, ctx.fixtures.accessKey)
-    // Keys of 1,000 tenants in turn, introspected by the default tenant's introspector (it sees every tenant's).
+    // Keys of 1,000 tenants in turn (bench/tenants.ts), introspected by the default tenant's introspector (it sees every tenant's).
     const headers = { authorization: ctx.fixtures.introspector.authorization }
     const body = (key: string) => form({ token: key })
     const request: RequestSpec = { ...spreadRequest(spread, '/oauth/introspect', body, false), headers }
@@ -66,7 +66,8 @@ export const introspectAccessKey: Scenario = {
         httpContender('portcullis', 'subject', ctx.portcullis, request, ctx.settings.connections),
         ...spreadReferences(
           ctx,
-          { ...spreadRequest(spread.control, '/oauth/introspect', body, false), headers },
+          spread,
+          (keys, pattern) => ({ ...spreadRequest(keys, '/oauth/introspect', body, false, pattern), headers }),
           single,
         ),
         formContender(ctx, single),

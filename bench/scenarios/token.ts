@@ -199,7 +199,12 @@ export const tokenExchange: Scenario = {
       contenders: [
         httpContender('portcullis', 'subject', ctx.portcullis, request, ctx.settings.connections),
         ...(spread
-          ? spreadReferences(ctx, spreadRequest(spread.control, '/oauth/token', exchangeBody, true), single)
+          ? spreadReferences(
+              ctx,
+              spread,
+              (keys, pattern) => spreadRequest(keys, '/oauth/token', exchangeBody, true, pattern),
+              single,
+            )
           : []),
         signContender(ctx, single),
       ],

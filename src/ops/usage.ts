@@ -14,6 +14,7 @@
 // - `throttled`: a token request over the client's rate limit (RATE_LIMIT_PER_CLIENT).
 // Only known clients and keys are counted (a stranger cannot make rows by naming ids that do not exist).
 import type { Config } from '../config.js'
+import { BatchWriteError } from '../store/direct-write.js'
 import type { UsageIncrement, UsageStore, UsageSubjectType } from '../store/usage.js'
 
 export type { UsageSubjectType }
@@ -129,9 +130,10 @@ export function createUsageCounter(deps: {
           writing = false
         },
         (err: unknown) => {
-          // Kept for the next write (the database may be down): added to what has been counted since.
+          // Kept for the next write (the database may be down): added to what has been counted since. Only what
+          // was not written: the store names it (the rows before it were added, and must not be added twice).
           writing = false
-          for (const row of increments)
+          for (const row of err instanceof BatchWriteError ? (err.unwritten as UsageIncrement[]) : increments)
             add(row.subjectType, row.subjectId, row.kind as UsageKind, row.hour.getTime(), row.count)
           schedule(intervalMs)
           deps.onError?.(err)

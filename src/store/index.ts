@@ -46,7 +46,7 @@ export function createStore(db: Database) {
     consents: createConsentStore(prisma, revocations ? { announce: revocations.announce } : {}),
     challenges: createChallengeStore(prisma),
     replayCache: createReplayCacheStore(prisma, db.sqlite, db.pool),
-    usage: createUsageStore(prisma),
+    usage: createUsageStore(prisma, db.sqlite, db.pool),
     janitor: createJanitorStore(db),
     /** True when the database answers a trivial query (readiness). */
     async ping(): Promise<boolean> {

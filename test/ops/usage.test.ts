@@ -11,6 +11,7 @@ import { janitorPolicy } from '../../src/ops/janitor-schedule.ts'
 import { createUsageCounter, tokenUsageKind, type UsageCounter } from '../../src/ops/usage.ts'
 import { GRANT_TYPES } from '../../src/oauth/grants/index.ts'
 import { sha256 } from '../../src/security/secrets.ts'
+import { BatchWriteError } from '../../src/store/direct-write.ts'
 import { createStore, openDatabase, type Store } from '../../src/store/index.ts'
 import type { UsageIncrement } from '../../src/store/usage.ts'
 import { adminHeaders, client } from '../support/admin-fixtures.ts'
@@ -382,6 +383,36 @@ t.test('a failed write keeps its counts for the next one; close writes them', as
   )
   await usage.flush()
   t.equal(written.length, 1, 'nothing left to write')
+})
+
+t.test('a write that failed part-way keeps only what it did not write: nothing is counted twice', async (t) => {
+  const written: UsageIncrement[] = []
+  let failures = 1
+  const usage = createUsageCounter({
+    store: {
+      usage: {
+        add: async (rows) => {
+          // The first row written, then a failure naming the rest (as the store's chunked writes do).
+          if (failures-- > 0) {
+            written.push(rows[0]!)
+            throw new BatchWriteError(rows.slice(1), new Error('database down'))
+          }
+          written.push(...rows)
+        },
+      },
+    },
+    config: { usageFlushInterval: 3600 },
+    now: () => NOW,
+    onError: () => undefined,
+  })
+  for (const id of ['a', 'b', 'c']) usage.count('client', id, 'api')
+  await usage.flush()
+  await usage.close()
+  t.same(written.map((row) => [row.subjectId, row.count]).sort(), [
+    ['a', 1],
+    ['b', 1],
+    ['c', 1],
+  ])
 })
 
 t.test('while writes fail, a flood of distinct ids is held up to a bound, not without end', async (t) => {
