@@ -60,17 +60,30 @@ export function createPasswordHasher(options: {
   // end the process.
   pool.on('error', (err: unknown) => options.onError?.(err))
   let dummy: Promise<string> | undefined
-  const hash = async (password: string) => (await pool.run({ op: 'hash', password, cost: options.cost })) as string
+  // The tasks not yet answered. Piscina's close() waits only for the tasks a thread has taken, and fails those still
+  // queued (a thread still starting: the pool is empty after the idle time) with "Terminating worker thread".
+  const inFlight = new Set<Promise<unknown>>()
+  const run = (task: PasswordTask): Promise<boolean | string> => {
+    const running = pool.run(task)
+    inFlight.add(running)
+    const forget = () => inFlight.delete(running)
+    running.then(forget, forget)
+    return running
+  }
+  const hash = async (password: string) => (await run({ op: 'hash', password, cost: options.cost })) as string
   return {
     cost: options.cost,
-    verify: async (password, storedHash) => (await pool.run({ op: 'compare', password, hash: storedHash })) === true,
+    verify: async (password, storedHash) => (await run({ op: 'compare', password, hash: storedHash })) === true,
     hash,
     dummyHash: () => (dummy ??= hash(randomSecret())),
     idleTimeoutMs,
     threads: () => pool.threads.length,
-    // close(), not destroy(): Fastify runs onClose hooks while the server is still draining, and the logins
-    // in flight must finish rather than fail with a terminated worker.
-    close: () => pool.close(),
+    // Fastify runs onClose hooks while the server is still draining: the logins in flight, queued ones included,
+    // finish before the threads end, rather than fail with a terminated worker.
+    close: async () => {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight])
+      await pool.close()
+    },
   }
 }
 
