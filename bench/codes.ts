@@ -39,7 +39,7 @@ export async function mintAuthorizationCodes(options: {
   const db = await openDatabase(options.databaseUrl)
   try {
     const store = createStore(db)
-    const user = await store.users.findByUsername(options.username, DEFAULT_TENANT_ID)
+    const user = await store.users.findByUsername(DEFAULT_TENANT_ID, options.username)
     if (!user) throw new Error(`no user ${options.username}`)
     const client: CodeClient = {
       clientId: 'bench-web',

@@ -63,7 +63,7 @@ for (const provider of providers) {
         async (t) => {
           const bob = await store.users.create({ username: `bob-${via.length}`, passwordHash: 'x', scopes: ['read'] })
           await store.users.update(bob.id, {
-            passwordHash: (await store.users.findByUsername('alice', DEFAULT_TENANT_ID))!.passwordHash,
+            passwordHash: (await store.users.findByUsername(DEFAULT_TENANT_ID, 'alice'))!.passwordHash,
           })
           const first = await signedInBrowser(app)
           const second = await signedInBrowser(app)

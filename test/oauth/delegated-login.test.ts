@@ -438,7 +438,7 @@ for (const provider of providers) {
       t.match(query(answer.headers.location), { code: String, state: 'xyz', iss: ISSUER })
       t.equal(
         await ctx.store.consents.findActive(
-          (await ctx.store.users.findByUsername('alice', DEFAULT_TENANT_ID))!.id,
+          (await ctx.store.users.findByUsername(DEFAULT_TENANT_ID, 'alice'))!.id,
           'web',
         ),
         undefined,

@@ -155,7 +155,7 @@ for (const provider of providers) {
     t.test('another username from the same address is not affected', async (t) => {
       await store.users.create({
         username: 'bob',
-        passwordHash: (await store.users.findByUsername('alice', DEFAULT_TENANT_ID))!.passwordHash,
+        passwordHash: (await store.users.findByUsername(DEFAULT_TENANT_ID, 'alice'))!.passwordHash,
         scopes: ['read'],
       })
       t.equal((await login('bob', alice.password)).statusCode, 200)
@@ -314,7 +314,7 @@ for (const provider of providers) {
       t.test(
         '20 logins with the right password from one address for 20 usernames at once all succeed, at most 5 compared at a time',
         async (t) => {
-          const hash = (await store.users.findByUsername('alice', DEFAULT_TENANT_ID))!.passwordHash
+          const hash = (await store.users.findByUsername(DEFAULT_TENANT_ID, 'alice'))!.passwordHash
           for (let i = 0; i < 20; i++)
             await store.users.create({ username: `office-${i}`, passwordHash: hash, scopes: ['read'] })
           const before = verifications()
@@ -486,7 +486,7 @@ for (const provider of providers) {
           const seeded = await seed(store)
           const login = loginAs(app, seeded)('alice', seeded.alice.password)
           await until('the login is comparing the old password', () => started() === 1)
-          await updateUser({ store, config, now: Date.now }, seeded.alice.id, change)
+          await updateUser({ store, config, now: Date.now }, DEFAULT_TENANT_ID, seeded.alice.id, change)
           open()
           const res = await login
           t.same(
@@ -567,7 +567,7 @@ for (const provider of providers) {
     })
 
     t.test("a disabled user's right password is no failure; a wrong one, or one past 72 bytes, is", async (t) => {
-      const hash = (await store.users.findByUsername('alice', DEFAULT_TENANT_ID))!.passwordHash
+      const hash = (await store.users.findByUsername(DEFAULT_TENANT_ID, 'alice'))!.passwordHash
       const dora = await store.users.create({ username: 'dora', passwordHash: hash, scopes: ['read'] })
       await store.users.update(dora.id, { disabled: true })
       const disabled = { error: 'invalid_grant', error_description: 'this user is disabled' }
@@ -669,7 +669,7 @@ t.test('an unknown username is compared against the dummy hash, like a wrong pas
   const { app, store } = await build(t, { deps: { passwords: spy } })
   const seeded = await seed(store)
   const login = loginAs(app, seeded)
-  const aliceHash = (await store.users.findByUsername('alice', DEFAULT_TENANT_ID))!.passwordHash
+  const aliceHash = (await store.users.findByUsername(DEFAULT_TENANT_ID, 'alice'))!.passwordHash
 
   const unknown = await login('nobody', 'guess')
   const wrong = await login('alice', 'guess')

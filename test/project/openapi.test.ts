@@ -192,7 +192,7 @@ t.test('every response recorded across the API matches its documented status, me
   await oauthForm('/oauth/introspect', { token: login.access_token }, { authorization: `Bearer ${bob}` })
   // UserInfo: no token, a token without openid, and one with it.
   await store.clients.update('console', { scopes: ['read', 'keys:write', 'openid', 'profile', 'email'] })
-  const bobRow = await store.users.findByUsername('bob', DEFAULT_TENANT_ID)
+  const bobRow = await store.users.findByUsername(DEFAULT_TENANT_ID, 'bob')
   await store.users.update(bobRow!.id, {
     scopes: ['read', 'keys:write', 'openid', 'profile', 'email'],
     email: 'bob@example.com',

@@ -98,7 +98,7 @@ for (const provider of providers) {
     })
 
     t.equal((await store.tenants.find('default'))?.id, DEFAULT_TENANT_ID, 'the default tenant exists')
-    t.equal((await store.users.findByUsername('olduser', DEFAULT_TENANT_ID))?.tenantId, DEFAULT_TENANT_ID)
+    t.equal((await store.users.findByUsername(DEFAULT_TENANT_ID, 'olduser'))?.tenantId, DEFAULT_TENANT_ID)
     t.equal((await store.clients.findById('legacy'))?.tenantId, DEFAULT_TENANT_ID)
     t.equal((await store.accessKeys.findById(key.id))?.tenantId, DEFAULT_TENANT_ID)
 
@@ -130,6 +130,6 @@ for (const provider of providers) {
     // A second tenant may reuse the username without touching the migrated user.
     const acme = await store.tenants.create({ slug: 'acme', name: 'Acme' })
     await store.users.create({ tenantId: acme.id, username: 'olduser', passwordHash: 'x', scopes: [] })
-    t.equal((await store.users.findByUsername('olduser', DEFAULT_TENANT_ID))?.id, userId)
+    t.equal((await store.users.findByUsername(DEFAULT_TENANT_ID, 'olduser'))?.id, userId)
   })
 }

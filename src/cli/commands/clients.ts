@@ -163,7 +163,7 @@ const list: Command = {
   async run(ctx, { positionals }) {
     expectPositionals(positionals, [])
     const store = await ctx.store()
-    const clients = (await collectPages((options) => store.clients.list({ ...options, tenantId: ctx.tenantId }))).map(
+    const clients = (await collectPages((options) => store.clients.list(ctx.tenantId, options))).map(
       listedClient,
     )
     ctx.io.print(
