@@ -60,6 +60,7 @@ export async function mintAuthorizationCodes(options: {
     const now = new Date()
     const challenge = createHash('sha256').update(client.verifier).digest('base64url')
     const common = {
+      tenantId: user.tenantId,
       clientId: client.clientId,
       userId: user.id,
       sessionId: null,

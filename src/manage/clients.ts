@@ -350,7 +350,12 @@ export async function rotateClientSecret(
   const at = deps.now()
   const secret = randomSecret()
   const client = await deps.store.clients
-    .rotateSecret(by.tenantId ?? DEFAULT_TENANT_ID, clientId, sha256(secret), grace > 0 ? new Date(at + grace * 1000) : null)
+    .rotateSecret(
+      by.tenantId ?? DEFAULT_TENANT_ID,
+      clientId,
+      sha256(secret),
+      grace > 0 ? new Date(at + grace * 1000) : null,
+    )
     .catch(clientNotFound)
   deps.clients?.invalidate(clientId)
   await recordChange(deps, by, {

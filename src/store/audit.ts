@@ -91,12 +91,12 @@ export function createAuditStore(prisma: PrismaClient) {
     async list(
       scope: TenantScope,
       options: {
-      after?: string | undefined
-      limit: number
-      type?: string | undefined
-      actor?: string | undefined
-      since?: Date | undefined
-      until?: Date | undefined
+        after?: string | undefined
+        limit: number
+        type?: string | undefined
+        actor?: string | undefined
+        since?: Date | undefined
+        until?: Date | undefined
       },
     ): Promise<Page<AuditEvent>> {
       const rows = await prisma.auditEvent.findMany({

@@ -97,7 +97,12 @@ export function createConsentStore(prisma: PrismaClient, feed: { announce?: () =
     /** A page of the user's consents in force, by client id; `after` is the previous page's cursor (a client id). */
     async listActivePage(scope: TenantScope, userId: string, options: PageOptions): Promise<Page<Consent>> {
       const rows = await prisma.consent.findMany({
-        where: { userId, ...tenantWhere(scope), revokedAt: null, ...(options.after ? { clientId: { gt: options.after } } : {}) },
+        where: {
+          userId,
+          ...tenantWhere(scope),
+          revokedAt: null,
+          ...(options.after ? { clientId: { gt: options.after } } : {}),
+        },
         orderBy: { clientId: 'asc' },
         take: options.limit + 1,
       })

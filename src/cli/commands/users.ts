@@ -84,9 +84,7 @@ const list: Command = {
   async run(ctx, { positionals }) {
     expectPositionals(positionals, [])
     const store = await ctx.store()
-    const users = (await collectPages((options) => store.users.list(ctx.tenantId, options))).map(
-      listedUser,
-    )
+    const users = (await collectPages((options) => store.users.list(ctx.tenantId, options))).map(listedUser)
     ctx.io.print(
       table(
         ['ID', 'USERNAME', 'SCOPES', 'STATE', 'CREATED'],

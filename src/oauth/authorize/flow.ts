@@ -179,6 +179,8 @@ export async function issueCode(
   await deps.store.sessions.touch(
     signedIn.session.tenantId,
     signedIn.session.id,
-    new Date(now + deps.config.sessionIdleTtl * 1000), new Date(now))
+    new Date(now + deps.config.sessionIdleTtl * 1000),
+    new Date(now),
+  )
   return code
 }
