@@ -71,8 +71,8 @@ export async function endUserSession(
 }
 
 /**
- * Ends the session with this id, whoever's it is in the tenant (the CLI names a session alone), like endUserSession; the
- * session ended. 404 when no session in force has this id.
+ * Ends the session with this id, whoever's it is in the tenant (the CLI names a session alone), like
+ * endUserSession; the session ended. 404 when no session in force has this id.
  */
 export async function endSessionById(deps: SessionDeps, sessionId: string, by: ChangedBy): Promise<Session> {
   const session = await deps.store.sessions.findById(by.tenantId ?? DEFAULT_TENANT_ID, sessionId)

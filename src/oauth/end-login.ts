@@ -6,7 +6,8 @@ import type { RevokeReason } from '../store/refresh-tokens/index.js'
 import type { TenantScope } from '../store/tenant-scope.js'
 
 /**
- * Ends the login `familyId` (of the tenant `scope`) at `now`; true when this call revoked the family (false: it already was).
+ * Ends the login `familyId` (of the tenant `scope`) at `now`; true when this call revoked the family (false: it
+ * already was).
  *
  * The access tokens go first. Should the second write never happen (a crash, a lost connection), the login
  * is still alive and ending it again does both; in the other order a retry would find the family revoked and

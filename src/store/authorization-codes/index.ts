@@ -118,13 +118,13 @@ export function createAuthorizationCodeStore(
     },
 
     /**
-     * Redeems the code with this hash, in any tenant (like findByHash): reads it with its user, lets `decide` check it and say what to write
-     * (it throws to refuse, and the code stays unused), then marks it used by the login `familyId` and writes
-     * the login's refresh family and first token, all or nothing. 'used' when it was used before or a
-     * concurrent redemption won.
+     * Redeems the code with this hash, in any tenant (like findByHash): reads it with its user, lets `decide`
+     * check it and say what to write (it throws to refuse, and the code stays unused), then marks it used by the
+     * login `familyId` and writes the login's refresh family and first token, all or nothing. 'used' when it was
+     * used before or a concurrent redemption won.
      *
      * @example
-     * const result = await store.authorizationCodes.redeem(ANY_TENANT, sha256(code), ({ code, user }) => ({ familyId }))
+     * const result = await store.authorizationCodes.redeem(ANY_TENANT, sha256(code), ({ code }) => ({ familyId }))
      */
     async redeem<T extends Redemption>(
       _scope: AnyTenant,
