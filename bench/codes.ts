@@ -39,7 +39,7 @@ export async function mintAuthorizationCodes(options: {
   const db = await openDatabase(options.databaseUrl)
   try {
     const store = createStore(db)
-    const user = await store.users.findByUsername(options.username, DEFAULT_TENANT_ID)
+    const user = await store.users.findByUsername(DEFAULT_TENANT_ID, options.username)
     if (!user) throw new Error(`no user ${options.username}`)
     const client: CodeClient = {
       clientId: 'bench-web',
@@ -60,6 +60,7 @@ export async function mintAuthorizationCodes(options: {
     const now = new Date()
     const challenge = createHash('sha256').update(client.verifier).digest('base64url')
     const common = {
+      tenantId: user.tenantId,
       clientId: client.clientId,
       userId: user.id,
       sessionId: null,

@@ -23,7 +23,7 @@ import { signAccessToken } from '../src/keys/access-token.ts'
 import { createKeyring } from '../src/keys/keyring.ts'
 import { revokeKeyWithDescendants } from '../src/security/access-key-lifecycle.ts'
 import { generateAccessKey } from '../src/security/access-keys.ts'
-import { createStore, openDatabase } from '../src/store/index.ts'
+import { createStore, openDatabase, DEFAULT_TENANT_ID } from '../src/store/index.ts'
 import { freePort, startServer } from './lib/processes.ts'
 
 const { values } = parseArgs({
@@ -141,7 +141,7 @@ async function measure(kind: string): Promise<void> {
     })
     return {
       headers: { 'x-api-key': generated.key },
-      revoke: () => revokeKeyWithDescendants(store, generated.id, { actor: 'cli' }, Date.now()),
+      revoke: () => revokeKeyWithDescendants(store, DEFAULT_TENANT_ID, generated.id, { actor: 'cli' }, Date.now()),
     }
   }
 

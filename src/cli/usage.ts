@@ -76,7 +76,7 @@ function usageCommand(options: {
       const period = usagePeriod({ from: new Date(now - since * 1000).toISOString(), granularity }, now)
       let view: UsageView
       try {
-        view = await options.read(await ctx.deps(), id!, period)
+        view = await options.read(await ctx.deps(), id!, period, { tenantId: ctx.tenantId })
       } catch (err) {
         if (err instanceof OAuthError && err.error === 'not_found') throw new CliError(options.notFound(id!))
         throw err

@@ -42,7 +42,7 @@ export async function createAccessKey(
   by: ChangedBy,
 ): Promise<IssuedAccessKey> {
   const tenantId = by.tenantId ?? DEFAULT_TENANT_ID
-  const owner = request.userId ? await deps.store.users.findById(request.userId, tenantId) : null
+  const owner = request.userId ? await deps.store.users.findById(tenantId, request.userId) : null
   if (owner === undefined) throw validationFailed([{ field: 'user_id', message: 'no user has this id' }])
   const workspace = await keyWorkspace(deps, tenantId, owner, request.workspace)
   const keyRequest = {
@@ -90,7 +90,7 @@ export async function revokeAccessKey(
   by: ChangedBy,
 ): Promise<{ accessKey: AccessKey; descendants: AccessKey[] }> {
   try {
-    const revoked = await revokeKeyWithDescendants(deps.store, id, by, deps.now())
+    const revoked = await revokeKeyWithDescendants(deps.store, by.tenantId ?? DEFAULT_TENANT_ID, id, by, deps.now())
     for (const key of [revoked.accessKey, ...revoked.descendants]) deps.accessKeys?.invalidate(key.id)
     return revoked
   } catch (err) {
@@ -101,7 +101,7 @@ export async function revokeAccessKey(
 
 /** The key, within `tenantId` (default: the default tenant): another tenant's key is not found. */
 export async function getAccessKey(deps: Pick<ManageDeps, 'store'>, id: string, tenantId?: string): Promise<AccessKey> {
-  const key = await deps.store.accessKeys.findById(id, tenantId ?? DEFAULT_TENANT_ID)
+  const key = await deps.store.accessKeys.findById(tenantId ?? DEFAULT_TENANT_ID, id)
   if (!key) throw notFound('no access key has this id')
   return key
 }
@@ -117,9 +117,6 @@ export function listAccessKeys(
     tenantId?: string | undefined
   },
 ): Promise<Page<AccessKey>> {
-  return deps.store.accessKeys.list({
-    ...options,
-    tenantId: options.tenantId ?? DEFAULT_TENANT_ID,
-    now: new Date(deps.now()),
-  })
+  const { tenantId, ...page } = options
+  return deps.store.accessKeys.list(tenantId ?? DEFAULT_TENANT_ID, { ...page, now: new Date(deps.now()) })
 }

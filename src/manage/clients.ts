@@ -297,7 +297,7 @@ export async function updateClient(
   changes: Partial<ClientFields> & ClientKeyRequest,
   by: ChangedBy,
 ): Promise<Client> {
-  const current = await deps.store.clients.findById(clientId, by.tenantId ?? DEFAULT_TENANT_ID)
+  const current = await deps.store.clients.findById(by.tenantId ?? DEFAULT_TENANT_ID, clientId)
   if (!current) throw notFound('no client has this client_id')
   const keyChange = hasKeyFields(changes)
   if (keyChange && authMethodOf(current) !== 'private_key_jwt')
@@ -307,7 +307,9 @@ export async function updateClient(
   const problems = [...(await keyProblems(changes, false)), ...clientProblems(deps, changes, current.isPublic)]
   if (problems.length > 0) throw validationFailed(problems)
   const { jwks: _jwks, jwksUri: _jwksUri, tokenEndpointAudience: _audience, ...fields } = changes
-  const client = await deps.store.clients.update(clientId, { ...fields, ...keyFields(changes) }).catch(clientNotFound)
+  const client = await deps.store.clients
+    .update(by.tenantId ?? DEFAULT_TENANT_ID, clientId, { ...fields, ...keyFields(changes) })
+    .catch(clientNotFound)
   deps.clients?.invalidate(clientId)
   const changed = [
     ...(Object.keys(WIRE_NAMES) as (keyof ClientFields)[])
@@ -340,7 +342,7 @@ export async function rotateClientSecret(
       },
     ])
   }
-  const current = await deps.store.clients.findById(clientId, by.tenantId ?? DEFAULT_TENANT_ID)
+  const current = await deps.store.clients.findById(by.tenantId ?? DEFAULT_TENANT_ID, clientId)
   if (!current) throw notFound('no client has this client_id')
   if (current.isPublic) throw conflict('a public client has no secret to rotate')
   if (authMethodOf(current) === 'private_key_jwt')
@@ -348,7 +350,12 @@ export async function rotateClientSecret(
   const at = deps.now()
   const secret = randomSecret()
   const client = await deps.store.clients
-    .rotateSecret(clientId, sha256(secret), grace > 0 ? new Date(at + grace * 1000) : null)
+    .rotateSecret(
+      by.tenantId ?? DEFAULT_TENANT_ID,
+      clientId,
+      sha256(secret),
+      grace > 0 ? new Date(at + grace * 1000) : null,
+    )
     .catch(clientNotFound)
   deps.clients?.invalidate(clientId)
   await recordChange(deps, by, {
@@ -362,15 +369,14 @@ export async function rotateClientSecret(
 
 /** Deletes a client (its refresh-token families go with it) and records `client.deleted`. */
 export async function deleteClient(deps: ClientDeps, clientId: string, by: ChangedBy): Promise<void> {
-  await getClient(deps, clientId, by.tenantId)
-  await deps.store.clients.delete(clientId).catch(clientNotFound)
+  await deps.store.clients.delete(by.tenantId ?? DEFAULT_TENANT_ID, clientId).catch(clientNotFound)
   deps.clients?.invalidate(clientId)
   await recordChange(deps, by, { type: 'client.deleted', subject: clientId, at: deps.now() })
 }
 
 /** The client, within `tenantId` (default: the default tenant): another tenant's client is not found. */
 export async function getClient(deps: Pick<ManageDeps, 'store'>, clientId: string, tenantId?: string): Promise<Client> {
-  const client = await deps.store.clients.findById(clientId, tenantId ?? DEFAULT_TENANT_ID)
+  const client = await deps.store.clients.findById(tenantId ?? DEFAULT_TENANT_ID, clientId)
   if (!client) throw notFound('no client has this client_id')
   return client
 }
@@ -379,5 +385,6 @@ export function listClients(
   deps: Pick<ManageDeps, 'store'>,
   options: { after?: string | undefined; limit: number; tenantId?: string },
 ): Promise<Page<Client>> {
-  return deps.store.clients.list({ ...options, tenantId: options.tenantId ?? DEFAULT_TENANT_ID })
+  const { tenantId, ...page } = options
+  return deps.store.clients.list(tenantId ?? DEFAULT_TENANT_ID, page)
 }

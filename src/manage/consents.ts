@@ -22,9 +22,9 @@ export async function listConsents(
   userId: string,
   options: { after?: string | undefined; limit: number; tenantId?: string | undefined },
 ): Promise<Page<Consent>> {
-  if (!(await deps.store.users.findById(userId, options.tenantId ?? DEFAULT_TENANT_ID)))
-    throw notFound('no user has this id')
-  return deps.store.consents.listActivePage(userId, options)
+  const { tenantId = DEFAULT_TENANT_ID, ...page } = options
+  if (!(await deps.store.users.findById(tenantId, userId))) throw notFound('no user has this id')
+  return deps.store.consents.listActivePage(tenantId, userId, page)
 }
 
 /**
@@ -41,10 +41,11 @@ export async function revokeConsent(
   by: ChangedBy,
 ): Promise<{ families: number }> {
   const now = deps.now()
-  if (!(await deps.store.users.findById(userId, by.tenantId ?? DEFAULT_TENANT_ID)))
+  const tenantId = by.tenantId ?? DEFAULT_TENANT_ID
+  if (!(await deps.store.users.findById(tenantId, userId)))
     throw notFound('this user has no consent in force for this client')
   const cutoff = consentAccessTokenCutoff(deps.config, userId, clientId, now)
-  const revoked = await deps.store.consents.revoke(userId, clientId, new Date(now), { cutoff })
+  const revoked = await deps.store.consents.revoke(tenantId, userId, clientId, new Date(now), { cutoff })
   if (!revoked) throw notFound('this user has no consent in force for this client')
   deps.revocations?.cutOffConsent(userId, clientId, new Date(now), cutoff.expiresAt)
   await recordChange(deps, by, {

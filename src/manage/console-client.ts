@@ -5,6 +5,7 @@
 // its own three, they are the advertised SCOPES: a user creating an access key in the console can give it only
 // scopes their console token carries (a narrow token never mints a broader key, routes/me.ts).
 import type { Client } from '../store/clients.js'
+import { DEFAULT_TENANT_ID } from '../store/index.js'
 import { recordChange, type ManageDeps } from './changes.js'
 import { type ClientDeps, updateClient } from './clients.js'
 
@@ -38,7 +39,8 @@ export async function ensureConsoleClient(deps: ClientDeps & ManageDeps): Promis
   const scopes = consoleScopes(deps.config.scopes)
   const redirectUris = [consoleRedirectUri(deps.config.issuer)]
   const postLogoutRedirectUris = [consoleUrl(deps.config.issuer)]
-  const current = await deps.store.clients.findById(CONSOLE_CLIENT_ID)
+  // The console is the default tenant's client (created there below; its operators sign in to it).
+  const current = await deps.store.clients.findById(DEFAULT_TENANT_ID, CONSOLE_CLIENT_ID)
   if (current === undefined) {
     // Two instances starting at once: one creates it, the other finds it.
     const client = await deps.store.clients
@@ -53,7 +55,7 @@ export async function ensureConsoleClient(deps: ClientDeps & ManageDeps): Promis
         firstParty: true,
       })
       .catch(async (error: unknown) => {
-        if (await deps.store.clients.findById(CONSOLE_CLIENT_ID)) return undefined
+        if (await deps.store.clients.findById(DEFAULT_TENANT_ID, CONSOLE_CLIENT_ID)) return undefined
         throw error
       })
     if (client === undefined) return ensureConsoleClient(deps)

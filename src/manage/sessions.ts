@@ -15,7 +15,7 @@ export interface SessionDeps extends ManageDeps {
 
 /** 404 for an unknown user, or another tenant's (default: the default tenant). */
 async function existingUser(deps: Pick<ManageDeps, 'store'>, userId: string, tenantId?: string): Promise<void> {
-  if (!(await deps.store.users.findById(userId, tenantId ?? DEFAULT_TENANT_ID))) throw notFound('no user has this id')
+  if (!(await deps.store.users.findById(tenantId ?? DEFAULT_TENANT_ID, userId))) throw notFound('no user has this id')
 }
 
 /** A page of the user's sessions in force, newest first. 404 for an unknown user. */
@@ -24,16 +24,18 @@ export async function listSessions(
   userId: string,
   options: { after?: string | undefined; limit: number; tenantId?: string | undefined },
 ): Promise<Page<Session>> {
-  await existingUser(deps, userId, options.tenantId)
-  return deps.store.sessions.listActivePage(userId, options, new Date(deps.now()))
+  const { tenantId, ...page } = options
+  await existingUser(deps, userId, tenantId)
+  return deps.store.sessions.listActivePage(tenantId ?? DEFAULT_TENANT_ID, userId, page, new Date(deps.now()))
 }
 
 async function end(deps: SessionDeps, session: Session, by: ChangedBy, now: number): Promise<void> {
   // The session first, so that no new code is issued from it while its logins are ended.
-  if (!(await deps.store.sessions.revoke(session.id, new Date(now)))) return
+  if (!(await deps.store.sessions.revoke(session.tenantId, session.id, new Date(now)))) return
   const revocations = deps.revocations ?? { add: () => undefined }
-  const families = await deps.store.refreshTokens.listSessionFamilies(session.id)
-  for (const familyId of families) await endLogin({ ...deps, revocations }, familyId, 'session_ended', now)
+  const families = await deps.store.refreshTokens.listSessionFamilies(session.tenantId, session.id)
+  for (const familyId of families)
+    await endLogin({ ...deps, revocations }, session.tenantId, familyId, 'session_ended', now)
   await recordChange(deps, by, {
     type: 'session.ended',
     subject: `session:${session.id}`,
@@ -57,7 +59,7 @@ export async function endUserSession(
 ): Promise<void> {
   const now = deps.now()
   await existingUser(deps, userId, by.tenantId)
-  const session = await deps.store.sessions.findById(sessionId)
+  const session = await deps.store.sessions.findById(by.tenantId ?? DEFAULT_TENANT_ID, sessionId)
   const inForce =
     session &&
     session.userId === userId &&
@@ -69,11 +71,11 @@ export async function endUserSession(
 }
 
 /**
- * Ends the session with this id, whoever's it is (the CLI names a session alone), like endUserSession; the
- * session ended. 404 when no session in force has this id.
+ * Ends the session with this id, whoever's it is in the tenant (the CLI names a session alone), like
+ * endUserSession; the session ended. 404 when no session in force has this id.
  */
 export async function endSessionById(deps: SessionDeps, sessionId: string, by: ChangedBy): Promise<Session> {
-  const session = await deps.store.sessions.findById(sessionId)
+  const session = await deps.store.sessions.findById(by.tenantId ?? DEFAULT_TENANT_ID, sessionId)
   if (!session) throw notFound('no session in force has this id')
   await endUserSession(deps, session.userId, sessionId, by).catch((err: unknown) => {
     throw err instanceof OAuthError && err.error === 'not_found' ? notFound('no session in force has this id') : err
@@ -85,7 +87,7 @@ export async function endSessionById(deps: SessionDeps, sessionId: string, by: C
 export async function endUserSessions(deps: SessionDeps, userId: string, by: ChangedBy): Promise<number> {
   await existingUser(deps, userId, by.tenantId)
   const now = deps.now()
-  const sessions = await deps.store.sessions.listActiveByUser(userId, new Date(now))
+  const sessions = await deps.store.sessions.listActiveByUser(by.tenantId ?? DEFAULT_TENANT_ID, userId, new Date(now))
   for (const session of sessions) await end(deps, session, by, now)
   return sessions.length
 }

@@ -143,10 +143,10 @@ export async function readAccessKeyUsage(
   deps: Pick<ManageDeps, 'store'>,
   id: string,
   period: UsagePeriod,
-  options: { ownerId?: string; tenantId?: string } = {},
+  options: { ownerId?: string; tenantId: string },
 ): Promise<UsageView> {
-  // Another tenant's key (with `tenantId`, an admin's tenant) does not exist for the caller.
-  const key = await deps.store.accessKeys.findById(id, options.tenantId)
+  // Another tenant's key does not exist for the caller.
+  const key = await deps.store.accessKeys.findById(options.tenantId, id)
   // Another user's key is as unknown as a key that does not exist.
   if (!key || (options.ownerId !== undefined && key.userId !== options.ownerId))
     throw notFound(options.ownerId === undefined ? 'no access key has this id' : 'you have no access key with this id')
@@ -158,8 +158,8 @@ export async function readClientUsage(
   deps: Pick<ManageDeps, 'store'>,
   clientId: string,
   period: UsagePeriod,
-  options: { tenantId?: string } = {},
+  options: { tenantId: string },
 ): Promise<UsageView> {
-  if (!(await deps.store.clients.findById(clientId, options.tenantId))) throw notFound('no client has this client_id')
+  if (!(await deps.store.clients.findById(options.tenantId, clientId))) throw notFound('no client has this client_id')
   return readUsage(deps, { type: 'client', id: clientId }, period)
 }

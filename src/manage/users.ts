@@ -62,13 +62,18 @@ const endsSessions = (changes: UserChanges) => changes.disabled === true || chan
  * audit event: the verbs below do. Throws StoreError('not_found') for an unknown id.
  *
  * @example
- * await updateUser(deps, user.id, { disabled: true })
+ * await updateUser(deps, user.tenantId, user.id, { disabled: true })
  */
-export async function updateUser(deps: UserChangeDeps, userId: string, changes: UserChanges): Promise<User> {
+export async function updateUser(
+  deps: UserChangeDeps,
+  tenantId: string,
+  userId: string,
+  changes: UserChanges,
+): Promise<User> {
   const now = deps.now()
-  if (!endsSessions(changes)) return deps.store.users.update(userId, changes, new Date(now))
+  if (!endsSessions(changes)) return deps.store.users.update(tenantId, userId, changes, new Date(now))
   const cutoff = userAccessTokenCutoff(deps.config, userId, now)
-  const user = await deps.store.users.update(userId, changes, new Date(now), { cutoff })
+  const user = await deps.store.users.update(tenantId, userId, changes, new Date(now), { cutoff })
   deps.revocations?.cutOffUser(userId, new Date(now), cutoff.expiresAt)
   return user
 }
@@ -80,7 +85,7 @@ function userNotFound(err: unknown): never {
 
 /** The user, within `tenantId` (default: the default tenant): another tenant's user is not found. */
 async function currentUser(deps: Pick<ManageDeps, 'store'>, userId: string, tenantId?: string): Promise<User> {
-  const user = await deps.store.users.findById(userId, tenantId ?? DEFAULT_TENANT_ID)
+  const user = await deps.store.users.findById(tenantId ?? DEFAULT_TENANT_ID, userId)
   if (!user) throw notFound('no user has this id')
   return user
 }
@@ -137,7 +142,7 @@ export async function changeUser(
   const problems = [...(scopes ? scopeProblems(scopes) : []), ...profileProblems(profile)]
   if (problems.length > 0) throw validationFailed(problems)
   const before = await currentUser(deps, userId, by.tenantId)
-  const user = await updateUser(deps, userId, {
+  const user = await updateUser(deps, before.tenantId, userId, {
     ...(scopes ? { scopes } : {}),
     ...(disabled === undefined ? {} : { disabled }),
     ...profile,
@@ -179,8 +184,10 @@ export const enableUser = (deps: UserDeps, userId: string, by: ChangedBy): Promi
 export async function setUserPassword(deps: UserDeps, userId: string, password: string, by: ChangedBy): Promise<User> {
   const problems = passwordProblems(password)
   if (problems.length > 0) throw validationFailed(problems)
-  await currentUser(deps, userId, by.tenantId)
-  const user = await updateUser(deps, userId, { passwordHash: await deps.passwords.hash(password) }).catch(userNotFound)
+  const before = await currentUser(deps, userId, by.tenantId)
+  const user = await updateUser(deps, before.tenantId, userId, {
+    passwordHash: await deps.passwords.hash(password),
+  }).catch(userNotFound)
   await recordChange(deps, by, { type: 'user.password_set', subject: userId, at: deps.now() })
   return user
 }
@@ -190,7 +197,7 @@ export async function deleteUser(deps: UserDeps, userId: string, by: ChangedBy):
   const user = await currentUser(deps, userId, by.tenantId)
   const now = deps.now()
   const cutoff = userAccessTokenCutoff(deps.config, userId, now)
-  await deps.store.users.delete(userId, new Date(now), { cutoff }).catch(userNotFound)
+  await deps.store.users.delete(user.tenantId, userId, new Date(now), { cutoff }).catch(userNotFound)
   deps.revocations?.cutOffUser(userId, new Date(now), cutoff.expiresAt)
   deps.accessKeys?.invalidateOwner(userId)
   await recordChange(deps, by, {
@@ -207,5 +214,6 @@ export function listUsers(
   deps: Pick<ManageDeps, 'store'>,
   options: { after?: string | undefined; limit: number; tenantId?: string },
 ): Promise<Page<User>> {
-  return deps.store.users.list({ ...options, tenantId: options.tenantId ?? DEFAULT_TENANT_ID })
+  const { tenantId, ...page } = options
+  return deps.store.users.list(tenantId ?? DEFAULT_TENANT_ID, page)
 }

@@ -12,6 +12,7 @@
 // client it refuses (reload): every refusal costs one query, and its time does not tell which ids exist.
 // Concurrent lookups of the same id share one query. The cache holds at most MAX_ENTRIES clients.
 import type { Client, ClientStore } from '../store/clients.js'
+import { ANY_TENANT } from '../store/tenant-scope.js'
 
 const MAX_ENTRIES = 10_000
 
@@ -66,6 +67,8 @@ export function createClientCache(deps: {
   const ttlMs = deps.ttlSeconds * 1000
   const maxEntries = deps.maxEntries ?? MAX_ENTRIES
   const entries = new Map<string, Entry>()
+  // Any tenant's: client authentication reads the client by its client_id, which is what names the tenant.
+  const readClient = (clientId: string) => deps.store.clients.findById(ANY_TENANT, clientId)
 
   function forget(clientId: string, entry: Entry): void {
     if (entries.get(clientId) === entry) entries.delete(clientId)
@@ -81,7 +84,7 @@ export function createClientCache(deps: {
     if (cached) entries.delete(clientId)
     const entry: Entry = {
       fetchedAt: at,
-      client: deps.store.clients.findById(clientId).then((client) => (client ? frozen(client) : undefined)),
+      client: readClient(clientId).then((client) => (client ? frozen(client) : undefined)),
     }
     if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!)
     entries.set(clientId, entry)
@@ -95,19 +98,19 @@ export function createClientCache(deps: {
 
   return {
     find(clientId) {
-      if (ttlMs === 0) return deps.store.clients.findById(clientId)
+      if (ttlMs === 0) return readClient(clientId)
       return entryFor(clientId).entry.client
     },
 
     async lookup(clientId) {
-      if (ttlMs === 0) return { client: await deps.store.clients.findById(clientId), fromCache: false }
+      if (ttlMs === 0) return { client: await readClient(clientId), fromCache: false }
       const { entry, read } = entryFor(clientId)
       if (!read && entry.found) return { client: entry.found, fromCache: true }
       return { client: await entry.client, fromCache: false }
     },
 
     reload(clientId) {
-      if (ttlMs === 0) return deps.store.clients.findById(clientId)
+      if (ttlMs === 0) return readClient(clientId)
       const current = entries.get(clientId)
       // A query still in flight is as fresh as a new one.
       if (current && !current.found) return current.client

@@ -4,6 +4,7 @@
 // client or the change feed reports a change made elsewhere (services.ts), so a client registered for a new
 // origin is honoured without a restart. A request whose Origin is not in the set gets no CORS headers.
 import type { ClientStore } from '../store/clients.js'
+import { ANY_TENANT } from '../store/tenant-scope.js'
 
 export interface CorsOrigins {
   /** Whether a page of `origin` may read the answers of the CORS endpoints. */
@@ -39,7 +40,8 @@ export function createCorsOrigins(deps: {
     const started = deps.now()
     const startedIn = generation
     reading = deps.store.clients
-      .listAllowedOrigins()
+      // Every tenant's: CORS is answered before any client is authenticated, for the origins any client allows.
+      .listAllowedOrigins(ANY_TENANT)
       .then((origins) => {
         registered = new Set(origins)
         readAt = startedIn === generation ? started : -Infinity

@@ -19,7 +19,7 @@ import { unauthorizedClient } from '../errors.js'
 import { signCompact } from '../keys/jws.js'
 import type { Keyring } from '../keys/keyring.js'
 import type { Services } from '../services.js'
-import type { Client } from '../store/clients.js'
+import { tenantOf, type Client } from '../store/clients.js'
 import type { GrantResult } from './grants/grant.js'
 
 export const OPENID_SCOPE = 'openid'
@@ -111,7 +111,7 @@ export type IdTokenDeps = Pick<Services, 'config' | 'keyring' | 'store'>
  */
 export async function idTokenFor(
   deps: IdTokenDeps,
-  clientId: string,
+  client: Pick<Client, 'clientId' | 'tenantId'>,
   result: GrantResult,
   accessToken: { token: string; expiresAt: number },
   now: number,
@@ -119,12 +119,16 @@ export async function idTokenFor(
 ): Promise<string | undefined> {
   const signIn = result.signIn
   if (signIn === undefined || !result.scope.includes(OPENID_SCOPE)) return undefined
-  const amr =
-    signIn.amr ?? (signIn.sessionId === null ? undefined : (await deps.store.sessions.findById(signIn.sessionId))?.amr)
+  // The session is its user's, in the client's tenant (a client signs in only its tenant's users).
+  const session =
+    signIn.amr === undefined && signIn.sessionId !== null
+      ? await deps.store.sessions.findById(tenantOf(client), signIn.sessionId)
+      : undefined
+  const amr = signIn.amr ?? session?.amr
   return signIdToken(deps.keyring, {
     issuer: deps.config.issuer,
     subject: result.subject,
-    clientId,
+    clientId: client.clientId,
     issuedAt: Math.floor(now / 1000),
     expiresAt: accessToken.expiresAt,
     authTime: signIn.authTime,

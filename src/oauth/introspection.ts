@@ -17,6 +17,7 @@ import { authenticateClient } from './client-auth.js'
 import { tokenKind } from './token-kind.js'
 import { DEFAULT_TENANT_ID } from '../store/tenants.js'
 import { tenantOf } from '../store/clients.js'
+import { ANY_TENANT } from '../store/tenant-scope.js'
 
 /** The request's parameters, as the route validated them. */
 export interface IntrospectionBody {
@@ -192,7 +193,8 @@ export function createIntrospection(deps: IntrospectionServices) {
   }
 
   async function introspectRefreshToken(token: string, caller: Caller): Promise<Introspection> {
-    const record = await store.refreshTokens.findByHash(sha256(token))
+    // Any tenant's: the token's hash names the login (the caller's right to see it is checked below).
+    const record = await store.refreshTokens.findByHash(ANY_TENANT, sha256(token))
     if (!record) return INACTIVE
     const { token: refresh, family, user } = record
     const now = deps.now()

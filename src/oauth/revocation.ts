@@ -16,6 +16,7 @@ import { parseAccessKey } from '../security/access-keys.js'
 import { sha256 } from '../security/secrets.js'
 import type { Services } from '../services.js'
 import type { Client } from '../store/clients.js'
+import { ANY_TENANT } from '../store/tenant-scope.js'
 import { endLogin } from './end-login.js'
 import { tokenKind } from './token-kind.js'
 
@@ -31,9 +32,10 @@ export interface Revoker {
 }
 
 async function revokeRefreshToken(deps: RevocationServices, token: string, { client }: Revoker): Promise<void> {
-  const record = await deps.store.refreshTokens.findByHash(sha256(token))
+  // Any tenant's: the token's hash names the login; only its own client may end it.
+  const record = await deps.store.refreshTokens.findByHash(ANY_TENANT, sha256(token))
   if (!record || record.family.clientId !== client.clientId) return
-  await endLogin(deps, record.family.id, 'revoked', deps.now())
+  await endLogin(deps, record.family.tenantId, record.family.id, 'revoked', deps.now())
 }
 
 async function revokeJwtAccessToken(deps: RevocationServices, token: string, { client }: Revoker): Promise<void> {
@@ -58,7 +60,13 @@ async function revokePresentedAccessKey(
   if (!verified.ok) return
   // With the keys created from it, as from the admin API (security/access-key-lifecycle.ts).
   const by = { actor: `client:${client.clientId}`, ip, details: { via: 'oauth_revoke' } }
-  const { accessKey, descendants } = await revokeKeyWithDescendants(deps.store, verified.key.id, by, deps.now())
+  const { accessKey, descendants } = await revokeKeyWithDescendants(
+    deps.store,
+    verified.key.tenantId,
+    verified.key.id,
+    by,
+    deps.now(),
+  )
   for (const key of [accessKey, ...descendants]) deps.accessKeys.invalidate(key.id)
 }
 

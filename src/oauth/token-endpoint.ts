@@ -228,7 +228,7 @@ export async function handleTokenRequest(
     result,
     dpopJkt !== undefined,
     result.signIn && idTokenAlg !== undefined
-      ? await idTokenFor(deps, client.clientId, result, accessToken, now, idTokenAlg)
+      ? await idTokenFor(deps, client, result, accessToken, now, idTokenAlg)
       : undefined,
   )
 }

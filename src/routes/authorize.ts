@@ -40,6 +40,7 @@ import { codeResponse, errorResponse, type AuthorizationResponse } from '../oaut
 import { sessionCookieName, sessionCookieOptions } from '../oauth/authorize/session-cookie.js'
 import type { PageSupport } from '../pages/index.js'
 import type { Client } from '../store/clients.js'
+import { ANY_TENANT } from '../store/tenant-scope.js'
 import type { PendingAuthorization } from '../store/authorization-requests.js'
 
 export type AuthorizeRouteDeps = Pick<
@@ -177,7 +178,8 @@ export function registerAuthorizeRoutes(app: FastifyInstance, deps: AuthorizeRou
     now: number,
   ): Promise<{ pending: PendingAuthorization<AuthorizationRequest>; client: Client } | undefined> {
     const pending = await findPending(deps, id, now)
-    const client = pending && (await store.clients.findById(pending.clientId))
+    // Any tenant's: the pending request (named by a 256-bit secret) names the client, and the client the tenant.
+    const client = pending && (await store.clients.findById(ANY_TENANT, pending.clientId))
     return pending && client ? { pending, client } : undefined
   }
 
@@ -202,7 +204,8 @@ export function registerAuthorizeRoutes(app: FastifyInstance, deps: AuthorizeRou
       const client =
         params.client_id === undefined || params.client_id.length > 255
           ? undefined
-          : await store.clients.findById(params.client_id)
+          : // Any tenant's: the request's client_id is what names the tenant.
+            await store.clients.findById(ANY_TENANT, params.client_id)
       let target: RedirectTarget
       try {
         target = validateClientAndRedirect(params, repeated, client)
@@ -427,6 +430,7 @@ export function registerAuthorizeRoutes(app: FastifyInstance, deps: AuthorizeRou
           )
           if (next.step === 'login') return expired(reply)
           await store.consents.grant(
+            signedIn.user.tenantId,
             { userId: signedIn.user.id, clientId: client.clientId, scopes: next.scope },
             new Date(now),
           )
@@ -441,12 +445,16 @@ export function registerAuthorizeRoutes(app: FastifyInstance, deps: AuthorizeRou
     },
   )
 
-  /** The session a delegated consent was asked for, still in force, of an enabled user. */
-  async function sessionInForce(sessionId: string | null, now: number): Promise<SignedIn | undefined> {
-    const session = sessionId === null ? undefined : await store.sessions.findById(sessionId)
+  /** The session a delegated consent was asked for, in the client's tenant, still in force, of an enabled user. */
+  async function sessionInForce(
+    tenantId: string,
+    sessionId: string | null,
+    now: number,
+  ): Promise<SignedIn | undefined> {
+    const session = sessionId === null ? undefined : await store.sessions.findById(tenantId, sessionId)
     if (!session || session.revokedAt || session.expiresAt.getTime() <= now || session.idleExpiresAt.getTime() <= now)
       return undefined
-    const user = await store.users.findById(session.userId)
+    const user = await store.users.findById(tenantId, session.userId)
     return user && !user.disabled ? { session, user } : undefined
   }
 
@@ -492,7 +500,7 @@ export function registerAuthorizeRoutes(app: FastifyInstance, deps: AuthorizeRou
           if (kind === 'login') {
             // In the client's tenant: the login app named a user of it (findSubject), and no other may sign in here.
             const user =
-              answer.userId === undefined ? undefined : await store.users.findById(answer.userId, tenantOf(client))
+              answer.userId === undefined ? undefined : await store.users.findById(tenantOf(client), answer.userId)
             if (!user || user.disabled)
               throw new RedirectError(authorization, new OAuthError('access_denied', 'the user cannot sign in'))
             const previous = await findBrowserSession(deps, request.cookies[cookieName], now)
@@ -526,7 +534,7 @@ export function registerAuthorizeRoutes(app: FastifyInstance, deps: AuthorizeRou
             if (next.step === 'login') return expired(reply)
             return proceed(request, reply, authorization, next, now, pending, undefined)
           }
-          const signedIn = await sessionInForce(challenge.sessionId, now)
+          const signedIn = await sessionInForce(tenantOf(client), challenge.sessionId, now)
           if (!signedIn || signedIn.user.id !== challenge.userId)
             throw new RedirectError(
               authorization,
@@ -535,6 +543,7 @@ export function registerAuthorizeRoutes(app: FastifyInstance, deps: AuthorizeRou
           const scope = answer.grantScope ?? []
           if (answer.remember) {
             await store.consents.grant(
+              signedIn.user.tenantId,
               { userId: signedIn.user.id, clientId: client.clientId, scopes: scope },
               new Date(now),
             )

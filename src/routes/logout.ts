@@ -13,6 +13,7 @@ import { endSession, matchPostLogoutRedirectUri } from '../oauth/authorize/logou
 import { singleParameters } from '../oauth/authorize/request.js'
 import { sessionCookieName, sessionCookieOptions } from '../oauth/authorize/session-cookie.js'
 import type { PageSupport } from '../pages/index.js'
+import { ANY_TENANT } from '../store/tenant-scope.js'
 import { bodyString, htmlResponse, pageForm, seeOther } from './authorize.js'
 
 export type LogoutRouteDeps = Pick<Services, 'config' | 'store' | 'now' | 'revocations' | 'keyring'>
@@ -54,7 +55,11 @@ export function registerLogoutRoutes(app: FastifyInstance, deps: LogoutRouteDeps
       })
     }
     const clientId = params.client_id ?? fromHint?.clientId
-    const client = clientId === undefined || clientId.length > 255 ? undefined : await store.clients.findById(clientId)
+    const client =
+      clientId === undefined || clientId.length > 255
+        ? undefined
+        : // Any tenant's: the request's client_id (or its ID token's audience) is what names the tenant.
+          await store.clients.findById(ANY_TENANT, clientId)
     const back = matchPostLogoutRedirectUri(client, params.post_logout_redirect_uri)
     if (params.post_logout_redirect_uri !== undefined && back === undefined) {
       return pages.renderError(reply, 400, {

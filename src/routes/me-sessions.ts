@@ -17,7 +17,7 @@ export function registerMeSessionRoutes(
   /** The user behind the credential; a client or a service key has no sessions. */
   async function userOf(request: FastifyRequest): Promise<string> {
     const principal = request.principal!
-    const user = await deps.store.users.findById(principal.userId ?? principal.sub)
+    const user = await deps.store.users.findById(principal.tenantId, principal.userId ?? principal.sub)
     if (!user || user.disabled) throw insufficientScope(ACCOUNT_SCOPE)
     return user.id
   }

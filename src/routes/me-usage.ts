@@ -29,10 +29,10 @@ export function registerMeUsageRoutes(
       async (request) => {
         const principal = request.principal!
         // A client or service key has no "me" (as for the rest of /v1/me/access-keys).
-        const user = await deps.store.users.findById(principal.userId ?? principal.sub)
+        const user = await deps.store.users.findById(principal.tenantId, principal.userId ?? principal.sub)
         if (!user || user.disabled) throw insufficientScope(KEYS_WRITE_SCOPE)
         const period = usagePeriod(request.query, deps.now())
-        return readAccessKeyUsage(deps, request.params.id, period, { ownerId: user.id })
+        return readAccessKeyUsage(deps, request.params.id, period, { ownerId: user.id, tenantId: user.tenantId })
       },
     )
   })

@@ -43,7 +43,7 @@ export function registerMeRoutes(
   /** The user behind the credential; a client or service key has no "me". */
   async function currentUser(request: FastifyRequest): Promise<User> {
     const principal = request.principal!
-    const user = await store.users.findById(principal.userId ?? principal.sub, principal.tenantId)
+    const user = await store.users.findById(principal.tenantId, principal.userId ?? principal.sub)
     if (!user || user.disabled) throw insufficientScope(KEYS_WRITE_SCOPE)
     return user
   }
@@ -53,7 +53,7 @@ export function registerMeRoutes(
     const id = principal.kind === 'access_key' ? principal.keyId : principal.accessKeyId
     if (id === undefined) return undefined
     // A JWT outlives the key it was exchanged from (until its exp); the key's authority does not.
-    const key = await store.accessKeys.findById(id)
+    const key = await store.accessKeys.findById(principal.tenantId, id)
     if (!key || key.revokedAt || (key.expiresAt && key.expiresAt.getTime() <= at)) throw parentInactive()
     return key
   }
@@ -130,7 +130,7 @@ export function registerMeRoutes(
       async (request) => {
         const user = await currentUser(request)
         const at = now()
-        const page = await store.accessKeys.list({
+        const page = await store.accessKeys.list(user.tenantId, {
           after: request.query.after,
           limit: request.query.limit,
           userId: user.id,
@@ -158,6 +158,7 @@ export function registerMeRoutes(
         try {
           const { accessKey, descendants } = await revokeKeyWithDescendants(
             store,
+            user.tenantId,
             request.params.id,
             { ...auditContext(request), userId: user.id },
             at,

@@ -56,7 +56,7 @@ export function registerUserInfoRoutes(
     const principal = await bearer.authenticate(request)
     if (principal.kind !== 'jwt') throw invalidToken('the UserInfo endpoint takes an access token, not an access key')
     if (!principal.scopes.includes(OPENID_SCOPE)) throw insufficientScope(OPENID_SCOPE)
-    const user = await store.users.findById(principal.sub)
+    const user = await store.users.findById(principal.tenantId, principal.sub)
     if (!user || user.disabled) throw invalidToken('the user of this access token no longer exists or is disabled')
     const answer: UserInfo = { sub: user.id }
     if (principal.scopes.includes('profile') && user.name !== null) answer.name = user.name

@@ -202,26 +202,20 @@ export async function issueAccessKey(
 }
 
 /**
- * Revokes a key with its descendants (one transaction) and records `access_key.revoked` for each (the key's
- * only the first time). `userId` limits it to that owner's keys (anyone else's is not_found). The caller
- * drops every returned id from its access-key cache; other instances stop accepting them within
- * ACCESS_KEY_CACHE_TTL.
+ * Revokes a key of the tenant with its descendants (one transaction) and records `access_key.revoked` for each
+ * (the key's only the first time). `userId` limits it to that owner's keys: anyone else's, and another tenant's,
+ * is not_found. The caller drops every returned id from its access-key cache; other instances stop accepting
+ * them within ACCESS_KEY_CACHE_TTL.
  */
 export async function revokeKeyWithDescendants(
   store: Pick<Store, 'accessKeys' | 'audit'>,
+  tenantId: string,
   id: string,
-  by: {
-    actor: string | null
-    ip?: string | null
-    userId?: string
-    details?: Record<string, unknown>
-    tenantId?: string | undefined
-  },
+  by: { actor: string | null; ip?: string | null; userId?: string; details?: Record<string, unknown> },
   now: number,
 ): Promise<{ accessKey: AccessKey; descendants: AccessKey[] }> {
-  const { accessKey, changed, descendants } = await store.accessKeys.revoke(id, {
+  const { accessKey, changed, descendants } = await store.accessKeys.revoke(tenantId, id, {
     now: new Date(now),
-    ...(by.tenantId === undefined ? {} : { tenantId: by.tenantId }),
     ...(by.userId === undefined ? {} : { userId: by.userId }),
   })
   const at = new Date(now)

@@ -16,6 +16,7 @@
 // through resolveKeyPair(): the same cache, the same state checks, and last_used_at once the signature is checked.
 import type { Config } from '../config.js'
 import type { AccessKey, AccessKeyForVerification, AccessKeyStore } from '../store/access-keys.js'
+import { ANY_TENANT } from '../store/tenant-scope.js'
 import { constantTimeEqual, randomBase62, sha256 } from './secrets.js'
 
 export const ACCESS_KEY_PREFIX = 'pcl'
@@ -169,7 +170,8 @@ export function createAccessKeyVerifier(deps: {
     const at = now()
     const cached = cache.get(id)
     if (cached && at - cached.fetchedAt < cacheTtlMs) return cached.record
-    const record = store.accessKeys.findForVerification(id)
+    // Any tenant's: the presented key's id is what names its tenant.
+    const record = store.accessKeys.findForVerification(ANY_TENANT, id)
     if (cacheTtlMs > 0) {
       cache.delete(id)
       if (cache.size >= MAX_CACHE_ENTRIES) cache.delete(cache.keys().next().value!)

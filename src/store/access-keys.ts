@@ -10,6 +10,7 @@ import { directRowReader } from './direct-read.js'
 import { directBatchWriter } from './direct-write.js'
 import { toTimestamp } from './postgres-values.js'
 import { toDate, toDateOrNull, toText } from './sqlite-values.js'
+import { type AnyTenant, tenantWhere, type TenantScope } from './tenant-scope.js'
 import { DEFAULT_TENANT_ID } from './tenants.js'
 
 /** `secret`: presented as `pcl_<id>_<secret>`; `key_pair`: proven by signing (RFC 7523 §2.1), no secret. */
@@ -234,14 +235,17 @@ export function createAccessKeyStore(prisma: PrismaClient, sqlite?: () => Better
       return toAccessKey(row)
     },
 
-    /** By id; with `tenantId`, only that tenant's key (another tenant's is not found). */
-    async findById(id: string, tenantId?: string): Promise<AccessKey | undefined> {
-      const row = await prisma.accessKey.findUnique({ where: tenantId === undefined ? { id } : { id, tenantId } })
+    /** By id, within the scope: another tenant's key is not found. */
+    async findById(scope: TenantScope, id: string): Promise<AccessKey | undefined> {
+      const row = await prisma.accessKey.findUnique({ where: { id, ...tenantWhere(scope) } })
       return row ? toAccessKey(row) : undefined
     },
 
-    /** The key with its secret hash and owner, for verifying a presented key. */
-    async findForVerification(id: string): Promise<AccessKeyForVerification | undefined> {
+    /**
+     * The key with its secret hash and owner, for verifying a presented key: in any tenant, since the key is what
+     * names its tenant (the caller passes ANY_TENANT to say so).
+     */
+    async findForVerification(_scope: AnyTenant, id: string): Promise<AccessKeyForVerification | undefined> {
       if (findDirect) {
         const direct = await findDirect(id)
         if (direct !== 'busy') return direct && toVerification(direct)
@@ -283,17 +287,13 @@ export function createAccessKeyStore(prisma: PrismaClient, sqlite?: () => Better
      * Revoked keys are included unless `active` is set.
      */
     async list(
-      options: PageOptions & {
-        userId?: string | null | undefined
-        active?: boolean | undefined
-        now?: Date
-        tenantId?: string | undefined
-      },
+      scope: TenantScope,
+      options: PageOptions & { userId?: string | null | undefined; active?: boolean | undefined; now?: Date },
     ): Promise<Page<AccessKey>> {
       const now = options.now ?? new Date()
       const rows = await prisma.accessKey.findMany({
         where: {
-          ...(options.tenantId === undefined ? {} : { tenantId: options.tenantId }),
+          ...tenantWhere(scope),
           ...(options.userId === undefined ? {} : { userId: options.userId }),
           ...(options.after ? { id: { gt: options.after } } : {}),
           ...(options.active ? { revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] } : {}),
@@ -307,32 +307,32 @@ export function createAccessKeyStore(prisma: PrismaClient, sqlite?: () => Better
     /**
      * Revokes the key (idempotent: an already revoked key keeps its first revocation time) and, in the same
      * transaction, every active key descended from it (`descendants`, the ones revoked now).
-     * `userId` restricts the revocation to that owner's keys; another owner's key is not_found.
+     * `userId` restricts the revocation to that owner's keys; another owner's key, or another tenant's, is not_found.
      */
     async revoke(
+      scope: TenantScope,
       id: string,
-      options: { userId?: string; now?: Date; tenantId?: string } = {},
+      options: { userId?: string; now?: Date } = {},
     ): Promise<{ accessKey: AccessKey; changed: boolean; descendants: AccessKey[] }> {
       const now = options.now ?? new Date()
+      const tenant = tenantWhere(scope)
       return translate('access key', () =>
         prisma.$transaction(async (tx) => {
-          const current = await tx.accessKey.findUnique({ where: { id } })
-          if (
-            !current ||
-            (options.userId !== undefined && current.userId !== options.userId) ||
-            (options.tenantId !== undefined && current.tenantId !== options.tenantId)
-          )
+          const current = await tx.accessKey.findUnique({ where: { id, ...tenant } })
+          if (!current || (options.userId !== undefined && current.userId !== options.userId))
             throw new StoreError('not_found', 'access key not found')
           const accessKey = current.revokedAt
             ? current
-            : await tx.accessKey.update({ where: { id }, data: { revokedAt: now } })
+            : await tx.accessKey.update({ where: { id, ...tenant }, data: { revokedAt: now } })
           const descendants: AccessKeyRow[] = []
           // A generation at a time; an already revoked key's descendants were revoked with it.
           for (let generation = [id]; generation.length > 0; ) {
-            const children = await tx.accessKey.findMany({ where: { parentId: { in: generation }, revokedAt: null } })
+            const children = await tx.accessKey.findMany({
+              where: { parentId: { in: generation }, revokedAt: null, ...tenant },
+            })
             if (children.length === 0) break
             generation = children.map((child) => child.id)
-            await tx.accessKey.updateMany({ where: { id: { in: generation } }, data: { revokedAt: now } })
+            await tx.accessKey.updateMany({ where: { id: { in: generation }, ...tenant }, data: { revokedAt: now } })
             descendants.push(...children.map((child) => ({ ...child, revokedAt: now })))
           }
           return {

@@ -2,6 +2,7 @@
 import type { PrismaClient } from './database.js'
 import { newId } from './ids.js'
 import { toPage, type Page } from './lists.js'
+import { tenantWhere, type TenantScope } from './tenant-scope.js'
 
 export type AuditType =
   | 'client.created'
@@ -86,19 +87,21 @@ export function createAuditStore(prisma: PrismaClient) {
       })
     },
 
-    /** Newest first. `after` is the cursor of the previous page. */
-    async list(options: {
-      after?: string | undefined
-      limit: number
-      type?: string | undefined
-      actor?: string | undefined
-      since?: Date | undefined
-      until?: Date | undefined
-      tenantId?: string | undefined
-    }): Promise<Page<AuditEvent>> {
+    /** Newest first, within the scope. `after` is the cursor of the previous page. */
+    async list(
+      scope: TenantScope,
+      options: {
+        after?: string | undefined
+        limit: number
+        type?: string | undefined
+        actor?: string | undefined
+        since?: Date | undefined
+        until?: Date | undefined
+      },
+    ): Promise<Page<AuditEvent>> {
       const rows = await prisma.auditEvent.findMany({
         where: {
-          ...(options.tenantId ? { tenantId: options.tenantId } : {}),
+          ...tenantWhere(scope),
           ...(options.type ? { type: options.type } : {}),
           ...(options.actor ? { actor: options.actor } : {}),
           ...(options.since || options.until

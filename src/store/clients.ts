@@ -6,6 +6,7 @@ import { translate } from './errors.js'
 import { fromList, toList, toPage, type Page, type PageOptions } from './lists.js'
 import { directRowReader } from './direct-read.js'
 import { type Stored, toDate, toDateOrNull } from './sqlite-values.js'
+import { ANY_TENANT, tenantWhere, type TenantScope } from './tenant-scope.js'
 import { DEFAULT_TENANT_ID } from './tenants.js'
 
 export interface Client {
@@ -156,7 +157,8 @@ export interface NewClient extends BrowserSignInFields, ClientKeyFields {
 
 /**
  * `sqlite`: the direct connection of an SQLite database (database.ts), `pool`: PostgreSQL's pool; a client by id
- * alone is read through them (through Prisma when neither is given, while SQLite's is busy, or within a tenant).
+ * alone (ANY_TENANT) is read through them (through Prisma when neither is given, while SQLite's is busy, or within a
+ * tenant).
  */
 export function createClientStore(prisma: PrismaClient, sqlite?: () => BetterSqlite3.Database, pool?: pg.Pool) {
   const findDirect = directRowReader<ClientRow>(CLIENT_SELECT, { sqlite, pool }, fromSqlite)
@@ -184,31 +186,32 @@ export function createClientStore(prisma: PrismaClient, sqlite?: () => BetterSql
       return toClient(row)
     },
 
-    /** By id; with `tenantId`, only that tenant's client (another tenant's is not found). */
-    async findById(clientId: string, tenantId?: string): Promise<Client | undefined> {
-      if (tenantId === undefined && findDirect) {
+    /**
+     * By id, within the scope: another tenant's client is not found. ANY_TENANT reads without Prisma (client
+     * authentication, where the client_id is what names the tenant).
+     */
+    async findById(scope: TenantScope, clientId: string): Promise<Client | undefined> {
+      if (scope === ANY_TENANT && findDirect) {
         const direct = await findDirect(clientId)
         if (direct !== 'busy') return direct && toClient(direct)
       }
-      const row = await prisma.client.findUnique({
-        where: tenantId === undefined ? { clientId } : { clientId, tenantId },
-      })
+      const row = await prisma.client.findUnique({ where: { clientId, ...tenantWhere(scope) } })
       return row ? toClient(row) : undefined
     },
 
     /** Every origin some client allows (CORS, oauth/cors-origins.ts). */
-    async listAllowedOrigins(): Promise<string[]> {
+    async listAllowedOrigins(scope: TenantScope): Promise<string[]> {
       const rows = await prisma.client.findMany({
-        where: { allowedOrigins: { not: '' } },
+        where: { allowedOrigins: { not: '' }, ...tenantWhere(scope) },
         select: { allowedOrigins: true },
       })
       return [...new Set(rows.flatMap((row) => toList(row.allowedOrigins)))]
     },
 
-    async list(options: PageOptions & { tenantId?: string }): Promise<Page<Client>> {
+    async list(scope: TenantScope, options: PageOptions): Promise<Page<Client>> {
       const rows = await prisma.client.findMany({
         where: {
-          ...(options.tenantId === undefined ? {} : { tenantId: options.tenantId }),
+          ...tenantWhere(scope),
           ...(options.after ? { clientId: { gt: options.after } } : {}),
         },
         orderBy: { clientId: 'asc' },
@@ -217,7 +220,9 @@ export function createClientStore(prisma: PrismaClient, sqlite?: () => BetterSql
       return toPage(rows, options.limit, toClient, (row) => row.clientId)
     },
 
+    /** Another tenant's client is not_found, and unchanged. */
     async update(
+      scope: TenantScope,
       clientId: string,
       changes: {
         name?: string
@@ -231,7 +236,7 @@ export function createClientStore(prisma: PrismaClient, sqlite?: () => BetterSql
     ): Promise<Client> {
       const row = await translate('client', () =>
         prisma.client.update({
-          where: { clientId },
+          where: { clientId, ...tenantWhere(scope) },
           data: {
             ...(changes.name === undefined ? {} : { name: changes.name }),
             ...(changes.grantTypes ? { grantTypes: fromList(changes.grantTypes) } : {}),
@@ -252,12 +257,17 @@ export function createClientStore(prisma: PrismaClient, sqlite?: () => BetterSql
     },
 
     /** Replaces the secret hash; the old one stays valid until `previousValidUntil` (null: not at all). */
-    async rotateSecret(clientId: string, secretHash: string, previousValidUntil: Date | null): Promise<Client> {
+    async rotateSecret(
+      scope: TenantScope,
+      clientId: string,
+      secretHash: string,
+      previousValidUntil: Date | null,
+    ): Promise<Client> {
       return translate('client', () =>
         prisma.$transaction(async (tx) => {
-          const current = await tx.client.findUniqueOrThrow({ where: { clientId } })
+          const current = await tx.client.findUniqueOrThrow({ where: { clientId, ...tenantWhere(scope) } })
           const row = await tx.client.update({
-            where: { clientId },
+            where: { clientId, ...tenantWhere(scope) },
             data: {
               secretHash,
               previousSecretHash: previousValidUntil ? current.secretHash : null,
@@ -270,8 +280,8 @@ export function createClientStore(prisma: PrismaClient, sqlite?: () => BetterSql
     },
 
     /** Deletes the client; its refresh-token families go with it (cascade). */
-    async delete(clientId: string): Promise<void> {
-      await translate('client', () => prisma.client.delete({ where: { clientId } }))
+    async delete(scope: TenantScope, clientId: string): Promise<void> {
+      await translate('client', () => prisma.client.delete({ where: { clientId, ...tenantWhere(scope) } }))
     },
   }
 }

@@ -1,12 +1,16 @@
 // Consents: which scopes a user has allowed a client, remembered until revoked. A request for a scope not in
 // the consent asks again; allowing it adds it to the consent. Revoking it ends what the client holds for the user.
 import type { PrismaClient } from './database.js'
+import { StoreError } from './errors.js'
 import { newId } from './ids.js'
 import { fromList, toList, toPage, type Page, type PageOptions } from './lists.js'
 import { recordCutoff } from './revoked-tokens.js'
+import { tenantWhere, type TenantScope } from './tenant-scope.js'
 
 export interface Consent {
   id: string
+  /** Its user's tenant. */
+  tenantId: string
   userId: string
   clientId: string
   scopes: string[]
@@ -23,25 +27,36 @@ const toConsent = (row: Row): Consent => ({ ...row, scopes: toList(row.scopes) }
 export function createConsentStore(prisma: PrismaClient, feed: { announce?: () => void } = {}) {
   return {
     /** The user's consent to the client in force (not revoked); undefined when there is none. */
-    async findActive(userId: string, clientId: string): Promise<Consent | undefined> {
-      const row = await prisma.consent.findUnique({ where: { userId_clientId: { userId, clientId } } })
+    async findActive(scope: TenantScope, userId: string, clientId: string): Promise<Consent | undefined> {
+      const row = await prisma.consent.findUnique({
+        where: { userId_clientId: { userId, clientId }, ...tenantWhere(scope) },
+      })
       return row && !row.revokedAt ? toConsent(row) : undefined
     },
 
-    /** Adds `scopes` to the consent in force (a revoked one starts again from these). */
+    /**
+     * Adds `scopes` to the consent in force (a revoked one starts again from these), in the tenant: a user of
+     * another tenant is not_found, and nothing is written.
+     */
     async grant(
+      tenantId: string,
       input: { userId: string; clientId: string; scopes: readonly string[] },
       now = new Date(),
     ): Promise<Consent> {
       const { userId, clientId } = input
       return prisma.$transaction(async (tx) => {
+        if (!(await tx.user.findUnique({ where: { id: userId, tenantId }, select: { id: true } })))
+          throw new StoreError('not_found', 'user not found')
         const existing = await tx.consent.findUnique({ where: { userId_clientId: { userId, clientId } } })
         const kept = existing && !existing.revokedAt ? toList(existing.scopes) : []
         const scopes = fromList([...kept, ...input.scopes])
         const row = existing
-          ? await tx.consent.update({ where: { id: existing.id }, data: { scopes, revokedAt: null, updatedAt: now } })
+          ? await tx.consent.update({
+              where: { id: existing.id },
+              data: { tenantId, scopes, revokedAt: null, updatedAt: now },
+            })
           : await tx.consent.create({
-              data: { id: newId(now.getTime()), userId, clientId, scopes, createdAt: now, updatedAt: now },
+              data: { id: newId(now.getTime()), tenantId, userId, clientId, scopes, createdAt: now, updatedAt: now },
             })
         return toConsent(row)
       })
@@ -54,6 +69,7 @@ export function createConsentStore(prisma: PrismaClient, feed: { announce?: () =
      * Undefined when there was no consent in force (nothing is changed then); else how many families ended.
      */
     async revoke(
+      scope: TenantScope,
       userId: string,
       clientId: string,
       now = new Date(),
@@ -61,7 +77,7 @@ export function createConsentStore(prisma: PrismaClient, feed: { announce?: () =
     ): Promise<{ families: number } | undefined> {
       const result = await prisma.$transaction(async (tx) => {
         const { count } = await tx.consent.updateMany({
-          where: { userId, clientId, revokedAt: null },
+          where: { userId, clientId, revokedAt: null, ...tenantWhere(scope) },
           data: { revokedAt: now },
         })
         if (count !== 1) return undefined
@@ -79,9 +95,14 @@ export function createConsentStore(prisma: PrismaClient, feed: { announce?: () =
     },
 
     /** A page of the user's consents in force, by client id; `after` is the previous page's cursor (a client id). */
-    async listActivePage(userId: string, options: PageOptions): Promise<Page<Consent>> {
+    async listActivePage(scope: TenantScope, userId: string, options: PageOptions): Promise<Page<Consent>> {
       const rows = await prisma.consent.findMany({
-        where: { userId, revokedAt: null, ...(options.after ? { clientId: { gt: options.after } } : {}) },
+        where: {
+          userId,
+          ...tenantWhere(scope),
+          revokedAt: null,
+          ...(options.after ? { clientId: { gt: options.after } } : {}),
+        },
         orderBy: { clientId: 'asc' },
         take: options.limit + 1,
       })
@@ -89,8 +110,11 @@ export function createConsentStore(prisma: PrismaClient, feed: { announce?: () =
     },
 
     /** The user's consents in force. */
-    async listActiveByUser(userId: string): Promise<Consent[]> {
-      const rows = await prisma.consent.findMany({ where: { userId, revokedAt: null }, orderBy: { id: 'asc' } })
+    async listActiveByUser(scope: TenantScope, userId: string): Promise<Consent[]> {
+      const rows = await prisma.consent.findMany({
+        where: { userId, ...tenantWhere(scope), revokedAt: null },
+        orderBy: { id: 'asc' },
+      })
       return rows.map(toConsent)
     },
   }

@@ -72,3 +72,4 @@ export { StoreError, isSqliteBusy, isUnavailable, unavailableReason } from './er
 export type { Page } from './lists.js'
 export { DEFAULT_TENANT_ID, DEFAULT_TENANT_SLUG } from './tenants.js'
 export type { Membership, Role, Tenant, Workspace } from './tenants.js'
+export { ANY_TENANT, type AnyTenant, type TenantScope } from './tenant-scope.js'

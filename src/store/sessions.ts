@@ -3,6 +3,7 @@
 import type { PrismaClient } from './database.js'
 import { newId } from './ids.js'
 import { fromList, toList, toPage, type Page, type PageOptions } from './lists.js'
+import { type AnyTenant, tenantWhere, type TenantScope } from './tenant-scope.js'
 
 export interface Session {
   id: string
@@ -52,39 +53,55 @@ export function createSessionStore(prisma: PrismaClient) {
       return toSession(row)
     },
 
-    /** The session with this hash if it is still in force at `now` (not revoked, neither expiry passed). */
-    async findActiveByHash(idHash: string, now = new Date()): Promise<Session | undefined> {
+    /**
+     * The session with this hash if it is still in force at `now` (not revoked, neither expiry passed), in any
+     * tenant: the cookie is what names it (the caller passes ANY_TENANT to say so).
+     */
+    async findActiveByHash(_scope: AnyTenant, idHash: string, now = new Date()): Promise<Session | undefined> {
       const row = await prisma.session.findUnique({ where: { idHash } })
       if (!row || row.revokedAt || row.expiresAt <= now || row.idleExpiresAt <= now) return undefined
       return toSession(row)
     },
 
-    async findById(id: string): Promise<Session | undefined> {
-      const row = await prisma.session.findUnique({ where: { id } })
+    async findById(scope: TenantScope, id: string): Promise<Session | undefined> {
+      const row = await prisma.session.findUnique({ where: { id, ...tenantWhere(scope) } })
       return row ? toSession(row) : undefined
     },
 
-    /** Records a use: the idle expiry starts again, never beyond the absolute one. */
-    async touch(id: string, idleExpiresAt: Date, now = new Date()): Promise<void> {
-      const row = await prisma.session.findUnique({ where: { id }, select: { expiresAt: true } })
-      if (!row) return
-      await prisma.session.updateMany({
-        where: { id, revokedAt: null },
+    /**
+     * Records a use: the idle expiry starts again, never beyond the absolute one. False when the session is
+     * unknown (or another tenant's), or ended.
+     */
+    async touch(scope: TenantScope, id: string, idleExpiresAt: Date, now = new Date()): Promise<boolean> {
+      const row = await prisma.session.findUnique({ where: { id, ...tenantWhere(scope) }, select: { expiresAt: true } })
+      if (!row) return false
+      const { count } = await prisma.session.updateMany({
+        where: { id, revokedAt: null, ...tenantWhere(scope) },
         data: { lastSeenAt: now, idleExpiresAt: new Date(Math.min(idleExpiresAt.getTime(), row.expiresAt.getTime())) },
       })
+      return count === 1
     },
 
-    /** Ends the session; false when it was already ended or is unknown. */
-    async revoke(id: string, now = new Date()): Promise<boolean> {
-      const { count } = await prisma.session.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: now } })
+    /** Ends the session; false when it was already ended or is unknown (or another tenant's). */
+    async revoke(scope: TenantScope, id: string, now = new Date()): Promise<boolean> {
+      const { count } = await prisma.session.updateMany({
+        where: { id, revokedAt: null, ...tenantWhere(scope) },
+        data: { revokedAt: now },
+      })
       return count === 1
     },
 
     /** A page of the user's sessions in force at `now`, newest first; `after` is the previous page's cursor. */
-    async listActivePage(userId: string, options: PageOptions, now = new Date()): Promise<Page<Session>> {
+    async listActivePage(
+      scope: TenantScope,
+      userId: string,
+      options: PageOptions,
+      now = new Date(),
+    ): Promise<Page<Session>> {
       const rows = await prisma.session.findMany({
         where: {
           userId,
+          ...tenantWhere(scope),
           revokedAt: null,
           expiresAt: { gt: now },
           idleExpiresAt: { gt: now },
@@ -97,9 +114,9 @@ export function createSessionStore(prisma: PrismaClient) {
     },
 
     /** The user's sessions in force at `now`, newest first. */
-    async listActiveByUser(userId: string, now = new Date()): Promise<Session[]> {
+    async listActiveByUser(scope: TenantScope, userId: string, now = new Date()): Promise<Session[]> {
       const rows = await prisma.session.findMany({
-        where: { userId, revokedAt: null, expiresAt: { gt: now }, idleExpiresAt: { gt: now } },
+        where: { userId, ...tenantWhere(scope), revokedAt: null, expiresAt: { gt: now }, idleExpiresAt: { gt: now } },
         orderBy: { id: 'desc' },
       })
       return rows.map(toSession)

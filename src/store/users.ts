@@ -3,6 +3,7 @@ import { StoreError, translate } from './errors.js'
 import { newId } from './ids.js'
 import { fromList, toList, toPage, type Page, type PageOptions } from './lists.js'
 import { recordCutoff } from './revoked-tokens.js'
+import { tenantWhere, type TenantScope } from './tenant-scope.js'
 import { DEFAULT_TENANT_ID } from './tenants.js'
 
 export interface User {
@@ -68,9 +69,9 @@ export function createUserStore(prisma: PrismaClient) {
       return toUser(row)
     },
 
-    /** By id; with `tenantId`, only that tenant's user (another tenant's is not found). */
-    async findById(id: string, tenantId?: string): Promise<User | undefined> {
-      const row = await prisma.user.findUnique({ where: tenantId === undefined ? { id } : { id, tenantId } })
+    /** By id, within the scope: another tenant's user is not found. */
+    async findById(scope: TenantScope, id: string): Promise<User | undefined> {
+      const row = await prisma.user.findUnique({ where: { id, ...tenantWhere(scope) } })
       return row ? toUser(row) : undefined
     },
 
@@ -78,23 +79,23 @@ export function createUserStore(prisma: PrismaClient) {
      * Usernames are unique within a tenant, so the tenant is always named: a lookup that defaulted to the default
      * tenant would find another user of the same name for a caller who forgot it.
      */
-    async findByUsername(username: string, tenantId: string): Promise<User | undefined> {
+    async findByUsername(tenantId: string, username: string): Promise<User | undefined> {
       const row = await prisma.user.findUnique({ where: { tenantId_username: { tenantId, username } } })
       return row ? toUser(row) : undefined
     },
 
     /** By id, or by username when no user has that id (the CLI accepts either), within the tenant. */
-    async findByIdOrUsername(idOrUsername: string, tenantId: string): Promise<User | undefined> {
+    async findByIdOrUsername(tenantId: string, idOrUsername: string): Promise<User | undefined> {
       const row = await prisma.user.findFirst({
         where: { tenantId, OR: [{ id: idOrUsername }, { username: idOrUsername }] },
       })
       return row ? toUser(row) : undefined
     },
 
-    async list(options: PageOptions & { tenantId?: string }): Promise<Page<User>> {
+    async list(scope: TenantScope, options: PageOptions): Promise<Page<User>> {
       const rows = await prisma.user.findMany({
         where: {
-          ...(options.tenantId === undefined ? {} : { tenantId: options.tenantId }),
+          ...tenantWhere(scope),
           ...(options.after ? { id: { gt: options.after } } : {}),
         },
         orderBy: { id: 'asc' },
@@ -103,7 +104,9 @@ export function createUserStore(prisma: PrismaClient) {
       return toPage(rows, options.limit, toUser, (row) => row.id)
     },
 
+    /** Another tenant's user is not_found, and unchanged (their logins too). */
     async update(
+      scope: TenantScope,
       id: string,
       changes: { scopes?: readonly string[]; passwordHash?: string; disabled?: boolean } & Partial<Profile>,
       now = new Date(),
@@ -112,7 +115,7 @@ export function createUserStore(prisma: PrismaClient) {
       return translate('user', () =>
         prisma.$transaction(async (tx) => {
           const row = await tx.user.update({
-            where: { id },
+            where: { id, ...tenantWhere(scope) },
             data: {
               ...(changes.scopes ? { scopes: fromList(changes.scopes) } : {}),
               ...(changes.passwordHash ? { passwordHash: changes.passwordHash } : {}),
@@ -136,27 +139,32 @@ export function createUserStore(prisma: PrismaClient) {
     },
 
     /** Re-hash after a login at another bcrypt cost; only if the hash is still the one that was checked. */
-    async replacePasswordHash(id: string, oldHash: string, newHash: string): Promise<boolean> {
+    async replacePasswordHash(scope: TenantScope, id: string, oldHash: string, newHash: string): Promise<boolean> {
       const { count } = await prisma.user.updateMany({
-        where: { id, passwordHash: oldHash },
+        where: { id, passwordHash: oldHash, ...tenantWhere(scope) },
         data: { passwordHash: newHash },
       })
       return count > 0
     },
 
     /** Deletes the user; their refresh-token families and access keys go with them (cascade). */
-    async delete(id: string, now = new Date(), options: { cutoff?: AccessTokenCutoff } = {}): Promise<void> {
+    async delete(
+      scope: TenantScope,
+      id: string,
+      now = new Date(),
+      options: { cutoff?: AccessTokenCutoff } = {},
+    ): Promise<void> {
       const { cutoff } = options
       await translate('user', () =>
         prisma.$transaction(async (tx) => {
-          await tx.user.delete({ where: { id } })
+          await tx.user.delete({ where: { id, ...tenantWhere(scope) } })
           if (cutoff) await recordCutoff(tx, cutoff.jti, cutoff.expiresAt, now)
         }),
       )
     },
 
-    async requireById(id: string, tenantId?: string): Promise<User> {
-      const user = await this.findById(id, tenantId)
+    async requireById(scope: TenantScope, id: string): Promise<User> {
+      const user = await this.findById(scope, id)
       if (!user) throw new StoreError('not_found', 'user not found')
       return user
     },

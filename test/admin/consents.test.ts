@@ -4,7 +4,7 @@ import { build, providers, type TestContext } from '../support/helper.ts'
 import { client, signedToken } from '../support/admin-fixtures.ts'
 import { authorizeUrl, query, REDIRECT, seedSignIn, signedInBrowser } from '../support/sign-in.ts'
 import { basic, FORM, form, SECRET, tokenRequest } from '../support/token-fixtures.ts'
-import { DEFAULT_TENANT_ID } from '../../src/store/index.ts'
+import { DEFAULT_TENANT_ID, ANY_TENANT } from '../../src/store/index.ts'
 
 const bearer = async (ctx: TestContext, scope: string, sub?: string) => ({
   authorization: `Bearer ${(await signedToken(ctx, { scope, ...(sub ? { sub } : {}) })).token}`,
@@ -31,7 +31,7 @@ for (const provider of providers) {
         const asked = await browser.flow.get(authorizeUrl(browser.params))
         t.match(asked.headers.location, /^\/oauth\/consent\?request=/, 'revoked: asked again')
         t.equal((await admin.delete(`/admin/v1/users/${alice.id}/consents/web`)).statusCode, 404)
-        t.match((await store.audit.list({ limit: 1, type: 'consent.revoked' })).items[0], {
+        t.match((await store.audit.list(ANY_TENANT, { limit: 1, type: 'consent.revoked' })).items[0], {
           subject: 'client:web',
           details: { user_id: alice.id },
         })
@@ -62,8 +62,8 @@ for (const provider of providers) {
         `revoking a consent through ${via} ends the refresh tokens and access tokens the client holds for the user, and nothing else`,
         async (t) => {
           const bob = await store.users.create({ username: `bob-${via.length}`, passwordHash: 'x', scopes: ['read'] })
-          await store.users.update(bob.id, {
-            passwordHash: (await store.users.findByUsername('alice', DEFAULT_TENANT_ID))!.passwordHash,
+          await store.users.update(ANY_TENANT, bob.id, {
+            passwordHash: (await store.users.findByUsername(DEFAULT_TENANT_ID, 'alice'))!.passwordHash,
           })
           const first = await signedInBrowser(app)
           const second = await signedInBrowser(app)
@@ -95,7 +95,7 @@ for (const provider of providers) {
             { error: 'invalid_grant', error_description: 'the authorization code is invalid' },
             'a code issued under the consent cannot be redeemed any more',
           )
-          t.match((await store.audit.list({ limit: 1, type: 'consent.revoked' })).items[0], {
+          t.match((await store.audit.list(ANY_TENANT, { limit: 1, type: 'consent.revoked' })).items[0], {
             details: { user_id: alice.id, families: 2 },
           })
           const again = await signedInBrowser(app)
@@ -106,8 +106,8 @@ for (const provider of providers) {
     }
 
     t.test('pages by client id', async (t) => {
-      await store.consents.grant({ userId: alice.id, clientId: 'spa', scopes: ['read'] })
-      await store.consents.grant({ userId: alice.id, clientId: 'other', scopes: ['read'] })
+      await store.consents.grant(DEFAULT_TENANT_ID, { userId: alice.id, clientId: 'spa', scopes: ['read'] })
+      await store.consents.grant(DEFAULT_TENANT_ID, { userId: alice.id, clientId: 'other', scopes: ['read'] })
       const first = (await admin.get(`/admin/v1/users/${alice.id}/consents?limit=1`)).json()
       t.equal(first.items[0].client_id, 'other')
       const second = (await admin.get(`/admin/v1/users/${alice.id}/consents?limit=5&after=${first.next_cursor}`)).json()
@@ -118,7 +118,7 @@ for (const provider of providers) {
     })
 
     t.test('a user lists and revokes their own consents with scope account', async (t) => {
-      await store.consents.grant({ userId: alice.id, clientId: 'web', scopes: ['read'] })
+      await store.consents.grant(DEFAULT_TENANT_ID, { userId: alice.id, clientId: 'web', scopes: ['read'] })
       const me = client(app, await bearer(ctx, 'account', alice.id))
       t.match(
         (await me.get('/v1/me/consents')).json().items.map((item: { client_id: string }) => item.client_id),

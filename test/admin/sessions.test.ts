@@ -6,6 +6,7 @@ import { build, providers, type TestContext } from '../support/helper.ts'
 import { client, signedToken } from '../support/admin-fixtures.ts'
 import { authorizeUrl, seedSignIn, signedInBrowser } from '../support/sign-in.ts'
 import { basic, SECRET, tokenRequest } from '../support/token-fixtures.ts'
+import { ANY_TENANT } from '../../src/store/index.ts'
 
 const WEB = basic('web', SECRET)
 
@@ -63,7 +64,7 @@ for (const provider of providers) {
           404,
           'an ended session is gone',
         )
-        const events = (await store.audit.list({ limit: 5, type: 'session.ended' })).items
+        const events = (await store.audit.list(ANY_TENANT, { limit: 5, type: 'session.ended' })).items
         t.match(events[0], {
           actor: 'client:operator',
           subject: `session:${newest}`,

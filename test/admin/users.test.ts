@@ -3,6 +3,7 @@ import bcrypt from 'bcryptjs'
 import t from 'tap'
 import { adminHeaders, client } from '../support/admin-fixtures.ts'
 import { build, providers } from '../support/helper.ts'
+import { ANY_TENANT } from '../../src/store/index.ts'
 
 for (const provider of providers) {
   t.test(`admin users on ${provider}`, async (t) => {
@@ -32,7 +33,7 @@ for (const provider of providers) {
         'username',
       ])
       t.match(body, { username: 'jane', scopes: ['read', 'write'], disabled: false })
-      const row = await ctx.store.users.requireById(body.id)
+      const row = await ctx.store.users.requireById(ANY_TENANT, body.id)
       t.ok(await bcrypt.compare('a long enough password', row.passwordHash))
       t.match(await auditOf('user.created'), [
         { subject: body.id, details: { username: 'jane', scopes: ['read', 'write'] } },
@@ -74,7 +75,12 @@ for (const provider of providers) {
         (await admin.put(`/admin/v1/users/${user.id}/password`, { password: 'another long password' })).statusCode,
         204,
       )
-      t.ok(await bcrypt.compare('another long password', (await ctx.store.users.requireById(user.id)).passwordHash))
+      t.ok(
+        await bcrypt.compare(
+          'another long password',
+          (await ctx.store.users.requireById(ANY_TENANT, user.id)).passwordHash,
+        ),
+      )
       t.match(await auditOf('user.password_set'), [{ subject: user.id, details: {} }])
       t.equal((await admin.put(`/admin/v1/users/${user.id}/password`, { password: 'short' })).statusCode, 400)
     })

@@ -16,6 +16,7 @@ import { sha256 } from '../../src/security/secrets.ts'
 import { ensureConsoleBuilt } from '../../scripts/build-console.mjs'
 import { listen } from '../support/listen.ts'
 import { PASSWORD, SECRET } from '../support/token-fixtures.ts'
+import { ANY_TENANT } from '../../src/store/index.ts'
 
 const CHROMIUM = '/usr/bin/chromium'
 const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing (apt-get install chromium)`
@@ -253,10 +254,10 @@ t.test('the console in a browser', { skip }, async (t) => {
     await checkPage(t, page, 'users')
     await bobRow.getByRole('button', { name: 'Disable bob' }).click()
     await bobRow.getByText('disabled', { exact: true }).waitFor(WAIT)
-    t.equal((await store.users.findById(bob.id))?.disabled, true, 'disabled')
+    t.equal((await store.users.findById(ANY_TENANT, bob.id))?.disabled, true, 'disabled')
     await bobRow.getByRole('button', { name: 'Enable bob' }).click()
     await bobRow.getByText('active', { exact: true }).waitFor(WAIT)
-    t.equal((await store.users.findById(bob.id))?.disabled, false, 'enabled again')
+    t.equal((await store.users.findById(ANY_TENANT, bob.id))?.disabled, false, 'enabled again')
 
     // Signing keys: a rotation adds a key to the timeline.
     await open(page, 'Signing keys')
@@ -313,7 +314,7 @@ t.test('the console in a browser', { skip }, async (t) => {
     const rows = await page.locator('tbody tr').allInnerTexts()
     t.equal(rows.length, 1, 'one key: bob’s')
     t.notMatch(rows.join('\n'), 'deploy-bot', 'the operator’s key is not shown')
-    const owned = await store.accessKeys.list({ limit: 10, userId: bob.id })
+    const owned = await store.accessKeys.list(ANY_TENANT, { limit: 10, userId: bob.id })
     t.same(
       owned.items.map((item) => item.name),
       ['bob-laptop'],

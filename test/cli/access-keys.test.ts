@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { calculateJwkThumbprint, type JWK } from 'jose'
 import { createAccessKeyVerifier } from '../../src/security/access-keys.ts'
-import { createStore, openDatabase } from '../../src/store/index.ts'
+import { createStore, openDatabase, ANY_TENANT } from '../../src/store/index.ts'
 import { createDatabaseUrl, providers, tempDir, testConfig } from '../support/helper.ts'
 import { failure, runCli } from '../support/run-cli.ts'
 
@@ -51,7 +51,7 @@ for (const provider of providers) {
       })
       t.equal(Date.parse(created.expires_at) - Date.parse(created.created_at), 3600_000)
       t.match(await verifier.verify(created.key), { ok: true, sub: ivy.id, scopes: ['read', 'write'] })
-      const audit = await store.audit.list({ limit: 10, type: 'access_key.created' })
+      const audit = await store.audit.list(ANY_TENANT, { limit: 10, type: 'access_key.created' })
       t.match(audit.items[0], { actor: 'cli', subject: created.id })
 
       const listed = await cli(['access-keys', 'list', '--json'])

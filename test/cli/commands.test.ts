@@ -2,7 +2,7 @@
 import bcrypt from 'bcryptjs'
 import t from 'tap'
 import { sha256 } from '../../src/security/secrets.ts'
-import { createStore, openDatabase, type Store } from '../../src/store/index.ts'
+import { createStore, openDatabase, type Store, ANY_TENANT } from '../../src/store/index.ts'
 import { createDatabaseUrl, providers, tempDir, type Test } from '../support/helper.ts'
 import { failure, runCli, type CliResult } from '../support/run-cli.ts'
 
@@ -66,7 +66,7 @@ for (const provider of providers) {
       ])
       t.equal(created.code, 0, created.stderr)
       const store = await openStore(t, url)
-      t.match(await store.clients.findById(JSON.parse(created.stdout).client_id), {
+      t.match(await store.clients.findById(ANY_TENANT, JSON.parse(created.stdout).client_id), {
         redirectUris: ['https://spa.example/cb', 'http://127.0.0.1/cb'],
         postLogoutRedirectUris: ['https://spa.example/'],
         firstParty: true,
@@ -109,7 +109,7 @@ for (const provider of providers) {
       t.match(secret, /^[A-Za-z0-9_-]{43}$/, '256 bits, base64url')
 
       const store = await openStore(t, url)
-      const stored = await store.clients.findById(clientId!)
+      const stored = await store.clients.findById(ANY_TENANT, clientId!)
       t.match(stored, {
         name: 'Web app',
         isPublic: false,
@@ -181,7 +181,7 @@ for (const provider of providers) {
       t.equal(user.username, 'alice')
 
       const store = await openStore(t, url)
-      const stored = await store.users.findById(user.id)
+      const stored = await store.users.findById(ANY_TENANT, user.id)
       t.ok(
         await bcrypt.compare('first-password', stored!.passwordHash),
         'the trailing newline is not part of the password',
@@ -225,7 +225,7 @@ for (const provider of providers) {
         stdout: `password of user "alice" (${user.id}) replaced; their refresh tokens and access tokens are revoked\n`,
         stderr: '',
       })
-      const hash = (await store.users.findById(user.id))!.passwordHash
+      const hash = (await store.users.findById(ANY_TENANT, user.id))!.passwordHash
       t.ok(await bcrypt.compare('second-password', hash))
       t.notOk(await bcrypt.compare('first-password', hash))
 
@@ -259,7 +259,11 @@ for (const provider of providers) {
         t.equal(created.code, 0, created.stderr)
         const { id } = JSON.parse(created.stdout) as { id: string }
         const store = await openStore(t, url)
-        t.match(await store.users.findById(id), { email: 'olga@example.com', emailVerified: true, name: 'Olga K' })
+        t.match(await store.users.findById(ANY_TENANT, id), {
+          email: 'olga@example.com',
+          emailVerified: true,
+          name: 'Olga K',
+        })
         const updated = await cli([
           'users',
           'update',
@@ -280,7 +284,11 @@ for (const provider of providers) {
           email_verified: false,
           name: null,
         })
-        t.match(await store.users.findById(id), { email: 'o@example.org', emailVerified: false, name: null })
+        t.match(await store.users.findById(ANY_TENANT, id), {
+          email: 'o@example.org',
+          emailVerified: false,
+          name: null,
+        })
         t.equal((await cli(['users', 'update', 'olga', '--email', 'not-an-address'])).code, 1)
         t.same(
           await cli(['users', 'update', 'olga', '--email-verified', 'maybe']),

@@ -7,6 +7,7 @@ import { build, providers, tempDir } from '../support/helper.ts'
 import { failure, runCli } from '../support/run-cli.ts'
 import { seedSignIn, signedInBrowser } from '../support/sign-in.ts'
 import { basic, FORM, form, SECRET, tokenRequest } from '../support/token-fixtures.ts'
+import { ANY_TENANT } from '../../src/store/index.ts'
 
 t.setTimeout(600_000)
 
@@ -40,7 +41,7 @@ for (const provider of providers) {
 
     const first = await signedInBrowser(app)
     const second = await signedInBrowser(app)
-    const sessions = await store.sessions.listActiveByUser(alice.id)
+    const sessions = await store.sessions.listActiveByUser(ANY_TENANT, alice.id)
     t.equal(sessions.length, 2)
 
     t.test('sessions list, then sessions end one: its tokens end, the other session’s live on', async (t) => {
@@ -66,7 +67,7 @@ for (const provider of providers) {
       t.notOk(await refreshes(first.refreshToken), 'its refresh token is revoked')
       t.ok(await inactiveWithin(first.accessToken), 'the running server refuses its access token after a sync')
       t.ok(await refreshes(second.refreshToken), 'the other session’s login lives on')
-      t.match((await store.audit.list({ limit: 1, type: 'session.ended' })).items[0], {
+      t.match((await store.audit.list(ANY_TENANT, { limit: 1, type: 'session.ended' })).items[0], {
         actor: /^cli:/,
         subject: `session:${sessions[1]!.id}`,
       })
@@ -83,7 +84,7 @@ for (const provider of providers) {
         refresh_families_ended: 1,
       })
       t.ok(await inactiveWithin(second.accessToken), 'the running server refuses its access token after a sync')
-      t.equal(await store.consents.findActive(alice.id, 'web'), undefined)
+      t.equal(await store.consents.findActive(ANY_TENANT, alice.id, 'web'), undefined)
     })
 
     t.test('mistakes exit 1 with one clear line', async (t) => {

@@ -3,7 +3,7 @@
 // (signing-keys.test.ts, signing-keys-instances.test.ts).
 import { randomBytes } from 'node:crypto'
 import t from 'tap'
-import { createStore, openDatabase } from '../../src/store/index.ts'
+import { createStore, openDatabase, ANY_TENANT } from '../../src/store/index.ts'
 import { createDatabaseUrl, tempDir } from '../support/helper.ts'
 import { runCli } from '../support/run-cli.ts'
 
@@ -106,7 +106,7 @@ t.test('signing-keys commands', async (t) => {
       result.stderr,
       `portcullis: warning: tokens signed by ${active!.kid} no longer verify here; resource servers may still accept them until their cached JWKS expires (max-age 300s)\n`,
     )
-    const audit = await store.audit.list({ limit: 10, type: 'signing_key.revoked' })
+    const audit = await store.audit.list(ANY_TENANT, { limit: 10, type: 'signing_key.revoked' })
     t.match(audit.items[0], { actor: 'cli', subject: active!.kid })
   })
 
@@ -183,7 +183,7 @@ t.test('with several SIGNING_ALGORITHMS: rotate and list per algorithm, clients 
   ])
   t.equal(created.code, 0, created.stderr)
   const { client_id } = JSON.parse(created.stdout)
-  t.equal((await store.clients.findById(client_id))?.accessTokenSigningAlg, 'ES256')
+  t.equal((await store.clients.findById(ANY_TENANT, client_id))?.accessTokenSigningAlg, 'ES256')
   const refused = await cli([
     'clients',
     'create',
@@ -216,7 +216,7 @@ t.test('with several SIGNING_ALGORITHMS: rotate and list per algorithm, clients 
     '--json',
   ])
   t.equal(relyingParty.code, 0, relyingParty.stderr)
-  t.match(await store.clients.findById(JSON.parse(relyingParty.stdout).client_id), {
+  t.match(await store.clients.findById(ANY_TENANT, JSON.parse(relyingParty.stdout).client_id), {
     idTokenSignedResponseAlg: 'ES256',
     accessTokenSigningAlg: null,
   })

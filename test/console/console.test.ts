@@ -13,6 +13,7 @@ import { BUDGET_BYTES, buildConsole, ensureConsoleBuilt } from '../../scripts/bu
 import { build, testConfig } from '../support/helper.ts'
 import { authorizeUrl, pkce, query, signInFlow } from '../support/sign-in.ts'
 import { PASSWORD, tokenRequest } from '../support/token-fixtures.ts'
+import { ANY_TENANT } from '../../src/store/index.ts'
 
 await ensureConsoleBuilt()
 
@@ -107,7 +108,7 @@ t.test('the server registers the console as a first-party public client, once, i
   })
   const again = await ensureConsoleClient(deps)
   t.same(again, first, 'a second start changes nothing')
-  const created = await store.audit.list({ limit: 10, type: 'client.created' })
+  const created = await store.audit.list(ANY_TENANT, { limit: 10, type: 'client.created' })
   t.equal(created.items.length, 1, 'recorded once')
   t.equal(created.items[0]!.actor, 'system:console')
 
@@ -119,15 +120,15 @@ t.test('the server registers the console as a first-party public client, once, i
   })
   t.same(widened.scopes, ['admin', 'keys:write', 'account', 'read', 'audit'], 'and new SCOPES its scopes')
   t.equal(consoleRedirectUri('https://id.example/'), 'https://id.example/console/callback')
-  const updated = await store.audit.list({ limit: 10, type: 'client.updated' })
+  const updated = await store.audit.list(ANY_TENANT, { limit: 10, type: 'client.updated' })
   t.equal(updated.items.length, 2)
 })
 
 t.test('buildApp registers the console client when asked (the server does), and not otherwise', async (t) => {
   const asked = await build(t, { deps: { consoleClient: true } })
-  t.match(await asked.store.clients.findById(CONSOLE_CLIENT_ID), { firstParty: true, isPublic: true })
+  t.match(await asked.store.clients.findById(ANY_TENANT, CONSOLE_CLIENT_ID), { firstParty: true, isPublic: true })
   const plain = await build(t)
-  t.equal(await plain.store.clients.findById(CONSOLE_CLIENT_ID), undefined)
+  t.equal(await plain.store.clients.findById(ANY_TENANT, CONSOLE_CLIENT_ID), undefined)
 })
 
 t.test('two instances starting at once register one console client', async (t) => {
@@ -135,7 +136,7 @@ t.test('two instances starting at once register one console client', async (t) =
   const deps = { store, config, now: Date.now }
   const [a, b] = await Promise.all([ensureConsoleClient(deps), ensureConsoleClient(deps)])
   t.equal(a.clientId, b.clientId)
-  t.equal((await store.audit.list({ limit: 10, type: 'client.created' })).items.length, 1)
+  t.equal((await store.audit.list(ANY_TENANT, { limit: 10, type: 'client.created' })).items.length, 1)
 })
 
 t.test('signing in to the console: PKCE, no consent page, the scopes the user holds', async (t) => {

@@ -5,7 +5,7 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { JWKS_PATH } from '../../src/routes/well-known.ts'
-import { createStore, openDatabase } from '../../src/store/index.ts'
+import { createStore, openDatabase, ANY_TENANT } from '../../src/store/index.ts'
 import { build, providers, type Test, type TestContext } from '../support/helper.ts'
 import { adminHeaders, client } from '../support/admin-fixtures.ts'
 import { listen } from '../support/listen.ts'
@@ -77,7 +77,7 @@ for (const provider of providers) {
     const ctx = await build(t, { provider, now: () => clock, env: { CORS_ORIGINS: CONFIGURED, CLIENT_CACHE_TTL: '5' } })
     const { app, store } = ctx
     await seedSignIn(store)
-    await store.clients.update('spa', { allowedOrigins: [SPA] })
+    await store.clients.update(ANY_TENANT, 'spa', { allowedOrigins: [SPA] })
 
     t.test(
       'a preflight from an allowed origin: 204 with the origin echoed, the methods and headers, no credentials',
@@ -206,7 +206,7 @@ for (const provider of providers) {
     t.test('a client’s new allowed origin is honoured without a restart, after CLIENT_CACHE_TTL', async (t) => {
       const origin = 'https://later.example'
       t.same(corsHeaders((await request(app, CORS_ENDPOINTS[4], origin)).headers), [], 'not yet allowed')
-      await store.clients.update('web', { allowedOrigins: [origin] })
+      await store.clients.update(ANY_TENANT, 'web', { allowedOrigins: [origin] })
       clock += 5000
       t.equal((await request(app, CORS_ENDPOINTS[4], origin)).headers['access-control-allow-origin'], origin)
     })
@@ -234,14 +234,14 @@ for (const provider of providers) {
         const origin = 'https://pushed.example'
         t.same(corsHeaders((await request(app, CORS_ENDPOINTS[0], origin)).headers), [], 'not yet allowed')
         const other = await elsewhere(t, ctx)
-        await other.clients.update('other', { allowedOrigins: [origin] })
+        await other.clients.update(ANY_TENANT, 'other', { allowedOrigins: [origin] })
         t.ok(
           await eventually(
             async () =>
               (await request(app, CORS_ENDPOINTS[0], origin)).headers['access-control-allow-origin'] === origin,
           ),
         )
-        await other.clients.update('other', { allowedOrigins: [] })
+        await other.clients.update(ANY_TENANT, 'other', { allowedOrigins: [] })
         t.ok(
           await eventually(
             async () =>

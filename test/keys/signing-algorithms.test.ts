@@ -17,6 +17,7 @@ import { oidcCode, seedOidc } from '../support/oidc-fixtures.ts'
 import { signInFlow, REDIRECT, seedSignIn } from '../support/sign-in.ts'
 import { createClock, DAY, fetchJwks } from '../support/signing-keys-fixtures.ts'
 import { basic, formPost, PASSWORD, SECRET, tokenRequest } from '../support/token-fixtures.ts'
+import { ANY_TENANT } from '../../src/store/index.ts'
 
 const ALL: SigningAlgorithm[] = ['RS256', 'PS256', 'ES256', 'EdDSA']
 const ALL_ENV = { SIGNING_ALGORITHMS: ALL.join(',') }
@@ -229,7 +230,7 @@ for (const provider of providers) {
 
     t.test('the admin API registers access_token_signing_alg, refusing one not configured', async (t) => {
       const admin = await machineClient(ctx, 'admin-tool', null)
-      await ctx.store.clients.update('admin-tool', { grantTypes: ['client_credentials'] })
+      await ctx.store.clients.update(ANY_TENANT, 'admin-tool', { grantTypes: ['client_credentials'] })
       await ctx.db.prisma.client.update({ where: { clientId: 'admin-tool' }, data: { scopes: 'admin' } })
       const bearer = `Bearer ${await clientCredentials(ctx, admin, 'admin')}`
       const created = await ctx.app.inject({

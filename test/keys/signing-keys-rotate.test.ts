@@ -14,12 +14,13 @@ import {
   kids,
   verifiesWith,
 } from '../support/signing-keys-fixtures.ts'
+import { ANY_TENANT } from '../../src/store/index.ts'
 
 const PRE_PUBLICATION = (300 + 30 + 60) * SECOND
 const RETENTION = (900 + 30 + 60) * SECOND
 
 const auditTypes = async (store: Awaited<ReturnType<typeof build>>['store'], type: string) =>
-  (await store.audit.list({ limit: 100, type })).items.map((event) => ({
+  (await store.audit.list(ANY_TENANT, { limit: 100, type })).items.map((event) => ({
     subject: event.subject,
     actor: event.actor,
     details: event.details,

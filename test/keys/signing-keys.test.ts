@@ -16,6 +16,7 @@ import {
   secondInstance,
   verifiesWith,
 } from '../support/signing-keys-fixtures.ts'
+import { ANY_TENANT } from '../../src/store/index.ts'
 
 // The defaults: JWKS_MAX_AGE 300 s, KEYRING_REFRESH_INTERVAL 30 s, CLOCK_SKEW 60 s, ACCESS_TOKEN_TTL 900 s.
 const PRE_PUBLICATION = (300 + 30 + 60) * SECOND
@@ -23,7 +24,7 @@ const RETENTION = (900 + 30 + 60) * SECOND
 const ROTATION_DUE = START + 30 * DAY - PRE_PUBLICATION
 
 const auditTypes = async (store: Awaited<ReturnType<typeof build>>['store'], type: string) =>
-  (await store.audit.list({ limit: 100, type })).items.map((event) => ({
+  (await store.audit.list(ANY_TENANT, { limit: 100, type })).items.map((event) => ({
     subject: event.subject,
     actor: event.actor,
     details: event.details,

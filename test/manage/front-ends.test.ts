@@ -6,6 +6,7 @@ import { GRANT_TYPES } from '../../src/oauth/grants/index.ts'
 import { adminHeaders, client } from '../support/admin-fixtures.ts'
 import { build, providers, tempDir } from '../support/helper.ts'
 import { failure, runCli, type CliResult } from '../support/run-cli.ts'
+import { ANY_TENANT } from '../../src/store/index.ts'
 
 // Each CLI run is a process loading TypeScript through tsx.
 t.setTimeout(600_000)
@@ -156,6 +157,7 @@ for (const provider of providers) {
         for (const [i, grantType] of GRANT_TYPES.entries()) {
           t.equal(results[i]!.code, 0, `CLI: ${grantType} ${results[i]!.stderr}`)
           const stored = await ctx.store.clients.findById(
+            ANY_TENANT,
             (JSON.parse(results[i]!.stdout) as { client_id: string }).client_id,
           )
           t.same(stored?.grantTypes, [grantType])

@@ -5,7 +5,7 @@ import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../src/app.ts'
 import { createKeyring } from '../../src/keys/keyring.ts'
-import { createStore, openDatabase } from '../../src/store/index.ts'
+import { createStore, openDatabase, ANY_TENANT } from '../../src/store/index.ts'
 import { sha256 } from '../../src/security/secrets.ts'
 import { build, providers } from '../support/helper.ts'
 import {
@@ -181,7 +181,7 @@ for (const provider of providers) {
         state: 'xyz',
         iss: ISSUER,
       })
-      const events = await store.audit.list({ limit: 5, type: 'consent.denied' })
+      const events = await store.audit.list(ANY_TENANT, { limit: 5, type: 'consent.denied' })
       t.equal(events.items.length, 1)
     })
 
@@ -316,7 +316,7 @@ for (const provider of providers) {
       'the code keeps the nonce, the resource, the session and its login time for the token response',
       async (t) => {
         const { code } = await codeFor(app, pkce().challenge, { nonce: 'n-0S6', resource: ISSUER })
-        const stored = await store.authorizationCodes.findByHash(sha256(code))
+        const stored = await store.authorizationCodes.findByHash(ANY_TENANT, sha256(code))
         t.match(stored, {
           nonce: 'n-0S6',
           audience: ISSUER,
@@ -504,8 +504,8 @@ t.test('sessions and logins', async (t) => {
       t.equal(locked.statusCode, 429, 'even the right password, once locked')
       t.match(locked.body, /Too many failed sign-ins/)
       t.ok(Number(locked.headers['retry-after']) > 0)
-      t.equal((await store.audit.list({ limit: 5, type: 'login.throttled' })).items.length, 1)
-      t.equal((await store.audit.list({ limit: 5, type: 'login.failed' })).items.length, 3)
+      t.equal((await store.audit.list(ANY_TENANT, { limit: 5, type: 'login.throttled' })).items.length, 1)
+      t.equal((await store.audit.list(ANY_TENANT, { limit: 5, type: 'login.failed' })).items.length, 3)
       clock += 3600_000
     },
   )
@@ -631,7 +631,7 @@ for (const provider of providers) {
       const done = await signInFlow(two, jar).post('/oauth/logout', formFields(ask.body))
       t.equal(done.statusCode, 200)
       t.match(done.body, /You are signed out/)
-      const signedOut = (await one.store.audit.list({ limit: 1, type: 'logout' })).items[0]!
+      const signedOut = (await one.store.audit.list(ANY_TENANT, { limit: 1, type: 'logout' })).items[0]!
       jar.cookies.set('portcullis-session', stolen)
       const back = await signInFlow(one.app, jar).get(
         authorizeUrl(

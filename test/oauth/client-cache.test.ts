@@ -20,9 +20,9 @@ function countLookups(
 ): { readonly count: number } {
   const findById = ctx.store.clients.findById
   const counter = { count: 0 }
-  ctx.store.clients.findById = (clientId) => {
+  ctx.store.clients.findById = (scope, clientId) => {
     counter.count++
-    return findById(clientId)
+    return findById(scope, clientId)
   }
   t.teardown(() => {
     ctx.store.clients.findById = findById
@@ -277,7 +277,7 @@ t.test('the cache itself', async (t) => {
     const cache = createClientCache({
       store: {
         clients: {
-          findById: async (id) => {
+          findById: async (_scope, id) => {
             looked.push(id)
             return row(id)
           },
@@ -298,7 +298,9 @@ t.test('the cache itself', async (t) => {
   t.test('a failed lookup is not remembered', async (t) => {
     let fail = true
     const cache = createClientCache({
-      store: { clients: { findById: async (id) => (fail ? Promise.reject(new Error('database down')) : row(id)) } },
+      store: {
+        clients: { findById: async (_scope, id) => (fail ? Promise.reject(new Error('database down')) : row(id)) },
+      },
       ttlSeconds: 60,
       now: () => 0,
     })
@@ -309,7 +311,7 @@ t.test('the cache itself', async (t) => {
 
   t.test('cached clients are read-only, so no request can change what the next one sees', async (t) => {
     const cache = createClientCache({
-      store: { clients: { findById: async (id) => row(id) } },
+      store: { clients: { findById: async (_scope, id) => row(id) } },
       ttlSeconds: 60,
       now: () => 0,
     })
@@ -324,7 +326,7 @@ t.test('the cache itself', async (t) => {
     const queries: { clientId: string; answer(client: Client | undefined): void; fail(err: Error): void }[] = []
     const store = {
       clients: {
-        findById: (clientId: string) =>
+        findById: (_scope: unknown, clientId: string) =>
           new Promise<Client | undefined>((answer, fail) => queries.push({ clientId, answer, fail })),
       },
     }
@@ -336,7 +338,7 @@ t.test('the cache itself', async (t) => {
     const counter = { count: 0 }
     const store = {
       clients: {
-        findById: async (clientId: string) => {
+        findById: async (_scope: unknown, clientId: string) => {
           counter.count++
           return row(clientId)
         },

@@ -6,6 +6,7 @@ import { signAccessToken } from '../../src/keys/access-token.ts'
 import { sha256 } from '../../src/security/secrets.ts'
 import { build, providers } from '../support/helper.ts'
 import { FORM, form, seed, tokenRequest } from '../support/token-fixtures.ts'
+import { ANY_TENANT } from '../../src/store/index.ts'
 
 const SKEW = 30
 const TTL = 900
@@ -91,7 +92,7 @@ for (const provider of providers) {
         const res = await at(offset, () => refresh(token))
         t.equal(res.statusCode, 200, `rotated ${offset} s after the login`)
         token = res.json().refresh_token
-        const stored = await store.refreshTokens.findByHash(sha256(token))
+        const stored = await store.refreshTokens.findByHash(ANY_TENANT, sha256(token))
         t.ok(
           stored!.token.expiresAt.getTime() <= absolute,
           `its successor expires at most at the family's end (${(stored!.token.expiresAt.getTime() - start) / 1000} s)`,

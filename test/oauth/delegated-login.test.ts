@@ -7,7 +7,7 @@ import { build, providers } from '../support/helper.ts'
 import { client, signedToken } from '../support/admin-fixtures.ts'
 import { authorizeUrl, cookieJar, pkce, query, REDIRECT, seedSignIn, signInFlow } from '../support/sign-in.ts'
 import { basic, SECRET, tokenRequest } from '../support/token-fixtures.ts'
-import { DEFAULT_TENANT_ID } from '../../src/store/index.ts'
+import { DEFAULT_TENANT_ID, ANY_TENANT } from '../../src/store/index.ts'
 
 const ISSUER = 'http://portcullis.test'
 const LOGIN_URL = 'https://login.example/sign-in?tenant=acme'
@@ -38,7 +38,7 @@ for (const provider of providers) {
     const { app, store } = ctx
     const { alice } = await seedSignIn(store)
     const bob = await store.users.create({ username: 'bob', passwordHash: 'x', scopes: ['read'] })
-    await store.users.update(bob.id, { disabled: true })
+    await store.users.update(ANY_TENANT, bob.id, { disabled: true })
     const token = async (scope: string) => ({
       authorization: `Bearer ${(await signedToken(ctx, { scope, ttl: 86400, now: clock })).token}`,
     })
@@ -146,7 +146,11 @@ for (const provider of providers) {
       )
       t.equal(tokens.statusCode, 200)
       t.match(tokens.json(), { token_type: 'Bearer', scope: 'read', refresh_token: String })
-      t.same((await store.consents.findActive(alice.id, 'web'))?.scopes, ['read'], 'remember: the consent is kept')
+      t.same(
+        (await store.consents.findActive(ANY_TENANT, alice.id, 'web'))?.scopes,
+        ['read'],
+        'remember: the consent is kept',
+      )
 
       const again = await start(flow, { scope: 'read' })
       t.match(
@@ -154,7 +158,7 @@ for (const provider of providers) {
         { code: String, state: 'xyz', iss: ISSUER },
         'the session and the consent: straight back with a code',
       )
-      const types = (await store.audit.list({ limit: 50 })).items.map((event) => event.type)
+      const types = (await store.audit.list(ANY_TENANT, { limit: 50 })).items.map((event) => event.type)
       for (const type of [
         'login_request.accepted',
         'login.succeeded',
@@ -162,7 +166,7 @@ for (const provider of providers) {
         'consent.granted',
       ] as const)
         t.ok(types.includes(type), `${type} is audited`)
-      t.match((await store.audit.list({ limit: 1, type: 'login.succeeded' })).items[0], {
+      t.match((await store.audit.list(ANY_TENANT, { limit: 1, type: 'login.succeeded' })).items[0], {
         actor: 'client:web',
         subject: `user:${alice.id}`,
         details: { via: 'login_app' },
@@ -208,7 +212,10 @@ for (const provider of providers) {
       async (t) => {
         await store.users.create({ username: 'dave', passwordHash: 'x', scopes: ['read', 'write'] })
         const { flow } = await signIn()
-        const before = (await store.sessions.findActiveByHash(sha256(flow.jar.cookies.get('portcullis-session')!)))!
+        const before = (await store.sessions.findActiveByHash(
+          ANY_TENANT,
+          sha256(flow.jar.cookies.get('portcullis-session')!),
+        ))!
         clock += 1000
         const started = await start(flow, { prompt: 'login' })
         const accepted = await loginApp.post(
@@ -217,9 +224,12 @@ for (const provider of providers) {
         )
         const back = await flow.get(path(accepted.json().redirect_to))
         t.match(back.headers.location, /^https:\/\/login\.example\/consent\?/, 'on to the consent app')
-        t.ok((await store.sessions.findById(before.id))!.revokedAt, 'alice’s session is ended on the server')
+        t.ok(
+          (await store.sessions.findById(ANY_TENANT, before.id))!.revokedAt,
+          'alice’s session is ended on the server',
+        )
         t.notOk(flow.jar.cookies.has('portcullis-session'), 'and its cookie cleared')
-        t.match((await store.audit.list({ limit: 1, type: 'session.ended' })).items[0], {
+        t.match((await store.audit.list(ANY_TENANT, { limit: 1, type: 'session.ended' })).items[0], {
           subject: `session:${before.id}`,
           details: { reason: 'replaced', user_id: alice.id },
         })
@@ -242,7 +252,11 @@ for (const provider of providers) {
         iss: ISSUER,
       })
       t.notOk(flow.jar.cookies.has('portcullis-session'))
-      t.equal((await store.audit.list({ limit: 1, type: 'login_request.rejected' })).items.length, 1, 'audited')
+      t.equal(
+        (await store.audit.list(ANY_TENANT, { limit: 1, type: 'login_request.rejected' })).items.length,
+        1,
+        'audited',
+      )
     })
 
     t.test(
@@ -263,7 +277,11 @@ for (const provider of providers) {
           state: 'xyz',
           iss: ISSUER,
         })
-        t.equal((await store.audit.list({ limit: 1, type: 'consent_request.rejected' })).items.length, 1, 'audited')
+        t.equal(
+          (await store.audit.list(ANY_TENANT, { limit: 1, type: 'consent_request.rejected' })).items.length,
+          1,
+          'audited',
+        )
       },
     )
 
@@ -349,7 +367,7 @@ for (const provider of providers) {
         subject: 'carol',
         remember: true,
       })
-      await store.users.update(carol.id, { disabled: true })
+      await store.users.update(ANY_TENANT, carol.id, { disabled: true })
       const answer = await flow.get(path(accepted.json().redirect_to))
       t.same(query(answer.headers.location), {
         error: 'access_denied',
@@ -438,7 +456,8 @@ for (const provider of providers) {
       t.match(query(answer.headers.location), { code: String, state: 'xyz', iss: ISSUER })
       t.equal(
         await ctx.store.consents.findActive(
-          (await ctx.store.users.findByUsername('alice', DEFAULT_TENANT_ID))!.id,
+          ANY_TENANT,
+          (await ctx.store.users.findByUsername(DEFAULT_TENANT_ID, 'alice'))!.id,
           'web',
         ),
         undefined,

@@ -12,6 +12,7 @@ import { listen } from '../support/listen.ts'
 import { oidcCode } from '../support/oidc-fixtures.ts'
 import { REDIRECT, seedSignIn, signInFlow } from '../support/sign-in.ts'
 import { basic, SECRET, tokenRequest } from '../support/token-fixtures.ts'
+import { ANY_TENANT } from '../../src/store/index.ts'
 
 /** A first-party relying party for openid, with its algorithms (null: the server's defaults). */
 function relyingParty(
@@ -153,7 +154,7 @@ for (const provider of providers) {
       t.equal(created.statusCode, 201, created.body)
       t.match(created.json(), { id_token_signed_response_alg: 'ES256', access_token_signing_alg: null })
       const id = created.json().client_id as string
-      t.equal((await ctx.store.clients.findById(id))?.idTokenSignedResponseAlg, 'ES256')
+      t.equal((await ctx.store.clients.findById(ANY_TENANT, id))?.idTokenSignedResponseAlg, 'ES256')
       t.equal((await api.get(`/admin/v1/clients/${id}`)).json().id_token_signed_response_alg, 'ES256')
 
       const refused = await api.post('/admin/v1/clients', { ...body, id_token_signed_response_alg: 'EdDSA' })
@@ -177,12 +178,12 @@ for (const provider of providers) {
       })
       t.equal(reset.statusCode, 200, reset.body)
       t.match(reset.json(), { id_token_signed_response_alg: null, access_token_signing_alg: 'ES256' })
-      const stored = await ctx.store.clients.findById(id)
+      const stored = await ctx.store.clients.findById(ANY_TENANT, id)
       t.match(stored, { idTokenSignedResponseAlg: null, accessTokenSigningAlg: 'ES256' })
       const back = await api.patch(`/admin/v1/clients/${id}`, { access_token_signing_alg: null })
       t.equal(back.json().access_token_signing_alg, null, 'access_token_signing_alg returns to the default too')
 
-      const audit = await ctx.store.audit.list({ limit: 20 })
+      const audit = await ctx.store.audit.list(ANY_TENANT, { limit: 20 })
       t.ok(
         audit.items.some(
           (event) =>

@@ -7,7 +7,7 @@ import { generateKeyPairSync } from 'node:crypto'
 import { SignJWT, decodeJwt, decodeProtectedHeader } from 'jose'
 import { generateAccessKey } from '../../src/security/access-keys.ts'
 import { sha256 } from '../../src/security/secrets.ts'
-import { DEFAULT_TENANT_ID, type Store } from '../../src/store/index.ts'
+import { DEFAULT_TENANT_ID, type Store, ANY_TENANT } from '../../src/store/index.ts'
 import { build, providers } from '../support/helper.ts'
 import { goodClaims, ourToken } from '../support/forged-token-fixtures.ts'
 import { basic, FORM, form, seed, SECRET, tokenRequest, formPost } from '../support/token-fixtures.ts'
@@ -196,7 +196,7 @@ for (const provider of providers) {
 
     t.test('an active refresh token is described from its grant', async (t) => {
       const tokens = await login()
-      const row = await store.refreshTokens.findByHash(sha256(tokens.refresh_token!))
+      const row = await store.refreshTokens.findByHash(ANY_TENANT, sha256(tokens.refresh_token!))
       const response = await introspect(
         app,
         { token: tokens.refresh_token!, token_type_hint: 'refresh_token' },
@@ -222,7 +222,7 @@ for (const provider of providers) {
     t.test('an active access key is described for a caller allowed to see it', async (t) => {
       const expiresAt = new Date(clock + 3600_000)
       const key = await createKey(store, { scopes: ['read', 'write'], userId: alice.id, expiresAt, now: clock })
-      const stored = (await store.accessKeys.findById(key.id))!
+      const stored = (await store.accessKeys.findById(ANY_TENANT, key.id))!
       t.same(
         (
           await introspect(app, { token: key.key, token_type_hint: 'access_key' }, { authorization: gateway.auth })
@@ -294,7 +294,7 @@ for (const provider of providers) {
         payload: form({ token: revokedJwt }),
       })
       const revokedKey = await createKey(store, { scopes: ['read'], now: clock })
-      await store.accessKeys.revoke(revokedKey.id)
+      await store.accessKeys.revoke(ANY_TENANT, revokedKey.id)
       const cases: Record<string, string> = {
         garbage: 'not a token',
         'a JWS signed by a key that is not ours': forged,
@@ -343,7 +343,7 @@ for (const provider of providers) {
         clock = saved
       }
       const other = await login()
-      await store.users.update(alice.id, { disabled: true })
+      await store.users.update(ANY_TENANT, alice.id, { disabled: true })
       try {
         await expectInactive(
           t,
@@ -351,7 +351,7 @@ for (const provider of providers) {
           "a disabled user's refresh token",
         )
       } finally {
-        await store.users.update(alice.id, { disabled: false })
+        await store.users.update(ANY_TENANT, alice.id, { disabled: false })
       }
     })
 

@@ -8,6 +8,7 @@ import { sha256 } from '../../src/security/secrets.ts'
 import { adminHeaders, client } from '../support/admin-fixtures.ts'
 import { build, providers } from '../support/helper.ts'
 import { basic, tokenRequest, verifyWithServedJwks } from '../support/token-fixtures.ts'
+import { ANY_TENANT } from '../../src/store/index.ts'
 
 const GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer'
 const SECRET = 'bearer-client-secret-with-plenty-of-entropy-0123456789'
@@ -241,7 +242,7 @@ for (const provider of providers) {
       await refusedWith(t, new UnsecuredJWT(claims).encode(), 'alg none')
       const publicJwk = (await admin.get(`/admin/v1/access-keys/${key.id}`)).json()
       t.equal(publicJwk.kind, 'key_pair')
-      const stored = await store.accessKeys.findForVerification(key.id)
+      const stored = await store.accessKeys.findForVerification(ANY_TENANT, key.id)
       const publicBytes = new TextEncoder().encode(JSON.stringify(stored!.publicKey))
       await refusedWith(
         t,

@@ -7,6 +7,7 @@ import { build, providers } from '../support/helper.ts'
 import { oidcCode, seedOidc } from '../support/oidc-fixtures.ts'
 import { REDIRECT, signInFlow } from '../support/sign-in.ts'
 import { basic, SECRET, tokenRequest } from '../support/token-fixtures.ts'
+import { ANY_TENANT } from '../../src/store/index.ts'
 
 const BYE = 'https://app.example/bye'
 const RP2 = basic('rp2', SECRET)
@@ -19,7 +20,7 @@ for (const provider of providers) {
     await store.clients.create({
       clientId: 'rp2',
       name: 'Relying Party 2',
-      secretHash: (await store.clients.findById('rp'))!.secretHash,
+      secretHash: (await store.clients.findById(ANY_TENANT, 'rp'))!.secretHash,
       grantTypes: ['authorization_code', 'refresh_token'],
       scopes: ['openid', 'read'],
       redirectUris: [REDIRECT],
@@ -56,7 +57,7 @@ for (const provider of providers) {
         t.equal(response.headers.location, `${BYE}?state=s1`)
         t.notOk(flow.jar.cookies.has('portcullis-session'), 'the cookie is cleared')
         t.notOk(await refreshes(refreshToken), 'the refresh token is revoked')
-        t.equal((await store.audit.list({ limit: 1, type: 'logout' })).items[0]?.details.clientId, 'rp2')
+        t.equal((await store.audit.list(ANY_TENANT, { limit: 1, type: 'logout' })).items[0]?.details.clientId, 'rp2')
       },
     )
 

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify'
 import { build, providers } from '../support/helper.ts'
 import { authorizeUrl, formFields, pkce, query, REDIRECT, seedSignIn, signInFlow } from '../support/sign-in.ts'
 import { basic, FORM, form, SECRET, tokenRequest } from '../support/token-fixtures.ts'
+import { ANY_TENANT } from '../../src/store/index.ts'
 
 const WEB = basic('web', SECRET)
 
@@ -72,7 +73,7 @@ for (const provider of providers) {
         t.equal(introspection.json().active, false, 'the access token is revoked too')
         const again = await flow.get(authorizeUrl(params))
         t.match(again.headers.location, /^\/oauth\/login/, 'the next authorize asks for a login')
-        t.equal((await store.audit.list({ limit: 5, type: 'logout' })).items.length, 1)
+        t.equal((await store.audit.list(ANY_TENANT, { limit: 5, type: 'logout' })).items.length, 1)
       },
     )
 

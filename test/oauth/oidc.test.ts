@@ -10,6 +10,7 @@ import { listen } from '../support/listen.ts'
 import { oidcCode, redeemCode, RP, seedOidc } from '../support/oidc-fixtures.ts'
 import { REDIRECT, signInFlow } from '../support/sign-in.ts'
 import { SECRET, tokenRequest } from '../support/token-fixtures.ts'
+import { ANY_TENANT } from '../../src/store/index.ts'
 
 const ISSUER = 'http://portcullis.test'
 
@@ -47,7 +48,7 @@ for (const provider of providers) {
           'openid read',
           'openid is granted though alice does not hold it: it asks who she is, not for authority',
         )
-        const [session] = await store.sessions.listActiveByUser(alice.id, new Date(clock))
+        const [session] = await store.sessions.listActiveByUser(ANY_TENANT, alice.id, new Date(clock))
         const { payload, protectedHeader } = await verifyIdToken(app, tokens.id_token, clock)
         t.same(protectedHeader, { alg: 'RS256', typ: 'JWT', kid: decodeProtectedHeader(tokens.access_token).kid })
         const accessExp = JSON.parse(Buffer.from(tokens.access_token.split('.')[1], 'base64url').toString()).exp
@@ -156,8 +157,8 @@ for (const provider of providers) {
 t.test('the password grant issues no ID token, even with openid', async (t) => {
   const { app, store } = await build(t)
   const { alice } = await seedOidc(store)
-  await store.clients.update('rp', { grantTypes: ['password'] })
-  await store.users.update(alice.id, { scopes: ['openid', 'read'] })
+  await store.clients.update(ANY_TENANT, 'rp', { grantTypes: ['password'] })
+  await store.users.update(ANY_TENANT, alice.id, { scopes: ['openid', 'read'] })
   const response = await tokenRequest(
     app,
     { grant_type: 'password', username: 'alice', password: 'correct horse battery staple', scope: 'openid read' },

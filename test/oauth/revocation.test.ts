@@ -7,6 +7,7 @@ import { sha256 } from '../../src/security/secrets.ts'
 import { build, createTestStore, providers } from '../support/helper.ts'
 import { basic, FORM, form, seed, SECRET, tokenRequest, formPost } from '../support/token-fixtures.ts'
 import { eventually, manualTimers } from '../support/timers.ts'
+import { ANY_TENANT } from '../../src/store/index.ts'
 
 const revoke = (app: FastifyInstance, params: Record<string, string> | string, headers: Record<string, string> = {}) =>
   formPost(app, '/oauth/revoke', params, headers)
@@ -362,13 +363,13 @@ for (const provider of providers) {
       const wrongSecret = `${generated.key.slice(0, -4)}AAAA`
       t.match(observable(await revoke(app, { token: wrongSecret }, { authorization: machine.auth })), EMPTY_200)
       t.equal(
-        (await store.accessKeys.findById(generated.id))!.revokedAt,
+        (await store.accessKeys.findById(ANY_TENANT, generated.id))!.revokedAt,
         null,
         'a key with the wrong secret is not revoked',
       )
       t.match(observable(await revoke(app, { token: generated.key }, { authorization: machine.auth })), EMPTY_200)
-      t.ok((await store.accessKeys.findById(generated.id))!.revokedAt)
-      const events = await store.audit.list({ limit: 10, type: 'access_key.revoked' })
+      t.ok((await store.accessKeys.findById(ANY_TENANT, generated.id))!.revokedAt)
+      const events = await store.audit.list(ANY_TENANT, { limit: 10, type: 'access_key.revoked' })
       t.match(events.items, [
         {
           type: 'access_key.revoked',

@@ -6,6 +6,7 @@ import { sha256 } from '../../src/security/secrets.ts'
 import { build, providers } from '../support/helper.ts'
 import { formFields, seedSignIn, signedInBrowser, type CookieJar } from '../support/sign-in.ts'
 import { basic, FORM, form, SECRET, tokenRequest } from '../support/token-fixtures.ts'
+import { ANY_TENANT } from '../../src/store/index.ts'
 
 const WEB = basic('web', SECRET)
 
@@ -17,7 +18,7 @@ for (const provider of providers) {
     const bob = await store.users.create({ username: 'bob', passwordHash: alice.passwordHash, scopes: ['read'] })
 
     const sessionOf = (jar: CookieJar) =>
-      store.sessions.findActiveByHash(sha256(jar.cookies.get('portcullis-session')!))
+      store.sessions.findActiveByHash(ANY_TENANT, sha256(jar.cookies.get('portcullis-session')!))
     const refresh = async (refreshToken: string) =>
       (
         await tokenRequest(app, { grant_type: 'refresh_token', refresh_token: refreshToken }, { authorization: WEB })
@@ -40,14 +41,17 @@ for (const provider of providers) {
       const after = (await sessionOf(bobs.flow.jar))!
       t.equal(after.userId, bob.id)
       t.not(after.id, before.id)
-      t.ok((await store.sessions.findById(before.id))!.revokedAt, 'the older session is ended on the server')
+      t.ok(
+        (await store.sessions.findById(ANY_TENANT, before.id))!.revokedAt,
+        'the older session is ended on the server',
+      )
       t.same(await refresh(alices.refreshToken), {
         error: 'invalid_grant',
         error_description: 'the refresh token has been revoked',
       })
       t.equal(await active(alices.accessToken), false, 'its access token too')
       t.match(await refresh(bobs.refreshToken), { refresh_token: String }, 'the new login works')
-      t.match((await store.audit.list({ limit: 1, type: 'session.ended' })).items[0], {
+      t.match((await store.audit.list(ANY_TENANT, { limit: 1, type: 'session.ended' })).items[0], {
         actor: `user:${bob.id}`,
         subject: `session:${before.id}`,
         details: { reason: 'replaced', user_id: alice.id, session_id: after.id, families: 1 },
@@ -63,15 +67,18 @@ for (const provider of providers) {
         const second = await signedInBrowser(app, 'alice', { flow: first.flow, extra: { prompt: 'login' } })
         const after = (await sessionOf(second.flow.jar))!
         t.not(after.id, before.id)
-        t.ok((await store.sessions.findById(before.id))!.revokedAt, 'the older session is ended on the server')
+        t.ok(
+          (await store.sessions.findById(ANY_TENANT, before.id))!.revokedAt,
+          'the older session is ended on the server',
+        )
         t.notOk(
-          (await store.sessions.listActiveByUser(alice.id)).some((session) => session.id === before.id),
+          (await store.sessions.listActiveByUser(ANY_TENANT, alice.id)).some((session) => session.id === before.id),
           'and no longer listed',
         )
         const rotated = await refresh(first.refreshToken)
         t.match(rotated, { refresh_token: String }, 'the earlier login of the same user lives on')
         t.equal(await active(first.accessToken), true)
-        t.match((await store.audit.list({ limit: 1, type: 'session.ended' })).items[0], {
+        t.match((await store.audit.list(ANY_TENANT, { limit: 1, type: 'session.ended' })).items[0], {
           details: { reason: 'renewed', user_id: alice.id, session_id: after.id, families_moved: 1 },
         })
         const ask = await second.flow.get('/oauth/logout')

@@ -7,7 +7,7 @@ import { decodeJwt } from 'jose'
 import type { FastifyInstance } from 'fastify'
 import { hashPassword } from '../../src/security/passwords.ts'
 import { sha256 } from '../../src/security/secrets.ts'
-import { DEFAULT_TENANT_ID, type Store } from '../../src/store/index.ts'
+import { DEFAULT_TENANT_ID, type Store, ANY_TENANT } from '../../src/store/index.ts'
 import { build, providers } from '../support/helper.ts'
 import { client, signedToken } from '../support/admin-fixtures.ts'
 import { authorizeUrl, pkce, query, REDIRECT, seedSignIn, signedInBrowser, signInFlow } from '../support/sign-in.ts'
@@ -87,15 +87,16 @@ for (const provider of providers) {
     t.equal(claims.tenant_id, acme.id)
     // Her session is her tenant's, and so are the audit events of her sign-in; the end of the session she
     // replaced is the default tenant's.
-    const session = await store.sessions.findActiveByHash(sha256(flow.jar.cookies.get('portcullis-session')!))
+    const session = await store.sessions.findActiveByHash(
+      ANY_TENANT,
+      sha256(flow.jar.cookies.get('portcullis-session')!),
+    )
     t.equal(session?.userId, alice.id)
     t.equal(session?.tenantId, acme.id)
-    const acmeTypes = (await store.audit.list({ limit: 20, tenantId: acme.id })).items.map((event) => event.type)
+    const acmeTypes = (await store.audit.list(acme.id, { limit: 20 })).items.map((event) => event.type)
     t.ok(acmeTypes.includes('login.succeeded'), acmeTypes.join(', '))
     t.notOk(acmeTypes.includes('session.ended'), acmeTypes.join(', '))
-    const defaultTypes = (await store.audit.list({ limit: 20, tenantId: DEFAULT_TENANT_ID })).items.map(
-      (event) => event.type,
-    )
+    const defaultTypes = (await store.audit.list(DEFAULT_TENANT_ID, { limit: 20 })).items.map((event) => event.type)
     t.ok(defaultTypes.includes('session.ended'), defaultTypes.join(', '))
   })
 
@@ -133,7 +134,7 @@ for (const provider of providers) {
     t.equal(decodeJwt(tokens.json().access_token).sub, alice.id)
     t.equal(decodeJwt(tokens.json().access_token).tenant_id, acme.id)
     // The login app's answers are audited in the client's tenant.
-    const acmeTypes = (await store.audit.list({ limit: 20, tenantId: acme.id })).items.map((event) => event.type)
+    const acmeTypes = (await store.audit.list(acme.id, { limit: 20 })).items.map((event) => event.type)
     t.ok(acmeTypes.includes('login_request.accepted'), acmeTypes.join(', '))
     t.ok(acmeTypes.includes('login.succeeded'), acmeTypes.join(', '))
   })

@@ -106,7 +106,7 @@ for (const provider of providers) {
 
     // The lock is audited in acme's log, not in the default tenant's.
     const throttled = async (tenantId: string) =>
-      (await store.audit.list({ limit: 10, type: 'login.throttled', tenantId })).items.length
+      (await store.audit.list(tenantId, { limit: 10, type: 'login.throttled' })).items.length
     t.equal(await throttled(acme.id), 1)
     t.equal(await throttled(DEFAULT_TENANT_ID), 0)
 
@@ -135,8 +135,8 @@ for (const provider of providers) {
     }
 
     // The page's failures and its lock are audited in acme's log.
-    const acmeEvents = await store.audit.list({ limit: 10, tenantId: acme.id })
+    const acmeEvents = await store.audit.list(acme.id, { limit: 10 })
     t.same(acmeEvents.items.map((event) => event.type).sort(), ['login.failed', 'login.failed', 'login.throttled'])
-    t.equal((await store.audit.list({ limit: 10, type: 'login.failed', tenantId: DEFAULT_TENANT_ID })).items.length, 0)
+    t.equal((await store.audit.list(DEFAULT_TENANT_ID, { limit: 10, type: 'login.failed' })).items.length, 0)
   })
 }

@@ -5,7 +5,7 @@ import t from 'tap'
 import { decodeJwt } from 'jose'
 import { hashPassword } from '../../src/security/passwords.ts'
 import { sha256 } from '../../src/security/secrets.ts'
-import { DEFAULT_TENANT_ID, type Store } from '../../src/store/index.ts'
+import { DEFAULT_TENANT_ID, type Store, ANY_TENANT } from '../../src/store/index.ts'
 import { build, providers } from '../support/helper.ts'
 import { authorizeUrl, pkce, query, REDIRECT, signInFlow } from '../support/sign-in.ts'
 import { basic, PASSWORD, SECRET, tokenRequest } from '../support/token-fixtures.ts'
@@ -97,7 +97,7 @@ for (const provider of providers) {
 
     // The login's refresh family is the user's tenant's.
     const refreshToken = tokens.json().refresh_token as string
-    const record = await store.refreshTokens.findByHash(sha256(refreshToken))
+    const record = await store.refreshTokens.findByHash(ANY_TENANT, sha256(refreshToken))
     t.equal(record?.family.tenantId, acme.id)
     t.equal(record?.family.id, claims.sid)
 
@@ -108,7 +108,7 @@ for (const provider of providers) {
     t.equal(again.tenant_id, acme.id)
     t.equal(again.sub, alice.id)
     t.equal(again.sid, claims.sid)
-    const next = await store.refreshTokens.findByHash(sha256(refreshed.json().refresh_token))
+    const next = await store.refreshTokens.findByHash(ANY_TENANT, sha256(refreshed.json().refresh_token))
     t.equal(next?.family.tenantId, acme.id)
 
     // Introspection says the same.

@@ -5,6 +5,7 @@ import { generateAccessKey } from '../../src/security/access-keys.ts'
 import { sha256 } from '../../src/security/secrets.ts'
 import { basic, form, FORM, tokenRequest, verifyWithServedJwks } from '../support/token-fixtures.ts'
 import { build, providers } from '../support/helper.ts'
+import { ANY_TENANT } from '../../src/store/index.ts'
 
 const GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange'
 const KEY_TYPE = 'urn:portcullis:params:oauth:token-type:access_key'
@@ -109,7 +110,7 @@ for (const provider of providers) {
     t.test('a token exchanged before its key is revoked lives until its exp (README), then not', async (t) => {
       const { key, id } = await makeKey()
       const token = (await exchange(key)).json().access_token as string
-      await store.accessKeys.revoke(id)
+      await store.accessKeys.revoke(ANY_TENANT, id)
       const introspect = async () =>
         (
           await app.inject({
@@ -177,7 +178,7 @@ for (const provider of providers) {
     t.test("the owner's lost scopes are not exchanged", async (t) => {
       const grace = await store.users.create({ username: 'grace', passwordHash: 'x', scopes: ['read', 'write'] })
       const { key } = await makeKey({ userId: grace.id, scopes: ['read', 'write'] })
-      await store.users.update(grace.id, { scopes: ['read'] })
+      await store.users.update(ANY_TENANT, grace.id, { scopes: ['read'] })
       // The cache may hold the old owner for ACCESS_KEY_CACHE_TTL seconds.
       clock += config.accessKeyCacheTtl * 1000
       t.equal((await exchange(key)).json().scope, 'read')
@@ -218,7 +219,7 @@ for (const provider of providers) {
         t.same(response.json(), invalid, bad.slice(0, 30))
       }
       const revoked = await makeKey()
-      await store.accessKeys.revoke(revoked.id)
+      await store.accessKeys.revoke(ANY_TENANT, revoked.id)
       t.same((await exchange(revoked.key)).json(), invalid, 'revoked')
       const expiring = await makeKey({ expiresAt: new Date(clock + 1000) })
       t.equal((await exchange(expiring.key)).statusCode, 200)
@@ -226,7 +227,7 @@ for (const provider of providers) {
       t.same((await exchange(expiring.key)).json(), invalid, 'expired')
       const henry = await store.users.create({ username: 'henry', passwordHash: 'x', scopes: ['read'] })
       const disabled = await makeKey({ userId: henry.id, scopes: ['read'] })
-      await store.users.update(henry.id, { disabled: true })
+      await store.users.update(ANY_TENANT, henry.id, { disabled: true })
       t.same((await exchange(disabled.key)).json(), invalid, 'owner disabled')
     })
 

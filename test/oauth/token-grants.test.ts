@@ -8,6 +8,7 @@ import { build, providers, testConfig } from '../support/helper.ts'
 import { basic, form, seed, SECRET, tokenRequest, verifyWithServedJwks } from '../support/token-fixtures.ts'
 import { hashPassword, bcryptCost } from '../../src/security/passwords.ts'
 import { sha256 } from '../../src/security/secrets.ts'
+import { ANY_TENANT } from '../../src/store/index.ts'
 
 const ISSUER = 'http://portcullis.test'
 const API = 'https://api.example.com'
@@ -249,7 +250,7 @@ t.test('password', async (t) => {
       passwordHash: await hashPassword('bob password', 4),
       scopes: ['read'],
     })
-    await store.users.update(bob.id, { disabled: true })
+    await store.users.update(ANY_TENANT, bob.id, { disabled: true })
     const res = await tokenRequest(
       app,
       { grant_type: 'password', username: 'bob', password: 'bob password' },
@@ -270,7 +271,7 @@ t.test('password', async (t) => {
       { authorization: service.auth },
     )
     t.equal(res.statusCode, 200)
-    const after = await store.users.requireById(old.id)
+    const after = await store.users.requireById(ANY_TENANT, old.id)
     t.equal(bcryptCost(after.passwordHash), config.bcryptCost)
     t.not(after.passwordHash, old.passwordHash)
     const again = await tokenRequest(
@@ -364,13 +365,13 @@ for (const provider of providers) {
         true,
         "the login's access tokens are revoked with it",
       )
-      const events = await store.audit.list({ limit: 10, type: 'refresh_token.replay_detected' })
+      const events = await store.audit.list(ANY_TENANT, { limit: 10, type: 'refresh_token.replay_detected' })
       t.equal(events.items.length, 1)
       t.match(events.items[0], { actor: 'client:service', subject: `user:${alice.id}`, details: { usedAt: String } })
       const again = await refresh(first.refresh_token)
       t.equal(again.statusCode, 400)
       t.equal(
-        (await store.audit.list({ limit: 10, type: 'refresh_token.replay_detected' })).items.length,
+        (await store.audit.list(ANY_TENANT, { limit: 10, type: 'refresh_token.replay_detected' })).items.length,
         1,
         'recorded once per family',
       )
@@ -402,7 +403,7 @@ for (const provider of providers) {
         { grant_type: 'password', username: 'dave', password: 'dave password' },
         { authorization: service.auth },
       )
-      await store.users.update(dave.id, { scopes: ['read'] })
+      await store.users.update(ANY_TENANT, dave.id, { scopes: ['read'] })
       const refreshed = await refresh(res.json().refresh_token)
       t.equal(refreshed.json().scope, 'read')
     })
@@ -562,7 +563,7 @@ for (const provider of providers) {
 
         idleClock = start
         const unused = await loginIdle()
-        const stored = await idle.store.refreshTokens.findByHash(sha256(unused))
+        const stored = await idle.store.refreshTokens.findByHash(ANY_TENANT, sha256(unused))
         t.equal(stored?.token.expiresAt.getTime(), start + 120_000, 'stored with its idle expiry')
         t.equal(stored?.family.absoluteExpiresAt.getTime(), start + 3600_000, 'the login keeps its absolute expiry')
         idleClock = start + 120_000
@@ -585,7 +586,7 @@ for (const provider of providers) {
         { grant_type: 'password', username: 'erin', password: 'erin password' },
         { authorization: service.auth },
       )
-      await store.users.update(erin.id, { disabled: true })
+      await store.users.update(ANY_TENANT, erin.id, { disabled: true })
       const refreshed = await refresh(res.json().refresh_token)
       t.same(refreshed.json(), { error: 'invalid_grant', error_description: 'the refresh token has been revoked' })
     })
@@ -601,7 +602,7 @@ for (const provider of providers) {
         { grant_type: 'password', username: 'frank', password: 'frank password' },
         { authorization: service.auth },
       )
-      await store.users.delete(frank.id)
+      await store.users.delete(ANY_TENANT, frank.id)
       t.same((await refresh(res.json().refresh_token)).json(), {
         error: 'invalid_grant',
         error_description: 'the refresh token is invalid',
@@ -622,7 +623,7 @@ for (const provider of providers) {
         { grant_type: 'password', username: alice.username, password: alice.password },
         { authorization: auth },
       )
-      await store.clients.delete('short-lived')
+      await store.clients.delete(ANY_TENANT, 'short-lived')
       await store.clients.create({
         clientId: 'short-lived',
         name: 'Again',
@@ -702,7 +703,7 @@ t.test('client secret rotation keeps the previous secret until its deadline', as
   let clock = Date.now()
   const { app, store } = await build(t, { now: () => clock })
   await seed(store)
-  await store.clients.rotateSecret('service', sha256('the new secret'), new Date(clock + 60_000))
+  await store.clients.rotateSecret(ANY_TENANT, 'service', sha256('the new secret'), new Date(clock + 60_000))
   const request = (secret: string) =>
     tokenRequest(app, form({ grant_type: 'client_credentials' }), { authorization: basic('service', secret) })
   t.equal((await request('the new secret')).statusCode, 200)

@@ -13,7 +13,7 @@ import { createPasswordHasher, passwordWorkerFile, type PasswordHasher } from '.
 import { updateUser } from '../../src/manage/users.ts'
 import { bcryptCost, hashPassword } from '../../src/security/passwords.ts'
 import { sha256 } from '../../src/security/secrets.ts'
-import { StoreError, type Store } from '../../src/store/index.ts'
+import { StoreError, type Store, ANY_TENANT } from '../../src/store/index.ts'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { DEFAULT_TENANT_ID } from '../../src/store/index.ts'
 
@@ -142,7 +142,7 @@ for (const provider of providers) {
       t.same(locked.json(), THROTTLED)
       clock += 30_000
       t.equal((await login('alice', alice.password)).headers['retry-after'], '30', 'Retry-After counts down')
-      const events = await store.audit.list({ limit: 10, type: 'login.throttled' })
+      const events = await store.audit.list(ANY_TENANT, { limit: 10, type: 'login.throttled' })
       t.equal(events.items.length, 1, 'audited once, when the lock starts')
       t.match(events.items[0], {
         subject: 'alice',
@@ -155,7 +155,7 @@ for (const provider of providers) {
     t.test('another username from the same address is not affected', async (t) => {
       await store.users.create({
         username: 'bob',
-        passwordHash: (await store.users.findByUsername('alice', DEFAULT_TENANT_ID))!.passwordHash,
+        passwordHash: (await store.users.findByUsername(DEFAULT_TENANT_ID, 'alice'))!.passwordHash,
         scopes: ['read'],
       })
       t.equal((await login('bob', alice.password)).statusCode, 200)
@@ -213,7 +213,7 @@ for (const provider of providers) {
       200,
       'another address is not affected',
     )
-    t.match((await store.audit.list({ limit: 10, type: 'login.throttled' })).items, [
+    t.match((await store.audit.list(ANY_TENANT, { limit: 10, type: 'login.throttled' })).items, [
       { ip: '198.51.100.1', details: { by: 'ip', failures: 4 } },
     ])
     t.ok(
@@ -255,7 +255,7 @@ for (const provider of providers) {
           'the right password, arriving while the username is locked, is refused too',
         )
         t.equal(responses.at(-1)!.headers['retry-after'], '60')
-        const events = await store.audit.list({ limit: 10, type: 'login.throttled' })
+        const events = await store.audit.list(ANY_TENANT, { limit: 10, type: 'login.throttled' })
         t.match(
           events.items,
           [{ subject: 'alice', details: { by: 'username', failures: 5 } }],
@@ -314,7 +314,7 @@ for (const provider of providers) {
       t.test(
         '20 logins with the right password from one address for 20 usernames at once all succeed, at most 5 compared at a time',
         async (t) => {
-          const hash = (await store.users.findByUsername('alice', DEFAULT_TENANT_ID))!.passwordHash
+          const hash = (await store.users.findByUsername(DEFAULT_TENANT_ID, 'alice'))!.passwordHash
           for (let i = 0; i < 20; i++)
             await store.users.create({ username: `office-${i}`, passwordHash: hash, scopes: ['read'] })
           const before = verifications()
@@ -375,7 +375,7 @@ for (const provider of providers) {
       t.equal(refused.headers['retry-after'], '60')
       t.equal(verifications(), 5, 'and it was never compared')
       t.equal(
-        (await store.audit.list({ limit: 10, type: 'login.throttled' })).items.length,
+        (await store.audit.list(ANY_TENANT, { limit: 10, type: 'login.throttled' })).items.length,
         1,
         'one lock, audited once',
       )
@@ -486,7 +486,7 @@ for (const provider of providers) {
           const seeded = await seed(store)
           const login = loginAs(app, seeded)('alice', seeded.alice.password)
           await until('the login is comparing the old password', () => started() === 1)
-          await updateUser({ store, config, now: Date.now }, seeded.alice.id, change)
+          await updateUser({ store, config, now: Date.now }, DEFAULT_TENANT_ID, seeded.alice.id, change)
           open()
           const res = await login
           t.same(
@@ -560,16 +560,16 @@ for (const provider of providers) {
       const locked = await login('alice', seeded.alice.password, '198.51.100.32')
       t.same([locked.statusCode, locked.json()], [429, THROTTLED])
       t.equal(
-        (await store.audit.list({ limit: 10, type: 'login.throttled' })).items.length,
+        (await store.audit.list(ANY_TENANT, { limit: 10, type: 'login.throttled' })).items.length,
         1,
         'one lock, audited once; none for the lifted one',
       )
     })
 
     t.test("a disabled user's right password is no failure; a wrong one, or one past 72 bytes, is", async (t) => {
-      const hash = (await store.users.findByUsername('alice', DEFAULT_TENANT_ID))!.passwordHash
+      const hash = (await store.users.findByUsername(DEFAULT_TENANT_ID, 'alice'))!.passwordHash
       const dora = await store.users.create({ username: 'dora', passwordHash: hash, scopes: ['read'] })
-      await store.users.update(dora.id, { disabled: true })
+      await store.users.update(ANY_TENANT, dora.id, { disabled: true })
       const disabled = { error: 'invalid_grant', error_description: 'this user is disabled' }
       for (let i = 0; i < 4; i++) t.same((await login('dora', seeded.alice.password, '198.51.100.33')).json(), disabled)
       t.same((await login('dora', 'wrong', '198.51.100.33')).json(), WRONG)
@@ -669,7 +669,7 @@ t.test('an unknown username is compared against the dummy hash, like a wrong pas
   const { app, store } = await build(t, { deps: { passwords: spy } })
   const seeded = await seed(store)
   const login = loginAs(app, seeded)
-  const aliceHash = (await store.users.findByUsername('alice', DEFAULT_TENANT_ID))!.passwordHash
+  const aliceHash = (await store.users.findByUsername(DEFAULT_TENANT_ID, 'alice'))!.passwordHash
 
   const unknown = await login('nobody', 'guess')
   const wrong = await login('alice', 'guess')

@@ -5,6 +5,7 @@ import { signAccessToken } from '../../src/keys/access-token.ts'
 import { build, providers } from '../support/helper.ts'
 import { oidcCode, redeemCode, RP, seedOidc } from '../support/oidc-fixtures.ts'
 import { FORM, form } from '../support/token-fixtures.ts'
+import { ANY_TENANT } from '../../src/store/index.ts'
 
 const ISSUER = 'http://portcullis.test'
 const INVALID = {
@@ -140,7 +141,7 @@ for (const provider of providers) {
           { sub: carol.id, aud: ISSUER, clientId: 'rp', scope: 'openid' },
         )
       ).token
-      await store.users.update(carol.id, { disabled: true })
+      await store.users.update(ANY_TENANT, carol.id, { disabled: true })
       const response = await userinfo(app, token)
       t.equal(response.statusCode, 401)
       t.equal(response.json().error, 'invalid_token')

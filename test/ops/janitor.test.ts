@@ -7,7 +7,7 @@ import { createJanitorSchedule, janitorPolicy, sweepSummary } from '../../src/op
 import { generateAccessKey } from '../../src/security/access-keys.ts'
 import { sha256 } from '../../src/security/secrets.ts'
 import { Prisma } from '../../src/store/generated/sqlite/client.ts'
-import { createStore, openDatabase, type Database, type Store } from '../../src/store/index.ts'
+import { createStore, openDatabase, type Database, type Store, ANY_TENANT } from '../../src/store/index.ts'
 import { JANITOR_TABLES, type JanitorPolicy, type JanitorTable, type SweepResult } from '../../src/store/janitor.ts'
 import { build, createTestStore, providers, tempDir, testConfig, type Test } from '../support/helper.ts'
 import { failure, runCli } from '../support/run-cli.ts'
@@ -139,7 +139,8 @@ for (const provider of providers) {
     }
     const refresh = (token: string) =>
       tokenRequest(app, { grant_type: 'refresh_token', refresh_token: token }, { authorization: seeded.service.auth })
-    const familyOf = async (token: string) => (await store.refreshTokens.findByHash(sha256(token)))!.family.id
+    const familyOf = async (token: string) =>
+      (await store.refreshTokens.findByHash(ANY_TENANT, sha256(token)))!.family.id
 
     // A real login whose tokens are then dead: revoked longer than the retention ago.
     const old = await login()
@@ -150,7 +151,12 @@ for (const provider of providers) {
     })
     // Within the retention: revoked a day ago, and one past its absolute expiry a day ago. Both stay.
     const recent = await login()
-    await store.refreshTokens.revokeFamily(await familyOf(recent.refresh_token), 'revoked', new Date(now - DAY))
+    await store.refreshTokens.revokeFamily(
+      ANY_TENANT,
+      await familyOf(recent.refresh_token),
+      'revoked',
+      new Date(now - DAY),
+    )
     const expiredRecently = await login()
     await db.prisma.refreshFamily.update({
       where: { id: await familyOf(expiredRecently.refresh_token) },
@@ -194,7 +200,8 @@ for (const provider of providers) {
         scopes: ['read'],
         ...fields,
       })
-      if (id === 'revoked-recently') await store.accessKeys.revoke(`${id}-${key.id}`, { now: new Date(now - DAY) })
+      if (id === 'revoked-recently')
+        await store.accessKeys.revoke(ANY_TENANT, `${id}-${key.id}`, { now: new Date(now - DAY) })
     }
     await store.revokedTokens.revoke('live-jti', new Date(now + 3600_000), new Date(now))
     const throttle = { maxFailures: 2, window: WINDOW_SECONDS, lockout: 3600 }
@@ -323,7 +330,7 @@ for (const provider of providers) {
       'expired within the retention: kept',
     )
     t.equal(
-      await store.refreshTokens.findByHash(sha256(liveFirst)),
+      await store.refreshTokens.findByHash(ANY_TENANT, sha256(liveFirst)),
       undefined,
       "a live login's token expired longer than the retention ago is gone",
     )

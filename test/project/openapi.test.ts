@@ -23,7 +23,7 @@ import { build } from '../support/helper.ts'
 import { listen } from '../support/listen.ts'
 import { authorizeUrl, formFields, pkce, REDIRECT, signInFlow } from '../support/sign-in.ts'
 import { basic, FORM, form, seed, SECRET, tokenRequest } from '../support/token-fixtures.ts'
-import { DEFAULT_TENANT_ID } from '../../src/store/index.ts'
+import { DEFAULT_TENANT_ID, ANY_TENANT } from '../../src/store/index.ts'
 
 // biome-ignore lint/suspicious/noExplicitAny: a parsed YAML/JSON document, walked by path without a schema type
 type Json = Record<string, any>
@@ -191,9 +191,9 @@ t.test('every response recorded across the API matches its documented status, me
   }
   await oauthForm('/oauth/introspect', { token: login.access_token }, { authorization: `Bearer ${bob}` })
   // UserInfo: no token, a token without openid, and one with it.
-  await store.clients.update('console', { scopes: ['read', 'keys:write', 'openid', 'profile', 'email'] })
-  const bobRow = await store.users.findByUsername('bob', DEFAULT_TENANT_ID)
-  await store.users.update(bobRow!.id, {
+  await store.clients.update(ANY_TENANT, 'console', { scopes: ['read', 'keys:write', 'openid', 'profile', 'email'] })
+  const bobRow = await store.users.findByUsername(DEFAULT_TENANT_ID, 'bob')
+  await store.users.update(ANY_TENANT, bobRow!.id, {
     scopes: ['read', 'keys:write', 'openid', 'profile', 'email'],
     email: 'bob@example.com',
     name: 'Bob',

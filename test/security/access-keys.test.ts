@@ -250,9 +250,9 @@ for (const provider of providers) {
       const { key } = (await admin.post('/admin/v1/access-keys', { name: 'k', scopes: ['admin'] })).json()
       const lookup = ctx.store.accessKeys.findForVerification
       let lookups = 0
-      ctx.store.accessKeys.findForVerification = (id) => {
+      ctx.store.accessKeys.findForVerification = (scope, id) => {
         lookups++
-        return lookup(id)
+        return lookup(scope, id)
       }
       t.teardown(() => {
         ctx.store.accessKeys.findForVerification = lookup
@@ -277,9 +277,9 @@ for (const provider of providers) {
       ).json()
       const lookup = ctx.store.accessKeys.findForVerification
       let lookups = 0
-      ctx.store.accessKeys.findForVerification = (id) => {
+      ctx.store.accessKeys.findForVerification = (scope, id) => {
         lookups++
-        return lookup(id)
+        return lookup(scope, id)
       }
       for (let i = 0; i < 3; i++)
         await ctx.app.inject({ method: 'GET', url: '/admin/v1/audit?limit=1', headers: probe(key) })

@@ -11,6 +11,7 @@ import { sha256 } from '../../src/security/secrets.ts'
 import { forgedTokens, goodClaims, ourToken } from '../support/forged-token-fixtures.ts'
 import { build, providers } from '../support/helper.ts'
 import { basic, FORM, form, seed, SECRET } from '../support/token-fixtures.ts'
+import { ANY_TENANT } from '../../src/store/index.ts'
 
 const INVALID_TOKEN_CHALLENGE = /^Bearer realm="portcullis", error="invalid_token"/
 const INVALID_TOKEN = {
@@ -90,7 +91,7 @@ for (const provider of providers) {
         expectRefused(t, await bearer('GET', '/admin/v1/clients', token), `GET ${name}`)
         expectRefused(t, await bearer('POST', '/admin/v1/access-keys', token), `POST ${name}`)
       }
-      t.equal((await store.accessKeys.list({ limit: 10 })).items.length, 0, 'no key was created')
+      t.equal((await store.accessKeys.list(ANY_TENANT, { limit: 10 })).items.length, 0, 'no key was created')
     })
 
     t.test('/v1/me refuses every forged token with 401 invalid_token', async (t) => {

@@ -5,7 +5,7 @@ import t from 'tap'
 import { hashPassword } from '../../src/security/passwords.ts'
 import { createAuthorizationCodeStore } from '../../src/store/authorization-codes/index.ts'
 import { createTestStore, providers } from '../support/helper.ts'
-import { DEFAULT_TENANT_ID } from '../../src/store/index.ts'
+import { DEFAULT_TENANT_ID, ANY_TENANT } from '../../src/store/index.ts'
 
 const DAY = 86_400_000
 
@@ -30,6 +30,7 @@ for (const provider of providers) {
     const newCode = (codeHash: string, sessionId: string | null = null, dpopJkt: string | null = null) =>
       store.authorizationCodes.create(
         {
+          tenantId: DEFAULT_TENANT_ID,
           codeHash,
           clientId: 'web',
           userId: user.id,
@@ -69,8 +70,8 @@ for (const provider of providers) {
         const codes = path.codes()
         await newCode(`c1-${path.name}`)
         const results = await Promise.all([
-          codes.redeem(`c1-${path.name}`, withFamily(`f1-${path.name}`, `r1-${path.name}`), new Date(now)),
-          codes.redeem(`c1-${path.name}`, withFamily(`f2-${path.name}`, `r2-${path.name}`), new Date(now)),
+          codes.redeem(ANY_TENANT, `c1-${path.name}`, withFamily(`f1-${path.name}`, `r1-${path.name}`), new Date(now)),
+          codes.redeem(ANY_TENANT, `c1-${path.name}`, withFamily(`f2-${path.name}`, `r2-${path.name}`), new Date(now)),
         ])
         const won = results.find((result) => result.outcome === 'redeemed')
         const lost = results.find((result) => result.outcome === 'used')
@@ -82,7 +83,7 @@ for (const provider of providers) {
         })
         t.equal(lost.code.familyId, won.redemption.familyId, 'the loser names the login to revoke')
         const winner = won.redemption.familyId.slice(1, 2)
-        const record = await store.refreshTokens.findByHash(`r${winner}-${path.name}`)
+        const record = await store.refreshTokens.findByHash(ANY_TENANT, `r${winner}-${path.name}`)
         t.match(record, {
           family: {
             id: won.redemption.familyId,
@@ -97,15 +98,15 @@ for (const provider of providers) {
         })
         const loser = winner === '1' ? '2' : '1'
         t.equal(
-          await store.refreshTokens.findByHash(`r${loser}-${path.name}`),
+          await store.refreshTokens.findByHash(ANY_TENANT, `r${loser}-${path.name}`),
           undefined,
           "the loser's family was not written",
         )
-        t.match(await store.authorizationCodes.findByHash(`c1-${path.name}`), {
+        t.match(await store.authorizationCodes.findByHash(ANY_TENANT, `c1-${path.name}`), {
           usedAt: new Date(now),
           familyId: won.redemption.familyId,
         })
-        t.same(await codes.redeem('nothing', withFamily('f3', 'r3'), new Date(now)), { outcome: 'unknown' })
+        t.same(await codes.redeem(ANY_TENANT, 'nothing', withFamily('f3', 'r3'), new Date(now)), { outcome: 'unknown' })
       })
 
       t.test(`a refused redemption leaves the code unused (${path.name})`, async (t) => {
@@ -113,6 +114,7 @@ for (const provider of providers) {
         await newCode(`c2-${path.name}`)
         await t.rejects(
           codes.redeem(
+            ANY_TENANT,
             `c2-${path.name}`,
             () => {
               throw new Error('refused')
@@ -121,8 +123,16 @@ for (const provider of providers) {
           ),
           { message: 'refused' },
         )
-        t.match(await store.authorizationCodes.findByHash(`c2-${path.name}`), { usedAt: null, familyId: null })
-        const result = await codes.redeem(`c2-${path.name}`, () => ({ familyId: `f4-${path.name}` }), new Date(now))
+        t.match(await store.authorizationCodes.findByHash(ANY_TENANT, `c2-${path.name}`), {
+          usedAt: null,
+          familyId: null,
+        })
+        const result = await codes.redeem(
+          ANY_TENANT,
+          `c2-${path.name}`,
+          () => ({ familyId: `f4-${path.name}` }),
+          new Date(now),
+        )
         t.match(result, { outcome: 'redeemed', redemption: { familyId: `f4-${path.name}` } })
       })
     }
@@ -140,6 +150,7 @@ for (const provider of providers) {
       await newCode('c3', session.id, 'jkt-3')
       let seen: unknown
       await store.authorizationCodes.redeem(
+        ANY_TENANT,
         'c3',
         (found) => {
           seen = found

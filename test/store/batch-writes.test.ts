@@ -7,6 +7,7 @@ import Database from 'better-sqlite3'
 import { generateAccessKey } from '../../src/security/access-keys.ts'
 import { sqliteFilePath } from '../../src/store/database.ts'
 import { BatchWriteError } from '../../src/store/direct-write.ts'
+import { DEFAULT_TENANT_ID } from '../../src/store/tenants.ts'
 import type { UsageIncrement } from '../../src/store/usage.ts'
 import { createTestStore, providers } from '../support/helper.ts'
 import { until } from '../support/timers.ts'
@@ -97,7 +98,10 @@ for (const provider of providers) {
       'an earlier use does not move a key back',
     )
     for (const key of keys.slice(0, 3))
-      t.equal((await store.accessKeys.findById(key.id))?.lastUsedAt?.toISOString(), later.toISOString())
+      t.equal(
+        (await store.accessKeys.findById(DEFAULT_TENANT_ID, key.id))?.lastUsedAt?.toISOString(),
+        later.toISOString(),
+      )
   })
 }
 

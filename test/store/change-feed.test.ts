@@ -8,7 +8,7 @@ import { generateAccessKey } from '../../src/security/access-keys.ts'
 import { sha256 } from '../../src/security/secrets.ts'
 import { createKeyring } from '../../src/keys/keyring.ts'
 import { LISTENER_APPLICATION_NAME } from '../../src/store/change-feed.ts'
-import { createStore, openDatabase, type Store } from '../../src/store/index.ts'
+import { createStore, openDatabase, type Store, ANY_TENANT } from '../../src/store/index.ts'
 import { adminHeaders, signedToken } from '../support/admin-fixtures.ts'
 import { build, providers, tempDir, type TestContext, type Test } from '../support/helper.ts'
 import { runCli } from '../support/run-cli.ts'
@@ -73,7 +73,7 @@ for (const provider of providers) {
       async (t) => {
         const probe = await accessKey(ctx, other)
         t.equal((await probe.use()).statusCode, 200, 'cached as valid')
-        await other.accessKeys.revoke(probe.id)
+        await other.accessKeys.revoke(ANY_TENANT, probe.id)
         t.ok(await eventually(async () => (await probe.use()).statusCode === 401), 'refused')
         t.same((await probe.use()).json(), unauthorized)
       },
@@ -83,7 +83,7 @@ for (const provider of providers) {
       const owner = await other.users.create({ username: 'owner', passwordHash: 'x', scopes: ['admin'] })
       const probe = await accessKey(ctx, other, owner.id)
       t.equal((await probe.use()).statusCode, 200, 'cached as valid')
-      await other.users.update(owner.id, { disabled: true })
+      await other.users.update(ANY_TENANT, owner.id, { disabled: true })
       t.ok(await eventually(async () => (await probe.use()).statusCode === 401), 'refused')
     })
 
@@ -117,7 +117,7 @@ for (const provider of providers) {
         const request = () =>
           tokenRequest(ctx.app, CC, { authorization: basic('doomed', 'doomed-secret-with-enough-entropy') })
         t.equal((await request()).statusCode, 200, 'cached')
-        await other.clients.delete('doomed')
+        await other.clients.delete(ANY_TENANT, 'doomed')
         t.ok(await eventually(async () => (await request()).statusCode === 401), 'refused')
         t.same((await request()).json(), { error: 'invalid_client', error_description: 'client authentication failed' })
       },
@@ -188,7 +188,7 @@ t.test(
     const whileDown = await accessKey(ctx, other)
     t.equal((await whileDown.use()).statusCode, 200)
     await admin.query('SELECT pg_terminate_backend($1)', [first])
-    await other.accessKeys.revoke(whileDown.id)
+    await other.accessKeys.revoke(ANY_TENANT, whileDown.id)
     t.ok(
       await eventually(async () => (await whileDown.use()).statusCode === 401),
       'a change made while it was down is applied once it is back',
@@ -200,7 +200,7 @@ t.test(
 
     const after = await accessKey(ctx, other)
     t.equal((await after.use()).statusCode, 200)
-    await other.accessKeys.revoke(after.id)
+    await other.accessKeys.revoke(ANY_TENANT, after.id)
     t.ok(await eventually(async () => (await after.use()).statusCode === 401), 'and changes made afterwards arrive too')
   },
 )

@@ -20,6 +20,7 @@ import { eventually, until } from '../support/timers.ts'
 process.env.TZ = 'Asia/Kolkata'
 import { seed, tokenRequest } from '../support/token-fixtures.ts'
 import { sha256 } from '../../src/security/secrets.ts'
+import { ANY_TENANT } from '../../src/store/index.ts'
 
 for (const provider of providers) {
   t.test(`a token read by hash matches the rows Prisma reads (${provider})`, async (t) => {
@@ -37,7 +38,7 @@ for (const provider of providers) {
     t.equal(rotated.statusCode, 200)
 
     for (const token of [parent, rotated.json().refresh_token as string]) {
-      const record = await store.refreshTokens.findByHash(sha256(token))
+      const record = await store.refreshTokens.findByHash(ANY_TENANT, sha256(token))
       const row = await db.prisma.refreshToken.findUniqueOrThrow({
         where: { tokenHash: sha256(token) },
         include: { family: { include: { user: true } } },
@@ -52,12 +53,16 @@ for (const provider of providers) {
       t.ok(record!.token.expiresAt instanceof Date && record!.family.createdAt instanceof Date, 'dates are Dates')
       t.ok(Math.abs(record!.token.createdAt.getTime() - Date.now()) < 60_000, 'written and read as the same instant')
     }
-    const parentRecord = await store.refreshTokens.findByHash(sha256(parent))
+    const parentRecord = await store.refreshTokens.findByHash(ANY_TENANT, sha256(parent))
     t.ok(parentRecord!.token.usedAt instanceof Date, 'the rotated parent is marked used')
-    t.equal(await store.refreshTokens.findByHash(sha256('no such token')), undefined, 'an unknown hash is undefined')
+    t.equal(
+      await store.refreshTokens.findByHash(ANY_TENANT, sha256('no such token')),
+      undefined,
+      'an unknown hash is undefined',
+    )
 
-    await store.users.update(alice.id, { disabled: true })
-    const disabled = await store.refreshTokens.findByHash(sha256(parent))
+    await store.users.update(ANY_TENANT, alice.id, { disabled: true })
+    const disabled = await store.refreshTokens.findByHash(ANY_TENANT, sha256(parent))
     t.equal(disabled!.user.disabled, true, 'a disabled user reads as disabled')
     t.equal(disabled!.family.revokedReason, 'user_disabled')
   })
@@ -213,7 +218,7 @@ if (providers.includes('postgresql')) {
     const reads = countStatements(t, db.pool!, /FROM "RefreshToken" AS t/)
     const writes = countStatements(t, db.pool!, /UPDATE "RefreshToken"/)
     const records = await Promise.all(
-      [0, 1, 2, 3, 4, 4, 99].map((n) => store.refreshTokens.findByHash(sha256(`turn parent ${n}`))),
+      [0, 1, 2, 3, 4, 4, 99].map((n) => store.refreshTokens.findByHash(ANY_TENANT, sha256(`turn parent ${n}`))),
     )
     t.equal(reads.length, 1, 'seven reads, one statement')
     t.same(
@@ -363,7 +368,7 @@ for (const provider of providers) {
       const { passwordHash } = await db.prisma.user.findUniqueOrThrow({ where: { id: alice.id } })
       const { family } = await login(sha256('guarded'), { whileUser: { passwordHash } })
       t.equal(
-        (await store.refreshTokens.findByHash(sha256('guarded')))?.family.id,
+        (await store.refreshTokens.findByHash(ANY_TENANT, sha256('guarded')))?.family.id,
         family.id,
         'written while unchanged',
       )
@@ -371,7 +376,7 @@ for (const provider of providers) {
       const refusals = [
         await failureOf(login(sha256('another password'), { whileUser: { passwordHash: `${passwordHash}.` } })),
       ]
-      await store.users.update(alice.id, { disabled: true })
+      await store.users.update(ANY_TENANT, alice.id, { disabled: true })
       refusals.push(await failureOf(login(sha256('a disabled user'), { whileUser: { passwordHash } })))
       for (const err of refusals) {
         t.ok(err instanceof StoreError, 'a StoreError')
@@ -397,7 +402,7 @@ for (const provider of providers) {
     t.equal(plain.family.sessionId, null, 'null, not undefined')
     t.equal(plain.family.dpopJkt, null, 'null, not undefined')
     const [boundRead, plainRead] = await Promise.all(
-      [sha256('bound'), sha256('plain')].map((hash) => store.refreshTokens.findByHash(hash)),
+      [sha256('bound'), sha256('plain')].map((hash) => store.refreshTokens.findByHash(ANY_TENANT, hash)),
     )
     t.same([boundRead!.family.sessionId, boundRead!.family.dpopJkt], ['session one', 'thumbprint one'], 'as stored')
     t.equal(plainRead!.family.sessionId, null)
@@ -408,32 +413,37 @@ for (const provider of providers) {
     const { store, login } = await storeWithUser(t, provider)
     const { family } = await login(sha256('to revoke'))
     const first = new Date(Date.now() - 60_000)
-    t.equal(await store.refreshTokens.revokeFamily(family.id, 'revoked', first), true, 'the first revocation')
     t.equal(
-      await store.refreshTokens.revokeFamily(family.id, 'replay_detected'),
+      await store.refreshTokens.revokeFamily(ANY_TENANT, family.id, 'revoked', first),
+      true,
+      'the first revocation',
+    )
+    t.equal(
+      await store.refreshTokens.revokeFamily(ANY_TENANT, family.id, 'replay_detected'),
       false,
       'a second one says it was already revoked',
     )
-    const read = await store.refreshTokens.findByHash(sha256('to revoke'))
+    const read = await store.refreshTokens.findByHash(ANY_TENANT, sha256('to revoke'))
     t.same([read!.family.revokedAt, read!.family.revokedReason], [first, 'revoked'], 'the first one stands')
-    t.equal(await store.refreshTokens.revokeFamily('no such family', 'revoked'), false, 'an unknown family')
+    t.equal(await store.refreshTokens.revokeFamily(ANY_TENANT, 'no such family', 'revoked'), false, 'an unknown family')
   })
 
   t.test(`a session's families in force are listed and moved, the revoked ones stay (${provider})`, async (t) => {
     const { db, store, login } = await storeWithUser(t, provider)
-    const ids = async (sessionId: string) => (await store.refreshTokens.listSessionFamilies(sessionId)).sort()
+    const ids = async (sessionId: string) =>
+      (await store.refreshTokens.listSessionFamilies(ANY_TENANT, sessionId)).sort()
     const one = (await login(sha256('one'), { sessionId: 's1' })).family.id
     const two = (await login(sha256('two'), { sessionId: 's1' })).family.id
     const ended = (await login(sha256('ended'), { sessionId: 's1' })).family.id
     const other = (await login(sha256('other'), { sessionId: 's2' })).family.id
     await login(sha256('no session'))
-    await store.refreshTokens.revokeFamily(ended, 'revoked')
+    await store.refreshTokens.revokeFamily(ANY_TENANT, ended, 'revoked')
 
     t.same(await ids('s1'), [one, two].sort(), 'the session’s families in force, by id')
     t.same(await ids('s2'), [other])
     t.same(await ids('none'), [], 'none for a session without families')
 
-    t.equal(await store.refreshTokens.moveSessionFamilies('s1', 's3'), 2, 'how many moved')
+    t.equal(await store.refreshTokens.moveSessionFamilies(ANY_TENANT, 's1', 's3'), 2, 'how many moved')
     t.same(await ids('s1'), [], 'none left in force')
     t.same(await ids('s3'), [one, two].sort(), 'they belong to the new session')
     t.same(await ids('s2'), [other], 'another session’s are not moved')
@@ -442,7 +452,7 @@ for (const provider of providers) {
       's1',
       'a revoked family stays with its session',
     )
-    t.equal(await store.refreshTokens.moveSessionFamilies('none', 's4'), 0, 'nothing to move')
+    t.equal(await store.refreshTokens.moveSessionFamilies(ANY_TENANT, 'none', 's4'), 0, 'nothing to move')
   })
 }
 
@@ -463,10 +473,14 @@ for (const { provider, name, connect } of prismaPaths) {
     const { db, store, login, absoluteExpiresAt } = await storeWithUser(t, provider)
     const viaPrisma = createRefreshTokenStore(db.prisma, connect)
     const { family, token } = await login(sha256('parent'))
-    const record = await viaPrisma.findByHash(sha256('parent'))
-    t.strictSame(record, await store.refreshTokens.findByHash(sha256('parent')), 'the record the store reads')
+    const record = await viaPrisma.findByHash(ANY_TENANT, sha256('parent'))
+    t.strictSame(
+      record,
+      await store.refreshTokens.findByHash(ANY_TENANT, sha256('parent')),
+      'the record the store reads',
+    )
     t.equal(record?.token.id, token.id)
-    t.equal(await viaPrisma.findByHash(sha256('no such token')), undefined, 'an unknown hash is undefined')
+    t.equal(await viaPrisma.findByHash(ANY_TENANT, sha256('no such token')), undefined, 'an unknown hash is undefined')
 
     const rotation = {
       parentId: token.id,
@@ -477,7 +491,7 @@ for (const { provider, name, connect } of prismaPaths) {
     }
     t.equal(await viaPrisma.rotate(rotation), 'rotated', 'the first use rotates')
     t.equal(await viaPrisma.rotate(rotation), 'already_used', 'a second finds it used')
-    const successor = await store.refreshTokens.findByHash(sha256('successor'))
+    const successor = await store.refreshTokens.findByHash(ANY_TENANT, sha256('successor'))
     t.same(
       [successor?.token.parentId, successor?.token.familyId, successor?.token.expiresAt],
       [token.id, family.id, absoluteExpiresAt],
@@ -526,8 +540,8 @@ t.test('on SQLite reads and rotations use the direct connection, and Prisma’s 
     expiresAt: absoluteExpiresAt,
   })
 
-  t.equal((await store.findByHash(sha256('parent 1')))?.token.id, parents[0]!.token.id, 'a read')
-  t.equal(await store.findByHash(sha256('no such token')), undefined, 'a read of nothing')
+  t.equal((await store.findByHash(ANY_TENANT, sha256('parent 1')))?.token.id, parents[0]!.token.id, 'a read')
+  t.equal(await store.findByHash(ANY_TENANT, sha256('no such token')), undefined, 'a read of nothing')
   t.equal(await store.rotate(rotation(1)), 'rotated')
   t.equal(await store.rotate(rotation(1)), 'already_used')
   t.same(calls, [], 'none through Prisma')
@@ -546,14 +560,14 @@ t.test('on SQLite reads and rotations use the direct connection, and Prisma’s 
     { timeout: 15_000 },
   )
   await inside
-  t.equal((await store.findByHash(sha256('parent 2')))?.token.usedAt, null, 'a read still goes direct')
+  t.equal((await store.findByHash(ANY_TENANT, sha256('parent 2')))?.token.usedAt, null, 'a read still goes direct')
   t.same(calls, [], 'even then')
   const rotated = store.rotate(rotation(2))
   t.ok(await until(() => calls.includes('$transaction')), 'the rotation went to Prisma')
   commit()
   await transaction
   t.equal(await rotated, 'rotated', 'and rotated once the transaction committed')
-  t.ok((await store.findByHash(sha256('successor 2')))?.token, 'with its successor')
+  t.ok((await store.findByHash(ANY_TENANT, sha256('successor 2')))?.token, 'with its successor')
 })
 
 t.test('on SQLite the direct statements answer busy, or fail alone with their own error', async (t) => {

@@ -3,7 +3,7 @@
 import t from 'tap'
 import { hashPassword } from '../../src/security/passwords.ts'
 import { createTestStore, providers } from '../support/helper.ts'
-import { DEFAULT_TENANT_ID } from '../../src/store/index.ts'
+import { DEFAULT_TENANT_ID, ANY_TENANT } from '../../src/store/index.ts'
 
 const DAY = 86_400_000
 const policy = {
@@ -35,13 +35,13 @@ for (const provider of providers) {
     const now = Date.now()
 
     t.test('clients keep their browser sign-in fields', async (t) => {
-      t.match(await store.clients.findById('web'), {
+      t.match(await store.clients.findById(ANY_TENANT, 'web'), {
         redirectUris: ['https://a.example/cb'],
         postLogoutRedirectUris: [],
         firstParty: true,
         allowedOrigins: ['https://a.example'],
       })
-      const updated = await store.clients.update('web', {
+      const updated = await store.clients.update(ANY_TENANT, 'web', {
         postLogoutRedirectUris: ['https://a.example/bye'],
         firstParty: false,
       })
@@ -65,22 +65,25 @@ for (const provider of providers) {
         },
         new Date(now),
       )
-      t.match(await store.sessions.findActiveByHash('h1', new Date(now)), {
+      t.match(await store.sessions.findActiveByHash(ANY_TENANT, 'h1', new Date(now)), {
         id: session.id,
         userId: user.id,
         amr: ['pwd'],
       })
-      t.equal(await store.sessions.findActiveByHash('h1', new Date(now + 1000)), undefined, 'idle')
-      await store.sessions.touch(session.id, new Date(now + 10_000), new Date(now + 500))
-      t.ok(await store.sessions.findActiveByHash('h1', new Date(now + 1000)), 'a use starts the idle time again')
+      t.equal(await store.sessions.findActiveByHash(ANY_TENANT, 'h1', new Date(now + 1000)), undefined, 'idle')
+      await store.sessions.touch(ANY_TENANT, session.id, new Date(now + 10_000), new Date(now + 500))
+      t.ok(
+        await store.sessions.findActiveByHash(ANY_TENANT, 'h1', new Date(now + 1000)),
+        'a use starts the idle time again',
+      )
       t.equal(
-        await store.sessions.findActiveByHash('h1', new Date(now + 5000)),
+        await store.sessions.findActiveByHash(ANY_TENANT, 'h1', new Date(now + 5000)),
         undefined,
         'never beyond the absolute expiry',
       )
-      t.equal(await store.sessions.revoke(session.id, new Date(now)), true)
-      t.equal(await store.sessions.revoke(session.id, new Date(now)), false)
-      t.equal(await store.sessions.findActiveByHash('h1', new Date(now + 600)), undefined)
+      t.equal(await store.sessions.revoke(ANY_TENANT, session.id, new Date(now)), true)
+      t.equal(await store.sessions.revoke(ANY_TENANT, session.id, new Date(now)), false)
+      t.equal(await store.sessions.findActiveByHash(ANY_TENANT, 'h1', new Date(now + 600)), undefined)
     })
 
     t.test('a pending request is single use', async (t) => {
@@ -97,6 +100,7 @@ for (const provider of providers) {
     t.test('a code is redeemed once', async (t) => {
       await store.authorizationCodes.create(
         {
+          tenantId: DEFAULT_TENANT_ID,
           codeHash: 'c1',
           clientId: 'web',
           userId: user.id,
@@ -113,25 +117,29 @@ for (const provider of providers) {
         new Date(now),
       )
       const redemptions = await Promise.all([
-        store.authorizationCodes.redeem('c1', () => ({ familyId: 'f1' }), new Date(now)),
-        store.authorizationCodes.redeem('c1', () => ({ familyId: 'f2' }), new Date(now)),
+        store.authorizationCodes.redeem(ANY_TENANT, 'c1', () => ({ familyId: 'f1' }), new Date(now)),
+        store.authorizationCodes.redeem(ANY_TENANT, 'c1', () => ({ familyId: 'f2' }), new Date(now)),
       ])
       t.same(redemptions.map((result) => result.outcome).sort(), ['redeemed', 'used'], 'of two at once, one wins')
-      t.match(await store.authorizationCodes.findByHash('c1'), { usedAt: Date, nonce: 'n', scope: ['read'] })
+      t.match(await store.authorizationCodes.findByHash(ANY_TENANT, 'c1'), {
+        usedAt: Date,
+        nonce: 'n',
+        scope: ['read'],
+      })
     })
 
     t.test('consent adds scopes, and starts again after a revocation', async (t) => {
-      await store.consents.grant({ userId: user.id, clientId: 'web', scopes: ['read'] })
-      t.match(await store.consents.grant({ userId: user.id, clientId: 'web', scopes: ['write'] }), {
+      await store.consents.grant(DEFAULT_TENANT_ID, { userId: user.id, clientId: 'web', scopes: ['read'] })
+      t.match(await store.consents.grant(DEFAULT_TENANT_ID, { userId: user.id, clientId: 'web', scopes: ['write'] }), {
         scopes: ['read', 'write'],
       })
-      t.same(await store.consents.revoke(user.id, 'web'), { families: 0 })
-      t.equal(await store.consents.revoke(user.id, 'web'), undefined, 'none in force: nothing to revoke')
-      t.equal(await store.consents.findActive(user.id, 'web'), undefined)
-      t.match(await store.consents.grant({ userId: user.id, clientId: 'web', scopes: ['write'] }), {
+      t.same(await store.consents.revoke(ANY_TENANT, user.id, 'web'), { families: 0 })
+      t.equal(await store.consents.revoke(ANY_TENANT, user.id, 'web'), undefined, 'none in force: nothing to revoke')
+      t.equal(await store.consents.findActive(ANY_TENANT, user.id, 'web'), undefined)
+      t.match(await store.consents.grant(DEFAULT_TENANT_ID, { userId: user.id, clientId: 'web', scopes: ['write'] }), {
         scopes: ['write'],
       })
-      t.equal((await store.consents.listActiveByUser(user.id)).length, 1)
+      t.equal((await store.consents.listActiveByUser(ANY_TENANT, user.id)).length, 1)
     })
 
     t.test('a session lists its refresh families in force', async (t) => {
@@ -161,10 +169,10 @@ for (const provider of providers) {
         absoluteExpiresAt: new Date(now + DAY),
         tokenHash: 'rt2',
       })
-      t.equal((await store.refreshTokens.findByHash('rt1'))?.family.sessionId, session.id)
-      t.same(await store.refreshTokens.listSessionFamilies(session.id), [family.id])
-      await store.refreshTokens.revokeFamily(family.id, 'logout')
-      t.same(await store.refreshTokens.listSessionFamilies(session.id), [], 'only the ones in force')
+      t.equal((await store.refreshTokens.findByHash(ANY_TENANT, 'rt1'))?.family.sessionId, session.id)
+      t.same(await store.refreshTokens.listSessionFamilies(ANY_TENANT, session.id), [family.id])
+      await store.refreshTokens.revokeFamily(ANY_TENANT, family.id, 'logout')
+      t.same(await store.refreshTokens.listSessionFamilies(ANY_TENANT, session.id), [], 'only the ones in force')
     })
 
     t.test('the janitor deletes dead sessions, pending requests and codes, and keeps the live ones', async (t) => {
@@ -189,7 +197,7 @@ for (const provider of providers) {
       t.not(result, 'busy')
       if (result === 'busy') return
       t.match(result.deleted, { Session: 2, AuthorizationRequest: 1, AuthorizationCode: 1 })
-      t.ok(await store.sessions.findActiveByHash('live', new Date(later)))
+      t.ok(await store.sessions.findActiveByHash(ANY_TENANT, 'live', new Date(later)))
       t.ok(await store.authorizationRequests.findPendingByHash('r-live', new Date(later)))
     })
   })

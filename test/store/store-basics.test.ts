@@ -1,6 +1,6 @@
 import t from 'tap'
 import { createTestStore, providers } from '../support/helper.ts'
-import { StoreError } from '../../src/store/index.ts'
+import { StoreError, ANY_TENANT } from '../../src/store/index.ts'
 
 for (const provider of providers) {
   t.test(`users and clients on ${provider}`, async (t) => {
@@ -17,10 +17,10 @@ for (const provider of providers) {
 
     t.test('users page by cursor in creation order', async (t) => {
       for (const name of ['u1', 'u2', 'u3']) await store.users.create({ username: name, passwordHash: 'x', scopes: [] })
-      const first = await store.users.list({ limit: 2 })
+      const first = await store.users.list(ANY_TENANT, { limit: 2 })
       t.equal(first.items.length, 2)
       t.ok(first.nextCursor)
-      const second = await store.users.list({ limit: 2, after: first.nextCursor! })
+      const second = await store.users.list(ANY_TENANT, { limit: 2, after: first.nextCursor! })
       t.same(
         second.items.map((u) => u.username),
         ['u2', 'u3'],
@@ -29,7 +29,7 @@ for (const provider of providers) {
     })
 
     t.test('deleting an unknown client is not_found', async (t) => {
-      await t.rejects(store.clients.delete('nope'), { code: 'not_found' })
+      await t.rejects(store.clients.delete(ANY_TENANT, 'nope'), { code: 'not_found' })
     })
 
     t.test('ping answers', async (t) => {

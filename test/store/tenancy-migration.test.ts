@@ -14,7 +14,7 @@ import { generateAccessKey } from '../../src/security/access-keys.ts'
 import { sha256 } from '../../src/security/secrets.ts'
 import { createChangeFeed } from '../../src/store/change-feed.ts'
 import { sqliteFilePath } from '../../src/store/database.ts'
-import { createStore, DEFAULT_TENANT_ID, openDatabase } from '../../src/store/index.ts'
+import { createStore, DEFAULT_TENANT_ID, openDatabase, ANY_TENANT } from '../../src/store/index.ts'
 import { noFilters, readMigrations, withSchemaEngine, type Provider } from '../../src/store/migrations/schema-engine.ts'
 import { createDatabaseUrl, providers, tempDir, testConfig } from '../support/helper.ts'
 import { basic, tokenRequest } from '../support/token-fixtures.ts'
@@ -98,9 +98,9 @@ for (const provider of providers) {
     })
 
     t.equal((await store.tenants.find('default'))?.id, DEFAULT_TENANT_ID, 'the default tenant exists')
-    t.equal((await store.users.findByUsername('olduser', DEFAULT_TENANT_ID))?.tenantId, DEFAULT_TENANT_ID)
-    t.equal((await store.clients.findById('legacy'))?.tenantId, DEFAULT_TENANT_ID)
-    t.equal((await store.accessKeys.findById(key.id))?.tenantId, DEFAULT_TENANT_ID)
+    t.equal((await store.users.findByUsername(DEFAULT_TENANT_ID, 'olduser'))?.tenantId, DEFAULT_TENANT_ID)
+    t.equal((await store.clients.findById(ANY_TENANT, 'legacy'))?.tenantId, DEFAULT_TENANT_ID)
+    t.equal((await store.accessKeys.findById(ANY_TENANT, key.id))?.tenantId, DEFAULT_TENANT_ID)
 
     const auth = { authorization: basic('legacy', SECRET) }
     const login = await tokenRequest(app, { grant_type: 'password', username: 'olduser', password: PASSWORD }, auth)
@@ -130,6 +130,6 @@ for (const provider of providers) {
     // A second tenant may reuse the username without touching the migrated user.
     const acme = await store.tenants.create({ slug: 'acme', name: 'Acme' })
     await store.users.create({ tenantId: acme.id, username: 'olduser', passwordHash: 'x', scopes: [] })
-    t.equal((await store.users.findByUsername('olduser', DEFAULT_TENANT_ID))?.id, userId)
+    t.equal((await store.users.findByUsername(DEFAULT_TENANT_ID, 'olduser'))?.id, userId)
   })
 }

@@ -5,6 +5,7 @@ import { sha256 } from '../../src/security/secrets.ts'
 import type { Store } from '../../src/store/index.ts'
 import { authorizeUrl, pkce, query, REDIRECT, seedSignIn, signInFlow } from './sign-in.ts'
 import { basic, SECRET, tokenRequest } from './token-fixtures.ts'
+import { ANY_TENANT } from '../../src/store/index.ts'
 
 export const RP = basic('rp', SECRET)
 
@@ -20,7 +21,7 @@ export async function seedOidc(store: Store) {
     redirectUris: [REDIRECT],
     firstParty: true,
   })
-  const user = await store.users.update(alice.id, {
+  const user = await store.users.update(ANY_TENANT, alice.id, {
     email: 'alice@example.com',
     emailVerified: true,
     name: 'Alice Liddell',

@@ -62,7 +62,7 @@ function credentialOf(values: Record<string, string | boolean | undefined>): Acc
 async function findOwner(ctx: CliContext, username: string | boolean | undefined) {
   if (username === undefined) return null
   if (typeof username !== 'string' || username.trim() === '') throw new CliError('--user needs a username or user id')
-  const user = await (await ctx.store()).users.findByIdOrUsername(username.trim(), ctx.tenantId)
+  const user = await (await ctx.store()).users.findByIdOrUsername(ctx.tenantId, username.trim())
   if (!user) throw new CliError(`no user with id or username "${username.trim()}"`)
   return user
 }
@@ -141,7 +141,7 @@ const list: Command = {
     const now = Date.now()
     const keys = (
       await collectPages((options) =>
-        store.accessKeys.list({ ...options, tenantId: ctx.tenantId, ...(owner ? { userId: owner.id } : {}) }),
+        store.accessKeys.list(ctx.tenantId, { ...options, ...(owner ? { userId: owner.id } : {}) }),
       )
     ).map((key) => keyView(key, now))
     ctx.io.print(

@@ -163,9 +163,7 @@ const list: Command = {
   async run(ctx, { positionals }) {
     expectPositionals(positionals, [])
     const store = await ctx.store()
-    const clients = (await collectPages((options) => store.clients.list({ ...options, tenantId: ctx.tenantId }))).map(
-      listedClient,
-    )
+    const clients = (await collectPages((options) => store.clients.list(ctx.tenantId, options))).map(listedClient)
     ctx.io.print(
       table(
         ['CLIENT_ID', 'NAME', 'TYPE', 'GRANT TYPES', 'SCOPES', 'AUDIENCES', 'CREATED'],

@@ -16,7 +16,7 @@ import { collectPages } from '../pages.js'
 /** The user --user names by id or username (the id wins), or a clear error. */
 async function userOption(ctx: CliContext, values: Record<string, string | boolean | undefined>): Promise<User> {
   const name = requireString(values, 'user').trim()
-  const user = await (await ctx.store()).users.findByIdOrUsername(name, ctx.tenantId)
+  const user = await (await ctx.store()).users.findByIdOrUsername(ctx.tenantId, name)
   if (!user) throw new CliError(`no user with id or username "${name}"`)
   return user
 }

@@ -17,7 +17,7 @@ import { CliError, type CliContext, type Command } from '../command.js'
 import { dateText, listText, table } from '../format.js'
 
 async function userIdOf(ctx: CliContext, idOrUsername: string): Promise<string> {
-  const user = await (await ctx.store()).users.findByIdOrUsername(idOrUsername, ctx.tenantId)
+  const user = await (await ctx.store()).users.findByIdOrUsername(ctx.tenantId, idOrUsername)
   if (!user) throw new CliError(`no user with id or username "${idOrUsername}" in this tenant`)
   return user.id
 }

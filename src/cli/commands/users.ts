@@ -25,7 +25,7 @@ function listedUser(user: User) {
 
 /** The user named by id or username (the id wins), or a clear error. */
 async function findUser(ctx: CliContext, idOrUsername: string): Promise<User> {
-  const user = await (await ctx.store()).users.findByIdOrUsername(idOrUsername, ctx.tenantId)
+  const user = await (await ctx.store()).users.findByIdOrUsername(ctx.tenantId, idOrUsername)
   if (!user) throw new CliError(`no user with id or username "${idOrUsername}"`)
   return user
 }
@@ -84,9 +84,7 @@ const list: Command = {
   async run(ctx, { positionals }) {
     expectPositionals(positionals, [])
     const store = await ctx.store()
-    const users = (await collectPages((options) => store.users.list({ ...options, tenantId: ctx.tenantId }))).map(
-      listedUser,
-    )
+    const users = (await collectPages((options) => store.users.list(ctx.tenantId, options))).map(listedUser)
     ctx.io.print(
       table(
         ['ID', 'USERNAME', 'SCOPES', 'STATE', 'CREATED'],

@@ -22,6 +22,7 @@ import type { PendingAuthorization } from '../../store/authorization-requests.js
 import type { Challenge, ChallengeKind } from '../../store/challenges.js'
 import { tenantOf, type Client } from '../../store/clients.js'
 import type { Session } from '../../store/sessions.js'
+import { ANY_TENANT } from '../../store/tenant-scope.js'
 import type { User } from '../../store/users.js'
 import { PENDING_TTL_MS } from './flow.js'
 import type { AuthorizationRequest } from './request.js'
@@ -133,7 +134,8 @@ export async function findOpenChallenge(
     throw notFound(`no ${noun(kind)} has this challenge, or it has expired`)
   if (found.answeredAt) throw conflict(`this ${noun(kind)} was already answered`)
   const request = await findRequest(deps, found.requestId, now)
-  const client = request && (await deps.store.clients.findById(found.clientId))
+  // Any tenant's: the challenge (a 256-bit secret) names the request, and its client the tenant.
+  const client = request && (await deps.store.clients.findById(ANY_TENANT, found.clientId))
   if (!request || !client) throw notFound(`no ${noun(kind)} has this challenge, or it has expired`)
   return { challenge: found, pending: request, client }
 }
@@ -155,7 +157,7 @@ export async function findSubject(
   client: Pick<Client, 'tenantId'>,
   subject: string,
 ): Promise<User> {
-  const user = await deps.store.users.findByIdOrUsername(subject, tenantOf(client))
+  const user = await deps.store.users.findByIdOrUsername(tenantOf(client), subject)
   if (!user || user.disabled)
     throw validationFailed([{ field: 'subject', message: 'no enabled user has this id or username' }])
   return user
@@ -206,7 +208,8 @@ export async function takeAnswer(
   if (!challenge?.answer) return { outcome: 'unknown' }
   if (binding === undefined || sha256(binding) !== challenge.browserHash) return { outcome: 'other_browser' }
   const pending = await findRequest(deps, challenge.requestId, now)
-  const client = pending && (await deps.store.clients.findById(challenge.clientId))
+  // Any tenant's: the verifier (a 256-bit secret) names the request, and its client the tenant.
+  const client = pending && (await deps.store.clients.findById(ANY_TENANT, challenge.clientId))
   if (!pending || !client || !(await deps.store.challenges.use(challenge.id, new Date(now))))
     return { outcome: 'unknown' }
   return { outcome: 'taken', challenge, answer: challenge.answer, pending, client }

@@ -7,6 +7,7 @@ import { randomSecret, sha256 } from '../../security/secrets.js'
 import { tenantOf, type Client } from '../../store/clients.js'
 import type { PendingAuthorization } from '../../store/authorization-requests.js'
 import type { Session } from '../../store/sessions.js'
+import { ANY_TENANT } from '../../store/tenant-scope.js'
 import type { User } from '../../store/users.js'
 import { grantScope, intersectScopes, withIdentityScopes } from '../scope.js'
 import { RedirectError, type AuthorizationRequest } from './request.js'
@@ -33,9 +34,10 @@ export async function findSignedIn(
   now: number,
 ): Promise<SignedIn | undefined> {
   if (!cookie) return undefined
-  const session = await deps.store.sessions.findActiveByHash(sha256(cookie), new Date(now))
+  // Any tenant's: the cookie names the session, and the session its tenant.
+  const session = await deps.store.sessions.findActiveByHash(ANY_TENANT, sha256(cookie), new Date(now))
   if (!session) return undefined
-  const user = await deps.store.users.findById(session.userId)
+  const user = await deps.store.users.findById(session.tenantId, session.userId)
   if (!user || user.disabled) return undefined
   return { session, user }
 }
@@ -47,7 +49,8 @@ export async function findBrowserSession(
   now: number,
 ): Promise<Session | undefined> {
   if (!cookie || cookie.length > 128) return undefined
-  return deps.store.sessions.findActiveByHash(sha256(cookie), new Date(now))
+  // Any tenant's: the cookie names the session, and the session its tenant.
+  return deps.store.sessions.findActiveByHash(ANY_TENANT, sha256(cookie), new Date(now))
 }
 
 /** A new session after a successful login: the cookie's value (shown once) and the row. */
@@ -114,7 +117,7 @@ export async function nextStep(
   }
   const scope = userScope(request, signedIn.user)
   if (client.firstParty) return { step: 'code', scope, signedIn }
-  const consent = await deps.store.consents.findActive(signedIn.user.id, client.clientId)
+  const consent = await deps.store.consents.findActive(signedIn.user.tenantId, signedIn.user.id, client.clientId)
   const covered = consent !== undefined && scope.every((entry) => consent.scopes.includes(entry))
   if (covered && !request.prompt.includes('consent')) return { step: 'code', scope, signedIn }
   if (none) throw redirectError(request, 'consent_required', 'the user has not consented to this request')
@@ -156,6 +159,7 @@ export async function issueCode(
   const code = randomSecret()
   await deps.store.authorizationCodes.create(
     {
+      tenantId: signedIn.user.tenantId,
       codeHash: sha256(code),
       clientId: request.clientId,
       userId: signedIn.user.id,
@@ -172,6 +176,11 @@ export async function issueCode(
     },
     new Date(now),
   )
-  await deps.store.sessions.touch(signedIn.session.id, new Date(now + deps.config.sessionIdleTtl * 1000), new Date(now))
+  await deps.store.sessions.touch(
+    signedIn.session.tenantId,
+    signedIn.session.id,
+    new Date(now + deps.config.sessionIdleTtl * 1000),
+    new Date(now),
+  )
   return code
 }

@@ -38,7 +38,7 @@ export async function checkLogin(
   let user: User | undefined
   let matches: boolean
   try {
-    user = await store.users.findByUsername(input.username, tenantId)
+    user = await store.users.findByUsername(tenantId, input.username)
     const comparable = Buffer.byteLength(input.password) <= MAX_PASSWORD_BYTES
     matches =
       comparable &&

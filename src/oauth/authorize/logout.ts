@@ -16,9 +16,9 @@ export async function endSession(
   const now = deps.now()
   const at = new Date(now)
   // The session first, so that no new code is issued from it while its logins are ended.
-  await deps.store.sessions.revoke(session.id, at)
-  const families = await deps.store.refreshTokens.listSessionFamilies(session.id)
-  for (const familyId of families) await endLogin(deps, familyId, 'logout', now)
+  await deps.store.sessions.revoke(session.tenantId, session.id, at)
+  const families = await deps.store.refreshTokens.listSessionFamilies(session.tenantId, session.id)
+  for (const familyId of families) await endLogin(deps, session.tenantId, familyId, 'logout', now)
   await deps.store.audit.record(
     {
       tenantId: session.tenantId,
@@ -59,13 +59,13 @@ export async function replaceSession(
 ): Promise<void> {
   if (previous.id === next.id) return
   const now = deps.now()
-  if (!(await deps.store.sessions.revoke(previous.id, new Date(now)))) return
+  if (!(await deps.store.sessions.revoke(previous.tenantId, previous.id, new Date(now)))) return
   const sameUser = previous.userId === next.userId
   let families = 0
-  if (sameUser) families = await deps.store.refreshTokens.moveSessionFamilies(previous.id, next.id)
+  if (sameUser) families = await deps.store.refreshTokens.moveSessionFamilies(previous.tenantId, previous.id, next.id)
   else {
-    const ended = await deps.store.refreshTokens.listSessionFamilies(previous.id)
-    for (const familyId of ended) await endLogin(deps, familyId, 'session_replaced', now)
+    const ended = await deps.store.refreshTokens.listSessionFamilies(previous.tenantId, previous.id)
+    for (const familyId of ended) await endLogin(deps, previous.tenantId, familyId, 'session_replaced', now)
     families = ended.length
   }
   await deps.store.audit.record(

@@ -13,6 +13,7 @@ import { invalidGrant, invalidScope, invalidTarget } from '../../errors.js'
 import { randomSecret, sha256 } from '../../security/secrets.js'
 import type { AuthorizationCode, RedeemableCode, Redemption } from '../../store/authorization-codes/index.js'
 import { newId } from '../../store/ids.js'
+import { ANY_TENANT } from '../../store/tenant-scope.js'
 import type { Services } from '../../services.js'
 import { endLogin } from '../end-login.js'
 import { IDENTITY_SCOPES, intersectScopes, withIdentityScopes } from '../scope.js'
@@ -35,7 +36,8 @@ async function replayed(
   code: AuthorizationCode,
 ): Promise<never> {
   const { now } = request
-  if (code.familyId !== null) await endLogin(deps, code.familyId, 'replay_detected', now)
+  // Any tenant's: the code's hash names the login, whichever client replays it.
+  if (code.familyId !== null) await endLogin(deps, ANY_TENANT, code.familyId, 'replay_detected', now)
   await deps.store.audit.record(
     {
       tenantId: tenantOf(request.client),
@@ -90,7 +92,8 @@ async function codeWorkspace(
 ): Promise<WorkspaceGrant | undefined> {
   const workspace = request.params.workspace
   if (workspace === undefined) return undefined
-  const code = await deps.store.authorizationCodes.findByHash(codeHash)
+  // Any tenant's: the code's hash names it (the redemption then checks it was issued to this client).
+  const code = await deps.store.authorizationCodes.findByHash(ANY_TENANT, codeHash)
   // Unknown or used: the redemption answers it (invalid_grant, or the replay's revocation).
   if (!code || code.usedAt !== null) return undefined
   checkBinding(request, code)
@@ -144,7 +147,8 @@ export function createAuthorizationCodeGrant(deps: AuthorizationCodeGrantService
           },
         }
       }
-      const result = await deps.store.authorizationCodes.redeem(codeHash, decide, new Date(now))
+      // Any tenant's: the code's hash names it (decide() checks it was issued to this client).
+      const result = await deps.store.authorizationCodes.redeem(ANY_TENANT, codeHash, decide, new Date(now))
       if (result.outcome === 'unknown') throw invalidGrant('the authorization code is invalid')
       if (result.outcome === 'used') return replayed(deps, request, result.code)
       const { found, redemption } = result

@@ -35,7 +35,7 @@ async function verifyPassword(
   let matches: boolean
   try {
     // A client logs in only users of its own tenant: another tenant's username is unknown here.
-    user = await deps.store.users.findByUsername(params.username!, tenantOf(request.client))
+    user = await deps.store.users.findByUsername(tenantOf(request.client), params.username!)
     // bcrypt reads 72 bytes at most: a longer password is refused rather than matched on its prefix.
     const comparable = Buffer.byteLength(password) <= MAX_PASSWORD_BYTES
     matches =
@@ -76,7 +76,7 @@ async function upgradeHash(deps: PasswordGrantServices, user: User, password: st
   if (bcryptCost(user.passwordHash) === deps.passwords.cost) return user.passwordHash
   try {
     const upgraded = await deps.passwords.hash(password)
-    return (await deps.store.users.replacePasswordHash(user.id, user.passwordHash, upgraded))
+    return (await deps.store.users.replacePasswordHash(user.tenantId, user.id, user.passwordHash, upgraded))
       ? upgraded
       : user.passwordHash
   } catch {

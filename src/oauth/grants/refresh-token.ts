@@ -7,6 +7,7 @@
 import { createHmac, hkdfSync } from 'node:crypto'
 import { sha256 } from '../../security/secrets.js'
 import type { RefreshTokenRecord } from '../../store/refresh-tokens/index.js'
+import { ANY_TENANT } from '../../store/tenant-scope.js'
 import { tenantOf, type Client } from '../../store/clients.js'
 import { workspaceOf, type WorkspaceGrant } from '../workspace.js'
 import { checkAudience } from '../audience.js'
@@ -118,7 +119,7 @@ async function rotateOrDetectReplay(
     throw invalidGrant('the refresh token has just been used by another request')
   // A replay means one of the tokens leaked: the whole login ends, its access tokens first (../end-login.ts),
   // so a token whose family survived a failed write is still a replay when presented again.
-  if (await endLogin(deps, family.id, 'replay_detected', now)) {
+  if (await endLogin(deps, family.tenantId, family.id, 'replay_detected', now)) {
     await deps.store.audit.record(
       {
         tenantId: tenantOf(request.client),
@@ -145,7 +146,7 @@ async function signInOf(
   scope: readonly string[],
 ): Promise<GrantResult['signIn']> {
   if (record.family.sessionId === null || !scope.includes(OPENID_SCOPE)) return undefined
-  const session = await deps.store.sessions.findById(record.family.sessionId)
+  const session = await deps.store.sessions.findById(record.family.tenantId, record.family.sessionId)
   return session ? { sessionId: session.id, authTime: session.authTime, nonce: null, amr: session.amr } : undefined
 }
 
@@ -157,7 +158,8 @@ export function createRefreshTokenGrant(deps: RefreshTokenGrantServices): Grant 
     async handler(request) {
       const { client, params, now } = request
       const parentHash = sha256(params.refresh_token!)
-      const record = await deps.store.refreshTokens.findByHash(parentHash)
+      // Any tenant's: the token's hash names the login (checkUsable then checks it is this client's).
+      const record = await deps.store.refreshTokens.findByHash(ANY_TENANT, parentHash)
       checkUsable(record, client, now)
       checkDpopBinding(record, request)
       // Any workspace of the user's, in the client's tenant (the family's user is that tenant's: the client logged them in).

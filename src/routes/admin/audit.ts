@@ -4,6 +4,7 @@ import type { Services } from '../../services.js'
 import { validationFailed, type ErrorDetail } from '../../errors.js'
 import { dateTime, errors, nullableString, pageOf, pageQuery, SECURITY, type PageQuery } from './schemas.js'
 import { isOperator } from '../../manage/tenants.js'
+import { ANY_TENANT, type TenantScope } from '../../store/index.js'
 
 // ISO 8601 date-time with an explicit offset, e.g. 2026-01-31T12:00:00Z.
 const ISO_DATE_TIME = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2})$'
@@ -74,16 +75,17 @@ export function registerAdminAuditRoutes(app: FastifyInstance, { store }: Servic
       if (problems.length > 0) throw validationFailed(problems)
       // A tenant's admins read their tenant's events; operators read every tenant's, or one's with `tenant`.
       const principal = request.principal!
-      let tenantId: string | undefined = principal.tenantId
+      let scope: TenantScope = principal.tenantId
       if (isOperator(principal)) {
-        tenantId = undefined
+        // Every tenant's: an operator's listing, unless it names one.
+        scope = ANY_TENANT
         if (request.query.tenant !== undefined) {
           const tenant = await store.tenants.find(request.query.tenant)
           if (!tenant) throw validationFailed([{ field: 'tenant', message: 'no tenant has this id or slug' }])
-          tenantId = tenant.id
+          scope = tenant.id
         }
       }
-      const page = await store.audit.list({ after, limit, type, actor, since, until, tenantId })
+      const page = await store.audit.list(scope, { after, limit, type, actor, since, until })
       return {
         items: page.items.map((event) => ({
           id: event.id,

@@ -258,7 +258,7 @@ export function registerAdminLoginRequestRoutes(app: FastifyInstance, deps: Serv
     },
     async (request) => {
       const { challenge, pending, client } = await findOpenChallenge(deps, 'consent', request.params.challenge)
-      const user = challenge.userId ? await deps.store.users.findById(challenge.userId) : undefined
+      const user = challenge.userId ? await deps.store.users.findById(tenantOf(client), challenge.userId) : undefined
       return {
         challenge: request.params.challenge,
         client: { client_id: client.clientId, name: client.name },

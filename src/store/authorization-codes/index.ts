@@ -14,6 +14,7 @@ import { StoreError } from '../errors.js'
 import { Prisma } from '../generated/sqlite/client.js'
 import { newId } from '../ids.js'
 import { fromList, toList } from '../lists.js'
+import type { AnyTenant } from '../tenant-scope.js'
 import { createPostgresCodeStatements } from './postgres.js'
 import { CODE_SELECT, type CodeRow, type RedemptionRow, toRedeemable, toRedemptionRow } from './sql.js'
 import { createSqliteCodeStatements } from './sqlite.js'
@@ -22,6 +23,8 @@ import type { AuthorizationCode, DecideRedemption, RedeemResult, Redemption } fr
 export type { AuthorizationCode, DecideRedemption, RedeemableCode, RedeemResult, Redemption } from './types.js'
 
 export type NewAuthorizationCode = Omit<AuthorizationCode, 'id' | 'usedAt' | 'familyId' | 'createdAt' | 'dpopJkt'> & {
+  /** Its user's tenant. */
+  tenantId: string
   codeHash: string
   dpopJkt?: string | null
 }
@@ -105,22 +108,26 @@ export function createAuthorizationCodeStore(
       return toCode(row)
     },
 
-    /** The code with this hash in any state (used, expired), so that a replay can be told apart; undefined when unknown. */
-    async findByHash(codeHash: string): Promise<AuthorizationCode | undefined> {
+    /**
+     * The code with this hash in any state (used, expired), so that a replay can be told apart; undefined when
+     * unknown. In any tenant: the code is what names it (the caller passes ANY_TENANT to say so).
+     */
+    async findByHash(_scope: AnyTenant, codeHash: string): Promise<AuthorizationCode | undefined> {
       const row = await prisma.authorizationCode.findUnique({ where: { codeHash } })
       return row ? toCode(row) : undefined
     },
 
     /**
-     * Redeems the code with this hash: reads it with its user, lets `decide` check it and say what to write
-     * (it throws to refuse, and the code stays unused), then marks it used by the login `familyId` and writes
-     * the login's refresh family and first token, all or nothing. 'used' when it was used before or a
-     * concurrent redemption won.
+     * Redeems the code with this hash, in any tenant (like findByHash): reads it with its user, lets `decide`
+     * check it and say what to write (it throws to refuse, and the code stays unused), then marks it used by the
+     * login `familyId` and writes the login's refresh family and first token, all or nothing. 'used' when it was
+     * used before or a concurrent redemption won.
      *
      * @example
-     * const result = await store.authorizationCodes.redeem(sha256(code), ({ code, user }) => ({ familyId }))
+     * const result = await store.authorizationCodes.redeem(ANY_TENANT, sha256(code), ({ code }) => ({ familyId }))
      */
     async redeem<T extends Redemption>(
+      _scope: AnyTenant,
       codeHash: string,
       decide: DecideRedemption<T>,
       now = new Date(),

@@ -18,6 +18,7 @@ import type { PrismaClient } from '../database.js'
 import { Prisma } from '../generated/sqlite/client.js'
 import { StoreError } from '../errors.js'
 import { newId } from '../ids.js'
+import { type AnyTenant, tenantWhere, type TenantScope } from '../tenant-scope.js'
 import { DEFAULT_TENANT_ID } from '../tenants.js'
 import { fromList, toList } from '../lists.js'
 import { createPostgresRefreshStatements } from './postgres.js'
@@ -58,7 +59,7 @@ export interface RefreshToken {
 /** A token with its family and the family's user, whatever their state (active, used, revoked, expired). */
 export interface RefreshTokenRecord {
   token: RefreshToken
-  family: RefreshFamily
+  family: RefreshFamily & { tenantId: string }
   user: { id: string; username: string; disabled: boolean; scopes: string[] }
 }
 
@@ -183,8 +184,11 @@ export function createRefreshTokenStore(
       return { family, token }
     },
 
-    /** The token with this hash, with its family and user, in any state; undefined when there is none. */
-    async findByHash(tokenHash: string): Promise<RefreshTokenRecord | undefined> {
+    /**
+     * The token with this hash, with its family and user, in any state; undefined when there is none. In any
+     * tenant: the token is what names it (the caller passes ANY_TENANT to say so).
+     */
+    async findByHash(_scope: AnyTenant, tokenHash: string): Promise<RefreshTokenRecord | undefined> {
       if (pool) {
         const row = await pool.find(tokenHash)
         return row && toRecord(row)
@@ -220,10 +224,13 @@ export function createRefreshTokenStore(
       return marked === 1 ? 'rotated' : 'already_used'
     },
 
-    /** Ends a family: none of its tokens is accepted any more. False when it was already revoked or is unknown. */
-    async revokeFamily(familyId: string, reason: RevokeReason, now = new Date()): Promise<boolean> {
+    /**
+     * Ends a family: none of its tokens is accepted any more. False when it was already revoked or is unknown (or
+     * another tenant's).
+     */
+    async revokeFamily(scope: TenantScope, familyId: string, reason: RevokeReason, now = new Date()): Promise<boolean> {
       const { count } = await prisma.refreshFamily.updateMany({
-        where: { id: familyId, revokedAt: null },
+        where: { id: familyId, revokedAt: null, ...tenantWhere(scope) },
         data: { revokedAt: now, revokedReason: reason },
       })
       return count === 1
@@ -233,18 +240,18 @@ export function createRefreshTokenStore(
      * Moves the session's families still in force to another session (the same user signed in again in the
      * same browser): a logout of the new session ends them too. How many moved.
      */
-    async moveSessionFamilies(fromSessionId: string, toSessionId: string): Promise<number> {
+    async moveSessionFamilies(scope: TenantScope, fromSessionId: string, toSessionId: string): Promise<number> {
       const { count } = await prisma.refreshFamily.updateMany({
-        where: { sessionId: fromSessionId, revokedAt: null },
+        where: { sessionId: fromSessionId, revokedAt: null, ...tenantWhere(scope) },
         data: { sessionId: toSessionId },
       })
       return count
     },
 
     /** The ids of the session's families still in force (a logout ends each, oauth/end-login.ts). */
-    async listSessionFamilies(sessionId: string): Promise<string[]> {
+    async listSessionFamilies(scope: TenantScope, sessionId: string): Promise<string[]> {
       const families = await prisma.refreshFamily.findMany({
-        where: { sessionId, revokedAt: null },
+        where: { sessionId, revokedAt: null, ...tenantWhere(scope) },
         select: { id: true },
       })
       return families.map((family) => family.id)
