@@ -95,7 +95,13 @@ export const groups = {
   },
   'oauth-introspection-tokens': {
     mutate: ['src/oauth/introspection.ts:166-255'],
-    tests: ['test/oauth/introspection.test.ts', 'test/oauth/revocation.test.ts'],
+    // Tenants' tokens (tenant-sign-in) and DPoP-bound ones (dpop) are introspected by the files of their features.
+    tests: [
+      'test/oauth/introspection.test.ts',
+      'test/oauth/revocation.test.ts',
+      'test/oauth/tenant-sign-in.test.ts',
+      'test/oauth/dpop.test.ts',
+    ],
   },
   'oauth-authorize': {
     mutate: [
