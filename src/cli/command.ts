@@ -1,4 +1,4 @@
-// The contract of a CLI command: src/cli/main.ts lists them and dispatches on the first words.
+// The contract of a CLI command: src/cli/run.ts lists them and dispatches on the first words.
 import type { ParseArgsConfig } from 'node:util'
 import type { Config } from '../config.js'
 import type { ChangedBy, ManageDeps } from '../manage/changes.js'
@@ -12,11 +12,13 @@ export interface CliIo {
   print(text: string): void
   /** Warnings go to stderr, also with --json. */
   warn(text: string): void
+  /** A file named on the command line (a relative name is in the working directory), as UTF-8 text. */
+  readFile(path: string): string
 }
 
 export interface CliContext {
   config: Readonly<Config>
-  /** Opens the migrated store on first use; closed by main.ts. */
+  /** Opens the migrated store on first use; closed by run.ts. */
   store(): Promise<Store>
   /** What manage/ operations need: the store (opened), the configuration, the clock, bcrypt at BCRYPT_COST. */
   deps(): Promise<ManageDeps & Pick<UserDeps, 'passwords'>>

@@ -1,4 +1,5 @@
-// `portcullis access-keys create|list|revoke` end to end: the real entry point in a child process.
+// `portcullis access-keys create|list|revoke` end to end: the CLI's entry function in this process, and the first
+// create in a child process (the real entry point; test/support/run-cli.ts says what each way shows).
 import t from 'tap'
 import { generateKeyPairSync } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
@@ -7,13 +8,14 @@ import { calculateJwkThumbprint, type JWK } from 'jose'
 import { createAccessKeyVerifier } from '../../src/security/access-keys.ts'
 import { createStore, openDatabase, ANY_TENANT } from '../../src/store/index.ts'
 import { createDatabaseUrl, providers, tempDir, testConfig } from '../support/helper.ts'
-import { failure, runCli } from '../support/run-cli.ts'
+import { failure, runCli, spawnCli } from '../support/run-cli.ts'
 
 for (const provider of providers) {
   t.test(`access-keys commands on ${provider}`, async (t) => {
     const url = await createDatabaseUrl(t, provider)
     const cwd = tempDir(t)
     const cli = (args: string[]) => runCli(args, { cwd, env: { DATABASE_URL: url } })
+    const spawned = (args: string[]) => spawnCli(args, { cwd, env: { DATABASE_URL: url } })
 
     const store = createStore(await openDatabase(url, { migrate: true }))
     t.teardown(() => store.close())
@@ -26,7 +28,7 @@ for (const provider of providers) {
     t.teardown(() => verifier.close())
 
     t.test('create --json prints the id and the key once; the key verifies', async (t) => {
-      const result = await cli([
+      const result = await spawned([
         'access-keys',
         'create',
         '--name',

@@ -3,7 +3,7 @@
 import t from 'tap'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { build, providers, tempDir } from '../support/helper.ts'
-import { runCli } from '../support/run-cli.ts'
+import { spawnCli } from '../support/run-cli.ts'
 import { seed, tokenRequest } from '../support/token-fixtures.ts'
 
 // A command is a process loading TypeScript through tsx: more than tap's default timeout on a loaded machine.
@@ -20,7 +20,7 @@ for (const provider of providers) {
       tokenRequest(ctx.app, { grant_type: 'client_credentials' }, { authorization: seeded.machine.auth })
     t.equal((await grant()).statusCode, 200, 'the client works, and is now in the server’s cache')
 
-    const deleted = await runCli(['clients', 'delete', 'machine'], {
+    const deleted = await spawnCli(['clients', 'delete', 'machine'], {
       cwd: tempDir(t),
       env: { DATABASE_URL: ctx.databaseUrl },
     })

@@ -1,22 +1,27 @@
-// The `portcullis` CLI end to end: the real entry point in a child process, on a temporary database.
+// The `portcullis` CLI end to end, on a temporary database: the CLI's entry function in this process, and in a child
+// process (the real entry point, src/cli/main.ts) for migrate, a client's creation, a user's password read from a
+// real standard input, an unreachable database and the help (test/support/run-cli.ts says what each way shows).
 import bcrypt from 'bcryptjs'
 import t from 'tap'
 import { sha256 } from '../../src/security/secrets.ts'
 import { createStore, openDatabase, type Store, ANY_TENANT } from '../../src/store/index.ts'
 import { createDatabaseUrl, providers, tempDir, type Test } from '../support/helper.ts'
-import { failure, runCli, type CliResult } from '../support/run-cli.ts'
+import { failure, runCli, spawnCli, type CliResult } from '../support/run-cli.ts'
 
-// About 40 processes, each loading TypeScript through tsx: more than tap's default timeout on a loaded machine.
+// About a dozen processes, each loading TypeScript through tsx: more than tap's default timeout on a loaded machine.
 t.setTimeout(600_000)
 
 const GRANTS =
   'password, refresh_token, client_credentials, urn:ietf:params:oauth:grant-type:token-exchange, authorization_code, urn:ietf:params:oauth:grant-type:jwt-bearer'
 
-/** Runs `portcullis ...args` with its own working directory and environment (no .env of the checkout). */
+/**
+ * Runs `portcullis ...args` with its own working directory and environment (no .env of the checkout): in this
+ * process, or in a child process with `{ process: true }`.
+ */
 function createCli(t: Test, env: Record<string, string>) {
   const cwd = tempDir(t)
-  return (args: string[], options: { stdin?: string; env?: Record<string, string> } = {}) =>
-    runCli(args, {
+  return (args: string[], options: { stdin?: string; env?: Record<string, string>; process?: boolean } = {}) =>
+    (options.process ? spawnCli : runCli)(args, {
       cwd,
       stdin: options.stdin ?? '',
       env: { ISSUER: 'https://auth.example.com', AUDIENCES: 'https://api.example.com', ...env, ...options.env },
@@ -35,12 +40,16 @@ for (const provider of providers) {
     const cli = createCli(t, { DATABASE_URL: url })
 
     t.test('migrate applies every migration to an empty database, then nothing', async (t) => {
-      const first = await cli(['migrate', '--json'])
+      const first = await cli(['migrate', '--json'], { process: true })
       t.equal(first.code, 0, first.stderr)
       const result = JSON.parse(first.stdout) as { provider: string; applied: string[] }
       t.equal(result.provider, provider)
       t.ok(result.applied.length >= 1 && result.applied.every((name) => /^\d{14}_\w+$/.test(name)))
-      t.same(await cli(['migrate']), { code: 0, stdout: `the ${provider} database is up to date\n`, stderr: '' })
+      t.same(await cli(['migrate'], { process: true }), {
+        code: 0,
+        stdout: `the ${provider} database is up to date\n`,
+        stderr: '',
+      })
     })
 
     t.test('clients: create takes the browser sign-in fields and --dpop-bound-access-tokens', async (t) => {
@@ -88,17 +97,20 @@ for (const provider of providers) {
     })
 
     t.test('clients: create shows the secret once, list never shows it, delete removes', async (t) => {
-      const created = await cli([
-        'clients',
-        'create',
-        '--name',
-        'Web app',
-        '--grant-types',
-        'password,refresh_token',
-        '--scopes',
-        'read write',
-        '--json',
-      ])
+      const created = await cli(
+        [
+          'clients',
+          'create',
+          '--name',
+          'Web app',
+          '--grant-types',
+          'password,refresh_token',
+          '--scopes',
+          'read write',
+          '--json',
+        ],
+        { process: true },
+      )
       t.equal(created.code, 0, created.stderr)
       const {
         client_id: clientId,
@@ -159,6 +171,7 @@ for (const provider of providers) {
       t.test('users: create from stdin, duplicates refused', async (t) => {
         const created = await cli(['users', 'create', '--username', 'alice', '--password-stdin', '--json'], {
           stdin: 'first-password\n',
+          process: true,
         })
         t.equal(created.code, 0, created.stderr)
         t.equal(JSON.parse(created.stdout).username, 'alice')
@@ -173,7 +186,7 @@ for (const provider of providers) {
     t.test('users: create from stdin, duplicates refused, disable, enable, set-password', async (t) => {
       const created = await cli(
         ['users', 'create', '--username', 'alice', '--password-stdin', '--scopes', 'read', '--json'],
-        { stdin: 'first-password\n' },
+        { stdin: 'first-password\n', process: true },
       )
       t.equal(created.code, 0, created.stderr)
       const user = JSON.parse(created.stdout) as { id: string; username: string }
@@ -370,7 +383,7 @@ t.test('mistakes exit 1 with one clear line', async (t) => {
 
 t.test('an unreachable database is one line, not a stack trace', async (t) => {
   const cli = createCli(t, { DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/portcullis' })
-  const result = await cli(['clients', 'list'])
+  const result = await cli(['clients', 'list'], { process: true })
   t.equal(result.code, 1)
   t.match(result.stderr, /^portcullis: cannot open the PostgreSQL database: .*127\.0\.0\.1:1.*\n$/)
   t.equal(result.stderr.split('\n').length, 2)
@@ -432,7 +445,7 @@ t.test('warnings go to stderr and leave --json output parseable', async (t) => {
 
 t.test('help', async (t) => {
   const cli = createCli(t, {})
-  const help = await cli(['--help'])
+  const help = await cli(['--help'], { process: true })
   t.equal(help.code, 0)
   t.match(help.stdout, /^Usage: portcullis <command> \[options\] \[--json\]\n/)
   for (const name of [
@@ -448,10 +461,10 @@ t.test('help', async (t) => {
   ]) {
     t.match(help.stdout, new RegExp(`\\n  ${name} +\\S`), name)
   }
-  const commandHelp = await cli(['clients', 'create', '--help'])
+  const commandHelp = await cli(['clients', 'create', '--help'], { process: true })
   t.equal(commandHelp.code, 0)
   t.match(commandHelp.stdout, /^Usage: portcullis clients create --name NAME --grant-types /)
-  const none = await cli([])
+  const none = await cli([], { process: true })
   t.equal(none.code, 1)
   t.match(none.stderr, /^Usage: portcullis/)
 })

@@ -1,7 +1,8 @@
 // Registering private_key_jwt clients through the CLI (clients create --auth-method private_key_jwt, clients
 // set-keys): public keys from a JWK Set, a JWK or a PEM file, never a private key, one of --jwks-file and
-// --jwks-uri. A process per command, so it runs in the heavy pass with the other CLI files. Through the admin
-// API: test/admin/private-key-jwt-clients.test.ts.
+// --jwks-uri; file names relative to the command's working directory. Through the CLI's entry function in this
+// process (test/support/run-cli.ts; commands.test.ts runs `clients create` in a child process too). Through the
+// admin API: test/admin/private-key-jwt-clients.test.ts.
 import { generateKeyPairSync } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -10,9 +11,6 @@ import { build, tempDir } from '../support/helper.ts'
 import { clientKey, jwksOf, signAssertion, withAssertion } from '../support/private-key-jwt-fixtures.ts'
 import { runCli } from '../support/run-cli.ts'
 import { tokenRequest } from '../support/token-fixtures.ts'
-
-// A command is a process loading TypeScript through tsx: more than tap's default timeout on a loaded machine.
-t.setTimeout(600_000)
 
 const CC = { grant_type: 'client_credentials', scope: 'read' }
 

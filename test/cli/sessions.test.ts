@@ -1,10 +1,10 @@
 // `portcullis sessions list|end` and `portcullis consents list|revoke` against the database of a running
 // server: what they end (refresh tokens at once, access tokens from the server's next revocation sync), and
-// their mistakes as one line. Each command is a process loading TypeScript: few of them, the independent
-// ones run together.
+// their mistakes as one line. The commands run through the CLI's entry function in this process, the first
+// `sessions list` and `consents list` in a child process (the real entry point; test/support/run-cli.ts says what each way shows).
 import t from 'tap'
 import { build, providers, tempDir } from '../support/helper.ts'
-import { failure, runCli } from '../support/run-cli.ts'
+import { failure, runCli, spawnCli } from '../support/run-cli.ts'
 import { seedSignIn, signedInBrowser } from '../support/sign-in.ts'
 import { basic, FORM, form, SECRET, tokenRequest } from '../support/token-fixtures.ts'
 import { ANY_TENANT } from '../../src/store/index.ts'
@@ -20,6 +20,7 @@ for (const provider of providers) {
     const { alice } = await seedSignIn(store)
     const cwd = tempDir(t)
     const cli = (...args: string[]) => runCli(args, { cwd, env: { DATABASE_URL: ctx.databaseUrl } })
+    const spawned = (...args: string[]) => spawnCli(args, { cwd, env: { DATABASE_URL: ctx.databaseUrl } })
     const refreshes = async (refreshToken: string) =>
       (await tokenRequest(app, { grant_type: 'refresh_token', refresh_token: refreshToken }, { authorization: WEB }))
         .statusCode === 200
@@ -46,7 +47,7 @@ for (const provider of providers) {
 
     t.test('sessions list, then sessions end one: its tokens end, the other session’s live on', async (t) => {
       const [byUsername, byId] = await Promise.all([
-        cli('sessions', 'list', '--user', 'alice', '--json'),
+        spawned('sessions', 'list', '--user', 'alice', '--json'),
         cli('sessions', 'list', '--user', alice.id),
       ])
       t.equal(byUsername.code, 0, byUsername.stderr)
@@ -74,7 +75,7 @@ for (const provider of providers) {
     })
 
     t.test('consents list, then consents revoke: the client’s tokens for the user end', async (t) => {
-      const listed = await cli('consents', 'list', '--user', 'alice', '--json')
+      const listed = await spawned('consents', 'list', '--user', 'alice', '--json')
       t.equal(listed.code, 0, listed.stderr)
       t.match(JSON.parse(listed.stdout), [{ client_id: 'web', user_id: alice.id, scopes: ['read'] }])
       const revoked = await cli('consents', 'revoke', '--user', 'alice', 'web', '--json')

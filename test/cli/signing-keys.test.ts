@@ -1,11 +1,13 @@
-// `portcullis signing-keys list|rotate|revoke` end to end: the real entry point in a child process.
-// On SQLite only: each run is a process start, and the key manager under it is tested on both providers
+// `portcullis signing-keys list|rotate|revoke` end to end: the CLI's entry function in this process, the first
+// list and rotate in a child process (the real entry point: with LOG_LEVEL=info nothing but the answer reaches its
+// stdout and stderr; test/support/run-cli.ts says what each way shows).
+// On SQLite only: the key manager under it is tested on both providers
 // (signing-keys.test.ts, signing-keys-instances.test.ts).
 import { randomBytes } from 'node:crypto'
 import t from 'tap'
 import { createStore, openDatabase, ANY_TENANT } from '../../src/store/index.ts'
 import { createDatabaseUrl, tempDir } from '../support/helper.ts'
-import { runCli } from '../support/run-cli.ts'
+import { runCli, spawnCli } from '../support/run-cli.ts'
 
 const KEY_FIELDS = [
   'activates_at',
@@ -26,12 +28,13 @@ t.test('signing-keys commands', async (t) => {
   const env = { DATABASE_URL: url, KEYS_MASTER_KEY: randomBytes(32).toString('base64') }
   const cli = (args: string[], extra: Record<string, string> = {}) =>
     runCli(args, { cwd, env: { LOG_LEVEL: 'info', ...env, ...extra } })
+  const spawned = (args: string[]) => spawnCli(args, { cwd, env: { LOG_LEVEL: 'info', ...env } })
   const store = createStore(await openDatabase(url, { migrate: true }))
   t.teardown(() => store.close())
 
   t.test('list on an empty store shows none; the first rotate makes a key that signs at once', async (t) => {
-    t.same(await cli(['signing-keys', 'list']), { code: 0, stdout: '(none)\n', stderr: '' })
-    const first = await cli(['signing-keys', 'rotate'])
+    t.same(await spawned(['signing-keys', 'list']), { code: 0, stdout: '(none)\n', stderr: '' })
+    const first = await spawned(['signing-keys', 'rotate'])
     const [key] = await store.signingKeys.list()
     t.same(first, { code: 0, stdout: `${key!.kid} created: there was no key, so it signs from now on\n`, stderr: '' })
   })

@@ -1,20 +1,21 @@
-// `portcullis tenants|workspaces|roles|members` and `--tenant` on the existing commands, end to end: the real
-// entry point in a child process (SQLite: each command is a process of its own, as an operator runs them).
+// `portcullis tenants|workspaces|roles|members` and `--tenant` on the existing commands, end to end on SQLite:
+// the CLI's entry function in this process, the tenant's creation in a child process (the real entry point;
+// test/support/run-cli.ts says what each way shows).
 import t from 'tap'
 import { createAccessKeyVerifier } from '../../src/security/access-keys.ts'
 import { createStore, openDatabase } from '../../src/store/index.ts'
 import { createDatabaseUrl, tempDir, testConfig } from '../support/helper.ts'
-import { failure, runCli } from '../support/run-cli.ts'
+import { failure, runCli, spawnCli } from '../support/run-cli.ts'
 
 t.test('an operator builds a tenant from the CLI; its key holds the member’s role', async (t) => {
   const url = await createDatabaseUrl(t, 'sqlite')
   const cwd = tempDir(t)
-  const cli = async (args: string[], stdin?: string) => {
-    const result = await runCli([...args, '--json'], { cwd, env: { DATABASE_URL: url }, ...(stdin ? { stdin } : {}) })
+  const cli = async (args: string[], stdin?: string, run = runCli) => {
+    const result = await run([...args, '--json'], { cwd, env: { DATABASE_URL: url }, ...(stdin ? { stdin } : {}) })
     t.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`)
     return JSON.parse(result.stdout)
   }
-  const tenant = await cli(['tenants', 'create', '--slug', 'acme', '--name', 'Acme'])
+  const tenant = await cli(['tenants', 'create', '--slug', 'acme', '--name', 'Acme'], undefined, spawnCli)
   await cli(['workspaces', 'create', '--tenant', 'acme', '--slug', 'prod', '--name', 'Production'])
   await cli(['roles', 'create', '--tenant', 'acme', '--name', 'reader', '--scopes', 'read:objects read:buckets'])
   await cli(['roles', 'create', '--tenant', 'acme', '--name', 'lister', '--scopes', 'read:buckets'])

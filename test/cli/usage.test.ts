@@ -1,10 +1,11 @@
-// `portcullis access-keys usage` and `portcullis clients usage` end to end: the real entry point in a child process,
-// reading counts written through the store (the counting itself: test/ops/usage.test.ts).
+// `portcullis access-keys usage` and `portcullis clients usage` end to end (the CLI's entry function in this
+// process, the first table in a child process: test/support/run-cli.ts says what each way shows), reading counts
+// written through the store (the counting itself: test/ops/usage.test.ts).
 import t from 'tap'
 import { sha256 } from '../../src/security/secrets.ts'
 import { createStore, openDatabase } from '../../src/store/index.ts'
 import { createDatabaseUrl, providers, tempDir } from '../support/helper.ts'
-import { failure, runCli } from '../support/run-cli.ts'
+import { failure, runCli, spawnCli } from '../support/run-cli.ts'
 
 const HOUR = 3_600_000
 
@@ -13,6 +14,7 @@ for (const provider of providers) {
     const url = await createDatabaseUrl(t, provider)
     const cwd = tempDir(t)
     const cli = (args: string[]) => runCli(args, { cwd, env: { DATABASE_URL: url } })
+    const spawned = (args: string[]) => spawnCli(args, { cwd, env: { DATABASE_URL: url } })
     const store = createStore(await openDatabase(url, { migrate: true }))
     t.teardown(() => store.close())
     await store.clients.create({
@@ -41,7 +43,7 @@ for (const provider of providers) {
     ])
 
     t.test('a table of the last 24 hours: one row per hour counted, one column per kind, the totals', async (t) => {
-      const result = await cli(['clients', 'usage', 'machine'])
+      const result = await spawned(['clients', 'usage', 'machine'])
       t.equal(result.code, 0, result.stderr)
       // The header names the period (the last 24 hours as of the run); the rows do not move with it.
       const [header, ...rows] = result.stdout.split('\n')

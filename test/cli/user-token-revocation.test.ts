@@ -5,7 +5,7 @@ import { build, providers, tempDir } from '../support/helper.ts'
 import { runCli } from '../support/run-cli.ts'
 import { createAdminKey, fixtures, INVALID_TOKEN, NEW_PASSWORD, refusedWithin } from '../support/user-token-fixtures.ts'
 
-// Each command is a process loading TypeScript through tsx: more than tap's default timeout on a loaded machine.
+// A running server's revocation syncs, awaited after each command: more than tap's default timeout on a loaded machine.
 t.setTimeout(600_000)
 
 for (const provider of providers) {

@@ -1,5 +1,6 @@
 // The CLI and the admin API apply the same rules and record the same audit events (src/manage/): each case goes
-// through both front ends, on one database.
+// through both front ends, on one database (the CLI through its entry function in this process:
+// test/support/run-cli.ts).
 import { userInfo } from 'node:os'
 import t from 'tap'
 import { GRANT_TYPES } from '../../src/oauth/grants/index.ts'
@@ -8,7 +9,6 @@ import { build, providers, tempDir } from '../support/helper.ts'
 import { failure, runCli, type CliResult } from '../support/run-cli.ts'
 import { ANY_TENANT } from '../../src/store/index.ts'
 
-// Each CLI run is a process loading TypeScript through tsx.
 t.setTimeout(600_000)
 
 const API = 'https://api.example'

@@ -24,7 +24,7 @@ import {
   usedSecrets,
   verifies,
 } from '../support/process-fixtures.ts'
-import { runCli } from '../support/run-cli.ts'
+import { spawnCli } from '../support/run-cli.ts'
 import { startServer } from '../support/spawn-server.ts'
 
 const ISSUER = 'http://portcullis.test'
@@ -241,7 +241,7 @@ t.test(
     )
 
     t.test('so is a rotation started with the CLI on the same database', async (t) => {
-      const rotation = await runCli(['signing-keys', 'rotate', '--json'], { cwd: tempDir(t), env })
+      const rotation = await spawnCli(['signing-keys', 'rotate', '--json'], { cwd: tempDir(t), env })
       t.equal(rotation.code, 0, rotation.stderr)
       const { key } = JSON.parse(rotation.stdout) as { key: { kid: string; created_at: string } }
       // Timed from the key's creation, not from the CLI's start (the process takes a while to load).

@@ -11,7 +11,7 @@ import { LISTENER_APPLICATION_NAME } from '../../src/store/change-feed.ts'
 import { createStore, openDatabase, type Store, ANY_TENANT } from '../../src/store/index.ts'
 import { adminHeaders, signedToken } from '../support/admin-fixtures.ts'
 import { build, providers, tempDir, type TestContext, type Test } from '../support/helper.ts'
-import { runCli } from '../support/run-cli.ts'
+import { spawnCli } from '../support/run-cli.ts'
 import { fetchJwks, kids } from '../support/signing-keys-fixtures.ts'
 import { basic, tokenRequest } from '../support/token-fixtures.ts'
 
@@ -155,7 +155,7 @@ for (const provider of providers) {
     t.test('an access key revoked with the CLI is refused', async (t) => {
       const probe = await accessKey(ctx, other)
       t.equal((await probe.use()).statusCode, 200, 'cached as valid')
-      const revoked = await runCli(['access-keys', 'revoke', probe.id], {
+      const revoked = await spawnCli(['access-keys', 'revoke', probe.id], {
         cwd: tempDir(t),
         env: { DATABASE_URL: ctx.databaseUrl },
       })

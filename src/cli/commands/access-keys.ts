@@ -2,7 +2,6 @@
 // once, at creation; only the hash of its secret is stored. A key-pair key (--public-key-file, or
 // --generate-key-pair whose private key is printed once) has no secret: only its public key is stored. Running
 // servers stop accepting a revoked key within ACCESS_KEY_CACHE_TTL seconds.
-import { readFileSync } from 'node:fs'
 import { OAuthError } from '../../errors.js'
 import { createAccessKey, revokeAccessKey } from '../../manage/access-keys.js'
 import { issuedAccessKeyView, accessKeyView as keyView } from '../../manage/views.js'
@@ -14,7 +13,7 @@ import {
 } from '../../security/access-key-pairs.js'
 import type { AccessKeyCredential } from '../../security/access-key-lifecycle.js'
 import { expectPositionals, requireString, scopeList } from '../args.js'
-import { CliError, type CliContext, type Command } from '../command.js'
+import { CliError, type CliContext, type CliIo, type Command } from '../command.js'
 import { dateText, listText, table } from '../format.js'
 import { collectPages } from '../pages.js'
 import { accessKeyUsageCommand } from '../usage.js'
@@ -34,7 +33,7 @@ function parseAlg(value: string | boolean | undefined): KeyPairAlgorithm | undef
 }
 
 /** --public-key-file (a JWK or PEM public key, detected) or --generate-key-pair; a secret key otherwise. */
-function credentialOf(values: Record<string, string | boolean | undefined>): AccessKeyCredential {
+function credentialOf(io: CliIo, values: Record<string, string | boolean | undefined>): AccessKeyCredential {
   const file = values['public-key-file']
   const generate = values['generate-key-pair'] === true
   const alg = parseAlg(values.alg)
@@ -43,7 +42,7 @@ function credentialOf(values: Record<string, string | boolean | undefined>): Acc
     if (typeof file !== 'string' || file === '') throw new CliError('--public-key-file needs a file name')
     let text: string
     try {
-      text = readFileSync(file, 'utf8')
+      text = io.readFile(file)
     } catch (err) {
       throw new CliError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`)
     }
@@ -89,7 +88,7 @@ const create: Command = {
     const scopes = scopeList(values.scopes)
     if (scopes.length === 0) throw new CliError('--scopes is required: a key without scopes can do nothing')
     const expiresIn = parseExpiresIn(values['expires-in'])
-    const credential = credentialOf(values)
+    const credential = credentialOf(ctx.io, values)
     const owner = await findOwner(ctx, values.user)
     const issued = await createAccessKey(
       await ctx.deps(),

@@ -3,13 +3,12 @@
 // as its SHA-256. A private_key_jwt client (RFC 7523 §2.2) gets no secret: it registers public keys, from a
 // file (a JWK Set, one JWK, or a PEM public key) or a jwks_uri; `set-keys` replaces them (key rotation).
 import { createPublicKey } from 'node:crypto'
-import { readFileSync } from 'node:fs'
 import { AUTH_METHODS, createClient, deleteClient, updateClient, type AuthMethod } from '../../manage/clients.js'
 import { clientView } from '../../manage/views.js'
 import { OAuthError } from '../../errors.js'
 import type { Client } from '../../store/clients.js'
 import { expectPositionals, requireString, spaceList } from '../args.js'
-import { CliError, type Command } from '../command.js'
+import { CliError, type CliIo, type Command } from '../command.js'
 import { dateText, listText, table } from '../format.js'
 import { collectPages } from '../pages.js'
 import { clientUsageCommand } from '../usage.js'
@@ -31,10 +30,10 @@ function parseGrantTypes(value: string): string[] {
 }
 
 /** The JWK Set in a file: a JWK Set, a single JWK, or a PEM public key (SPKI), as the key tools write them. */
-function readJwksFile(path: string): unknown {
+function readJwksFile(io: CliIo, path: string): unknown {
   let text: string
   try {
-    text = readFileSync(path, 'utf8')
+    text = io.readFile(path)
   } catch (err) {
     throw new CliError(`--jwks-file: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`)
   }
@@ -58,13 +57,13 @@ function readJwksFile(path: string): unknown {
 }
 
 /** --jwks-file or --jwks-uri (one of them), as manage/clients.ts takes them. */
-function keyOptions(values: Record<string, string | boolean | undefined>) {
+function keyOptions(io: CliIo, values: Record<string, string | boolean | undefined>) {
   const file = values['jwks-file']
   const uri = values['jwks-uri']
   if (typeof file === 'string' && typeof uri === 'string')
     throw new CliError('give --jwks-file or --jwks-uri, not both')
   return {
-    ...(typeof file === 'string' ? { jwks: readJwksFile(file) } : {}),
+    ...(typeof file === 'string' ? { jwks: readJwksFile(io, file) } : {}),
     ...(typeof uri === 'string' ? { jwksUri: uri } : {}),
     ...(values['token-endpoint-audience'] === true ? { tokenEndpointAudience: true } : {}),
   }
@@ -139,7 +138,7 @@ const create: Command = {
         : {}),
       dpopBoundAccessTokens: values['dpop-bound-access-tokens'] === true,
       ...(authMethod ? { authMethod } : {}),
-      ...keyOptions(values),
+      ...keyOptions(ctx.io, values),
     }
     const { client, secret, warnings } = await createClient(await ctx.deps(), request, ctx.by)
     for (const warning of warnings) ctx.io.warn(warning)
@@ -195,7 +194,7 @@ const setKeys: Command = {
   },
   async run(ctx, { values, positionals }) {
     const [clientId] = expectPositionals(positionals, ['CLIENT_ID'])
-    const keys = keyOptions(values)
+    const keys = keyOptions(ctx.io, values)
     if (keys.jwks === undefined && keys.jwksUri === undefined)
       throw new CliError('--jwks-file or --jwks-uri is required')
     if (values['token-endpoint-audience'] === true && values['issuer-audience-only'] === true)
