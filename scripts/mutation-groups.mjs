@@ -91,7 +91,13 @@ export const groups = {
   // introspection.ts in two halves by lines (Stryker's `file:from-to`), for the same reason.
   'oauth-introspection-caller': {
     mutate: ['src/oauth/introspection.ts:1-165'],
-    tests: ['test/oauth/introspection.test.ts', 'test/oauth/revocation.test.ts'],
+    // Who may see which tenant's tokens (tenant-sign-in) and what each caller is counted for (usage).
+    tests: [
+      'test/oauth/introspection.test.ts',
+      'test/oauth/revocation.test.ts',
+      'test/oauth/tenant-sign-in.test.ts',
+      'test/ops/usage.test.ts',
+    ],
   },
   'oauth-introspection-tokens': {
     mutate: ['src/oauth/introspection.ts:166-255'],
