@@ -10,6 +10,7 @@ import { BatchWriteError } from '../../src/store/direct-write.ts'
 import { DEFAULT_TENANT_ID } from '../../src/store/tenants.ts'
 import type { UsageIncrement } from '../../src/store/usage.ts'
 import { createTestStore, providers } from '../support/helper.ts'
+import { holdWriteTransaction } from '../support/held-transaction.ts'
 import { until } from '../support/timers.ts'
 
 const HOUR = new Date('2026-12-05T10:00:00.000Z')
@@ -107,21 +108,11 @@ for (const provider of providers) {
 
 t.test('on SQLite, while Prisma holds the write lock, a flush goes through Prisma and commits with it', async (t) => {
   const { store, db } = await createTestStore(t, 'sqlite')
-  let entered!: () => void
-  const inside = new Promise<void>((resolve) => (entered = resolve))
-  let commit!: () => void
-  const held = new Promise<void>((resolve) => (commit = resolve))
-  const transaction = db.prisma.$transaction(
-    async (tx) => {
-      await tx.$executeRawUnsafe(
-        `INSERT INTO "UsageCount" ("subjectType", "subjectId", "hour", "kind", "count") VALUES ('client', 'held', '2026-12-05T10:00:00.000+00:00', 'api', 1)`,
-      )
-      entered()
-      await held
-    },
-    { timeout: 15_000 },
+  const held = await holdWriteTransaction(db.prisma, (tx) =>
+    tx.$executeRawUnsafe(
+      `INSERT INTO "UsageCount" ("subjectType", "subjectId", "hour", "kind", "count") VALUES ('client', 'held', '2026-12-05T10:00:00.000+00:00', 'api', 1)`,
+    ),
   )
-  await inside
   let done = false
   const flushed = store.usage.add(rows(1)).then(() => (done = true))
   // The direct connection answers busy; the rows go to Prisma's one connection, whose open transaction they join.
@@ -130,8 +121,7 @@ t.test('on SQLite, while Prisma holds the write lock, a flush goes through Prism
   t.teardown(() => reader.close())
   const committed = () => (reader.prepare('SELECT count(*) AS n FROM "UsageCount"').get() as { n: number }).n
   t.equal(committed(), 0, 'nothing committed around the held write lock')
-  commit()
-  await transaction
+  await held.commit()
   await flushed
   t.equal(committed(), ROWS + 1, 'both committed once the transaction is')
 })

@@ -1,46 +1,19 @@
 // Consents and authorization codes were written in the default tenant whatever their user's, until the store took a
 // tenant scope: migration 20261206040000_consent_code_tenants gives each its user's tenant, so that a consent read
 // in its tenant is still found after the upgrade (no consent page asked again), and a deleted tenant takes them.
-import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
-import { PrismaPg } from '@prisma/adapter-pg'
-import pg from 'pg'
 import t from 'tap'
-import { sqliteFilePath } from '../../src/store/database.ts'
 import { createStore, DEFAULT_TENANT_ID, openDatabase } from '../../src/store/index.ts'
-import { noFilters, readMigrations, withSchemaEngine, type Provider } from '../../src/store/migrations/schema-engine.ts'
+import { migrateBefore } from '../support/migrate-before.ts'
 import { createDatabaseUrl, providers } from '../support/helper.ts'
 
 const MIGRATION = '20261206040000_consent_code_tenants'
-
-/** Applies the migrations before this one, as the previous build's server did. */
-async function migrateToPreviousBuild(provider: Provider, url: string): Promise<void> {
-  const list = await readMigrations(provider)
-  list.migrationDirectories = list.migrationDirectories.filter((dir) => dir.path < MIGRATION)
-  if (provider === 'sqlite') {
-    await withSchemaEngine(provider, new PrismaBetterSqlite3({ url: sqliteFilePath(url) }), (engine) =>
-      engine.applyMigrations({ migrationsList: list, filters: noFilters } as never),
-    )
-    return
-  }
-  const pool = new pg.Pool({ connectionString: url })
-  const clients: pg.PoolClient[] = []
-  pool.on('connect', (client) => clients.push(client))
-  try {
-    await withSchemaEngine(provider, new PrismaPg(pool), (engine) =>
-      engine.applyMigrations({ migrationsList: list, filters: noFilters } as never),
-    )
-  } finally {
-    await Promise.all(clients.map((client) => client.end().catch(() => undefined)))
-    await pool.end().catch(() => undefined)
-  }
-}
 
 const ACME = '01a24900-0000-7000-8000-0000000000a1'
 
 for (const provider of providers) {
   t.test(`consents and codes take their user's tenant on ${provider}`, async (t) => {
     const url = await createDatabaseUrl(t, provider)
-    await migrateToPreviousBuild(provider, url)
+    await migrateBefore(provider, url, MIGRATION)
     const now = new Date()
     const later = new Date(now.getTime() + 600_000)
     const old = await openDatabase(url)

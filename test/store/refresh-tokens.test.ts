@@ -13,6 +13,7 @@ import { newId } from '../../src/store/ids.ts'
 import { createRefreshTokenStore } from '../../src/store/refresh-tokens/index.ts'
 import type { RecordRow } from '../../src/store/refresh-tokens/sql.ts'
 import { createSqliteRefreshStatements } from '../../src/store/refresh-tokens/sqlite.ts'
+import { holdWriteTransaction } from '../support/held-transaction.ts'
 import { eventually, until } from '../support/timers.ts'
 
 // Read and written in a time zone that is not UTC: Prisma keeps TIMESTAMP columns in UTC whatever the
@@ -547,25 +548,14 @@ t.test('on SQLite reads and rotations use the direct connection, and Prisma’s 
   t.same(calls, [], 'none through Prisma')
 
   // Prisma's connection inside a write transaction: the direct one cannot write, the rotation queues on Prisma.
-  let entered!: () => void
-  const inside = new Promise<void>((resolve) => (entered = resolve))
-  let commit!: () => void
-  const held = new Promise<void>((resolve) => (commit = resolve))
-  const transaction = db.prisma.$transaction(
-    async (tx) => {
-      await tx.user.update({ where: { id: alice.id }, data: { scopes: 'read write' } })
-      entered()
-      await held
-    },
-    { timeout: 15_000 },
+  const held = await holdWriteTransaction(db.prisma, (tx) =>
+    tx.user.update({ where: { id: alice.id }, data: { scopes: 'read write' } }),
   )
-  await inside
   t.equal((await store.findByHash(ANY_TENANT, sha256('parent 2')))?.token.usedAt, null, 'a read still goes direct')
   t.same(calls, [], 'even then')
   const rotated = store.rotate(rotation(2))
   t.ok(await until(() => calls.includes('$transaction')), 'the rotation went to Prisma')
-  commit()
-  await transaction
+  await held.commit()
   t.equal(await rotated, 'rotated', 'and rotated once the transaction committed')
   t.ok((await store.findByHash(ANY_TENANT, sha256('successor 2')))?.token, 'with its successor')
 })

@@ -2,20 +2,17 @@
 // key and a refresh token, is migrated to tenants: every row joins the default tenant and every credential keeps
 // working (password grant, refresh, token exchange of the key, the key on the admin-free /v1/me route).
 import { randomBytes } from 'node:crypto'
-import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
-import { PrismaPg } from '@prisma/adapter-pg'
 import bcrypt from 'bcryptjs'
 import { decodeJwt } from 'jose'
-import pg from 'pg'
 import t from 'tap'
 import { buildApp } from '../../src/app.ts'
 import { createKeyring } from '../../src/keys/keyring.ts'
 import { generateAccessKey } from '../../src/security/access-keys.ts'
 import { sha256 } from '../../src/security/secrets.ts'
 import { createChangeFeed } from '../../src/store/change-feed.ts'
-import { sqliteFilePath } from '../../src/store/database.ts'
 import { createStore, DEFAULT_TENANT_ID, openDatabase, ANY_TENANT } from '../../src/store/index.ts'
-import { noFilters, readMigrations, withSchemaEngine, type Provider } from '../../src/store/migrations/schema-engine.ts'
+import { readMigrations } from '../../src/store/migrations/schema-engine.ts'
+import { migrateBefore } from '../support/migrate-before.ts'
 import { createDatabaseUrl, providers, tempDir, testConfig } from '../support/helper.ts'
 import { basic, tokenRequest } from '../support/token-fixtures.ts'
 
@@ -24,33 +21,10 @@ const EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange'
 const SECRET = 'legacy-client-secret-with-plenty-of-entropy-0123456789'
 const PASSWORD = 'correct horse battery staple'
 
-/** Applies the migrations released before tenants, as that release's server did. */
-async function migrateToPreviousRelease(provider: Provider, url: string): Promise<void> {
-  const list = await readMigrations(provider)
-  list.migrationDirectories = list.migrationDirectories.filter((dir) => dir.path < FIRST_TENANCY_MIGRATION)
-  if (provider === 'sqlite') {
-    await withSchemaEngine(provider, new PrismaBetterSqlite3({ url: sqliteFilePath(url) }), (engine) =>
-      engine.applyMigrations({ migrationsList: list, filters: noFilters } as never),
-    )
-    return
-  }
-  const pool = new pg.Pool({ connectionString: url })
-  const clients: pg.PoolClient[] = []
-  pool.on('connect', (client) => clients.push(client))
-  try {
-    await withSchemaEngine(provider, new PrismaPg(pool), (engine) =>
-      engine.applyMigrations({ migrationsList: list, filters: noFilters } as never),
-    )
-  } finally {
-    await Promise.all(clients.map((client) => client.end().catch(() => undefined)))
-    await pool.end().catch(() => undefined)
-  }
-}
-
 for (const provider of providers) {
   t.test(`an existing database joins the default tenant on ${provider}, every credential working`, async (t) => {
     const url = await createDatabaseUrl(t, provider)
-    await migrateToPreviousRelease(provider, url)
+    await migrateBefore(provider, url, FIRST_TENANCY_MIGRATION)
 
     // What the previous release wrote: its tables had no tenant columns.
     const now = new Date()
