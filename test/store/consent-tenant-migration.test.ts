@@ -1,6 +1,7 @@
 // Consents and authorization codes were written in the default tenant whatever their user's, until the store took a
 // tenant scope: migration 20261206040000_consent_code_tenants gives each its user's tenant, so that a consent read
 // in its tenant is still found after the upgrade (no consent page asked again), and a deleted tenant takes them.
+import { readFileSync } from 'node:fs'
 import t from 'tap'
 import { createStore, DEFAULT_TENANT_ID, openDatabase } from '../../src/store/index.ts'
 import { migrateBefore } from '../support/migrate-before.ts'
@@ -63,6 +64,21 @@ for (const provider of providers) {
       'code-d': DEFAULT_TENANT_ID,
       'code-orphan': DEFAULT_TENANT_ID,
     })
+    // A data migration cut short after its commit is applied again (store/migrations/interrupted-migrations.ts:
+    // the trial applies, since no object of it exists): it must change nothing the second time.
+    const script = readFileSync(
+      new URL(
+        `../../prisma/${provider === 'sqlite' ? 'sqlite' : 'postgres'}/migrations/${MIGRATION}/migration.sql`,
+        import.meta.url,
+      ),
+      'utf8',
+    )
+    for (const statement of script
+      .split(';')
+      .map((part) => part.replace(/^\s*--.*$/gm, '').trim())
+      .filter(Boolean))
+      t.equal(await db.prisma.$executeRawUnsafe(statement), 0, 'applied again, it changes no row')
+    t.same(await tenants('consent'), { 'consent-a': ACME, 'consent-d': DEFAULT_TENANT_ID })
     t.match(await store.consents.findActive(ACME, 'user-a', 'web-a'), { id: 'consent-a', scopes: ['read'] })
     t.equal(await store.consents.findActive(DEFAULT_TENANT_ID, 'user-a', 'web-a'), undefined)
     await store.tenants.delete(ACME)
