@@ -84,10 +84,7 @@ export function createUsageStore(prisma: PrismaClient, sqlite?: () => BetterSqli
         .slice(start, start + ROWS_PER_STATEMENT)
         .map((row) => Prisma.sql`(${row.subjectType}, ${row.subjectId}, ${row.hour}, ${row.kind}, ${row.count})`)
       try {
-        await prisma.$executeRaw`INSERT INTO "UsageCount" ("subjectType", "subjectId", "hour", "kind", "count")
-          VALUES ${Prisma.join(values)}
-          ON CONFLICT ("subjectType", "subjectId", "hour", "kind")
-          DO UPDATE SET "count" = "UsageCount"."count" + excluded."count"`
+        await prisma.$executeRaw`INSERT INTO ${Prisma.raw(COLUMNS)} VALUES ${Prisma.join(values)} ${Prisma.raw(ON_CONFLICT)}`
       } catch (err) {
         throw new BatchWriteError(rows.slice(start), err)
       }
