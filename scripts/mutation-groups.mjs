@@ -94,6 +94,7 @@ export const groups = {
     // Who may see which tenant's tokens (tenant-sign-in) and what each caller is counted for (usage).
     tests: [
       'test/oauth/introspection.test.ts',
+      'test/oauth/introspection-answers.test.ts',
       'test/oauth/revocation.test.ts',
       'test/oauth/tenant-sign-in.test.ts',
       'test/ops/usage.test.ts',
@@ -104,6 +105,7 @@ export const groups = {
     // Tenants' tokens (tenant-sign-in) and DPoP-bound ones (dpop) are introspected by the files of their features.
     tests: [
       'test/oauth/introspection.test.ts',
+      'test/oauth/introspection-answers.test.ts',
       'test/oauth/revocation.test.ts',
       'test/oauth/tenant-sign-in.test.ts',
       'test/oauth/dpop.test.ts',
