@@ -15,6 +15,8 @@ import { build, providers } from '../support/helper.ts'
 import { goodClaims, ourToken } from '../support/forged-token-fixtures.ts'
 import { basic, formPost, PASSWORD, seed, SECRET, tokenRequest } from '../support/token-fixtures.ts'
 
+type Assert = Pick<typeof t, 'equal' | 'same'>
+
 const introspect = (app: FastifyInstance, params: Record<string, string>, headers: Record<string, string> = {}) =>
   formPost(app, '/oauth/introspect', params, headers)
 
@@ -64,11 +66,7 @@ for (const provider of providers) {
     const introspector = await createKey(store, ['introspect'], clock)
     const reader = await createKey(store, ['read'], clock)
 
-    const expectOneMethod = (
-      t: Pick<typeof import('tap'), 'equal' | 'same'>,
-      response: { statusCode: number; json(): unknown },
-      message: string,
-    ) => {
+    const expectOneMethod = (t: Assert, response: { statusCode: number; json(): unknown }, message: string) => {
       t.equal(response.statusCode, 400, message)
       t.same(
         response.json(),
