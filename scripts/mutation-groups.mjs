@@ -51,6 +51,7 @@ export const groups = {
   'oauth-client-auth': {
     mutate: ['src/oauth/client-auth.ts', 'src/oauth/client-assertion.ts', 'src/oauth/client-keys.ts'],
     tests: [
+      'test/oauth/client-auth.test.ts',
       'test/oauth/token-errors.test.ts',
       'test/oauth/private-key-jwt.test.ts',
       'test/oauth/private-key-jwt-uri.test.ts',

@@ -28,6 +28,8 @@ export interface ClientKeys {
   resolverOf(client: Pick<Client, 'clientId' | 'jwks' | 'jwksUri'>): JWTVerifyGetKey | undefined
 }
 
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304])
+
 /** fetch, reading at most `maxBytes` of the body (the timeout's signal also ends a body that never finishes). */
 export function limitedFetch(maxBytes: number): FetchImplementation {
   return async (url, options) => {
@@ -46,7 +48,9 @@ export function limitedFetch(maxBytes: number): FetchImplementation {
         chunks.push(chunk)
       }
     }
-    return new Response(Buffer.concat(chunks), { status: response.status, headers: response.headers })
+    // A status that has no body (204, 304…) cannot be given one, even empty: jose then refuses it as not 200.
+    const body = NULL_BODY_STATUSES.has(response.status) ? null : Buffer.concat(chunks)
+    return new Response(body, { status: response.status, headers: response.headers })
   }
 }
 
