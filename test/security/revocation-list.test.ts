@@ -354,6 +354,7 @@ t.test('a cutoff made by this instance is held only while it can refuse a token'
   t.teardown(() => list.close())
   list.cutOffUser('u1', new Date(START - 1_000), new Date(START))
   list.cutOffConsent('u1', 'web', new Date(START - 1_000), new Date(START - 1))
+  list.cutOffConsent('u1', 'app', new Date(START - 1_000), new Date(START))
   t.equal(list.size(), 0, 'expiring now or earlier: not held')
   const old = { jti: 'j', sub: 'u1', client_id: 'web', iat: (START - 2_000) / 1000 }
   t.equal(list.revokes(old), false)
