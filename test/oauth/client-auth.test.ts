@@ -417,6 +417,25 @@ t.test('private_key_jwt: the method, the replay namespace, keys rotated elsewher
     })
   })
 
+  t.test(
+    "a fault while resolving keys is the server's, not a refusal: it is not hidden as invalid_client",
+    async (t) => {
+      const { deps, calls } = services({ clients: { pkj: pkj(firstSet) }, fromCache: true })
+      const fault = new Error('the key store failed')
+      const faulty = {
+        ...deps,
+        clientKeys: {
+          resolverOf: () => {
+            throw fault
+          },
+        },
+      } as typeof deps
+      const assertion = await assertionBy(first.privateKey, firstSet.keys[0]!.kid!)
+      await t.rejects(authenticateClient(request().request, faulty, body(assertion)), fault)
+      t.same(calls.reload, [], 'and the client is not read again for it')
+    },
+  )
+
   t.test('a client without keys is refused, never an error', async (t) => {
     const { deps } = services({ clients: { pkj: pkj(firstSet) } })
     const keyless = { ...deps, clientKeys: { resolverOf: () => undefined } } as typeof deps

@@ -156,3 +156,42 @@ t.test('in Redis, a jti is one key, prefixed, set once with an absolute expiry (
   t.equal(await cache.remember('dpop', 'abc', until), false, 'not OK: already there')
   t.same(calls[0], ['portcullis:jti:https://a.test:dpop:abc', '1', 'PXAT', until.getTime(), 'NX'])
 })
+
+t.test('a Redis outage is reported once, until Redis is ready again; close disconnects', async (t) => {
+  let handlers: { error(err: unknown): void; ready(): void } | undefined
+  let disconnected = 0
+  const fakeRedis = { set: async () => 'OK', disconnect: () => void disconnected++ }
+  const { createReplayCache: withFakeRedis } = await t.mockImport<typeof import('../../src/security/replay-cache.ts')>(
+    '../../src/security/replay-cache.ts',
+    {
+      '../../src/ops/redis.ts': {
+        connectRedis: async (_url: string, on: typeof handlers) => {
+          handlers = on
+          return fakeRedis
+        },
+      },
+    },
+  )
+  const reported: unknown[] = []
+  const config = { redisUrl: 'redis://127.0.0.1:1', issuer: 'https://as.example' }
+  const replay = await withFakeRedis({
+    config,
+    store: {} as never,
+    now: () => START,
+    onError: (err) => reported.push(err),
+  })
+  t.equal(await replay.cache.remember('dpop', 'j1', later(60)), true, 'the cache is the Redis one')
+  const [first, second, third] = [new Error('down'), new Error('still down'), new Error('down again')]
+  handlers!.error(first)
+  handlers!.error(second)
+  t.same(reported, [first], 'one report per outage, not one per reconnection attempt')
+  handlers!.ready()
+  handlers!.error(third)
+  t.same(reported, [first, third], 'reported again after Redis came back')
+  await replay.close()
+  t.equal(disconnected, 1)
+  // Without an onError, an outage is not reported, and nothing throws.
+  const quiet = await withFakeRedis({ config, store: {} as never, now: () => START })
+  t.doesNotThrow(() => handlers!.error(new Error('down')))
+  await quiet.close()
+})
