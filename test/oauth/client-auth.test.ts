@@ -389,6 +389,40 @@ t.test('private_key_jwt: the method, the replay namespace, keys rotated elsewher
     t.equal(uriLogged.length, 1)
   })
 
+  t.test('a fresh row is verified again only when its keys differ from the cached one', async (t) => {
+    /** The key sources asked for: one per verification. */
+    const counting = (deps: ReturnType<typeof services>['deps']) => {
+      const asked: string[] = []
+      const keys = createClientKeys({ timeoutMs: 1000 })
+      const wrapped = {
+        ...deps,
+        clientKeys: {
+          resolverOf: (c: Client) => {
+            asked.push(c.jwksUri ?? 'inline')
+            return keys.resolverOf(c)
+          },
+        },
+      } as typeof deps
+      return { deps: wrapped, asked }
+    }
+    const wrong = await assertionBy(second.privateKey, firstSet.keys[0]!.kid!)
+    const same = counting(services({ clients: { pkj: pkj(firstSet) }, fromCache: true }).deps)
+    await refusal(authenticateClient(request().request, same.deps, body(wrong)))
+    t.same(same.asked, ['inline'], 'the same keys: verified once')
+    const copy = counting(
+      services({ clients: { pkj: pkj(firstSet) }, fromCache: true, reloaded: { pkj: pkj(structuredClone(firstSet)) } })
+        .deps,
+    )
+    await refusal(authenticateClient(request().request, copy.deps, body(wrong)))
+    t.same(copy.asked, ['inline'], 'an equal copy of the keys is the same keys')
+    const withUri = client({ clientId: 'pkj', secretHash: null, jwks: firstSet, jwksUri: 'http://127.0.0.1:1/jwks' })
+    const uri = counting(
+      services({ clients: { pkj: pkj(firstSet) }, fromCache: true, reloaded: { pkj: withUri } }).deps,
+    )
+    await refusal(authenticateClient(request().request, uri.deps, body(wrong)))
+    t.same(uri.asked, ['inline', 'http://127.0.0.1:1/jwks'], 'a jwks_uri added: verified again')
+  })
+
   t.test('what each refusal is logged as (the answer is always the same invalid_client)', async (t) => {
     const { deps } = services({ clients: { pkj: pkj(firstSet) } })
     const reasonOf = async (fields: Record<string, unknown>, auth: Record<string, string> = {}) => {
@@ -404,6 +438,7 @@ t.test('private_key_jwt: the method, the replay namespace, keys rotated elsewher
       'client_assertion_type "urn:example:other" is not supported',
     ])
     t.same(await reasonOf({ client_assertion_type: CLIENT_ASSERTION_TYPE }), ['client_assertion is missing'])
+    t.same(await reasonOf({ client_assertion: 'a.b.c' }), ['client_assertion_type undefined is not supported'])
     const noSub = await assertionBy(first.privateKey, firstSet.keys[0]!.kid!, { sub: '' })
     t.same(await reasonOf(body(noSub)), ['client_assertion has no sub'])
     const numericSub = `${Buffer.from('{"alg":"ES256"}').toString('base64url')}.${Buffer.from('{"sub":5,"iss":5}').toString('base64url')}.x`
