@@ -52,12 +52,14 @@ export async function createReplayCache(deps: {
   store: Pick<Store, 'replayCache'>
   now: () => number
   onError?: (err: unknown) => void
+  /** How to reach Redis (a test gives a fake connection to drive its events). */
+  connect?: typeof connectRedis
 }): Promise<{ cache: ReplayCache; close(): Promise<void> }> {
   if (deps.config.redisUrl === undefined)
     return { cache: createDatabaseReplayCache(deps), close: async () => undefined }
   // One warning per outage, not one per reconnection attempt.
   let failing = false
-  const redis = await connectRedis(deps.config.redisUrl, {
+  const redis = await (deps.connect ?? connectRedis)(deps.config.redisUrl, {
     error: (err) => {
       if (!failing) deps.onError?.(err)
       failing = true

@@ -161,17 +161,12 @@ t.test('a Redis outage is reported once, until Redis is ready again; close disco
   let handlers: { error(err: unknown): void; ready(): void } | undefined
   let disconnected = 0
   const fakeRedis = { set: async () => 'OK', disconnect: () => void disconnected++ }
-  const { createReplayCache: withFakeRedis } = await t.mockImport<typeof import('../../src/security/replay-cache.ts')>(
-    '../../src/security/replay-cache.ts',
-    {
-      '../../src/ops/redis.ts': {
-        connectRedis: async (_url: string, on: typeof handlers) => {
-          handlers = on
-          return fakeRedis
-        },
-      },
-    },
-  )
+  const connect = (async (_url: string, on: NonNullable<typeof handlers>) => {
+    handlers = on
+    return fakeRedis
+  }) as unknown as NonNullable<Parameters<typeof createReplayCache>[0]['connect']>
+  const withFakeRedis = (deps: Omit<Parameters<typeof createReplayCache>[0], 'connect'>) =>
+    createReplayCache({ ...deps, connect })
   const reported: unknown[] = []
   const config = { redisUrl: 'redis://127.0.0.1:1', issuer: 'https://as.example' }
   const replay = await withFakeRedis({
