@@ -132,6 +132,17 @@ t.test('HTTP Basic: the accepted spellings, and the exact refusals of the others
   const unpadded = credentials.replace(/=+$/, '')
   t.not(unpadded, credentials, 'these credentials are padded')
   await ok(`Basic ${unpadded}`, 'base64 without its padding')
+  // Credentials whose base64 ends in two '=' (their length is 1 modulo 3), with and without them.
+  const secret49 = 'y'.repeat(45)
+  const twice = basicOf('svc', secret49)
+  t.match(twice, /[^=]==$/, 'padded with two')
+  const { deps: deps49 } = services({ clients: { svc: client({ secretHash: sha256(secret49) }) } })
+  for (const credentials49 of [twice, twice.slice(0, -2)])
+    t.equal(
+      (await authenticateClient(request({ authorization: `Basic ${credentials49}` }).request, deps49, {})).method,
+      'client_secret_basic',
+      credentials49.slice(-4),
+    )
   const scheme = {
     error: 'invalid_client',
     description: 'the Authorization header must use the Basic scheme with base64 credentials',
