@@ -17,37 +17,14 @@ import { OAuthError } from '../../src/errors.ts'
 import { sha256 } from '../../src/security/secrets.ts'
 import type { ReplayNamespace } from '../../src/security/replay-cache.ts'
 import type { Client } from '../../src/store/clients.ts'
+import { clientRow } from '../support/client-row.ts'
 
 const ISSUER = 'https://as.example'
 const SECRET = 'a-confidential-client-secret-of-some-length'
 const NOW = Date.parse('2026-12-06T12:00:00Z')
 
-function client(overrides: Partial<Client> = {}): Client {
-  return {
-    clientId: 'svc',
-    name: 'Service',
-    secretHash: sha256(SECRET),
-    previousSecretHash: null,
-    previousSecretExpiresAt: null,
-    isPublic: false,
-    grantTypes: ['client_credentials'],
-    scopes: ['read'],
-    audiences: [],
-    redirectUris: [],
-    postLogoutRedirectUris: [],
-    firstParty: false,
-    allowedOrigins: [],
-    accessTokenSigningAlg: null,
-    idTokenSignedResponseAlg: null,
-    dpopBoundAccessTokens: false,
-    jwks: null,
-    jwksUri: null,
-    tokenEndpointAudience: false,
-    createdAt: new Date(NOW),
-    updatedAt: new Date(NOW),
-    ...overrides,
-  }
-}
+const client = (overrides: Partial<Client> = {}): Client =>
+  clientRow({ clientId: 'svc', name: 'Service', secretHash: sha256(SECRET), ...overrides }, new Date(NOW))
 
 /** The services authenticateClient uses, with every call recorded. */
 function services(

@@ -3,6 +3,7 @@
 // client ids exist), changes through this instance's admin API at once, changes made elsewhere within the
 // bound, and a bounded size.
 import t from 'tap'
+import { clientRow } from '../support/client-row.ts'
 import { buildApp } from '../../src/app.ts'
 import { createClientCache } from '../../src/oauth/client-cache.ts'
 import { sha256 } from '../../src/security/secrets.ts'
@@ -248,29 +249,7 @@ for (const provider of providers) {
 }
 
 t.test('the cache itself', async (t) => {
-  const row = (clientId: string): Client => ({
-    clientId,
-    name: clientId,
-    secretHash: 'x',
-    previousSecretHash: null,
-    previousSecretExpiresAt: null,
-    isPublic: false,
-    dpopBoundAccessTokens: false,
-    grantTypes: ['client_credentials'],
-    scopes: ['read'],
-    audiences: [],
-    redirectUris: [],
-    postLogoutRedirectUris: [],
-    firstParty: false,
-    allowedOrigins: [],
-    accessTokenSigningAlg: null,
-    idTokenSignedResponseAlg: null,
-    jwks: null,
-    jwksUri: null,
-    tokenEndpointAudience: false,
-    createdAt: new Date(0),
-    updatedAt: new Date(0),
-  })
+  const row = (clientId: string): Client => clientRow({ clientId })
 
   t.test('holds at most maxEntries clients, dropping the oldest', async (t) => {
     const looked: string[] = []

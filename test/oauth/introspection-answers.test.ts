@@ -124,19 +124,10 @@ for (const provider of providers) {
     t.test('an Authorization header of another scheme is tried as client authentication and refused', async (t) => {
       const response = await introspect(app, { token: 'x' }, { authorization: 'Digest username="gateway"' })
       t.equal(response.statusCode, 401)
-      t.equal(response.json().error, 'invalid_client')
-      const none = await introspect(app, { token: 'x' })
-      t.equal(none.statusCode, 401)
-      t.same(none.json(), {
+      t.same(response.json(), {
         error: 'invalid_client',
-        error_description:
-          'authenticate as a client (HTTP Basic or client_secret_post), or with a Bearer token or access key holding the introspect scope',
+        error_description: 'the Authorization header must use the Basic scheme with base64 credentials',
       })
-      t.not(
-        response.json().error_description,
-        none.json().error_description,
-        'a credential that fails is not answered as no credential at all',
-      )
     })
 
     t.test("a client without the introspect scope sees its own tokens and no other client's", async (t) => {
