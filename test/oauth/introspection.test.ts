@@ -492,27 +492,28 @@ for (const provider of providers) {
       // The revocation list's timed read (every REVOCATION_SYNC_INTERVAL) and the usage counts' timed write (every
       // USAGE_FLUSH_INTERVAL) may fall in this window; they are not the request's.
       const timed = ['revokedTokens.listRecordedSince', 'usage.add']
-      // The callers are then cached: the key by the access-key verifier, the client by the client cache. The key's
-      // creation, a write made beside the app, reaches the app's change feed when it next polls, which empties the
-      // key cache once: warm again until that has happened (at most three times).
-      // One counter, wrapping the store once; emptied before each measured request.
+      // The callers are then cached: the key by the access-key verifier, the client by the client cache. Writes
+      // made beside the app (this key's creation, earlier subtests' rows) reach the app's change feed when it next
+      // polls or is notified, which empties a cache once: the pair of requests is measured again (within a
+      // deadline) until a round in which no such refresh fell. A path that needed the database never has one.
+      // One counter, wrapping the store once; emptied before each measured pair.
       const counter = countStoreCalls(store)
       const queried = () => counter.calls.filter((call) => !timed.includes(call))
-      for (let attempt = 0; attempt < 3; attempt++) {
+      const deadline = Date.now() + 10_000
+      let byKey: Awaited<ReturnType<typeof introspect>>
+      let byClient: Awaited<ReturnType<typeof introspect>>
+      for (;;) {
         await introspect(app, { token: target }, { 'x-api-key': adminKey.key })
         await introspect(app, { token: target }, { authorization: gateway.auth })
         counter.calls.length = 0
-        await introspect(app, { token: target }, { 'x-api-key': adminKey.key })
-        if (queried().length === 0) break
+        byKey = await introspect(app, { token: target }, { 'x-api-key': adminKey.key })
+        byClient = await introspect(app, { token: target }, { authorization: gateway.auth })
+        if (queried().length === 0 || Date.now() > deadline) break
         await new Promise((resolve) => setTimeout(resolve, 200))
       }
-      counter.calls.length = 0
-      const response = await introspect(app, { token: target }, { 'x-api-key': adminKey.key })
-      t.equal(response.json().active, true)
-      t.same(queried(), [])
-      const byClient = await introspect(app, { token: target }, { authorization: gateway.auth })
+      t.equal(byKey.json().active, true)
       t.equal(byClient.json().active, true)
-      t.same(queried(), [], 'nor by a client (its row is cached)')
+      t.same(queried(), [], 'neither by an access key nor by a client (both are cached)')
     })
   })
 }
