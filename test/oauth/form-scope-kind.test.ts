@@ -3,7 +3,16 @@
 // (token-kind.ts). Through the endpoints: token-errors.test.ts, revocation.test.ts, introspection.test.ts.
 import t from 'tap'
 import { OAuthError, rfcDescription as rfc } from '../../src/errors.ts'
-import { formDecode, parseFormBody, readParameters } from '../../src/oauth/form-body.ts'
+import Fastify from 'fastify'
+import {
+  acceptFormOnly,
+  formDecode,
+  parseFormBody,
+  readParameters,
+  requireFormBody,
+} from '../../src/oauth/form-body.ts'
+import { tokenParameters } from '../../src/oauth/token-endpoint.ts'
+import { tokenResponse } from '../../src/oauth/token-response.ts'
 import {
   formatScope,
   grantScope,
@@ -110,6 +119,96 @@ t.test('readParameters: single strings only; empty ones omitted', async (t) => {
     invalidRequest(`parameter "${'k'.repeat(64)}" must be a string`),
     'a long key is cut to 64 characters',
   )
+  t.same(
+    refusal(() => readParameters({ ['r'.repeat(100)]: ['a', 'b'] })),
+    invalidRequest(`parameter "${'r'.repeat(64)}" is repeated`),
+    'and in the repeated message',
+  )
+})
+
+t.test('tokenParameters: one resource per request, then readParameters', async (t) => {
+  t.same(tokenParameters(undefined), {}, 'no body: no parameters (requireFormBody refuses it before)')
+  t.same(tokenParameters(null), {})
+  t.same(
+    refusal(() => tokenParameters({ resource: ['https://a.example', 'https://b.example'] })),
+    {
+      error: 'invalid_target',
+      description: 'one resource per token request: each access token here has a single audience',
+    },
+  )
+  t.same(
+    refusal(() => tokenParameters({ scope: ['a', 'b'] })),
+    invalidRequest('parameter "scope" is repeated'),
+    'another repeated parameter is invalid_request',
+  )
+  t.same({ ...tokenParameters({ resource: 'https://a.example' }) }, { resource: 'https://a.example' })
+})
+
+t.test('requireFormBody: the media types an OAuth endpoint accepts, and the status of each refusal', async (t) => {
+  const verdict = (contentType: string | undefined) => {
+    const set: Record<string, string>[] = []
+    let outcome: { status: number; error: string; description: string } | 'accepted' | undefined
+    requireFormBody(
+      { headers: contentType === undefined ? {} : { 'content-type': contentType } } as never,
+      { headers: (headers: Record<string, string>) => set.push(headers) } as never,
+      (error?: Error) => {
+        t.equal(outcome, undefined, 'done is called once')
+        if (!error) outcome = 'accepted'
+        else if (error instanceof OAuthError)
+          outcome = { status: error.statusCode, error: error.error, description: error.description }
+        else throw error
+      },
+    )
+    t.same(set, [{ 'cache-control': 'no-store', pragma: 'no-cache' }], 'no-store, whatever the verdict')
+    return outcome
+  }
+  const missing = {
+    status: 400,
+    error: 'invalid_request',
+    description: 'the request body must be application/x-www-form-urlencoded',
+  }
+  const unsupported = {
+    status: 415,
+    error: 'invalid_request',
+    description: 'the request body must be application/x-www-form-urlencoded (UTF-8)',
+  }
+  for (const accepted of [
+    'application/x-www-form-urlencoded',
+    'Application/X-WWW-Form-Urlencoded',
+    'application/x-www-form-urlencoded; charset=utf-8',
+    'application/x-www-form-urlencoded;charset=UTF-8',
+    'application/x-www-form-urlencoded; charset="utf-8"',
+    'application/x-www-form-urlencoded; foo=bar',
+    'application/x-www-form-urlencoded; foo=bar; charset=utf-8',
+  ])
+    t.equal(verdict(accepted), 'accepted', accepted)
+  for (const absent of [undefined, '', '   ']) t.same(verdict(absent), missing, `${JSON.stringify(absent)}: 400`)
+  for (const refused of [
+    'application/json',
+    'application/x-www-form-urlencoded; charset=latin1',
+    'application/x-www-form-urlencoded; foo=bar; charset=iso-8859-1',
+    'multipart/form-data; boundary=x',
+  ])
+    t.same(verdict(refused), unsupported, `${refused}: 415`)
+})
+
+t.test('acceptFormOnly: a scope that takes strict form bodies and nothing else', async (t) => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(async (scope) => {
+    acceptFormOnly(scope, 1024)
+    scope.post('/form', async (request) => ({ body: request.body }))
+  })
+  const post = (contentType: string, payload: string) =>
+    app.inject({ method: 'POST', url: '/form', headers: { 'content-type': contentType }, payload })
+  const parsed = await post('application/x-www-form-urlencoded', 'a=1&b=x+y')
+  t.equal(parsed.statusCode, 200)
+  t.same(parsed.json(), { body: { a: '1', b: 'x y' } })
+  const json = await post('application/json', '{"a":1}')
+  t.equal(json.statusCode, 415, 'JSON is refused before the body is read')
+  t.equal(json.headers['cache-control'], 'no-store')
+  const malformed = await post('application/x-www-form-urlencoded', 'a=%zz')
+  t.equal(malformed.statusCode, 400, 'malformed percent-encoding is refused by the strict parser')
 })
 
 t.test('scope: parsing, intersecting, granting', async (t) => {
@@ -164,4 +263,37 @@ t.test('tokenKind: the shape names the one store to look in', async (t) => {
   t.equal(tokenKind('a'.repeat(MAX_TOKEN_LENGTH)), 'refresh_token', 'at the length limit: still looked for')
   t.equal(tokenKind('a'.repeat(MAX_TOKEN_LENGTH + 1)), undefined, 'longer: not ours, no lookup')
   t.equal(MAX_TOKEN_LENGTH, 8192)
+})
+
+t.test('tokenResponse: the members of each answer, and none that is absent', async (t) => {
+  const issued = { token: 'header.payload.signature', expiresIn: 300 } as Parameters<typeof tokenResponse>[0]
+  const base = { subject: 's', scope: ['read', 'write'], audience: 'https://api.example' }
+  t.same(Object.keys(tokenResponse(issued, base, false)), ['access_token', 'token_type', 'expires_in', 'scope'])
+  t.same(tokenResponse(issued, base, false), {
+    access_token: 'header.payload.signature',
+    token_type: 'Bearer',
+    expires_in: 300,
+    scope: 'read write',
+  })
+  t.equal(tokenResponse(issued, base, true).token_type, 'DPoP', 'RFC 9449 §5: a DPoP-bound token')
+  const full = tokenResponse(
+    issued,
+    { ...base, refreshToken: 'rt', issuedTokenType: 'urn:ietf:params:oauth:token-type:access_token' },
+    false,
+    'id.token.jwt',
+  )
+  t.same(Object.keys(full), [
+    'access_token',
+    'token_type',
+    'expires_in',
+    'scope',
+    'refresh_token',
+    'issued_token_type',
+    'id_token',
+  ])
+  t.match(full, {
+    refresh_token: 'rt',
+    issued_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+    id_token: 'id.token.jwt',
+  })
 })

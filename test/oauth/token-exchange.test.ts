@@ -6,6 +6,7 @@ import { sha256 } from '../../src/security/secrets.ts'
 import { basic, form, FORM, tokenRequest, verifyWithServedJwks } from '../support/token-fixtures.ts'
 import { build, providers } from '../support/helper.ts'
 import { ANY_TENANT } from '../../src/store/index.ts'
+import { DEFAULT_TENANT_ID } from '../../src/store/tenants.ts'
 
 const GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange'
 const KEY_TYPE = 'urn:portcullis:params:oauth:token-type:access_key'
@@ -46,7 +47,9 @@ for (const provider of providers) {
     const auth = { authorization: basic('exchanger', SECRET) }
     const user = await store.users.create({ username: 'frank', passwordHash: 'x', scopes: ['read', 'write'] })
 
-    const makeKey = async (options: { userId?: string; scopes?: string[]; expiresAt?: Date } = {}) => {
+    const makeKey = async (
+      options: { userId?: string; scopes?: string[]; expiresAt?: Date; workspaceId?: string } = {},
+    ) => {
       const generated = generateAccessKey(clock)
       await store.accessKeys.create({
         id: generated.id,
@@ -56,6 +59,7 @@ for (const provider of providers) {
         scopes: options.scopes ?? ['read', 'write'],
         userId: options.userId ?? null,
         expiresAt: options.expiresAt ?? null,
+        ...(options.workspaceId === undefined ? {} : { workspaceId: options.workspaceId }),
       })
       return generated
     }
@@ -88,9 +92,27 @@ for (const provider of providers) {
         scope: 'read write',
         access_key_id: id,
         iss: config.issuer,
+        tenant_id: DEFAULT_TENANT_ID,
       })
       t.equal(payload.exp! - payload.iat!, 300)
       t.notOk('username' in payload)
+      t.notOk('workspace_id' in payload, 'a key outside any workspace: no workspace_id')
+    })
+
+    t.test("a workspace's key becomes a token naming the workspace; another workspace named is refused", async (t) => {
+      const staging = await store.tenants.workspaces.create(DEFAULT_TENANT_ID, { slug: 'staging', name: 'Staging' })
+      await store.tenants.workspaces.create(DEFAULT_TENANT_ID, { slug: 'other', name: 'Other' })
+      const { key, id } = await makeKey({ workspaceId: staging.id })
+      const body = (await exchange(key)).json()
+      t.match(decodeJwt(body.access_token), {
+        sub: `access_key:${id}`,
+        tenant_id: DEFAULT_TENANT_ID,
+        workspace_id: staging.id,
+      })
+      t.equal(decodeJwt((await exchange(key, { workspace: 'staging' })).json().access_token).workspace_id, staging.id)
+      const other = await exchange(key, { workspace: 'other' })
+      t.equal(other.statusCode, 400)
+      t.same(other.json(), refused('invalid_target', 'this access key does not belong to the named workspace'))
     })
 
     t.test('the token expires no later than the key it was exchanged from', async (t) => {
