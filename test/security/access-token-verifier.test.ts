@@ -70,7 +70,10 @@ t.test('the access-token verifier', async (t) => {
     t.equal(await verifier.verify(token), undefined, 'nbf in 5 minutes')
     clock += 300_000 - ctx.config.clockSkew * 1000
     t.ok(await verifier.verify(token), 'within the clock-skew allowance of nbf')
-    clock -= 300_000 - ctx.config.clockSkew * 1000
+    t.ok(await verifier.verify(token), 'remembered, and still at the first instant the allowance admits it')
+    clock -= 1000
+    t.equal(await verifier.verify(token), undefined, 'remembered, a second before that instant: refused')
+    clock -= 300_000 - ctx.config.clockSkew * 1000 - 1000
     t.equal(await verifier.verify(token), undefined, 'the remembered signature does not skip the nbf check')
   })
 
