@@ -2,6 +2,7 @@
 // makes a set acceptable, the same for the admin API and the CLI. Only public keys of the types the assertion
 // algorithms use (security/jwt-assertion.ts); a private member is refused rather than dropped, since whoever
 // sent it has leaked that key and must make another.
+import { createPublicKey, type JsonWebKey } from 'node:crypto'
 import { importJWK, type JWK } from 'jose'
 import type { ErrorDetail } from '../errors.js'
 
@@ -21,6 +22,30 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
 
+/**
+ * An RSA key's size and exponent, read from the key itself (not from the length of `n`'s text, which leading zero
+ * octets lengthen): at least MIN_RSA_BITS bits, and an odd public exponent of at least 3 (1 makes no signature).
+ */
+function rsaProblem(key: Record<string, unknown>, field: string): ErrorDetail | undefined {
+  if (typeof key.n !== 'string' || typeof key.e !== 'string')
+    return { field, message: 'is not a usable public key: an RSA key needs n and e (base64url strings)' }
+  let details: ReturnType<typeof createPublicKey>['asymmetricKeyDetails']
+  try {
+    details = createPublicKey({
+      key: { kty: 'RSA', n: key.n, e: key.e } as JsonWebKey,
+      format: 'jwk',
+    }).asymmetricKeyDetails
+  } catch (err) {
+    return { field, message: `is not a usable public key: ${(err as Error).message}` }
+  }
+  if ((details?.modulusLength ?? 0) < MIN_RSA_BITS)
+    return { field: `${field}.n`, message: `an RSA key must have at least ${MIN_RSA_BITS} bits` }
+  const exponent = details?.publicExponent ?? 0n
+  if (exponent < 3n || exponent % 2n === 0n)
+    return { field: `${field}.e`, message: 'must be an odd public exponent of at least 3' }
+  return undefined
+}
+
 async function keyProblems(key: unknown, field: string): Promise<ErrorDetail[]> {
   if (!isObject(key)) return [{ field, message: 'must be a JWK (an object)' }]
   const leaked = PRIVATE_MEMBERS.filter((member) => member in key)
@@ -31,7 +56,8 @@ async function keyProblems(key: unknown, field: string): Promise<ErrorDetail[]> 
         message: `must be a public key: the private member${leaked.length > 1 ? 's' : ''} ${leaked.map((m) => `"${m}"`).join(', ')} ${leaked.length > 1 ? 'are' : 'is'} not accepted (that key is exposed: make a new one)`,
       },
     ]
-  const type = typeof key.kty === 'string' ? KEY_TYPES[key.kty] : undefined
+  // An own member only: `__proto__` or `constructor` must not find Object.prototype's.
+  const type = typeof key.kty === 'string' && Object.hasOwn(KEY_TYPES, key.kty) ? KEY_TYPES[key.kty] : undefined
   if (!type) return [{ field: `${field}.kty`, message: 'must be RSA, EC (P-256) or OKP (Ed25519)' }]
   if (type.crv !== undefined && key.crv !== type.crv)
     return [{ field: `${field}.crv`, message: `must be ${type.crv} for kty ${String(key.kty)}` }]
@@ -40,8 +66,10 @@ async function keyProblems(key: unknown, field: string): Promise<ErrorDetail[]> 
   if (key.use !== undefined && key.use !== 'sig') return [{ field: `${field}.use`, message: 'must be "sig"' }]
   if (key.kid !== undefined && (typeof key.kid !== 'string' || key.kid === '' || key.kid.length > 200))
     return [{ field: `${field}.kid`, message: 'must be a string of 1 to 200 characters' }]
-  if (key.kty === 'RSA' && typeof key.n === 'string' && Buffer.from(key.n, 'base64url').length * 8 < MIN_RSA_BITS)
-    return [{ field: `${field}.n`, message: `an RSA key must have at least ${MIN_RSA_BITS} bits` }]
+  if (key.kty === 'RSA') {
+    const problem = rsaProblem(key, field)
+    if (problem) return [problem]
+  }
   try {
     await importJWK(key as JWK, (key.alg as string | undefined) ?? type.algs[0])
   } catch (err) {
@@ -73,6 +101,8 @@ export async function publicJwksProblems(jwks: unknown, field = 'jwks'): Promise
 export function jwksUriProblems(uri: string, field = 'jwks_uri'): ErrorDetail[] {
   let url: URL
   try {
+    // The URL parser forgives what the stored string would keep: surrounding or inner white space.
+    if (/\s/.test(uri)) throw new TypeError('white space')
     url = new URL(uri)
   } catch {
     return [{ field, message: 'must be an absolute https URL' }]
@@ -80,7 +110,8 @@ export function jwksUriProblems(uri: string, field = 'jwks_uri'): ErrorDetail[] 
   const loopback = url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)
   if (url.protocol !== 'https:' && !loopback)
     return [{ field, message: 'must be an https URL (http only on a loopback host)' }]
-  if (url.username || url.password || url.hash || uri.length > 2000)
+  // An empty fragment (`…#`) leaves url.hash empty: the text is what is stored.
+  if (url.username || url.password || uri.includes('#') || uri.length > 2000)
     return [{ field, message: 'must have no credentials or fragment and at most 2000 characters' }]
   return []
 }
