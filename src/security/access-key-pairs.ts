@@ -73,6 +73,10 @@ export function checkPublicJwk(input: unknown, alg?: KeyPairAlgorithm): Omit<Pub
   }
   if (jwk.kty === 'RSA' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS)
     throw new PublicKeyError(`an RSA key must have at least ${MIN_RSA_BITS} bits`)
+  // An exponent of 1 makes every message its own signature; an even one is no RSA key.
+  const exponent = key.asymmetricKeyDetails?.publicExponent
+  if (jwk.kty === 'RSA' && (exponent === undefined || exponent < 3n || exponent % 2n === 0n))
+    throw new PublicKeyError('an RSA key must have an odd public exponent of at least 3')
   return { jwk: { ...publicMembers(key), alg: pinned }, alg: pinned }
 }
 

@@ -105,6 +105,7 @@ for (const provider of providers) {
     t.test('an unusable public key is a field error, a private key above all', async (t) => {
       const pair = ecKey()
       const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 })
+      const rsa2048 = generateKeyPairSync('rsa', { modulusLength: 2048 })
       const cases: [string, Record<string, unknown>, string][] = [
         [
           'private JWK',
@@ -125,6 +126,11 @@ for (const provider of providers) {
           'short RSA',
           { public_key: rsa.publicKey.export({ format: 'jwk' }) },
           'an RSA key must have at least 2048 bits',
+        ],
+        [
+          'RSA with e = 1',
+          { public_key: { ...rsa2048.publicKey.export({ format: 'jwk' }), e: 'AQ' } },
+          'an RSA key must have an odd public exponent of at least 3',
         ],
         ['wrong alg for the key', { public_key: publicJwk(pair), alg: 'RS256' }, 'a EC key cannot be used with RS256'],
         [

@@ -1,7 +1,8 @@
 // The public keys a private_key_jwt client registers (security/public-jwks.ts) on their own: the exact problems
 // publicJwksProblems reports for a JWK Set (its shape, JSON size and key count; each key's private members, type,
-// curve, alg, use, kid, RSA size and exponent; a key jose cannot import; duplicate kids), and those jwksUriProblems reports for
-// a jwks_uri (https, or http only on a loopback host; no credentials or fragment; at most 2000 characters).
+// curve, alg, use, kid, RSA size and exponent; a key jose cannot import; duplicate kids), and those
+// jwksUriProblems reports for a jwks_uri (https, or http only on a loopback host; no credentials or fragment; no
+// white space; at most 2000 characters).
 import { generateKeyPairSync } from 'node:crypto'
 import t from 'tap'
 import {
