@@ -128,25 +128,46 @@ export const groups = {
       'test/oauth/dpop.test.ts',
     ],
   },
-  'oauth-authorize': {
+  // The browser sign-in, in four groups rather than one of ~990 mutants, so that each run fits a sitting.
+  'oauth-authorize-request': {
     mutate: [
-      'src/oauth/authorize/**/*.ts',
-      'src/oauth/id-token.ts',
-      'src/oauth/end-login.ts',
-      'src/oauth/login-attempts.ts',
-      'src/oauth/login-waiters.ts',
-      'src/oauth/cors-origins.ts',
+      'src/oauth/authorize/request.ts',
+      'src/oauth/authorize/redirect-uri.ts',
+      'src/oauth/authorize/response.ts',
+      'src/oauth/authorize/flow.ts',
+      'src/oauth/authorize/session-cookie.ts',
     ],
     tests: [
-      'test/oauth/authorize.test.ts',
-      'test/oauth/authorize-client.test.ts',
       'test/oauth/redirect-uri.test.ts',
+      'test/oauth/authorize-client.test.ts',
+      'test/oauth/authorize.test.ts',
+      'test/oauth/session-replace.test.ts',
+    ],
+  },
+  'oauth-authorize-delegation': {
+    mutate: [
+      'src/oauth/authorize/delegation.ts',
+      'src/oauth/authorize/login.ts',
+      'src/oauth/end-login.ts',
+      'src/oauth/login-waiters.ts',
+    ],
+    tests: ['test/oauth/end-login.test.ts', 'test/oauth/delegated-login.test.ts', 'test/oauth/authorize.test.ts'],
+  },
+  'oauth-oidc': {
+    mutate: ['src/oauth/id-token.ts', 'src/oauth/authorize/id-token-hint.ts', 'src/oauth/authorize/logout.ts'],
+    tests: [
       'test/oauth/oidc.test.ts',
+      'test/oauth/id-token-signing-alg.test.ts',
       'test/oauth/logout.test.ts',
       'test/oauth/logout-hint.test.ts',
-      'test/oauth/end-login.test.ts',
-      'test/oauth/delegated-login.test.ts',
-      'test/oauth/session-replace.test.ts',
+    ],
+  },
+  'oauth-login-attempts-cors': {
+    mutate: ['src/oauth/login-attempts.ts', 'src/oauth/cors-origins.ts'],
+    tests: [
+      'test/oauth/token-password.test.ts',
+      'test/oauth/tenant-login-throttle.test.ts',
+      'test/oauth/authorize.test.ts',
       'test/http/cors.test.ts',
     ],
   },
