@@ -27,6 +27,8 @@ import { invalidDpopProof, useDpopNonce } from '../errors.js'
  * RFC 9449 §4.2: asymmetric algorithms only; the allowlist of client assertions, and Ed25519, the fully
  * specified name of EdDSA with that curve (RFC 9864), which current clients (openid-client 6) sign with.
  */
+/** The members of a private or symmetric JWK (RFC 7518 §6.2.2, §6.3.2, §6.4; RFC 8037 §2): never in a proof's jwk. */
+const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k', 'priv'] as const
 export const DPOP_ALGORITHMS: readonly string[] = ['RS256', 'PS256', 'ES256', 'EdDSA', 'Ed25519']
 
 /** Seconds one nonce window lasts; a nonce is accepted in its window and the next (so 5 to 10 minutes). */
@@ -248,12 +250,19 @@ export function createDpopVerifier(deps: {
     if (header.typ !== 'dpop+jwt') throw fail('the DPoP proof must have typ dpop+jwt')
     if (typeof header.alg !== 'string' || !DPOP_ALGORITHMS.includes(header.alg))
       throw fail(`the DPoP proof must be signed with one of ${DPOP_ALGORITHMS.join(', ')}`)
+    // RFC 7515 §4.1.11: an extension the recipient must understand; none is understood here.
+    if (header.crit !== undefined) throw fail('the DPoP proof must not carry crit: no JWS extension is understood here')
     const jwk = header.jwk as (JWK & Record<string, unknown>) | undefined
     if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk))
       throw fail('the DPoP proof must carry its public key in the jwk header')
-    if ('d' in jwk || 'p' in jwk || 'k' in jwk) throw fail('the jwk of the DPoP proof must be a public key')
-    if ((jwk.use !== undefined && jwk.use !== 'sig') || (jwk.alg !== undefined && jwk.alg !== header.alg))
-      throw fail('the jwk of the DPoP proof is not for signing with its alg (use, alg)')
+    if (PRIVATE_JWK_MEMBERS.some((member) => member in jwk))
+      throw fail('the jwk of the DPoP proof must be a public key')
+    if (
+      (jwk.use !== undefined && jwk.use !== 'sig') ||
+      (jwk.key_ops !== undefined && !(Array.isArray(jwk.key_ops) && jwk.key_ops.every((op) => op === 'verify'))) ||
+      (jwk.alg !== undefined && jwk.alg !== header.alg)
+    )
+      throw fail('the jwk of the DPoP proof is not for signing with its alg (use, key_ops, alg)')
     const jkt = jwkThumbprint(jwk)
     let valid = false
     try {

@@ -302,6 +302,7 @@ t.test('the allowlist, ath, RFC 7638 thumbprints', async (t) => {
   t.equal(jwkThumbprint({ kty: 'OKP', x: EDDSA.jwk.x }), undefined, 'OKP without crv')
   t.equal(jwkThumbprint({ kty: 'oct', k: 'c2VjcmV0' }), undefined, 'oct')
   t.equal(jwkThumbprint({ crv, x, y }), undefined, 'no kty')
+  t.equal(jwkThumbprint({ kty: 'XYZ', crv: 'Ed25519', x }), undefined, 'an unknown kty with the members of OKP')
 })
 
 t.test('normalizeHttpUri: RFC 3986 §6.2.2 and §6.2.3, query and fragment dropped', async (t) => {
@@ -465,7 +466,9 @@ t.test('the header: one DPoP header, one JWT', async (t) => {
   ])
 })
 
-t.test('typ dpop+jwt and an allowlisted asymmetric alg', async (t) => {
+const CRIT = 'the DPoP proof must not carry crit: no JWS extension is understood here'
+
+t.test('typ dpop+jwt, an allowlisted asymmetric alg, no crit', async (t) => {
   const secret = Buffer.from('a-shared-secret-anyone-can-read-in-the-header')
   const hmac: Signer = (input) => createHmac('sha256', secret).update(input).digest()
   await refusedInBothModes(t, [
@@ -492,6 +495,10 @@ t.test('typ dpop+jwt and an allowlisted asymmetric alg', async (t) => {
     ['es256 in lower case', () => proof(ES256, { header: { alg: 'es256' } }), ALG_REFUSED],
     ['no alg', () => proof(ES256, { header: { alg: undefined } }), ALG_REFUSED],
     ['a numeric alg', () => proof(ES256, { header: { alg: 256 } }), ALG_REFUSED],
+    // RFC 7515 §4.1.11: a critical extension not understood is a refusal, whichever it is.
+    ['crit', () => proof(ES256, { header: { crit: ['urn:example:ext'], 'urn:example:ext': 1 } }), CRIT],
+    ['crit b64', () => proof(ES256, { header: { crit: ['b64'], b64: false } }), CRIT],
+    ['crit empty', () => proof(ES256, { header: { crit: [] } }), CRIT],
   ])
 })
 
@@ -522,7 +529,7 @@ t.test('the jwk: present, an object, public, for signing with the alg', async (t
   const { d } = p256.privateKey.export({ format: 'jwk' })
   const carry = 'the DPoP proof must carry its public key in the jwk header'
   const isPublic = 'the jwk of the DPoP proof must be a public key'
-  const forSigning = 'the jwk of the DPoP proof is not for signing with its alg (use, alg)'
+  const forSigning = 'the jwk of the DPoP proof is not for signing with its alg (use, key_ops, alg)'
   await refusedInBothModes(t, [
     ['no jwk', () => proof(ES256, { header: { jwk: undefined } }), carry],
     ['jwk null', () => proof(ES256, { header: { jwk: null } }), carry],
@@ -533,6 +540,19 @@ t.test('the jwk: present, an object, public, for signing with the alg', async (t
     ['an RSA prime (p)', () => proof(RS256, { header: { jwk: { ...RS256.jwk, p: 'AQAB' } } }), isPublic],
     ['a symmetric key (k)', () => proof(ES256, { header: { jwk: { ...ES256.jwk, k: 'c2VjcmV0' } } }), isPublic],
     ['d even when empty', () => proof(ES256, { header: { jwk: { ...ES256.jwk, d: '' } } }), isPublic],
+    // Every private member on its own (RFC 7518 §6.3.2, §6.4; RFC 8037 §2), not only d, p and k.
+    ...['q', 'dp', 'dq', 'qi', 'oth', 'priv'].map((member): [string, () => string, string] => [
+      `a private member ${member} alone`,
+      () => proof(RS256, { header: { jwk: { ...RS256.jwk, [member]: 'AQAB' } } }),
+      isPublic,
+    ]),
+    ['key_ops encrypt', () => proof(ES256, { header: { jwk: { ...ES256.jwk, key_ops: ['encrypt'] } } }), forSigning],
+    [
+      'key_ops verify and sign',
+      () => proof(ES256, { header: { jwk: { ...ES256.jwk, key_ops: ['verify', 'sign'] } } }),
+      forSigning,
+    ],
+    ['key_ops a string', () => proof(ES256, { header: { jwk: { ...ES256.jwk, key_ops: 'verify' } } }), forSigning],
     ['use enc', () => proof(ES256, { header: { jwk: { ...ES256.jwk, use: 'enc' } } }), forSigning],
     [
       'use enc, alg right',
@@ -556,7 +576,12 @@ t.test('the jwk: present, an object, public, for signing with the alg', async (t
 })
 
 t.test('the signature is by the key of the header', async (t) => {
-  const flip = (made: string) => `${made.slice(0, -2)}${made.endsWith('AA') ? 'AB' : 'AA'}`
+  // The signature's first character changed: it carries six bits of the signature (the last one may carry only
+  // padding bits, which the decoder drops, so changing it could leave the signature as it was).
+  const flip = (made: string) => {
+    const at = made.lastIndexOf('.') + 1
+    return `${made.slice(0, at)}${made[at] === 'A' ? 'B' : 'A'}${made.slice(at + 1)}`
+  }
   await refusedInBothModes(t, [
     ['signed by another key', () => proof(ES256, { signer: OTHER_ES256.sign }), NOT_SIGNED],
     ['a signature altered', () => flip(proof(ES256)), NOT_SIGNED],
