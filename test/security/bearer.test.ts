@@ -164,6 +164,9 @@ t.test('which credential a request presents', async (t) => {
   t.same(await as({ authorization: 'Bearer' }), missing, 'a scheme without a token')
   t.same(await as({ 'x-api-key': '   ' }), missing, 'a blank X-API-Key is none')
   t.same(await as({ authorization: 'Bearer a b' }), invalid, 'two words: an invalid credential, not a missing one')
+  t.same(await as({ authorization: 'Bearer  \ta b' }), invalid, 'and after several spaces or tabs')
+  t.same(await as({ authorization: 'NotBearer jwt.plain' }), missing, 'the scheme is the whole first word')
+  t.same(await as({ authorization: 'XBearer a b' }), missing)
   t.same(await as({ authorization: 'Bearer x'.padEnd(8200, 'x') }), invalid, 'longer than 8,192 characters')
   t.same(await as({ authorization: `Bearer ${'x'.repeat(8192)}` }), invalid, 'exactly 8,192: looked up, unknown')
   t.same(tokenChecks.at(-1), 'x'.repeat(8192))
@@ -226,6 +229,17 @@ t.test('the principal a JWT becomes', async (t) => {
   t.same(await of('jwt.bound'), jwtPrincipal({ jkt: 'thumbprint-1' }), 'a DPoP-bound token carries its thumbprint')
   t.same(await of('jwt.bound-odd'), jwtPrincipal(), 'a cnf without a string jkt binds nothing')
   t.same(await of('jwt.bound-null'), jwtPrincipal())
+  for (const token of ['jwt.plain', 'jwt.bound-odd', 'jwt.odd'])
+    t.same(
+      Object.keys((await of(token)) ?? {}),
+      ['kind', 'sub', 'scopes', 'clientId', 'tenantId', 'jti', 'exp'],
+      `${token}: no member for what the token does not carry`,
+    )
+  const { bearer: counting, tokenChecks, keyChecks } = setup()
+  t.equal(await counting.verify(''), undefined)
+  t.equal(await counting.verify('x'.repeat(8193)), undefined)
+  t.equal(await counting.verify(`pcl_${'x'.repeat(8189)}`), undefined)
+  t.same([tokenChecks, keyChecks], [[], []], 'an empty credential, or one over 8,192 characters, is not looked up')
 })
 
 t.test('the principal an access key becomes', async (t) => {
@@ -281,6 +295,10 @@ t.test('an access key presented as the credential: its refusal and its calls are
   })
   t.same(counted.at(-1), ['access_key', 'key-u', 'refused'], 'a call without the scope is counted as refused')
 
+  const either = request({ 'x-api-key': KEY })
+  await bearer.requireScope('introspect', 'admin')(either, {} as never)
+  t.equal(either.principal?.keyId, 'key-a', 'one of the scopes named is enough')
+
   const anyScope = request({ 'x-api-key': WORKSPACE_KEY })
   await bearer.requireScope()(anyScope, {} as never)
   t.equal(anyScope.principal?.keyId, 'key-w', 'no scope named: any valid credential')
@@ -323,6 +341,11 @@ t.test('RFC 9449 §7: the DPoP scheme', async (t) => {
   t.same(await as('DPoP a b'), scheme, 'not a single token')
   t.same(await as(`DPoP ${KEY}`), scheme, 'an access key is never DPoP-bound')
   t.same(await as(`DPoP ${'x'.repeat(8193)}`), scheme, 'longer than 8,192 characters')
+  t.same(
+    await as(`DPoP ${'x'.repeat(8192)}`),
+    dpopToken('the access token is invalid, expired or revoked'),
+    'exactly 8,192: its proof is checked, then the token',
+  )
   t.same(await as('DPoP jwt.plain'), dpopToken('the access token is not bound to the key of the DPoP proof'))
   t.same(await as('DPoP jwt.unknown'), dpopToken('the access token is invalid, expired or revoked'))
   t.same(await as('DPoP jwt.revoked'), dpopToken('the access token is invalid, expired or revoked'))
@@ -347,4 +370,19 @@ t.test('RFC 9449 §7: the DPoP scheme', async (t) => {
     headers: { 'www-authenticate': dpopChallenge('invalid_dpop_proof', description) },
   })
   t.same(none.tokenChecks, [], 'the token is not verified without a proof')
+})
+
+t.test('without a usage counter, keys are authenticated and refused all the same', async (t) => {
+  const bearer = createBearerAuthenticator({
+    config: { issuer: ISSUER },
+    now: () => NOW,
+    accessTokens: { verify: async () => undefined },
+    accessKeys: { verify: async (presented: string) => keys[presented] ?? { ok: false, reason: 'unknown' } } as never,
+    dpop: { verify: async () => undefined },
+    isRevoked: () => false,
+  })
+  t.same(await outcome(bearer.authenticate(request({ 'x-api-key': REVOKED_KEY }))), invalid)
+  const allowed = request({ 'x-api-key': KEY })
+  await bearer.requireScope('admin')(allowed, {} as never)
+  t.equal(allowed.principal?.keyId, 'key-a')
 })
