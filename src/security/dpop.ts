@@ -23,12 +23,13 @@ import { decodeProtectedHeader, type JWK } from 'jose'
 import type { Config } from '../config.js'
 import { invalidDpopProof, useDpopNonce } from '../errors.js'
 
+/** The members of a private or symmetric JWK (RFC 7518 §6.2.2, §6.3.2, §6.4; RFC 8037 §2): never in a proof's jwk. */
+const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k', 'priv'] as const
+
 /**
  * RFC 9449 §4.2: asymmetric algorithms only; the allowlist of client assertions, and Ed25519, the fully
  * specified name of EdDSA with that curve (RFC 9864), which current clients (openid-client 6) sign with.
  */
-/** The members of a private or symmetric JWK (RFC 7518 §6.2.2, §6.3.2, §6.4; RFC 8037 §2): never in a proof's jwk. */
-const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k', 'priv'] as const
 export const DPOP_ALGORITHMS: readonly string[] = ['RS256', 'PS256', 'ES256', 'EdDSA', 'Ed25519']
 
 /** Seconds one nonce window lasts; a nonce is accepted in its window and the next (so 5 to 10 minutes). */
