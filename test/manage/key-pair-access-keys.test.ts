@@ -86,7 +86,8 @@ for (const provider of providers) {
         t.match(body, { kind: 'key_pair', public_key_alg: alg ?? 'ES256', public_key: { kty } })
         t.notOk('key' in body)
         t.match(body.private_key_jwk, { kty, kid: body.id, alg: alg ?? 'ES256', d: /./ })
-        t.match(body.private_key_pem, /^-----BEGIN PRIVATE KEY-----\n/)
+        // PKCS #8 PEM, exactly as node:crypto writes it (not SEC 1's EC or PKCS #1's RSA form).
+        t.equal(body.private_key_pem, createPrivateKey(body.private_key_pem).export({ type: 'pkcs8', format: 'pem' }))
         // The PEM and the JWK are the same private key, and its public half is the one stored.
         const fromPem = createPublicKey(createPrivateKey(body.private_key_pem)).export({ format: 'jwk' }) as JWK
         t.equal(await calculateJwkThumbprint(fromPem, 'sha256'), body.public_key_thumbprint)
