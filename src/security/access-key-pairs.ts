@@ -63,7 +63,7 @@ export function checkPublicJwk(input: unknown, alg?: KeyPairAlgorithm): Omit<Pub
   if (jwk.alg !== undefined && alg !== undefined && jwk.alg !== alg)
     throw new PublicKeyError(`the JWK's alg ${jwk.alg} differs from the alg asked for, ${alg}`)
   const pinned = alg ?? (jwk.alg as KeyPairAlgorithm | undefined) ?? allowed[0]!
-  if (!allowed.includes(pinned)) throw new PublicKeyError(`a ${jwk.kty} key cannot be used with ${pinned}`)
+  if (!allowed.includes(pinned)) throw new PublicKeyError(`an ${jwk.kty} key cannot be used with ${pinned}`)
   if (jwk.use !== undefined && jwk.use !== 'sig') throw new PublicKeyError('the JWK member use must be sig')
   let key: KeyObject
   try {

@@ -133,7 +133,7 @@ for (const provider of providers) {
           { public_key: { ...rsa2048.publicKey.export({ format: 'jwk' }), e: 'AQ' } },
           'an RSA key must have an odd public exponent of at least 3',
         ],
-        ['wrong alg for the key', { public_key: publicJwk(pair), alg: 'RS256' }, 'a EC key cannot be used with RS256'],
+        ['wrong alg for the key', { public_key: publicJwk(pair), alg: 'RS256' }, 'an EC key cannot be used with RS256'],
         [
           'alg disagreeing with the JWK',
           { public_key: { ...publicJwk(pair), alg: 'ES256' }, alg: 'PS256' },
