@@ -254,3 +254,55 @@ for (const provider of providers) {
     t.equal(removed.json().error, 'invalid_target')
   })
 }
+
+for (const provider of providers) {
+  t.test(
+    `a tenant's password login refused openid gets none from its refreshes (RFC 6749 §6), on ${provider}`,
+    async (t) => {
+      const { app, store } = await build(t, { provider })
+      const { acme, prod } = await seedAcme(store)
+      await store.clients.create({
+        clientId: 'acme-cli',
+        tenantId: acme.id,
+        name: 'Acme CLI',
+        secretHash: sha256(SECRET),
+        grantTypes: ['password', 'refresh_token'],
+        scopes: ['read', 'write', 'openid', 'profile'],
+      })
+      const cli = { authorization: basic('acme-cli', SECRET) }
+      // alice holds read and write, not openid: the login gets her scopes within the client's.
+      for (const workspace of [undefined, prod.slug]) {
+        const where = workspace ? `in workspace ${workspace}` : 'tenant-wide'
+        const login = await tokenRequest(
+          app,
+          { grant_type: 'password', username: 'alice', password: PASSWORD, ...(workspace ? { workspace } : {}) },
+          cli,
+        )
+        t.equal(login.statusCode, 200, login.body)
+        const granted = workspace ? 'read' : 'read write'
+        t.equal(login.json().scope, granted, `${where}: the login's scope`)
+        const refreshed = await tokenRequest(
+          app,
+          {
+            grant_type: 'refresh_token',
+            refresh_token: login.json().refresh_token,
+            ...(workspace ? { workspace } : {}),
+          },
+          cli,
+        )
+        t.equal(refreshed.statusCode, 200, refreshed.body)
+        t.equal(refreshed.json().scope, granted, `${where}: the refresh grants no scope the login was refused`)
+        const asked = await tokenRequest(
+          app,
+          { grant_type: 'refresh_token', refresh_token: refreshed.json().refresh_token, scope: 'read openid' },
+          cli,
+        )
+        t.same(
+          [asked.statusCode, asked.json().error],
+          [400, 'invalid_scope'],
+          `${where}: nor when asked for: ${asked.body}`,
+        )
+      }
+    },
+  )
+}

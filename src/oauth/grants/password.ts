@@ -12,7 +12,7 @@ import { tenantOf } from '../../store/clients.js'
 import { familyKeepsRequestedScope, workspaceOf, type WorkspaceGrant } from '../workspace.js'
 import { invalidGrant } from '../../errors.js'
 import { reserveLoginAttempt, type LoginAttempt } from '../login-attempts.js'
-import { grantScope, intersectScopes } from '../scope.js'
+import { grantScope, IDENTITY_SCOPES, intersectScopes } from '../scope.js'
 import type { Services } from '../../services.js'
 import { refreshBinding, type Grant, type GrantRequest } from './grant.js'
 
@@ -139,7 +139,12 @@ export const createPasswordGrant = (deps: PasswordGrantServices): Grant => ({
     const { scope, workspace } = await grantUserScope(deps, request, user, attempt)
     await attempt.succeeded()
     const passwordHash = await upgradeHash(deps, user, params.password!)
-    const familyScope = familyKeepsRequestedScope(client, params.workspace) ? (request.scope ?? client.scopes) : scope
+    // A family that keeps the requested scope (workspace.ts) keeps the identity scopes granted now only: a refresh
+    // treats them as held by every user, so one this login was refused would come with its first refresh, a scope
+    // not originally granted (RFC 6749 §6).
+    const familyScope = familyKeepsRequestedScope(client, params.workspace)
+      ? (request.scope ?? client.scopes).filter((name) => !IDENTITY_SCOPES.includes(name) || scope.includes(name))
+      : scope
     const family = await startFamily(deps, request, user, passwordHash, familyScope)
     return {
       subject: user.id,
