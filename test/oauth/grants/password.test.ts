@@ -587,6 +587,11 @@ t.test("a workspace: the user's role there stands for their scopes", async (t) =
 
   const unknown = await as(undefined, 'nope')
   t.strictSame(unknown.got, refused('invalid_target', "no workspace 'nope' in this client's tenant"))
+  t.strictSame(
+    (await as(undefined, `${'w'.repeat(64)}tail`)).got,
+    refused('invalid_target', `no workspace '${'w'.repeat(64)}' in this client's tenant`),
+    'an unknown workspace is named by its first 64 characters',
+  )
   t.strictSame(unknown.calls, [
     ...reserved(),
     lookup(),
