@@ -18,7 +18,10 @@ export function redirectUriProblem(uri: string): string | undefined {
   } catch {
     return 'must be an absolute URI'
   }
-  if (url.protocol === 'https:') return url.hostname === '' ? 'must name a host' : undefined
+  // The URL parser reads `https:x`, `https:///x` and `https:\\x` as https://x/, while the raw string is what is
+  // stored and compared: an https URI must be written with its authority, and name a host (RFC 9110 §4.2.2).
+  if (url.protocol === 'https:')
+    return /^https:\/\/[^/?#\\]/i.test(uri) ? undefined : 'must name a host (https://host/…)'
   if (url.protocol === 'http:')
     return LOOPBACK_HOSTS.has(url.hostname)
       ? undefined

@@ -65,12 +65,17 @@ const S256_CHALLENGE = /^[A-Za-z0-9_-]{43}$/
 // RFC 9449 §10: dpop_jkt is the base64url SHA-256 JWK thumbprint (RFC 7638), 43 characters.
 const JWK_THUMBPRINT = /^[A-Za-z0-9_-]{43}$/
 
+const PAGE_ONLY = new Set(['client_id', 'redirect_uri'])
+
 /** One value per parameter (RFC 6749 §3.1: a parameter must not be repeated); empty ones are absent. */
 export function singleParameters(query: unknown): { params: Record<string, string>; repeated: string | undefined } {
   const params: Record<string, string> = {}
   let repeated: string | undefined
   for (const [name, value] of Object.entries(typeof query === 'object' && query !== null ? query : {})) {
-    if (Array.isArray(value)) repeated ??= name
+    // A repeated client_id or redirect_uri is reported before any other repeated parameter, whatever the order:
+    // it is shown on a page, never redirected to (RFC 6749 §4.1.2.1).
+    if (Array.isArray(value) && (repeated === undefined || (PAGE_ONLY.has(name) && !PAGE_ONLY.has(repeated))))
+      repeated = name
     else if (typeof value === 'string' && value !== '') params[name] = value
   }
   return { params, repeated }
