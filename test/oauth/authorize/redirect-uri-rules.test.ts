@@ -52,6 +52,11 @@ t.test('registration refuses an https URI written without its authority (RFC 911
       uri,
     )
   }
+  t.equal(
+    redirectUriProblem('https:x/cb?next=https://app.example/'),
+    'must name a host (https://host/…)',
+    'an authority later in the string does not count',
+  )
   t.equal(redirectUriProblem('HTTPS://app.example/cb'), undefined, 'the scheme in any case')
   t.equal(redirectUriProblem('https://app.example'), undefined, 'no path')
 })
