@@ -11,6 +11,7 @@ import { checkLogin, type LoginOutcome } from '../../../src/oauth/authorize/logi
 import { sha256 } from '../../../src/security/secrets.ts'
 import type { Failure, Reservation, ReserveResult, ThrottlePolicy } from '../../../src/store/login-throttle.ts'
 import type { User } from '../../../src/store/users.ts'
+import { recordingLoginThrottle, recordingLoginWaiters } from '../../support/recording-fakes.ts'
 
 const NOW = 1_800_000_000_000
 const TENANT = 'tenant-7'
@@ -85,34 +86,9 @@ function setup(options: Setup = {}) {
         return DUMMY
       },
     },
-    loginWaiters: {
-      wake(...args: unknown[]) {
-        calls.push(['loginWaiters.wake', ...args])
-      },
-      async wait(...args: unknown[]) {
-        calls.push(['loginWaiters.wait', ...args])
-      },
-      waiting: () => 0,
-    },
+    loginWaiters: recordingLoginWaiters(calls),
     store: {
-      loginThrottle: {
-        async reserve(key: string, policy: ThrottlePolicy, at: Date): Promise<ReserveResult> {
-          calls.push(['throttle.reserve', key, policy, at])
-          await fails('reserve')
-          return options.reserve?.[key] ?? { outcome: 'admitted', reservation: reservation(key) }
-        },
-        async release(held: Reservation, at: Date) {
-          calls.push(['throttle.release', held, at])
-          await fails('release')
-        },
-        async fail(held: Reservation, policy: ThrottlePolicy, at: Date): Promise<Failure> {
-          calls.push(['throttle.fail', held, policy, at])
-          return options.failures?.[held.key] ?? { failures: 1, lockedUntil: undefined }
-        },
-        async forget(held: Reservation, at: Date) {
-          calls.push(['throttle.forget', held, at])
-        },
-      },
+      loginThrottle: recordingLoginThrottle(calls, { ...options, reservation }, fails),
       users: {
         async findByUsername(tenantId: string, username: string) {
           calls.push(['users.findByUsername', tenantId, username])

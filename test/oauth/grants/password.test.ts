@@ -17,6 +17,7 @@ import type { Failure, Reservation, ReserveResult, ThrottlePolicy } from '../../
 import { DEFAULT_TENANT_ID } from '../../../src/store/tenants.ts'
 import type { User } from '../../../src/store/users.ts'
 import { clientRow } from '../../support/client-row.ts'
+import { recordingLoginThrottle, recordingLoginWaiters, recordingWorkspaces } from '../../support/recording-fakes.ts'
 
 /** When the request arrived; the server clock (the throttle's time) reads a little later. */
 const NOW = 1_800_000_000_000
@@ -120,33 +121,9 @@ function setup(options: Setup = {}) {
         return DUMMY
       },
     },
-    loginWaiters: {
-      wake(...args: unknown[]) {
-        calls.push(['loginWaiters.wake', ...args])
-      },
-      async wait(...args: unknown[]) {
-        calls.push(['loginWaiters.wait', ...args])
-      },
-      waiting: () => 0,
-    },
+    loginWaiters: recordingLoginWaiters(calls),
     store: {
-      loginThrottle: {
-        async reserve(key: string, policy: ThrottlePolicy, at: Date): Promise<ReserveResult> {
-          calls.push(['throttle.reserve', key, policy, at])
-          return options.reserve?.[key] ?? { outcome: 'admitted', reservation: reservation(key) }
-        },
-        async release(held: Reservation, at: Date) {
-          calls.push(['throttle.release', held, at])
-          await fails('release')
-        },
-        async fail(held: Reservation, policy: ThrottlePolicy, at: Date): Promise<Failure> {
-          calls.push(['throttle.fail', held, policy, at])
-          return options.failures?.[held.key] ?? { failures: 1, lockedUntil: undefined }
-        },
-        async forget(held: Reservation, at: Date) {
-          calls.push(['throttle.forget', held, at])
-        },
-      },
+      loginThrottle: recordingLoginThrottle(calls, { ...options, reservation }, (name) => fails(name as Failing)),
       users: {
         async findByUsername(tenantId: string, username: string) {
           calls.push(['users.findByUsername', tenantId, username])
@@ -171,24 +148,7 @@ function setup(options: Setup = {}) {
           calls.push(['audit.record', event, at])
         },
       },
-      tenants: {
-        workspaces: {
-          async find(tenantId: string, idOrSlug: string) {
-            calls.push(['workspaces.find', tenantId, idOrSlug])
-            const id = options.workspaces?.[tenantId]?.[idOrSlug]
-            return id === undefined
-              ? undefined
-              : { id, tenantId, slug: idOrSlug, name: idOrSlug, createdAt: new Date(0) }
-          },
-        },
-        memberships: {
-          async find(tenantId: string, userId: string, workspaceId: string) {
-            calls.push(['memberships.find', tenantId, userId, workspaceId])
-            const scopes = options.roles?.[`${tenantId}/${userId}/${workspaceId}`]
-            return scopes && { id: 'm-1', userId, workspaceId, role: { id: 'r-1', tenantId, name: 'role', scopes } }
-          },
-        },
-      },
+      tenants: recordingWorkspaces(calls, options),
     },
   }
   const grant = createPasswordGrant(deps as unknown as PasswordGrantServices)

@@ -20,6 +20,7 @@ import type { Session } from '../../../src/store/sessions.ts'
 import { ANY_TENANT } from '../../../src/store/tenant-scope.ts'
 import { DEFAULT_TENANT_ID } from '../../../src/store/tenants.ts'
 import { clientRow } from '../../support/client-row.ts'
+import { recordingWorkspaces } from '../../support/recording-fakes.ts'
 
 /** When the request arrived (the grant's time of everything); the server clock reads a little later. */
 const NOW = 1_800_000_000_000
@@ -160,24 +161,7 @@ function setup(options: Setup = {}) {
           calls.push(['audit.record', event, at])
         },
       },
-      tenants: {
-        workspaces: {
-          async find(tenantId: string, idOrSlug: string) {
-            calls.push(['workspaces.find', tenantId, idOrSlug])
-            const id = options.workspaces?.[tenantId]?.[idOrSlug]
-            return id === undefined
-              ? undefined
-              : { id, tenantId, slug: idOrSlug, name: idOrSlug, createdAt: new Date(0) }
-          },
-        },
-        memberships: {
-          async find(tenantId: string, userId: string, workspaceId: string) {
-            calls.push(['memberships.find', tenantId, userId, workspaceId])
-            const scopes = options.roles?.[`${tenantId}/${userId}/${workspaceId}`]
-            return scopes && { id: 'm-1', userId, workspaceId, role: { id: 'r-1', tenantId, name: 'role', scopes } }
-          },
-        },
-      },
+      tenants: recordingWorkspaces(calls, options),
       sessions: {
         async findById(scope: unknown, id: string) {
           calls.push(['sessions.findById', scope, id])
