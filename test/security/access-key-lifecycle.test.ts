@@ -22,6 +22,7 @@ import type { AccessKey, NewAccessKey } from '../../src/store/access-keys.ts'
 import type { NewAuditEvent } from '../../src/store/audit.ts'
 import { DEFAULT_TENANT_ID, type Store, StoreError } from '../../src/store/index.ts'
 import type { User } from '../../src/store/users.ts'
+import { accessKeyRow } from '../support/access-key-row.ts'
 
 const NOW = 1_800_000_000_000
 const HOUR = 3_600_000
@@ -75,24 +76,8 @@ const stored = (input: NewAccessKey, now: Date): AccessKey => ({
   createdAt: now,
 })
 
-const existing = (id: string, overrides: Partial<AccessKey> = {}): AccessKey => ({
-  id,
-  prefix: 'pcl',
-  kind: 'secret',
-  publicKeyThumbprint: null,
-  publicKeyAlg: null,
-  name: `key ${id}`,
-  tenantId: 'tenant-1',
-  workspaceId: null,
-  userId: 'user-1',
-  scopes: ['read'],
-  expiresAt: null,
-  lastUsedAt: null,
-  revokedAt: new Date(NOW),
-  parentId: null,
-  createdAt: new Date(NOW - HOUR),
-  ...overrides,
-})
+const existing = (id: string, overrides: Partial<AccessKey> = {}): AccessKey =>
+  accessKeyRow({ id, userId: 'user-1', revokedAt: new Date(NOW), ...overrides }, new Date(NOW - HOUR))
 
 type RevokeResult = { accessKey: AccessKey; changed: boolean; descendants: AccessKey[] }
 

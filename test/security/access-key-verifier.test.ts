@@ -19,6 +19,7 @@ import { sha256 } from '../../src/security/secrets.ts'
 import type { AccessKey, AccessKeyForVerification } from '../../src/store/access-keys.ts'
 import { ANY_TENANT } from '../../src/store/tenant-scope.ts'
 import { until } from '../support/timers.ts'
+import { accessKeyRow } from '../support/access-key-row.ts'
 
 const T0 = 1_800_000_000_000
 const TTL = 5
@@ -31,24 +32,8 @@ const MAX_ENTRIES = 10_000
 const idOf = (name: string | number) => `k${String(name).padStart(15, '0')}`
 const presented = (id: string, secret = SECRET) => `pcl_${id}_${secret}`
 
-const accessKey = (id: string, extra: Partial<AccessKey> = {}): AccessKey => ({
-  id,
-  prefix: 'pcl',
-  kind: 'secret',
-  publicKeyThumbprint: null,
-  publicKeyAlg: null,
-  name: `key ${id}`,
-  tenantId: 'tenant-1',
-  workspaceId: null,
-  userId: null,
-  scopes: ['read', 'write', 'admin'],
-  expiresAt: null,
-  lastUsedAt: null,
-  revokedAt: null,
-  parentId: null,
-  createdAt: new Date(T0 - 86_400_000),
-  ...extra,
-})
+const accessKey = (id: string, extra: Partial<AccessKey> = {}): AccessKey =>
+  accessKeyRow({ id, scopes: ['read', 'write', 'admin'], ...extra }, new Date(T0 - 86_400_000))
 
 const owner = (extra: Partial<NonNullable<AccessKeyForVerification['owner']>> = {}) => ({
   id: 'user-1',

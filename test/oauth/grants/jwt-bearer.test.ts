@@ -18,6 +18,7 @@ import type { ReplayNamespace } from '../../../src/security/replay-cache.ts'
 import type { AccessKey } from '../../../src/store/access-keys.ts'
 import { StoreError } from '../../../src/store/index.ts'
 import { clientRow } from '../../support/client-row.ts'
+import { accessKeyRow } from '../../support/access-key-row.ts'
 
 const ISSUER = 'https://auth.example/base'
 const AUDIENCE = 'https://api.example'
@@ -38,24 +39,18 @@ const REVOKED = idOf('revoked')
 const SECRET_KEY = idOf('secret')
 const STRANGER = idOf('stranger')
 
-const accessKey = (id: string, extra: Partial<AccessKey> = {}): AccessKey => ({
-  id,
-  prefix: 'pcl',
-  kind: 'key_pair',
-  publicKeyThumbprint: `thumbprint-${id}`,
-  publicKeyAlg: 'ES256',
-  name: `key ${id}`,
-  tenantId: 'tenant-1',
-  workspaceId: null,
-  userId: null,
-  scopes: ['deploy', 'admin', 'read'],
-  expiresAt: null,
-  lastUsedAt: null,
-  revokedAt: null,
-  parentId: null,
-  createdAt: new Date(NOW - 86_400_000),
-  ...extra,
-})
+const accessKey = (id: string, extra: Partial<AccessKey> = {}): AccessKey =>
+  accessKeyRow(
+    {
+      id,
+      kind: 'key_pair',
+      publicKeyThumbprint: `thumbprint-${id}`,
+      publicKeyAlg: 'ES256',
+      scopes: ['deploy', 'admin', 'read'],
+      ...extra,
+    },
+    new Date(NOW - 86_400_000),
+  )
 
 interface Signer {
   id: string

@@ -18,6 +18,7 @@ import type { AccessKey } from '../../../src/store/access-keys.ts'
 import type { Workspace } from '../../../src/store/tenants.ts'
 import { DEFAULT_TENANT_ID } from '../../../src/store/tenants.ts'
 import { clientRow } from '../../support/client-row.ts'
+import { accessKeyRow } from '../../support/access-key-row.ts'
 
 const NOW = 1_800_000_000_000
 const DEFAULT_AUDIENCE = 'https://auth.example/base'
@@ -26,24 +27,8 @@ const OTHER = 'https://other.example'
 const JWT_TYPE = 'urn:ietf:params:oauth:token-type:jwt'
 const INVALID_KEY = 'subject_token is not a valid access key (unknown, expired or revoked)'
 
-const accessKey = (id: string, extra: Partial<AccessKey> = {}): AccessKey => ({
-  id,
-  prefix: 'pcl',
-  kind: 'secret',
-  publicKeyThumbprint: null,
-  publicKeyAlg: null,
-  name: `key ${id}`,
-  tenantId: 'tenant-1',
-  workspaceId: null,
-  userId: null,
-  scopes: ['deploy', 'admin', 'read'],
-  expiresAt: null,
-  lastUsedAt: null,
-  revokedAt: null,
-  parentId: null,
-  createdAt: new Date(NOW - 86_400_000),
-  ...extra,
-})
+const accessKey = (id: string, extra: Partial<AccessKey> = {}): AccessKey =>
+  accessKeyRow({ id, scopes: ['deploy', 'admin', 'read'], ...extra }, new Date(NOW - 86_400_000))
 
 const verified = (key: AccessKey, extra: Partial<Extract<AccessKeyVerification, { ok: true }>> = {}) =>
   ({ ok: true, key, owner: null, sub: `access_key:${key.id}`, scopes: key.scopes, ...extra }) as const
