@@ -13,14 +13,7 @@ import { arch, cpus, loadavg, release, totalmem } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { mintAuthorizationCodes } from './codes.ts'
-import {
-  createEnvironment,
-  createFixtures,
-  mintTokens,
-  type DbKind,
-  type Environment,
-  type Fixtures,
-} from './fixtures.ts'
+import { createEnvironment, createFixtures, mintTokens, type Environment, type Fixtures } from './fixtures.ts'
 import { benchScript, prepareBuild, repoRoot, type Build } from './lib/build.ts'
 import { basicAuth, median } from './lib/load.ts'
 import { freePort, startServer, type ServerProcess } from './lib/processes.ts'
@@ -48,9 +41,10 @@ scenarios: ${scenarios.map((scenario) => scenario.name).join(', ')}`
 const ISSUER = BENCH_ISSUER
 const COLD_START_TARGET_MS = 1500
 const PEAK_RSS_TARGET_BYTES = 200 * 1024 * 1024
+/** Above what the revocation endpoint serves on two cores (bench/README.md): sizes the revoke pool. */
+const MAX_REVOCATIONS_PER_SECOND = 7000
 
 interface Options extends Settings {
-  db: DbKind
   server: 'dist' | 'tsx'
   scenarioNames: string[]
   output: string
@@ -199,14 +193,25 @@ async function measureColdStart(build: Build, runs: number): Promise<{ emptyMs: 
   return { emptyMs, restartMs }
 }
 
+/**
+ * Access tokens for the revoke scenario: each is revoked once, so the pool must outlast its warm-up and rounds
+ * (each contender's, but only Portcullis takes from it) at the highest rate a revocation may reach on this
+ * machine. Tokens presented a second time make the scenario invalid (its plan says so), not faster.
+ */
+function accessTokenPoolSize(settings: Pick<Settings, 'warmup' | 'rounds' | 'duration'>): number {
+  const seconds = settings.warmup + settings.rounds * settings.duration
+  return Math.max(6000, Math.ceil(MAX_REVOCATIONS_PER_SECOND * seconds))
+}
+
 /** Token pools minted by a separate server process on the same database, with bcrypt at cost 4 for speed. */
 async function mintPools(
   build: Build,
   environment: Environment,
   fixtures: Fixtures,
   needs: Set<keyof Pools>,
-  quick: boolean,
+  settings: Settings,
 ): Promise<{ pools: Pools; notes: string[] }> {
+  const { quick } = settings
   const notes: string[] = []
   const pools = emptyPools()
   if (needs.has('authorizationCodes')) {
@@ -255,7 +260,7 @@ async function mintPools(
       }
     }
     if (needs.has('accessTokens')) {
-      const count = quick ? 6000 : 30000
+      const count = accessTokenPoolSize(settings)
       const started = performance.now()
       try {
         const tokens = await mintTokens(minter.url, {
@@ -390,7 +395,7 @@ async function main(): Promise<number> {
         )
       }
       const needs = new Set(selected.flatMap((scenario) => Object.keys(scenario.pools ?? {}) as Array<keyof Pools>))
-      const minted = await mintPools(build, environment, fixtures, needs, options.quick)
+      const minted = await mintPools(build, environment, fixtures, needs, options)
       pools = minted.pools
       runNotes.push(...minted.notes)
     }
@@ -435,7 +440,7 @@ async function main(): Promise<number> {
           rounds: options.rounds,
           log,
         }).finally(() => plan.stop?.())
-        const verdicts = evaluate(scenario.name, contenders, plan.targets)
+        const verdicts = evaluate(scenario.name, contenders, plan.targets, plan.invalid?.())
         results.push({
           name: scenario.name,
           summary: scenario.summary,

@@ -37,12 +37,22 @@ export function ratioOf(subject: Summary, reference: Summary): number {
     : subject.rps / reference.rps
 }
 
-export function evaluate(scenario: string, contenders: readonly Summary[], targets: readonly Target[]): Verdict[] {
+/**
+ * The verdict of each target. `invalid`: why the rounds did not measure what the scenario claims (Plan.invalid);
+ * every target then fails, with the reason beside the figure.
+ */
+export function evaluate(
+  scenario: string,
+  contenders: readonly Summary[],
+  targets: readonly Target[],
+  invalid?: string,
+): Verdict[] {
   const subject = contenders.find((contender) => contender.role === 'subject')
   if (!subject) return []
   const errorRate = subject.requests ? subject.errors / subject.requests : 0
-  const clean = errorRate <= MAX_ERROR_RATE
-  const errorNote = clean ? '' : ` (${(errorRate * 100).toFixed(2)} % errors)`
+  const clean = errorRate <= MAX_ERROR_RATE && invalid === undefined
+  const errorNote =
+    invalid !== undefined ? ` (not valid: ${invalid})` : clean ? '' : ` (${(errorRate * 100).toFixed(2)} % errors)`
   return targets.map((target) => {
     if (target.kind === 'ratio') {
       const reference = contenders.find((contender) => contender.name === target.of)

@@ -159,7 +159,8 @@ export const refreshToken: Scenario = {
         httpContender('portcullis', 'subject', ctx.portcullis, request, ctx.settings.connections),
         httpContender('sign', 'reference', ctx.refs.sign, signRequest, ctx.settings.connections),
       ],
-      targets: [{ kind: 'ratio', of: 'sign', min: 0.5 }],
+      // The embedded default's target, and PostgreSQL's (issue #24): a refresh there waits for a commit.
+      targets: [{ kind: 'ratio', of: 'sign', min: ctx.settings.db === 'postgres' ? 0.35 : 0.5 }],
       notes: () => {
         const stats = queue.since(before)
         return [

@@ -1,7 +1,7 @@
 // What a scenario is: a set of contenders measured side by side (Portcullis and its references) and
 // the targets of the issue evaluated on their medians.
 import type { CodeClient } from '../codes.ts'
-import type { Fixtures, OtherAlgorithm } from '../fixtures.ts'
+import type { DbKind, Fixtures, OtherAlgorithm } from '../fixtures.ts'
 import { FORM, load, type Measurement, type RequestSpec } from '../lib/load.ts'
 import type { ServerProcess } from '../lib/processes.ts'
 import type { Contender, Summary } from '../lib/rounds.ts'
@@ -36,6 +36,8 @@ export const emptyPools = (): Pools => ({
 
 export interface Settings {
   quick: boolean
+  /** The database of the run: some targets differ between the embedded default and PostgreSQL. */
+  db: DbKind
   /** Connections of the throughput scenarios. */
   connections: number
   bcryptCost: number
@@ -63,6 +65,11 @@ export interface Plan {
   targets: Target[]
   /** Figures or caveats known only after the run (pool exhaustion, achieved rates). */
   notes?(contenders: readonly Summary[]): string[]
+  /**
+   * Why the rounds did not measure what the scenario claims (a pool that ran out, so tokens were presented
+   * twice), known only after them; the targets then fail with the reason instead of a verdict.
+   */
+  invalid?(): string | undefined
   /** Stops what the plan started (its own servers), after the rounds. */
   stop?(): Promise<void>
 }

@@ -35,10 +35,11 @@ export function createStore(db: Database) {
     refreshTokens: createRefreshTokenStore(prisma, db.sqlite, db.pool),
     loginThrottle: createLoginThrottleStore(prisma),
     signingKeys: createSigningKeyStore(prisma),
-    revokedTokens: createRevokedTokenStore(
-      prisma,
-      revocations ? { announce: revocations.announce, ...(db.pool ? { pool: db.pool } : {}) } : {},
-    ),
+    revokedTokens: createRevokedTokenStore(prisma, {
+      ...(revocations ? { announce: revocations.announce } : {}),
+      pool: db.pool,
+      sqlite: db.sqlite,
+    }),
     accessKeys: createAccessKeyStore(prisma, db.sqlite, db.pool),
     sessions: createSessionStore(prisma),
     authorizationRequests: createAuthorizationRequestStore(prisma),

@@ -2,9 +2,11 @@
 // token would have expired anyway, and introspection answers inactive for it. Each app instance keeps the
 // unexpired jtis in memory (security/revocation-list.ts): it reads them all at start, then the rows recorded
 // since its last read, every REVOCATION_SYNC_INTERVAL. Expired rows are deleted by the janitor (janitor.ts).
+import type BetterSqlite3 from 'better-sqlite3'
 import type pg from 'pg'
 import type { PrismaClient } from './database.js'
 import { toTimestamp } from './postgres-values.js'
+import { isBusy, toText } from './sqlite-values.js'
 import { createTurnBatch, writeEachAloneOnRowError } from './turn-batch.js'
 
 export interface RevokedJti {
@@ -49,19 +51,28 @@ const RECORD_ALL = `
   SELECT * FROM unnest($1::text[], $2::timestamp(3)[], $3::timestamp(3)[])
   ON CONFLICT ("jti") DO NOTHING`
 
-/** Revocation batches sent at once (each one round trip and one commit). */
-const REVOCATIONS_IN_FLIGHT = 2
+/**
+ * Revocation batches sent at once (each one round trip and one commit): one. Under load the revocations that
+ * arrive while a batch commits all leave together in the next, so a commit (and its WAL flush) is shared by
+ * as many requests as possible; on two cores a second batch in flight measured slower (bench/README.md).
+ */
+const REVOCATIONS_IN_FLIGHT = 1
 
 function createPostgresRevocations(pool: pg.Pool) {
   async function recordAll(revocations: Revocation[]): Promise<undefined[]> {
     const first = new Map<string, Revocation>()
     for (const row of revocations) if (!first.has(row.jti)) first.set(row.jti, row)
     const rows = [...first.values()]
-    await pool.query(RECORD_ALL, [
-      rows.map((row) => row.jti),
-      rows.map((row) => toTimestamp(row.expiresAt)),
-      rows.map((row) => toTimestamp(row.now)),
-    ])
+    // Prepared once per connection: PostgreSQL neither parses nor plans it again.
+    await pool.query({
+      name: 'portcullis-record-revocations',
+      text: RECORD_ALL,
+      values: [
+        rows.map((row) => row.jti),
+        rows.map((row) => toTimestamp(row.expiresAt)),
+        rows.map((row) => toTimestamp(row.now)),
+      ],
+    })
     return revocations.map(() => undefined)
   }
   // Two batches at most in flight: under load the revocations arriving meanwhile share the next commit.
@@ -70,12 +81,73 @@ function createPostgresRevocations(pool: pg.Pool) {
   })
 }
 
+// SQLite, every /oauth/revoke of a JWT: the revocations of one turn are written on the direct connection
+// (database.ts), prepared once, in one BEGIN IMMEDIATE transaction at the turn's end, as the refresh-token
+// rotations are (refresh-tokens/sqlite.ts): one commit for several requests, each row's statement its own so
+// that one failing fails alone. 'busy' while Prisma's own connection holds the write lock: those go through
+// Prisma, which waits for it.
+function createSqliteRevocations(connect: () => BetterSqlite3.Database) {
+  type Row = [jti: string, expiresAt: string, createdAt: string]
+  type Pending = { row: Row; resolve: (result: 'recorded' | 'busy') => void; reject: (err: unknown) => void }
+  let pending: Pending[] = []
+  let writeAll: ((rows: Row[]) => unknown[]) | undefined
+  const prepare = (db: BetterSqlite3.Database) => {
+    const insert = db.prepare<Row>(
+      `INSERT INTO "RevokedToken" ("jti", "expiresAt", "createdAt") VALUES (?, ?, ?) ON CONFLICT ("jti") DO NOTHING`,
+    )
+    const all = db.transaction((rows: Row[]) =>
+      rows.map((row) => {
+        try {
+          insert.run(...row)
+          return undefined
+        } catch (err) {
+          return err
+        }
+      }),
+    )
+    return (rows: Row[]) => all.immediate(rows) as unknown[]
+  }
+  function writePending(): void {
+    const batch = pending
+    pending = []
+    let results: unknown[]
+    try {
+      writeAll ??= prepare(connect())
+      results = writeAll(batch.map((item) => item.row))
+    } catch (err) {
+      for (const item of batch) isBusy(err) ? item.resolve('busy') : item.reject(err)
+      return
+    }
+    batch.forEach((item, i) => {
+      const failure = results[i]
+      if (failure === undefined) item.resolve('recorded')
+      else if (isBusy(failure)) item.resolve('busy')
+      else item.reject(failure)
+    })
+  }
+  return (revocation: Revocation): Promise<'recorded' | 'busy'> =>
+    new Promise((resolve, reject) => {
+      const row: Row = [revocation.jti, toText(revocation.expiresAt), toText(revocation.now)]
+      pending.push({ row, resolve, reject })
+      if (pending.length === 1) setImmediate(writePending)
+    })
+}
+
 /**
  * `announce`: tells the other instances after a revocation commits (PostgreSQL; change-feed.ts). `pool`:
- * PostgreSQL's pool (database.ts), for the revocations of the revocation endpoint without Prisma.
+ * PostgreSQL's pool, `sqlite`: SQLite's direct connection (database.ts), for the revocations of the revocation
+ * endpoint without Prisma.
  */
-export function createRevokedTokenStore(prisma: PrismaClient, options: { announce?: () => void; pool?: pg.Pool } = {}) {
+export function createRevokedTokenStore(
+  prisma: PrismaClient,
+  options: {
+    announce?: () => void
+    pool?: pg.Pool | undefined
+    sqlite?: (() => BetterSqlite3.Database) | undefined
+  } = {},
+) {
   const batch = options.pool && createPostgresRevocations(options.pool)
+  const direct = !options.pool && options.sqlite ? createSqliteRevocations(options.sqlite) : undefined
   return {
     /**
      * Records `jti` as revoked until `expiresAt` (the token's exp plus the clock-skew allowance).
@@ -87,7 +159,7 @@ export function createRevokedTokenStore(prisma: PrismaClient, options: { announc
         // the caller's clock: the other instances read the rows recorded since their last sync. A jti already
         // there (revoked twice, or by two instances at once) is the same outcome.
         if (batch) await batch.add({ jti, expiresAt, now })
-        else
+        else if (!direct || (await direct({ jti, expiresAt, now })) === 'busy')
           await prisma.$executeRaw`
           INSERT INTO "RevokedToken" ("jti", "expiresAt", "createdAt") VALUES (${jti}, ${expiresAt}, ${now})
           ON CONFLICT ("jti") DO NOTHING`

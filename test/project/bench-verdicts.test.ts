@@ -1,0 +1,54 @@
+// The benchmark's verdicts (bench/lib/report.ts): a ratio is the median of the rounds' ratios, a measurement with
+// errors fails, and a scenario whose rounds did not measure what it claims (a revoke pool that ran out, so
+// already-revoked tokens were presented again and took the cheap path) fails with the reason, whatever its figure.
+import t from 'tap'
+import { evaluate } from '../../bench/lib/report.ts'
+import type { Summary } from '../../bench/lib/rounds.ts'
+
+function summary(name: string, role: Summary['role'], rps: number[], errors = 0): Summary {
+  const sorted = [...rps].sort((a, b) => a - b)
+  return {
+    name,
+    role,
+    rps: sorted[Math.floor(sorted.length / 2)]!,
+    p50: 1,
+    p99: 2,
+    cpuUsPerRequest: undefined,
+    mainCpuUsPerRequest: undefined,
+    errors,
+    requests: rps.reduce((sum, value) => sum + value, 0),
+    rounds: rps.map((value) => ({ rps: value, p50: 1, p99: 2, errors: 0, requests: value, statusCodes: {} })),
+    extra: {},
+  }
+}
+
+const subject = summary('portcullis', 'subject', [300, 310, 290])
+const form = summary('form', 'reference', [1000, 1000, 1000])
+
+t.test('a ratio at or above its target passes; below fails', async (t) => {
+  t.same(evaluate('revoke', [subject, form], [{ kind: 'ratio', of: 'form', min: 0.3 }]), [
+    { description: 'revoke ≥ 0.3 × form', measured: '0.30 ×', pass: true },
+  ])
+  t.same(evaluate('revoke', [subject, form], [{ kind: 'ratio', of: 'form', min: 0.31 }]), [
+    { description: 'revoke ≥ 0.31 × form', measured: '0.30 ×', pass: false },
+  ])
+})
+
+t.test('an invalid measurement fails every target, with its reason, even above the target', async (t) => {
+  const reason = 'the pool ran out, 12 tokens presented twice'
+  t.same(evaluate('revoke', [subject, form], [{ kind: 'ratio', of: 'form', min: 0.1 }], reason), [
+    { description: 'revoke ≥ 0.1 × form', measured: `0.30 × (not valid: ${reason})`, pass: false },
+  ])
+})
+
+t.test('errors above 0.1 % of the requests fail the target and are shown', async (t) => {
+  const failing = summary('portcullis', 'subject', [300, 310, 290], 2)
+  t.same(evaluate('revoke', [failing, form], [{ kind: 'ratio', of: 'form', min: 0.1 }]), [
+    { description: 'revoke ≥ 0.1 × form', measured: '0.30 × (0.22 % errors)', pass: false },
+  ])
+})
+
+t.test('no target, no verdict (the embedded default has no revoke target)', async (t) => {
+  t.same(evaluate('revoke', [subject, form], []), [])
+  t.same(evaluate('revoke', [subject, form], [], 'the pool ran out'), [])
+})
