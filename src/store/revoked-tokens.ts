@@ -5,7 +5,7 @@
 import type BetterSqlite3 from 'better-sqlite3'
 import type pg from 'pg'
 import type { PrismaClient } from './database.js'
-import { toTimestamp } from './postgres-values.js'
+import { toTimestamp, types } from './postgres-values.js'
 import { isBusy, toText } from './sqlite-values.js'
 import { createTurnBatch, writeEachAloneOnRowError } from './turn-batch.js'
 
@@ -183,9 +183,25 @@ export function createRevokedTokenStore(
       return prisma.revokedToken.findMany({ where: { expiresAt: { gt: now } }, select: ROW })
     },
 
-    /** The jtis recorded at or after `since` whose tokens have not expired at `now`. */
+    /**
+     * The jtis recorded at or after `since` whose tokens have not expired at `now`. Read every
+     * REVOCATION_SYNC_INTERVAL by every instance, and as many rows as revocations in that interval plus its
+     * overlap (security/revocation-list.ts): on PostgreSQL on the pool, as arrays, which costs 2.5 × less CPU
+     * per row than Prisma (60,000 rows: ≈ 200 ms against ≈ 500 ms on the event loop).
+     */
     async listRecordedSince(since: Date, now: Date): Promise<RevokedJti[]> {
-      return prisma.revokedToken.findMany({ where: { createdAt: { gte: since }, expiresAt: { gt: now } }, select: ROW })
+      if (!options.pool)
+        return prisma.revokedToken.findMany({
+          where: { createdAt: { gte: since }, expiresAt: { gt: now } },
+          select: ROW,
+        })
+      const { rows } = await options.pool.query<[string, Date, Date]>({
+        text: `SELECT "jti", "expiresAt", "createdAt" FROM "RevokedToken" WHERE "createdAt" >= $1 AND "expiresAt" > $2`,
+        values: [toTimestamp(since), toTimestamp(now)],
+        types,
+        rowMode: 'array',
+      })
+      return rows.map(([jti, expiresAt, createdAt]) => ({ jti, expiresAt, createdAt }))
     },
   }
 }
