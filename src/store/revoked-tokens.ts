@@ -54,7 +54,7 @@ const RECORD_ALL = `
 /**
  * Revocation batches sent at once (each one round trip and one commit): one. Under load the revocations that
  * arrive while a batch commits all leave together in the next, so a commit (and its WAL flush) is shared by
- * as many requests as possible; on two cores a second batch in flight measured slower (bench/README.md).
+ * as many requests as possible; on two cores a second batch in flight measured slower (docs/scaling.md).
  */
 const REVOCATIONS_IN_FLIGHT = 1
 
@@ -75,7 +75,6 @@ function createPostgresRevocations(pool: pg.Pool) {
     })
     return revocations.map(() => undefined)
   }
-  // Two batches at most in flight: under load the revocations arriving meanwhile share the next commit.
   return createTurnBatch<Revocation, undefined>((rows) => writeEachAloneOnRowError(rows, recordAll), {
     maxInFlight: REVOCATIONS_IN_FLIGHT,
   })
