@@ -10,20 +10,11 @@ import type BetterSqlite3 from 'better-sqlite3'
 import type pg from 'pg'
 import type { PrismaClient } from './database.js'
 import { translate } from './errors.js'
+import { createSqliteTurnWriter } from './sqlite-turn-batch.js'
+import { toText } from './sqlite-values.js'
 
 const UPSERT_TAIL = `ON CONFLICT ("namespace", "jti") DO UPDATE SET "expiresAt" = excluded."expiresAt"
   WHERE "UsedJti"."expiresAt" <= `
-
-// Prisma's SQLite adapter stores DateTime as ISO 8601 text with a "+00:00" offset (refresh-tokens/sqlite.ts),
-// which compares in time order as text.
-const sqliteText = (date: Date): string => date.toISOString().replace('Z', '+00:00')
-
-const isBusy = (err: unknown): boolean =>
-  typeof err === 'object' &&
-  err !== null &&
-  'code' in err &&
-  typeof err.code === 'string' &&
-  /^SQLITE_(BUSY|LOCKED)/.test(err.code)
 
 export function createReplayCacheStore(
   prisma: PrismaClient,
@@ -31,54 +22,17 @@ export function createReplayCacheStore(
   postgres?: pg.Pool,
 ) {
   // SQLite: the records asked for during one turn of the event loop are written together, in one
-  // BEGIN IMMEDIATE transaction at its end (setImmediate), as the refresh-token rotations are: one commit for
-  // several requests. Each row's statement is its own (a failure fails that row alone); in order, so a jti
-  // twice in one batch is recorded by the first and refused to the second.
-  type Pending = {
-    row: [string, string, string, string]
-    resolve: (result: number | 'busy') => void
-    reject: (err: unknown) => void
-  }
-  let pending: Pending[] = []
-  let writeAll: ((rows: Pending['row'][]) => (number | unknown)[]) | undefined
-  const prepare = (db: BetterSqlite3.Database) => {
-    const insert = db.prepare<[string, string, string, string]>(
-      `INSERT INTO "UsedJti" ("namespace", "jti", "expiresAt") VALUES (?, ?, ?) ${UPSERT_TAIL}?`,
-    )
-    const all = db.transaction((rows: Pending['row'][]) =>
-      rows.map((row) => {
-        try {
-          return insert.run(...row).changes
-        } catch (err) {
-          return err
-        }
-      }),
-    )
-    return (rows: Pending['row'][]) => all.immediate(rows) as (number | unknown)[]
-  }
-  function writePending(): void {
-    const batch = pending
-    pending = []
-    let results: (number | unknown)[]
-    try {
-      writeAll ??= prepare(sqlite!())
-      results = writeAll(batch.map((item) => item.row))
-    } catch (err) {
-      for (const item of batch) isBusy(err) ? item.resolve('busy') : item.reject(err)
-      return
-    }
-    batch.forEach((item, i) => {
-      const result = results[i]
-      if (typeof result === 'number') item.resolve(result)
-      else if (isBusy(result)) item.resolve('busy')
-      else item.reject(result)
-    })
-  }
+  // BEGIN IMMEDIATE transaction at its end (sqlite-turn-batch.ts), as the refresh-token rotations are: one
+  // commit for several requests. In order, so a jti twice in one batch is recorded by the first and refused to
+  // the second.
   /** SQLite's direct connection: the rows changed (1 recorded, 0 a replay), or 'busy'. */
-  const direct = (namespace: string, jti: string, expiresAt: Date, now: Date): Promise<number | 'busy'> =>
-    new Promise((resolve, reject) => {
-      pending.push({ row: [namespace, jti, sqliteText(expiresAt), sqliteText(now)], resolve, reject })
-      if (pending.length === 1) setImmediate(writePending)
+  const direct =
+    sqlite &&
+    createSqliteTurnWriter(sqlite, (db) => {
+      const insert = db.prepare<[string, string, string, string]>(
+        `INSERT INTO "UsedJti" ("namespace", "jti", "expiresAt") VALUES (?, ?, ?) ${UPSERT_TAIL}?`,
+      )
+      return (row: [string, string, string, string]) => insert.run(...row).changes
     })
 
   // PostgreSQL: likewise one statement for the records of one turn (one round trip and one commit for
@@ -134,8 +88,8 @@ export function createReplayCacheStore(
      * inserts (or takes over an expired row) and the other changes nothing.
      */
     async remember(namespace: string, jti: string, expiresAt: Date, now: Date): Promise<boolean> {
-      if (sqlite) {
-        const changed = await direct(namespace, jti, expiresAt, now)
+      if (direct) {
+        const changed = await direct([namespace, jti, toText(expiresAt), toText(now)])
         if (changed !== 'busy') return changed === 1
       } else if (postgres) {
         return pgRemember(namespace, jti, expiresAt, now)

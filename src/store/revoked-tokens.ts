@@ -6,7 +6,8 @@ import type BetterSqlite3 from 'better-sqlite3'
 import type pg from 'pg'
 import type { PrismaClient } from './database.js'
 import { toTimestamp, types } from './postgres-values.js'
-import { isBusy, toText } from './sqlite-values.js'
+import { toText } from './sqlite-values.js'
+import { createSqliteTurnWriter } from './sqlite-turn-batch.js'
 import { createTurnBatch, writeEachAloneOnRowError } from './turn-batch.js'
 
 export interface RevokedJti {
@@ -80,56 +81,20 @@ function createPostgresRevocations(pool: pg.Pool) {
   })
 }
 
-// SQLite, every /oauth/revoke of a JWT: the revocations of one turn are written on the direct connection
-// (database.ts), prepared once, in one BEGIN IMMEDIATE transaction at the turn's end, as the refresh-token
-// rotations are (refresh-tokens/sqlite.ts): one commit for several requests, each row's statement its own so
-// that one failing fails alone. 'busy' while Prisma's own connection holds the write lock: those go through
-// Prisma, which waits for it.
+// SQLite, every /oauth/revoke of a JWT: the revocations of one turn in one transaction on the direct connection
+// (sqlite-turn-batch.ts), as the refresh-token rotations are: one commit for several requests.
 function createSqliteRevocations(connect: () => BetterSqlite3.Database) {
-  type Row = [jti: string, expiresAt: string, createdAt: string]
-  type Pending = { row: Row; resolve: (result: 'recorded' | 'busy') => void; reject: (err: unknown) => void }
-  let pending: Pending[] = []
-  let writeAll: ((rows: Row[]) => unknown[]) | undefined
-  const prepare = (db: BetterSqlite3.Database) => {
-    const insert = db.prepare<Row>(
+  const record = createSqliteTurnWriter(connect, (db) => {
+    const insert = db.prepare<[string, string, string]>(
       `INSERT INTO "RevokedToken" ("jti", "expiresAt", "createdAt") VALUES (?, ?, ?) ON CONFLICT ("jti") DO NOTHING`,
     )
-    const all = db.transaction((rows: Row[]) =>
-      rows.map((row) => {
-        try {
-          insert.run(...row)
-          return undefined
-        } catch (err) {
-          return err
-        }
-      }),
-    )
-    return (rows: Row[]) => all.immediate(rows) as unknown[]
-  }
-  function writePending(): void {
-    const batch = pending
-    pending = []
-    let results: unknown[]
-    try {
-      writeAll ??= prepare(connect())
-      results = writeAll(batch.map((item) => item.row))
-    } catch (err) {
-      for (const item of batch) isBusy(err) ? item.resolve('busy') : item.reject(err)
-      return
+    return (row: [string, string, string]) => {
+      insert.run(...row)
+      return 'recorded' as const
     }
-    batch.forEach((item, i) => {
-      const failure = results[i]
-      if (failure === undefined) item.resolve('recorded')
-      else if (isBusy(failure)) item.resolve('busy')
-      else item.reject(failure)
-    })
-  }
+  })
   return (revocation: Revocation): Promise<'recorded' | 'busy'> =>
-    new Promise((resolve, reject) => {
-      const row: Row = [revocation.jti, toText(revocation.expiresAt), toText(revocation.now)]
-      pending.push({ row, resolve, reject })
-      if (pending.length === 1) setImmediate(writePending)
-    })
+    record([revocation.jti, toText(revocation.expiresAt), toText(revocation.now)])
 }
 
 /**
