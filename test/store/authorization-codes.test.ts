@@ -164,5 +164,77 @@ for (const provider of providers) {
         user: { id: user.id },
       })
     })
+
+    if (provider === 'postgresql') {
+      t.test(
+        'on PostgreSQL the reads and writes of one turn are one statement each; a row at fault fails alone',
+        async (t) => {
+          const pool = db.pool!
+          const seen: string[] = []
+          const query = pool.query.bind(pool) as (...args: unknown[]) => unknown
+          ;(pool as unknown as { query: unknown }).query = (...args: unknown[]) => {
+            const config = args[0] as string | { text: string }
+            seen.push(typeof config === 'string' ? config : config.text)
+            return query(...args)
+          }
+          t.teardown(() => void ((pool as unknown as { query: unknown }).query = query))
+          const statements = (pattern: RegExp) => seen.filter((text) => pattern.test(text)).length
+          for (const n of [1, 2, 3, 4]) await newCode(`turn-${n}`)
+          // A token hash already stored: the family's first token collides with it (a unique violation).
+          await store.refreshTokens.createFamily({
+            clientId: 'web',
+            userId: user.id,
+            scope: ['read'],
+            audience: 'aud',
+            absoluteExpiresAt: new Date(now + DAY),
+            tokenHash: 'taken',
+          })
+          seen.length = 0
+          const results = await Promise.allSettled([
+            store.authorizationCodes.redeem(ANY_TENANT, 'turn-1', withFamily('tf-1', 'tr-1'), new Date(now)),
+            store.authorizationCodes.redeem(ANY_TENANT, 'turn-2', withFamily('tf-2', 'tr-2'), new Date(now)),
+            store.authorizationCodes.redeem(ANY_TENANT, 'turn-3', withFamily('tf-3', 'taken'), new Date(now)),
+            store.authorizationCodes.redeem(ANY_TENANT, 'turn-4', () => ({ familyId: 'tf-4' }), new Date(now)),
+            store.authorizationCodes.redeem(ANY_TENANT, 'turn-9', withFamily('tf-9', 'tr-9'), new Date(now)),
+          ])
+          t.equal(statements(/FROM "AuthorizationCode" AS c/), 1, 'five reads, one statement')
+          t.equal(statements(/UPDATE "AuthorizationCode"/), 1 + 4, 'four writes, one statement, then each alone')
+          t.match(
+            results.map((result) => (result.status === 'fulfilled' ? result.value.outcome : 'rejected')),
+            ['redeemed', 'redeemed', 'rejected', 'redeemed', 'unknown'],
+            'each redemption is decided alone',
+          )
+          t.match(
+            results[2],
+            { status: 'rejected', reason: { code: '23505' } },
+            'the colliding one fails with its own error',
+          )
+          for (const n of [1, 2]) {
+            t.match(await store.refreshTokens.findByHash(ANY_TENANT, `tr-${n}`), {
+              family: {
+                id: `tf-${n}`,
+                clientId: 'web',
+                userId: user.id,
+                tenantId: DEFAULT_TENANT_ID,
+                dpopJkt: 'jkt-1',
+              },
+              token: { parentId: null, usedAt: null },
+            })
+            t.match(await store.authorizationCodes.findByHash(ANY_TENANT, `turn-${n}`), { familyId: `tf-${n}` })
+          }
+          t.match(
+            await store.authorizationCodes.findByHash(ANY_TENANT, 'turn-3'),
+            { usedAt: null, familyId: null },
+            'the failed one left its code unused',
+          )
+          t.match(await store.authorizationCodes.findByHash(ANY_TENANT, 'turn-4'), { familyId: 'tf-4' })
+          t.equal(
+            await db.prisma.refreshFamily.count({ where: { id: 'tf-4' } }),
+            0,
+            'a redemption without a refresh token writes no family',
+          )
+        },
+      )
+    }
   })
 }

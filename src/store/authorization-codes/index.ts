@@ -4,7 +4,8 @@
 //
 // The redemption is the token endpoint's second hottest write, so it is hand-written SQL, like the refresh
 // rotation (../refresh-tokens/): on SQLite one transaction on the direct connection (sqlite.ts, falling back
-// to Prisma when busy), on PostgreSQL two round trips through node-postgres (postgres.ts). Either way the
+// to Prisma when busy), on PostgreSQL two round trips through node-postgres (postgres.ts), each shared by the
+// redemptions of one event-loop turn. Either way the
 // code is marked used only while unused (`usedAt IS NULL`), so of concurrent redemptions exactly one wins,
 // and the login's refresh family and first token are written with the mark or not at all.
 import type BetterSqlite3 from 'better-sqlite3'

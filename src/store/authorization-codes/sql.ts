@@ -5,15 +5,17 @@ import { toList } from '../lists.js'
 import { type Stored, toDate } from '../sqlite-values.js'
 import type { AuthorizationCode, RedeemableCode, Redemption } from './types.js'
 
-/** Ends with the code hash's comparison: each path appends its own placeholder. */
-export const CODE_SELECT = `
-  SELECT c."id", c."clientId", c."userId", c."sessionId", c."redirectUri", c."redirectUriSent", c."codeChallenge",
+/** The columns of CodeRow, and where they come from up to the code hash's comparison. */
+export const CODE_COLUMNS = `c."id", c."clientId", c."userId", c."sessionId", c."redirectUri", c."redirectUriSent", c."codeChallenge",
     c."scope", c."audience", c."nonce", c."authTime", c."expiresAt", c."usedAt", c."familyId", c."dpopJkt", c."createdAt",
-    u."id" AS "userFound", u."disabled" AS "userDisabled", u."scopes" AS "userScopes", s."amr" AS "sessionAmr"
-  FROM "AuthorizationCode" AS c
+    u."id" AS "userFound", u."disabled" AS "userDisabled", u."scopes" AS "userScopes", s."amr" AS "sessionAmr"`
+export const CODE_FROM = `FROM "AuthorizationCode" AS c
   LEFT JOIN "User" AS u ON u."id" = c."userId"
   LEFT JOIN "Session" AS s ON s."id" = c."sessionId"
   WHERE c."codeHash" = `
+
+/** Ends with the code hash's comparison: each path appends its own placeholder. */
+export const CODE_SELECT = `SELECT ${CODE_COLUMNS} ${CODE_FROM}`
 
 type Value = Stored | Date | boolean
 

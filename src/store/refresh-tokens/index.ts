@@ -11,7 +11,7 @@
 // parameters are written by the adapter exactly as Prisma's own writes store them. The same statements run
 // without Prisma where it matters: on SQLite's direct connection (sqlite.ts, falling back to
 // Prisma when busy), and on PostgreSQL through node-postgres (postgres.ts), where the Prisma
-// path below is not used.
+// path below is not used; a new family too (the password grant's login) is one statement there.
 import type BetterSqlite3 from 'better-sqlite3'
 import type pg from 'pg'
 import type { PrismaClient } from '../database.js'
@@ -163,6 +163,19 @@ export function createRefreshTokenStore(
         createdAt: now,
       }
       const guard = input.whileUser
+      if (pool) {
+        const created = await pool.createFamily({
+          ...family,
+          scope,
+          now,
+          tokenId: token.id,
+          tokenHash: token.tokenHash,
+          tokenExpiresAt: token.expiresAt,
+          guard: guard ? { passwordHash: guard.passwordHash } : { defaultTenantId: DEFAULT_TENANT_ID },
+        })
+        if (!created) throw new StoreError('conflict', 'the user was disabled or given a new password during the login')
+        return { family, token }
+      }
       const insertFamily = guard
         ? prisma.$executeRaw`
           INSERT INTO "RefreshFamily" ("id", "clientId", "userId", "scope", "audience", "absoluteExpiresAt", "sessionId", "dpopJkt", "createdAt", "tenantId")

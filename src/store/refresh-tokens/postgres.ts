@@ -35,6 +35,44 @@ const ROTATE = `
   )
   SELECT "id" FROM marked`
 
+// A new family and its first token in one statement (its own transaction): the token only with its family.
+// Guarded, the family is written only while the user is enabled and has the password hash the login
+// verified, read under a share lock (a change in flight is waited for, then seen).
+const familyInsert = (source: string) => `
+  WITH family AS (
+    INSERT INTO "RefreshFamily" ("id", "clientId", "userId", "scope", "audience", "absoluteExpiresAt", "sessionId", "dpopJkt", "createdAt", "tenantId")
+    ${source}
+    RETURNING "id"
+  ), token AS (
+    INSERT INTO "RefreshToken" ("id", "tokenHash", "familyId", "scope", "expiresAt", "createdAt")
+    SELECT $9::text, $10::text, "id", $4::text, $11::timestamp(3), $8::timestamp(3) FROM family
+  )
+  SELECT count(*)::int AS "created" FROM family`
+const CREATE_FAMILY =
+  familyInsert(`VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, $6::timestamp(3), $7::text, $12::text, $8::timestamp(3),
+      COALESCE((SELECT "tenantId" FROM "User" WHERE "id" = $3::text), $13::text))`)
+const CREATE_FAMILY_WHILE_USER =
+  familyInsert(`SELECT $1::text, $2::text, "id", $4::text, $5::text, $6::timestamp(3), $7::text, $12::text, $8::timestamp(3), "tenantId"
+    FROM "User" WHERE "id" = $3::text AND NOT "disabled" AND "passwordHash" = $13::text FOR SHARE`)
+
+/** What createFamily writes: the family's row, its first token, and the guard when there is one. */
+export interface NewFamilyRow {
+  id: string
+  clientId: string
+  userId: string
+  scope: string
+  audience: string
+  absoluteExpiresAt: Date
+  sessionId: string | null
+  dpopJkt: string | null
+  now: Date
+  tokenId: string
+  tokenHash: string
+  tokenExpiresAt: Date
+  /** Only while the user is enabled with this password hash; else the tenant to fall back on. */
+  guard: { passwordHash: string } | { defaultTenantId: string }
+}
+
 type Rotation = 'rotated' | 'already_used'
 
 export function createPostgresRefreshStatements(pool: pg.Pool) {
@@ -71,6 +109,31 @@ export function createPostgresRefreshStatements(pool: pg.Pool) {
   const rotations = createTurnBatch<RotationRow, Rotation>((rows) => writeEachAloneOnRowError(rows, rotateAll))
 
   return {
+    /** True when the family and its token were written; false when the guard found the user changed. */
+    async createFamily(row: NewFamilyRow): Promise<boolean> {
+      const guarded = 'passwordHash' in row.guard
+      const { rows } = await pool.query<{ created: number }>({
+        name: guarded ? 'portcullis-create-family-while-user' : 'portcullis-create-family',
+        text: guarded ? CREATE_FAMILY_WHILE_USER : CREATE_FAMILY,
+        values: [
+          row.id,
+          row.clientId,
+          row.userId,
+          row.scope,
+          row.audience,
+          toTimestamp(row.absoluteExpiresAt),
+          row.sessionId,
+          toTimestamp(row.now),
+          row.tokenId,
+          row.tokenHash,
+          toTimestamp(row.tokenExpiresAt),
+          row.dpopJkt,
+          'passwordHash' in row.guard ? row.guard.passwordHash : row.guard.defaultTenantId,
+        ],
+        types,
+      })
+      return rows[0]?.created === 1
+    },
     find: (tokenHash: string): Promise<RecordRow | undefined> => finds.add(tokenHash),
     rotate: (row: RotationRow): Promise<Rotation> => rotations.add(row),
   }
