@@ -33,7 +33,7 @@ export function createStore(db: Database) {
     clients: createClientStore(prisma, db.sqlite, db.pool),
     audit: createAuditStore(prisma),
     refreshTokens: createRefreshTokenStore(prisma, db.sqlite, db.pool),
-    loginThrottle: createLoginThrottleStore(prisma),
+    loginThrottle: createLoginThrottleStore(prisma, db.pool),
     signingKeys: createSigningKeyStore(prisma),
     revokedTokens: createRevokedTokenStore(prisma, {
       ...(revocations ? { announce: revocations.announce } : {}),

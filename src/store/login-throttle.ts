@@ -17,10 +17,12 @@
 // at the limit), release() gives it back, forget() (a successful login) also forgets the key's failures.
 //
 // Identical SQL on SQLite, where the adapter stores DateTime as fixed-width ISO text that compares in time
-// order, and on PostgreSQL. Counters that no longer count are deleted by the janitor (janitor.ts).
+// order, and on PostgreSQL, where it goes on the pool without Prisma (raw-sql.ts). Counters that no longer count are deleted by the janitor (janitor.ts).
+import type pg from 'pg'
 import type { PrismaClient } from './database.js'
 import { translate } from './errors.js'
 import { Prisma } from './generated/sqlite/client.js'
+import { createRawSql } from './raw-sql.js'
 
 export interface ThrottlePolicy {
   maxFailures: number
@@ -62,14 +64,15 @@ interface Counts {
 
 const dateOf = (value: Date | string) => new Date(value)
 
-export function createLoginThrottleStore(prisma: PrismaClient) {
+export function createLoginThrottleStore(prisma: PrismaClient, pool?: pg.Pool) {
+  const raw = createRawSql(prisma, pool)
   /**
    * The end of the refusal of `key` at `now`, undefined when it is only busy: its lock, or, when its confirmed
    * failures already reach the limit without a lock (the limit was lowered since they were counted), the end
    * of their window.
    */
   const lockOf = async (key: string, policy: ThrottlePolicy, now: Date): Promise<Date | undefined> => {
-    const [row] = await prisma.$queryRaw<
+    const [row] = await raw.query<
       { lockedUntil: Date | string | null; failures: number | bigint; windowStart: Date | string }[]
     >`
       SELECT "lockedUntil", "failures", "windowStart" FROM "LoginThrottle" WHERE "key" = ${key}`
@@ -83,7 +86,7 @@ export function createLoginThrottleStore(prisma: PrismaClient) {
   /** Attempts that ended at the same moment may each have seen the other in flight: the last deletes the row. */
   const deleteIfEmpty = async (key: string, row: Counts | undefined) => {
     if (!row || Number(row.failures) !== 0 || Number(row.pending) !== 0) return
-    await prisma.$executeRaw`DELETE FROM "LoginThrottle" WHERE "key" = ${key} AND "failures" = 0 AND "pending" = 0`
+    await raw.execute`DELETE FROM "LoginThrottle" WHERE "key" = ${key} AND "failures" = 0 AND "pending" = 0`
   }
 
   return {
@@ -98,7 +101,7 @@ export function createLoginThrottleStore(prisma: PrismaClient) {
       const restarts = Prisma.sql`("LoginThrottle"."windowStart" <= ${windowStartedBefore} OR "LoginThrottle"."lockedUntil" <= ${now})`
       const [row] = await translate(
         'login throttle',
-        () => prisma.$queryRaw<{ windowStart: Date | string }[]>`
+        () => raw.query<{ windowStart: Date | string }[]>`
         INSERT INTO "LoginThrottle" ("key", "failures", "pending", "windowStart", "lockedUntil", "updatedAt")
         VALUES (${key}, 0, 1, ${now}, NULL, ${now})
         ON CONFLICT ("key") DO UPDATE SET
@@ -126,7 +129,7 @@ export function createLoginThrottleStore(prisma: PrismaClient) {
       const lockUntil = new Date(now.getTime() + policy.lockout * 1000)
       const [row] = await translate(
         'login throttle',
-        () => prisma.$queryRaw<ThrottleRow[]>`
+        () => raw.query<ThrottleRow[]>`
         UPDATE "LoginThrottle" SET
           "pending" = CASE WHEN "pending" > 0 THEN "pending" - 1 ELSE 0 END,
           "failures" = "failures" + 1,
@@ -155,10 +158,10 @@ export function createLoginThrottleStore(prisma: PrismaClient) {
       const { key, windowStart } = reservation
       await translate('login throttle', async () => {
         // The only attempt in its window and no failure (the usual case of a good login): no counter is left.
-        const deleted = await prisma.$executeRaw`
+        const deleted = await raw.execute`
           DELETE FROM "LoginThrottle" WHERE "key" = ${key} AND "windowStart" = ${windowStart} AND "failures" = 0 AND "pending" <= 1`
         if (deleted > 0) return
-        const [row] = await prisma.$queryRaw<Counts[]>`
+        const [row] = await raw.query<Counts[]>`
           UPDATE "LoginThrottle" SET "pending" = "pending" - 1, "updatedAt" = ${now}
           WHERE "key" = ${key} AND "windowStart" = ${windowStart} AND "pending" > 0
           RETURNING "failures", "pending"`
@@ -174,10 +177,10 @@ export function createLoginThrottleStore(prisma: PrismaClient) {
       const { key, windowStart } = reservation
       const counted = Prisma.sql`"windowStart" = ${windowStart}`
       await translate('login throttle', async () => {
-        const deleted = await prisma.$executeRaw`
+        const deleted = await raw.execute`
           DELETE FROM "LoginThrottle" WHERE "key" = ${key} AND ("pending" = 0 OR ("pending" <= 1 AND ${counted}))`
         if (deleted > 0) return
-        const [row] = await prisma.$queryRaw<Counts[]>`
+        const [row] = await raw.query<Counts[]>`
           UPDATE "LoginThrottle"
           SET "failures" = 0, "lockedUntil" = NULL, "pending" = CASE WHEN ${counted} AND "pending" > 0 THEN "pending" - 1 ELSE "pending" END, "updatedAt" = ${now}
           WHERE "key" = ${key}
