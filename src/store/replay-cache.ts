@@ -12,6 +12,8 @@ import type { PrismaClient } from './database.js'
 import { translate } from './errors.js'
 import { createSqliteTurnWriter } from './sqlite-turn-batch.js'
 import { toText } from './sqlite-values.js'
+import { toTimestamp } from './postgres-values.js'
+import { createTurnBatch } from './turn-batch.js'
 
 const UPSERT_TAIL = `ON CONFLICT ("namespace", "jti") DO UPDATE SET "expiresAt" = excluded."expiresAt"
   WHERE "UsedJti"."expiresAt" <= `
@@ -35,49 +37,33 @@ export function createReplayCacheStore(
       return (row: [string, string, string, string]) => insert.run(...row).changes
     })
 
-  // PostgreSQL: likewise one statement for the records of one turn (one round trip and one commit for
-  // several requests), over unnest() of the batch. A jti twice in one batch goes to the statement once (ON
-  // CONFLICT cannot touch a row twice in one command): its first use is recorded, the others are replays.
-  type PgPending = {
-    key: string
-    namespace: string
-    jti: string
-    expiresAt: Date
-    now: Date
-    resolve: (recorded: boolean) => void
-    reject: (err: unknown) => void
-  }
-  let pgPending: PgPending[] = []
-  async function writePgPending(): Promise<void> {
-    const batch = pgPending
-    pgPending = []
-    const first = new Map<string, PgPending>()
-    for (const item of batch) if (!first.has(item.key)) first.set(item.key, item)
-    const rows = [...first.values()]
-    // The earliest clock of the batch: an expired row is taken over only if it had expired for every request.
-    const now = new Date(Math.min(...rows.map((item) => item.now.getTime())))
-    try {
-      const result = await postgres!.query<{ namespace: string; jti: string }>(
-        `INSERT INTO "UsedJti" ("namespace", "jti", "expiresAt")
-         SELECT * FROM unnest($1::text[], $2::text[], $3::timestamp(3)[])
-         ${UPSERT_TAIL}$4::timestamp(3) RETURNING "namespace", "jti"`,
-        [
+  // PostgreSQL: likewise one statement for the records of one turn (turn-batch.ts: one round trip and one
+  // commit for several requests), prepared once, over unnest() of the batch. A jti twice in one batch goes to
+  // the statement once (ON CONFLICT cannot touch a row twice in one command): its first use is recorded, the
+  // others are replays.
+  type PgRecord = { key: string; namespace: string; jti: string; expiresAt: Date; now: Date }
+  const pgRecords =
+    postgres &&
+    createTurnBatch<PgRecord, boolean>(async (batch) => {
+      const first = new Map<string, PgRecord>()
+      for (const item of batch) if (!first.has(item.key)) first.set(item.key, item)
+      const rows = [...first.values()]
+      // The earliest clock of the batch: an expired row is taken over only if it had expired for every request.
+      const now = new Date(Math.min(...rows.map((item) => item.now.getTime())))
+      const result = await postgres.query<{ namespace: string; jti: string }>({
+        name: 'portcullis-remember-jtis',
+        text: `INSERT INTO "UsedJti" ("namespace", "jti", "expiresAt")
+          SELECT * FROM unnest($1::text[], $2::text[], $3::timestamp(3)[])
+          ${UPSERT_TAIL}$4::timestamp(3) RETURNING "namespace", "jti"`,
+        values: [
           rows.map((item) => item.namespace),
           rows.map((item) => item.jti),
-          rows.map((item) => item.expiresAt.toISOString()),
-          now.toISOString(),
+          rows.map((item) => toTimestamp(item.expiresAt)),
+          toTimestamp(now),
         ],
-      )
+      })
       const recorded = new Set(result.rows.map((row) => `${row.namespace}\u0000${row.jti}`))
-      for (const item of batch) item.resolve(first.get(item.key) === item && recorded.has(item.key))
-    } catch (err) {
-      for (const item of batch) item.reject(err)
-    }
-  }
-  const pgRemember = (namespace: string, jti: string, expiresAt: Date, now: Date): Promise<boolean> =>
-    new Promise((resolve, reject) => {
-      pgPending.push({ key: `${namespace}\u0000${jti}`, namespace, jti, expiresAt, now, resolve, reject })
-      if (pgPending.length === 1) setImmediate(() => void writePgPending())
+      return batch.map((item) => first.get(item.key) === item && recorded.has(item.key))
     })
 
   return {
@@ -91,8 +77,8 @@ export function createReplayCacheStore(
       if (direct) {
         const changed = await direct([namespace, jti, toText(expiresAt), toText(now)])
         if (changed !== 'busy') return changed === 1
-      } else if (postgres) {
-        return pgRemember(namespace, jti, expiresAt, now)
+      } else if (pgRecords) {
+        return pgRecords.add({ key: `${namespace}\u0000${jti}`, namespace, jti, expiresAt, now })
       }
       const changed = await translate(
         'jti',
