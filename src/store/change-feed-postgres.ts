@@ -1,6 +1,7 @@
 // The change feed on PostgreSQL (change-feed.ts): one LISTEN connection per process, and the announcement
 // of new revocations after they commit.
-import pg from 'pg'
+import type pg from 'pg'
+import { loadedPg } from './pg-driver.js'
 import { CHANGE_TABLES, reason, type ChangeFeedLogger, type Notify, type Watch } from './change-kinds.js'
 import type { Database } from './database.js'
 
@@ -94,7 +95,7 @@ export function watchPostgres(
 
   async function connect(): Promise<void> {
     retry = undefined
-    const next = new pg.Client({
+    const next = new (loadedPg().Client)({
       connectionString: db.url,
       application_name: LISTENER_APPLICATION_NAME,
       connectionTimeoutMillis: db.timeoutMs,

@@ -5,13 +5,12 @@ import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
-import { PrismaPg } from '@prisma/adapter-pg'
 import BetterSqlite3 from 'better-sqlite3'
-import pg from 'pg'
+import type pg from 'pg'
 import { PrismaClient as SqliteClient } from './generated/sqlite/client.js'
-import { PrismaClient as PostgresClient } from './generated/postgres/client.js'
 import { isSqliteBusy } from './errors.js'
 import { applyMigrations } from './migrations/migrate.js'
+import { loadPg } from './pg-driver.js'
 import type { Provider } from './migrations/schema-engine.js'
 import { secureSqliteFiles, type TightenedFile } from './sqlite-file-modes.js'
 
@@ -128,6 +127,12 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
     // never reach the process as unhandled; the pool drops such a client. Interactive transactions wait at
     // most the timeout for a connection.
     // One pool for Prisma and for the few statements the store sends without it (refresh-tokens/postgres.ts).
+    // The driver, its adapter and the PostgreSQL client are loaded here only (pg-driver.ts).
+    const [pg, { PrismaPg }, { PrismaClient: PostgresClient }] = await Promise.all([
+      loadPg(),
+      import('@prisma/adapter-pg'),
+      import('./generated/postgres/client.js'),
+    ])
     const pool = new pg.Pool(postgresPoolConfig(url, timeoutMs, options.poolSize))
     pool.on('error', () => undefined)
     const backends = new Set<number>()

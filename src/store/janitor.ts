@@ -31,7 +31,7 @@
 // Each selection goes through an index (SQLite, which has no statistics to plan by, scans the tokens for a join
 // but searches them by family for `familyId IN (…)`). The outer WHERE repeats each condition: on PostgreSQL a row changed by a concurrent write (a login failure
 // restarting its window) is checked again as it now is before it is deleted.
-import pg from 'pg'
+import { loadedPg } from './pg-driver.js'
 import { postgresPoolConfig, type Database } from './database.js'
 import { Prisma } from './generated/sqlite/client.js'
 
@@ -177,7 +177,7 @@ export function createJanitorStore(db: Pick<Database, 'prisma' | 'provider' | 'u
     if (db.provider !== 'postgresql') return sweep()
     // Bounded like the pool's connections (DATABASE_TIMEOUT): a lock query that never returns would hold the
     // sweep, and every later one, for ever.
-    const client = new pg.Client(postgresPoolConfig(db.url, db.timeoutMs))
+    const client = new (loadedPg().Client)(postgresPoolConfig(db.url, db.timeoutMs))
     // An idle client whose connection drops emits 'error'; unhandled, it would end the process.
     client.on('error', () => undefined)
     await client.connect()
