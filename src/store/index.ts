@@ -29,7 +29,7 @@ export function createStore(db: Database) {
   return {
     provider: db.provider,
     tenants: createTenantStore(prisma),
-    users: createUserStore(prisma),
+    users: createUserStore(prisma, db.pool),
     clients: createClientStore(prisma, db.sqlite, db.pool),
     audit: createAuditStore(prisma),
     refreshTokens: createRefreshTokenStore(prisma, db.sqlite, db.pool),

@@ -1,7 +1,9 @@
+import type pg from 'pg'
 import type { PrismaClient } from './database.js'
 import { StoreError, translate } from './errors.js'
 import { newId } from './ids.js'
 import { fromList, toList, toPage, type Page, type PageOptions } from './lists.js'
+import { types } from './postgres-values.js'
 import { recordCutoff } from './revoked-tokens.js'
 import { tenantWhere, type TenantScope } from './tenant-scope.js'
 import { DEFAULT_TENANT_ID } from './tenants.js'
@@ -44,7 +46,12 @@ const profileData = (input: Partial<Profile>) => ({
   ...(input.name === undefined ? {} : { name: input.name }),
 })
 
-export function createUserStore(prisma: PrismaClient) {
+// A password login reads its user by username: on PostgreSQL on the pool, without Prisma's per-query work (about a
+// millisecond of the event loop), the row as Prisma reads it.
+const BY_USERNAME = `SELECT "id", "tenantId", "username", "passwordHash", "scopes", "disabled", "email", "emailVerified",
+  "name", "createdAt", "updatedAt" FROM "User" WHERE "tenantId" = $1 AND "username" = $2`
+
+export function createUserStore(prisma: PrismaClient, pool?: pg.Pool) {
   return {
     async create(
       input: {
@@ -80,7 +87,16 @@ export function createUserStore(prisma: PrismaClient) {
      * tenant would find another user of the same name for a caller who forgot it.
      */
     async findByUsername(tenantId: string, username: string): Promise<User | undefined> {
-      const row = await prisma.user.findUnique({ where: { tenantId_username: { tenantId, username } } })
+      const row = pool
+        ? (
+            await pool.query<UserRow>({
+              name: 'portcullis-user-by-username',
+              text: BY_USERNAME,
+              values: [tenantId, username],
+              types,
+            })
+          ).rows[0]
+        : await prisma.user.findUnique({ where: { tenantId_username: { tenantId, username } } })
       return row ? toUser(row) : undefined
     },
 

@@ -28,6 +28,22 @@ for (const provider of providers) {
       t.equal(second.nextCursor, null)
     })
 
+    t.test('a user read by username is the user Prisma reads, in its tenant only', async (t) => {
+      const created = await store.users.create({
+        username: 'byname',
+        passwordHash: 'h',
+        scopes: ['read'],
+        email: 'b@example.com',
+        emailVerified: true,
+        name: 'B',
+      })
+      const read = await store.users.findByUsername(created.tenantId, 'byname')
+      t.same(read, created, 'every column, Dates and booleans included')
+      t.ok(read?.createdAt instanceof Date && read.emailVerified === true)
+      t.equal(await store.users.findByUsername(created.tenantId, 'nobody'), undefined)
+      t.equal(await store.users.findByUsername('another-tenant', 'byname'), undefined)
+    })
+
     t.test('deleting an unknown client is not_found', async (t) => {
       await t.rejects(store.clients.delete(ANY_TENANT, 'nope'), { code: 'not_found' })
     })
