@@ -5,7 +5,7 @@
 // (taken when SQLite's direct connection is busy) and the direct statements themselves.
 import BetterSqlite3 from 'better-sqlite3'
 import t from 'tap'
-import { build, createTestStore, providers, type Test } from '../support/helper.ts'
+import { build, countStatements, createTestStore, providers, type Test } from '../support/helper.ts'
 import type { Provider } from '../../src/store/migrations/schema-engine.ts'
 import { type PrismaClient, sqliteFilePath } from '../../src/store/database.ts'
 import { StoreError } from '../../src/store/errors.ts'
@@ -183,20 +183,6 @@ for (const provider of providers) {
 
     t.equal(await store.refreshTokens.rotate(rotation(1)), 'rotated', 'the failed one can be rotated later')
   })
-}
-
-/** Counts the statements the store sends on the pool whose text matches `pattern`. */
-function countStatements(t: { teardown(fn: () => unknown): void }, pool: import('pg').Pool, pattern: RegExp) {
-  const seen: string[] = []
-  const query = pool.query.bind(pool) as (...args: unknown[]) => unknown
-  ;(pool as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-    const config = args[0] as string | { text: string }
-    const text = typeof config === 'string' ? config : config.text
-    if (pattern.test(text)) seen.push(text)
-    return query(...args)
-  }
-  t.teardown(() => void ((pool as unknown as { query: unknown }).query = query))
-  return seen
 }
 
 if (providers.includes('postgresql')) {

@@ -123,3 +123,17 @@ export async function build(
   })
   return { app, store, db, config, keyring, masterKey, databaseUrl, changes }
 }
+
+/** The statements sent on `pool` from now until the test ends whose text matches `pattern` (a live list). */
+export function countStatements(t: Test, pool: pg.Pool, pattern: RegExp) {
+  const seen: string[] = []
+  const query = pool.query.bind(pool) as (...args: unknown[]) => unknown
+  ;(pool as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+    const config = args[0] as string | { text: string }
+    const text = typeof config === 'string' ? config : config.text
+    if (pattern.test(text)) seen.push(text)
+    return query(...args)
+  }
+  t.teardown(() => void ((pool as unknown as { query: unknown }).query = query))
+  return seen
+}
