@@ -14,7 +14,9 @@ import type { TenantScope } from '../store/tenant-scope.js'
  * stop there, leaving its access tokens alive.
  */
 export async function endLogin(
-  deps: Pick<Services, 'store' | 'config'> & { revocations: Pick<RevocationList, 'add'> },
+  deps: Pick<Services, 'store' | 'config'> & {
+    revocations: Pick<RevocationList, 'add'> & Partial<Pick<RevocationList, 'writer'>>
+  },
   scope: TenantScope,
   familyId: string,
   reason: RevokeReason,

@@ -44,7 +44,8 @@ async function revokeJwtAccessToken(deps: RevocationServices, token: string, { c
   if (!claims || claims.client_id !== client.clientId) return
   // Kept as long as the token can still pass a check that allows for clock skew.
   const expiresAt = new Date((claims.exp + deps.config.clockSkew) * 1000)
-  await deps.store.revokedTokens.revoke(claims.jti, expiresAt, new Date(deps.now()))
+  // Written as this list's own: its next read skips the row, which it holds from the line below.
+  await deps.store.revokedTokens.revoke(claims.jti, expiresAt, new Date(deps.now()), deps.revocations.writer)
   // At once here; the other instances read it within REVOCATION_SYNC_INTERVAL (security/revocation-list.ts).
   deps.revocations.add(claims.jti, expiresAt)
 }

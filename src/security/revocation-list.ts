@@ -15,6 +15,7 @@
 //
 // The list is as large as the number of revoked tokens that have not expired yet: revocation is by the client
 // the token was issued to, and each entry lives at most ACCESS_TOKEN_TTL + CLOCK_SKEW.
+import { randomUUID } from 'node:crypto'
 import type { Config } from '../config.js'
 import { idTime } from '../store/ids.js'
 import type { RevokedJti, RevokedTokenStore } from '../store/revoked-tokens.js'
@@ -47,7 +48,12 @@ export interface RevocationList {
   isRevoked(jti: string): boolean
   /** True when the token was revoked: by its jti, with the grant (`sid`) it was issued from, or with its user (`sub`). */
   revokes(claims: RevocableClaims): boolean
-  /** Records a revocation made by this instance (already written to the database). */
+  /**
+   * This list's name for the rows it adds itself (`add`): a revocation written with it (the store's revoke) is
+   * skipped when the list reads the rows recorded since its last read, since it holds them already.
+   */
+  readonly writer: string
+  /** Records a revocation made by this instance (already written to the database, with `writer`). */
   add(jti: string, expiresAt: Date): void
   /** Records a user cutoff made by this instance (already written to the database: manage/users.ts). */
   cutOffUser(userId: string, at: Date, expiresAt: Date): void
@@ -93,6 +99,7 @@ export async function createRevocationList(deps: {
   const revoked = new Map<string, number>()
   /** userRevocationId or consentRevocationId → the cutoff of the access tokens it names. */
   const cutoffs = new Map<string, UserCutoff>()
+  const writer = randomUUID()
   let readFrom = now() - SYNC_OVERLAP_MS
   let syncing: Promise<void> | undefined
   /** The read that begins once the one in progress ends, shared by every call made meanwhile. */
@@ -120,7 +127,7 @@ export async function createRevocationList(deps: {
 
   async function readRecent(): Promise<void> {
     const at = now()
-    const rows = await store.revokedTokens.listRecordedSince(new Date(readFrom), new Date(at))
+    const rows = await store.revokedTokens.listRecordedSince(new Date(readFrom), new Date(at), writer)
     if (closed) return
     addAll(rows)
     dropExpired(at)
@@ -177,6 +184,7 @@ export async function createRevocationList(deps: {
   })
 
   return {
+    writer,
     isRevoked,
 
     revokes(claims) {
@@ -225,7 +233,8 @@ export const grantRevocationId = (familyId: string) => `grant:${familyId}`
 export async function revokeGrantAccessTokens(
   deps: {
     store: { revokedTokens: Pick<RevokedTokenStore, 'revoke'> }
-    revocations: Pick<RevocationList, 'add'>
+    /** The list that adds it; with its `writer`, its own next read skips the row (the CLI has no list). */
+    revocations: Pick<RevocationList, 'add'> & Partial<Pick<RevocationList, 'writer'>>
     config: Pick<Config, 'accessTokenTtl' | 'clockSkew'>
   },
   familyId: string,
@@ -233,7 +242,7 @@ export async function revokeGrantAccessTokens(
 ): Promise<void> {
   const id = grantRevocationId(familyId)
   const expiresAt = new Date(now + (deps.config.accessTokenTtl + deps.config.clockSkew) * 1000)
-  await deps.store.revokedTokens.revoke(id, expiresAt, new Date(now))
+  await deps.store.revokedTokens.revoke(id, expiresAt, new Date(now), deps.revocations.writer ?? null)
   deps.revocations.add(id, expiresAt)
 }
 

@@ -41,6 +41,8 @@ interface Revocation {
   jti: string
   expiresAt: Date
   now: Date
+  /** The revocation list that holds it already (listRecordedSince skips its rows for it), or null. */
+  writer: string | null
 }
 
 // PostgreSQL, every /oauth/revoke of a JWT: the revocations asked for during one turn of the event loop are
@@ -48,8 +50,8 @@ interface Revocation {
 // trip and one commit for several requests, each acknowledged only once that commit is done. A jti twice in
 // one batch is sent once (the outcome is the same row).
 const RECORD_ALL = `
-  INSERT INTO "RevokedToken" ("jti", "expiresAt", "createdAt")
-  SELECT * FROM unnest($1::text[], $2::timestamp(3)[], $3::timestamp(3)[])
+  INSERT INTO "RevokedToken" ("jti", "expiresAt", "createdAt", "writer")
+  SELECT * FROM unnest($1::text[], $2::timestamp(3)[], $3::timestamp(3)[], $4::text[])
   ON CONFLICT ("jti") DO NOTHING`
 
 /**
@@ -72,6 +74,7 @@ function createPostgresRevocations(pool: pg.Pool) {
         rows.map((row) => row.jti),
         rows.map((row) => toTimestamp(row.expiresAt)),
         rows.map((row) => toTimestamp(row.now)),
+        rows.map((row) => row.writer),
       ],
     })
     return revocations.map(() => undefined)
@@ -85,16 +88,16 @@ function createPostgresRevocations(pool: pg.Pool) {
 // (sqlite-turn-batch.ts), as the refresh-token rotations are: one commit for several requests.
 function createSqliteRevocations(connect: () => BetterSqlite3.Database) {
   const record = createSqliteTurnWriter(connect, (db) => {
-    const insert = db.prepare<[string, string, string]>(
-      `INSERT INTO "RevokedToken" ("jti", "expiresAt", "createdAt") VALUES (?, ?, ?) ON CONFLICT ("jti") DO NOTHING`,
+    const insert = db.prepare<[string, string, string, string | null]>(
+      `INSERT INTO "RevokedToken" ("jti", "expiresAt", "createdAt", "writer") VALUES (?, ?, ?, ?) ON CONFLICT ("jti") DO NOTHING`,
     )
-    return (row: [string, string, string]) => {
+    return (row: [string, string, string, string | null]) => {
       insert.run(...row)
       return 'recorded' as const
     }
   })
   return (revocation: Revocation): Promise<'recorded' | 'busy'> =>
-    record([revocation.jti, toText(revocation.expiresAt), toText(revocation.now)])
+    record([revocation.jti, toText(revocation.expiresAt), toText(revocation.now), revocation.writer])
 }
 
 /**
@@ -117,15 +120,15 @@ export function createRevokedTokenStore(
      * Records `jti` as revoked until `expiresAt` (the token's exp plus the clock-skew allowance).
      * Idempotent: revoking twice, or from two instances at once, keeps one row.
      */
-    async revoke(jti: string, expiresAt: Date, now = new Date()): Promise<void> {
+    async revoke(jti: string, expiresAt: Date, now = new Date(), writer: string | null = null): Promise<void> {
       if (expiresAt.getTime() > now.getTime()) {
         // One statement (Prisma's upsert is a read, then a write, in a transaction of its own). createdAt from
         // the caller's clock: the other instances read the rows recorded since their last sync. A jti already
         // there (revoked twice, or by two instances at once) is the same outcome.
-        if (batch) await batch.add({ jti, expiresAt, now })
-        else if (!direct || (await direct({ jti, expiresAt, now })) === 'busy')
+        if (batch) await batch.add({ jti, expiresAt, now, writer })
+        else if (!direct || (await direct({ jti, expiresAt, now, writer })) === 'busy')
           await prisma.$executeRaw`
-          INSERT INTO "RevokedToken" ("jti", "expiresAt", "createdAt") VALUES (${jti}, ${expiresAt}, ${now})
+          INSERT INTO "RevokedToken" ("jti", "expiresAt", "createdAt", "writer") VALUES (${jti}, ${expiresAt}, ${now}, ${writer})
           ON CONFLICT ("jti") DO NOTHING`
         options.announce?.()
       }
@@ -151,17 +154,24 @@ export function createRevokedTokenStore(
      * The jtis recorded at or after `since` whose tokens have not expired at `now`. Read every
      * REVOCATION_SYNC_INTERVAL by every instance, and as many rows as revocations in that interval plus its
      * overlap (security/revocation-list.ts): on PostgreSQL on the pool, as arrays, which costs 2.5 × less CPU
-     * per row than Prisma (60,000 rows: ≈ 200 ms against ≈ 500 ms on the event loop).
+     * per row than Prisma (60,000 rows: ≈ 200 ms against ≈ 500 ms on the event loop). Without the rows `writer`
+     * recorded (revoke's last argument): the list that reads them holds them already.
      */
-    async listRecordedSince(since: Date, now: Date): Promise<RevokedJti[]> {
+    async listRecordedSince(since: Date, now: Date, writer: string | null = null): Promise<RevokedJti[]> {
       if (!options.pool)
         return prisma.revokedToken.findMany({
-          where: { createdAt: { gte: since }, expiresAt: { gt: now } },
+          where: {
+            createdAt: { gte: since },
+            expiresAt: { gt: now },
+            ...(writer === null ? {} : { OR: [{ writer: null }, { writer: { not: writer } }] }),
+          },
           select: ROW,
         })
       const { rows } = await options.pool.query<[string, Date, Date]>({
-        text: `SELECT "jti", "expiresAt", "createdAt" FROM "RevokedToken" WHERE "createdAt" >= $1 AND "expiresAt" > $2`,
-        values: [toTimestamp(since), toTimestamp(now)],
+        name: 'portcullis-revocations-since',
+        text: `SELECT "jti", "expiresAt", "createdAt" FROM "RevokedToken"
+          WHERE "createdAt" >= $1 AND "expiresAt" > $2 AND ("writer" IS NULL OR "writer" IS DISTINCT FROM $3::text)`,
+        values: [toTimestamp(since), toTimestamp(now), writer],
         types,
         rowMode: 'array',
       })

@@ -449,6 +449,39 @@ for (const provider of providers) {
       )
     })
 
+    t.test("a list's read since a time leaves out the rows it wrote itself, and only those", async (t) => {
+      const at = new Date(now.getTime() + 50 * 3600_000)
+      const expiresAt = new Date(at.getTime() + 3600_000)
+      await store.revokedTokens.revoke('by-list-a', expiresAt, at, 'list-a')
+      await store.revokedTokens.revoke('by-list-b', expiresAt, at, 'list-b')
+      await store.revokedTokens.revoke('by-nobody', expiresAt, at)
+      await store.revokedTokens.cutOff('user:by-cutoff', expiresAt, at)
+      // Revoked again by list-a: the row stays list-b's, so list-a reads it (and holds it twice, harmlessly).
+      await store.revokedTokens.revoke('by-list-b', expiresAt, at, 'list-a')
+      const since = new Date(at.getTime() - 1000)
+      const jtis = (rows: { jti: string }[]) => rows.map((row) => row.jti).sort()
+      t.same(jtis(await store.revokedTokens.listRecordedSince(since, at, 'list-a')), [
+        'by-list-b',
+        'by-nobody',
+        'user:by-cutoff',
+      ])
+      t.same(jtis(await store.revokedTokens.listRecordedSince(since, at, 'list-b')), [
+        'by-list-a',
+        'by-nobody',
+        'user:by-cutoff',
+      ])
+      t.same(
+        jtis(await store.revokedTokens.listRecordedSince(since, at)),
+        ['by-list-a', 'by-list-b', 'by-nobody', 'user:by-cutoff'],
+        'without a writer, every row',
+      )
+      t.same(
+        jtis(await store.revokedTokens.listActive(at)).filter((jti) => jti.includes('by-')),
+        ['by-list-a', 'by-list-b', 'by-nobody', 'user:by-cutoff'],
+        'a list starting reads them all',
+      )
+    })
+
     t.test(
       'a cutoff moves forward with a later change, never back, and the move is read by the next sync',
       async (t) => {

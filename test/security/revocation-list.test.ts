@@ -19,7 +19,7 @@ import { manualTimers, settle, until } from '../support/timers.ts'
 const START = Date.parse('2030-01-01T00:00:00Z')
 
 function fakeStore(rows: RevokedJti[]) {
-  const reads: { since?: Date; now: Date }[] = []
+  const reads: { since?: Date; now: Date; writer?: string | null }[] = []
   let failure: Error | undefined
   const active = (now: Date) => rows.filter((row) => row.expiresAt > now).map((row) => ({ ...row }))
   return {
@@ -33,8 +33,8 @@ function fakeStore(rows: RevokedJti[]) {
         reads.push({ now })
         return active(now)
       },
-      async listRecordedSince(since: Date, now: Date) {
-        reads.push({ since, now })
+      async listRecordedSince(since: Date, now: Date, writer?: string | null) {
+        reads.push({ since, now, ...(writer === undefined ? {} : { writer }) })
         if (failure) throw failure
         return active(now).filter((row) => rows.find((r) => r.jti === row.jti)!.createdAt >= since)
       },
@@ -64,12 +64,17 @@ t.test('a sync reads the rows recorded since the previous read, less the overlap
   clock += 2_000
   store.rows.push({ jti: 'elsewhere', expiresAt: new Date(clock + 60_000), createdAt: new Date(clock - 1) })
   await list.sync()
-  t.same(store.reads[1], { since: new Date(START - SYNC_OVERLAP_MS), now: new Date(clock) })
+  t.same(
+    store.reads[1],
+    { since: new Date(START - SYNC_OVERLAP_MS), now: new Date(clock), writer: list.writer },
+    "without the list's own rows",
+  )
+  t.match(list.writer, /^[0-9a-f-]{36}$/)
   t.equal(list.isRevoked('elsewhere'), true)
   const syncedAt = clock
   clock += 2_000
   await list.sync()
-  t.same(store.reads[2], { since: new Date(syncedAt - SYNC_OVERLAP_MS), now: new Date(clock) })
+  t.same(store.reads[2], { since: new Date(syncedAt - SYNC_OVERLAP_MS), now: new Date(clock), writer: list.writer })
   t.equal(list.size(), 1, 'a row read twice is held once')
 })
 
@@ -331,12 +336,20 @@ t.test(
   async (t) => {
     const calls: unknown[][] = []
     const store = { revokedTokens: { revoke: async (...args: unknown[]) => void calls.push(['revoke', ...args]) } }
-    const revocations = { add: (...args: unknown[]) => void calls.push(['add', ...args]) }
+    const revocations = { writer: 'list-1', add: (...args: unknown[]) => void calls.push(['add', ...args]) }
     await revokeGrantAccessTokens({ store, revocations, config: { accessTokenTtl: 600, clockSkew: 30 } }, 'f1', START)
     t.same(calls, [
-      ['revoke', 'grant:f1', new Date(START + 630_000), new Date(START)],
+      ['revoke', 'grant:f1', new Date(START + 630_000), new Date(START), 'list-1'],
       ['add', 'grant:f1', new Date(START + 630_000)],
     ])
+    // Without a list (the CLI), the row is nobody's: every list reads it.
+    calls.length = 0
+    await revokeGrantAccessTokens(
+      { store, revocations: { add: () => undefined }, config: { accessTokenTtl: 600, clockSkew: 30 } },
+      'f2',
+      START,
+    )
+    t.same(calls, [['revoke', 'grant:f2', new Date(START + 630_000), new Date(START), null]])
   },
 )
 
