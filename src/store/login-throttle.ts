@@ -17,7 +17,8 @@
 // at the limit), release() gives it back, forget() (a successful login) also forgets the key's failures.
 //
 // Identical SQL on SQLite, where the adapter stores DateTime as fixed-width ISO text that compares in time
-// order, and on PostgreSQL, where it goes on the pool without Prisma (raw-sql.ts). Counters that no longer count are deleted by the janitor (janitor.ts).
+// order, and on PostgreSQL, where it goes on the pool without Prisma (raw-sql.ts). Counters that no longer
+// count are deleted by the janitor (janitor.ts).
 import type pg from 'pg'
 import type { PrismaClient } from './database.js'
 import { translate } from './errors.js'
