@@ -13,7 +13,7 @@ import { translate } from './errors.js'
 import { createSqliteTurnWriter } from './sqlite-turn-batch.js'
 import { toText } from './sqlite-values.js'
 import { toTimestamp } from './postgres-values.js'
-import { createTurnBatch } from './turn-batch.js'
+import { createTurnBatch, firstOfEachKey } from './turn-batch.js'
 
 const UPSERT_TAIL = `ON CONFLICT ("namespace", "jti") DO UPDATE SET "expiresAt" = excluded."expiresAt"
   WHERE "UsedJti"."expiresAt" <= `
@@ -45,8 +45,7 @@ export function createReplayCacheStore(
   const pgRecords =
     postgres &&
     createTurnBatch<PgRecord, boolean>(async (batch) => {
-      const first = new Map<string, PgRecord>()
-      for (const item of batch) if (!first.has(item.key)) first.set(item.key, item)
+      const first = firstOfEachKey(batch, (item) => item.key)
       const rows = [...first.values()]
       // The earliest clock of the batch: an expired row is taken over only if it had expired for every request.
       const now = new Date(Math.min(...rows.map((item) => item.now.getTime())))

@@ -8,7 +8,7 @@ import type { PrismaClient } from './database.js'
 import { toTimestamp, types } from './postgres-values.js'
 import { toText } from './sqlite-values.js'
 import { createSqliteTurnWriter } from './sqlite-turn-batch.js'
-import { createTurnBatch, writeEachAloneOnRowError } from './turn-batch.js'
+import { createTurnBatch, firstOfEachKey, writeEachAloneOnRowError } from './turn-batch.js'
 
 export interface RevokedJti {
   jti: string
@@ -63,9 +63,7 @@ const REVOCATIONS_IN_FLIGHT = 1
 
 function createPostgresRevocations(pool: pg.Pool) {
   async function recordAll(revocations: Revocation[]): Promise<undefined[]> {
-    const first = new Map<string, Revocation>()
-    for (const row of revocations) if (!first.has(row.jti)) first.set(row.jti, row)
-    const rows = [...first.values()]
+    const rows = [...firstOfEachKey(revocations, (row) => row.jti).values()]
     // Prepared once per connection: PostgreSQL neither parses nor plans it again.
     await pool.query({
       name: 'portcullis-record-revocations',

@@ -76,6 +76,24 @@ export function createTurnBatch<In, Out>(
 }
 
 /**
+ * The first input of each key, in order. A batch statement touches a row once (ON CONFLICT and UPDATE … FROM
+ * cannot change one row twice in a command): the first input of a key is sent, and the others learn from its
+ * outcome (`firstOf.get(key(input)) === input` tells them apart).
+ *
+ * @example
+ * const firstOf = firstOfEachKey(rotations, (row) => row.parentId)
+ * await send([...firstOf.values()])
+ */
+export function firstOfEachKey<In>(inputs: readonly In[], key: (input: In) => string): Map<string, In> {
+  const first = new Map<string, In>()
+  for (const input of inputs) {
+    const name = key(input)
+    if (!first.has(name)) first.set(name, input)
+  }
+  return first
+}
+
+/**
  * True when PostgreSQL refused a statement because of the data of its rows: an integrity constraint (class
  * 23: a foreign key, a unique value), a data exception (class 22), or a conflict with another transaction it
  * was rolled back for (class 40: deadlock, serialization). The statement's implicit transaction was rolled

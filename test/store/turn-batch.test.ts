@@ -1,7 +1,7 @@
 // The requests of one event-loop turn written together (src/store/turn-batch.ts), and with maxInFlight the
 // ones arriving while batches are in flight sent together once one finishes.
 import t from 'tap'
-import { createTurnBatch, ItemFailure } from '../../src/store/turn-batch.ts'
+import { createTurnBatch, firstOfEachKey, ItemFailure } from '../../src/store/turn-batch.ts'
 
 /** A flush whose batches stay in flight until released, one by one. */
 function controlledFlush() {
@@ -76,4 +76,24 @@ t.test('with maxInFlight, a failed batch lets the next one go and fails only its
   await first
   await second
   t.equal(await third, 3, 'the next batch is sent and answered')
+})
+
+t.test('firstOfEachKey keeps the first input of each key, in order, and tells the later ones apart', async (t) => {
+  const inputs = [
+    { key: 'a', n: 1 },
+    { key: 'b', n: 2 },
+    { key: 'a', n: 3 },
+    { key: 'c', n: 4 },
+    { key: 'b', n: 5 },
+  ]
+  const first = firstOfEachKey(inputs, (input) => input.key)
+  t.same(
+    [...first.values()].map((input) => input.n),
+    [1, 2, 4],
+  )
+  t.same(
+    inputs.map((input) => first.get(input.key) === input),
+    [true, true, false, true, false],
+  )
+  t.equal(firstOfEachKey([], (input: string) => input).size, 0)
 })

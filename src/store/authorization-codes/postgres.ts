@@ -13,7 +13,7 @@
 // write is sent again alone, so it fails alone.
 import type pg from 'pg'
 import { toTimestamp, types } from '../postgres-values.js'
-import { createTurnBatch, writeEachAloneOnRowError } from '../turn-batch.js'
+import { createTurnBatch, firstOfEachKey, writeEachAloneOnRowError } from '../turn-batch.js'
 import { CODE_COLUMNS, CODE_FROM, type CodeRow, type RedemptionRow } from './sql.js'
 
 const FIND = `SELECT c."codeHash" AS "lookupHash", ${CODE_COLUMNS} ${CODE_FROM} ANY($1::text[])`
@@ -79,8 +79,7 @@ export function createPostgresCodeStatements(pool: pg.Pool) {
   })
 
   async function writeAll(writes: readonly RedemptionRow[]): Promise<boolean[]> {
-    const first = new Map<string, RedemptionRow>()
-    for (const row of writes) if (!first.has(row.codeId)) first.set(row.codeId, row)
+    const first = firstOfEachKey(writes, (row) => row.codeId)
     const { rows: marked } = await pool.query<{ id: string }>({
       name: 'portcullis-redeem-codes',
       text: REDEEM,

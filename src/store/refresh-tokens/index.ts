@@ -171,7 +171,7 @@ export function createRefreshTokenStore(
           tokenId: token.id,
           tokenHash: token.tokenHash,
           tokenExpiresAt: token.expiresAt,
-          guard: guard ? { passwordHash: guard.passwordHash } : { defaultTenantId: DEFAULT_TENANT_ID },
+          whilePasswordHash: guard?.passwordHash ?? null,
         })
         if (!created) throw new StoreError('conflict', 'the user was disabled or given a new password during the login')
         return { family, token }

@@ -14,7 +14,8 @@
 // meanwhile), it was rolled back whole, and each rotation is sent again alone, so it fails alone.
 import type pg from 'pg'
 import { toTimestamp, types } from '../postgres-values.js'
-import { createTurnBatch, writeEachAloneOnRowError } from '../turn-batch.js'
+import { createTurnBatch, firstOfEachKey, writeEachAloneOnRowError } from '../turn-batch.js'
+import { DEFAULT_TENANT_ID } from '../tenants.js'
 import { RECORD_SELECT, type RecordRow, type RotationRow } from './sql.js'
 
 const FIND = `${RECORD_SELECT} WHERE t."tokenHash" = ANY($1::text[])`
@@ -69,8 +70,8 @@ export interface NewFamilyRow {
   tokenId: string
   tokenHash: string
   tokenExpiresAt: Date
-  /** Only while the user is enabled with this password hash; else the tenant to fall back on. */
-  guard: { passwordHash: string } | { defaultTenantId: string }
+  /** Only while the user is enabled and has this password hash (a login that verified it); null: unguarded. */
+  whilePasswordHash: string | null
 }
 
 type Rotation = 'rotated' | 'already_used'
@@ -84,8 +85,7 @@ export function createPostgresRefreshStatements(pool: pg.Pool) {
   })
 
   async function rotateAll(rotations: readonly RotationRow[]): Promise<Rotation[]> {
-    const first = new Map<string, RotationRow>()
-    for (const row of rotations) if (!first.has(row.parentId)) first.set(row.parentId, row)
+    const first = firstOfEachKey(rotations, (row) => row.parentId)
     const rows = [...first.values()]
     const { rows: marked } = await pool.query<{ id: string }>({
       text: ROTATE,
@@ -111,7 +111,7 @@ export function createPostgresRefreshStatements(pool: pg.Pool) {
   return {
     /** True when the family and its token were written; false when the guard found the user changed. */
     async createFamily(row: NewFamilyRow): Promise<boolean> {
-      const guarded = 'passwordHash' in row.guard
+      const guarded = row.whilePasswordHash !== null
       const { rows } = await pool.query<{ created: number }>({
         name: guarded ? 'portcullis-create-family-while-user' : 'portcullis-create-family',
         text: guarded ? CREATE_FAMILY_WHILE_USER : CREATE_FAMILY,
@@ -128,7 +128,8 @@ export function createPostgresRefreshStatements(pool: pg.Pool) {
           row.tokenHash,
           toTimestamp(row.tokenExpiresAt),
           row.dpopJkt,
-          'passwordHash' in row.guard ? row.guard.passwordHash : row.guard.defaultTenantId,
+          // The guard's hash, or the tenant of a family whose user is not found (the Prisma path's COALESCE).
+          row.whilePasswordHash ?? DEFAULT_TENANT_ID,
         ],
         types,
       })
