@@ -68,7 +68,7 @@ export const clientCredentialsDpop: Scenario = {
       notes: () => {
         const stats = proofs.since(before)
         return [
-          `DPoP proofs: ${stats.minted} made beforehand, ${stats.taken} presented, ${stats.repeats} presented twice (the pool ran out: each refused as a replay, counted as an error)`,
+          `DPoP proofs: ${stats.minted} made beforehand, ${stats.taken} presented${stats.repeats ? `, ${stats.repeats} presented twice (the pool ran out: each refused as a replay, counted as an error)` : ', none presented twice'}`,
         ]
       },
     }

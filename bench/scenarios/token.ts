@@ -265,7 +265,7 @@ export const authorizationCode: Scenario = {
       notes: () => {
         const stats = queue.since(before)
         return [
-          `authorization-code pool: ${stats.minted} minted, ${stats.taken} presented, ${stats.repeats} presented twice (the pool ran out: each an invalid_grant, counted as an error)`,
+          `authorization-code pool: ${stats.minted} minted, ${stats.taken} presented${stats.repeats ? `, ${stats.repeats} presented twice (the pool ran out: each an invalid_grant, counted as an error)` : ', none presented twice'}`,
         ]
       },
     }
@@ -334,7 +334,7 @@ export const clientCredentialsPrivateKeyJwt: Scenario = {
       notes: () => {
         const stats = queue.since(before)
         return [
-          `assertion pool: ${stats.minted} signed, ${stats.taken} presented, ${stats.repeats} presented twice (the pool ran out: each a refused replay, counted as an error)`,
+          `assertion pool: ${stats.minted} signed, ${stats.taken} presented${stats.repeats ? `, ${stats.repeats} presented twice (the pool ran out: each a refused replay, counted as an error)` : ', none presented twice'}`,
         ]
       },
     }

@@ -1,11 +1,12 @@
 // Secrets we generate (client secrets, refresh tokens, access keys) carry 256 bits of entropy, so a
 // single SHA-256 is enough to store them: nobody can guess the preimage, and a lookup by hash stays one
 // indexed query. bcrypt is only for passwords that people choose (see password-hasher.ts).
-import { hash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { hash, timingSafeEqual } from 'node:crypto'
+import { randomBytesPooled } from '../store/ids.js'
 
 /** 32 random bytes, base64url (43 characters). */
 export function randomSecret(bytes = 32): string {
-  return randomBytes(bytes).toString('base64url')
+  return randomBytesPooled(bytes).toString('base64url')
 }
 
 /** SHA-256, base64url (43 characters). One-shot: it runs on every authenticated request. */
@@ -33,7 +34,7 @@ const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
 export function randomBase62(length: number): string {
   let out = ''
   while (out.length < length) {
-    for (const byte of randomBytes(length * 2)) {
+    for (const byte of randomBytesPooled(length * 2)) {
       if (byte < 248 && out.length < length) out += BASE62[byte % 62]
     }
   }

@@ -1,6 +1,6 @@
 // Record ids are UUIDv7 (RFC 9562) that sort in creation order, within one millisecond too: cursors page by them.
 import t from 'tap'
-import { newId } from '../../src/store/ids.ts'
+import { newId, randomBytesPooled } from '../../src/store/ids.ts'
 
 const UUIDV7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 
@@ -29,4 +29,34 @@ t.test('a backdated id carries its own time', async (t) => {
   const id = newId(past)
   t.equal(parseInt(id.replace(/-/g, '').slice(0, 12), 16), past)
   t.ok(id < newId(), 'and sorts before the ids made now')
+})
+
+t.test('pooled random bytes: each call its own bytes, across refills of the pool and for large sizes', async (t) => {
+  // 3,000 × 32 bytes go through the 4 KiB pool ~23 times: a pool that handed out bytes again, or did not refill,
+  // would repeat values here.
+  const draws = Array.from({ length: 3000 }, () => randomBytesPooled(32))
+  t.ok(
+    draws.every((bytes) => bytes.length === 32),
+    'the size asked for',
+  )
+  t.equal(new Set(draws.map((bytes) => bytes.toString('hex'))).size, draws.length, 'no two draws alike')
+  t.notOk(
+    draws.some((bytes) => bytes.every((byte) => byte === 0)),
+    'no draw of wiped (zero) bytes',
+  )
+  const first = draws[0]!
+  const copy = Buffer.from(first)
+  draws[1]!.fill(0xff)
+  randomBytesPooled(16)
+  t.same(first, copy, 'a draw owns its memory: writing another, or drawing again, leaves it as it was')
+  // Bytes spread over all values: 96,000 bytes, each value expected 375 times.
+  const counts = new Array<number>(256).fill(0)
+  for (const bytes of draws) for (const byte of bytes) counts[byte]! += 1
+  t.ok(
+    Math.min(...counts) > 250 && Math.max(...counts) < 500,
+    `byte counts within 250–500 (${Math.min(...counts)}–${Math.max(...counts)})`,
+  )
+  const large = randomBytesPooled(10_000)
+  t.equal(large.length, 10_000, 'a size beyond the pool is drawn directly')
+  t.not(large.toString('hex'), randomBytesPooled(10_000).toString('hex'))
 })
