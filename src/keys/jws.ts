@@ -156,3 +156,39 @@ export async function verifyCompact(
     return undefined
   }
 }
+
+/**
+ * How node:crypto verifies a JWS of `alg` (RFC 7518 §3, RFC 8037 §3.1, RFC 9864) with `key`, when the key fits
+ * the algorithm: RSA of at least 2048 bits for RS256 and PS256, P-256 for ES256, Ed25519 for EdDSA and Ed25519
+ * (and Ed448 under EdDSA, when `ed448`). Undefined for any other pairing: a key never verifies an algorithm
+ * that is not its own. For the keys others sign with (DPoP proofs, client assertions).
+ */
+export function foreignJwsCheck(
+  alg: string,
+  key: KeyObject,
+  options: { ed448?: boolean } = {},
+): { digest: string | null; options: object } | undefined {
+  if (key.type !== 'public') return undefined
+  const type = key.asymmetricKeyType
+  const details = key.asymmetricKeyDetails ?? {}
+  switch (alg) {
+    case 'RS256':
+      return type === 'rsa' && (details.modulusLength ?? 0) >= 2048 ? { digest: 'sha256', options: {} } : undefined
+    case 'PS256':
+      return type === 'rsa' && (details.modulusLength ?? 0) >= 2048
+        ? { digest: 'sha256', options: { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 } }
+        : undefined
+    case 'ES256':
+      return type === 'ec' && details.namedCurve === 'prime256v1'
+        ? { digest: 'sha256', options: { dsaEncoding: 'ieee-p1363' } }
+        : undefined
+    case 'EdDSA':
+      return type === 'ed25519' || (options.ed448 === true && type === 'ed448')
+        ? { digest: null, options: {} }
+        : undefined
+    case 'Ed25519':
+      return type === 'ed25519' ? { digest: null, options: {} } : undefined
+    default:
+      return undefined
+  }
+}

@@ -8,7 +8,6 @@
 // Nonces are stateless: HMAC-SHA256 of a time window under a key derived from the master key (HKDF, like the
 // pages' cookie keys), so every instance makes and accepts the same nonces without sharing anything but the key.
 import {
-  constants,
   createHmac,
   createPublicKey,
   hash,
@@ -21,6 +20,7 @@ import {
 import type { IncomingMessage } from 'node:http'
 import { decodeProtectedHeader, type JWK } from 'jose'
 import type { Config } from '../config.js'
+import { foreignJwsCheck } from '../keys/jws.js'
 import { invalidDpopProof, useDpopNonce } from '../errors.js'
 
 /** The members of a private or symmetric JWK (RFC 7518 §6.2.2, §6.3.2, §6.4; RFC 8037 §2): never in a proof's jwk. */
@@ -122,33 +122,6 @@ export function jwkThumbprint(jwk: Record<string, unknown>): string | undefined 
   return hash('sha256', JSON.stringify(Object.fromEntries(members.map((name) => [name, jwk[name]]))), 'base64url')
 }
 
-/**
- * What each allowed alg needs of the key (RFC 7518 §3, RFC 8037 §3.1, RFC 9864): its type (and curve), and how
- * node:crypto verifies with it.
- */
-function signatureCheck(alg: string, key: KeyObject): { digest: string | null; options: object } | undefined {
-  const type = key.asymmetricKeyType
-  const details = key.asymmetricKeyDetails ?? {}
-  switch (alg) {
-    case 'RS256':
-      return type === 'rsa' && (details.modulusLength ?? 0) >= 2048 ? { digest: 'sha256', options: {} } : undefined
-    case 'PS256':
-      return type === 'rsa' && (details.modulusLength ?? 0) >= 2048
-        ? { digest: 'sha256', options: { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 } }
-        : undefined
-    case 'ES256':
-      return type === 'ec' && details.namedCurve === 'prime256v1'
-        ? { digest: 'sha256', options: { dsaEncoding: 'ieee-p1363' } }
-        : undefined
-    case 'EdDSA':
-      return type === 'ed25519' || type === 'ed448' ? { digest: null, options: {} } : undefined
-    case 'Ed25519':
-      return type === 'ed25519' ? { digest: null, options: {} } : undefined
-    default:
-      return undefined
-  }
-}
-
 function claimsOf(payload: Buffer): Record<string, unknown> | undefined {
   try {
     const claims: unknown = JSON.parse(payload.toString('utf8'))
@@ -208,7 +181,8 @@ export function createDpopVerifier(deps: {
     if (cached) return cached
     // Node imports the key's public members only (RSA n and e, EC crv x y, OKP crv x); an oct JWK is refused.
     const key = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' })
-    const check = signatureCheck(alg, key)
+    // EdDSA with Ed448 too (RFC 8037 §3.1): a proof's key is the client's choice.
+    const check = foreignJwsCheck(alg, key, { ed448: true })
     if (!check) throw new TypeError(`a ${key.asymmetricKeyType} key cannot verify ${alg}`)
     if (keys.size >= MAX_CACHED_KEYS) keys.delete(keys.keys().next().value!)
     const entry = { key, ...check }

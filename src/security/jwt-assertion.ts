@@ -12,9 +12,16 @@
 // - `jti` required, and accepted once until the assertion expires (the replay cache), checked last, after the
 //   signature, so that nobody can burn another's jti with an unsigned JWT.
 // Every failure is an AssertionError whose reason goes to the log; the caller answers with one error code.
-import { createHash } from 'node:crypto'
-import { errors, jwtVerify, decodeProtectedHeader, type JWTPayload, type JWTVerifyGetKey, type KeyObject } from 'jose'
+import { createHash, createPublicKey, KeyObject, verify, type JsonWebKey } from 'node:crypto'
+import {
+  errors,
+  decodeProtectedHeader,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  type ProtectedHeaderParameters,
+} from 'jose'
 import type { CryptoKey, JWK } from 'jose'
+import { foreignJwsCheck } from '../keys/jws.js'
 import type { ReplayCache, ReplayNamespace } from './replay-cache.js'
 
 // Ed25519 is the fully specified name of EdDSA with that curve (RFC 9864), which current clients sign with
@@ -93,15 +100,161 @@ function replayKey(issuer: string, jti: string): string {
   return createHash('sha256').update(issuer).update('\n').update(jti).digest('base64url')
 }
 
-function checkAlgorithm(jwt: string): void {
-  let alg: unknown
+function checkAlgorithm(jwt: string): ProtectedHeaderParameters & { alg: string } {
+  let header: ProtectedHeaderParameters
   try {
-    alg = decodeProtectedHeader(jwt).alg
+    header = decodeProtectedHeader(jwt)
   } catch (err) {
     throw new AssertionError(`not a JWT: ${describe(err)}`)
   }
+  const { alg } = header
   if (typeof alg !== 'string' || !ALLOWED.has(alg))
     throw new AssertionError(`alg ${JSON.stringify(alg)} is not one of ${ASSERTION_ALGORITHMS.join(', ')}`)
+  return header as ProtectedHeaderParameters & { alg: string }
+}
+
+// The keys the resolver gives (jose's JWK Set resolvers hand out the same CryptoKey for a key each time) as
+// node:crypto keys, converted once.
+const keyObjects = new WeakMap<object, KeyObject>()
+
+type WebCryptoAlgorithm = { name?: string; hash?: { name?: string }; namedCurve?: string }
+
+/** What a WebCrypto key must have been imported for to verify `alg` (RFC 7518 §3, RFC 8037 §3.1, RFC 9864). */
+function webCryptoFits(alg: string, { name, hash, namedCurve }: WebCryptoAlgorithm): boolean {
+  switch (alg) {
+    case 'RS256':
+      return name === 'RSASSA-PKCS1-v1_5' && hash?.name === 'SHA-256'
+    case 'PS256':
+      return name === 'RSA-PSS' && hash?.name === 'SHA-256'
+    case 'ES256':
+      return name === 'ECDSA' && namedCurve === 'P-256'
+    default:
+      return name === 'Ed25519' || name === 'EdDSA'
+  }
+}
+
+/**
+ * The key as node:crypto's, once it is shown to be for `alg` as jose would have it: a WebCrypto key imported
+ * for that algorithm and for verifying; a JWK whose `alg`, `use` and `key_ops`, when present, allow it (RFC 7517
+ * §4.2–4.4). The key's type and size are checked against the algorithm after (foreignJwsCheck).
+ */
+function keyObjectFor(key: unknown, alg: string): KeyObject {
+  if (key instanceof KeyObject) return key
+  if (typeof key !== 'object' || key === null || key instanceof Uint8Array)
+    throw new AssertionError('the key is not an asymmetric public key')
+  if ('algorithm' in key && 'usages' in key) {
+    const { algorithm, usages } = key as { algorithm: WebCryptoAlgorithm; usages: string[] }
+    if (!webCryptoFits(alg, algorithm) || !usages.includes('verify'))
+      throw new AssertionError(`the key is for ${algorithm.name} (${usages.join(', ')}), not for verifying ${alg}`)
+  } else {
+    const jwk = key as JWK
+    if (jwk.alg !== undefined && !sameAlgorithm(alg, jwk.alg))
+      throw new AssertionError(`the key's "alg" is ${jwk.alg}, not ${alg}`)
+    if ((jwk.use !== undefined && jwk.use !== 'sig') || (jwk.key_ops !== undefined && !jwk.key_ops.includes('verify')))
+      throw new AssertionError('the key is not for verifying signatures (use, key_ops)')
+  }
+  let converted = keyObjects.get(key)
+  if (converted === undefined) {
+    try {
+      converted =
+        'algorithm' in key && 'usages' in key
+          ? KeyObject.from(key as CryptoKey)
+          : createPublicKey({ key: key as JsonWebKey, format: 'jwk' })
+    } catch (err) {
+      throw new AssertionError(`the key cannot be used: ${describe(err)}`)
+    }
+    keyObjects.set(key, converted)
+  }
+  return converted
+}
+
+const SEGMENT = /^[A-Za-z0-9_-]+$/
+
+/**
+ * The claims of a compact JWS whose signature is `header.alg`'s by the key the resolver gives for that header.
+ * The signature is checked with node:crypto rather than jose's jwtVerify, whose WebCrypto path cost twice the CPU
+ * on every assertion (measured: ~55 µs against ~28 µs for RS256, 20 in flight).
+ */
+async function verifiedClaims(
+  jwt: string,
+  header: ProtectedHeaderParameters & { alg: string },
+  getKey: AssertionOptions['getKey'],
+): Promise<JWTPayload> {
+  // RFC 7515 §4.1.11: an extension the recipient must understand; none is understood here.
+  if (header.crit !== undefined) throw new AssertionError('crit is not supported: no JWS extension is understood here')
+  const [protectedSegment, payloadSegment, signatureSegment, extra] = jwt.split('.')
+  if (
+    extra !== undefined ||
+    !SEGMENT.test(protectedSegment ?? '') ||
+    !SEGMENT.test(payloadSegment ?? '') ||
+    !SEGMENT.test(signatureSegment ?? '')
+  )
+    throw new AssertionError('not a JWT: three base64url segments expected')
+  let resolved: unknown
+  try {
+    resolved =
+      typeof getKey === 'function'
+        ? await (acceptingBothEdDsaNames(getKey) as JWTVerifyGetKey)(header, {
+            protected: protectedSegment!,
+            payload: payloadSegment!,
+            signature: signatureSegment!,
+          })
+        : getKey
+  } catch (err) {
+    throw new AssertionError(describe(err))
+  }
+  const key = keyObjectFor(resolved, header.alg)
+  if (key.type !== 'public') throw new AssertionError(`the key is a ${key.type} key, not a public one`)
+  const check = foreignJwsCheck(header.alg, key)
+  if (!check) throw new AssertionError(`a ${key.asymmetricKeyType ?? key.type} key cannot verify ${header.alg}`)
+  const signed = Buffer.from(`${protectedSegment}.${payloadSegment}`)
+  const signature = Buffer.from(signatureSegment!, 'base64url')
+  // An RSA check (e = 65537) costs less on the event loop than a trip to the thread pool (keys/jws.ts).
+  const valid =
+    key.asymmetricKeyType === 'rsa'
+      ? safely(() => verify(check.digest, signed, { key, ...check.options }, signature))
+      : await new Promise<boolean>((resolve) => {
+          try {
+            verify(check.digest, signed, { key, ...check.options }, signature, (err, ok) => resolve(!err && ok))
+          } catch {
+            resolve(false)
+          }
+        })
+  if (!valid) throw new AssertionError('ERR_JWS_SIGNATURE_VERIFICATION_FAILED: signature verification failed')
+  let payload: unknown
+  try {
+    payload = JSON.parse(Buffer.from(payloadSegment!, 'base64url').toString('utf8'))
+  } catch {
+    payload = undefined
+  }
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+    throw new AssertionError('ERR_JWT_INVALID: JWT Claims Set must be a top-level JSON object')
+  return payload as JWTPayload
+}
+
+function safely(check: () => boolean): boolean {
+  try {
+    return check()
+  } catch {
+    return false
+  }
+}
+
+/** RFC 7519 §4.1.4, §4.1.5, §4.1.6: exp required and not past, nbf not ahead, iat a number, each within `skew`. */
+function checkTimes(payload: JWTPayload, now: number, skew: number): void {
+  const { exp, nbf, iat } = payload
+  if (exp === undefined) throw new AssertionError('ERR_JWT_CLAIM_VALIDATION_FAILED: missing required "exp" claim')
+  if (typeof exp !== 'number' || !Number.isFinite(exp))
+    throw new AssertionError('ERR_JWT_CLAIM_VALIDATION_FAILED: "exp" claim must be a number')
+  if (exp <= now - skew) throw new AssertionError('ERR_JWT_EXPIRED: "exp" claim timestamp check failed')
+  if (nbf !== undefined) {
+    if (typeof nbf !== 'number' || !Number.isFinite(nbf))
+      throw new AssertionError('ERR_JWT_CLAIM_VALIDATION_FAILED: "nbf" claim must be a number')
+    if (nbf > now + skew)
+      throw new AssertionError('ERR_JWT_CLAIM_VALIDATION_FAILED: "nbf" claim timestamp check failed')
+  }
+  if (iat !== undefined && (typeof iat !== 'number' || !Number.isFinite(iat)))
+    throw new AssertionError('ERR_JWT_CLAIM_VALIDATION_FAILED: "iat" claim must be a number')
 }
 
 function checkClaims(payload: JWTPayload, options: AssertionOptions, now: number): { jti: string; exp: number } {
@@ -135,20 +288,12 @@ function checkClaims(payload: JWTPayload, options: AssertionOptions, now: number
  * })
  */
 export async function verifyJwtAssertion(jwt: string, options: AssertionOptions): Promise<JWTPayload> {
-  checkAlgorithm(jwt)
+  const header = checkAlgorithm(jwt)
   const nowMs = (options.now ?? Date.now)()
-  let payload: JWTPayload
-  try {
-    ;({ payload } = await jwtVerify(jwt, acceptingBothEdDsaNames(options.getKey) as JWTVerifyGetKey, {
-      algorithms: [...ASSERTION_ALGORITHMS],
-      currentDate: new Date(nowMs),
-      clockTolerance: options.clockSkewSeconds,
-      requiredClaims: ['exp'],
-    }))
-  } catch (err) {
-    throw new AssertionError(describe(err))
-  }
-  const { jti, exp } = checkClaims(payload, options, Math.floor(nowMs / 1000))
+  const now = Math.floor(nowMs / 1000)
+  const payload = await verifiedClaims(jwt, header, options.getKey)
+  checkTimes(payload, now, options.clockSkewSeconds)
+  const { jti, exp } = checkClaims(payload, options, now)
   // Kept until the assertion could no longer be accepted (its exp plus the allowance).
   const until = new Date((exp + options.clockSkewSeconds) * 1000)
   const first = await options.replay.cache.remember(options.replay.namespace, replayKey(options.issuer, jti), until)

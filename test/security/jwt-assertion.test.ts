@@ -1,7 +1,7 @@
 // The signed-assertion verifier (security/jwt-assertion.ts) on its own: each rule of RFC 7523 §3 (and the
 // single-string audience of its successor draft) refuses the assertion that breaks it, and nothing else.
 // Through the token endpoint: test/oauth/private-key-jwt.test.ts.
-import { createHash, createHmac } from 'node:crypto'
+import { createHash, createHmac, generateKeyPairSync, KeyObject, sign as nodeSign } from 'node:crypto'
 import {
   base64url,
   createLocalJWKSet,
@@ -205,17 +205,18 @@ t.test('alg none, HMAC with the public key and a key of another type are refused
     /ERR_JWKS_NO_MATCHING_KEY/,
     options(memoryCache(), { getKey: rsaOnly }),
   )
-  // A single key given directly: jose checks its type against the algorithm.
+  // A single key given directly: its type and what it was imported or registered for are checked against the
+  // algorithm.
   await refused(
     t,
     await sign(claims(), 'ES256'),
-    /its algorithm.name must be ECDSA/,
+    /^the key is for RSASSA-PKCS1-v1_5 \(verify\), not for verifying ES256$/,
     options(memoryCache(), { getKey: keys.RS256.publicKey }),
   )
   await refused(
     t,
     await sign(claims(), 'PS256'),
-    /its "alg" must be "PS256"/,
+    /^the key's "alg" is RS256, not PS256$/,
     options(memoryCache(), { getKey: { ...jwks.keys[0]! } }),
   )
   await refused(t, 'not.a.jwt', /not a JWT/)
@@ -287,4 +288,47 @@ t.test('a key lookup that fails with a plain error is refused with its message a
     },
   })
   await refused(t, await sign(claims()), /^key set unavailable$/, failing)
+})
+
+t.test('the key must fit the algorithm, in type, size and what it is registered for', async (t) => {
+  const jwt = await sign(claims())
+  const direct = (getKey: unknown) => options(memoryCache(), { getKey: getKey as never })
+  t.ok(await verifyJwtAssertion(jwt, direct(KeyObject.from(keys.RS256.publicKey))), 'a node:crypto public key')
+  t.ok(await verifyJwtAssertion(await sign(claims()), direct(jwks.keys[0]!)), 'a JWK')
+  await refused(
+    t,
+    await sign(claims()),
+    /^the key is a private key, not a public one$/,
+    direct(KeyObject.from(keys.RS256.privateKey)),
+  )
+  const small = generateKeyPairSync('rsa', { modulusLength: 1024 })
+  // jose will not sign with a key under 2048 bits: signed by hand.
+  const input = `${base64url.encode(JSON.stringify({ alg: 'RS256' }))}.${base64url.encode(JSON.stringify(claims()))}`
+  const weak = `${input}.${nodeSign('sha256', Buffer.from(input), small.privateKey).toString('base64url')}`
+  await refused(t, weak, /^a rsa key cannot verify RS256$/, direct(small.publicKey))
+  await refused(t, await sign(claims()), /not for verifying signatures/, direct({ ...jwks.keys[0]!, use: 'enc' }))
+  await refused(
+    t,
+    await sign(claims()),
+    /not for verifying signatures/,
+    direct({ ...jwks.keys[0]!, key_ops: ['encrypt'] }),
+  )
+  await refused(t, await sign(claims()), /^the key is not an asymmetric public key$/, direct(new Uint8Array(32)))
+})
+
+t.test('a JWS extension (crit), a fourth segment and claims of the wrong types are refused', async (t) => {
+  const crit = await new SignJWT(claims())
+    .setProtectedHeader({ alg: 'RS256', kid: 'RS256', crit: ['exp'] })
+    .sign(keys.RS256.privateKey)
+    .catch(() => undefined)
+  // jose will not sign an unknown crit; build it by hand.
+  const header = base64url.encode(JSON.stringify({ alg: 'RS256', kid: 'RS256', crit: ['x'], x: 1 }))
+  t.equal(crit, undefined)
+  await refused(t, `${header}.${base64url.encode(JSON.stringify(claims()))}.c2ln`, /^crit is not supported/)
+  await refused(t, `${await sign(claims())}.extra`, /not a JWT/)
+  await refused(t, await sign(claims({ nbf: 'soon' as never })), /"nbf" claim must be a number/)
+  await refused(t, await sign(claims({ iat: 'now' as never })), /"iat" claim must be a number/)
+  const array = await new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: 'RS256' }).sign(keys.RS256.privateKey)
+  const [h, , sig] = array.split('.')
+  await refused(t, `${h}.${base64url.encode('[1]')}.${sig}`, /signature verification failed/)
 })
