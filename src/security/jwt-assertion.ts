@@ -1,8 +1,8 @@
 // Signed JWT assertions (RFC 7523 §3): client authentication with private_key_jwt (§2.2) and the JWT bearer
 // grant (§2.1). One verifier for both, so the rules are the same everywhere:
 // - an allowlist of asymmetric algorithms: `none` and HS* are refused before any key is looked at (an HMAC
-//   "signed" with a public key's bytes must never verify), and jose refuses a key whose type does not fit the
-//   algorithm;
+//   "signed" with a public key's bytes must never verify), and a key is refused unless its type, size and what
+//   it was imported or registered for fit the algorithm (keyObjectFor, keys/jws.ts foreignJwsCheck);
 // - `iss` and `sub` exactly the expected values;
 // - `aud` a single string equal to an accepted audience (draft-ietf-oauth-rfc7523bis: an array, or a value
 //   that merely contains the issuer, is how the 2025 audience-injection attacks got an assertion meant for
@@ -114,7 +114,8 @@ function checkAlgorithm(jwt: string): ProtectedHeaderParameters & { alg: string 
 }
 
 // The keys the resolver gives (jose's JWK Set resolvers hand out the same CryptoKey for a key each time) as
-// node:crypto keys, converted once.
+// node:crypto keys, converted once: a memo of a pure conversion, keyed by the key object itself, so it holds
+// nothing of any app's and lets go of a key when its resolver does.
 const keyObjects = new WeakMap<object, KeyObject>()
 
 type WebCryptoAlgorithm = { name?: string; hash?: { name?: string }; namedCurve?: string }
