@@ -317,14 +317,10 @@ t.test('the key must fit the algorithm, in type, size and what it is registered 
 })
 
 t.test('a JWS extension (crit), a fourth segment and claims of the wrong types are refused', async (t) => {
-  const crit = await new SignJWT(claims())
-    .setProtectedHeader({ alg: 'RS256', kid: 'RS256', crit: ['exp'] })
-    .sign(keys.RS256.privateKey)
-    .catch(() => undefined)
-  // jose will not sign an unknown crit; build it by hand.
-  const header = base64url.encode(JSON.stringify({ alg: 'RS256', kid: 'RS256', crit: ['x'], x: 1 }))
-  t.equal(crit, undefined)
-  await refused(t, `${header}.${base64url.encode(JSON.stringify(claims()))}.c2ln`, /^crit is not supported/)
+  // Validly signed, by hand (jose will not sign a crit it does not know): refused for the extension alone.
+  const input = `${base64url.encode(JSON.stringify({ alg: 'RS256', kid: 'RS256', crit: ['x'], x: 1 }))}.${base64url.encode(JSON.stringify(claims()))}`
+  const signature = nodeSign('sha256', Buffer.from(input), KeyObject.from(keys.RS256.privateKey)).toString('base64url')
+  await refused(t, `${input}.${signature}`, /^crit is not supported/)
   await refused(t, `${await sign(claims())}.extra`, /not a JWT/)
   await refused(t, await sign(claims({ nbf: 'soon' as never })), /"nbf" claim must be a number/)
   await refused(t, await sign(claims({ iat: 'now' as never })), /"iat" claim must be a number/)
