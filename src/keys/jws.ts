@@ -97,19 +97,63 @@ export function compactHeader(token: string): Record<string, unknown> | undefine
   }
 }
 
-/** The algorithms whose verification is cheaper on the event loop than a trip to the thread pool (see above). */
-const INLINE_VERIFICATION: ReadonlySet<SigningAlgorithm> = new Set(['RS256', 'PS256'])
-
-function verifyInline(
+/**
+ * Whether `signature` over `signed` verifies with `key`: an RSA key's (RS256, PS256) on the event loop, where it is
+ * cheaper than a trip to the thread pool (see above), any other on the pool. False for any error.
+ */
+export function signatureVerifies(
   digest: string | null,
-  signed: Buffer,
   key: KeyObject | VerifyKeyObjectInput,
+  signed: Buffer,
   signature: Buffer,
-): boolean {
+): boolean | Promise<boolean> {
+  const keyObject = 'key' in key ? (key.key as KeyObject) : key
+  if (keyObject.asymmetricKeyType === 'rsa') {
+    try {
+      return verify(digest, signed, key, signature)
+    } catch {
+      return false
+    }
+  }
+  return new Promise<boolean>((resolve) => {
+    try {
+      verify(digest, signed, key, signature, (err, valid) => resolve(!err && valid))
+    } catch {
+      resolve(false)
+    }
+  })
+}
+
+/**
+ * The payload (a JSON object) of compact JWS `token` when it is exactly three base64url segments and its signature
+ * verifies with `key` (signatureVerifies); otherwise undefined. The header is the caller's to check.
+ */
+export async function verifiedPayload(
+  token: string,
+  digest: string | null,
+  key: KeyObject | VerifyKeyObjectInput,
+): Promise<Record<string, unknown> | undefined> {
+  const first = token.indexOf('.')
+  const second = token.indexOf('.', first + 1)
+  if (first <= 0 || second === -1 || token.indexOf('.', second + 1) !== -1) return undefined
+  const payloadSegment = token.slice(first + 1, second)
+  const signatureSegment = token.slice(second + 1)
+  if (!SEGMENT.test(payloadSegment) || signatureSegment === '' || !SEGMENT.test(signatureSegment)) return undefined
+  if (!SEGMENT.test(token.slice(0, first))) return undefined
+  const checked = signatureVerifies(
+    digest,
+    key,
+    Buffer.from(token.slice(0, second)),
+    Buffer.from(signatureSegment, 'base64url'),
+  )
+  if (!(typeof checked === 'boolean' ? checked : await checked)) return undefined
   try {
-    return verify(digest, signed, key, signature)
+    const payload: unknown = JSON.parse(Buffer.from(payloadSegment, 'base64url').toString('utf8'))
+    return typeof payload === 'object' && payload !== null && !Array.isArray(payload)
+      ? (payload as Record<string, unknown>)
+      : undefined
   } catch {
-    return false
+    return undefined
   }
 }
 
@@ -125,36 +169,8 @@ export async function verifyCompact(
   key: KeyObject,
 ): Promise<Record<string, unknown> | undefined> {
   if (header.alg !== alg || header.crit !== undefined) return undefined
-  const first = token.indexOf('.')
-  const second = token.indexOf('.', first + 1)
-  if (first <= 0 || second === -1 || token.indexOf('.', second + 1) !== -1) return undefined
-  const payloadSegment = token.slice(first + 1, second)
-  const signatureSegment = token.slice(second + 1)
-  if (!SEGMENT.test(payloadSegment) || signatureSegment === '' || !SEGMENT.test(signatureSegment)) return undefined
-  if (!SEGMENT.test(token.slice(0, first))) return undefined
   const how = cryptoInput(alg, key)
-  const signed = Buffer.from(token.slice(0, second))
-  const signature = Buffer.from(signatureSegment, 'base64url')
-  const valid = INLINE_VERIFICATION.has(alg)
-    ? verifyInline(how.digest, signed, how.key as KeyObject | VerifyKeyObjectInput, signature)
-    : await new Promise<boolean>((resolve) => {
-        try {
-          verify(how.digest, signed, how.key as KeyObject | VerifyKeyObjectInput, signature, (err, result) =>
-            resolve(!err && result),
-          )
-        } catch {
-          resolve(false)
-        }
-      })
-  if (!valid) return undefined
-  try {
-    const payload: unknown = JSON.parse(Buffer.from(payloadSegment, 'base64url').toString('utf8'))
-    return typeof payload === 'object' && payload !== null && !Array.isArray(payload)
-      ? (payload as Record<string, unknown>)
-      : undefined
-  } catch {
-    return undefined
-  }
+  return verifiedPayload(token, how.digest, how.key as KeyObject | VerifyKeyObjectInput)
 }
 
 /**

@@ -13,14 +13,13 @@ import {
   hash,
   hkdfSync,
   timingSafeEqual,
-  verify as verifySignature,
   type JsonWebKey,
   type KeyObject,
 } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import { decodeProtectedHeader, type JWK } from 'jose'
 import type { Config } from '../config.js'
-import { foreignJwsCheck } from '../keys/jws.js'
+import { foreignJwsCheck, signatureVerifies } from '../keys/jws.js'
 import { invalidDpopProof, useDpopNonce } from '../errors.js'
 
 /** The members of a private or symmetric JWK (RFC 7518 §6.2.2, §6.3.2, §6.4; RFC 8037 §2): never in a proof's jwk. */
@@ -171,9 +170,10 @@ export function createDpopVerifier(deps: {
   }
 
   // The signature is checked with node:crypto rather than jose's WebCrypto path, which cost twice the CPU
-  // (measured: ~150 µs against ~70 µs for ES256), on libuv's pool, off the event loop. Importing a JWK costs as
-  // much as the check itself, and a client makes every proof with the key it keeps: imported keys are kept by
-  // RFC 7638 thumbprint (which names every public parameter of the key) and alg, the oldest dropped first.
+  // (measured: ~150 µs against ~70 µs for ES256): on libuv's pool, or for an RSA key on the event loop, where it
+  // is cheaper (keys/jws.ts signatureVerifies). Importing a JWK costs as much as the check itself, and a client
+  // makes every proof with the key it keeps: imported keys are kept by RFC 7638 thumbprint (which names every
+  // public parameter of the key) and alg, the oldest dropped first.
   const keys = new Map<string, { key: KeyObject; digest: string | null; options: object }>()
   function publicKey(jwk: Record<string, unknown>, alg: string, jkt: string) {
     const id = `${alg}:${jkt}`
@@ -190,13 +190,19 @@ export function createDpopVerifier(deps: {
     return entry
   }
 
-  function signatureIsValid(proof: string, jwk: Record<string, unknown>, alg: string, jkt: string): Promise<boolean> {
+  function signatureIsValid(
+    proof: string,
+    jwk: Record<string, unknown>,
+    alg: string,
+    jkt: string,
+  ): boolean | Promise<boolean> {
     const { key, digest, options } = publicKey(jwk, alg, jkt)
     const dot = proof.lastIndexOf('.')
-    const input = Buffer.from(proof.slice(0, dot))
-    const signature = Buffer.from(proof.slice(dot + 1), 'base64url')
-    return new Promise((resolve) =>
-      verifySignature(digest, input, { key, ...options }, signature, (err, valid) => resolve(!err && valid)),
+    return signatureVerifies(
+      digest,
+      { key, ...options },
+      Buffer.from(proof.slice(0, dot)),
+      Buffer.from(proof.slice(dot + 1), 'base64url'),
     )
   }
 
