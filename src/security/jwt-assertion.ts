@@ -143,7 +143,8 @@ function keyObjectFor(key: unknown, alg: string): KeyObject {
   if (key instanceof KeyObject) return key
   if (typeof key !== 'object' || key === null || key instanceof Uint8Array)
     throw new AssertionError('the key is not an asymmetric public key')
-  if ('algorithm' in key && 'usages' in key) {
+  const webCrypto = 'algorithm' in key && 'usages' in key
+  if (webCrypto) {
     const { algorithm, usages } = key as { algorithm: WebCryptoAlgorithm; usages: string[] }
     if (!webCryptoFits(alg, algorithm) || !usages.includes('verify'))
       throw new AssertionError(`the key is for ${algorithm.name} (${usages.join(', ')}), not for verifying ${alg}`)
@@ -157,10 +158,9 @@ function keyObjectFor(key: unknown, alg: string): KeyObject {
   let converted = keyObjects.get(key)
   if (converted === undefined) {
     try {
-      converted =
-        'algorithm' in key && 'usages' in key
-          ? KeyObject.from(key as CryptoKey)
-          : createPublicKey({ key: key as JsonWebKey, format: 'jwk' })
+      converted = webCrypto
+        ? KeyObject.from(key as CryptoKey)
+        : createPublicKey({ key: key as JsonWebKey, format: 'jwk' })
     } catch (err) {
       throw new AssertionError(`the key cannot be used: ${describe(err)}`)
     }
