@@ -16,7 +16,7 @@ import { mintAuthorizationCodes } from './codes.ts'
 import { createEnvironment, createFixtures, mintTokens, type Environment, type Fixtures } from './fixtures.ts'
 import { benchScript, prepareBuild, repoRoot, type Build } from './lib/build.ts'
 import { basicAuth, median } from './lib/load.ts'
-import { freePort, startServer, type ServerProcess } from './lib/processes.ts'
+import { freePort, measureDatabaseCpu, startServer, type ServerProcess } from './lib/processes.ts'
 import { evaluate, measurementTable, verdictTable, type ScenarioResult, type Verdict } from './lib/report.ts'
 import { runRounds } from './lib/rounds.ts'
 import { rsaSignaturesPerSecond } from './lib/machine-speed.ts'
@@ -377,6 +377,8 @@ async function main(): Promise<number> {
     )
 
     const environment = await createEnvironment(options.db, { bcryptCost: options.bcryptCost })
+    // The local PostgreSQL shares the cores: its CPU per request is a column of its own.
+    measureDatabaseCpu(options.db === 'postgres')
     stopping.push(() => environment.remove())
     let fixtures: Fixtures | undefined
     let pools: Pools = emptyPools()

@@ -44,6 +44,11 @@ export interface Measurement {
   cpuUsPerRequest?: number
   /** The main thread's share of it: the event loop's work, without signing on libuv's pool or bcrypt workers. */
   mainCpuUsPerRequest?: number
+  /**
+   * CPU time PostgreSQL's processes spent per successful request (µs; --db postgres only): its backends, WAL
+   * writer and checkpointer share the same cores, and are not in the server's figure.
+   */
+  dbCpuUsPerRequest?: number
   /** Scenario-specific extra figures (e.g. the JWKS p99 during a password storm). */
   extra?: Record<string, number>
 }

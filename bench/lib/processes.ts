@@ -1,7 +1,7 @@
 // Child processes of the benchmark: every server under test runs in its own process, so the load
 // generator (this process) never shares an event loop with what it measures.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { createServer } from 'node:net'
 
@@ -144,6 +144,41 @@ function readCpuSeconds(statFile: string): number | undefined {
   } catch {
     return undefined
   }
+}
+
+let databaseCpu = false
+
+/** Whether withCpu (scenarios/types.ts) measures PostgreSQL's CPU too: set for a --db postgres run. */
+export function measureDatabaseCpu(enabled: boolean): void {
+  databaseCpu = enabled
+}
+
+/**
+ * utime + stime of every `postgres` process on this machine, in seconds (the local server the benchmark's
+ * database lives on: its backends, WAL writer, checkpointer…); undefined when not measured or off Linux. A
+ * backend that exits between two readings takes its time with it: compare readings within one round only.
+ */
+export function databaseCpuSeconds(): number | undefined {
+  if (!databaseCpu) return undefined
+  let total = 0
+  let entries: string[]
+  try {
+    entries = readdirSync('/proc')
+  } catch {
+    return undefined
+  }
+  for (const entry of entries) {
+    if (!/^[0-9]+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== 'postgres') continue
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      total += (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total
 }
 
 /** A memory figure of /proc/PID/status (VmHWM: peak RSS, VmRSS: RSS now). */

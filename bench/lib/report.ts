@@ -99,9 +99,24 @@ function table(header: string[], rows: string[][], right: boolean[]): string {
 /** The measurements, one row per contender, with the subject's ratio to each reference. */
 export function measurementTable(results: readonly ScenarioResult[]): string {
   const rows: string[][] = []
+  // PostgreSQL's own CPU per request, in a --db postgres run (the server's column leaves it out).
+  const withDb = results.some((result) =>
+    result.contenders.some((contender) => contender.dbCpuUsPerRequest !== undefined),
+  )
   for (const result of results) {
     if (result.status !== 'measured') {
-      rows.push([result.name, '—', '', '', '', '', '', '', `${result.status}: ${result.reason ?? ''}`.slice(0, 90)])
+      rows.push([
+        result.name,
+        '—',
+        '',
+        '',
+        '',
+        '',
+        '',
+        ...(withDb ? [''] : []),
+        '',
+        `${result.status}: ${result.reason ?? ''}`.slice(0, 90),
+      ])
       continue
     }
     const subject = result.contenders.find((contender) => contender.role === 'subject')
@@ -115,15 +130,27 @@ export function measurementTable(results: readonly ScenarioResult[]): string {
         latency(contender.p99),
         contender.cpuUsPerRequest === undefined ? '' : number(contender.cpuUsPerRequest),
         contender.mainCpuUsPerRequest === undefined ? '' : number(contender.mainCpuUsPerRequest),
+        ...(withDb ? [contender.dbCpuUsPerRequest === undefined ? '' : number(contender.dbCpuUsPerRequest)] : []),
         number(contender.errors),
         ratio ? `portcullis = ${ratio} this` : '',
       ])
     })
   }
   return table(
-    ['scenario', 'server', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'main µs/req', 'errors', 'ratio'],
+    [
+      'scenario',
+      'server',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'CPU µs/req',
+      'main µs/req',
+      ...(withDb ? ['db µs/req'] : []),
+      'errors',
+      'ratio',
+    ],
     rows,
-    [false, false, true, true, true, true, true, true, false],
+    [false, false, true, true, true, true, true, ...(withDb ? [true] : []), true, false],
   )
 }
 

@@ -20,6 +20,8 @@ export interface Summary {
   cpuUsPerRequest: number | undefined
   /** Median CPU µs of the server's main thread per successful request. */
   mainCpuUsPerRequest: number | undefined
+  /** Median CPU µs of PostgreSQL's processes per successful request (--db postgres). */
+  dbCpuUsPerRequest: number | undefined
   requests: number
   errors: number
   extra: Record<string, number>
@@ -65,6 +67,9 @@ function summarise(contender: Contender, rounds: Measurement[]): Summary {
       : undefined,
     mainCpuUsPerRequest: rounds.every((round) => round.mainCpuUsPerRequest !== undefined)
       ? median(rounds.map((round) => round.mainCpuUsPerRequest!))
+      : undefined,
+    dbCpuUsPerRequest: rounds.every((round) => round.dbCpuUsPerRequest !== undefined)
+      ? median(rounds.map((round) => round.dbCpuUsPerRequest!))
       : undefined,
     requests: rounds.reduce((sum, round) => sum + round.requests, 0),
     errors: rounds.reduce((sum, round) => sum + round.errors, 0),

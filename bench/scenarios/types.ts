@@ -3,7 +3,7 @@
 import type { CodeClient } from '../codes.ts'
 import type { DbKind, Fixtures, OtherAlgorithm } from '../fixtures.ts'
 import { FORM, load, type Measurement, type RequestSpec } from '../lib/load.ts'
-import type { ServerProcess } from '../lib/processes.ts'
+import { databaseCpuSeconds, type ServerProcess } from '../lib/processes.ts'
 import type { Contender, Summary } from '../lib/rounds.ts'
 
 /** Every issued token names this issuer, whichever port the process that issued it listened on. */
@@ -107,9 +107,11 @@ export function httpContender(
 export async function withCpu(server: ServerProcess, measure: () => Promise<Measurement>): Promise<Measurement> {
   const before = server.cpuSeconds()
   const mainBefore = server.mainThreadCpuSeconds()
+  const dbBefore = databaseCpuSeconds()
   const result = await measure()
   const after = server.cpuSeconds()
   const mainAfter = server.mainThreadCpuSeconds()
+  const dbAfter = databaseCpuSeconds()
   const ok = result.rps * (result.seconds ?? 0)
   if (before === undefined || after === undefined || ok === 0) return result
   return {
@@ -118,6 +120,10 @@ export async function withCpu(server: ServerProcess, measure: () => Promise<Meas
     ...(mainBefore === undefined || mainAfter === undefined
       ? {}
       : { mainCpuUsPerRequest: ((mainAfter - mainBefore) * 1e6) / ok }),
+    // At least 0: a PostgreSQL process that exited during the round took its time with it.
+    ...(dbBefore === undefined || dbAfter === undefined
+      ? {}
+      : { dbCpuUsPerRequest: (Math.max(0, dbAfter - dbBefore) * 1e6) / ok }),
   }
 }
 

@@ -2,7 +2,7 @@
 // errors fails, and a scenario whose rounds did not measure what it claims (a revoke pool that ran out, so
 // already-revoked tokens were presented again and took the cheap path) fails with the reason, whatever its figure.
 import t from 'tap'
-import { evaluate } from '../../bench/lib/report.ts'
+import { evaluate, measurementTable } from '../../bench/lib/report.ts'
 import type { Summary } from '../../bench/lib/rounds.ts'
 
 function summary(name: string, role: Summary['role'], rps: number[], errors = 0): Summary {
@@ -15,6 +15,7 @@ function summary(name: string, role: Summary['role'], rps: number[], errors = 0)
     p99: 2,
     cpuUsPerRequest: undefined,
     mainCpuUsPerRequest: undefined,
+    dbCpuUsPerRequest: undefined,
     errors,
     requests: rps.reduce((sum, value) => sum + value, 0),
     rounds: rps.map((value) => ({ rps: value, p50: 1, p99: 2, errors: 0, requests: value, statusCodes: {} })),
@@ -51,4 +52,19 @@ t.test('errors above 0.1 % of the requests fail the target and are shown', async
 t.test('no target, no verdict (the embedded default has no revoke target)', async (t) => {
   t.same(evaluate('revoke', [subject, form], []), [])
   t.same(evaluate('revoke', [subject, form], [], 'the pool ran out'), [])
+})
+
+t.test("PostgreSQL's CPU per request is a column only in a run that measured it", async (t) => {
+  const measured = (contenders: Summary[]) =>
+    measurementTable([{ name: 'revoke', summary: '', status: 'measured', contenders, verdicts: [], notes: [] }])
+  const without = measured([subject, form])
+  t.notMatch(without, /db µs\/req/)
+  const table = measured([
+    { ...subject, dbCpuUsPerRequest: 27.6 },
+    { ...form, dbCpuUsPerRequest: 0.4 },
+  ])
+  const [header, , first, second] = table.split('\n')
+  t.match(header, /main µs\/req {2}db µs\/req {2}errors/)
+  t.match(first, /portcullis .* 28 +0$/)
+  t.match(second, /form .* 0 +0 +portcullis = 0\.30 × this$/)
 })
