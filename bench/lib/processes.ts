@@ -134,13 +134,17 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
 // Linux reports utime and stime in clock ticks of USER_HZ, which is 100 on every mainstream kernel.
 const CLOCK_TICKS_PER_SECOND = 100
 
+/** utime + stime in the text of a `stat` file of /proc, in seconds. */
+function cpuSecondsOf(stat: string): number {
+  // The command name (field 2) may contain spaces; the fields after its closing parenthesis do not.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND
+}
+
 /** utime + stime of a process (`/proc/PID/stat`) or of one of its threads (`/proc/PID/task/TID/stat`). */
 function readCpuSeconds(statFile: string): number | undefined {
   try {
-    const stat = readFileSync(statFile, 'utf8')
-    // The command name (field 2) may contain spaces; the fields after its closing parenthesis do not.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND
+    return cpuSecondsOf(readFileSync(statFile, 'utf8'))
   } catch {
     return undefined
   }
@@ -171,9 +175,7 @@ export function databaseCpuSeconds(): number | undefined {
     if (!/^[0-9]+$/.test(entry)) continue
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
-      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== 'postgres') continue
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      total += (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'postgres') total += cpuSecondsOf(stat)
     } catch {
       // gone meanwhile
     }
