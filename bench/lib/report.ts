@@ -98,23 +98,29 @@ function table(header: string[], rows: string[][], right: boolean[]): string {
 
 /** The measurements, one row per contender, with the subject's ratio to each reference. */
 export function measurementTable(results: readonly ScenarioResult[]): string {
-  const rows: string[][] = []
   // PostgreSQL's own CPU per request, in a --db postgres run (the server's column leaves it out).
   const withDb = results.some((result) =>
     result.contenders.some((contender) => contender.dbCpuUsPerRequest !== undefined),
   )
+  const header = [
+    'scenario',
+    'server',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'CPU µs/req',
+    'main µs/req',
+    ...(withDb ? ['db µs/req'] : []),
+    'errors',
+    'ratio',
+  ]
+  const rows: string[][] = []
   for (const result of results) {
     if (result.status !== 'measured') {
       rows.push([
         result.name,
         '—',
-        '',
-        '',
-        '',
-        '',
-        '',
-        ...(withDb ? [''] : []),
-        '',
+        ...Array<string>(header.length - 3).fill(''),
         `${result.status}: ${result.reason ?? ''}`.slice(0, 90),
       ])
       continue
@@ -136,21 +142,11 @@ export function measurementTable(results: readonly ScenarioResult[]): string {
       ])
     })
   }
+  // Every column right-aligned but the names and the ratio.
   return table(
-    [
-      'scenario',
-      'server',
-      'req/s',
-      'p50 ms',
-      'p99 ms',
-      'CPU µs/req',
-      'main µs/req',
-      ...(withDb ? ['db µs/req'] : []),
-      'errors',
-      'ratio',
-    ],
+    header,
     rows,
-    [false, false, true, true, true, true, true, ...(withDb ? [true] : []), true, false],
+    header.map((_, i) => i > 1 && i < header.length - 1),
   )
 }
 

@@ -54,6 +54,15 @@ export async function runRounds(contenders: readonly Contender[], options: Round
   return contenders.map((contender) => summarise(contender, measured.get(contender.name)!))
 }
 
+/** The median of a per-request CPU figure over the rounds; undefined unless every round measured it. */
+function medianWhereMeasured(
+  rounds: Measurement[],
+  figure: 'cpuUsPerRequest' | 'mainCpuUsPerRequest' | 'dbCpuUsPerRequest',
+): number | undefined {
+  const values = rounds.map((round) => round[figure])
+  return values.every((value) => value !== undefined) ? median(values as number[]) : undefined
+}
+
 function summarise(contender: Contender, rounds: Measurement[]): Summary {
   const extraKeys = [...new Set(rounds.flatMap((round) => Object.keys(round.extra ?? {})))]
   return {
@@ -62,15 +71,9 @@ function summarise(contender: Contender, rounds: Measurement[]): Summary {
     rps: median(rounds.map((round) => round.rps)),
     p50: median(rounds.map((round) => round.p50)),
     p99: median(rounds.map((round) => round.p99)),
-    cpuUsPerRequest: rounds.every((round) => round.cpuUsPerRequest !== undefined)
-      ? median(rounds.map((round) => round.cpuUsPerRequest!))
-      : undefined,
-    mainCpuUsPerRequest: rounds.every((round) => round.mainCpuUsPerRequest !== undefined)
-      ? median(rounds.map((round) => round.mainCpuUsPerRequest!))
-      : undefined,
-    dbCpuUsPerRequest: rounds.every((round) => round.dbCpuUsPerRequest !== undefined)
-      ? median(rounds.map((round) => round.dbCpuUsPerRequest!))
-      : undefined,
+    cpuUsPerRequest: medianWhereMeasured(rounds, 'cpuUsPerRequest'),
+    mainCpuUsPerRequest: medianWhereMeasured(rounds, 'mainCpuUsPerRequest'),
+    dbCpuUsPerRequest: medianWhereMeasured(rounds, 'dbCpuUsPerRequest'),
     requests: rounds.reduce((sum, round) => sum + round.requests, 0),
     errors: rounds.reduce((sum, round) => sum + round.errors, 0),
     extra: Object.fromEntries(

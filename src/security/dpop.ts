@@ -14,7 +14,7 @@ import {
   hkdfSync,
   timingSafeEqual,
   type JsonWebKey,
-  type KeyObject,
+  type VerifyKeyObjectInput,
 } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import { decodeProtectedHeader, type JWK } from 'jose'
@@ -174,7 +174,7 @@ export function createDpopVerifier(deps: {
   // is cheaper (keys/jws.ts signatureVerifies). Importing a JWK costs as much as the check itself, and a client
   // makes every proof with the key it keeps: imported keys are kept by RFC 7638 thumbprint (which names every
   // public parameter of the key) and alg, the oldest dropped first.
-  const keys = new Map<string, { key: KeyObject; digest: string | null; options: object }>()
+  const keys = new Map<string, { digest: string | null; input: VerifyKeyObjectInput }>()
   function publicKey(jwk: Record<string, unknown>, alg: string, jkt: string) {
     const id = `${alg}:${jkt}`
     const cached = keys.get(id)
@@ -185,7 +185,8 @@ export function createDpopVerifier(deps: {
     const check = foreignJwsCheck(alg, key, { ed448: true })
     if (!check) throw new TypeError(`a ${key.asymmetricKeyType} key cannot verify ${alg}`)
     if (keys.size >= MAX_CACHED_KEYS) keys.delete(keys.keys().next().value!)
-    const entry = { key, ...check }
+    // node:crypto's verify input (the key with its padding or signature encoding), made once per key.
+    const entry = { digest: check.digest, input: { key, ...check.options } }
     keys.set(id, entry)
     return entry
   }
@@ -196,11 +197,11 @@ export function createDpopVerifier(deps: {
     alg: string,
     jkt: string,
   ): boolean | Promise<boolean> {
-    const { key, digest, options } = publicKey(jwk, alg, jkt)
+    const { digest, input } = publicKey(jwk, alg, jkt)
     const dot = proof.lastIndexOf('.')
     return signatureVerifies(
       digest,
-      { key, ...options },
+      input,
       Buffer.from(proof.slice(0, dot)),
       Buffer.from(proof.slice(dot + 1), 'base64url'),
     )
