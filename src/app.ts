@@ -15,6 +15,7 @@ import { checkNulCharacters, rejectNulCharacters } from './http/nul-characters.j
 import { addRequestHooks } from './http/request-hooks.js'
 import { createJanitorSchedule } from './ops/janitor-schedule.js'
 import { registerPageSupport } from './pages/index.js'
+import { bcrypt } from './security/bcrypt.js'
 import { ensureConsoleClient } from './manage/console-client.js'
 import { registerAdminRoutes } from './routes/admin/index.js'
 import { registerAuthorizeRoutes } from './routes/authorize.js'
@@ -73,6 +74,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     schemaController: services.schemas.schemaController,
   })
+  if (bcrypt.fallbackReason !== undefined)
+    app.log.warn(
+      { platform: `${process.platform}-${process.arch}`, reason: bcrypt.fallbackReason },
+      'no native bcrypt for this platform: password logins use bcryptjs, about 1.5 times slower',
+    )
   // The schemas no request has needed yet are compiled once the server listens, between requests.
   app.addHook('onListen', (done) => {
     services.schemas.compileAll().catch((err: unknown) => app.log.error({ err }, 'a route schema does not compile'))

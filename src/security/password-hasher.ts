@@ -51,7 +51,7 @@ export function createPasswordHasher(options: {
     minThreads: 0,
     maxThreads: options.workers,
     idleTimeout: idleTimeoutMs,
-    // bcryptjs keeps almost nothing on the heap: a small young generation keeps each thread near its baseline
+    // bcrypt keeps almost nothing on the heap: a small young generation keeps each thread near its baseline
     // (measured: 2 threads cost 27 MB with V8's defaults, 22 MB with this). No cap on the old generation: a
     // thread compiling its module under tsx (the tests) needs more than bcrypt does.
     resourceLimits: { maxYoungGenerationSizeMb: 1 },

@@ -1,6 +1,7 @@
-// User passwords are chosen by people, so they are stored as bcrypt hashes (bcryptjs). The token
-// endpoint verifies them off the main thread (password-hasher.ts); one-off hashing (CLI, admin API) uses this.
-import bcrypt from 'bcryptjs'
+// User passwords are chosen by people, so they are stored as bcrypt hashes (./bcrypt.ts: native, or bcryptjs).
+// The token endpoint verifies them off the main thread (password-hasher.ts); one-off hashing (CLI, admin API)
+// uses this.
+import { bcrypt } from './bcrypt.js'
 
 /** bcrypt caps its input at 72 bytes; longer passwords are refused rather than silently truncated. */
 export const MAX_PASSWORD_BYTES = 72

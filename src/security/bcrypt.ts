@@ -1,0 +1,57 @@
+// The bcrypt implementation: @node-rs/bcrypt (Rust, through N-API) where its binary for this platform is
+// installed, bcryptjs (pure JavaScript) otherwise. Both read and write the same hashes ($2a$, $2b$, $2y$;
+// UTF-8, cut at 72 bytes), so a database moves between them unchanged. The native one does a compare at
+// cost 10 in ~⅔ of bcryptjs's time (docs/scaling.md), which is a third more logins per core. Its binary comes
+// as an npm package per platform; one that is missing (a platform the registry had no build for when the
+// lockfile was written) leaves bcryptjs in its place, and the server says so once at start.
+import { createRequire } from 'node:module'
+import bcryptjs from 'bcryptjs'
+
+export interface Bcrypt {
+  /** 'native' (@node-rs/bcrypt) or 'bcryptjs'. */
+  readonly implementation: 'native' | 'bcryptjs'
+  /** Why the native one is not used, when it is not. */
+  readonly fallbackReason?: string
+  compareSync(password: string, hash: string): boolean
+  hashSync(password: string, cost: number): string
+  /** Off the event loop where the implementation allows it (the native one runs on libuv's thread pool). */
+  hash(password: string, cost: number): Promise<string>
+}
+
+interface NativeBcrypt {
+  verifySync(password: string, hash: string): boolean
+  hashSync(password: string, options: { cost: number }): string
+  hash(password: string, options: { cost: number }): Promise<string>
+}
+
+const fromBcryptjs = (fallbackReason: string): Bcrypt => ({
+  implementation: 'bcryptjs',
+  fallbackReason,
+  compareSync: (password, hash) => bcryptjs.compareSync(password, hash),
+  hashSync: (password, cost) => bcryptjs.hashSync(password, cost),
+  hash: (password, cost) => bcryptjs.hash(password, cost),
+})
+
+/**
+ * The native implementation when `load` returns it, bcryptjs when it throws (no binary for this platform).
+ *
+ * @example
+ * const bcrypt = chooseBcrypt(() => require('@node-rs/bcrypt'))
+ */
+export function chooseBcrypt(load: () => unknown): Bcrypt {
+  let native: NativeBcrypt
+  try {
+    native = load() as NativeBcrypt
+  } catch (err) {
+    return fromBcryptjs(err instanceof Error ? err.message.split('\n')[0]! : String(err))
+  }
+  return {
+    implementation: 'native',
+    // A malformed stored hash is false here (bcryptjs throws for a few of them).
+    compareSync: (password, hash) => native.verifySync(password, hash),
+    hashSync: (password, cost) => native.hashSync(password, { cost }),
+    hash: (password, cost) => native.hash(password, { cost }),
+  }
+}
+
+export const bcrypt: Bcrypt = chooseBcrypt(() => createRequire(import.meta.url)('@node-rs/bcrypt'))
