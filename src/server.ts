@@ -1,19 +1,35 @@
-// The server: config → database → migrations → keys → buildApp → listen; a graceful close on signals. Started by main.ts.
-import { buildApp } from './app.js'
+// The server: config → first signing keys → database → migrations → keys → buildApp → listen; a graceful close
+// on signals. Started by main.ts.
 import { ConfigError, loadConfig, type Config } from './config.js'
-import { createKeyring } from './keys/keyring.js'
-import { loadMasterKey } from './keys/master-key.js'
-import { generateSigningKey } from './keys/key-material.js'
-import { createDeferredLogger } from './ops/deferred-logger.js'
-import { createChangeFeed, createStore, isNewDatabase, openDatabase } from './store/index.js'
+import { generateFirstSigningKeys, type GeneratedKey } from './keys/key-material.js'
+import { isNewDatabase } from './store/database-url.js'
+
+/**
+ * A new database needs a first signing key per configured algorithm: they are made while the rest of the server
+ * loads (most of a start), instead of after it (keys/key-material.ts generateFirstSigningKeys).
+ */
+function firstSigningKeys(config: Readonly<Config>): Promise<GeneratedKey>[] | undefined {
+  if (!isNewDatabase(config.databaseUrl)) return undefined
+  const keys = generateFirstSigningKeys(config.signingAlgorithms, config.signingKeySize)
+  for (const key of keys) key.catch(() => undefined) // a failure is the key manager's to handle (it generates again)
+  return keys
+}
 
 async function start(config: Readonly<Config>): Promise<void> {
-  // A new database needs a first signing key per configured algorithm: generate them on libuv's thread pool,
-  // side by side, while the migrations run (one after another, the RSA ones alone took longer than those).
-  const pregenerated = isNewDatabase(config.databaseUrl)
-    ? config.signingAlgorithms.map((alg) => generateSigningKey(alg, config.signingKeySize))
-    : undefined
-  for (const key of pregenerated ?? []) key.catch(() => undefined) // a failure is the key manager's to handle (it generates again)
+  const pregenerated = firstSigningKeys(config)
+  const [
+    { buildApp },
+    { createKeyring },
+    { loadMasterKey },
+    { createDeferredLogger },
+    { createChangeFeed, createStore, openDatabase },
+  ] = await Promise.all([
+    import('./app.js'),
+    import('./keys/keyring.js'),
+    import('./keys/master-key.js'),
+    import('./ops/deferred-logger.js'),
+    import('./store/index.js'),
+  ])
   const db = await openDatabase(config.databaseUrl, {
     migrate: true,
     timeoutMs: config.databaseTimeout * 1000,

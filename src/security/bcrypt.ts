@@ -5,7 +5,6 @@
 // as an npm package per platform; one that is missing (a platform the registry had no build for when the
 // lockfile was written) leaves bcryptjs in its place, and the server says so once at start.
 import { createRequire } from 'node:module'
-import bcryptjs from 'bcryptjs'
 
 export interface Bcrypt {
   /** 'native' (@node-rs/bcrypt) or 'bcryptjs'. */
@@ -24,13 +23,19 @@ interface NativeBcrypt {
   hash(password: string, options: { cost: number }): Promise<string>
 }
 
-const fromBcryptjs = (fallbackReason: string): Bcrypt => ({
-  implementation: 'bcryptjs',
-  fallbackReason,
-  compareSync: (password, hash) => bcryptjs.compareSync(password, hash),
-  hashSync: (password, cost) => bcryptjs.hashSync(password, cost),
-  hash: (password, cost) => bcryptjs.hash(password, cost),
-})
+const require = createRequire(import.meta.url)
+
+function fromBcryptjs(fallbackReason: string): Bcrypt {
+  // Loaded only when needed: each password thread would otherwise hold both.
+  const bcryptjs = require('bcryptjs') as typeof import('bcryptjs')
+  return {
+    implementation: 'bcryptjs',
+    fallbackReason,
+    compareSync: (password, hash) => bcryptjs.compareSync(password, hash),
+    hashSync: (password, cost) => bcryptjs.hashSync(password, cost),
+    hash: (password, cost) => bcryptjs.hash(password, cost),
+  }
+}
 
 /**
  * The native implementation when `load` returns it, bcryptjs when it throws (no binary for this platform).
@@ -54,4 +59,4 @@ export function chooseBcrypt(load: () => unknown): Bcrypt {
   }
 }
 
-export const bcrypt: Bcrypt = chooseBcrypt(() => createRequire(import.meta.url)('@node-rs/bcrypt'))
+export const bcrypt: Bcrypt = chooseBcrypt(() => require('@node-rs/bcrypt'))

@@ -1,13 +1,12 @@
 // The only place a PrismaClient is created. The provider follows DATABASE_URL: SQLite through
 // better-sqlite3 (the embedded default) or PostgreSQL through node-postgres. The two generated clients
 // come from one set of models and have the same API; the store is typed against the SQLite one.
-import { existsSync } from 'node:fs'
-import { resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
 import BetterSqlite3 from 'better-sqlite3'
 import type pg from 'pg'
 import { PrismaClient as SqliteClient } from './generated/sqlite/client.js'
+import { sqliteFilePath } from './database-url.js'
 import { isSqliteBusy } from './errors.js'
 import { applyMigrations } from './migrations/migrate.js'
 import { loadPg } from './pg-driver.js'
@@ -15,6 +14,8 @@ import type { Provider } from './migrations/schema-engine.js'
 import { secureSqliteFiles, type TightenedFile } from './sqlite-file-modes.js'
 
 export type PrismaClient = InstanceType<typeof SqliteClient>
+
+export { isNewDatabase, sqliteFilePath } from './database-url.js'
 
 /**
  * SQLite: processes opening a new file at once (a server and CLI commands, or several commands) race to migrate
@@ -67,10 +68,6 @@ export interface Database {
   close(): Promise<void>
 }
 
-export function sqliteFilePath(url: string): string {
-  return resolve(url.replace(/^file:/, '').split('?', 1)[0]!)
-}
-
 /**
  * Opens the database of DATABASE_URL; with `migrate`, first applies pending migrations.
  *
@@ -113,11 +110,6 @@ export function postgresPoolConfig(url: string, timeoutMs: number, poolSize = 10
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
   }
-}
-
-/** True when DATABASE_URL names an SQLite file that does not exist yet (a first start); false for PostgreSQL. */
-export function isNewDatabase(url: string): boolean {
-  return !/^postgres(ql)?:\/\//.test(url) && !existsSync(sqliteFilePath(url))
 }
 
 export async function openDatabase(url: string, options: OpenDatabaseOptions = {}): Promise<Database> {

@@ -1,9 +1,10 @@
-// The first start on a new database: the server generates the first signing key while the migrations run
-// (src/server.ts), and the key manager uses that key instead of generating another (src/keys/key-manager.ts).
+// The first start on a new database: the server generates the first signing keys while it loads (src/server.ts,
+// generateFirstSigningKeys: the RSA ones one after another), and the key manager uses that key instead of generating another (src/keys/key-manager.ts).
 import { randomBytes } from 'node:crypto'
 import t from 'tap'
 import { createKeyring } from '../../src/keys/keyring.ts'
-import { generateSigningKey } from '../../src/keys/key-material.ts'
+import { generateFirstSigningKeys, generateSigningKey, type GeneratedKey } from '../../src/keys/key-material.ts'
+import type { SigningAlgorithm } from '../../src/config.ts'
 import { isNewDatabase } from '../../src/store/index.ts'
 import { createDatabaseUrl, createTestStore, providers, tempDir, testConfig } from '../support/helper.ts'
 
@@ -74,4 +75,27 @@ t.test('a database is new when its SQLite file does not exist yet', async (t) =>
     false,
     'PostgreSQL: never assumed new (the key is generated when needed)',
   )
+})
+
+t.test('the first keys: the RSA ones one after another, the others at once, a failure holding up none', async (t) => {
+  const started: string[] = []
+  const pending = new Map<SigningAlgorithm, { resolve(key: GeneratedKey): void; reject(err: Error): void }>()
+  const generate = (alg: SigningAlgorithm, modulusLength: number) => {
+    started.push(`${alg}/${modulusLength}`)
+    return new Promise<GeneratedKey>((resolve, reject) => pending.set(alg, { resolve, reject }))
+  }
+  const key = (alg: SigningAlgorithm) => ({ kid: alg, alg }) as GeneratedKey
+  const turn = () => new Promise((resolve) => setImmediate(resolve))
+  const keys = generateFirstSigningKeys(['RS256', 'ES256', 'PS256', 'EdDSA'], 3072, generate)
+  t.equal(keys.length, 4, 'one per algorithm, in their order')
+  await turn()
+  t.same(started, ['RS256/3072', 'ES256/3072', 'EdDSA/3072'], 'PS256 waits for RS256; the others do not')
+  pending.get('RS256')!.reject(new Error('no entropy'))
+  await turn()
+  t.same(started.at(-1), 'PS256/3072', 'PS256 starts once RS256 is done, even when it failed')
+  pending.get('PS256')!.resolve(key('PS256'))
+  pending.get('ES256')!.resolve(key('ES256'))
+  pending.get('EdDSA')!.resolve(key('EdDSA'))
+  await t.rejects(keys[0]!, /no entropy/, "RS256's failure is its own")
+  t.same(await Promise.all(keys.slice(1)), [key('ES256'), key('PS256'), key('EdDSA')])
 })
