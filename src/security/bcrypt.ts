@@ -1,7 +1,7 @@
 // The bcrypt implementation: @node-rs/bcrypt (Rust, through N-API) where its binary for this platform is
 // installed, bcryptjs (pure JavaScript) otherwise. Both read and write the same hashes ($2a$, $2b$, $2y$;
 // UTF-8, cut at 72 bytes), so a database moves between them unchanged. The native one does a compare at
-// cost 10 in ~⅔ of bcryptjs's time (docs/scaling.md), which is a third more logins per core. Its binary comes
+// cost 10 in ~⅔ of bcryptjs's time (docs/scaling.md): half as many logins again per core. Its binary comes
 // as an npm package per platform; one that is missing (a platform the registry had no build for when the
 // lockfile was written) leaves bcryptjs in its place, and the server says so once at start.
 import { createRequire } from 'node:module'
