@@ -1,9 +1,9 @@
 // The bcrypt implementation: @node-rs/bcrypt (Rust, through N-API) where its binary for this platform is
 // installed, bcryptjs (pure JavaScript) otherwise. Both read and write the same hashes ($2a$, $2b$, $2y$;
 // UTF-8, cut at 72 bytes), so a database moves between them unchanged. The native one does a compare at
-// cost 10 in ~⅔ of bcryptjs's time (docs/scaling.md): half as many logins again per core. Its binary comes
-// as an npm package per platform; one that is missing (a platform the registry had no build for when the
-// lockfile was written) leaves bcryptjs in its place, and the server says so once at start.
+// cost 10 in ~⅘ of bcryptjs's time (docs/scaling.md): a quarter more logins per core. Its binary comes
+// as an npm package per platform (Linux on x64 and arm64 with glibc or musl, macOS, Windows, FreeBSD, Android);
+// on any other, bcryptjs takes its place and the server says so once at start.
 import { createRequire } from 'node:module'
 
 export interface Bcrypt {
@@ -19,8 +19,8 @@ export interface Bcrypt {
 
 interface NativeBcrypt {
   verifySync(password: string, hash: string): boolean
-  hashSync(password: string, options: { cost: number }): string
-  hash(password: string, options: { cost: number }): Promise<string>
+  hashSync(password: string, cost: number): string
+  hash(password: string, cost: number): Promise<string>
 }
 
 const require = createRequire(import.meta.url)
@@ -54,8 +54,8 @@ export function chooseBcrypt(load: () => unknown): Bcrypt {
     implementation: 'native',
     // A malformed stored hash is false here (bcryptjs throws for a few of them).
     compareSync: (password, hash) => native.verifySync(password, hash),
-    hashSync: (password, cost) => native.hashSync(password, { cost }),
-    hash: (password, cost) => native.hash(password, { cost }),
+    hashSync: (password, cost) => native.hashSync(password, cost),
+    hash: (password, cost) => native.hash(password, cost),
   }
 }
 
