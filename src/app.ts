@@ -77,7 +77,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (bcrypt.fallbackReason !== undefined)
     app.log.warn(
       { platform: `${process.platform}-${process.arch}`, reason: bcrypt.fallbackReason },
-      'no native bcrypt for this platform: password logins use bcryptjs, about 1.5 times slower',
+      'no native bcrypt for this platform: password logins use bcryptjs, about 1.25 times slower',
     )
   // The schemas no request has needed yet are compiled once the server listens, between requests.
   app.addHook('onListen', (done) => {

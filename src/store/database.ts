@@ -15,8 +15,6 @@ import { secureSqliteFiles, type TightenedFile } from './sqlite-file-modes.js'
 
 export type PrismaClient = InstanceType<typeof SqliteClient>
 
-export { isNewDatabase, sqliteFilePath } from './database-url.js'
-
 /**
  * SQLite: processes opening a new file at once (a server and CLI commands, or several commands) race to migrate
  * it. The loser's write lock times out after DATABASE_TIMEOUT while the winner's migrations run, which take longer

@@ -1,5 +1,6 @@
 // The first start on a new database: the server generates the first signing keys while it loads (src/server.ts,
-// generateFirstSigningKeys: the RSA ones one after another), and the key manager uses that key instead of generating another (src/keys/key-manager.ts).
+// generateFirstSigningKeys: the RSA ones one after another), and the key manager uses those keys instead of
+// generating others (src/keys/key-manager.ts).
 import { randomBytes } from 'node:crypto'
 import t from 'tap'
 import { createKeyring } from '../../src/keys/keyring.ts'

@@ -5,7 +5,7 @@
 import t from 'tap'
 import Database from 'better-sqlite3'
 import { generateAccessKey } from '../../src/security/access-keys.ts'
-import { sqliteFilePath } from '../../src/store/database.ts'
+import { sqliteFilePath } from '../../src/store/database-url.ts'
 import { BatchWriteError } from '../../src/store/direct-write.ts'
 import { DEFAULT_TENANT_ID } from '../../src/store/tenants.ts'
 import type { UsageIncrement } from '../../src/store/usage.ts'

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3'
 import t from 'tap'
 import { watchSqlite } from '../../src/store/change-feed-sqlite.ts'
 import type { ChangeKind } from '../../src/store/change-kinds.ts'
-import { sqliteFilePath } from '../../src/store/database.ts'
+import { sqliteFilePath } from '../../src/store/database-url.ts'
 import { createTestStore, type Test } from '../support/helper.ts'
 import { until } from '../support/timers.ts'
 

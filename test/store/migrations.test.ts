@@ -6,7 +6,7 @@ import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
 import BetterSqlite3 from 'better-sqlite3'
 import t from 'tap'
 import { openDatabase, type Database } from '../../src/store/index.ts'
-import { sqliteFilePath } from '../../src/store/database.ts'
+import { sqliteFilePath } from '../../src/store/database-url.ts'
 import { noFilters, providerFolder, withSchemaEngine, type Provider } from '../../src/store/migrations/schema-engine.ts'
 import { createDatabaseUrl, providers, type Test } from '../support/helper.ts'
 

@@ -4,7 +4,7 @@
 import Database from 'better-sqlite3'
 import t from 'tap'
 import type pg from 'pg'
-import { sqliteFilePath } from '../../src/store/database.ts'
+import { sqliteFilePath } from '../../src/store/database-url.ts'
 import { build, providers } from '../support/helper.ts'
 import { holdWriteTransaction } from '../support/held-transaction.ts'
 import { until } from '../support/timers.ts'

@@ -3,7 +3,7 @@
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
 import { PrismaPg } from '@prisma/adapter-pg'
 import pg from 'pg'
-import { sqliteFilePath } from '../../src/store/database.ts'
+import { sqliteFilePath } from '../../src/store/database-url.ts'
 import { noFilters, readMigrations, withSchemaEngine, type Provider } from '../../src/store/migrations/schema-engine.ts'
 
 /** Applies to the database at `url` every migration whose folder sorts before `migration`. */
