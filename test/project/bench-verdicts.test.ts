@@ -68,3 +68,16 @@ t.test("PostgreSQL's CPU per request is a column only in a run that measured it"
   t.match(first, /portcullis .* 28 +0$/)
   t.match(second, /form .* 0 +0 +portcullis = 0\.30 × this$/)
 })
+
+t.test('the ES256 and EdDSA scenarios note how far their own bare reference is from the RS256 one', async (t) => {
+  const { referenceCeilingNote } = await import('../../bench/scenarios/token.ts')
+  const rsa = summary('sign', 'reference', [4000, 4000, 4000])
+  const close = summary('sign-ES256', 'reference', [9200, 9400, 9600])
+  t.same(referenceCeilingNote('ES256', [subject, close, rsa]), [
+    'sign-ES256 reference = 2.35 × sign (RS256) in this run: under the 2.5 × target, which a bare route signing ES256 does not reach here',
+  ])
+  const far = summary('sign-EdDSA', 'reference', [12000, 12400, 12800])
+  t.same(referenceCeilingNote('EdDSA', [subject, far, rsa]), ['sign-EdDSA reference = 3.10 × sign (RS256) in this run'])
+  t.same(referenceCeilingNote('PS256', [subject, summary('sign-PS256', 'reference', [3000]), rsa]), [])
+  t.same(referenceCeilingNote('ES256', [subject, rsa]), [], 'no note without the reference')
+})
