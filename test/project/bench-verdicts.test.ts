@@ -3,6 +3,7 @@
 // already-revoked tokens were presented again and took the cheap path) fails with the reason, whatever its figure.
 import t from 'tap'
 import { evaluate, measurementTable } from '../../bench/lib/report.ts'
+import { referenceCeilingNote } from '../../bench/scenarios/token.ts'
 import type { Summary } from '../../bench/lib/rounds.ts'
 
 function summary(name: string, role: Summary['role'], rps: number[], errors = 0): Summary {
@@ -70,7 +71,6 @@ t.test("PostgreSQL's CPU per request is a column only in a run that measured it"
 })
 
 t.test('the ES256 and EdDSA scenarios note how far their own bare reference is from the RS256 one', async (t) => {
-  const { referenceCeilingNote } = await import('../../bench/scenarios/token.ts')
   const rsa = summary('sign', 'reference', [4000, 4000, 4000])
   const close = summary('sign-ES256', 'reference', [9200, 9400, 9600])
   t.same(referenceCeilingNote('ES256', [subject, close, rsa]), [
