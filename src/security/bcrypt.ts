@@ -31,7 +31,15 @@ function fromBcryptjs(fallbackReason: string): Bcrypt {
   return {
     implementation: 'bcryptjs',
     fallbackReason,
-    compareSync: (password, hash) => bcryptjs.compareSync(password, hash),
+    // A malformed stored hash is false, as with the native one (bcryptjs throws for an unknown revision such as
+    // $2c$ or a cost outside 4–31).
+    compareSync: (password, hash) => {
+      try {
+        return bcryptjs.compareSync(password, hash)
+      } catch {
+        return false
+      }
+    },
     hashSync: (password, cost) => bcryptjs.hashSync(password, cost),
     hash: (password, cost) => bcryptjs.hash(password, cost),
   }
@@ -52,7 +60,7 @@ export function chooseBcrypt(load: () => unknown): Bcrypt {
   }
   return {
     implementation: 'native',
-    // A malformed stored hash is false here (bcryptjs throws for a few of them).
+    // A malformed stored hash is false.
     compareSync: (password, hash) => native.verifySync(password, hash),
     hashSync: (password, cost) => native.hashSync(password, cost),
     hash: (password, cost) => native.hash(password, cost),

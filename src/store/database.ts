@@ -6,7 +6,7 @@ import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
 import BetterSqlite3 from 'better-sqlite3'
 import type pg from 'pg'
 import { PrismaClient as SqliteClient } from './generated/sqlite/client.js'
-import { sqliteFilePath } from './database-url.js'
+import { isPostgresUrl, sqliteFilePath } from './database-url.js'
 import { isSqliteBusy } from './errors.js'
 import { applyMigrations } from './migrations/migrate.js'
 import { loadPg } from './pg-driver.js'
@@ -112,7 +112,7 @@ export function postgresPoolConfig(url: string, timeoutMs: number, poolSize = 10
 
 export async function openDatabase(url: string, options: OpenDatabaseOptions = {}): Promise<Database> {
   const timeoutMs = options.timeoutMs ?? 5000
-  if (/^postgres(ql)?:\/\//.test(url)) {
+  if (isPostgresUrl(url)) {
     // The adapter listens for the pool's 'error' events (an idle client whose connection died), so they
     // never reach the process as unhandled; the pool drops such a client. Interactive transactions wait at
     // most the timeout for a connection.

@@ -68,7 +68,6 @@ export function createStore(db: Database) {
 export type Store = ReturnType<typeof createStore>
 export { createChangeFeed, type ChangeFeed, type ChangeKind } from './change-feed.js'
 export type { Database } from './database.js'
-export { isNewDatabase } from './database-url.js'
 export { openDatabase } from './database.js'
 export { StoreError, isSqliteBusy, isUnavailable, unavailableReason } from './errors.js'
 export type { Page } from './lists.js'

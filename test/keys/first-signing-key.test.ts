@@ -6,7 +6,7 @@ import t from 'tap'
 import { createKeyring } from '../../src/keys/keyring.ts'
 import { generateFirstSigningKeys, generateSigningKey, type GeneratedKey } from '../../src/keys/key-material.ts'
 import type { SigningAlgorithm } from '../../src/config.ts'
-import { isNewDatabase } from '../../src/store/index.ts'
+import { isNewDatabase } from '../../src/store/database-url.ts'
 import { createDatabaseUrl, createTestStore, providers, tempDir, testConfig } from '../support/helper.ts'
 
 for (const provider of providers) {

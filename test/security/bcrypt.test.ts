@@ -47,8 +47,22 @@ t.test("each implementation verifies the other's hashes, with the same 72-byte c
 })
 
 t.test('a malformed stored hash is a failed comparison, not an error', async (t) => {
-  for (const stored of ['', 'x', '$2b$04$short', `$2b$04$${'a'.repeat(53)}`]) {
-    t.equal(native.compareSync('correct horse', stored), false, JSON.stringify(stored))
+  const malformed = [
+    '',
+    'x',
+    '$2b$04$short',
+    `$2b$04$${'a'.repeat(53)}`,
+    `$2c$04$${'a'.repeat(53)}`,
+    `$2b$99$${'a'.repeat(53)}`,
+  ]
+  for (const implementation of [native, fallback]) {
+    for (const stored of malformed) {
+      t.equal(
+        implementation.compareSync('correct horse', stored),
+        false,
+        `${implementation.implementation} ${JSON.stringify(stored)}`,
+      )
+    }
   }
 })
 
