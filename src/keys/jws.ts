@@ -18,7 +18,7 @@
 // they cost the event loop ~20 µs.
 //
 // The cheap jobs (ES256 and EdDSA signatures and verifications, ~30–70 µs each) are handed to the pool at the end
-// of the event loop's turn, together, not one by one as their requests reach them (atTurnEnd below): a pool
+// of the event loop's turn, together, not one by one as their requests reach them (toPool below): a pool
 // thread that has finished a cheap job sleeps until the next, and waking it (a futex wake, a cross-CPU interrupt
 // on a VM) cost the event loop 10–28 µs per job, as much as the signature itself. Handed over together, the
 // threads woken for the first jobs of a turn find the others queued. RSA jobs (~300 µs) keep the pool busy, so
@@ -87,16 +87,22 @@ export function signCompact(key: SigningKeyHandle, typ: string, payload: string)
         reject(err)
       }
     }
-    if (key.alg === 'RS256' || key.alg === 'PS256') job()
-    else atTurnEnd(job)
+    toPool(key.privateKey, job)
   })
 }
 
 /** The cheap pool jobs of this turn of the event loop, handed to the pool together at its end (see above). */
 let turnJobs: (() => void)[] = []
 
-/** Runs `job` (which must not throw) at the end of this turn of the event loop, with the others queued in it. */
-function atTurnEnd(job: () => void): void {
+/**
+ * Runs `job` (which hands work with `key` to the thread pool, and must not throw): at once for an RSA key, whose
+ * jobs keep the pool busy; for any other, at the end of this turn of the event loop with the others queued in it.
+ */
+function toPool(key: KeyObject, job: () => void): void {
+  if (key.asymmetricKeyType === 'rsa') {
+    job()
+    return
+  }
   turnJobs.push(job)
   if (turnJobs.length === 1) setImmediate(runTurnJobs)
 }
@@ -146,7 +152,7 @@ export function signatureVerifies(
     }
   }
   return new Promise<boolean>((resolve) => {
-    atTurnEnd(() => {
+    toPool(keyObject, () => {
       try {
         verify(digest, signed, key, signature, (err, valid) => resolve(!err && valid))
       } catch {
