@@ -1,9 +1,10 @@
 // Test helper: every test file gets its own fresh database (tap runs files in parallel processes).
 // SQLite always; PostgreSQL too when TEST_DATABASE_URL is set (a new database per call, dropped after).
-import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import type { FastifyInstance } from 'fastify'
 import { buildApp, type AppDeps } from '../../src/app.ts'
@@ -24,25 +25,96 @@ export function tempDir(t: Test, prefix = 'portcullis-test-'): string {
   return dir
 }
 
-/** A URL of a new, empty database of the provider, removed when the test ends. */
-export async function createDatabaseUrl(t: Test, provider: Provider = 'sqlite'): Promise<string> {
+/**
+ * A URL of a new database of the provider, removed when the test ends: empty, or on PostgreSQL a copy of
+ * `template` (CREATE DATABASE … TEMPLATE).
+ */
+export async function createDatabaseUrl(
+  t: Test,
+  provider: Provider = 'sqlite',
+  options: { template?: string } = {},
+): Promise<string> {
   if (provider === 'sqlite') return `file:${join(tempDir(t), 'test.db')}`
   const server = process.env.TEST_DATABASE_URL
   if (!server) throw new Error('TEST_DATABASE_URL is not set')
   const name = `portcullis_test_${randomBytes(6).toString('hex')}`
   const admin = new pg.Client({ connectionString: server })
   await admin.connect()
-  await admin.query(`CREATE DATABASE ${name}`)
-  await admin.end()
+  try {
+    await admin.query(`CREATE DATABASE ${name}${options.template ? ` TEMPLATE ${options.template}` : ''}`)
+  } finally {
+    await admin.end()
+  }
   t.teardown(async () => {
     const client = new pg.Client({ connectionString: server })
     await client.connect()
     await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
     await client.end()
   })
+  return withDatabase(server, name)
+}
+
+function withDatabase(server: string, name: string): string {
   const url = new URL(server)
   url.pathname = `/${name}`
   return url.toString()
+}
+
+const TEMPLATE_PREFIX = 'portcullis_template_'
+/** Serialises the making of the template among the test processes (pg_advisory_lock's key). */
+const TEMPLATE_LOCK = 2_026_120_724
+
+/** A hash of prisma/postgres/migrations (names and contents): a changed migration makes another template. */
+function migrationsHash(): string {
+  const dir = fileURLToPath(new URL('../../prisma/postgres/migrations', import.meta.url))
+  const digest = createHash('sha256')
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort()) {
+    digest.update(entry.slice(dir.length)).update('\0').update(readFileSync(entry)).update('\0')
+  }
+  return digest.digest('hex').slice(0, 16)
+}
+
+let template: Promise<string> | undefined
+
+/**
+ * PostgreSQL: the migrated database every test store is copied from, made once per set of migrations by the
+ * first test process that needs it, and kept between runs (migrating a new database through the schema engine
+ * costs ~0.35 s; a copy of a migrated one costs what an empty database does, ~0.05–0.1 s). It takes no
+ * connections, since CREATE DATABASE … TEMPLATE refuses a source anyone is connected to; the templates of
+ * other migrations are dropped when a new one is made.
+ */
+function migratedTemplate(server: string): Promise<string> {
+  template ??= (async () => {
+    const name = `${TEMPLATE_PREFIX}${migrationsHash()}`
+    const admin = new pg.Client({ connectionString: server })
+    await admin.connect()
+    try {
+      await admin.query('SELECT pg_advisory_lock($1)', [TEMPLATE_LOCK])
+      const { rows } = await admin.query<{ datname: string }>(
+        `SELECT datname FROM pg_database WHERE datname LIKE '${TEMPLATE_PREFIX}%'`,
+      )
+      if (rows.some((row) => row.datname === name)) return name
+      for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS ${datname}`)
+      const building = `${name}_building`
+      await admin.query(`CREATE DATABASE ${building}`)
+      try {
+        const db = await openDatabase(withDatabase(server, building), { migrate: true })
+        await db.close()
+        await admin.query(`ALTER DATABASE ${building} RENAME TO ${name}`)
+        await admin.query(`ALTER DATABASE ${name} WITH ALLOW_CONNECTIONS false`)
+      } catch (err) {
+        await admin.query(`DROP DATABASE IF EXISTS ${building} WITH (FORCE)`)
+        throw err
+      }
+      return name
+    } finally {
+      await admin.end()
+    }
+  })()
+  return template
 }
 
 // No janitor unless a test asks for one: a sweep at a random moment would delete the expired rows a test made.
@@ -81,7 +153,9 @@ export async function createTestStore(
   t: Test,
   provider: Provider = 'sqlite',
 ): Promise<{ db: Database; store: Store; databaseUrl: string }> {
-  const databaseUrl = await createDatabaseUrl(t, provider)
+  const server = provider === 'postgresql' ? process.env.TEST_DATABASE_URL : undefined
+  const databaseUrl = await createDatabaseUrl(t, provider, server ? { template: await migratedTemplate(server) } : {})
+  // A copy of the template is up to date: applying the migrations only checks that (one SELECT).
   const db = await openDatabase(databaseUrl, { migrate: true })
   const store = createStore(db)
   t.teardown(() => store.close())
