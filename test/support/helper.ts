@@ -2,10 +2,9 @@
 // SQLite always; PostgreSQL too when TEST_DATABASE_URL is set (a new database per call, dropped after: a copy of a
 // migrated template for a test store, an empty one from createDatabaseUrl).
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import type { FastifyInstance } from 'fastify'
 import { buildApp, type AppDeps } from '../../src/app.ts'
@@ -13,7 +12,7 @@ import { loadConfig, type Config } from '../../src/config.ts'
 import { createKeyring, type Keyring } from '../../src/keys/keyring.ts'
 import { createChangeFeed, type ChangeFeed } from '../../src/store/change-feed.ts'
 import { createStore, openDatabase, type Database, type Store } from '../../src/store/index.ts'
-import type { Provider } from '../../src/store/migrations/schema-engine.ts'
+import { readMigrations, type Provider } from '../../src/store/migrations/schema-engine.ts'
 
 export type Test = { teardown(fn: () => unknown): void }
 
@@ -39,20 +38,22 @@ export async function createDatabaseUrl(
   const server = process.env.TEST_DATABASE_URL
   if (!server) throw new Error('TEST_DATABASE_URL is not set')
   const name = `portcullis_test_${randomBytes(6).toString('hex')}`
+  await withAdmin(server, (admin) =>
+    admin.query(`CREATE DATABASE ${name}${options.template ? ` TEMPLATE ${options.template}` : ''}`),
+  )
+  t.teardown(() => withAdmin(server, (admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)))
+  return withDatabase(server, name)
+}
+
+/** `use` with a client of the server's own database, closed after. */
+async function withAdmin<T>(server: string, use: (admin: pg.Client) => Promise<T>): Promise<T> {
   const admin = new pg.Client({ connectionString: server })
   await admin.connect()
   try {
-    await admin.query(`CREATE DATABASE ${name}${options.template ? ` TEMPLATE ${options.template}` : ''}`)
+    return await use(admin)
   } finally {
     await admin.end()
   }
-  t.teardown(async () => {
-    const client = new pg.Client({ connectionString: server })
-    await client.connect()
-    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-    await client.end()
-  })
-  return withDatabase(server, name)
 }
 
 function withDatabase(server: string, name: string): string {
@@ -65,17 +66,10 @@ const TEMPLATE_PREFIX = 'portcullis_template_'
 /** Serialises the making of the template among the test processes (pg_advisory_lock's key). */
 const TEMPLATE_LOCK = 2_026_120_724
 
-/** A hash of prisma/postgres/migrations (names and contents): a changed migration makes another template. */
-function migrationsHash(): string {
-  const dir = fileURLToPath(new URL('../../prisma/postgres/migrations', import.meta.url))
-  const digest = createHash('sha256')
-  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => join(entry.parentPath, entry.name))
-    .sort()) {
-    digest.update(entry.slice(dir.length)).update('\0').update(readFileSync(entry)).update('\0')
-  }
-  return digest.digest('hex').slice(0, 16)
+/** A hash of the migrations as the store applies them (readMigrations): a changed one makes another template. */
+async function migrationsHash(): Promise<string> {
+  const { migrationDirectories } = await readMigrations('postgresql')
+  return createHash('sha256').update(JSON.stringify(migrationDirectories)).digest('hex').slice(0, 16)
 }
 
 let template: Promise<string> | undefined
@@ -89,10 +83,8 @@ let template: Promise<string> | undefined
  */
 function migratedTemplate(server: string): Promise<string> {
   template ??= (async () => {
-    const name = `${TEMPLATE_PREFIX}${migrationsHash()}`
-    const admin = new pg.Client({ connectionString: server })
-    await admin.connect()
-    try {
+    const name = `${TEMPLATE_PREFIX}${await migrationsHash()}`
+    return withAdmin(server, async (admin) => {
       await admin.query('SELECT pg_advisory_lock($1)', [TEMPLATE_LOCK])
       const { rows } = await admin.query<{ datname: string }>(
         `SELECT datname FROM pg_database WHERE datname LIKE '${TEMPLATE_PREFIX}%'`,
@@ -111,9 +103,7 @@ function migratedTemplate(server: string): Promise<string> {
         throw err
       }
       return name
-    } finally {
-      await admin.end()
-    }
+    })
   })()
   return template
 }
